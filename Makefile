@@ -1,0 +1,27 @@
+# The two set-up commands of the README: `make run` and `make test`.
+JOBS ?= $(shell nproc)
+SCENARIO ?= scenarios/black-friday/problem.yaml
+
+.PHONY: deps release dev run test bench clean
+deps:
+	./scripts/install-deps.sh
+
+release: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+dev: deps
+	cmake --preset dev >/dev/null
+	cmake --build --preset dev -j $(JOBS)
+
+run: release
+	./build/release/archsim run $(SCENARIO)
+
+test: dev
+	ctest --preset dev -j $(JOBS)
+
+bench: release
+	./build/release/archsim-bench
+
+clean:
+	rm -rf build

@@ -1,0 +1,154 @@
+// Running a scenario: the Simulation, what it reports while it runs
+// (observations, for the view and the timeline) and what it returns.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "archsim/spec.hpp"
+
+namespace archsim {
+
+/// Summary statistics of a latency sample, in seconds.
+struct LatencyStats {
+  std::uint64_t count = 0;
+  double mean = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
+};
+
+/// What happened at one component over the measured window (after warm-up).
+struct ComponentResult {
+  std::string name;
+  ComponentKind kind = ComponentKind::Service;
+  int replicas = 1;
+  int workers = 1;              ///< per replica (0 for a balancer)
+  std::uint64_t arrivals = 0;
+  std::uint64_t completed = 0;  ///< finished successfully
+  std::uint64_t failed = 0;     ///< finished with an error (own or propagated)
+  std::map<std::string, std::uint64_t> errors;  ///< errors that originated here, by kind
+  double throughput_rps = 0;    ///< successful completions per second
+  double utilization = 0;       ///< busy workers / all workers, time-averaged
+  double queue_mean = 0;        ///< waiting requests (all replicas), time-averaged
+  double queue_max = 0;
+  LatencyStats latency;         ///< arrival to reply, successful visits
+  LatencyStats wait;            ///< time in the queue before a worker took it
+};
+
+/// One SLO and whether the run met it.
+struct SloCheck {
+  std::string name;
+  double target = 0;
+  double actual = 0;
+  bool pass = false;
+  bool higher_is_better = false;  ///< throughput_min
+};
+
+struct EngineStats {
+  std::uint64_t events = 0;
+  double wall_s = 0;
+  double events_per_s = 0;
+  double peak_rss_mb = 0;
+};
+
+/// The result of one run, in the terms of the JSON output.
+struct RunResult {
+  std::string scenario;
+  std::string file;
+  std::uint64_t seed = 1;
+  std::string backend = "fast";
+  double sim_time_s = 0;
+  double warmup_s = 0;
+  std::uint64_t started = 0;    ///< measured requests started (after warm-up)
+  std::uint64_t completed = 0;  ///< measured requests that succeeded
+  std::uint64_t failed = 0;     ///< measured requests that failed
+  std::uint64_t in_flight = 0;  ///< measured requests still running at the end
+  double throughput_rps = 0;
+  LatencyStats latency;         ///< end to end, successful measured requests
+  std::map<std::string, std::uint64_t> errors;  ///< measured failures by cause
+  std::vector<ComponentResult> components;       ///< in file order
+  std::vector<SloCheck> slo;
+  bool slo_pass = true;
+  EngineStats engine;
+};
+
+/// Per-component figures over one tick of simulated time.
+struct ComponentTick {
+  std::uint32_t arrivals = 0;
+  std::uint32_t completed = 0;
+  std::uint32_t failed = 0;
+  std::uint32_t in_flight = 0;   ///< visits at the component at the end of the tick
+  std::uint32_t queue = 0;       ///< waiting at the end of the tick, all replicas
+  double utilization = 0;        ///< over the tick
+  double p50 = 0, p99 = 0;       ///< latency of visits that ended in the tick, s
+};
+
+/// Per-edge figures over one tick: calls from one component to another.
+struct EdgeTick {
+  std::uint32_t calls = 0;
+  std::uint32_t failed = 0;
+  double p50 = 0, p99 = 0;       ///< call latency seen by the caller, s
+};
+
+/// One edge of the call graph; sources (traffic) appear as `from` = -1 - index.
+struct EdgeInfo {
+  int from = 0;
+  int to = 0;
+};
+
+/// A snapshot at the end of a tick.
+struct Tick {
+  double t = 0;                  ///< end of the tick, s
+  double dt = 1;
+  std::uint32_t started = 0, completed = 0, failed = 0;
+  double p50 = 0, p99 = 0;       ///< end to end latency of requests finished in the tick
+  std::map<std::string, std::uint32_t> errors;
+  std::vector<ComponentTick> components;  ///< index as in the spec
+  std::vector<EdgeTick> edges;            ///< index as in Simulation::edges()
+};
+
+/// Subscribes to a running simulation. Drawing and writing only read.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void on_tick(const Tick&) {}
+  virtual void on_finish(const RunResult&) {}
+};
+
+struct RunOptions {
+  double tick = 1.0;        ///< seconds of simulated time per Tick
+  bool progress = false;    ///< a progress line on stderr when the run is slow
+};
+
+/// One simulation of one scenario. Runs to the end with run(), or in steps
+/// with run_until() (the live view).
+class Simulation {
+ public:
+  Simulation(const ScenarioSpec& spec, RunOptions opt = {});
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  void add_observer(Observer* o);
+  /// Advances simulated time to t (or to the end of the scenario).
+  void run_until(double t);
+  /// Runs to the end and returns the result.
+  const RunResult& run();
+  double now() const;
+  bool done() const;
+  /// Only valid once done().
+  const RunResult& result() const;
+  const ScenarioSpec& spec() const;
+  /// The call graph's edges, as indexed in Tick::edges.
+  const std::vector<EdgeInfo>& edges() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Convenience: load nothing, just run a spec to the end.
+RunResult simulate(const ScenarioSpec& spec, RunOptions opt = {});
+
+}  // namespace archsim

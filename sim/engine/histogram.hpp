@@ -1,0 +1,64 @@
+// Log-bucketed histogram of positive values (seconds): 64 buckets per power
+// of two, so any percentile is within 0.8% of the true value; mergeable.
+#pragma once
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace archsim {
+
+class Histogram {
+ public:
+  static constexpr int kSubBits = 6;                     // 64 sub-buckets per octave
+  static constexpr int kMinExp = 1023 - 34;              // 2^-34 s ~ 58 ps
+  static constexpr int kMaxExp = 1023 + 24;              // 2^24 s ~ 194 days
+  static constexpr int kBuckets = (kMaxExp - kMinExp + 1) << kSubBits;
+
+  void record(double x) {
+    ++count_;
+    sum_ += x;
+    if (x > max_) max_ = x;
+    if (x < min_) min_ = x;
+    if (!(x > 0)) {
+      ++zeros_;
+      return;
+    }
+    if (counts_.empty()) counts_.assign(kBuckets, 0);
+    const int i = index(x);
+    ++counts_[i];
+    if (i < lo_) lo_ = i;
+    if (i > hi_) hi_ = i;
+  }
+  void merge(const Histogram& o);
+  void clear();
+
+  std::uint64_t count() const { return count_; }
+  double mean() const { return count_ ? sum_ / static_cast<double>(count_) : 0.0; }
+  double max() const { return count_ ? max_ : 0.0; }
+  double min() const { return count_ ? min_ : 0.0; }
+  double sum() const { return sum_; }
+  /// The q-quantile (0 < q <= 1): the value below which a fraction q falls.
+  double quantile(double q) const;
+
+ private:
+  static int index(double x) {
+    const auto bits = std::bit_cast<std::uint64_t>(x);
+    int e = static_cast<int>(bits >> 52);
+    if (e < kMinExp) return 0;
+    if (e > kMaxExp) return kBuckets - 1;
+    const int sub = static_cast<int>((bits >> (52 - kSubBits)) & ((1 << kSubBits) - 1));
+    return ((e - kMinExp) << kSubBits) | sub;
+  }
+  /// Midpoint of a bucket (relative error at most 1/128).
+  static double value(int i);
+
+  std::vector<std::uint32_t> counts_;  // allocated on first positive value
+  std::uint64_t count_ = 0, zeros_ = 0;
+  double sum_ = 0, max_ = 0, min_ = std::numeric_limits<double>::infinity();
+  int lo_ = kBuckets, hi_ = -1;
+};
+
+}  // namespace archsim
