@@ -1,0 +1,35 @@
+// The animated view (viz/, SFML). The CLI calls these; sim/ never includes SFML.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "archsim/load.hpp"
+
+namespace archsim::viz {
+
+struct ViewOptions {
+  std::string file;            ///< a scenario (live) or a --timeline file (replay)
+  LoadOptions load;            ///< --design, --seed, --duration for a scenario
+  double speed = 1.0;          ///< simulated seconds per wall second at start
+};
+
+struct RenderOptions {
+  std::string file;            ///< a scenario or a timeline file
+  LoadOptions load;
+  std::string out;             ///< .png, .gif or .mp4
+  std::optional<double> at;    ///< PNG: simulated time to draw (default: the end)
+  std::optional<double> from;  ///< GIF/MP4: first simulated second
+  std::optional<double> to;    ///< GIF/MP4: last simulated second
+  int width = 1280;
+  int height = 720;
+  int fps = 30;
+  double speed = 10.0;         ///< GIF/MP4: simulated seconds per video second
+};
+
+/// `archsim view`: returns the process exit code (2 bad input, 1 no display).
+int view(const ViewOptions& opt);
+/// `archsim render`: writes the picture or video; returns the exit code.
+int render(const RenderOptions& opt);
+
+}  // namespace archsim::viz
