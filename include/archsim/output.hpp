@@ -1,0 +1,27 @@
+// Turning a RunResult into what people and programs read.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "archsim/simulation.hpp"
+
+namespace archsim {
+
+/// The --json object (keys as in the brief; latencies in milliseconds).
+nlohmann::ordered_json to_json(const RunResult& r);
+/// The same, without the `engine` section: what must be identical between
+/// two runs of the same file and seed.
+nlohmann::ordered_json to_json_deterministic(const RunResult& r);
+
+/// The terminal summary: SLO verdicts, latency, throughput, errors, components.
+void print_summary(std::ostream& out, const RunResult& r);
+
+/// "12.3 ms", "1.20 s", "850 us": a duration in seconds for people.
+std::string human_duration(double seconds);
+/// "1,234,567"
+std::string human_count(std::uint64_t n);
+
+}  // namespace archsim

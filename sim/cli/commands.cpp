@@ -1,0 +1,10 @@
+#include "cli/commands.hpp"
+
+namespace archsim::cli {
+
+void register_commands(CLI::App& app, Actions& actions) {
+  register_list(app, actions);
+  register_view(app, actions);
+}
+
+}  // namespace archsim::cli

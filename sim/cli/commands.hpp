@@ -1,0 +1,40 @@
+// Shared pieces of the CLI: each command lives in its own file and adds
+// itself in register_commands().
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "archsim/diagnostics.hpp"
+#include "archsim/load.hpp"
+
+namespace archsim::cli {
+
+/// --design, --seed, --duration, as typed.
+struct LoadFlags {
+  std::string design;
+  std::optional<std::uint64_t> seed;
+  std::string duration;
+  /// Converts to LoadOptions; a bad --duration is an InputError.
+  LoadOptions options() const;
+};
+
+void add_load_options(CLI::App* cmd, LoadFlags& f);
+/// Prints every diagnostic and returns exit code 2.
+int print_input_error(const InputError& e);
+
+/// A command's work, run after parsing succeeded; returns the exit code.
+using Actions = std::vector<std::function<int()>>;
+
+/// Adds every command but `run` (check, list, view, render ...).
+void register_commands(CLI::App& app, Actions& actions);
+
+void register_check(CLI::App& app, Actions& actions);
+void register_list(CLI::App& app, Actions& actions);
+void register_view(CLI::App& app, Actions& actions);
+
+}  // namespace archsim::cli

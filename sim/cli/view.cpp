@@ -1,0 +1,99 @@
+// `archsim view` and `archsim render`: the SFML view lives in viz/; this
+// file only parses their flags.
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "archsim/load.hpp"
+#ifdef ARCHSIM_WITH_VIEW
+#include "archsim/view.hpp"
+#endif
+
+namespace archsim::cli {
+
+namespace {
+
+struct ViewFlags {
+  std::string file;
+  LoadFlags load;
+  double speed = 1.0;
+};
+
+struct RenderFlags {
+  std::string file;
+  LoadFlags load;
+  std::string out;
+  std::string at, from, to;
+  int width = 1280, height = 720, fps = 30;
+  double speed = 10.0;
+};
+
+#ifdef ARCHSIM_WITH_VIEW
+std::optional<double> time_flag(const std::string& flag, const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  const auto d = parse_duration(text);
+  if (!d || *d < 0) throw InputError({Diagnostic{flag, {}, "expected a duration with a unit, e.g. 90s or 5m"}});
+  return d;
+}
+#endif
+
+}  // namespace
+
+void register_view(CLI::App& app, Actions& actions) {
+  static ViewFlags v;
+  auto* view = app.add_subcommand("view", "Animate a scenario live, or replay a --timeline file");
+  view->add_option("file", v.file, "Scenario (YAML) or timeline (JSON lines)")->required();
+  add_load_options(view, v.load);
+  view->add_option("--speed", v.speed, "Simulated seconds per wall second at start (default 1)");
+
+  static RenderFlags r;
+  auto* render = app.add_subcommand("render", "Draw a scenario or timeline to PNG, GIF or MP4 without a window");
+  render->add_option("file", r.file, "Scenario (YAML) or timeline (JSON lines)")->required();
+  add_load_options(render, r.load);
+  render->add_option("--out", r.out, "Output file: .png, .gif or .mp4")->required();
+  render->add_option("--at", r.at, "PNG: the simulated time to draw, e.g. 90s (default: the end)");
+  render->add_option("--from", r.from, "GIF/MP4: first simulated time");
+  render->add_option("--to", r.to, "GIF/MP4: last simulated time");
+  render->add_option("--width", r.width, "Pixels (default 1280)");
+  render->add_option("--height", r.height, "Pixels (default 720)");
+  render->add_option("--fps", r.fps, "GIF/MP4 frames per second (default 30)");
+  render->add_option("--speed", r.speed, "GIF/MP4: simulated seconds per video second (default 10)");
+
+#ifdef ARCHSIM_WITH_VIEW
+  view->callback([&actions] {
+    actions.push_back([] {
+      viz::ViewOptions o;
+      o.file = v.file;
+      o.load = v.load.options();
+      o.speed = v.speed;
+      return viz::view(o);
+    });
+  });
+  render->callback([&actions] {
+    actions.push_back([] {
+      viz::RenderOptions o;
+      o.file = r.file;
+      o.load = r.load.options();
+      o.out = r.out;
+      o.at = time_flag("--at", r.at);
+      o.from = time_flag("--from", r.from);
+      o.to = time_flag("--to", r.to);
+      o.width = r.width;
+      o.height = r.height;
+      o.fps = r.fps;
+      o.speed = r.speed;
+      return viz::render(o);
+    });
+  });
+#else
+  auto unavailable = [&actions] {
+    actions.push_back([] {
+      std::cerr << "archsim: this build has no view (SFML was not found); run scripts/install-deps.sh and rebuild\n";
+      return 1;
+    });
+  };
+  view->callback(unavailable);
+  render->callback(unavailable);
+#endif
+}
+
+}  // namespace archsim::cli

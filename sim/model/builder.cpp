@@ -1,0 +1,66 @@
+#include "model/builder.hpp"
+
+#include <string>
+
+#include "model/client.hpp"
+#include "model/load_balancer.hpp"
+#include "model/service.hpp"
+
+namespace archsim {
+
+std::unique_ptr<Component> make_component(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed) {
+  switch (spec.kind) {
+    case ComponentKind::Service: return std::make_unique<Service>(k, spec, index, seed);
+    case ComponentKind::LoadBalancer: return std::make_unique<LoadBalancer>(k, spec, index, seed);
+  }
+  return nullptr;
+}
+
+void Builder::build(std::vector<std::unique_ptr<Component>>& comps, std::vector<std::unique_ptr<Client>>& clients,
+                    EndToEnd& e2e) {
+  for (std::size_t i = 0; i < spec_.components.size(); ++i) {
+    comps.push_back(make_component(kernel_, spec_.components[i], static_cast<int>(i), spec_.seed));
+    by_index_.push_back(comps.back().get());
+  }
+  for (std::size_t i = 0; i < spec_.traffic.size(); ++i)
+    clients.push_back(std::make_unique<Client>(kernel_, spec_.traffic[i], static_cast<int>(i), spec_.seed, e2e, spec_));
+  // Sources first, then components: edges are numbered in that order.
+  for (auto& c : clients) c->link(*this);
+  for (auto& c : comps) c->link(*this);
+}
+
+Component* Builder::component(std::string_view name) const {
+  const int i = spec_.find(name);
+  return i < 0 ? nullptr : by_index_[static_cast<std::size_t>(i)];
+}
+
+Edge& Builder::edge(int from, int to) {
+  for (auto& e : kernel_.edges)
+    if (e->from == from && e->to == to) return *e;
+  auto e = std::make_unique<Edge>();
+  e->index = static_cast<int>(kernel_.edges.size());
+  e->from = from;
+  e->to = to;
+  const std::string from_name = from >= 0 ? spec_.components[static_cast<std::size_t>(from)].name
+                                          : "traffic:" + spec_.traffic[static_cast<std::size_t>(-1 - from)].name;
+  e->rng = Rng(spec_.seed, "edge:" + from_name + "->" + spec_.components[static_cast<std::size_t>(to)].name);
+  kernel_.edges.push_back(std::move(e));
+  return *kernel_.edges.back();
+}
+
+CallSite& Builder::call_site(int from, const CallSpec& c) {
+  auto s = std::make_unique<CallSite>();
+  const int to = spec_.find(c.target);
+  s->target = by_index_.at(static_cast<std::size_t>(to));
+  s->edge = &edge(from, to);
+  const std::optional<DistSpec>& lat = c.latency ? c.latency : spec_.network_latency;
+  if (lat && !(lat->kind == DistSpec::Kind::Const && lat->a == 0)) {
+    s->has_latency = true;
+    s->latency = Sampler(*lat);
+  }
+  s->timeout = c.timeout.value_or(0.0);
+  kernel_.sites.push_back(std::move(s));
+  return *kernel_.sites.back();
+}
+
+}  // namespace archsim

@@ -1,0 +1,104 @@
+#include "model/client.hpp"
+
+#include <algorithm>
+
+#include "model/builder.hpp"
+
+namespace archsim {
+
+Client::Client(Kernel& k, const TrafficSpec& spec, int source, std::uint64_t seed, EndToEnd& e2e,
+               const ScenarioSpec& scenario)
+    : Component(k, "traffic:" + spec.name, -1 - source, seed),
+      spec_(spec),
+      scenario_(scenario),
+      source_(source),
+      e2e_(e2e) {
+  if (spec.closed()) think_ = Sampler(spec.think);
+  double peak = 1.0;
+  for (const ProfilePoint& p : spec.profile) peak = std::max(peak, p.x);
+  max_rate_ = spec.rate * peak;
+}
+
+void Client::link(Builder& b) {
+  CallSpec c;
+  c.target = spec_.to;
+  c.mark = spec_.to_mark;
+  c.timeout = spec_.timeout;
+  site_ = &b.call_site(-1 - source_, c);
+}
+
+void Client::begin() {
+  if (spec_.closed()) {
+    // Users start spread over one think time, not all at once.
+    for (std::uint64_t u = 0; u < spec_.users; ++u)
+      kernel_.schedule(think_(rng_), this, EventCode::Source);
+  } else {
+    schedule_next_arrival();
+  }
+}
+
+double Client::multiplier(double t) const {
+  double level = 1.0;  // before the first point
+  for (const ProfilePoint& p : spec_.profile) {
+    if (t < p.at) break;
+    if (p.ramp > 0 && t < p.at + p.ramp) return level + (p.x - level) * (t - p.at) / p.ramp;
+    level = p.x;
+  }
+  return level;
+}
+
+void Client::schedule_next_arrival() {
+  // Poisson arrivals; a varying rate by thinning (Lewis and Shedler): draw at
+  // the peak rate and keep each candidate with probability rate(t)/peak.
+  double t = kernel_.now();
+  for (;;) {
+    t += rng_.exponential(1.0 / max_rate_);
+    if (t > scenario_.duration) return;
+    if (spec_.profile.empty() || rng_.uniform() * max_rate_ < spec_.rate * multiplier(t)) break;
+  }
+  kernel_.schedule(t, this, EventCode::Source);
+}
+
+void Client::handle(const Event& e) {
+  if (e.code != EventCode::Source) return;
+  send();
+  if (!spec_.closed()) schedule_next_arrival();
+}
+
+void Client::send() {
+  Job* j = kernel_.alloc();
+  const double now = kernel_.now();
+  j->comp = this;
+  j->request = e2e_.next_request++;
+  j->request_start = now;
+  j->arrived = now;
+  j->measured = now >= kernel_.measure_from;
+  if (j->measured) ++e2e_.started;
+  ++e2e_.tick_started;
+  kernel_.call(j, *site_);
+}
+
+void Client::on_reply(Job* j, ErrorKind err) {
+  const double now = kernel_.now();
+  const double lat = now - j->request_start;
+  if (j->measured) {
+    if (err == ErrorKind::None) {
+      ++e2e_.completed;
+      e2e_.latency.record(lat);
+    } else {
+      ++e2e_.failed;
+      ++e2e_.errors[static_cast<int>(err)];
+    }
+  }
+  if (err == ErrorKind::None) {
+    ++e2e_.tick_completed;
+    if (kernel_.timeline) e2e_.tick_latency.record(lat);
+  } else {
+    ++e2e_.tick_failed;
+    ++e2e_.tick_errors[static_cast<int>(err)];
+  }
+  kernel_.free(j);
+  if (spec_.closed()) kernel_.schedule(now + think_(rng_), this, EventCode::Source);
+}
+
+}  // namespace archsim

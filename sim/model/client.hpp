@@ -1,0 +1,48 @@
+// A traffic source: the users of the system. Open loop (Poisson arrivals at
+// a rate that may follow a profile) or closed loop (users who send a
+// request, wait for the reply or their timeout, think, and repeat).
+#pragma once
+
+#include "archsim/spec.hpp"
+#include "model/kernel.hpp"
+
+namespace archsim {
+
+/// End-to-end figures over all sources.
+struct EndToEnd {
+  std::uint64_t started = 0, completed = 0, failed = 0;  ///< measured requests
+  std::uint64_t errors[static_cast<int>(ErrorKind::Count)] = {};
+  Histogram latency;
+  std::uint64_t next_request = 0;
+  // per tick, all requests
+  std::uint32_t tick_started = 0, tick_completed = 0, tick_failed = 0;
+  std::uint32_t tick_errors[static_cast<int>(ErrorKind::Count)] = {};
+  Histogram tick_latency;
+};
+
+class Client : public Component {
+ public:
+  Client(Kernel& k, const TrafficSpec& spec, int source, std::uint64_t seed, EndToEnd& e2e,
+         const ScenarioSpec& scenario);
+  void link(Builder& b) override;
+  void begin() override;
+  void arrive(Job*) override {}
+  void handle(const Event& e) override;
+  void on_reply(Job* j, ErrorKind err) override;
+
+ private:
+  /// Rate multiplier of the profile at time t.
+  double multiplier(double t) const;
+  void schedule_next_arrival();
+  void send();
+
+  const TrafficSpec& spec_;
+  const ScenarioSpec& scenario_;
+  int source_;
+  EndToEnd& e2e_;
+  CallSite* site_ = nullptr;
+  Sampler think_;
+  double max_rate_ = 0;  ///< bound for thinning a varying rate
+};
+
+}  // namespace archsim

@@ -1,0 +1,117 @@
+#include "model/kernel.hpp"
+
+#include <array>
+
+namespace archsim {
+
+namespace {
+constexpr std::array<std::string_view, static_cast<int>(ErrorKind::Count)> kErrorNames = {
+    "none", "timeout", "rejected", "rate_limited", "circuit_open",
+    "pool_exhausted", "dependency_failed", "killed"};
+}  // namespace
+
+std::string_view name_of(ErrorKind k) { return kErrorNames[static_cast<int>(k)]; }
+
+void Component::record_end(const Job* j, ErrorKind err) {
+  --in_flight;
+  if (err == ErrorKind::None) {
+    const double lat = kernel_.now() - j->arrived;
+    ++stats.completed;
+    ++tick.completed;
+    stats.latency.record(lat);
+    if (kernel_.timeline) tick.latency.record(lat);
+  } else {
+    ++stats.failed;
+    ++tick.failed;
+  }
+}
+
+void Kernel::dispatch(const Event& e) {
+  switch (e.code) {
+    case EventCode::Arrive:
+      e.job->comp->arrive(e.job);
+      break;
+    case EventCode::Reply:
+      reply(e.job, static_cast<ErrorKind>(e.aux));
+      break;
+    case EventCode::Timeout:
+      reply(e.job, ErrorKind::Timeout);
+      break;
+    default:
+      e.target->handle(e);
+  }
+}
+
+void Kernel::now_or_later(const Event& e) {
+  if (depth_ >= kMaxDepth) {
+    queue_.push(Event{now_, seq_++, e.target, e.job, e.token, e.code, e.aux});
+    return;
+  }
+  ++depth_;
+  dispatch(e);
+  --depth_;
+}
+
+void Kernel::call(Job* caller, CallSite& site, int replica) {
+  Job* child = alloc();
+  child->parent = caller;
+  child->parent_token = caller->token;
+  child->comp = site.target;
+  child->site = &site;
+  child->request = caller->request;
+  child->request_start = caller->request_start;
+  child->measured = caller->measured;
+  child->replica = replica;
+  caller->calling = &site;
+  caller->call_start = now_;
+  caller->pending = 1;
+  if (site.timeout > 0) schedule(now_ + site.timeout, caller->comp, EventCode::Timeout, caller);
+  deliver(child, site.has_latency ? site.latency(site.edge->rng) : 0.0);
+}
+
+void Kernel::deliver(Job* j, double delay) {
+  if (delay > 0) {
+    schedule(now_ + delay, j->comp, EventCode::Arrive, j);
+  } else {
+    now_or_later(Event{now_, 0, j->comp, j, j->token, EventCode::Arrive, 0});
+  }
+}
+
+void Kernel::finish(Job* j, ErrorKind err) {
+  Job* p = j->parent;
+  if (p && p->token == j->parent_token) {
+    CallSite* s = j->site;
+    const double d = s->has_latency ? s->latency(s->edge->rng) : 0.0;
+    const auto aux = static_cast<std::uint16_t>(err);
+    if (d > 0) {
+      schedule(now_ + d, p->comp, EventCode::Reply, p, aux);
+    } else {
+      now_or_later(Event{now_, 0, p->comp, p, p->token, EventCode::Reply, aux});
+    }
+  }
+  free(j);
+}
+
+void Kernel::reply(Job* j, ErrorKind err) {
+  if (err != ErrorKind::Timeout && j->pending > 1) {
+    --j->pending;  // a fan-out still waits for others
+    j->comp->on_reply(j, err);
+    return;
+  }
+  j->pending = 0;
+  ++j->token;  // the wait is over: a late reply or timer is now stale
+  if (Edge* e = j->calling ? j->calling->edge : nullptr) {
+    const double lat = now_ - j->call_start;
+    ++e->calls;
+    if (err != ErrorKind::None) ++e->failed;
+    else e->call_latency.record(lat);
+    if (timeline) {
+      ++e->tick_calls;
+      if (err != ErrorKind::None) ++e->tick_failed;
+      else e->tick_latency.record(lat);
+    }
+  }
+  j->comp->on_reply(j, err);
+}
+
+}  // namespace archsim

@@ -1,0 +1,261 @@
+// The kernel every component runs on: the clock, the event list, jobs (one
+// visit of a request to a component) and the call mechanism shared by all
+// kinds. Components are small state machines over it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/event_queue.hpp"
+#include "engine/histogram.hpp"
+#include "engine/rng.hpp"
+#include "engine/sampler.hpp"
+
+namespace archsim {
+
+/// Why a request (or one visit) failed. One table of names, used everywhere.
+enum class ErrorKind : std::uint8_t {
+  None = 0,
+  Timeout,            ///< a caller (or the client) stopped waiting
+  Rejected,           ///< a full queue turned it away
+  RateLimited,
+  CircuitOpen,
+  PoolExhausted,
+  DependencyFailed,
+  Killed,
+  Count
+};
+std::string_view name_of(ErrorKind k);
+
+class Component;
+class Builder;
+struct Job;
+struct Edge;
+
+/// One place in the model that calls another component: its network delay
+/// and the caller's timeout.
+struct CallSite {
+  Edge* edge = nullptr;
+  Component* target = nullptr;
+  bool has_latency = false;
+  Sampler latency;         ///< one way; the reply takes another draw
+  double timeout = 0;      ///< 0 = wait for ever
+};
+
+/// A pair of components that talk (from -> to): the unit of per-edge
+/// statistics and of the network's random stream.
+struct Edge {
+  int index = 0;
+  int from = 0;  ///< component index, or -1 - source index for traffic
+  int to = 0;
+  Rng rng;       ///< network delays on this edge
+  // statistics over the measured window
+  std::uint64_t calls = 0, failed = 0;
+  Histogram call_latency;  ///< as the caller saw it
+  // per tick
+  std::uint32_t tick_calls = 0, tick_failed = 0;
+  Histogram tick_latency;
+};
+
+/// One visit of a request to a component. Pooled: memory follows the number
+/// of visits in flight, not the number simulated.
+struct Job {
+  Job* parent = nullptr;        ///< who waits for this visit's reply (nullptr: nobody)
+  Job* next = nullptr;          ///< free list / queue link
+  Component* comp = nullptr;
+  CallSite* site = nullptr;     ///< the call that created this visit
+  CallSite* calling = nullptr;  ///< the call this job waits for now
+  std::uint64_t request = 0;    ///< id of the end-to-end request
+  double request_start = 0;     ///< when the end-to-end request started
+  double arrived = 0;           ///< when this visit reached the component
+  double started = 0;           ///< when a worker took it
+  double call_start = 0;        ///< when the current outgoing call began
+  std::uint32_t token = 0;      ///< bumped whenever the job leaves a wait or is freed
+  std::uint32_t parent_token = 0;
+  std::int32_t replica = -1;
+  std::uint32_t pc = 0;         ///< next step of the component's program
+  std::int32_t aux = 0;         ///< kind-specific (a balancer's chosen replica, a user id)
+  std::uint32_t pending = 0;    ///< outstanding children of the current wait
+  ErrorKind error = ErrorKind::None;
+  bool measured = false;        ///< the request started after warm-up
+};
+
+/// What an event does when it fires.
+enum class EventCode : std::uint16_t {
+  Arrive,     ///< job reaches its component after network delay
+  Resume,     ///< a work step of the job finished
+  Reply,      ///< a child's reply reaches the job (aux: ErrorKind)
+  Timeout,    ///< the job's current call timed out
+  Source,     ///< a traffic source generates its next request (job may be null)
+  Tick,       ///< statistics tick
+  Warmup,     ///< end of warm-up: reset statistics
+  Custom,     ///< component-defined
+};
+
+struct Event {
+  double time;
+  std::uint64_t seq;
+  Component* target;
+  Job* job;
+  std::uint32_t token;
+  EventCode code;
+  std::uint16_t aux;
+};
+
+class Kernel;
+
+/// Base of every component kind: it receives events and visits.
+class Component {
+ public:
+  Component(Kernel& k, std::string name, int index, std::uint64_t seed)
+      : kernel_(k), name_(std::move(name)), index_(index), rng_(seed, name_) {}
+  virtual ~Component() = default;
+
+  /// Second phase of construction: resolve call sites (every component exists).
+  virtual void link(Builder&) {}
+  /// Schedules what the component does on its own at time 0 (sources).
+  virtual void begin() {}
+  /// A visit arrives; j->replica is the one a balancer chose, or -1.
+  virtual void arrive(Job* j) = 0;
+  /// An event addressed to this component fired (already checked not stale).
+  virtual void handle(const Event& e) = 0;
+  /// A child visit replied to job j (the call is finished: j->error says how).
+  virtual void on_reply(Job* j, ErrorKind err) = 0;
+
+  const std::string& name() const { return name_; }
+  int index() const { return index_; }
+  virtual int replicas() const { return 1; }
+  virtual int workers() const { return 0; }
+
+  // Statistics kept uniformly for every kind, measured window only.
+  struct Stats {
+    std::uint64_t arrivals = 0, completed = 0, failed = 0;
+    std::uint64_t errors[static_cast<int>(ErrorKind::Count)] = {};
+    Histogram latency;  ///< arrival to finish, successes
+    Histogram wait;     ///< queueing time
+    double busy_area = 0;   ///< integral of busy workers over time
+    double queue_area = 0;  ///< integral of queue length over time
+    double queue_max = 0;
+  };
+  Stats stats;
+  struct TickStats {
+    std::uint32_t arrivals = 0, completed = 0, failed = 0;
+    double busy_area = 0;
+    Histogram latency;
+  } tick;
+  /// Visits present now (queued or in service), and waiting now.
+  std::uint32_t in_flight = 0;
+  std::uint32_t queued = 0;
+  std::uint32_t busy = 0;  ///< workers busy now, all replicas
+  double last_change = 0;  ///< time of the last busy/queued change
+
+  /// Counts a visit that ends now (success or failure); in_flight drops by one.
+  void record_end(const Job* j, ErrorKind err);
+  /// Counts an error that originated here.
+  void record_error(ErrorKind k) { ++stats.errors[static_cast<int>(k)]; }
+
+  /// Integrates busy and queue length up to now; call before changing them.
+  void account(double now) {
+    const double dt = now - last_change;
+    if (dt > 0) {
+      stats.busy_area += dt * busy;
+      stats.queue_area += dt * queued;
+      tick.busy_area += dt * busy;
+      last_change = now;
+    }
+  }
+
+ protected:
+  Kernel& kernel_;
+  std::string name_;
+  int index_;
+  Rng rng_;
+};
+
+/// The clock, the event list and the job pool.
+class Kernel {
+ public:
+  double now() const { return now_; }
+  bool timeline = false;  ///< keep per-tick histograms
+
+  void schedule(double time, Component* c, EventCode code, Job* j = nullptr, std::uint16_t aux = 0) {
+    queue_.push(Event{time, seq_++, c, j, j ? j->token : 0u, code, aux});
+  }
+  bool empty() const { return queue_.empty(); }
+  double next_time() const { return queue_.top().time; }
+  /// Pops and runs one event; stale job events (token changed) are dropped.
+  void step() {
+    const Event e = queue_.pop();
+    now_ = e.time;
+    ++events_;
+    if (e.job && e.job->token != e.token) return;
+    dispatch(e);
+  }
+  std::uint64_t events() const { return events_; }
+
+  Job* alloc() {
+    Job* j = free_;
+    if (j) {
+      free_ = j->next;
+    } else {
+      chunks_.emplace_back(new Job[kChunk]);
+      Job* c = chunks_.back().get();
+      for (int i = 1; i < kChunk; ++i) {
+        c[i].next = free_;
+        free_ = &c[i];
+      }
+      j = &c[0];
+    }
+    const std::uint32_t token = j->token;
+    *j = Job{};
+    j->token = token;
+    ++live_;
+    return j;
+  }
+  void free(Job* j) {
+    ++j->token;  // any event still pointing at it is now stale
+    j->next = free_;
+    free_ = j;
+    --live_;
+  }
+  std::size_t live_jobs() const { return live_; }
+
+  /// Starts a call from job `caller` at a call site: a new visit of the
+  /// site's target (at `replica`, or the target's choice when -1). The caller
+  /// waits; it hears back through its component's on_reply (success, the
+  /// callee's error, or a timeout).
+  void call(Job* caller, CallSite& site, int replica = -1);
+  /// Ends visit j: tells the caller (after the reply's network delay) and
+  /// frees the job. The component must have released its resources first.
+  void finish(Job* j, ErrorKind err);
+  /// Delivers job j to its component now (or after `delay`).
+  void deliver(Job* j, double delay);
+  /// The call job j waits for is over (a reply or a timeout).
+  void reply(Job* j, ErrorKind err);
+  /// Statistics are measured from this time on (end of warm-up).
+  double measure_from = 0;
+
+  std::vector<std::unique_ptr<Edge>> edges;
+  std::vector<std::unique_ptr<CallSite>> sites;
+
+ private:
+  static constexpr int kChunk = 1024;
+  static constexpr int kMaxDepth = 64;  // direct hand-offs before an event is used
+  void dispatch(const Event& e);
+  /// Runs e now, unless the stack of direct hand-offs is deep: then queues it at now.
+  void now_or_later(const Event& e);
+  int depth_ = 0;
+  EventQueue<Event> queue_;
+  double now_ = 0;
+  std::uint64_t seq_ = 0;
+  std::uint64_t events_ = 0;
+  Job* free_ = nullptr;
+  std::size_t live_ = 0;
+  std::vector<std::unique_ptr<Job[]>> chunks_;
+  friend class KernelDriver;
+};
+
+}  // namespace archsim

@@ -1,0 +1,279 @@
+// Simulation: builds the model, drives the event loop, emits ticks to
+// observers and turns the statistics into a RunResult.
+#include "archsim/simulation.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "model/builder.hpp"
+#include "model/client.hpp"
+#include "model/kernel.hpp"
+
+namespace archsim {
+
+namespace {
+
+LatencyStats stats_of(const Histogram& h) {
+  LatencyStats s;
+  s.count = h.count();
+  s.mean = h.mean();
+  s.p50 = h.quantile(0.50);
+  s.p90 = h.quantile(0.90);
+  s.p99 = h.quantile(0.99);
+  s.p999 = h.quantile(0.999);
+  s.max = h.max();
+  return s;
+}
+
+double peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+/// Evaluates each SLO of the spec against a result.
+void check_slos(const ScenarioSpec& spec, RunResult& r) {
+  r.slo_pass = true;
+  const std::uint64_t finished = r.completed + r.failed;
+  for (const SloSpec& s : spec.slo) {
+    SloCheck c;
+    c.name = s.key;
+    c.target = s.target;
+    using K = SloSpec::Kind;
+    switch (s.kind) {
+      case K::LatencyP50: c.actual = r.latency.p50; break;
+      case K::LatencyP90: c.actual = r.latency.p90; break;
+      case K::LatencyP99: c.actual = r.latency.p99; break;
+      case K::LatencyP999: c.actual = r.latency.p999; break;
+      case K::LatencyMean: c.actual = r.latency.mean; break;
+      case K::ErrorRate:
+        c.actual = finished ? static_cast<double>(r.failed) / static_cast<double>(finished) : 0.0;
+        break;
+      case K::ThroughputMin:
+        c.actual = r.throughput_rps;
+        c.higher_is_better = true;
+        break;
+    }
+    // A latency objective with no successful request cannot be met.
+    const bool latency = s.kind != K::ErrorRate && s.kind != K::ThroughputMin;
+    c.pass = c.higher_is_better ? c.actual >= c.target
+                                : (c.actual <= c.target && !(latency && r.completed == 0));
+    r.slo_pass = r.slo_pass && c.pass;
+    r.slo.push_back(c);
+  }
+}
+
+}  // namespace
+
+struct Simulation::Impl {
+  /// Handles the simulation's own events: ticks and the end of warm-up.
+  class Control : public Component {
+   public:
+    Control(Kernel& k, Impl& sim) : Component(k, "control", -1000, 0), sim_(sim) {}
+    void arrive(Job*) override {}
+    void on_reply(Job*, ErrorKind) override {}
+    void handle(const Event& e) override {
+      if (e.code == EventCode::Warmup) sim_.reset_stats();
+      if (e.code == EventCode::Tick) sim_.emit_tick();
+    }
+
+   private:
+    Impl& sim_;
+  };
+
+  ScenarioSpec spec;
+  RunOptions opt;
+  Kernel kernel;
+  std::vector<std::unique_ptr<Component>> comps;
+  std::vector<std::unique_ptr<Client>> clients;
+  EndToEnd e2e;
+  std::unique_ptr<Control> control;
+  std::vector<Observer*> observers;
+  std::vector<EdgeInfo> edge_info;
+  RunResult result;
+  bool started = false;
+  bool finished = false;
+  std::chrono::steady_clock::time_point wall_start;
+  double wall_before = 0;  ///< wall seconds spent in earlier run_until calls
+  bool progress_shown = false;
+
+  Impl(const ScenarioSpec& s, RunOptions o) : spec(s), opt(o) {
+    kernel.measure_from = spec.warmup;
+    Builder b(kernel, spec);
+    b.build(comps, clients, e2e);
+    control = std::make_unique<Control>(kernel, *this);
+    for (const auto& e : kernel.edges) edge_info.push_back(EdgeInfo{e->from, e->to});
+  }
+
+  void begin() {
+    started = true;
+    kernel.timeline = !observers.empty();
+    for (auto& c : clients) c->begin();
+    if (spec.warmup > 0) kernel.schedule(spec.warmup, control.get(), EventCode::Warmup);
+    if (kernel.timeline) kernel.schedule(std::min(opt.tick, spec.duration), control.get(), EventCode::Tick);
+  }
+
+  void reset_stats() {
+    const double now = kernel.now();
+    for (auto& c : comps) {
+      c->account(now);
+      c->stats = Component::Stats{};
+      c->stats.queue_max = c->queued;
+    }
+    for (auto& e : kernel.edges) {
+      e->calls = e->failed = 0;
+      e->call_latency.clear();
+    }
+  }
+
+  void emit_tick() {
+    const double now = kernel.now();
+    Tick t;
+    t.t = now;
+    t.dt = opt.tick;
+    const double t0 = now - opt.tick;
+    t.dt = now - (t0 < 0 ? 0 : t0);
+    t.started = e2e.tick_started;
+    t.completed = e2e.tick_completed;
+    t.failed = e2e.tick_failed;
+    t.p50 = e2e.tick_latency.quantile(0.5);
+    t.p99 = e2e.tick_latency.quantile(0.99);
+    for (int k = 1; k < static_cast<int>(ErrorKind::Count); ++k)
+      if (e2e.tick_errors[k]) t.errors[std::string(name_of(static_cast<ErrorKind>(k)))] = e2e.tick_errors[k];
+    e2e.tick_started = e2e.tick_completed = e2e.tick_failed = 0;
+    for (auto& x : e2e.tick_errors) x = 0;
+    e2e.tick_latency.clear();
+    for (auto& c : comps) {
+      c->account(now);
+      ComponentTick ct;
+      ct.arrivals = c->tick.arrivals;
+      ct.completed = c->tick.completed;
+      ct.failed = c->tick.failed;
+      ct.in_flight = c->in_flight;
+      ct.queue = c->queued;
+      const double cap = static_cast<double>(c->replicas()) * c->workers() * t.dt;
+      ct.utilization = cap > 0 ? c->tick.busy_area / cap : 0.0;
+      ct.p50 = c->tick.latency.quantile(0.5);
+      ct.p99 = c->tick.latency.quantile(0.99);
+      t.components.push_back(ct);
+      c->tick.arrivals = c->tick.completed = c->tick.failed = 0;
+      c->tick.busy_area = 0;
+      c->tick.latency.clear();
+    }
+    for (auto& e : kernel.edges) {
+      EdgeTick et;
+      et.calls = e->tick_calls;
+      et.failed = e->tick_failed;
+      et.p50 = e->tick_latency.quantile(0.5);
+      et.p99 = e->tick_latency.quantile(0.99);
+      t.edges.push_back(et);
+      e->tick_calls = e->tick_failed = 0;
+      e->tick_latency.clear();
+    }
+    for (Observer* o : observers) o->on_tick(t);
+    if (now < spec.duration) kernel.schedule(std::min(now + opt.tick, spec.duration), control.get(), EventCode::Tick);
+  }
+
+  double wall_elapsed() const {
+    return wall_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  }
+
+  void show_progress() {
+    const double w = wall_elapsed();
+    if (w < 1.0) return;
+    std::fprintf(stderr, "\rarchsim: %.1f s of %.1f s simulated (%.0f%%), %.1fM events/s   ", kernel.now(),
+                 spec.duration, 100.0 * kernel.now() / spec.duration,
+                 static_cast<double>(kernel.events()) / w / 1e6);
+    progress_shown = true;
+  }
+
+  void run_until(double t) {
+    if (finished) return;
+    if (!started) begin();
+    wall_start = std::chrono::steady_clock::now();
+    const double until = std::min(t, spec.duration);
+    std::uint64_t n = 0;
+    while (!kernel.empty() && kernel.next_time() <= until) {
+      kernel.step();
+      if (opt.progress && (++n & 0x3ffff) == 0) show_progress();
+    }
+    wall_before = wall_elapsed();
+    if (t >= spec.duration) finish();
+  }
+
+  void finish() {
+    finished = true;
+    if (progress_shown) std::fprintf(stderr, "\r%80s\r", "");
+    // Time integrals run to the end of the run even if the last event came earlier.
+    const double end = spec.duration;
+    RunResult& r = result;
+    r.scenario = spec.name;
+    r.file = spec.file;
+    r.seed = spec.seed;
+    r.backend = "fast";
+    r.sim_time_s = spec.duration;
+    r.warmup_s = spec.warmup;
+    const double window = spec.duration - spec.warmup;
+    r.started = e2e.started;
+    r.completed = e2e.completed;
+    r.failed = e2e.failed;
+    r.in_flight = e2e.started - e2e.completed - e2e.failed;
+    r.throughput_rps = window > 0 ? static_cast<double>(e2e.completed) / window : 0.0;
+    r.latency = stats_of(e2e.latency);
+    for (int k = 1; k < static_cast<int>(ErrorKind::Count); ++k)
+      if (e2e.errors[k]) r.errors[std::string(name_of(static_cast<ErrorKind>(k)))] = e2e.errors[k];
+    for (std::size_t i = 0; i < comps.size(); ++i) {
+      Component& c = *comps[i];
+      c.account(end);
+      ComponentResult cr;
+      cr.name = c.name();
+      cr.kind = spec.components[i].kind;
+      cr.replicas = c.replicas();
+      cr.workers = c.workers();
+      cr.arrivals = c.stats.arrivals;
+      cr.completed = c.stats.completed;
+      cr.failed = c.stats.failed;
+      for (int k = 1; k < static_cast<int>(ErrorKind::Count); ++k)
+        if (c.stats.errors[k]) cr.errors[std::string(name_of(static_cast<ErrorKind>(k)))] = c.stats.errors[k];
+      cr.throughput_rps = window > 0 ? static_cast<double>(c.stats.completed) / window : 0.0;
+      const double cap = static_cast<double>(c.replicas()) * c.workers() * window;
+      cr.utilization = cap > 0 ? c.stats.busy_area / cap : 0.0;
+      cr.queue_mean = window > 0 ? c.stats.queue_area / window : 0.0;
+      cr.queue_max = c.stats.queue_max;
+      cr.latency = stats_of(c.stats.latency);
+      cr.wait = stats_of(c.stats.wait);
+      r.components.push_back(cr);
+    }
+    check_slos(spec, r);
+    r.engine.events = kernel.events();
+    r.engine.wall_s = wall_before;
+    r.engine.events_per_s = wall_before > 0 ? static_cast<double>(kernel.events()) / wall_before : 0.0;
+    r.engine.peak_rss_mb = peak_rss_mb();
+    for (Observer* o : observers) o->on_finish(r);
+  }
+};
+
+Simulation::Simulation(const ScenarioSpec& spec, RunOptions opt) : impl_(std::make_unique<Impl>(spec, opt)) {}
+Simulation::~Simulation() = default;
+
+void Simulation::add_observer(Observer* o) { impl_->observers.push_back(o); }
+void Simulation::run_until(double t) { impl_->run_until(t); }
+const RunResult& Simulation::run() {
+  impl_->run_until(impl_->spec.duration);
+  return impl_->result;
+}
+double Simulation::now() const { return impl_->kernel.now(); }
+bool Simulation::done() const { return impl_->finished; }
+const RunResult& Simulation::result() const { return impl_->result; }
+const ScenarioSpec& Simulation::spec() const { return impl_->spec; }
+const std::vector<EdgeInfo>& Simulation::edges() const { return impl_->edge_info; }
+
+RunResult simulate(const ScenarioSpec& spec, RunOptions opt) {
+  Simulation s(spec, opt);
+  return s.run();
+}
+
+}  // namespace archsim

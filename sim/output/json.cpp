@@ -1,0 +1,93 @@
+#include <cmath>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "archsim/output.hpp"
+
+namespace archsim {
+
+namespace {
+
+/// Six significant digits: readable, and identical on every machine.
+double r6(double x) {
+  if (!std::isfinite(x) || x == 0) return x == 0 ? 0.0 : x;
+  return std::stod(fmt::format("{:.6g}", x));
+}
+
+nlohmann::ordered_json latency_ms(const LatencyStats& s) {
+  return {{"mean", r6(s.mean * 1e3)}, {"p50", r6(s.p50 * 1e3)},   {"p90", r6(s.p90 * 1e3)},
+          {"p99", r6(s.p99 * 1e3)},   {"p999", r6(s.p999 * 1e3)}, {"max", r6(s.max * 1e3)}};
+}
+
+nlohmann::ordered_json errors_json(const std::map<std::string, std::uint64_t>& errors) {
+  nlohmann::ordered_json e;
+  std::uint64_t total = 0;
+  for (const auto& [k, v] : errors) total += v;
+  e["total"] = total;
+  for (const auto& [k, v] : errors) e[k] = v;
+  return e;
+}
+
+/// SLO targets in the unit people wrote them in: ms, a fraction, or per second.
+std::pair<double, const char*> slo_value(const std::string& name, double v) {
+  if (name == "error_rate") return {r6(v), "fraction"};
+  if (name == "throughput_min") return {r6(v), "rps"};
+  return {r6(v * 1e3), "ms"};
+}
+
+}  // namespace
+
+nlohmann::ordered_json to_json_deterministic(const RunResult& r) {
+  nlohmann::ordered_json j;
+  j["scenario"] = r.scenario;
+  j["seed"] = r.seed;
+  j["backend"] = r.backend;
+  j["sim_time_s"] = r6(r.sim_time_s);
+  j["warmup_s"] = r6(r.warmup_s);
+  j["requests"] = {{"started", r.started}, {"completed", r.completed}, {"failed", r.failed}, {"in_flight", r.in_flight}};
+  j["throughput_rps"] = r6(r.throughput_rps);
+  j["latency_ms"] = latency_ms(r.latency);
+  j["errors"] = errors_json(r.errors);
+  nlohmann::ordered_json comps = nlohmann::ordered_json::object();
+  for (const ComponentResult& c : r.components) {
+    nlohmann::ordered_json cj;
+    cj["kind"] = std::string(name_of(c.kind));
+    cj["replicas"] = c.replicas;
+    cj["workers"] = c.workers;
+    cj["utilization"] = r6(c.utilization);
+    cj["throughput_rps"] = r6(c.throughput_rps);
+    cj["latency_ms"] = latency_ms(c.latency);
+    cj["wait_ms"] = {{"mean", r6(c.wait.mean * 1e3)}, {"p99", r6(c.wait.p99 * 1e3)}};
+    cj["queue_mean"] = r6(c.queue_mean);
+    cj["queue_max"] = r6(c.queue_max);
+    cj["arrivals"] = c.arrivals;
+    cj["completed"] = c.completed;
+    cj["failed"] = c.failed;
+    cj["errors"] = errors_json(c.errors);
+    comps[c.name] = cj;
+  }
+  j["components"] = comps;
+  nlohmann::ordered_json checks = nlohmann::ordered_json::array();
+  for (const SloCheck& c : r.slo) {
+    const auto [target, unit] = slo_value(c.name, c.target);
+    checks.push_back({{"name", c.name},
+                      {"target", target},
+                      {"actual", slo_value(c.name, c.actual).first},
+                      {"unit", unit},
+                      {"pass", c.pass}});
+  }
+  j["slo"] = {{"pass", r.slo_pass}, {"checks", checks}};
+  return j;
+}
+
+nlohmann::ordered_json to_json(const RunResult& r) {
+  nlohmann::ordered_json j = to_json_deterministic(r);
+  j["engine"] = {{"events", r.engine.events},
+                 {"wall_s", r6(r.engine.wall_s)},
+                 {"events_per_s", r6(r.engine.events_per_s)},
+                 {"peak_rss_mb", r6(r.engine.peak_rss_mb)}};
+  return j;
+}
+
+}  // namespace archsim

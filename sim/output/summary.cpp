@@ -1,0 +1,105 @@
+// The terminal summary: what a person reads in ten seconds.
+#include <algorithm>
+#include <ostream>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "archsim/output.hpp"
+
+namespace archsim {
+
+std::string human_duration(double s) {
+  if (s == 0) return "0";
+  if (s < 1e-3) return fmt::format("{:.3g} us", s * 1e6);
+  if (s < 1.0) return fmt::format("{:.3g} ms", s * 1e3);
+  if (s < 120.0) return fmt::format("{:.3g} s", s);
+  if (s < 7200.0) return fmt::format("{:.3g} min", s / 60);
+  return fmt::format("{:.3g} h", s / 3600);
+}
+
+std::string human_count(std::uint64_t n) {
+  std::string d = std::to_string(n);
+  std::string out;
+  const int len = static_cast<int>(d.size());
+  for (int i = 0; i < len; ++i) {
+    if (i > 0 && (len - i) % 3 == 0) out += ',';
+    out += d[static_cast<std::size_t>(i)];
+  }
+  return out;
+}
+
+namespace {
+
+std::string slo_text(const std::string& name, double v) {
+  if (name == "error_rate") return fmt::format("{:.3g}%", v * 100);
+  if (name == "throughput_min") return fmt::format("{:.4g}/s", v);
+  return human_duration(v);
+}
+
+std::string percent(double x) { return fmt::format("{:.1f}%", x * 100); }
+
+}  // namespace
+
+void print_summary(std::ostream& out, const RunResult& r) {
+  fmt::print(out, "{} (seed {}, {} simulated", r.scenario.empty() ? r.file : r.scenario, r.seed,
+             human_duration(r.sim_time_s));
+  if (r.warmup_s > 0) fmt::print(out, ", warm-up {}", human_duration(r.warmup_s));
+  fmt::print(out, ", {} backend)\n\n", r.backend);
+
+  if (!r.slo.empty()) {
+    fmt::print(out, "SLOs: {}\n", r.slo_pass ? "all met" : "FAILED");
+    for (const SloCheck& c : r.slo) {
+      // Margin: how far from the target, as a share of it (positive = room left).
+      double margin = 0;
+      if (c.target > 0) margin = c.higher_is_better ? (c.actual - c.target) / c.target : (c.target - c.actual) / c.target;
+      fmt::print(out, "  {} {:<16} target {:>10}  actual {:>10}  margin {:>+7.1f}%\n", c.pass ? "pass" : "FAIL",
+                 c.name, slo_text(c.name, c.target), slo_text(c.name, c.actual), margin * 100);
+    }
+    fmt::print(out, "\n");
+  }
+
+  const std::uint64_t done = r.completed + r.failed;
+  fmt::print(out, "Requests    {} started, {} completed, {} failed ({}), {} still in flight\n",
+             human_count(r.started), human_count(r.completed), human_count(r.failed),
+             percent(done ? static_cast<double>(r.failed) / static_cast<double>(done) : 0.0),
+             human_count(r.in_flight));
+  fmt::print(out, "Throughput  {:.1f} req/s (successful, after warm-up)\n", r.throughput_rps);
+  const LatencyStats& l = r.latency;
+  fmt::print(out, "Latency     mean {}  p50 {}  p90 {}  p99 {}  p99.9 {}  max {}\n", human_duration(l.mean),
+             human_duration(l.p50), human_duration(l.p90), human_duration(l.p99), human_duration(l.p999),
+             human_duration(l.max));
+  if (!r.errors.empty()) {
+    std::vector<std::pair<std::string, std::uint64_t>> e(r.errors.begin(), r.errors.end());
+    std::stable_sort(e.begin(), e.end(), [](auto& a, auto& b) { return a.second > b.second; });
+    fmt::print(out, "Errors     ");
+    for (const auto& [k, v] : e)
+      fmt::print(out, " {} {} ({})", k, human_count(v), percent(static_cast<double>(v) / static_cast<double>(r.failed)));
+    fmt::print(out, "\n");
+  }
+
+  // The busiest component: highest utilisation among those that have workers.
+  int busiest = -1;
+  for (std::size_t i = 0; i < r.components.size(); ++i)
+    if (r.components[i].workers > 0 &&
+        (busiest < 0 || r.components[i].utilization > r.components[static_cast<std::size_t>(busiest)].utilization))
+      busiest = static_cast<int>(i);
+
+  std::size_t w = 9;
+  for (const ComponentResult& c : r.components) w = std::max(w, c.name.size());
+  fmt::print(out, "\n  {:<{}} {:<14} {:>9} {:>7} {:>10} {:>9} {:>9} {:>9} {:>8}\n", "component", w, "kind", "replicas",
+             "util", "req/s", "queue", "wait", "p99", "errors");
+  for (std::size_t i = 0; i < r.components.size(); ++i) {
+    const ComponentResult& c = r.components[i];
+    std::uint64_t errs = 0;
+    for (const auto& [k, v] : c.errors) errs += v;
+    const std::string shape = c.workers > 0 ? fmt::format("{}x{}", c.replicas, c.workers) : std::to_string(c.replicas);
+    fmt::print(out, "{} {:<{}} {:<14} {:>9} {:>7} {:>10.1f} {:>9.2f} {:>9} {:>9} {:>8}{}\n",
+               static_cast<int>(i) == busiest ? '*' : ' ', c.name, w, name_of(c.kind), shape,
+               c.workers > 0 ? percent(c.utilization) : "-", c.throughput_rps, c.queue_mean,
+               c.workers > 0 ? human_duration(c.wait.mean) : "-", human_duration(c.latency.p99), human_count(errs),
+               static_cast<int>(i) == busiest ? "  <- busiest" : "");
+  }
+}
+
+}  // namespace archsim

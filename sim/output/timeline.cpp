@@ -1,0 +1,234 @@
+// The --timeline file: JSON lines (header, one line per tick, result).
+#include "archsim/timeline.hpp"
+
+#include <fstream>
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+#include "archsim/diagnostics.hpp"
+#include "archsim/output.hpp"
+
+namespace archsim {
+
+using json = nlohmann::ordered_json;
+
+namespace {
+
+double ms(double s) { return std::round(s * 1e6) / 1e3; }  // microsecond resolution, in ms
+double ratio(double x) { return std::round(x * 1e4) / 1e4; }
+
+std::optional<SloSpec::Kind> slo_kind(const std::string& key) {
+  using K = SloSpec::Kind;
+  static const std::pair<const char*, K> names[] = {
+      {"latency_p50", K::LatencyP50}, {"latency_p90", K::LatencyP90},   {"latency_p99", K::LatencyP99},
+      {"latency_p999", K::LatencyP999}, {"latency_mean", K::LatencyMean}, {"error_rate", K::ErrorRate},
+      {"throughput_min", K::ThroughputMin}};
+  for (const auto& [n, k] : names)
+    if (key == n) return k;
+  return std::nullopt;
+}
+
+json header_json(const TimelineHeader& h) {
+  json j;
+  j["type"] = "header";
+  j["scenario"] = h.scenario;
+  j["file"] = h.file;
+  j["seed"] = h.seed;
+  j["duration_s"] = h.duration;
+  j["warmup_s"] = h.warmup;
+  j["tick_s"] = h.tick;
+  j["sources"] = h.sources;
+  json comps = json::array();
+  for (const auto& c : h.components) {
+    json cj = {{"name", c.name}, {"kind", c.kind}, {"replicas", c.replicas}, {"workers", c.workers}};
+    if (c.pos) cj["pos"] = {c.pos->first, c.pos->second};
+    comps.push_back(cj);
+  }
+  j["components"] = comps;
+  json edges = json::array();
+  for (const auto& e : h.edges) edges.push_back({{"from", e.from}, {"to", e.to}});
+  j["edges"] = edges;
+  json slo = json::array();
+  for (const auto& s : h.slo) slo.push_back({{"name", s.key}, {"target", s.target}});
+  j["slo"] = slo;
+  return j;
+}
+
+json tick_json(const Tick& t, const TimelineHeader& h) {
+  json j;
+  j["type"] = "tick";
+  j["t"] = t.t;
+  j["dt"] = t.dt;
+  j["started"] = t.started;
+  j["completed"] = t.completed;
+  j["failed"] = t.failed;
+  j["p50_ms"] = ms(t.p50);
+  j["p99_ms"] = ms(t.p99);
+  j["errors"] = t.errors;
+  json comps = json::object();
+  for (std::size_t i = 0; i < t.components.size(); ++i) {
+    const ComponentTick& c = t.components[i];
+    comps[h.components[i].name] = {{"arrivals", c.arrivals}, {"completed", c.completed}, {"failed", c.failed},
+                                   {"in_flight", c.in_flight}, {"queue", c.queue},
+                                   {"utilization", ratio(c.utilization)}, {"p50_ms", ms(c.p50)},
+                                   {"p99_ms", ms(c.p99)}};
+  }
+  j["components"] = comps;
+  json edges = json::array();
+  for (const EdgeTick& e : t.edges)
+    edges.push_back({{"calls", e.calls}, {"failed", e.failed}, {"p50_ms", ms(e.p50)}, {"p99_ms", ms(e.p99)}});
+  j["edges"] = edges;
+  return j;
+}
+
+}  // namespace
+
+TimelineHeader make_header(const Simulation& sim) {
+  const ScenarioSpec& s = sim.spec();
+  TimelineHeader h;
+  h.scenario = s.name;
+  h.file = s.file;
+  h.seed = s.seed;
+  h.duration = s.duration;
+  h.warmup = s.warmup;
+  for (const ComponentSpec& c : s.components) {
+    TimelineHeader::Component hc;
+    hc.name = c.name;
+    hc.kind = std::string(name_of(c.kind));
+    hc.replicas = c.replica_count();
+    hc.workers = c.service() ? c.service()->workers : 0;
+    h.components.push_back(hc);
+  }
+  for (const TrafficSpec& t : s.traffic) h.sources.push_back(t.name);
+  h.edges = sim.edges();
+  h.slo = s.slo;
+  return h;
+}
+
+TimelineWriter::TimelineWriter(std::ostream& out, const Simulation& sim) : out_(out), header_(make_header(sim)) {
+  out_ << header_json(header_).dump() << '\n';
+}
+
+void TimelineWriter::on_tick(const Tick& t) {
+  header_.tick = t.dt;
+  out_ << tick_json(t, header_).dump() << '\n';
+}
+
+void TimelineWriter::on_finish(const RunResult& r) {
+  json j = to_json_deterministic(r);
+  j["type"] = "result";
+  out_ << j.dump() << '\n';
+  out_.flush();
+}
+
+bool is_timeline_file(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!std::getline(in, line)) return false;
+  const json j = json::parse(line, nullptr, false);
+  return j.is_object() && j.value("type", "") == "header";
+}
+
+Timeline read_timeline(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError({Diagnostic{path, {}, "cannot open timeline file"}});
+  Timeline tl;
+  std::string line;
+  int lineno = 0;
+  bool have_header = false;
+  std::vector<Diagnostic> errors;
+  auto bad = [&](const std::string& msg) { errors.push_back(Diagnostic{path, {lineno, 1}, msg}); };
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (line.empty()) continue;
+    const json j = json::parse(line, nullptr, false);
+    if (!j.is_object()) {
+      bad("not a JSON object");
+      continue;
+    }
+    try {
+      const std::string type = j.value("type", "");
+      if (type == "header") {
+        TimelineHeader& h = tl.header;
+        h.scenario = j.value("scenario", "");
+        h.file = j.value("file", "");
+        h.seed = j.value("seed", std::uint64_t{1});
+        h.duration = j.at("duration_s").get<double>();
+        h.warmup = j.value("warmup_s", 0.0);
+        h.tick = j.value("tick_s", 1.0);
+        h.sources = j.value("sources", std::vector<std::string>{});
+        for (const auto& c : j.at("components")) {
+          TimelineHeader::Component hc;
+          hc.name = c.at("name").get<std::string>();
+          hc.kind = c.at("kind").get<std::string>();
+          hc.replicas = c.value("replicas", 1);
+          hc.workers = c.value("workers", 1);
+          if (c.contains("pos")) hc.pos = std::pair{c["pos"][0].get<double>(), c["pos"][1].get<double>()};
+          h.components.push_back(hc);
+        }
+        for (const auto& e : j.at("edges")) h.edges.push_back(EdgeInfo{e.at("from").get<int>(), e.at("to").get<int>()});
+        for (const auto& s : j.value("slo", json::array())) {
+          const auto k = slo_kind(s.at("name").get<std::string>());
+          if (!k) continue;
+          SloSpec spec;
+          spec.kind = *k;
+          spec.key = s.at("name").get<std::string>();
+          spec.target = s.at("target").get<double>();
+          h.slo.push_back(spec);
+        }
+        have_header = true;
+      } else if (type == "tick") {
+        if (!have_header) {
+          bad("a tick before the header");
+          continue;
+        }
+        Tick t;
+        t.t = j.at("t").get<double>();
+        t.dt = j.value("dt", tl.header.tick);
+        t.started = j.value("started", 0u);
+        t.completed = j.value("completed", 0u);
+        t.failed = j.value("failed", 0u);
+        t.p50 = j.value("p50_ms", 0.0) / 1e3;
+        t.p99 = j.value("p99_ms", 0.0) / 1e3;
+        for (const auto& [k, v] : j.value("errors", json::object()).items()) t.errors[k] = v.get<std::uint32_t>();
+        const json& comps = j.at("components");
+        for (const auto& hc : tl.header.components) {
+          ComponentTick ct;
+          if (comps.contains(hc.name)) {
+            const json& c = comps[hc.name];
+            ct.arrivals = c.value("arrivals", 0u);
+            ct.completed = c.value("completed", 0u);
+            ct.failed = c.value("failed", 0u);
+            ct.in_flight = c.value("in_flight", 0u);
+            ct.queue = c.value("queue", 0u);
+            ct.utilization = c.value("utilization", 0.0);
+            ct.p50 = c.value("p50_ms", 0.0) / 1e3;
+            ct.p99 = c.value("p99_ms", 0.0) / 1e3;
+          }
+          t.components.push_back(ct);
+        }
+        for (const auto& e : j.value("edges", json::array())) {
+          EdgeTick et;
+          et.calls = e.value("calls", 0u);
+          et.failed = e.value("failed", 0u);
+          et.p50 = e.value("p50_ms", 0.0) / 1e3;
+          et.p99 = e.value("p99_ms", 0.0) / 1e3;
+          t.edges.push_back(et);
+        }
+        tl.ticks.push_back(std::move(t));
+      } else if (type == "result") {
+        tl.result_json = line;
+      } else {
+        bad("unknown line type '" + type + "' (expected header, tick or result)");
+      }
+    } catch (const json::exception& e) {
+      bad(std::string("malformed timeline line: ") + e.what());
+    }
+  }
+  if (!have_header && errors.empty()) errors.push_back(Diagnostic{path, {1, 1}, "not a timeline: no header line"});
+  if (!errors.empty()) throw InputError(errors);
+  return tl;
+}
+
+}  // namespace archsim
