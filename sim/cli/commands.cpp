@@ -3,6 +3,7 @@
 namespace archsim::cli {
 
 void register_commands(CLI::App& app, Actions& actions) {
+  register_check(app, actions);
   register_list(app, actions);
   register_view(app, actions);
 }

@@ -1,0 +1,96 @@
+#include "analysis/estimate.hpp"
+
+#include <algorithm>
+
+#include "analysis/call_graph.hpp"
+#include "archsim/load.hpp"
+
+namespace archsim {
+
+namespace {
+
+/// Mean one-way network delay of a call (its own latency, else the default).
+double call_latency(const ScenarioSpec& spec, const std::optional<DistSpec>& own) {
+  if (own) return own->mean();
+  return spec.network_latency ? spec.network_latency->mean() : 0.0;
+}
+
+}  // namespace
+
+std::optional<Estimate> estimate(const ScenarioSpec& spec) {
+  const CallGraph g(spec);
+  const auto order = g.topological_order();
+  if (!order) return std::nullopt;
+  const std::size_t n = spec.components.size();
+  Estimate est;
+
+  // Holding time per visit, callees first: own work plus, for each
+  // synchronous call, the round trip and the callee's own holding time.
+  std::vector<double> hold(n, 0.0);
+  for (auto it = order->rbegin(); it != order->rend(); ++it) {
+    const auto c = static_cast<std::size_t>(*it);
+    const ComponentSpec& cs = spec.components[c];
+    double h = 0;
+    if (const ServiceSpec* s = cs.service()) {
+      for (const StepSpec& st : s->steps) {
+        if (st.kind == StepSpec::Kind::Work) {
+          h += st.work.mean();
+        } else {
+          const int t = spec.find(st.call.target);
+          if (t >= 0) h += 2 * call_latency(spec, st.call.latency) + hold[static_cast<std::size_t>(t)];
+        }
+      }
+    } else if (const LoadBalancerSpec* lb = cs.load_balancer()) {
+      const int t = spec.find(lb->to);
+      if (t >= 0) h = 2 * call_latency(spec, lb->latency) + hold[static_cast<std::size_t>(t)];
+    }
+    hold[c] = h;
+  }
+
+  // Arrivals per component. An open loop sends its rate; a closed loop of N
+  // users thinking Z sends at most N / (Z + R0), R0 the response time with no
+  // queueing (the asymptotic bound of operational analysis).
+  std::vector<double> arrivals(n, 0.0);
+  for (std::size_t t = 0; t < spec.traffic.size(); ++t) {
+    const TrafficSpec& ts = spec.traffic[t];
+    const auto visits = g.visits_per_request(static_cast<int>(t));
+    if (!visits) return std::nullopt;
+    double rate = ts.rate;
+    if (ts.closed()) {
+      const int entry = spec.find(ts.to);
+      const double r0 = entry >= 0 ? hold[static_cast<std::size_t>(entry)] + 2 * call_latency(spec, std::nullopt) : 0;
+      rate = static_cast<double>(ts.users) / (ts.think.mean() + r0);
+      est.notes.push_back("traffic '" + ts.name + "' is a closed loop: its rate is bounded by users / (think + response) = " +
+                          format_rate(rate) + " with no queueing; queueing lowers it");
+    }
+    for (const ProfilePoint& p : ts.profile) est.peak_multiplier = std::max(est.peak_multiplier, p.x);
+    est.entry_rate += rate;
+    for (std::size_t c = 0; c < n; ++c) arrivals[c] += rate * (*visits)[c];
+  }
+
+  const auto reachable = g.reachable_from_traffic();
+  for (std::size_t c = 0; c < n; ++c) {
+    const ComponentSpec& cs = spec.components[c];
+    ComponentEstimate e;
+    e.index = static_cast<int>(c);
+    e.name = cs.name;
+    e.arrivals = arrivals[c];
+    e.visits = est.entry_rate > 0 ? arrivals[c] / est.entry_rate : 0;
+    e.hold = hold[c];
+    e.reachable = reachable[c];
+    if (const ServiceSpec* s = cs.service()) e.capacity = static_cast<double>(s->replicas) * s->workers;
+    if (e.capacity > 0) {
+      e.utilization = e.arrivals * e.hold / e.capacity;
+      e.peak_utilization = e.utilization * est.peak_multiplier;
+      if (e.utilization > 0) e.saturation_rate = est.entry_rate / e.utilization;
+      est.saturation_order.push_back(e.index);
+    }
+    est.components.push_back(e);
+  }
+  std::stable_sort(est.saturation_order.begin(), est.saturation_order.end(), [&](int a, int b) {
+    return est.components[static_cast<std::size_t>(a)].utilization > est.components[static_cast<std::size_t>(b)].utilization;
+  });
+  return est;
+}
+
+}  // namespace archsim

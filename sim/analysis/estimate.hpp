@@ -1,0 +1,40 @@
+// Napkin math over the call graph: offered load per component from the
+// traffic and the visit counts, the time a visit holds a worker when nothing
+// queues, utilisation, and the entry rate at which each component saturates.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "archsim/spec.hpp"
+
+namespace archsim {
+
+struct ComponentEstimate {
+  int index = 0;
+  std::string name;
+  double visits = 0;        ///< per entry request, over all sources (weighted by rate)
+  double arrivals = 0;      ///< visits per second at base rates
+  double hold = 0;          ///< seconds a visit holds a worker with no queueing anywhere
+  double capacity = 0;      ///< workers across replicas (0: a balancer, no workers)
+  double utilization = 0;   ///< offered load at base rates / capacity
+  double peak_utilization = 0;  ///< at the profiles' peak multiplier
+  double saturation_rate = 0;   ///< entry requests/s at which utilisation reaches 1 (0: never)
+  bool reachable = true;
+};
+
+struct Estimate {
+  double entry_rate = 0;    ///< requests/s from all sources at base rates
+  double peak_multiplier = 1;
+  std::vector<ComponentEstimate> components;  ///< file order
+  /// Indices into components, those with workers, highest utilisation first.
+  std::vector<int> saturation_order;
+  /// Notes on what the estimate assumes (closed loops, cycles).
+  std::vector<std::string> notes;
+};
+
+/// Returns nullopt if the graph has a cycle (validation reports it).
+std::optional<Estimate> estimate(const ScenarioSpec& spec);
+
+}  // namespace archsim
