@@ -59,6 +59,8 @@ CallSite& Builder::call_site(int from, const CallSpec& c) {
     s->latency = Sampler(*lat);
   }
   s->timeout = c.timeout.value_or(0.0);
+  s->request_bytes = c.request_bytes;
+  s->response_bytes = c.response_bytes;
   kernel_.sites.push_back(std::move(s));
   return *kernel_.sites.back();
 }

@@ -65,29 +65,30 @@ void Kernel::call(Job* caller, CallSite& site, int replica) {
   caller->calling = &site;
   caller->call_start = now_;
   caller->pending = 1;
+  if (child->replica < 0) child->replica = site.target->pick_replica();
   if (site.timeout > 0) schedule(now_ + site.timeout, caller->comp, EventCode::Timeout, caller);
-  deliver(child, site.has_latency ? site.latency(site.edge->rng) : 0.0);
+  send(Event{now_, 0, child->comp, child, child->token, EventCode::Arrive, 0}, site, caller->comp->index(),
+       caller->replica, site.target->index(), child->replica, site.request_bytes);
 }
 
-void Kernel::deliver(Job* j, double delay) {
-  if (delay > 0) {
-    schedule(now_ + delay, j->comp, EventCode::Arrive, j);
+void Kernel::send(const Event& e, const CallSite& site, int from, int from_replica, int to, int to_replica,
+                  double bytes) {
+  const double delay = site.has_latency ? site.latency(site.edge->rng) : 0.0;
+  if (backend) {
+    backend->transfer(e, from, from_replica, to, to_replica, bytes, delay);
+  } else if (delay > 0) {
+    queue_.push(Event{now_ + delay, seq_++, e.target, e.job, e.token, e.code, e.aux});
   } else {
-    now_or_later(Event{now_, 0, j->comp, j, j->token, EventCode::Arrive, 0});
+    now_or_later(e);
   }
 }
 
 void Kernel::finish(Job* j, ErrorKind err) {
   Job* p = j->parent;
   if (p && p->token == j->parent_token) {
-    CallSite* s = j->site;
-    const double d = s->has_latency ? s->latency(s->edge->rng) : 0.0;
-    const auto aux = static_cast<std::uint16_t>(err);
-    if (d > 0) {
-      schedule(now_ + d, p->comp, EventCode::Reply, p, aux);
-    } else {
-      now_or_later(Event{now_, 0, p->comp, p, p->token, EventCode::Reply, aux});
-    }
+    const CallSite& s = *j->site;
+    send(Event{now_, 0, p->comp, p, p->token, EventCode::Reply, static_cast<std::uint16_t>(err)}, s,
+         j->comp->index(), j->replica, p->comp->index(), p->replica, s.response_bytes);
   }
   free(j);
 }

@@ -43,6 +43,8 @@ struct CallSite {
   bool has_latency = false;
   Sampler latency;         ///< one way; the reply takes another draw
   double timeout = 0;      ///< 0 = wait for ever
+  double request_bytes = 0;   ///< sizes, for a backend that models links
+  double response_bytes = 0;
 };
 
 /// A pair of components that talk (from -> to): the unit of per-edge
@@ -107,6 +109,27 @@ struct Event {
 
 class Kernel;
 
+/// Where the time of CPU work and of network transfers comes from. Without
+/// one (the fast backend) work is a delay on a dedicated worker and the
+/// network a latency; the simgrid backend shares cores and links instead.
+/// Components never see it: they ask the kernel (Kernel::work, Kernel::call).
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const char* name() const = 0;
+  /// Job j at its component needs `seconds` of CPU on a reference core.
+  /// When done, the backend posts Event{Resume} for j (Kernel::post).
+  virtual void work(Job& j, double seconds) = 0;
+  /// A message (an arrival or a reply, given as the event to post when it
+  /// has arrived) of `bytes` from (component, replica) to (component,
+  /// replica); `delay` is the latency the scenario states for the call.
+  virtual void transfer(const Event& e, int from, int from_replica, int to, int to_replica, double bytes,
+                        double delay) = 0;
+  /// Runs the kernel's events and the backend's activities in time order
+  /// until simulated time t. `after_event` is called after each kernel event.
+  virtual void run_until(Kernel& k, double t, void (*after_event)(void*), void* ctx) = 0;
+};
+
 /// Base of every component kind: it receives events and visits.
 class Component {
  public:
@@ -128,6 +151,8 @@ class Component {
   const std::string& name() const { return name_; }
   int index() const { return index_; }
   virtual int replicas() const { return 1; }
+  /// The replica a visit goes to when the caller did not choose (no balancer).
+  virtual int pick_replica() { return 0; }
   virtual int workers() const { return 0; }
 
   // Statistics kept uniformly for every kind, measured window only.
@@ -184,6 +209,17 @@ class Kernel {
   void schedule(double time, Component* c, EventCode code, Job* j = nullptr, std::uint16_t aux = 0) {
     queue_.push(Event{time, seq_++, c, j, j ? j->token : 0u, code, aux});
   }
+  /// Queues e to run at the current time (after what is already due now).
+  void post(const Event& e) { queue_.push(Event{now_, seq_++, e.target, e.job, e.token, e.code, e.aux}); }
+  /// Lets the backend's clock move the kernel's (SimGrid runs the clock).
+  void set_now(double t) { now_ = t; }
+  /// Job j works for `seconds` of reference-core time, then its component
+  /// receives a Resume event.
+  void work(Job* j, double seconds) {
+    if (backend) backend->work(*j, seconds);
+    else schedule(now_ + seconds, j->comp, EventCode::Resume, j);
+  }
+  Backend* backend = nullptr;  ///< nullptr: the fast backend
   bool empty() const { return queue_.empty(); }
   double next_time() const { return queue_.top().time; }
   /// Pops and runs one event; stale job events (token changed) are dropped.
@@ -231,8 +267,9 @@ class Kernel {
   /// Ends visit j: tells the caller (after the reply's network delay) and
   /// frees the job. The component must have released its resources first.
   void finish(Job* j, ErrorKind err);
-  /// Delivers job j to its component now (or after `delay`).
-  void deliver(Job* j, double delay);
+  /// Sends event e (an Arrive or a Reply) over a call site: after the
+  /// site's latency, or through the backend's network.
+  void send(const Event& e, const CallSite& site, int from, int from_replica, int to, int to_replica, double bytes);
   /// The call job j waits for is over (a reply or a timeout).
   void reply(Job* j, ErrorKind err);
   /// Statistics are measured from this time on (end of warm-up).

@@ -26,13 +26,15 @@ void Service::link(Builder& b) {
   }
 }
 
+int Service::pick_replica() {
+  // Called directly (no balancer in front): spread round robin.
+  const auto r = static_cast<int>(next_replica_);
+  if (++next_replica_ == reps_.size()) next_replica_ = 0;
+  return r;
+}
+
 void Service::arrive(Job* j) {
   const double now = kernel_.now();
-  if (j->replica < 0) {
-    // Called directly (no balancer in front): spread round robin.
-    j->replica = static_cast<std::int32_t>(next_replica_);
-    if (++next_replica_ == reps_.size()) next_replica_ = 0;
-  }
   j->arrived = now;
   j->pc = 0;
   ++stats.arrivals;
@@ -79,7 +81,7 @@ void Service::run(Job* j) {
   const Op& op = program_[j->pc];
   switch (op.kind) {
     case Op::Kind::Work:
-      kernel_.schedule(kernel_.now() + op.work(rng_), this, EventCode::Resume, j);
+      kernel_.work(j, op.work(rng_));
       return;
     case Op::Kind::Call:
       kernel_.call(j, *op.site);

@@ -22,6 +22,7 @@ class Service : public Component {
   void on_reply(Job* j, ErrorKind err) override;
   int replicas() const override { return static_cast<int>(reps_.size()); }
   int workers() const override { return workers_; }
+  int pick_replica() override;
 
  private:
   /// One compiled step.

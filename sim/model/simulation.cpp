@@ -99,6 +99,12 @@ struct Simulation::Impl {
   std::chrono::steady_clock::time_point wall_start;
   double wall_before = 0;  ///< wall seconds spent in earlier run_until calls
   bool progress_shown = false;
+  std::uint64_t steps_ = 0;
+
+  static void after_event(void* self) {
+    auto* me = static_cast<Impl*>(self);
+    if ((++me->steps_ & 0x3ffff) == 0 && me->opt.progress) me->show_progress();
+  }
 
   Impl(const ScenarioSpec& s, RunOptions o) : spec(s), opt(o) {
     kernel.measure_from = spec.warmup;
@@ -195,10 +201,13 @@ struct Simulation::Impl {
     if (!started) begin();
     wall_start = std::chrono::steady_clock::now();
     const double until = std::min(t, spec.duration);
-    std::uint64_t n = 0;
-    while (!kernel.empty() && kernel.next_time() <= until) {
-      kernel.step();
-      if (opt.progress && (++n & 0x3ffff) == 0) show_progress();
+    if (kernel.backend) {
+      kernel.backend->run_until(kernel, until, &Impl::after_event, this);
+    } else {
+      while (!kernel.empty() && kernel.next_time() <= until) {
+        kernel.step();
+        if ((++steps_ & 0x3ffff) == 0 && opt.progress) show_progress();
+      }
     }
     wall_before = wall_elapsed();
     if (t >= spec.duration) finish();
