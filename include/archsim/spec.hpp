@@ -16,6 +16,9 @@ namespace archsim {
 struct Mark {
   int line = 0;
   int col = 0;
+  /// Which file: 0 the scenario file, 1 the design it names (ScenarioSpec::file_of).
+  int file = 0;
+  friend bool operator==(const Mark&, const Mark&) = default;
 };
 
 /// A random variable over durations (seconds).
@@ -124,7 +127,8 @@ struct SloSpec {
 struct ScenarioSpec {
   std::string file;        ///< where it came from (for messages)
   std::string design_file; ///< the design it names, if any
-  std::string name;
+  std::string name;        ///< `name:` of the scenario, or the file's stem
+  std::string design_name; ///< `name:` of the design file, if it has one
   std::string description;
   std::uint64_t seed = 1;
   double duration = 60;    ///< seconds of simulated time
@@ -136,11 +140,23 @@ struct ScenarioSpec {
 
   /// Index of the component with this name, or -1.
   int find(std::string_view name) const;
+  /// The file a position belongs to (`file` or `design_file`).
+  const std::string& file_of(Mark m) const { return m.file == 1 ? design_file : file; }
 };
 
-/// Names shared by the parser, the messages and the docs.
+/// Names shared by the parser, the messages and the docs. Each enum has one
+/// table of names (in spec.cpp); name_of, from_name and all_names read it.
 std::string_view name_of(ComponentKind k);
 std::string_view name_of(LbPolicy p);
 std::string_view name_of(DistSpec::Kind k);
+std::string_view name_of(SloSpec::Kind k);  ///< the key in `slo:`, e.g. "latency_p99"
+
+/// The enum value with this exact name (ComponentKind, LbPolicy,
+/// DistSpec::Kind, SloSpec::Kind), or nullopt.
+template <class E>
+std::optional<E> from_name(std::string_view name);
+/// Every valid name of the enum, in table order (for "valid choices: ...").
+template <class E>
+std::vector<std::string_view> all_names();
 
 }  // namespace archsim

@@ -1,0 +1,171 @@
+// The small amount of behaviour the plain Spec structs carry: moments of a
+// distribution, its text form, and the one table of names per enum.
+#include "archsim/spec.hpp"
+
+#include <array>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "archsim/load.hpp"
+
+namespace archsim {
+
+namespace {
+
+// z such that P(Z <= z) = 0.99 for a standard normal: a lognormal given by its
+// median and 99th percentile has sigma = ln(p99 / median) / z99.
+constexpr double kZ99 = 2.3263478740408408;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+template <class E>
+struct Named {
+  E value;
+  std::string_view name;
+};
+
+// The tables. Parsing, "valid choices" in messages and name_of all read these,
+// so a name cannot be accepted in one place and unknown in another.
+constexpr std::array kComponentKinds{
+    Named<ComponentKind>{ComponentKind::Service, "service"},
+    Named<ComponentKind>{ComponentKind::LoadBalancer, "load_balancer"},
+};
+
+constexpr std::array kLbPolicies{
+    Named<LbPolicy>{LbPolicy::RoundRobin, "round_robin"},
+    Named<LbPolicy>{LbPolicy::Random, "random"},
+    Named<LbPolicy>{LbPolicy::LeastConnections, "least_connections"},
+    Named<LbPolicy>{LbPolicy::PowerOfTwo, "power_of_two"},
+};
+
+constexpr std::array kDistKinds{
+    Named<DistSpec::Kind>{DistSpec::Kind::Const, "const"},
+    Named<DistSpec::Kind>{DistSpec::Kind::Exp, "exp"},
+    Named<DistSpec::Kind>{DistSpec::Kind::Uniform, "uniform"},
+    Named<DistSpec::Kind>{DistSpec::Kind::Normal, "normal"},
+    Named<DistSpec::Kind>{DistSpec::Kind::Lognormal, "lognormal"},
+    Named<DistSpec::Kind>{DistSpec::Kind::Erlang, "erlang"},
+    Named<DistSpec::Kind>{DistSpec::Kind::Pareto, "pareto"},
+};
+
+constexpr std::array kSloKinds{
+    Named<SloSpec::Kind>{SloSpec::Kind::LatencyP50, "latency_p50"},
+    Named<SloSpec::Kind>{SloSpec::Kind::LatencyP90, "latency_p90"},
+    Named<SloSpec::Kind>{SloSpec::Kind::LatencyP99, "latency_p99"},
+    Named<SloSpec::Kind>{SloSpec::Kind::LatencyP999, "latency_p999"},
+    Named<SloSpec::Kind>{SloSpec::Kind::LatencyMean, "latency_mean"},
+    Named<SloSpec::Kind>{SloSpec::Kind::ErrorRate, "error_rate"},
+    Named<SloSpec::Kind>{SloSpec::Kind::ThroughputMin, "throughput_min"},
+};
+
+template <class E>
+constexpr const auto& table() {
+  if constexpr (std::is_same_v<E, ComponentKind>) return kComponentKinds;
+  else if constexpr (std::is_same_v<E, LbPolicy>) return kLbPolicies;
+  else if constexpr (std::is_same_v<E, DistSpec::Kind>) return kDistKinds;
+  else return kSloKinds;
+}
+
+template <class E>
+std::string_view lookup_name(E value) {
+  for (const auto& entry : table<E>())
+    if (entry.value == value) return entry.name;
+  return "?";  // unreachable while every enumerator has a row
+}
+
+}  // namespace
+
+template <class E>
+std::optional<E> from_name(std::string_view name) {
+  for (const auto& entry : table<E>())
+    if (entry.name == name) return entry.value;
+  return std::nullopt;
+}
+
+template <class E>
+std::vector<std::string_view> all_names() {
+  std::vector<std::string_view> out;
+  for (const auto& entry : table<E>()) out.push_back(entry.name);
+  return out;
+}
+
+template std::optional<ComponentKind> from_name<ComponentKind>(std::string_view);
+template std::optional<LbPolicy> from_name<LbPolicy>(std::string_view);
+template std::optional<DistSpec::Kind> from_name<DistSpec::Kind>(std::string_view);
+template std::optional<SloSpec::Kind> from_name<SloSpec::Kind>(std::string_view);
+template std::vector<std::string_view> all_names<ComponentKind>();
+template std::vector<std::string_view> all_names<LbPolicy>();
+template std::vector<std::string_view> all_names<DistSpec::Kind>();
+template std::vector<std::string_view> all_names<SloSpec::Kind>();
+
+std::string_view name_of(ComponentKind k) { return lookup_name(k); }
+std::string_view name_of(LbPolicy p) { return lookup_name(p); }
+std::string_view name_of(DistSpec::Kind k) { return lookup_name(k); }
+std::string_view name_of(SloSpec::Kind k) { return lookup_name(k); }
+
+double DistSpec::mean() const {
+  switch (kind) {
+    case Kind::Const:
+    case Kind::Exp: return a;
+    case Kind::Uniform: return (a + b) / 2;
+    // As if untruncated: the sampler redraws negative values, which raises the
+    // mean by sd * phi(mean/sd) / Phi(mean/sd), under 0.5% of sd when mean >= 3 sd.
+    case Kind::Normal: return a;
+    case Kind::Lognormal: {
+      const double sigma = std::log(b / a) / kZ99;
+      return a * std::exp(sigma * sigma / 2);
+    }
+    case Kind::Erlang: return b;
+    case Kind::Pareto: return b > 1 ? b * a / (b - 1) : kInf;
+  }
+  return a;
+}
+
+double DistSpec::scv() const {
+  switch (kind) {
+    case Kind::Const: return 0;
+    case Kind::Exp: return 1;
+    case Kind::Uniform: {
+      const double m = mean();
+      return m > 0 ? (b - a) * (b - a) / 12 / (m * m) : 0;
+    }
+    case Kind::Normal:  // untruncated, as in mean()
+      if (a > 0) return b * b / (a * a);
+      return b > 0 ? kInf : 0;
+    case Kind::Lognormal: {
+      const double sigma = std::log(b / a) / kZ99;
+      return std::expm1(sigma * sigma);
+    }
+    case Kind::Erlang: return a > 0 ? 1 / a : kInf;
+    case Kind::Pareto: return b > 2 ? 1 / (b * (b - 2)) : kInf;
+  }
+  return 0;
+}
+
+std::string DistSpec::str() const {
+  const auto d = format_duration;
+  switch (kind) {
+    case Kind::Const: return d(a);  // a plain duration is a constant
+    case Kind::Exp: return fmt::format("exp({})", d(a));
+    case Kind::Uniform: return fmt::format("uniform({}, {})", d(a), d(b));
+    case Kind::Normal: return fmt::format("normal({}, {})", d(a), d(b));
+    case Kind::Lognormal: return fmt::format("lognormal(median: {}, p99: {})", d(a), d(b));
+    case Kind::Erlang: return fmt::format("erlang({:g}, {})", a, d(b));
+    case Kind::Pareto: return fmt::format("pareto({}, {:g})", d(a), b);
+  }
+  return "?";
+}
+
+int ComponentSpec::replica_count() const {
+  if (const ServiceSpec* s = service()) return s->replicas;
+  return 1;
+}
+
+int ScenarioSpec::find(std::string_view wanted) const {
+  for (std::size_t i = 0; i < components.size(); ++i)
+    if (components[i].name == wanted) return static_cast<int>(i);
+  return -1;
+}
+
+}  // namespace archsim
