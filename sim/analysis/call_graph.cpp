@@ -1,0 +1,154 @@
+#include "analysis/call_graph.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <set>
+
+#include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/depth_first_search.hpp>
+#include <boost/graph/topological_sort.hpp>
+
+namespace archsim {
+
+CallGraph::CallGraph(const ScenarioSpec& spec)
+    : traffic_count_(static_cast<int>(spec.traffic.size())), component_count_(static_cast<int>(spec.components.size())) {
+  // add_vertex(g) then the bundle, rather than add_vertex(props, g): the
+  // latter trips a false -Wmaybe-uninitialized inside Boost 1.74.
+  for (std::size_t t = 0; t < spec.traffic.size(); ++t) {
+    const TrafficSpec& tr = spec.traffic[t];
+    g_[boost::add_vertex(g_)] = VertexProps{tr.name, true, static_cast<int>(t), tr.closed() ? 0.0 : tr.rate};
+  }
+  for (std::size_t c = 0; c < spec.components.size(); ++c)
+    g_[boost::add_vertex(g_)] = VertexProps{spec.components[c].name, false, static_cast<int>(c), 0.0};
+
+  const auto link = [&](Vertex from, const std::string& to, EdgeKind kind, Mark mark) {
+    const int target = spec.find(to);
+    if (target >= 0) boost::add_edge(from, component_vertex(target), EdgeProps{kind, mark}, g_);
+  };
+  for (std::size_t t = 0; t < spec.traffic.size(); ++t)
+    link(traffic_vertex(static_cast<int>(t)), spec.traffic[t].to, EdgeKind::Entry, spec.traffic[t].to_mark);
+  for (std::size_t c = 0; c < spec.components.size(); ++c) {
+    const ComponentSpec& comp = spec.components[c];
+    const Vertex from = component_vertex(static_cast<int>(c));
+    if (const LoadBalancerSpec* lb = comp.load_balancer()) link(from, lb->to, EdgeKind::Forward, lb->to_mark);
+    if (const ServiceSpec* svc = comp.service()) {
+      for (const StepSpec& step : svc->steps)
+        if (step.kind == StepSpec::Kind::Call) link(from, step.call.target, EdgeKind::Call, step.call.mark);
+    }
+  }
+}
+
+std::string CallGraph::Cycle::str() const {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : " -> ") + n;
+  return out;
+}
+
+namespace {
+
+using Graph = CallGraph::Graph;
+using Vertex = CallGraph::Vertex;
+using Edge = Graph::edge_descriptor;
+
+// Records the depth-first tree (each vertex's parent) and the back edges:
+// an edge to a vertex still on the stack closes a cycle.
+struct CycleRecorder : boost::default_dfs_visitor {
+  std::vector<Vertex>* parent;
+  std::vector<Edge>* back_edges;
+  void tree_edge(Edge e, const Graph& g) const { (*parent)[boost::target(e, g)] = boost::source(e, g); }
+  void back_edge(Edge e, const Graph&) const { back_edges->push_back(e); }
+};
+
+// A cycle's vertices rotated to start at the smallest, so that one cycle
+// found through two parallel edges is reported once.
+std::vector<Vertex> canonical(std::vector<Vertex> cycle) {
+  std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end()), cycle.end());
+  return cycle;
+}
+
+}  // namespace
+
+std::vector<CallGraph::Cycle> CallGraph::find_cycles() const {
+  std::vector<Vertex> parent(boost::num_vertices(g_));
+  std::vector<Edge> back_edges;
+  // Vertices are visited in index order: traffic sources first, so a cycle
+  // reads in the order requests meet it.
+  boost::depth_first_search(g_, boost::visitor(CycleRecorder{{}, &parent, &back_edges}));
+
+  std::vector<Cycle> out;
+  std::set<std::vector<Vertex>> seen;
+  for (const Edge& e : back_edges) {
+    const Vertex from = boost::source(e, g_), to = boost::target(e, g_);
+    // `to` is an ancestor of `from` on the depth-first stack: walk up to it.
+    std::vector<Vertex> path{from};
+    for (Vertex v = from; v != to; v = parent[v]) path.push_back(parent[v]);
+    std::reverse(path.begin(), path.end());  // to ... from
+    if (!seen.insert(canonical(path)).second) continue;
+    Cycle c;
+    for (Vertex v : path) c.names.push_back(g_[v].name);
+    c.names.push_back(g_[to].name);
+    c.mark = g_[e].mark;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<bool> CallGraph::reachable_from_traffic() const {
+  std::vector<bool> reached(boost::num_vertices(g_), false);
+  struct Recorder : boost::default_bfs_visitor {
+    std::vector<bool>* reached;
+    void discover_vertex(Vertex v, const Graph&) const { (*reached)[v] = true; }
+  };
+  std::vector<Vertex> sources;
+  for (int t = 0; t < traffic_count_; ++t) sources.push_back(traffic_vertex(t));
+  std::vector<boost::default_color_type> colors(boost::num_vertices(g_), boost::white_color);
+  boost::queue<Vertex> queue;
+  boost::breadth_first_search(g_, sources.begin(), sources.end(), queue, Recorder{{}, &reached},
+                              boost::make_iterator_property_map(colors.begin(), boost::get(boost::vertex_index, g_)));
+  return std::vector<bool>(reached.begin() + traffic_count_, reached.end());
+}
+
+std::optional<std::vector<CallGraph::Vertex>> CallGraph::vertex_order() const {
+  std::vector<Vertex> reversed;
+  try {
+    boost::topological_sort(g_, std::back_inserter(reversed));
+  } catch (const boost::not_a_dag&) {
+    return std::nullopt;
+  }
+  return std::vector<Vertex>(reversed.rbegin(), reversed.rend());
+}
+
+std::optional<std::vector<int>> CallGraph::topological_order() const {
+  const auto order = vertex_order();
+  if (!order) return std::nullopt;
+  std::vector<int> out;
+  for (Vertex v : *order)
+    if (!g_[v].traffic) out.push_back(g_[v].index);
+  return out;
+}
+
+std::optional<std::vector<double>> CallGraph::visits_per_request(int t) const {
+  const auto order = vertex_order();
+  if (!order) return std::nullopt;
+  std::vector<double> visits(boost::num_vertices(g_), 0.0);
+  visits[traffic_vertex(t)] = 1;
+  // In topological order every visit to a vertex is known before it is passed on.
+  for (Vertex v : *order) {
+    if (visits[v] == 0) continue;
+    for (auto [e, end] = boost::out_edges(v, g_); e != end; ++e) visits[boost::target(*e, g_)] += visits[v];
+  }
+  return std::vector<double>(visits.begin() + traffic_count_, visits.end());
+}
+
+std::optional<std::vector<double>> CallGraph::offered_rates() const {
+  std::vector<double> rates(component_count_, 0.0);
+  for (int t = 0; t < traffic_count_; ++t) {
+    const double rate = g_[traffic_vertex(t)].rate;
+    const auto visits = visits_per_request(t);
+    if (!visits) return std::nullopt;
+    for (int c = 0; c < component_count_; ++c) rates[c] += rate * (*visits)[c];
+  }
+  return rates;
+}
+
+}  // namespace archsim

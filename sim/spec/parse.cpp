@@ -1,0 +1,584 @@
+// Reading a scenario file, and the design it names, into a ScenarioSpec. This
+// file is the schema: which keys exist where, which are required, what each
+// holds. yaml_reader does the reading with positions, units.cpp the units,
+// validate.cpp the checks across components.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "archsim/load.hpp"
+#include "spec/validate.hpp"
+#include "spec/yaml_reader.hpp"
+
+namespace archsim {
+
+namespace {
+
+namespace fs = std::filesystem;
+using yaml::Bound;
+using yaml::Field;
+using yaml::Map;
+using yaml::Source;
+
+// The keys of each map, in the order the format documents them (the order
+// of "valid keys: ..." in messages).
+const std::vector<std::string_view> kTopKeys = {"name",    "description", "seed",       "duration", "warmup",
+                                                "design",  "network",     "traffic",    "components", "slo"};
+const std::vector<std::string_view> kTrafficKeys = {"name", "to", "rate", "profile", "users", "think", "timeout"};
+const std::vector<std::string_view> kProfileKeys = {"at", "x", "ramp"};
+const std::vector<std::string_view> kServiceKeys = {"kind", "replicas", "workers", "queue", "steps", "service_time"};
+const std::vector<std::string_view> kBalancerKeys = {"kind", "policy", "to", "latency"};
+const std::vector<std::string_view> kWorkStepKeys = {"work"};
+const std::vector<std::string_view> kCallStepKeys = {"call", "latency", "timeout", "request", "response"};
+const std::vector<std::string_view> kNetworkKeys = {"latency"};
+
+bool contains(const std::vector<std::string_view>& keys, std::string_view k) {
+  return std::find(keys.begin(), keys.end(), k) != keys.end();
+}
+
+std::vector<std::string_view> concat(std::vector<std::string_view> a, const std::vector<std::string_view>& b) {
+  for (std::string_view k : b)
+    if (!contains(a, k)) a.push_back(k);
+  return a;
+}
+
+bool before(Mark a, Mark b) { return a.line < b.line || (a.line == b.line && a.col < b.col); }
+
+// Of two keys that exclude each other, the one written second: the mistake is
+// reported where the reader notices it.
+const Field* later(const Field* a, const Field* b) { return before(a->key_mark, b->key_mark) ? b : a; }
+
+// Names are referenced by `to:` and `call:`, joined by " -> " in messages and
+// addressed as `api.replicas` by sweeps: no spaces, no dots.
+bool valid_name(std::string_view n) {
+  if (n.empty()) return false;
+  return std::all_of(n.begin(), n.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
+// Reports the keys of `m` that are not in `own`. A key that belongs to the
+// other kind of the same thing (a balancer's `policy` in a service, a call's
+// `latency` in a work step) says so rather than guessing a spelling.
+int report_unknown(const Map& m, const std::vector<std::string_view>& own, std::string_view where,
+                   const std::vector<std::string_view>& other, std::string_view other_what) {
+  const std::vector<const Field*> bad = m.unknown(own);
+  for (const Field* f : bad) {
+    if (contains(other, f->key)) {
+      m.source().error(f->key_mark,
+                       fmt::format("unknown key '{}' in {}: '{}' belongs to {}", f->key, where, f->key, other_what));
+    } else {
+      yaml::report_unknown_key(m.source(), *f, own, where);
+    }
+  }
+  return static_cast<int>(bad.size());
+}
+
+// The whole file, or nullopt and why not.
+std::optional<std::string> read_file(const std::string& path, std::string& why) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    why = "no such file";
+    return std::nullopt;
+  }
+  if (fs::is_directory(path, ec)) {
+    why = "it is a directory";
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    why = "it cannot be opened for reading";
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class Loader {
+ public:
+  Loader(const std::string& path, const LoadOptions& opt, Diagnostics& diags)
+      : opt_(opt), diags_(diags), problem_(path, 0, diags) {
+    spec_.file = path;
+    spec_.name = fs::path(path).stem().string();
+  }
+
+  ScenarioSpec load(const std::string& text);
+
+ private:
+  std::optional<Map> open_design(const Map& top);
+  void read_traffic(const Source& src, const Field& f);
+  void read_profile(const Source& src, const Field& f, TrafficSpec& t);
+  void read_components(const Source& src, const Field& f);
+  ComponentSpec read_component(const Source& src, const Field& f);
+  void read_service(const Map& m, ServiceSpec& svc, const std::string& where);
+  void read_balancer(const Map& m, LoadBalancerSpec& lb, const std::string& where);
+  std::optional<StepSpec> read_step(const Source& src, const YAML::Node& node);
+  void read_network(const Source& src, const Field& f);
+  void read_slo(const Source& src, const Field& f);
+
+  const LoadOptions& opt_;
+  Diagnostics& diags_;
+  ScenarioSpec spec_;
+  Source problem_;
+  std::optional<Source> design_;
+  // Set when the components could not be read at all (a design file that is
+  // missing or malformed, `components` that is not a map): every reference
+  // would then look unknown, so the reference checks are skipped.
+  bool components_unreadable_ = false;
+};
+
+ScenarioSpec Loader::load(const std::string& text) {
+  const std::optional<YAML::Node> root = problem_.parse(text);
+  if (!root) return spec_;
+  if (!root->IsMap()) {
+    problem_.error(problem_.start(), fmt::format("expected a map of keys (name, traffic, components, ...) at the top "
+                                                 "of the file, got {}",
+                                                 yaml::describe(*root)));
+    return spec_;
+  }
+  const std::optional<Map> top = Map::open(problem_, *root, problem_.start(), "the scenario");
+  top->allow_only(kTopKeys, "");
+  const std::optional<Map> design = open_design(*top);
+
+  // Each key comes from one file. The problem states the workload and the
+  // goals, the design the components; either may give the other keys, but
+  // not both. `name` and `description` describe each file and may be in both.
+  const auto from = [&](std::string_view key) -> std::pair<const Field*, const Source*> {
+    const Field* p = top->get(key);
+    const Field* d = design ? design->get(key) : nullptr;
+    if (p && d) {
+      design_->error(d->key_mark, fmt::format("'{}' is already set by the problem file ({}:{}:{}): a design adds "
+                                              "only keys the problem leaves out",
+                                              key, problem_.path(), p->key_mark.line, p->key_mark.col));
+    }
+    if (p) return {p, &problem_};
+    if (d) return {d, &*design_};
+    return {nullptr, nullptr};
+  };
+
+  if (const Field* f = top->get("name")) {
+    if (auto s = yaml::read_text(problem_, *f, "a name")) spec_.name = *s;
+  }
+  if (const Field* f = top->get("description")) {
+    if (auto s = yaml::read_text(problem_, *f)) spec_.description = *s;
+  }
+  if (design) {
+    if (const Field* f = design->get("name")) {
+      if (auto s = yaml::read_text(*design_, *f, "a name")) spec_.design_name = *s;
+    }
+    if (const Field* f = design->get("description")) {
+      auto s = yaml::read_text(*design_, *f);
+      if (s && spec_.description.empty()) spec_.description = *s;
+    }
+  }
+
+  if (auto [f, src] = from("seed"); f) {
+    if (auto v = yaml::read_uint64(*src, *f)) spec_.seed = *v;
+  }
+  const Field* warmup_field = nullptr;
+  const Source* warmup_src = nullptr;
+  if (auto [f, src] = from("duration"); f) {
+    if (auto v = yaml::read_duration(*src, *f, Bound::Positive, "s")) spec_.duration = *v;
+  }
+  if (auto [f, src] = from("warmup"); f) {
+    if (auto v = yaml::read_duration(*src, *f, Bound::NonNegative, "s")) {
+      spec_.warmup = *v;
+      warmup_field = f;
+      warmup_src = src;
+    }
+  }
+  if (auto [f, src] = from("network"); f) read_network(*src, *f);
+
+  if (auto [f, src] = from("traffic"); f) {
+    read_traffic(*src, *f);
+  } else {
+    problem_.error(problem_.start(), "missing required key 'traffic': who sends requests, and to which component");
+  }
+  if (auto [f, src] = from("components"); f) {
+    read_components(*src, *f);
+  } else if (!components_unreadable_) {
+    const Source& where = design ? *design_ : problem_;
+    where.error(where.start(), "missing required key 'components'");
+  }
+  if (auto [f, src] = from("slo"); f) read_slo(*src, *f);
+
+  // Options from the command line win over the file.
+  if (opt_.seed) spec_.seed = *opt_.seed;
+  if (opt_.duration) spec_.duration = *opt_.duration;
+  if (warmup_field && spec_.warmup >= spec_.duration) {
+    warmup_src->error(warmup_field->value_mark,
+                      fmt::format("'warmup' ({}) must be shorter than the duration ({}{})", format_duration(spec_.warmup),
+                                  format_duration(spec_.duration), opt_.duration ? ", from --duration" : ""));
+  }
+
+  if (!components_unreadable_) check_references(spec_, diags_);
+  return spec_;
+}
+
+std::optional<Map> Loader::open_design(const Map& top) {
+  const Field* named = top.get("design");
+  std::optional<std::string> relative;
+  if (named) relative = yaml::read_text(problem_, *named, "a file path");
+
+  std::string path;
+  if (opt_.design) {
+    path = *opt_.design;  // from the command line: relative to where it runs
+  } else if (relative) {
+    // Relative to the problem file, so that a scenario folder can move.
+    path = (fs::path(spec_.file).parent_path() / *relative).lexically_normal().string();
+  } else {
+    return std::nullopt;
+  }
+  spec_.design_file = path;
+
+  // Until the design is read, its components are unknown.
+  components_unreadable_ = true;
+  std::string why;
+  const std::optional<std::string> text = read_file(path, why);
+  if (!text) {
+    if (opt_.design) {
+      diags_.error(path, Mark{}, fmt::format("cannot read the design file given with --design: {}", why));
+    } else {
+      problem_.error(named->value_mark, fmt::format("cannot read the design file '{}': {}", path, why));
+    }
+    return std::nullopt;
+  }
+
+  design_.emplace(path, 1, diags_);
+  const std::optional<YAML::Node> root = design_->parse(*text);
+  if (!root) return std::nullopt;
+  if (!root->IsMap()) {
+    design_->error(design_->start(),
+                   fmt::format("expected a map of keys (components, ...) at the top of the design file, got {}",
+                               yaml::describe(*root)));
+    return std::nullopt;
+  }
+  components_unreadable_ = false;
+  std::optional<Map> design = Map::open(*design_, *root, design_->start(), "the design");
+  for (const Field* f : design->unknown(kTopKeys))
+    yaml::report_unknown_key(*design_, *f, kTopKeys, "");
+  if (const Field* f = design->get("design"))
+    design_->error(f->key_mark, "a design file cannot name another design");
+  return design;
+}
+
+void Loader::read_network(const Source& src, const Field& f) {
+  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'network'");
+  if (!m) return;
+  m->allow_only(kNetworkKeys, "'network'");
+  if (const Field* lat = m->get("latency")) spec_.network_latency = yaml::read_distribution(src, *lat, "ms");
+}
+
+void Loader::read_traffic(const Source& src, const Field& f) {
+  const auto items = yaml::read_list(src, f);
+  if (!items) return;
+  if (items->empty()) src.error(f.value_mark, "'traffic' is empty: add at least one source of requests");
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const YAML::Node& item = (*items)[i];
+    const Mark at = src.mark(item);
+    std::string where = fmt::format("traffic entry {}", i + 1);
+    const std::optional<Map> m = Map::open(src, item, at, where);
+    if (!m) continue;
+
+    TrafficSpec t;
+    t.mark = at;
+    if (const Field* name = m->need("name", where)) {
+      if (auto s = yaml::read_text(src, *name, "a name")) {
+        t.name = *s;
+        t.mark = name->value_mark;
+        where = fmt::format("traffic '{}'", t.name);
+        if (!valid_name(t.name))
+          src.error(name->value_mark,
+                    fmt::format("traffic name '{}' may only use letters, digits, '_' and '-'", t.name));
+      }
+    }
+    m->allow_only(kTrafficKeys, where);
+    if (const Field* to = m->need("to", where)) {
+      if (auto s = yaml::read_text(src, *to, "a component name")) {
+        t.to = *s;
+        t.to_mark = to->value_mark;
+      }
+    }
+
+    const Field* rate = m->get("rate");
+    const Field* users = m->get("users");
+    const Field* think = m->get("think");
+    const Field* profile = m->get("profile");
+    if (rate && users) {
+      src.error(later(rate, users)->key_mark,
+                "give either 'rate' (an open loop) or 'users' (a closed loop), not both");
+    } else if (!rate && !users) {
+      src.error(at, fmt::format("missing required key 'rate' in {}: give 'rate' (an open loop) or 'users' with "
+                                "'think' (a closed loop)",
+                                where));
+    }
+    if (rate) {
+      if (auto v = yaml::read_rate(src, *rate)) t.rate = *v;
+    }
+    if (users) {
+      if (auto v = yaml::read_int(src, *users, 1)) t.users = static_cast<std::uint64_t>(*v);
+      if (!think)
+        src.error(at, fmt::format("missing required key 'think' in {}: the pause of a closed-loop user between a "
+                                  "reply and the next request",
+                                  where));
+    }
+    if (think) {
+      if (!users) {
+        src.error(think->key_mark, "'think' is the pause of a closed-loop user: it needs 'users'");
+      } else if (auto d = yaml::read_distribution(src, *think, "s")) {
+        t.think = *d;
+      }
+    }
+    if (profile) {
+      if (users && !rate) {
+        src.error(profile->key_mark, "'profile' varies the 'rate' of an open loop; a closed loop ('users') has none");
+      } else {
+        read_profile(src, *profile, t);
+      }
+    }
+    if (const Field* timeout = m->get("timeout")) t.timeout = yaml::read_duration(src, *timeout, Bound::Positive, "s");
+    spec_.traffic.push_back(std::move(t));
+  }
+}
+
+void Loader::read_profile(const Source& src, const Field& f, TrafficSpec& t) {
+  const auto items = yaml::read_list(src, f);
+  if (!items) return;
+  // The previous point, to check the order and that its ramp ends in time.
+  std::optional<ProfilePoint> prev;
+  const Field* prev_ramp = nullptr;
+  std::vector<std::optional<Map>> maps;  // keep the fields alive for prev_ramp
+  maps.reserve(items->size());
+  for (const YAML::Node& item : *items) {
+    const Mark at = src.mark(item);
+    maps.push_back(Map::open(src, item, at, "a profile point ({at: 10m, x: 3, ramp: 1m})"));
+    const std::optional<Map>& m = maps.back();
+    if (!m) continue;
+    m->allow_only(kProfileKeys, "a profile point");
+    ProfilePoint p;
+    p.mark = at;
+    bool ok = true;
+    const Field* at_field = m->need("at", "a profile point");
+    if (at_field) {
+      auto v = yaml::read_duration(src, *at_field, Bound::NonNegative, "s");
+      if (v) p.at = *v;
+      ok = ok && v;
+    } else {
+      ok = false;
+    }
+    if (const Field* x = m->need("x", "a profile point")) {
+      if (auto v = yaml::read_number(src, *x, 0)) p.x = *v;
+    }
+    const Field* ramp = m->get("ramp");
+    if (ramp) {
+      auto v = yaml::read_duration(src, *ramp, Bound::NonNegative, "s");
+      if (v) p.ramp = *v;
+      ok = ok && v;
+    }
+    if (ok && prev) {
+      if (p.at <= prev->at) {
+        src.error(at_field->value_mark, fmt::format("profile points must be in time order: {} comes after {}",
+                                                    format_duration(p.at), format_duration(prev->at)));
+      } else if (prev_ramp && prev->at + prev->ramp > p.at) {
+        src.error(prev_ramp->value_mark,
+                  fmt::format("this ramp ends at {}, after the next point starts at {}",
+                              format_duration(prev->at + prev->ramp), format_duration(p.at)));
+      }
+    }
+    if (ok) {
+      prev = p;
+      prev_ramp = ramp;
+    }
+    t.profile.push_back(p);
+  }
+}
+
+void Loader::read_components(const Source& src, const Field& f) {
+  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'components'", "component");
+  if (!m) {
+    components_unreadable_ = true;
+    return;
+  }
+  if (m->fields().empty()) src.error(f.key_mark, "'components' is empty");
+  for (const Field& c : m->fields()) spec_.components.push_back(read_component(src, c));
+}
+
+ComponentSpec Loader::read_component(const Source& src, const Field& f) {
+  ComponentSpec c;
+  c.name = f.key;
+  c.mark = f.key_mark;
+  if (!valid_name(c.name))
+    src.error(f.key_mark, fmt::format("component name '{}' may only use letters, digits, '_' and '-'", c.name));
+  const std::string where = fmt::format("component '{}'", c.name);
+  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, where);
+  if (!m) return c;
+
+  std::optional<ComponentKind> kind;
+  if (const Field* k = m->get("kind")) {
+    kind = yaml::read_choice<ComponentKind>(src, *k, "kind");
+  } else {
+    src.error(m->at(), fmt::format("missing required key 'kind' in {}: valid choices: {}", where,
+                                   yaml::join(all_names<ComponentKind>())));
+  }
+  if (!kind) {
+    // Which keys fit depends on the kind: accept any kind's keys meanwhile.
+    m->allow_only(concat(kServiceKeys, kBalancerKeys), where);
+    return c;
+  }
+  c.kind = *kind;
+  switch (*kind) {
+    case ComponentKind::Service: {
+      report_unknown(*m, kServiceKeys, where, kBalancerKeys, "a load_balancer");
+      ServiceSpec svc;
+      read_service(*m, svc, where);
+      c.body = std::move(svc);
+      break;
+    }
+    case ComponentKind::LoadBalancer: {
+      report_unknown(*m, kBalancerKeys, where, kServiceKeys, "a service");
+      LoadBalancerSpec lb;
+      read_balancer(*m, lb, where);
+      c.body = std::move(lb);
+      break;
+    }
+  }
+  return c;
+}
+
+void Loader::read_service(const Map& m, ServiceSpec& svc, const std::string& where) {
+  const Source& src = m.source();
+  if (const Field* f = m.get("replicas")) {
+    if (auto v = yaml::read_int(src, *f, 1)) svc.replicas = static_cast<int>(std::min<std::int64_t>(*v, 1 << 30));
+  }
+  if (const Field* f = m.get("workers")) {
+    if (auto v = yaml::read_int(src, *f, 1)) svc.workers = static_cast<int>(std::min<std::int64_t>(*v, 1 << 30));
+  }
+  if (const Field* f = m.get("queue")) svc.queue = yaml::read_int(src, *f, 0, "leave 'queue' out for no limit");
+
+  const Field* shorthand = m.get("service_time");
+  const Field* steps = m.get("steps");
+  if (shorthand && steps) {
+    src.error(later(shorthand, steps)->key_mark,
+              "give either 'steps' or 'service_time', not both: 'service_time: D' is short for 'steps: [{work: D}]'");
+  } else if (!shorthand && !steps) {
+    src.error(m.at(), fmt::format("missing required key 'steps' in {}: a service needs 'steps' or 'service_time'",
+                                  where));
+  }
+  if (shorthand) {
+    if (auto d = yaml::read_distribution(src, *shorthand, "ms")) {
+      StepSpec s;
+      s.kind = StepSpec::Kind::Work;
+      s.mark = shorthand->value_mark;
+      s.work = *d;
+      svc.steps.push_back(s);
+    }
+  }
+  if (steps) {
+    const auto items = yaml::read_list(src, *steps);
+    if (!items) return;
+    if (items->empty()) src.error(steps->value_mark, "'steps' is empty: a service needs at least one step");
+    for (const YAML::Node& item : *items)
+      if (auto s = read_step(src, item)) svc.steps.push_back(std::move(*s));
+  }
+}
+
+std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& node) {
+  const Mark at = src.mark(node);
+  const std::optional<Map> m = Map::open(src, node, at, "a step ('- work: 5ms' or '- call: db')");
+  if (!m) return std::nullopt;
+  const Field* work = m->get("work");
+  const Field* call = m->get("call");
+  if (work && call) {
+    src.error(later(work, call)->key_mark, "a step is either 'work' or 'call', not both: make them two steps");
+    return std::nullopt;
+  }
+  if (!work && !call) {
+    if (m->allow_only(concat(kWorkStepKeys, kCallStepKeys), "a step") == 0)
+      src.error(at, "a step needs 'work' (time spent here) or 'call' (a component to wait for)");
+    return std::nullopt;
+  }
+
+  StepSpec s;
+  s.mark = at;
+  if (work) {
+    s.kind = StepSpec::Kind::Work;
+    report_unknown(*m, kWorkStepKeys, "a work step", kCallStepKeys, "a call step");
+    if (auto d = yaml::read_distribution(src, *work, "ms")) s.work = *d;
+    return s;
+  }
+  s.kind = StepSpec::Kind::Call;
+  report_unknown(*m, kCallStepKeys, "a call step", kWorkStepKeys, "a work step");
+  if (auto target = yaml::read_text(src, *call, "a component name")) s.call.target = *target;
+  s.call.mark = call->value_mark;
+  if (const Field* f = m->get("latency")) s.call.latency = yaml::read_distribution(src, *f, "ms");
+  if (const Field* f = m->get("timeout")) s.call.timeout = yaml::read_duration(src, *f, Bound::Positive, "s");
+  if (const Field* f = m->get("request")) {
+    if (auto v = yaml::read_size(src, *f)) s.call.request_bytes = *v;
+  }
+  if (const Field* f = m->get("response")) {
+    if (auto v = yaml::read_size(src, *f)) s.call.response_bytes = *v;
+  }
+  return s;
+}
+
+void Loader::read_balancer(const Map& m, LoadBalancerSpec& lb, const std::string& where) {
+  const Source& src = m.source();
+  if (const Field* f = m.get("policy")) {
+    if (auto p = yaml::read_choice<LbPolicy>(src, *f, "policy")) lb.policy = *p;
+  }
+  if (const Field* f = m.need("to", where)) {
+    if (auto s = yaml::read_text(src, *f, "a component name")) lb.to = *s;
+    lb.to_mark = f->value_mark;
+  }
+  if (const Field* f = m.get("latency")) lb.latency = yaml::read_distribution(src, *f, "ms");
+}
+
+void Loader::read_slo(const Source& src, const Field& f) {
+  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'slo'");
+  if (!m) return;
+  const std::vector<std::string_view> keys = all_names<SloSpec::Kind>();
+  for (const Field& g : m->fields()) {
+    const std::optional<SloSpec::Kind> kind = from_name<SloSpec::Kind>(g.key);
+    if (!kind) {
+      yaml::report_unknown_key(src, g, keys, "'slo'");
+      continue;
+    }
+    std::optional<double> target;
+    switch (*kind) {
+      case SloSpec::Kind::ErrorRate: target = yaml::read_fraction(src, g); break;
+      case SloSpec::Kind::ThroughputMin: target = yaml::read_rate(src, g); break;
+      default: target = yaml::read_duration(src, g, Bound::Positive, "ms"); break;
+    }
+    if (target) spec_.slo.push_back(SloSpec{*kind, g.key, *target, g.key_mark});
+  }
+}
+
+}  // namespace
+
+ScenarioSpec load_scenario_text(const std::string& text, const std::string& path, const LoadOptions& opt) {
+  Diagnostics diags;
+  ScenarioSpec spec = Loader(path, opt, diags).load(text);
+  if (diags.empty()) return spec;
+  // In reading order: the scenario file, then its design; by position within
+  // each (problems across components are found after the fields).
+  std::vector<Diagnostic> list = diags.list();
+  std::stable_sort(list.begin(), list.end(), [&](const Diagnostic& a, const Diagnostic& b) {
+    const int fa = a.file == path ? 0 : 1, fb = b.file == path ? 0 : 1;
+    if (fa != fb) return fa < fb;
+    return before(a.mark, b.mark);
+  });
+  throw InputError(std::move(list));
+}
+
+ScenarioSpec load_scenario(const std::string& path, const LoadOptions& opt) {
+  std::string why;
+  const std::optional<std::string> text = read_file(path, why);
+  if (!text) throw InputError({Diagnostic{path, Mark{}, fmt::format("cannot read the scenario file: {}", why)}});
+  return load_scenario_text(*text, path, opt);
+}
+
+}  // namespace archsim
