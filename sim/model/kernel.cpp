@@ -32,7 +32,7 @@ void Kernel::dispatch(const Event& e) {
       e.job->comp->arrive(e.job);
       break;
     case EventCode::Reply:
-      reply(e.job, static_cast<ErrorKind>(e.aux));
+      reply(e.job, static_cast<ErrorKind>(e.aux & 0xff), static_cast<std::uint8_t>(e.aux >> 8));
       break;
     case EventCode::Timeout:
       reply(e.job, ErrorKind::Timeout);
@@ -62,6 +62,10 @@ void Kernel::call(Job* caller, CallSite& site, int replica) {
   child->request_start = caller->request_start;
   child->measured = caller->measured;
   child->replica = replica;
+  child->sent = now_;
+  child->op = site.op;
+  child->key = site.reuse_key ? caller->key : site.target->draw_key();
+  caller->key = child->key;
   caller->calling = &site;
   caller->call_start = now_;
   caller->pending = 1;
@@ -71,8 +75,8 @@ void Kernel::call(Job* caller, CallSite& site, int replica) {
        caller->replica, site.target->index(), child->replica, site.request_bytes);
 }
 
-void Kernel::send(const Event& e, const CallSite& site, int from, int from_replica, int to, int to_replica,
-                  double bytes) {
+double Kernel::send(const Event& e, const CallSite& site, int from, int from_replica, int to, int to_replica,
+                    double bytes) {
   const double delay = site.has_latency ? site.latency(site.edge->rng) : 0.0;
   if (backend) {
     backend->transfer(e, from, from_replica, to, to_replica, bytes, delay);
@@ -81,38 +85,44 @@ void Kernel::send(const Event& e, const CallSite& site, int from, int from_repli
   } else {
     now_or_later(e);
   }
+  return delay;
 }
 
 void Kernel::finish(Job* j, ErrorKind err) {
   Job* p = j->parent;
   if (p && p->token == j->parent_token) {
     const CallSite& s = *j->site;
-    send(Event{now_, 0, p->comp, p, p->token, EventCode::Reply, static_cast<std::uint16_t>(err)}, s,
-         j->comp->index(), j->replica, p->comp->index(), p->replica, s.response_bytes);
+    const auto aux = static_cast<std::uint16_t>(static_cast<unsigned>(err) | (unsigned{j->flags} << 8));
+    const double delay = send(Event{now_, 0, p->comp, p, p->token, EventCode::Reply, aux}, s, j->comp->index(),
+                              j->replica, p->comp->index(), p->replica, s.response_bytes);
+    // The call as its caller sees it: from sending to the reply's arrival.
+    record_call(*s.edge, err, now_ + delay - j->sent);
   }
   free(j);
 }
 
-void Kernel::reply(Job* j, ErrorKind err) {
-  if (err != ErrorKind::Timeout && j->pending > 1) {
-    --j->pending;  // a fan-out still waits for others
+void Kernel::reply(Job* j, ErrorKind err, std::uint8_t flags) {
+  j->flags = flags;
+  if (err == ErrorKind::Timeout && j->calling) record_call(*j->calling->edge, err, now_ - j->call_start);
+  if (j->fanout) {
+    // The component counts the replies and calls end_wait when it has enough.
     j->comp->on_reply(j, err);
     return;
   }
   j->pending = 0;
   ++j->token;  // the wait is over: a late reply or timer is now stale
-  if (Edge* e = j->calling ? j->calling->edge : nullptr) {
-    const double lat = now_ - j->call_start;
-    ++e->calls;
-    if (err != ErrorKind::None) ++e->failed;
-    else e->call_latency.record(lat);
-    if (timeline) {
-      ++e->tick_calls;
-      if (err != ErrorKind::None) ++e->tick_failed;
-      else e->tick_latency.record(lat);
-    }
-  }
   j->comp->on_reply(j, err);
+}
+
+void Kernel::record_call(Edge& e, ErrorKind err, double latency) {
+  ++e.calls;
+  if (err != ErrorKind::None) ++e.failed;
+  else e.call_latency.record(latency);
+  if (timeline) {
+    ++e.tick_calls;
+    if (err != ErrorKind::None) ++e.tick_failed;
+    else e.tick_latency.record(latency);
+  }
 }
 
 }  // namespace archsim

@@ -45,6 +45,8 @@ struct CallSite {
   double timeout = 0;      ///< 0 = wait for ever
   double request_bytes = 0;   ///< sizes, for a backend that models links
   double response_bytes = 0;
+  std::uint16_t op = 0;       ///< Component::op_code of CallSpec::op at the target
+  bool reuse_key = false;     ///< use the caller's last key (the store after a cache miss)
 };
 
 /// A pair of components that talk (from -> to): the unit of per-edge
@@ -74,16 +76,27 @@ struct Job {
   double request_start = 0;     ///< when the end-to-end request started
   double arrived = 0;           ///< when this visit reached the component
   double started = 0;           ///< when a worker took it
-  double call_start = 0;        ///< when the current outgoing call began
+  double call_start = 0;        ///< when this job's current outgoing call began
+  double sent = 0;              ///< when the caller sent this visit
   std::uint32_t token = 0;      ///< bumped whenever the job leaves a wait or is freed
   std::uint32_t parent_token = 0;
   std::int32_t replica = -1;
   std::uint32_t pc = 0;         ///< next step of the component's program
   std::int32_t aux = 0;         ///< kind-specific (a balancer's chosen replica, a user id)
   std::uint32_t pending = 0;    ///< outstanding children of the current wait
+  std::uint64_t key = 0;        ///< the data item a keyed component (cache, shard) works on
+  std::uint16_t op = 0;         ///< what the call asks (Component::op_code); 0 = default
+  std::uint8_t flags = 0;       ///< reply flags the callee set (kMiss, kStale); read by the caller
+  std::uint8_t attempt = 0;     ///< retries made of the current call
+  std::uint16_t loop[4] = {};   ///< repeat counters (nesting depth 4)
   ErrorKind error = ErrorKind::None;
   bool measured = false;        ///< the request started after warm-up
+  bool fanout = false;          ///< waiting on several calls (the component counts replies)
 };
+
+/// Reply flags (Job::flags).
+constexpr std::uint8_t kMiss = 1;   ///< a cache did not have the key
+constexpr std::uint8_t kStale = 2;  ///< a replica answered with data older than the last write
 
 /// What an event does when it fires.
 enum class EventCode : std::uint16_t {
@@ -153,6 +166,12 @@ class Component {
   virtual int replicas() const { return 1; }
   /// The replica a visit goes to when the caller did not choose (no balancer).
   virtual int pick_replica() { return 0; }
+  /// The code of an operation name a caller uses (CallSpec::op), or -1 if
+  /// this kind has no such operation. "" is the default operation, code 0.
+  virtual int op_code(const std::string& op) const { return op.empty() ? 0 : -1; }
+  /// The key a call to this component works on (a keyed component draws it
+  /// from its popularity distribution); the caller keeps it for a later store.
+  virtual std::uint64_t draw_key() { return 0; }
   virtual int workers() const { return 0; }
 
   // Statistics kept uniformly for every kind, measured window only.
@@ -269,9 +288,18 @@ class Kernel {
   void finish(Job* j, ErrorKind err);
   /// Sends event e (an Arrive or a Reply) over a call site: after the
   /// site's latency, or through the backend's network.
-  void send(const Event& e, const CallSite& site, int from, int from_replica, int to, int to_replica, double bytes);
-  /// The call job j waits for is over (a reply or a timeout).
-  void reply(Job* j, ErrorKind err);
+  /// Returns the latency drawn (0 when the backend decides the time).
+  double send(const Event& e, const CallSite& site, int from, int from_replica, int to, int to_replica, double bytes);
+  /// Counts one call on an edge, as its caller saw it.
+  void record_call(Edge& e, ErrorKind err, double latency);
+  /// A reply (or a timeout) reaches job j; `flags` are the callee's Job::flags.
+  void reply(Job* j, ErrorKind err, std::uint8_t flags = 0);
+  /// Ends the wait of a job that waits on several calls: late replies are ignored.
+  void end_wait(Job* j) {
+    ++j->token;
+    j->pending = 0;
+    j->fanout = false;
+  }
   /// Statistics are measured from this time on (end of warm-up).
   double measure_from = 0;
 
