@@ -289,7 +289,7 @@ TEST_CASE("enum names: one table for parsing, messages and name_of") {
   CHECK_FALSE(from_name<LbPolicy>("round-robin"));
   for (std::string_view n : all_names<LbPolicy>()) CHECK(name_of(*from_name<LbPolicy>(n)) == n);
   for (std::string_view n : all_names<DistSpec::Kind>()) CHECK(name_of(*from_name<DistSpec::Kind>(n)) == n);
-  CHECK(all_names<ComponentKind>() == std::vector<std::string_view>{"service", "load_balancer"});
+  CHECK(all_names<ComponentKind>() == std::vector<std::string_view>{"service", "load_balancer", "cache", "database", "queue", "cdn"});
 }
 
 TEST_CASE("did_you_mean") {

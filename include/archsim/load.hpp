@@ -13,6 +13,8 @@ struct LoadOptions {
   std::optional<std::string> design;   ///< --design FILE overrides `design:` in the file
   std::optional<std::uint64_t> seed;   ///< --seed
   std::optional<double> duration;      ///< --duration, seconds
+  /// The design's text, read instead of the file (sweeps edit it in memory).
+  std::optional<std::string> design_text;
 };
 
 /// Parses and validates a scenario (and the design it names). Reports every

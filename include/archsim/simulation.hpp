@@ -18,6 +18,13 @@ struct LatencyStats {
   double mean = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
 };
 
+/// A figure particular to a component's kind. The name is its JSON key and
+/// ends in its unit where it has one: hit_ratio, pool_wait_ms, lag_s, lag_messages.
+struct Figure {
+  std::string name;
+  double value = 0;
+};
+
 /// What happened at one component over the measured window (after warm-up).
 struct ComponentResult {
   std::string name;
@@ -34,6 +41,8 @@ struct ComponentResult {
   double queue_max = 0;
   LatencyStats latency;         ///< arrival to reply, successful visits
   LatencyStats wait;            ///< time in the queue before a worker took it
+  std::vector<Figure> figures;  ///< the kind's own (cache, database, queue, cdn), in print order
+  std::vector<std::vector<Figure>> shards;  ///< per shard of a sharded database
 };
 
 /// One SLO and whether the run met it.
@@ -82,6 +91,7 @@ struct ComponentTick {
   std::uint32_t queue = 0;       ///< waiting at the end of the tick, all replicas
   double utilization = 0;        ///< over the tick
   double p50 = 0, p99 = 0;       ///< latency of visits that ended in the tick, s
+  std::vector<Figure> figures;   ///< the kind's own, e.g. hit_ratio, lag_messages
 };
 
 /// Per-edge figures over one tick: calls from one component to another.

@@ -50,6 +50,19 @@ struct ProfilePoint {
   Mark mark;
 };
 
+/// How a caller retries a failed call (or a client a failed request).
+struct RetrySpec {
+  enum class Backoff { Constant, Linear, Exponential };
+  enum class Jitter { None, Full, Equal, Decorrelated };
+  int max = 0;                  ///< attempts after the first
+  Backoff backoff = Backoff::Exponential;
+  double base = 0.1;            ///< seconds: the first delay
+  double cap = 10;              ///< seconds: the longest delay
+  Jitter jitter = Jitter::None;
+  std::optional<double> budget; ///< retries at most this fraction of first tries
+  Mark mark;
+};
+
 /// A traffic source: open loop (rate) or closed loop (users + think).
 struct TrafficSpec {
   std::string name;
@@ -61,10 +74,22 @@ struct TrafficSpec {
   std::uint64_t users = 0;      ///< closed loop population; 0 when open loop
   DistSpec think;               ///< closed loop think time
   std::optional<double> timeout;  ///< seconds; the client gives up after it
+  std::optional<RetrySpec> retry; ///< the client tries again after an error or a timeout
   bool closed() const { return users > 0; }
 };
 
-/// A synchronous call to another component.
+/// A circuit breaker on a call site.
+struct BreakerSpec {
+  std::optional<int> consecutive;      ///< open after this many failures in a row
+  std::optional<double> failure_rate;  ///< or when this fraction of the window's calls failed
+  double window = 10;                  ///< seconds over which the rate is measured
+  int min_calls = 20;                  ///< calls in the window before the rate counts
+  double open_for = 5;                 ///< seconds open before half-open
+  int probes = 1;                      ///< calls let through half-open; all must succeed
+  Mark mark;
+};
+
+/// A call to another component.
 struct CallSpec {
   std::string target;
   Mark mark;                     ///< position of the target name
@@ -72,16 +97,68 @@ struct CallSpec {
   std::optional<double> timeout;    ///< seconds; the caller stops waiting
   double request_bytes = 0;
   double response_bytes = 0;
+  /// What the call asks of its target: "" (the default: a request, a cache
+  /// read, a database `read`), "write", "invalidate", "publish", or a named
+  /// query of a database.
+  std::string op;
+  Mark op_mark;
+  std::optional<RetrySpec> retry;
+  std::optional<double> hedge;      ///< seconds: a second attempt if no reply by then
+  std::optional<BreakerSpec> breaker;
 };
 
 /// One step of what a service does for a request.
 struct StepSpec {
-  enum class Kind { Work, Call };
+  enum class Kind {
+    Work,      ///< hold the worker for a time
+    Call,      ///< call and wait (also publish/write/invalidate: see CallSpec::op)
+    Async,     ///< call and do not wait (fire and forget)
+    Parallel,  ///< calls at once; wait for all or the first `wait`
+    Repeat,    ///< `count` times the `steps`
+    Branch,    ///< one of the `arms`, by probability
+  };
   Kind kind = Kind::Work;
   Mark mark;
-  DistSpec work;   ///< Kind::Work
-  CallSpec call;   ///< Kind::Call
+  DistSpec work;                   ///< Work
+  CallSpec call;                   ///< Call, Async
+  std::vector<StepSpec> steps;     ///< Repeat: the body; Parallel: the calls
+  std::vector<StepSpec> on_miss;   ///< Call to a cache: fetch on a miss, then store
+  std::vector<StepSpec> fallback;  ///< Call: runs instead when the call fails
+  int count = 1;                   ///< Repeat
+  int wait = 0;                    ///< Parallel: replies to wait for (0 = all)
+  std::optional<double> timeout;   ///< Parallel: for the whole fan-out
+  struct Arm {
+    double p = 0;
+    std::vector<StepSpec> steps;
+    Mark mark;
+  };
+  std::vector<Arm> arms;           ///< Branch; probabilities sum to at most 1 (the rest: nothing)
 };
+
+/// Visits every call in a step list, nested ones included (repeat bodies,
+/// branch arms, parallel calls, on_miss and fallback steps), with how many
+/// times per visit of the service it happens on average (repeat counts and
+/// branch probabilities multiply; on_miss counts as if every read missed;
+/// fallback steps count as never run). fn(const StepSpec& step, double times).
+template <class F>
+void for_each_call(const std::vector<StepSpec>& steps, F&& fn, double times = 1.0) {
+  for (const StepSpec& s : steps) {
+    switch (s.kind) {
+      case StepSpec::Kind::Work: break;
+      case StepSpec::Kind::Call:
+      case StepSpec::Kind::Async:
+        fn(s, times);
+        for_each_call(s.on_miss, fn, times);
+        for_each_call(s.fallback, fn, 0.0);
+        break;
+      case StepSpec::Kind::Parallel: for_each_call(s.steps, fn, times); break;
+      case StepSpec::Kind::Repeat: for_each_call(s.steps, fn, times * s.count); break;
+      case StepSpec::Kind::Branch:
+        for (const StepSpec::Arm& a : s.arms) for_each_call(a.steps, fn, times * a.p);
+        break;
+    }
+  }
+}
 
 enum class LbPolicy { RoundRobin, Random, LeastConnections, PowerOfTwo };
 
@@ -99,19 +176,125 @@ struct LoadBalancerSpec {
   std::optional<DistSpec> latency;  ///< delay the balancer adds, one way
 };
 
-enum class ComponentKind { Service, LoadBalancer };
+/// Which way a keyed cache makes room when it is full.
+enum class Eviction { Lru, Lfu, Fifo };
+
+/// How often each key of a key space is asked for. Keys are ranks: key 0 is
+/// the most popular. `uniform` or `zipf(s)` (key k has weight 1 / (k + 1)^s).
+struct PopularitySpec {
+  double zipf = 0;  ///< the Zipf exponent s; 0 = uniform
+  Mark mark;
+};
+
+/// The contents of a keyed cache (a `cache` with `keys:`, a `cdn`).
+struct KeyedStoreSpec {
+  std::uint64_t keys = 0;            ///< size of the key space; 0 = not keyed
+  PopularitySpec popularity;
+  std::uint64_t capacity = 0;        ///< keys held at most; 0 = all of them
+  Eviction eviction = Eviction::Lru;
+  std::optional<double> ttl;         ///< seconds an entry lives after it is stored
+  bool coalesce = false;             ///< concurrent misses of a key wait for one fill
+  double fill_timeout = 1;           ///< seconds the waiters give a fill before another caller fetches
+  std::uint64_t warm = 0;            ///< most popular keys loaded at start
+};
+
+/// `cache` (Redis, Memcached): reads hit or miss; a miss makes the caller
+/// fetch (`on_miss:`) and store the value. Simple mode (`hit_ratio:`) or keyed.
+struct CacheSpec {
+  std::optional<double> hit_ratio;   ///< simple mode: a read hits with this probability
+  KeyedStoreSpec store;              ///< keyed mode (store.keys > 0)
+  std::optional<DistSpec> hit_latency;   ///< time the cache takes for a hit, a write, a store
+  std::optional<DistSpec> miss_latency;  ///< time it takes to answer a miss (default: hit_latency)
+  int workers = 0;                   ///< requests served at once; 0 = no limit
+  std::optional<std::int64_t> queue; ///< waiting room when every worker is busy; none = unbounded
+  bool keyed() const { return store.keys > 0; }
+};
+
+/// Where a database sends reads.
+enum class ReadFrom { Primary, Replicas, Any };
+
+/// `database` (PostgreSQL, MySQL): connection pools per caller replica, query
+/// times per query type, read replicas with replication lag, shards.
+struct DatabaseSpec {
+  struct Query {
+    std::string name;       ///< "read", "write" or a name callers use (`query: NAME`)
+    DistSpec time;          ///< time the query runs on a node
+    bool write = false;     ///< goes to the primary and is replicated
+    Mark mark;
+  };
+  std::vector<Query> queries;        ///< "read" and "write" always present, then the named ones
+  int workers = 0;                   ///< queries one node runs at once; 0 = no limit
+  std::optional<int> pool;           ///< connections per caller replica; none = no pool
+  double acquire_timeout = 1;        ///< seconds a visit waits for a pool connection
+  std::optional<int> max_connections;///< per node; beyond it a connection is refused
+  int replicas = 0;                  ///< read replicas per shard
+  std::optional<DistSpec> replication_lag;  ///< from a write's commit to its apply on a replica
+  ReadFrom read_from = ReadFrom::Replicas;  ///< (primary when there are no replicas)
+  double failover = 30;              ///< seconds from a primary failure to a promoted replica
+  int shards = 1;
+  std::optional<double> hot_shard;   ///< share of the queries that go to shard 0
+  std::optional<PopularitySpec> shard_skew;  ///< or: shards by Zipf popularity, shard 0 hottest
+  std::uint64_t keys = 0;            ///< key space for staleness per key; 0 = per shard
+  PopularitySpec popularity;
+  /// The index of a query by name, or -1.
+  int query(std::string_view name) const;
+};
+
+/// What a full queue does with one more message.
+enum class WhenFull { Block, Reject, DropOldest };
+
+/// `queue` (Kafka, RabbitMQ): producers publish, consumers process later.
+struct QueueSpec {
+  int partitions = 0;                ///< 0: one queue, consumers compete; N: each partition to one consumer
+  std::string consumer;              ///< the service that processes each message ("" = none)
+  Mark consumer_mark;
+  int consumers = 0;                 ///< deliveries at once; 0 = the consumer's replicas x workers
+  std::optional<std::int64_t> capacity;  ///< messages waiting at most; none = unbounded
+  WhenFull when_full = WhenFull::Block;
+  int max_attempts = 5;              ///< deliveries of a message before it is dead-lettered
+  std::string dead_letter;           ///< a queue that receives dead letters ("" = dropped)
+  Mark dead_letter_mark;
+  std::optional<double> ack_timeout; ///< seconds a delivery may take before it is redelivered
+  double redelivery_delay = 0;       ///< seconds between a failed delivery and the next
+  std::optional<DistSpec> latency;   ///< one-way delay of a delivery to the consumer
+};
+
+/// `cdn`: an edge cache in front of an origin; misses fetch from the origin.
+struct CdnSpec {
+  KeyedStoreSpec store;
+  std::optional<DistSpec> edge_latency;   ///< time the edge takes per request
+  std::string origin;
+  Mark origin_mark;
+  std::optional<DistSpec> origin_latency; ///< one-way delay of a fetch to the origin
+  std::optional<double> origin_timeout;   ///< seconds an origin fetch may take
+  double object_size = 0;                 ///< bytes per response, for egress figures
+  int workers = 0;                        ///< requests at once; 0 = no limit
+};
+
+enum class ComponentKind { Service, LoadBalancer, Cache, Database, Queue, Cdn };
 
 struct ComponentSpec {
   std::string name;
   Mark mark;
   ComponentKind kind = ComponentKind::Service;
-  std::variant<ServiceSpec, LoadBalancerSpec> body;
+  std::variant<ServiceSpec, LoadBalancerSpec, CacheSpec, DatabaseSpec, QueueSpec, CdnSpec> body;
 
   const ServiceSpec* service() const { return std::get_if<ServiceSpec>(&body); }
   const LoadBalancerSpec* load_balancer() const { return std::get_if<LoadBalancerSpec>(&body); }
   ServiceSpec* service() { return std::get_if<ServiceSpec>(&body); }
   LoadBalancerSpec* load_balancer() { return std::get_if<LoadBalancerSpec>(&body); }
-  /// Replicas this component runs (1 for a balancer).
+  const CacheSpec* cache() const { return std::get_if<CacheSpec>(&body); }
+  const DatabaseSpec* database() const { return std::get_if<DatabaseSpec>(&body); }
+  const QueueSpec* queue() const { return std::get_if<QueueSpec>(&body); }
+  const CdnSpec* cdn() const { return std::get_if<CdnSpec>(&body); }
+  CacheSpec* cache() { return std::get_if<CacheSpec>(&body); }
+  DatabaseSpec* database() { return std::get_if<DatabaseSpec>(&body); }
+  QueueSpec* queue() { return std::get_if<QueueSpec>(&body); }
+  CdnSpec* cdn() { return std::get_if<CdnSpec>(&body); }
+  /// `cost:` in USD per replica-hour; none: the kind's default (sim/report/cost.cpp).
+  std::optional<double> cost;
+  /// Replicas this component runs (1 for a balancer, a cache, a queue, a cdn;
+  /// a database's nodes: shards x (1 + replicas)).
   int replica_count() const;
 };
 
@@ -137,6 +320,7 @@ struct ScenarioSpec {
   std::vector<TrafficSpec> traffic;
   std::vector<ComponentSpec> components;
   std::vector<SloSpec> slo;
+  std::optional<double> budget;  ///< `budget:` in USD per hour
 
   /// Index of the component with this name, or -1.
   int find(std::string_view name) const;
@@ -150,9 +334,12 @@ std::string_view name_of(ComponentKind k);
 std::string_view name_of(LbPolicy p);
 std::string_view name_of(DistSpec::Kind k);
 std::string_view name_of(SloSpec::Kind k);  ///< the key in `slo:`, e.g. "latency_p99"
+std::string_view name_of(Eviction e);
+std::string_view name_of(ReadFrom r);
+std::string_view name_of(WhenFull w);
 
 /// The enum value with this exact name (ComponentKind, LbPolicy,
-/// DistSpec::Kind, SloSpec::Kind), or nullopt.
+/// DistSpec::Kind, SloSpec::Kind, Eviction, ReadFrom, WhenFull), or nullopt.
 template <class E>
 std::optional<E> from_name(std::string_view name);
 /// Every valid name of the enum, in table order (for "valid choices: ...").

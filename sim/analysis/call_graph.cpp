@@ -1,5 +1,7 @@
 #include "analysis/call_graph.hpp"
 
+#include <boost/graph/filtered_graph.hpp>
+
 #include <algorithm>
 #include <deque>
 #include <set>
@@ -21,9 +23,9 @@ CallGraph::CallGraph(const ScenarioSpec& spec)
   for (std::size_t c = 0; c < spec.components.size(); ++c)
     g_[boost::add_vertex(g_)] = VertexProps{spec.components[c].name, false, static_cast<int>(c), 0.0};
 
-  const auto link = [&](Vertex from, const std::string& to, EdgeKind kind, Mark mark) {
+  const auto link = [&](Vertex from, const std::string& to, EdgeKind kind, Mark mark, double times = 1) {
     const int target = spec.find(to);
-    if (target >= 0) boost::add_edge(from, component_vertex(target), EdgeProps{kind, mark}, g_);
+    if (target >= 0) boost::add_edge(from, component_vertex(target), EdgeProps{kind, mark, times}, g_);
   };
   for (std::size_t t = 0; t < spec.traffic.size(); ++t)
     link(traffic_vertex(static_cast<int>(t)), spec.traffic[t].to, EdgeKind::Entry, spec.traffic[t].to_mark);
@@ -32,8 +34,10 @@ CallGraph::CallGraph(const ScenarioSpec& spec)
     const Vertex from = component_vertex(static_cast<int>(c));
     if (const LoadBalancerSpec* lb = comp.load_balancer()) link(from, lb->to, EdgeKind::Forward, lb->to_mark);
     if (const ServiceSpec* svc = comp.service()) {
-      for (const StepSpec& step : svc->steps)
-        if (step.kind == StepSpec::Kind::Call) link(from, step.call.target, EdgeKind::Call, step.call.mark);
+      for_each_call(svc->steps, [&](const StepSpec& step, double times) {
+        link(from, step.call.target, step.kind == StepSpec::Kind::Async ? EdgeKind::Async : EdgeKind::Call,
+             step.call.mark, times);
+      });
     }
   }
 }
@@ -55,8 +59,10 @@ using Edge = Graph::edge_descriptor;
 struct CycleRecorder : boost::default_dfs_visitor {
   std::vector<Vertex>* parent;
   std::vector<Edge>* back_edges;
-  void tree_edge(Edge e, const Graph& g) const { (*parent)[boost::target(e, g)] = boost::source(e, g); }
-  void back_edge(Edge e, const Graph&) const { back_edges->push_back(e); }
+  template <class G>
+  void tree_edge(Edge e, const G& g) const { (*parent)[boost::target(e, g)] = boost::source(e, g); }
+  template <class G>
+  void back_edge(Edge e, const G&) const { back_edges->push_back(e); }
 };
 
 // A cycle's vertices rotated to start at the smallest, so that one cycle
@@ -73,7 +79,13 @@ std::vector<CallGraph::Cycle> CallGraph::find_cycles() const {
   std::vector<Edge> back_edges;
   // Vertices are visited in index order: traffic sources first, so a cycle
   // reads in the order requests meet it.
-  boost::depth_first_search(g_, boost::visitor(CycleRecorder{{}, &parent, &back_edges}));
+  // Only waits make a deadlock: calls nobody waits for are left out.
+  struct Waits {
+    const Graph* g = nullptr;
+    bool operator()(const Edge& e) const { return (*g)[e].kind != EdgeKind::Async; }
+  };
+  const boost::filtered_graph<Graph, Waits> waits(g_, Waits{&g_});
+  boost::depth_first_search(waits, boost::visitor(CycleRecorder{{}, &parent, &back_edges}));
 
   std::vector<Cycle> out;
   std::set<std::vector<Vertex>> seen;
@@ -135,7 +147,8 @@ std::optional<std::vector<double>> CallGraph::visits_per_request(int t) const {
   // In topological order every visit to a vertex is known before it is passed on.
   for (Vertex v : *order) {
     if (visits[v] == 0) continue;
-    for (auto [e, end] = boost::out_edges(v, g_); e != end; ++e) visits[boost::target(*e, g_)] += visits[v];
+    for (auto [e, end] = boost::out_edges(v, g_); e != end; ++e)
+      visits[boost::target(*e, g_)] += visits[v] * g_[*e].times;
   }
   return std::vector<double>(visits.begin() + traffic_count_, visits.end());
 }

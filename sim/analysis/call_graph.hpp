@@ -20,7 +20,8 @@ class CallGraph {
   enum class EdgeKind {
     Entry,    ///< a traffic source sends its requests to its entry component
     Forward,  ///< a load balancer forwards every visit to its target
-    Call,     ///< one call step of a service: one visit of the target per visit
+    Call,     ///< a synchronous call of a service: `times` visits of the target per visit
+    Async,    ///< a call the service does not wait for (not part of a cycle of waits)
   };
   struct VertexProps {
     std::string name;
@@ -31,6 +32,7 @@ class CallGraph {
   struct EdgeProps {
     EdgeKind kind = EdgeKind::Call;
     Mark mark;  ///< where the reference is written (the `to:` or `call:` value)
+    double times = 1;  ///< visits of the target per visit of the source (repeat, branch)
   };
   /// Parallel edges are kept: two call steps to the same target are two visits.
   using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexProps, EdgeProps>;

@@ -15,6 +15,20 @@ double call_latency(const ScenarioSpec& spec, const std::optional<DistSpec>& own
   return spec.network_latency ? spec.network_latency->mean() : 0.0;
 }
 
+/// Mean own work of a step list per visit (repeat counts and branch
+/// probabilities weigh it; a parallel block's calls are counted as calls).
+double work_time(const std::vector<StepSpec>& steps) {
+  double t = 0;
+  for (const StepSpec& s : steps) {
+    if (s.kind == StepSpec::Kind::Work) t += s.work.mean();
+    if (s.kind == StepSpec::Kind::Repeat) t += s.count * work_time(s.steps);
+    if (s.kind == StepSpec::Kind::Branch)
+      for (const StepSpec::Arm& a : s.arms) t += a.p * work_time(a.steps);
+    if (s.kind == StepSpec::Kind::Call) t += work_time(s.on_miss);
+  }
+  return t;
+}
+
 }  // namespace
 
 std::optional<Estimate> estimate(const ScenarioSpec& spec) {
@@ -32,14 +46,13 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
     const ComponentSpec& cs = spec.components[c];
     double h = 0;
     if (const ServiceSpec* s = cs.service()) {
-      for (const StepSpec& st : s->steps) {
-        if (st.kind == StepSpec::Kind::Work) {
-          h += st.work.mean();
-        } else {
-          const int t = spec.find(st.call.target);
-          if (t >= 0) h += 2 * call_latency(spec, st.call.latency) + hold[static_cast<std::size_t>(t)];
-        }
-      }
+      h = work_time(s->steps);
+      // A synchronous call holds the worker for the round trip and the callee's time.
+      for_each_call(s->steps, [&](const StepSpec& st, double times) {
+        const int t = spec.find(st.call.target);
+        if (st.kind == StepSpec::Kind::Call && t >= 0)
+          h += times * (2 * call_latency(spec, st.call.latency) + hold[static_cast<std::size_t>(t)]);
+      });
     } else if (const LoadBalancerSpec* lb = cs.load_balancer()) {
       const int t = spec.find(lb->to);
       if (t >= 0) h = 2 * call_latency(spec, lb->latency) + hold[static_cast<std::size_t>(t)];

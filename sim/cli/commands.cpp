@@ -4,6 +4,8 @@ namespace archsim::cli {
 
 void register_commands(CLI::App& app, Actions& actions) {
   register_check(app, actions);
+  register_compare(app, actions);
+  register_sweep(app, actions);
   register_list(app, actions);
   register_view(app, actions);
 }

@@ -34,6 +34,8 @@ using Actions = std::vector<std::function<int()>>;
 void register_commands(CLI::App& app, Actions& actions);
 
 void register_check(CLI::App& app, Actions& actions);
+void register_compare(CLI::App& app, Actions& actions);
+void register_sweep(CLI::App& app, Actions& actions);
 void register_list(CLI::App& app, Actions& actions);
 void register_view(CLI::App& app, Actions& actions);
 

@@ -17,6 +17,7 @@
 #include "archsim/simulation.hpp"
 #include "archsim/timeline.hpp"
 #include "cli/commands.hpp"
+#include "cli/reporting.hpp"
 #ifdef ARCHSIM_WITH_VIEW
 #include "archsim/view.hpp"
 #endif
@@ -94,6 +95,7 @@ struct RunFlags {
   std::string timeline;
   bool quiet = false;
   bool fail_on_slo = false;
+  std::string report;
 };
 
 int cmd_run(const RunFlags& f) {
@@ -112,11 +114,16 @@ int cmd_run(const RunFlags& f) {
     writer.emplace(tl->stream(), sim);
     sim.add_observer(&*writer);
   }
+  report::Recorder recorder;  // the ticks behind the explanation and the report
+  sim.add_observer(&recorder);
   const RunResult& r = sim.run();
   if (tl) tl->commit();
+  const report::Analysis analysis = report::analyse(sim, recorder);
   const bool json_stdout = f.json == "-";
   if (!f.json.empty()) {
-    const std::string text = to_json(r).dump(2) + "\n";
+    nlohmann::ordered_json j = to_json(r);
+    report::add_to_json(j, analysis);
+    const std::string text = j.dump(2) + "\n";
     if (json_stdout) {
       std::cout << text;
     } else {
@@ -125,8 +132,12 @@ int cmd_run(const RunFlags& f) {
       out.commit();
     }
   }
-  if (!f.quiet) print_summary(json_stdout ? std::cerr : std::cout, r);
-  return (f.fail_on_slo && !r.slo_pass) ? 3 : 0;
+  if (!f.quiet) {
+    print_summary(json_stdout ? std::cerr : std::cout, r);
+    report::print_verdict(json_stdout ? std::cerr : std::cout, analysis);
+  }
+  if (!f.report.empty()) write_run_report(f.report, f.file, f.load, analysis);
+  return (f.fail_on_slo && !analysis.pass()) ? 3 : 0;
 }
 
 }  // namespace
@@ -144,7 +155,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--json", run.json, "Write the result as JSON to FILE, or - for stdout");
   run_cmd->add_option("--timeline", run.timeline, "Write a per-second time series (JSON lines) to FILE");
   run_cmd->add_flag("--quiet,-q", run.quiet, "No summary, no progress line");
-  run_cmd->add_flag("--fail-on-slo", run.fail_on_slo, "Exit with code 3 when an SLO fails");
+  run_cmd->add_flag("--fail-on-slo", run.fail_on_slo, "Exit with code 3 when an SLO (or the budget) fails");
+  run_cmd->add_option("--report", run.report, "Write a self-contained HTML report to FILE");
 
   Actions actions;
   run_cmd->callback([&] { actions.push_back([&] { return cmd_run(run); }); });

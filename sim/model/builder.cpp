@@ -2,8 +2,14 @@
 
 #include <string>
 
+#include "archsim/diagnostics.hpp"
+
+#include "model/cache.hpp"
+#include "model/cdn.hpp"
 #include "model/client.hpp"
+#include "model/database.hpp"
 #include "model/load_balancer.hpp"
+#include "model/queue.hpp"
 #include "model/service.hpp"
 
 namespace archsim {
@@ -12,6 +18,10 @@ std::unique_ptr<Component> make_component(Kernel& k, const ComponentSpec& spec, 
   switch (spec.kind) {
     case ComponentKind::Service: return std::make_unique<Service>(k, spec, index, seed);
     case ComponentKind::LoadBalancer: return std::make_unique<LoadBalancer>(k, spec, index, seed);
+    case ComponentKind::Cache: return std::make_unique<Cache>(k, spec, index, seed);
+    case ComponentKind::Database: return std::make_unique<Database>(k, spec, index, seed);
+    case ComponentKind::Queue: return std::make_unique<Queue>(k, spec, index, seed);
+    case ComponentKind::Cdn: return std::make_unique<Cdn>(k, spec, index, seed);
   }
   return nullptr;
 }
@@ -61,6 +71,17 @@ CallSite& Builder::call_site(int from, const CallSpec& c) {
   s->timeout = c.timeout.value_or(0.0);
   s->request_bytes = c.request_bytes;
   s->response_bytes = c.response_bytes;
+  s->retry = c.retry;
+  s->retry_tokens = 10.0;  // a retry budget starts with a little credit
+  s->hedge = c.hedge.value_or(0.0);
+  if (c.breaker) s->breaker = std::make_unique<Breaker>(*c.breaker);
+  const int op = s->target->op_code(c.op);
+  if (op < 0) {
+    throw InputError({Diagnostic{spec_.file_of(c.op_mark), c.op_mark,
+                                 "'" + c.target + "' (" + std::string(name_of(spec_.components[static_cast<std::size_t>(to)].kind)) +
+                                     ") has no operation '" + c.op + "'"}});
+  }
+  s->op = static_cast<std::uint16_t>(op);
   kernel_.sites.push_back(std::move(s));
   return *kernel_.sites.back();
 }

@@ -20,11 +20,11 @@ Client::Client(Kernel& k, const TrafficSpec& spec, int source, std::uint64_t see
 }
 
 void Client::link(Builder& b) {
-  CallSpec c;
-  c.target = spec_.to;
-  c.mark = spec_.to_mark;
-  c.timeout = spec_.timeout;
-  site_ = &b.call_site(-1 - source_, c);
+  call_.target = spec_.to;
+  call_.mark = call_.op_mark = spec_.to_mark;
+  call_.timeout = spec_.timeout;
+  call_.retry = spec_.retry;
+  site_ = &b.call_site(-1 - source_, call_);
 }
 
 void Client::begin() {

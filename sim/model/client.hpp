@@ -40,6 +40,7 @@ class Client : public Component {
   const ScenarioSpec& scenario_;
   int source_;
   EndToEnd& e2e_;
+  CallSpec call_;  ///< the request each user sends: to the entry, with the client's timeout and retries
   CallSite* site_ = nullptr;
   Sampler think_;
   double max_rate_ = 0;  ///< bound for thinning a varying rate

@@ -1,6 +1,8 @@
 #include "model/kernel.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 
 namespace archsim {
 
@@ -35,7 +37,20 @@ void Kernel::dispatch(const Event& e) {
       reply(e.job, static_cast<ErrorKind>(e.aux & 0xff), static_cast<std::uint8_t>(e.aux >> 8));
       break;
     case EventCode::Timeout:
-      reply(e.job, ErrorKind::Timeout);
+      expire(e.job);
+      break;
+    case EventCode::Retry: {
+      CallSite& site = *e.job->calling;
+      if (site.breaker && !site.breaker->allow(now_)) refuse(e.job, site);
+      else attempt(e.job, site, -1);
+      break;
+    }
+    case EventCode::Hedge:
+      if (e.job->pending == 1) {
+        ++e.job->pending;
+        if (e.job->measured) ++e.job->calling->hedges;
+        spawn(e.job, *e.job->calling);
+      }
       break;
     default:
       e.target->handle(e);
@@ -52,27 +67,92 @@ void Kernel::now_or_later(const Event& e) {
   --depth_;
 }
 
-void Kernel::call(Job* caller, CallSite& site, int replica) {
+Job* Kernel::spawn(Job* caller, CallSite& site, int replica, bool detached, bool defer) {
   Job* child = alloc();
-  child->parent = caller;
+  child->parent = detached ? nullptr : caller;
+  child->caller = caller->comp;
+  child->caller_replica = caller->replica;
   child->parent_token = caller->token;
   child->comp = site.target;
   child->site = &site;
   child->request = caller->request;
   child->request_start = caller->request_start;
   child->measured = caller->measured;
-  child->replica = replica;
+  child->replica = replica >= 0 ? replica : site.target->pick_replica();
   child->sent = now_;
   child->op = site.op;
   child->key = site.reuse_key ? caller->key : site.target->draw_key();
   caller->key = child->key;
+  const Event arrive{now_, 0, child->comp, child, child->token, EventCode::Arrive, 0};
+  if (defer && !backend && !site.has_latency) post(arrive);
+  else send(arrive, site, caller->comp->index(), caller->replica, site.target->index(), child->replica,
+            site.request_bytes);
+  return child;
+}
+
+void Kernel::call_async(Job* caller, CallSite& site) { spawn(caller, site, -1, /*detached=*/true); }
+
+void Kernel::call(Job* caller, CallSite& site, int replica) {
+  caller->attempt = 0;
+  caller->backoff = 0;
+  caller->calling = &site;
+  if (site.retry && site.retry->budget) site.retry_tokens = std::min(site.retry_tokens + *site.retry->budget, 10.0);
+  if (site.breaker && !site.breaker->allow(now_)) {
+    refuse(caller, site);
+    return;
+  }
+  attempt(caller, site, replica);
+}
+
+void Kernel::attempt(Job* caller, CallSite& site, int replica) {
   caller->calling = &site;
   caller->call_start = now_;
   caller->pending = 1;
-  if (child->replica < 0) child->replica = site.target->pick_replica();
+  const std::uint32_t token = caller->token;
+  spawn(caller, site, replica);
+  // The child may have replied already (zero-time path): then the wait is over.
+  if (caller->token != token) return;
   if (site.timeout > 0) schedule(now_ + site.timeout, caller->comp, EventCode::Timeout, caller);
-  send(Event{now_, 0, child->comp, child, child->token, EventCode::Arrive, 0}, site, caller->comp->index(),
-       caller->replica, site.target->index(), child->replica, site.request_bytes);
+  if (site.hedge > 0) schedule(now_ + site.hedge, caller->comp, EventCode::Hedge, caller);
+}
+
+void Kernel::refuse(Job* caller, CallSite& site) {
+  caller->calling = &site;
+  caller->call_start = now_;
+  caller->pending = 1;
+  caller->comp->record_error(ErrorKind::CircuitOpen);
+  now_or_later(Event{now_, 0, caller->comp, caller, caller->token, EventCode::Reply,
+                     static_cast<std::uint16_t>(ErrorKind::CircuitOpen)});
+}
+
+void Kernel::expire(Job* j) {
+  j->comp->record_error(ErrorKind::Timeout);  // a timeout is an error of the one who waited
+  j->pending = 1;  // the timeout ends the whole wait, hedges included
+  reply(j, ErrorKind::Timeout, 0);
+}
+
+double Kernel::backoff(Job* j, const RetrySpec& r, Rng& rng) {
+  const int n = j->attempt;  // 1 for the first retry
+  double d = r.base;
+  switch (r.backoff) {
+    case RetrySpec::Backoff::Constant: break;
+    case RetrySpec::Backoff::Linear: d = r.base * n; break;
+    case RetrySpec::Backoff::Exponential: d = r.base * std::ldexp(1.0, n - 1); break;
+  }
+  d = std::min(d, r.cap);
+  switch (r.jitter) {
+    case RetrySpec::Jitter::None: break;
+    case RetrySpec::Jitter::Full: d = rng.uniform() * d; break;
+    case RetrySpec::Jitter::Equal: d = d / 2 + rng.uniform() * d / 2; break;
+    case RetrySpec::Jitter::Decorrelated: {
+      // AWS "decorrelated jitter": between base and three times the last sleep.
+      const double prev = j->backoff > 0 ? j->backoff : r.base;
+      d = std::min(r.cap, r.base + rng.uniform() * (3 * prev - r.base));
+      break;
+    }
+  }
+  j->backoff = static_cast<float>(d);
+  return d;
 }
 
 double Kernel::send(const Event& e, const CallSite& site, int from, int from_replica, int to, int to_replica,
@@ -103,11 +183,32 @@ void Kernel::finish(Job* j, ErrorKind err) {
 
 void Kernel::reply(Job* j, ErrorKind err, std::uint8_t flags) {
   j->flags = flags;
-  if (err == ErrorKind::Timeout && j->calling) record_call(*j->calling->edge, err, now_ - j->call_start);
   if (j->fanout) {
     // The component counts the replies and calls end_wait when it has enough.
     j->comp->on_reply(j, err);
     return;
+  }
+  CallSite* site = j->calling;
+  if (site) {
+    if (err == ErrorKind::Timeout) record_call(*site->edge, err, now_ - j->call_start);
+    if (site->breaker && err != ErrorKind::CircuitOpen) site->breaker->record(now_, err == ErrorKind::None);
+    if (err != ErrorKind::None && j->pending > 1) {
+      --j->pending;  // a hedge is still out: wait for it
+      return;
+    }
+    if (err != ErrorKind::None && site->retry && j->attempt < site->retry->max) {
+      const RetrySpec& r = *site->retry;
+      if (!r.budget || site->retry_tokens >= 1.0) {
+        if (r.budget) site->retry_tokens -= 1.0;
+        ++j->token;  // the failed attempt is over; a late reply is stale
+        j->pending = 0;
+        ++j->attempt;
+        if (j->measured) ++site->retries;
+        schedule(now_ + backoff(j, r, site->edge->rng), j->comp, EventCode::Retry, j);
+        return;
+      }
+      if (j->measured) ++site->budget_denied;
+    }
   }
   j->pending = 0;
   ++j->token;  // the wait is over: a late reply or timer is now stale

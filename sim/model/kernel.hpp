@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "engine/histogram.hpp"
 #include "engine/rng.hpp"
 #include "engine/sampler.hpp"
+#include "model/breaker.hpp"
 
 namespace archsim {
 
@@ -32,6 +34,9 @@ std::string_view name_of(ErrorKind k);
 
 class Component;
 class Builder;
+class Breaker;
+struct ComponentResult;
+struct ComponentTick;
 struct Job;
 struct Edge;
 
@@ -47,6 +52,12 @@ struct CallSite {
   double response_bytes = 0;
   std::uint16_t op = 0;       ///< Component::op_code of CallSpec::op at the target
   bool reuse_key = false;     ///< use the caller's last key (the store after a cache miss)
+  // Resilience (all optional)
+  std::optional<RetrySpec> retry;
+  double retry_tokens = 0;           ///< retry budget: earned per first try, spent per retry
+  double hedge = 0;                  ///< seconds before a second attempt; 0 = none
+  std::unique_ptr<Breaker> breaker;
+  std::uint64_t retries = 0, hedges = 0, budget_denied = 0;  ///< measured window
 };
 
 /// A pair of components that talk (from -> to): the unit of per-edge
@@ -68,6 +79,8 @@ struct Edge {
 /// of visits in flight, not the number simulated.
 struct Job {
   Job* parent = nullptr;        ///< who waits for this visit's reply (nullptr: nobody)
+  Component* caller = nullptr;  ///< the component that sent this visit (also when nobody waits)
+  std::int32_t caller_replica = -1;
   Job* next = nullptr;          ///< free list / queue link
   Component* comp = nullptr;
   CallSite* site = nullptr;     ///< the call that created this visit
@@ -88,6 +101,7 @@ struct Job {
   std::uint16_t op = 0;         ///< what the call asks (Component::op_code); 0 = default
   std::uint8_t flags = 0;       ///< reply flags the callee set (kMiss, kStale); read by the caller
   std::uint8_t attempt = 0;     ///< retries made of the current call
+  float backoff = 0;            ///< the last retry delay, s (decorrelated jitter grows from it)
   std::uint16_t loop[4] = {};   ///< repeat counters (nesting depth 4)
   ErrorKind error = ErrorKind::None;
   bool measured = false;        ///< the request started after warm-up
@@ -105,6 +119,8 @@ enum class EventCode : std::uint16_t {
   Reply,      ///< a child's reply reaches the job (aux: ErrorKind)
   Timeout,    ///< the job's current call timed out
   Source,     ///< a traffic source generates its next request (job may be null)
+  Retry,      ///< a backoff is over: the job tries its call again
+  Hedge,      ///< no reply yet: the job sends a second attempt
   Tick,       ///< statistics tick
   Warmup,     ///< end of warm-up: reset statistics
   Custom,     ///< component-defined
@@ -173,6 +189,15 @@ class Component {
   /// from its popularity distribution); the caller keeps it for a later store.
   virtual std::uint64_t draw_key() { return 0; }
   virtual int workers() const { return 0; }
+  /// Figures particular to the kind over the measured window (a cache's
+  /// hit_ratio, a database's pool_wait_ms): ComponentResult::figures, ::shards.
+  virtual void report(ComponentResult&, double /*window, s*/) const {}
+  /// Figures particular to the kind for the tick that ends now
+  /// (ComponentTick::figures); the next tick starts from zero.
+  virtual void report_tick(ComponentTick&) {}
+  /// End of warm-up: the kind's own statistics start again (Stats are reset
+  /// by the simulation).
+  virtual void reset_stats() {}
 
   // Statistics kept uniformly for every kind, measured window only.
   struct Stats {
@@ -278,6 +303,14 @@ class Kernel {
   }
   std::size_t live_jobs() const { return live_; }
 
+  /// Sends one more visit of the site's target for `caller` (no timers, no
+  /// policies): the building block of calls, fan-outs and hedges.
+  /// `defer`: deliver through the event list even when there is no delay, so
+  /// that no reply can come back before the caller has sent all of a fan-out.
+  /// The returned child may already have finished when there is no delay.
+  Job* spawn(Job* caller, CallSite& site, int replica = -1, bool detached = false, bool defer = false);
+  /// A call nobody waits for.
+  void call_async(Job* caller, CallSite& site);
   /// Starts a call from job `caller` at a call site: a new visit of the
   /// site's target (at `replica`, or the target's choice when -1). The caller
   /// waits; it hears back through its component's on_reply (success, the
@@ -310,6 +343,13 @@ class Kernel {
   static constexpr int kChunk = 1024;
   static constexpr int kMaxDepth = 64;  // direct hand-offs before an event is used
   void dispatch(const Event& e);
+  /// One attempt of the caller's current call (first, retry): timers included.
+  void attempt(Job* caller, CallSite& site, int replica);
+  /// The caller's timeout fired.
+  void expire(Job* j);
+  /// Fails the caller's call at once (the breaker is open).
+  void refuse(Job* caller, CallSite& site);
+  double backoff(Job* j, const RetrySpec& r, Rng& rng);
   /// Runs e now, unless the stack of direct hand-offs is deep: then queues it at now.
   void now_or_later(const Event& e);
   int depth_ = 0;

@@ -128,6 +128,7 @@ struct Simulation::Impl {
       c->account(now);
       c->stats = Component::Stats{};
       c->stats.queue_max = c->queued;
+      c->reset_stats();
     }
     for (auto& e : kernel.edges) {
       e->calls = e->failed = 0;
@@ -164,6 +165,7 @@ struct Simulation::Impl {
       ct.utilization = cap > 0 ? c->tick.busy_area / cap : 0.0;
       ct.p50 = c->tick.latency.quantile(0.5);
       ct.p99 = c->tick.latency.quantile(0.99);
+      c->report_tick(ct);
       t.components.push_back(ct);
       c->tick.arrivals = c->tick.completed = c->tick.failed = 0;
       c->tick.busy_area = 0;
@@ -254,6 +256,7 @@ struct Simulation::Impl {
       cr.queue_max = c.stats.queue_max;
       cr.latency = stats_of(c.stats.latency);
       cr.wait = stats_of(c.stats.wait);
+      c.report(cr, window);
       r.components.push_back(cr);
     }
     check_slos(spec, r);

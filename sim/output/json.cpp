@@ -65,6 +65,17 @@ nlohmann::ordered_json to_json_deterministic(const RunResult& r) {
     cj["completed"] = c.completed;
     cj["failed"] = c.failed;
     cj["errors"] = errors_json(c.errors);
+    // The kind's own figures (hit_ratio, pool_wait_ms, lag_s ...), then its shards.
+    for (const Figure& f : c.figures) cj[f.name] = r6(f.value);
+    if (!c.shards.empty()) {
+      nlohmann::ordered_json shards = nlohmann::ordered_json::array();
+      for (const std::vector<Figure>& row : c.shards) {
+        nlohmann::ordered_json sj;
+        for (const Figure& f : row) sj[f.name] = r6(f.value);
+        shards.push_back(sj);
+      }
+      cj["shards"] = shards;
+    }
     comps[c.name] = cj;
   }
   j["components"] = comps;

@@ -39,6 +39,44 @@ std::string slo_text(const std::string& name, double v) {
 
 std::string percent(double x) { return fmt::format("{:.1f}%", x * 100); }
 
+/// A kind's figure for people: its name without the unit suffix, the value
+/// in the unit the suffix names ("hit ratio 87.3%", "pool wait 3.2 ms").
+std::string figure_text(const Figure& f) {
+  const auto ends = [&](std::string_view suffix) {
+    return f.name.size() > suffix.size() && f.name.compare(f.name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  const auto label = [&](std::size_t cut) {
+    std::string l = f.name.substr(0, f.name.size() - cut);
+    std::replace(l.begin(), l.end(), '_', ' ');
+    return l;
+  };
+  if (ends("_ratio")) return label(0) + " " + percent(f.value);
+  if (ends("_ms")) return label(3) + " " + human_duration(f.value / 1e3);
+  if (ends("_s")) return label(2) + " " + human_duration(f.value);
+  if (ends("_gbps")) return label(5) + " " + fmt::format("{:.3g} Gb/s", f.value);
+  if (ends("_rps")) return label(4) + " " + fmt::format("{:.1f}/s", f.value);
+  if (f.value == static_cast<double>(static_cast<std::uint64_t>(f.value)) && f.value >= 0)
+    return label(0) + " " + human_count(static_cast<std::uint64_t>(f.value));
+  return label(0) + " " + fmt::format("{:.3g}", f.value);
+}
+
+/// Figures after a name, wrapped at about 110 columns, continuation lines indented.
+void print_figures(std::ostream& out, const std::string& head, std::size_t indent, const std::vector<Figure>& figs) {
+  std::string line = head;
+  bool first = true;
+  for (const Figure& f : figs) {
+    const std::string text = figure_text(f);
+    if (!first && line.size() + 2 + text.size() > 110) {
+      fmt::print(out, "{}\n", line);
+      line = std::string(indent, ' ');
+      first = true;
+    }
+    line += (first ? "" : ", ") + text;
+    first = false;
+  }
+  fmt::print(out, "{}\n", line);
+}
+
 }  // namespace
 
 void print_summary(std::ostream& out, const RunResult& r) {
@@ -99,6 +137,26 @@ void print_summary(std::ostream& out, const RunResult& r) {
                c.workers > 0 ? percent(c.utilization) : "-", c.throughput_rps, c.queue_mean,
                c.workers > 0 ? human_duration(c.wait.mean) : "-", human_duration(c.latency.p99), human_count(errs),
                static_cast<int>(i) == busiest ? "  <- busiest" : "");
+  }
+
+  // What the data-tier kinds measure beyond the table: hit ratios, pool
+  // waits, stale reads, consumer lag, and per shard.
+  bool any = false;
+  for (const ComponentResult& c : r.components) any = any || !c.figures.empty();
+  if (!any) return;
+  fmt::print(out, "\n");
+  for (const ComponentResult& c : r.components) {
+    if (c.figures.empty()) continue;
+    print_figures(out, fmt::format("  {:<{}}  ", c.name, w), w + 4, c.figures);
+    for (const std::vector<Figure>& row : c.shards) {
+      std::vector<Figure> rest;
+      double shard = 0;
+      for (const Figure& f : row) {
+        if (f.name == "shard") shard = f.value;
+        else rest.push_back(f);
+      }
+      print_figures(out, fmt::format("  {:<{}}    shard {:<3} ", "", w, shard), w + 15, rest);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 // The --timeline file: JSON lines (header, one line per tick, result).
 #include "archsim/timeline.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <ostream>
 
@@ -17,6 +18,31 @@ namespace {
 
 double ms(double s) { return std::round(s * 1e6) / 1e3; }  // microsecond resolution, in ms
 double ratio(double x) { return std::round(x * 1e4) / 1e4; }
+/// A kind's figure: six significant digits, the same on every machine.
+double figure(double x) {
+  if (!std::isfinite(x) || x == 0) return std::isfinite(x) ? 0.0 : x;
+  const double scale = std::pow(10.0, 5 - static_cast<int>(std::floor(std::log10(std::abs(x)))));
+  return std::round(x * scale) / scale;
+}
+
+/// The keys every component has in a tick; the rest are its kind's figures.
+bool common_tick_key(const std::string& k) {
+  static const char* const keys[] = {"arrivals", "completed", "failed", "in_flight",
+                                     "queue",    "utilization", "p50_ms", "p99_ms"};
+  for (const char* c : keys)
+    if (k == c) return true;
+  return false;
+}
+
+/// Workers per replica as the table shows them (0: no limit, or none).
+int workers_of(const ComponentSpec& c) {
+  if (const ServiceSpec* s = c.service()) return s->workers;
+  if (const CacheSpec* s = c.cache()) return s->workers;
+  if (const DatabaseSpec* s = c.database()) return s->workers;
+  if (const QueueSpec* s = c.queue()) return s->consumers;
+  if (const CdnSpec* s = c.cdn()) return s->workers;
+  return 0;
+}
 
 std::optional<SloSpec::Kind> slo_kind(const std::string& key) {
   using K = SloSpec::Kind;
@@ -69,10 +95,12 @@ json tick_json(const Tick& t, const TimelineHeader& h) {
   json comps = json::object();
   for (std::size_t i = 0; i < t.components.size(); ++i) {
     const ComponentTick& c = t.components[i];
-    comps[h.components[i].name] = {{"arrivals", c.arrivals}, {"completed", c.completed}, {"failed", c.failed},
-                                   {"in_flight", c.in_flight}, {"queue", c.queue},
-                                   {"utilization", ratio(c.utilization)}, {"p50_ms", ms(c.p50)},
-                                   {"p99_ms", ms(c.p99)}};
+    json cj = {{"arrivals", c.arrivals}, {"completed", c.completed}, {"failed", c.failed},
+               {"in_flight", c.in_flight}, {"queue", c.queue},
+               {"utilization", ratio(c.utilization)}, {"p50_ms", ms(c.p50)},
+               {"p99_ms", ms(c.p99)}};
+    for (const Figure& f : c.figures) cj[f.name] = figure(f.value);
+    comps[h.components[i].name] = std::move(cj);
   }
   j["components"] = comps;
   json edges = json::array();
@@ -97,7 +125,7 @@ TimelineHeader make_header(const Simulation& sim) {
     hc.name = c.name;
     hc.kind = std::string(name_of(c.kind));
     hc.replicas = c.replica_count();
-    hc.workers = c.service() ? c.service()->workers : 0;
+    hc.workers = workers_of(c);
     h.components.push_back(hc);
   }
   for (const TrafficSpec& t : s.traffic) h.sources.push_back(t.name);
@@ -205,6 +233,8 @@ Timeline read_timeline(const std::string& path) {
             ct.utilization = c.value("utilization", 0.0);
             ct.p50 = c.value("p50_ms", 0.0) / 1e3;
             ct.p99 = c.value("p99_ms", 0.0) / 1e3;
+            for (const auto& [k, v] : c.items())
+              if (v.is_number() && !common_tick_key(k)) ct.figures.push_back(Figure{k, v.get<double>()});
           }
           t.components.push_back(ct);
         }

@@ -12,6 +12,7 @@
 #include "archsim/load.hpp"
 #include "spec/validate.hpp"
 #include "spec/yaml_reader.hpp"
+#include "report/cost.hpp"
 
 namespace archsim {
 
@@ -26,13 +27,12 @@ using yaml::Source;
 // The keys of each map, in the order the format documents them (the order
 // of "valid keys: ..." in messages).
 const std::vector<std::string_view> kTopKeys = {"name",    "description", "seed",       "duration", "warmup",
-                                                "design",  "network",     "traffic",    "components", "slo"};
-const std::vector<std::string_view> kTrafficKeys = {"name", "to", "rate", "profile", "users", "think", "timeout"};
+                                                "design",  "network",     "traffic",    "components", "slo",
+                                                "budget"};
+const std::vector<std::string_view> kTrafficKeys = {"name", "to", "rate", "profile", "users", "think", "timeout", "retry"};
 const std::vector<std::string_view> kProfileKeys = {"at", "x", "ramp"};
-const std::vector<std::string_view> kServiceKeys = {"kind", "replicas", "workers", "queue", "steps", "service_time"};
-const std::vector<std::string_view> kBalancerKeys = {"kind", "policy", "to", "latency"};
-const std::vector<std::string_view> kWorkStepKeys = {"work"};
-const std::vector<std::string_view> kCallStepKeys = {"call", "latency", "timeout", "request", "response"};
+const std::vector<std::string_view> kServiceKeys = {"kind", "replicas", "workers", "queue", "steps", "service_time", "cost"};
+const std::vector<std::string_view> kBalancerKeys = {"kind", "policy", "to", "latency", "cost"};
 const std::vector<std::string_view> kNetworkKeys = {"latency"};
 
 bool contains(const std::vector<std::string_view>& keys, std::string_view k) {
@@ -77,6 +77,15 @@ int report_unknown(const Map& m, const std::vector<std::string_view>& own, std::
   return static_cast<int>(bad.size());
 }
 
+// `cost:` and `budget:`: a price per time, in USD per hour (report/cost.cpp).
+std::optional<double> read_price(const Source& src, const Field& f) {
+  const auto text = yaml::read_text(src, f, "a price such as $0.40/h");
+  std::string why;
+  const auto v = text ? report::parse_price(*text, &why) : std::nullopt;
+  if (text && !v) src.error(f.value_mark, why);
+  return v;
+}
+
 // The whole file, or nullopt and why not.
 std::optional<std::string> read_file(const std::string& path, std::string& why) {
   std::error_code ec;
@@ -117,6 +126,10 @@ class Loader {
   void read_service(const Map& m, ServiceSpec& svc, const std::string& where);
   void read_balancer(const Map& m, LoadBalancerSpec& lb, const std::string& where);
   std::optional<StepSpec> read_step(const Source& src, const YAML::Node& node);
+  std::vector<StepSpec> read_steps(const Source& src, const Field& f);
+  void read_call(const Source& src, const Map& m, const Field& head, StepSpec& s);
+  std::optional<RetrySpec> read_retry(const Source& src, const Field& f);
+  std::optional<BreakerSpec> read_breaker(const Source& src, const Field& f);
   void read_network(const Source& src, const Field& f);
   void read_slo(const Source& src, const Field& f);
 
@@ -192,6 +205,7 @@ ScenarioSpec Loader::load(const std::string& text) {
     }
   }
   if (auto [f, src] = from("network"); f) read_network(*src, *f);
+  if (auto [f, src] = from("budget"); f) spec_.budget = read_price(*src, *f);
 
   if (auto [f, src] = from("traffic"); f) {
     read_traffic(*src, *f);
@@ -238,7 +252,7 @@ std::optional<Map> Loader::open_design(const Map& top) {
   // Until the design is read, its components are unknown.
   components_unreadable_ = true;
   std::string why;
-  const std::optional<std::string> text = read_file(path, why);
+  const std::optional<std::string> text = opt_.design_text ? opt_.design_text : read_file(path, why);
   if (!text) {
     if (opt_.design) {
       diags_.error(path, Mark{}, fmt::format("cannot read the design file given with --design: {}", why));
@@ -341,6 +355,7 @@ void Loader::read_traffic(const Source& src, const Field& f) {
       }
     }
     if (const Field* timeout = m->get("timeout")) t.timeout = yaml::read_duration(src, *timeout, Bound::Positive, "s");
+    if (const Field* retry = m->get("retry")) t.retry = read_retry(src, *retry);
     spec_.traffic.push_back(std::move(t));
   }
 }
@@ -446,6 +461,7 @@ ComponentSpec Loader::read_component(const Source& src, const Field& f) {
       break;
     }
   }
+  if (const Field* p = m->get("cost")) c.cost = read_price(src, *p);
   return c;
 }
 
@@ -477,52 +493,231 @@ void Loader::read_service(const Map& m, ServiceSpec& svc, const std::string& whe
       svc.steps.push_back(s);
     }
   }
-  if (steps) {
-    const auto items = yaml::read_list(src, *steps);
-    if (!items) return;
-    if (items->empty()) src.error(steps->value_mark, "'steps' is empty: a service needs at least one step");
-    for (const YAML::Node& item : *items)
-      if (auto s = read_step(src, item)) svc.steps.push_back(std::move(*s));
-  }
+  if (steps) svc.steps = read_steps(src, *steps);
 }
+
+// The key that names a step's kind, and the keys each kind takes.
+struct StepForm {
+  std::string_view head;
+  StepSpec::Kind kind;
+  std::string_view op;  ///< CallSpec::op for the call forms
+  std::vector<std::string_view> keys;
+};
+
+const std::vector<std::string_view> kCallOptions = {"latency", "timeout", "request", "response",
+                                                   "retry",   "hedge",   "breaker", "fallback"};
+
+const std::vector<StepForm>& step_forms() {
+  static const std::vector<StepForm> forms = [] {
+    auto with = [](std::vector<std::string_view> a, const std::vector<std::string_view>& b) { return concat(a, b); };
+    return std::vector<StepForm>{
+        {"work", StepSpec::Kind::Work, "", {"work"}},
+        {"call", StepSpec::Kind::Call, "", with({"call", "query", "on_miss"}, kCallOptions)},
+        {"publish", StepSpec::Kind::Call, "publish", with({"publish"}, kCallOptions)},
+        {"write", StepSpec::Kind::Call, "write", with({"write"}, kCallOptions)},
+        {"invalidate", StepSpec::Kind::Call, "invalidate", with({"invalidate"}, kCallOptions)},
+        {"async", StepSpec::Kind::Async, "", {"async", "latency", "request", "response", "query"}},
+        {"parallel", StepSpec::Kind::Parallel, "", {"parallel", "wait", "timeout"}},
+        {"repeat", StepSpec::Kind::Repeat, "", {"repeat", "steps"}},
+        {"branch", StepSpec::Kind::Branch, "", {"branch"}},
+    };
+  }();
+  return forms;
+}
+
+const std::vector<std::string_view> kRetryKeys = {"max", "backoff", "base", "cap", "jitter", "budget"};
+const std::vector<std::string_view> kBreakerKeys = {"consecutive", "failure_rate", "window",
+                                                    "min_calls",   "open_for",     "probes"};
 
 std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& node) {
   const Mark at = src.mark(node);
   const std::optional<Map> m = Map::open(src, node, at, "a step ('- work: 5ms' or '- call: db')");
   if (!m) return std::nullopt;
-  const Field* work = m->get("work");
-  const Field* call = m->get("call");
-  if (work && call) {
-    src.error(later(work, call)->key_mark, "a step is either 'work' or 'call', not both: make them two steps");
+  const StepForm* form = nullptr;
+  const Field* head = nullptr;
+  for (const StepForm& f : step_forms()) {
+    if (const Field* h = m->get(f.head)) {
+      if (head) {
+        src.error(later(head, h)->key_mark, fmt::format("a step is either '{}' or '{}', not both: make them two steps",
+                                                        head->key, h->key));
+        return std::nullopt;
+      }
+      head = h;
+      form = &f;
+    }
+  }
+  if (!form) {
+    std::vector<std::string_view> all;
+    for (const StepForm& f : step_forms()) all = concat(all, f.keys);
+    if (m->allow_only(all, "a step") == 0)
+      src.error(at, "a step needs one of: work (time spent here), call (a component to wait for), publish, write, "
+                    "invalidate, async, parallel, repeat, branch");
     return std::nullopt;
   }
-  if (!work && !call) {
-    if (m->allow_only(concat(kWorkStepKeys, kCallStepKeys), "a step") == 0)
-      src.error(at, "a step needs 'work' (time spent here) or 'call' (a component to wait for)");
-    return std::nullopt;
+  // A key of another kind of step says which kind it belongs to.
+  const std::string where = fmt::format("a {} step", form->head);
+  for (const Field* f : m->unknown(form->keys)) {
+    const StepForm* owner = nullptr;
+    for (const StepForm& other : step_forms())
+      if (!owner && contains(other.keys, f->key)) owner = &other;
+    if (owner)
+      src.error(f->key_mark, fmt::format("unknown key '{}' in {}: '{}' belongs to a {} step", f->key, where, f->key,
+                                         owner->head));
+    else
+      yaml::report_unknown_key(src, *f, form->keys, where);
   }
 
   StepSpec s;
   s.mark = at;
-  if (work) {
-    s.kind = StepSpec::Kind::Work;
-    report_unknown(*m, kWorkStepKeys, "a work step", kCallStepKeys, "a call step");
-    if (auto d = yaml::read_distribution(src, *work, "ms")) s.work = *d;
-    return s;
-  }
-  s.kind = StepSpec::Kind::Call;
-  report_unknown(*m, kCallStepKeys, "a call step", kWorkStepKeys, "a work step");
-  if (auto target = yaml::read_text(src, *call, "a component name")) s.call.target = *target;
-  s.call.mark = call->value_mark;
-  if (const Field* f = m->get("latency")) s.call.latency = yaml::read_distribution(src, *f, "ms");
-  if (const Field* f = m->get("timeout")) s.call.timeout = yaml::read_duration(src, *f, Bound::Positive, "s");
-  if (const Field* f = m->get("request")) {
-    if (auto v = yaml::read_size(src, *f)) s.call.request_bytes = *v;
-  }
-  if (const Field* f = m->get("response")) {
-    if (auto v = yaml::read_size(src, *f)) s.call.response_bytes = *v;
+  s.kind = form->kind;
+  switch (form->kind) {
+    case StepSpec::Kind::Work:
+      if (auto d = yaml::read_distribution(src, *head, "ms")) s.work = *d;
+      break;
+    case StepSpec::Kind::Call:
+    case StepSpec::Kind::Async:
+      s.call.op = std::string(form->op);
+      read_call(src, *m, *head, s);
+      break;
+    case StepSpec::Kind::Parallel: {
+      if (const auto items = yaml::read_list(src, *head)) {
+        if (items->empty()) src.error(head->value_mark, "'parallel' is empty: list the calls to make at once");
+        for (const YAML::Node& item : *items) {
+          auto c = read_step(src, item);
+          if (!c) continue;
+          if (c->kind != StepSpec::Kind::Call || !c->on_miss.empty())
+            src.error(c->mark, "a 'parallel' block holds calls only ('- call: NAME'); put other steps after it");
+          else
+            s.steps.push_back(std::move(*c));
+        }
+      }
+      if (const Field* f = m->get("wait")) {
+        if (auto v = yaml::read_int(src, *f, 1, "the number of replies to wait for")) {
+          s.wait = static_cast<int>(std::min<std::int64_t>(*v, 1 << 20));
+          if (!s.steps.empty() && s.wait > static_cast<int>(s.steps.size()))
+            src.error(f->value_mark, fmt::format("'wait: {}' is more than the {} calls of the block", s.wait,
+                                                 s.steps.size()));
+        }
+      }
+      if (const Field* f = m->get("timeout")) s.timeout = yaml::read_duration(src, *f, Bound::Positive, "ms");
+      break;
+    }
+    case StepSpec::Kind::Repeat: {
+      if (auto v = yaml::read_int(src, *head, 1, "how many times the steps run"))
+        s.count = static_cast<int>(std::min<std::int64_t>(*v, 1 << 20));
+      if (const Field* f = m->need("steps", "a 'repeat' step")) s.steps = read_steps(src, *f);
+      break;
+    }
+    case StepSpec::Kind::Branch: {
+      const auto items = yaml::read_list(src, *head);
+      if (!items) break;
+      double total = 0;
+      for (const YAML::Node& item : *items) {
+        const Mark am = src.mark(item);
+        const std::optional<Map> arm = Map::open(src, item, am, "a branch arm ('- {p: 0.3, steps: [...]}')");
+        if (!arm) continue;
+        arm->allow_only({"p", "steps"}, "a branch arm");
+        StepSpec::Arm a;
+        a.mark = am;
+        if (const Field* f = arm->need("p", "a branch arm")) {
+          if (auto p = yaml::read_fraction(src, *f)) a.p = *p;
+        }
+        if (const Field* f = arm->need("steps", "a branch arm")) a.steps = read_steps(src, *f);
+        total += a.p;
+        s.arms.push_back(std::move(a));
+      }
+      if (total > 1.0 + 1e-9)
+        src.error(head->value_mark, fmt::format("the probabilities of 'branch' add up to {:.4g}, more than 1", total));
+      break;
+    }
   }
   return s;
+}
+
+std::vector<StepSpec> Loader::read_steps(const Source& src, const Field& f) {
+  std::vector<StepSpec> out;
+  const auto items = yaml::read_list(src, f);
+  if (!items) return out;
+  if (items->empty()) src.error(f.value_mark, fmt::format("'{}' is empty: give at least one step", f.key));
+  for (const YAML::Node& item : *items)
+    if (auto s = read_step(src, item)) out.push_back(std::move(*s));
+  return out;
+}
+
+void Loader::read_call(const Source& src, const Map& m, const Field& head, StepSpec& s) {
+  if (auto target = yaml::read_text(src, head, "a component name")) s.call.target = *target;
+  s.call.mark = head.value_mark;
+  if (const Field* f = m.get("query")) {
+    if (auto q = yaml::read_text(src, *f, "a query name")) s.call.op = *q;
+    s.call.op_mark = f->value_mark;
+  } else {
+    s.call.op_mark = head.key_mark;
+  }
+  if (const Field* f = m.get("latency")) s.call.latency = yaml::read_distribution(src, *f, "ms");
+  if (const Field* f = m.get("timeout")) s.call.timeout = yaml::read_duration(src, *f, Bound::Positive, "s");
+  if (const Field* f = m.get("request")) {
+    if (auto v = yaml::read_size(src, *f)) s.call.request_bytes = *v;
+  }
+  if (const Field* f = m.get("response")) {
+    if (auto v = yaml::read_size(src, *f)) s.call.response_bytes = *v;
+  }
+  if (const Field* f = m.get("hedge")) s.call.hedge = yaml::read_duration(src, *f, Bound::Positive, "ms");
+  if (const Field* f = m.get("retry")) s.call.retry = read_retry(src, *f);
+  if (const Field* f = m.get("breaker")) s.call.breaker = read_breaker(src, *f);
+  if (const Field* f = m.get("on_miss")) s.on_miss = read_steps(src, *f);
+  if (const Field* f = m.get("fallback")) s.fallback = read_steps(src, *f);
+}
+
+std::optional<RetrySpec> Loader::read_retry(const Source& src, const Field& f) {
+  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'retry'");
+  if (!m) return std::nullopt;
+  m->allow_only(kRetryKeys, "'retry'");
+  RetrySpec r;
+  r.mark = f.key_mark;
+  if (const Field* g = m->need("max", "'retry'")) {
+    if (auto v = yaml::read_int(src, *g, 0, "attempts after the first")) r.max = static_cast<int>(std::min<std::int64_t>(*v, 100));
+  }
+  if (const Field* g = m->get("backoff")) {
+    if (auto v = yaml::read_choice<RetrySpec::Backoff>(src, *g, "backoff")) r.backoff = *v;
+  }
+  if (const Field* g = m->get("base")) {
+    if (auto v = yaml::read_duration(src, *g, Bound::NonNegative, "ms")) r.base = *v;
+  }
+  if (const Field* g = m->get("cap")) {
+    if (auto v = yaml::read_duration(src, *g, Bound::Positive, "s")) r.cap = *v;
+  }
+  if (const Field* g = m->get("jitter")) {
+    if (auto v = yaml::read_choice<RetrySpec::Jitter>(src, *g, "jitter")) r.jitter = *v;
+  }
+  if (const Field* g = m->get("budget")) r.budget = yaml::read_fraction(src, *g);
+  return r;
+}
+
+std::optional<BreakerSpec> Loader::read_breaker(const Source& src, const Field& f) {
+  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'breaker'");
+  if (!m) return std::nullopt;
+  m->allow_only(kBreakerKeys, "'breaker'");
+  BreakerSpec b;
+  b.mark = f.key_mark;
+  if (const Field* g = m->get("consecutive")) {
+    if (auto v = yaml::read_int(src, *g, 1, "failures in a row")) b.consecutive = static_cast<int>(*v);
+  }
+  if (const Field* g = m->get("failure_rate")) b.failure_rate = yaml::read_fraction(src, *g);
+  if (!b.consecutive && !b.failure_rate && !m->get("consecutive") && !m->get("failure_rate"))
+    src.error(f.key_mark, "a breaker needs 'consecutive: N' (failures in a row) or 'failure_rate: 50%' (over 'window')");
+  if (const Field* g = m->get("window")) {
+    if (auto v = yaml::read_duration(src, *g, Bound::Positive, "s")) b.window = *v;
+  }
+  if (const Field* g = m->get("min_calls")) {
+    if (auto v = yaml::read_int(src, *g, 1)) b.min_calls = static_cast<int>(*v);
+  }
+  if (const Field* g = m->get("open_for")) {
+    if (auto v = yaml::read_duration(src, *g, Bound::Positive, "s")) b.open_for = *v;
+  }
+  if (const Field* g = m->get("probes")) {
+    if (auto v = yaml::read_int(src, *g, 1)) b.probes = static_cast<int>(*v);
+  }
+  return b;
 }
 
 void Loader::read_balancer(const Map& m, LoadBalancerSpec& lb, const std::string& where) {

@@ -30,6 +30,28 @@ struct Named {
 constexpr std::array kComponentKinds{
     Named<ComponentKind>{ComponentKind::Service, "service"},
     Named<ComponentKind>{ComponentKind::LoadBalancer, "load_balancer"},
+    Named<ComponentKind>{ComponentKind::Cache, "cache"},
+    Named<ComponentKind>{ComponentKind::Database, "database"},
+    Named<ComponentKind>{ComponentKind::Queue, "queue"},
+    Named<ComponentKind>{ComponentKind::Cdn, "cdn"},
+};
+
+constexpr std::array kEvictions{
+    Named<Eviction>{Eviction::Lru, "lru"},
+    Named<Eviction>{Eviction::Lfu, "lfu"},
+    Named<Eviction>{Eviction::Fifo, "fifo"},
+};
+
+constexpr std::array kReadFroms{
+    Named<ReadFrom>{ReadFrom::Primary, "primary"},
+    Named<ReadFrom>{ReadFrom::Replicas, "replicas"},
+    Named<ReadFrom>{ReadFrom::Any, "any"},
+};
+
+constexpr std::array kWhenFulls{
+    Named<WhenFull>{WhenFull::Block, "block"},
+    Named<WhenFull>{WhenFull::Reject, "reject"},
+    Named<WhenFull>{WhenFull::DropOldest, "drop_oldest"},
 };
 
 constexpr std::array kLbPolicies{
@@ -59,11 +81,29 @@ constexpr std::array kSloKinds{
     Named<SloSpec::Kind>{SloSpec::Kind::ThroughputMin, "throughput_min"},
 };
 
+constexpr std::array kBackoffs{
+    Named<RetrySpec::Backoff>{RetrySpec::Backoff::Constant, "constant"},
+    Named<RetrySpec::Backoff>{RetrySpec::Backoff::Linear, "linear"},
+    Named<RetrySpec::Backoff>{RetrySpec::Backoff::Exponential, "exponential"},
+};
+
+constexpr std::array kJitters{
+    Named<RetrySpec::Jitter>{RetrySpec::Jitter::None, "none"},
+    Named<RetrySpec::Jitter>{RetrySpec::Jitter::Full, "full"},
+    Named<RetrySpec::Jitter>{RetrySpec::Jitter::Equal, "equal"},
+    Named<RetrySpec::Jitter>{RetrySpec::Jitter::Decorrelated, "decorrelated"},
+};
+
 template <class E>
 constexpr const auto& table() {
   if constexpr (std::is_same_v<E, ComponentKind>) return kComponentKinds;
   else if constexpr (std::is_same_v<E, LbPolicy>) return kLbPolicies;
   else if constexpr (std::is_same_v<E, DistSpec::Kind>) return kDistKinds;
+  else if constexpr (std::is_same_v<E, RetrySpec::Backoff>) return kBackoffs;
+  else if constexpr (std::is_same_v<E, RetrySpec::Jitter>) return kJitters;
+  else if constexpr (std::is_same_v<E, Eviction>) return kEvictions;
+  else if constexpr (std::is_same_v<E, ReadFrom>) return kReadFroms;
+  else if constexpr (std::is_same_v<E, WhenFull>) return kWhenFulls;
   else return kSloKinds;
 }
 
@@ -98,11 +138,24 @@ template std::vector<std::string_view> all_names<ComponentKind>();
 template std::vector<std::string_view> all_names<LbPolicy>();
 template std::vector<std::string_view> all_names<DistSpec::Kind>();
 template std::vector<std::string_view> all_names<SloSpec::Kind>();
+template std::optional<Eviction> from_name<Eviction>(std::string_view);
+template std::optional<ReadFrom> from_name<ReadFrom>(std::string_view);
+template std::optional<WhenFull> from_name<WhenFull>(std::string_view);
+template std::vector<std::string_view> all_names<Eviction>();
+template std::vector<std::string_view> all_names<ReadFrom>();
+template std::vector<std::string_view> all_names<WhenFull>();
+template std::optional<RetrySpec::Backoff> from_name<RetrySpec::Backoff>(std::string_view);
+template std::optional<RetrySpec::Jitter> from_name<RetrySpec::Jitter>(std::string_view);
+template std::vector<std::string_view> all_names<RetrySpec::Backoff>();
+template std::vector<std::string_view> all_names<RetrySpec::Jitter>();
 
 std::string_view name_of(ComponentKind k) { return lookup_name(k); }
 std::string_view name_of(LbPolicy p) { return lookup_name(p); }
 std::string_view name_of(DistSpec::Kind k) { return lookup_name(k); }
 std::string_view name_of(SloSpec::Kind k) { return lookup_name(k); }
+std::string_view name_of(Eviction e) { return lookup_name(e); }
+std::string_view name_of(ReadFrom r) { return lookup_name(r); }
+std::string_view name_of(WhenFull w) { return lookup_name(w); }
 
 double DistSpec::mean() const {
   switch (kind) {
@@ -159,7 +212,14 @@ std::string DistSpec::str() const {
 
 int ComponentSpec::replica_count() const {
   if (const ServiceSpec* s = service()) return s->replicas;
+  if (const DatabaseSpec* d = database()) return d->shards * (1 + d->replicas);
   return 1;
+}
+
+int DatabaseSpec::query(std::string_view wanted) const {
+  for (std::size_t i = 0; i < queries.size(); ++i)
+    if (queries[i].name == wanted) return static_cast<int>(i);
+  return -1;
 }
 
 int ScenarioSpec::find(std::string_view wanted) const {

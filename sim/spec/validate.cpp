@@ -8,6 +8,13 @@ namespace archsim {
 
 namespace {
 
+// The key a call step was written with, for messages.
+std::string_view step_verb(const StepSpec& s) {
+  if (s.kind == StepSpec::Kind::Async) return "async";
+  if (s.call.op == "publish" || s.call.op == "write" || s.call.op == "invalidate") return s.call.op;
+  return "call";
+}
+
 class Checker {
  public:
   Checker(const ScenarioSpec& spec, Diagnostics& diags) : spec_(spec), diags_(diags) {
@@ -58,9 +65,10 @@ class Checker {
           reference(lb->to, lb->to_mark, fmt::format("'to' of load balancer '{}'", c.name));
       }
       if (const ServiceSpec* s = c.service()) {
-        for (const StepSpec& step : s->steps)
-          if (step.kind == StepSpec::Kind::Call && !step.call.target.empty())
-            reference(step.call.target, step.call.mark, fmt::format("'call' of service '{}'", c.name));
+        for_each_call(s->steps, [&](const StepSpec& step, double) {
+          if (!step.call.target.empty())
+            reference(step.call.target, step.call.mark, fmt::format("'{}' of service '{}'", step_verb(step), c.name));
+        });
       }
     }
 

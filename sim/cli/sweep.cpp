@@ -1,0 +1,111 @@
+// `archsim sweep`: one scenario over a grid of one or two parameters, or the
+// smallest value of one that meets the SLOs (--find-min). Every point runs
+// with the same seed; points run in parallel, one simulation per thread.
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/reporting.hpp"
+#include "report/edit.hpp"
+#include "report/sweep.hpp"
+
+namespace archsim::cli {
+
+namespace {
+
+struct SweepFlags {
+  std::string file;
+  LoadFlags load;
+  std::vector<std::string> sets;
+  std::string find_min;
+  std::string until = "slo";
+  unsigned jobs = 0;
+  std::string csv, json, report;
+  bool quiet = false;
+};
+
+[[noreturn]] void bad(const std::string& flag, const std::string& msg) {
+  throw InputError({Diagnostic{flag, {}, msg}});
+}
+
+int sweep(const SweepFlags& f) {
+  const LoadOptions opt = f.load.options();
+  // The files as they are must load: their own problems come first, with
+  // their own positions.
+  (void)load_scenario(f.file, opt);
+  const report::Documents docs = report::read_documents(f.file, opt);
+  report::Criterion crit;
+  crit.what = f.until;
+
+  report::SweepResult result;
+  if (!f.find_min.empty()) {
+    if (!f.sets.empty()) bad("--find-min", "give either --set (a grid) or --find-min (a search), not both");
+    // PATH, or PATH=LO:HI
+    const auto eq = f.find_min.find('=');
+    const std::string path = f.find_min.substr(0, eq);
+    double lo = 1;
+    std::optional<double> hi;
+    report::Axis axis = report::parse_axis(docs, path + "=1,1");  // the target and its unit
+    if (eq != std::string::npos) {
+      const std::string range = f.find_min.substr(eq + 1);
+      const auto colon = range.find(':');
+      const auto a = report::split_number(range.substr(0, colon));
+      const auto b = colon == std::string::npos ? std::nullopt : report::split_number(range.substr(colon + 1));
+      if (!a || (colon != std::string::npos && !b) || colon == std::string::npos)
+        bad("--find-min", fmt::format("{}: expected PATH or PATH=LO:HI with whole numbers, e.g. db.workers=8:256",
+                                      f.find_min));
+      lo = a->first;
+      hi = b->first;
+      if (*hi < lo) bad("--find-min", fmt::format("{}: LO must not be above HI", f.find_min));
+    }
+    axis.values.clear();
+    result = report::find_min(docs, axis, lo, hi, crit, f.jobs);
+  } else {
+    if (f.sets.empty() || f.sets.size() > 2)
+      bad("--set", "give one or two --set PATH=FROM:TO:STEP (e.g. --set api.replicas=2:20:2), or --find-min PATH");
+    std::vector<report::Axis> axes;
+    for (const std::string& s : f.sets) axes.push_back(report::parse_axis(docs, s));
+    result = report::run_sweep(docs, axes, crit, f.jobs);
+  }
+
+  if (!f.csv.empty()) {
+    std::ostringstream s;
+    report::write_sweep_csv(s, result);
+    write_file_atomic(f.csv, s.str());
+  }
+  const bool json_stdout = f.json == "-";
+  if (!f.json.empty()) {
+    const std::string text = report::sweep_json(result).dump(2) + "\n";
+    if (json_stdout) std::cout << text;
+    else write_file_atomic(f.json, text);
+  }
+  if (!f.quiet) report::print_sweep(json_stdout ? std::cerr : std::cout, result);
+  if (!f.report.empty()) write_file_atomic(f.report, report::sweep_html(result, config_files(f.file, opt)));
+  return 0;
+}
+
+}  // namespace
+
+void register_sweep(CLI::App& app, Actions& actions) {
+  static SweepFlags f;
+  auto* cmd = app.add_subcommand("sweep", "Run a scenario over a range of values of one or two parameters");
+  cmd->add_option("file", f.file, "Scenario file (YAML)")->required();
+  add_load_options(cmd, f.load);
+  cmd->add_option("--set", f.sets,
+                  "PATH=FROM:TO:STEP or PATH=A,B,C, e.g. api.replicas=2:20:2 or traffic.shoppers.rate=500:3000:500 "
+                  "(one or two)");
+  cmd->add_option("--find-min", f.find_min,
+                  "PATH[=LO:HI]: the smallest whole value of PATH that passes --until (binary search)");
+  cmd->add_option("--until", f.until, "What passing means: slo (every SLO, default), all (SLOs and budget), or an "
+                                      "SLO's name");
+  cmd->add_option("--jobs,-j", f.jobs, "Simulations at once (default: every core)");
+  cmd->add_option("--csv", f.csv, "Write one row per point to FILE");
+  cmd->add_option("--json", f.json, "Write the points as JSON to FILE, or - for stdout");
+  cmd->add_option("--report", f.report, "Write a self-contained HTML report to FILE");
+  cmd->add_flag("--quiet,-q", f.quiet, "No table");
+  cmd->callback([&actions] { actions.push_back([] { return sweep(f); }); });
+}
+
+}  // namespace archsim::cli

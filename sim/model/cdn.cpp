@@ -1,0 +1,194 @@
+#include "model/cdn.hpp"
+
+#include <algorithm>
+
+#include "archsim/simulation.hpp"
+#include "model/builder.hpp"
+
+namespace archsim {
+
+namespace {
+std::uint64_t capacity_of(const KeyedStoreSpec& s) {
+  return s.capacity > 0 ? std::min(s.capacity, s.keys) : std::max<std::uint64_t>(s.keys, 1);
+}
+}  // namespace
+
+Cdn::Cdn(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed)
+    : Component(k, spec.name, index, seed),
+      spec(spec),
+      store_(capacity_of(spec.cdn()->store), spec.cdn()->store.eviction, spec.cdn()->store.ttl.value_or(0.0)) {
+  const CdnSpec& c = *spec.cdn();
+  popularity_ = Popularity(std::max<std::uint64_t>(c.store.keys, 1), c.store.popularity.zipf);
+  coalesce_ = c.store.coalesce;
+  if (c.edge_latency) {
+    edge_latency_ = Sampler(*c.edge_latency);
+    has_edge_latency_ = true;
+  }
+  object_size_ = c.object_size;
+  station_.workers = static_cast<std::uint32_t>(c.workers);
+  const std::uint64_t warm = std::min(c.store.warm, store_.capacity());
+  for (std::uint64_t key = warm; key-- > 0;) store_.put(key, 0.0);
+}
+
+void Cdn::link(Builder& b) {
+  const CdnSpec& c = *spec.cdn();
+  CallSpec call;
+  call.target = c.origin;
+  call.mark = c.origin_mark;
+  call.latency = c.origin_latency;
+  call.timeout = c.origin_timeout;
+  call.response_bytes = c.object_size;
+  origin_ = &b.call_site(index_, call);
+  origin_->reuse_key = true;  // the origin serves the same object (and the fetch keeps j->key)
+}
+
+void Cdn::arrive(Job* j) {
+  const double now = kernel_.now();
+  j->arrived = now;
+  ++stats.arrivals;
+  ++tick.arrivals;
+  ++in_flight;
+  account(now);
+  if (station_.has_free_worker()) {
+    ++station_.busy;
+    ++busy;
+    start(j);
+    return;
+  }
+  ++queued;
+  if (queued > stats.queue_max) stats.queue_max = queued;
+  station_.push(j);
+}
+
+void Cdn::start(Job* j) {
+  const double now = kernel_.now();
+  j->started = now;
+  stats.wait.record(now - j->arrived);
+  ++tick_counts_.requests;
+  if (store_.get(j->key, now)) {
+    ++counts_.hits;
+    ++tick_counts_.hits;
+    j->aux = kHit;
+  } else if (coalesce_ && fetching_.count(j->key)) {
+    ++counts_.coalesced;
+    j->aux = kWaitFetch;
+  } else {
+    ++counts_.misses;
+    j->aux = kFetch;
+    if (coalesce_) fetching_[j->key];
+  }
+  kernel_.work(j, has_edge_latency_ ? edge_latency_(rng_) : 0.0);
+}
+
+void Cdn::handle(const Event& e) {
+  if (e.code != EventCode::Resume) return;
+  Job* j = e.job;
+  ++j->token;  // the edge's work is over
+  const double now = kernel_.now();
+  account(now);
+  // The worker goes to the next in line; fetches and waits hold none.
+  Job* next = station_.pop();
+  if (next) {
+    --queued;
+  } else {
+    --station_.busy;
+    --busy;
+  }
+  switch (j->aux) {
+    case kHit: reply(j, ErrorKind::None); break;
+    case kFetch: fetch(j); break;
+    case kWaitFetch: {
+      const auto it = fetching_.find(j->key);
+      if (it == fetching_.end()) {
+        reply(j, ErrorKind::None);  // fetched while this request was at the edge
+        break;
+      }
+      Waiters& w = it->second;
+      j->next = nullptr;
+      if (w.tail) w.tail->next = j;
+      else w.head = j;
+      w.tail = j;
+      break;
+    }
+  }
+  if (next) start(next);
+}
+
+void Cdn::fetch(Job* j) {
+  j->started = kernel_.now();  // the fetch's start, for its time
+  kernel_.call(j, *origin_);
+}
+
+void Cdn::on_reply(Job* j, ErrorKind err) {
+  const double now = kernel_.now();
+  const std::uint64_t key = j->key;
+  Waiters waiting;
+  if (coalesce_) {
+    const auto it = fetching_.find(key);
+    if (it != fetching_.end()) {
+      waiting = it->second;
+      fetching_.erase(it);
+    }
+  }
+  if (err == ErrorKind::None) {
+    counts_.fetch.record(now - j->started);
+    store_.put(key, now);
+    reply(j, ErrorKind::None);
+    for (Job* w = waiting.head; w;) {
+      Job* next = w->next;
+      reply(w, ErrorKind::None);
+      w = next;
+    }
+    return;
+  }
+  ++counts_.origin_errors;
+  reply(j, err);
+  // The next waiter fetches; the others keep waiting for it.
+  if (Job* w = waiting.head) {
+    Waiters& rest = fetching_[key];
+    rest.head = w->next;
+    rest.tail = rest.head ? waiting.tail : nullptr;
+    fetch(w);
+  }
+}
+
+void Cdn::reply(Job* j, ErrorKind err) {
+  record_end(j, err);
+  kernel_.finish(j, err);
+}
+
+void Cdn::reset_stats() {
+  counts_ = Counts{};
+  counts_.evictions_before = store_.evictions;
+  counts_.expirations_before = store_.expirations;
+}
+
+void Cdn::report(ComponentResult& r, double window) const {
+  const auto f = [&](const char* name, double v) { r.figures.push_back({name, v}); };
+  const std::uint64_t requests = counts_.hits + counts_.misses + counts_.coalesced;
+  f("hit_ratio", requests ? static_cast<double>(counts_.hits) / static_cast<double>(requests) : 0.0);
+  f("requests", static_cast<double>(requests));
+  f("hits", static_cast<double>(counts_.hits));
+  f("origin_fetches", static_cast<double>(counts_.misses));
+  if (coalesce_) f("coalesced", static_cast<double>(counts_.coalesced));
+  f("origin_errors", static_cast<double>(counts_.origin_errors));
+  f("origin_fetch_ms", counts_.fetch.mean() * 1e3);
+  f("evictions", static_cast<double>(store_.evictions - counts_.evictions_before));
+  f("expirations", static_cast<double>(store_.expirations - counts_.expirations_before));
+  f("entries", static_cast<double>(store_.size()));
+  if (object_size_ > 0 && window > 0) {
+    // Bits per second: what leaves the edge, and what the origin sends it.
+    f("egress_gbps", static_cast<double>(stats.completed) * object_size_ * 8 / window / 1e9);
+    f("origin_gbps", static_cast<double>(counts_.misses) * object_size_ * 8 / window / 1e9);
+  }
+}
+
+void Cdn::report_tick(ComponentTick& t) {
+  t.figures.push_back({"hit_ratio", tick_counts_.requests ? static_cast<double>(tick_counts_.hits) /
+                                                                static_cast<double>(tick_counts_.requests)
+                                                          : 0.0});
+  t.figures.push_back({"entries", static_cast<double>(store_.size())});
+  tick_counts_ = TickCounts{};
+}
+
+}  // namespace archsim

@@ -1,0 +1,145 @@
+// A database (PostgreSQL, MySQL). A visit is one query:
+//  1. it takes a connection from its caller's pool (one pool per caller
+//     replica, `pool:` connections); when none is free it waits, at most
+//     `acquire_timeout`, then fails with pool_exhausted;
+//  2. it goes to a shard (key hashing: key mod shards, or a skew) and there
+//     to a node: writes to the primary, reads by `read_from`; a node holding
+//     `max_connections` refuses more (rejected);
+//  3. it waits for one of the node's `workers`, runs for its query type's
+//     time, and gives the connection back.
+// Writes are replicated to each replica after a lag (a replica applies its
+// log in order); a read on a replica that has not applied the latest write
+// of its key is stale (Job::flags kStale) and counted. Without `keys:` each
+// shard is one item: a stale read is one from a replica that is behind.
+// A primary can fail (fail_primary): after `failover` a replica is promoted.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "archsim/spec.hpp"
+#include "engine/popularity.hpp"
+#include "model/kernel.hpp"
+#include "model/station.hpp"
+
+namespace archsim {
+
+class Database : public Component {
+ public:
+  /// Operation codes: the index of the query type; read and write always exist.
+  enum : std::uint16_t { kRead = 0, kWrite = 1 };
+
+  Database(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed);
+  const ComponentSpec& spec;
+
+  void arrive(Job* j) override;
+  void handle(const Event& e) override;
+  void on_reply(Job*, ErrorKind) override {}  // a database calls nobody
+  int op_code(const std::string& op) const override;
+  std::uint64_t draw_key() override;
+  /// Nodes, all shards: shard s holds nodes s * (1 + replicas) .. + replicas.
+  int replicas() const override { return static_cast<int>(nodes_.size()); }
+  int pick_replica() override { return 0; }  // the database routes each query itself
+  int workers() const override { return static_cast<int>(workers_); }
+  void report(ComponentResult& r, double window) const override;
+  void report_tick(ComponentTick& t) override;
+  void reset_stats() override;
+
+  /// The primary of `shard` (every shard when -1) fails now: its queued
+  /// queries fail, running ones fail when they would have ended, writes are
+  /// refused until a replica is promoted `failover` seconds later (with no
+  /// replica, the primary itself comes back then).
+  void fail_primary(int shard = -1);
+  /// Failed nodes of `shard` (every shard when -1) come back as replicas.
+  void recover(int shard = -1);
+  bool primary_up(int shard) const { return nodes_[primary(shard)].up; }
+  int shards() const { return shards_; }
+  /// Node index of the current primary of a shard.
+  int primary(int shard) const { return shard_state_[static_cast<std::size_t>(shard)].primary; }
+
+ private:
+  struct Query {
+    Sampler time;
+    bool write = false;
+  };
+  struct Node {
+    Station st;
+    bool up = true;
+    std::uint32_t present = 0;   ///< queries at the node (connections in use)
+    double log_tail = 0;         ///< when this replica will have applied every write so far
+    double busy_since = 0;       ///< for busy_area
+    double busy_area = 0;
+  };
+  struct ShardState {
+    int primary = 0;             ///< node index
+    int next_replica = 0;        ///< round robin over the replicas
+    bool promoting = false;
+    // measured window
+    std::uint64_t queries = 0, completed = 0, failed = 0;
+    double busy_area_before = 0; ///< the nodes' busy_area at the last reset
+    Histogram latency;
+  };
+  struct Pool {
+    std::uint32_t in_use = 0;
+    std::deque<std::pair<Job*, std::uint32_t>> waiters;  ///< with the token they had
+  };
+  struct Counts {
+    std::uint64_t reads = 0, writes = 0, replica_reads = 0, stale_reads = 0;
+    std::uint64_t pool_exhausted = 0, refused = 0, failovers = 0;
+    Histogram pool_wait;   ///< every pooled query: 0 when a connection was free
+    Histogram staleness;   ///< stale reads: age of the newest write they missed
+    Histogram lag;         ///< commit to apply on a replica
+  };
+
+  int shard_of(std::uint64_t key) const { return static_cast<int>(key % static_cast<std::uint64_t>(shards_)); }
+  int pool_of(const Job* j);
+  /// Sends a query holding a connection to its node.
+  void route(Job* j);
+  void start(Job* j);
+  void done(Job* j);
+  /// Ends a visit that failed before running (no worker held).
+  void fail(Job* j, ErrorKind err);
+  /// Gives back j's pool connection: the oldest live waiter takes it.
+  void release_connection(std::uint32_t pool);
+  void set_busy(Node& n, int delta);
+  void replicate(int shard, std::uint64_t key);
+  /// Whether a read at node `n` of the key is stale now; the staleness if so.
+  bool stale(int node, std::uint64_t key, double& staleness) const;
+  void promote(int shard);
+
+  std::vector<Query> queries_;
+  std::unordered_map<std::string, int> query_index_;
+  std::uint32_t workers_ = 0;
+  std::uint32_t pool_size_ = 0;   // 0: no pool
+  double acquire_timeout_ = 1;
+  std::uint32_t max_connections_ = 0;  // 0: no limit
+  int shards_ = 1;
+  int per_shard_ = 1;             // nodes per shard
+  ReadFrom read_from_ = ReadFrom::Primary;
+  bool has_lag_ = false;
+  Sampler lag_;
+  double failover_ = 30;
+  double hot_shard_ = -1;         // < 0: none
+  Popularity shard_skew_;
+  bool has_shard_skew_ = false;
+  Popularity popularity_;         // over keys per shard
+  std::uint64_t keys_ = 0;
+  std::vector<Node> nodes_;
+  std::vector<ShardState> shard_state_;
+  std::vector<Pool> pools_;
+  std::unordered_map<std::int64_t, std::uint32_t> pool_index_;
+  /// Per key that was written: [commit time, apply time at each node of its shard].
+  std::unordered_map<std::uint64_t, std::uint32_t> key_slot_;
+  std::vector<double> key_times_;
+  std::uint32_t pool_waiting_ = 0;
+  Counts counts_;
+  struct TickCounts {
+    std::uint64_t reads = 0, stale_reads = 0, pooled = 0;
+    double pool_wait_sum = 0;
+  } tick_counts_;
+};
+
+}  // namespace archsim

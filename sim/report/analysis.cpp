@@ -1,0 +1,106 @@
+#include "report/analysis.hpp"
+
+#include <ostream>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+namespace archsim::report {
+
+namespace {
+
+double r6(double x) {
+  if (!std::isfinite(x) || x == 0) return x == 0 ? 0.0 : x;
+  return std::stod(fmt::format("{:.6g}", x));
+}
+
+}  // namespace
+
+Analysis analyse(const Simulation& sim, Recorder& rec) {
+  Analysis a;
+  a.spec = sim.spec();
+  a.result = sim.result();
+  a.ticks = std::move(rec.ticks);
+  a.edges = sim.edges();
+  // Faults and operator actions join here once the engine reports them.
+  a.cost = cost_of(a.spec);
+  a.why = explain(a.spec, a.result, a.ticks, a.edges, a.faults);
+  return a;
+}
+
+Analysis run_analysed(const ScenarioSpec& spec) {
+  Simulation sim(spec);
+  Recorder rec;
+  sim.add_observer(&rec);
+  sim.run();
+  return analyse(sim, rec);
+}
+
+void add_to_json(nlohmann::ordered_json& j, const Analysis& a) {
+  nlohmann::ordered_json engine;
+  const bool had_engine = j.contains("engine");
+  if (had_engine) {
+    engine = j["engine"];
+    j.erase("engine");
+  }
+  j["cost_per_hour"] = r6(a.cost.per_hour);
+  nlohmann::ordered_json cost;
+  cost["currency"] = "USD";
+  if (a.cost.budget) cost["budget_per_hour"] = r6(*a.cost.budget);
+  cost["within_budget"] = a.cost.within_budget();
+  nlohmann::ordered_json comps = nlohmann::ordered_json::object();
+  for (const CostLine& l : a.cost.lines)
+    comps[l.component] = {{"replicas", l.replicas},
+                          {"per_replica_hour", r6(l.unit)},
+                          {"per_hour", r6(l.per_hour)},
+                          {"source", !l.priced ? "none" : l.defaulted ? "default" : "cost"}};
+  cost["components"] = comps;
+  j["cost"] = cost;
+  nlohmann::ordered_json why;
+  why["headline"] = a.why.headline;
+  why["details"] = a.why.details;
+  if (!a.why.saturated.empty()) {
+    const Saturation& s = a.why.saturated.front();
+    why["first_saturated"] = {{"component", s.name},
+                              {"at_s", r6(s.at)},
+                              {"served_rps", r6(s.served_rps)},
+                              {"offered_rps", r6(s.offered_rps)},
+                              {"still_saturated_at_end", s.at_end}};
+  }
+  nlohmann::ordered_json errs = nlohmann::ordered_json::array();
+  for (const ErrorSource& e : a.why.errors)
+    errs.push_back({{"kind", e.kind},
+                    {"origin", e.at_client ? (e.origin.empty() ? "client" : "client:" + e.origin) : e.origin},
+                    {"share", r6(e.share)}});
+  why["error_sources"] = errs;
+  j["explanation"] = why;
+  if (had_engine) j["engine"] = engine;
+}
+
+void print_verdict(std::ostream& out, const Analysis& a) {
+  const Cost& c = a.cost;
+  fmt::print(out, "\nCost        {}", format_price(c.per_hour));
+  if (c.budget)
+    fmt::print(out, "  budget {}: {}", format_price(*c.budget),
+               c.within_budget() ? "within" : fmt::format("OVER by {}", format_price(c.per_hour - *c.budget)));
+  std::string parts;
+  int unpriced = 0;
+  for (const CostLine& l : c.lines) {
+    if (!l.priced) {
+      ++unpriced;
+      continue;
+    }
+    if (l.per_hour == 0) continue;
+    parts += fmt::format("{}{} {}{}", parts.empty() ? "" : ", ", l.component,
+                         l.replicas > 1 ? fmt::format("{} x {}", l.replicas, format_price(l.unit)) : format_price(l.unit),
+                         l.defaulted ? "" : "*");
+  }
+  if (!parts.empty()) fmt::print(out, "  ({})", parts);
+  fmt::print(out, "\n");
+  if (unpriced) fmt::print(out, "            {} component(s) have no default price: give them `cost:`\n", unpriced);
+
+  fmt::print(out, "\nWhy: {}\n", a.why.headline);
+  for (const std::string& d : a.why.details) fmt::print(out, "  - {}\n", d);
+}
+
+}  // namespace archsim::report

@@ -1,0 +1,48 @@
+// What a design costs to run: a price per replica-hour for each component
+// (a default per kind, or the component's own `cost:`), summed per hour and
+// checked against the problem's `budget:`.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "archsim/spec.hpp"
+
+namespace archsim::report {
+
+/// One component's share of the bill.
+struct CostLine {
+  std::string component;
+  std::string kind;
+  int replicas = 1;
+  double unit = 0;          ///< USD per replica-hour
+  bool defaulted = true;    ///< the kind's default price (no `cost:` given)
+  bool priced = true;       ///< false when the kind has no default and no `cost:`
+  double per_hour = 0;      ///< unit * replicas
+};
+
+struct Cost {
+  std::vector<CostLine> lines;  ///< in file order
+  double per_hour = 0;          ///< USD
+  std::optional<double> budget; ///< USD per hour, from the problem's `budget:`
+  bool within_budget() const { return !budget || per_hour <= *budget + 1e-9; }
+};
+
+/// The default price of one replica-hour of a component kind in USD, or
+/// nullopt when the kind has none (its usage, not its hours, drives the bill).
+/// The table and its sources are in cost.cpp and README.md.
+std::optional<double> default_price(std::string_view kind);
+
+/// The bill of a scenario's design.
+Cost cost_of(const ScenarioSpec& spec);
+
+/// Parses a price such as "$0.40/h", "0.4/h", "290/month" (730 hours) or
+/// "9.6/day" into USD per hour; on failure returns nullopt and sets `why`.
+std::optional<double> parse_price(const std::string& text, std::string* why = nullptr);
+
+/// "$0.096/h", "$12.40/h".
+std::string format_price(double per_hour);
+
+}  // namespace archsim::report

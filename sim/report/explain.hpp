@@ -1,0 +1,77 @@
+// Verdicts with reasons: an explanation in plain words, built from a run's
+// own data (its result and its per-tick observations). Which component
+// saturated first and when, what its queue did, which SLO broke when, which
+// error kinds dominated and where they came from, what each fault triggered.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "archsim/simulation.hpp"
+#include "archsim/spec.hpp"
+
+namespace archsim::report {
+
+/// A fault or operator action on the timeline, to mark and to explain.
+struct FaultMark {
+  double at = 0;       ///< s
+  double until = -1;   ///< s; < 0 for an instant action
+  std::string what;    ///< "kill db replica 1", "scale api to 8"
+};
+
+/// A component that ran all its workers flat out for a while.
+struct Saturation {
+  int component = -1;     ///< index in the spec
+  std::string name;
+  double at = 0;          ///< start of its first saturated stretch, s
+  double until = 0;       ///< end of its last saturated stretch, s
+  bool at_end = false;    ///< still saturated when the run ended
+  double seconds = 0;     ///< time spent saturated, s
+  double served_rps = 0;  ///< its completions per second while saturated: its capacity
+  double offered_rps = 0; ///< requests entering the system per second meanwhile
+  double queue_peak = 0;  ///< the longest its queue got (end of a tick), all replicas
+  double queue_peak_at = 0;
+};
+
+/// Where failures come from: one kind at one place.
+struct ErrorSource {
+  std::string kind;         ///< "timeout", "rejected" ...
+  std::string origin;       ///< the component, or the traffic source for a client timeout
+  bool at_client = false;
+  std::string waiting_for;  ///< a timeout at a component: the callee it gave up on
+  double share = 0;         ///< of all measured failed requests
+  std::uint64_t count = 0;  ///< failed requests attributed here (share * failed)
+};
+
+/// When a failing SLO broke.
+struct SloBreak {
+  std::string slo;
+  bool timed = false;    ///< false when no single second broke it
+  double at = 0;         ///< start of the first second (tick) that broke it, s
+  double worst = 0;      ///< the worst tick value (s, fraction, or req/s)
+  double worst_at = 0;
+};
+
+struct Explanation {
+  std::vector<Saturation> saturated;  ///< in the order they saturated, the root cause first
+  std::vector<ErrorSource> errors;    ///< largest share first
+  std::vector<SloBreak> breaks;       ///< failing SLOs, in the order of the spec
+  int busiest = -1;                   ///< highest mean utilisation (component index)
+  double busiest_peak = 0;            ///< its highest one-tick utilisation
+  double busiest_peak_at = 0;
+  std::string headline;               ///< one sentence: the verdict and its main reason
+  std::vector<std::string> details;   ///< the supporting facts, one sentence each
+};
+
+/// Builds the explanation. `ticks` are the observations of the run (empty:
+/// only what the result alone can tell), `faults` its fault timeline.
+Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vector<Tick>& ticks,
+                    const std::vector<EdgeInfo>& edges, const std::vector<FaultMark>& faults = {});
+
+/// A time in the run as people say it: "45s", "2m16s", "1h02m".
+std::string clock(double seconds);
+/// "1,234" / "12.5": a rate for a sentence.
+std::string rate_words(double per_second);
+
+}  // namespace archsim::report

@@ -1,0 +1,44 @@
+// The --report file: one self-contained HTML page that opens offline. The
+// verdicts and their explanation, interactive charts (uPlot, compiled in)
+// over time or over the swept parameter, the components, the architecture
+// picture when the view could draw one, and the configuration.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "report/analysis.hpp"
+#include "report/sweep.hpp"
+
+namespace archsim::report {
+
+/// The architecture picture: a PNG, or a note saying why there is none.
+struct Picture {
+  std::string png;   ///< the file's bytes; empty: no picture
+  std::string note;  ///< shown instead of the picture
+};
+
+/// One file of the configuration, shown as written.
+struct ConfigFile {
+  std::string path;
+  std::string text;
+};
+
+/// A run under a label ("naive", "A") with what the page shows beside it.
+struct ReportRun {
+  std::string label;
+  const Analysis* analysis = nullptr;
+  std::vector<ConfigFile> config;
+  Picture picture;
+};
+
+std::string run_html(const ReportRun& run);
+std::string compare_html(const ReportRun& a, const ReportRun& b);
+std::string sweep_html(const SweepResult& s, const std::vector<ConfigFile>& config);
+
+/// RFC 4648 base64, for the picture.
+std::string base64(const std::string& bytes);
+/// Text made safe for HTML.
+std::string escape_html(const std::string& text);
+
+}  // namespace archsim::report

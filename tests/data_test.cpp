@@ -1,0 +1,544 @@
+// The data tier: caches, databases, queues and CDNs run in whole
+// simulations, with their key figures checked against what theory gives
+// where it gives something (Erlang C for a queue's consumers, Che for a
+// cache, Poisson arguments for stale reads) and against plain expectations
+// elsewhere. Scenarios are built in code here; examples/data/ holds the
+// same kinds as files (checked at the end).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "archsim/load.hpp"
+#include "archsim/simulation.hpp"
+#include "engine/popularity.hpp"
+#include "model/builder.hpp"
+#include "model/client.hpp"
+#include "model/database.hpp"
+#include "model/kernel.hpp"
+
+using namespace archsim;
+
+namespace {
+
+DistSpec exp_dist(double mean) { return DistSpec{DistSpec::Kind::Exp, mean, 0, {}}; }
+DistSpec const_dist(double v) { return DistSpec::constant(v); }
+
+StepSpec work(DistSpec d) {
+  StepSpec s;
+  s.kind = StepSpec::Kind::Work;
+  s.work = d;
+  return s;
+}
+
+StepSpec call(const std::string& target, const std::string& op = "") {
+  StepSpec s;
+  s.kind = StepSpec::Kind::Call;
+  s.call.target = target;
+  s.call.op = op;
+  return s;
+}
+
+ComponentSpec service(const std::string& name, int replicas, int workers, std::vector<StepSpec> steps,
+                      std::optional<std::int64_t> queue = std::nullopt) {
+  ComponentSpec c;
+  c.name = name;
+  c.kind = ComponentKind::Service;
+  ServiceSpec s;
+  s.replicas = replicas;
+  s.workers = workers;
+  s.queue = queue;
+  s.steps = std::move(steps);
+  c.body = std::move(s);
+  return c;
+}
+
+template <class Body>
+ComponentSpec component(const std::string& name, ComponentKind kind, Body body) {
+  ComponentSpec c;
+  c.name = name;
+  c.kind = kind;
+  c.body = std::move(body);
+  return c;
+}
+
+TrafficSpec open_loop(const std::string& name, const std::string& to, double rate) {
+  TrafficSpec t;
+  t.name = name;
+  t.to = to;
+  t.rate = rate;
+  return t;
+}
+
+ScenarioSpec scenario(double duration, double warmup) {
+  ScenarioSpec s;
+  s.name = "data";
+  s.seed = 1;
+  s.duration = duration;
+  s.warmup = warmup;
+  return s;
+}
+
+const ComponentResult& result_of(const RunResult& r, const std::string& name) {
+  for (const ComponentResult& c : r.components)
+    if (c.name == name) return c;
+  FAIL("no component " << name);
+  return r.components.front();
+}
+
+double figure(const ComponentResult& c, const std::string& name) {
+  for (const Figure& f : c.figures)
+    if (f.name == name) return f.value;
+  FAIL("component " << c.name << " has no figure " << name);
+  return 0;
+}
+
+double shard_figure(const ComponentResult& c, std::size_t shard, const std::string& name) {
+  REQUIRE(shard < c.shards.size());
+  for (const Figure& f : c.shards[shard])
+    if (f.name == name) return f.value;
+  FAIL("shard figure " << name << " missing");
+  return 0;
+}
+
+/// Erlang C: the probability that an arrival waits in an M/M/c queue with
+/// offered load a = lambda / mu (Erlang B by recursion, then C from B).
+double erlang_c(int c, double a) {
+  double b = 1.0;
+  for (int k = 1; k <= c; ++k) b = a * b / (k + a * b);
+  const double rho = a / c;
+  return b / (1.0 - rho + rho * b);
+}
+
+/// A model built and driven by hand, for what a whole Simulation hides:
+/// calling a component's methods (faults) in the middle of a run.
+struct Model {
+  Kernel kernel;
+  std::vector<std::unique_ptr<Component>> comps;
+  std::vector<std::unique_ptr<Client>> clients;
+  EndToEnd e2e;
+  explicit Model(const ScenarioSpec& spec) {
+    Builder b(kernel, spec);
+    b.build(comps, clients, e2e);
+    for (auto& c : clients) c->begin();
+  }
+  void run_until(double t) {
+    while (!kernel.empty() && kernel.next_time() <= t) kernel.step();
+  }
+  template <class T>
+  T& get(const std::string& name) {
+    for (auto& c : comps)
+      if (c->name() == name) return dynamic_cast<T&>(*c);
+    throw std::runtime_error("no component " + name);
+  }
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------- queue
+
+TEST_CASE("queue with competing consumers: delay and lag follow M/M/c (Erlang C)") {
+  // Poisson publishing at 80/s; 4 consumers, each delivering to its own
+  // replica of a service with exponential 40 ms: the backlog is an M/M/4
+  // queue with rho = 0.8. Delay from publish to processed:
+  // W = C(4, 3.2) / (4 mu - lambda) + 1 / mu; consumer lag in messages is
+  // the mean number waiting, Lq = C(4, 3.2) rho / (1 - rho).
+  ScenarioSpec s = scenario(7200, 60);
+  s.traffic.push_back(open_loop("producers", "orders", 80));
+  QueueSpec q;
+  q.consumer = "worker";
+  s.components.push_back(component("orders", ComponentKind::Queue, q));
+  s.components.push_back(service("worker", 4, 1, {work(exp_dist(0.040))}));
+  const RunResult r = simulate(s);
+  const ComponentResult& c = result_of(r, "orders");
+  const double lambda = 80, mu = 25, rho = 0.8;
+  const double pw = erlang_c(4, lambda / mu);
+  const double w = pw / (4 * mu - lambda) + 1 / mu;
+  const double lq = pw * rho / (1 - rho);
+  MESSAGE("M/M/4 delay " << figure(c, "delay_ms") << " ms (Erlang C " << w * 1e3 << "), lag "
+                         << figure(c, "lag_messages") << " messages (" << lq << ")");
+  CHECK(figure(c, "delay_ms") / 1e3 == doctest::Approx(w).epsilon(0.03));
+  CHECK(figure(c, "lag_messages") == doctest::Approx(lq).epsilon(0.05));
+  CHECK(c.wait.mean == doctest::Approx(pw / (4 * mu - lambda)).epsilon(0.05));
+  CHECK(c.utilization == doctest::Approx(rho).epsilon(0.01));
+  // The producer's call returns on enqueue: end to end is the ack, not the processing.
+  CHECK(r.latency.mean < 1e-9);
+  CHECK(figure(c, "redeliveries") == 0);
+}
+
+TEST_CASE("queue with partitions: each partition and its consumer is an M/M/1") {
+  // 4 partitions, 4 consumers: messages spread at random (Poisson splitting),
+  // each consumer serves its own partition: W = 1 / (mu - lambda / 4).
+  ScenarioSpec s = scenario(7200, 60);
+  s.traffic.push_back(open_loop("producers", "events", 80));
+  QueueSpec q;
+  q.consumer = "worker";
+  q.partitions = 4;
+  s.components.push_back(component("events", ComponentKind::Queue, q));
+  s.components.push_back(service("worker", 4, 1, {work(exp_dist(0.040))}));
+  const RunResult r = simulate(s);
+  const ComponentResult& c = result_of(r, "events");
+  const double w = 1 / (25.0 - 20.0);
+  MESSAGE("partitioned delay " << figure(c, "delay_ms") << " ms (M/M/1 " << w * 1e3 << ")");
+  CHECK(figure(c, "delay_ms") / 1e3 == doctest::Approx(w).epsilon(0.03));
+  // Partitions pin messages to consumers: worse than competing consumers.
+  CHECK(figure(c, "delay_ms") > 100);
+}
+
+TEST_CASE("a full queue rejects, drops the oldest, or blocks the producer") {
+  const auto run = [](WhenFull when_full) {
+    ScenarioSpec s = scenario(120, 10);
+    s.traffic.push_back(open_loop("producers", "q", 100));  // twice what the consumer takes
+    QueueSpec q;
+    q.consumer = "slow";
+    q.capacity = 50;
+    q.when_full = when_full;
+    s.components.push_back(component("q", ComponentKind::Queue, q));
+    s.components.push_back(service("slow", 1, 1, {work(const_dist(0.020))}));
+    return simulate(s);
+  };
+  {
+    const RunResult r = run(WhenFull::Reject);
+    const ComponentResult& c = result_of(r, "q");
+    CHECK(c.errors.at("rejected") > 4000);
+    CHECK(r.errors.at("rejected") > 4000);
+    CHECK(c.queue_max == 50);
+    CHECK(figure(c, "processed") == doctest::Approx(110 * 50).epsilon(0.02));
+  }
+  {
+    const RunResult r = run(WhenFull::DropOldest);
+    const ComponentResult& c = result_of(r, "q");
+    CHECK(c.errors.count("rejected") == 0);
+    CHECK(figure(c, "dropped") > 4000);
+    CHECK(r.failed == 0);
+    // Dropping the oldest keeps the backlog fresh: a message moves up one
+    // place per departure, processed (50/s) or dropped at the head (50/s), so
+    // it waits 50 places / 100 per second, then takes its 20 ms.
+    CHECK(figure(c, "delay_ms") == doctest::Approx(500 + 20).epsilon(0.05));
+  }
+  {
+    const RunResult r = run(WhenFull::Block);
+    const ComponentResult& c = result_of(r, "q");
+    CHECK(figure(c, "blocked") > 4000);
+    CHECK(r.failed == 0);
+    // Producers wait for room: their calls take longer and longer.
+    CHECK(r.latency.mean > 1.0);
+    CHECK(c.queue_max == 50);
+  }
+}
+
+TEST_CASE("failed deliveries are redelivered, then dead-lettered") {
+  // The consumer service takes one message at a time and has no waiting
+  // room; 3 consumers deliver at once, so deliveries are rejected and
+  // redelivered; after 2 attempts a message goes to the dead-letter queue.
+  ScenarioSpec s = scenario(300, 10);
+  s.traffic.push_back(open_loop("producers", "jobs", 40));
+  QueueSpec q;
+  q.consumer = "fragile";
+  q.consumers = 3;
+  q.max_attempts = 2;
+  q.redelivery_delay = 0.005;
+  q.dead_letter = "dlq";
+  s.components.push_back(component("jobs", ComponentKind::Queue, q));
+  s.components.push_back(service("fragile", 1, 1, {work(exp_dist(0.015))}, 0));
+  s.components.push_back(component("dlq", ComponentKind::Queue, QueueSpec{}));
+  const RunResult r = simulate(s);
+  const ComponentResult& c = result_of(r, "jobs");
+  const ComponentResult& dlq = result_of(r, "dlq");
+  CHECK(figure(c, "redeliveries") > 100);
+  CHECK(figure(c, "dead_letters") > 10);
+  CHECK(figure(dlq, "published") == figure(c, "dead_letters"));
+  // Every message is processed or dead-lettered (a few are in flight at the end).
+  CHECK(std::abs(figure(c, "processed") + figure(c, "dead_letters") - figure(c, "published")) < 10);
+  CHECK(result_of(r, "fragile").errors.at("rejected") > 100);
+}
+
+// ---------------------------------------------------------------- cache
+
+TEST_CASE("a cache in simple mode hits with its configured ratio") {
+  ScenarioSpec s = scenario(600, 10);
+  s.traffic.push_back(open_loop("readers", "cache", 1000));
+  CacheSpec c;
+  c.hit_ratio = 0.9;
+  c.hit_latency = const_dist(0.0005);
+  c.miss_latency = const_dist(0.001);
+  s.components.push_back(component("cache", ComponentKind::Cache, c));
+  const RunResult r = simulate(s);
+  const ComponentResult& cr = result_of(r, "cache");
+  CHECK(figure(cr, "hit_ratio") == doctest::Approx(0.9).epsilon(0.005));
+  // Mean visit time: 0.9 * 0.5 ms + 0.1 * 1 ms.
+  CHECK(cr.latency.mean == doctest::Approx(0.00055).epsilon(0.01));
+}
+
+TEST_CASE("a warmed keyed cache nobody fills hits exactly its warm keys") {
+  // Reads straight from traffic: misses are never stored, so the cache holds
+  // its warm set (the 100 most popular of 1000 Zipf(1) keys) for ever.
+  ScenarioSpec s = scenario(600, 10);
+  s.traffic.push_back(open_loop("readers", "cache", 1000));
+  CacheSpec c;
+  c.store.keys = 1000;
+  c.store.popularity.zipf = 1.0;
+  c.store.capacity = 100;
+  c.store.warm = 100;
+  s.components.push_back(component("cache", ComponentKind::Cache, c));
+  const RunResult r = simulate(s);
+  Popularity pop(1000, 1.0);
+  double top = 0;
+  for (int k = 0; k < 100; ++k) top += pop.probability(static_cast<std::uint64_t>(k));
+  CHECK(figure(result_of(r, "cache"), "hit_ratio") == doctest::Approx(top).epsilon(0.01));
+  CHECK(figure(result_of(r, "cache"), "entries") == 100);
+}
+
+TEST_CASE("a cache with few workers saturates and queues") {
+  // workers: 1 and 1 ms per read at 900/s: an M/D/1 queue at rho = 0.9,
+  // W = S + rho S / (2 (1 - rho)) (Pollaczek-Khinchine).
+  ScenarioSpec s = scenario(3600, 10);
+  s.traffic.push_back(open_loop("readers", "cache", 900));
+  CacheSpec c;
+  c.hit_ratio = 0.5;
+  c.hit_latency = const_dist(0.001);
+  c.workers = 1;
+  s.components.push_back(component("cache", ComponentKind::Cache, c));
+  const RunResult r = simulate(s);
+  const ComponentResult& cr = result_of(r, "cache");
+  CHECK(cr.utilization == doctest::Approx(0.9).epsilon(0.01));
+  CHECK(cr.latency.mean == doctest::Approx(0.001 + 0.9 * 0.001 / (2 * 0.1)).epsilon(0.05));
+}
+
+// ---------------------------------------------------------------- database
+
+namespace {
+
+/// api (2 replicas, many workers) -> db with a pool of 5 per api replica,
+/// reads of a constant 10 ms.
+ScenarioSpec pool_scenario(double rate, double duration) {
+  ScenarioSpec s = scenario(duration, 10);
+  s.traffic.push_back(open_loop("users", "api", rate));
+  s.components.push_back(service("api", 2, 200, {call("db")}));
+  DatabaseSpec d;
+  d.queries.push_back({"read", const_dist(0.010), false, {}});
+  d.pool = 5;
+  d.acquire_timeout = 0.050;
+  s.components.push_back(component("db", ComponentKind::Database, d));
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("database pool: connections per caller replica, waiting shows as pool wait") {
+  // 600/s over 2 api replicas: 300/s per pool of 5 connections held 10 ms
+  // each, utilisation 0.6. Queries wait for a connection now and then.
+  const RunResult r = simulate(pool_scenario(600, 600));
+  const ComponentResult& db = result_of(r, "db");
+  CHECK(figure(db, "pool_wait_ms") > 0.05);
+  CHECK(figure(db, "pool_wait_ms") < 5);
+  CHECK(figure(db, "pool_exhausted") == 0);
+  CHECK(r.failed == 0);
+  // Both replicas' pools are in use: up to 10 queries at once at the database.
+  CHECK(db.latency.mean == doctest::Approx(0.010 + figure(db, "pool_wait_ms") / 1e3).epsilon(0.01));
+}
+
+TEST_CASE("database pool exhaustion fails requests with pool_exhausted") {
+  // 1200/s: 600/s per pool that serves at most 500/s. The line grows until
+  // queries give up after the acquire timeout.
+  const RunResult r = simulate(pool_scenario(1200, 120));
+  const ComponentResult& db = result_of(r, "db");
+  CHECK(figure(db, "pool_exhausted") > 1000);
+  CHECK(db.errors.at("pool_exhausted") == static_cast<std::uint64_t>(figure(db, "pool_exhausted")));
+  CHECK(r.errors.at("pool_exhausted") > 1000);
+  // Those that got a connection waited close to the timeout.
+  CHECK(figure(db, "pool_wait_ms") > 20);
+  // Served at the pools' capacity: 2 x 5 connections / 10 ms.
+  CHECK(db.throughput_rps == doctest::Approx(1000).epsilon(0.02));
+}
+
+TEST_CASE("database max_connections refuses connections beyond it") {
+  ScenarioSpec s = pool_scenario(1200, 60);
+  DatabaseSpec& d = *s.components[1].database();
+  d.pool.reset();
+  d.max_connections = 8;
+  const RunResult r = simulate(s);
+  const ComponentResult& db = result_of(r, "db");
+  CHECK(figure(db, "connections_refused") > 1000);
+  CHECK(db.errors.at("rejected") > 1000);
+}
+
+TEST_CASE("database workers bound the queries running at once") {
+  // One node, 4 workers, exponential 20 ms reads at 160/s: M/M/4 at rho 0.8.
+  ScenarioSpec s = scenario(7200, 60);
+  s.traffic.push_back(open_loop("users", "db", 160));
+  DatabaseSpec d;
+  d.queries.push_back({"read", exp_dist(0.020), false, {}});
+  d.workers = 4;
+  s.components.push_back(component("db", ComponentKind::Database, d));
+  const RunResult r = simulate(s);
+  const double lambda = 160, mu = 50;
+  const double w = erlang_c(4, lambda / mu) / (4 * mu - lambda) + 1 / mu;
+  CHECK(r.latency.mean == doctest::Approx(w).epsilon(0.03));
+  CHECK(result_of(r, "db").utilization == doctest::Approx(0.8).epsilon(0.01));
+}
+
+namespace {
+
+/// Readers and writers of one database with replicas and a constant lag.
+ScenarioSpec replica_scenario(double write_rate, double lag, std::uint64_t keys) {
+  ScenarioSpec s = scenario(1800, 10);
+  s.traffic.push_back(open_loop("readers", "reader", 200));
+  s.traffic.push_back(open_loop("writers", "writer", write_rate));
+  s.components.push_back(service("reader", 1, 1000, {call("db")}));
+  s.components.push_back(service("writer", 1, 1000, {call("db", "write")}));
+  DatabaseSpec d;
+  d.queries.push_back({"read", const_dist(0.001), false, {}});
+  d.queries.push_back({"write", const_dist(0.002), true, {}});
+  d.replicas = 2;
+  d.replication_lag = const_dist(lag);
+  d.read_from = ReadFrom::Replicas;
+  d.keys = keys;
+  s.components.push_back(component("db", ComponentKind::Database, d));
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("replica reads are stale with the probability that a write is still in flight") {
+  // Writes commit as a Poisson stream at rate w and reach a replica exactly
+  // L later. A read (Poisson too, so it sees time averages) finds its replica
+  // behind when a write committed in the last L: P(stale) = 1 - exp(-w L).
+  // A stale read misses a write of age A < L, A exponential(w) truncated:
+  // E[A] = 1/w - L e^{-wL} / (1 - e^{-wL}).
+  const double w = 10, lag = 0.050;
+  const RunResult r = simulate(replica_scenario(w, lag, 0));
+  const ComponentResult& db = result_of(r, "db");
+  const double p = 1 - std::exp(-w * lag);
+  const double age = 1 / w - lag * std::exp(-w * lag) / (1 - std::exp(-w * lag));
+  MESSAGE("stale reads " << figure(db, "stale_read_ratio") << " (1 - e^-wL = " << p << "), staleness "
+                         << figure(db, "staleness_ms") << " ms (" << age * 1e3 << ")");
+  CHECK(figure(db, "stale_read_ratio") == doctest::Approx(p).epsilon(0.03));
+  CHECK(figure(db, "staleness_ms") / 1e3 == doctest::Approx(age).epsilon(0.03));
+  CHECK(figure(db, "replica_reads") == figure(db, "reads"));
+  CHECK(figure(db, "replication_lag_ms") == doctest::Approx(lag * 1e3));
+}
+
+TEST_CASE("with keys, a read is stale only when its own key has a write in flight") {
+  // 10 keys, uniform, writes at 100/s: 10/s per key, the same 1 - exp(-w L).
+  const RunResult r = simulate(replica_scenario(100, 0.050, 10));
+  const double p = 1 - std::exp(-10 * 0.050);
+  CHECK(figure(result_of(r, "db"), "stale_read_ratio") == doctest::Approx(p).epsilon(0.03));
+  // Reading from the primary is never stale.
+  ScenarioSpec s = replica_scenario(100, 0.050, 10);
+  s.components[2].database()->read_from = ReadFrom::Primary;
+  CHECK(figure(result_of(simulate(s), "db"), "stale_read_ratio") == 0);
+}
+
+TEST_CASE("a hot shard takes its share and saturates first") {
+  ScenarioSpec s = scenario(600, 10);
+  s.traffic.push_back(open_loop("users", "db", 400));
+  DatabaseSpec d;
+  d.queries.push_back({"read", exp_dist(0.004), false, {}});
+  d.workers = 1;
+  d.shards = 4;
+  d.hot_shard = 0.5;
+  s.components.push_back(component("db", ComponentKind::Database, d));
+  const RunResult r = simulate(s);
+  const ComponentResult& db = result_of(r, "db");
+  REQUIRE(db.shards.size() == 4);
+  CHECK(shard_figure(db, 0, "share") == doctest::Approx(0.5).epsilon(0.02));
+  for (std::size_t i = 1; i < 4; ++i) CHECK(shard_figure(db, i, "share") == doctest::Approx(1.0 / 6).epsilon(0.03));
+  // Shard 0: 200/s at 4 ms, utilisation 0.8 (M/M/1: 20 ms); the others 0.27.
+  CHECK(shard_figure(db, 0, "utilization") == doctest::Approx(0.8).epsilon(0.03));
+  CHECK(shard_figure(db, 1, "utilization") == doctest::Approx(0.8 / 3).epsilon(0.05));
+  CHECK(shard_figure(db, 0, "latency_mean_ms") == doctest::Approx(20).epsilon(0.1));
+}
+
+TEST_CASE("zipf shard skew: shard 0 is the hottest, in Zipf proportions") {
+  ScenarioSpec s = scenario(300, 10);
+  s.traffic.push_back(open_loop("users", "db", 1000));
+  DatabaseSpec d;
+  d.queries.push_back({"read", const_dist(0.001), false, {}});
+  d.shards = 4;
+  d.shard_skew = PopularitySpec{1.2, {}};
+  s.components.push_back(component("db", ComponentKind::Database, d));
+  const RunResult r = simulate(s);
+  Popularity pop(4, 1.2);
+  for (std::size_t i = 0; i < 4; ++i)
+    CHECK(shard_figure(result_of(r, "db"), i, "share") == doctest::Approx(pop.probability(i)).epsilon(0.03));
+}
+
+TEST_CASE("primary failure: writes are refused until a replica is promoted") {
+  ScenarioSpec s = replica_scenario(50, 0.010, 0);
+  s.warmup = 0;
+  s.components[2].database()->failover = 30;
+  Model m(s);
+  m.run_until(100);
+  Database& db = m.get<Database>("db");
+  const std::uint64_t refused_before = db.stats.errors[static_cast<int>(ErrorKind::Rejected)];
+  CHECK(refused_before == 0);
+  CHECK(db.primary(0) == 0);
+  db.fail_primary();
+  CHECK_FALSE(db.primary_up(0));
+  m.run_until(129);
+  // 29 s of writes at 50/s were refused; reads went on at the replicas.
+  const std::uint64_t refused = db.stats.errors[static_cast<int>(ErrorKind::Rejected)];
+  CHECK(refused == doctest::Approx(29 * 50).epsilon(0.1));
+  m.run_until(131);
+  CHECK(db.primary_up(0));
+  CHECK(db.primary(0) != 0);  // a replica took over
+  const std::uint64_t at_promotion = db.stats.errors[static_cast<int>(ErrorKind::Rejected)];
+  m.run_until(200);
+  CHECK(db.stats.errors[static_cast<int>(ErrorKind::Rejected)] == at_promotion);
+  CHECK(m.e2e.errors[static_cast<int>(ErrorKind::Rejected)] == at_promotion);
+  db.recover();
+  m.run_until(210);
+}
+
+// ---------------------------------------------------------------- cdn
+
+namespace {
+
+ScenarioSpec cdn_scenario(bool coalesce) {
+  ScenarioSpec s = scenario(1200, 200);
+  s.traffic.push_back(open_loop("viewers", "edge", 2000));
+  CdnSpec c;
+  c.store.keys = 10000;
+  c.store.popularity.zipf = 0.8;
+  c.store.capacity = 1000;
+  c.store.coalesce = coalesce;
+  c.edge_latency = const_dist(0.001);
+  c.origin = "origin";
+  c.origin_latency = const_dist(0.020);
+  c.object_size = 1e6;
+  s.components.push_back(component("edge", ComponentKind::Cdn, c));
+  s.components.push_back(service("origin", 1, 1000, {work(const_dist(0.010))}));
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("cdn: the edge hit ratio emerges from popularity and capacity") {
+  const RunResult r = simulate(cdn_scenario(false));
+  const ComponentResult& c = result_of(r, "edge");
+  // Independent requests into an LRU of 1000 of 10000 Zipf(0.8) keys: Che's
+  // approximation gives about 0.43 (a fetch takes 50 ms, so a few requests
+  // miss a key that is on its way).
+  const double hit = figure(c, "hit_ratio");
+  CHECK(hit > 0.40);
+  CHECK(hit < 0.45);
+  CHECK(figure(c, "origin_fetches") == doctest::Approx((1 - hit) * figure(c, "requests")).epsilon(0.01));
+  // Egress: 2000 responses/s of 1 MB is 16 Gb/s.
+  CHECK(figure(c, "egress_gbps") == doctest::Approx(16).epsilon(0.02));
+  CHECK(result_of(r, "origin").throughput_rps == doctest::Approx(2000 * (1 - hit)).epsilon(0.02));
+  // A hit takes the edge's 1 ms, a miss adds the origin round trip (2 x 20 ms) and its 10 ms.
+  CHECK(c.latency.mean == doctest::Approx(0.001 + (1 - hit) * 0.050).epsilon(0.01));
+}
+
+TEST_CASE("cdn request coalescing: concurrent misses of one object make one origin fetch") {
+  const RunResult plain = simulate(cdn_scenario(false));
+  const RunResult coalesced = simulate(cdn_scenario(true));
+  const double f_plain = figure(result_of(plain, "edge"), "origin_fetches");
+  const double f_coal = figure(result_of(coalesced, "edge"), "origin_fetches");
+  CHECK(f_coal < f_plain);
+  CHECK(figure(result_of(coalesced, "edge"), "coalesced") > 0);
+  CHECK(coalesced.failed == 0);
+}

@@ -1,0 +1,223 @@
+// Step kinds of a service (repeat, branch, parallel, async, fallback) and the
+// call policies (retry, hedge), each against an exact answer.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+
+#include "archsim/load.hpp"
+#include "archsim/simulation.hpp"
+
+using namespace archsim;
+
+namespace {
+
+RunResult run_text(const std::string& yaml) { return simulate(load_scenario_text(yaml, "steps.yaml")); }
+
+const ComponentResult& comp(const RunResult& r, const std::string& name) {
+  for (const ComponentResult& c : r.components)
+    if (c.name == name) return c;
+  FAIL("no component " << name);
+  return r.components.front();
+}
+
+double figure(const ComponentResult& c, const std::string& name) {
+  for (const Figure& f : c.figures)
+    if (f.name == name) return f.value;
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("repeat: the N+1 pattern, 47 sequential queries of 10 ms take 470 ms") {
+  const RunResult r = run_text(R"(
+duration: 100s
+traffic: [{name: users, to: page, rate: 10/s}]
+components:
+  page:
+    kind: service
+    workers: 1000
+    steps:
+      - repeat: 47
+        steps: [{call: db}]
+  db:
+    kind: service
+    workers: 1000
+    service_time: const(10ms)
+)");
+  CHECK(r.latency.mean == doctest::Approx(0.470).epsilon(1e-9));
+  // Visits finished within the run made exactly 47 queries each; the last one may be cut off.
+  CHECK(comp(r, "db").arrivals >= 47 * comp(r, "page").completed);
+  CHECK(comp(r, "db").arrivals <= 47 * comp(r, "page").arrivals);
+}
+
+TEST_CASE("repeat nested in repeat multiplies") {
+  const RunResult r = run_text(R"(
+duration: 20s
+traffic: [{name: users, to: a, rate: 5/s}]
+components:
+  a:
+    kind: service
+    workers: 100
+    steps:
+      - repeat: 3
+        steps:
+          - work: const(1ms)
+          - repeat: 4
+            steps: [{work: const(2ms)}]
+)");
+  CHECK(r.latency.mean == doctest::Approx(3 * (0.001 + 4 * 0.002)).epsilon(1e-9));
+}
+
+TEST_CASE("branch: a 30% arm is taken 30% of the time") {
+  const RunResult r = run_text(R"(
+duration: 2000s
+traffic: [{name: users, to: a, rate: 50/s}]
+components:
+  a:
+    kind: service
+    workers: 1000
+    steps:
+      - branch:
+          - p: 30%
+            steps: [{call: b}]
+          - p: 0.2
+            steps: [{work: const(5ms)}]
+  b:
+    kind: service
+    workers: 1000
+    service_time: const(10ms)
+)");
+  const double share = static_cast<double>(comp(r, "b").arrivals) / static_cast<double>(comp(r, "a").arrivals);
+  CHECK(share == doctest::Approx(0.3).epsilon(0.02));
+  // Mean: 0.3 * 10 ms + 0.2 * 5 ms + 0.5 * 0.
+  CHECK(r.latency.mean == doctest::Approx(0.3 * 0.010 + 0.2 * 0.005).epsilon(0.02));
+}
+
+TEST_CASE("parallel: waiting for all of 3 exponentials is the expected maximum, for one the minimum") {
+  // E[max of n iid exp(mean m)] = m (1 + 1/2 + ... + 1/n); E[min] = m / n.
+  const std::string fanout = R"(
+duration: 2000s
+traffic: [{name: users, to: a, rate: 20/s}]
+components:
+  a:
+    kind: service
+    workers: 1000
+    steps:
+      - parallel:
+          - call: b
+          - call: c
+          - call: d
+        wait: WAIT
+  b: {kind: service, workers: 1000, service_time: exp(10ms)}
+  c: {kind: service, workers: 1000, service_time: exp(10ms)}
+  d: {kind: service, workers: 1000, service_time: exp(10ms)}
+)";
+  auto with_wait = [&](const std::string& w) {
+    std::string text = fanout;
+    text.replace(text.find("WAIT"), 4, w);
+    return run_text(text);
+  };
+  const RunResult all = with_wait("3");
+  CHECK(all.latency.mean == doctest::Approx(0.010 * (1 + 0.5 + 1.0 / 3)).epsilon(0.02));
+  const RunResult first = with_wait("1");
+  CHECK(first.latency.mean == doctest::Approx(0.010 / 3).epsilon(0.02));
+}
+
+TEST_CASE("async: the caller does not wait, the callee still works") {
+  const RunResult r = run_text(R"(
+duration: 100s
+traffic: [{name: users, to: api, rate: 10/s}]
+components:
+  api:
+    kind: service
+    workers: 100
+    steps:
+      - work: const(2ms)
+      - async: audit
+  audit:
+    kind: service
+    workers: 100
+    service_time: const(500ms)
+)");
+  CHECK(r.latency.mean == doctest::Approx(0.002).epsilon(1e-9));
+  CHECK(comp(r, "audit").completed >= comp(r, "api").completed - 10);
+}
+
+TEST_CASE("retry after timeouts: every attempt is made, the budget limits them") {
+  const std::string text = R"(
+duration: 100s
+traffic: [{name: users, to: api, rate: 10/s}]
+components:
+  api:
+    kind: service
+    workers: 1000
+    steps:
+      - call: db
+        timeout: 20ms
+        retry: {max: 2, backoff: constant, base: 5ms BUDGET}
+  db:
+    kind: service
+    workers: 1000
+    service_time: const(30ms)
+)";
+  std::string plain = text;
+  plain.replace(plain.find(" BUDGET"), 7, "");
+  const RunResult r = run_text(plain);
+  // Every attempt times out: 3 attempts per request, 2 retries, and all fail.
+  CHECK(r.completed == 0);
+  CHECK(comp(r, "db").arrivals >= 3 * comp(r, "api").failed);
+  CHECK(comp(r, "db").arrivals <= 3 * comp(r, "api").arrivals);
+  CHECK(figure(comp(r, "api"), "retries") == doctest::Approx(2.0 * static_cast<double>(comp(r, "api").arrivals)).epsilon(0.01));
+
+  std::string budget = text;
+  budget.replace(budget.find(" BUDGET"), 7, ", budget: 10%");
+  const RunResult b = run_text(budget);
+  // With a 10% budget, retries are at most 10% of first tries (plus the initial credit of 10).
+  const double firsts = static_cast<double>(comp(b, "api").arrivals);
+  CHECK(figure(comp(b, "api"), "retries") <= 0.1 * firsts + 10);
+  CHECK(figure(comp(b, "api"), "retries") >= 0.1 * firsts - 10);
+}
+
+TEST_CASE("hedged request: min(X1, d + X2) for exponential service") {
+  // E[min(X1, d + X2)] with X ~ exp(mean m): m (1 - e^(-d/m)) + (m/2) e^(-d/m); for d = m: m - (m/2)/e.
+  const RunResult r = run_text(R"(
+duration: 3000s
+traffic: [{name: users, to: api, rate: 10/s}]
+components:
+  api:
+    kind: service
+    workers: 1000
+    steps:
+      - call: db
+        hedge: 10ms
+  db:
+    kind: service
+    workers: 1000
+    service_time: exp(10ms)
+)");
+  CHECK(r.latency.mean == doctest::Approx(0.010 - 0.005 / std::exp(1.0)).epsilon(0.02));
+  CHECK(figure(comp(r, "api"), "hedges") > 0);
+}
+
+TEST_CASE("fallback steps run when a call fails") {
+  const RunResult r = run_text(R"(
+duration: 50s
+traffic: [{name: users, to: api, rate: 10/s}]
+components:
+  api:
+    kind: service
+    workers: 1000
+    steps:
+      - call: slow
+        timeout: 10ms
+        fallback: [{work: const(1ms)}]
+  slow:
+    kind: service
+    workers: 1000
+    service_time: const(1s)
+)");
+  CHECK(r.failed == 0);
+  CHECK(r.latency.mean == doctest::Approx(0.011).epsilon(1e-6));
+  CHECK(figure(comp(r, "api"), "fallbacks") == static_cast<double>(r.completed));
+}

@@ -1,0 +1,95 @@
+// The run being shown: a timeline header and the ticks known so far (all of
+// them in a replay, a growing list in a live view), and what the picture
+// needs to know about them at a given simulated time. No SFML here.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "archsim/timeline.hpp"
+
+namespace archsim::viz {
+
+/// How a node looks. Down needs the engine to report replicas that are up
+/// (the faults issue); until then a node is never Down.
+enum class Health { Idle, Healthy, Saturated, Failing, Down };
+const char* name_of(Health h);
+
+/// Error share above which a node counts as failing.
+inline constexpr double kFailingShare = 0.05;
+/// Utilisation above which a node counts as saturated.
+inline constexpr double kSaturatedUtil = 0.9;
+
+/// Health of a component from its tick and the tick a few seconds earlier
+/// (to see a queue that keeps growing).
+Health classify(const ComponentTick& now, const ComponentTick* earlier);
+
+/// One SLO judged on the ticks up to some time.
+struct SloStatus {
+  std::string name;      ///< as in the file, e.g. "latency_p99"
+  double target = 0;     ///< seconds, a fraction or requests/s
+  double actual = 0;
+  bool known = false;    ///< enough measured requests to judge
+  bool pass = true;
+  bool exact = false;    ///< from the run's final result, not estimated from ticks
+  bool higher_is_better = false;
+};
+
+/// A series over the ticks for one chart.
+enum class Metric { Throughput, P99, ErrorRate };
+
+class Playback {
+ public:
+  explicit Playback(Timeline tl);
+  Playback(TimelineHeader h, std::vector<Tick> ticks = {});
+
+  const TimelineHeader& header() const { return tl_.header; }
+  const std::vector<Tick>& ticks() const { return tl_.ticks; }
+  /// Live view: the simulation reports one more tick.
+  void append(const Tick& t);
+  /// Live view restarts: forget the ticks.
+  void clear();
+  /// Live view: the run finished; its exact SLO checks replace the estimate at the end.
+  void set_final(const std::vector<SloCheck>& checks);
+
+  /// The planned end of the run (header duration, or the last tick if longer).
+  double duration() const;
+  /// How far the ticks reach.
+  double horizon() const { return tl_.ticks.empty() ? 0 : tl_.ticks.back().t; }
+  /// Index of the last tick that ended at or before t, or -1.
+  int index_at(double t) const;
+  const Tick* tick_at(double t) const;
+
+  Health health(int component, double t) const;
+  /// Calls per second on an edge in the tick shown at t.
+  double edge_rate(int edge, double t) const;
+  /// The highest per-edge call rate over the ticks known so far.
+  double max_edge_rate() const { return max_edge_rate_; }
+  /// The highest calls per second arriving from each source over all ticks.
+  double source_rate(int source, double t) const;
+
+  double value(Metric m, const Tick& t) const;
+  /// The SLOs judged on the measured ticks (after warm-up) up to t. Latency
+  /// percentiles over many ticks are estimated from each tick's p50 and p99
+  /// (log-linear tail); at the end of a finished replay the run's own exact
+  /// verdict is used.
+  std::vector<SloStatus> slo_at(double t) const;
+
+ private:
+  void note(const Tick& t);
+  Timeline tl_;
+  double max_edge_rate_ = 0;
+  std::vector<SloStatus> final_slo_;  // from result_json, if any
+};
+
+/// "1:23.4" or "1:02:03": a simulated time for the clock.
+std::string format_clock(double seconds);
+/// A duration in the unit that reads best: "850 us", "12.5 ms", "1.20 s".
+std::string format_duration(double seconds);
+/// A rate: "950/s", "12.3k/s", "1.20M/s".
+std::string format_rate(double per_second);
+/// A share: "0.4%", "12%".
+std::string format_percent(double fraction);
+
+}  // namespace archsim::viz

@@ -1,0 +1,813 @@
+#include "scene.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include <SFML/Graphics/Image.hpp>
+#include <SFML/Graphics/RenderStates.hpp>
+
+namespace archsim::viz {
+
+namespace {
+
+using V = sf::Vector2f;
+
+constexpr float kPi = 3.14159265358979f;
+
+sf::Color mix(sf::Color a, sf::Color b, float f) {
+  f = std::clamp(f, 0.f, 1.f);
+  auto m = [f](sf::Uint8 x, sf::Uint8 y) { return static_cast<sf::Uint8>(std::lround(x + (y - x) * f)); };
+  return {m(a.r, b.r), m(a.g, b.g), m(a.b, b.b), m(a.a, b.a)};
+}
+
+sf::Color alpha(sf::Color c, int a) {
+  c.a = static_cast<sf::Uint8>(std::clamp(a, 0, 255));
+  return c;
+}
+
+void tri(sf::VertexArray& va, V a, V b, V c, sf::Color col) {
+  va.append({a, col});
+  va.append({b, col});
+  va.append({c, col});
+}
+
+void quad(sf::VertexArray& va, V a, V b, V c, V d, sf::Color col) {
+  tri(va, a, b, c, col);
+  tri(va, a, c, d, col);
+}
+
+void box(sf::VertexArray& va, const Rect& r, sf::Color col) {
+  quad(va, {r.x, r.y}, {r.right(), r.y}, {r.right(), r.bottom()}, {r.x, r.bottom()}, col);
+}
+
+// A convex polygon as a triangle fan.
+void fill(sf::VertexArray& va, const std::vector<V>& p, sf::Color col) {
+  for (std::size_t i = 1; i + 1 < p.size(); ++i) tri(va, p[0], p[i], p[i + 1], col);
+}
+
+// A line of width w along p; each segment is extended by half the width so
+// that sharp corners close.
+void stroke(sf::VertexArray& va, const std::vector<V>& p, bool closed, float w, sf::Color col, bool caps = true) {
+  const std::size_t n = p.size();
+  const std::size_t segs = closed ? n : (n ? n - 1 : 0);
+  for (std::size_t i = 0; i < segs; ++i) {
+    V a = p[i], b = p[(i + 1) % n];
+    const V d = b - a;
+    const float len = std::hypot(d.x, d.y);
+    if (len < 1e-4f) continue;
+    const V u = d / len, nrm{-u.y * w / 2, u.x * w / 2};
+    if (caps) {
+      a -= u * (w / 2);
+      b += u * (w / 2);
+    }
+    quad(va, a + nrm, b + nrm, b - nrm, a - nrm, col);
+  }
+}
+
+std::vector<V> arc(float cx, float cy, float rx, float ry, float a0, float a1, int n) {
+  std::vector<V> p;
+  for (int i = 0; i <= n; ++i) {
+    const float a = a0 + (a1 - a0) * static_cast<float>(i) / static_cast<float>(n);
+    p.push_back({cx + rx * std::cos(a), cy + ry * std::sin(a)});
+  }
+  return p;
+}
+
+std::vector<V> rounded(const Rect& r, float rad) {
+  rad = std::min({rad, r.w / 2, r.h / 2});
+  if (rad < 0.5f) return {{r.x, r.y}, {r.right(), r.y}, {r.right(), r.bottom()}, {r.x, r.bottom()}};
+  std::vector<V> p;
+  auto corner = [&](float cx, float cy, float a0) {
+    auto a = arc(cx, cy, rad, rad, a0, a0 + kPi / 2, 5);
+    p.insert(p.end(), a.begin(), a.end());
+  };
+  corner(r.right() - rad, r.y + rad, -kPi / 2);
+  corner(r.right() - rad, r.bottom() - rad, 0);
+  corner(r.x + rad, r.bottom() - rad, kPi / 2);
+  corner(r.x + rad, r.y + rad, kPi);
+  return p;
+}
+
+float cap_height(const Rect& r) { return std::min(r.h * 0.14f, 8.f); }  // database lid
+
+std::vector<V> outline(Shape shape, const Rect& r) {
+  switch (shape) {
+    case Shape::Client: return rounded(r, r.h / 2);
+    case Shape::Cdn: return rounded(r, r.h * 0.38f);
+    case Shape::Balancer: {
+      const float i = std::min(r.h * 0.32f, r.w * 0.18f);
+      return {{r.x, r.cy()}, {r.x + i, r.y}, {r.right() - i, r.y}, {r.right(), r.cy()}, {r.right() - i, r.bottom()},
+              {r.x + i, r.bottom()}};
+    }
+    case Shape::Database: {
+      const float ry = cap_height(r);
+      auto top = arc(r.cx(), r.y + ry, r.w / 2, ry, kPi, 2 * kPi, 12);
+      auto bottom = arc(r.cx(), r.bottom() - ry, r.w / 2, ry, 0, kPi, 12);
+      top.insert(top.end(), bottom.begin(), bottom.end());
+      return top;
+    }
+    case Shape::Queue: return rounded(r, 2);
+    case Shape::Generic: return rounded(r, 0);
+    case Shape::Service:
+    case Shape::Cache: return rounded(r, std::min(7.f, r.h * 0.18f));
+  }
+  return rounded(r, 0);
+}
+
+Rect offset(const Rect& r, float dx, float dy) { return {r.x + dx, r.y + dy, r.w, r.h}; }
+
+// The left inner margin before the health strip, per shape.
+float inset_of(Shape shape, const Rect& r) {
+  switch (shape) {
+    case Shape::Client: return r.h * 0.32f;
+    case Shape::Cdn: return r.h * 0.26f;
+    case Shape::Balancer: return std::min(r.h * 0.32f, r.w * 0.18f) * 0.75f + 1;
+    default: return 3;
+  }
+}
+
+Rect strip_of(const NodeBox& b) {
+  const Rect& r = b.rect;
+  const float w = std::clamp(r.h * 0.09f, 3.f, 6.f);
+  const float top = b.shape == Shape::Database ? r.y + 2 * cap_height(r) + 1 : r.y + r.h * 0.22f;
+  const float bottom = b.shape == Shape::Database ? r.bottom() - cap_height(r) - 1 : r.bottom() - r.h * 0.22f;
+  return {std::round(r.x + inset_of(b.shape, r)), std::round(top), w, std::round(bottom - top)};
+}
+
+sf::Color util_color(double u) {
+  if (u < 0.7) return health_color(Health::Healthy);
+  if (u <= kSaturatedUtil) return health_color(Health::Saturated);
+  return health_color(Health::Failing);
+}
+
+std::string slo_label(const std::string& key) {
+  if (key == "latency_p50") return "p50";
+  if (key == "latency_p90") return "p90";
+  if (key == "latency_p99") return "p99";
+  if (key == "latency_p999") return "p99.9";
+  if (key == "latency_mean") return "mean";
+  if (key == "error_rate") return "errors";
+  if (key == "throughput_min") return "throughput";
+  return key;
+}
+
+std::string slo_value(const std::string& key, double v) {
+  if (key.rfind("latency", 0) == 0) return format_duration(v);
+  if (key == "error_rate") return format_percent(v);
+  if (key == "throughput_min") return format_rate(v);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+std::string name_of_node(const TimelineHeader& h, int id) {
+  if (id >= 0) return id < static_cast<int>(h.components.size()) ? h.components[id].name : "?";
+  const int s = -1 - id;
+  return s < static_cast<int>(h.sources.size()) ? h.sources[s] : "?";
+}
+
+}  // namespace
+
+Scene::Scene(const Playback& pb, unsigned width, unsigned height, const Fonts& fonts)
+    : pb_(pb), fonts_(fonts), particles_(pb.header().seed) {
+  // A soft disc for the dots: opaque core, smooth rim.
+  const unsigned n = 16;
+  sf::Image img;
+  img.create(n, n, sf::Color::Transparent);
+  for (unsigned y = 0; y < n; ++y)
+    for (unsigned x = 0; x < n; ++x) {
+      const float dx = (x + 0.5f) / n * 2 - 1, dy = (y + 0.5f) / n * 2 - 1;
+      const float d = std::sqrt(dx * dx + dy * dy);
+      const float a = std::clamp((1.0f - d) / 0.45f, 0.f, 1.f);
+      img.setPixel(x, y, sf::Color(255, 255, 255, static_cast<sf::Uint8>(a * a * (3 - 2 * a) * 255)));
+    }
+  dot_texture_.loadFromImage(img);
+  dot_texture_.setSmooth(true);
+  resize(width, height);
+}
+
+void Scene::resize(unsigned width, unsigned height) {
+  width_ = width;
+  height_ = height;
+  frame_ = hud_frame(static_cast<float>(width), static_cast<float>(height));
+  layout_ = compute_layout(pb_.header(), frame_.graph);
+  particles_.clear();
+}
+
+void Scene::advance(float wall_dt, double t) {
+  const Tick* k = pb_.tick_at(t);
+  flows_.assign(layout_.edges.size(), {});
+  if (k) {
+    const double dt = k->dt > 0 ? k->dt : 1;
+    for (std::size_t e = 0; e < flows_.size() && e < k->edges.size(); ++e) {
+      const EdgeTick& et = k->edges[e];
+      flows_[e].rate = et.calls / dt;
+      flows_[e].failed_share = et.calls ? static_cast<double>(et.failed) / et.calls : 0;
+      flows_[e].latency = et.p50;
+    }
+  }
+  particles_.step(wall_dt, layout_.edges, flows_, pb_.max_edge_rate());
+}
+
+void Scene::warm(double t, double speed, double fps) {
+  particles_.clear();
+  if (!(speed > 0)) speed = 1;
+  const double frame = speed / fps;           // simulated seconds per frame
+  const double window = 3.2 * speed;          // the slowest dot lives 3 s
+  const double t0 = std::max(0.0, t - window);
+  const int n = static_cast<int>(std::ceil((t - t0) / frame - 1e-9));
+  for (int i = n - 1; i >= 0; --i) advance(static_cast<float>(1 / fps), t - i * frame);
+}
+
+Point Scene::health_probe(int c) const {
+  const Rect s = strip_of(layout_.components.at(c));
+  return {s.cx(), s.cy()};
+}
+
+std::optional<int> Scene::node_at(Point p) const {
+  for (std::size_t c = 0; c < layout_.components.size(); ++c)
+    if (layout_.components[c].bounds.contains(p)) return static_cast<int>(c);
+  for (std::size_t s = 0; s < layout_.sources.size(); ++s)
+    if (layout_.sources[s].bounds.contains(p)) return -1 - static_cast<int>(s);
+  return std::nullopt;
+}
+
+int Scene::edge_at(Point p) const {
+  if (!frame_.graph.contains(p) || node_at(p)) return -1;
+  int best = -1;
+  float best_d = 7 * frame_.scale;
+  for (std::size_t e = 0; e < layout_.edges.size(); ++e) {
+    const float d = layout_.edges[e].distance(p);
+    if (d < best_d) {
+      best_d = d;
+      best = static_cast<int>(e);
+    }
+  }
+  return best;
+}
+
+Rect Scene::scrub_track() const {
+  const float s = frame_.scale;
+  const Rect& b = frame_.bottom;
+  return {std::round(b.x + 70 * s), std::round(b.y + 14 * s), std::round(b.w - 140 * s), std::round(8 * s)};
+}
+
+std::optional<double> Scene::scrub_time_at(Point p) const {
+  const Rect t = scrub_track();
+  const float s = frame_.scale;
+  const Rect hit{t.x - 8 * s, t.y - 10 * s, t.w + 16 * s, t.h + 20 * s};
+  if (!hit.contains(p)) return std::nullopt;
+  return std::clamp((p.x - t.x) / t.w, 0.f, 1.f) * pb_.duration();
+}
+
+float Scene::text_width(const std::string& str, const sf::Font& f, float size) {
+  text_.setFont(f);
+  text_.setCharacterSize(static_cast<unsigned>(std::lround(size)));
+  text_.setString(sf::String::fromUtf8(str.begin(), str.end()));
+  return text_.getLocalBounds().width + text_.getLocalBounds().left;
+}
+
+float Scene::text(sf::RenderTarget& rt, const std::string& str, const sf::Font& f, float size, float x, float y,
+                  sf::Color c, int align) {
+  const float w = text_width(str, f, size);
+  text_.setFillColor(c);
+  text_.setPosition(std::round(x - w * align / 2), std::round(y));
+  rt.draw(text_);
+  return w;
+}
+
+std::string Scene::elide(const std::string& str, const sf::Font& f, float size, float width) {
+  if (text_width(str, f, size) <= width) return str;
+  std::string s = str;
+  while (!s.empty()) {
+    do s.pop_back();
+    while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80);  // whole UTF-8 characters
+    if (!s.empty() && (static_cast<unsigned char>(s.back()) & 0x80)) s.pop_back();
+    if (text_width(s + "\u2026", f, size) <= width) return s + "\u2026";
+  }
+  return "";
+}
+
+const std::vector<SloStatus>& Scene::verdict(const ViewState& s) {
+  const int idx = pb_.index_at(s.t);
+  const bool stale = idx != verdict_index_;
+  if (stale && (!s.interactive || s.paused || verdict_index_ == -2 || verdict_clock_.getElapsedTime().asSeconds() > 0.2f)) {
+    verdict_ = pb_.slo_at(s.t);
+    verdict_index_ = idx;
+    verdict_clock_.restart();
+  }
+  return verdict_;
+}
+
+void Scene::draw(sf::RenderTarget& rt, const ViewState& s) {
+  // The window's own rectangle, not clear(): a test draws into a larger
+  // target to prove that nothing lands outside the window.
+  tris_.clear();
+  box(tris_, {0, 0, static_cast<float>(width_), static_cast<float>(height_)}, color::background);
+  rt.draw(tris_);
+  int hovered = -1;
+  if (s.interactive && s.mouse) hovered = edge_at(*s.mouse);
+  draw_edges(rt, s, hovered);
+
+  dots_.clear();
+  particles_.build(dots_, layout_.edges, std::max(2.f, 2.7f * frame_.scale), 16.f);
+  sf::RenderStates st;
+  st.texture = &dot_texture_;
+  rt.draw(dots_, st);
+
+  draw_nodes(rt, s);
+  draw_top(rt, s);
+
+  // Right panel: charts, then details of the selection or the legend.
+  const Rect& p = frame_.right;
+  tris_.clear();
+  box(tris_, p, color::panel);
+  box(tris_, {p.x, p.y, 1, p.h}, color::panel_edge);
+  rt.draw(tris_);
+  const float sc = frame_.scale;
+  const float charts_h = std::min(p.h * 0.62f, 3 * 150 * sc);
+  draw_charts(rt, s, {p.x + 12 * sc, p.y + 8 * sc, p.w - 22 * sc, charts_h});
+  const Rect below{p.x + 12 * sc, p.y + 8 * sc + charts_h + 6 * sc, p.w - 22 * sc, p.h - charts_h - 20 * sc};
+  if (s.selected) draw_details(rt, s, below);
+  else draw_legend(rt, below);
+
+  draw_scrubber(rt, s);
+  if (hovered >= 0) draw_tooltip(rt, s, hovered);
+}
+
+void Scene::draw_edges(sf::RenderTarget& rt, const ViewState& s, int hovered) {
+  tris_.clear();
+  const float sc = frame_.scale;
+  const double max_rate = pb_.max_edge_rate();
+  const Tick* k = pb_.tick_at(s.t);
+  for (std::size_t e = 0; e < layout_.edges.size(); ++e) {
+    const EdgeRoute& r = layout_.edges[e];
+    if (r.points.size() < 2) continue;
+    double rate = 0, fail = 0;
+    if (k && e < k->edges.size()) {
+      rate = k->edges[e].calls / (k->dt > 0 ? k->dt : 1);
+      fail = k->edges[e].calls ? static_cast<double>(k->edges[e].failed) / k->edges[e].calls : 0;
+    }
+    const float f = max_rate > 0 ? static_cast<float>(std::sqrt(rate / max_rate)) : 0;
+    const float w = (1.2f + 3.5f * f) * sc;
+    sf::Color c = rate > 0 ? mix(color::edge_line, color::edge_hot, f * 0.6f) : sf::Color(34, 44, 56);
+    if (fail > kFailingShare) c = mix(c, sf::Color(150, 48, 52), 0.7f);
+    if (static_cast<int>(e) == hovered) c = mix(c, sf::Color::White, 0.35f);
+    std::vector<V> pts;
+    pts.reserve(r.points.size());
+    for (const Point& q : r.points) pts.push_back({q.x, q.y});
+    stroke(tris_, pts, false, w, c, false);
+    // Arrow head at the callee.
+    const V tip = pts.back(), prev = pts[pts.size() - 2];
+    V d = tip - prev;
+    const float len = std::hypot(d.x, d.y);
+    if (len > 0) {
+      d /= len;
+      const V n{-d.y, d.x};
+      const float a = (5 + w) * 0.9f;
+      tri(tris_, tip, tip - d * a + n * (a * 0.55f), tip - d * a - n * (a * 0.55f), c);
+    }
+  }
+  rt.draw(tris_);
+}
+
+void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
+  const auto& h = pb_.header();
+  const float sc = frame_.scale;
+  const Tick* k = pb_.tick_at(s.t);
+  const int nc = static_cast<int>(layout_.components.size());
+  const int ns = static_cast<int>(layout_.sources.size());
+
+  // Shapes first, all in one draw call.
+  tris_.clear();
+  auto shape = [&](const NodeBox& b, sf::Color hc, int replicas, bool selected, double util, bool bar) {
+    const Rect& r = b.rect;
+    const float o = std::max(2.f, std::round(r.h * 0.08f));
+    for (int i = std::min(replicas - 1, 2); i >= 1; --i) {
+      auto p = outline(b.shape, offset(r, i * o, -i * o));
+      fill(tris_, p, mix(color::node_fill, color::background, 0.3f));
+      stroke(tris_, p, true, 1, alpha(hc, 120));
+    }
+    auto p = outline(b.shape, r);
+    fill(tris_, p, mix(color::node_fill, hc, 0.16f));
+    if (selected) stroke(tris_, outline(b.shape, {r.x - 3, r.y - 3, r.w + 6, r.h + 6}), true, 2 * sc, sf::Color::White);
+    stroke(tris_, p, true, std::max(1.f, 1.5f * sc), hc);
+    if (b.shape == Shape::Database) {
+      const float ry = cap_height(r);
+      auto rim = arc(r.cx(), r.y + ry, r.w / 2, ry, 0, kPi, 12);
+      stroke(tris_, rim, false, std::max(1.f, 1.2f * sc), hc);
+    }
+    if (b.shape == Shape::Cache) {
+      const float i = std::max(2.f, 3 * sc);
+      stroke(tris_, outline(b.shape, {r.x + i, r.y + i, r.w - 2 * i, r.h - 2 * i}), true, 1, alpha(hc, 90));
+    }
+    if (b.shape == Shape::Queue && r.h >= 24) {  // slots of a queue, right end
+      for (int i = 0; i < 3; ++i) {
+        const float x = r.right() - (6 + i * 5) * sc;
+        box(tris_, {x, r.y + r.h * 0.25f, 2 * sc, r.h * 0.22f}, alpha(hc, 150));
+      }
+    }
+    const Rect strip = strip_of(b);
+    box(tris_, strip, hc);
+    if (bar) {
+      const float bh = std::max(2.f, std::round(r.h * 0.07f));
+      const float left = strip.right() + 4 * sc;
+      const float bottom = b.shape == Shape::Database ? r.bottom() - cap_height(r) - 2 : r.bottom() - std::max(3.f, r.h * 0.12f);
+      const Rect track{left, std::round(bottom - bh), r.right() - left - std::max(6.f, r.h * 0.16f), bh};
+      box(tris_, track, sf::Color(44, 54, 68));
+      box(tris_, {track.x, track.y, track.w * static_cast<float>(std::clamp(util, 0.0, 1.0)), bh}, util_color(util));
+    }
+  };
+  for (int i = 0; i < ns; ++i) {
+    const bool sel = s.selected && *s.selected == -1 - i;
+    shape(layout_.sources[i], color::client, 1, sel, 0, false);
+  }
+  std::vector<Health> health(nc);
+  for (int c = 0; c < nc; ++c) {
+    health[c] = pb_.health(c, s.t);
+    const double util = k && c < static_cast<int>(k->components.size()) ? k->components[c].utilization : 0;
+    const bool sel = s.selected && *s.selected == c;
+    const bool has_workers = h.components[c].workers > 0 && h.components[c].kind != "load_balancer";
+    shape(layout_.components[c], health_color(health[c]), h.components[c].replicas, sel, util, has_workers);
+  }
+  rt.draw(tris_);
+
+  // Then the words.
+  auto words = [&](const NodeBox& b, const std::string& name, const std::string& badge, const std::string& line2) {
+    const Rect& r = b.rect;
+    const Rect strip = strip_of(b);
+    const float left = strip.right() + 5 * sc;
+    const float right = r.right() - std::max(5.f, r.h * (b.shape == Shape::Client ? 0.3f : 0.1f));
+    const bool two_lines = r.h >= 34 && !line2.empty();
+    const float fs1 = two_lines ? std::clamp(r.h * 0.27f, 9.f, 16.f) : std::clamp(r.h * 0.42f, 8.f, 13.f);
+    const float fs2 = std::clamp(r.h * 0.21f, 7.f, 12.f);
+    float badge_w = 0;
+    if (!badge.empty() && r.h >= 22) badge_w = text_width(badge, fonts_.regular, fs2) + 4;
+    const float y1 = two_lines ? r.y + r.h * 0.13f : r.cy() - fs1 * 0.68f;
+    text(rt, elide(name, fonts_.bold, fs1, right - left - badge_w), fonts_.bold, fs1, left, y1, color::text);
+    if (badge_w > 0) text(rt, badge, fonts_.regular, fs2, right, r.y + r.h * 0.13f + (fs1 - fs2) * 0.5f, color::text_dim, 2);
+    if (two_lines)
+      text(rt, elide(line2, fonts_.regular, fs2, right - left), fonts_.regular, fs2, left, y1 + fs1 * 1.3f,
+           color::text_dim);
+  };
+  for (int i = 0; i < ns; ++i)
+    words(layout_.sources[i], h.sources[i], "", format_rate(pb_.source_rate(i, s.t)));
+  for (int c = 0; c < nc; ++c) {
+    const auto& comp = h.components[c];
+    std::string line2;
+    if (k && c < static_cast<int>(k->components.size())) {
+      const ComponentTick& ct = k->components[c];
+      line2 = format_rate(ct.arrivals / (k->dt > 0 ? k->dt : 1));
+      if (ct.queue > 0) line2 += "  q " + std::to_string(ct.queue);
+      if (ct.failed > 0) {
+        const double share = static_cast<double>(ct.failed) / std::max<double>(1, ct.completed + ct.failed);
+        line2 += "  err " + format_percent(share);
+      }
+    }
+    words(layout_.components[c], comp.name, comp.replicas > 1 ? "\u00d7" + std::to_string(comp.replicas) : "", line2);
+  }
+}
+
+void Scene::draw_top(sf::RenderTarget& rt, const ViewState& s) {
+  const auto& h = pb_.header();
+  const float sc = frame_.scale;
+  const Rect& top = frame_.top;
+  tris_.clear();
+  box(tris_, top, color::panel);
+  box(tris_, {top.x, top.bottom() - 1, top.w, 1}, color::panel_edge);
+
+  const float fs = 15 * sc, fm = 17 * sc;
+  const float ty = top.cy() - fs * 0.62f;
+  float x = 14 * sc;
+  const std::string title = h.scenario.empty() ? "archsim" : h.scenario;
+  // Play / pause icon.
+  const float ix = x, iy = top.cy(), is = 7 * sc;
+  if (s.paused) {
+    box(tris_, {ix, iy - is, is * 0.7f, 2 * is}, color::text);
+    box(tris_, {ix + is * 1.2f, iy - is, is * 0.7f, 2 * is}, color::text);
+  } else {
+    tri(tris_, {ix, iy - is}, {ix + is * 1.8f, iy}, {ix, iy + is}, color::traffic);
+  }
+  rt.draw(tris_);
+  x += 26 * sc;
+  const double dur = pb_.duration();
+  x += text(rt, format_clock(s.t), fonts_.mono, fm, x, top.cy() - fm * 0.62f, color::text);
+  x += text(rt, " / " + format_clock(dur), fonts_.mono, fs, x, ty + 1, color::text_dim);
+  x += 14 * sc;
+  std::string speed;
+  if (s.paused) speed = "paused";
+  else if (s.max_speed) speed = "max speed";
+  else {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, s.speed < 1 ? "%.2g\u00d7" : "%.0f\u00d7", s.speed);
+    speed = buf;
+  }
+  x += text(rt, speed, fonts_.bold, fs, x, ty, s.paused ? color::text_dim : color::traffic);
+  x += 14 * sc;
+  const std::string mode = s.live ? (s.sim_done ? "LIVE \u00b7 done" : "LIVE") : "REPLAY";
+  x += text(rt, mode, fonts_.regular, 11 * sc, x, top.cy() - 11 * sc * 0.62f, s.live ? color::pass : color::text_dim);
+  x += 16 * sc;
+
+  // SLO pills from the right; the title takes what is left between.
+  const auto& slo = verdict(s);
+  float right = top.right() - 12 * sc;
+  const float pf = 12 * sc;
+  tris_.clear();
+  struct Pill {
+    float x;
+    std::string str;
+    sf::Color c;
+  };
+  std::vector<Pill> pills;
+  for (auto it = slo.rbegin(); it != slo.rend(); ++it) {
+    const bool latency = it->name.rfind("latency", 0) == 0;
+    const std::string op = it->higher_is_better ? " \u2265 " : " \u2264 ";
+    std::string str = slo_label(it->name) + " ";
+    if (it->known) str += (latency && !it->exact ? "\u2248" : "") + slo_value(it->name, it->actual);
+    else str += "\u2013";
+    str += op + slo_value(it->name, it->target);
+    str = std::string(it->known ? (it->pass ? "\u2713 " : "\u2717 ") : "") + str;
+    const float w = text_width(str, fonts_.regular, pf) + 16 * sc;
+    if (right - w < x + 120 * sc) break;
+    const sf::Color c = !it->known ? color::text_dim : it->pass ? color::pass : color::fail;
+    const Rect pr{right - w, top.cy() - 12 * sc, w, 24 * sc};
+    fill(tris_, rounded(pr, 12 * sc), mix(color::panel, c, 0.22f));
+    stroke(tris_, rounded(pr, 12 * sc), true, 1, alpha(c, 200));
+    pills.push_back({pr.x + 8 * sc, str, c});
+    right -= w + 8 * sc;
+  }
+  rt.draw(tris_);
+  for (const auto& p : pills) text(rt, p.str, fonts_.regular, pf, p.x, top.cy() - pf * 0.64f, mix(p.c, color::text, 0.45f));
+  if (right > x + 40 * sc) text(rt, elide(title, fonts_.bold, fs, right - x - 10 * sc), fonts_.bold, fs, x, ty, color::text);
+}
+
+void Scene::draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect& area) {
+  const auto& h = pb_.header();
+  const auto& ticks = pb_.ticks();
+  const float sc = frame_.scale;
+  const double dur = std::max(pb_.duration(), 1e-9);
+  const Tick* now = pb_.tick_at(s.t);
+  const float block = area.h / 3;
+
+  struct Chart {
+    Metric m;
+    const char* title;
+    sf::Color c;
+    bool max_agg;
+  };
+  const Chart charts[] = {{Metric::Throughput, "throughput", color::traffic, false},
+                          {Metric::P99, "p99 latency", color::latency, true},
+                          {Metric::ErrorRate, "error rate", color::error, true}};
+  auto fmt = [](Metric m, double v) {
+    return m == Metric::Throughput ? format_rate(v) : m == Metric::P99 ? format_duration(v) : format_percent(v);
+  };
+  for (int ci = 0; ci < 3; ++ci) {
+    const Chart& ch = charts[ci];
+    const float fs = 12 * sc;
+    const Rect blk{area.x, area.y + ci * block, area.w, block};
+    const Rect plot{blk.x, blk.y + fs * 1.6f, blk.w, std::round(blk.h - fs * 1.6f - 10 * sc)};
+    // SLO lines that belong on this chart.
+    std::vector<std::pair<double, std::string>> lines;
+    for (const auto& slo : h.slo) {
+      using K = SloSpec::Kind;
+      const bool fits = (ch.m == Metric::Throughput && slo.kind == K::ThroughputMin) ||
+                        (ch.m == Metric::ErrorRate && slo.kind == K::ErrorRate) ||
+                        (ch.m == Metric::P99 && slo.kind != K::ThroughputMin && slo.kind != K::ErrorRate);
+      if (fits) lines.push_back({slo.target, "SLO " + slo_label(slo.key) + " " + slo_value(slo.key, slo.target)});
+    }
+    // One value per pixel column: the mean rate, the worst latency / error share.
+    const int cols = std::max(1, static_cast<int>(plot.w));
+    std::vector<double> val(cols, 0);
+    std::vector<int> cnt(cols, 0);
+    double ymax = 0;
+    for (const Tick& k : ticks) {
+      const int col = std::clamp(static_cast<int>((k.t - k.dt / 2) / dur * cols), 0, cols - 1);
+      const double v = pb_.value(ch.m, k);
+      val[col] = ch.max_agg ? std::max(val[col], v) : val[col] + v;
+      ++cnt[col];
+    }
+    for (int i = 0; i < cols; ++i) {
+      if (!ch.max_agg && cnt[i]) val[i] /= cnt[i];
+      ymax = std::max(ymax, val[i]);
+    }
+    for (const auto& l : lines) ymax = std::max(ymax, l.first);
+    if (ymax <= 0) ymax = ch.m == Metric::ErrorRate ? 0.01 : ch.m == Metric::P99 ? 0.01 : 1;
+    ymax *= 1.15;
+    auto ypix = [&](double v) { return plot.bottom() - static_cast<float>(v / ymax) * plot.h; };
+    const float cursor = plot.x + static_cast<float>(std::clamp(s.t / dur, 0.0, 1.0)) * plot.w;
+
+    tris_.clear();
+    box(tris_, plot, sf::Color(16, 21, 28));
+    if (h.warmup > 0)
+      box(tris_, {plot.x, plot.y, static_cast<float>(h.warmup / dur) * plot.w, plot.h}, sf::Color(255, 255, 255, 7));
+    // Area and line; what lies after the cursor (a replay's future) is dimmer.
+    int prev = -1;
+    for (int i = 0; i < cols; ++i) {
+      if (!cnt[i]) continue;
+      const float x = plot.x + i + 0.5f;
+      if (prev >= 0) {
+        const float px = plot.x + prev + 0.5f;
+        const bool past = x <= cursor + 0.5f;
+        const sf::Color fc = alpha(ch.c, past ? 55 : 16), lc = past ? ch.c : alpha(ch.c, 70);
+        quad(tris_, {px, ypix(val[prev])}, {x, ypix(val[i])}, {x, plot.bottom()}, {px, plot.bottom()}, fc);
+        stroke(tris_, {{px, ypix(val[prev])}, {x, ypix(val[i])}}, false, 1.6f * sc, lc);
+      }
+      prev = i;
+    }
+    // SLO lines, dashed.
+    for (const auto& l : lines) {
+      const float y = std::round(ypix(l.first));
+      for (float x = plot.x; x < plot.right(); x += 9 * sc)
+        box(tris_, {x, y, std::min(5 * sc, plot.right() - x), std::max(1.f, sc)}, sf::Color(255, 110, 96, 210));
+    }
+    box(tris_, {std::round(cursor), plot.y, 1, plot.h}, sf::Color(255, 255, 255, 110));
+    rt.draw(tris_);
+
+    text(rt, ch.title, fonts_.regular, fs, blk.x, blk.y, color::text_dim);
+    if (now) text(rt, fmt(ch.m, pb_.value(ch.m, *now)), fonts_.bold, fs, blk.right(), blk.y, ch.c, 2);
+    text(rt, fmt(ch.m, ymax), fonts_.regular, 10 * sc, plot.x + 4 * sc, plot.y + 2 * sc, color::text_dim);
+    for (const auto& l : lines)
+      text(rt, l.second, fonts_.regular, 10 * sc, plot.right() - 4 * sc, ypix(l.first) - 13 * sc,
+           sf::Color(255, 140, 128), 2);
+  }
+}
+
+void Scene::draw_legend(sf::RenderTarget& rt, const Rect& area) {
+  const float sc = frame_.scale;
+  const float fs = 12 * sc, row = 19 * sc;
+  if (area.h < row * 3) return;
+  float y = area.y + 4 * sc;
+  text(rt, "legend", fonts_.regular, fs, area.x, y, color::text_dim);
+  y += row * 1.1f;
+  struct Item {
+    sf::Color c;
+    const char* what;
+    bool dot;
+  };
+  const Item items[] = {
+      {health_color(Health::Healthy), "healthy", false},
+      {health_color(Health::Saturated), "saturated: busy > 90% or queue growing", false},
+      {health_color(Health::Failing), "failing: errors > 5%", false},
+      {health_color(Health::Down), "down: no replica up", false},
+      {health_color(Health::Idle), "idle", false},
+      {color::traffic, "requests, density \u221d rate", true},
+      {color::error, "failed requests", true},
+  };
+  tris_.clear();
+  std::vector<std::pair<float, const char*>> rows;
+  for (const auto& it : items) {
+    if (y + row > area.bottom()) break;
+    if (it.dot) {
+      auto p = arc(area.x + 7 * sc, y + fs * 0.62f, 3.5f * sc, 3.5f * sc, 0, 2 * kPi, 16);
+      fill(tris_, p, it.c);
+    } else {
+      box(tris_, {area.x, y + fs * 0.1f, 14 * sc, fs * 1.05f}, mix(color::node_fill, it.c, 0.2f));
+      box(tris_, {area.x, y + fs * 0.1f, 4 * sc, fs * 1.05f}, it.c);
+    }
+    rows.push_back({y, it.what});
+    y += row;
+  }
+  rt.draw(tris_);
+  for (const auto& [ry, what] : rows)
+    text(rt, elide(what, fonts_.regular, fs, area.w - 22 * sc), fonts_.regular, fs, area.x + 22 * sc, ry, color::text);
+  if (y + row * 2 <= area.bottom()) {
+    y += row * 0.4f;
+    text(rt, "bar: utilisation   stack: replicas", fonts_.regular, fs * 0.95f, area.x, y, color::text_dim);
+    y += row;
+    text(rt, "edge width: calls per second", fonts_.regular, fs * 0.95f, area.x, y, color::text_dim);
+  }
+}
+
+void Scene::draw_details(sf::RenderTarget& rt, const ViewState& s, const Rect& area) {
+  const auto& h = pb_.header();
+  const float sc = frame_.scale;
+  const float fs = 12 * sc, row = 17 * sc;
+  const int id = *s.selected;
+  const Tick* k = pb_.tick_at(s.t);
+  const double dt = k && k->dt > 0 ? k->dt : 1;
+  std::vector<std::pair<std::string, std::string>> rows;
+  std::string title = name_of_node(h, id), sub;
+  sf::Color hc = color::client;
+  if (id >= 0 && id < static_cast<int>(h.components.size())) {
+    const auto& c = h.components[id];
+    const Health hl = pb_.health(id, s.t);
+    hc = health_color(hl);
+    sub = c.kind;
+    rows.push_back({"replicas", std::to_string(c.replicas)});
+    if (c.workers > 0 && c.kind != "load_balancer") rows.push_back({"workers each", std::to_string(c.workers)});
+    rows.push_back({"health", name_of(hl)});
+    if (k && id < static_cast<int>(k->components.size())) {
+      const ComponentTick& ct = k->components[id];
+      const double fin = static_cast<double>(ct.completed) + ct.failed;
+      rows.push_back({"arrivals", format_rate(ct.arrivals / dt)});
+      rows.push_back({"completed", format_rate(ct.completed / dt)});
+      rows.push_back({"failed", format_rate(ct.failed / dt) + (fin > 0 ? "  (" + format_percent(ct.failed / fin) + ")" : "")});
+      rows.push_back({"utilisation", format_percent(ct.utilization)});
+      rows.push_back({"queue", std::to_string(ct.queue)});
+      rows.push_back({"in flight", std::to_string(ct.in_flight)});
+      rows.push_back({"latency p50", format_duration(ct.p50)});
+      rows.push_back({"latency p99", format_duration(ct.p99)});
+    }
+  } else {
+    sub = "traffic source";
+    rows.push_back({"sending", format_rate(pb_.source_rate(-1 - id, s.t))});
+    for (std::size_t e = 0; e < h.edges.size(); ++e)
+      if (h.edges[e].from == id) rows.push_back({"to", name_of_node(h, h.edges[e].to)});
+  }
+  float y = area.y + 4 * sc;
+  tris_.clear();
+  box(tris_, {area.x, y + 2 * sc, 4 * sc, 30 * sc}, hc);
+  rt.draw(tris_);
+  text(rt, elide(title, fonts_.bold, 15 * sc, area.w - 12 * sc), fonts_.bold, 15 * sc, area.x + 10 * sc, y, color::text);
+  text(rt, sub, fonts_.regular, 11 * sc, area.x + 10 * sc, y + 19 * sc, color::text_dim);
+  y += 40 * sc;
+  for (const auto& [label, value] : rows) {
+    if (y + row > area.bottom()) break;
+    text(rt, label, fonts_.regular, fs, area.x, y, color::text_dim);
+    text(rt, value, fonts_.mono, fs, area.right(), y, color::text, 2);
+    y += row;
+  }
+}
+
+void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
+  const auto& h = pb_.header();
+  const float sc = frame_.scale;
+  const Rect& b = frame_.bottom;
+  const Rect tr = scrub_track();
+  const double dur = std::max(pb_.duration(), 1e-9);
+  auto xat = [&](double t) { return tr.x + static_cast<float>(std::clamp(t / dur, 0.0, 1.0)) * tr.w; };
+  tris_.clear();
+  box(tris_, b, color::panel);
+  box(tris_, {b.x, b.y, b.w, 1}, color::panel_edge);
+  box(tris_, tr, sf::Color(34, 42, 54));
+  box(tris_, {tr.x, tr.y, xat(pb_.horizon()) - tr.x, tr.h}, sf::Color(52, 68, 88));
+  box(tris_, {tr.x, tr.y, xat(s.t) - tr.x, tr.h}, alpha(color::traffic, 200));
+  if (h.warmup > 0) box(tris_, {tr.x, tr.y, xat(h.warmup) - tr.x, tr.h}, sf::Color(255, 255, 255, 30));
+  // Trouble on the timeline: a red mark over each stretch with errors > 5%,
+  // amber where the p99 broke a latency SLO.
+  double p99_target = 0;
+  for (const auto& slo : h.slo)
+    if (slo.kind == SloSpec::Kind::LatencyP99) p99_target = slo.target;
+  const int cols = std::max(1, static_cast<int>(tr.w));
+  std::vector<int> mark(cols, 0);
+  for (const Tick& k : pb_.ticks()) {
+    const int col = std::clamp(static_cast<int>((k.t - k.dt / 2) / dur * cols), 0, cols - 1);
+    if (pb_.value(Metric::ErrorRate, k) > kFailingShare) mark[col] = 2;
+    else if (p99_target > 0 && k.p99 > p99_target) mark[col] = std::max(mark[col], 1);
+  }
+  for (int i = 0; i < cols; ++i)
+    if (mark[i])
+      box(tris_, {tr.x + i, tr.y - 6 * sc, 1, 4 * sc},
+          mark[i] == 2 ? color::error : health_color(Health::Saturated));
+  const float hx = xat(s.t), hy = tr.cy(), hr = 7 * sc;
+  fill(tris_, arc(hx, hy, hr, hr, 0, 2 * kPi, 20), color::text);
+  fill(tris_, arc(hx, hy, hr * 0.5f, hr * 0.5f, 0, 2 * kPi, 14), color::traffic);
+  rt.draw(tris_);
+
+  const float fs = 11 * sc;
+  text(rt, format_clock(0), fonts_.mono, fs, tr.x - 10 * sc, tr.cy() - fs * 0.65f, color::text_dim, 2);
+  text(rt, format_clock(dur), fonts_.mono, fs, tr.right() + 10 * sc, tr.cy() - fs * 0.65f, color::text_dim);
+  std::string line = s.status;
+  if (line.empty() && s.interactive)
+    line = "space play/pause   +/\u2212 speed   \u2190/\u2192 scrub   R restart   S screenshot   click a node   Q quit";
+  if (line.empty()) {
+    line = "archsim";
+    if (!h.file.empty()) line += "  \u00b7  " + h.file;
+    line += "  \u00b7  seed " + std::to_string(h.seed);
+  }
+  text(rt, elide(line, fonts_.regular, fs, tr.w), fonts_.regular, fs, b.cx(), tr.bottom() + 9 * sc,
+       s.status.empty() ? color::text_dim : color::text, 1);
+}
+
+void Scene::draw_tooltip(sf::RenderTarget& rt, const ViewState& s, int e) {
+  const auto& h = pb_.header();
+  const float sc = frame_.scale;
+  const Tick* k = pb_.tick_at(s.t);
+  std::vector<std::string> lines;
+  lines.push_back(name_of_node(h, h.edges[e].from) + " \u2192 " + name_of_node(h, h.edges[e].to));
+  if (k && e < static_cast<int>(k->edges.size())) {
+    const EdgeTick& et = k->edges[e];
+    const double dt = k->dt > 0 ? k->dt : 1;
+    lines.push_back(format_rate(et.calls / dt) + " calls");
+    lines.push_back("latency p50 " + format_duration(et.p50) + ", p99 " + format_duration(et.p99));
+    lines.push_back("failed " + format_percent(et.calls ? static_cast<double>(et.failed) / et.calls : 0));
+  } else {
+    lines.push_back("no calls yet");
+  }
+  const float fs = 12 * sc, row = 17 * sc, pad = 8 * sc;
+  float w = 0;
+  for (const auto& l : lines) w = std::max(w, text_width(l, fonts_.regular, fs));
+  Rect r{s.mouse->x + 14 * sc, s.mouse->y + 14 * sc, w + 2 * pad, row * lines.size() + 2 * pad - 3 * sc};
+  if (r.right() > width_) r.x = s.mouse->x - 14 * sc - r.w;
+  if (r.bottom() > height_) r.y = s.mouse->y - 14 * sc - r.h;
+  tris_.clear();
+  fill(tris_, rounded(r, 5 * sc), sf::Color(30, 38, 50, 240));
+  stroke(tris_, rounded(r, 5 * sc), true, 1, color::panel_edge);
+  rt.draw(tris_);
+  float y = r.y + pad - 2 * sc;
+  for (std::size_t i = 0; i < lines.size(); ++i, y += row)
+    text(rt, lines[i], i == 0 ? fonts_.bold : fonts_.regular, fs, r.x + pad, y, color::text);
+}
+
+}  // namespace archsim::viz

@@ -1,0 +1,102 @@
+// One frame of the view: the architecture (edges, moving dots, nodes) and
+// the heads-up display (clock, speed, SLO verdict, charts, scrubber,
+// details). The live window, the replay, the headless renderer and the tests
+// all draw through this class; it only reads the Playback.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <SFML/Graphics/RenderTarget.hpp>
+#include <SFML/Graphics/Text.hpp>
+#include <SFML/Graphics/Texture.hpp>
+#include <SFML/Graphics/VertexArray.hpp>
+#include <SFML/System/Clock.hpp>
+
+#include "layout.hpp"
+#include "particles.hpp"
+#include "playback.hpp"
+#include "theme.hpp"
+
+namespace archsim::viz {
+
+/// What the HUD shows besides the data: where the user is and what they do.
+struct ViewState {
+  double t = 0;              ///< simulated time shown, s
+  double speed = 1;          ///< simulated seconds per wall second
+  bool max_speed = false;    ///< as fast as the simulation runs
+  bool paused = false;
+  bool live = false;         ///< a simulation running now (not a replay)
+  bool sim_done = true;      ///< live: the simulation reached its end
+  bool interactive = false;  ///< a window: hover, tooltips, throttled verdict
+  std::optional<int> selected;  ///< node id: >= 0 component, -1 - i source
+  std::optional<Point> mouse;
+  std::string status;        ///< a transient message in the bottom bar
+};
+
+class Scene {
+ public:
+  Scene(const Playback& pb, unsigned width, unsigned height, const Fonts& fonts);
+
+  /// Lays out again for a new window size (or a new header).
+  void resize(unsigned width, unsigned height);
+  /// Moves the dots by `wall_dt` seconds using the flows of the tick at `t`.
+  void advance(float wall_dt, double t);
+  /// Puts the dots where they would be at `t` had the run been playing at
+  /// `speed` (replays the last few seconds at `fps`): a still frame or the
+  /// first frame of a video looks like any other frame.
+  void warm(double t, double speed, double fps = 30);
+  void draw(sf::RenderTarget& target, const ViewState& s);
+
+  /// The node under p (>= 0 a component, -1 - i a source).
+  std::optional<int> node_at(Point p) const;
+  /// The edge closest to p within a few pixels, or -1.
+  int edge_at(Point p) const;
+  /// The simulated time under p if p is on the scrubber.
+  std::optional<double> scrub_time_at(Point p) const;
+
+  const Layout& layout() const { return layout_; }
+  const HudFrame& frame() const { return frame_; }
+  const Particles& particles() const { return particles_; }
+  Particles& particles() { return particles_; }
+  /// A point inside a component's box painted in its health colour.
+  Point health_probe(int component) const;
+
+ private:
+  void draw_edges(sf::RenderTarget& rt, const ViewState& s, int hovered);
+  void draw_nodes(sf::RenderTarget& rt, const ViewState& s);
+  void draw_top(sf::RenderTarget& rt, const ViewState& s);
+  void draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect& area);
+  void draw_details(sf::RenderTarget& rt, const ViewState& s, const Rect& area);
+  void draw_legend(sf::RenderTarget& rt, const Rect& area);
+  void draw_scrubber(sf::RenderTarget& rt, const ViewState& s);
+  void draw_tooltip(sf::RenderTarget& rt, const ViewState& s, int edge);
+  const std::vector<SloStatus>& verdict(const ViewState& s);
+  Rect scrub_track() const;
+
+  // Text: one reusable sf::Text; align 0 left, 1 centre, 2 right. Returns the width.
+  float text(sf::RenderTarget& rt, const std::string& str, const sf::Font& f, float size, float x, float y,
+             sf::Color c, int align = 0);
+  float text_width(const std::string& str, const sf::Font& f, float size);
+  std::string elide(const std::string& str, const sf::Font& f, float size, float width);
+
+  const Playback& pb_;
+  const Fonts& fonts_;
+  unsigned width_ = 0, height_ = 0;
+  HudFrame frame_;
+  Layout layout_;
+  Particles particles_;
+  sf::Texture dot_texture_;
+  sf::VertexArray tris_{sf::Triangles};
+  sf::VertexArray dots_{sf::Quads};
+  sf::Text text_;
+  std::vector<EdgeFlow> flows_;
+  // The SLO verdict is costly over long runs: cached per tick index, and in a
+  // window recomputed at most a few times a second.
+  int verdict_index_ = -2;
+  std::vector<SloStatus> verdict_;
+  sf::Clock verdict_clock_;
+};
+
+}  // namespace archsim::viz
