@@ -394,7 +394,7 @@ std::string sweep_html(const SweepResult& s, const std::vector<ConfigFile>& conf
     for (const auto& t : p.text) h += "<td>" + escape_html(t) + "</td>";
     const double done = static_cast<double>(p.result.completed + p.result.failed);
     h += fmt::format("<td class=\"{}\">{}</td><td>{:.1f}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-                     "<td class=\"l\">{}</td></tr>\n",
+                     "<td class=\"l wrap\">{}</td></tr>\n",
                      p.pass ? "ok" : "bad", p.pass ? "pass" : "FAIL", p.result.throughput_rps,
                      human_duration(p.result.latency.p50), human_duration(p.result.latency.p99),
                      pct(done ? p.result.failed / done : 0.0), format_price(p.cost.per_hour), escape_html(p.headline));

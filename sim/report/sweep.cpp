@@ -288,7 +288,10 @@ SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<
       fail = std::max(fail, v);
     }
   }
-  for (auto& [x, p] : seen) s.points.push_back(p);
+  for (auto& [x, p] : seen) {
+    s.points.push_back(p);
+    s.axes[0].values.push_back(static_cast<double>(x));
+  }
   if (pass >= 0 && (pass == low || passes(pass))) {
     s.found = static_cast<double>(pass);
     s.search_note = fmt::format("smallest {} that passes {}: {}", axis.target.path,

@@ -92,7 +92,9 @@
   function chart(id, title, unit, x, series, opts) {
     opts = opts || {};
     var el = document.getElementById(id);
-    if (!el || series.length === 0) {
+    // A chart with nothing to draw is left out (and not counted).
+    series = series.filter(function (s) { return s.values.some(function (v) { return v != null; }); });
+    if (!el || series.length === 0 || x.length === 0) {
       if (el) el.parentNode.removeChild(el);
       return;
     }
