@@ -45,6 +45,17 @@ struct ComponentResult {
   std::vector<std::vector<Figure>> shards;  ///< per shard of a sharded database
 };
 
+/// Something that happened at a time: a fault or operator action from the
+/// timeline (or the view), a breaker changing state, an autoscaler decision,
+/// a health check ejecting a replica.
+struct Note {
+  double t = 0;
+  std::string kind;    ///< fault, action, breaker, autoscale, health
+  std::string target;  ///< the component (or traffic) concerned
+  std::string what;    ///< e.g. kill, open, scale, eject
+  std::string detail;  ///< words for people: "2 of 4 replicas", "4 -> 6 replicas"
+};
+
 /// One SLO and whether the run met it.
 struct SloCheck {
   std::string name;
@@ -79,6 +90,7 @@ struct RunResult {
   std::vector<ComponentResult> components;       ///< in file order
   std::vector<SloCheck> slo;
   bool slo_pass = true;
+  std::vector<Note> notes;      ///< faults, actions and state changes, in time order (all of the run)
   EngineStats engine;
 };
 
@@ -123,12 +135,16 @@ class Observer {
  public:
   virtual ~Observer() = default;
   virtual void on_tick(const Tick&) {}
+  virtual void on_note(const Note&) {}
   virtual void on_finish(const RunResult&) {}
 };
 
 struct RunOptions {
   double tick = 1.0;        ///< seconds of simulated time per Tick
   bool progress = false;    ///< a progress line on stderr when the run is slow
+  /// Resource backend: "fast" (the kernel's own) or "simgrid" (shared cores
+  /// and links, archsim/platform.hpp). "fast" defers to the spec's `backend:`.
+  std::string backend = "fast";
 };
 
 /// One simulation of one scenario. Runs to the end with run(), or in steps
@@ -150,6 +166,9 @@ class Simulation {
   /// Only valid once done().
   const RunResult& result() const;
   const ScenarioSpec& spec() const;
+  /// Applies a fault or operator action now (the view's chaos keys); it is
+  /// reported as a Note like a scripted one, and undone after its `for:`.
+  void apply(const FaultSpec& f);
   /// The call graph's edges, as indexed in Tick::edges.
   const std::vector<EdgeInfo>& edges() const;
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,8 @@
 #include <vector>
 
 namespace archsim {
+
+struct PlatformSpec;  // archsim/platform.hpp
 
 /// A position in a scenario file, counted from 1; line 0 means unknown.
 struct Mark {
@@ -162,18 +165,122 @@ void for_each_call(const std::vector<StepSpec>& steps, F&& fn, double times = 1.
 
 enum class LbPolicy { RoundRobin, Random, LeastConnections, PowerOfTwo };
 
+/// Admission at a balancer or a service: excess requests fail as rate_limited.
+struct RateLimitSpec {
+  enum class Kind { TokenBucket, SlidingWindow };
+  Kind kind = Kind::TokenBucket;
+  double rate = 0;    ///< requests per second
+  double burst = 0;   ///< token bucket depth (0: one second's worth)
+  double window = 1;  ///< sliding window length, s
+  Mark mark;
+};
+
+/// Which waiting request a freed worker takes.
+enum class QueuePolicy { Fifo, Lifo, AdaptiveLifo };
+
+/// An adaptive concurrency limit (AIMD on latency): over it, requests are shed.
+struct ConcurrencyLimitSpec {
+  double target_latency = 0.1;  ///< s: above it the limit shrinks
+  int min = 1;
+  int max = 1000;
+  int initial = 10;
+  Mark mark;
+};
+
+/// A separate pool of permits for calls to one downstream.
+struct BulkheadSpec {
+  std::string target;
+  int permits = 1;
+  Mark mark;
+};
+
+/// Scaling a service's replicas on a metric.
+struct AutoscaleSpec {
+  int min = 1;
+  int max = 10;
+  std::optional<double> target_utilization;  ///< fraction of busy workers
+  std::optional<double> target_queue;        ///< waiting requests per replica
+  double interval = 30;   ///< s between evaluations
+  double cooldown = 60;   ///< s after a change before the next
+  double provision = 60;  ///< s before a new replica serves
+  Mark mark;
+};
+
 struct ServiceSpec {
   int replicas = 1;
   int workers = 1;
   std::optional<std::int64_t> queue;  ///< waiting room per replica; none = unbounded
   std::vector<StepSpec> steps;
+  QueuePolicy queue_policy = QueuePolicy::Fifo;
+  std::optional<double> queue_deadline;  ///< s: a request that waited longer is shed
+  std::optional<ConcurrencyLimitSpec> concurrency_limit;
+  std::optional<RateLimitSpec> rate_limit;
+  std::vector<BulkheadSpec> bulkheads;
+  std::optional<AutoscaleSpec> autoscale;
+  bool idempotent = true;  ///< false: duplicate executions (a retry after a lost reply) are counted
+};
+
+/// Active health checks of a balancer: a replica failing `failures` checks in
+/// a row is ejected, and returns after `successes` passing checks.
+struct HealthCheckSpec {
+  double interval = 5;
+  int failures = 3;
+  int successes = 1;
+  Mark mark;
 };
 
 struct LoadBalancerSpec {
   LbPolicy policy = LbPolicy::RoundRobin;
-  std::string to;
+  std::string to;   ///< the first (or only) target
   Mark to_mark;
+  /// Several targets with weights (`to: {v1: 90, v2: 10}`): traffic is split
+  /// by weight, then spread over each target's replicas by the policy.
+  std::vector<std::pair<std::string, double>> targets;
+  std::vector<Mark> target_marks;
   std::optional<DistSpec> latency;  ///< delay the balancer adds, one way
+  std::optional<RateLimitSpec> rate_limit;
+  std::optional<HealthCheckSpec> health_check;
+};
+
+/// One entry of the fault and action timeline (`faults:`).
+struct FaultSpec {
+  enum class Kind {
+    Kill,         ///< replicas (or all) of a component go down; `for:` brings them back
+    Restart,      ///< replicas go down for `restart_time`, then come back
+    Slow,         ///< work takes x times longer plus `add`
+    Errors,       ///< visits fail with probability p
+    Partition,    ///< messages between `target` and `other` are lost
+    Flush,        ///< a cache forgets everything
+    ExhaustPool,  ///< a database's pools give no connections
+    Leak,         ///< a memory leak: one replica restarts every `every`
+    Deploy,       ///< rolling deploy: `batch` replicas at a time restart
+    Scale,        ///< operator: set the replicas of a service
+    Pool,         ///< operator: set a database's pool size
+    RateLimit,    ///< operator: set (or change) a rate limit
+    Breaker,      ///< operator: retune the breakers of a service's calls
+    Shift,        ///< operator: a balancer's weights between its targets
+    Spike,        ///< traffic multiplied by x
+  };
+  Kind kind = Kind::Kill;
+  double at = 0;
+  std::optional<double> duration;  ///< `for:`: undone after it
+  std::string target;
+  Mark mark;         ///< the entry
+  Mark target_mark;
+  std::string other;  ///< Partition: the other side
+  Mark other_mark;
+  std::optional<int> replicas;  ///< how many replicas (Kill, Restart, Scale); all when absent
+  double x = 1;       ///< Slow, Spike
+  double add = 0;     ///< Slow: seconds added to each work step
+  double p = 0;       ///< Errors
+  double every = 0;   ///< Leak
+  double restart_time = 30;  ///< Restart, Leak, Deploy: seconds a replica is down
+  int batch = 1;      ///< Deploy
+  int size = 0;       ///< Pool
+  std::optional<RateLimitSpec> rate_limit;  ///< RateLimit
+  std::optional<BreakerSpec> breaker;       ///< Breaker
+  std::vector<std::pair<std::string, double>> weights;  ///< Shift
+  std::vector<Mark> weight_marks;                       ///< Shift: where each name is written
 };
 
 /// Which way a keyed cache makes room when it is full.
@@ -320,7 +427,14 @@ struct ScenarioSpec {
   std::vector<TrafficSpec> traffic;
   std::vector<ComponentSpec> components;
   std::vector<SloSpec> slo;
+  std::vector<FaultSpec> faults;  ///< the fault and operator-action timeline, by time
   std::optional<double> budget;  ///< `budget:` in USD per hour
+  /// `backend:` fast (default) or simgrid; `archsim run --backend` overrides it.
+  std::string backend = "fast";
+  Mark backend_mark;
+  /// `platform:` and the placements (archsim/platform.hpp); nullptr when the
+  /// file has neither. Shared: copies of a spec (sweeps) keep one platform.
+  std::shared_ptr<PlatformSpec> platform;
 
   /// Index of the component with this name, or -1.
   int find(std::string_view name) const;
@@ -337,9 +451,13 @@ std::string_view name_of(SloSpec::Kind k);  ///< the key in `slo:`, e.g. "latenc
 std::string_view name_of(Eviction e);
 std::string_view name_of(ReadFrom r);
 std::string_view name_of(WhenFull w);
+std::string_view name_of(RateLimitSpec::Kind k);
+std::string_view name_of(QueuePolicy p);
+std::string_view name_of(FaultSpec::Kind k);  ///< also its key in `faults:`, e.g. "exhaust_pool"
 
 /// The enum value with this exact name (ComponentKind, LbPolicy,
-/// DistSpec::Kind, SloSpec::Kind, Eviction, ReadFrom, WhenFull), or nullopt.
+/// DistSpec::Kind, SloSpec::Kind, Eviction, ReadFrom, WhenFull,
+/// RateLimitSpec::Kind, QueuePolicy, FaultSpec::Kind), or nullopt.
 template <class E>
 std::optional<E> from_name(std::string_view name);
 /// Every valid name of the enum, in table order (for "valid choices: ...").

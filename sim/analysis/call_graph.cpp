@@ -32,13 +32,33 @@ CallGraph::CallGraph(const ScenarioSpec& spec)
   for (std::size_t c = 0; c < spec.components.size(); ++c) {
     const ComponentSpec& comp = spec.components[c];
     const Vertex from = component_vertex(static_cast<int>(c));
-    if (const LoadBalancerSpec* lb = comp.load_balancer()) link(from, lb->to, EdgeKind::Forward, lb->to_mark);
+    if (const LoadBalancerSpec* lb = comp.load_balancer()) {
+      if (lb->targets.empty()) {
+        link(from, lb->to, EdgeKind::Forward, lb->to_mark);
+      } else {
+        // Weighted targets: each gets its share of the visits.
+        double total = 0;
+        for (const auto& [name, weight] : lb->targets) total += weight;
+        for (std::size_t i = 0; i < lb->targets.size(); ++i)
+          link(from, lb->targets[i].first, EdgeKind::Forward,
+               i < lb->target_marks.size() ? lb->target_marks[i] : lb->to_mark,
+               total > 0 ? lb->targets[i].second / total : 0.0);
+      }
+    }
     if (const ServiceSpec* svc = comp.service()) {
       for_each_call(svc->steps, [&](const StepSpec& step, double times) {
         link(from, step.call.target, step.kind == StepSpec::Kind::Async ? EdgeKind::Async : EdgeKind::Call,
              step.call.mark, times);
       });
     }
+    if (const QueueSpec* q = comp.queue()) {
+      // Deliveries happen after the producer's call has returned.
+      if (!q->consumer.empty()) link(from, q->consumer, EdgeKind::Async, q->consumer_mark);
+      if (!q->dead_letter.empty()) link(from, q->dead_letter, EdgeKind::Async, q->dead_letter_mark, 0.0);
+    }
+    // The edge waits for its origin on a miss; as if every request missed
+    // (a cold cache), since the hit ratio is not known before the run.
+    if (const CdnSpec* d = comp.cdn()) link(from, d->origin, EdgeKind::Call, d->origin_mark);
   }
 }
 

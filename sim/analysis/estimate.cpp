@@ -54,8 +54,16 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
           h += times * (2 * call_latency(spec, st.call.latency) + hold[static_cast<std::size_t>(t)]);
       });
     } else if (const LoadBalancerSpec* lb = cs.load_balancer()) {
-      const int t = spec.find(lb->to);
-      if (t >= 0) h = 2 * call_latency(spec, lb->latency) + hold[static_cast<std::size_t>(t)];
+      // Weighted targets: the mean over the shares of the visits.
+      std::vector<std::pair<std::string, double>> targets = lb->targets;
+      if (targets.empty()) targets.emplace_back(lb->to, 1.0);
+      double total = 0, held = 0;
+      for (const auto& [name, weight] : targets) {
+        const int t = spec.find(name);
+        total += weight;
+        if (t >= 0) held += weight * hold[static_cast<std::size_t>(t)];
+      }
+      if (total > 0) h = 2 * call_latency(spec, lb->latency) + held / total;
     }
     hold[c] = h;
   }

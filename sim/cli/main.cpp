@@ -14,6 +14,7 @@
 #include "archsim/diagnostics.hpp"
 #include "archsim/load.hpp"
 #include "archsim/output.hpp"
+#include "archsim/platform.hpp"
 #include "archsim/simulation.hpp"
 #include "archsim/timeline.hpp"
 #include "cli/commands.hpp"
@@ -100,12 +101,17 @@ struct RunFlags {
 
 int cmd_run(const RunFlags& f) {
   ScenarioSpec spec = load_scenario(f.file, f.load.options());
-  if (!f.backend.empty() && f.backend != "fast") {
-    std::cerr << "archsim: backend '" << f.backend << "' is not available in this build (valid: fast)\n";
-    return 2;
+  if (!f.backend.empty()) {
+    if (f.backend != "fast" && (f.backend != "simgrid" || !simgrid_available())) {
+      std::cerr << "archsim: backend '" << f.backend << "' is not available in this build (valid: "
+                << (simgrid_available() ? "fast, simgrid" : "fast") << ")\n";
+      return 2;
+    }
+    spec.backend = f.backend;  // the flag wins over `backend:` in the file
   }
   RunOptions opt;
   opt.progress = !f.quiet && isatty(STDERR_FILENO);
+  opt.backend = spec.backend;
   Simulation sim(spec, opt);
   std::optional<AtomicFile> tl;
   std::optional<TimelineWriter> writer;
@@ -151,7 +157,7 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand("run", "Simulate a scenario and print its summary");
   run_cmd->add_option("file", run.file, "Scenario file (YAML)")->required();
   add_load_options(run_cmd, run.load);
-  run_cmd->add_option("--backend", run.backend, "Resource backend: fast (default)");
+  run_cmd->add_option("--backend", run.backend, "Resource backend: fast (default) or simgrid (shared cores and links)");
   run_cmd->add_option("--json", run.json, "Write the result as JSON to FILE, or - for stdout");
   run_cmd->add_option("--timeline", run.timeline, "Write a per-second time series (JSON lines) to FILE");
   run_cmd->add_flag("--quiet,-q", run.quiet, "No summary, no progress line");

@@ -74,6 +74,8 @@ CallSite& Builder::call_site(int from, const CallSpec& c) {
   s->retry = c.retry;
   s->retry_tokens = 10.0;  // a retry budget starts with a little credit
   s->hedge = c.hedge.value_or(0.0);
+  s->caller = from >= 0 ? spec_.components[static_cast<std::size_t>(from)].name
+                        : spec_.traffic[static_cast<std::size_t>(-1 - from)].name;
   if (c.breaker) s->breaker = std::make_unique<Breaker>(*c.breaker);
   const int op = s->target->op_code(c.op);
   if (op < 0) {

@@ -54,9 +54,18 @@ void Client::schedule_next_arrival() {
   for (;;) {
     t += rng_.exponential(1.0 / max_rate_);
     if (t > scenario_.duration) return;
-    if (spec_.profile.empty() || rng_.uniform() * max_rate_ < spec_.rate * multiplier(t)) break;
+    if ((spec_.profile.empty() && spike_ == 1) || rng_.uniform() * max_rate_ < spec_.rate * spike_ * multiplier(t))
+      break;
   }
   kernel_.schedule(t, this, EventCode::Source);
+}
+
+bool Client::apply(const FaultSpec& f, bool end) {
+  if (f.kind != FaultSpec::Kind::Spike || spec_.closed()) return false;
+  const double peak = max_rate_ / spike_;
+  spike_ = end ? 1.0 : f.x;
+  max_rate_ = peak * std::max(spike_, 1.0);
+  return true;
 }
 
 void Client::handle(const Event& e) {

@@ -29,6 +29,9 @@ class Client : public Component {
   void arrive(Job*) override {}
   void handle(const Event& e) override;
   void on_reply(Job* j, ErrorKind err) override;
+  /// Spike: the open-loop rate is multiplied by x until the end of the fault.
+  bool apply(const FaultSpec& f, bool end) override;
+  const std::string& traffic_name() const { return spec_.name; }
 
  private:
   /// Rate multiplier of the profile at time t.
@@ -44,6 +47,7 @@ class Client : public Component {
   CallSite* site_ = nullptr;
   Sampler think_;
   double max_rate_ = 0;  ///< bound for thinning a varying rate
+  double spike_ = 1;     ///< multiplier from `spike` faults
 };
 
 }  // namespace archsim

@@ -305,10 +305,11 @@ void Database::replicate(int shard, std::uint64_t key) {
       t[1 + i] = now;
       continue;
     }
-    // A replica applies its log in order: never before the previous write.
+    // Each write reaches the replica after its own draw of the lag (the
+    // stated distribution is the lag a write sees).
     Node& n = nodes_[static_cast<std::size_t>(node)];
-    const double applied = std::max(n.log_tail, now + (has_lag_ ? lag_(rng_) : 0.0));
-    n.log_tail = applied;
+    const double applied = now + (has_lag_ ? lag_(rng_) : 0.0);
+    n.log_tail = std::max(n.log_tail, applied);
     t[1 + i] = applied;
     counts_.lag.record(applied - now);
   }

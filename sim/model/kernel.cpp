@@ -1,5 +1,7 @@
 #include "model/kernel.hpp"
 
+#include "archsim/simulation.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -9,7 +11,7 @@ namespace archsim {
 namespace {
 constexpr std::array<std::string_view, static_cast<int>(ErrorKind::Count)> kErrorNames = {
     "none", "timeout", "rejected", "rate_limited", "circuit_open",
-    "pool_exhausted", "dependency_failed", "killed"};
+    "pool_exhausted", "dependency_failed", "killed", "shed", "bulkhead_full", "injected_error", "host_down", "unreachable"};
 }  // namespace
 
 std::string_view name_of(ErrorKind k) { return kErrorNames[static_cast<int>(k)]; }
@@ -28,6 +30,11 @@ void Component::record_end(const Job* j, ErrorKind err) {
   }
 }
 
+void Kernel::note(std::string kind, std::string target, std::string what, std::string detail) {
+  if (!note_sink) return;
+  note_sink(note_ctx, Note{now_, std::move(kind), std::move(target), std::move(what), std::move(detail)});
+}
+
 void Kernel::dispatch(const Event& e) {
   switch (e.code) {
     case EventCode::Arrive:
@@ -41,8 +48,16 @@ void Kernel::dispatch(const Event& e) {
       break;
     case EventCode::Retry: {
       CallSite& site = *e.job->calling;
-      if (site.breaker && !site.breaker->allow(now_)) refuse(e.job, site);
-      else attempt(e.job, site, -1);
+      if (site.breaker) {
+        const Breaker::State before = site.breaker->state();
+        const bool ok = site.breaker->allow(now_);
+        breaker_moved(site, before);
+        if (!ok) {
+          refuse(e.job, site);
+          break;
+        }
+      }
+      attempt(e.job, site, -1);
       break;
     }
     case EventCode::Hedge:
@@ -97,9 +112,14 @@ void Kernel::call(Job* caller, CallSite& site, int replica) {
   caller->backoff = 0;
   caller->calling = &site;
   if (site.retry && site.retry->budget) site.retry_tokens = std::min(site.retry_tokens + *site.retry->budget, 10.0);
-  if (site.breaker && !site.breaker->allow(now_)) {
-    refuse(caller, site);
-    return;
+  if (site.breaker) {
+    const Breaker::State before = site.breaker->state();
+    const bool ok = site.breaker->allow(now_);
+    breaker_moved(site, before);
+    if (!ok) {
+      refuse(caller, site);
+      return;
+    }
   }
   attempt(caller, site, replica);
 }
@@ -114,6 +134,12 @@ void Kernel::attempt(Job* caller, CallSite& site, int replica) {
   if (caller->token != token) return;
   if (site.timeout > 0) schedule(now_ + site.timeout, caller->comp, EventCode::Timeout, caller);
   if (site.hedge > 0) schedule(now_ + site.hedge, caller->comp, EventCode::Hedge, caller);
+}
+
+void Kernel::breaker_moved(const CallSite& site, Breaker::State before) {
+  const Breaker::State now = site.breaker->state();
+  if (now == before) return;
+  note("breaker", site.caller, Breaker::name(now), "calls to " + site.target->name());
 }
 
 void Kernel::refuse(Job* caller, CallSite& site) {
@@ -158,6 +184,11 @@ double Kernel::backoff(Job* j, const RetrySpec& r, Rng& rng) {
 double Kernel::send(const Event& e, const CallSite& site, int from, int from_replica, int to, int to_replica,
                     double bytes) {
   const double delay = site.has_latency ? site.latency(site.edge->rng) : 0.0;
+  if (site.edge->partitioned) {
+    // Lost on the way: the sender hears nothing (its timeout, if any, fires).
+    if (e.code == EventCode::Arrive) free(e.job);
+    return delay;
+  }
   if (backend) {
     backend->transfer(e, from, from_replica, to, to_replica, bytes, delay);
   } else if (delay > 0) {
@@ -191,7 +222,11 @@ void Kernel::reply(Job* j, ErrorKind err, std::uint8_t flags) {
   CallSite* site = j->calling;
   if (site) {
     if (err == ErrorKind::Timeout) record_call(*site->edge, err, now_ - j->call_start);
-    if (site->breaker && err != ErrorKind::CircuitOpen) site->breaker->record(now_, err == ErrorKind::None);
+    if (site->breaker && err != ErrorKind::CircuitOpen) {
+      const Breaker::State before = site->breaker->state();
+      site->breaker->record(now_, err == ErrorKind::None);
+      breaker_moved(*site, before);
+    }
     if (err != ErrorKind::None && j->pending > 1) {
       --j->pending;  // a hedge is still out: wait for it
       return;

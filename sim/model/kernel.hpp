@@ -27,7 +27,12 @@ enum class ErrorKind : std::uint8_t {
   CircuitOpen,
   PoolExhausted,
   DependencyFailed,
-  Killed,
+  Killed,             ///< the replica went down (or was down: connection refused)
+  Shed,               ///< load shedding: waited past the deadline, or over the concurrency limit
+  BulkheadFull,       ///< no permit left in the bulkhead for that downstream
+  Injected,           ///< an `errors` fault made the visit fail
+  HostDown,           ///< the platform backend's host is off
+  Unreachable,        ///< the platform backend: a link on the message's route is off (a partition)
   Count
 };
 std::string_view name_of(ErrorKind k);
@@ -35,6 +40,8 @@ std::string_view name_of(ErrorKind k);
 class Component;
 class Builder;
 class Breaker;
+struct FaultSpec;
+struct Note;
 struct ComponentResult;
 struct ComponentTick;
 struct Job;
@@ -57,6 +64,7 @@ struct CallSite {
   double retry_tokens = 0;           ///< retry budget: earned per first try, spent per retry
   double hedge = 0;                  ///< seconds before a second attempt; 0 = none
   std::unique_ptr<Breaker> breaker;
+  std::string caller;  ///< the calling component's (or traffic's) name, for notes
   std::uint64_t retries = 0, hedges = 0, budget_denied = 0;  ///< measured window
 };
 
@@ -67,6 +75,7 @@ struct Edge {
   int from = 0;  ///< component index, or -1 - source index for traffic
   int to = 0;
   Rng rng;       ///< network delays on this edge
+  bool partitioned = false;  ///< messages on it are lost (a `partition` fault)
   // statistics over the measured window
   std::uint64_t calls = 0, failed = 0;
   Histogram call_latency;  ///< as the caller saw it
@@ -81,7 +90,9 @@ struct Job {
   Job* parent = nullptr;        ///< who waits for this visit's reply (nullptr: nobody)
   Component* caller = nullptr;  ///< the component that sent this visit (also when nobody waits)
   std::int32_t caller_replica = -1;
-  Job* next = nullptr;          ///< free list / queue link
+  Job* next = nullptr;          ///< free list link
+  Job* run_prev = nullptr;      ///< a replica's list of visits holding a worker
+  Job* run_next = nullptr;
   Component* comp = nullptr;
   CallSite* site = nullptr;     ///< the call that created this visit
   CallSite* calling = nullptr;  ///< the call this job waits for now
@@ -182,6 +193,16 @@ class Component {
   virtual int replicas() const { return 1; }
   /// The replica a visit goes to when the caller did not choose (no balancer).
   virtual int pick_replica() { return 0; }
+  /// How a replica looks from outside: serving, down (registered, but it
+  /// refuses: a crash), or not registered (provisioning, drained, removed).
+  enum class ReplicaState : std::uint8_t { Serving, Down, Unregistered };
+  virtual ReplicaState replica_state(int) const { return ReplicaState::Serving; }
+  /// Bumped whenever a replica changes state or replicas are added, so that
+  /// balancers know to look again.
+  std::uint64_t version = 0;
+  /// A fault or operator action starts (`end` false) or ends (`end` true,
+  /// for faults with `for:`). Returns false if this kind has no such knob.
+  virtual bool apply(const FaultSpec&, bool /*end*/) { return false; }
   /// The code of an operation name a caller uses (CallSpec::op), or -1 if
   /// this kind has no such operation. "" is the default operation, code 0.
   virtual int op_code(const std::string& op) const { return op.empty() ? 0 : -1; }
@@ -220,6 +241,7 @@ class Component {
   std::uint32_t queued = 0;
   std::uint32_t busy = 0;  ///< workers busy now, all replicas
   double last_change = 0;  ///< time of the last busy/queued change
+  double busy_total = 0, queue_total = 0;  ///< integrals since the start (never reset)
 
   /// Counts a visit that ends now (success or failure); in_flight drops by one.
   void record_end(const Job* j, ErrorKind err);
@@ -233,6 +255,8 @@ class Component {
       stats.busy_area += dt * busy;
       stats.queue_area += dt * queued;
       tick.busy_area += dt * busy;
+      busy_total += dt * busy;
+      queue_total += dt * queued;
       last_change = now;
     }
   }
@@ -264,6 +288,11 @@ class Kernel {
     else schedule(now_ + seconds, j->comp, EventCode::Resume, j);
   }
   Backend* backend = nullptr;  ///< nullptr: the fast backend
+  /// Something that happened (a fault, an action, a breaker or replica change).
+  void note(std::string kind, std::string target, std::string what, std::string detail = "");
+  /// Where notes go (the simulation); set before the run.
+  void (*note_sink)(void* ctx, const Note&) = nullptr;
+  void* note_ctx = nullptr;
   bool empty() const { return queue_.empty(); }
   double next_time() const { return queue_.top().time; }
   /// Pops and runs one event; stale job events (token changed) are dropped.
@@ -350,6 +379,8 @@ class Kernel {
   /// Fails the caller's call at once (the breaker is open).
   void refuse(Job* caller, CallSite& site);
   double backoff(Job* j, const RetrySpec& r, Rng& rng);
+  /// Notes a breaker's change of state, if it changed.
+  void breaker_moved(const CallSite& site, Breaker::State before);
   /// Runs e now, unless the stack of direct hand-offs is deep: then queues it at now.
   void now_or_later(const Event& e);
   int depth_ = 0;

@@ -1,11 +1,14 @@
-// A load balancer: forwards each visit to one replica of its target, chosen
-// by its policy. It holds no workers; it adds delay only if configured.
+// A load balancer: forwards each visit to one replica of its target (or of
+// one of its weighted targets), chosen by its policy among the replicas it
+// believes healthy. It holds no workers; it adds delay only if configured.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "archsim/spec.hpp"
 #include "model/kernel.hpp"
+#include "model/rate_limiter.hpp"
 
 namespace archsim {
 
@@ -14,19 +17,35 @@ class LoadBalancer : public Component {
   LoadBalancer(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed);
   const ComponentSpec& spec;
   void link(Builder& b) override;
+  void begin() override;
 
   void arrive(Job* j) override;
-  void handle(const Event&) override {}
+  void handle(const Event& e) override;
   void on_reply(Job* j, ErrorKind err) override;
+  bool apply(const FaultSpec& f, bool end) override;
+  void report(ComponentResult& r, double window) const override;
 
  private:
-  /// Where a load balancer picks a replica.
-  int pick();
+  struct Target {
+    CallSite* site = nullptr;
+    double weight = 1;
+    std::vector<std::uint32_t> open;  ///< connections open to each replica
+    std::vector<int> candidates;      ///< replicas the balancer sends to now
+    std::uint64_t seen_version = ~0ull;
+    std::vector<std::uint8_t> ejected;   ///< by health checks
+    std::vector<int> fails, passes;      ///< consecutive check results
+    std::uint32_t next = 0;              ///< round robin position
+  };
+  /// Where a load balancer picks a replica: the policy over the candidates.
+  int pick(Target& t);
+  void refresh(Target& t);
+  void health_check();
 
   LbPolicy policy_;
-  CallSite* site_ = nullptr;
-  std::vector<std::uint32_t> open_;  ///< connections open to each replica
-  std::uint32_t next_ = 0;           ///< round robin position
+  std::vector<Target> targets_;
+  double total_weight_ = 0;
+  std::unique_ptr<RateLimiter> limiter_;
+  std::uint64_t ejections_ = 0;
 };
 
 }  // namespace archsim

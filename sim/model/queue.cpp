@@ -253,9 +253,9 @@ void Queue::report(ComponentResult& r, double window) const {
   f("published", static_cast<double>(counts_.published));
   f("processed", static_cast<double>(counts_.processed));
   f("lag_messages", r.queue_mean);
-  f("lag_messages_max", r.queue_max);
+  f("lag_max_messages", r.queue_max);
   f("lag_s", window > 0 ? area / window : 0.0);
-  f("lag_s_max", lag_max);
+  f("lag_max_s", lag_max);
   f("delay_ms", counts_.delay.mean() * 1e3);
   f("delay_p99_ms", counts_.delay.quantile(0.99) * 1e3);
   f("redeliveries", static_cast<double>(counts_.redeliveries));

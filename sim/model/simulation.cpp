@@ -8,8 +8,10 @@
 #include <chrono>
 #include <cstdio>
 
+#include "backend/backends.hpp"
 #include "model/builder.hpp"
 #include "model/client.hpp"
+#include "model/faults.hpp"
 #include "model/kernel.hpp"
 
 namespace archsim {
@@ -91,6 +93,8 @@ struct Simulation::Impl {
   std::vector<std::unique_ptr<Client>> clients;
   EndToEnd e2e;
   std::unique_ptr<Control> control;
+  std::unique_ptr<FaultTimeline> faults;
+  std::vector<std::unique_ptr<FaultSpec>> live_faults;  ///< applied from outside (the view)
   std::vector<Observer*> observers;
   std::vector<EdgeInfo> edge_info;
   RunResult result;
@@ -100,6 +104,9 @@ struct Simulation::Impl {
   double wall_before = 0;  ///< wall seconds spent in earlier run_until calls
   bool progress_shown = false;
   std::uint64_t steps_ = 0;
+  /// The resource backend (nullptr: fast). Last, so it goes first: it stops
+  /// its engine while the components still exist.
+  std::unique_ptr<Backend> backend;
 
   static void after_event(void* self) {
     auto* me = static_cast<Impl*>(self);
@@ -108,16 +115,33 @@ struct Simulation::Impl {
 
   Impl(const ScenarioSpec& s, RunOptions o) : spec(s), opt(o) {
     kernel.measure_from = spec.warmup;
+    backend = make_backend(opt.backend != "fast" ? opt.backend : spec.backend, kernel, spec);
+    kernel.backend = backend.get();
     Builder b(kernel, spec);
     b.build(comps, clients, e2e);
     control = std::make_unique<Control>(kernel, *this);
+    std::vector<Component*> cs;
+    for (auto& c : comps) cs.push_back(c.get());
+    std::vector<Client*> cl;
+    for (auto& c : clients) cl.push_back(c.get());
+    faults = std::make_unique<FaultTimeline>(kernel, spec, cs, cl);
+    kernel.note_sink = &Impl::on_note;
+    kernel.note_ctx = this;
     for (const auto& e : kernel.edges) edge_info.push_back(EdgeInfo{e->from, e->to});
+  }
+
+  static void on_note(void* self, const Note& n) {
+    auto* me = static_cast<Impl*>(self);
+    me->result.notes.push_back(n);
+    for (Observer* o : me->observers) o->on_note(n);
   }
 
   void begin() {
     started = true;
     kernel.timeline = !observers.empty();
     for (auto& c : clients) c->begin();
+    for (auto& c : comps) c->begin();
+    faults->begin();
     if (spec.warmup > 0) kernel.schedule(spec.warmup, control.get(), EventCode::Warmup);
     if (kernel.timeline) kernel.schedule(std::min(opt.tick, spec.duration), control.get(), EventCode::Tick);
   }
@@ -224,7 +248,7 @@ struct Simulation::Impl {
     r.scenario = spec.name;
     r.file = spec.file;
     r.seed = spec.seed;
-    r.backend = "fast";
+    r.backend = backend ? backend->name() : "fast";
     r.sim_time_s = spec.duration;
     r.warmup_s = spec.warmup;
     const double window = spec.duration - spec.warmup;
@@ -282,6 +306,14 @@ bool Simulation::done() const { return impl_->finished; }
 const RunResult& Simulation::result() const { return impl_->result; }
 const ScenarioSpec& Simulation::spec() const { return impl_->spec; }
 const std::vector<EdgeInfo>& Simulation::edges() const { return impl_->edge_info; }
+
+void Simulation::apply(const FaultSpec& f) {
+  if (!impl_->started) impl_->begin();
+  impl_->live_faults.push_back(std::make_unique<FaultSpec>(f));
+  FaultSpec& mine = *impl_->live_faults.back();
+  mine.at = impl_->kernel.now();
+  impl_->faults->apply_now(mine);
+}
 
 RunResult simulate(const ScenarioSpec& spec, RunOptions opt) {
   Simulation s(spec, opt);

@@ -1,5 +1,6 @@
 // The terminal summary: what a person reads in ten seconds.
 #include <algorithm>
+#include <cmath>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -11,8 +12,9 @@ namespace archsim {
 
 std::string human_duration(double s) {
   if (s == 0) return "0";
-  if (s < 1e-3) return fmt::format("{:.3g} us", s * 1e6);
-  if (s < 1.0) return fmt::format("{:.3g} ms", s * 1e3);
+  // The bounds allow for rounding to 3 digits: 0.9999 ms is "1 ms", not "1e+03 us".
+  if (s < 0.9995e-3) return fmt::format("{:.3g} us", s * 1e6);
+  if (s < 0.9995) return fmt::format("{:.3g} ms", s * 1e3);
   if (s < 120.0) return fmt::format("{:.3g} s", s);
   if (s < 7200.0) return fmt::format("{:.3g} min", s / 60);
   return fmt::format("{:.3g} h", s / 3600);
@@ -50,13 +52,14 @@ std::string figure_text(const Figure& f) {
     std::replace(l.begin(), l.end(), '_', ' ');
     return l;
   };
-  if (ends("_ratio")) return label(0) + " " + percent(f.value);
+  if (ends("_ratio") || f.name == "share" || f.name == "utilization") return label(0) + " " + percent(f.value);
   if (ends("_ms")) return label(3) + " " + human_duration(f.value / 1e3);
   if (ends("_s")) return label(2) + " " + human_duration(f.value);
   if (ends("_gbps")) return label(5) + " " + fmt::format("{:.3g} Gb/s", f.value);
   if (ends("_rps")) return label(4) + " " + fmt::format("{:.1f}/s", f.value);
   if (f.value == static_cast<double>(static_cast<std::uint64_t>(f.value)) && f.value >= 0)
     return label(0) + " " + human_count(static_cast<std::uint64_t>(f.value));
+  if (std::abs(f.value) >= 100) return label(0) + " " + human_count(static_cast<std::uint64_t>(std::llround(std::abs(f.value))));
   return label(0) + " " + fmt::format("{:.3g}", f.value);
 }
 

@@ -22,8 +22,8 @@ Analysis analyse(const Simulation& sim, Recorder& rec) {
   a.result = sim.result();
   a.ticks = std::move(rec.ticks);
   a.edges = sim.edges();
-  // Faults and operator actions join here once the engine reports them.
-  a.cost = cost_of(a.spec);
+  a.faults = faults_of(a.result);
+  a.cost = cost_of(a.spec, a.ticks);
   a.why = explain(a.spec, a.result, a.ticks, a.edges, a.faults);
   return a;
 }
@@ -50,7 +50,7 @@ void add_to_json(nlohmann::ordered_json& j, const Analysis& a) {
   cost["within_budget"] = a.cost.within_budget();
   nlohmann::ordered_json comps = nlohmann::ordered_json::object();
   for (const CostLine& l : a.cost.lines)
-    comps[l.component] = {{"replicas", l.replicas},
+    comps[l.component] = {{"replicas", r6(l.mean_replicas)},
                           {"per_replica_hour", r6(l.unit)},
                           {"per_hour", r6(l.per_hour)},
                           {"source", !l.priced ? "none" : l.defaulted ? "default" : "cost"}};
@@ -92,7 +92,9 @@ void print_verdict(std::ostream& out, const Analysis& a) {
     }
     if (l.per_hour == 0) continue;
     parts += fmt::format("{}{} {}{}", parts.empty() ? "" : ", ", l.component,
-                         l.replicas > 1 ? fmt::format("{} x {}", l.replicas, format_price(l.unit)) : format_price(l.unit),
+                         l.mean_replicas != 1
+                             ? fmt::format("{:.3g} x {}", l.mean_replicas, format_price(l.unit))
+                             : format_price(l.unit),
                          l.defaulted ? "" : "*");
   }
   if (!parts.empty()) fmt::print(out, "  ({})", parts);

@@ -36,13 +36,26 @@ std::optional<double> default_price(std::string_view kind) {
   return std::nullopt;
 }
 
-Cost cost_of(const ScenarioSpec& spec) {
+Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks) {
   Cost c;
-  for (const ComponentSpec& comp : spec.components) {
+  for (std::size_t i = 0; i < spec.components.size(); ++i) {
+    const ComponentSpec& comp = spec.components[i];
     CostLine l;
     l.component = comp.name;
     l.kind = std::string(name_of(comp.kind));
     l.replicas = comp.replica_count();
+    l.mean_replicas = l.replicas;
+    // Replicas that change over the run: the time-weighted mean of the ticks.
+    double area = 0, time = 0;
+    for (const Tick& t : ticks) {
+      if (t.components.size() <= i) continue;
+      for (const Figure& f : t.components[i].figures)
+        if (f.name == "replicas") {
+          area += f.value * t.dt;
+          time += t.dt;
+        }
+    }
+    if (time > 0) l.mean_replicas = area / time;
     if (comp.cost) {
       l.unit = *comp.cost;
       l.defaulted = false;
@@ -51,7 +64,7 @@ Cost cost_of(const ScenarioSpec& spec) {
     } else {
       l.priced = false;
     }
-    l.per_hour = l.unit * l.replicas;
+    l.per_hour = l.unit * l.mean_replicas;
     c.per_hour += l.per_hour;
     c.lines.push_back(l);
   }

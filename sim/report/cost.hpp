@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "archsim/simulation.hpp"
 #include "archsim/spec.hpp"
 
 namespace archsim::report {
@@ -17,10 +18,11 @@ struct CostLine {
   std::string component;
   std::string kind;
   int replicas = 1;
+  double mean_replicas = 1; ///< over the run (autoscaling, faults that scale): what is billed
   double unit = 0;          ///< USD per replica-hour
   bool defaulted = true;    ///< the kind's default price (no `cost:` given)
   bool priced = true;       ///< false when the kind has no default and no `cost:`
-  double per_hour = 0;      ///< unit * replicas
+  double per_hour = 0;      ///< unit * mean_replicas
 };
 
 struct Cost {
@@ -35,8 +37,10 @@ struct Cost {
 /// The table and its sources are in cost.cpp and README.md.
 std::optional<double> default_price(std::string_view kind);
 
-/// The bill of a scenario's design.
-Cost cost_of(const ScenarioSpec& spec);
+/// The bill of a scenario's design. With the run's ticks, a service whose
+/// replicas change (autoscaling, operator actions) is billed for its mean
+/// number of serving replicas.
+Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks = {});
 
 /// Parses a price such as "$0.40/h", "0.4/h", "290/month" (730 hours) or
 /// "9.6/day" into USD per hour; on failure returns nullopt and sets `why`.

@@ -150,23 +150,37 @@ SloBreak find_break(const SloSpec& s, const std::vector<Tick>& ticks, double war
   return b;
 }
 
-/// Stretches of kMinRun seconds or more at kBusy utilisation or above.
-std::optional<Saturation> find_saturation(int i, const std::vector<Tick>& ticks, const ComponentResult& c) {
+/// A figure of a component's tick, or -1 when it has none by that name.
+double figure(const ComponentTick& c, std::string_view name) {
+  for (const Figure& f : c.figures)
+    if (f.name == name) return f.value;
+  return -1;
+}
+
+/// Stretches of kMinRun seconds or more at kBusy utilisation or above (or,
+/// with `pool`, with requests waiting for a database connection).
+std::optional<Saturation> find_saturation(int i, const std::vector<Tick>& ticks, const ComponentResult& c,
+                                          bool pool) {
   Saturation s;
   s.component = i;
   s.name = c.name;
+  s.pool = pool;
   bool found = false;
   double served = 0, offered = 0;
   const auto ui = static_cast<std::size_t>(i);
+  const auto flat_out = [&](const Tick& t) {
+    if (t.components.size() <= ui) return false;
+    return pool ? figure(t.components[ui], "pool_waiting") > 0 : t.components[ui].utilization >= kBusy;
+  };
   std::size_t k = 0;
   while (k < ticks.size()) {
-    if (ticks[k].components.size() <= ui || ticks[k].components[ui].utilization < kBusy) {
+    if (!flat_out(ticks[k])) {
       ++k;
       continue;
     }
     std::size_t e = k;
     double len = 0;
-    while (e < ticks.size() && ticks[e].components[ui].utilization >= kBusy) len += ticks[e++].dt;
+    while (e < ticks.size() && flat_out(ticks[e])) len += ticks[e++].dt;
     if (len >= kMinRun) {
       if (!found) s.at = tick_start(ticks[k]);
       found = true;
@@ -185,12 +199,21 @@ std::optional<Saturation> find_saturation(int i, const std::vector<Tick>& ticks,
   s.offered_rps = offered / s.seconds;
   for (const Tick& t : ticks) {
     if (t.components.size() <= ui) continue;
-    if (t.components[ui].queue > s.queue_peak) {
-      s.queue_peak = t.components[ui].queue;
+    const double q = pool ? figure(t.components[ui], "pool_waiting") : t.components[ui].queue;
+    if (q > s.queue_peak) {
+      s.queue_peak = q;
       s.queue_peak_at = t.t;
     }
   }
   return s;
+}
+
+/// "8 connections per api replica, acquire timeout 500 ms"
+std::string pool_words(const ScenarioSpec& spec, const Saturation& s) {
+  const DatabaseSpec* db = spec.components[static_cast<std::size_t>(s.component)].database();
+  if (!db || !db->pool) return "";
+  return fmt::format("{} connection{} per caller replica, acquire timeout {}", *db->pool, *db->pool == 1 ? "" : "s",
+                     human_duration(db->acquire_timeout));
 }
 
 /// When the offered load is back to its base level after the last change
@@ -291,6 +314,24 @@ std::string error_words(const ErrorSource& e, const ScenarioSpec& spec) {
 
 }  // namespace
 
+std::vector<FaultMark> faults_of(const RunResult& r) {
+  std::vector<FaultMark> out;
+  for (const Note& n : r.notes) {
+    if (n.kind != "fault" && n.kind != "action") continue;
+    if (n.detail == "over") {
+      // The end of an earlier entry with a `for:`.
+      for (auto it = out.rbegin(); it != out.rend(); ++it)
+        if (it->until < 0 && it->what.rfind(n.what + " " + n.target, 0) == 0) {
+          it->until = n.t;
+          break;
+        }
+      continue;
+    }
+    out.push_back(FaultMark{n.t, -1, fmt::format("{} {}{}", n.what, n.target, n.detail.empty() ? "" : ": " + n.detail)});
+  }
+  return out;
+}
+
 std::string clock(double s) {
   if (s < 0) return "-" + clock(-s);
   const auto total = static_cast<long long>(std::llround(s));
@@ -315,9 +356,13 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
 
   // Saturation, the root cause first: earliest, and of two that saturated
   // within the same few seconds the one the other calls (it waits on it).
-  for (std::size_t i = 0; i < n; ++i)
-    if (r.components[i].workers > 0)
-      if (auto s = find_saturation(static_cast<int>(i), ticks, r.components[i])) x.saturated.push_back(*s);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::optional<Saturation> s;
+    if (const DatabaseSpec* db = spec.components[i].database(); db && db->pool)
+      s = find_saturation(static_cast<int>(i), ticks, r.components[i], true);
+    if (!s && r.components[i].workers > 0) s = find_saturation(static_cast<int>(i), ticks, r.components[i], false);
+    if (s) x.saturated.push_back(*s);
+  }
   std::stable_sort(x.saturated.begin(), x.saturated.end(), [&](const Saturation& a, const Saturation& b) {
     if (std::abs(a.at - b.at) <= kMinRun) {
       if (reaches(callees, b.component, a.component)) return true;
@@ -376,7 +421,9 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
                            : fmt::format("{} failed", slo_short(b.slo)));
   }
   if (root) {
-    std::string s = fmt::format("{} ({}) saturated at {}", root->name, shape(*root_c), clock(root->at));
+    std::string s = root->pool ? fmt::format("{}'s pool ({}) ran dry at {}", root->name, pool_words(spec, *root),
+                                             clock(root->at))
+                               : fmt::format("{} ({}) saturated at {}", root->name, shape(*root_c), clock(root->at));
     if (!head.empty() && !x.breaks.empty()) s = "when " + s;
     head.push_back(s + fmt::format(", serving {} req/s", rate_words(root->served_rps)));
   }
@@ -424,11 +471,19 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
   for (std::size_t k = 0; k < x.saturated.size(); ++k) {
     const Saturation& s = x.saturated[k];
     const ComponentResult& c = r.components[static_cast<std::size_t>(s.component)];
-    std::string line = fmt::format("{} ({}) {}saturated at {}: it served {} req/s at most while {} req/s entered the "
-                                   "system",
-                                   s.name, shape(c), k == 0 ? "" : "then ", clock(s.at), rate_words(s.served_rps),
-                                   rate_words(s.offered_rps));
-    if (s.queue_peak >= 1)
+    std::string line =
+        s.pool ? fmt::format("{}'s connection pool ({}) {}ran dry at {}: it served {} req/s while {} req/s entered the "
+                             "system",
+                             s.name, pool_words(spec, s), k == 0 ? "" : "then ", clock(s.at), rate_words(s.served_rps),
+                             rate_words(s.offered_rps))
+               : fmt::format("{} ({}) {}saturated at {}: it served {} req/s at most while {} req/s entered the system",
+                             s.name, shape(c), k == 0 ? "" : "then ", clock(s.at), rate_words(s.served_rps),
+                             rate_words(s.offered_rps));
+    if (s.pool && s.queue_peak >= 1)
+      line += fmt::format("; up to {} requests waited for a connection ({} at {}), {} on average",
+                          count_words(s.queue_peak), count_words(s.queue_peak), clock(s.queue_peak_at),
+                          human_duration(c.wait.mean));
+    else if (s.queue_peak >= 1)
       line += fmt::format("; its queue peaked at {} at {} (mean wait {}, p99 {})", count_words(s.queue_peak),
                           clock(s.queue_peak_at), human_duration(c.wait.mean), human_duration(c.wait.p99));
     x.details.push_back(line + ".");
@@ -496,6 +551,47 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
                                       b.name, shape(b), percent(b.utilization), percent(x.busiest_peak),
                                       clock(x.busiest_peak_at), 1.0 / x.busiest_peak));
   }
+  // Message queues whose backlog grew: consumers fell behind.
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!spec.components[i].queue()) continue;
+    double peak = 0, peak_at = 0, lag = 0;
+    for (const Tick& t : ticks) {
+      if (t.components.size() <= i) continue;
+      const double m = figure(t.components[i], "lag_messages");
+      if (m > peak) peak = m, peak_at = t.t, lag = figure(t.components[i], "lag_s");
+    }
+    const double end = ticks.empty() || ticks.back().components.size() <= i
+                           ? 0
+                           : figure(ticks.back().components[i], "lag_messages");
+    if (peak >= 100)
+      x.details.push_back(fmt::format("{}'s backlog peaked at {} messages at {} (the oldest {} old){}.",
+                                      r.components[i].name, count_words(peak), clock(peak_at), human_duration(lag),
+                                      end > 0.5 * peak ? ": its consumers had not caught up when the run ended" : ""));
+  }
+
+  // State changes the run made on its own (breakers, autoscaling, health checks).
+  {
+    std::map<std::string, std::pair<int, std::pair<double, double>>> groups;  // "api breaker open" -> count, first, last
+    std::vector<std::string> order;
+    for (const Note& note : r.notes) {
+      if (note.kind == "fault" || note.kind == "action") continue;
+      const std::string key = fmt::format("{} {} {}", note.kind, note.target, note.what);
+      auto [it, fresh] = groups.try_emplace(key, 0, std::make_pair(note.t, note.t));
+      if (fresh) order.push_back(key);
+      ++it->second.first;
+      it->second.second.second = note.t;
+    }
+    for (std::size_t k = 0; k < order.size() && k < 6; ++k) {
+      const auto& [count, span] = groups[order[k]];
+      std::string last;
+      for (const Note& note : r.notes)
+        if (fmt::format("{} {} {}", note.kind, note.target, note.what) == order[k]) last = note.detail;
+      x.details.push_back(count == 1 ? fmt::format("At {}: {} ({}).", clock(span.first), order[k], last)
+                                     : fmt::format("{} {} times between {} and {} (last: {}).", order[k], count,
+                                                   clock(span.first), clock(span.second), last));
+    }
+  }
+
   for (const FaultMark& f : faults) {
     std::string effect;
     for (const Saturation& s : x.saturated)
@@ -503,12 +599,22 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
         effect = fmt::format("{} saturated {} later", s.name, clock(s.at - f.at));
         break;
       }
+    bool failing_before = false;
+    for (const Tick& t : ticks)
+      if (t.t <= f.at && t.t > f.at - kMinRun && t.failed > 0) failing_before = true;
     for (const Tick& t : ticks) {
-      if (tick_start(t) < f.at || t.failed == 0) continue;
+      if (failing_before || tick_start(t) < f.at || t.failed == 0) continue;
       std::string kinds;
       for (const auto& [k, v] : t.errors) kinds += (kinds.empty() ? "" : ", ") + k;
       effect += fmt::format("{}errors began {} later ({})", effect.empty() ? "" : "; ",
                             clock(std::max(0.0, tick_start(t) - f.at)), kinds);
+      break;
+    }
+    // What it set off: state changes within a minute of it.
+    for (const Note& note : r.notes) {
+      if (note.kind == "fault" || note.kind == "action" || note.t < f.at || note.t > f.at + 60) continue;
+      effect += fmt::format("{}{} {} {} at {}", effect.empty() ? "" : "; ", note.kind, note.target, note.what,
+                            clock(note.t));
       break;
     }
     x.details.push_back(fmt::format("At {}: {}{}{}.", clock(f.at), f.what,

@@ -20,10 +20,12 @@ struct FaultMark {
   std::string what;    ///< "kill db replica 1", "scale api to 8"
 };
 
-/// A component that ran all its workers flat out for a while.
+/// A component that ran all its workers flat out for a while, or a
+/// database whose connection pools ran dry.
 struct Saturation {
   int component = -1;     ///< index in the spec
   std::string name;
+  bool pool = false;      ///< the pools ran dry (requests waited for a connection), not the workers
   double at = 0;          ///< start of its first saturated stretch, s
   double until = 0;       ///< end of its last saturated stretch, s
   bool at_end = false;    ///< still saturated when the run ended
@@ -68,6 +70,10 @@ struct Explanation {
 /// only what the result alone can tell), `faults` its fault timeline.
 Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vector<Tick>& ticks,
                     const std::vector<EdgeInfo>& edges, const std::vector<FaultMark>& faults = {});
+
+/// The faults and operator actions of a run (RunResult::notes of kind
+/// fault or action), each with its end when the run says when it was over.
+std::vector<FaultMark> faults_of(const RunResult& r);
 
 /// A time in the run as people say it: "45s", "2m16s", "1h02m".
 std::string clock(double seconds);

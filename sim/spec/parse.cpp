@@ -10,6 +10,9 @@
 #include <fmt/format.h>
 
 #include "archsim/load.hpp"
+#include "spec/parse_data.hpp"
+#include "spec/parse_resilience.hpp"
+#include "spec/platform.hpp"
 #include "spec/validate.hpp"
 #include "spec/yaml_reader.hpp"
 #include "report/cost.hpp"
@@ -28,11 +31,15 @@ using yaml::Source;
 // of "valid keys: ..." in messages).
 const std::vector<std::string_view> kTopKeys = {"name",    "description", "seed",       "duration", "warmup",
                                                 "design",  "network",     "traffic",    "components", "slo",
-                                                "budget"};
-const std::vector<std::string_view> kTrafficKeys = {"name", "to", "rate", "profile", "users", "think", "timeout", "retry"};
+                                                "faults",  "budget",      "backend",    "platform"};
+const std::vector<std::string_view> kTrafficKeys = {"name", "to", "rate", "profile", "users", "think", "timeout", "retry", "from"};
 const std::vector<std::string_view> kProfileKeys = {"at", "x", "ramp"};
-const std::vector<std::string_view> kServiceKeys = {"kind", "replicas", "workers", "queue", "steps", "service_time", "cost"};
-const std::vector<std::string_view> kBalancerKeys = {"kind", "policy", "to", "latency", "cost"};
+// The resilience keys of services and balancers are read in parse_resilience.cpp.
+const std::vector<std::string_view> kServiceKeys = {
+    "kind",       "replicas",  "workers",   "queue",      "steps", "service_time", "queue_policy", "queue_deadline",
+    "concurrency_limit", "rate_limit", "bulkheads", "autoscale", "idempotent", "cost", "hosts", "zone"};
+const std::vector<std::string_view> kBalancerKeys = {"kind", "policy", "to", "latency", "rate_limit", "health_check",
+                                                     "cost", "hosts", "zone"};
 const std::vector<std::string_view> kNetworkKeys = {"latency"};
 
 bool contains(const std::vector<std::string_view>& keys, std::string_view k) {
@@ -128,8 +135,6 @@ class Loader {
   std::optional<StepSpec> read_step(const Source& src, const YAML::Node& node);
   std::vector<StepSpec> read_steps(const Source& src, const Field& f);
   void read_call(const Source& src, const Map& m, const Field& head, StepSpec& s);
-  std::optional<RetrySpec> read_retry(const Source& src, const Field& f);
-  std::optional<BreakerSpec> read_breaker(const Source& src, const Field& f);
   void read_network(const Source& src, const Field& f);
   void read_slo(const Source& src, const Field& f);
 
@@ -206,6 +211,8 @@ ScenarioSpec Loader::load(const std::string& text) {
   }
   if (auto [f, src] = from("network"); f) read_network(*src, *f);
   if (auto [f, src] = from("budget"); f) spec_.budget = read_price(*src, *f);
+  if (auto [f, src] = from("backend"); f) platform::read_backend(*src, *f, spec_);
+  if (auto [f, src] = from("platform"); f) platform::read_platform(*src, *f, spec_);
 
   if (auto [f, src] = from("traffic"); f) {
     read_traffic(*src, *f);
@@ -219,6 +226,13 @@ ScenarioSpec Loader::load(const std::string& text) {
     where.error(where.start(), "missing required key 'components'");
   }
   if (auto [f, src] = from("slo"); f) read_slo(*src, *f);
+  // The problem's faults and the design's operator actions make one timeline.
+  if (const Field* f = top->get("faults")) read_faults(problem_, *f, spec_.faults);
+  if (design) {
+    if (const Field* f = design->get("faults")) read_faults(*design_, *f, spec_.faults);
+  }
+  std::stable_sort(spec_.faults.begin(), spec_.faults.end(),
+                   [](const FaultSpec& a, const FaultSpec& b) { return a.at < b.at; });
 
   // Options from the command line win over the file.
   if (opt_.seed) spec_.seed = *opt_.seed;
@@ -230,6 +244,7 @@ ScenarioSpec Loader::load(const std::string& text) {
   }
 
   if (!components_unreadable_) check_references(spec_, diags_);
+  platform::check_platform(spec_, diags_);
   return spec_;
 }
 
@@ -356,6 +371,7 @@ void Loader::read_traffic(const Source& src, const Field& f) {
     }
     if (const Field* timeout = m->get("timeout")) t.timeout = yaml::read_duration(src, *timeout, Bound::Positive, "s");
     if (const Field* retry = m->get("retry")) t.retry = read_retry(src, *retry);
+    platform::read_origin(*m, t.name, spec_);
     spec_.traffic.push_back(std::move(t));
   }
 }
@@ -441,7 +457,7 @@ ComponentSpec Loader::read_component(const Source& src, const Field& f) {
   }
   if (!kind) {
     // Which keys fit depends on the kind: accept any kind's keys meanwhile.
-    m->allow_only(concat(kServiceKeys, kBalancerKeys), where);
+    m->allow_only(concat(concat(kServiceKeys, kBalancerKeys), all_data_keys()), where);
     return c;
   }
   c.kind = *kind;
@@ -460,8 +476,15 @@ ComponentSpec Loader::read_component(const Source& src, const Field& f) {
       c.body = std::move(lb);
       break;
     }
+    case ComponentKind::Cache:
+    case ComponentKind::Database:
+    case ComponentKind::Queue:
+    case ComponentKind::Cdn:
+      read_data_component(*m, c, where);  // parse_data.cpp
+      break;
   }
   if (const Field* p = m->get("cost")) c.cost = read_price(src, *p);
+  platform::read_placement(*m, c.name, spec_);
   return c;
 }
 
@@ -494,6 +517,7 @@ void Loader::read_service(const Map& m, ServiceSpec& svc, const std::string& whe
     }
   }
   if (steps) svc.steps = read_steps(src, *steps);
+  read_service_resilience(m, svc, where);
 }
 
 // The key that names a step's kind, and the keys each kind takes.
@@ -525,9 +549,6 @@ const std::vector<StepForm>& step_forms() {
   return forms;
 }
 
-const std::vector<std::string_view> kRetryKeys = {"max", "backoff", "base", "cap", "jitter", "budget"};
-const std::vector<std::string_view> kBreakerKeys = {"consecutive", "failure_rate", "window",
-                                                    "min_calls",   "open_for",     "probes"};
 
 std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& node) {
   const Mark at = src.mark(node);
@@ -668,68 +689,13 @@ void Loader::read_call(const Source& src, const Map& m, const Field& head, StepS
   if (const Field* f = m.get("fallback")) s.fallback = read_steps(src, *f);
 }
 
-std::optional<RetrySpec> Loader::read_retry(const Source& src, const Field& f) {
-  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'retry'");
-  if (!m) return std::nullopt;
-  m->allow_only(kRetryKeys, "'retry'");
-  RetrySpec r;
-  r.mark = f.key_mark;
-  if (const Field* g = m->need("max", "'retry'")) {
-    if (auto v = yaml::read_int(src, *g, 0, "attempts after the first")) r.max = static_cast<int>(std::min<std::int64_t>(*v, 100));
-  }
-  if (const Field* g = m->get("backoff")) {
-    if (auto v = yaml::read_choice<RetrySpec::Backoff>(src, *g, "backoff")) r.backoff = *v;
-  }
-  if (const Field* g = m->get("base")) {
-    if (auto v = yaml::read_duration(src, *g, Bound::NonNegative, "ms")) r.base = *v;
-  }
-  if (const Field* g = m->get("cap")) {
-    if (auto v = yaml::read_duration(src, *g, Bound::Positive, "s")) r.cap = *v;
-  }
-  if (const Field* g = m->get("jitter")) {
-    if (auto v = yaml::read_choice<RetrySpec::Jitter>(src, *g, "jitter")) r.jitter = *v;
-  }
-  if (const Field* g = m->get("budget")) r.budget = yaml::read_fraction(src, *g);
-  return r;
-}
-
-std::optional<BreakerSpec> Loader::read_breaker(const Source& src, const Field& f) {
-  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'breaker'");
-  if (!m) return std::nullopt;
-  m->allow_only(kBreakerKeys, "'breaker'");
-  BreakerSpec b;
-  b.mark = f.key_mark;
-  if (const Field* g = m->get("consecutive")) {
-    if (auto v = yaml::read_int(src, *g, 1, "failures in a row")) b.consecutive = static_cast<int>(*v);
-  }
-  if (const Field* g = m->get("failure_rate")) b.failure_rate = yaml::read_fraction(src, *g);
-  if (!b.consecutive && !b.failure_rate && !m->get("consecutive") && !m->get("failure_rate"))
-    src.error(f.key_mark, "a breaker needs 'consecutive: N' (failures in a row) or 'failure_rate: 50%' (over 'window')");
-  if (const Field* g = m->get("window")) {
-    if (auto v = yaml::read_duration(src, *g, Bound::Positive, "s")) b.window = *v;
-  }
-  if (const Field* g = m->get("min_calls")) {
-    if (auto v = yaml::read_int(src, *g, 1)) b.min_calls = static_cast<int>(*v);
-  }
-  if (const Field* g = m->get("open_for")) {
-    if (auto v = yaml::read_duration(src, *g, Bound::Positive, "s")) b.open_for = *v;
-  }
-  if (const Field* g = m->get("probes")) {
-    if (auto v = yaml::read_int(src, *g, 1)) b.probes = static_cast<int>(*v);
-  }
-  return b;
-}
-
 void Loader::read_balancer(const Map& m, LoadBalancerSpec& lb, const std::string& where) {
   const Source& src = m.source();
   if (const Field* f = m.get("policy")) {
     if (auto p = yaml::read_choice<LbPolicy>(src, *f, "policy")) lb.policy = *p;
   }
-  if (const Field* f = m.need("to", where)) {
-    if (auto s = yaml::read_text(src, *f, "a component name")) lb.to = *s;
-    lb.to_mark = f->value_mark;
-  }
   if (const Field* f = m.get("latency")) lb.latency = yaml::read_distribution(src, *f, "ms");
+  read_balancer_resilience(m, lb, where);  // `to` (a name or weights), rate_limit, health_check
 }
 
 void Loader::read_slo(const Source& src, const Field& f) {

@@ -94,6 +94,36 @@ constexpr std::array kJitters{
     Named<RetrySpec::Jitter>{RetrySpec::Jitter::Decorrelated, "decorrelated"},
 };
 
+constexpr std::array kRateLimitKinds{
+    Named<RateLimitSpec::Kind>{RateLimitSpec::Kind::TokenBucket, "token_bucket"},
+    Named<RateLimitSpec::Kind>{RateLimitSpec::Kind::SlidingWindow, "sliding_window"},
+};
+
+constexpr std::array kQueuePolicies{
+    Named<QueuePolicy>{QueuePolicy::Fifo, "fifo"},
+    Named<QueuePolicy>{QueuePolicy::Lifo, "lifo"},
+    Named<QueuePolicy>{QueuePolicy::AdaptiveLifo, "adaptive_lifo"},
+};
+
+// Also the key that names a fault's kind in a `faults:` entry.
+constexpr std::array kFaultKinds{
+    Named<FaultSpec::Kind>{FaultSpec::Kind::Kill, "kill"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::Restart, "restart"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::Slow, "slow"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::Errors, "errors"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::Partition, "partition"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::Flush, "flush"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::ExhaustPool, "exhaust_pool"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::Leak, "leak"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::Deploy, "deploy"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::Scale, "scale"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::Pool, "pool"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::RateLimit, "rate_limit"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::Breaker, "breaker"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::Shift, "shift"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::Spike, "spike"},
+};
+
 template <class E>
 constexpr const auto& table() {
   if constexpr (std::is_same_v<E, ComponentKind>) return kComponentKinds;
@@ -104,6 +134,9 @@ constexpr const auto& table() {
   else if constexpr (std::is_same_v<E, Eviction>) return kEvictions;
   else if constexpr (std::is_same_v<E, ReadFrom>) return kReadFroms;
   else if constexpr (std::is_same_v<E, WhenFull>) return kWhenFulls;
+  else if constexpr (std::is_same_v<E, RateLimitSpec::Kind>) return kRateLimitKinds;
+  else if constexpr (std::is_same_v<E, QueuePolicy>) return kQueuePolicies;
+  else if constexpr (std::is_same_v<E, FaultSpec::Kind>) return kFaultKinds;
   else return kSloKinds;
 }
 
@@ -148,6 +181,12 @@ template std::optional<RetrySpec::Backoff> from_name<RetrySpec::Backoff>(std::st
 template std::optional<RetrySpec::Jitter> from_name<RetrySpec::Jitter>(std::string_view);
 template std::vector<std::string_view> all_names<RetrySpec::Backoff>();
 template std::vector<std::string_view> all_names<RetrySpec::Jitter>();
+template std::optional<RateLimitSpec::Kind> from_name<RateLimitSpec::Kind>(std::string_view);
+template std::optional<QueuePolicy> from_name<QueuePolicy>(std::string_view);
+template std::optional<FaultSpec::Kind> from_name<FaultSpec::Kind>(std::string_view);
+template std::vector<std::string_view> all_names<RateLimitSpec::Kind>();
+template std::vector<std::string_view> all_names<QueuePolicy>();
+template std::vector<std::string_view> all_names<FaultSpec::Kind>();
 
 std::string_view name_of(ComponentKind k) { return lookup_name(k); }
 std::string_view name_of(LbPolicy p) { return lookup_name(p); }
@@ -156,6 +195,9 @@ std::string_view name_of(SloSpec::Kind k) { return lookup_name(k); }
 std::string_view name_of(Eviction e) { return lookup_name(e); }
 std::string_view name_of(ReadFrom r) { return lookup_name(r); }
 std::string_view name_of(WhenFull w) { return lookup_name(w); }
+std::string_view name_of(RateLimitSpec::Kind k) { return lookup_name(k); }
+std::string_view name_of(QueuePolicy p) { return lookup_name(p); }
+std::string_view name_of(FaultSpec::Kind k) { return lookup_name(k); }
 
 double DistSpec::mean() const {
   switch (kind) {

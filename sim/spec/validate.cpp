@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "analysis/call_graph.hpp"
+#include "spec/parse_resilience.hpp"
 
 namespace archsim {
 
@@ -17,25 +18,13 @@ std::string_view step_verb(const StepSpec& s) {
 
 class Checker {
  public:
-  Checker(const ScenarioSpec& spec, Diagnostics& diags) : spec_(spec), diags_(diags) {
-    for (const ComponentSpec& c : spec.components) names_.push_back(c.name);
-  }
+  Checker(const ScenarioSpec& spec, Diagnostics& diags) : spec_(spec), diags_(diags) {}
 
   void error(Mark m, std::string message) { diags_.error(spec_.file_of(m), m, std::move(message)); }
 
   // `what` says where the reference is: "'to'", "'call'".
   void reference(const std::string& target, Mark at, std::string_view what) {
-    if (spec_.find(target) >= 0) return;
-    const std::string guess = did_you_mean(target, names_);
-    if (!guess.empty()) {
-      error(at, fmt::format("unknown component '{}' in {}: did you mean '{}'?", target, what, guess));
-    } else if (names_.empty()) {
-      error(at, fmt::format("unknown component '{}' in {}: the scenario has no components", target, what));
-    } else {
-      std::string list;
-      for (const std::string& n : names_) list += (list.empty() ? "" : ", ") + n;
-      error(at, fmt::format("unknown component '{}' in {}: components are {}", target, what, list));
-    }
+    if (spec_.find(target) < 0) error(at, unknown_component_message(spec_, target, what));
   }
 
   void run() {
@@ -57,18 +46,49 @@ class Checker {
 
     for (const ComponentSpec& c : spec_.components) {
       if (const LoadBalancerSpec* lb = c.load_balancer()) {
-        if (lb->to == c.name)
-          error(lb->to_mark, fmt::format("load balancer '{}' sends to itself: 'to' names the service it spreads "
-                                         "requests over",
-                                         c.name));
-        else if (!lb->to.empty())
-          reference(lb->to, lb->to_mark, fmt::format("'to' of load balancer '{}'", c.name));
+        // Weighted targets (`to: {v1: 90, v2: 10}`), or the one target.
+        std::vector<std::pair<std::string, Mark>> targets;
+        for (std::size_t i = 0; i < lb->targets.size(); ++i)
+          targets.emplace_back(lb->targets[i].first, i < lb->target_marks.size() ? lb->target_marks[i] : lb->to_mark);
+        if (targets.empty() && !lb->to.empty()) targets.emplace_back(lb->to, lb->to_mark);
+        for (const auto& [to, mark] : targets) {
+          if (to == c.name)
+            error(mark, fmt::format("load balancer '{}' sends to itself: 'to' names the service it spreads "
+                                    "requests over",
+                                    c.name));
+          else
+            reference(to, mark, fmt::format("'to' of load balancer '{}'", c.name));
+        }
       }
       if (const ServiceSpec* s = c.service()) {
         for_each_call(s->steps, [&](const StepSpec& step, double) {
           if (!step.call.target.empty())
             reference(step.call.target, step.call.mark, fmt::format("'{}' of service '{}'", step_verb(step), c.name));
         });
+      }
+      if (const QueueSpec* q = c.queue()) {
+        if (q->consumer == c.name)
+          error(q->consumer_mark, fmt::format("queue '{}' delivers to itself: 'consumer' names the service that "
+                                              "processes its messages",
+                                              c.name));
+        else if (!q->consumer.empty())
+          reference(q->consumer, q->consumer_mark, fmt::format("'consumer' of queue '{}'", c.name));
+        const int dl = q->dead_letter.empty() ? -1 : spec_.find(q->dead_letter);
+        if (q->dead_letter == c.name)
+          error(q->dead_letter_mark, fmt::format("queue '{}' cannot be its own dead-letter queue", c.name));
+        else if (!q->dead_letter.empty() && dl < 0)
+          reference(q->dead_letter, q->dead_letter_mark, fmt::format("'dead_letter' of queue '{}'", c.name));
+        else if (dl >= 0 && !spec_.components[static_cast<std::size_t>(dl)].queue())
+          error(q->dead_letter_mark, fmt::format("'dead_letter' of queue '{}' names '{}', a {}: dead letters go to a "
+                                                 "queue",
+                                                 c.name, q->dead_letter,
+                                                 name_of(spec_.components[static_cast<std::size_t>(dl)].kind)));
+      }
+      if (const CdnSpec* d = c.cdn()) {
+        if (d->origin == c.name)
+          error(d->origin_mark, fmt::format("cdn '{}' is its own origin: 'origin' names what serves its misses", c.name));
+        else if (!d->origin.empty())
+          reference(d->origin, d->origin_mark, fmt::format("'origin' of cdn '{}'", c.name));
       }
     }
 
@@ -87,11 +107,13 @@ class Checker {
  private:
   const ScenarioSpec& spec_;
   Diagnostics& diags_;
-  std::vector<std::string> names_;
 };
 
 }  // namespace
 
-void check_references(const ScenarioSpec& spec, Diagnostics& diags) { Checker(spec, diags).run(); }
+void check_references(const ScenarioSpec& spec, Diagnostics& diags) {
+  Checker(spec, diags).run();
+  check_resilience(spec, diags);  // bulkheads, the fault timeline (parse_resilience.cpp)
+}
 
 }  // namespace archsim

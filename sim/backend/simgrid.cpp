@@ -1,0 +1,528 @@
+#include "backend/simgrid.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <simgrid/Exception.hpp>
+#include <simgrid/s4u.hpp>
+
+namespace sg4 = simgrid::s4u;
+
+// SimGrid 3.32 keeps its clock in a static member that a destroyed engine
+// leaves where it stopped; the next engine in the process would start there
+// (and refuse to run "until" an earlier date). Between two engines, when no
+// engine exists, archsim sets it back to 0 so that every run starts at 0 and
+// gives the same figures as in a fresh process.
+extern double archsim_simgrid_clock asm("_ZN7simgrid6kernel10EngineImpl4now_E");
+
+// SimGrid keeps some allocations until the process exits (its configuration,
+// log categories, signal tables): not archsim's leaks.
+extern "C" __attribute__((used, visibility("default"))) const char* __lsan_default_suppressions() {
+  return "leak:libsimgrid.so\n";
+}
+
+namespace archsim {
+
+namespace {
+
+// One engine per process: the slot, who holds it, and the running backend.
+std::mutex g_mutex;
+std::condition_variable g_released;
+bool g_busy = false;
+std::thread::id g_owner;
+SimGridBackend* g_current = nullptr;
+
+void acquire_engine() {
+  std::unique_lock lock(g_mutex);
+  if (g_busy && g_owner == std::this_thread::get_id())
+    throw std::logic_error("only one simgrid simulation can exist at a time in a process (SimGrid has one engine "
+                           "per process): destroy the first before creating the next");
+  g_released.wait(lock, [] { return !g_busy; });
+  g_busy = true;
+  g_owner = std::this_thread::get_id();
+}
+
+void release_engine() {
+  {
+    std::lock_guard lock(g_mutex);
+    g_busy = false;
+  }
+  g_released.notify_all();
+}
+
+constexpr double kNever = std::numeric_limits<double>::infinity();
+
+}  // namespace
+
+struct SimGridBackend::Impl {
+  /// An activity in progress and what to post when it is over.
+  struct Flight {
+    Event ev;
+    double extra = 0;  ///< stated call latency, added after a transfer
+    int a = -1;        ///< the host of the work, or the sender
+    int b = -1;        ///< the receiver (transfers)
+    bool comm = false;
+  };
+
+  SimGridBackend& self;
+  Kernel& kernel;
+  const Layout& layout;
+  std::unique_ptr<sg4::Engine> engine;
+  sg4::Host* control = nullptr;
+  std::vector<sg4::Host*> hosts;  ///< by Layout host index
+  std::vector<sg4::Link*> links;  ///< by Layout link index (split-duplex)
+  std::vector<char> host_on, link_on;
+  int hosts_down = 0, links_down = 0;
+  /// Sum of latencies from zone a's switch to zone b's (routes between zones).
+  std::vector<std::vector<double>> zone_latency;
+
+  sg4::ActorPtr actor;
+  std::vector<sg4::ActivityPtr> acts;  ///< in progress, parallel to flights
+  std::vector<Flight> flights;
+  double target = 0;   ///< run_until's time: the actor does not wait past it
+  double reached = 0;  ///< the latest time the actor has waited to
+  bool running = false;   ///< inside Engine::run_until (kernel events run in the actor)
+  bool parked = false;    ///< the actor is suspended at the target
+  bool quit = false;
+  void (*after_event)(void*) = nullptr;
+  void* ctx = nullptr;
+  std::vector<std::function<void()>> pending;  ///< changes asked between run_until calls
+  std::exception_ptr error;
+
+  Impl(SimGridBackend& s, Kernel& k) : self(s), kernel(k), layout(s.layout_) {}
+
+  // ------------------------------------------------------------ platform
+
+  void build() {
+    static char arg0[] = "archsim";
+    static char log[] = "--log=root.thresh:critical";
+    static char model[] = "--cfg=network/model:CM02";       // latencies as stated (LV08 multiplies them)
+    static char cross[] = "--cfg=network/crosstraffic:0";   // a reply does not slow the request's direction
+    static char gamma[] = "--cfg=network/TCP-gamma:0";      // no TCP window bound on long-latency routes
+    static char ctx_factory[] = "--cfg=contexts/factory:raw";
+    char* argv[] = {arg0, log, model, cross, gamma, ctx_factory, nullptr};
+    int argc = 6;
+    archsim_simgrid_clock = 0;
+    engine = std::make_unique<sg4::Engine>(&argc, argv);
+
+    sg4::NetZone* root = sg4::create_full_zone("archsim");
+    control = root->create_host("archsim-control", kReferenceSpeed);
+    links.assign(layout.links.size(), nullptr);
+    hosts.assign(layout.hosts.size(), nullptr);
+
+    std::vector<sg4::NetZone*> zones;
+    std::vector<simgrid::kernel::routing::NetPoint*> gateways;
+    for (std::size_t z = 0; z < layout.zones.size(); ++z) {
+      sg4::NetZone* nz = sg4::create_star_zone(layout.zones[z].name);
+      nz->set_parent(root);
+      simgrid::kernel::routing::NetPoint* gw = nz->create_router(layout.zones[z].name + "-switch");
+      nz->add_route(gw, nullptr, nullptr, nullptr, {}, true);
+      for (std::size_t h = 0; h < layout.hosts.size(); ++h) {
+        const Layout::Host& lh = layout.hosts[h];
+        if (lh.zone != static_cast<int>(z)) continue;
+        sg4::Host* host = nz->create_host(lh.name, lh.speed)->set_core_count(lh.cores);
+        sg4::Link* nic = make_link(nz, lh.nic);
+        nz->add_route(host->get_netpoint(), nullptr, nullptr, nullptr,
+                      {sg4::LinkInRoute(nic, sg4::LinkInRoute::Direction::UP)}, true);
+        host->seal();
+        hosts[h] = host;
+      }
+      zones.push_back(nz);
+      gateways.push_back(gw);
+    }
+    // Routes between zones, each way on its own (a split-duplex link is
+    // crossed UP one way and DOWN the other). A pair without links in the
+    // layout (two zones of a region without a backbone) still needs a link
+    // in SimGrid: one that neither delays nor limits.
+    std::vector<sg4::Link*> free_links(layout.regions.size(), nullptr);
+    for (std::size_t a = 0; a < zones.size(); ++a) {
+      for (std::size_t b = 0; b < zones.size(); ++b) {
+        if (a == b) continue;
+        std::vector<sg4::LinkInRoute> route;
+        for (const Layout::Hop& hop : layout.zone_route[a][b])
+          route.emplace_back(make_link(root, hop.link),
+                             hop.up ? sg4::LinkInRoute::Direction::UP : sg4::LinkInRoute::Direction::DOWN);
+        if (route.empty()) {
+          const auto r = static_cast<std::size_t>(layout.zones[a].region);
+          if (!free_links[r])
+            free_links[r] = root->create_link(layout.regions[r] + "-switching", kUnlimitedBandwidth)->set_latency(0);
+          free_links[r]->seal();
+          route.emplace_back(free_links[r]);
+        }
+        root->add_route(zones[a]->get_netpoint(), zones[b]->get_netpoint(), gateways[a], gateways[b], route, false);
+      }
+    }
+    for (sg4::NetZone* z : zones) z->seal();
+    root->seal();
+
+    host_on.assign(hosts.size(), 1);
+    link_on.assign(links.size(), 1);
+    const std::size_t nz = layout.zones.size();
+    zone_latency.assign(nz, std::vector<double>(nz, 0.0));
+    for (std::size_t a = 0; a < nz; ++a)
+      for (std::size_t b = 0; b < nz; ++b)
+        for (const Layout::Hop& hop : layout.zone_route[a][b])
+          zone_latency[a][b] += layout.links[static_cast<std::size_t>(hop.link)].latency;
+  }
+
+  sg4::Link* make_link(sg4::NetZone* zone, int index) {
+    auto& l = links[static_cast<std::size_t>(index)];
+    if (!l) {
+      const Layout::Link& spec = layout.links[static_cast<std::size_t>(index)];
+      l = zone->create_split_duplex_link(spec.name, spec.bandwidth)->set_latency(spec.latency);
+      l->seal();
+    }
+    return l;
+  }
+
+  double latency(int a, int b) const {
+    if (a == b) return 0;
+    const Layout::Host& ha = layout.hosts[static_cast<std::size_t>(a)];
+    const Layout::Host& hb = layout.hosts[static_cast<std::size_t>(b)];
+    return layout.links[static_cast<std::size_t>(ha.nic)].latency +
+           zone_latency[static_cast<std::size_t>(ha.zone)][static_cast<std::size_t>(hb.zone)] +
+           layout.links[static_cast<std::size_t>(hb.nic)].latency;
+  }
+
+  bool route_down(int a, int b) const {
+    for (const Layout::Hop& h : layout.route(a, b))
+      if (!link_on[static_cast<std::size_t>(h.link)]) return true;
+    return false;
+  }
+
+  bool crosses(int a, int b, int link) const {
+    for (const Layout::Hop& h : layout.route(a, b))
+      if (h.link == link) return true;
+    return false;
+  }
+
+  // ------------------------------------------------------------ delivery
+
+  /// Puts e into the kernel at time `at` (now or later), unless it is stale.
+  void deliver(const Event& e, double at) {
+    if (e.job && e.job->token != e.token) return;
+    if (at <= kernel.now()) kernel.post(e);
+    else kernel.schedule(at, e.target, e.code, e.job, e.aux);
+  }
+
+  /// Work that cannot run (its host is down): the visit fails with `kind`,
+  /// delivered as a failed reply to the job (no call is pending: a component
+  /// fails its visit as it would after a failed call).
+  void fail_work(Job& j, ErrorKind kind) {
+    ++self.counters_.failed;
+    j.comp->record_error(kind);
+    j.calling = nullptr;
+    j.pending = 0;
+    kernel.post(Event{kernel.now(), 0, j.comp, &j, j.token, EventCode::Reply, static_cast<std::uint16_t>(kind)});
+  }
+
+  /// A message that cannot be delivered: an arrival fails its caller's call
+  /// (the visit never starts), a reply reaches the caller as a failure.
+  void fail_message(const Event& e, ErrorKind kind) {
+    ++self.counters_.failed;
+    if (e.job && e.job->token != e.token) return;
+    const auto aux = static_cast<std::uint16_t>(kind);
+    if (e.code == EventCode::Arrive) {
+      Job* child = e.job;
+      Job* p = child->parent;
+      if (p && p->token == child->parent_token) {
+        p->comp->record_error(kind);
+        kernel.post(Event{kernel.now(), 0, p->comp, p, child->parent_token, EventCode::Reply, aux});
+      }
+      kernel.free(child);
+    } else if (e.code == EventCode::Reply) {
+      e.target->record_error(kind);
+      kernel.post(Event{kernel.now(), 0, e.target, e.job, e.token, EventCode::Reply, aux});
+    }
+  }
+
+  void add_flight(sg4::ActivityPtr a, const Flight& f) {
+    acts.push_back(std::move(a));
+    flights.push_back(f);
+  }
+
+  void remove_flight(std::size_t i) {
+    acts[i] = std::move(acts.back());
+    acts.pop_back();
+    flights[i] = flights.back();
+    flights.pop_back();
+  }
+
+  /// Activity i finished at the SimGrid clock: its event goes into the kernel.
+  void complete(std::size_t i) {
+    const Flight f = flights[i];
+    remove_flight(i);
+    kernel.set_now(std::max(kernel.now(), sg4::Engine::get_clock()));
+    deliver(f.ev, kernel.now() + (f.comm ? f.extra : 0.0));
+  }
+
+  /// Cancels the activities `hit` selects and fails them with `kind`.
+  template <class Pred>
+  void fail_flights(Pred hit, ErrorKind kind) {
+    for (std::size_t i = flights.size(); i-- > 0;) {
+      if (!hit(flights[i])) continue;
+      const Flight f = flights[i];
+      acts[i]->cancel();
+      remove_flight(i);
+      if (f.comm) fail_message(f.ev, kind);
+      else fail_work(*f.ev.job, kind);
+    }
+  }
+
+  /// After SimGrid reported a failed activity we did not cancel ourselves:
+  /// find which ones failed, and fail their visits or messages.
+  void sweep_failures() {
+    for (std::size_t i = flights.size(); i-- > 0;) {
+      bool failed = false;
+      try {
+        if (!acts[i]->test()) continue;
+      } catch (const simgrid::Exception&) {
+        failed = true;
+      }
+      if (!failed) {
+        complete(i);
+        continue;
+      }
+      const Flight f = flights[i];
+      remove_flight(i);
+      kernel.set_now(std::max(kernel.now(), sg4::Engine::get_clock()));
+      if (f.comm) fail_message(f.ev, ErrorKind::Unreachable);
+      else fail_work(*f.ev.job, ErrorKind::HostDown);
+    }
+  }
+
+  // ------------------------------------------------------------ the actor
+
+  /// Runs a change now when inside the actor, else when it next wakes.
+  void act(std::function<void()> change) {
+    if (running) change();
+    else pending.push_back(std::move(change));
+  }
+
+  void apply_pending() {
+    if (pending.empty()) return;
+    kernel.set_now(std::max(kernel.now(), sg4::Engine::get_clock()));
+    auto changes = std::move(pending);
+    pending.clear();
+    for (auto& c : changes) c();
+  }
+
+  void main_loop() {
+    try {
+      for (;;) {
+        apply_pending();
+        if (quit) break;
+        const double now = std::max(sg4::Engine::get_clock(), reached);
+        while (!kernel.empty() && kernel.next_time() <= now) {
+          kernel.step();
+          if (after_event) after_event(ctx);
+        }
+        const double next = kernel.empty() ? kNever : kernel.next_time();
+        const double until = std::min(next, target);
+        if (until <= now) {
+          // Reached the target with nothing due: wait here until the next
+          // run_until (or the end) resumes the actor.
+          parked = true;
+          sg4::this_actor::suspend();
+          parked = false;
+          continue;
+        }
+        if (acts.empty()) {
+          sg4::this_actor::sleep_until(until);
+          reached = until;
+          continue;
+        }
+        ssize_t i = -1;
+        try {
+          i = sg4::Activity::wait_any_for(acts, until - now);
+        } catch (const simgrid::Exception&) {
+          sweep_failures();
+          continue;
+        }
+        if (i < 0) {
+          reached = until;
+          continue;
+        }
+        complete(static_cast<std::size_t>(i));
+      }
+    } catch (const std::exception&) {
+      error = std::current_exception();
+    }
+    for (auto& a : acts) a->cancel();
+    acts.clear();
+    flights.clear();
+  }
+};
+
+SimGridBackend::SimGridBackend(Kernel& k, const ScenarioSpec& spec) {
+  acquire_engine();
+  try {
+    layout_ = Layout::build(spec);
+    impl_ = std::make_unique<Impl>(*this, k);
+    impl_->build();
+  } catch (...) {
+    impl_.reset();
+    archsim_simgrid_clock = 0;
+    release_engine();
+    throw;
+  }
+  g_current = this;
+}
+
+SimGridBackend::~SimGridBackend() {
+  if (impl_ && impl_->actor) {
+    // Let the actor leave its loop and cancel what is in flight, then let
+    // the engine finish.
+    impl_->quit = true;
+    impl_->pending.clear();
+    if (impl_->parked) impl_->actor->resume();
+    impl_->running = true;
+    impl_->engine->run();
+    impl_->running = false;
+  }
+  impl_.reset();
+  archsim_simgrid_clock = 0;
+  g_current = nullptr;
+  release_engine();
+}
+
+SimGridBackend* SimGridBackend::current() { return g_current; }
+
+const std::string& SimGridBackend::host_name(int node, int replica) const {
+  return layout_.hosts[static_cast<std::size_t>(layout_.host_of(node, replica))].name;
+}
+
+void SimGridBackend::work(Job& j, double seconds) {
+  Impl& m = *impl_;
+  const int h = layout_.host_of(j.comp->index(), j.replica);
+  if (m.hosts_down > 0 && !m.host_on[static_cast<std::size_t>(h)]) {
+    m.fail_work(j, ErrorKind::HostDown);
+    return;
+  }
+  const Event ev{m.kernel.now(), 0, j.comp, &j, j.token, EventCode::Resume, 0};
+  if (seconds <= 0) {
+    m.kernel.post(ev);
+    return;
+  }
+  sg4::ExecPtr ex = sg4::this_actor::exec_init(seconds * kReferenceSpeed)->set_host(m.hosts[static_cast<std::size_t>(h)]);
+  ex->start();
+  ++counters_.executions;
+  m.add_flight(ex, Impl::Flight{ev, 0, h, -1, false});
+}
+
+void SimGridBackend::transfer(const Event& e, int from, int from_replica, int to, int to_replica, double bytes,
+                              double delay) {
+  Impl& m = *impl_;
+  const int a = layout_.host_of(from, from_replica);
+  const int b = layout_.host_of(to, to_replica);
+  if (m.hosts_down > 0 && (!m.host_on[static_cast<std::size_t>(a)] || !m.host_on[static_cast<std::size_t>(b)])) {
+    m.fail_message(e, ErrorKind::HostDown);
+    return;
+  }
+  if (m.links_down > 0 && m.route_down(a, b)) {
+    m.fail_message(e, ErrorKind::Unreachable);
+    return;
+  }
+  if (bytes < 1 || a == b) {
+    // Nothing to share: the route's latency and the stated one.
+    ++counters_.direct;
+    m.deliver(e, m.kernel.now() + m.latency(a, b) + delay);
+    return;
+  }
+  sg4::CommPtr c = sg4::Comm::sendto_async(m.hosts[static_cast<std::size_t>(a)], m.hosts[static_cast<std::size_t>(b)],
+                                          static_cast<std::uint64_t>(bytes));
+  ++counters_.comms;
+  m.add_flight(c, Impl::Flight{e, delay, a, b, true});
+}
+
+void SimGridBackend::run_until(Kernel&, double t, void (*after_event)(void*), void* ctx) {
+  Impl& m = *impl_;
+  if (m.error) return;
+  m.after_event = after_event;
+  m.ctx = ctx;
+  m.target = std::max(m.target, t);
+  m.running = true;
+  if (!m.actor) {
+    m.actor = sg4::Actor::create("archsim-kernel", m.control, [&m] { m.main_loop(); });
+  } else if (m.parked) {
+    m.actor->resume();
+  }
+  if (t > sg4::Engine::get_clock()) m.engine->run_until(t);
+  else m.engine->run_until(sg4::Engine::get_clock());
+  m.running = false;
+  if (m.error) std::rethrow_exception(m.error);
+}
+
+void SimGridBackend::set_host_state(const std::string& name, bool on) {
+  const int h = layout_.find_host(name);
+  if (h < 0) throw std::invalid_argument("no host named '" + name + "'");
+  Impl& m = *impl_;
+  m.act([&m, h, on] {
+    const auto i = static_cast<std::size_t>(h);
+    if (static_cast<bool>(m.host_on[i]) == on) return;
+    m.host_on[i] = on;
+    if (on) {
+      --m.hosts_down;
+      m.hosts[i]->turn_on();
+      return;
+    }
+    ++m.hosts_down;
+    // Fail what runs on it or talks to it before SimGrid does: archsim
+    // knows whose work it is.
+    m.fail_flights([h](const Impl::Flight& f) { return f.a == h || f.b == h; }, ErrorKind::HostDown);
+    m.hosts[i]->turn_off();
+  });
+}
+
+void SimGridBackend::set_link_state(const std::string& name, bool on) {
+  const int l = layout_.find_link(name);
+  if (l < 0) throw std::invalid_argument("no link named '" + name + "'");
+  Impl& m = *impl_;
+  m.act([&m, l, on] {
+    const auto i = static_cast<std::size_t>(l);
+    if (static_cast<bool>(m.link_on[i]) == on || !m.links[i]) {
+      m.link_on[i] = on;
+      return;
+    }
+    m.link_on[i] = on;
+    if (on) {
+      --m.links_down;
+      m.links[i]->turn_on();
+      return;
+    }
+    ++m.links_down;
+    m.fail_flights([&m, l](const Impl::Flight& f) { return f.comm && m.crosses(f.a, f.b, l); },
+                   ErrorKind::Unreachable);
+    m.links[i]->turn_off();
+  });
+}
+
+void SimGridBackend::set_host_speed(const std::string& name, double flops) {
+  const int h = layout_.find_host(name);
+  if (h < 0) throw std::invalid_argument("no host named '" + name + "'");
+  if (!(flops > 0)) throw std::invalid_argument("a host's speed must be positive");
+  Impl& m = *impl_;
+  m.act([&m, h, flops] {
+    sg4::Host* host = m.hosts[static_cast<std::size_t>(h)];
+    host->set_pstate_speed(std::vector<double>{flops});
+    host->set_pstate(0);
+  });
+}
+
+void SimGridBackend::set_link_bandwidth(const std::string& name, double bytes_per_second) {
+  const int l = layout_.find_link(name);
+  if (l < 0) throw std::invalid_argument("no link named '" + name + "'");
+  if (!(bytes_per_second > 0)) throw std::invalid_argument("a link's bandwidth must be positive");
+  Impl& m = *impl_;
+  m.act([&m, l, bytes_per_second] {
+    if (sg4::Link* link = m.links[static_cast<std::size_t>(l)]) link->set_bandwidth(bytes_per_second);
+  });
+}
+
+}  // namespace archsim

@@ -1,0 +1,80 @@
+// The simgrid backend: CPU work runs as SimGrid executions on hosts with
+// cores and a speed (concurrent requests share the cores), and messages with
+// a size travel as SimGrid communications over links (concurrent flows share
+// the bandwidth). Queues, pools and routing stay in archsim's components;
+// SimGrid only says how long work and transfers take, and which hosts and
+// links are up.
+//
+// The kernel runs inside one SimGrid actor (on a control host that nothing
+// else uses): it runs the events that are due, then waits for the first of
+// its activities to finish or for the next event's time, whichever is first.
+//
+// SimGrid keeps one engine per process, so one SimGridBackend exists at a
+// time: a second one in another thread waits for the first to be destroyed,
+// and one in the same thread is an error (std::logic_error).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "archsim/spec.hpp"
+#include "backend/layout.hpp"
+#include "model/kernel.hpp"
+
+namespace archsim {
+
+class SimGridBackend : public Backend {
+ public:
+  /// Builds the platform of `spec` (Layout::build). The spec must outlive it.
+  SimGridBackend(Kernel& k, const ScenarioSpec& spec);
+  ~SimGridBackend() override;
+  SimGridBackend(const SimGridBackend&) = delete;
+  SimGridBackend& operator=(const SimGridBackend&) = delete;
+
+  const char* name() const override { return "simgrid"; }
+  void work(Job& j, double seconds) override;
+  void transfer(const Event& e, int from, int from_replica, int to, int to_replica, double bytes,
+                double delay) override;
+  void run_until(Kernel& k, double t, void (*after_event)(void*), void* ctx) override;
+
+  // Failures and changes, for the fault timeline. Called from a kernel event
+  // they act at once; called between run_until calls they act at the time
+  // reached. Names are Layout host and link names (a declared host, or
+  // "api.0" for replica 0 of an unplaced component "api").
+
+  /// A host turned off fails the work on it (host_down), and every message to
+  /// or from it; turned on, it serves again.
+  void set_host_state(const std::string& host, bool on);
+  /// A link turned off fails the messages that cross it (unreachable): the
+  /// two sides are partitioned until it is on again.
+  void set_link_state(const std::string& link, bool on);
+  /// Speed of each core in flop/s (the reference core is kReferenceSpeed);
+  /// work in progress speeds up or slows down from now on.
+  void set_host_speed(const std::string& host, double flops);
+  /// Bandwidth in bytes/s each way; transfers in progress share the new one.
+  void set_link_bandwidth(const std::string& link, double bytes_per_second);
+
+  const Layout& layout() const { return layout_; }
+  /// The host name of a replica (component >= 0) or traffic source (-1 - index).
+  const std::string& host_name(int node, int replica) const;
+  /// The backend of the running simulation in this process, or nullptr.
+  static SimGridBackend* current();
+
+  struct Counters {
+    std::uint64_t executions = 0;  ///< work steps run as SimGrid executions
+    std::uint64_t comms = 0;       ///< messages sent as SimGrid communications
+    std::uint64_t direct = 0;      ///< messages delivered without one (no size, or same host)
+    std::uint64_t failed = 0;      ///< work and messages failed by a host or link
+  };
+  const Counters& counters() const { return counters_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  Layout layout_;
+  Counters counters_;
+  friend struct Impl;
+};
+
+}  // namespace archsim

@@ -1,0 +1,109 @@
+#include "model/faults.hpp"
+
+#include <fmt/format.h>
+
+#include "archsim/load.hpp"
+#include "model/client.hpp"
+
+namespace archsim {
+
+namespace {
+constexpr std::uint16_t kEnd = 0x8000;  // aux bit: the end of a fault with `for:`
+}  // namespace
+
+FaultTimeline::FaultTimeline(Kernel& k, const ScenarioSpec& spec, std::vector<Component*> comps,
+                             std::vector<Client*> clients)
+    : Component(k, "faults", -2000, spec.seed), spec_(spec), comps_(std::move(comps)), clients_(std::move(clients)) {}
+
+void FaultTimeline::schedule(const FaultSpec& f, double start) {
+  const auto i = static_cast<std::uint16_t>(all_.size());
+  all_.push_back(&f);
+  if (start > kernel_.now()) kernel_.schedule(start, this, EventCode::Custom, nullptr, i);
+  else fire(f, false);
+  if (f.duration) kernel_.schedule(start + *f.duration, this, EventCode::Custom, nullptr, static_cast<std::uint16_t>(i | kEnd));
+}
+
+void FaultTimeline::begin() {
+  for (const FaultSpec& f : spec_.faults) schedule(f, f.at);
+}
+
+void FaultTimeline::handle(const Event& e) {
+  const std::size_t i = e.aux & ~kEnd;
+  if (i < all_.size()) fire(*all_[i], (e.aux & kEnd) != 0);
+}
+
+void FaultTimeline::apply_now(const FaultSpec& f) { schedule(f, kernel_.now()); }
+
+std::string FaultTimeline::describe(const FaultSpec& f) {
+  using K = FaultSpec::Kind;
+  const std::string n = f.replicas ? fmt::format("{} replica{}", *f.replicas, *f.replicas == 1 ? "" : "s") : "all replicas";
+  switch (f.kind) {
+    case K::Kill: return n + " down";
+    case K::Restart: return fmt::format("{} restart ({} down)", n, format_duration(f.restart_time));
+    case K::Slow:
+      return f.add > 0 ? fmt::format("work x{:g} + {}", f.x, format_duration(f.add)) : fmt::format("work x{:g}", f.x);
+    case K::Errors: return fmt::format("{:g}% of visits fail", f.p * 100);
+    case K::Partition: return "cut from " + f.other;
+    case K::Flush: return "cache flushed";
+    case K::ExhaustPool: return "no connections left in the pools";
+    case K::Leak: return fmt::format("memory leak: a replica restarts every {}", format_duration(f.every));
+    case K::Deploy: return fmt::format("rolling deploy, {} at a time, {} each", f.batch, format_duration(f.restart_time));
+    case K::Scale: return fmt::format("scale to {} replicas", f.replicas.value_or(0));
+    case K::Pool: return fmt::format("pool size {}", f.size);
+    case K::RateLimit: return f.rate_limit ? "rate limit " + format_rate(f.rate_limit->rate) : "rate limit";
+    case K::Breaker: return "breaker retuned";
+    case K::Shift: {
+      std::string w;
+      for (const auto& [name, weight] : f.weights) w += (w.empty() ? "" : ", ") + fmt::format("{} {:g}", name, weight);
+      return "weights " + w;
+    }
+    case K::Spike: return fmt::format("traffic x{:g}", f.x);
+  }
+  return "";
+}
+
+void FaultTimeline::partition(const FaultSpec& f, bool on) {
+  const int a = spec_.find(f.target), b = spec_.find(f.other);
+  for (auto& e : kernel_.edges)
+    if ((e->from == a && e->to == b) || (e->from == b && e->to == a)) e->partitioned = on;
+}
+
+void FaultTimeline::fire(const FaultSpec& f, bool end) {
+  using K = FaultSpec::Kind;
+  const bool action = f.kind == K::Scale || f.kind == K::Pool || f.kind == K::RateLimit || f.kind == K::Breaker ||
+                      f.kind == K::Shift;
+  bool done = false;
+  if (f.kind == K::Partition) {
+    partition(f, !end);
+    done = true;
+  } else if (f.kind == K::Spike) {
+    for (Client* c : clients_)
+      if (c->traffic_name() == f.target) done = c->apply(f, end) || done;
+  } else {
+    const int i = spec_.find(f.target);
+    if (i >= 0) done = comps_[static_cast<std::size_t>(i)]->apply(f, end);
+  }
+  std::string kind_name;
+  switch (f.kind) {
+    case K::Kill: kind_name = "kill"; break;
+    case K::Restart: kind_name = "restart"; break;
+    case K::Slow: kind_name = "slow"; break;
+    case K::Errors: kind_name = "errors"; break;
+    case K::Partition: kind_name = "partition"; break;
+    case K::Flush: kind_name = "flush"; break;
+    case K::ExhaustPool: kind_name = "exhaust_pool"; break;
+    case K::Leak: kind_name = "leak"; break;
+    case K::Deploy: kind_name = "deploy"; break;
+    case K::Scale: kind_name = "scale"; break;
+    case K::Pool: kind_name = "pool"; break;
+    case K::RateLimit: kind_name = "rate_limit"; break;
+    case K::Breaker: kind_name = "breaker"; break;
+    case K::Shift: kind_name = "shift"; break;
+    case K::Spike: kind_name = "spike"; break;
+  }
+  std::string detail = end ? "over" : describe(f);
+  if (!done) detail += " (not supported by this component: nothing happened)";
+  kernel_.note(action ? "action" : "fault", f.target, kind_name, detail);
+}
+
+}  // namespace archsim

@@ -1,0 +1,451 @@
+// Reading the data-tier kinds. Each kind's keys are listed once, in the
+// order the README documents them; every value is read with its position,
+// and combinations that cannot work (a TTL in simple mode, a replication lag
+// without replicas) are reported where they are written.
+#include "spec/parse_data.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "spec/units.hpp"
+
+namespace archsim {
+
+namespace {
+
+using yaml::Bound;
+using yaml::Field;
+using yaml::Map;
+using yaml::Source;
+
+const std::vector<std::string_view> kCacheKeys = {
+    "kind", "hit_ratio", "keys",  "popularity", "capacity",     "eviction", "ttl", "warm",
+    "coalesce", "fill_timeout", "hit_latency", "miss_latency", "workers", "queue", "cost", "hosts", "zone"};
+const std::vector<std::string_view> kDatabaseKeys = {
+    "kind",     "queries",  "workers",  "pool",          "acquire_timeout", "max_connections", "replicas",
+    "replication_lag", "read_from", "failover", "shards", "hot_shard", "shard_skew", "keys", "popularity", "cost", "hosts", "zone"};
+const std::vector<std::string_view> kQueueKeys = {
+    "kind",        "consumer",  "consumers",     "partitions",       "capacity", "when_full",
+    "max_attempts", "dead_letter", "ack_timeout", "redelivery_delay", "latency",  "cost", "hosts", "zone"};
+const std::vector<std::string_view> kCdnKeys = {
+    "kind", "origin", "keys", "popularity", "capacity", "eviction", "ttl", "warm", "coalesce",
+    "edge_latency", "origin_latency", "origin_timeout", "object_size", "workers", "cost", "hosts", "zone"};
+const std::vector<std::string_view> kQueryKeys = {"time", "write"};
+
+constexpr ComponentKind kDataKinds[] = {ComponentKind::Cache, ComponentKind::Database, ComponentKind::Queue,
+                                        ComponentKind::Cdn};
+
+bool contains(const std::vector<std::string_view>& keys, std::string_view k) {
+  return std::find(keys.begin(), keys.end(), k) != keys.end();
+}
+
+std::string a_kind(ComponentKind k) { return fmt::format("a {}", name_of(k)); }
+
+// "1000000", "1M", "250k": a count of things (keys, messages).
+std::optional<std::uint64_t> read_count(const Source& src, const Field& f, std::uint64_t min) {
+  const auto text = yaml::read_text(src, f, "a count");
+  if (!text) return std::nullopt;
+  std::string_view t = units::trim(*text);
+  double scale = 1;
+  if (!t.empty() && (t.back() == 'k' || t.back() == 'M' || t.back() == 'G')) {
+    scale = t.back() == 'k' ? 1e3 : t.back() == 'M' ? 1e6 : 1e9;
+    t.remove_suffix(1);
+  }
+  const std::optional<double> v = units::number(t);
+  if (!v || *v < 0 || std::floor(*v * scale) != *v * scale || *v * scale > 1e15) {
+    src.error(f.value_mark, fmt::format("expected a count for '{}' such as 1000000 or 1M, got '{}'", f.key, *text));
+    return std::nullopt;
+  }
+  const auto n = static_cast<std::uint64_t>(*v * scale);
+  if (n < min) {
+    src.error(f.value_mark, fmt::format("'{}' must be at least {}, got {}", f.key, min, n));
+    return std::nullopt;
+  }
+  return n;
+}
+
+std::optional<bool> read_bool(const Source& src, const Field& f) {
+  const auto text = yaml::read_text(src, f, "true or false");
+  if (!text) return std::nullopt;
+  if (*text == "true") return true;
+  if (*text == "false") return false;
+  src.error(f.value_mark, fmt::format("expected true or false for '{}', got '{}'", f.key, *text));
+  return std::nullopt;
+}
+
+// "uniform" or "zipf(S)", S > 0.
+std::optional<PopularitySpec> read_popularity(const Source& src, const Field& f) {
+  const auto text = yaml::read_text(src, f, "a popularity");
+  if (!text) return std::nullopt;
+  const std::string_view t = units::trim(*text);
+  PopularitySpec p;
+  p.mark = f.value_mark;
+  if (t == "uniform") return p;
+  if (t.size() > 6 && t.substr(0, 5) == "zipf(" && t.back() == ')') {
+    const std::optional<double> s = units::number(units::trim(t.substr(5, t.size() - 6)));
+    if (s && *s > 0 && *s <= 10) {
+      p.zipf = *s;
+      return p;
+    }
+  }
+  src.error(f.value_mark, fmt::format("expected 'uniform' or 'zipf(S)' with 0 < S <= 10 for '{}', got '{}'", f.key,
+                                      *text));
+  return std::nullopt;
+}
+
+int to_int(std::int64_t v) { return static_cast<int>(std::min<std::int64_t>(v, 1 << 30)); }
+
+// Of two keys that exclude each other, the one written second.
+const Field* later(const Field* a, const Field* b) {
+  const bool a_first = a->key_mark.line < b->key_mark.line ||
+                       (a->key_mark.line == b->key_mark.line && a->key_mark.col < b->key_mark.col);
+  return a_first ? b : a;
+}
+
+void report_unknown(const Map& m, ComponentKind kind, const std::string& where) {
+  const std::vector<std::string_view>& own = data_kind_keys(kind);
+  for (const Field* f : m.unknown(own)) {
+    if (kind == ComponentKind::Queue && f->key == "steps") {
+      m.source().error(f->key_mark, fmt::format("unknown key 'steps' in {}: a queue delivers each message to the "
+                                                "service named by 'consumer', which runs the steps",
+                                                where));
+      continue;
+    }
+    const ComponentKind* owner = nullptr;
+    for (const ComponentKind& k : kDataKinds)
+      if (!owner && k != kind && contains(data_kind_keys(k), f->key)) owner = &k;
+    if (owner)
+      m.source().error(f->key_mark, fmt::format("unknown key '{}' in {}: '{}' belongs to {}", f->key, where, f->key,
+                                                a_kind(*owner)));
+    else
+      yaml::report_unknown_key(m.source(), *f, own, where);
+  }
+}
+
+// The keyed-store keys shared by a keyed cache and a cdn. `keys` was read.
+void read_store(const Map& m, KeyedStoreSpec& s) {
+  const Source& src = m.source();
+  if (const Field* f = m.get("popularity")) {
+    if (auto p = read_popularity(src, *f)) s.popularity = *p;
+  }
+  const Field* capacity = m.get("capacity");
+  if (capacity) {
+    if (auto v = read_count(src, *capacity, 1)) {
+      s.capacity = *v;
+      if (s.keys > 0 && s.capacity > s.keys)
+        src.error(capacity->value_mark, fmt::format("'capacity' ({}) is more than 'keys' ({}): leave it out to hold "
+                                                    "every key",
+                                                    s.capacity, s.keys));
+    }
+  }
+  if (const Field* f = m.get("eviction")) {
+    if (auto e = yaml::read_choice<Eviction>(src, *f, "eviction")) s.eviction = *e;
+  }
+  if (const Field* f = m.get("ttl")) s.ttl = yaml::read_duration(src, *f, Bound::Positive, "s");
+  const std::uint64_t held = s.capacity > 0 ? s.capacity : s.keys;
+  if (const Field* f = m.get("warm")) {
+    // true: as many of the most popular keys as fit; a count: that many.
+    const auto text = yaml::read_text(src, *f, "true, false or a count of keys");
+    if (text && (*text == "true" || *text == "false")) {
+      s.warm = *text == "true" ? held : 0;
+    } else if (text) {
+      if (auto v = read_count(src, *f, 0)) {
+        s.warm = *v;
+        if (held > 0 && s.warm > held)
+          src.error(f->value_mark, fmt::format("'warm' ({}) is more than the cache holds ({}): use 'warm: true' to "
+                                               "fill it",
+                                               s.warm, held));
+      }
+    }
+  }
+  const Field* coalesce = m.get("coalesce");
+  std::optional<bool> co;
+  if (coalesce) co = read_bool(src, *coalesce);
+  if (co) s.coalesce = *co;
+  if (const Field* f = m.get("fill_timeout")) {
+    if (!coalesce || (co && !*co))
+      src.error(f->key_mark, "'fill_timeout' is how long coalesced misses wait for a fill: it needs 'coalesce: true'");
+    else if (auto v = yaml::read_duration(src, *f, Bound::Positive, "s"))
+      s.fill_timeout = *v;
+  }
+}
+
+void read_cache(const Map& m, CacheSpec& c, const std::string& where) {
+  const Source& src = m.source();
+  const Field* ratio = m.get("hit_ratio");
+  const Field* keys = m.get("keys");
+  if (ratio && keys) {
+    src.error(later(ratio, keys)->key_mark, "give either 'hit_ratio' (a fixed ratio) or 'keys' (a key space whose hit ratio "
+                                "emerges), not both");
+  } else if (!ratio && !keys) {
+    src.error(m.at(), fmt::format("missing required key 'hit_ratio' or 'keys' in {}: a fixed hit ratio, or a key "
+                                  "space whose hit ratio emerges",
+                                  where));
+  }
+  if (ratio && !keys) {
+    if (auto v = yaml::read_fraction(src, *ratio)) c.hit_ratio = *v;
+    // The keyed mode's keys make no sense with a fixed ratio.
+    for (std::string_view k : {"popularity", "capacity", "eviction", "ttl", "warm", "coalesce", "fill_timeout"})
+      if (const Field* f = m.get(k))
+        src.error(f->key_mark, fmt::format("'{}' needs 'keys' (a keyed cache): with 'hit_ratio' the ratio is fixed",
+                                           k));
+  }
+  if (keys) {
+    if (auto v = read_count(src, *keys, 1)) c.store.keys = *v;
+    if (!ratio) read_store(m, c.store);
+  }
+  if (const Field* f = m.get("hit_latency")) c.hit_latency = yaml::read_distribution(src, *f, "ms");
+  if (const Field* f = m.get("miss_latency")) c.miss_latency = yaml::read_distribution(src, *f, "ms");
+  if (const Field* f = m.get("workers")) {
+    if (auto v = yaml::read_int(src, *f, 1, "leave 'workers' out for no limit")) c.workers = to_int(*v);
+  }
+  if (const Field* f = m.get("queue")) {
+    if (!m.get("workers"))
+      src.error(f->key_mark, "'queue' is the waiting room for busy workers: it needs 'workers'");
+    else
+      c.queue = yaml::read_int(src, *f, 0, "leave 'queue' out for no limit");
+  }
+}
+
+void read_queries(const Source& src, const Field& field, DatabaseSpec& d) {
+  const std::optional<Map> m = Map::open(src, field.value, field.key_mark,
+                                         "'queries' (query times by name, e.g. {read: exp(2ms), write: exp(5ms)})",
+                                         "query");
+  if (!m) return;
+  for (const Field& f : m->fields()) {
+    DatabaseSpec::Query q;
+    q.name = f.key;
+    q.mark = f.key_mark;
+    q.write = f.key == "write";
+    const bool valid = !f.key.empty() && std::all_of(f.key.begin(), f.key.end(), [](char ch) {
+      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
+    });
+    if (!valid) src.error(f.key_mark, fmt::format("query name '{}' may only use letters, digits, '_' and '-'", f.key));
+    if (f.value.IsMap()) {
+      const std::string where = fmt::format("query '{}'", f.key);
+      const std::optional<Map> qm = Map::open(src, f.value, f.key_mark, where);
+      if (!qm) continue;
+      qm->allow_only(kQueryKeys, where);
+      if (const Field* t = qm->need("time", where)) {
+        if (auto dist = yaml::read_distribution(src, *t, "ms")) q.time = *dist;
+      }
+      if (const Field* w = qm->get("write")) {
+        if (auto v = read_bool(src, *w)) {
+          if ((f.key == "read" && *v) || (f.key == "write" && !*v))
+            src.error(w->value_mark, fmt::format("'{}' is the {} query: 'write: {}' contradicts it", f.key,
+                                                 f.key == "read" ? "reading" : "writing", *v ? "true" : "false"));
+          else
+            q.write = *v;
+        }
+      }
+    } else if (auto dist = yaml::read_distribution(src, f, "ms")) {
+      q.time = *dist;
+    }
+    d.queries.push_back(std::move(q));
+  }
+  if (d.query("read") < 0)
+    src.error(field.key_mark, "'queries' needs 'read': the time of a plain read, the default query of a call");
+}
+
+void read_database(const Map& m, DatabaseSpec& d, const std::string& where) {
+  const Source& src = m.source();
+  if (const Field* f = m.need("queries", where)) read_queries(src, *f, d);
+  if (const Field* f = m.get("workers")) {
+    if (auto v = yaml::read_int(src, *f, 1, "leave 'workers' out for no limit")) d.workers = to_int(*v);
+  }
+  if (const Field* f = m.get("pool")) {
+    if (auto v = yaml::read_int(src, *f, 1, "connections per caller replica")) d.pool = to_int(*v);
+  }
+  if (const Field* f = m.get("acquire_timeout")) {
+    if (!m.get("pool"))
+      src.error(f->key_mark, "'acquire_timeout' is how long a query waits for a pool connection: it needs 'pool'");
+    else if (auto v = yaml::read_duration(src, *f, Bound::Positive, "s"))
+      d.acquire_timeout = *v;
+  }
+  if (const Field* f = m.get("max_connections")) {
+    if (auto v = yaml::read_int(src, *f, 1, "connections a node accepts")) d.max_connections = to_int(*v);
+  }
+  const Field* replicas = m.get("replicas");
+  std::optional<std::int64_t> n_replicas;
+  if (replicas) n_replicas = yaml::read_int(src, *replicas, 0, "read replicas per shard");
+  if (n_replicas) d.replicas = to_int(*n_replicas);
+  for (std::string_view k : {"replication_lag", "read_from"}) {
+    const Field* f = m.get(k);
+    if (!f) continue;
+    if (d.replicas == 0) {
+      if (!replicas || n_replicas)  // not when 'replicas' itself was wrong
+        src.error(f->key_mark, fmt::format("'{}' needs read replicas: add 'replicas: N'", k));
+      continue;
+    }
+    if (k == "replication_lag") {
+      d.replication_lag = yaml::read_distribution(src, *f, "ms");
+    } else if (auto v = yaml::read_choice<ReadFrom>(src, *f, "read_from")) {
+      d.read_from = *v;
+    }
+  }
+  if (const Field* f = m.get("failover")) {
+    if (auto v = yaml::read_duration(src, *f, Bound::NonNegative, "s")) d.failover = *v;
+  }
+  if (const Field* f = m.get("shards")) {
+    if (auto v = yaml::read_int(src, *f, 1)) d.shards = to_int(std::min<std::int64_t>(*v, 65535));
+  }
+  const Field* hot = m.get("hot_shard");
+  const Field* skew = m.get("shard_skew");
+  if (hot && skew) {
+    src.error(later(hot, skew)->key_mark,
+              "give either 'hot_shard' (the share of shard 0) or 'shard_skew' (a Zipf over shards), not both");
+  } else {
+    for (const Field* f : {hot, skew}) {
+      if (!f) continue;
+      if (d.shards < 2) {
+        src.error(f->key_mark, fmt::format("'{}' spreads queries unevenly over shards: it needs 'shards: 2' or more",
+                                           f->key));
+      } else if (f == hot) {
+        d.hot_shard = yaml::read_fraction(src, *f);
+      } else if (auto p = read_popularity(src, *f)) {
+        if (p->zipf > 0) d.shard_skew = *p;
+      }
+    }
+  }
+  if (const Field* f = m.get("keys")) {
+    if (auto v = read_count(src, *f, 1)) d.keys = *v;
+  }
+  if (const Field* f = m.get("popularity")) {
+    if (!m.get("keys"))
+      src.error(f->key_mark, "'popularity' is how often each key is asked for: it needs 'keys'");
+    else if (auto p = read_popularity(src, *f))
+      d.popularity = *p;
+  }
+}
+
+void read_queue(const Map& m, QueueSpec& q, const std::string& where) {
+  const Source& src = m.source();
+  const Field* consumer = m.get("consumer");
+  if (consumer) {
+    if (auto s = yaml::read_text(src, *consumer, "a component name")) q.consumer = *s;
+    q.consumer_mark = consumer->value_mark;
+  }
+  // What only a consumer can do.
+  for (std::string_view k : {"consumers", "max_attempts", "dead_letter", "ack_timeout", "redelivery_delay", "latency"}) {
+    if (consumer) break;
+    if (const Field* f = m.get(k))
+      src.error(f->key_mark, fmt::format("'{}' is about delivering messages: it needs 'consumer' (the service that "
+                                         "processes them)",
+                                         k));
+  }
+  if (const Field* f = m.get("consumers"); f && consumer) {
+    if (auto v = yaml::read_int(src, *f, 1, "messages delivered at once")) q.consumers = to_int(*v);
+  }
+  if (const Field* f = m.get("partitions")) {
+    if (auto v = yaml::read_int(src, *f, 1, "leave 'partitions' out for one line all consumers share"))
+      q.partitions = to_int(std::min<std::int64_t>(*v, 1 << 16));
+  }
+  const Field* capacity = m.get("capacity");
+  if (capacity) {
+    if (auto v = read_count(src, *capacity, 1)) q.capacity = static_cast<std::int64_t>(*v);
+  }
+  if (const Field* f = m.get("when_full")) {
+    if (!capacity)
+      src.error(f->key_mark, "'when_full' says what a full queue does: it needs 'capacity'");
+    else if (auto v = yaml::read_choice<WhenFull>(src, *f, "when_full policy"))
+      q.when_full = *v;
+  }
+  if (!consumer) return;
+  if (const Field* f = m.get("max_attempts")) {
+    if (auto v = yaml::read_int(src, *f, 1, "deliveries of a message before it is dead-lettered"))
+      q.max_attempts = to_int(*v);
+  }
+  if (const Field* f = m.get("dead_letter")) {
+    if (auto s = yaml::read_text(src, *f, "a queue name")) q.dead_letter = *s;
+    q.dead_letter_mark = f->value_mark;
+  }
+  if (const Field* f = m.get("ack_timeout")) q.ack_timeout = yaml::read_duration(src, *f, Bound::Positive, "s");
+  if (const Field* f = m.get("redelivery_delay")) {
+    if (auto v = yaml::read_duration(src, *f, Bound::NonNegative, "s")) q.redelivery_delay = *v;
+  }
+  if (const Field* f = m.get("latency")) q.latency = yaml::read_distribution(src, *f, "ms");
+  (void)where;
+}
+
+void read_cdn(const Map& m, CdnSpec& c, const std::string& where) {
+  const Source& src = m.source();
+  if (const Field* f = m.need("origin", where)) {
+    if (auto s = yaml::read_text(src, *f, "a component name")) c.origin = *s;
+    c.origin_mark = f->value_mark;
+  }
+  if (const Field* f = m.need("keys", where)) {
+    if (auto v = read_count(src, *f, 1)) c.store.keys = *v;
+  }
+  read_store(m, c.store);
+  if (const Field* f = m.get("edge_latency")) c.edge_latency = yaml::read_distribution(src, *f, "ms");
+  if (const Field* f = m.get("origin_latency")) c.origin_latency = yaml::read_distribution(src, *f, "ms");
+  if (const Field* f = m.get("origin_timeout")) c.origin_timeout = yaml::read_duration(src, *f, Bound::Positive, "s");
+  if (const Field* f = m.get("object_size")) {
+    if (auto v = yaml::read_size(src, *f)) c.object_size = *v;
+  }
+  if (const Field* f = m.get("workers")) {
+    if (auto v = yaml::read_int(src, *f, 1, "leave 'workers' out for no limit")) c.workers = to_int(*v);
+  }
+}
+
+}  // namespace
+
+bool is_data_kind(ComponentKind k) {
+  return std::find(std::begin(kDataKinds), std::end(kDataKinds), k) != std::end(kDataKinds);
+}
+
+const std::vector<std::string_view>& data_kind_keys(ComponentKind k) {
+  switch (k) {
+    case ComponentKind::Cache: return kCacheKeys;
+    case ComponentKind::Database: return kDatabaseKeys;
+    case ComponentKind::Queue: return kQueueKeys;
+    case ComponentKind::Cdn: return kCdnKeys;
+    default: break;
+  }
+  static const std::vector<std::string_view> none;
+  return none;
+}
+
+std::vector<std::string_view> all_data_keys() {
+  std::vector<std::string_view> out;
+  for (ComponentKind k : kDataKinds)
+    for (std::string_view key : data_kind_keys(k))
+      if (!contains(out, key)) out.push_back(key);
+  return out;
+}
+
+void read_data_component(const Map& m, ComponentSpec& c, const std::string& where) {
+  report_unknown(m, c.kind, where);
+  switch (c.kind) {
+    case ComponentKind::Cache: {
+      CacheSpec s;
+      read_cache(m, s, where);
+      c.body = std::move(s);
+      break;
+    }
+    case ComponentKind::Database: {
+      DatabaseSpec s;
+      read_database(m, s, where);
+      c.body = std::move(s);
+      break;
+    }
+    case ComponentKind::Queue: {
+      QueueSpec s;
+      read_queue(m, s, where);
+      c.body = std::move(s);
+      break;
+    }
+    case ComponentKind::Cdn: {
+      CdnSpec s;
+      read_cdn(m, s, where);
+      c.body = std::move(s);
+      break;
+    }
+    default: break;
+  }
+}
+
+}  // namespace archsim

@@ -1,0 +1,28 @@
+// The schema of the data-tier kinds (cache, database, queue, cdn): their
+// keys and how each value is read. parse.cpp dispatches on `kind:` and
+// calls read_data_component for these kinds; references between components
+// (a queue's consumer, a cdn's origin) are checked in validate.cpp.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "archsim/spec.hpp"
+#include "spec/yaml_reader.hpp"
+
+namespace archsim {
+
+/// Whether a kind's keys are read here.
+bool is_data_kind(ComponentKind k);
+/// The keys a data-tier kind allows, in the order the README documents them.
+const std::vector<std::string_view>& data_kind_keys(ComponentKind k);
+/// Every data-tier kind's keys (to accept while the kind is unknown).
+std::vector<std::string_view> all_data_keys();
+
+/// Reads the body of a cache, database, queue or cdn from its map into
+/// c.body (c.kind is set), reporting unknown keys (naming the kind a key
+/// belongs to when it belongs to another data kind) and every bad value.
+void read_data_component(const yaml::Map& m, ComponentSpec& c, const std::string& where);
+
+}  // namespace archsim
