@@ -58,7 +58,9 @@ CallGraph::CallGraph(const ScenarioSpec& spec)
     }
     // The edge waits for its origin on a miss; as if every request missed
     // (a cold cache), since the hit ratio is not known before the run.
-    if (const CdnSpec* d = comp.cdn()) link(from, d->origin, EdgeKind::Call, d->origin_mark);
+    // (A cdn that names itself is reported by the validator in plainer words.)
+    if (const CdnSpec* d = comp.cdn(); d && d->origin != comp.name)
+      link(from, d->origin, EdgeKind::Call, d->origin_mark);
   }
 }
 

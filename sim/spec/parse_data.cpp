@@ -252,7 +252,12 @@ void read_queries(const Source& src, const Field& field, DatabaseSpec& d) {
 
 void read_database(const Map& m, DatabaseSpec& d, const std::string& where) {
   const Source& src = m.source();
-  if (const Field* f = m.need("queries", where)) read_queries(src, *f, d);
+  if (const Field* f = m.get("queries"))
+    read_queries(src, *f, d);
+  else
+    src.error(m.at(), fmt::format("missing required key 'queries' in {}: query times by name, e.g. {{read: exp(2ms), "
+                                  "write: exp(5ms)}}",
+                                  where));
   if (const Field* f = m.get("workers")) {
     if (auto v = yaml::read_int(src, *f, 1, "leave 'workers' out for no limit")) d.workers = to_int(*v);
   }
@@ -372,7 +377,7 @@ void read_queue(const Map& m, QueueSpec& q, const std::string& where) {
 
 void read_cdn(const Map& m, CdnSpec& c, const std::string& where) {
   const Source& src = m.source();
-  if (const Field* f = m.need("origin", where)) {
+  if (const Field* f = m.need("origin", where)) {  // what serves the misses
     if (auto s = yaml::read_text(src, *f, "a component name")) c.origin = *s;
     c.origin_mark = f->value_mark;
   }
