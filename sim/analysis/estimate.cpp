@@ -29,6 +29,40 @@ double work_time(const std::vector<StepSpec>& steps) {
   return t;
 }
 
+/// The data-tier kinds: the time a visit holds one of their workers and how
+/// many workers they have (0: no limit). A database's queries are weighed by
+/// how often the call steps of the scenario ask for each; a keyed cache's
+/// hit ratio is unknown before the run, so its hits' time is taken.
+std::pair<double, double> data_hold(const ScenarioSpec& spec, const ComponentSpec& cs) {
+  if (const CacheSpec* c = cs.cache()) {
+    const double hit = c->hit_latency ? c->hit_latency->mean() : 0.0;
+    const double miss = c->miss_latency ? c->miss_latency->mean() : hit;
+    const double h = c->hit_ratio ? *c->hit_ratio * hit + (1 - *c->hit_ratio) * miss : hit;
+    return {h, c->workers};
+  }
+  if (const CdnSpec* c = cs.cdn()) return {c->edge_latency ? c->edge_latency->mean() : 0.0, c->workers};
+  if (const DatabaseSpec* d = cs.database()) {
+    const auto time_of = [&](const std::string& op) {
+      int q = d->query(op.empty() ? "read" : op);
+      if (q < 0 && op == "write") q = d->query("read");
+      return q >= 0 ? d->queries[static_cast<std::size_t>(q)].time.mean() : 0.0;
+    };
+    double weight = 0, total = 0;
+    for (const ComponentSpec& caller : spec.components) {
+      if (const ServiceSpec* s = caller.service()) {
+        for_each_call(s->steps, [&](const StepSpec& st, double times) {
+          if (st.call.target != cs.name) return;
+          weight += times;
+          total += times * time_of(st.call.op);
+        });
+      }
+    }
+    const double h = weight > 0 ? total / weight : time_of("");
+    return {h, static_cast<double>(d->workers) * d->shards * (1 + d->replicas)};
+  }
+  return {0.0, 0.0};
+}
+
 }  // namespace
 
 std::optional<Estimate> estimate(const ScenarioSpec& spec) {
@@ -64,6 +98,8 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
         if (t >= 0) held += weight * hold[static_cast<std::size_t>(t)];
       }
       if (total > 0) h = 2 * call_latency(spec, lb->latency) + held / total;
+    } else {
+      h = data_hold(spec, cs).first;
     }
     hold[c] = h;
   }
@@ -100,6 +136,7 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
     e.hold = hold[c];
     e.reachable = reachable[c];
     if (const ServiceSpec* s = cs.service()) e.capacity = static_cast<double>(s->replicas) * s->workers;
+    else e.capacity = data_hold(spec, cs).second;
     if (e.capacity > 0) {
       e.utilization = e.arrivals * e.hold / e.capacity;
       e.peak_utilization = e.utilization * est.peak_multiplier;
