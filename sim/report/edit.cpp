@@ -214,7 +214,7 @@ Target locate(const Documents& docs, const std::string& path) {
       place_insertion(problem, problem.root, seg[0], t);
       return t;
     }
-    node = in->root[seg[0]];
+    node.reset(in->root[seg[0]]);
   } else {
     in = top("components");
     if (!in) bad_path(problem, Mark{1, 1, 0}, path, "the scenario has no components");
@@ -226,7 +226,7 @@ Target locate(const Documents& docs, const std::string& path) {
                fmt::format("no component or top-level key '{}': {}", seg[0],
                            names_hint(seg[0], choices, "components")));
     }
-    node = comps[seg[0]];
+    node.reset(comps[seg[0]]);
   }
   t.doc = in->doc;
 
@@ -234,8 +234,9 @@ Target locate(const Documents& docs, const std::string& path) {
   for (; next < seg.size(); ++next) {
     const std::string& s = seg[next];
     const bool last = next + 1 == seg.size();
-    if (node.IsMap()) {
-      if (!node[s]) {
+    const YAML::Node cur(node);  // const: lookups must not add keys to the document
+    if (cur.IsMap()) {
+      if (!cur[s]) {
         if (last) {
           place_insertion(*in, node, s, t);
           return t;
@@ -243,7 +244,7 @@ Target locate(const Documents& docs, const std::string& path) {
         bad_path(*in, mark_of(node, in->doc), path,
                  fmt::format("'{}' has no key '{}': {}", where, s, names_hint(s, keys_of(node), "keys here")));
       }
-      node = node[s];
+      node.reset(cur[s]);
     } else if (node.IsSequence()) {
       // By number, or by the `name:` of its items.
       std::size_t index = 0;
@@ -252,21 +253,26 @@ Target locate(const Documents& docs, const std::string& path) {
         if (index >= node.size())
           bad_path(*in, mark_of(node, in->doc), path,
                    fmt::format("'{}' has {} items, counted from 0: no item {}", where, node.size(), index));
-        node = node[index];
+        node.reset(cur[index]);
       } else {
+        // (YAML::Node assignment writes through to the document: rebind with reset.)
         std::vector<std::string> names;
         YAML::Node found;
+        bool have = false;
         for (std::size_t i = 0; i < node.size(); ++i) {
           const YAML::Node item = node[i];
           if (item.IsMap() && item["name"] && item["name"].IsScalar()) {
             names.push_back(item["name"].Scalar());
-            if (item["name"].Scalar() == s) found = item;
+            if (!have && item["name"].Scalar() == s) {
+              found.reset(item);
+              have = true;
+            }
           }
         }
-        if (!found)
+        if (!have)
           bad_path(*in, mark_of(node, in->doc), path,
                    fmt::format("'{}' has no item named '{}': {}", where, s, names_hint(s, names, "names")));
-        node = found;
+        node.reset(found);
       }
     } else {
       bad_path(*in, mark_of(node, in->doc), path,

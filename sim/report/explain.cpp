@@ -435,7 +435,9 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
     head.push_back(fmt::format("{}'s queue grew to {}",
                                r.components[static_cast<std::size_t>(upstream)].name, count_words(upstream_peak)));
   } else if (root && root->queue_peak >= 1) {
-    head.push_back(fmt::format("{}'s queue grew to {}", root->name, count_words(root->queue_peak)));
+    head.push_back(root->pool ? fmt::format("up to {} requests waited for one of its connections",
+                                            count_words(root->queue_peak))
+                              : fmt::format("{}'s queue grew to {}", root->name, count_words(root->queue_peak)));
   }
   if (!root && x.busiest >= 0 && r.slo_pass) {
     const ComponentResult& b = r.components[static_cast<std::size_t>(x.busiest)];
@@ -450,9 +452,9 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
     else if (head[i].rfind("when ", 0) == 0) headline += " " + head[i];
     else headline += "; " + head[i];
   }
-  // "p99 broke ..." keeps its metric's spelling; other sentences start with a capital.
-  if (!(headline.size() > 1 && headline[0] == 'p' && std::isdigit(static_cast<unsigned char>(headline[1]))))
-    headline[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(headline[0])));
+  // Our own words start with a capital; a component's name or "p99" keeps its spelling.
+  for (const char* w : {"all ", "the ", "requests ", "nothing "})
+    if (headline.rfind(w, 0) == 0) headline[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(headline[0])));
   x.headline = headline + ".";
 
   // Details.
@@ -480,9 +482,8 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
                              s.name, shape(c), k == 0 ? "" : "then ", clock(s.at), rate_words(s.served_rps),
                              rate_words(s.offered_rps));
     if (s.pool && s.queue_peak >= 1)
-      line += fmt::format("; up to {} requests waited for a connection ({} at {}), {} on average",
-                          count_words(s.queue_peak), count_words(s.queue_peak), clock(s.queue_peak_at),
-                          human_duration(c.wait.mean));
+      line += fmt::format("; up to {} requests waited for a connection (at {}), {} on average",
+                          count_words(s.queue_peak), clock(s.queue_peak_at), human_duration(c.wait.mean));
     else if (s.queue_peak >= 1)
       line += fmt::format("; its queue peaked at {} at {} (mean wait {}, p99 {})", count_words(s.queue_peak),
                           clock(s.queue_peak_at), human_duration(c.wait.mean), human_duration(c.wait.p99));
