@@ -7,14 +7,21 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "archsim/load.hpp"
+#include "archsim/output.hpp"
 #include "archsim/simulation.hpp"
+#include "archsim/timeline.hpp"
 #include "engine/popularity.hpp"
 #include "model/builder.hpp"
+#include "model/cache.hpp"
 #include "model/client.hpp"
 #include "model/database.hpp"
 #include "model/kernel.hpp"
@@ -541,4 +548,263 @@ TEST_CASE("cdn request coalescing: concurrent misses of one object make one orig
   CHECK(f_coal < f_plain);
   CHECK(figure(result_of(coalesced, "edge"), "coalesced") > 0);
   CHECK(coalesced.failed == 0);
+}
+
+// ---------------------------------------------------------------- cache-aside through services
+
+namespace {
+
+StepSpec cache_read(const std::string& cache, std::vector<StepSpec> on_miss) {
+  StepSpec s = call(cache);
+  s.on_miss = std::move(on_miss);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("cache-aside: the keyed LRU hit ratio of a running system agrees with Che") {
+  // A service reads through the cache; a miss fetches from the database
+  // (1 ms) and stores the key. Requests draw keys independently, so Che's
+  // approximation holds up to the few requests that arrive while their key
+  // is being fetched.
+  ScenarioSpec s = scenario(1200, 300);
+  s.traffic.push_back(open_loop("users", "api", 1000));
+  s.components.push_back(service("api", 1, 1000, {cache_read("cache", {call("db")})}));
+  CacheSpec c;
+  c.store.keys = 100'000;
+  c.store.popularity.zipf = 0.8;
+  c.store.capacity = 5'000;
+  s.components.push_back(component("cache", ComponentKind::Cache, c));
+  DatabaseSpec d;
+  d.queries.push_back({"read", const_dist(0.001), false, {}});
+  s.components.push_back(component("db", ComponentKind::Database, d));
+  const RunResult r = simulate(s);
+  const ComponentResult& cache = result_of(r, "cache");
+  // Che for these parameters (tests/cache_test.cpp computes it the same way).
+  Popularity pop(100'000, 0.8);
+  std::vector<double> p(100'000);
+  for (std::size_t i = 0; i < p.size(); ++i) p[i] = pop.probability(i);
+  double lo = 0, hi = 1e9;
+  for (int i = 0; i < 200; ++i) {
+    const double t = (lo + hi) / 2;
+    double sum = 0;
+    for (double pi : p) sum += -std::expm1(-pi * t);
+    (sum < 5'000 ? lo : hi) = t;
+  }
+  double che = 0;
+  for (double pi : p) che += pi * -std::expm1(-pi * lo);
+  MESSAGE("cache-aside hit ratio " << figure(cache, "hit_ratio") << ", Che " << che);
+  CHECK(std::abs(figure(cache, "hit_ratio") - che) < 0.02);
+  // Every miss is one database read and one store.
+  CHECK(figure(result_of(r, "db"), "reads") == doctest::Approx(figure(cache, "misses")).epsilon(0.001));
+  CHECK(figure(cache, "stores") == doctest::Approx(figure(cache, "misses")).epsilon(0.001));
+  CHECK(figure(cache, "entries") == 5'000);
+}
+
+TEST_CASE("writes set keys and invalidations remove them: the hit ratio is the share of time a key is there") {
+  // 100 keys, uniform. Writes at 30/s (0.3/s per key) and invalidations at
+  // 10/s (0.1/s per key) alternate each key between present and absent with
+  // exponential times: present a fraction w / (w + v) = 0.75 of the time,
+  // which Poisson reads see (PASTA).
+  ScenarioSpec s = scenario(3600, 60);
+  s.traffic.push_back(open_loop("readers", "reader", 100));
+  s.traffic.push_back(open_loop("writers", "writer", 30));
+  s.traffic.push_back(open_loop("invalidators", "invalidator", 10));
+  s.components.push_back(service("reader", 1, 100, {call("cache")}));
+  s.components.push_back(service("writer", 1, 100, {call("cache", "write")}));
+  s.components.push_back(service("invalidator", 1, 100, {call("cache", "invalidate")}));
+  CacheSpec c;
+  c.store.keys = 100;
+  s.components.push_back(component("cache", ComponentKind::Cache, c));
+  const RunResult r = simulate(s);
+  const ComponentResult& cache = result_of(r, "cache");
+  CHECK(figure(cache, "hit_ratio") == doctest::Approx(0.75).epsilon(0.02));
+  CHECK(figure(cache, "writes") == doctest::Approx(30 * 3540).epsilon(0.02));
+  CHECK(figure(cache, "invalidations") == doctest::Approx(10 * 3540).epsilon(0.03));
+}
+
+TEST_CASE("a TTL drops entries: a key is there if it was written within the TTL") {
+  // Writes at 0.3/s per key, TTL 2 s: P(present) = 1 - exp(-0.3 * 2).
+  ScenarioSpec s = scenario(3600, 60);
+  s.traffic.push_back(open_loop("readers", "reader", 100));
+  s.traffic.push_back(open_loop("writers", "writer", 30));
+  s.components.push_back(service("reader", 1, 100, {call("cache")}));
+  s.components.push_back(service("writer", 1, 100, {call("cache", "write")}));
+  CacheSpec c;
+  c.store.keys = 100;
+  c.store.ttl = 2.0;
+  s.components.push_back(component("cache", ComponentKind::Cache, c));
+  const RunResult r = simulate(s);
+  CHECK(figure(result_of(r, "cache"), "hit_ratio") == doctest::Approx(1 - std::exp(-0.6)).epsilon(0.02));
+  CHECK(figure(result_of(r, "cache"), "expirations") > 1000);
+}
+
+TEST_CASE("flush empties a cache; the callers fill it again") {
+  ScenarioSpec s = scenario(200, 0);
+  s.traffic.push_back(open_loop("users", "api", 1000));
+  s.components.push_back(service("api", 1, 1000, {cache_read("cache", {call("db")})}));
+  CacheSpec c;
+  c.store.keys = 1000;
+  c.store.popularity.zipf = 1.0;
+  c.store.capacity = 500;
+  s.components.push_back(component("cache", ComponentKind::Cache, c));
+  DatabaseSpec d;
+  d.queries.push_back({"read", const_dist(0.002), false, {}});
+  s.components.push_back(component("db", ComponentKind::Database, d));
+  Model m(s);
+  m.run_until(100);
+  Cache& cache = m.get<Cache>("cache");
+  CHECK(cache.entries() == 500);
+  const double warm = cache.hit_ratio();
+  CHECK(warm > 0.8);
+  cache.flush();
+  CHECK(cache.entries() == 0);
+  cache.reset_stats();
+  m.run_until(100.05);  // the first 50 ms after the flush: mostly misses
+  CHECK(cache.hit_ratio() < 0.5);
+  m.run_until(200);
+  CHECK(cache.entries() == 500);
+  cache.reset_stats();
+  m.run_until(200);
+}
+
+// ---------------------------------------------------------------- the examples
+
+namespace {
+
+RunResult run_data_example(const std::string& name, LoadOptions opt = {},
+                           const std::function<void(ScenarioSpec&)>& edit = {}) {
+  ScenarioSpec spec = load_scenario(std::string(ARCHSIM_SOURCE_DIR) + "/examples/data/" + name, opt);
+  if (edit) edit(spec);
+  return simulate(spec);
+}
+
+}  // namespace
+
+TEST_CASE("example cache_aside: a 60% hit ratio emerges and the database takes the misses") {
+  const RunResult r = run_data_example("cache_aside.yaml");
+  const ComponentResult& cache = result_of(r, "cache");
+  CHECK(figure(cache, "hit_ratio") > 0.55);
+  CHECK(figure(cache, "hit_ratio") < 0.67);
+  CHECK(figure(cache, "invalidations") > 0);
+  const ComponentResult& db = result_of(r, "db");
+  CHECK(figure(db, "reads") == doctest::Approx(figure(cache, "misses")).epsilon(0.001));
+  CHECK(r.slo_pass);
+}
+
+TEST_CASE("example cache_stampede: coalescing turns a stampede into a blip") {
+  const RunResult with = run_data_example("cache_stampede.yaml");
+  const RunResult without = run_data_example("cache_stampede.yaml", {}, [](ScenarioSpec& s) {
+    s.components[static_cast<std::size_t>(s.find("cache"))].cache()->store.coalesce = false;
+  });
+  MESSAGE("stampede: " << with.failed << " failed with coalescing, " << without.failed << " without");
+  CHECK(figure(result_of(with, "cache"), "coalesced") > 1000);
+  CHECK(with.failed < 5'000);
+  CHECK(without.failed > 20'000);
+  CHECK(figure(result_of(without, "cache"), "misses") > figure(result_of(with, "cache"), "misses"));
+}
+
+TEST_CASE("example db_pool: the spike exhausts the pools, not the database") {
+  const RunResult r = run_data_example("db_pool.yaml");
+  const ComponentResult& db = result_of(r, "db");
+  CHECK(r.errors.at("pool_exhausted") > 10'000);
+  CHECK(figure(db, "pool_exhausted") == static_cast<double>(r.errors.at("pool_exhausted")));
+  CHECK(figure(db, "pool_wait_ms") > 50);
+  CHECK(db.utilization < 0.5);
+  CHECK_FALSE(r.slo_pass);
+}
+
+TEST_CASE("example read_replicas: stale reads from the replicas, none from the primary") {
+  const RunResult r = run_data_example("read_replicas.yaml");
+  const double stale = figure(result_of(r, "db"), "stale_read_ratio");
+  CHECK(stale > 0.10);
+  CHECK(stale < 0.20);
+  CHECK(figure(result_of(r, "db"), "replication_lag_ms") == doctest::Approx(100).epsilon(0.02));
+  const RunResult primary = run_data_example("read_replicas.yaml", {}, [](ScenarioSpec& s) {
+    s.components[static_cast<std::size_t>(s.find("db"))].database()->read_from = ReadFrom::Primary;
+  });
+  CHECK(figure(result_of(primary, "db"), "stale_read_ratio") == 0);
+}
+
+TEST_CASE("example sharded_db: the hot shard takes half the queries") {
+  const RunResult r = run_data_example("sharded_db.yaml");
+  const ComponentResult& db = result_of(r, "db");
+  CHECK(shard_figure(db, 0, "share") == doctest::Approx(0.5).epsilon(0.02));
+  CHECK(shard_figure(db, 0, "utilization") == doctest::Approx(0.8).epsilon(0.03));
+  CHECK(shard_figure(db, 1, "utilization") == doctest::Approx(0.8 / 3).epsilon(0.05));
+}
+
+TEST_CASE("example queue: the order's delay is the M/M/4 queue's") {
+  const RunResult r = run_data_example("queue.yaml");
+  const ComponentResult& q = result_of(r, "orders");
+  const double pw = erlang_c(4, 80.0 / 25.0);
+  CHECK(figure(q, "delay_ms") / 1e3 == doctest::Approx(pw / (100.0 - 80.0) + 0.040).epsilon(0.05));
+  CHECK(figure(q, "lag_messages") == doctest::Approx(pw * 4).epsilon(0.1));
+  CHECK(r.latency.p99 < 0.02);  // checkout answers after the publish
+}
+
+TEST_CASE("example queue_dlq: redeliveries, and dead letters in their queue") {
+  const RunResult r = run_data_example("queue_dlq.yaml");
+  const ComponentResult& q = result_of(r, "payments");
+  CHECK(figure(q, "redeliveries") > 1000);
+  CHECK(figure(q, "dead_letters") > 5);
+  CHECK(figure(result_of(r, "payments-dlq"), "published") == figure(q, "dead_letters"));
+  CHECK(figure(q, "lag_s") < 1);
+}
+
+TEST_CASE("example cdn: edge hit ratios, origin load and egress") {
+  const RunResult r = run_data_example("cdn.yaml");
+  for (const char* edge : {"edge-us", "edge-eu"}) {
+    const ComponentResult& c = result_of(r, edge);
+    CHECK(figure(c, "hit_ratio") > 0.45);
+    CHECK(figure(c, "hit_ratio") < 0.60);
+  }
+  // 3000/s x 150 KB = 3.6 Gb/s out of the US edge.
+  CHECK(figure(result_of(r, "edge-us"), "egress_gbps") == doctest::Approx(3.6).epsilon(0.01));
+  CHECK(r.failed == 0);
+  // The EU edge is further from the origin: its misses take longer.
+  CHECK(figure(result_of(r, "edge-eu"), "origin_fetch_ms") > figure(result_of(r, "edge-us"), "origin_fetch_ms") + 50);
+}
+
+// ---------------------------------------------------------------- outputs
+
+TEST_CASE("kind figures appear in the JSON and in each timeline tick, and read back") {
+  ScenarioSpec s = scenario(20, 5);
+  s.traffic.push_back(open_loop("users", "api", 500));
+  s.components.push_back(service("api", 1, 100, {cache_read("cache", {call("db")})}));
+  CacheSpec c;
+  c.store.keys = 1000;
+  c.store.popularity.zipf = 1.0;
+  c.store.capacity = 100;
+  s.components.push_back(component("cache", ComponentKind::Cache, c));
+  DatabaseSpec d;
+  d.queries.push_back({"read", const_dist(0.002), false, {}});
+  d.pool = 4;
+  d.shards = 2;
+  s.components.push_back(component("db", ComponentKind::Database, d));
+  Simulation sim(s);
+  std::ostringstream out;
+  TimelineWriter w(out, sim);
+  sim.add_observer(&w);
+  const RunResult& r = sim.run();
+  const auto j = to_json(r);
+  CHECK(j["components"]["cache"]["hit_ratio"].get<double>() == doctest::Approx(figure(result_of(r, "cache"), "hit_ratio")).epsilon(1e-5));
+  CHECK(j["components"]["db"].contains("pool_wait_ms"));
+  CHECK(j["components"]["db"]["shards"].size() == 2);
+  CHECK(j["components"]["db"]["shards"][0].contains("utilization"));
+
+  const std::string path = (std::filesystem::temp_directory_path() / "archsim_data_timeline.jsonl").string();
+  std::ofstream(path) << out.str();
+  const Timeline tl = read_timeline(path);
+  std::filesystem::remove(path);
+  REQUIRE(tl.ticks.size() == 20);
+  const auto tick_figure = [&](const Tick& t, std::size_t comp, const std::string& name) {
+    for (const Figure& f : t.components[comp].figures)
+      if (f.name == name) return f.value;
+    FAIL("tick figure " << name << " missing");
+    return 0.0;
+  };
+  CHECK(tick_figure(tl.ticks.back(), 1, "hit_ratio") > 0.5);
+  CHECK(tick_figure(tl.ticks.back(), 1, "entries") == 100);
+  CHECK(tick_figure(tl.ticks.back(), 2, "pool_wait_ms") >= 0);
 }

@@ -219,7 +219,9 @@ Timeline read_timeline(const std::string& path) {
         t.failed = j.value("failed", 0u);
         t.p50 = j.value("p50_ms", 0.0) / 1e3;
         t.p99 = j.value("p99_ms", 0.0) / 1e3;
-        for (const auto& [k, v] : j.value("errors", json::object()).items()) t.errors[k] = v.get<std::uint32_t>();
+        // A named copy: iterating items() of the temporary value() returns would dangle.
+        const json errors = j.value("errors", json::object());
+        for (const auto& [k, v] : errors.items()) t.errors[k] = v.get<std::uint32_t>();
         const json& comps = j.at("components");
         for (const auto& hc : tl.header.components) {
           ComponentTick ct;
