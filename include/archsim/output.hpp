@@ -16,6 +16,9 @@ nlohmann::ordered_json to_json(const RunResult& r);
 /// two runs of the same file and seed.
 nlohmann::ordered_json to_json_deterministic(const RunResult& r);
 
+/// One note as JSON: {t, kind, target, what, detail}.
+nlohmann::ordered_json note_json(const Note& n);
+
 /// The terminal summary: SLO verdicts, latency, throughput, errors, components.
 void print_summary(std::ostream& out, const RunResult& r);
 

@@ -1,6 +1,7 @@
 // The --timeline file: JSON lines, one object per line.
 //   {"type":"header", ...}   scenario, seed, duration, tick, components, edges, slo
 //   {"type":"tick", ...}     one per tick of simulated time (see Tick)
+//   {"type":"event", ...}    a fault, an action or a state change (see Note), when it happens
 //   {"type":"result", ...}   the same object as --json, at the end
 // The view and the reports read it back with read_timeline().
 #pragma once
@@ -39,6 +40,7 @@ struct TimelineHeader {
 struct Timeline {
   TimelineHeader header;
   std::vector<Tick> ticks;
+  std::vector<Note> notes;  ///< faults, actions, breaker and replica changes, in time order
   std::optional<std::string> result_json;  ///< the final "result" line, if the run finished
 };
 
@@ -50,6 +52,7 @@ class TimelineWriter : public Observer {
  public:
   TimelineWriter(std::ostream& out, const Simulation& sim);
   void on_tick(const Tick& t) override;
+  void on_note(const Note& n) override;
   void on_finish(const RunResult& r) override;
 
  private:

@@ -54,6 +54,8 @@ void Cache::arrive(Job* j) {
   ++stats.arrivals;
   ++tick.arrivals;
   ++in_flight;
+  if (down_) return refuse(j, ErrorKind::Killed);
+  if (error_p_ > 0 && rng_.chance(error_p_)) return refuse(j, ErrorKind::Injected);
   if (station_.has_free_worker()) {
     account(now);
     ++station_.busy;
@@ -61,12 +63,7 @@ void Cache::arrive(Job* j) {
     start(j);
     return;
   }
-  if (station_.queue_full()) {
-    record_error(ErrorKind::Rejected);
-    record_end(j, ErrorKind::Rejected);
-    kernel_.finish(j, ErrorKind::Rejected);
-    return;
-  }
+  if (station_.queue_full()) return refuse(j, ErrorKind::Rejected);
   account(now);
   ++queued;
   if (queued > stats.queue_max) stats.queue_max = queued;
@@ -104,7 +101,7 @@ void Cache::start(Job* j) {
           Fill& f = fills_[j->key];
           f.generation = ++generations_;
           deadlines_.emplace_back(j->key, f.generation);
-          kernel_.schedule(now + fill_timeout_, this, EventCode::Custom);
+          kernel_.schedule(now + fill_timeout_, this, EventCode::Custom, nullptr, kFillDeadline);
         }
       }
       break;
@@ -129,13 +126,21 @@ void Cache::start(Job* j) {
       break;
   }
   j->aux = out;
-  if (out == kMiss) kernel_.work(j, has_miss_latency_ ? miss_latency_(rng_) : 0.0);
-  else kernel_.work(j, has_hit_latency_ ? hit_latency_(rng_) : 0.0);
+  const double t = out == kMiss ? (has_miss_latency_ ? miss_latency_(rng_) : 0.0)
+                                : (has_hit_latency_ ? hit_latency_(rng_) : 0.0);
+  kernel_.work(j, t * slow_x_ + slow_add_);
+}
+
+void Cache::refuse(Job* j, ErrorKind err) {
+  record_error(err);
+  record_end(j, err);
+  kernel_.finish(j, err);
 }
 
 void Cache::handle(const Event& e) {
   if (e.code == EventCode::Custom) {
-    fill_late();
+    if (e.aux == kRestartOver) set_down(false);
+    else fill_late();
     return;
   }
   if (e.code != EventCode::Resume) return;
@@ -207,12 +212,50 @@ void Cache::fill_late() {
   if (!f.head) f.tail = nullptr;
   f.generation = ++generations_;
   deadlines_.emplace_back(key, f.generation);
-  kernel_.schedule(kernel_.now() + fill_timeout_, this, EventCode::Custom);
+  kernel_.schedule(kernel_.now() + fill_timeout_, this, EventCode::Custom, nullptr, kFillDeadline);
   reply(w, kMiss);
 }
 
 void Cache::flush() {
   if (store_) store_->clear();
+}
+
+void Cache::set_down(bool down) {
+  if (down && !down_) {
+    // The waiting line is lost with the process; visits being served finish.
+    while (Job* j = station_.pop()) {
+      account(kernel_.now());
+      --queued;
+      refuse(j, ErrorKind::Killed);
+    }
+  }
+  if (!down && down_) flush();  // back, and empty: a cache keeps nothing over a restart
+  down_ = down;
+}
+
+bool Cache::apply(const FaultSpec& f, bool end) {
+  using K = FaultSpec::Kind;
+  switch (f.kind) {
+    case K::Flush:
+      if (!end) flush();
+      return true;
+    case K::Kill:
+      set_down(!end);
+      return true;
+    case K::Restart:
+      if (end) return true;
+      set_down(true);
+      kernel_.schedule(kernel_.now() + f.restart_time, this, EventCode::Custom, nullptr, kRestartOver);
+      return true;
+    case K::Slow:
+      slow_x_ = end ? 1.0 : f.x;
+      slow_add_ = end ? 0.0 : f.add;
+      return true;
+    case K::Errors:
+      error_p_ = end ? 0.0 : f.p;
+      return true;
+    default: return false;
+  }
 }
 
 double Cache::hit_ratio() const {

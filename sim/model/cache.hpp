@@ -37,6 +37,8 @@ class Cache : public Component {
   void report(ComponentResult& r, double window) const override;
   void report_tick(ComponentTick& t) override;
   void reset_stats() override;
+  /// Faults: flush; kill and restart (down, then back empty); slow; errors.
+  bool apply(const FaultSpec& f, bool end) override;
 
   /// Drops every entry at once (a restart, FLUSHALL). Reads miss until the
   /// callers fill it again.
@@ -82,6 +84,13 @@ class Cache : public Component {
   std::deque<std::pair<std::uint64_t, std::uint32_t>> deadlines_;
   Station station_;
   Counts counts_, tick_counts_;
+  // Faults
+  bool down_ = false;
+  double slow_x_ = 1, slow_add_ = 0, error_p_ = 0;
+  static constexpr std::uint16_t kFillDeadline = 0, kRestartOver = 1;  // Custom event aux
+  /// Ends a visit that is turned away on arrival.
+  void refuse(Job* j, ErrorKind err);
+  void set_down(bool down);
 };
 
 }  // namespace archsim

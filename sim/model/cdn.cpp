@@ -48,6 +48,12 @@ void Cdn::arrive(Job* j) {
   ++stats.arrivals;
   ++tick.arrivals;
   ++in_flight;
+  if (down_ || (error_p_ > 0 && rng_.chance(error_p_))) {
+    const ErrorKind err = down_ ? ErrorKind::Killed : ErrorKind::Injected;
+    record_error(err);
+    reply(j, err);
+    return;
+  }
   account(now);
   if (station_.has_free_worker()) {
     ++station_.busy;
@@ -77,10 +83,14 @@ void Cdn::start(Job* j) {
     j->aux = kFetch;
     if (coalesce_) fetching_[j->key];
   }
-  kernel_.work(j, has_edge_latency_ ? edge_latency_(rng_) : 0.0);
+  kernel_.work(j, (has_edge_latency_ ? edge_latency_(rng_) : 0.0) * slow_x_ + slow_add_);
 }
 
 void Cdn::handle(const Event& e) {
+  if (e.code == EventCode::Custom) {
+    set_down(false);  // a restart is over
+    return;
+  }
   if (e.code != EventCode::Resume) return;
   Job* j = e.job;
   ++j->token;  // the edge's work is over
@@ -155,6 +165,44 @@ void Cdn::on_reply(Job* j, ErrorKind err) {
 void Cdn::reply(Job* j, ErrorKind err) {
   record_end(j, err);
   kernel_.finish(j, err);
+}
+
+void Cdn::set_down(bool down) {
+  if (down && !down_) {
+    while (Job* j = station_.pop()) {
+      account(kernel_.now());
+      --queued;
+      record_error(ErrorKind::Killed);
+      reply(j, ErrorKind::Killed);
+    }
+  }
+  if (!down && down_) store_.clear();  // back, and empty
+  down_ = down;
+}
+
+bool Cdn::apply(const FaultSpec& f, bool end) {
+  using K = FaultSpec::Kind;
+  switch (f.kind) {
+    case K::Flush:
+      if (!end) purge();
+      return true;
+    case K::Kill:
+      set_down(!end);
+      return true;
+    case K::Restart:
+      if (end) return true;
+      set_down(true);
+      kernel_.schedule(kernel_.now() + f.restart_time, this, EventCode::Custom);
+      return true;
+    case K::Slow:
+      slow_x_ = end ? 1.0 : f.x;
+      slow_add_ = end ? 0.0 : f.add;
+      return true;
+    case K::Errors:
+      error_p_ = end ? 0.0 : f.p;
+      return true;
+    default: return false;
+  }
 }
 
 void Cdn::reset_stats() {

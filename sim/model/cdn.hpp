@@ -32,6 +32,9 @@ class Cdn : public Component {
   void report(ComponentResult& r, double window) const override;
   void report_tick(ComponentTick& t) override;
   void reset_stats() override;
+  /// Faults: flush (a purge); kill and restart (the edge is down, then back
+  /// empty); slow; errors.
+  bool apply(const FaultSpec& f, bool end) override;
 
   /// Drops every cached object (a purge).
   void purge() { store_.clear(); }
@@ -64,6 +67,9 @@ class Cdn : public Component {
   /// Objects being fetched, with the requests waiting for them (coalescing).
   std::unordered_map<std::uint64_t, Waiters> fetching_;
   Counts counts_;
+  bool down_ = false;
+  double slow_x_ = 1, slow_add_ = 0, error_p_ = 0;
+  void set_down(bool down);
   struct TickCounts {
     std::uint64_t hits = 0, requests = 0;
   } tick_counts_;

@@ -95,6 +95,12 @@ void Database::arrive(Job* j) {
   ++tick.arrivals;
   ++in_flight;
   if (j->op >= queries_.size()) j->op = kRead;
+  if (error_p_ > 0 && rng_.chance(error_p_)) {
+    j->pc = 0;
+    record_error(ErrorKind::Injected);
+    fail(j, ErrorKind::Injected);
+    return;
+  }
   if (pool_size_ == 0) {
     j->pc = 0;
     route(j);
@@ -104,7 +110,7 @@ void Database::arrive(Job* j) {
   const int p = pool_of(j);
   j->pc = static_cast<std::uint32_t>(p) + 1;
   Pool& pool = pools_[static_cast<std::size_t>(p)];
-  if (pool.in_use < pool_size_) {
+  if (pool.in_use < pool_size_ && !pools_exhausted_) {
     ++pool.in_use;
     counts_.pool_wait.record(0.0);
     ++tick_counts_.pooled;
@@ -122,7 +128,8 @@ void Database::arrive(Job* j) {
 void Database::release_connection(std::uint32_t pc) {
   if (pc == 0) return;
   Pool& pool = pools_[pc - 1];
-  while (!pool.waiters.empty()) {
+  // A pool made smaller (or exhausted) keeps what comes back.
+  while (!pools_exhausted_ && pool.in_use <= pool_size_ && !pool.waiters.empty()) {
     const auto [w, token] = pool.waiters.front();
     pool.waiters.pop_front();
     if (w->token != token) continue;  // gave up (acquire timeout) and gone
@@ -176,8 +183,8 @@ void Database::route(Job* j) {
   j->replica = node;  // for a backend that places nodes on hosts
   if (!n.up) {
     ++sh.failed;
-    record_error(ErrorKind::Rejected);
-    fail(j, ErrorKind::Rejected);  // connection refused: the node is down
+    record_error(ErrorKind::Killed);
+    fail(j, ErrorKind::Killed);  // connection refused: the node is down
     return;
   }
   if (max_connections_ > 0 && n.present >= max_connections_) {
@@ -212,7 +219,7 @@ void Database::start(Job* j) {
   const double now = kernel_.now();
   j->started = now;
   stats.wait.record(now - j->arrived);
-  kernel_.work(j, queries_[j->op].time(rng_));
+  kernel_.work(j, queries_[j->op].time(rng_) * slow_x_ + slow_add_);
 }
 
 void Database::fail(Job* j, ErrorKind err) {
@@ -230,7 +237,8 @@ void Database::handle(const Event& e) {
   }
   if (e.code != EventCode::Custom) return;
   if (!e.job) {
-    promote(e.aux);
+    if (e.aux == kRecoverAll) recover();
+    else promote(e.aux);
     return;
   }
   // Acquire timeout: the visit still waits for a connection.
@@ -379,6 +387,48 @@ void Database::recover(int shard) {
     if (n.up) continue;
     n.up = true;
     n.log_tail = kernel_.now();  // caught up from a snapshot
+  }
+}
+
+void Database::serve_pools() {
+  for (std::size_t p = 0; p < pools_.size(); ++p) {
+    Pool& pool = pools_[p];
+    while (!pools_exhausted_ && pool.in_use < pool_size_ && !pool.waiters.empty()) {
+      ++pool.in_use;
+      release_connection(static_cast<std::uint32_t>(p) + 1);  // gives it to the oldest live waiter
+    }
+  }
+}
+
+bool Database::apply(const FaultSpec& f, bool end) {
+  using K = FaultSpec::Kind;
+  switch (f.kind) {
+    case K::Kill:
+      if (end) recover();
+      else fail_primary();
+      return true;
+    case K::Restart:
+      if (end) return true;
+      fail_primary();
+      kernel_.schedule(kernel_.now() + f.restart_time, this, EventCode::Custom, nullptr, kRecoverAll);
+      return true;
+    case K::ExhaustPool:
+      pools_exhausted_ = !end;
+      if (end) serve_pools();
+      return true;
+    case K::Pool:
+      if (end) return true;
+      pool_size_ = static_cast<std::uint32_t>(f.size);
+      serve_pools();
+      return true;
+    case K::Slow:
+      slow_x_ = end ? 1.0 : f.x;
+      slow_add_ = end ? 0.0 : f.add;
+      return true;
+    case K::Errors:
+      error_p_ = end ? 0.0 : f.p;
+      return true;
+    default: return false;
   }
 }
 

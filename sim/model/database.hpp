@@ -47,6 +47,10 @@ class Database : public Component {
   void report(ComponentResult& r, double window) const override;
   void report_tick(ComponentTick& t) override;
   void reset_stats() override;
+  /// Faults: kill and restart (the primaries fail; a restart brings the
+  /// nodes back), exhaust_pool (no connection is handed out), slow, errors;
+  /// the operator's `pool` sets the pool size.
+  bool apply(const FaultSpec& f, bool end) override;
 
   /// The primary of `shard` (every shard when -1) fails now: its queued
   /// queries fail, running ones fail when they would have ended, writes are
@@ -135,6 +139,12 @@ class Database : public Component {
   std::unordered_map<std::uint64_t, std::uint32_t> key_slot_;
   std::vector<double> key_times_;
   std::uint32_t pool_waiting_ = 0;
+  // Faults
+  bool pools_exhausted_ = false;
+  double slow_x_ = 1, slow_add_ = 0, error_p_ = 0;
+  static constexpr std::uint16_t kRecoverAll = 0xffff;  // Custom event aux; else a shard to promote
+  /// Hands free connections to waiting queries, in every pool.
+  void serve_pools();
   Counts counts_;
   struct TickCounts {
     std::uint64_t reads = 0, stale_reads = 0, pooled = 0;

@@ -51,6 +51,12 @@ void Queue::arrive(Job* j) {
   ++stats.arrivals;
   ++tick.arrivals;
   ++in_flight;
+  if (down_) {
+    record_error(ErrorKind::Killed);
+    record_end(j, ErrorKind::Killed);
+    kernel_.finish(j, ErrorKind::Killed);
+    return;
+  }
   const auto p = static_cast<std::uint32_t>(shared_ ? 0 : j->key % partitions_.size());
   if (capacity_ >= 0 && static_cast<std::int64_t>(queued) >= capacity_) {
     switch (when_full_) {
@@ -87,7 +93,7 @@ void Queue::enqueue(const Message& m, std::uint32_t partition) {
   ++counts_.published;
   if (queued > stats.queue_max) stats.queue_max = queued;
   if (queued == 1) oldest_ = m.published;
-  if (consumers_.empty()) return;
+  if (consumers_.empty() || down_) return;
   if (shared_) {
     if (idle_.empty()) return;
     const std::uint32_t c = idle_.back();
@@ -100,6 +106,10 @@ void Queue::enqueue(const Message& m, std::uint32_t partition) {
 }
 
 void Queue::next_for(std::uint32_t c) {
+  if (down_) {
+    if (shared_) idle_.push_back(c);
+    return;
+  }
   // The oldest head among the consumer's partitions (the only one when shared).
   const auto n = static_cast<std::uint32_t>(partitions_.size());
   const std::uint32_t step = shared_ ? n : static_cast<std::uint32_t>(consumers_.size());
@@ -149,7 +159,37 @@ void Queue::send(Job* d) {
 }
 
 void Queue::handle(const Event& e) {
-  if (e.code == EventCode::Custom && e.job) send(e.job);  // a redelivery's delay is over
+  if (e.code != EventCode::Custom) return;
+  if (e.job) send(e.job);  // a redelivery's delay is over
+  else set_down(false);    // a restart is over
+}
+
+void Queue::set_down(bool down) {
+  const bool was = down_;
+  down_ = down;
+  if (!was || down) return;
+  // Back: every free consumer takes up its work again.
+  std::vector<std::uint32_t> free;
+  if (shared_) free.swap(idle_);
+  else
+    for (std::uint32_t c = 0; c < consumers_.size(); ++c)
+      if (!consumers_[c]) free.push_back(c);
+  for (std::uint32_t c : free) next_for(c);
+}
+
+bool Queue::apply(const FaultSpec& f, bool end) {
+  using K = FaultSpec::Kind;
+  switch (f.kind) {
+    case K::Kill:
+      set_down(!end);
+      return true;
+    case K::Restart:
+      if (end) return true;
+      set_down(true);
+      kernel_.schedule(kernel_.now() + f.restart_time, this, EventCode::Custom);
+      return true;
+    default: return false;
+  }
 }
 
 void Queue::on_reply(Job* d, ErrorKind err) {

@@ -43,6 +43,9 @@ class Queue : public Component {
   void report(ComponentResult& r, double window) const override;
   void report_tick(ComponentTick& t) override;
   void reset_stats() override;
+  /// Faults: kill and restart (the broker is down: publishes fail, nothing is
+  /// delivered; the messages it holds survive).
+  bool apply(const FaultSpec& f, bool end) override;
 
   /// Messages waiting now (all partitions).
   std::uint64_t waiting() const { return queued; }
@@ -90,6 +93,8 @@ class Queue : public Component {
   double redelivery_delay_ = 0;
   Job* blocked_head_ = nullptr;
   Job* blocked_tail_ = nullptr;
+  bool down_ = false;
+  void set_down(bool down);
   double oldest_ = 0;                  ///< publish time of the oldest waiting message
   double lag_since_ = 0;
   Counts counts_;

@@ -38,6 +38,10 @@ std::pair<double, const char*> slo_value(const std::string& name, double v) {
 
 }  // namespace
 
+nlohmann::ordered_json note_json(const Note& n) {
+  return {{"t", r6(n.t)}, {"kind", n.kind}, {"target", n.target}, {"what", n.what}, {"detail", n.detail}};
+}
+
 nlohmann::ordered_json to_json_deterministic(const RunResult& r) {
   nlohmann::ordered_json j;
   j["scenario"] = r.scenario;
@@ -89,6 +93,9 @@ nlohmann::ordered_json to_json_deterministic(const RunResult& r) {
                       {"pass", c.pass}});
   }
   j["slo"] = {{"pass", r.slo_pass}, {"checks", checks}};
+  nlohmann::ordered_json notes = nlohmann::ordered_json::array();
+  for (const Note& n : r.notes) notes.push_back(note_json(n));
+  j["events"] = notes;
   return j;
 }
 

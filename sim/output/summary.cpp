@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "archsim/load.hpp"
 #include "archsim/output.hpp"
 
 namespace archsim {
@@ -82,6 +83,19 @@ void print_figures(std::ostream& out, const std::string& head, std::size_t inden
 
 }  // namespace
 
+/// The fault and action timeline and what it set off (breakers, scaling).
+void print_notes(std::ostream& out, const std::vector<Note>& notes) {
+  if (notes.empty()) return;
+  constexpr std::size_t kShown = 20;
+  fmt::print(out, "\nTimeline\n");
+  for (std::size_t i = 0; i < notes.size() && i < kShown; ++i) {
+    const Note& n = notes[i];
+    const int m = static_cast<int>(n.t / 60);
+    fmt::print(out, "  {:>3}:{:05.2f}  {:<9} {:<14} {:<12} {}\n", m, n.t - 60 * m, n.kind, n.target, n.what, n.detail);
+  }
+  if (notes.size() > kShown) fmt::print(out, "  ... and {} more (all in --json, under events)\n", notes.size() - kShown);
+}
+
 void print_summary(std::ostream& out, const RunResult& r) {
   fmt::print(out, "{} (seed {}, {} simulated", r.scenario.empty() ? r.file : r.scenario, r.seed,
              human_duration(r.sim_time_s));
@@ -141,6 +155,8 @@ void print_summary(std::ostream& out, const RunResult& r) {
                c.workers > 0 ? human_duration(c.wait.mean) : "-", human_duration(c.latency.p99), human_count(errs),
                static_cast<int>(i) == busiest ? "  <- busiest" : "");
   }
+
+  print_notes(out, r.notes);
 
   // What the data-tier kinds measure beyond the table: hit ratios, pool
   // waits, stale reads, consumer lag, and per shard.

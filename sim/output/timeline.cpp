@@ -135,18 +135,24 @@ TimelineHeader make_header(const Simulation& sim) {
 }
 
 TimelineWriter::TimelineWriter(std::ostream& out, const Simulation& sim) : out_(out), header_(make_header(sim)) {
-  out_ << header_json(header_).dump() << '\n';
+  out_ << header_json(header_).dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
 }
 
 void TimelineWriter::on_tick(const Tick& t) {
   header_.tick = t.dt;
-  out_ << tick_json(t, header_).dump() << '\n';
+  out_ << tick_json(t, header_).dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+}
+
+void TimelineWriter::on_note(const Note& n) {
+  json j = note_json(n);
+  j["type"] = "event";
+  out_ << j.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
 }
 
 void TimelineWriter::on_finish(const RunResult& r) {
   json j = to_json_deterministic(r);
   j["type"] = "result";
-  out_ << j.dump() << '\n';
+  out_ << j.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
   out_.flush();
 }
 
@@ -249,10 +255,18 @@ Timeline read_timeline(const std::string& path) {
           t.edges.push_back(et);
         }
         tl.ticks.push_back(std::move(t));
+      } else if (type == "event") {
+        Note n;
+        n.t = j.at("t").get<double>();
+        n.kind = j.value("kind", "");
+        n.target = j.value("target", "");
+        n.what = j.value("what", "");
+        n.detail = j.value("detail", "");
+        tl.notes.push_back(std::move(n));
       } else if (type == "result") {
         tl.result_json = line;
       } else {
-        bad("unknown line type '" + type + "' (expected header, tick or result)");
+        bad("unknown line type '" + type + "' (expected header, tick, event or result)");
       }
     } catch (const json::exception& e) {
       bad(std::string("malformed timeline line: ") + e.what());
