@@ -23,7 +23,7 @@ Analysis analyse(const Simulation& sim, Recorder& rec) {
   a.ticks = std::move(rec.ticks);
   a.edges = sim.edges();
   a.faults = faults_of(a.result);
-  a.cost = cost_of(a.spec, a.ticks);
+  a.cost = cost_of(a.spec, a.ticks, &a.result);
   a.why = explain(a.spec, a.result, a.ticks, a.edges, a.faults);
   return a;
 }
@@ -92,7 +92,8 @@ void print_verdict(std::ostream& out, const Analysis& a) {
     }
     if (l.per_hour == 0) continue;
     parts += fmt::format("{}{} {}{}", parts.empty() ? "" : ", ", l.component,
-                         l.mean_replicas != 1
+                         l.usage ? format_price(l.unit) + " egress"
+                         : l.mean_replicas != 1
                              ? fmt::format("{:.3g} x {}", l.mean_replicas, format_price(l.unit))
                              : format_price(l.unit),
                          l.defaulted ? "" : "*");

@@ -26,9 +26,17 @@ constexpr Price kPrices[] = {
     {"queue", 0.21},            // MSK kafka.m5.large, per broker
 };
 
+// A CDN bills what it sends: CloudFront's list price per GB to viewers in
+// North America and Europe is $0.085 for the first 10 TB a month, falling to
+// $0.020 above 5 PB; a design at the scale of the library's problems sits in
+// the cheapest tier. `cost:` replaces the egress bill with a price per hour.
+constexpr double kCdnPerGb = 0.020;
+
 constexpr double kHoursPerMonth = 730;  // 365 * 24 / 12, as cloud price lists count
 
 }  // namespace
+
+double cdn_price_per_gb() { return kCdnPerGb; }
 
 std::optional<double> default_price(std::string_view kind) {
   for (const Price& p : kPrices)
@@ -36,7 +44,7 @@ std::optional<double> default_price(std::string_view kind) {
   return std::nullopt;
 }
 
-Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks) {
+Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const RunResult* result) {
   Cost c;
   for (std::size_t i = 0; i < spec.components.size(); ++i) {
     const ComponentSpec& comp = spec.components[i];
@@ -45,20 +53,31 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks) {
     l.kind = std::string(name_of(comp.kind));
     l.replicas = comp.replica_count();
     l.mean_replicas = l.replicas;
-    // Replicas that change over the run: the time-weighted mean of the ticks.
-    double area = 0, time = 0;
-    for (const Tick& t : ticks) {
-      if (t.components.size() <= i) continue;
-      for (const Figure& f : t.components[i].figures)
-        if (f.name == "replicas") {
-          area += f.value * t.dt;
-          time += t.dt;
-        }
+    // An autoscaled fleet is billed for the replicas it runs, a time-weighted
+    // mean over the ticks. A fixed fleet is billed in full: a replica that
+    // restarts still runs (and costs) its machine.
+    if (const ServiceSpec* svc = comp.service(); svc && svc->autoscale) {
+      double area = 0, time = 0;
+      for (const Tick& t : ticks) {
+        if (t.components.size() <= i) continue;
+        double n = l.replicas;
+        for (const Figure& f : t.components[i].figures)
+          if (f.name == "replicas") n = f.value;
+        area += n * t.dt;
+        time += t.dt;
+      }
+      if (time > 0) l.mean_replicas = area / time;
     }
-    if (time > 0) l.mean_replicas = area / time;
     if (comp.cost) {
       l.unit = *comp.cost;
       l.defaulted = false;
+    } else if (comp.cdn()) {
+      // Egress: Gbit/s -> GB per hour.
+      l.usage = true;
+      l.mean_replicas = 1;
+      if (result && i < result->components.size())
+        for (const Figure& f : result->components[i].figures)
+          if (f.name == "egress_gbps") l.unit = f.value * 3600 / 8 * kCdnPerGb;
     } else if (auto p = default_price(l.kind)) {
       l.unit = *p;
     } else {

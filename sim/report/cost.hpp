@@ -22,6 +22,7 @@ struct CostLine {
   double unit = 0;          ///< USD per replica-hour
   bool defaulted = true;    ///< the kind's default price (no `cost:` given)
   bool priced = true;       ///< false when the kind has no default and no `cost:`
+  bool usage = false;       ///< priced by what it sends (a CDN's egress), not by the hour
   double per_hour = 0;      ///< unit * mean_replicas
 };
 
@@ -39,8 +40,11 @@ std::optional<double> default_price(std::string_view kind);
 
 /// The bill of a scenario's design. With the run's ticks, a service whose
 /// replicas change (autoscaling, operator actions) is billed for its mean
-/// number of serving replicas.
-Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks = {});
+/// number of serving replicas; with its result, a CDN for its egress.
+Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks = {}, const RunResult* result = nullptr);
+
+/// USD per GB a CDN sends to viewers, by default.
+double cdn_price_per_gb();
 
 /// Parses a price such as "$0.40/h", "0.4/h", "290/month" (730 hours) or
 /// "9.6/day" into USD per hour; on failure returns nullopt and sets `why`.

@@ -391,6 +391,30 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
 
   x.errors = error_sources(spec, r, ticks, edges);
 
+  // Slow without a queue: where the time of a request goes (the N+1 pattern,
+  // a slow query), by the leaf components it visits.
+  std::string time_goes;  // "a request spends 4.11 s at db (42 visits of 97.9 ms each), 99% of its mean 4.13 s"
+  bool latency_broke = false;
+  for (const SloBreak& b : x.breaks) latency_broke = latency_broke || b.slo.rfind("latency_", 0) == 0;
+  if (latency_broke && x.saturated.empty() && r.started > 0 && r.latency.mean > 0) {
+    int slowest = -1;
+    double most = 0, visits_of = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!callees[i].empty()) continue;
+      const double visits = static_cast<double>(r.components[i].arrivals) / static_cast<double>(r.started);
+      const double t = visits * r.components[i].latency.mean;
+      if (t > most) most = t, slowest = static_cast<int>(i), visits_of = visits;
+    }
+    if (slowest >= 0) {
+      const ComponentResult& c = r.components[static_cast<std::size_t>(slowest)];
+      const double share = most / r.latency.mean;
+      time_goes = fmt::format(
+          "a request spends {} at {} ({:.3g} visit{} of {} each){}", human_duration(most), c.name,
+          visits_of, visits_of >= 0.995 && visits_of < 1.005 ? "" : "s", human_duration(c.latency.mean),
+          share <= 1.0 ? fmt::format(", {} of its mean {}", percent(share), human_duration(r.latency.mean))
+                       : fmt::format(" in calls that overlap (mean request {})", human_duration(r.latency.mean)));
+    }
+  }
   // --- the words ---
   const Saturation* root = x.saturated.empty() ? nullptr : &x.saturated.front();
   const ComponentResult* root_c = root ? &r.components[static_cast<std::size_t>(root->component)] : nullptr;
@@ -417,8 +441,11 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
   }
   if (!x.breaks.empty()) {
     const SloBreak& b = x.breaks.front();
-    head.push_back(b.timed ? fmt::format("{} broke at {}", slo_short(b.slo), clock(b.at))
-                           : fmt::format("{} failed", slo_short(b.slo)));
+    std::string h = !b.timed                          ? fmt::format("{} failed", slo_short(b.slo))
+                    : b.at <= r.warmup_s + kMinRun ? fmt::format("{} was over its target from the start", slo_short(b.slo))
+                                                   : fmt::format("{} broke at {}", slo_short(b.slo), clock(b.at));
+    if (!root && !time_goes.empty()) h += ": " + time_goes;
+    head.push_back(h);
   }
   if (root) {
     std::string s = root->pool ? fmt::format("{}'s pool ({}) ran dry at {}", root->name, pool_words(spec, *root),
@@ -512,7 +539,11 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
         break;
       }
     }
-    if (dead_len >= kMinRun) {
+    // Long enough, and with enough requests, that it is no lull in arrivals.
+    double started_in = 0;
+    for (const Tick& t : ticks)
+      if (tick_start(t) >= dead_from && t.t <= dead_from + dead_len) started_in += t.started;
+    if (dead_len >= kMinRun && started_in >= 50) {
       std::string patience;
       if (spec.traffic.size() == 1 && spec.traffic[0].timeout)
         patience = fmt::format(" after {}", human_duration(*spec.traffic[0].timeout));
@@ -536,6 +567,7 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
                                           : ""));
     }
   }
+  if (!time_goes.empty()) x.details.push_back("Where the time goes: " + time_goes + ".");
   if (!x.errors.empty()) {
     std::string line = fmt::format("{} requests failed: ", human_count(r.failed));
     for (std::size_t k = 0; k < x.errors.size() && k < 4; ++k)

@@ -1,0 +1,153 @@
+// The scenario library (scenarios/<problem>/): every problem's naive design
+// fails and its good design passes, each for the reason its README states.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "archsim/load.hpp"
+#include "report/analysis.hpp"
+
+using namespace archsim;
+using namespace archsim::report;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kLibrary = fs::path(ARCHSIM_SOURCE_DIR) / "scenarios";
+
+Analysis run_design(const std::string& problem, const std::string& design) {
+  LoadOptions o;
+  o.design = (kLibrary / problem / "designs" / (design + ".yaml")).string();
+  return run_analysed(load_scenario((kLibrary / problem / "problem.yaml").string(), o));
+}
+
+const SloCheck& slo(const Analysis& a, const std::string& name) {
+  for (const SloCheck& c : a.result.slo)
+    if (c.name == name) return c;
+  FAIL("no SLO " << name);
+  throw;
+}
+
+double figure(const Analysis& a, const std::string& comp, const std::string& name) {
+  for (const ComponentResult& c : a.result.components)
+    if (c.name == comp)
+      for (const Figure& f : c.figures)
+        if (f.name == name) return f.value;
+  return -1;
+}
+
+const ComponentResult& component(const Analysis& a, const std::string& name) {
+  for (const ComponentResult& c : a.result.components)
+    if (c.name == name) return c;
+  FAIL("no component " << name);
+  throw;
+}
+
+double error_share(const Analysis& a, const std::string& kind) {
+  const auto it = a.result.errors.find(kind);
+  if (it == a.result.errors.end() || a.result.failed == 0) return 0;
+  return static_cast<double>(it->second) / static_cast<double>(a.result.failed);
+}
+
+/// The good design of a problem ("scaled" for Black Friday, which predates the library's naming).
+std::string good_of(const std::string& problem) { return problem == "black-friday" ? "scaled" : "good"; }
+
+}  // namespace
+
+TEST_SUITE("library") {
+
+TEST_CASE("every problem has a problem file, a README, a naive and a good design, and they load") {
+  int problems = 0;
+  for (const auto& e : fs::directory_iterator(kLibrary)) {
+    if (!e.is_directory()) continue;
+    const std::string p = e.path().filename().string();
+    INFO("problem " << p);
+    CHECK(fs::exists(e.path() / "problem.yaml"));
+    CHECK(fs::exists(e.path() / "README.md"));
+    CHECK(fs::exists(e.path() / "designs" / "naive.yaml"));
+    CHECK(fs::exists(e.path() / "designs" / (good_of(p) + ".yaml")));
+    for (const auto& d : fs::directory_iterator(e.path() / "designs")) {
+      LoadOptions o;
+      o.design = d.path().string();
+      CHECK_NOTHROW(load_scenario((e.path() / "problem.yaml").string(), o));
+    }
+    ++problems;
+  }
+  CHECK(problems >= 5);
+}
+
+TEST_CASE("black-friday: the database saturates at the spike and nothing recovers; 96 workers hold") {
+  const Analysis naive = run_design("black-friday", "naive");
+  CHECK_FALSE(naive.pass());
+  REQUIRE_FALSE(naive.why.saturated.empty());
+  CHECK(naive.why.saturated.front().name == "db");
+  CHECK(naive.why.saturated.front().at == doctest::Approx(130).epsilon(0.05));  // the spike's ramp, 2m-2m30s
+  CHECK(naive.why.saturated.front().at_end);                                     // metastable: no recovery
+  CHECK(error_share(naive, "timeout") == 1.0);
+  CHECK(naive.why.errors.front().at_client);
+  const Analysis good = run_design("black-friday", "scaled");
+  CHECK(good.pass());
+  CHECK(good.why.saturated.empty());
+}
+
+TEST_CASE("slow-endpoint: nothing saturates, 42 database visits make it slow; the index and eager loading fix it") {
+  const Analysis naive = run_design("slow-endpoint", "naive");
+  CHECK_FALSE(naive.pass());
+  CHECK_FALSE(slo(naive, "latency_p99").pass);
+  CHECK(slo(naive, "error_rate").pass);
+  CHECK(naive.why.saturated.empty());
+  CHECK(naive.result.latency.mean > 3.5);  // "a 5-second endpoint"
+  const ComponentResult& db = component(naive, "db");
+  CHECK(static_cast<double>(db.arrivals) / naive.result.started == doctest::Approx(42).epsilon(0.01));
+  CHECK(naive.why.headline.find("a request spends") != std::string::npos);
+  CHECK(naive.why.headline.find("at db (42 visits") != std::string::npos);
+  const Analysis good = run_design("slow-endpoint", "good");
+  CHECK(good.pass());
+  CHECK(good.result.latency.p99 < 0.05);
+}
+
+TEST_CASE("dashboard-47-queries: 47 sequential queries take 12 s; 5 batched ones in parallel about 1.2 s") {
+  const Analysis naive = run_design("dashboard-47-queries", "naive");
+  CHECK_FALSE(naive.pass());
+  CHECK_FALSE(slo(naive, "latency_p50").pass);
+  CHECK(naive.result.latency.mean == doctest::Approx(12).epsilon(0.1));
+  CHECK(naive.why.headline.find("47 visits") != std::string::npos);
+  const Analysis good = run_design("dashboard-47-queries", "good");
+  CHECK(good.pass());
+  CHECK(good.result.latency.mean == doctest::Approx(1.2).epsilon(0.15));
+}
+
+TEST_CASE("launch-pool-exhaustion: the pools run dry at Little's law capacity; larger pools pass") {
+  const Analysis naive = run_design("launch-pool-exhaustion", "naive");
+  CHECK_FALSE(naive.pass());
+  CHECK_FALSE(slo(naive, "error_rate").pass);
+  CHECK(error_share(naive, "pool_exhausted") == 1.0);
+  REQUIRE_FALSE(naive.why.saturated.empty());
+  const Saturation& s = naive.why.saturated.front();
+  CHECK(s.name == "db");
+  CHECK(s.pool);
+  // 40 connections, each held 19.4 ms on average: at most 2,060 orders/s.
+  CHECK(s.served_rps == doctest::Approx(40 / 0.0194).epsilon(0.05));
+  CHECK(naive.why.errors.front().origin == "db");
+  CHECK(figure(naive, "db", "pool_exhausted") > 0);
+  const Analysis good = run_design("launch-pool-exhaustion", "good");
+  CHECK(good.pass());
+  CHECK(figure(good, "db", "pool_exhausted") == 0);
+}
+
+TEST_CASE("memory-leak: restarts fail requests without health checks; checks, N+1 and an edge retry hide them") {
+  const Analysis naive = run_design("memory-leak", "naive");
+  CHECK_FALSE(naive.pass());
+  CHECK_FALSE(slo(naive, "error_rate").pass);
+  CHECK(error_share(naive, "killed") == 1.0);
+  CHECK(naive.why.errors.front().origin == "api");
+  CHECK(naive.faults.size() >= 4);  // the leak and a restart every 4 minutes
+  const Analysis good = run_design("memory-leak", "good");
+  CHECK(good.pass());
+  int ejections = 0;
+  for (const Note& n : good.result.notes) ejections += n.kind == "health" && n.what == "eject";
+  CHECK(ejections >= 4);
+}
+
+}  // TEST_SUITE
