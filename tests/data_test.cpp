@@ -480,22 +480,22 @@ TEST_CASE("primary failure: writes are refused until a replica is promoted") {
   Model m(s);
   m.run_until(100);
   Database& db = m.get<Database>("db");
-  const std::uint64_t refused_before = db.stats.errors[static_cast<int>(ErrorKind::Rejected)];
+  const std::uint64_t refused_before = db.stats.errors[static_cast<int>(ErrorKind::Killed)];
   CHECK(refused_before == 0);
   CHECK(db.primary(0) == 0);
   db.fail_primary();
   CHECK_FALSE(db.primary_up(0));
   m.run_until(129);
   // 29 s of writes at 50/s were refused; reads went on at the replicas.
-  const std::uint64_t refused = db.stats.errors[static_cast<int>(ErrorKind::Rejected)];
+  const std::uint64_t refused = db.stats.errors[static_cast<int>(ErrorKind::Killed)];
   CHECK(refused == doctest::Approx(29 * 50).epsilon(0.1));
   m.run_until(131);
   CHECK(db.primary_up(0));
   CHECK(db.primary(0) != 0);  // a replica took over
-  const std::uint64_t at_promotion = db.stats.errors[static_cast<int>(ErrorKind::Rejected)];
+  const std::uint64_t at_promotion = db.stats.errors[static_cast<int>(ErrorKind::Killed)];
   m.run_until(200);
-  CHECK(db.stats.errors[static_cast<int>(ErrorKind::Rejected)] == at_promotion);
-  CHECK(m.e2e.errors[static_cast<int>(ErrorKind::Rejected)] == at_promotion);
+  CHECK(db.stats.errors[static_cast<int>(ErrorKind::Killed)] == at_promotion);
+  CHECK(m.e2e.errors[static_cast<int>(ErrorKind::Killed)] == at_promotion);
   db.recover();
   m.run_until(210);
 }
@@ -807,4 +807,120 @@ TEST_CASE("kind figures appear in the JSON and in each timeline tick, and read b
   CHECK(tick_figure(tl.ticks.back(), 1, "hit_ratio") > 0.5);
   CHECK(tick_figure(tl.ticks.back(), 1, "entries") == 100);
   CHECK(tick_figure(tl.ticks.back(), 2, "pool_wait_ms") >= 0);
+}
+
+// ---------------------------------------------------------------- faults on the data tier
+
+namespace {
+
+RunResult run_text(const std::string& text) { return simulate(load_scenario_text(text, "t.yaml")); }
+
+const char* kCacheAsideWithFaults = R"(
+duration: 120s
+warmup: 10s
+traffic:
+  - {name: users, to: api, rate: 1000/s}
+components:
+  api:
+    kind: service
+    workers: 1000
+    steps:
+      - call: cache
+        on_miss: [{call: db}]
+  cache:
+    kind: cache
+    keys: 10k
+    popularity: zipf(1.0)
+    capacity: 2000
+  db:
+    kind: database
+    pool: 20
+    acquire_timeout: 200ms
+    queries: {read: 2ms}
+)";
+
+}  // namespace
+
+TEST_CASE("faults: a flushed cache misses until it is filled again") {
+  const RunResult calm = run_text(kCacheAsideWithFaults);
+  const RunResult flushed = run_text(std::string(kCacheAsideWithFaults) + "faults:\n  - {at: 60s, flush: cache}\n");
+  const double extra = figure(result_of(flushed, "cache"), "misses") - figure(result_of(calm, "cache"), "misses");
+  // Refilling costs at most a miss per entry (2000), fewer: the cold tail of
+  // an LRU cache would have been evicted before its next read anyway.
+  CHECK(extra > 300);
+  CHECK(extra < 2000);
+  CHECK(flushed.failed == 0);
+}
+
+TEST_CASE("faults: exhaust_pool fails queries with pool_exhausted while it lasts") {
+  const RunResult r =
+      run_text(std::string(kCacheAsideWithFaults) + "faults:\n  - {at: 60s, exhaust_pool: db, for: 10s}\n");
+  // Every miss in those 10 s waits 200 ms for a connection, then fails.
+  const double misses_per_s = figure(result_of(r, "cache"), "misses") / 110;
+  const auto exhausted = static_cast<double>(r.errors.at("pool_exhausted"));
+  CHECK(exhausted > 5 * misses_per_s);
+  CHECK(exhausted < 11 * misses_per_s);
+  CHECK(figure(result_of(r, "db"), "pool_exhausted") == exhausted);
+}
+
+TEST_CASE("faults: a killed database primary refuses writes until a replica is promoted") {
+  const std::string text = R"(
+duration: 100s
+traffic:
+  - {name: readers, to: reader, rate: 100/s}
+  - {name: writers, to: writer, rate: 50/s}
+components:
+  reader: {kind: service, workers: 100, steps: [{call: db}]}
+  writer: {kind: service, workers: 100, steps: [{write: db}]}
+  db:
+    kind: database
+    queries: {read: 1ms, write: 2ms}
+    replicas: 1
+    replication_lag: 10ms
+    failover: 15s
+faults:
+  - {at: 30s, kill: db}
+)";
+  const RunResult r = run_text(text);
+  // 15 s of writes at 50/s fail; reads go on at the replica.
+  CHECK(static_cast<double>(r.errors.at("killed")) == doctest::Approx(15 * 50).epsilon(0.1));
+  CHECK(result_of(r, "reader").failed == 0);
+  CHECK(figure(result_of(r, "db"), "failovers") == 1);
+}
+
+TEST_CASE("faults: the operator's pool action ends a pool shortage") {
+  const std::string text = std::string(R"(
+duration: 60s
+traffic:
+  - {name: users, to: api, rate: 500/s}
+components:
+  api: {kind: service, workers: 500, steps: [{call: db}]}
+  db:
+    kind: database
+    pool: 4
+    acquire_timeout: 100ms
+    queries: {read: 10ms}
+)");
+  // 500/s x 10 ms = 5 connections busy: a pool of 4 cannot keep up; 8 can.
+  const RunResult small = run_text(text);
+  const RunResult fixed = run_text(text + "faults:\n  - {at: 30s, pool: db, size: 8}\n");
+  CHECK(small.errors.at("pool_exhausted") > 1000);
+  CHECK(fixed.errors.at("pool_exhausted") < small.errors.at("pool_exhausted") * 0.6);
+}
+
+TEST_CASE("faults: a killed queue refuses publishes and delivers its backlog when back") {
+  const std::string text = R"(
+duration: 60s
+traffic:
+  - {name: producers, to: q, rate: 100/s}
+components:
+  q: {kind: queue, consumer: worker}
+  worker: {kind: service, replicas: 2, workers: 1, service_time: 5ms}
+faults:
+  - {at: 20s, kill: q, for: 10s}
+)";
+  const RunResult r = run_text(text);
+  CHECK(static_cast<double>(r.errors.at("killed")) == doctest::Approx(1000).epsilon(0.1));
+  const ComponentResult& q = result_of(r, "q");
+  CHECK(std::abs(figure(q, "processed") - figure(q, "published")) < 5);
 }

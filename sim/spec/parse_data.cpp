@@ -295,7 +295,7 @@ void read_database(const Map& m, DatabaseSpec& d, const std::string& where) {
     if (auto v = yaml::read_duration(src, *f, Bound::NonNegative, "s")) d.failover = *v;
   }
   if (const Field* f = m.get("shards")) {
-    if (auto v = yaml::read_int(src, *f, 1)) d.shards = to_int(std::min<std::int64_t>(*v, 65535));
+    if (auto v = yaml::read_int(src, *f, 1)) d.shards = to_int(std::min<std::int64_t>(*v, 4096));
   }
   const Field* hot = m.get("hot_shard");
   const Field* skew = m.get("shard_skew");
