@@ -4,6 +4,17 @@
 
 #include <X11/Xlib.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define ARCHSIM_HAVE_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARCHSIM_HAVE_LSAN 1
+#endif
+#endif
+#ifdef ARCHSIM_HAVE_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 namespace archsim::viz {
 
 bool display_available(std::string* why) {
@@ -20,5 +31,13 @@ bool display_available(std::string* why) {
   XCloseDisplay(d);
   return true;
 }
+
+#ifdef ARCHSIM_HAVE_LSAN
+GlLeakScope::GlLeakScope() { __lsan_disable(); }
+GlLeakScope::~GlLeakScope() { __lsan_enable(); }
+#else
+GlLeakScope::GlLeakScope() = default;
+GlLeakScope::~GlLeakScope() = default;
+#endif
 
 }  // namespace archsim::viz

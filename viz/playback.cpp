@@ -55,7 +55,7 @@ Playback::Playback(Timeline tl) : tl_(std::move(tl)) {
   }
 }
 
-Playback::Playback(TimelineHeader h, std::vector<Tick> ticks) : Playback(Timeline{std::move(h), std::move(ticks), {}}) {}
+Playback::Playback(TimelineHeader h, std::vector<Tick> ticks) : Playback(Timeline{std::move(h), std::move(ticks), std::nullopt}) {}
 
 void Playback::append(const Tick& t) {
   tl_.ticks.push_back(t);
@@ -249,7 +249,8 @@ std::string format_duration(double s) {
   if (s <= 0) return "0";
   if (s < 1e-3) std::snprintf(buf, sizeof buf, "%.0f us", s * 1e6);
   else if (s < 1e-2) std::snprintf(buf, sizeof buf, "%.2f ms", s * 1e3);
-  else if (s < 1) std::snprintf(buf, sizeof buf, "%.1f ms", s * 1e3);
+  else if (s < 0.1) std::snprintf(buf, sizeof buf, "%.1f ms", s * 1e3);
+  else if (s < 1) std::snprintf(buf, sizeof buf, "%.0f ms", s * 1e3);
   else if (s < 100) std::snprintf(buf, sizeof buf, "%.2f s", s);
   else std::snprintf(buf, sizeof buf, "%.0f s", s);
   return buf;

@@ -582,6 +582,7 @@ void Scene::draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect& ar
     std::vector<int> cnt(cols, 0);
     double ymax = 0;
     for (const Tick& k : ticks) {
+      if (ch.m == Metric::P99 && k.completed == 0) continue;  // no latency without completions
       const int col = std::clamp(static_cast<int>((k.t - k.dt / 2) / dur * cols), 0, cols - 1);
       const double v = pb_.value(ch.m, k);
       val[col] = ch.max_agg ? std::max(val[col], v) : val[col] + v;
@@ -594,6 +595,7 @@ void Scene::draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect& ar
     for (const auto& l : lines) ymax = std::max(ymax, l.first);
     if (ymax <= 0) ymax = ch.m == Metric::ErrorRate ? 0.01 : ch.m == Metric::P99 ? 0.01 : 1;
     ymax *= 1.15;
+    if (ch.m == Metric::ErrorRate) ymax = std::min(ymax, std::max(1.0, ymax / 1.15));  // a share tops at 100%
     auto ypix = [&](double v) { return plot.bottom() - static_cast<float>(v / ymax) * plot.h; };
     const float cursor = plot.x + static_cast<float>(std::clamp(s.t / dur, 0.0, 1.0)) * plot.w;
 
@@ -625,7 +627,10 @@ void Scene::draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect& ar
     rt.draw(tris_);
 
     text(rt, ch.title, fonts_.regular, fs, blk.x, blk.y, color::text_dim);
-    if (now) text(rt, fmt(ch.m, pb_.value(ch.m, *now)), fonts_.bold, fs, blk.right(), blk.y, ch.c, 2);
+    if (now) {
+      const bool none = ch.m == Metric::P99 && now->completed == 0;
+      text(rt, none ? "–" : fmt(ch.m, pb_.value(ch.m, *now)), fonts_.bold, fs, blk.right(), blk.y, ch.c, 2);
+    }
     text(rt, fmt(ch.m, ymax), fonts_.regular, 10 * sc, plot.x + 4 * sc, plot.y + 2 * sc, color::text_dim);
     for (const auto& l : lines)
       text(rt, l.second, fonts_.regular, 10 * sc, plot.right() - 4 * sc, ypix(l.first) - 13 * sc,

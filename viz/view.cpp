@@ -126,6 +126,7 @@ int view(const ViewOptions& opt) {
   auto input = load(opt.file, opt.load);
   if (!input) return 2;
   if (!display_or_say("view", opt.file)) return 1;
+  GlLeakScope gl_scope;
   Fonts fonts;
   if (!fonts_or_say("view", fonts)) return 1;
 
@@ -374,6 +375,7 @@ int render(const RenderOptions& opt) {
   const double need = video ? to : at;
   if (live) live->run_to(need, 1e9);
 
+  GlLeakScope gl_scope;
   if (!video) {
     Offscreen off(*pb, static_cast<unsigned>(opt.width), static_cast<unsigned>(opt.height), fonts);
     if (!off.ok()) {
