@@ -150,4 +150,88 @@ TEST_CASE("memory-leak: restarts fail requests without health checks; checks, N+
   CHECK(ejections >= 4);
 }
 
+TEST_CASE("payments: immediate retries without idempotency keys double-charge and storm; keys, backoff and a budget pass") {
+  const Analysis naive = run_design("payments", "naive");
+  CHECK_FALSE(naive.pass());
+  CHECK_FALSE(slo(naive, "error_rate").pass);
+  CHECK(figure(naive, "psp", "duplicates") > 1000);
+  REQUIRE_FALSE(naive.why.saturated.empty());
+  CHECK(naive.why.saturated.front().name == "psp");
+  CHECK(naive.why.saturated.front().at == doctest::Approx(180).epsilon(0.02));  // the provider's slowdown at 3m
+  CHECK(naive.why.errors.front().kind == "timeout");
+  CHECK(naive.why.errors.front().origin == "payments");
+  CHECK(naive.why.errors.front().waiting_for == "psp");
+  const Analysis good = run_design("payments", "good");
+  CHECK(good.pass());
+  CHECK(figure(good, "psp", "duplicates") <= 0);  // idempotent: nothing counted
+  CHECK(good.why.saturated.empty());
+}
+
+TEST_CASE("sql-vs-nosql: one primary saturates; async replicas pass and pay in stale reads") {
+  const Analysis naive = run_design("sql-vs-nosql", "naive");
+  CHECK_FALSE(naive.pass());
+  REQUIRE_FALSE(naive.why.saturated.empty());
+  CHECK(naive.why.saturated.front().name == "db");
+  const Analysis good = run_design("sql-vs-nosql", "good");
+  CHECK(good.pass());
+  const double stale = figure(good, "db", "stale_read_ratio");
+  CHECK(stale > 0.01);
+  CHECK(stale < 0.2);
+}
+
+TEST_CASE("news-caching: the database saturates at the breaking story; regional CDN edges and Redis pass") {
+  const Analysis naive = run_design("news-caching", "naive");
+  CHECK_FALSE(naive.pass());
+  REQUIRE_FALSE(naive.why.saturated.empty());
+  CHECK(naive.why.saturated.front().name == "db");
+  CHECK(naive.why.saturated.front().at >= 180);  // the spike at 3m, not before
+  const Analysis good = run_design("news-caching", "good");
+  CHECK(good.result.slo_pass);
+  CHECK(figure(good, "eu-entry", "hit_ratio") > 0.6);
+  CHECK(figure(good, "us-entry", "hit_ratio") > 0.6);
+  CHECK(component(good, "db").arrivals * 10 < component(naive, "db").arrivals);
+}
+
+TEST_CASE("social-feed: fan-out on read saturates the post shards; fan-out on write passes") {
+  const Analysis naive = run_design("social-feed", "naive");
+  CHECK_FALSE(naive.pass());
+  REQUIRE_FALSE(naive.why.saturated.empty());
+  CHECK(naive.why.saturated.front().name == "posts");
+  const Analysis good = run_design("social-feed", "good");
+  CHECK(good.pass());
+  CHECK(figure(good, "timelines", "hit_ratio") == doctest::Approx(0.97).epsilon(0.01));
+  CHECK(component(good, "posts").utilization < 0.2);
+}
+
+TEST_CASE("monolith-to-microservices: a big-bang cutover saturates the new service; a strangler fig with autoscaling passes") {
+  const Analysis naive = run_design("monolith-to-microservices", "naive");
+  CHECK_FALSE(naive.pass());
+  REQUIRE_FALSE(naive.why.saturated.empty());
+  CHECK(naive.why.saturated.front().name == "orders");
+  CHECK(naive.why.saturated.front().at == doctest::Approx(180).epsilon(0.02));  // the cutover at 3m
+  CHECK(naive.faults.size() == 2);
+  const Analysis good = run_design("monolith-to-microservices", "good");
+  CHECK(good.pass());
+  CHECK(good.faults.size() == 5);
+  int scalings = 0;
+  for (const Note& n : good.result.notes) scalings += n.kind == "autoscale" && n.what == "scale";
+  CHECK(scalings >= 2);
+  // Billed for the replicas it ran: between the 2 it started with and its maximum of 8.
+  CHECK(good.cost.lines[2].mean_replicas > 2);
+  CHECK(good.cost.lines[2].mean_replicas < 8);
+}
+
+TEST_CASE("video-streaming: the origin cannot serve the audience; a warmed edge and shield can, at the price of egress") {
+  const Analysis naive = run_design("video-streaming", "naive");
+  CHECK_FALSE(naive.pass());
+  REQUIRE_FALSE(naive.why.saturated.empty());
+  CHECK(naive.why.saturated.front().name == "origin");
+  const Analysis good = run_design("video-streaming", "good");
+  CHECK(good.pass());
+  CHECK(figure(good, "entry", "hit_ratio") > 0.8);
+  CHECK(figure(good, "entry", "egress_gbps") == doctest::Approx(8).epsilon(0.1));  // 2,000 players x 2 MB / 4 s
+  CHECK(good.cost.lines[0].usage);
+  CHECK(good.cost.per_hour > 50);
+}
+
 }  // TEST_SUITE

@@ -440,7 +440,11 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
     head.push_back("all SLOs met");
   }
   if (!x.breaks.empty()) {
-    const SloBreak& b = x.breaks.front();
+    // The SLO that broke first in time leads.
+    const SloBreak* first = &x.breaks.front();
+    for (const SloBreak& b : x.breaks)
+      if (b.timed && (!first->timed || b.at < first->at)) first = &b;
+    const SloBreak& b = *first;
     std::string h = !b.timed                          ? fmt::format("{} failed", slo_short(b.slo))
                     : b.at <= r.warmup_s + kMinRun ? fmt::format("{} was over its target from the start", slo_short(b.slo))
                                                    : fmt::format("{} broke at {}", slo_short(b.slo), clock(b.at));
@@ -493,6 +497,8 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
     if (b.timed)
       x.details.push_back(fmt::format("{} broke at {} (target {}; worst second {} at {}).", b.slo, clock(b.at),
                                       slo_value(s->kind, s->target), slo_value(s->kind, b.worst), clock(b.worst_at)));
+    else if (r.completed == 0)
+      x.details.push_back(fmt::format("{} failed: no request succeeded, so there is no latency to meet it.", b.slo));
     else
       x.details.push_back(fmt::format("{} failed over the whole run (target {}) though no single second broke it.",
                                       b.slo, slo_value(s->kind, s->target)));
@@ -568,6 +574,33 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
     }
   }
   if (!time_goes.empty()) x.details.push_back("Where the time goes: " + time_goes + ".");
+
+  // What the resilience machinery did: retries, duplicate executions, breakers, shedding.
+  for (std::size_t i = 0; i < n; ++i) {
+    const ComponentResult& c = r.components[i];
+    double retries = 0, duplicates = 0, opened = 0, refused = 0, shed = 0;
+    for (const Figure& f : c.figures) {
+      if (f.name == "retries") retries = f.value;
+      if (f.name == "duplicates") duplicates = f.value;
+      if (f.name == "breaker_opened") opened = f.value;
+      if (f.name == "breaker_refused") refused = f.value;
+      if (f.name == "shed") shed = f.value;
+    }
+    if (retries > 0 && c.arrivals > 0)
+      x.details.push_back(fmt::format("{} retried {} calls ({} of its {} visits){}.", c.name, count_words(retries),
+                                      percent(retries / static_cast<double>(c.arrivals)), human_count(c.arrivals),
+                                      retries > 0.2 * static_cast<double>(c.arrivals) && !x.saturated.empty()
+                                          ? ": the retries added load where capacity was short"
+                                          : ""));
+    if (duplicates > 0)
+      x.details.push_back(fmt::format("{} executed {} requests twice or more: retries after replies that were lost "
+                                      "or late, and it is not idempotent.",
+                                      c.name, count_words(duplicates)));
+    if (opened > 0)
+      x.details.push_back(fmt::format("{}'s circuit breaker opened {} time{} and refused {} calls.", c.name,
+                                      count_words(opened), opened == 1 ? "" : "s", count_words(refused)));
+    if (shed > 0) x.details.push_back(fmt::format("{} shed {} requests.", c.name, count_words(shed)));
+  }
   if (!x.errors.empty()) {
     std::string line = fmt::format("{} requests failed: ", human_count(r.failed));
     for (std::size_t k = 0; k < x.errors.size() && k < 4; ++k)
