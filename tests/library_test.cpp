@@ -77,14 +77,15 @@ TEST_CASE("every problem has a problem file, a README, a naive and a good design
   CHECK(problems >= 5);
 }
 
-TEST_CASE("black-friday: the database saturates at the spike and nothing recovers; 96 workers hold") {
+TEST_CASE("black-friday: the database's pools run dry at the spike and nothing recovers; 96 workers hold") {
   const Analysis naive = run_design("black-friday", "naive");
   CHECK_FALSE(naive.pass());
   REQUIRE_FALSE(naive.why.saturated.empty());
   CHECK(naive.why.saturated.front().name == "db");
   CHECK(naive.why.saturated.front().at == doctest::Approx(130).epsilon(0.05));  // the spike's ramp, 2m-2m30s
   CHECK(naive.why.saturated.front().at_end);                                     // metastable: no recovery
-  CHECK(error_share(naive, "timeout") == 1.0);
+  CHECK(error_share(naive, "timeout") > 0.95);  // the rest are pool_exhausted (500s); see resilience_test.cpp
+  CHECK(error_share(naive, "pool_exhausted") > 0);
   CHECK(naive.why.errors.front().at_client);
   const Analysis good = run_design("black-friday", "scaled");
   CHECK(good.pass());

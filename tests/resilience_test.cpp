@@ -546,3 +546,87 @@ TEST_CASE("payments: every retry of a non-idempotent call after a lost reply is 
     CHECK(figure(s.comp("checkout"), "retries") == retries);  // the same random numbers, the same retries
   }
 }
+
+// ---------------------------------------------------------------------------
+// Black Friday (scenarios/black-friday): the naive design fails for the
+// reasons an incident review would give; the mitigated one holds.
+
+namespace {
+Run black_friday(const std::string& design) {
+  LoadOptions o;
+  o.design = source("scenarios/black-friday/designs/" + design + ".yaml");
+  return run_file(source("scenarios/black-friday/problem.yaml"), o);
+}
+
+const SloCheck& slo_check(const RunResult& r, const std::string& name) {
+  for (const SloCheck& c : r.slo)
+    if (c.name == name) return c;
+  FAIL("no SLO " << name);
+  throw;
+}
+
+std::uint64_t errors_of(const RunResult& r, const std::string& kind) {
+  const auto it = r.errors.find(kind);
+  return it == r.errors.end() ? 0 : it->second;
+}
+}  // namespace
+
+TEST_CASE("black friday, naive: the pools run dry, shoppers get 500s and timeouts, retries keep it down") {
+  const Run run = black_friday("naive");
+  const RunResult& r = run.result;
+  CHECK_FALSE(r.slo_pass);
+  CHECK_FALSE(slo_check(r, "latency_p99").pass);
+  CHECK_FALSE(slo_check(r, "error_rate").pass);
+  // Pool exhaustion: queries fail for want of a connection ...
+  const ComponentResult& db = run.comp("db");
+  CHECK(figure(db, "pool_exhausted") > 10000);
+  CHECK(db.errors.at("pool_exhausted") > 10000);
+  // ... although the database itself has room: it never runs more than the
+  // 40 pooled connections at once on its 64 workers.
+  CHECK(db.utilization < 0.67);
+  // The shoppers see 500s (pool_exhausted) and time out.
+  CHECK(errors_of(r, "pool_exhausted") > 0);
+  CHECK(errors_of(r, "timeout") > errors_of(r, "pool_exhausted"));
+  // Healthy before the spike, down after it: the page's retries and the
+  // API's backlog of abandoned checkouts keep it saturated at normal traffic.
+  CHECK(run.goodput(40, 120) >= 0.95 * 600);
+  const double end = run.spec.duration;
+  MESSAGE("naive: goodput before the spike " << run.goodput(40, 120) << "/s, in the last minute "
+                                             << run.goodput(end - 60, end) << "/s");
+  CHECK(run.goodput(end - 60, end) <= 0.1 * 600);
+}
+
+TEST_CASE("black friday, mitigated: sized pools, read replicas, budgets, breaker and an edge limit pass") {
+  const Run run = black_friday("mitigated");
+  const RunResult& r = run.result;
+  CHECK(r.slo_pass);
+  CHECK(figure(run.comp("db"), "pool_exhausted") == 0);
+  CHECK(r.latency.p99 < 0.5);
+  // The whole spike is served: 3 x 600/s from 2m30s to 5m.
+  CHECK(run.goodput(150, 300) >= 0.97 * 1800);
+  // The reads went to the replicas, the orders to the primary.
+  CHECK(figure(run.comp("db"), "replica_reads") >= 0.99 * figure(run.comp("db"), "reads"));
+
+  SUBCASE("beyond the plan: 5x instead of 3x, the edge admits its 2,200/s and the rest fail fast") {
+    // Another 5/3 on top of the 3x peak, from 3m to 4m.
+    ScenarioSpec spec = run.spec;
+    FaultSpec more;
+    more.kind = FaultSpec::Kind::Spike;
+    more.target = "shoppers";
+    more.at = 180;
+    more.duration = 60;
+    more.x = 5.0 / 3.0;
+    spec.faults.push_back(more);
+    const Run s = simulate_spec(spec);
+    const double admitted = s.spec.components[0].load_balancer()->rate_limit->rate;
+    MESSAGE("5x: goodput " << s.goodput(185, 240) << "/s while 3,000/s arrive");
+    CHECK(s.goodput(185, 240) >= 0.97 * admitted);
+    CHECK(s.goodput(185, 240) <= 1.03 * admitted);
+    for (const Tick& t : s.ticks)
+      if (t.t > 185 && t.t <= 240) CHECK(t.p99 < 0.5);  // the admitted checkouts stay fast
+    CHECK(errors_of(s.result, "rate_limited") > 0);
+    CHECK(errors_of(s.result, "pool_exhausted") == 0);
+    // And it is over when the surge is: the next minute serves the 3x peak in full.
+    CHECK(s.goodput(241, 290) >= 0.97 * 1800);
+  }
+}
