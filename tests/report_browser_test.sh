@@ -15,14 +15,15 @@ if [ -z "$browser" ]; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-bf="$src/scenarios/black-friday"
+# A checkout API under a 3x spike (tests/report/): a database too small for it, and one large enough.
+fx="$src/tests/report"
 
-"$archsim" run "$bf/problem.yaml" --duration 3m --quiet --report "$work/run.html"
-"$archsim" compare "$bf/problem.yaml" --design "$bf/designs/naive.yaml" --design "$bf/designs/scaled.yaml" \
+"$archsim" run "$fx/checkout.yaml" --duration 3m --quiet --report "$work/run.html"
+"$archsim" compare "$fx/checkout.yaml" --design "$fx/designs/small.yaml" --design "$fx/designs/large.yaml" \
   --duration 3m --quiet --report "$work/compare.html"
-"$archsim" sweep "$bf/problem.yaml" --set db.workers=32:64:16 --duration 3m --jobs 2 --quiet \
+"$archsim" sweep "$fx/checkout.yaml" --set db.workers=32:64:16 --duration 3m --jobs 2 --quiet \
   --report "$work/sweep.html"
-"$archsim" sweep "$bf/problem.yaml" --find-min db.workers=32:64 --duration 3m --jobs 2 --quiet \
+"$archsim" sweep "$fx/checkout.yaml" --find-min db.workers=32:64 --duration 3m --jobs 2 --quiet \
   --report "$work/find-min.html"
 
 status=0

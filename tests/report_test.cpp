@@ -134,8 +134,8 @@ TEST_CASE("json: cost_per_hour, cost and explanation before engine") {
 }
 
 TEST_CASE("paths: components, traffic by name, top-level keys, list indexes") {
-  const Documents d = read_documents(kSrc + "/scenarios/black-friday/problem.yaml", {});
-  CHECK(d.design_path.find("designs/naive.yaml") != std::string::npos);
+  const Documents d = read_documents(kSrc + "/tests/report/checkout.yaml", {});
+  CHECK(d.design_path.find("designs/small.yaml") != std::string::npos);
   Target t = locate(d, "db.workers");
   CHECK(t.doc == 1);
   CHECK(t.exists);
@@ -161,13 +161,13 @@ TEST_CASE("paths: components, traffic by name, top-level keys, list indexes") {
 }
 
 TEST_CASE("paths: a bad path says where and what exists") {
-  const Documents d = read_documents(kSrc + "/scenarios/black-friday/problem.yaml", {});
+  const Documents d = read_documents(kSrc + "/tests/report/checkout.yaml", {});
   try {
     locate(d, "dbb.workers");
     FAIL("expected an InputError");
   } catch (const InputError& e) {
     const std::string m = message_of(e);
-    CHECK(m.find("naive.yaml:") != std::string::npos);
+    CHECK(m.find("small.yaml:") != std::string::npos);
     CHECK(m.find("--set dbb.workers: no component or top-level key 'dbb': did you mean 'db'? components: edge, api, db") !=
           std::string::npos);
   }
@@ -189,14 +189,14 @@ TEST_CASE("paths: a bad path says where and what exists") {
     FAIL("expected an InputError");
   } catch (const InputError& e) {
     const Diagnostic& g = e.diagnostics().front();
-    CHECK(g.file.find("naive.yaml") != std::string::npos);
+    CHECK(g.file.find("small.yaml") != std::string::npos);
     CHECK(g.mark.line == locate(d, "db.workers").mark.line);
     CHECK(g.message.rfind("with --set db.workers=0: ", 0) == 0);
   }
 }
 
 TEST_CASE("sweep: units follow the file, every point has the same seed, threads change nothing") {
-  const Documents d = read_documents(kSrc + "/scenarios/black-friday/problem.yaml", {});
+  const Documents d = read_documents(kSrc + "/tests/report/checkout.yaml", {});
   Axis rate = parse_axis(d, "traffic.shoppers.rate=500:700:100");
   CHECK(rate.unit == "/s");
   CHECK(rate.values == std::vector<double>{500, 600, 700});
@@ -226,7 +226,7 @@ TEST_CASE("find-min: the smallest worker count meets the capacity that queueing 
   // for a lognormal(25 ms, p99 120 ms) query: mean 25 exp(s^2/2) ms with
   // s = ln(4.8)/2.326, 31.4 ms. The offered load is 1800 x 0.0314 = 56.5
   // workers: 56 cannot keep up, 57 can.
-  const Documents d = read_documents(kSrc + "/scenarios/black-friday/problem.yaml", {});
+  const Documents d = read_documents(kSrc + "/tests/report/checkout.yaml", {});
   Axis a = parse_axis(d, "db.workers=1,1");
   a.values.clear();
   const SweepResult s = find_min(d, a, 32, 96.0, Criterion{}, 2);

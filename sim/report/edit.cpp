@@ -318,6 +318,11 @@ ScenarioSpec load_edited(const Documents& base, const std::vector<std::pair<Targ
     std::vector<Diagnostic> list = err.diagnostics();
     for (Diagnostic& g : list) {
       const int doc = g.file == base.problem_path ? 0 : g.file == base.design_path ? 1 : -1;
+      if (doc < 0) {
+        std::string sets;
+        for (const auto& [t, value] : edits) sets += fmt::format("{}--set {}={}", sets.empty() ? "" : ", ", t.path, value);
+        g.message = fmt::format("with {}: {}", sets, g.message);
+      }
       if (doc < 0) continue;
       const std::string& text = doc == 0 ? base.problem_text : base.design_text;
       // Added lines, in the edited text's numbering (in file order).
@@ -343,7 +348,11 @@ ScenarioSpec load_edited(const Documents& base, const std::vector<std::pair<Targ
         g.message = fmt::format("with --set {}={}: {}", culprit->first.path, culprit->second, g.message);
         g.mark = culprit->first.mark;
       } else {
+        // The files loaded before the edits: the problem comes from one of them.
         g.mark.line = line;
+        std::string sets;
+        for (const auto& [t, value] : edits) sets += fmt::format("{}--set {}={}", sets.empty() ? "" : ", ", t.path, value);
+        g.message = fmt::format("with {}: {}", sets, g.message);
       }
     }
     throw InputError(std::move(list));
