@@ -651,7 +651,18 @@ void check_resilience(const ScenarioSpec& spec, Diagnostics& diags) {
     // Which kinds of component each fault applies to.
     std::vector<ComponentKind> fits;
     std::string_view extra;
+    // (As the components' apply() support them: a kind that a component
+    // would ignore is reported here rather than as a no-op at run time.)
     switch (f.kind) {
+      case K::Kill:
+      case K::Restart:
+        fits = {ComponentKind::Service, ComponentKind::Cache, ComponentKind::Database, ComponentKind::Queue,
+                ComponentKind::Cdn};
+        break;
+      case K::Slow:
+      case K::Errors:
+        fits = {ComponentKind::Service, ComponentKind::Cache, ComponentKind::Database, ComponentKind::Cdn};
+        break;
       case K::Flush: fits = {ComponentKind::Cache, ComponentKind::Cdn}; break;
       case K::ExhaustPool:
       case K::Pool: fits = {ComponentKind::Database}; break;
