@@ -548,6 +548,42 @@ TEST_CASE("payments: every retry of a non-idempotent call after a lost reply is 
 }
 
 // ---------------------------------------------------------------------------
+// Weighted targets, traffic shifts, health checks
+
+TEST_CASE("blue-green: weights split the traffic, shifts move it, health checks eject a crashed replica") {
+  const Run run = run_file(example("blue_green.yaml"));
+  const std::size_t blue = static_cast<std::size_t>(run.index("blue")), green = static_cast<std::size_t>(run.index("green"));
+  const auto arrivals = [&](std::size_t c, double from, double to) {
+    double n = 0;
+    for (const Tick& t : run.ticks)
+      if (t.t > from && t.t <= to) n += t.components[c].arrivals;
+    return n;
+  };
+  // Before the first shift green has weight 0; then 10%; then everything.
+  CHECK(arrivals(green, 0, 60) == 0);
+  const double canary = arrivals(green, 60, 120) / (arrivals(green, 60, 120) + arrivals(blue, 60, 120));
+  CHECK(canary == doctest::Approx(0.10).epsilon(0.1));
+  CHECK(arrivals(blue, 121, 240) == 0);
+
+  // A green replica crashes at 3m: the balancer sends it its share until two
+  // checks (2 s apart) have failed, then no more; it returns when it is back.
+  const HealthCheckSpec& hc = *run.spec.components[0].load_balancer()->health_check;
+  const std::vector<Note> health = run.notes("health");
+  REQUIRE(health.size() == 2);
+  CHECK(health[0].what == "eject");
+  CHECK(health[0].t > 180);
+  CHECK(health[0].t <= 180 + hc.failures * hc.interval);
+  CHECK(health[1].what == "return");
+  CHECK(health[1].t >= 210);
+  CHECK(health[1].t <= 210 + hc.successes * hc.interval);
+  // Requests lost meanwhile: a quarter of 400/s, from the crash to the ejection.
+  const double lost = static_cast<double>(run.result.errors.at("killed"));
+  const double expected = 400.0 / 4 * (health[0].t - 180);
+  CHECK(lost == doctest::Approx(expected).epsilon(0.15));
+  CHECK(run.goodput(health[0].t + 1, 240) >= 0.97 * 400);
+}
+
+// ---------------------------------------------------------------------------
 // Black Friday (scenarios/black-friday): the naive design fails for the
 // reasons an incident review would give; the mitigated one holds.
 
