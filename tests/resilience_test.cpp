@@ -521,6 +521,25 @@ TEST_CASE("a token bucket admits exactly its rate over a long window, plus its b
   }
 }
 
+TEST_CASE("an operator's rate limit with 'for:' gives way to the configured one when it ends") {
+  const Run run = simulate_spec(load_scenario_text(R"(
+duration: 40s
+traffic: [{name: users, to: api, rate: 400/s}]
+components:
+  api:
+    kind: service
+    workers: 100
+    service_time: 1ms
+    rate_limit: {rate: 100/s, burst: 10}
+faults:
+  - {at: 10s, rate_limit: api, rate: 50/s, burst: 10, for: 10s}
+)",
+                                                   "rl.yaml"));
+  CHECK(run.goodput(1, 10) == doctest::Approx(100).epsilon(0.03));
+  CHECK(run.goodput(11, 20) == doctest::Approx(50).epsilon(0.03));
+  CHECK(run.goodput(21, 40) == doctest::Approx(100).epsilon(0.03));
+}
+
 // ---------------------------------------------------------------------------
 // Idempotency
 

@@ -163,7 +163,7 @@ void LoadBalancer::handle(const Event& e) {
 bool LoadBalancer::apply(const FaultSpec& f, bool end) {
   switch (f.kind) {
     case FaultSpec::Kind::RateLimit:
-      if (end) limiter_.reset();
+      if (end) limiter_ = spec.load_balancer()->rate_limit ? std::make_unique<RateLimiter>(*spec.load_balancer()->rate_limit) : nullptr;  // back to the configured one
       else if (f.rate_limit) limiter_ = std::make_unique<RateLimiter>(*f.rate_limit);
       return true;
     case FaultSpec::Kind::Shift: {

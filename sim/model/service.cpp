@@ -629,7 +629,7 @@ bool Service::apply(const FaultSpec& f, bool end) {
       return true;
     }
     case K::RateLimit:
-      if (end) limiter_.reset();
+      if (end) limiter_ = spec.service()->rate_limit ? std::make_unique<RateLimiter>(*spec.service()->rate_limit) : nullptr;  // back to the configured one
       else if (f.rate_limit) limiter_ = std::make_unique<RateLimiter>(*f.rate_limit);
       return true;
     case K::Breaker:
