@@ -307,6 +307,14 @@ components:
   CHECK(diagnostics_of_text(base + "faults:\n  - {at: 1m, flush: a, for: 10s}\n") ==
         "t.yaml:8:21: error: 'flush' applies to a cache or a cdn; 'a' is a service\n"
         "t.yaml:8:24: error: 'for' does not apply to flush: a flush happens at once");
+  CHECK(diagnostics_of_text(R"(
+traffic: [{name: people, to: a, users: 10, think: 1s}]
+components:
+  a: {kind: service, service_time: 1ms}
+faults:
+  - {at: 1m, spike: people, x: 2}
+)") == "t.yaml:6:21: error: 'spike' multiplies the rate of an open-loop source; 'people' is a closed loop of 10 users "
+       "(their think time sets its rate)");
   // A balancer's weighted target that does not exist.
   CHECK(diagnostics_of_text(R"(
 traffic: [{name: users, to: edge, rate: 10/s}]

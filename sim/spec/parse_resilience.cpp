@@ -621,7 +621,14 @@ void check_resilience(const ScenarioSpec& spec, Diagnostics& diags) {
     const std::string what = fmt::format("the '{}' fault at {}", kind, format_duration(f.at));
 
     if (f.kind == K::Spike) {
-      if (is_traffic(f.target)) continue;
+      if (is_traffic(f.target)) {
+        for (const TrafficSpec& t : spec.traffic)
+          if (t.name == f.target && t.closed())
+            error(f.target_mark, fmt::format("'spike' multiplies the rate of an open-loop source; '{}' is a closed "
+                                             "loop of {} users (their think time sets its rate)",
+                                             f.target, t.users));
+        continue;
+      }
       if (const int i = spec.find(f.target); i >= 0) {
         error(f.target_mark, fmt::format("'spike' multiplies the rate of a traffic source; '{}' is {} (traffic: {})",
                                          f.target, a_kind(spec.components[static_cast<std::size_t>(i)].kind),
