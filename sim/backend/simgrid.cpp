@@ -78,6 +78,9 @@ struct SimGridBackend::Impl {
   std::vector<sg4::Host*> hosts;  ///< by Layout host index
   std::vector<sg4::Link*> links;  ///< by Layout link index (split-duplex)
   std::vector<char> host_on, link_on;
+  /// Flop per reference-core flop on each host: its SimGrid speed over the
+  /// speed it should have now (set_host_speed). 1 until a speed changes.
+  std::vector<double> slowdown;
   int hosts_down = 0, links_down = 0;
   /// Sum of latencies from zone a's switch to zone b's (routes between zones).
   std::vector<std::vector<double>> zone_latency;
@@ -162,6 +165,7 @@ struct SimGridBackend::Impl {
     root->seal();
 
     host_on.assign(hosts.size(), 1);
+    slowdown.assign(hosts.size(), 1.0);
     link_on.assign(links.size(), 1);
     const std::size_t nz = layout.zones.size();
     zone_latency.assign(nz, std::vector<double>(nz, 0.0));
@@ -410,7 +414,8 @@ void SimGridBackend::work(Job& j, double seconds) {
     m.kernel.post(ev);
     return;
   }
-  sg4::ExecPtr ex = sg4::this_actor::exec_init(seconds * kReferenceSpeed)->set_host(m.hosts[static_cast<std::size_t>(h)]);
+  const auto hi = static_cast<std::size_t>(h);
+  sg4::ExecPtr ex = sg4::this_actor::exec_init(seconds * kReferenceSpeed * m.slowdown[hi])->set_host(m.hosts[hi]);
   ex->start();
   ++counters_.executions;
   m.add_flight(ex, Impl::Flight{ev, 0, h, -1, false});
@@ -508,10 +513,24 @@ void SimGridBackend::set_host_speed(const std::string& name, double flops) {
   if (h < 0) throw std::invalid_argument("no host named '" + name + "'");
   if (!(flops > 0)) throw std::invalid_argument("a host's speed must be positive");
   Impl& m = *impl_;
+  // SimGrid 3.32 cannot change a sealed host's speed (and takes one speed
+  // profile per host, set in advance): the host keeps its SimGrid speed, and
+  // work on it is scaled instead. Work in progress is restarted with what is
+  // left of it, scaled by the change, so it finishes when it would have at
+  // the new speed; sharing between executions is unchanged.
   m.act([&m, h, flops] {
-    sg4::Host* host = m.hosts[static_cast<std::size_t>(h)];
-    host->set_pstate_speed(std::vector<double>{flops});
-    host->set_pstate(0);
+    const auto i = static_cast<std::size_t>(h);
+    const double before = m.slowdown[i];
+    m.slowdown[i] = m.hosts[i]->get_speed() / flops;
+    const double scale = m.slowdown[i] / before;
+    for (std::size_t k = 0; k < m.flights.size(); ++k) {
+      if (m.flights[k].comm || m.flights[k].a != h) continue;
+      const double left = m.acts[k]->get_remaining();
+      m.acts[k]->cancel();
+      sg4::ExecPtr ex = sg4::this_actor::exec_init(left * scale)->set_host(m.hosts[i]);
+      ex->start();
+      m.acts[k] = ex;
+    }
   });
 }
 

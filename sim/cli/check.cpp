@@ -8,6 +8,7 @@
 #include "analysis/estimate.hpp"
 #include "archsim/output.hpp"
 #include "cli/commands.hpp"
+#include "cli/platform_report.hpp"
 
 namespace archsim::cli {
 
@@ -65,6 +66,7 @@ int check(const CheckFlags& f) {
       fmt::print(out, "{} component{} at or over 100% at peak: queues there grow without bound.\n", over,
                  over == 1 ? " is" : "s are");
   }
+  print_platform_estimate(out, spec, *est);
   return 0;
 }
 

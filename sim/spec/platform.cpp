@@ -93,8 +93,8 @@ std::optional<double> parse_bandwidth(const std::string& text_in, std::string* w
   }
   const std::string_view unit = units::trim(text.substr(used));
   if (unit.empty()) {
-    set(why, fmt::format("a bandwidth needs a unit: did you mean {}Gbps (bits) or {}GBps (bytes)?",
-                         text.substr(0, used), text.substr(0, used)));
+    set(why, fmt::format("a bandwidth needs a unit: bits per second ({0}Mbps, {0}Gbps) or bytes per second ({0}MBps)",
+                         text.substr(0, used)));
     return std::nullopt;
   }
   if (const BandwidthUnit* u = find_bandwidth_unit(unit)) {
@@ -461,11 +461,15 @@ class PlatformReader {
       if (named && (bw || lat)) {
         src_.error((bw ? bw : lat)->key_mark, "give a route either 'links' (named in 'links:') or its own "
                                               "'bandwidth' and 'latency', not both");
+        route_errors_ = true;
         continue;
       }
       if (named) {
         const auto names = yaml::read_list(src_, *named);
-        if (!names) continue;
+        if (!names) {
+          route_errors_ = true;
+          continue;
+        }
         if (names->empty()) src_.error(named->value_mark, "'links' is empty: a route crosses at least one link");
         for (const YAML::Node& n : *names) {
           const Mark nm = src_.mark(n);
@@ -502,7 +506,10 @@ class PlatformReader {
           r.links.push_back(static_cast<int>(p_.links.size() - 1));
         }
       }
-      if (!ok) continue;
+      if (!ok) {
+        route_errors_ = true;
+        continue;
+      }
       for (const RouteSpec& other : p_.routes) {
         if ((other.a == r.a && other.b == r.b) || (other.a == r.b && other.b == r.a)) {
           src_.error(at, fmt::format("duplicate route between '{}' and '{}' (first at line {})", r.a, r.b,
@@ -518,6 +525,7 @@ class PlatformReader {
   // Every pair of regions needs a route: a message between regions without
   // one could not be delivered.
   void check_routes(const Map& m) {
+    if (route_errors_) return;  // a route that could not be read may be the one missing
     const Field* routes = m.get("routes");
     const Mark at = routes ? routes->key_mark : p_.mark;
     for (std::size_t a = 0; a < p_.regions.size(); ++a) {
@@ -537,6 +545,7 @@ class PlatformReader {
 
   const Source& src_;
   PlatformSpec& p_;
+  bool route_errors_ = false;
 };
 
 }  // namespace
