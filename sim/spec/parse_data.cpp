@@ -26,7 +26,7 @@ const std::vector<std::string_view> kCacheKeys = {
     "coalesce", "fill_timeout", "hit_latency", "miss_latency", "workers", "queue", "cost", "hosts", "zone"};
 const std::vector<std::string_view> kDatabaseKeys = {
     "kind",     "queries",  "workers",  "pool",          "acquire_timeout", "max_connections", "replicas",
-    "replication_lag", "read_from", "failover", "shards", "hot_shard", "shard_skew", "keys", "popularity", "cost", "hosts", "zone"};
+    "replication_lag", "read_from", "failover", "shards", "hot_shard", "shard_key_skew", "keys", "popularity", "cost", "hosts", "zone"};
 const std::vector<std::string_view> kQueueKeys = {
     "kind",        "consumer",  "consumers",     "partitions",       "capacity", "when_full",
     "max_attempts", "dead_letter", "ack_timeout", "redelivery_delay", "latency",  "cost", "hosts", "zone"};
@@ -298,10 +298,10 @@ void read_database(const Map& m, DatabaseSpec& d, const std::string& where) {
     if (auto v = yaml::read_int(src, *f, 1)) d.shards = to_int(std::min<std::int64_t>(*v, 4096));
   }
   const Field* hot = m.get("hot_shard");
-  const Field* skew = m.get("shard_skew");
+  const Field* skew = m.get("shard_key_skew");
   if (hot && skew) {
     src.error(later(hot, skew)->key_mark,
-              "give either 'hot_shard' (the share of shard 0) or 'shard_skew' (a Zipf over shards), not both");
+              "give either 'hot_shard' (the share of shard 0) or 'shard_key_skew' (a Zipf over shards), not both");
   } else {
     for (const Field* f : {hot, skew}) {
       if (!f) continue;
