@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "archsim/load.hpp"
@@ -416,6 +417,20 @@ TEST_CASE("simgrid: runs in steps, and runs one after another in a process, give
   CHECK(r.completed == once.completed);
   CHECK(r.latency.mean == once.latency.mean);
   CHECK(r.latency.p99 == once.latency.p99);
+}
+
+TEST_CASE("simgrid: simulations on two threads take turns (one SimGrid engine per process)") {
+  const ScenarioSpec spec = load_scenario_text(kPartition, "partition.yaml");
+  RunOptions opt;
+  opt.backend = "simgrid";
+  RunResult a, b;
+  std::thread ta([&] { a = simulate(spec, opt); });
+  std::thread tb([&] { b = simulate(spec, opt); });
+  ta.join();
+  tb.join();
+  CHECK(a.completed > 0);
+  CHECK(a.completed == b.completed);
+  CHECK(a.latency.mean == b.latency.mean);
 }
 
 TEST_CASE("simgrid: a second simulation in the same thread while one exists is refused") {

@@ -10,11 +10,21 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 
+#include <unistd.h>
+
+#include <SFML/Graphics/Image.hpp>
 #include <SFML/Graphics/RenderTexture.hpp>
 #include <SFML/Graphics/View.hpp>
+
+#include "archsim/load.hpp"
+#include "archsim/simulation.hpp"
+#include "archsim/timeline.hpp"
+#include "archsim/view.hpp"
 
 #include "../viz/display.hpp"
 #include "../viz/frames.hpp"
@@ -108,6 +118,62 @@ int red_dot_pixels(const sf::Image& img, const Scene& sc) {
       n += !on_node;
     }
   return n;
+}
+
+// A balancer over three api replicas calling a database; all of api is
+// killed from 20 s to 40 s.
+const char* kKillScenario = R"(name: kill-api
+seed: 3
+duration: 60s
+traffic:
+  - name: users
+    to: edge
+    rate: 300/s
+components:
+  edge:
+    kind: load_balancer
+    to: api
+  api:
+    kind: service
+    replicas: 3
+    workers: 8
+    steps:
+      - work: exp(5ms)
+      - call: db
+  db:
+    kind: service
+    workers: 16
+    service_time: exp(2ms)
+faults:
+  - {at: 20s, kill: api, for: 20s}
+slo:
+  latency_p99: 100ms
+  error_rate: 1%
+)";
+
+// Runs a scenario to the end and collects what the view would show.
+struct Collector : Observer {
+  Playback* pb = nullptr;
+  void on_tick(const Tick& t) override { pb->append(t); }
+  void on_note(const Note& n) override { pb->append(n); }
+  void on_finish(const RunResult& r) override { pb->set_final(r.slo); }
+};
+
+std::unique_ptr<Playback> run_scenario(const std::string& yaml) {
+  const ScenarioSpec spec = load_scenario_text(yaml, "test.yaml");
+  Simulation sim(spec);
+  auto pb = std::make_unique<Playback>(make_header(sim));
+  Collector c;
+  c.pb = pb.get();
+  sim.add_observer(&c);
+  sim.run();
+  return pb;
+}
+
+std::filesystem::path temp_dir(const std::string& what) {
+  const auto dir = std::filesystem::temp_directory_path() / ("archsim-viz-" + what + "-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  return dir;
 }
 
 }  // namespace
@@ -308,6 +374,7 @@ TEST_CASE("particles: density follows the rate, red follows the failed share") {
 
 TEST_CASE("render: a node turns from healthy to failing, red dots follow") {
   if (!have_display()) return;
+  GlLeakScope gl;  // Mesa's own allocations are not our leaks
   SyntheticRun run;
   run.components = 8;
   run.failing = 3;
@@ -335,6 +402,7 @@ TEST_CASE("render: a node turns from healthy to failing, red dots follow") {
 
 TEST_CASE("render: nothing is drawn outside the window") {
   if (!have_display()) return;
+  GlLeakScope gl;  // Mesa's own allocations are not our leaks
   // Draw a 800x500 frame in the middle of a larger target cleared to a
   // colour the view never uses; the margin must stay that colour.
   SyntheticRun run;
@@ -373,6 +441,7 @@ TEST_CASE("render: nothing is drawn outside the window") {
 
 TEST_CASE("render: a short MP4 has the expected number of frames") {
   if (!have_display()) return;
+  GlLeakScope gl;  // Mesa's own allocations are not our leaks
   if (!find_program("ffmpeg") || !find_program("ffprobe")) {
     MESSAGE("skipped: ffmpeg/ffprobe not installed (sudo apt-get install --no-install-recommends ffmpeg)");
     return;
@@ -381,8 +450,7 @@ TEST_CASE("render: a short MP4 has the expected number of frames") {
   run.components = 5;
   run.failing = 2;
   Playback pb(synthetic_timeline(run));
-  const auto dir = std::filesystem::temp_directory_path() / ("archsim-viz-test-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  const auto dir = temp_dir("mp4");
   VideoJob job;
   job.out = (dir / "clip.mp4").string();
   job.from = 20;
@@ -409,6 +477,98 @@ TEST_CASE("render: a short MP4 has the expected number of frames") {
   job.out = (dir / "clip.gif").string();
   REQUIRE(write_video(pb, fonts(), job, err) == 0);
   CHECK(std::filesystem::file_size(job.out) > 1000);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("render: a real run: killed replicas turn the node grey (down), its callers red") {
+  const auto pb = run_scenario(kKillScenario);
+  const int api = 1;
+  CHECK(pb->health(api, 15) == Health::Healthy);
+  CHECK(pb->replicas_at(api, 30) == 0);
+  CHECK(pb->health(api, 30) == Health::Down);
+  CHECK(pb->health(api, 55) == Health::Healthy);  // back after `for: 20s`
+  REQUIRE(pb->notes().size() >= 2);
+  CHECK(pb->notes()[0].what == "kill");
+  CHECK(pb->notes()[0].t == doctest::Approx(20));
+  // The run failed its error SLO, and the verdict at the end is the run's own.
+  const auto slo = pb->slo_at(60);
+  const auto err = std::find_if(slo.begin(), slo.end(), [](const SloStatus& s) { return s.name == "error_rate"; });
+  REQUIRE(err != slo.end());
+  CHECK(err->exact);
+  CHECK_FALSE(err->pass);
+
+  if (!have_display()) return;
+  GlLeakScope gl;
+  Offscreen off(*pb, 1280, 720, fonts());
+  REQUIRE(off.ok());
+  const Point probe = off.scene().health_probe(api);
+  const auto px = [&](const sf::Image& img) {
+    return img.getPixel(static_cast<unsigned>(probe.x), static_cast<unsigned>(probe.y));
+  };
+  const sf::Image before = off.still(15, 10);
+  CHECK(near(px(before), health_color(Health::Healthy)));
+  CHECK(red_dot_pixels(before, off.scene()) == 0);
+  const sf::Image during = off.still(30, 10);
+  CHECK(near(px(during), health_color(Health::Down)));
+  CHECK(red_dot_pixels(during, off.scene()) > 30);
+  const sf::Image after = off.still(58, 10);
+  CHECK(near(px(after), health_color(Health::Healthy)));
+}
+
+TEST_CASE("render(): exit codes, PNG from a scenario and from a timeline") {
+  const auto dir = temp_dir("render");
+  const std::string scenario = (dir / "kill.yaml").string();
+  {
+    std::ofstream(scenario) << kKillScenario;
+  }
+  viz::RenderOptions o;
+  o.file = scenario;
+  o.out = (dir / "x.bmp").string();
+  CHECK(viz::render(o) == 2);  // not .png/.gif/.mp4
+  o.out = (dir / "x.png").string();
+  o.at = 1e6;
+  CHECK(viz::render(o) == 2);  // after the end
+  o.at.reset();
+  o.file = (dir / "missing.yaml").string();
+  CHECK(viz::render(o) == 2);  // bad input: nothing simulated
+  o.file = scenario;
+
+  // No display: a message and 1, never SFML's abort.
+  const char* display = std::getenv("DISPLAY");
+  const std::string saved = display ? display : "";
+  ::unsetenv("DISPLAY");
+  CHECK(viz::render(o) == 1);
+  viz::ViewOptions vo;
+  vo.file = scenario;
+  CHECK(viz::view(vo) == 1);
+  if (!saved.empty()) ::setenv("DISPLAY", saved.c_str(), 1);
+  if (!have_display()) return;
+  GlLeakScope gl;
+
+  o.at = 30;
+  REQUIRE(viz::render(o) == 0);
+  sf::Image img;
+  REQUIRE(img.loadFromFile(o.out));
+  CHECK(img.getSize() == sf::Vector2u(1280, 720));
+
+  // The same run written as a timeline and replayed.
+  const std::string tl = (dir / "run.jsonl").string();
+  {
+    const ScenarioSpec spec = load_scenario_text(kKillScenario, "kill.yaml");
+    Simulation sim(spec);
+    std::ofstream out(tl);
+    TimelineWriter w(out, sim);
+    sim.add_observer(&w);
+    sim.run();
+  }
+  REQUIRE(is_timeline_file(tl));
+  o.file = tl;
+  o.out = (dir / "replay.png").string();
+  o.width = 640;
+  o.height = 360;
+  REQUIRE(viz::render(o) == 0);
+  REQUIRE(img.loadFromFile(o.out));
+  CHECK(img.getSize() == sf::Vector2u(640, 360));
   std::filesystem::remove_all(dir);
 }
 

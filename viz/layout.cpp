@@ -16,7 +16,8 @@ namespace archsim::viz {
 
 HudFrame hud_frame(float width, float height) {
   HudFrame f;
-  f.scale = std::clamp(std::min(width / 1280.f, height / 720.f), 0.6f, 2.0f);
+  // Text shrinks more slowly than the window so that small renders stay readable.
+  f.scale = std::clamp(std::sqrt(std::min(width / 1280.f, height / 720.f)), 0.7f, 2.0f);
   const float s = f.scale;
   const float top_h = std::round(44 * s), bottom_h = std::round(58 * s);
   // The charts need about 300 px at 1280 wide; narrow windows keep a
@@ -451,8 +452,9 @@ Layout compute_layout(const TimelineHeader& h, const Rect& area) {
       want.push_back(n ? sum / n : it.y);
       seps.push_back(i == 0 ? 0.f : sep(lay[i - 1], lay[i], k) * nh);
       const float half = it.weight * nh / 2;
-      lo.push_back(area.y + half + (it.vertex >= 0 ? 2 * stack : 0));
-      hi.push_back(area.bottom() - half);
+      // One pixel to spare: boxes are rounded to whole pixels.
+      lo.push_back(area.y + half + (it.vertex >= 0 ? 2 * stack : 0) + 1);
+      hi.push_back(area.bottom() - half - 1);
     }
     project(y, want, seps, lo, hi);
     for (std::size_t i = 0; i < lay.size(); ++i) items[lay[i]].y = y[i];
@@ -472,8 +474,9 @@ Layout compute_layout(const TimelineHeader& h, const Rect& area) {
     b.shape = shape[v];
     b.pinned = pinned[v];
     b.rect = {std::round(cx - nw / 2), std::round(cy - nh / 2), nw, nh};
-    const int replicas = v >= S ? h.components[v - S].replicas : 1;
-    const float st = stack * std::clamp(replicas - 1, 0, 2);
+    // Room for two replicas behind every component, whatever it starts
+    // with: an autoscaler or a kill changes the count while the run plays.
+    const float st = v >= S ? 2 * stack : 0;
     b.bounds = {b.rect.x, b.rect.y - st, b.rect.w + st, b.rect.h + st};
     return b;
   };

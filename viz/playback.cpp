@@ -19,7 +19,14 @@ const char* name_of(Health h) {
   return "?";
 }
 
+std::optional<double> figure_of(const ComponentTick& t, std::string_view name) {
+  for (const auto& f : t.figures)
+    if (f.name == name) return f.value;
+  return std::nullopt;
+}
+
 Health classify(const ComponentTick& now, const ComponentTick* earlier) {
+  if (const auto up = figure_of(now, "replicas"); up && *up <= 0) return Health::Down;
   if (now.arrivals == 0 && now.in_flight == 0 && now.completed == 0 && now.failed == 0) return Health::Idle;
   const double finished = static_cast<double>(now.completed) + now.failed;
   if (now.failed > 0 && now.failed > kFailingShare * finished) return Health::Failing;
@@ -29,6 +36,15 @@ Health classify(const ComponentTick& now, const ComponentTick* earlier) {
   if (earlier && now.queue >= 10 && now.queue > 1.5 * earlier->queue) return Health::Saturated;
   return Health::Healthy;
 }
+
+namespace {
+Timeline make_timeline(TimelineHeader h, std::vector<Tick> ticks) {
+  Timeline tl;
+  tl.header = std::move(h);
+  tl.ticks = std::move(ticks);
+  return tl;
+}
+}  // namespace
 
 Playback::Playback(Timeline tl) : tl_(std::move(tl)) {
   for (const auto& t : tl_.ticks) note(t);
@@ -55,7 +71,7 @@ Playback::Playback(Timeline tl) : tl_(std::move(tl)) {
   }
 }
 
-Playback::Playback(TimelineHeader h, std::vector<Tick> ticks) : Playback(Timeline{std::move(h), std::move(ticks), std::nullopt}) {}
+Playback::Playback(TimelineHeader h, std::vector<Tick> ticks) : Playback(make_timeline(std::move(h), std::move(ticks))) {}
 
 void Playback::append(const Tick& t) {
   tl_.ticks.push_back(t);
@@ -78,6 +94,7 @@ void Playback::set_final(const std::vector<SloCheck>& checks) {
 
 void Playback::clear() {
   tl_.ticks.clear();
+  tl_.notes.clear();
   tl_.result_json.reset();
   max_edge_rate_ = 0;
   final_slo_.clear();
@@ -109,6 +126,17 @@ Health Playback::health(int c, double t) const {
   const ComponentTick* earlier = nullptr;
   if (j >= 0 && c < static_cast<int>(tl_.ticks[j].components.size())) earlier = &tl_.ticks[j].components[c];
   return classify(tl_.ticks[i].components[c], earlier);
+}
+
+std::optional<double> Playback::figure(int c, double t, std::string_view name) const {
+  const Tick* k = tick_at(t);
+  if (!k || c < 0 || c >= static_cast<int>(k->components.size())) return std::nullopt;
+  return figure_of(k->components[c], name);
+}
+
+int Playback::replicas_at(int c, double t) const {
+  if (const auto up = figure(c, t, "replicas")) return static_cast<int>(std::lround(*up));
+  return c >= 0 && c < static_cast<int>(tl_.header.components.size()) ? tl_.header.components[c].replicas : 1;
 }
 
 double Playback::edge_rate(int e, double t) const {

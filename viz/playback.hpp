@@ -5,14 +5,15 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "archsim/timeline.hpp"
 
 namespace archsim::viz {
 
-/// How a node looks. Down needs the engine to report replicas that are up
-/// (the faults issue); until then a node is never Down.
+/// How a node looks. Down: no replica serving (known for services, which
+/// report their serving replicas once any is killed or autoscaled).
 enum class Health { Idle, Healthy, Saturated, Failing, Down };
 const char* name_of(Health h);
 
@@ -24,6 +25,8 @@ inline constexpr double kSaturatedUtil = 0.9;
 /// Health of a component from its tick and the tick a few seconds earlier
 /// (to see a queue that keeps growing).
 Health classify(const ComponentTick& now, const ComponentTick* earlier);
+/// A figure of a tick by name, if the component reported it.
+std::optional<double> figure_of(const ComponentTick& t, std::string_view name);
 
 /// One SLO judged on the ticks up to some time.
 struct SloStatus {
@@ -46,8 +49,12 @@ class Playback {
 
   const TimelineHeader& header() const { return tl_.header; }
   const std::vector<Tick>& ticks() const { return tl_.ticks; }
+  /// Faults, actions and state changes, in time order.
+  const std::vector<Note>& notes() const { return tl_.notes; }
   /// Live view: the simulation reports one more tick.
   void append(const Tick& t);
+  /// Live view: the simulation reports a fault, an action or a state change.
+  void append(const Note& n) { tl_.notes.push_back(n); }
   /// Live view restarts: forget the ticks.
   void clear();
   /// Live view: the run finished; its exact SLO checks replace the estimate at the end.
@@ -62,6 +69,11 @@ class Playback {
   const Tick* tick_at(double t) const;
 
   Health health(int component, double t) const;
+  /// A kind's own figure (hit_ratio, lag_messages, replicas, ...) in the tick at t.
+  std::optional<double> figure(int component, double t, std::string_view name) const;
+  /// Replicas serving at t: the engine's count when it reports one (after a
+  /// kill or with an autoscaler), else the configured number.
+  int replicas_at(int component, double t) const;
   /// Calls per second on an edge in the tick shown at t.
   double edge_rate(int edge, double t) const;
   /// The highest per-edge call rate over the ticks known so far.

@@ -161,6 +161,27 @@ std::string slo_value(const std::string& key, double v) {
   return buf;
 }
 
+// A kind's figure in its unit: names end in _ms, _s or ratio where they have one.
+std::string figure_text(const Figure& f) {
+  auto ends = [&](const char* suffix) {
+    const std::string_view n = f.name, x = suffix;
+    return n.size() >= x.size() && n.substr(n.size() - x.size()) == x;
+  };
+  if (ends("_ms")) return format_duration(f.value / 1e3);
+  if (ends("_s")) return format_duration(f.value);
+  if (ends("ratio")) return format_percent(f.value);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, f.value == std::floor(f.value) && std::abs(f.value) < 1e12 ? "%.0f" : "%.3g", f.value);
+  return buf;
+}
+
+// "kill api: all replicas down", "spike users: traffic x3", "api breaker: open".
+std::string note_text(const Note& n) {
+  std::string s = n.what + " " + n.target;
+  if (!n.detail.empty()) s += ": " + n.detail;
+  return s;
+}
+
 std::string name_of_node(const TimelineHeader& h, int id) {
   if (id >= 0) return id < static_cast<int>(h.components.size()) ? h.components[id].name : "?";
   const int s = -1 - id;
@@ -317,6 +338,7 @@ void Scene::draw(sf::RenderTarget& rt, const ViewState& s) {
   rt.draw(dots_, st);
 
   draw_nodes(rt, s);
+  draw_events(rt, s);
   draw_top(rt, s);
 
   // Right panel: charts, then details of the selection or the legend.
@@ -424,12 +446,15 @@ void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
     shape(layout_.sources[i], color::client, 1, sel, 0, false);
   }
   std::vector<Health> health(nc);
+  std::vector<int> live(nc);
   for (int c = 0; c < nc; ++c) {
     health[c] = pb_.health(c, s.t);
+    live[c] = pb_.replicas_at(c, s.t);
     const double util = k && c < static_cast<int>(k->components.size()) ? k->components[c].utilization : 0;
     const bool sel = s.selected && *s.selected == c;
     const bool has_workers = h.components[c].workers > 0 && h.components[c].kind != "load_balancer";
-    shape(layout_.components[c], health_color(health[c]), h.components[c].replicas, sel, util, has_workers);
+    shape(layout_.components[c], health_color(health[c]), std::max(live[c], h.components[c].replicas), sel, util,
+          has_workers);
   }
   rt.draw(tris_);
 
@@ -460,12 +485,21 @@ void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
       const ComponentTick& ct = k->components[c];
       line2 = format_rate(ct.arrivals / (k->dt > 0 ? k->dt : 1));
       if (ct.queue > 0) line2 += "  q " + std::to_string(ct.queue);
+      // What matters most about each kind, when the engine reports it.
+      if (const auto hit = figure_of(ct, "hit_ratio"); hit && ct.arrivals > 0) line2 += "  hit " + format_percent(*hit);
+      if (const auto lag = figure_of(ct, "lag_messages"); lag && *lag > 0)
+        line2 += "  lag " + std::to_string(static_cast<long>(*lag));
+      if (const auto pw = figure_of(ct, "pool_waiting"); pw && *pw > 0)
+        line2 += "  pool wait " + std::to_string(static_cast<long>(*pw));
       if (ct.failed > 0) {
         const double share = static_cast<double>(ct.failed) / std::max<double>(1, ct.completed + ct.failed);
         line2 += "  err " + format_percent(share);
       }
     }
-    words(layout_.components[c], comp.name, comp.replicas > 1 ? "\u00d7" + std::to_string(comp.replicas) : "", line2);
+    std::string badge;
+    if (live[c] != comp.replicas) badge = std::to_string(live[c]) + "/" + std::to_string(comp.replicas);
+    else if (comp.replicas > 1) badge = "\u00d7" + std::to_string(comp.replicas);
+    words(layout_.components[c], comp.name, badge, line2);
   }
 }
 
@@ -713,6 +747,8 @@ void Scene::draw_details(sf::RenderTarget& rt, const ViewState& s, const Rect& a
       rows.push_back({"in flight", std::to_string(ct.in_flight)});
       rows.push_back({"latency p50", format_duration(ct.p50)});
       rows.push_back({"latency p99", format_duration(ct.p99)});
+      if (pb_.replicas_at(id, s.t) != c.replicas) rows.insert(rows.begin() + 1, {"serving now", std::to_string(pb_.replicas_at(id, s.t))});
+      for (const Figure& f : ct.figures) rows.push_back({f.name, figure_text(f)});
     }
   } else {
     sub = "traffic source";
@@ -765,6 +801,21 @@ void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
     if (mark[i])
       box(tris_, {tr.x + i, tr.y - 6 * sc, 1, 4 * sc},
           mark[i] == 2 ? color::error : health_color(Health::Saturated));
+  // Faults and actions on the timeline: a triangle where each starts, a
+  // tick where it ends; hovering one names it.
+  const Note* hovered = nullptr;
+  for (const Note& n : pb_.notes()) {
+    const float x = std::round(xat(n.t));
+    const bool over = n.detail == "over";
+    sf::Color c = n.kind == "fault" ? sf::Color(255, 128, 64) : n.kind == "action" ? color::traffic : sf::Color(150, 162, 182);
+    if (over) {
+      box(tris_, {x, tr.y - 7 * sc, std::max(1.f, sc), 5 * sc}, alpha(c, 160));
+    } else {
+      const float a = 4.5f * sc;
+      tri(tris_, {x - a, tr.y - 3 * sc - 2 * a}, {x + a, tr.y - 3 * sc - 2 * a}, {x, tr.y - 2 * sc}, c);
+    }
+    if (s.mouse && std::abs(s.mouse->x - x) <= 4 * sc && b.contains(*s.mouse)) hovered = &n;
+  }
   const float hx = xat(s.t), hy = tr.cy(), hr = 7 * sc;
   fill(tris_, arc(hx, hy, hr, hr, 0, 2 * kPi, 20), color::text);
   fill(tris_, arc(hx, hy, hr * 0.5f, hr * 0.5f, 0, 2 * kPi, 14), color::traffic);
@@ -774,15 +825,46 @@ void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
   text(rt, format_clock(0), fonts_.mono, fs, tr.x - 10 * sc, tr.cy() - fs * 0.65f, color::text_dim, 2);
   text(rt, format_clock(dur), fonts_.mono, fs, tr.right() + 10 * sc, tr.cy() - fs * 0.65f, color::text_dim);
   std::string line = s.status;
+  if (hovered) line = format_clock(hovered->t) + "  " + note_text(*hovered);
   if (line.empty() && s.interactive)
-    line = "space play/pause   +/\u2212 speed   \u2190/\u2192 scrub   R restart   S screenshot   click a node   Q quit";
+    line = s.live ? "space pause  +/\u2212 speed  \u2190/\u2192 scrub  R restart  S screenshot  click a node, then K kill  "
+                    "E errors  L slow  \u00b7  T traffic spike  Q quit"
+                  : "space play/pause   +/\u2212 speed   \u2190/\u2192 scrub   R restart   S screenshot   click a node   Q quit";
   if (line.empty()) {
     line = "archsim";
     if (!h.file.empty()) line += "  \u00b7  " + h.file;
     line += "  \u00b7  seed " + std::to_string(h.seed);
   }
   text(rt, elide(line, fonts_.regular, fs, tr.w), fonts_.regular, fs, b.cx(), tr.bottom() + 9 * sc,
-       s.status.empty() ? color::text_dim : color::text, 1);
+       s.status.empty() && !hovered ? color::text_dim : color::text, 1);
+}
+
+void Scene::draw_events(sf::RenderTarget& rt, const ViewState& s) {
+  // The last few faults and actions before t, newest at the bottom.
+  const auto& notes = pb_.notes();
+  auto end = std::upper_bound(notes.begin(), notes.end(), s.t + 1e-9, [](double t, const Note& n) { return t < n.t; });
+  const int n = static_cast<int>(std::min<std::ptrdiff_t>(4, end - notes.begin()));
+  if (n == 0) return;
+  const float sc = frame_.scale, fs = 12 * sc, row = 17 * sc, pad = 7 * sc;
+  std::vector<std::string> lines;
+  float w = 0;
+  for (auto it = end - n; it != end; ++it) {
+    lines.push_back(format_clock(it->t) + "  " + note_text(*it));
+    w = std::max(w, text_width(lines.back(), fonts_.regular, fs));
+  }
+  const Rect& g = frame_.graph;
+  w = std::min(w, g.w * 0.6f);
+  const Rect r{g.x, g.bottom() - n * row - 2 * pad + 3 * sc, w + 2 * pad, n * row + 2 * pad - 3 * sc};
+  tris_.clear();
+  fill(tris_, rounded(r, 5 * sc), sf::Color(20, 26, 34, 215));
+  rt.draw(tris_);
+  float y = r.y + pad - 2 * sc;
+  int i = 0;
+  for (auto it = end - n; it != end; ++it, ++i, y += row) {
+    const sf::Color c = it->kind == "fault" ? sf::Color(255, 150, 100) : it->kind == "action" ? color::traffic : color::text_dim;
+    // Older lines fade.
+    text(rt, elide(lines[i], fonts_.regular, fs, w), fonts_.regular, fs, r.x + pad, y, alpha(c, 150 + 105 * (i + 1) / n));
+  }
 }
 
 void Scene::draw_tooltip(sf::RenderTarget& rt, const ViewState& s, int e) {

@@ -71,6 +71,7 @@ class Scene {
   void draw_details(sf::RenderTarget& rt, const ViewState& s, const Rect& area);
   void draw_legend(sf::RenderTarget& rt, const Rect& area);
   void draw_scrubber(sf::RenderTarget& rt, const ViewState& s);
+  void draw_events(sf::RenderTarget& rt, const ViewState& s);
   void draw_tooltip(sf::RenderTarget& rt, const ViewState& s, int edge);
   const std::vector<SloStatus>& verdict(const ViewState& s);
   Rect scrub_track() const;

@@ -39,6 +39,7 @@ class LiveRun : public Observer {
     else pb_->clear();
   }
   void on_tick(const Tick& t) override { pb_->append(t); }
+  void on_note(const Note& n) override { pb_->append(n); }
   void on_finish(const RunResult& r) override { pb_->set_final(r.slo); }
   /// Runs until simulated time t (the end if t is past it) or until the wall
   /// budget is spent, one tick at a time.
@@ -56,6 +57,8 @@ class LiveRun : public Observer {
   /// How far the view may go: every tick that ended before it has been seen.
   double horizon() const { return sim_->done() ? pb_->duration() : reached_; }
   bool done() const { return sim_->done(); }
+  /// A fault or an operator action, now (the engine notes it like a scripted one).
+  void apply(const FaultSpec& f) { sim_->apply(f); }
 
  private:
   const ScenarioSpec& spec_;
@@ -118,7 +121,26 @@ constexpr int kSpeedCount = static_cast<int>(std::size(kSpeeds));
 // What a key or click asks for. Chaos actions (kill or revive a replica,
 // spike the traffic) will join this list once the engine accepts operator
 // actions (the faults issue).
-enum class Action { None, Quit, TogglePause, Faster, Slower, SetSpeed, Back, Forward, Start, End, Restart, Screenshot };
+enum class Action {
+  None, Quit, TogglePause, Faster, Slower, SetSpeed, Back, Forward, Start, End, Restart, Screenshot,
+  // Chaos, live only, on the selected component (or all traffic for Spike).
+  KillOne, KillAll, Errors, Slow, Spike
+};
+
+// The fault a chaos key injects. Each undoes itself after `for` (a killed
+// replica comes back): the engine has no "revive now" action yet.
+FaultSpec chaos_fault(Action a, const std::string& target) {
+  FaultSpec f;
+  f.target = target;
+  switch (a) {
+    case Action::KillOne: f.kind = FaultSpec::Kind::Kill; f.replicas = 1; f.duration = 60; break;
+    case Action::KillAll: f.kind = FaultSpec::Kind::Kill; f.duration = 30; break;
+    case Action::Errors: f.kind = FaultSpec::Kind::Errors; f.p = 0.3; f.duration = 30; break;
+    case Action::Slow: f.kind = FaultSpec::Kind::Slow; f.x = 5; f.duration = 30; break;
+    default: f.kind = FaultSpec::Kind::Spike; f.x = 3; f.duration = 60; break;
+  }
+  return f;
+}
 
 }  // namespace
 
@@ -201,6 +223,34 @@ int view(const ViewOptions& opt) {
         st.paused = false;
         say(live ? "restarted: the simulation runs again from 0" : "back to the start");
         break;
+      case Action::KillOne:
+      case Action::KillAll:
+      case Action::Errors:
+      case Action::Slow:
+      case Action::Spike: {
+        if (!live) {
+          say("chaos keys act on a running simulation: open the scenario file, not a timeline");
+          break;
+        }
+        const auto& h = pb->header();
+        std::vector<std::string> targets;
+        if (a == Action::Spike) {
+          targets = h.sources;
+        } else if (st.selected && *st.selected >= 0) {
+          targets.push_back(h.components[*st.selected].name);
+        } else {
+          say("click a component first, then K, shift+K, E or L");
+          break;
+        }
+        // Faults happen at the simulation's present: come back to it.
+        if (st.t < live->horizon() - 1e-9) st.t = live->horizon();
+        for (const auto& target : targets) live->apply(chaos_fault(a, target));
+        const char* what[] = {"one replica killed for 60 s", "all replicas killed for 30 s", "30% errors for 30 s",
+                              "work 5x slower for 30 s", "traffic x3 for 60 s"};
+        say(std::string(what[static_cast<int>(a) - static_cast<int>(Action::KillOne)]) +
+            (a == Action::Spike ? "" : " on " + targets.front()));
+        break;
+      }
       case Action::Screenshot: {
         sf::Texture tex;
         tex.create(window.getSize().x, window.getSize().y);
@@ -236,6 +286,10 @@ int view(const ViewOptions& opt) {
       case K::End: return {Action::End, 0};
       case K::R: return {Action::Restart, 0};
       case K::S: return {Action::Screenshot, 0};
+      case K::K: return {k.shift ? Action::KillAll : Action::KillOne, 0};
+      case K::E: return {Action::Errors, 0};
+      case K::L: return {Action::Slow, 0};
+      case K::T: return {Action::Spike, 0};
       default: return {Action::None, 0};
     }
   };
@@ -343,21 +397,7 @@ int render(const RenderOptions& opt) {
   }
   auto input = load(opt.file, opt.load);
   if (!input) return 2;
-  if (!display_or_say("render", opt.file)) return 1;
-  Fonts fonts;
-  if (!fonts_or_say("render", fonts)) return 1;
-  if (video && !find_program("ffmpeg")) {
-    std::cerr << "archsim render: GIF and MP4 output needs ffmpeg, which is not installed.\n"
-              << "  install it with: sudo apt-get install --no-install-recommends ffmpeg\n"
-              << "  (a PNG needs nothing more: --out picture.png)\n";
-    return 1;
-  }
-
-  // Run the scenario as far as the picture needs (a timeline has it all).
-  Playback* pb = input->replay.get();
-  std::unique_ptr<LiveRun> live;
-  if (input->spec) live = std::make_unique<LiveRun>(*input->spec, pb);
-  const double duration = pb->duration();
+  const double duration = input->spec ? input->spec->duration : input->replay->duration();
   auto bad_time = [&](const char* flag, double t) {
     std::cerr << "archsim render: " << flag << " " << format_clock(t) << " is after the end of the run ("
               << format_clock(duration) << ")\n";
@@ -372,6 +412,20 @@ int render(const RenderOptions& opt) {
     std::cerr << "archsim render: --to must come after --from\n";
     return 2;
   }
+  if (!display_or_say("render", opt.file)) return 1;
+  Fonts fonts;
+  if (!fonts_or_say("render", fonts)) return 1;
+  if (video && !find_program("ffmpeg")) {
+    std::cerr << "archsim render: GIF and MP4 output needs ffmpeg, which is not installed.\n"
+              << "  install it with: sudo apt-get install --no-install-recommends ffmpeg\n"
+              << "  (a PNG needs nothing more: --out picture.png)\n";
+    return 1;
+  }
+
+  // Run the scenario as far as the picture needs (a timeline has it all).
+  Playback* pb = input->replay.get();
+  std::unique_ptr<LiveRun> live;
+  if (input->spec) live = std::make_unique<LiveRun>(*input->spec, pb);
   const double need = video ? to : at;
   if (live) live->run_to(need, 1e9);
 

@@ -1,4 +1,5 @@
 // `archsim check`: validate, then topology checks and napkin math.
+#include <cmath>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -21,6 +22,12 @@ struct CheckFlags {
 
 std::string pct(double x) { return fmt::format("{:.0f}%", x * 100); }
 
+/// "1,020/s", "12.5/s": a rate for people (format_rate round-trips exactly instead).
+std::string rate_text(double r) {
+  if (r >= 100) return human_count(static_cast<std::uint64_t>(std::llround(r))) + "/s";
+  return fmt::format("{:.3g}/s", r);
+}
+
 int check(const CheckFlags& f) {
   const ScenarioSpec spec = load_scenario(f.file, f.load.options());
   std::ostream& out = std::cout;
@@ -36,7 +43,7 @@ int check(const CheckFlags& f) {
       ++unreachable;
     }
 
-  fmt::print(out, "\nNapkin math at the base rate ({} entering{}), no queueing:\n", format_rate(est->entry_rate),
+  fmt::print(out, "\nNapkin math at the base rate ({} entering{}), no queueing:\n", rate_text(est->entry_rate),
              est->peak_multiplier > 1 ? fmt::format(", profile peak x{:.3g}", est->peak_multiplier) : "");
   std::size_t w = 9;
   for (const auto& c : est->components) w = std::max(w, c.name.size());
@@ -46,7 +53,7 @@ int check(const CheckFlags& f) {
     const bool svc = c.capacity > 0;
     fmt::print(out, "  {:<{}} {:>10.3g} {:>12.1f} {:>10} {:>8} {:>7} {:>9} {:>14}{}\n", c.name, w, c.visits, c.arrivals,
                human_duration(c.hold), svc ? fmt::format("{:.0f}", c.capacity) : "-", svc ? pct(c.utilization) : "-",
-               svc ? pct(c.peak_utilization) : "-", c.saturation_rate > 0 ? format_rate(c.saturation_rate) : "-",
+               svc ? pct(c.peak_utilization) : "-", c.saturation_rate > 0 ? rate_text(c.saturation_rate) : "-",
                svc && c.peak_utilization >= 1 ? "  OVER 100%" : "");
   }
   for (const std::string& n : est->notes) fmt::print(out, "  note: {}\n", n);
@@ -55,7 +62,7 @@ int check(const CheckFlags& f) {
     const ComponentEstimate& first = est->components[static_cast<std::size_t>(est->saturation_order.front())];
     if (first.saturation_rate > 0) {
       fmt::print(out, "\nSaturates first: {} when {} enter (base rate is {} of that",
-                 first.name, format_rate(first.saturation_rate), pct(first.utilization));
+                 first.name, rate_text(first.saturation_rate), pct(first.utilization));
       if (est->peak_multiplier > 1) fmt::print(out, ", profile peak {}", pct(first.peak_utilization));
       fmt::print(out, ").\n");
     }

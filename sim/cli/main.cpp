@@ -129,7 +129,7 @@ int cmd_run(const RunFlags& f) {
   if (!f.json.empty()) {
     nlohmann::ordered_json j = to_json(r);
     report::add_to_json(j, analysis);
-    const std::string text = j.dump(2) + "\n";
+    const std::string text = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
     if (json_stdout) {
       std::cout << text;
     } else {

@@ -99,7 +99,7 @@ Job* Kernel::spawn(Job* caller, CallSite& site, int replica, bool detached, bool
   child->key = site.reuse_key ? caller->key : site.target->draw_key();
   caller->key = child->key;
   const Event arrive{now_, 0, child->comp, child, child->token, EventCode::Arrive, 0};
-  if (defer && !backend && !site.has_latency) post(arrive);
+  if (defer && !backend && !site.has_latency && !site.edge->partitioned) post(arrive);
   else send(arrive, site, caller->comp->index(), caller->replica, site.target->index(), child->replica,
             site.request_bytes);
   return child;

@@ -458,7 +458,7 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
     if (!head.empty() && !x.breaks.empty()) s = "when " + s;
     head.push_back(s + fmt::format(", serving {} req/s", rate_words(root->served_rps)));
   }
-  if (!x.errors.empty()) {
+  if (!x.errors.empty() && (!r.slo_pass || r.slo.empty())) {
     const ErrorSource& e = x.errors.front();
     head.push_back(fmt::format("{} of errors are {}", percent(e.share), error_words(e, spec)));
   }

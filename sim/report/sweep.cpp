@@ -292,7 +292,7 @@ SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<
     s.points.push_back(p);
     s.axes[0].values.push_back(static_cast<double>(x));
   }
-  if (pass >= 0 && (pass == low || passes(pass))) {
+  if (pass >= 0) {
     s.found = static_cast<double>(pass);
     s.search_note = fmt::format("smallest {} that passes {}: {}", axis.target.path,
                                 c.what == "slo" ? "every SLO" : c.what == "all" ? "every SLO and the budget" : c.what,

@@ -308,11 +308,11 @@ const std::vector<FaultForm>& fault_forms() {
       {K::ExhaustPool, {}, ""},
       {K::Leak, {"every", "restart_time"}, ""},
       {K::Deploy, {"batch", "restart_time"}, "a deploy is over when its last batch is back"},
-      {K::Scale, {"replicas"}, ""},
-      {K::Pool, {"size"}, ""},
+      {K::Scale, {"replicas"}, "an operator action is a new setting: add a second 'scale' to change it back"},
+      {K::Pool, {"size"}, "an operator action is a new setting: add a second 'pool' to change it back"},
       {K::RateLimit, kRateLimitKeys, ""},
-      {K::Breaker, kBreakerKeys, ""},
-      {K::Shift, {"weights"}, ""},
+      {K::Breaker, kBreakerKeys, "an operator action is a new setting: add a second 'breaker' to change it back"},
+      {K::Shift, {"weights"}, "an operator action is a new setting: add a second 'shift' to change it back"},
       {K::Spike, {"x"}, ""},
   };
   return forms;
