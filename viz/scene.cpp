@@ -539,9 +539,11 @@ void Scene::draw_top(sf::RenderTarget& rt, const ViewState& s) {
   }
   x += text(rt, speed, fonts_.bold, fs, x, ty, s.paused ? color::text_dim : color::traffic);
   x += 14 * sc;
-  const std::string mode = s.live ? (s.sim_done ? "LIVE \u00b7 done" : "LIVE") : "REPLAY";
-  x += text(rt, mode, fonts_.regular, 11 * sc, x, top.cy() - 11 * sc * 0.62f, s.live ? color::pass : color::text_dim);
-  x += 16 * sc;
+  if (!s.mode.empty()) {
+    const std::string mode = s.live && s.sim_done ? s.mode + " \u00b7 done" : s.mode;
+    x += text(rt, mode, fonts_.regular, 11 * sc, x, top.cy() - 11 * sc * 0.62f, s.live ? color::pass : color::text_dim);
+    x += 16 * sc;
+  }
 
   // SLO pills from the right; the title takes what is left between.
   const auto& slo = verdict(s);

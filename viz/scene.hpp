@@ -27,7 +27,8 @@ struct ViewState {
   double speed = 1;          ///< simulated seconds per wall second
   bool max_speed = false;    ///< as fast as the simulation runs
   bool paused = false;
-  bool live = false;         ///< a simulation running now (not a replay)
+  bool live = false;         ///< a simulation running now (chaos keys work)
+  std::string mode;          ///< shown next to the clock: "LIVE", "REPLAY", nothing when rendering
   bool sim_done = true;      ///< live: the simulation reached its end
   bool interactive = false;  ///< a window: hover, tooltips, throttled verdict
   std::optional<int> selected;  ///< node id: >= 0 component, -1 - i source

@@ -167,6 +167,7 @@ int view(const ViewOptions& opt) {
   ViewState st;
   st.interactive = true;
   st.live = live != nullptr;
+  st.mode = live ? "LIVE" : "REPLAY";
   st.speed = opt.speed > 0 ? opt.speed : 1;
   int speed_index = -1;  // into kSpeeds once +/- was used; kSpeedCount = max
   double status_until = 0;
