@@ -108,8 +108,8 @@ void place_insertion(const Parsed& p, const YAML::Node& map, const std::string& 
     return;
   }
   for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node& k = it->first;
-    const YAML::Node& v = it->second;
+    const YAML::Node k = it->first;  // copies: the iterator hands out a temporary pair
+    const YAML::Node v = it->second;
     if (!v.IsScalar() || v.Mark().is_null() || v.Mark().line != k.Mark().line) continue;
     std::size_t eol = text.find('\n', v.Mark().pos);
     if (eol == std::string::npos) eol = text.size();
