@@ -4,9 +4,10 @@
 // screen. Prints one line per run and the median.
 //
 //   archsim-view-bench [--components 30] [--dots 10000] [--frames 600] [--runs 5]
-//                      [--width 1280] [--height 720] [--offscreen]
+//                      [--width 1280] [--height 720] [--offscreen] [--aa 0]
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   int components = 30, dots = 10000, frames = 600, runs = 5;
   unsigned width = 1280, height = 720;
   bool offscreen = false;
+  int aa = 0;  // as the view's window (renders to files use 4)
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&] {
@@ -44,10 +46,11 @@ int main(int argc, char** argv) {
     else if (a == "--width") width = static_cast<unsigned>(next());
     else if (a == "--height") height = static_cast<unsigned>(next());
     else if (a == "--offscreen") offscreen = true;
+    else if (a == "--aa") aa = next();
     else {
       std::fprintf(stderr,
                    "usage: archsim-view-bench [--components N] [--dots N] [--frames N] [--runs N] [--width W] "
-                   "[--height H] [--offscreen]\n");
+                   "[--height H] [--offscreen] [--aa N]\n");
       return 2;
     }
   }
@@ -74,7 +77,7 @@ int main(int argc, char** argv) {
   sf::RenderWindow window;
   sf::RenderTexture texture;
   sf::ContextSettings cs;
-  cs.antialiasingLevel = 4;
+  cs.antialiasingLevel = static_cast<unsigned>(aa);
   if (offscreen) texture.create(width, height, cs);
   else window.create(sf::VideoMode(width, height), "archsim-view-bench", sf::Style::Default, cs);
   sf::RenderTarget& target = offscreen ? static_cast<sf::RenderTarget&>(texture) : window;
@@ -94,12 +97,13 @@ int main(int argc, char** argv) {
   st.interactive = true;
   st.speed = 10;
   st.mouse = Point{width * 0.4f, height * 0.5f};
-  std::vector<double> fps;
+  std::vector<double> fps, cpu_ms;
   double dot_sum = 0;
   long dot_frames = 0;
   for (int r = 0; r < runs; ++r) {
     double t = t0;
     const auto start = std::chrono::steady_clock::now();
+    const std::clock_t cpu0 = std::clock();
     for (int f = 0; f < frames; ++f) {
       if (!offscreen) {
         sf::Event ev;
@@ -117,12 +121,15 @@ int main(int argc, char** argv) {
       ++dot_frames;
     }
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double cpu = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
     fps.push_back(frames / s);
-    std::printf("run %d: %.1f fps\n", r + 1, frames / s);
+    cpu_ms.push_back(cpu / frames * 1e3);
+    std::printf("run %d: %.1f fps, %.1f ms of CPU per frame (all threads)\n", r + 1, frames / s, cpu / frames * 1e3);
   }
   std::sort(fps.begin(), fps.end());
-  std::printf("archsim-view-bench: %d components, %zu edges, %.0f dots on average, %ux%u %s: median %.1f fps over %d runs of %d frames\n",
+  std::sort(cpu_ms.begin(), cpu_ms.end());
+  std::printf("archsim-view-bench: %d components, %zu edges, %.0f dots on average, %ux%u %s, aa %d: median %.1f fps, %.1f ms of CPU per frame, over %d runs of %d frames\n",
               components, pb.header().edges.size(), dot_sum / std::max(1L, dot_frames), width, height,
-              offscreen ? "off screen" : "window", fps[fps.size() / 2], runs, frames);
+              offscreen ? "off screen" : "window", aa, fps[fps.size() / 2], cpu_ms[cpu_ms.size() / 2], runs, frames);
   return 0;
 }

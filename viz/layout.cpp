@@ -169,7 +169,7 @@ void cubic(std::vector<Point>& out, Point a, Point b) {
   const float dx = b.x - a.x;
   const Point c1{a.x + dx * 0.5f, a.y}, c2{b.x - dx * 0.5f, b.y};
   const float approx = std::hypot(b.x - a.x, b.y - a.y);
-  const int n = std::clamp(static_cast<int>(approx / 10), 8, 64);
+  const int n = std::clamp(static_cast<int>(approx / 14), 6, 48);
   for (int i = out.empty() ? 0 : 1; i <= n; ++i) {
     const float t = static_cast<float>(i) / n, u = 1 - t;
     const float w0 = u * u * u, w1 = 3 * u * u * t, w2 = 3 * u * t * t, w3 = t * t * t;

@@ -76,24 +76,25 @@ void Particles::step(float dt, const std::vector<EdgeRoute>& routes, const std::
   }
 }
 
-void Particles::build(sf::VertexArray& quads, const std::vector<EdgeRoute>& routes, float radius, float tex) const {
+void Particles::build(sf::VertexArray& quads, const std::vector<EdgeRoute>& routes, float size) const {
   if (dots_.empty()) return;
   const std::size_t base = quads.getVertexCount();
   quads.resize(base + dots_.size() * 4);
   sf::Vertex* v = &quads[base];
-  const float spread = radius * 1.2f;
+  const float spread = size * 0.6f, half = size / 2;
   // Error dots last, so that they stay visible inside a dense stream.
   for (const bool red_pass : {false, true}) {
     for (const Dot& d : dots_) {
       if (d.red != red_pass) continue;
       Point n;
       const Point p = routes[d.edge].at(d.s, &n);
-      const float x = p.x + n.x * d.lateral * spread, y = p.y + n.y * d.lateral * spread;
+      const float x = std::round(p.x + n.x * d.lateral * spread - half);
+      const float y = std::round(p.y + n.y * d.lateral * spread - half);
       const sf::Color c = d.red ? kErrorDot : kDot;
-      v[0] = sf::Vertex({x - radius, y - radius}, c, {0, 0});
-      v[1] = sf::Vertex({x + radius, y - radius}, c, {tex, 0});
-      v[2] = sf::Vertex({x + radius, y + radius}, c, {tex, tex});
-      v[3] = sf::Vertex({x - radius, y + radius}, c, {0, tex});
+      v[0] = sf::Vertex({x, y}, c, {0, 0});
+      v[1] = sf::Vertex({x + size, y}, c, {size, 0});
+      v[2] = sf::Vertex({x + size, y + size}, c, {size, size});
+      v[3] = sf::Vertex({x, y + size}, c, {0, size});
       v += 4;
     }
   }

@@ -37,8 +37,9 @@ class Particles {
   /// Moves the dots by `dt` wall seconds and emits new ones. `max_rate` is the
   /// call rate that gets `peak_density`.
   void step(float dt, const std::vector<EdgeRoute>& routes, const std::vector<EdgeFlow>& flows, double max_rate);
-  /// Appends one textured quad per dot (texture: a soft disc of `tex` px).
-  void build(sf::VertexArray& quads, const std::vector<EdgeRoute>& routes, float radius, float tex) const;
+  /// Appends one quad per dot, `size` px square on whole pixels, textured
+  /// with a disc of the same size.
+  void build(sf::VertexArray& quads, const std::vector<EdgeRoute>& routes, float size) const;
   void clear();
   std::size_t size() const { return dots_.size(); }
   std::size_t red() const;

@@ -7,6 +7,8 @@
 #include <SFML/Graphics/Image.hpp>
 #include <SFML/Graphics/RenderStates.hpp>
 
+#include "text_batch.hpp"
+
 namespace archsim::viz {
 
 namespace {
@@ -79,7 +81,7 @@ std::vector<V> rounded(const Rect& r, float rad) {
   if (rad < 0.5f) return {{r.x, r.y}, {r.right(), r.y}, {r.right(), r.bottom()}, {r.x, r.bottom()}};
   std::vector<V> p;
   auto corner = [&](float cx, float cy, float a0) {
-    auto a = arc(cx, cy, rad, rad, a0, a0 + kPi / 2, 5);
+    auto a = arc(cx, cy, rad, rad, a0, a0 + kPi / 2, 3);
     p.insert(p.end(), a.begin(), a.end());
   };
   corner(r.right() - rad, r.y + rad, -kPi / 2);
@@ -192,19 +194,6 @@ std::string name_of_node(const TimelineHeader& h, int id) {
 
 Scene::Scene(const Playback& pb, unsigned width, unsigned height, const Fonts& fonts)
     : pb_(pb), fonts_(fonts), particles_(pb.header().seed) {
-  // A soft disc for the dots: opaque core, smooth rim.
-  const unsigned n = 16;
-  sf::Image img;
-  img.create(n, n, sf::Color::Transparent);
-  for (unsigned y = 0; y < n; ++y)
-    for (unsigned x = 0; x < n; ++x) {
-      const float dx = (x + 0.5f) / n * 2 - 1, dy = (y + 0.5f) / n * 2 - 1;
-      const float d = std::sqrt(dx * dx + dy * dy);
-      const float a = std::clamp((1.0f - d) / 0.45f, 0.f, 1.f);
-      img.setPixel(x, y, sf::Color(255, 255, 255, static_cast<sf::Uint8>(a * a * (3 - 2 * a) * 255)));
-    }
-  dot_texture_.loadFromImage(img);
-  dot_texture_.setSmooth(true);
   resize(width, height);
 }
 
@@ -214,6 +203,21 @@ void Scene::resize(unsigned width, unsigned height) {
   frame_ = hud_frame(static_cast<float>(width), static_cast<float>(height));
   layout_ = compute_layout(pb_.header(), frame_.graph);
   particles_.clear();
+  // A disc for the dots, drawn texel for texel (no filtering): an opaque
+  // core and an antialiased rim, the cheapest dot that still looks round.
+  dot_px_ = std::max(3, static_cast<int>(std::lround(5 * frame_.scale)));
+  const unsigned n = static_cast<unsigned>(dot_px_);
+  const float r = n / 2.0f - 0.2f;
+  sf::Image img;
+  img.create(n, n, sf::Color::Transparent);
+  for (unsigned y = 0; y < n; ++y)
+    for (unsigned x = 0; x < n; ++x) {
+      const float d = std::hypot(x + 0.5f - n / 2.0f, y + 0.5f - n / 2.0f);
+      const float a = std::clamp(r + 0.5f - d, 0.f, 1.f);
+      img.setPixel(x, y, sf::Color(255, 255, 255, static_cast<sf::Uint8>(a * 255)));
+    }
+  dot_texture_.loadFromImage(img);
+  dot_texture_.setSmooth(false);
 }
 
 void Scene::advance(float wall_dt, double t) {
@@ -283,19 +287,14 @@ std::optional<double> Scene::scrub_time_at(Point p) const {
 }
 
 float Scene::text_width(const std::string& str, const sf::Font& f, float size) {
-  text_.setFont(f);
-  text_.setCharacterSize(static_cast<unsigned>(std::lround(size)));
-  text_.setString(sf::String::fromUtf8(str.begin(), str.end()));
-  return text_.getLocalBounds().width + text_.getLocalBounds().left;
+  return TextBatch::width(str, f, static_cast<unsigned>(std::lround(size)));
 }
 
-float Scene::text(sf::RenderTarget& rt, const std::string& str, const sf::Font& f, float size, float x, float y,
+float Scene::text(sf::RenderTarget&, const std::string& str, const sf::Font& f, float size, float x, float y,
                   sf::Color c, int align) {
-  const float w = text_width(str, f, size);
-  text_.setFillColor(c);
-  text_.setPosition(std::round(x - w * align / 2), std::round(y));
-  rt.draw(text_);
-  return w;
+  const unsigned px = static_cast<unsigned>(std::lround(size));
+  const float w = align ? TextBatch::width(str, f, px) : 0;
+  return batch_.add(str, f, px, std::round(x - w * align / 2), std::round(y), c);
 }
 
 std::string Scene::elide(const std::string& str, const sf::Font& f, float size, float width) {
@@ -322,23 +321,29 @@ const std::vector<SloStatus>& Scene::verdict(const ViewState& s) {
 }
 
 void Scene::draw(sf::RenderTarget& rt, const ViewState& s) {
-  // The window's own rectangle, not clear(): a test draws into a larger
-  // target to prove that nothing lands outside the window.
-  tris_.clear();
-  box(tris_, {0, 0, static_cast<float>(width_), static_cast<float>(height_)}, color::background);
-  rt.draw(tris_);
+  // A target larger than the window (a test proving that nothing lands
+  // outside it) gets the window's rectangle; the window itself is cleared.
+  if (rt.getSize() == sf::Vector2u(width_, height_)) {
+    rt.clear(color::background);
+  } else {
+    tris_.clear();
+    box(tris_, {0, 0, static_cast<float>(width_), static_cast<float>(height_)}, color::background);
+    rt.draw(tris_);
+  }
   int hovered = -1;
   if (s.interactive && s.mouse) hovered = edge_at(*s.mouse);
   draw_edges(rt, s, hovered);
 
   dots_.clear();
-  particles_.build(dots_, layout_.edges, std::max(2.f, 2.7f * frame_.scale), 16.f);
+  particles_.build(dots_, layout_.edges, static_cast<float>(dot_px_));
   sf::RenderStates st;
   st.texture = &dot_texture_;
   rt.draw(dots_, st);
 
   draw_nodes(rt, s);
+  batch_.flush(rt);
   draw_events(rt, s);
+  batch_.flush(rt);
   draw_top(rt, s);
 
   // Right panel: charts, then details of the selection or the legend.
@@ -355,7 +360,11 @@ void Scene::draw(sf::RenderTarget& rt, const ViewState& s) {
   else draw_legend(rt, below);
 
   draw_scrubber(rt, s);
-  if (hovered >= 0) draw_tooltip(rt, s, hovered);
+  batch_.flush(rt);  // the HUD's words, over its panels
+  if (hovered >= 0) {
+    draw_tooltip(rt, s, hovered);
+    batch_.flush(rt);
+  }
 }
 
 void Scene::draw_edges(sf::RenderTarget& rt, const ViewState& s, int hovered) {
@@ -613,7 +622,8 @@ void Scene::draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect& ar
       if (fits) lines.push_back({slo.target, "SLO " + slo_label(slo.key) + " " + slo_value(slo.key, slo.target)});
     }
     // One value per pixel column: the mean rate, the worst latency / error share.
-    const int cols = std::max(1, static_cast<int>(plot.w));
+    const float colw = 3;  // px per point: enough detail, few triangles
+    const int cols = std::max(1, static_cast<int>(plot.w / colw));
     std::vector<double> val(cols, 0);
     std::vector<int> cnt(cols, 0);
     double ymax = 0;
@@ -643,9 +653,9 @@ void Scene::draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect& ar
     int prev = -1;
     for (int i = 0; i < cols; ++i) {
       if (!cnt[i]) continue;
-      const float x = plot.x + i + 0.5f;
+      const float x = plot.x + (i + 0.5f) * colw;
       if (prev >= 0) {
-        const float px = plot.x + prev + 0.5f;
+        const float px = plot.x + (prev + 0.5f) * colw;
         const bool past = x <= cursor + 0.5f;
         const sf::Color fc = alpha(ch.c, past ? 55 : 16), lc = past ? ch.c : alpha(ch.c, 70);
         quad(tris_, {px, ypix(val[prev])}, {x, ypix(val[i])}, {x, plot.bottom()}, {px, plot.bottom()}, fc);

@@ -9,13 +9,13 @@
 #include <vector>
 
 #include <SFML/Graphics/RenderTarget.hpp>
-#include <SFML/Graphics/Text.hpp>
 #include <SFML/Graphics/Texture.hpp>
 #include <SFML/Graphics/VertexArray.hpp>
 #include <SFML/System/Clock.hpp>
 
 #include "layout.hpp"
 #include "particles.hpp"
+#include "text_batch.hpp"
 #include "playback.hpp"
 #include "theme.hpp"
 
@@ -77,7 +77,8 @@ class Scene {
   const std::vector<SloStatus>& verdict(const ViewState& s);
   Rect scrub_track() const;
 
-  // Text: one reusable sf::Text; align 0 left, 1 centre, 2 right. Returns the width.
+  // Text, queued in batch_ and drawn at the next flush; align 0 left,
+  // 1 centre, 2 right. Returns the width.
   float text(sf::RenderTarget& rt, const std::string& str, const sf::Font& f, float size, float x, float y,
              sf::Color c, int align = 0);
   float text_width(const std::string& str, const sf::Font& f, float size);
@@ -92,7 +93,8 @@ class Scene {
   sf::Texture dot_texture_;
   sf::VertexArray tris_{sf::Triangles};
   sf::VertexArray dots_{sf::Quads};
-  sf::Text text_;
+  TextBatch batch_;
+  int dot_px_ = 5;  // dot diameter
   std::vector<EdgeFlow> flows_;
   // The SLO verdict is costly over long runs: cached per tick index, and in a
   // window recomputed at most a few times a second.

@@ -156,8 +156,10 @@ int view(const ViewOptions& opt) {
   std::unique_ptr<LiveRun> live;
   if (input->spec) live = std::make_unique<LiveRun>(*input->spec, pb);
 
+  // No multisampling in the window: on a software renderer (Xvfb, llvmpipe)
+  // 4x MSAA costs four times the frame; files (render) keep it.
   sf::ContextSettings cs;
-  cs.antialiasingLevel = 4;
+  cs.antialiasingLevel = 0;
   const std::string title = "archsim \u2014 " + (pb->header().scenario.empty() ? opt.file : pb->header().scenario);
   sf::RenderWindow window(sf::VideoMode(1280, 720), sf::String::fromUtf8(title.begin(), title.end()), sf::Style::Default, cs);
   window.setFramerateLimit(60);

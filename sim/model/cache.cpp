@@ -36,6 +36,7 @@ Cache::Cache(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed
   // LRU the most popular is also the most recent.
   const std::uint64_t warm = std::min(s.warm, capacity);
   for (std::uint64_t key = warm; key-- > 0;) store_->put(key, 0.0);
+  has_keys = store_.has_value();  // keyed mode: calls carry a key (simple mode has none)
 }
 
 int Cache::op_code(const std::string& op) const {

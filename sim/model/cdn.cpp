@@ -28,6 +28,7 @@ Cdn::Cdn(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed)
   station_.workers = static_cast<std::uint32_t>(c.workers);
   const std::uint64_t warm = std::min(c.store.warm, store_.capacity());
   for (std::uint64_t key = warm; key-- > 0;) store_.put(key, 0.0);
+  has_keys = true;
 }
 
 void Cdn::link(Builder& b) {
@@ -126,6 +127,7 @@ void Cdn::handle(const Event& e) {
 
 void Cdn::fetch(Job* j) {
   j->started = kernel_.now();  // the fetch's start, for its time
+  j->keyed = true;  // the key it was asked for is the one to fetch
   kernel_.call(j, *origin_);
 }
 

@@ -52,6 +52,7 @@ Database::Database(Kernel& k, const ComponentSpec& spec, int index, std::uint64_
   for (Node& n : nodes_) n.st.workers = workers_;
   shard_state_.resize(static_cast<std::size_t>(shards_));
   for (int s = 0; s < shards_; ++s) shard_state_[static_cast<std::size_t>(s)].primary = s * per_shard_;
+  has_keys = keys_ > 0;  // with a key space, the key picks the shard and the stale-read record
 }
 
 int Database::op_code(const std::string& op) const {

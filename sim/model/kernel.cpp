@@ -96,8 +96,12 @@ Job* Kernel::spawn(Job* caller, CallSite& site, int replica, bool detached, bool
   child->replica = replica >= 0 ? replica : site.target->pick_replica();
   child->sent = now_;
   child->op = site.op;
-  child->key = site.reuse_key ? caller->key : site.target->draw_key();
-  caller->key = child->key;
+  const bool reuse = site.reuse_key && caller->keyed;
+  child->key = reuse ? caller->key : site.target->draw_key();
+  if (reuse || site.target->has_keys) {
+    caller->key = child->key;
+    caller->keyed = true;
+  }
   const Event arrive{now_, 0, child->comp, child, child->token, EventCode::Arrive, 0};
   if (defer && !backend && !site.has_latency && !site.edge->partitioned) post(arrive);
   else send(arrive, site, caller->comp->index(), caller->replica, site.target->index(), child->replica,

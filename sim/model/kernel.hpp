@@ -58,7 +58,7 @@ struct CallSite {
   double request_bytes = 0;   ///< sizes, for a backend that models links
   double response_bytes = 0;
   std::uint16_t op = 0;       ///< Component::op_code of CallSpec::op at the target
-  bool reuse_key = false;     ///< use the caller's last key (the store after a cache miss)
+  bool reuse_key = false;     ///< use the caller's last key if it has one (the store after a miss, an invalidation)
   // Resilience (all optional)
   std::optional<RetrySpec> retry;
   double retry_tokens = 0;           ///< retry budget: earned per first try, spent per retry
@@ -117,6 +117,7 @@ struct Job {
   ErrorKind error = ErrorKind::None;
   bool measured = false;        ///< the request started after warm-up
   bool fanout = false;          ///< waiting on several calls (the component counts replies)
+  bool keyed = false;           ///< `key` was set by one of this visit's calls
 };
 
 /// Reply flags (Job::flags).
@@ -197,6 +198,9 @@ class Component {
   /// refuses: a crash), or not registered (provisioning, drained, removed).
   enum class ReplicaState : std::uint8_t { Serving, Down, Unregistered };
   virtual ReplicaState replica_state(int) const { return ReplicaState::Serving; }
+  /// Calls to it carry a key (draw_key) that the caller remembers for a
+  /// later store or invalidation; keyless kinds leave the caller's key alone.
+  bool has_keys = false;
   /// Bumped whenever a replica changes state or replicas are added, so that
   /// balancers know to look again.
   std::uint64_t version = 0;
