@@ -115,7 +115,8 @@ struct SimGridBackend::Impl {
     engine = std::make_unique<sg4::Engine>(&argc, argv);
 
     sg4::NetZone* root = sg4::create_full_zone("archsim");
-    control = root->create_host("archsim-control", kReferenceSpeed);
+    // archsim's own names have a ':', which platform names cannot have.
+    control = root->create_host("archsim:control", kReferenceSpeed);
     links.assign(layout.links.size(), nullptr);
     hosts.assign(layout.hosts.size(), nullptr);
 
@@ -124,7 +125,7 @@ struct SimGridBackend::Impl {
     for (std::size_t z = 0; z < layout.zones.size(); ++z) {
       sg4::NetZone* nz = sg4::create_star_zone(layout.zones[z].name);
       nz->set_parent(root);
-      simgrid::kernel::routing::NetPoint* gw = nz->create_router(layout.zones[z].name + "-switch");
+      simgrid::kernel::routing::NetPoint* gw = nz->create_router(layout.zones[z].name + ":switch");
       nz->add_route(gw, nullptr, nullptr, nullptr, {}, true);
       for (std::size_t h = 0; h < layout.hosts.size(); ++h) {
         const Layout::Host& lh = layout.hosts[h];
@@ -153,9 +154,10 @@ struct SimGridBackend::Impl {
                              hop.up ? sg4::LinkInRoute::Direction::UP : sg4::LinkInRoute::Direction::DOWN);
         if (route.empty()) {
           const auto r = static_cast<std::size_t>(layout.zones[a].region);
-          if (!free_links[r])
-            free_links[r] = root->create_link(layout.regions[r] + "-switching", kUnlimitedBandwidth)->set_latency(0);
-          free_links[r]->seal();
+          if (!free_links[r]) {
+            free_links[r] = root->create_link(layout.regions[r] + ":switching", kUnlimitedBandwidth)->set_latency(0);
+            free_links[r]->seal();
+          }
           route.emplace_back(free_links[r]);
         }
         root->add_route(zones[a]->get_netpoint(), zones[b]->get_netpoint(), gateways[a], gateways[b], route, false);

@@ -218,6 +218,16 @@ const std::vector<std::string_view> kHostKeys = {"cores", "speed", "count"};
 const std::vector<std::string_view> kLinkKeys = {"bandwidth", "latency"};
 const std::vector<std::string_view> kRouteKeys = {"between", "links", "bandwidth", "latency"};
 
+// Platform names appear in placements, in the names archsim derives from
+// them ("us-east/eu-west" for a route's own link, "web-1-link" for a host's)
+// and beside archsim's own hosts ("api.0"): letters, digits, '_' and '-'.
+void check_name(const Source& src, const Field& f, std::string_view what) {
+  const bool ok = !f.key.empty() && std::all_of(f.key.begin(), f.key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+  if (!ok) src.error(f.key_mark, fmt::format("{} name '{}' may only use letters, digits, '_' and '-'", what, f.key));
+}
+
 PlatformSpec& platform_of(ScenarioSpec& spec) {
   if (!spec.platform) spec.platform = std::make_shared<PlatformSpec>();
   return *spec.platform;
@@ -280,6 +290,7 @@ class PlatformReader {
     const std::optional<Map> m = Map::open(src_, f.value, f.key_mark, "'links'", "link");
     if (!m) return;
     for (const Field& l : m->fields()) {
+      check_name(src_, l, "link");
       const std::string where = fmt::format("link '{}'", l.key);
       if (auto v = read_link(src_, l, LinkSpec{}, where, true)) {
         v->name = l.key;
@@ -296,6 +307,7 @@ class PlatformReader {
   }
 
   void read_region(const Field& f, LinkSpec lan) {
+    check_name(src_, f, "region");
     const std::string where = fmt::format("region '{}'", f.key);
     if (p_.find_zone(f.key) >= 0)
       src_.error(f.key_mark, fmt::format("region '{}' has the name of a zone: regions and zones share one set of "
@@ -341,6 +353,7 @@ class PlatformReader {
     if (!zm) return;
     if (zm->fields().empty()) src_.error(zones->key_mark, fmt::format("'zones' of {} is empty", where));
     for (const Field& z : zm->fields()) {
+      check_name(src_, z, "zone");
       const std::string zwhere = fmt::format("zone '{}'", z.key);
       if (p_.find_zone(z.key) >= 0 || p_.find_region(z.key) >= 0) {
         src_.error(z.key_mark, fmt::format("duplicate zone or region name '{}': regions and zones share one set of "
@@ -370,6 +383,7 @@ class PlatformReader {
     if (!m) return;
     if (m->fields().empty()) src_.error(f.key_mark, "'hosts' is empty: add at least one host");
     for (const Field& h : m->fields()) {
+      check_name(src_, h, "host");
       const std::string where = fmt::format("host '{}'", h.key);
       HostSpec host;
       host.name = h.key;
