@@ -23,12 +23,21 @@ bool display_available(std::string* why) {
     if (why) *why = "DISPLAY is not set";
     return false;
   }
+  // The connection stays open for the life of the process. An X server with
+  // no clients left resets itself (Xvfb under xvfb-run does), and a
+  // connection SFML opens during that reset fails, which SFML answers with
+  // abort(): one client of ours that never leaves prevents that.
+  static Display* kept = nullptr;
+  static std::string kept_name;
+  if (kept && kept_name == name) return true;
   Display* d = XOpenDisplay(nullptr);
   if (!d) {
     if (why) *why = std::string("cannot open the X display ") + name;
     return false;
   }
-  XCloseDisplay(d);
+  if (kept) XCloseDisplay(kept);
+  kept = d;
+  kept_name = name;
   return true;
 }
 

@@ -81,7 +81,7 @@ std::vector<V> rounded(const Rect& r, float rad) {
   if (rad < 0.5f) return {{r.x, r.y}, {r.right(), r.y}, {r.right(), r.bottom()}, {r.x, r.bottom()}};
   std::vector<V> p;
   auto corner = [&](float cx, float cy, float a0) {
-    auto a = arc(cx, cy, rad, rad, a0, a0 + kPi / 2, 3);
+    auto a = arc(cx, cy, rad, rad, a0, a0 + kPi / 2, std::clamp(static_cast<int>(rad / 3), 3, 8));
     p.insert(p.end(), a.begin(), a.end());
   };
   corner(r.right() - rad, r.y + rad, -kPi / 2);
@@ -474,8 +474,12 @@ void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
     const float left = strip.right() + 5 * sc;
     const float right = r.right() - std::max(5.f, r.h * (b.shape == Shape::Client ? 0.3f : 0.1f));
     const bool two_lines = r.h >= 34 && !line2.empty();
-    const float fs1 = two_lines ? std::clamp(r.h * 0.27f, 9.f, 16.f) : std::clamp(r.h * 0.42f, 8.f, 13.f);
+    float fs1 = two_lines ? std::clamp(r.h * 0.27f, 9.f, 16.f) : std::clamp(r.h * 0.42f, 8.f, 13.f);
     const float fs2 = std::clamp(r.h * 0.21f, 7.f, 12.f);
+    // A long name in a narrow box gets a smaller font before it gets cut.
+    const float room = right - left - (!badge.empty() && r.h >= 22 ? text_width(badge, fonts_.regular, fs2) + 4 : 0);
+    const float need = text_width(name, fonts_.bold, fs1);
+    if (need > room) fs1 = std::max(std::min(8.f, fs1), std::floor(fs1 * room / need));
     float badge_w = 0;
     if (!badge.empty() && r.h >= 22) badge_w = text_width(badge, fonts_.regular, fs2) + 4;
     const float y1 = two_lines ? r.y + r.h * 0.13f : r.cy() - fs1 * 0.68f;
