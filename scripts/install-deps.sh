@@ -14,6 +14,7 @@ pkgs=(
   nlohmann-json3-dev       # JSON output
   libfmt-dev               # formatting
   xvfb xauth fonts-dejavu-core  # headless rendering in tests
+  ffmpeg                   # archsim render --out x.gif|x.mp4 (about 50 MB without recommends)
 )
 
 # Optional: only the browser test of the HTML reports (tests/report_browser_test.sh)
