@@ -83,24 +83,7 @@ void FaultTimeline::fire(const FaultSpec& f, bool end) {
     const int i = spec_.find(f.target);
     if (i >= 0) done = comps_[static_cast<std::size_t>(i)]->apply(f, end);
   }
-  std::string kind_name;
-  switch (f.kind) {
-    case K::Kill: kind_name = "kill"; break;
-    case K::Restart: kind_name = "restart"; break;
-    case K::Slow: kind_name = "slow"; break;
-    case K::Errors: kind_name = "errors"; break;
-    case K::Partition: kind_name = "partition"; break;
-    case K::Flush: kind_name = "flush"; break;
-    case K::ExhaustPool: kind_name = "exhaust_pool"; break;
-    case K::Leak: kind_name = "leak"; break;
-    case K::Deploy: kind_name = "deploy"; break;
-    case K::Scale: kind_name = "scale"; break;
-    case K::Pool: kind_name = "pool"; break;
-    case K::RateLimit: kind_name = "rate_limit"; break;
-    case K::Breaker: kind_name = "breaker"; break;
-    case K::Shift: kind_name = "shift"; break;
-    case K::Spike: kind_name = "spike"; break;
-  }
+  const std::string kind_name(name_of(f.kind));
   std::string detail = end ? "over" : describe(f);
   if (!done) detail += " (not supported by this component: nothing happened)";
   kernel_.note(action ? "action" : "fault", f.target, kind_name, detail);
