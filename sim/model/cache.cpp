@@ -56,7 +56,7 @@ void Cache::arrive(Job* j) {
   ++tick.arrivals;
   ++in_flight;
   if (down_) return refuse(j, ErrorKind::Killed);
-  if (error_p_ > 0 && rng_.chance(error_p_)) return refuse(j, ErrorKind::Injected);
+  if (impair_.fails(rng_)) return refuse(j, ErrorKind::Injected);
   if (station_.has_free_worker()) {
     account(now);
     ++station_.busy;
@@ -129,7 +129,7 @@ void Cache::start(Job* j) {
   j->aux = out;
   const double t = out == kMiss ? (has_miss_latency_ ? miss_latency_(rng_) : 0.0)
                                 : (has_hit_latency_ ? hit_latency_(rng_) : 0.0);
-  kernel_.work(j, t * slow_x_ + slow_add_);
+  kernel_.work(j, impair_.stretch(t));
 }
 
 void Cache::refuse(Job* j, ErrorKind err) {
@@ -235,6 +235,7 @@ void Cache::set_down(bool down) {
 }
 
 bool Cache::apply(const FaultSpec& f, bool end) {
+  if (impair_.apply(f, end)) return true;
   using K = FaultSpec::Kind;
   switch (f.kind) {
     case K::Flush:
@@ -247,13 +248,6 @@ bool Cache::apply(const FaultSpec& f, bool end) {
       if (end) return true;
       set_down(true);
       kernel_.schedule(kernel_.now() + f.restart_time, this, EventCode::Custom, nullptr, kRestartOver);
-      return true;
-    case K::Slow:
-      slow_x_ = end ? 1.0 : f.x;
-      slow_add_ = end ? 0.0 : f.add;
-      return true;
-    case K::Errors:
-      error_p_ = end ? 0.0 : f.p;
       return true;
     default: return false;
   }

@@ -15,6 +15,7 @@
 #include "archsim/spec.hpp"
 #include "engine/key_store.hpp"
 #include "engine/popularity.hpp"
+#include "model/impairment.hpp"
 #include "model/kernel.hpp"
 #include "model/station.hpp"
 
@@ -86,7 +87,7 @@ class Cache : public Component {
   Counts counts_, tick_counts_;
   // Faults
   bool down_ = false;
-  double slow_x_ = 1, slow_add_ = 0, error_p_ = 0;
+  Impairment impair_;  ///< slow and errors faults
   static constexpr std::uint16_t kFillDeadline = 0, kRestartOver = 1;  // Custom event aux
   /// Ends a visit that is turned away on arrival.
   void refuse(Job* j, ErrorKind err);

@@ -49,7 +49,7 @@ void Cdn::arrive(Job* j) {
   ++stats.arrivals;
   ++tick.arrivals;
   ++in_flight;
-  if (down_ || (error_p_ > 0 && rng_.chance(error_p_))) {
+  if (down_ || impair_.fails(rng_)) {
     const ErrorKind err = down_ ? ErrorKind::Killed : ErrorKind::Injected;
     record_error(err);
     reply(j, err);
@@ -84,7 +84,7 @@ void Cdn::start(Job* j) {
     j->aux = kFetch;
     if (coalesce_) fetching_[j->key];
   }
-  kernel_.work(j, (has_edge_latency_ ? edge_latency_(rng_) : 0.0) * slow_x_ + slow_add_);
+  kernel_.work(j, impair_.stretch(has_edge_latency_ ? edge_latency_(rng_) : 0.0));
 }
 
 void Cdn::handle(const Event& e) {
@@ -183,6 +183,7 @@ void Cdn::set_down(bool down) {
 }
 
 bool Cdn::apply(const FaultSpec& f, bool end) {
+  if (impair_.apply(f, end)) return true;
   using K = FaultSpec::Kind;
   switch (f.kind) {
     case K::Flush:
@@ -195,13 +196,6 @@ bool Cdn::apply(const FaultSpec& f, bool end) {
       if (end) return true;
       set_down(true);
       kernel_.schedule(kernel_.now() + f.restart_time, this, EventCode::Custom);
-      return true;
-    case K::Slow:
-      slow_x_ = end ? 1.0 : f.x;
-      slow_add_ = end ? 0.0 : f.add;
-      return true;
-    case K::Errors:
-      error_p_ = end ? 0.0 : f.p;
       return true;
     default: return false;
   }

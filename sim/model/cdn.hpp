@@ -13,6 +13,7 @@
 #include "archsim/spec.hpp"
 #include "engine/key_store.hpp"
 #include "engine/popularity.hpp"
+#include "model/impairment.hpp"
 #include "model/kernel.hpp"
 #include "model/station.hpp"
 
@@ -68,7 +69,7 @@ class Cdn : public Component {
   std::unordered_map<std::uint64_t, Waiters> fetching_;
   Counts counts_;
   bool down_ = false;
-  double slow_x_ = 1, slow_add_ = 0, error_p_ = 0;
+  Impairment impair_;  ///< slow and errors faults
   void set_down(bool down);
   struct TickCounts {
     std::uint64_t hits = 0, requests = 0;

@@ -96,7 +96,7 @@ void Database::arrive(Job* j) {
   ++tick.arrivals;
   ++in_flight;
   if (j->op >= queries_.size()) j->op = kRead;
-  if (error_p_ > 0 && rng_.chance(error_p_)) {
+  if (impair_.fails(rng_)) {
     j->pc = 0;
     record_error(ErrorKind::Injected);
     fail(j, ErrorKind::Injected);
@@ -220,7 +220,7 @@ void Database::start(Job* j) {
   const double now = kernel_.now();
   j->started = now;
   stats.wait.record(now - j->arrived);
-  kernel_.work(j, queries_[j->op].time(rng_) * slow_x_ + slow_add_);
+  kernel_.work(j, impair_.stretch(queries_[j->op].time(rng_)));
 }
 
 void Database::fail(Job* j, ErrorKind err) {
@@ -402,6 +402,7 @@ void Database::serve_pools() {
 }
 
 bool Database::apply(const FaultSpec& f, bool end) {
+  if (impair_.apply(f, end)) return true;
   using K = FaultSpec::Kind;
   switch (f.kind) {
     case K::Kill:
@@ -421,13 +422,6 @@ bool Database::apply(const FaultSpec& f, bool end) {
       if (end) return true;
       pool_size_ = static_cast<std::uint32_t>(f.size);
       serve_pools();
-      return true;
-    case K::Slow:
-      slow_x_ = end ? 1.0 : f.x;
-      slow_add_ = end ? 0.0 : f.add;
-      return true;
-    case K::Errors:
-      error_p_ = end ? 0.0 : f.p;
       return true;
     default: return false;
   }

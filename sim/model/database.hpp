@@ -22,6 +22,7 @@
 
 #include "archsim/spec.hpp"
 #include "engine/popularity.hpp"
+#include "model/impairment.hpp"
 #include "model/kernel.hpp"
 #include "model/station.hpp"
 
@@ -141,7 +142,7 @@ class Database : public Component {
   std::uint32_t pool_waiting_ = 0;
   // Faults
   bool pools_exhausted_ = false;
-  double slow_x_ = 1, slow_add_ = 0, error_p_ = 0;
+  Impairment impair_;  ///< slow and errors faults
   static constexpr std::uint16_t kRecoverAll = 0xffff;  // Custom event aux; else a shard to promote
   /// Hands free connections to waiting queries, in every pool.
   void serve_pools();

@@ -194,7 +194,7 @@ void Service::arrive(Job* j) {
   Replica& r = reps_[static_cast<std::size_t>(j->replica)];
   if (r.state != State::Up && r.state != State::Draining) return refuse(j, ErrorKind::Killed);
   if (limiter_ && !limiter_->allow(now)) return refuse(j, ErrorKind::RateLimited);
-  if (error_p_ > 0 && rng_.chance(error_p_)) return refuse(j, ErrorKind::Injected);
+  if (impair_.fails(rng_)) return refuse(j, ErrorKind::Injected);
   const auto present = static_cast<double>(r.busy + r.queue.size());
   if (r.limit > 0 && present >= std::floor(r.limit)) {
     if (j->measured) ++shed_;
@@ -236,7 +236,7 @@ void Service::run(Job* j) {
     const Op& op = program_[j->pc];
     switch (op.kind) {
       case Op::Kind::Work:
-        kernel_.work(j, op.work(rng_) * slow_x_ + slow_add_);
+        kernel_.work(j, impair_.stretch(op.work(rng_)));
         return;
       case Op::Kind::Call:
         if (op.bulkhead >= 0) {
@@ -559,6 +559,7 @@ void Service::autoscale() {
 }
 
 bool Service::apply(const FaultSpec& f, bool end) {
+  if (impair_.apply(f, end)) return true;
   using K = FaultSpec::Kind;
   const int n = static_cast<int>(reps_.size());
   switch (f.kind) {
@@ -588,13 +589,6 @@ bool Service::apply(const FaultSpec& f, bool end) {
         }
       return true;
     }
-    case K::Slow:
-      slow_x_ = end ? 1.0 : f.x;
-      slow_add_ = end ? 0.0 : f.add;
-      return true;
-    case K::Errors:
-      error_p_ = end ? 0.0 : f.p;
-      return true;
     case K::Leak:
       leak_ = end ? nullptr : &f;
       if (!end) timer(kLeak, 0, kernel_.now() + f.every);

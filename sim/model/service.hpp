@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "archsim/spec.hpp"
+#include "model/impairment.hpp"
 #include "model/kernel.hpp"
 #include "model/rate_limiter.hpp"
 
@@ -110,7 +111,7 @@ class Service : public Component {
   std::uint32_t next_replica_ = 0;
   std::uint64_t fallbacks_ = 0;  ///< measured window
   // Faults
-  double slow_x_ = 1, slow_add_ = 0, error_p_ = 0;
+  Impairment impair_;  ///< slow and errors faults
   std::map<const FaultSpec*, std::vector<int>> killed_;  ///< replicas a kill fault took down
   int leak_next_ = 0;       ///< the replica a leak restarts next
   const FaultSpec* leak_ = nullptr;
