@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/queueing.hpp"
 #include "archsim/load.hpp"
 #include "archsim/output.hpp"
 #include "archsim/simulation.hpp"
@@ -110,14 +111,7 @@ double shard_figure(const ComponentResult& c, std::size_t shard, const std::stri
   return 0;
 }
 
-/// Erlang C: the probability that an arrival waits in an M/M/c queue with
-/// offered load a = lambda / mu (Erlang B by recursion, then C from B).
-double erlang_c(int c, double a) {
-  double b = 1.0;
-  for (int k = 1; k <= c; ++k) b = a * b / (k + a * b);
-  const double rho = a / c;
-  return b / (1.0 - rho + rho * b);
-}
+using archsim::queueing::erlang_c;  // one copy: sim/analysis/queueing
 
 /// A model built and driven by hand, for what a whole Simulation hides:
 /// calling a component's methods (faults) in the middle of a run.

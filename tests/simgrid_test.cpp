@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "analysis/queueing.hpp"
 #include "archsim/load.hpp"
 #include "archsim/simulation.hpp"
 #include "backend/simgrid.hpp"
@@ -53,13 +54,7 @@ RunResult differential(const std::string& name) {
   return sg;
 }
 
-/// Erlang C: the probability that an arrival waits in an M/M/c queue.
-double erlang_c(int c, double a) {
-  double b = 1.0;
-  for (int k = 1; k <= c; ++k) b = a * b / (k + a * b);
-  const double rho = a / c;
-  return b / (1.0 - rho + rho * b);
-}
+using archsim::queueing::erlang_c;  // one copy: sim/analysis/queueing
 
 }  // namespace
 

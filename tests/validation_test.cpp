@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "analysis/queueing.hpp"
 #include "archsim/load.hpp"
 #include "archsim/simulation.hpp"
 
@@ -18,14 +19,7 @@ RunResult run_example(const std::string& name) {
   return simulate(spec);
 }
 
-/// Erlang C: the probability that an arrival waits in an M/M/c queue with
-/// offered load a = lambda / mu (Erlang B by recursion, then C from B).
-double erlang_c(int c, double a) {
-  double b = 1.0;
-  for (int k = 1; k <= c; ++k) b = a * b / (k + a * b);
-  const double rho = a / c;
-  return b / (1.0 - rho + rho * b);
-}
+using archsim::queueing::erlang_c;  // one copy: sim/analysis/queueing
 
 /// E_k/M/1: sigma solves sigma = A*(mu (1 - sigma)) with A*(s) = (k lambda / (k lambda + s))^k,
 /// the Laplace transform of Erlang-k gaps of mean 1/lambda. Fixed-point iteration converges for rho < 1.
