@@ -24,6 +24,27 @@ struct LoadFlags {
 };
 
 void add_load_options(CLI::App* cmd, LoadFlags& f);
+
+/// --replications, --confidence, --jobs (cli/replicate.cpp).
+struct ReplicationFlags {
+  std::size_t n = 0;  ///< 0: a single run
+  double confidence = 0.95;
+  unsigned jobs = 0;  ///< 0: every core
+};
+void add_replication_options(CLI::App* cmd, ReplicationFlags& f);
+
+/// What `run --replications` needs of the run command's flags.
+struct ReplicatedRun {
+  std::string file;
+  LoadFlags load;
+  std::string backend;
+  ReplicationFlags reps;
+  std::string json, report;
+  bool quiet = false;
+  bool fail_on_slo = false;
+};
+/// `run --replications N`; returns the exit code.
+int run_replications(const ReplicatedRun& f);
 /// Prints every diagnostic and returns exit code 2.
 int print_input_error(const InputError& e);
 

@@ -97,9 +97,12 @@ struct RunFlags {
   bool quiet = false;
   bool fail_on_slo = false;
   std::string report;
+  ReplicationFlags reps;
 };
 
 int cmd_run(const RunFlags& f) {
+  if (f.reps.n > 0)
+    return run_replications({f.file, f.load, f.backend, f.reps, f.json, f.report, f.quiet, f.fail_on_slo});
   ScenarioSpec spec = load_scenario(f.file, f.load.options());
   if (!f.backend.empty()) {
     if (f.backend != "fast" && (f.backend != "simgrid" || !simgrid_available())) {
@@ -163,6 +166,7 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--quiet,-q", run.quiet, "No summary, no progress line");
   run_cmd->add_flag("--fail-on-slo", run.fail_on_slo, "Exit with code 3 when an SLO (or the budget) fails");
   run_cmd->add_option("--report", run.report, "Write a self-contained HTML report to FILE");
+  add_replication_options(run_cmd, run.reps);
 
   Actions actions;
   run_cmd->callback([&] { actions.push_back([&] { return cmd_run(run); }); });

@@ -306,6 +306,7 @@ std::string run_html(const ReportRun& run) {
   const Analysis& a = *run.analysis;
   const std::string title = "archsim: " + a.result.scenario + (run.label.empty() ? "" : " / " + run.label);
   std::string b = header(a, title);
+  b += run.lead_html;
   b += verdict_badge(a.pass(), a.pass() ? "PASS: every requirement met" : "FAIL");
   b += "<h2>Verdicts</h2>\n" + slo_table(a);
   b += "<h2>Why</h2>\n" + why_block(a);

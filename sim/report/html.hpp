@@ -30,6 +30,9 @@ struct ReportRun {
   const Analysis* analysis = nullptr;
   std::vector<ConfigFile> config;
   Picture picture;
+  /// Shown first when not empty: a section already in HTML (the intervals of
+  /// `run --replications`, whose charts then show one replication).
+  std::string lead_html;
 };
 
 std::string run_html(const ReportRun& run);

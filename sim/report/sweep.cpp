@@ -27,32 +27,6 @@ double r6(double x) {
   throw InputError({Diagnostic{"--set", {}, fmt::format("{}: {}", set, msg)}});
 }
 
-/// Runs f(i) for i in [0, n) on up to `jobs` threads. Each simulation is
-/// single-threaded and shares nothing with the others.
-void parallel_for(std::size_t n, unsigned jobs, const std::function<void(std::size_t)>& f) {
-  if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
-  jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, n));
-  if (jobs <= 1) {
-    for (std::size_t i = 0; i < n; ++i) f(i);
-    return;
-  }
-  std::atomic<std::size_t> next{0};
-  std::vector<std::exception_ptr> errors(jobs);
-  std::vector<std::thread> pool;
-  for (unsigned w = 0; w < jobs; ++w)
-    pool.emplace_back([&, w] {
-      try {
-        for (std::size_t i = next++; i < n; i = next++) f(i);
-      } catch (...) {
-        errors[w] = std::current_exception();
-        next = n;
-      }
-    });
-  for (auto& t : pool) t.join();
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
-}
-
 Point point_of(const Analysis& a, std::vector<double> x, std::vector<std::string> text, const Criterion& c) {
   Point p;
   p.x = std::move(x);
@@ -93,6 +67,32 @@ SweepResult base_result(const Documents& docs, const std::vector<Axis>& axes, co
 }
 
 }  // namespace
+
+/// Runs f(i) for i in [0, n) on up to `jobs` threads. Each simulation is
+/// single-threaded and shares nothing with the others.
+void parallel_for(std::size_t n, unsigned jobs, const std::function<void(std::size_t)>& f) {
+  if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
+  jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, n));
+  if (jobs <= 1) {
+    for (std::size_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+  std::atomic<std::size_t> next{0};
+  std::vector<std::exception_ptr> errors(jobs);
+  std::vector<std::thread> pool;
+  for (unsigned w = 0; w < jobs; ++w)
+    pool.emplace_back([&, w] {
+      try {
+        for (std::size_t i = next++; i < n; i = next++) f(i);
+      } catch (...) {
+        errors[w] = std::current_exception();
+        next = n;
+      }
+    });
+  for (auto& t : pool) t.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
 
 bool Criterion::operator()(const RunResult& r, const Cost& c) const {
   if (what == "slo") return r.slo_pass;

@@ -4,6 +4,7 @@
 // parameter that meets the SLOs.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -75,6 +76,10 @@ SweepResult run_sweep(const Documents& docs, const std::vector<Axis>& axes, cons
 /// Without hi, the value doubles from lo until it passes (up to 2^20).
 SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<double> hi, const Criterion& c,
                      unsigned jobs);
+
+/// Runs f(i) for i in [0, n) on up to `jobs` threads (0: every core); the
+/// first exception any call throws is rethrown once all threads stopped.
+void parallel_for(std::size_t n, unsigned jobs, const std::function<void(std::size_t)>& f);
 
 /// Runs `specs` on `jobs` threads; results in the same order.
 std::vector<Analysis> run_parallel(const std::vector<ScenarioSpec>& specs, unsigned jobs);
