@@ -4,6 +4,8 @@
 // the approximations that queueing-of-caches theory gives.
 #include <doctest/doctest.h>
 
+#include "check.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -13,6 +15,7 @@
 #include "engine/rng.hpp"
 
 using namespace archsim;
+using archsim::test::Rel;
 
 namespace {
 
@@ -111,7 +114,7 @@ TEST_CASE("Zipf keys are drawn with their probabilities") {
     }
     double p1000 = 0;
     for (std::uint64_t k = 0; k < 1000; ++k) p1000 += pop.probability(k);
-    CHECK(static_cast<double>(top1000) / draws == doctest::Approx(p1000).epsilon(0.01));
+    CHECK(static_cast<double>(top1000) / draws == Rel(p1000).epsilon(0.01));
   }
 }
 

@@ -6,6 +6,8 @@
 // same kinds as files (checked at the end).
 #include <doctest/doctest.h>
 
+#include "check.hpp"
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -28,6 +30,7 @@
 #include "model/kernel.hpp"
 
 using namespace archsim;
+using archsim::test::Rel;
 
 namespace {
 
@@ -160,10 +163,10 @@ TEST_CASE("queue with competing consumers: delay and lag follow M/M/c (Erlang C)
   const double lq = pw * rho / (1 - rho);
   MESSAGE("M/M/4 delay " << figure(c, "delay_ms") << " ms (Erlang C " << w * 1e3 << "), lag "
                          << figure(c, "lag_messages") << " messages (" << lq << ")");
-  CHECK(figure(c, "delay_ms") / 1e3 == doctest::Approx(w).epsilon(0.03));
-  CHECK(figure(c, "lag_messages") == doctest::Approx(lq).epsilon(0.05));
-  CHECK(c.wait.mean == doctest::Approx(pw / (4 * mu - lambda)).epsilon(0.05));
-  CHECK(c.utilization == doctest::Approx(rho).epsilon(0.01));
+  CHECK(figure(c, "delay_ms") / 1e3 == Rel(w).epsilon(0.03));
+  CHECK(figure(c, "lag_messages") == Rel(lq).epsilon(0.05));
+  CHECK(c.wait.mean == Rel(pw / (4 * mu - lambda)).epsilon(0.05));
+  CHECK(c.utilization == Rel(rho).epsilon(0.01));
   // The producer's call returns on enqueue: end to end is the ack, not the processing.
   CHECK(r.latency.mean < 1e-9);
   CHECK(figure(c, "redeliveries") == 0);
@@ -183,7 +186,7 @@ TEST_CASE("queue with partitions: each partition and its consumer is an M/M/1") 
   const ComponentResult& c = result_of(r, "events");
   const double w = 1 / (25.0 - 20.0);
   MESSAGE("partitioned delay " << figure(c, "delay_ms") << " ms (M/M/1 " << w * 1e3 << ")");
-  CHECK(figure(c, "delay_ms") / 1e3 == doctest::Approx(w).epsilon(0.03));
+  CHECK(figure(c, "delay_ms") / 1e3 == Rel(w).epsilon(0.03));
   // Partitions pin messages to consumers: worse than competing consumers.
   CHECK(figure(c, "delay_ms") > 100);
 }
@@ -206,7 +209,7 @@ TEST_CASE("a full queue rejects, drops the oldest, or blocks the producer") {
     CHECK(c.errors.at("rejected") > 4000);
     CHECK(r.errors.at("rejected") > 4000);
     CHECK(c.queue_max == 50);
-    CHECK(figure(c, "processed") == doctest::Approx(110 * 50).epsilon(0.02));
+    CHECK(figure(c, "processed") == Rel(110 * 50).epsilon(0.02));
   }
   {
     const RunResult r = run(WhenFull::DropOldest);
@@ -217,7 +220,7 @@ TEST_CASE("a full queue rejects, drops the oldest, or blocks the producer") {
     // Dropping the oldest keeps the backlog fresh: a message moves up one
     // place per departure, processed (50/s) or dropped at the head (50/s), so
     // it waits 50 places / 100 per second, then takes its 20 ms.
-    CHECK(figure(c, "delay_ms") == doctest::Approx(500 + 20).epsilon(0.05));
+    CHECK(figure(c, "delay_ms") == Rel(500 + 20).epsilon(0.05));
   }
   {
     const RunResult r = run(WhenFull::Block);
@@ -268,9 +271,9 @@ TEST_CASE("a cache in simple mode hits with its configured ratio") {
   s.components.push_back(component("cache", ComponentKind::Cache, c));
   const RunResult r = simulate(s);
   const ComponentResult& cr = result_of(r, "cache");
-  CHECK(figure(cr, "hit_ratio") == doctest::Approx(0.9).epsilon(0.005));
+  CHECK(figure(cr, "hit_ratio") == Rel(0.9).epsilon(0.005));
   // Mean visit time: 0.9 * 0.5 ms + 0.1 * 1 ms.
-  CHECK(cr.latency.mean == doctest::Approx(0.00055).epsilon(0.01));
+  CHECK(cr.latency.mean == Rel(0.00055).epsilon(0.01));
 }
 
 TEST_CASE("a warmed keyed cache nobody fills hits exactly its warm keys") {
@@ -288,7 +291,7 @@ TEST_CASE("a warmed keyed cache nobody fills hits exactly its warm keys") {
   Popularity pop(1000, 1.0);
   double top = 0;
   for (int k = 0; k < 100; ++k) top += pop.probability(static_cast<std::uint64_t>(k));
-  CHECK(figure(result_of(r, "cache"), "hit_ratio") == doctest::Approx(top).epsilon(0.01));
+  CHECK(figure(result_of(r, "cache"), "hit_ratio") == Rel(top).epsilon(0.01));
   CHECK(figure(result_of(r, "cache"), "entries") == 100);
 }
 
@@ -304,8 +307,8 @@ TEST_CASE("a cache with few workers saturates and queues") {
   s.components.push_back(component("cache", ComponentKind::Cache, c));
   const RunResult r = simulate(s);
   const ComponentResult& cr = result_of(r, "cache");
-  CHECK(cr.utilization == doctest::Approx(0.9).epsilon(0.01));
-  CHECK(cr.latency.mean == doctest::Approx(0.001 + 0.9 * 0.001 / (2 * 0.1)).epsilon(0.05));
+  CHECK(cr.utilization == Rel(0.9).epsilon(0.01));
+  CHECK(cr.latency.mean == Rel(0.001 + 0.9 * 0.001 / (2 * 0.1)).epsilon(0.05));
 }
 
 // ---------------------------------------------------------------- database
@@ -338,7 +341,7 @@ TEST_CASE("database pool: connections per caller replica, waiting shows as pool 
   CHECK(figure(db, "pool_exhausted") == 0);
   CHECK(r.failed == 0);
   // Both replicas' pools are in use: up to 10 queries at once at the database.
-  CHECK(db.latency.mean == doctest::Approx(0.010 + figure(db, "pool_wait_ms") / 1e3).epsilon(0.01));
+  CHECK(db.latency.mean == Rel(0.010 + figure(db, "pool_wait_ms") / 1e3).epsilon(0.01));
 }
 
 TEST_CASE("database pool exhaustion fails requests with pool_exhausted") {
@@ -352,7 +355,7 @@ TEST_CASE("database pool exhaustion fails requests with pool_exhausted") {
   // Those that got a connection waited close to the timeout.
   CHECK(figure(db, "pool_wait_ms") > 20);
   // Served at the pools' capacity: 2 x 5 connections / 10 ms.
-  CHECK(db.throughput_rps == doctest::Approx(1000).epsilon(0.02));
+  CHECK(db.throughput_rps == Rel(1000).epsilon(0.02));
 }
 
 TEST_CASE("database max_connections refuses connections beyond it") {
@@ -377,8 +380,8 @@ TEST_CASE("database workers bound the queries running at once") {
   const RunResult r = simulate(s);
   const double lambda = 160, mu = 50;
   const double w = erlang_c(4, lambda / mu) / (4 * mu - lambda) + 1 / mu;
-  CHECK(r.latency.mean == doctest::Approx(w).epsilon(0.03));
-  CHECK(result_of(r, "db").utilization == doctest::Approx(0.8).epsilon(0.01));
+  CHECK(r.latency.mean == Rel(w).epsilon(0.03));
+  CHECK(result_of(r, "db").utilization == Rel(0.8).epsilon(0.01));
 }
 
 namespace {
@@ -416,17 +419,17 @@ TEST_CASE("replica reads are stale with the probability that a write is still in
   const double age = 1 / w - lag * std::exp(-w * lag) / (1 - std::exp(-w * lag));
   MESSAGE("stale reads " << figure(db, "stale_read_ratio") << " (1 - e^-wL = " << p << "), staleness "
                          << figure(db, "staleness_ms") << " ms (" << age * 1e3 << ")");
-  CHECK(figure(db, "stale_read_ratio") == doctest::Approx(p).epsilon(0.03));
-  CHECK(figure(db, "staleness_ms") / 1e3 == doctest::Approx(age).epsilon(0.03));
+  CHECK(figure(db, "stale_read_ratio") == Rel(p).epsilon(0.03));
+  CHECK(figure(db, "staleness_ms") / 1e3 == Rel(age).epsilon(0.03));
   CHECK(figure(db, "replica_reads") == figure(db, "reads"));
-  CHECK(figure(db, "replication_lag_ms") == doctest::Approx(lag * 1e3));
+  CHECK(figure(db, "replication_lag_ms") == Rel(lag * 1e3));
 }
 
 TEST_CASE("with keys, a read is stale only when its own key has a write in flight") {
   // 10 keys, uniform, writes at 100/s: 10/s per key, the same 1 - exp(-w L).
   const RunResult r = simulate(replica_scenario(100, 0.050, 10));
   const double p = 1 - std::exp(-10 * 0.050);
-  CHECK(figure(result_of(r, "db"), "stale_read_ratio") == doctest::Approx(p).epsilon(0.03));
+  CHECK(figure(result_of(r, "db"), "stale_read_ratio") == Rel(p).epsilon(0.03));
   // Reading from the primary is never stale.
   ScenarioSpec s = replica_scenario(100, 0.050, 10);
   s.components[2].database()->read_from = ReadFrom::Primary;
@@ -445,12 +448,12 @@ TEST_CASE("a hot shard takes its share and saturates first") {
   const RunResult r = simulate(s);
   const ComponentResult& db = result_of(r, "db");
   REQUIRE(db.shards.size() == 4);
-  CHECK(shard_figure(db, 0, "share") == doctest::Approx(0.5).epsilon(0.02));
-  for (std::size_t i = 1; i < 4; ++i) CHECK(shard_figure(db, i, "share") == doctest::Approx(1.0 / 6).epsilon(0.03));
+  CHECK(shard_figure(db, 0, "share") == Rel(0.5).epsilon(0.02));
+  for (std::size_t i = 1; i < 4; ++i) CHECK(shard_figure(db, i, "share") == Rel(1.0 / 6).epsilon(0.03));
   // Shard 0: 200/s at 4 ms, utilisation 0.8 (M/M/1: 20 ms); the others 0.27.
-  CHECK(shard_figure(db, 0, "utilization") == doctest::Approx(0.8).epsilon(0.03));
-  CHECK(shard_figure(db, 1, "utilization") == doctest::Approx(0.8 / 3).epsilon(0.05));
-  CHECK(shard_figure(db, 0, "latency_mean_ms") == doctest::Approx(20).epsilon(0.1));
+  CHECK(shard_figure(db, 0, "utilization") == Rel(0.8).epsilon(0.03));
+  CHECK(shard_figure(db, 1, "utilization") == Rel(0.8 / 3).epsilon(0.05));
+  CHECK(shard_figure(db, 0, "latency_mean_ms") == Rel(20).epsilon(0.1));
 }
 
 TEST_CASE("zipf shard skew: shard 0 is the hottest, in Zipf proportions") {
@@ -464,7 +467,7 @@ TEST_CASE("zipf shard skew: shard 0 is the hottest, in Zipf proportions") {
   const RunResult r = simulate(s);
   Popularity pop(4, 1.2);
   for (std::size_t i = 0; i < 4; ++i)
-    CHECK(shard_figure(result_of(r, "db"), i, "share") == doctest::Approx(pop.probability(i)).epsilon(0.03));
+    CHECK(shard_figure(result_of(r, "db"), i, "share") == Rel(pop.probability(i)).epsilon(0.03));
 }
 
 TEST_CASE("primary failure: writes are refused until a replica is promoted") {
@@ -482,7 +485,7 @@ TEST_CASE("primary failure: writes are refused until a replica is promoted") {
   m.run_until(129);
   // 29 s of writes at 50/s were refused; reads went on at the replicas.
   const std::uint64_t refused = db.stats.errors[static_cast<int>(ErrorKind::Killed)];
-  CHECK(refused == doctest::Approx(29 * 50).epsilon(0.1));
+  CHECK(refused == Rel(29 * 50).epsilon(0.1));
   m.run_until(131);
   CHECK(db.primary_up(0));
   CHECK(db.primary(0) != 0);  // a replica took over
@@ -526,12 +529,12 @@ TEST_CASE("cdn: the edge hit ratio emerges from popularity and capacity") {
   const double hit = figure(c, "hit_ratio");
   CHECK(hit > 0.40);
   CHECK(hit < 0.45);
-  CHECK(figure(c, "origin_fetches") == doctest::Approx((1 - hit) * figure(c, "requests")).epsilon(0.01));
+  CHECK(figure(c, "origin_fetches") == Rel((1 - hit) * figure(c, "requests")).epsilon(0.01));
   // Egress: 2000 responses/s of 1 MB is 16 Gb/s.
-  CHECK(figure(c, "egress_gbps") == doctest::Approx(16).epsilon(0.02));
-  CHECK(result_of(r, "origin").throughput_rps == doctest::Approx(2000 * (1 - hit)).epsilon(0.02));
+  CHECK(figure(c, "egress_gbps") == Rel(16).epsilon(0.02));
+  CHECK(result_of(r, "origin").throughput_rps == Rel(2000 * (1 - hit)).epsilon(0.02));
   // A hit takes the edge's 1 ms, a miss adds the origin round trip (2 x 20 ms) and its 10 ms.
-  CHECK(c.latency.mean == doctest::Approx(0.001 + (1 - hit) * 0.050).epsilon(0.01));
+  CHECK(c.latency.mean == Rel(0.001 + (1 - hit) * 0.050).epsilon(0.01));
 }
 
 TEST_CASE("cdn request coalescing: concurrent misses of one object make one origin fetch") {
@@ -590,8 +593,8 @@ TEST_CASE("cache-aside: the keyed LRU hit ratio of a running system agrees with 
   MESSAGE("cache-aside hit ratio " << figure(cache, "hit_ratio") << ", Che " << che);
   CHECK(std::abs(figure(cache, "hit_ratio") - che) < 0.02);
   // Every miss is one database read and one store.
-  CHECK(figure(result_of(r, "db"), "reads") == doctest::Approx(figure(cache, "misses")).epsilon(0.001));
-  CHECK(figure(cache, "stores") == doctest::Approx(figure(cache, "misses")).epsilon(0.001));
+  CHECK(figure(result_of(r, "db"), "reads") == Rel(figure(cache, "misses")).epsilon(0.001));
+  CHECK(figure(cache, "stores") == Rel(figure(cache, "misses")).epsilon(0.001));
   CHECK(figure(cache, "entries") == 5'000);
 }
 
@@ -612,9 +615,9 @@ TEST_CASE("writes set keys and invalidations remove them: the hit ratio is the s
   s.components.push_back(component("cache", ComponentKind::Cache, c));
   const RunResult r = simulate(s);
   const ComponentResult& cache = result_of(r, "cache");
-  CHECK(figure(cache, "hit_ratio") == doctest::Approx(0.75).epsilon(0.02));
-  CHECK(figure(cache, "writes") == doctest::Approx(30 * 3540).epsilon(0.02));
-  CHECK(figure(cache, "invalidations") == doctest::Approx(10 * 3540).epsilon(0.03));
+  CHECK(figure(cache, "hit_ratio") == Rel(0.75).epsilon(0.02));
+  CHECK(figure(cache, "writes") == Rel(30 * 3540).epsilon(0.02));
+  CHECK(figure(cache, "invalidations") == Rel(10 * 3540).epsilon(0.03));
 }
 
 TEST_CASE("a TTL drops entries: a key is there if it was written within the TTL") {
@@ -629,7 +632,7 @@ TEST_CASE("a TTL drops entries: a key is there if it was written within the TTL"
   c.store.ttl = 2.0;
   s.components.push_back(component("cache", ComponentKind::Cache, c));
   const RunResult r = simulate(s);
-  CHECK(figure(result_of(r, "cache"), "hit_ratio") == doctest::Approx(1 - std::exp(-0.6)).epsilon(0.02));
+  CHECK(figure(result_of(r, "cache"), "hit_ratio") == Rel(1 - std::exp(-0.6)).epsilon(0.02));
   CHECK(figure(result_of(r, "cache"), "expirations") > 1000);
 }
 
@@ -682,7 +685,7 @@ TEST_CASE("example cache_aside: a 60% hit ratio emerges and the database takes t
   CHECK(figure(cache, "hit_ratio") < 0.67);
   CHECK(figure(cache, "invalidations") > 0);
   const ComponentResult& db = result_of(r, "db");
-  CHECK(figure(db, "reads") == doctest::Approx(figure(cache, "misses")).epsilon(0.001));
+  CHECK(figure(db, "reads") == Rel(figure(cache, "misses")).epsilon(0.001));
   CHECK(r.slo_pass);
 }
 
@@ -713,7 +716,7 @@ TEST_CASE("example read_replicas: stale reads from the replicas, none from the p
   const double stale = figure(result_of(r, "db"), "stale_read_ratio");
   CHECK(stale > 0.10);
   CHECK(stale < 0.20);
-  CHECK(figure(result_of(r, "db"), "replication_lag_ms") == doctest::Approx(100).epsilon(0.02));
+  CHECK(figure(result_of(r, "db"), "replication_lag_ms") == Rel(100).epsilon(0.02));
   const RunResult primary = run_data_example("read_replicas.yaml", {}, [](ScenarioSpec& s) {
     s.components[static_cast<std::size_t>(s.find("db"))].database()->read_from = ReadFrom::Primary;
   });
@@ -723,17 +726,17 @@ TEST_CASE("example read_replicas: stale reads from the replicas, none from the p
 TEST_CASE("example sharded_db: the hot shard takes half the queries") {
   const RunResult r = run_data_example("sharded_db.yaml");
   const ComponentResult& db = result_of(r, "db");
-  CHECK(shard_figure(db, 0, "share") == doctest::Approx(0.5).epsilon(0.02));
-  CHECK(shard_figure(db, 0, "utilization") == doctest::Approx(0.8).epsilon(0.03));
-  CHECK(shard_figure(db, 1, "utilization") == doctest::Approx(0.8 / 3).epsilon(0.05));
+  CHECK(shard_figure(db, 0, "share") == Rel(0.5).epsilon(0.02));
+  CHECK(shard_figure(db, 0, "utilization") == Rel(0.8).epsilon(0.03));
+  CHECK(shard_figure(db, 1, "utilization") == Rel(0.8 / 3).epsilon(0.05));
 }
 
 TEST_CASE("example queue: the order's delay is the M/M/4 queue's") {
   const RunResult r = run_data_example("queue.yaml");
   const ComponentResult& q = result_of(r, "orders");
   const double pw = erlang_c(4, 80.0 / 25.0);
-  CHECK(figure(q, "delay_ms") / 1e3 == doctest::Approx(pw / (100.0 - 80.0) + 0.040).epsilon(0.05));
-  CHECK(figure(q, "lag_messages") == doctest::Approx(pw * 4).epsilon(0.1));
+  CHECK(figure(q, "delay_ms") / 1e3 == Rel(pw / (100.0 - 80.0) + 0.040).epsilon(0.05));
+  CHECK(figure(q, "lag_messages") == Rel(pw * 4).epsilon(0.1));
   CHECK(r.latency.p99 < 0.02);  // checkout answers after the publish
 }
 
@@ -754,7 +757,7 @@ TEST_CASE("example cdn: edge hit ratios, origin load and egress") {
     CHECK(figure(c, "hit_ratio") < 0.60);
   }
   // 3000/s x 150 KB = 3.6 Gb/s out of the US edge.
-  CHECK(figure(result_of(r, "edge-us"), "egress_gbps") == doctest::Approx(3.6).epsilon(0.01));
+  CHECK(figure(result_of(r, "edge-us"), "egress_gbps") == Rel(3.6).epsilon(0.01));
   CHECK(r.failed == 0);
   // The EU edge is further from the origin: its misses take longer.
   CHECK(figure(result_of(r, "edge-eu"), "origin_fetch_ms") > figure(result_of(r, "edge-us"), "origin_fetch_ms") + 50);
@@ -782,7 +785,7 @@ TEST_CASE("kind figures appear in the JSON and in each timeline tick, and read b
   sim.add_observer(&w);
   const RunResult& r = sim.run();
   const auto j = to_json(r);
-  CHECK(j["components"]["cache"]["hit_ratio"].get<double>() == doctest::Approx(figure(result_of(r, "cache"), "hit_ratio")).epsilon(1e-5));
+  CHECK(j["components"]["cache"]["hit_ratio"].get<double>() == Rel(figure(result_of(r, "cache"), "hit_ratio")).epsilon(1e-5));
   CHECK(j["components"]["db"].contains("pool_wait_ms"));
   CHECK(j["components"]["db"]["shards"].size() == 2);
   CHECK(j["components"]["db"]["shards"][0].contains("utilization"));
@@ -877,7 +880,7 @@ faults:
 )";
   const RunResult r = run_text(text);
   // 15 s of writes at 50/s fail; reads go on at the replica.
-  CHECK(static_cast<double>(r.errors.at("killed")) == doctest::Approx(15 * 50).epsilon(0.1));
+  CHECK(static_cast<double>(r.errors.at("killed")) == Rel(15 * 50).epsilon(0.1));
   CHECK(result_of(r, "reader").failed == 0);
   CHECK(figure(result_of(r, "db"), "failovers") == 1);
 }
@@ -914,7 +917,7 @@ faults:
   - {at: 20s, kill: q, for: 10s}
 )";
   const RunResult r = run_text(text);
-  CHECK(static_cast<double>(r.errors.at("killed")) == doctest::Approx(1000).epsilon(0.1));
+  CHECK(static_cast<double>(r.errors.at("killed")) == Rel(1000).epsilon(0.1));
   const ComponentResult& q = result_of(r, "q");
   CHECK(std::abs(figure(q, "processed") - figure(q, "published")) < 5);
 }

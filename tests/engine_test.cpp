@@ -2,6 +2,8 @@
 // determinism of whole runs and bounded memory.
 #include <doctest/doctest.h>
 
+#include "check.hpp"
+
 #include <algorithm>
 #include <sstream>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "engine/sampler.hpp"
 
 using namespace archsim;
+using archsim::test::Rel;
 
 namespace {
 struct Ev {
@@ -69,14 +72,18 @@ TEST_CASE("samplers have the right means") {
     for (int i = 0; i < n; ++i) sum += s(r);
     return sum / n;
   };
-  CHECK(mean_of("exp(10ms)") == doctest::Approx(0.010).epsilon(0.01));
-  CHECK(mean_of("uniform(2ms, 4ms)") == doctest::Approx(0.003).epsilon(0.01));
-  CHECK(mean_of("erlang(4, 8ms)") == doctest::Approx(0.008).epsilon(0.01));
-  CHECK(mean_of("pareto(1ms, 3)") == doctest::Approx(0.0015).epsilon(0.02));
+  CHECK(mean_of("exp(10ms)") == Rel(0.010).epsilon(0.01));
+  CHECK(mean_of("uniform(2ms, 4ms)") == Rel(0.003).epsilon(0.01));
+  CHECK(mean_of("erlang(4, 8ms)") == Rel(0.008).epsilon(0.01));
+  CHECK(mean_of("pareto(1ms, 3)") == Rel(0.0015).epsilon(0.02));
   // lognormal(median, p99): mean = median * exp(sigma^2 / 2), sigma = ln(p99/median) / z_0.99.
   const double sigma = std::log(20.0 / 3.0) / 2.3263478740408408;
-  CHECK(mean_of("lognormal(median: 3ms, p99: 20ms)") == doctest::Approx(0.003 * std::exp(sigma * sigma / 2)).epsilon(0.02));
-  CHECK(mean_of("const(7ms)") == doctest::Approx(0.007));
+  CHECK(mean_of("lognormal(median: 3ms, p99: 20ms)") == Rel(0.003 * std::exp(sigma * sigma / 2)).epsilon(0.02));
+  CHECK(mean_of("const(7ms)") == Rel(0.007));
+  // 400,000 draws: the standard error of the exponential's mean is 0.16%, so
+  // 1% is six standard errors; a mean 5% off must fail the same check.
+  CHECK_FALSE(mean_of("exp(10.5ms)") == Rel(0.010, 0.01));
+  CHECK_FALSE(mean_of("uniform(2ms, 4.3ms)") == Rel(0.003, 0.01));
 }
 
 TEST_CASE("histogram quantiles are within 1% of the exact order statistic") {
@@ -91,7 +98,7 @@ TEST_CASE("histogram quantiles are within 1% of the exact order statistic") {
   std::sort(xs.begin(), xs.end());
   for (double q : {0.5, 0.9, 0.99, 0.999}) {
     const double exact = xs[static_cast<std::size_t>(std::ceil(q * xs.size())) - 1];
-    CHECK(h.quantile(q) == doctest::Approx(exact).epsilon(0.01));
+    CHECK(h.quantile(q) == Rel(exact).epsilon(0.01));
   }
   CHECK(h.quantile(1.0) == xs.back());
   // Merging two halves gives the same answer as one histogram.
@@ -134,10 +141,26 @@ TEST_CASE("memory follows requests in flight, not requests simulated") {
   const ScenarioSpec spec = load_scenario(path, o);
   Simulation sim(spec);
   sim.run_until(300);
-  // Jobs live: in service or queued at rho = 0.8 (mean 4), far below the 24,000 started.
+  // The job pool grows in chunks of 1,024 jobs. At rho = 0.8 a few requests
+  // are in flight (mean 4), so one chunk holds them all; the second half of
+  // the run, 24,000 more requests, must not grow it.
+  const std::size_t half = sim.job_pool_capacity();
   const RunResult& r = sim.run();
   CHECK(r.started > 40000);
   CHECK(r.in_flight < 200);
+  CHECK(half >= 1);
+  CHECK(half <= 1024);
+  CHECK(sim.job_pool_capacity() == half);
+  // The check can fail: an overloaded server (rho = 2) keeps its backlog in
+  // flight, and the pool grows with it, far beyond one chunk.
+  ScenarioSpec overload = spec;
+  overload.traffic[0].rate = 200;
+  Simulation big(overload);
+  big.run_until(300);
+  const std::size_t backlog = big.job_pool_capacity();
+  CHECK(backlog > 10 * 1024);
+  big.run();
+  CHECK(big.job_pool_capacity() > backlog);
 }
 
 TEST_CASE("a full queue rejects and a client timeout abandons") {
@@ -156,7 +179,7 @@ components:
   const RunResult r = simulate(spec);
   // Offered 200/s to a server of 100/s: about half is turned away or times out.
   CHECK(r.errors.count("rejected") == 1);
-  CHECK(r.throughput_rps == doctest::Approx(100.0).epsilon(0.02));
+  CHECK(r.throughput_rps == Rel(100.0).epsilon(0.02));
   // With 5 waiting at most, the wait is at most 50 ms + 10 ms service < 100 ms: no timeouts.
   CHECK(r.errors.count("timeout") == 0);
   CHECK(r.latency.max <= 0.0601);

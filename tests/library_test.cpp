@@ -2,6 +2,8 @@
 // fails and its good design passes, each for the reason its README states.
 #include <doctest/doctest.h>
 
+#include "check.hpp"
+
 #include <filesystem>
 #include <string>
 
@@ -9,6 +11,7 @@
 #include "report/analysis.hpp"
 
 using namespace archsim;
+using archsim::test::Rel;
 using namespace archsim::report;
 namespace fs = std::filesystem;
 
@@ -82,7 +85,7 @@ TEST_CASE("black-friday: the database's pools run dry at the spike and nothing r
   CHECK_FALSE(naive.pass());
   REQUIRE_FALSE(naive.why.saturated.empty());
   CHECK(naive.why.saturated.front().name == "db");
-  CHECK(naive.why.saturated.front().at == doctest::Approx(130).epsilon(0.05));  // the spike's ramp, 2m-2m30s
+  CHECK(naive.why.saturated.front().at == Rel(130).epsilon(0.05));  // the spike's ramp, 2m-2m30s
   CHECK(naive.why.saturated.front().at_end);                                     // metastable: no recovery
   CHECK(error_share(naive, "timeout") > 0.95);  // the rest are pool_exhausted (500s); see resilience_test.cpp
   CHECK(error_share(naive, "pool_exhausted") > 0);
@@ -100,7 +103,7 @@ TEST_CASE("slow-endpoint: nothing saturates, 42 database visits make it slow; th
   CHECK(naive.why.saturated.empty());
   CHECK(naive.result.latency.mean > 3.5);  // "a 5-second endpoint"
   const ComponentResult& db = component(naive, "db");
-  CHECK(static_cast<double>(db.arrivals) / naive.result.started == doctest::Approx(42).epsilon(0.01));
+  CHECK(static_cast<double>(db.arrivals) / naive.result.started == Rel(42).epsilon(0.01));
   CHECK(naive.why.headline.find("a request spends") != std::string::npos);
   CHECK(naive.why.headline.find("at db (42 visits") != std::string::npos);
   const Analysis good = run_design("slow-endpoint", "good");
@@ -112,11 +115,11 @@ TEST_CASE("dashboard-47-queries: 47 sequential queries take 12 s; 5 batched ones
   const Analysis naive = run_design("dashboard-47-queries", "naive");
   CHECK_FALSE(naive.pass());
   CHECK_FALSE(slo(naive, "latency_p50").pass);
-  CHECK(naive.result.latency.mean == doctest::Approx(12).epsilon(0.1));
+  CHECK(naive.result.latency.mean == Rel(12).epsilon(0.1));
   CHECK(naive.why.headline.find("47 visits") != std::string::npos);
   const Analysis good = run_design("dashboard-47-queries", "good");
   CHECK(good.pass());
-  CHECK(good.result.latency.mean == doctest::Approx(1.2).epsilon(0.15));
+  CHECK(good.result.latency.mean == Rel(1.2).epsilon(0.15));
 }
 
 TEST_CASE("launch-pool-exhaustion: the pools run dry at Little's law capacity; larger pools pass") {
@@ -129,7 +132,7 @@ TEST_CASE("launch-pool-exhaustion: the pools run dry at Little's law capacity; l
   CHECK(s.name == "db");
   CHECK(s.pool);
   // 40 connections, each held 19.4 ms on average: at most 2,060 orders/s.
-  CHECK(s.served_rps == doctest::Approx(40 / 0.0194).epsilon(0.05));
+  CHECK(s.served_rps == Rel(40 / 0.0194).epsilon(0.05));
   CHECK(naive.why.errors.front().origin == "db");
   CHECK(figure(naive, "db", "pool_exhausted") > 0);
   const Analysis good = run_design("launch-pool-exhaustion", "good");
@@ -158,7 +161,7 @@ TEST_CASE("payments: immediate retries without idempotency keys double-charge an
   CHECK(figure(naive, "psp", "duplicates") > 1000);
   REQUIRE_FALSE(naive.why.saturated.empty());
   CHECK(naive.why.saturated.front().name == "psp");
-  CHECK(naive.why.saturated.front().at == doctest::Approx(180).epsilon(0.02));  // the provider's slowdown at 3m
+  CHECK(naive.why.saturated.front().at == Rel(180).epsilon(0.02));  // the provider's slowdown at 3m
   CHECK(naive.why.errors.front().kind == "timeout");
   CHECK(naive.why.errors.front().origin == "payments");
   CHECK(naive.why.errors.front().waiting_for == "psp");
@@ -200,7 +203,7 @@ TEST_CASE("social-feed: fan-out on read saturates the post shards; fan-out on wr
   CHECK(naive.why.saturated.front().name == "posts");
   const Analysis good = run_design("social-feed", "good");
   CHECK(good.pass());
-  CHECK(figure(good, "timelines", "hit_ratio") == doctest::Approx(0.97).epsilon(0.01));
+  CHECK(figure(good, "timelines", "hit_ratio") == Rel(0.97).epsilon(0.01));
   CHECK(component(good, "posts").utilization < 0.2);
 }
 
@@ -209,7 +212,7 @@ TEST_CASE("monolith-to-microservices: a big-bang cutover saturates the new servi
   CHECK_FALSE(naive.pass());
   REQUIRE_FALSE(naive.why.saturated.empty());
   CHECK(naive.why.saturated.front().name == "orders");
-  CHECK(naive.why.saturated.front().at == doctest::Approx(180).epsilon(0.02));  // the cutover at 3m
+  CHECK(naive.why.saturated.front().at == Rel(180).epsilon(0.02));  // the cutover at 3m
   CHECK(naive.faults.size() == 2);
   const Analysis good = run_design("monolith-to-microservices", "good");
   CHECK(good.pass());
@@ -230,7 +233,7 @@ TEST_CASE("video-streaming: the origin cannot serve the audience; a warmed edge 
   const Analysis good = run_design("video-streaming", "good");
   CHECK(good.pass());
   CHECK(figure(good, "entry", "hit_ratio") > 0.8);
-  CHECK(figure(good, "entry", "egress_gbps") == doctest::Approx(8).epsilon(0.1));  // 2,000 players x 2 MB / 4 s
+  CHECK(figure(good, "entry", "egress_gbps") == Rel(8).epsilon(0.1));  // 2,000 players x 2 MB / 4 s
   CHECK(good.cost.lines[0].usage);
   CHECK(good.cost.per_hour > 50);
 }

@@ -2,6 +2,8 @@
 // layout (hosts, routes, placement) and the check estimate. No SimGrid needed.
 #include <doctest/doctest.h>
 
+#include "check.hpp"
+
 #include <string>
 
 #include "analysis/estimate.hpp"
@@ -11,15 +13,16 @@
 #include "backend/layout.hpp"
 
 using namespace archsim;
+using archsim::test::Rel;
 
 TEST_CASE("bandwidths: bits and bytes per second, with the time written either way") {
-  CHECK(*parse_bandwidth("1Gbps") == doctest::Approx(125e6));
-  CHECK(*parse_bandwidth("1 Gbit/s") == doctest::Approx(125e6));
-  CHECK(*parse_bandwidth("100MBps") == doctest::Approx(100e6));
-  CHECK(*parse_bandwidth("100MB/s") == doctest::Approx(100e6));
-  CHECK(*parse_bandwidth("100mbps") == doctest::Approx(12.5e6));
-  CHECK(*parse_bandwidth("1.5GiBps") == doctest::Approx(1.5 * 1073741824.0));
-  CHECK(*parse_bandwidth("800bps") == doctest::Approx(100));
+  CHECK(*parse_bandwidth("1Gbps") == Rel(125e6));
+  CHECK(*parse_bandwidth("1 Gbit/s") == Rel(125e6));
+  CHECK(*parse_bandwidth("100MBps") == Rel(100e6));
+  CHECK(*parse_bandwidth("100MB/s") == Rel(100e6));
+  CHECK(*parse_bandwidth("100mbps") == Rel(12.5e6));
+  CHECK(*parse_bandwidth("1.5GiBps") == Rel(1.5 * 1073741824.0));
+  CHECK(*parse_bandwidth("800bps") == Rel(100));
   std::string why;
   CHECK_FALSE(parse_bandwidth("1GB", &why));
   CHECK(why == "unknown bandwidth unit 'GB' in '1GB': did you mean 1GBps (per second)?");
@@ -32,9 +35,9 @@ TEST_CASE("bandwidths: bits and bytes per second, with the time written either w
 }
 
 TEST_CASE("speeds: times the reference core, or flop/s") {
-  CHECK(*parse_speed("1.5x") == doctest::Approx(1.5));
-  CHECK(*parse_speed("2Gf") == doctest::Approx(2.0));
-  CHECK(*parse_speed("500Mf") == doctest::Approx(0.5));
+  CHECK(*parse_speed("1.5x") == Rel(1.5));
+  CHECK(*parse_speed("2Gf") == Rel(2.0));
+  CHECK(*parse_speed("500Mf") == Rel(0.5));
   std::string why;
   CHECK_FALSE(parse_speed("2", &why));
   CHECK(why == "a speed needs a unit: did you mean 2x (times the reference core)?");
@@ -98,12 +101,12 @@ TEST_CASE("the platform section: regions, zones, hosts with count, links, routes
   REQUIRE(p.regions.size() == 2);
   REQUIRE(p.zones.size() == 3);  // use-a, use-b, and eu-west (a region with hosts is one zone)
   CHECK(p.zones[2].name == "eu-west");
-  CHECK(p.zones[1].lan.bandwidth == doctest::Approx(125e6));
-  CHECK(p.zones[1].lan.latency == doctest::Approx(0.0001));  // the platform's latency, its own bandwidth
+  CHECK(p.zones[1].lan.bandwidth == Rel(125e6));
+  CHECK(p.zones[1].lan.latency == Rel(0.0001));  // the platform's latency, its own bandwidth
   REQUIRE(p.hosts.size() == 5);
   CHECK(p.hosts[0].name == "web-1");
   CHECK(p.hosts[1].name == "web-2");
-  CHECK(p.hosts[2].speed == doctest::Approx(2.0));
+  CHECK(p.hosts[2].speed == Rel(2.0));
   CHECK(p.find_link("atlantic") >= 0);
   REQUIRE(p.routes.size() == 1);
   CHECK(p.hosts_in("us-east").size() == 4);
@@ -131,10 +134,10 @@ TEST_CASE("the layout: replicas on hosts, routes from host to host, archsim's ow
   // web-1 -> eu-web: web-1's link, the atlantic, eu-web's link.
   const int web1 = L.find_host("web-1"), euweb = L.find_host("eu-web"), webb = L.find_host("web-b");
   CHECK(L.route(web1, euweb).size() == 3);
-  CHECK(L.route_latency(web1, euweb) == doctest::Approx(0.0001 + 0.040 + 0.0001));
+  CHECK(L.route_latency(web1, euweb) == Rel(0.0001 + 0.040 + 0.0001));
   CHECK(L.route(euweb, web1)[1] == Layout::Hop{L.find_link("atlantic"), false});
   // Two zones of one region: the backbone between them.
-  CHECK(L.route_latency(web1, webb) == doctest::Approx(0.0001 + 0.001 + 0.0001));
+  CHECK(L.route_latency(web1, webb) == Rel(0.0001 + 0.001 + 0.0001));
   CHECK(L.route(web1, web1).empty());
 }
 
@@ -157,8 +160,8 @@ TEST_CASE("the check estimate: CPU per host from the placed work, bytes per seco
   // web-1 has 4 cores: 12.5%. db (the host) runs api.2 (0.5) and db (150/s x 2 ms = 0.3)
   // on 16 cores at 2x: 0.8 / 32 = 2.5%.
   for (const HostEstimate& h : p.host_list) {
-    if (h.name == "web-1") CHECK(h.utilization == doctest::Approx(0.125));
-    if (h.name == "db") CHECK(h.utilization == doctest::Approx(0.8 / 32));
+    if (h.name == "web-1") CHECK(h.utilization == Rel(0.125));
+    if (h.name == "db") CHECK(h.utilization == Rel(0.8 / 32));
   }
   // Each api replica sends its 50/s to db: 100 KB back each. The api
   // replicas are in us-east, like db: nothing crosses the atlantic.
@@ -167,8 +170,8 @@ TEST_CASE("the check estimate: CPU per host from the placed work, bytes per seco
     if (l.name == "atlantic") CHECK(l.up == 0);
     if (l.name == "db-link") {
       found = true;
-      CHECK(l.up == doctest::Approx(100.0 * 100e3));  // 2 of 3 replicas elsewhere: 2 x 50/s x 100 KB out
-      CHECK(l.down == doctest::Approx(100.0 * 1e3));
+      CHECK(l.up == Rel(100.0 * 100e3));  // 2 of 3 replicas elsewhere: 2 x 50/s x 100 KB out
+      CHECK(l.down == Rel(100.0 * 1e3));
     }
   }
   CHECK(found);

@@ -2,6 +2,8 @@
 // searches, and the HTML report (sim/report/).
 #include <doctest/doctest.h>
 
+#include "check.hpp"
+
 #include <string>
 
 #include "archsim/diagnostics.hpp"
@@ -12,6 +14,7 @@
 #include "report/sweep.hpp"
 
 using namespace archsim;
+using archsim::test::Rel;
 using namespace archsim::report;
 
 namespace {
@@ -42,10 +45,10 @@ std::string message_of(const InputError& e) {
 TEST_SUITE("report") {
 
 TEST_CASE("prices: per hour, per day, per month; bad units are explained") {
-  CHECK(*parse_price("$0.40/h") == doctest::Approx(0.40));
-  CHECK(*parse_price("0.4/hour") == doctest::Approx(0.40));
-  CHECK(*parse_price("9.6/day") == doctest::Approx(0.40));
-  CHECK(*parse_price("$292/month") == doctest::Approx(0.40));  // 730 hours a month
+  CHECK(*parse_price("$0.40/h") == Rel(0.40));
+  CHECK(*parse_price("0.4/hour") == Rel(0.40));
+  CHECK(*parse_price("9.6/day") == Rel(0.40));
+  CHECK(*parse_price("$292/month") == Rel(0.40));  // 730 hours a month
   std::string why;
   CHECK_FALSE(parse_price("40", &why));
   CHECK(why.find("per time") != std::string::npos);
@@ -59,16 +62,16 @@ TEST_CASE("cost: default price per replica-hour by kind, `cost:` overrides, `bud
   ScenarioSpec s = load_scenario_text(station("100/s", "    replicas: 3\n") + "budget: $0.40/h\n", "cost.yaml");
   Cost c = cost_of(s);
   REQUIRE(c.lines.size() == 2);
-  CHECK(c.lines[0].unit == doctest::Approx(*default_price("load_balancer")));
-  CHECK(c.lines[1].per_hour == doctest::Approx(3 * *default_price("service")));
-  CHECK(c.per_hour == doctest::Approx(0.0225 + 3 * 0.096));
+  CHECK(c.lines[0].unit == Rel(*default_price("load_balancer")));
+  CHECK(c.lines[1].per_hour == Rel(3 * *default_price("service")));
+  CHECK(c.per_hour == Rel(0.0225 + 3 * 0.096));
   REQUIRE(c.budget);
   CHECK(c.within_budget());
 
   s = load_scenario_text(station("100/s", "    replicas: 3\n    cost: $1.50/h\n") + "budget: $0.30/h\n", "cost.yaml");
   c = cost_of(s);
   CHECK_FALSE(c.lines[1].defaulted);
-  CHECK(c.lines[1].per_hour == doctest::Approx(4.5));
+  CHECK(c.lines[1].per_hour == Rel(4.5));
   CHECK_FALSE(c.within_budget());
 
   // A bad price is an input error at its position.
@@ -95,8 +98,8 @@ TEST_CASE("explanation: a saturated station, its time, its capacity and the erro
   CHECK(sat.at <= 23);
   CHECK(sat.at_end);
   // It serves its capacity, 4 / 10 ms, while 600/s arrive.
-  CHECK(sat.served_rps == doctest::Approx(400).epsilon(0.05));
-  CHECK(sat.offered_rps == doctest::Approx(600).epsilon(0.05));
+  CHECK(sat.served_rps == Rel(400).epsilon(0.05));
+  CHECK(sat.offered_rps == Rel(600).epsilon(0.05));
   REQUIRE_FALSE(a.why.errors.empty());
   CHECK(a.why.errors.front().kind == "timeout");
   CHECK(a.why.errors.front().at_client);
@@ -127,7 +130,7 @@ TEST_CASE("json: cost_per_hour, cost and explanation before engine") {
   const Analysis a = run_analysed(load_scenario_text(station("100/s"), "j.yaml"));
   nlohmann::ordered_json j = {{"scenario", "x"}, {"engine", {{"events", 1}}}};
   add_to_json(j, a);
-  CHECK(j["cost_per_hour"].get<double>() == doctest::Approx(0.0225 + 0.096));
+  CHECK(j["cost_per_hour"].get<double>() == Rel(0.0225 + 0.096));
   CHECK(j["cost"]["within_budget"].get<bool>());
   CHECK(j["explanation"]["headline"].get<std::string>().rfind("All SLOs met", 0) == 0);
   CHECK(std::prev(j.end()).key() == "engine");

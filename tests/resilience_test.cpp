@@ -7,6 +7,8 @@
 // examples/resilience/ (black-friday is in scenarios/).
 #include <doctest/doctest.h>
 
+#include "check.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -18,6 +20,7 @@
 #include "archsim/simulation.hpp"
 
 using namespace archsim;
+using archsim::test::Rel;
 
 namespace {
 
@@ -148,9 +151,9 @@ components:
 
   const ServiceSpec& v1 = *s.components[1].service();
   CHECK(v1.queue_policy == QueuePolicy::AdaptiveLifo);
-  CHECK(v1.queue_deadline == doctest::Approx(0.5));
+  CHECK(v1.queue_deadline == Rel(0.5));
   REQUIRE(v1.concurrency_limit);
-  CHECK(v1.concurrency_limit->target_latency == doctest::Approx(0.1));
+  CHECK(v1.concurrency_limit->target_latency == Rel(0.1));
   CHECK(v1.concurrency_limit->min == 4);
   CHECK(v1.concurrency_limit->max == 256);
   CHECK(v1.concurrency_limit->initial == 32);
@@ -163,7 +166,7 @@ components:
   REQUIRE(v1.autoscale);
   CHECK(v1.autoscale->min == 2);
   CHECK(v1.autoscale->max == 20);
-  CHECK(v1.autoscale->target_utilization == doctest::Approx(0.7));
+  CHECK(v1.autoscale->target_utilization == Rel(0.7));
   CHECK_FALSE(v1.autoscale->target_queue);
   CHECK(v1.autoscale->interval == 15);
   CHECK(v1.autoscale->cooldown == 120);
@@ -181,9 +184,9 @@ components:
   const CallGraph g(s);
   const auto visits = g.visits_per_request(0);
   REQUIRE(visits);
-  CHECK((*visits)[1] == doctest::Approx(0.9));
-  CHECK((*visits)[2] == doctest::Approx(0.1));
-  CHECK((*visits)[3] == doctest::Approx(0.9));  // db, called by v1
+  CHECK((*visits)[1] == Rel(0.9));
+  CHECK((*visits)[2] == Rel(0.1));
+  CHECK((*visits)[3] == Rel(0.9));  // db, called by v1
 }
 
 TEST_CASE("faults: every kind is read, and the timeline is sorted by time") {
@@ -235,8 +238,8 @@ faults:
   CHECK(find(K::Restart).restart_time == 20);
   CHECK_FALSE(find(K::Restart).duration);
   CHECK(find(K::Slow).x == 3);
-  CHECK(find(K::Slow).add == doctest::Approx(0.05));
-  CHECK(find(K::Errors).p == doctest::Approx(0.2));
+  CHECK(find(K::Slow).add == Rel(0.05));
+  CHECK(find(K::Errors).p == Rel(0.2));
   CHECK(find(K::Partition).target == "v1");
   CHECK(find(K::Partition).other == "db");
   CHECK(find(K::Flush).target == "cache");
@@ -470,11 +473,11 @@ TEST_CASE("autoscaling: a ramp is met after the evaluation interval plus the pro
   // the ramp asks for ceil(2 x 80% / 60%) = 3 replicas ...
   const double decided = std::ceil((ramp_at + 1e-9) / a.interval) * a.interval;
   CHECK(notes[0].what == "scale");
-  CHECK(notes[0].t == doctest::Approx(decided));
+  CHECK(notes[0].t == Rel(decided));
   CHECK(notes[0].detail == "2 -> 3 replicas");
   // ... which serves `provision` later.
   CHECK(notes[1].what == "ready");
-  CHECK(notes[1].t == doctest::Approx(decided + a.provision));
+  CHECK(notes[1].t == Rel(decided + a.provision));
   CHECK(notes[1].t - ramp_at <= a.interval + a.provision);
 
   // The replicas serving, tick by tick: 2 until the new one is ready, then 3.
@@ -495,7 +498,7 @@ TEST_CASE("autoscaling: a ramp is met after the evaluation interval plus the pro
       util += t.components[0].utilization;
       ++n;
     }
-  CHECK(util / n == doctest::Approx(*a.target_utilization).epsilon(0.05));
+  CHECK(util / n == Rel(*a.target_utilization).epsilon(0.05));
   CHECK(figure(run.comp("api"), "replicas_at_end") == 3);
 }
 
@@ -543,9 +546,9 @@ faults:
   - {at: 10s, rate_limit: api, rate: 50/s, burst: 10, for: 10s}
 )",
                                                    "rl.yaml"));
-  CHECK(run.goodput(1, 10) == doctest::Approx(100).epsilon(0.03));
-  CHECK(run.goodput(11, 20) == doctest::Approx(50).epsilon(0.03));
-  CHECK(run.goodput(21, 40) == doctest::Approx(100).epsilon(0.03));
+  CHECK(run.goodput(1, 10) == Rel(100).epsilon(0.03));
+  CHECK(run.goodput(11, 20) == Rel(50).epsilon(0.03));
+  CHECK(run.goodput(21, 40) == Rel(100).epsilon(0.03));
 }
 
 // ---------------------------------------------------------------------------
@@ -589,7 +592,7 @@ TEST_CASE("blue-green: weights split the traffic, shifts move it, health checks 
   // Before the first shift green has weight 0; then 10%; then everything.
   CHECK(arrivals(green, 0, 60) == 0);
   const double canary = arrivals(green, 60, 120) / (arrivals(green, 60, 120) + arrivals(blue, 60, 120));
-  CHECK(canary == doctest::Approx(0.10).epsilon(0.1));
+  CHECK(canary == Rel(0.10).epsilon(0.1));
   CHECK(arrivals(blue, 121, 240) == 0);
 
   // A green replica crashes at 3m: the balancer sends it its share until two
@@ -606,7 +609,7 @@ TEST_CASE("blue-green: weights split the traffic, shifts move it, health checks 
   // Requests lost meanwhile: a quarter of 400/s, from the crash to the ejection.
   const double lost = static_cast<double>(run.result.errors.at("killed"));
   const double expected = 400.0 / 4 * (health[0].t - 180);
-  CHECK(lost == doctest::Approx(expected).epsilon(0.15));
+  CHECK(lost == Rel(expected).epsilon(0.15));
   CHECK(run.goodput(health[0].t + 1, 240) >= 0.97 * 400);
 }
 

@@ -8,6 +8,8 @@
 // the fast backend's figures on the same random numbers.
 #include <doctest/doctest.h>
 
+#include "check.hpp"
+
 #ifdef ARCHSIM_WITH_SIMGRID
 
 #include <cmath>
@@ -22,10 +24,15 @@
 #include "model/kernel.hpp"
 
 using namespace archsim;
+using archsim::test::Rel;
 
 namespace {
 
-constexpr double kTolerance = 0.03;
+// Relative. One run of an example's full length (1-3 h) has a 95% half-width
+// of its mean response of about 2-2.5% (validation_test measures it with
+// replications on the fast backend, which gives the same numbers): 5% is
+// twice that, and 5% longer service times move every case by 10% or more.
+constexpr double kTolerance = 0.05;
 
 RunResult run_file(const std::string& name, const std::string& backend) {
   const ScenarioSpec spec = load_scenario(std::string(ARCHSIM_SOURCE_DIR) + "/examples/validation/" + name);
@@ -49,8 +56,8 @@ RunResult differential(const std::string& name) {
   CHECK(sg.backend == "simgrid");
   CHECK(fast.backend == "fast");
   CHECK(sg.completed == fast.completed);
-  CHECK(sg.latency.mean == doctest::Approx(fast.latency.mean).epsilon(1e-9));
-  CHECK(sg.latency.p99 == doctest::Approx(fast.latency.p99).epsilon(1e-9));
+  CHECK(sg.latency.mean == Rel(fast.latency.mean).epsilon(1e-9));
+  CHECK(sg.latency.p99 == Rel(fast.latency.p99).epsilon(1e-9));
   return sg;
 }
 
@@ -62,52 +69,43 @@ TEST_SUITE("simgrid") {
 
 TEST_CASE("simgrid: M/M/1 mean response time is 1/(mu - lambda)") {
   const RunResult r = differential("mm1.yaml");
-  CHECK(r.latency.mean == doctest::Approx(1.0 / (100.0 - 80.0)).epsilon(kTolerance));
-  CHECK(r.components[0].utilization == doctest::Approx(0.8).epsilon(0.01));
+  CHECK(r.latency.mean == Rel(1.0 / (100.0 - 80.0)).epsilon(kTolerance));
+  CHECK(r.components[0].utilization == Rel(0.8).epsilon(0.01));
 }
 
 TEST_CASE("simgrid: M/D/1 mean response time follows Pollaczek-Khinchine") {
   const RunResult r = differential("md1.yaml");
   const double s = 0.010, rho = 0.8;
-  CHECK(r.latency.mean == doctest::Approx(s + rho * s / (2.0 * (1.0 - rho))).epsilon(kTolerance));
+  CHECK(r.latency.mean == Rel(s + rho * s / (2.0 * (1.0 - rho))).epsilon(kTolerance));
 }
 
 TEST_CASE("simgrid: M/M/c mean response time follows Erlang C") {
   const RunResult r = differential("mmc.yaml");
   const double exact = erlang_c(4, 80.0 / 25.0) / (4 * 25.0 - 80.0) + 1.0 / 25.0;
-  CHECK(r.latency.mean == doctest::Approx(exact).epsilon(kTolerance));
+  CHECK(r.latency.mean == Rel(exact).epsilon(kTolerance));
 }
 
 TEST_CASE("simgrid: random balancer over 4 replicas, each an M/M/1") {
   const RunResult r = differential("lb_random.yaml");
-  CHECK(r.latency.mean == doctest::Approx(1.0 / (100.0 - 80.0)).epsilon(kTolerance));
+  CHECK(r.latency.mean == Rel(1.0 / (100.0 - 80.0)).epsilon(kTolerance));
 }
 
 TEST_CASE("simgrid: round-robin balancer over 4 replicas, each an E4/M/1") {
   const RunResult r = differential("lb_round_robin.yaml");
-  // sigma solves sigma = (4 lambda / (4 lambda + mu (1 - sigma)))^4.
-  double sigma = 0.5;
-  for (int i = 0; i < 10000; ++i) sigma = std::pow(4 * 80.0 / (4 * 80.0 + 100.0 * (1.0 - sigma)), 4);
-  CHECK(r.latency.mean == doctest::Approx(1.0 / (100.0 * (1.0 - sigma))).epsilon(kTolerance));
+  CHECK(r.latency.mean == Rel(queueing::ekm1_response(4, 80.0, 100.0), kTolerance));
 }
 
 TEST_CASE("simgrid: nested synchronous call, the caller an M/G/1 with S = own work + callee") {
   const RunResult r = differential("nested_call.yaml");
   const double lambda = 100.0, es = 0.008, es2 = 96e-6;
-  CHECK(r.latency.mean == doctest::Approx(es + lambda * es2 / (2.0 * (1.0 - lambda * es))).epsilon(kTolerance));
+  CHECK(r.latency.mean == Rel(es + lambda * es2 / (2.0 * (1.0 - lambda * es))).epsilon(kTolerance));
 }
 
 TEST_CASE("simgrid: closed loop of users matches mean value analysis") {
   const RunResult r = differential("closed_loop.yaml");
-  const double s = 0.010, z = 0.100;
-  double q = 0, resp = 0, x = 0;
-  for (int n = 1; n <= 10; ++n) {
-    resp = s * (1.0 + q);
-    x = n / (resp + z);
-    q = x * resp;
-  }
-  CHECK(r.latency.mean == doctest::Approx(resp).epsilon(kTolerance));
-  CHECK(r.throughput_rps == doctest::Approx(x).epsilon(kTolerance));
+  const queueing::MvaResult exact = queueing::mva(10, 0.100, {0.010});
+  CHECK(r.latency.mean == Rel(exact.response, kTolerance));
+  CHECK(r.throughput_rps == Rel(exact.throughput, kTolerance));
 }
 
 // One core shared by every worker is an M/G/1 processor-sharing station:
@@ -136,19 +134,23 @@ components:
 
 TEST_CASE("simgrid: one core shared by all workers is M/G/1-PS, E[S]/(1-rho) = 50 ms") {
   const RunResult ps = run_text(kSharedCore);
-  CHECK(ps.latency.mean == doctest::Approx(0.010 / (1 - 0.8)).epsilon(kTolerance));
+  CHECK(ps.latency.mean == Rel(0.010 / (1 - 0.8)).epsilon(kTolerance));
+  // Relative tolerances tell the two disciplines apart: PS is not FIFO's 30 ms.
+  CHECK_FALSE(ps.latency.mean == Rel(0.010 + 0.8 * 0.010 / (2 * (1 - 0.8)), kTolerance));
   CHECK(ps.failed == 0);
   // The fast backend has no cores to share: its 200 workers never queue, and
   // a visit takes its 10 ms.
   const RunResult fast = run_text(kSharedCore, "fast");
-  CHECK(fast.latency.mean == doctest::Approx(0.010).epsilon(1e-6));
+  CHECK(fast.latency.mean == Rel(0.010).epsilon(1e-6));
 }
 
 TEST_CASE("simgrid: the same constant work in FIFO order on one core is M/D/1, 30 ms") {
   std::string fifo = kSharedCore;
   fifo.replace(fifo.find("workers: 200"), 12, "workers: 1");
   const RunResult r = run_text(fifo);
-  CHECK(r.latency.mean == doctest::Approx(0.010 + 0.8 * 0.010 / (2 * (1 - 0.8))).epsilon(kTolerance));
+  CHECK(r.latency.mean == Rel(0.010 + 0.8 * 0.010 / (2 * (1 - 0.8))).epsilon(kTolerance));
+  // ... and FIFO is not processor sharing's 50 ms.
+  CHECK_FALSE(r.latency.mean == Rel(0.010 / (1 - 0.8), kTolerance));
 }
 
 TEST_CASE("simgrid: a host's speed scales its work") {
@@ -159,7 +161,7 @@ TEST_CASE("simgrid: a host's speed scales its work") {
   fast_box.replace(fast_box.find("duration: 2h"), 12, "duration: 20m");
   const RunResult r = run_text(fast_box);
   const double s = 0.005, rho = 0.4;
-  CHECK(r.latency.mean == doctest::Approx(s + rho * s / (2 * (1 - rho))).epsilon(kTolerance));
+  CHECK(r.latency.mean == Rel(s + rho * s / (2 * (1 - rho))).epsilon(kTolerance));
 }
 
 }  // TEST_SUITE
@@ -249,7 +251,7 @@ TEST_CASE("simgrid: a transfer alone takes latency + bytes / bandwidth") {
   rig.probe.sends = {{0, 2, 10e6, 0}};  // sa1 (left) -> sb (right), 10 MB
   rig.run(100);
   REQUIRE(rig.probe.arrivals.size() == 1);
-  CHECK(rig.probe.arrivals[0] == doctest::Approx(0.020 + 10e6 / 10e6).epsilon(1e-9));
+  CHECK(rig.probe.arrivals[0] == Rel(0.020 + 10e6 / 10e6).epsilon(1e-9));
   CHECK(rig.backend.counters().comms == 1);
 }
 
@@ -258,9 +260,9 @@ TEST_CASE("simgrid: a call's stated latency adds to the route's, and a message w
   rig.probe.sends = {{0, 2, 1e6, 0.005}, {0, 2, 0, 0.005}, {0, 1, 0, 0}};
   rig.run(100);
   REQUIRE(rig.probe.arrivals.size() == 3);
-  CHECK(rig.probe.arrivals[0] == doctest::Approx(0.0));               // sa1 -> sa2: same region, no delay
-  CHECK(rig.probe.arrivals[1] == doctest::Approx(0.025).epsilon(1e-9));  // route 20 ms + stated 5 ms
-  CHECK(rig.probe.arrivals[2] == doctest::Approx(0.025 + 0.1).epsilon(1e-9));
+  CHECK(rig.probe.arrivals[0] == Rel(0.0));               // sa1 -> sa2: same region, no delay
+  CHECK(rig.probe.arrivals[1] == Rel(0.025).epsilon(1e-9));  // route 20 ms + stated 5 ms
+  CHECK(rig.probe.arrivals[2] == Rel(0.025 + 0.1).epsilon(1e-9));
   CHECK(rig.backend.counters().comms == 1);
   CHECK(rig.backend.counters().direct == 2);
 }
@@ -270,7 +272,7 @@ TEST_CASE("simgrid: two equal flows over one link each get half its bandwidth") 
   rig.probe.sends = {{0, 2, 10e6, 0}, {1, 2, 10e6, 0}};  // a1 -> b and a2 -> b share the route
   rig.run(100);
   REQUIRE(rig.probe.arrivals.size() == 2);
-  for (double t : rig.probe.arrivals) CHECK(t == doctest::Approx(0.020 + 10e6 / 5e6).epsilon(1e-9));
+  for (double t : rig.probe.arrivals) CHECK(t == Rel(0.020 + 10e6 / 5e6).epsilon(1e-9));
 }
 
 TEST_CASE("simgrid: the two directions of a link do not share") {
@@ -278,7 +280,7 @@ TEST_CASE("simgrid: the two directions of a link do not share") {
   rig.probe.sends = {{0, 2, 10e6, 0}, {2, 0, 10e6, 0}};  // a1 -> b and b -> a1
   rig.run(100);
   REQUIRE(rig.probe.arrivals.size() == 2);
-  for (double t : rig.probe.arrivals) CHECK(t == doctest::Approx(1.020).epsilon(1e-9));
+  for (double t : rig.probe.arrivals) CHECK(t == Rel(1.020).epsilon(1e-9));
 }
 
 TEST_CASE("simgrid: work on a core takes its time, concurrent work on one core shares it") {
@@ -286,7 +288,7 @@ TEST_CASE("simgrid: work on a core takes its time, concurrent work on one core s
   rig.probe.work = {1.0, 1.0};  // on sa1's host a1: 1 core at the reference speed
   rig.run(100);
   REQUIRE(rig.probe.done.size() == 2);
-  for (double t : rig.probe.done) CHECK(t == doctest::Approx(2.0).epsilon(1e-9));
+  for (double t : rig.probe.done) CHECK(t == Rel(2.0).epsilon(1e-9));
 }
 
 TEST_CASE("simgrid: a host's speed and a link's bandwidth change while work and transfers run") {
@@ -299,9 +301,9 @@ TEST_CASE("simgrid: a host's speed and a link's bandwidth change while work and 
   rig.backend.set_link_bandwidth("left/right", 5e6);  // 5 MB left at half the bandwidth
   rig.run(100);
   REQUIRE(rig.probe.done.size() == 1);
-  CHECK(rig.probe.done[0] == doctest::Approx(0.5 + 0.5 / 0.5).epsilon(1e-6));
+  CHECK(rig.probe.done[0] == Rel(0.5 + 0.5 / 0.5).epsilon(1e-6));
   REQUIRE(rig.probe.arrivals.size() == 1);
-  CHECK(rig.probe.arrivals[0] == doctest::Approx(0.52 + 5e6 / 5e6).epsilon(1e-6));
+  CHECK(rig.probe.arrivals[0] == Rel(0.52 + 5e6 / 5e6).epsilon(1e-6));
 }
 
 TEST_CASE("simgrid: a link turned off fails the transfers that cross it") {
@@ -347,9 +349,9 @@ TEST_CASE("simgrid: a host turned off fails its requests with host_down until it
   const RunResult& r = sim.run();
   REQUIRE(r.errors.count("host_down") == 1);
   // About 10 s of 100/s (Poisson: sd about 32).
-  CHECK(r.errors.at("host_down") == doctest::Approx(1000).epsilon(0.15));
+  CHECK(r.errors.at("host_down") == Rel(1000).epsilon(0.15));
   CHECK(r.failed == r.errors.at("host_down"));
-  CHECK(r.completed == doctest::Approx(2000).epsilon(0.15));
+  CHECK(r.completed == Rel(2000).epsilon(0.15));
 }
 
 // api in one region calls db in the other over the WAN link "east/west".
@@ -393,7 +395,7 @@ TEST_CASE("simgrid: a link turned off partitions the regions: calls across fail 
   SimGridBackend::current()->set_link_state("east/west", true);
   const RunResult& r = sim.run();
   REQUIRE(r.errors.count("unreachable") == 1);
-  CHECK(r.errors.at("unreachable") == doctest::Approx(1000).epsilon(0.15));
+  CHECK(r.errors.at("unreachable") == Rel(1000).epsilon(0.15));
   // Outside the partition a request crosses the WAN twice: 60 ms plus its work.
   CHECK(r.latency.p50 > 0.060);
   CHECK(r.latency.p50 < 0.075);

@@ -3,6 +3,8 @@
 // mistake; tests/bad/NAME.expected holds every line it must produce.
 #include <doctest/doctest.h>
 
+#include "check.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -17,6 +19,7 @@
 #include "spec/yaml_reader.hpp"
 
 using namespace archsim;
+using archsim::test::Rel;
 namespace fs = std::filesystem;
 
 namespace doctest {
@@ -134,16 +137,16 @@ TEST_CASE("the several_errors file reports four or more different mistakes at on
 }
 
 TEST_CASE("parse_duration") {
-  CHECK(duration("250ms") == doctest::Approx(0.25));
-  CHECK(duration("1.5s") == doctest::Approx(1.5));
-  CHECK(duration("2m") == doctest::Approx(120));
-  CHECK(duration("1h") == doctest::Approx(3600));
-  CHECK(duration("500us") == doctest::Approx(5e-4));
-  CHECK(duration("100ns") == doctest::Approx(1e-7));
-  CHECK(duration(".5s") == doctest::Approx(0.5));
-  CHECK(duration(" 3 ms ") == doctest::Approx(0.003));
+  CHECK(duration("250ms") == Rel(0.25));
+  CHECK(duration("1.5s") == Rel(1.5));
+  CHECK(duration("2m") == Rel(120));
+  CHECK(duration("1h") == Rel(3600));
+  CHECK(duration("500us") == Rel(5e-4));
+  CHECK(duration("100ns") == Rel(1e-7));
+  CHECK(duration(".5s") == Rel(0.5));
+  CHECK(duration(" 3 ms ") == Rel(0.003));
   CHECK(duration("0") == 0);  // zero needs no unit
-  CHECK(duration("-5ms") == doctest::Approx(-0.005));  // the caller says whether negatives are allowed
+  CHECK(duration("-5ms") == Rel(-0.005));  // the caller says whether negatives are allowed
 
   CHECK(why_duration("250") == "a duration needs a unit (ns, us, ms, s, m, h): did you mean 250ms?");
   CHECK(why_duration("5min") ==
@@ -155,13 +158,13 @@ TEST_CASE("parse_duration") {
 }
 
 TEST_CASE("parse_rate") {
-  CHECK(rate("2000/s") == doctest::Approx(2000));
-  CHECK(rate("60/m") == doctest::Approx(1));
-  CHECK(rate("3600/h") == doctest::Approx(1));
-  CHECK(rate("86400/day") == doctest::Approx(1));
-  CHECK(rate("1.2k/s") == doctest::Approx(1200));
-  CHECK(rate("10M/day") == doctest::Approx(10e6 / 86400));
-  CHECK(rate("5 / s") == doctest::Approx(5));
+  CHECK(rate("2000/s") == Rel(2000));
+  CHECK(rate("60/m") == Rel(1));
+  CHECK(rate("3600/h") == Rel(1));
+  CHECK(rate("86400/day") == Rel(1));
+  CHECK(rate("1.2k/s") == Rel(1200));
+  CHECK(rate("10M/day") == Rel(10e6 / 86400));
+  CHECK(rate("5 / s") == Rel(5));
 
   CHECK(why_rate("2000") == "a rate needs a unit (/s, /m, /h, /day): did you mean 2000/s?");
   CHECK(why_rate("2000rps") ==
@@ -175,7 +178,7 @@ TEST_CASE("parse_rate") {
 TEST_CASE("parse_size") {
   CHECK(parse_size("512B").value() == 512);
   CHECK(parse_size("2KB").value() == 2000);
-  CHECK(parse_size("1.5MB").value() == doctest::Approx(1.5e6));
+  CHECK(parse_size("1.5MB").value() == Rel(1.5e6));
   CHECK(parse_size("1MiB").value() == 1048576);
   CHECK(parse_size("2kb").value() == 2000);
   std::string why;
@@ -187,25 +190,25 @@ TEST_CASE("parse_distribution: every form") {
   using K = DistSpec::Kind;
   DistSpec d = dist("5ms");
   CHECK(d.kind == K::Const);
-  CHECK(d.a == doctest::Approx(0.005));
+  CHECK(d.a == Rel(0.005));
   d = dist("const(5ms)");
-  CHECK((d.kind == K::Const && d.a == doctest::Approx(0.005)));
+  CHECK((d.kind == K::Const && d.a == Rel(0.005)));
   d = dist("exp(4ms)");
-  CHECK((d.kind == K::Exp && d.a == doctest::Approx(0.004)));
+  CHECK((d.kind == K::Exp && d.a == Rel(0.004)));
   d = dist("exp(mean: 4ms)");
-  CHECK((d.kind == K::Exp && d.a == doctest::Approx(0.004)));
+  CHECK((d.kind == K::Exp && d.a == Rel(0.004)));
   d = dist("uniform(1ms, 5ms)");
-  CHECK((d.kind == K::Uniform && d.a == doctest::Approx(0.001) && d.b == doctest::Approx(0.005)));
+  CHECK((d.kind == K::Uniform && d.a == Rel(0.001) && d.b == Rel(0.005)));
   d = dist("normal(10ms, 2ms)");
-  CHECK((d.kind == K::Normal && d.a == doctest::Approx(0.01) && d.b == doctest::Approx(0.002)));
+  CHECK((d.kind == K::Normal && d.a == Rel(0.01) && d.b == Rel(0.002)));
   d = dist("lognormal(median: 3ms, p99: 20ms)");
-  CHECK((d.kind == K::Lognormal && d.a == doctest::Approx(0.003) && d.b == doctest::Approx(0.02)));
+  CHECK((d.kind == K::Lognormal && d.a == Rel(0.003) && d.b == Rel(0.02)));
   d = dist("lognormal(p99: 20ms, median: 3ms)");
-  CHECK((d.a == doctest::Approx(0.003) && d.b == doctest::Approx(0.02)));
+  CHECK((d.a == Rel(0.003) && d.b == Rel(0.02)));
   d = dist("erlang(3, 4ms)");
-  CHECK((d.kind == K::Erlang && d.a == 3 && d.b == doctest::Approx(0.004)));
+  CHECK((d.kind == K::Erlang && d.a == 3 && d.b == Rel(0.004)));
   d = dist("pareto(1ms, 2.5)");
-  CHECK((d.kind == K::Pareto && d.a == doctest::Approx(0.001) && d.b == 2.5));
+  CHECK((d.kind == K::Pareto && d.a == Rel(0.001) && d.b == 2.5));
 }
 
 TEST_CASE("parse_distribution: mistakes say how to fix them") {
@@ -233,26 +236,26 @@ TEST_CASE("parse_distribution: mistakes say how to fix them") {
 }
 
 TEST_CASE("DistSpec::mean and scv") {
-  CHECK(dist("5ms").mean() == doctest::Approx(0.005));
+  CHECK(dist("5ms").mean() == Rel(0.005));
   CHECK(dist("5ms").scv() == 0);
-  CHECK(dist("exp(4ms)").mean() == doctest::Approx(0.004));
+  CHECK(dist("exp(4ms)").mean() == Rel(0.004));
   CHECK(dist("exp(4ms)").scv() == 1);
   // Uniform(a, b): mean (a+b)/2, variance (b-a)^2/12.
-  CHECK(dist("uniform(2ms, 4ms)").mean() == doctest::Approx(0.003));
-  CHECK(dist("uniform(2ms, 4ms)").scv() == doctest::Approx((0.002 * 0.002 / 12) / (0.003 * 0.003)));
+  CHECK(dist("uniform(2ms, 4ms)").mean() == Rel(0.003));
+  CHECK(dist("uniform(2ms, 4ms)").scv() == Rel((0.002 * 0.002 / 12) / (0.003 * 0.003)));
   // Normal, as if untruncated: scv = (sd/mean)^2.
-  CHECK(dist("normal(10ms, 2ms)").mean() == doctest::Approx(0.01));
-  CHECK(dist("normal(10ms, 2ms)").scv() == doctest::Approx(0.04));
+  CHECK(dist("normal(10ms, 2ms)").mean() == Rel(0.01));
+  CHECK(dist("normal(10ms, 2ms)").scv() == Rel(0.04));
   // Lognormal from median and p99: sigma = ln(p99/median)/z99, mean = median e^(sigma^2/2), scv = e^(sigma^2) - 1.
   const double sigma = std::log(20.0 / 3.0) / 2.3263478740408408;
-  CHECK(dist("lognormal(median: 3ms, p99: 20ms)").mean() == doctest::Approx(0.003 * std::exp(sigma * sigma / 2)));
-  CHECK(dist("lognormal(median: 3ms, p99: 20ms)").scv() == doctest::Approx(std::exp(sigma * sigma) - 1));
+  CHECK(dist("lognormal(median: 3ms, p99: 20ms)").mean() == Rel(0.003 * std::exp(sigma * sigma / 2)));
+  CHECK(dist("lognormal(median: 3ms, p99: 20ms)").scv() == Rel(std::exp(sigma * sigma) - 1));
   // Erlang(k, mean): scv 1/k.
-  CHECK(dist("erlang(4, 8ms)").mean() == doctest::Approx(0.008));
-  CHECK(dist("erlang(4, 8ms)").scv() == doctest::Approx(0.25));
+  CHECK(dist("erlang(4, 8ms)").mean() == Rel(0.008));
+  CHECK(dist("erlang(4, 8ms)").scv() == Rel(0.25));
   // Pareto(min, shape): mean shape*min/(shape-1), scv 1/(shape(shape-2)); infinite below.
-  CHECK(dist("pareto(1ms, 3)").mean() == doctest::Approx(0.0015));
-  CHECK(dist("pareto(1ms, 3)").scv() == doctest::Approx(1.0 / 3));
+  CHECK(dist("pareto(1ms, 3)").mean() == Rel(0.0015));
+  CHECK(dist("pareto(1ms, 3)").scv() == Rel(1.0 / 3));
   CHECK(std::isinf(dist("pareto(1ms, 1)").mean()));
   CHECK(std::isinf(dist("pareto(1ms, 2)").scv()));
 }
@@ -263,7 +266,7 @@ TEST_CASE("DistSpec::str reads like the file and parses back") {
     const DistSpec d = dist(text);
     CHECK(d.str() == text);
     const DistSpec again = dist(d.str());
-    CHECK((again.kind == d.kind && again.a == doctest::Approx(d.a) && again.b == doctest::Approx(d.b)));
+    CHECK((again.kind == d.kind && again.a == Rel(d.a) && again.b == Rel(d.b)));
   }
   CHECK(dist("const(5ms)").str() == "5ms");  // a constant is written as its duration
 }
@@ -362,7 +365,7 @@ slo:
   CHECK(s.duration == 1800);
   CHECK(s.warmup == 120);
   REQUIRE(s.network_latency);
-  CHECK(s.network_latency->a == doctest::Approx(0.0005));
+  CHECK(s.network_latency->a == Rel(0.0005));
   CHECK(s.network_latency->mark == Mark{6, 20});
 
   REQUIRE(s.traffic.size() == 2);
@@ -399,7 +402,7 @@ slo:
   CHECK(edge.load_balancer()->policy == LbPolicy::LeastConnections);
   CHECK(edge.load_balancer()->to == "api");
   CHECK(edge.load_balancer()->to_mark == Mark{23, 9});
-  CHECK(edge.load_balancer()->latency->a == doctest::Approx(1e-4));
+  CHECK(edge.load_balancer()->latency->a == Rel(1e-4));
 
   const ServiceSpec* api = s.components[1].service();
   REQUIRE(api);
@@ -431,10 +434,10 @@ slo:
   REQUIRE(s.slo.size() == 3);
   CHECK(s.slo[0].kind == SloSpec::Kind::LatencyP99);
   CHECK(s.slo[0].key == "latency_p99");
-  CHECK(s.slo[0].target == doctest::Approx(0.5));
+  CHECK(s.slo[0].target == Rel(0.5));
   CHECK(s.slo[0].mark == Mark{38, 3});
-  CHECK(s.slo[1].target == doctest::Approx(0.005));
-  CHECK(s.slo[2].target == doctest::Approx(1900));
+  CHECK(s.slo[1].target == Rel(0.005));
+  CHECK(s.slo[2].target == Rel(1900));
 }
 
 TEST_CASE("defaults: seed 1, duration 60s, no warm-up, name from the file") {

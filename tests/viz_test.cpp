@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include "check.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -34,6 +36,7 @@
 #include "../viz/synthetic.hpp"
 
 using namespace archsim;
+using archsim::test::Rel;
 using namespace archsim::viz;
 
 namespace {
@@ -75,10 +78,11 @@ void check_readable(const TimelineHeader& h, const Layout& l, const Rect& area) 
   }
 }
 
+/// false (and the test case reported skipped) when there is no X display.
 bool have_display() {
   std::string why;
   if (display_available(&why)) return true;
-  MESSAGE("skipped: no X display (" << why << "); run the tests under xvfb-run -a");
+  archsim::test::skip("no X display (" + why + "); run the tests under xvfb-run -a");
   return false;
 }
 
@@ -314,7 +318,7 @@ TEST_CASE("playback: the tick shown at a time, and the SLO verdict so far") {
   CHECK(pb.index_at(1.999) == 0);
   CHECK(pb.index_at(2.0) == 1);
   CHECK(pb.index_at(1e9) == 59);
-  CHECK(pb.duration() == doctest::Approx(60));
+  CHECK(pb.duration() == Rel(60));
   CHECK(pb.health(2, 20) == Health::Healthy);
   CHECK(pb.health(2, 45) == Health::Failing);
 
@@ -332,12 +336,12 @@ TEST_CASE("playback: the tick shown at a time, and the SLO verdict so far") {
   double failed = 0, all = 0;
   for (const auto& k : pb.ticks())
     if (k.t - k.dt >= pb.header().warmup) failed += k.failed, all += k.failed + k.completed;
-  CHECK(find(late, "error_rate").actual == doctest::Approx(failed / all));
+  CHECK(find(late, "error_rate").actual == Rel(failed / all));
   // One tick: the estimated p99 is that tick's p99.
   TimelineHeader h = pb.header();
   h.warmup = 0;
   Playback single(h, {pb.ticks()[10]});
-  CHECK(find(single.slo_at(100), "latency_p99").actual == doctest::Approx(pb.ticks()[10].p99).epsilon(0.01));
+  CHECK(find(single.slo_at(100), "latency_p99").actual == Rel(pb.ticks()[10].p99).epsilon(0.01));
 }
 
 TEST_CASE("playback: numbers read well") {
@@ -366,7 +370,7 @@ TEST_CASE("particles: density follows the rate, red follows the failed share") {
   CHECK(p.size() > 40);
   // Edge 0 carries four times the calls of edge 1: about 4/5 of the dots.
   CHECK(red > 0);
-  CHECK(static_cast<double>(red) / p.size() == doctest::Approx(0.5 / 5).epsilon(0.5));
+  CHECK(static_cast<double>(red) / p.size() == Rel(0.5 / 5).epsilon(0.5));
   CHECK(Particles::travel_time(0.0001) < Particles::travel_time(0.1));
   CHECK(Particles::travel_time(100) <= 3.0f);
   CHECK(Particles::travel_time(1e-9) >= 0.5f);
@@ -443,8 +447,7 @@ TEST_CASE("render: a short MP4 has the expected number of frames") {
   if (!have_display()) return;
   GlLeakScope gl;  // Mesa's own allocations are not our leaks
   if (!find_program("ffmpeg") || !find_program("ffprobe")) {
-    MESSAGE("skipped: ffmpeg/ffprobe not installed (sudo apt-get install --no-install-recommends ffmpeg)");
-    return;
+    return archsim::test::skip("ffmpeg/ffprobe not installed (sudo apt-get install --no-install-recommends ffmpeg)");
   }
   SyntheticRun run;
   run.components = 5;
@@ -489,7 +492,7 @@ TEST_CASE("render: a real run: killed replicas turn the node grey (down), its ca
   CHECK(pb->health(api, 55) == Health::Healthy);  // back after `for: 20s`
   REQUIRE(pb->notes().size() >= 2);
   CHECK(pb->notes()[0].what == "kill");
-  CHECK(pb->notes()[0].t == doctest::Approx(20));
+  CHECK(pb->notes()[0].t == Rel(20));
   // The run failed its error SLO, and the verdict at the end is the run's own.
   const auto slo = pb->slo_at(60);
   const auto err = std::find_if(slo.begin(), slo.end(), [](const SloStatus& s) { return s.name == "error_rate"; });

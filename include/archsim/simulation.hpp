@@ -169,6 +169,8 @@ class Simulation {
   /// Applies a fault or operator action now (the view's chaos keys); it is
   /// reported as a Note like a scripted one, and undone after its `for:`.
   void apply(const FaultSpec& f);
+  /// Jobs the kernel's pool holds (live or free): memory follows requests in flight.
+  std::size_t job_pool_capacity() const;
   /// The call graph's edges, as indexed in Tick::edges.
   const std::vector<EdgeInfo>& edges() const;
 

@@ -34,6 +34,18 @@ double mm1_response_quantile(double lambda, double mu, double q) {
   return lambda >= mu ? kInf : -std::log(1 - q) / (mu - lambda);
 }
 
+double ekm1_response(int k, double lambda, double mu) {
+  if (lambda >= mu) return std::numeric_limits<double>::infinity();
+  // Fixed-point iteration from below converges to the root in (0, 1) for rho < 1.
+  double sigma = 0;
+  for (int i = 0; i < 100000; ++i) {
+    const double next = std::pow(k * lambda / (k * lambda + mu * (1.0 - sigma)), k);
+    if (std::abs(next - sigma) < 1e-15) break;
+    sigma = next;
+  }
+  return 1.0 / (mu * (1.0 - sigma));
+}
+
 double mg1_wait(double lambda, double mean_service, double scv) {
   const double rho = lambda * mean_service;
   if (rho >= 1) return kInf;

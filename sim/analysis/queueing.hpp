@@ -29,6 +29,12 @@ double mm1_response(double lambda, double mu);
 /// with rate mu - lambda, so t_q = -ln(1 - q) / (mu - lambda).
 double mm1_response_quantile(double lambda, double mu, double q);
 
+/// E_k/M/1 (Erlang-k gaps of mean 1/lambda, exponential service of rate mu)
+/// mean response time W = 1 / (mu (1 - sigma)), where sigma in (0, 1) solves
+/// sigma = A*(mu (1 - sigma)), A*(s) = (k lambda / (k lambda + s))^k the
+/// Laplace transform of the gaps. Infinite when lambda >= mu.
+double ekm1_response(int k, double lambda, double mu);
+
 /// M/G/1 mean wait in queue by Pollaczek-Khinchine:
 /// Wq = lambda E[S^2] / (2 (1 - rho)) = rho (1 + scv) / (2 (1 - rho)) E[S],
 /// where scv is the squared coefficient of variation of the service time.

@@ -10,6 +10,7 @@
 #include "archsim/output.hpp"
 #include "cli/commands.hpp"
 #include "cli/reporting.hpp"
+#include "report/replications.hpp"
 #include "report/sweep.hpp"
 
 namespace fs = std::filesystem;
@@ -25,7 +26,29 @@ struct CompareFlags {
   std::string json;
   std::string report;
   bool quiet = false;
+  ReplicationFlags reps;
 };
+
+/// `compare --replications N`: paired differences on common random numbers.
+int compare_replicated(const CompareFlags& f, const std::vector<ScenarioSpec>& specs, const std::string& la,
+                       const std::string& lb, const std::vector<std::string>& notes) {
+  report::check_replication_flags(f.reps.n, f.reps.confidence);
+  const report::Paired p = report::compare_replicated(specs[0], specs[1], f.reps.n, f.reps.confidence, f.reps.jobs);
+  const bool json_stdout = f.json == "-";
+  if (!f.json.empty()) {
+    nlohmann::ordered_json j = report::paired_json(p, la, lb);
+    j["notes"] = notes;
+    const std::string text = j.dump(2) + "\n";
+    if (json_stdout) std::cout << text;
+    else write_file_atomic(f.json, text);
+  }
+  if (!f.quiet) {
+    std::ostream& out = json_stdout ? std::cerr : std::cout;
+    for (const auto& n : notes) out << "note: " << n << '\n';
+    report::print_paired(out, p, la, lb);
+  }
+  return 0;
+}
 
 /// What makes two workloads the same: traffic, duration, warm-up.
 std::vector<std::string> workload_differences(const ScenarioSpec& a, const ScenarioSpec& b) {
@@ -215,6 +238,11 @@ int compare(const CompareFlags& f) {
   std::string la = label_of(specs[0], inputs[0].first), lb = label_of(specs[1], inputs[1].first);
   if (la == lb) la = "A: " + la, lb = "B: " + lb;
 
+  if (f.reps.n > 0) {
+    if (!f.report.empty())
+      throw InputError({Diagnostic{"--report", {}, "not available with --replications yet: use --json"}});
+    return compare_replicated(f, specs, la, lb, notes);
+  }
   const std::vector<report::Analysis> runs = report::run_parallel(specs, 2);
   const report::Analysis &A = runs[0], &B = runs[1];
 
@@ -266,6 +294,7 @@ void register_compare(CLI::App& app, Actions& actions) {
   cmd->add_option("--json", f.json, "Write both results and the flips as JSON to FILE, or - for stdout");
   cmd->add_option("--report", f.report, "Write a self-contained HTML report to FILE");
   cmd->add_flag("--quiet,-q", f.quiet, "No table");
+  add_replication_options(cmd, f.reps);
   cmd->callback([&actions] { actions.push_back([] { return compare(f); }); });
 }
 

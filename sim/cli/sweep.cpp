@@ -22,6 +22,8 @@ struct SweepFlags {
   std::string find_min;
   std::string until = "slo";
   unsigned jobs = 0;
+  std::size_t replications = 0;
+  double confidence = 0.95;
   std::string csv, json, report;
   bool quiet = false;
 };
@@ -38,6 +40,8 @@ int sweep(const SweepFlags& f) {
   const report::Documents docs = report::read_documents(f.file, opt);
   report::Criterion crit;
   crit.what = f.until;
+  const report::Repeat repeat{f.replications, f.confidence};
+  if (f.replications) report::check_replication_flags(f.replications, f.confidence);
 
   report::SweepResult result;
   if (!f.find_min.empty()) {
@@ -61,13 +65,13 @@ int sweep(const SweepFlags& f) {
       if (*hi < lo) bad("--find-min", fmt::format("{}: LO must not be above HI", f.find_min));
     }
     axis.values.clear();
-    result = report::find_min(docs, axis, lo, hi, crit, f.jobs);
+    result = report::find_min(docs, axis, lo, hi, crit, f.jobs, repeat);
   } else {
     if (f.sets.empty() || f.sets.size() > 2)
       bad("--set", "give one or two --set PATH=FROM:TO:STEP (e.g. --set api.replicas=2:20:2), or --find-min PATH");
     std::vector<report::Axis> axes;
     for (const std::string& s : f.sets) axes.push_back(report::parse_axis(docs, s));
-    result = report::run_sweep(docs, axes, crit, f.jobs);
+    result = report::run_sweep(docs, axes, crit, f.jobs, repeat);
   }
 
   if (!f.csv.empty()) {
@@ -101,6 +105,10 @@ void register_sweep(CLI::App& app, Actions& actions) {
   cmd->add_option("--until", f.until, "What passing means: slo (every SLO, default), all (SLOs and budget), or an "
                                       "SLO's name");
   cmd->add_option("--jobs,-j", f.jobs, "Simulations at once (default: every core)");
+  cmd->add_option("--replications,-n", f.replications,
+                  "N replications per point (seeds derived from --seed): intervals, and a point passes only when "
+                  "it passes at --confidence");
+  cmd->add_option("--confidence", f.confidence, "Confidence level of the intervals (default 0.95)");
   cmd->add_option("--csv", f.csv, "Write one row per point to FILE");
   cmd->add_option("--json", f.json, "Write the points as JSON to FILE, or - for stdout");
   cmd->add_option("--report", f.report, "Write a self-contained HTML report to FILE");

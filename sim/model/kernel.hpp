@@ -335,6 +335,9 @@ class Kernel {
     --live_;
   }
   std::size_t live_jobs() const { return live_; }
+  /// Jobs the pool holds, live or free: its memory, which must follow the
+  /// requests in flight, not the requests simulated.
+  std::size_t pool_capacity() const { return chunks_.size() * static_cast<std::size_t>(kChunk); }
 
   /// Sends one more visit of the site's target for `caller` (no timers, no
   /// policies): the building block of calls, fan-outs and hedges.

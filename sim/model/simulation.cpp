@@ -302,6 +302,7 @@ const RunResult& Simulation::run() {
   return impl_->result;
 }
 double Simulation::now() const { return impl_->kernel.now(); }
+std::size_t Simulation::job_pool_capacity() const { return impl_->kernel.pool_capacity(); }
 bool Simulation::done() const { return impl_->finished; }
 const RunResult& Simulation::result() const { return impl_->result; }
 const ScenarioSpec& Simulation::spec() const { return impl_->spec; }

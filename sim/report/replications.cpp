@@ -1,5 +1,6 @@
 #include "report/replications.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <ostream>
@@ -132,6 +133,11 @@ Interval interval_of(const std::vector<double>& xs, double confidence) {
   for (double x : xs) sum += x;
   i.mean = sum / static_cast<double>(i.n);
   if (i.n < 2) return i;
+  // Identical samples (a price, no failures): no spread, not rounding noise.
+  if (std::all_of(xs.begin(), xs.end(), [&](double x) { return x == xs.front(); })) {
+    i.mean = xs.front();
+    return i;
+  }
   double ss = 0;
   for (double x : xs) ss += (x - i.mean) * (x - i.mean);
   const double sd = std::sqrt(ss / static_cast<double>(i.n - 1));
@@ -291,6 +297,93 @@ void print_replications(std::ostream& out, const Replications& r) {
     fmt::print(out, "\n  utilisation\n");
     for (const NamedInterval& u : r.utilization) fmt::print(out, "    {:<12} {}\n", u.name, format_interval(u));
   }
+}
+
+Paired compare_replicated(const ScenarioSpec& a, const ScenarioSpec& b, std::size_t n, double confidence,
+                          unsigned jobs) {
+  std::vector<Replica> ra(n), rb(n);
+  parallel_for(2 * n, jobs, [&](std::size_t k) {
+    const std::size_t i = k / 2;
+    ScenarioSpec s = k % 2 == 0 ? a : b;
+    s.seed = replication_seed(a.seed, i);  // common random numbers: the same seed for both
+    (k % 2 == 0 ? ra : rb)[i] = replica_of(s);
+  });
+  Paired p;
+  p.a = summarise(a, std::move(ra), confidence);
+  p.b = summarise(b, std::move(rb), confidence);
+  // fa of A's replica i against fb of B's replica i.
+  auto paired2 = [&](const std::string& name, const std::string& unit, auto fa, auto fb) {
+    std::vector<double> d;
+    for (std::size_t i = 0; i < n; ++i) d.push_back(fb(p.b.runs[i]) - fa(p.a.runs[i]));
+    PairedDifference x{{name, unit, interval_of(d, confidence)}, false};
+    x.significant = x.diff.value.lo() > 0 || x.diff.value.hi() < 0;
+    p.diffs.push_back(x);
+  };
+  auto paired = [&](const std::string& name, const std::string& unit, auto f) { paired2(name, unit, f, f); };
+  using LS = LatencyStats;
+  const std::pair<const char*, double LS::*> lat[] = {{"latency_mean", &LS::mean},
+                                                      {"latency_p50", &LS::p50},
+                                                      {"latency_p99", &LS::p99},
+                                                      {"latency_p999", &LS::p999}};
+  for (const auto& [name, field] : lat)
+    paired(name, "s", [f = field](const Replica& r) { return r.result.latency.*f; });
+  paired("throughput", "/s", [](const Replica& r) { return r.result.throughput_rps; });
+  paired("error_rate", "%", [](const Replica& r) { return error_rate_of(r.result); });
+  paired("cost_per_hour", "USD/h", [](const Replica& r) { return r.cost.per_hour; });
+  const auto& ca = p.a.runs.front().result.components;
+  const auto& cb = p.b.runs.front().result.components;
+  for (std::size_t i = 0; i < ca.size(); ++i)
+    for (std::size_t j = 0; j < cb.size(); ++j)
+      if (ca[i].name == cb[j].name && ca[i].workers > 0 && cb[j].workers > 0)
+        paired2(
+            "utilization." + ca[i].name, "%",
+            [i](const Replica& r) { return r.result.components[i].utilization; },
+            [j](const Replica& r) { return r.result.components[j].utilization; });
+  return p;
+}
+
+void print_paired(std::ostream& out, const Paired& p, const std::string& la, const std::string& lb) {
+  fmt::print(out,
+             "{}: {} vs {}, {} replications each on common random numbers (base seed {}), {:g}% confidence "
+             "intervals\n\n",
+             p.a.scenario, la, lb, p.a.runs.size(), p.a.seed, p.a.confidence * 100);
+  fmt::print(out, "  {:<24} {:>22} {:>22} {:>24}  {}\n", "", la, lb, "difference (B - A)", "");
+  for (const PairedDifference& d : p.diffs) {
+    std::string va, vb;
+    for (const NamedInterval& f : p.a.figures)
+      if (f.name == d.diff.name) va = format_interval(f);
+    for (const NamedInterval& f : p.b.figures)
+      if (f.name == d.diff.name) vb = format_interval(f);
+    for (const NamedInterval& f : p.a.utilization)
+      if ("utilization." + f.name == d.diff.name) va = format_interval(f);
+    for (const NamedInterval& f : p.b.utilization)
+      if ("utilization." + f.name == d.diff.name) vb = format_interval(f);
+    fmt::print(out, "  {:<24} {:>22} {:>22} {:>24}  {}\n", d.diff.name, va, vb, format_interval(d.diff),
+               d.significant ? "significant" : "not significant");
+  }
+  fmt::print(out, "\nSLOs: {} {}, {} {}\n", la, outcome_text(p.a.overall()), lb, outcome_text(p.b.overall()));
+}
+
+nlohmann::ordered_json paired_json(const Paired& p, const std::string& la, const std::string& lb) {
+  using J = nlohmann::ordered_json;
+  J j;
+  j["scenario"] = p.a.scenario;
+  j["seed"] = p.a.seed;
+  j["replications"] = p.a.runs.size();
+  j["confidence"] = p.a.confidence;
+  j["labels"] = {la, lb};
+  J d = J::array();
+  for (const PairedDifference& x : p.diffs) {
+    Interval v = x.diff.value;
+    const bool ms = x.diff.unit == "s";
+    if (ms) v.mean *= 1e3, v.half_width *= 1e3;
+    d.push_back({{"figure", x.diff.name + (ms ? "_ms" : "")}, {"difference", ci_json(v)},
+                 {"significant", x.significant}});
+  }
+  j["differences"] = d;
+  j["a"] = replications_json(p.a);
+  j["b"] = replications_json(p.b);
+  return j;
 }
 
 std::string replications_html(const Replications& r) {

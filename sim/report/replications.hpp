@@ -107,6 +107,22 @@ Replications replicate(const ScenarioSpec& spec, std::size_t n, double confidenc
 /// Summarises replicas already run (compare and sweep run their own).
 Replications summarise(const ScenarioSpec& spec, std::vector<Replica> runs, double confidence);
 
+/// Two designs on common random numbers: replication i of each runs with
+/// the same seed, so the paired differences B - A have a narrower interval
+/// than the two intervals side by side.
+struct PairedDifference {
+  NamedInterval diff;   ///< B - A
+  bool significant = false;  ///< the interval excludes 0
+};
+struct Paired {
+  Replications a, b;
+  std::vector<PairedDifference> diffs;  ///< headline figures, then utilisation of components in both
+};
+Paired compare_replicated(const ScenarioSpec& a, const ScenarioSpec& b, std::size_t n, double confidence,
+                          unsigned jobs);
+void print_paired(std::ostream& out, const Paired& p, const std::string& la, const std::string& lb);
+nlohmann::ordered_json paired_json(const Paired& p, const std::string& la, const std::string& lb);
+
 /// The error rate of one run: failed / (completed + failed).
 double error_rate_of(const RunResult& r);
 

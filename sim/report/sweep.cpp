@@ -102,6 +102,17 @@ bool Criterion::operator()(const RunResult& r, const Cost& c) const {
   return false;
 }
 
+IntervalVerdict::Outcome Criterion::operator()(const Replications& r) const {
+  auto out = IntervalVerdict::Outcome::Pass;
+  for (const IntervalVerdict& v : r.verdicts) {
+    const bool counts = what == "all" || (what == "slo" ? v.name != "budget" : v.name == what);
+    if (!counts || v.outcome == IntervalVerdict::Outcome::Pass) continue;
+    if (v.outcome == IntervalVerdict::Outcome::Fail) return v.outcome;
+    out = v.outcome;
+  }
+  return out;
+}
+
 void Criterion::check(const ScenarioSpec& spec) const {
   if (what == "slo" || what == "all") {
     if (spec.slo.empty())
@@ -182,14 +193,50 @@ Axis parse_axis(const Documents& docs, const std::string& set) {
   return a;
 }
 
+namespace {
+
+std::vector<std::string> texts_of(const std::vector<Axis>& axes, const std::vector<double>& x) {
+  std::vector<std::string> text;
+  for (std::size_t k = 0; k < axes.size() && k < x.size(); ++k) text.push_back(axes[k].text(x[k]));
+  return text;
+}
+
+/// Runs every point (and each point's replications) on `jobs` threads.
+std::vector<Point> run_points(const std::vector<ScenarioSpec>& specs, const std::vector<std::vector<double>>& xs,
+                              const std::vector<Axis>& axes, const Criterion& c, const Repeat& rep, unsigned jobs) {
+  const std::size_t per = std::max<std::size_t>(rep.n, 1);
+  std::vector<Point> pts(specs.size());
+  std::vector<std::vector<Replica>> reps(specs.size(), std::vector<Replica>(rep.n));
+  parallel_for(specs.size() * per, jobs, [&](std::size_t k) {
+    const std::size_t i = k / per, r = k % per;
+    ScenarioSpec s = specs[i];
+    if (rep.n) s.seed = replication_seed(specs[i].seed, r);
+    const Analysis a = run_analysed(s);
+    if (rep.n) reps[i][r] = Replica{s.seed, a.result, a.cost};
+    if (r == 0) pts[i] = point_of(a, xs[i], texts_of(axes, xs[i]), c);
+  });
+  if (rep.n)
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      pts[i].reps = summarise(specs[i], std::move(reps[i]), rep.confidence);
+      pts[i].verdict = c(*pts[i].reps);
+      pts[i].pass = pts[i].verdict == IntervalVerdict::Outcome::Pass;
+    }
+  return pts;
+}
+
+}  // namespace
+
 std::vector<Analysis> run_parallel(const std::vector<ScenarioSpec>& specs, unsigned jobs) {
   std::vector<Analysis> out(specs.size());
   parallel_for(specs.size(), jobs, [&](std::size_t i) { out[i] = run_analysed(specs[i]); });
   return out;
 }
 
-SweepResult run_sweep(const Documents& docs, const std::vector<Axis>& axes, const Criterion& c, unsigned jobs) {
+SweepResult run_sweep(const Documents& docs, const std::vector<Axis>& axes, const Criterion& c, unsigned jobs,
+                      const Repeat& repeat) {
   SweepResult s = base_result(docs, axes, c);
+  s.replications = repeat.n;
+  s.confidence = repeat.confidence;
   // The grid, first axis outermost.
   std::vector<std::vector<double>> grid = {{}};
   for (const Axis& a : axes) {
@@ -209,19 +256,16 @@ SweepResult run_sweep(const Documents& docs, const std::vector<Axis>& axes, cons
     s.seed = specs.front().seed;
     c.check(specs.front());
   }
-  s.points.resize(grid.size());
-  parallel_for(grid.size(), jobs, [&](std::size_t i) {
-    std::vector<std::string> text;
-    for (std::size_t k = 0; k < axes.size(); ++k) text.push_back(axes[k].text(grid[i][k]));
-    s.points[i] = point_of(run_analysed(specs[i]), grid[i], text, c);
-  });
+  s.points = run_points(specs, grid, axes, c, repeat, jobs);
   return s;
 }
 
 SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<double> hi, const Criterion& c,
-                     unsigned jobs) {
+                     unsigned jobs, const Repeat& repeat) {
   if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
   SweepResult s = base_result(docs, {axis}, c);
+  s.replications = repeat.n;
+  s.confidence = repeat.confidence;
   std::map<long long, Point> seen;
   const ScenarioSpec first = spec_at(docs, s.axes, {lo});
   s.scenario = first.name;
@@ -234,11 +278,9 @@ SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<
       if (!seen.count(x) && std::find(todo.begin(), todo.end(), x) == todo.end()) todo.push_back(x);
     std::vector<ScenarioSpec> specs;
     for (long long x : todo) specs.push_back(spec_at(docs, s.axes, {static_cast<double>(x)}));
-    std::vector<Point> pts(todo.size());
-    parallel_for(todo.size(), jobs, [&](std::size_t i) {
-      const double x = static_cast<double>(todo[i]);
-      pts[i] = point_of(run_analysed(specs[i]), {x}, {axis.text(x)}, c);
-    });
+    std::vector<std::vector<double>> grid;
+    for (long long x : todo) grid.push_back({static_cast<double>(x)});
+    const std::vector<Point> pts = run_points(specs, grid, s.axes, c, repeat, jobs);
     for (std::size_t i = 0; i < todo.size(); ++i) seen[todo[i]] = pts[i];
   };
   auto passes = [&](long long x) { return seen.at(x).pass; };
@@ -305,6 +347,10 @@ SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<
       if (!f.cost.within_budget()) why += (why.empty() ? "" : ", ") + std::string("budget");
       s.search_note += fmt::format(" ({} fails: {})", axis.text(static_cast<double>(fail)), why.empty() ? "?" : why);
     }
+    if (s.replications)
+      s.search_note += fmt::format(" [{} replications per value; passing means every interval ({:g}%) is on the "
+                                   "passing side; inconclusive counts as not passing]",
+                                   s.replications, s.confidence * 100);
     // A pass below a failure means the parameter is not monotone here.
     for (auto& [x, p] : seen)
       if (p.pass && x < pass) s.search_note += "; note: " + axis.text(static_cast<double>(x)) + " also passes";
@@ -316,7 +362,33 @@ SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<
   return s;
 }
 
+namespace {
+
+/// The figure's interval of a replicated point, e.g. "41.2 ± 2.1 ms".
+std::string interval_text(const Point& p, const std::string& name) {
+  for (const NamedInterval& f : p.reps->figures)
+    if (f.name == name) return format_interval(f);
+  return "-";
+}
+
+void print_replicated_sweep(std::ostream& out, const SweepResult& s) {
+  fmt::print(out, "{} ({} replications per point, seeds derived from {}, {:g}% confidence intervals, {} point{})\n\n",
+             s.scenario, s.replications, s.seed, s.confidence * 100, s.points.size(), s.points.size() == 1 ? "" : "s");
+  for (const Axis& a : s.axes) fmt::print(out, "{:>14}  ", a.target.path);
+  fmt::print(out, "{:<13} {:>22} {:>22} {:>18}\n", "verdict", "p50", "p99", "error rate");
+  for (const Point& p : s.points) {
+    for (const auto& t : p.text) fmt::print(out, "{:>14}  ", t);
+    const bool found = s.found && !p.x.empty() && p.x[0] == *s.found;
+    fmt::print(out, "{:<13} {:>22} {:>22} {:>18}{}\n", outcome_text(p.verdict), interval_text(p, "latency_p50"),
+               interval_text(p, "latency_p99"), interval_text(p, "error_rate"), found ? "   <- smallest passing" : "");
+  }
+  if (!s.search_note.empty()) fmt::print(out, "\n{}\n", s.search_note);
+}
+
+}  // namespace
+
 void print_sweep(std::ostream& out, const SweepResult& s) {
+  if (s.replications) return print_replicated_sweep(out, s);
   fmt::print(out, "{} (seed {} for every point", s.scenario, s.seed);
   fmt::print(out, ", {} point{})\n\n", s.points.size(), s.points.size() == 1 ? "" : "s");
   std::vector<std::string> heads;
@@ -381,6 +453,10 @@ nlohmann::ordered_json sweep_json(const SweepResult& s) {
   }
   j["parameters"] = axes;
   j["criterion"] = s.criterion.what;
+  if (s.replications) {
+    j["replications"] = s.replications;
+    j["confidence"] = s.confidence;
+  }
   if (s.found || !s.search_note.empty()) {
     j["find_min"] = {{"found", s.found ? nlohmann::ordered_json(r6(*s.found)) : nlohmann::ordered_json(nullptr)},
                      {"note", s.search_note}};
@@ -399,6 +475,13 @@ nlohmann::ordered_json sweep_json(const SweepResult& s) {
     r.erase("seed");
     r["cost_per_hour"] = r6(p.cost.per_hour);
     pj["result"] = r;
+    if (p.reps) {
+      // The intervals and verdict over the point's replications (result: replication 1).
+      const nlohmann::ordered_json rj = replications_json(*p.reps);
+      pj["verdict"] = outcome_text(p.verdict);
+      pj["ci"] = rj["ci"];
+      pj["slo"] = rj["slo"];
+    }
     pts.push_back(pj);
   }
   j["points"] = pts;

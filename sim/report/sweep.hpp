@@ -16,6 +16,7 @@
 #include "report/analysis.hpp"
 #include "report/cost.hpp"
 #include "report/edit.hpp"
+#include "report/replications.hpp"
 
 namespace archsim::report {
 
@@ -42,6 +43,10 @@ struct Point {
   double busiest_util = 0;
   std::string headline;            ///< the explanation's headline
   bool pass = false;               ///< as judged by the sweep's criterion
+  /// --replications: every replication's figures with intervals (the fields
+  /// above are then replication 1's), and the verdict on the intervals.
+  std::optional<Replications> reps;
+  IntervalVerdict::Outcome verdict = IntervalVerdict::Outcome::Inconclusive;
 };
 
 /// Which runs count as passing: "slo" (every SLO), "all" (SLOs and the
@@ -49,6 +54,8 @@ struct Point {
 struct Criterion {
   std::string what = "slo";
   bool operator()(const RunResult& r, const Cost& c) const;
+  /// On intervals: pass only when every objective it names surely passes.
+  IntervalVerdict::Outcome operator()(const Replications& r) const;
   /// Throws InputError when `what` is neither slo, all, nor an SLO of the spec.
   void check(const ScenarioSpec& spec) const;
 };
@@ -64,18 +71,29 @@ struct SweepResult {
   std::optional<double> found;
   std::string search_note;         ///< how the search ended, in words
   std::vector<std::string> configs; ///< the base files' text, for the report
+  std::size_t replications = 0;     ///< per point; 0: one run per point
+  double confidence = 0.95;
+};
+
+/// Replications per point (0: one run with the file's seed) and their confidence.
+struct Repeat {
+  std::size_t n = 0;
+  double confidence = 0.95;
 };
 
 /// Runs the grid of the axes' values on `jobs` threads (0: all cores).
 /// Every point is loaded first, so a bad value stops the sweep before any
 /// simulation (InputError).
-SweepResult run_sweep(const Documents& docs, const std::vector<Axis>& axes, const Criterion& c, unsigned jobs);
+/// With replications, a point passes when its intervals surely pass.
+SweepResult run_sweep(const Documents& docs, const std::vector<Axis>& axes, const Criterion& c, unsigned jobs,
+                      const Repeat& repeat = {});
 
 /// Searches the smallest integer value of `axis` in [lo, hi] that passes:
 /// several points a round, one per thread, assuming that more never hurts.
 /// Without hi, the value doubles from lo until it passes (up to 2^20).
+/// With replications, "passes" means passes at the stated confidence.
 SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<double> hi, const Criterion& c,
-                     unsigned jobs);
+                     unsigned jobs, const Repeat& repeat = {});
 
 /// Runs f(i) for i in [0, n) on up to `jobs` threads (0: every core); the
 /// first exception any call throws is rethrown once all threads stopped.
