@@ -177,7 +177,7 @@ IntervalVerdict judge(const std::string& name, double target, bool higher_is_bet
   const double gap = std::abs(actual.mean - target);
   if (v.outcome == IntervalVerdict::Outcome::Inconclusive && gap > 0) {
     const double r = actual.half_width / gap;
-    v.needed = static_cast<std::size_t>(std::ceil(static_cast<double>(actual.n) * r * r));
+    v.needed = static_cast<std::size_t>(std::ceil(static_cast<double>(actual.n) * r * r - 1e-9));  // not 41 for 40.000001
   }
   return v;
 }
