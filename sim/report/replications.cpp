@@ -226,8 +226,11 @@ nlohmann::ordered_json ci_json(const Interval& i) {
 }
 
 std::string format_interval(const NamedInterval& f) {
-  const Scaled s = scale_for(f.unit, f.value.mean);
-  return fmt::format("{:.4g} ± {:.2g}{}", f.value.mean * s.factor, f.value.half_width * s.factor, s.suffix);
+  // The unit follows the larger of the two, so that neither needs an exponent.
+  const Scaled s = scale_for(f.unit, std::max(std::abs(f.value.mean), f.value.half_width));
+  const double hw = f.value.half_width * s.factor;
+  return fmt::format("{:.4g} ± {}{}", f.value.mean * s.factor, hw >= 100 ? fmt::format("{:.0f}", hw)
+                                                                         : fmt::format("{:.2g}", hw), s.suffix);
 }
 
 nlohmann::ordered_json replications_json(const Replications& r) {
@@ -254,8 +257,13 @@ nlohmann::ordered_json replications_json(const Replications& r) {
   j["ci"] = ci;
   J slo = J::array();
   for (const IntervalVerdict& v : r.verdicts) {
-    J s = {{"name", v.name}, {"target", r6(v.target)}, {"actual", ci_json(v.actual)},
-           {"verdict", outcome_text(v.outcome)}};
+    // Units as in a single run's slo checks: latencies in ms.
+    const bool ms = v.name.rfind("latency", 0) == 0;
+    const char* unit = ms ? "ms" : v.name == "error_rate" ? "fraction" : v.name == "throughput_min" ? "rps" : "USD/h";
+    Interval a = v.actual;
+    if (ms) a.mean *= 1e3, a.half_width *= 1e3;
+    J s = {{"name", v.name}, {"target", r6(ms ? v.target * 1e3 : v.target)}, {"unit", unit},
+           {"actual", ci_json(a)}, {"verdict", outcome_text(v.outcome)}};
     s["replications_needed"] = v.needed ? J(*v.needed) : J(nullptr);
     slo.push_back(s);
   }

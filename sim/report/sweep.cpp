@@ -371,15 +371,24 @@ std::string interval_text(const Point& p, const std::string& name) {
   return "-";
 }
 
+/// "pass", "fail", or "inconclusive (n~40)": the replications that would settle it.
+std::string verdict_text(const Point& p) {
+  if (p.verdict != IntervalVerdict::Outcome::Inconclusive) return outcome_text(p.verdict);
+  std::size_t need = 0;
+  for (const IntervalVerdict& v : p.reps->verdicts)
+    if (v.outcome == IntervalVerdict::Outcome::Inconclusive && v.needed) need = std::max(need, *v.needed);
+  return need ? fmt::format("inconclusive (n~{})", need) : "inconclusive";
+}
+
 void print_replicated_sweep(std::ostream& out, const SweepResult& s) {
   fmt::print(out, "{} ({} replications per point, seeds derived from {}, {:g}% confidence intervals, {} point{})\n\n",
              s.scenario, s.replications, s.seed, s.confidence * 100, s.points.size(), s.points.size() == 1 ? "" : "s");
   for (const Axis& a : s.axes) fmt::print(out, "{:>14}  ", a.target.path);
-  fmt::print(out, "{:<13} {:>22} {:>22} {:>18}\n", "verdict", "p50", "p99", "error rate");
+  fmt::print(out, "{:<24} {:>22} {:>22} {:>18}\n", "verdict", "p50", "p99", "error rate");
   for (const Point& p : s.points) {
     for (const auto& t : p.text) fmt::print(out, "{:>14}  ", t);
     const bool found = s.found && !p.x.empty() && p.x[0] == *s.found;
-    fmt::print(out, "{:<13} {:>22} {:>22} {:>18}{}\n", outcome_text(p.verdict), interval_text(p, "latency_p50"),
+    fmt::print(out, "{:<24} {:>22} {:>22} {:>18}{}\n", verdict_text(p), interval_text(p, "latency_p50"),
                interval_text(p, "latency_p99"), interval_text(p, "error_rate"), found ? "   <- smallest passing" : "");
   }
   if (!s.search_note.empty()) fmt::print(out, "\n{}\n", s.search_note);
