@@ -216,7 +216,7 @@ TEST_CASE("the hash table survives growth and deletion churn") {
   CHECK(s.size() == count);
 }
 
-TEST_CASE("keyed LRU hit ratio agrees with Che's approximation within 2 points") {
+TEST_CASE("keyed LRU hit ratio agrees with Che's approximation within 2 points" * doctest::test_suite("slow")) {
   struct Case {
     std::uint64_t keys, capacity;
     double s;

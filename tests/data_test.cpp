@@ -520,7 +520,7 @@ ScenarioSpec cdn_scenario(bool coalesce) {
 
 }  // namespace
 
-TEST_CASE("cdn: the edge hit ratio emerges from popularity and capacity") {
+TEST_CASE("cdn: the edge hit ratio emerges from popularity and capacity" * doctest::test_suite("slow")) {
   const RunResult r = simulate(cdn_scenario(false));
   const ComponentResult& c = result_of(r, "edge");
   // Independent requests into an LRU of 1000 of 10000 Zipf(0.8) keys: Che's
@@ -537,7 +537,7 @@ TEST_CASE("cdn: the edge hit ratio emerges from popularity and capacity") {
   CHECK(c.latency.mean == Rel(0.001 + (1 - hit) * 0.050).epsilon(0.01));
 }
 
-TEST_CASE("cdn request coalescing: concurrent misses of one object make one origin fetch") {
+TEST_CASE("cdn request coalescing: concurrent misses of one object make one origin fetch" * doctest::test_suite("slow")) {
   const RunResult plain = simulate(cdn_scenario(false));
   const RunResult coalesced = simulate(cdn_scenario(true));
   const double f_plain = figure(result_of(plain, "edge"), "origin_fetches");
@@ -689,7 +689,7 @@ TEST_CASE("example cache_aside: a 60% hit ratio emerges and the database takes t
   CHECK(r.slo_pass);
 }
 
-TEST_CASE("example cache_stampede: coalescing turns a stampede into a blip") {
+TEST_CASE("example cache_stampede: coalescing turns a stampede into a blip" * doctest::test_suite("slow")) {
   const RunResult with = run_data_example("cache_stampede.yaml");
   const RunResult without = run_data_example("cache_stampede.yaml", {}, [](ScenarioSpec& s) {
     s.components[static_cast<std::size_t>(s.find("cache"))].cache()->store.coalesce = false;
@@ -749,7 +749,7 @@ TEST_CASE("example queue_dlq: redeliveries, and dead letters in their queue") {
   CHECK(figure(q, "lag_s") < 1);
 }
 
-TEST_CASE("example cdn: edge hit ratios, origin load and egress") {
+TEST_CASE("example cdn: edge hit ratios, origin load and egress" * doctest::test_suite("slow")) {
   const RunResult r = run_data_example("cdn.yaml");
   for (const char* edge : {"edge-us", "edge-eu"}) {
     const ComponentResult& c = result_of(r, edge);

@@ -224,7 +224,7 @@ TEST_CASE("sweep: units follow the file, every point has the same seed, threads 
   CHECK(one.points[1].result.latency.mean == base.latency.mean);
 }
 
-TEST_CASE("find-min: the smallest worker count meets the capacity that queueing theory asks for") {
+TEST_CASE("find-min: the smallest worker count meets the capacity that queueing theory asks for" * doctest::test_suite("slow")) {
   // The Black Friday peak, 1,800 checkouts/s, each holding a database worker
   // for a lognormal(25 ms, p99 120 ms) query: mean 25 exp(s^2/2) ms with
   // s = ln(4.8)/2.326, 31.4 ms. The offered load is 1800 x 0.0314 = 56.5

@@ -637,7 +637,7 @@ std::uint64_t errors_of(const RunResult& r, const std::string& kind) {
 }
 }  // namespace
 
-TEST_CASE("black friday, naive: the pools run dry, shoppers get 500s and timeouts, retries keep it down") {
+TEST_CASE("black friday, naive: the pools run dry, shoppers get 500s and timeouts, retries keep it down" * doctest::test_suite("slow")) {
   const Run run = black_friday("naive");
   const RunResult& r = run.result;
   CHECK_FALSE(r.slo_pass);
@@ -662,7 +662,7 @@ TEST_CASE("black friday, naive: the pools run dry, shoppers get 500s and timeout
   CHECK(run.goodput(end - 60, end) <= 0.1 * 600);
 }
 
-TEST_CASE("black friday, mitigated: sized pools, read replicas, budgets, breaker and an edge limit pass") {
+TEST_CASE("black friday, mitigated: sized pools, read replicas, budgets, breaker and an edge limit pass" * doctest::test_suite("slow")) {
   const Run run = black_friday("mitigated");
   const RunResult& r = run.result;
   CHECK(r.slo_pass);
