@@ -342,9 +342,16 @@ SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<
     if (fail >= low) {
       const Point& f = seen.at(fail);
       std::string why;
-      for (const SloCheck& k : f.result.slo)
-        if (!k.pass) why += (why.empty() ? "" : ", ") + k.name;
-      if (!f.cost.within_budget()) why += (why.empty() ? "" : ", ") + std::string("budget");
+      if (f.reps) {
+        // On intervals: the objectives that did not surely pass, and how.
+        for (const IntervalVerdict& v : f.reps->verdicts)
+          if (v.outcome != IntervalVerdict::Outcome::Pass)
+            why += (why.empty() ? "" : ", ") + v.name + " " + outcome_text(v.outcome);
+      } else {
+        for (const SloCheck& k : f.result.slo)
+          if (!k.pass) why += (why.empty() ? "" : ", ") + k.name;
+        if (!f.cost.within_budget()) why += (why.empty() ? "" : ", ") + std::string("budget");
+      }
       s.search_note += fmt::format(" ({} fails: {})", axis.text(static_cast<double>(fail)), why.empty() ? "?" : why);
     }
     if (s.replications)
