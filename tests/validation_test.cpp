@@ -5,7 +5,7 @@
 //
 // Why the tolerance means something: each case also checks that the 95%
 // Student-t half-width of those replications is at most half the tolerance
-// (measured: 0.4% for the closed loop to 1.5% for M/M/1), so a correct
+// (measured: 0.4% for the closed loop to 1.6% for M/M/1), so a correct
 // engine fails only on a rare draw, while
 // an engine off by a few percent in its service times moves every case by
 // 10% or more. Each case is run a second time on a perturbed model (service
