@@ -18,6 +18,8 @@
 #include "archsim/simulation.hpp"
 #include "archsim/timeline.hpp"
 #include "cli/commands.hpp"
+#include "cli/exports.hpp"
+#include "cli/help.hpp"
 #include "cli/reporting.hpp"
 #ifdef ARCHSIM_WITH_VIEW
 #include "archsim/view.hpp"
@@ -97,6 +99,7 @@ struct RunFlags {
   bool quiet = false;
   bool fail_on_slo = false;
   std::string report;
+  ExportFlags exports;
 };
 
 int cmd_run(const RunFlags& f) {
@@ -112,20 +115,24 @@ int cmd_run(const RunFlags& f) {
   RunOptions opt;
   opt.progress = !f.quiet && isatty(STDERR_FILENO);
   opt.backend = spec.backend;
+  Exports exports(f.exports, spec.seed);
+  opt.tracer = exports.tracer();
   Simulation sim(spec, opt);
-  std::optional<AtomicFile> tl;
+  std::optional<Output> tl;
   std::optional<TimelineWriter> writer;
   if (!f.timeline.empty()) {
     tl.emplace(f.timeline);
     writer.emplace(tl->stream(), sim);
     sim.add_observer(&*writer);
   }
+  exports.attach(sim);
   report::Recorder recorder;  // the ticks behind the explanation and the report
   sim.add_observer(&recorder);
   const RunResult& r = sim.run();
   if (tl) tl->commit();
+  exports.commit();
   const report::Analysis analysis = report::analyse(sim, recorder);
-  const bool json_stdout = f.json == "-";
+  const bool json_stdout = f.json == "-" || f.timeline == "-" || f.exports.uses_stdout();
   if (!f.json.empty()) {
     nlohmann::ordered_json j = to_json(r);
     report::add_to_json(j, analysis);
@@ -151,7 +158,7 @@ int cmd_run(const RunFlags& f) {
 int main(int argc, char** argv) {
   CLI::App app{"archsim: a system-design sandbox and simulator"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "archsim 0.1.0");
+  app.set_version_flag("--version,-v", version_text());
 
   RunFlags run;
   auto* run_cmd = app.add_subcommand("run", "Simulate a scenario and print its summary");
@@ -159,7 +166,8 @@ int main(int argc, char** argv) {
   add_load_options(run_cmd, run.load);
   run_cmd->add_option("--backend", run.backend, "Resource backend: fast (default) or simgrid (shared cores and links)");
   run_cmd->add_option("--json", run.json, "Write the result as JSON to FILE, or - for stdout");
-  run_cmd->add_option("--timeline", run.timeline, "Write a per-second time series (JSON lines) to FILE");
+  run_cmd->add_option("--timeline", run.timeline, "Write a per-second time series (JSON lines) to FILE, or - for stdout");
+  add_export_options(run_cmd, run.exports);
   run_cmd->add_flag("--quiet,-q", run.quiet, "No summary, no progress line");
   run_cmd->add_flag("--fail-on-slo", run.fail_on_slo, "Exit with code 3 when an SLO (or the budget) fails");
   run_cmd->add_option("--report", run.report, "Write a self-contained HTML report to FILE");
@@ -168,6 +176,7 @@ int main(int argc, char** argv) {
   run_cmd->callback([&] { actions.push_back([&] { return cmd_run(run); }); });
   register_commands(app, actions);
 
+  if (const auto rc = answer_early(app, argc, argv)) return *rc;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -117,6 +117,7 @@ struct Simulation::Impl {
     kernel.measure_from = spec.warmup;
     backend = make_backend(opt.backend != "fast" ? opt.backend : spec.backend, kernel, spec);
     kernel.backend = backend.get();
+    kernel.tracer = opt.tracer;
     Builder b(kernel, spec);
     b.build(comps, clients, e2e);
     control = std::make_unique<Control>(kernel, *this);

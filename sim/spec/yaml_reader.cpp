@@ -231,7 +231,14 @@ std::optional<Int> to_integer(std::string_view s) {
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   Int v{};
   const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+  if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) {
+    // "1M", "250k", "1e9": a whole count written the short way.
+    const auto c = units::count(s);
+    if (!c || *c < static_cast<double>(std::numeric_limits<Int>::min()) ||
+        *c > static_cast<double>(std::numeric_limits<Int>::max()))
+      return std::nullopt;
+    return static_cast<Int>(*c);
+  }
   return v;
 }
 
