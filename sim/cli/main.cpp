@@ -20,6 +20,7 @@
 #include "cli/commands.hpp"
 #include "cli/exports.hpp"
 #include "cli/help.hpp"
+#include "cli/library.hpp"
 #include "cli/reporting.hpp"
 #ifdef ARCHSIM_WITH_VIEW
 #include "archsim/view.hpp"
@@ -102,7 +103,9 @@ struct RunFlags {
   ExportFlags exports;
 };
 
-int cmd_run(const RunFlags& f) {
+int cmd_run(RunFlags f) {
+  f.file = resolve_scenario(f.file);  // `archsim run black-friday`: a library problem by name
+  f.load.design = resolve_design(f.load.design, f.file);
   ScenarioSpec spec = load_scenario(f.file, f.load.options());
   if (!f.backend.empty()) {
     if (f.backend != "fast" && (f.backend != "simgrid" || !simgrid_available())) {

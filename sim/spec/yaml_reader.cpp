@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "spec/merge_keys.hpp"
 #include "spec/units.hpp"
 
 namespace archsim::yaml {
@@ -119,6 +120,7 @@ std::optional<YAML::Node> Source::parse(const std::string& text) const {
       error(mark(docs[1]), "a scenario file holds one YAML document: remove the '---' and what follows, or "
                            "move it to its own file");
     }
+    expand_merge_keys(*this, docs[0]);
     return docs[0];
   } catch (const YAML::ParserException& e) {
     // A tab in the indentation confuses yaml-cpp into other messages
