@@ -148,6 +148,7 @@ int cmd_run(RunFlags f) {
       out.commit();
     }
   }
+  set_colour(colour_wanted(json_stdout ? STDERR_FILENO : STDOUT_FILENO));
   if (!f.quiet) {
     print_summary(json_stdout ? std::cerr : std::cout, r);
     report::print_verdict(json_stdout ? std::cerr : std::cout, analysis);

@@ -62,6 +62,7 @@ struct SweepResult {
   /// --find-min: the answer, if one was found.
   std::optional<double> found;
   std::string search_note;         ///< how the search ended, in words
+  bool judged = true;              ///< false: a grid over a scenario without SLOs, tabulated without verdicts
   std::vector<std::string> configs; ///< the base files' text, for the report
 };
 
