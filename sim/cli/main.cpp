@@ -135,7 +135,7 @@ int cmd_run(RunFlags f) {
   if (tl) tl->commit();
   exports.commit();
   const report::Analysis analysis = report::analyse(sim, recorder);
-  const bool json_stdout = f.json == "-" || f.timeline == "-" || f.exports.uses_stdout();
+  const bool json_stdout = f.json == "-" || f.timeline == "-" || f.report == "-" || f.exports.uses_stdout();
   if (!f.json.empty()) {
     nlohmann::ordered_json j = to_json(r);
     report::add_to_json(j, analysis);
