@@ -11,13 +11,22 @@ namespace archsim::cli {
 
 Output::Output(std::string path) : path_(std::move(path)) {
   if (is_stdout()) return;
+  std::error_code ec;
+  const auto st = std::filesystem::status(path_, ec);
+  if (!ec && std::filesystem::exists(st) && !std::filesystem::is_regular_file(st)) {
+    // /dev/null, a FIFO, /dev/stderr: write into it; renaming over it would replace it.
+    direct_ = true;
+    file_.open(path_, std::ios::binary);
+    if (!file_) throw std::runtime_error("cannot write " + path_);
+    return;
+  }
   tmp_ = path_ + ".tmp" + std::to_string(getpid());
   file_.open(tmp_, std::ios::binary);
   if (!file_) throw std::runtime_error("cannot write " + path_);
 }
 
 Output::~Output() {
-  if (is_stdout() || committed_) return;
+  if (is_stdout() || committed_ || direct_) return;
   file_.close();
   std::error_code ec;
   std::filesystem::remove(tmp_, ec);
@@ -33,7 +42,7 @@ void Output::commit() {
   }
   file_.close();
   if (!file_) throw std::runtime_error("error writing " + path_);
-  std::filesystem::rename(tmp_, path_);
+  if (!direct_) std::filesystem::rename(tmp_, path_);
   committed_ = true;
 }
 

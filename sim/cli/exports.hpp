@@ -31,6 +31,7 @@ class Output {
   std::string path_, tmp_;
   std::ofstream file_;
   bool committed_ = false;
+  bool direct_ = false;  ///< not a regular file (/dev/null, a FIFO): written in place
 };
 
 struct ExportFlags {
