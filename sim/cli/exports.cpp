@@ -64,9 +64,6 @@ Exports::Exports(const ExportFlags& f, std::uint64_t seed) : flags_(f) {
                                  "expected now, a UTC time like 2026-01-01T00:00:00Z or Unix seconds, got '" +
                                      f.start_time + "'"}});
   start_ = *start;
-  int to_stdout = 0;
-  for (const std::string* p : {&f.metrics, &f.csv, &f.traces}) to_stdout += *p == "-";
-  if (to_stdout > 1) throw InputError({Diagnostic{"-", {}, "only one of --metrics, --csv, --traces can be - (stdout)"}});
   if (!f.traces.empty()) {
     traces_out_.emplace(f.traces);
     traces_ = std::make_unique<TraceWriter>(traces_out_->stream(), seed, f.trace_sample, start_);

@@ -118,6 +118,10 @@ int cmd_run(RunFlags f) {
   RunOptions opt;
   opt.progress = !f.quiet && isatty(STDERR_FILENO);
   opt.backend = spec.backend;
+  const int to_stdout = (f.json == "-") + (f.timeline == "-") + (f.report == "-") + (f.exports.metrics == "-") +
+                        (f.exports.csv == "-") + (f.exports.traces == "-");
+  if (to_stdout > 1)
+    throw InputError({Diagnostic{"-", {}, "only one output can go to standard output (-) at a time"}});
   Exports exports(f.exports, spec.seed);
   opt.tracer = exports.tracer();
   Simulation sim(spec, opt);
