@@ -2,7 +2,8 @@
 JOBS ?= $(shell nproc)
 SCENARIO ?= scenarios/black-friday/problem.yaml
 
-.PHONY: deps release dev run test bench clean
+.PHONY: deps release dev run test bench clean install deb
+PREFIX ?= /usr/local
 deps:
 	./scripts/install-deps.sh
 
@@ -22,6 +23,14 @@ test: dev
 
 bench: release
 	./build/release/archsim-bench
+
+# Installs the release build under $(PREFIX) (DESTDIR works too).
+install: release
+	cmake --install build/release --prefix $(PREFIX)
+
+# A Debian package of the release build: build/release/archsim_<version>_<arch>.deb
+deb: release
+	cd build/release && cpack -G DEB
 
 clean:
 	rm -rf build

@@ -17,10 +17,21 @@ pkgs=(
   ffmpeg                   # archsim render --out x.gif|x.mp4 (about 50 MB without recommends)
 )
 
+# The OTLP test's npm packages (protobufjs, the OpenTelemetry definitions),
+# pinned by tests/otlp/package-lock.json, into tests/otlp/node_modules. Only
+# where node and npm exist; without them that test is skipped.
+if command -v npm >/dev/null && [ ! -d "$(dirname "$0")/../tests/otlp/node_modules/@opentelemetry/otlp-transformer" ]; then
+  echo "install-deps: npm ci in tests/otlp" >&2
+  npm ci --prefix "$(dirname "$0")/../tests/otlp" --no-audit --no-fund --ignore-scripts >/dev/null 2>&1 ||
+    echo "install-deps: npm ci in tests/otlp failed: the OTLP decoding test will be skipped" >&2
+fi
+
 # Optional: only the browser test of the HTML reports (tests/report_browser_test.sh)
 # needs it; it is skipped without. Its install failing does not stop the rest.
 extras=(
   chromium                 # headless browser for the report test
+  prometheus               # promtool: loads --metrics output in tests/metrics_promtool_test.sh (19 MB);
+                           # where systemd runs, the package also starts a Prometheus server on :9090
 )
 
 missing=()
@@ -45,5 +56,5 @@ fi
 if [ ${#missing_extras[@]} -gt 0 ]; then
   echo "install-deps: installing optional ${missing_extras[*]}" >&2
   $SUDO apt-get install -y -qq --no-install-recommends "${missing_extras[@]}" >/dev/null ||
-    echo "install-deps: could not install ${missing_extras[*]}: the browser test of the reports will be skipped" >&2
+    echo "install-deps: could not install ${missing_extras[*]}: the tests that need them will be skipped" >&2
 fi

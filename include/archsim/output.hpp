@@ -19,6 +19,11 @@ nlohmann::ordered_json to_json_deterministic(const RunResult& r);
 /// One note as JSON: {t, kind, target, what, detail}.
 nlohmann::ordered_json note_json(const Note& n);
 
+/// Colour in the terminal summary (green pass, red FAIL); off by default.
+void set_colour(bool on);
+/// True when file descriptor fd is a terminal and NO_COLOR is not set.
+bool colour_wanted(int fd);
+
 /// The terminal summary: SLO verdicts, latency, throughput, errors, components.
 void print_summary(std::ostream& out, const RunResult& r);
 

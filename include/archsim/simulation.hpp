@@ -139,12 +139,16 @@ class Observer {
   virtual void on_finish(const RunResult&) {}
 };
 
+class Tracer;  // sim/model/tracer.hpp; TraceWriter (archsim/exports.hpp) is one
+
 struct RunOptions {
   double tick = 1.0;        ///< seconds of simulated time per Tick
   bool progress = false;    ///< a progress line on stderr when the run is slow
   /// Resource backend: "fast" (the kernel's own) or "simgrid" (shared cores
   /// and links, archsim/platform.hpp). "fast" defers to the spec's `backend:`.
   std::string backend = "fast";
+  /// Told of every visit of sampled requests (--traces); nullptr: none.
+  Tracer* tracer = nullptr;
 };
 
 /// One simulation of one scenario. Runs to the end with run(), or in steps

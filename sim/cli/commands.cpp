@@ -8,6 +8,7 @@ void register_commands(CLI::App& app, Actions& actions) {
   register_sweep(app, actions);
   register_list(app, actions);
   register_view(app, actions);
+  register_completion(app, actions);  // last: it lists the others
 }
 
 }  // namespace archsim::cli

@@ -59,5 +59,7 @@ void register_compare(CLI::App& app, Actions& actions);
 void register_sweep(CLI::App& app, Actions& actions);
 void register_list(CLI::App& app, Actions& actions);
 void register_view(CLI::App& app, Actions& actions);
+/// `completion SHELL` and `manpage`, generated from the other commands' definitions.
+void register_completion(CLI::App& app, Actions& actions);
 
 }  // namespace archsim::cli

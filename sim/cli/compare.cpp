@@ -246,7 +246,7 @@ int compare(const CompareFlags& f) {
   const std::vector<report::Analysis> runs = report::run_parallel(specs, 2);
   const report::Analysis &A = runs[0], &B = runs[1];
 
-  const bool json_stdout = f.json == "-";
+  const bool json_stdout = f.json == "-" || f.report == "-";
   if (!f.json.empty()) {
     nlohmann::ordered_json j;
     j["scenario"] = A.result.scenario;

@@ -8,7 +8,10 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "archsim/load.hpp"
+#include "archsim/output.hpp"
 #include "cli/commands.hpp"
+#include "cli/library.hpp"
 
 namespace fs = std::filesystem;
 
@@ -16,11 +19,11 @@ namespace archsim::cli {
 
 namespace {
 
-/// The scenario library: ./scenarios if run from a checkout, else the source tree's.
+/// The scenario library: --dir, else the first of library_dirs().
 fs::path library_dir(const std::string& flag) {
   if (!flag.empty()) return flag;
-  if (fs::is_directory("scenarios")) return "scenarios";
-  return fs::path(ARCHSIM_SOURCE_DIR) / "scenarios";
+  const auto dirs = library_dirs();
+  return dirs.empty() ? fs::path("scenarios") : dirs.front();
 }
 
 /// The first sentence of a description, for one line.
@@ -30,6 +33,29 @@ std::string first_sentence(std::string s) {
   if (dot != std::string::npos) s = s.substr(0, dot + 1);
   if (s.size() > 100) s = s.substr(0, 97) + "...";
   return s;
+}
+
+/// What the problem really simulates, beside the story its description
+/// tells ("1M users"): "600/s (peak 1,800/s) for 8m", "50,000 users for 8m".
+std::string simulated_scale(const fs::path& problem) {
+  try {
+    const ScenarioSpec spec = load_scenario(problem.string());
+    std::string out;
+    for (const TrafficSpec& t : spec.traffic) {
+      if (!out.empty()) out += " + ";
+      if (t.closed()) {
+        out += human_count(t.users) + " users";
+        continue;
+      }
+      double peak = 1;
+      for (const ProfilePoint& p : t.profile) peak = std::max(peak, p.x);
+      out += format_rate(t.rate);
+      if (peak > 1) out += " (peak " + format_rate(t.rate * peak) + ")";
+    }
+    return "simulates " + out + " for " + format_duration(spec.duration);
+  } catch (const std::exception&) {
+    return "does not load: run `archsim check` on it";
+  }
 }
 
 int list(const std::string& dir_flag) {
@@ -59,10 +85,10 @@ int list(const std::string& dir_flag) {
     std::sort(designs.begin(), designs.end());
     std::string ds;
     for (const auto& d : designs) ds += (ds.empty() ? "" : ", ") + d;
-    fmt::print("{:<{}}  {}  [designs: {}]\n", p.filename().string(), w, desc, ds);
+    fmt::print("{:<{}}  {}\n{:<{}}  [{}; designs: {}]\n", p.filename().string(), w, desc, "", w,
+               simulated_scale(p / "problem.yaml"), ds);
   }
-  fmt::print("\nrun one: archsim run {}/<problem>/problem.yaml --design {}/<problem>/designs/<design>.yaml\n",
-             dir.string(), dir.string());
+  fmt::print("\nrun one: archsim run <problem> [--design <design>]   (from {})\n", dir.string());
   return 0;
 }
 

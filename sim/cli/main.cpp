@@ -18,6 +18,9 @@
 #include "archsim/simulation.hpp"
 #include "archsim/timeline.hpp"
 #include "cli/commands.hpp"
+#include "cli/exports.hpp"
+#include "cli/help.hpp"
+#include "cli/library.hpp"
 #include "cli/reporting.hpp"
 #ifdef ARCHSIM_WITH_VIEW
 #include "archsim/view.hpp"
@@ -98,11 +101,24 @@ struct RunFlags {
   bool fail_on_slo = false;
   std::string report;
   ReplicationFlags reps;
+  ExportFlags exports;
 };
 
-int cmd_run(const RunFlags& f) {
-  if (f.reps.n > 0)
+int cmd_run(RunFlags f) {
+  f.file = resolve_scenario(f.file);  // `archsim run black-friday`: a library problem by name
+  f.load.design = resolve_design(f.load.design, f.file);
+  if (f.reps.n > 0) {
+    // Outputs of one run's time series have no meaning across replications:
+    // refuse them rather than write one replication's or none.
+    const bool series = !f.timeline.empty() || !f.exports.metrics.empty() || !f.exports.csv.empty() ||
+                        !f.exports.traces.empty();
+    if (series) {
+      std::cerr << "archsim: --timeline, --metrics, --csv and --traces describe one run; with --replications "
+                   "use --json or --report (or run one seed without --replications)\n";
+      return 2;
+    }
     return run_replications({f.file, f.load, f.backend, f.reps, f.json, f.report, f.quiet, f.fail_on_slo});
+  }
   ScenarioSpec spec = load_scenario(f.file, f.load.options());
   if (!f.backend.empty()) {
     if (f.backend != "fast" && (f.backend != "simgrid" || !simgrid_available())) {
@@ -115,20 +131,28 @@ int cmd_run(const RunFlags& f) {
   RunOptions opt;
   opt.progress = !f.quiet && isatty(STDERR_FILENO);
   opt.backend = spec.backend;
+  const int to_stdout = (f.json == "-") + (f.timeline == "-") + (f.report == "-") + (f.exports.metrics == "-") +
+                        (f.exports.csv == "-") + (f.exports.traces == "-");
+  if (to_stdout > 1)
+    throw InputError({Diagnostic{"-", {}, "only one output can go to standard output (-) at a time"}});
+  Exports exports(f.exports, spec.seed);
+  opt.tracer = exports.tracer();
   Simulation sim(spec, opt);
-  std::optional<AtomicFile> tl;
+  std::optional<Output> tl;
   std::optional<TimelineWriter> writer;
   if (!f.timeline.empty()) {
     tl.emplace(f.timeline);
     writer.emplace(tl->stream(), sim);
     sim.add_observer(&*writer);
   }
+  exports.attach(sim);
   report::Recorder recorder;  // the ticks behind the explanation and the report
   sim.add_observer(&recorder);
   const RunResult& r = sim.run();
   if (tl) tl->commit();
+  exports.commit();
   const report::Analysis analysis = report::analyse(sim, recorder);
-  const bool json_stdout = f.json == "-";
+  const bool json_stdout = f.json == "-" || f.timeline == "-" || f.report == "-" || f.exports.uses_stdout();
   if (!f.json.empty()) {
     nlohmann::ordered_json j = to_json(r);
     report::add_to_json(j, analysis);
@@ -141,6 +165,7 @@ int cmd_run(const RunFlags& f) {
       out.commit();
     }
   }
+  set_colour(colour_wanted(json_stdout ? STDERR_FILENO : STDOUT_FILENO));
   if (!f.quiet) {
     print_summary(json_stdout ? std::cerr : std::cout, r);
     report::print_verdict(json_stdout ? std::cerr : std::cout, analysis);
@@ -154,7 +179,7 @@ int cmd_run(const RunFlags& f) {
 int main(int argc, char** argv) {
   CLI::App app{"archsim: a system-design sandbox and simulator"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "archsim 0.1.0");
+  app.set_version_flag("--version,-v", version_text());
 
   RunFlags run;
   auto* run_cmd = app.add_subcommand("run", "Simulate a scenario and print its summary");
@@ -162,7 +187,8 @@ int main(int argc, char** argv) {
   add_load_options(run_cmd, run.load);
   run_cmd->add_option("--backend", run.backend, "Resource backend: fast (default) or simgrid (shared cores and links)");
   run_cmd->add_option("--json", run.json, "Write the result as JSON to FILE, or - for stdout");
-  run_cmd->add_option("--timeline", run.timeline, "Write a per-second time series (JSON lines) to FILE");
+  run_cmd->add_option("--timeline", run.timeline, "Write a per-second time series (JSON lines) to FILE, or - for stdout");
+  add_export_options(run_cmd, run.exports);
   run_cmd->add_flag("--quiet,-q", run.quiet, "No summary, no progress line");
   run_cmd->add_flag("--fail-on-slo", run.fail_on_slo, "Exit with code 3 when an SLO (or the budget) fails");
   run_cmd->add_option("--report", run.report, "Write a self-contained HTML report to FILE");
@@ -172,6 +198,7 @@ int main(int argc, char** argv) {
   run_cmd->callback([&] { actions.push_back([&] { return cmd_run(run); }); });
   register_commands(app, actions);
 
+  if (const auto rc = answer_early(app, argc, argv)) return *rc;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

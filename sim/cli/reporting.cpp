@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #ifdef ARCHSIM_WITH_VIEW
@@ -16,6 +17,10 @@ namespace fs = std::filesystem;
 namespace archsim::cli {
 
 void write_file_atomic(const std::string& path, const std::string& text) {
+  if (path == "-") {  // "-" is standard output, for every output of every command
+    std::cout << text << std::flush;
+    return;
+  }
   const std::string tmp = path + ".tmp" + std::to_string(getpid());
   {
     std::ofstream out(tmp, std::ios::binary);

@@ -79,7 +79,7 @@ int sweep(const SweepFlags& f) {
     report::write_sweep_csv(s, result);
     write_file_atomic(f.csv, s.str());
   }
-  const bool json_stdout = f.json == "-";
+  const bool json_stdout = f.json == "-" || f.csv == "-" || f.report == "-";
   if (!f.json.empty()) {
     const std::string text = report::sweep_json(result).dump(2) + "\n";
     if (json_stdout) std::cout << text;

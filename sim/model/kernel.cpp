@@ -1,6 +1,7 @@
 #include "model/kernel.hpp"
 
 #include "archsim/simulation.hpp"
+#include "model/tracer.hpp"
 
 #include <algorithm>
 #include <array>
@@ -102,6 +103,7 @@ Job* Kernel::spawn(Job* caller, CallSite& site, int replica, bool detached, bool
     caller->key = child->key;
     caller->keyed = true;
   }
+  if (tracer) tracer->spawned(*caller, *child, now_);
   const Event arrive{now_, 0, child->comp, child, child->token, EventCode::Arrive, 0};
   if (defer && !backend && !site.has_latency && !site.edge->partitioned) post(arrive);
   else send(arrive, site, caller->comp->index(), caller->replica, site.target->index(), child->replica,
@@ -203,7 +205,12 @@ double Kernel::send(const Event& e, const CallSite& site, int from, int from_rep
   return delay;
 }
 
+void Kernel::trace_freed(Job* j) {
+  if (tracer) tracer->freed(*j, now_);
+}
+
 void Kernel::finish(Job* j, ErrorKind err) {
+  if (j->span && tracer) tracer->finished(*j, err, now_);
   Job* p = j->parent;
   if (p && p->token == j->parent_token) {
     const CallSite& s = *j->site;
@@ -218,6 +225,7 @@ void Kernel::finish(Job* j, ErrorKind err) {
 
 void Kernel::reply(Job* j, ErrorKind err, std::uint8_t flags) {
   j->flags = flags;
+  if (j->span && tracer) tracer->replied(*j, err, now_);
   if (j->fanout) {
     // The component counts the replies and calls end_wait when it has enough.
     j->comp->on_reply(j, err);
@@ -243,6 +251,7 @@ void Kernel::reply(Job* j, ErrorKind err, std::uint8_t flags) {
         j->pending = 0;
         ++j->attempt;
         if (j->measured) ++site->retries;
+        if (j->span && tracer) tracer->retrying(*j, now_);
         schedule(now_ + backoff(j, r, site->edge->rng), j->comp, EventCode::Retry, j);
         return;
       }

@@ -40,6 +40,7 @@ std::string_view name_of(ErrorKind k);
 class Component;
 class Builder;
 class Breaker;
+class Tracer;
 struct FaultSpec;
 struct Note;
 struct ComponentResult;
@@ -109,6 +110,7 @@ struct Job {
   std::int32_t aux = 0;         ///< kind-specific (a balancer's chosen replica, a user id)
   std::uint32_t pending = 0;    ///< outstanding children of the current wait
   std::uint64_t key = 0;        ///< the data item a keyed component (cache, shard) works on
+  std::uint64_t span = 0;       ///< its trace span (--traces), 0 when the request is not sampled
   std::uint16_t op = 0;         ///< what the call asks (Component::op_code); 0 = default
   std::uint8_t flags = 0;       ///< reply flags the callee set (kMiss, kStale); read by the caller
   std::uint8_t attempt = 0;     ///< retries made of the current call
@@ -292,6 +294,7 @@ class Kernel {
     else schedule(now_ + seconds, j->comp, EventCode::Resume, j);
   }
   Backend* backend = nullptr;  ///< nullptr: the fast backend
+  Tracer* tracer = nullptr;    ///< --traces: told of sampled visits (model/tracer.hpp); never draws random numbers
   /// Something that happened (a fault, an action, a breaker or replica change).
   void note(std::string kind, std::string target, std::string what, std::string detail = "");
   /// Where notes go (the simulation); set before the run.
@@ -329,6 +332,7 @@ class Kernel {
     return j;
   }
   void free(Job* j) {
+    if (j->span) trace_freed(j);
     ++j->token;  // any event still pointing at it is now stale
     j->next = free_;
     free_ = j;
@@ -379,6 +383,7 @@ class Kernel {
   static constexpr int kChunk = 1024;
   static constexpr int kMaxDepth = 64;  // direct hand-offs before an event is used
   void dispatch(const Event& e);
+  void trace_freed(Job* j);
   /// One attempt of the caller's current call (first, retry): timers included.
   void attempt(Job* caller, CallSite& site, int replica);
   /// The caller's timeout fired.

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 #include "backend/backends.hpp"
@@ -117,6 +118,7 @@ struct Simulation::Impl {
     kernel.measure_from = spec.warmup;
     backend = make_backend(opt.backend != "fast" ? opt.backend : spec.backend, kernel, spec);
     kernel.backend = backend.get();
+    kernel.tracer = opt.tracer;
     Builder b(kernel, spec);
     b.build(comps, clients, e2e);
     control = std::make_unique<Control>(kernel, *this);
@@ -216,9 +218,11 @@ struct Simulation::Impl {
   void show_progress() {
     const double w = wall_elapsed();
     if (w < 1.0) return;
-    std::fprintf(stderr, "\rarchsim: %.1f s of %.1f s simulated (%.0f%%), %.1fM events/s   ", kernel.now(),
-                 spec.duration, 100.0 * kernel.now() / spec.duration,
-                 static_cast<double>(kernel.events()) / w / 1e6);
+    // ETA: the wall time per simulated second so far, times what is left.
+    const double left = kernel.now() > 0 ? w * (spec.duration - kernel.now()) / kernel.now() : 0.0;
+    std::fprintf(stderr, "\rarchsim: %.1f s of %.1f s simulated (%.0f%%), %.1fM events/s, elapsed %.0f s, ETA %.0f s   ",
+                 kernel.now(), spec.duration, 100.0 * kernel.now() / spec.duration,
+                 static_cast<double>(kernel.events()) / w / 1e6, w, std::ceil(left));
     progress_shown = true;
   }
 
@@ -241,7 +245,7 @@ struct Simulation::Impl {
 
   void finish() {
     finished = true;
-    if (progress_shown) std::fprintf(stderr, "\r%80s\r", "");
+    if (progress_shown) std::fprintf(stderr, "\r%120s\r", "");
     // Time integrals run to the end of the run even if the last event came earlier.
     const double end = spec.duration;
     RunResult& r = result;

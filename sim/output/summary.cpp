@@ -1,5 +1,8 @@
 // The terminal summary: what a person reads in ten seconds.
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <cmath>
 #include <ostream>
 
@@ -10,6 +13,23 @@
 #include "archsim/output.hpp"
 
 namespace archsim {
+
+namespace {
+bool g_colour = false;
+/// Green for a pass, red for a failure, when colour is on (set_colour).
+std::string paint(const std::string& word, bool good) {
+  if (!g_colour) return word;
+  return (good ? "\033[32m" : "\033[1;31m") + word + "\033[0m";
+}
+}  // namespace
+
+void set_colour(bool on) { g_colour = on; }
+
+bool colour_wanted(int fd) {
+  const char* no = std::getenv("NO_COLOR");  // https://no-color.org: set and not empty
+  return isatty(fd) && !(no && *no);
+}
+
 
 std::string human_duration(double s) {
   if (s == 0) return "0";
@@ -103,12 +123,12 @@ void print_summary(std::ostream& out, const RunResult& r) {
   fmt::print(out, ", {} backend)\n\n", r.backend);
 
   if (!r.slo.empty()) {
-    fmt::print(out, "SLOs: {}\n", r.slo_pass ? "all met" : "FAILED");
+    fmt::print(out, "SLOs: {}\n", paint(r.slo_pass ? "all met" : "FAILED", r.slo_pass));
     for (const SloCheck& c : r.slo) {
       // Margin: how far from the target, as a share of it (positive = room left).
       double margin = 0;
       if (c.target > 0) margin = c.higher_is_better ? (c.actual - c.target) / c.target : (c.target - c.actual) / c.target;
-      fmt::print(out, "  {} {:<16} target {:>10}  actual {:>10}  margin {:>+7.1f}%\n", c.pass ? "pass" : "FAIL",
+      fmt::print(out, "  {} {:<16} target {:>10}  actual {:>10}  margin {:>+7.1f}%\n", paint(c.pass ? "pass" : "FAIL", c.pass),
                  c.name, slo_text(c.name, c.target), slo_text(c.name, c.actual), margin * 100);
     }
     fmt::print(out, "\n");

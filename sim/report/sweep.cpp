@@ -254,7 +254,9 @@ SweepResult run_sweep(const Documents& docs, const std::vector<Axis>& axes, cons
   if (!specs.empty()) {
     s.scenario = specs.front().name;
     s.seed = specs.front().seed;
-    c.check(specs.front());
+    // A grid needs no pass criterion: without SLOs it is a table of figures.
+    if (specs.front().slo.empty() && c.what == "slo") s.judged = false;
+    else c.check(specs.front());
   }
   s.points = run_points(specs, grid, axes, c, repeat, jobs);
   return s;
@@ -422,7 +424,7 @@ void print_sweep(std::ostream& out, const SweepResult& s) {
   for (const Point& p : s.points) {
     for (std::size_t k = 0; k < p.text.size(); ++k) fmt::print(out, "{:>{}}  ", p.text[k], widths[k]);
     const bool found = s.found && !p.x.empty() && p.x[0] == *s.found;
-    fmt::print(out, "{:<7} {:>10.1f} {:>9} {:>9} {:>7.2f}% {:>10}  {}{}\n", p.pass ? "pass" : "FAIL",
+    fmt::print(out, "{:<7} {:>10.1f} {:>9} {:>9} {:>7.2f}% {:>10}  {}{}\n", !s.judged ? "-" : p.pass ? "pass" : "FAIL",
                p.result.throughput_rps, human_duration(p.result.latency.p50), human_duration(p.result.latency.p99),
                error_rate(p.result) * 100, format_price(p.cost.per_hour),
                !p.bottleneck.empty() ? p.bottleneck + " saturated"
@@ -431,6 +433,7 @@ void print_sweep(std::ostream& out, const SweepResult& s) {
                found ? "   <- smallest passing" : "");
   }
   if (!s.search_note.empty()) fmt::print(out, "\n{}\n", s.search_note);
+  if (!s.judged) fmt::print(out, "\nno verdicts: the scenario has no slo\n");
 }
 
 void write_sweep_csv(std::ostream& out, const SweepResult& s) {

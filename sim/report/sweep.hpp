@@ -70,6 +70,7 @@ struct SweepResult {
   /// --find-min: the answer, if one was found.
   std::optional<double> found;
   std::string search_note;         ///< how the search ended, in words
+  bool judged = true;              ///< false: a grid over a scenario without SLOs, tabulated without verdicts
   std::vector<std::string> configs; ///< the base files' text, for the report
   std::size_t replications = 0;     ///< per point; 0: one run per point
   double confidence = 0.95;

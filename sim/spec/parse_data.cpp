@@ -44,22 +44,16 @@ bool contains(const std::vector<std::string_view>& keys, std::string_view k) {
 
 std::string a_kind(ComponentKind k) { return fmt::format("a {}", name_of(k)); }
 
-// "1000000", "1M", "250k": a count of things (keys, messages).
+// "1000000", "1M", "250k", "1e6": a count of things (keys, messages).
 std::optional<std::uint64_t> read_count(const Source& src, const Field& f, std::uint64_t min) {
   const auto text = yaml::read_text(src, f, "a count");
   if (!text) return std::nullopt;
-  std::string_view t = units::trim(*text);
-  double scale = 1;
-  if (!t.empty() && (t.back() == 'k' || t.back() == 'M' || t.back() == 'G')) {
-    scale = t.back() == 'k' ? 1e3 : t.back() == 'M' ? 1e6 : 1e9;
-    t.remove_suffix(1);
-  }
-  const std::optional<double> v = units::number(t);
-  if (!v || *v < 0 || std::floor(*v * scale) != *v * scale || *v * scale > 1e15) {
+  const std::optional<double> v = units::count(*text);
+  if (!v || *v < 0 || *v > 1e15) {
     src.error(f.value_mark, fmt::format("expected a count for '{}' such as 1000000 or 1M, got '{}'", f.key, *text));
     return std::nullopt;
   }
-  const auto n = static_cast<std::uint64_t>(*v * scale);
+  const auto n = static_cast<std::uint64_t>(*v);
   if (n < min) {
     src.error(f.value_mark, fmt::format("'{}' must be at least {}, got {}", f.key, min, n));
     return std::nullopt;

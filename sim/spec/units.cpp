@@ -104,7 +104,62 @@ void set(std::string* why, std::string message) {
 // The number part as written, for suggestions: "250" of "250".
 std::string_view number_text(std::string_view text, std::size_t used) { return text.substr(0, used); }
 
+// "2m30s", "1h5m", "1m30.5s": segments of a number and a unit, each unit
+// smaller than the one before. Nothing (and `why` untouched) if the text is
+// not of that form; a message in `why` if it is but is wrong.
+std::optional<double> compound_duration(std::string_view text, std::string* why) {
+  double total = 0, last_scale = 0;
+  std::size_t i = 0, parts = 0;
+  const bool negative = !text.empty() && text[0] == '-';
+  if (negative) i = 1;
+  while (i < text.size()) {
+    double v = 0;
+    const std::size_t used = scan_number(text.substr(i), v);
+    if (used == 0 || v < 0 || (parts > 0 && text[i] == '+')) return std::nullopt;
+    i += used;
+    std::size_t u = i;
+    while (u < text.size() && std::isalpha(static_cast<unsigned char>(text[u]))) ++u;
+    const Unit* unit = find_unit(kDurationUnits, text.substr(i, u - i));
+    if (!unit) return std::nullopt;
+    if (parts > 0 && unit->scale >= last_scale) {
+      set(why, fmt::format("in '{}' the units must go from larger to smaller (like 1h5m or 2m30s)", text));
+      return std::nullopt;
+    }
+    total += v * unit->scale;
+    last_scale = unit->scale;
+    ++parts;
+    i = u;
+  }
+  if (parts < 2) return std::nullopt;
+  return negative ? -total : total;
+}
+
 }  // namespace
+
+std::optional<double> count(std::string_view text) {
+  text = trim(text);
+  double scale = 1;
+  if (!text.empty()) {
+    switch (text.back()) {
+      case 'k': case 'K': scale = 1e3; break;
+      case 'M': scale = 1e6; break;
+      case 'G': scale = 1e9; break;
+      case 'T': scale = 1e12; break;
+      default: break;
+    }
+    if (scale != 1) text.remove_suffix(1);
+  }
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty() || !(std::isdigit(static_cast<unsigned char>(text.front())) || text.front() == '-' ||
+                        text.front() == '.'))
+    return std::nullopt;
+  double v = 0;
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), v, std::chars_format::general);
+  if (r.ec != std::errc() || r.ptr != text.data() + text.size()) return std::nullopt;
+  v *= scale;
+  if (!std::isfinite(v) || std::floor(v) != v || std::abs(v) > 9e18) return std::nullopt;
+  return v;
+}
 
 std::string_view trim(std::string_view text) {
   const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
@@ -141,6 +196,8 @@ std::optional<double> duration(std::string_view text, std::string* why, std::str
     return std::nullopt;
   }
   if (const Unit* u = find_unit(kDurationUnits, unit)) return v * u->scale;
+  if (auto total = compound_duration(text, why)) return total;
+  if (why && !why->empty()) return std::nullopt;
   if (auto right = find_alias(kDurationAliases, unit)) {
     set(why, fmt::format("unknown duration unit '{}' in '{}': did you mean {}{}? valid units: {}", unit, text,
                          number_text(text, used), *right, kDurationUnitList));

@@ -12,7 +12,7 @@
 
 namespace archsim::units {
 
-/// "250ms" -> 0.25. A bare "0" is zero; any other bare number is an error
+/// "250ms" -> 0.25, "2m30s" -> 150 (compound: units from larger to smaller). A bare "0" is zero; any other bare number is an error
 /// that proposes `suggest` as its unit. Negative values parse (the caller
 /// says whether they are allowed, with a better message than "malformed").
 std::optional<double> duration(std::string_view text, std::string* why, std::string_view suggest = "ms");
@@ -28,6 +28,10 @@ std::optional<double> fraction(std::string_view text, std::string* why);
 
 /// A plain decimal number: "3", "-1.5", ".5". No units, no exponents.
 std::optional<double> number(std::string_view text);
+
+/// A whole count: "1000000", "1M", "250k", "1e9", "2.5e6" (k K M G T are
+/// powers of 1000); nothing if it is not a whole number.
+std::optional<double> count(std::string_view text);
 
 /// "exp(4ms)", "lognormal(median: 3ms, p99: 20ms)", or a duration (a
 /// constant). Parameters are checked (a mean is positive, p99 >= median...).

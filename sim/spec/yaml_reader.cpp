@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "spec/merge_keys.hpp"
 #include "spec/units.hpp"
 
 namespace archsim::yaml {
@@ -119,6 +120,7 @@ std::optional<YAML::Node> Source::parse(const std::string& text) const {
       error(mark(docs[1]), "a scenario file holds one YAML document: remove the '---' and what follows, or "
                            "move it to its own file");
     }
+    expand_merge_keys(*this, docs[0]);
     return docs[0];
   } catch (const YAML::ParserException& e) {
     // A tab in the indentation confuses yaml-cpp into other messages
@@ -231,7 +233,14 @@ std::optional<Int> to_integer(std::string_view s) {
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   Int v{};
   const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+  if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) {
+    // "1M", "250k", "1e9": a whole count written the short way.
+    const auto c = units::count(s);
+    if (!c || *c < static_cast<double>(std::numeric_limits<Int>::min()) ||
+        *c > static_cast<double>(std::numeric_limits<Int>::max()))
+      return std::nullopt;
+    return static_cast<Int>(*c);
+  }
   return v;
 }
 
