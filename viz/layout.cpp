@@ -27,7 +27,9 @@ HudFrame hud_frame(float width, float height) {
   f.bottom = {0, height - bottom_h, width, bottom_h};
   f.right = {width - right_w, top_h, right_w, height - top_h - bottom_h};
   const float m = std::round(14 * s);
-  f.graph = {m, top_h + m, width - right_w - 2 * m, height - top_h - bottom_h - 2 * m};
+  const float cap_h = std::round(22 * s);  // one line of caption: the root cause, when there is one
+  f.caption = {m, top_h + m / 2, width - right_w - 2 * m, cap_h};
+  f.graph = {m, f.caption.bottom() + m / 2, width - right_w - 2 * m, height - f.caption.bottom() - bottom_h - 1.5f * m};
   return f;
 }
 
@@ -381,9 +383,12 @@ Layout compute_layout(const TimelineHeader& h, const Rect& area) {
   // Columns get the width their sub-columns need plus an equal share of the
   // rest for the edges: a crowded layer is staggered into up to four
   // sub-columns (widening its column) while nodes stay readably wide.
-  const float nw_min = std::clamp(area.w * 0.085f, 56.f, 110.f);
+  // Sizes grow with a large window (the caps are for the graph area of a
+  // 1280x720 window) so that labels keep their room at 1920x1080 and above.
+  const float grow = std::clamp(std::min(area.w / 920.f, area.h / 560.f), 1.f, 2.f);
+  const float nw_min = std::clamp(area.w * 0.085f, 56.f, 110.f * grow);
   const float gx = std::clamp(nw_min * 0.12f, 6.f, 12.f);
-  const float nh_max = std::clamp(area.h / 6, 20.f, 64.f);
+  const float nh_max = std::clamp(area.h / 6, 20.f, 64.f * grow);
   std::vector<int> k_of(L, 1);
   auto fit_h = [&](int l, int k) { return area.h / need(order[l], k); };
   auto width_for = [&](const std::vector<int>& ks) {
@@ -397,7 +402,7 @@ Layout compute_layout(const TimelineHeader& h, const Rect& area) {
     int worst = 0;
     for (int l = 0; l < L; ++l)
       if (fit_h(l, k_of[l]) < nh) nh = fit_h(l, k_of[l]), worst = l;
-    nw = std::min({170.f, nh * 3.6f, width_for(k_of)});
+    nw = std::min({170.f * grow, nh * 3.6f, width_for(k_of)});
     if (nh >= 30 || k_of[worst] >= 4 || order[worst].size() <= static_cast<std::size_t>(k_of[worst])) break;
     auto next = k_of;
     ++next[worst];

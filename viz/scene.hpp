@@ -34,6 +34,7 @@ struct ViewState {
   std::optional<int> selected;  ///< node id: >= 0 component, -1 - i source
   std::optional<Point> mouse;
   std::string status;        ///< a transient message in the bottom bar
+  float details_scroll = 0;  ///< rows of the details panel scrolled past (mouse wheel)
 };
 
 class Scene {
@@ -74,6 +75,14 @@ class Scene {
   void draw_scrubber(sf::RenderTarget& rt, const ViewState& s);
   void draw_events(sf::RenderTarget& rt, const ViewState& s);
   void draw_tooltip(sf::RenderTarget& rt, const ViewState& s, int edge);
+  void draw_node_tooltip(sf::RenderTarget& rt, const ViewState& s, int node);
+  void draw_cause(sf::RenderTarget& rt, const ViewState& s);
+  void draw_box_lines(sf::RenderTarget& rt, const ViewState& s, const std::vector<std::string>& lines);
+  /// The label's second line: the failing figure first (errors, pool
+  /// waiters), then the queue, then finished requests per second.
+  std::string node_figures(int c, const Tick* k) const;
+  /// Every figure of a node at t, as (label, value) rows: details and hover.
+  std::vector<std::pair<std::string, std::string>> node_rows(int id, double t) const;
   const std::vector<SloStatus>& verdict(const ViewState& s);
   Rect scrub_track() const;
 

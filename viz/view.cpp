@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <future>
 #include <memory>
 
 #include <SFML/Graphics/RenderWindow.hpp>
@@ -18,6 +19,8 @@
 
 #include "archsim/simulation.hpp"
 #include "archsim/timeline.hpp"
+#include "cause.hpp"
+#include "report/analysis.hpp"
 #include "display.hpp"
 #include "frames.hpp"
 #include "playback.hpp"
@@ -27,7 +30,8 @@ namespace archsim::viz {
 
 namespace {
 
-// Runs a scenario in steps and hands each tick to the Playback.
+// Runs a scenario in steps and hands each tick to the Playback. At the end
+// the run is explained and its root cause marked.
 class LiveRun : public Observer {
  public:
   LiveRun(const ScenarioSpec& spec, Playback*& pb) : spec_(spec), pb_(pb) { restart(); }
@@ -35,12 +39,19 @@ class LiveRun : public Observer {
     sim_ = std::make_unique<Simulation>(spec_);
     sim_->add_observer(this);
     reached_ = 0;
+    raw_.clear();
     if (!pb_) owned_ = std::make_unique<Playback>(make_header(*sim_)), pb_ = owned_.get();
     else pb_->clear();
   }
-  void on_tick(const Tick& t) override { pb_->append(t); }
+  void on_tick(const Tick& t) override {
+    raw_.push_back(t);  // as reported (explain reads these; the Playback marks missing latencies)
+    pb_->append(t);
+  }
   void on_note(const Note& n) override { pb_->append(n); }
-  void on_finish(const RunResult& r) override { pb_->set_final(r.slo); }
+  void on_finish(const RunResult& r) override {
+    pb_->set_final(r.slo);
+    pb_->set_cause(explain_cause(spec_, r, raw_, sim_->edges(), pb_->header()));
+  }
   /// Runs until simulated time t (the end if t is past it) or until the wall
   /// budget is spent, one tick at a time.
   void run_to(double t, double budget_s) {
@@ -66,6 +77,7 @@ class LiveRun : public Observer {
   std::unique_ptr<Playback> owned_;
   std::unique_ptr<Simulation> sim_;
   double reached_ = 0;  // simulated time the simulation has been run to
+  std::vector<Tick> raw_;
 };
 
 // What was asked for: a scenario to run or a timeline to replay.
@@ -155,6 +167,17 @@ int view(const ViewOptions& opt) {
   Playback* pb = input->replay.get();
   std::unique_ptr<LiveRun> live;
   if (input->spec) live = std::make_unique<LiveRun>(*input->spec, pb);
+  // The live run is explained only at its end; the same run (same seed) on
+  // another thread names the root cause within seconds. Once the user
+  // changes the run (chaos, the sandbox), that answer no longer holds: the
+  // live run's own explanation replaces it at the end.
+  std::future<std::optional<Cause>> early;
+  std::optional<Cause> early_cause;
+  bool changed = false;
+  if (live)
+    early = std::async(std::launch::async, [spec = *input->spec, header = pb->header()] {
+      return cause_of(report::run_analysed(spec).why, header);
+    });
 
   // No multisampling in the window: on a software renderer (Xvfb, llvmpipe)
   // 4x MSAA costs four times the frame; files (render) keep it.
@@ -221,6 +244,7 @@ int view(const ViewOptions& opt) {
       case Action::End: seek(pb->duration()); break;
       case Action::Restart:
         if (live) live->restart();
+        if (live && !changed) pb->set_cause(early_cause);
         st.t = 0;
         scene.particles().clear();
         st.paused = false;
@@ -247,6 +271,8 @@ int view(const ViewOptions& opt) {
         }
         // Faults happen at the simulation's present: come back to it.
         if (st.t < live->horizon() - 1e-9) st.t = live->horizon();
+        changed = true;
+        pb->set_cause(std::nullopt);  // explained again at the end of this changed run
         for (const auto& target : targets) live->apply(chaos_fault(a, target));
         const char* what[] = {"one replica killed for 60 s", "all replicas killed for 30 s", "30% errors for 30 s",
                               "work 5x slower for 30 s", "traffic x3 for 60 s"};
@@ -340,6 +366,10 @@ int view(const ViewOptions& opt) {
       }
     }
     if (!window.isOpen()) break;
+    if (early.valid() && early.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      early_cause = early.get();
+      if (!changed && !live->done()) pb->set_cause(early_cause);
+    }
 
     // Time moves on; a live simulation runs just far enough (within a frame's
     // budget; if it cannot keep up the clock waits for it).
@@ -390,11 +420,15 @@ int render(const RenderOptions& opt) {
     std::cerr << "archsim render: --speed must be above 0 (simulated seconds per video second)\n";
     return 2;
   }
+  if (!opt.moment.empty() && opt.moment != "worst" && opt.moment != "cause") {
+    std::cerr << "archsim render: --at takes a time (e.g. 2m45s), 'worst' or 'cause'\n";
+    return 2;
+  }
   if (!video && (opt.from || opt.to)) {
     std::cerr << "archsim render: --from/--to are for .gif and .mp4; a PNG takes --at\n";
     return 2;
   }
-  if (video && opt.at) {
+  if (video && (opt.at || !opt.moment.empty())) {
     std::cerr << "archsim render: --at is for a .png; a video takes --from and --to\n";
     return 2;
   }
@@ -408,7 +442,7 @@ int render(const RenderOptions& opt) {
   };
   if (opt.at && *opt.at > duration + 1e-9) return bad_time("--at", *opt.at);
   if (opt.from && *opt.from > duration + 1e-9) return bad_time("--from", *opt.from);
-  const double at = opt.at.value_or(duration);
+  double at = opt.at.value_or(duration);
   const double from = opt.from.value_or(0);
   const double to = std::min(opt.to.value_or(duration), duration);
   if (video && to <= from) {
@@ -429,8 +463,10 @@ int render(const RenderOptions& opt) {
   Playback* pb = input->replay.get();
   std::unique_ptr<LiveRun> live;
   if (input->spec) live = std::make_unique<LiveRun>(*input->spec, pb);
-  const double need = video ? to : at;
-  if (live) live->run_to(need, 1e9);
+  // To the end: the root cause is known only once the run is explained.
+  if (live) live->run_to(duration, 1e9);
+  if (opt.moment == "worst") at = worst_moment(*pb);
+  else if (opt.moment == "cause") at = pb->cause() ? std::min(duration, pb->cause()->at + 2 * pb->header().tick) : worst_moment(*pb);
 
   GlLeakScope gl_scope;
   if (!video) {
@@ -443,7 +479,9 @@ int render(const RenderOptions& opt) {
       std::cerr << "archsim render: could not write " << opt.out << "\n";
       return 1;
     }
-    std::cout << "archsim render: wrote " << opt.out << " (t = " << format_clock(at) << ")\n";
+    std::cout << "archsim render: wrote " << opt.out << " (t = " << format_clock(at) << ")";
+    if (const Cause* c = pb->cause_at(at)) std::cout << "; " << c->caption;
+    std::cout << "\n";
     return 0;
   }
   VideoJob job;

@@ -19,6 +19,7 @@ struct RenderOptions {
   LoadOptions load;
   std::string out;             ///< .png, .gif or .mp4
   std::optional<double> at;    ///< PNG: simulated time to draw (default: the end)
+  std::string moment;          ///< PNG instead of `at`: "worst" (the worst second) or "cause" (the root cause began)
   std::optional<double> from;  ///< GIF/MP4: first simulated second
   std::optional<double> to;    ///< GIF/MP4: last simulated second
   int width = 1280;

@@ -50,7 +50,8 @@ void register_view(CLI::App& app, Actions& actions) {
   render->add_option("file", r.file, "Scenario (YAML) or timeline (JSON lines)")->required();
   add_load_options(render, r.load);
   render->add_option("--out", r.out, "Output file: .png, .gif or .mp4")->required();
-  render->add_option("--at", r.at, "PNG: the simulated time to draw, e.g. 90s (default: the end)");
+  render->add_option("--at", r.at, "PNG: the simulated time to draw, e.g. 90s, or 'worst' (the worst second) or "
+                  "'cause' (just after the root cause began); default: the end");
   render->add_option("--from", r.from, "GIF/MP4: first simulated time");
   render->add_option("--to", r.to, "GIF/MP4: last simulated time");
   render->add_option("--width", r.width, "Pixels (default 1280)");
@@ -74,7 +75,8 @@ void register_view(CLI::App& app, Actions& actions) {
       o.file = r.file;
       o.load = r.load.options();
       o.out = r.out;
-      o.at = time_flag("--at", r.at);
+      if (r.at == "worst" || r.at == "cause") o.moment = r.at;
+      else o.at = time_flag("--at", r.at);
       o.from = time_flag("--from", r.from);
       o.to = time_flag("--to", r.to);
       o.width = r.width;
