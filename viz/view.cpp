@@ -401,7 +401,7 @@ int view(const ViewOptions& opt) {
   return 0;
 }
 
-int render(const RenderOptions& opt) {
+int render(const RenderOptions& opt, RenderInfo* info) {
   const std::string ext = lower_ext(opt.out);
   if (ext != ".png" && ext != ".gif" && ext != ".mp4") {
     std::cerr << "archsim render: --out " << opt.out << ": the file name must end in .png, .gif or .mp4\n";
@@ -479,6 +479,19 @@ int render(const RenderOptions& opt) {
       std::cerr << "archsim render: could not write " << opt.out << "\n";
       return 1;
     }
+    if (info) {
+      info->at = at;
+      if (pb->cause()) info->cause = pb->cause()->caption;
+    }
+    if (!opt.cause_out.empty() && pb->cause()) {
+      const double ct = std::min(duration, pb->cause()->at + 2 * pb->header().tick);
+      if (!off.still(ct, opt.speed).saveToFile(opt.cause_out)) {
+        std::cerr << "archsim render: could not write " << opt.cause_out << "\n";
+        return 1;
+      }
+      if (info) info->cause_drawn = true, info->cause_at = ct;
+    }
+    if (opt.quiet) return 0;
     std::cout << "archsim render: wrote " << opt.out << " (t = " << format_clock(at) << ")";
     if (const Cause* c = pb->cause_at(at)) std::cout << "; " << c->caption;
     std::cout << "\n";
