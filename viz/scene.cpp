@@ -371,9 +371,9 @@ void Scene::draw(sf::RenderTarget& rt, const ViewState& s) {
   box(tris_, {p.x, p.y, 1, p.h}, color::panel_edge);
   rt.draw(tris_);
   const float sc = frame_.scale;
-  const float charts_h = std::min(p.h * 0.62f, 3 * 150 * sc);
-  draw_charts(rt, s, {p.x + 12 * sc, p.y + 8 * sc, p.w - 22 * sc, charts_h});
-  const Rect below{p.x + 12 * sc, p.y + 8 * sc + charts_h + 6 * sc, p.w - 22 * sc, p.h - charts_h - 20 * sc};
+  const Rect charts = charts_area();
+  draw_charts(rt, s, charts);
+  const Rect below{p.x + 12 * sc, charts.bottom() + 6 * sc, p.w - 22 * sc, p.h - charts.h - 20 * sc};
   if (s.selected) draw_details(rt, s, below);
   else draw_legend(rt, below);
 
@@ -386,6 +386,19 @@ void Scene::draw(sf::RenderTarget& rt, const ViewState& s) {
     draw_tooltip(rt, s, hovered);
     batch_.flush(rt);
   }
+}
+
+Rect Scene::charts_area() const {
+  const Rect& p = frame_.right;
+  const float sc = frame_.scale;
+  return {p.x + 12 * sc, p.y + 8 * sc, p.w - 22 * sc, std::min(p.h * 0.62f, 3 * 150 * sc)};
+}
+
+Rect Scene::chart_plot(int i) const {
+  const Rect area = charts_area();
+  const float sc = frame_.scale, fs = 12 * sc, block = area.h / 3;
+  const Rect blk{area.x, area.y + i * block, area.w, block};
+  return {blk.x, blk.y + fs * 1.6f, blk.w, std::round(blk.h - fs * 1.6f - 10 * sc)};
 }
 
 void Scene::draw_edges(sf::RenderTarget& rt, const ViewState& s, int hovered) {
@@ -681,7 +694,7 @@ void Scene::draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect& ar
     const Chart& ch = charts[ci];
     const float fs = 12 * sc;
     const Rect blk{area.x, area.y + ci * block, area.w, block};
-    const Rect plot{blk.x, blk.y + fs * 1.6f, blk.w, std::round(blk.h - fs * 1.6f - 10 * sc)};
+    const Rect plot = chart_plot(ci);
     // SLO lines that belong on this chart.
     std::vector<std::pair<double, std::string>> lines;
     for (const auto& slo : h.slo) {

@@ -62,6 +62,11 @@ class Scene {
   const HudFrame& frame() const { return frame_; }
   const Particles& particles() const { return particles_; }
   Particles& particles() { return particles_; }
+  /// The plot of chart i (0 throughput, 1 p99, 2 error rate): x from 0 to
+  /// the run's duration.
+  Rect chart_plot(int i) const;
+  /// A node's second label line (public for tests).
+  std::string label_figures(int c, double t) const { return node_figures(c, pb_.tick_at(t)); }
   /// A point inside a component's box painted in its health colour.
   Point health_probe(int component) const;
 
@@ -85,6 +90,7 @@ class Scene {
   std::vector<std::pair<std::string, std::string>> node_rows(int id, double t) const;
   const std::vector<SloStatus>& verdict(const ViewState& s);
   Rect scrub_track() const;
+  Rect charts_area() const;
 
   // Text, queued in batch_ and drawn at the next flush; align 0 left,
   // 1 centre, 2 right. Returns the width.

@@ -1,0 +1,308 @@
+// The view shows the cause (issue 16): missing latency is missing (null in
+// the timeline, a gap in the chart), the root cause is ringed and captioned,
+// labels abbreviate and lead with the failing figure, and the sandbox's
+// scripted key presses write a design that reproduces the run. The pictures
+// need an X display (run under `xvfb-run -a`); without one they say so.
+#ifdef ARCHSIM_WITH_VIEW
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <unistd.h>
+
+#include <SFML/Graphics/Image.hpp>
+
+#include "archsim/load.hpp"
+#include "archsim/output.hpp"
+#include "archsim/simulation.hpp"
+#include "archsim/timeline.hpp"
+
+#include "../viz/controller.hpp"
+#include "../viz/display.hpp"
+#include "../viz/frames.hpp"
+#include "../viz/live.hpp"
+#include "../viz/playback.hpp"
+#include "../viz/sandbox.hpp"
+#include "../viz/scene.hpp"
+#include "../viz/synthetic.hpp"
+
+using namespace archsim;
+using namespace archsim::viz;
+
+namespace {
+
+bool display_or_skip() {
+  std::string why;
+  if (display_available(&why)) return true;
+  MESSAGE("skipped: no X display (" << why << "); run the tests under xvfb-run -a");
+  return false;
+}
+
+const Fonts& test_fonts() {
+  static Fonts f;
+  static const bool ok = f.load(nullptr);
+  REQUIRE(ok);
+  return f;
+}
+
+bool close_to(sf::Color a, sf::Color b, int tol = 30) {
+  return std::abs(a.r - b.r) <= tol && std::abs(a.g - b.g) <= tol && std::abs(a.b - b.b) <= tol;
+}
+
+int count_in(const sf::Image& img, const Rect& r, sf::Color c, int tol = 30) {
+  int n = 0;
+  const sf::Vector2u size = img.getSize();
+  for (int y = std::max(0, static_cast<int>(r.y)); y < std::min<int>(size.y, static_cast<int>(r.bottom())); ++y)
+    for (int x = std::max(0, static_cast<int>(r.x)); x < std::min<int>(size.x, static_cast<int>(r.right())); ++x)
+      n += close_to(img.getPixel(static_cast<unsigned>(x), static_cast<unsigned>(y)), c, tol);
+  return n;
+}
+
+std::filesystem::path scratch(const std::string& what) {
+  const auto dir = std::filesystem::temp_directory_path() / ("archsim-cause-" + what + "-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// A synthetic run with an outage: nothing finishes from 20 s to 40 s.
+Timeline outage_timeline() {
+  SyntheticRun run;
+  run.components = 5;
+  run.duration = 60;
+  Timeline tl = synthetic_timeline(run);
+  for (Tick& k : tl.ticks)
+    if (k.t > 20 && k.t <= 40) {
+      k.failed += k.completed;
+      k.completed = 0;
+    }
+  return tl;
+}
+
+// An API whose database pool is too small from the start; 40 s.
+const char* kPoolScenario = R"(name: sandbox
+seed: 5
+duration: 40s
+traffic:
+  - name: users
+    to: api
+    rate: 400/s
+components:
+  api:
+    kind: service
+    replicas: 2
+    workers: 64
+    steps:
+      - work: exp(2ms)
+      - call: db
+        query: read
+  db:
+    kind: database
+    workers: 32
+    pool: 4
+    acquire_timeout: 200ms
+    queries:
+      read: exp(8ms)
+slo:
+  latency_p99: 300ms
+)";
+
+}  // namespace
+
+TEST_SUITE("viz") {
+
+TEST_CASE("timeline: a second without completions has null latency, read back as missing") {
+  const auto dir = scratch("null");
+  const std::string path = (dir / "t.jsonl").string();
+  {
+    const ScenarioSpec spec = load_scenario_text(R"(name: outage
+seed: 2
+duration: 30s
+traffic:
+  - {name: users, to: api, rate: 100/s}
+components:
+  api: {kind: service, replicas: 2, workers: 8, service_time: exp(5ms)}
+faults:
+  - {at: 10s, kill: api, for: 10s}
+)", "outage.yaml");
+    Simulation sim(spec);
+    std::ofstream out(path);
+    TimelineWriter w(out, sim);
+    sim.add_observer(&w);
+    sim.run();
+  }
+  std::ifstream in(path);
+  std::string line;
+  int nulls = 0, numbers = 0;
+  while (std::getline(in, line)) {
+    if (line.find("\"type\":\"tick\"") == std::string::npos) continue;
+    // Only the end-to-end p99 (the first in the line) is counted here.
+    const auto p = line.find("\"p99_ms\":");
+    REQUIRE(p != std::string::npos);
+    (line.compare(p + 9, 4, "null") == 0 ? nulls : numbers) += 1;
+  }
+  CHECK(nulls >= 8);     // the outage, 10 s to 20 s (a tick at its edge may still finish some)
+  CHECK(numbers >= 15);  // the rest
+  const Timeline tl = read_timeline(path);
+  int missing = 0;
+  for (const Tick& k : tl.ticks) {
+    if (k.completed == 0) {
+      CHECK(std::isnan(k.p99));
+      CHECK(std::isnan(k.components[0].p99));
+      ++missing;
+    } else {
+      CHECK(k.p99 > 0);
+    }
+  }
+  CHECK(missing == nulls);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("playback: counts abbreviate; labels lead with the failing figure; a dry pool is saturation") {
+  CHECK(format_count(950) == "950");
+  CHECK(format_count(1234) == "1.23k");
+  CHECK(format_count(12345) == "12.3k");
+  CHECK(format_count(126000) == "126k");
+  CHECK(format_count(1.2e6) == "1.20M");
+  ComponentTick db;
+  db.arrivals = db.completed = 100;
+  db.utilization = 0.3;  // the workers are not busy ...
+  CHECK(classify(db, nullptr) == Health::Healthy);
+  db.figures.push_back({"pool_waiting", 120});  // ... but queries wait for a connection
+  CHECK(classify(db, nullptr) == Health::Saturated);
+}
+
+TEST_CASE("render: the null gap breaks the p99 line during an outage") {
+  if (!display_or_skip()) return;
+  GlLeakScope gl;
+  Playback pb(outage_timeline());
+  Offscreen off(pb, 1280, 720, test_fonts());
+  REQUIRE(off.ok());
+  const sf::Image img = off.still(60, 10);
+  const Rect plot = off.scene().chart_plot(1);
+  auto line_pixels = [&](double from, double to) {  // the p99 line's colour in a time range of the plot
+    const Rect r{plot.x + static_cast<float>(from / 60) * plot.w, plot.y, static_cast<float>((to - from) / 60) * plot.w,
+                 plot.h - 2};
+    return count_in(img, r, color::latency, 40);
+  };
+  CHECK(line_pixels(5, 15) > 10);   // before: a line
+  CHECK(line_pixels(45, 55) > 10);  // after: a line
+  // During the outage nothing: no diagonal from the last value before it to the first after.
+  CHECK(line_pixels(23, 37) == 0);
+}
+
+TEST_CASE("render: the root cause is ringed and captioned from its moment on") {
+  if (!display_or_skip()) return;
+  GlLeakScope gl;
+  SyntheticRun run;
+  run.components = 6;
+  Playback pb(synthetic_timeline(run));
+  Cause c;
+  c.component = 3;
+  c.at = 30;
+  c.tag = "saturated";
+  c.caption = "root cause: " + pb.header().components[3].name + " saturated at 30s";
+  pb.set_cause(c);
+  Offscreen off(pb, 1280, 720, test_fonts());
+  REQUIRE(off.ok());
+  const Rect b = off.scene().layout().components[3].bounds;
+  const Rect around{b.x - 30, b.y - 40, b.w + 60, b.h + 80};
+  const Rect caption = off.scene().frame().caption;
+  const sf::Image before = off.still(20, 10);
+  CHECK(count_in(before, around, color::cause, 20) == 0);
+  CHECK(count_in(before, caption, color::cause, 20) == 0);
+  const sf::Image after = off.still(40, 10);
+  CHECK(count_in(after, around, color::cause, 20) > 100);  // the ring and the tag
+  CHECK(count_in(after, caption, color::cause, 20) > 20);  // the caption's bar
+  // Only that component: no ring round another one.
+  const Rect other = off.scene().layout().components[1].bounds;
+  CHECK(count_in(after, {other.x - 6, other.y - 6, other.w + 12, other.h + 12}, color::cause, 20) == 0);
+}
+
+TEST_CASE("render: a node's label abbreviates its queue and leads with its errors") {
+  if (!display_or_skip()) return;
+  GlLeakScope gl;
+  SyntheticRun run;
+  run.components = 5;
+  run.failing = 2;
+  Timeline tl = synthetic_timeline(run);
+  for (Tick& k : tl.ticks) k.components[2].queue = 126000;
+  Playback pb(std::move(tl));
+  Offscreen off(pb, 1280, 720, test_fonts());
+  REQUIRE(off.ok());
+  const std::string label = off.scene().label_figures(2, 45);
+  INFO(label);
+  CHECK(label.find("q 126k") != std::string::npos);
+  CHECK(label.find("err") < label.find("q 126k"));  // the failing figure first
+}
+
+TEST_CASE("sandbox: scripted key presses change capacity live and W writes a design that reproduces the run") {
+  const auto dir = scratch("sandbox");
+  const std::string problem = (dir / "pool.yaml").string();
+  {
+    std::ofstream(problem) << kPoolScenario;
+  }
+  LoadOptions lo;
+  const ScenarioSpec spec = load_scenario(problem, lo);
+  Playback* pb = nullptr;
+  LiveRun live(spec, pb);
+  Controller::Setup setup;
+  setup.pb = pb;
+  setup.live = &live;
+  setup.file = problem;
+  setup.load = lo;
+  setup.out_dir = dir.string();
+  Controller ctl(setup);
+  auto press = [&](sf::Keyboard::Key k, bool shift = false) {
+    sf::Event ev;
+    ev.type = sf::Event::KeyPressed;
+    ev.key = {k, false, false, shift, false};
+    ctl.handle(ev);
+  };
+  ctl.select(0);  // api
+  ctl.seek(10);
+  press(sf::Keyboard::RBracket);  // api 2 -> 3 replicas at 10 s
+  ctl.seek(15);
+  press(sf::Keyboard::RBracket);  // 3 -> 4 at 15 s
+  ctl.seek(20);
+  press(sf::Keyboard::U);  // undo: back to 3 at 20 s
+  ctl.select(1);  // db
+  press(sf::Keyboard::RBracket);  // pool 4 -> 5 at 20 s
+  ctl.seek(25);
+  press(sf::Keyboard::RBracket);  // 5 -> 6 at 25 s
+  REQUIRE(ctl.sandbox());
+  REQUIRE(ctl.sandbox()->changes().size() == 5);
+  // The changes are on the run's timeline as operator actions, where the scrubber draws them.
+  int actions = 0;
+  for (const Note& n : pb->notes()) actions += n.kind == "action";
+  CHECK(actions == 5);
+  ctl.seek(40);  // to the end
+  REQUIRE(live.done());
+  REQUIRE(live.result());
+  press(sf::Keyboard::W);
+  REQUIRE_FALSE(ctl.written().empty());
+  INFO(ctl.state().status);
+  // The written scenario, run again from the file, gives the same figures.
+  std::ifstream in(ctl.written());
+  std::stringstream text;
+  text << in.rdbuf();
+  INFO(text.str());
+  CHECK(text.str().find("{at: 10s, scale: api, replicas: 3}") != std::string::npos);
+  CHECK(text.str().find("{at: 25s, pool: db, size: 6}") != std::string::npos);
+  const ScenarioSpec again = load_scenario(ctl.written(), {});
+  Simulation sim(again);
+  const RunResult& r = sim.run();
+  CHECK(to_json_deterministic(r).dump() == to_json_deterministic(*live.result()).dump());
+  // And the changes mattered: without them the run differs.
+  Simulation plain(spec);
+  CHECK(to_json_deterministic(plain.run()).dump() != to_json_deterministic(r).dump());
+  std::filesystem::remove_all(dir);
+}
+
+}  // TEST_SUITE
+
+#endif  // ARCHSIM_WITH_VIEW
