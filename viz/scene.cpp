@@ -921,8 +921,8 @@ void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
   std::string line = s.status;
   if (hovered) line = format_clock(hovered->t) + "  " + note_text(*hovered);
   if (line.empty() && s.interactive)
-    line = s.live ? "space pause  +/\u2212 speed  \u2190/\u2192 scrub  R restart  S screenshot  click a node, then K kill  "
-                    "E errors  L slow  \u00b7  T traffic spike  Q quit"
+    line = s.live ? "space pause  +/\u2212 speed  \u2190/\u2192 scrub  click a node: [ ] capacity  shift+[ ] rate limit  "
+                    "U undo  W write design  \u00b7  K kill  E errors  L slow  T spike  R restart  Q quit"
                   : "space play/pause   +/\u2212 speed   \u2190/\u2192 scrub   R restart   S screenshot   click a node   Q quit";
   if (line.empty()) {
     line = "archsim";
