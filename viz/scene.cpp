@@ -437,16 +437,9 @@ void Scene::draw_edges(sf::RenderTarget& rt, const ViewState& s, int hovered) {
   rt.draw(tris_);
 }
 
-void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
-  const auto& h = pb_.header();
+// A node's outline, replica stack, health strip and load bar, into tris_.
+void Scene::node_shape(const NodeBox& b, sf::Color hc, int replicas, bool selected, double util, bool bar) {
   const float sc = frame_.scale;
-  const Tick* k = pb_.tick_at(s.t);
-  const int nc = static_cast<int>(layout_.components.size());
-  const int ns = static_cast<int>(layout_.sources.size());
-
-  // Shapes first, all in one draw call.
-  tris_.clear();
-  auto shape = [&](const NodeBox& b, sf::Color hc, int replicas, bool selected, double util, bool bar) {
     const Rect& r = b.rect;
     const float o = std::max(2.f, std::round(r.h * 0.08f));
     for (int i = std::min(replicas - 1, 2); i >= 1; --i) {
@@ -483,27 +476,12 @@ void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
       box(tris_, track, sf::Color(44, 54, 68));
       box(tris_, {track.x, track.y, track.w * static_cast<float>(std::clamp(util, 0.0, 1.0)), bh}, util_color(util));
     }
-  };
-  for (int i = 0; i < ns; ++i) {
-    const bool sel = s.selected && *s.selected == -1 - i;
-    shape(layout_.sources[i], color::client, 1, sel, 0, false);
   }
-  std::vector<Health> health(nc);
-  std::vector<int> live(nc);
-  for (int c = 0; c < nc; ++c) {
-    health[c] = pb_.health(c, s.t);
-    live[c] = pb_.replicas_at(c, s.t);
-    const double util = k && c < static_cast<int>(k->components.size()) ? k->components[c].utilization : 0;
-    const bool sel = s.selected && *s.selected == c;
-    const bool has_workers = h.components[c].workers > 0 && h.components[c].kind != "load_balancer";
-    shape(layout_.components[c], health_color(health[c]), std::max(live[c], h.components[c].replicas), sel, util,
-          has_workers);
-  }
-  rt.draw(tris_);
 
-  // Then the words.
-  auto words = [&](const NodeBox& b, std::string name, const std::string& badge, const std::string& line2,
-                   const std::string& icon = "") {
+// A node's name, badge and figures line, fitted to its box.
+void Scene::node_words(sf::RenderTarget& rt, const NodeBox& b, std::string name, const std::string& badge,
+                       const std::string& line2, const std::string& icon) {
+  const float sc = frame_.scale;
     const Rect& r = b.rect;
     const Rect strip = strip_of(b);
     const float left = strip.right() + 5 * sc;
@@ -525,9 +503,36 @@ void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
     if (two_lines)
       text(rt, elide(line2, fonts_.regular, fs2, right - left), fonts_.regular, fs2, left, y1 + fs1 * 1.3f,
            color::text_dim);
-  };
+  }
+
+void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
+  const auto& h = pb_.header();
+  const Tick* k = pb_.tick_at(s.t);
+  const int nc = static_cast<int>(layout_.components.size());
+  const int ns = static_cast<int>(layout_.sources.size());
+
+  // Shapes first, all in one draw call.
+  tris_.clear();
+  for (int i = 0; i < ns; ++i) {
+    const bool sel = s.selected && *s.selected == -1 - i;
+    node_shape(layout_.sources[i], color::client, 1, sel, 0, false);
+  }
+  std::vector<Health> health(nc);
+  std::vector<int> live(nc);
+  for (int c = 0; c < nc; ++c) {
+    health[c] = pb_.health(c, s.t);
+    live[c] = pb_.replicas_at(c, s.t);
+    const double util = k && c < static_cast<int>(k->components.size()) ? k->components[c].utilization : 0;
+    const bool sel = s.selected && *s.selected == c;
+    const bool has_workers = h.components[c].workers > 0 && h.components[c].kind != "load_balancer";
+    node_shape(layout_.components[c], health_color(health[c]), std::max(live[c], h.components[c].replicas), sel, util,
+               has_workers);
+  }
+  rt.draw(tris_);
+
+  // Then the words.
   for (int i = 0; i < ns; ++i)
-    words(layout_.sources[i], h.sources[i], "", format_rate(pb_.source_rate(i, s.t)));
+    node_words(rt, layout_.sources[i], h.sources[i], "", format_rate(pb_.source_rate(i, s.t)), "");
   for (int c = 0; c < nc; ++c) {
     const auto& comp = h.components[c];
     const std::string icon = health_icon(health[c]);
@@ -535,7 +540,7 @@ void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
     std::string badge;
     if (live[c] != comp.replicas) badge = std::to_string(live[c]) + "/" + std::to_string(comp.replicas) + " up";
     else if (comp.replicas > 1) badge = "\u00d7" + std::to_string(comp.replicas);
-    words(layout_.components[c], comp.name, badge, line2, icon);
+    node_words(rt, layout_.components[c], comp.name, badge, line2, icon);
   }
 }
 
@@ -670,28 +675,66 @@ void Scene::draw_top(sf::RenderTarget& rt, const ViewState& s) {
   if (right > x + 40 * sc) text(rt, elide(title, fonts_.bold, fs, right - x - 10 * sc), fonts_.bold, fs, x, ty, color::text);
 }
 
-void Scene::draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect& area) {
+namespace {
+
+struct Chart {
+  Metric m;
+  const char* title;
+  sf::Color c;
+  bool max_agg;  // a column's worst value (latency, errors), else its mean (rates)
+};
+const Chart kCharts[] = {{Metric::Throughput, "throughput", color::traffic, false},
+                         {Metric::P99, "p99 latency", color::latency, true},
+                         {Metric::ErrorRate, "error rate", color::error, true}};
+
+// A chart's values, one per pixel column.
+struct Binned {
+  std::vector<double> val;
+  std::vector<int> cnt;
+  std::vector<bool> gap;  // a tick in the column had no value (a latency without completions)
+};
+
+// One value per pixel column: the mean rate, the worst latency / error
+// share. A latency is missing in a second without completions: such a
+// column breaks the line (an outage is not a slope between its edges).
+// Ticks after `until` are left out (a picture or a video has no future).
+Binned bin(const Playback& pb, const Chart& ch, int cols, double dur, double until) {
+  Binned b{std::vector<double>(cols, 0), std::vector<int>(cols, 0), std::vector<bool>(cols, false)};
+  for (const Tick& k : pb.ticks()) {
+    if (k.t > until + 1e-9) break;
+    const int col = std::clamp(static_cast<int>((k.t - k.dt / 2) / dur * cols), 0, cols - 1);
+    const double v = pb.value(ch.m, k);
+    if (!std::isfinite(v)) {
+      b.gap[col] = true;
+      continue;
+    }
+    b.val[col] = ch.max_agg ? std::max(b.val[col], v) : b.val[col] + v;
+    ++b.cnt[col];
+  }
+  if (!ch.max_agg)
+    for (int i = 0; i < cols; ++i)
+      if (b.cnt[i]) b.val[i] /= b.cnt[i];
+  return b;
+}
+
+}  // namespace
+
+void Scene::draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect&) {
+  for (int ci = 0; ci < 3; ++ci) draw_chart(rt, s, ci);
+}
+
+void Scene::draw_chart(sf::RenderTarget& rt, const ViewState& s, int ci) {
   const auto& h = pb_.header();
-  const auto& ticks = pb_.ticks();
   const float sc = frame_.scale;
   const double dur = std::max(pb_.duration(), 1e-9);
   const Tick* now = pb_.tick_at(s.t);
+  const Rect area = charts_area();
   const float block = area.h / 3;
-
-  struct Chart {
-    Metric m;
-    const char* title;
-    sf::Color c;
-    bool max_agg;
-  };
-  const Chart charts[] = {{Metric::Throughput, "throughput", color::traffic, false},
-                          {Metric::P99, "p99 latency", color::latency, true},
-                          {Metric::ErrorRate, "error rate", color::error, true}};
   auto fmt = [](Metric m, double v) {
     return m == Metric::Throughput ? format_rate(v) : m == Metric::P99 ? format_duration(v) : format_percent(v);
   };
-  for (int ci = 0; ci < 3; ++ci) {
-    const Chart& ch = charts[ci];
+  {
+    const Chart& ch = kCharts[ci];
     const float fs = 12 * sc;
     const Rect blk{area.x, area.y + ci * block, area.w, block};
     const Rect plot = chart_plot(ci);
@@ -704,31 +747,14 @@ void Scene::draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect& ar
                         (ch.m == Metric::P99 && slo.kind != K::ThroughputMin && slo.kind != K::ErrorRate);
       if (fits) lines.push_back({slo.target, "SLO " + slo_label(slo.key) + " " + slo_value(slo.key, slo.target)});
     }
-    // One value per pixel column: the mean rate, the worst latency / error
-    // share. A latency is missing in a second without completions: such a
-    // column breaks the line (an outage is not a slope between its edges).
-    // A picture or a video draws only what has happened by t.
     const float colw = 3;  // px per point: enough detail, few triangles
     const int cols = std::max(1, static_cast<int>(plot.w / colw));
-    std::vector<double> val(cols, 0);
-    std::vector<int> cnt(cols, 0);
-    std::vector<bool> gap(cols, false);
+    const Binned b = bin(pb_, ch, cols, dur, s.interactive ? 1e300 : s.t);
+    const auto& val = b.val;
+    const auto& cnt = b.cnt;
+    const auto& gap = b.gap;
     double ymax = 0;
-    for (const Tick& k : ticks) {
-      if (!s.interactive && k.t > s.t + 1e-9) break;
-      const int col = std::clamp(static_cast<int>((k.t - k.dt / 2) / dur * cols), 0, cols - 1);
-      const double v = pb_.value(ch.m, k);
-      if (!std::isfinite(v)) {
-        gap[col] = true;
-        continue;
-      }
-      val[col] = ch.max_agg ? std::max(val[col], v) : val[col] + v;
-      ++cnt[col];
-    }
-    for (int i = 0; i < cols; ++i) {
-      if (!ch.max_agg && cnt[i]) val[i] /= cnt[i];
-      ymax = std::max(ymax, val[i]);
-    }
+    for (int i = 0; i < cols; ++i) ymax = std::max(ymax, val[i]);
     for (const auto& l : lines) ymax = std::max(ymax, l.first);
     if (ymax <= 0) ymax = ch.m == Metric::ErrorRate ? 0.01 : ch.m == Metric::P99 ? 0.01 : 1;
     ymax *= 1.15;

@@ -73,8 +73,12 @@ class Scene {
  private:
   void draw_edges(sf::RenderTarget& rt, const ViewState& s, int hovered);
   void draw_nodes(sf::RenderTarget& rt, const ViewState& s);
+  void node_shape(const NodeBox& b, sf::Color hc, int replicas, bool selected, double util, bool bar);
+  void node_words(sf::RenderTarget& rt, const NodeBox& b, std::string name, const std::string& badge,
+                  const std::string& line2, const std::string& icon);
   void draw_top(sf::RenderTarget& rt, const ViewState& s);
   void draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect& area);
+  void draw_chart(sf::RenderTarget& rt, const ViewState& s, int i);
   void draw_details(sf::RenderTarget& rt, const ViewState& s, const Rect& area);
   void draw_legend(sf::RenderTarget& rt, const Rect& area);
   void draw_scrubber(sf::RenderTarget& rt, const ViewState& s);

@@ -158,37 +158,66 @@ int view(const ViewOptions& opt) {
   return 0;
 }
 
+namespace {
+
+// The flags that do not need the file: a sentence and false if one is wrong.
+bool render_flags_ok(const RenderOptions& opt, bool video) {
+  auto no = [](const char* why) {
+    std::cerr << "archsim render: " << why << "\n";
+    return false;
+  };
+  if (opt.width < 64 || opt.height < 64 || opt.width > 7680 || opt.height > 4320)
+    return no("--width and --height must be between 64x64 and 7680x4320");
+  if (video && (opt.fps < 1 || opt.fps > 120)) return no("--fps must be between 1 and 120");
+  if (!(opt.speed > 0)) return no("--speed must be above 0 (simulated seconds per video second)");
+  if (!opt.moment.empty() && opt.moment != "worst" && opt.moment != "cause")
+    return no("--at takes a time (e.g. 2m45s), 'worst' or 'cause'");
+  if (!video && (opt.from || opt.to)) return no("--from/--to are for .gif and .mp4; a PNG takes --at");
+  if (video && (opt.at || !opt.moment.empty())) return no("--at is for a .png; a video takes --from and --to");
+  return true;
+}
+
+// A still at `at` (and at the root cause's moment if asked), with its words.
+int render_still(const Playback& pb, const Fonts& fonts, const RenderOptions& opt, double at, RenderInfo* info) {
+  const double duration = pb.duration();
+  Offscreen off(pb, static_cast<unsigned>(opt.width), static_cast<unsigned>(opt.height), fonts);
+  if (!off.ok()) {
+    std::cerr << "archsim render: cannot create an OpenGL render texture of " << opt.width << "x" << opt.height << "\n";
+    return 1;
+  }
+  if (!off.still(at, opt.speed).saveToFile(opt.out)) {
+    std::cerr << "archsim render: could not write " << opt.out << "\n";
+    return 1;
+  }
+  if (info) {
+    info->at = at;
+    if (pb.cause()) info->cause = pb.cause()->caption;
+  }
+  if (!opt.cause_out.empty() && pb.cause()) {
+    const double ct = std::min(duration, pb.cause()->at + 2 * pb.header().tick);
+    if (!off.still(ct, opt.speed).saveToFile(opt.cause_out)) {
+      std::cerr << "archsim render: could not write " << opt.cause_out << "\n";
+      return 1;
+    }
+    if (info) info->cause_drawn = true, info->cause_at = ct;
+  }
+  if (opt.quiet) return 0;
+  std::cout << "archsim render: wrote " << opt.out << " (t = " << format_clock(at) << ")";
+  if (const Cause* c = pb.cause_at(at)) std::cout << "; " << c->caption;
+  std::cout << "\n";
+  return 0;
+}
+
+}  // namespace
+
 int render(const RenderOptions& opt, RenderInfo* info) {
   const std::string ext = lower_ext(opt.out);
   if (ext != ".png" && ext != ".gif" && ext != ".mp4") {
     std::cerr << "archsim render: --out " << opt.out << ": the file name must end in .png, .gif or .mp4\n";
     return 2;
   }
-  if (opt.width < 64 || opt.height < 64 || opt.width > 7680 || opt.height > 4320) {
-    std::cerr << "archsim render: --width and --height must be between 64x64 and 7680x4320\n";
-    return 2;
-  }
   const bool video = ext != ".png";
-  if (video && (opt.fps < 1 || opt.fps > 120)) {
-    std::cerr << "archsim render: --fps must be between 1 and 120\n";
-    return 2;
-  }
-  if (!(opt.speed > 0)) {
-    std::cerr << "archsim render: --speed must be above 0 (simulated seconds per video second)\n";
-    return 2;
-  }
-  if (!opt.moment.empty() && opt.moment != "worst" && opt.moment != "cause") {
-    std::cerr << "archsim render: --at takes a time (e.g. 2m45s), 'worst' or 'cause'\n";
-    return 2;
-  }
-  if (!video && (opt.from || opt.to)) {
-    std::cerr << "archsim render: --from/--to are for .gif and .mp4; a PNG takes --at\n";
-    return 2;
-  }
-  if (video && (opt.at || !opt.moment.empty())) {
-    std::cerr << "archsim render: --at is for a .png; a video takes --from and --to\n";
-    return 2;
-  }
+  if (!render_flags_ok(opt, video)) return 2;
   auto input = load(opt.file, opt.load);
   if (!input) return 2;
   const double duration = input->spec ? input->spec->duration : input->replay->duration();
@@ -226,34 +255,7 @@ int render(const RenderOptions& opt, RenderInfo* info) {
   else if (opt.moment == "cause") at = pb->cause() ? std::min(duration, pb->cause()->at + 2 * pb->header().tick) : worst_moment(*pb);
 
   GlLeakScope gl_scope;
-  if (!video) {
-    Offscreen off(*pb, static_cast<unsigned>(opt.width), static_cast<unsigned>(opt.height), fonts);
-    if (!off.ok()) {
-      std::cerr << "archsim render: cannot create an OpenGL render texture of " << opt.width << "x" << opt.height << "\n";
-      return 1;
-    }
-    if (!off.still(at, opt.speed).saveToFile(opt.out)) {
-      std::cerr << "archsim render: could not write " << opt.out << "\n";
-      return 1;
-    }
-    if (info) {
-      info->at = at;
-      if (pb->cause()) info->cause = pb->cause()->caption;
-    }
-    if (!opt.cause_out.empty() && pb->cause()) {
-      const double ct = std::min(duration, pb->cause()->at + 2 * pb->header().tick);
-      if (!off.still(ct, opt.speed).saveToFile(opt.cause_out)) {
-        std::cerr << "archsim render: could not write " << opt.cause_out << "\n";
-        return 1;
-      }
-      if (info) info->cause_drawn = true, info->cause_at = ct;
-    }
-    if (opt.quiet) return 0;
-    std::cout << "archsim render: wrote " << opt.out << " (t = " << format_clock(at) << ")";
-    if (const Cause* c = pb->cause_at(at)) std::cout << "; " << c->caption;
-    std::cout << "\n";
-    return 0;
-  }
+  if (!video) return render_still(*pb, fonts, opt, at, info);
   VideoJob job;
   job.out = opt.out;
   job.from = from;
