@@ -240,6 +240,53 @@ TEST_CASE("render: a node's label abbreviates its queue and leads with its error
   CHECK(label.find("err") < label.find("q 126k"));  // the failing figure first
 }
 
+TEST_CASE("view: search by name brings a component to the centre, zoomed; 0 resets") {
+  if (!display_or_skip()) return;
+  GlLeakScope gl;
+  SyntheticRun run;
+  run.components = 40;  // a large graph
+  Playback pb(synthetic_timeline(run));
+  Offscreen off(pb, 1280, 720, test_fonts());
+  REQUIRE(off.ok());
+  Controller::Setup setup;
+  setup.pb = &pb;
+  setup.scene = &off.scene();
+  Controller ctl(setup);
+  const int want = 27;
+  const std::string name = pb.header().components[want].name;
+  sf::Event ev;
+  ev.type = sf::Event::KeyPressed;
+  ev.key = {sf::Keyboard::Slash, false, false, false, false};
+  ctl.handle(ev);
+  for (char ch : name) {
+    sf::Event t;
+    t.type = sf::Event::TextEntered;
+    t.text.unicode = static_cast<sf::Uint32>(ch);
+    ctl.handle(t);
+  }
+  ev.key.code = sf::Keyboard::Enter;
+  ctl.handle(ev);
+  REQUIRE(ctl.state().selected);
+  CHECK(*ctl.state().selected == want);
+  CHECK(ctl.state().zoom >= 2);
+  off.state().zoom = ctl.state().zoom;  // the camera as the next frame draws it
+  off.state().pan = ctl.state().pan;
+  off.state().search = ctl.state().search;
+  const sf::Image img = off.still(30, 10);
+  // The match is ringed in sky blue.
+  CHECK(count_in(img, off.scene().world_region(), color::traffic, 12) > 100);
+  const Rect r = off.scene().world_region();
+  const auto at_centre = off.scene().node_at({r.cx(), r.cy()});
+  REQUIRE(at_centre);
+  CHECK(*at_centre == want);
+  ev.key.code = sf::Keyboard::Escape;  // ends the search, does not quit
+  ctl.handle(ev);
+  CHECK_FALSE(ctl.quit());
+  ev.key.code = sf::Keyboard::Num0;
+  ctl.handle(ev);
+  CHECK(ctl.state().zoom == 1);
+}
+
 TEST_CASE("sandbox: scripted key presses change capacity live and W writes a design that reproduces the run") {
   const auto dir = scratch("sandbox");
   const std::string problem = (dir / "pool.yaml").string();

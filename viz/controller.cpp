@@ -59,6 +59,9 @@ std::pair<Action, double> key_action(const sf::Event::KeyEvent& k) {
     case K::U: return {Action::Undo, 0};
     case K::Z: return {k.control ? Action::Undo : Action::None, 0};
     case K::W: return {Action::WriteDesign, 0};
+    case K::Slash:
+    case K::F: return {Action::Search, 0};
+    case K::Num0: return {Action::ResetZoom, 0};
     default: return {Action::None, 0};
   }
 }
@@ -145,6 +148,16 @@ void Controller::act(Action a, double arg) {
     case Action::LessRate:
     case Action::Undo: sandbox(a); break;
     case Action::WriteDesign: write_design(); break;
+    case Action::Search:
+      st_.searching = true;
+      st_.search.clear();
+      match_ = -1;
+      say("search: type part of a name, Enter goes to the next match, Esc ends");
+      break;
+    case Action::ResetZoom:
+      st_.zoom = 1;
+      st_.pan = {};
+      break;
   }
 }
 
@@ -211,32 +224,103 @@ void Controller::mouse_press(Point p) {
   } else if (auto n = scene_->node_at(p)) {
     st_.selected = (st_.selected == n) ? std::nullopt : n;
     st_.details_scroll = 0;
-  } else if (scene_->frame().graph.contains(p)) {
-    st_.selected.reset();
+  } else if (scene_->world_region().contains(p)) {
+    panning_ = p;  // a drag moves the architecture; a click deselects
+    panned_ = false;
   }
+}
+
+void Controller::mouse_move(Point p) {
+  st_.mouse = p;
+  if (dragging_ && scene_)
+    if (auto t = scene_->scrub_time_at({p.x, scene_->frame().bottom.y + 18 * scene_->frame().scale})) seek(*t);
+  if (panning_) {
+    st_.pan.x -= (p.x - panning_->x) / st_.zoom;
+    st_.pan.y -= (p.y - panning_->y) / st_.zoom;
+    panned_ = panned_ || std::hypot(p.x - panning_->x, p.y - panning_->y) > 0;
+    panning_ = p;
+  }
+}
+
+// The wheel zooms the architecture about the mouse, or scrolls the details.
+void Controller::wheel(Point p, float delta) {
+  if (!scene_ || !scene_->world_region().contains(p)) {
+    st_.details_scroll = std::max(0.f, st_.details_scroll - delta);
+    return;
+  }
+  const Point w = scene_->to_world(p);
+  const Rect r = scene_->world_region();
+  st_.zoom = std::clamp(st_.zoom * std::pow(1.15f, delta), 0.25f, 8.f);
+  // Keep the point under the mouse where it is.
+  st_.pan = {w.x - r.cx() - (p.x - r.cx()) / st_.zoom, w.y - r.cy() - (p.y - r.cy()) / st_.zoom};
+}
+
+bool Controller::search_key(const sf::Event::KeyEvent& k) {
+  using K = sf::Keyboard;
+  if (!st_.searching) return false;
+  if (k.code == K::Escape) {
+    st_.searching = false;
+    st_.search.clear();
+    st_.status.clear();
+  } else if (k.code == K::Enter) {
+    next_match();
+  } else if (k.code == K::BackSpace && !st_.search.empty()) {
+    st_.search.pop_back();
+  }
+  return true;  // letters arrive as text
+}
+
+void Controller::next_match() {
+  const auto& h = pb_->header();
+  const int n = static_cast<int>(h.components.size());
+  for (int i = 1; i <= n; ++i) {
+    const int c = (match_ + i + n) % n;
+    if (!name_matches(h.components[c].name, st_.search)) continue;
+    match_ = c;
+    st_.selected = c;
+    st_.details_scroll = 0;
+    st_.zoom = std::max(st_.zoom, 2.f);
+    if (scene_) {
+      const Rect r = scene_->world_region();
+      const Rect& b = scene_->layout().components[c].rect;
+      st_.pan = {b.cx() - r.cx(), b.cy() - r.cy()};
+    }
+    return say("search: " + st_.search + " \u2192 " + h.components[c].name + "  (Enter: next match, Esc: end)");
+  }
+  say("search: no component's name contains '" + st_.search + "'");
 }
 
 void Controller::handle(const sf::Event& ev) {
   switch (ev.type) {
     case sf::Event::Closed: quit_ = true; break;
     case sf::Event::KeyPressed: {
+      if (search_key(ev.key)) break;
       const auto [a, arg] = key_action(ev.key);
       act(a, arg);
       break;
     }
+    case sf::Event::TextEntered:
+      if (st_.searching && ev.text.unicode >= 32 && ev.text.unicode < 127 && ev.text.unicode != '/') {
+        st_.search += static_cast<char>(ev.text.unicode);
+        say("search: " + st_.search + "  (Enter: go to it, Esc: end)");
+      }
+      break;
     case sf::Event::MouseMoved:
-      st_.mouse = Point{static_cast<float>(ev.mouseMove.x), static_cast<float>(ev.mouseMove.y)};
-      if (dragging_ && scene_)
-        if (auto t = scene_->scrub_time_at({st_.mouse->x, scene_->frame().bottom.y + 18 * scene_->frame().scale})) seek(*t);
+      mouse_move({static_cast<float>(ev.mouseMove.x), static_cast<float>(ev.mouseMove.y)});
       break;
     case sf::Event::MouseLeft: st_.mouse.reset(); break;
     case sf::Event::MouseButtonPressed:
       if (ev.mouseButton.button == sf::Mouse::Left)
         mouse_press({static_cast<float>(ev.mouseButton.x), static_cast<float>(ev.mouseButton.y)});
       break;
-    case sf::Event::MouseButtonReleased: dragging_ = false; break;
-    case sf::Event::MouseWheelScrolled:  // the details panel scrolls
-      st_.details_scroll = std::max(0.f, st_.details_scroll - ev.mouseWheelScroll.delta);
+    case sf::Event::MouseButtonReleased:
+      if (panning_ && !panned_) st_.selected.reset();
+      dragging_ = false;
+      panning_.reset();
+      break;
+    case sf::Event::MouseWheelScrolled:
+      wheel({static_cast<float>(ev.mouseWheelScroll.x), static_cast<float>(ev.mouseWheelScroll.y)},
+            ev.mouseWheelScroll.delta);
       break;
     default: break;
   }
@@ -260,7 +344,7 @@ void Controller::frame(float dt) {
     if (scene_) scene_->advance(dt, st_.t);
   }
   st_.sim_done = !live_ || live_->done();
-  if (!st_.status.empty() && wall_ > status_until_) st_.status.clear();
+  if (!st_.status.empty() && wall_ > status_until_ && !st_.searching) st_.status.clear();
 }
 
 }  // namespace archsim::viz

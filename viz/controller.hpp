@@ -23,7 +23,9 @@ enum class Action {
   // Chaos, live only, on the selected component (or all traffic for Spike).
   KillOne, KillAll, Errors, Slow, Spike,
   // The sandbox, live only: capacity of the selected component, undo, write the design.
-  More, Less, MoreRate, LessRate, Undo, WriteDesign
+  More, Less, MoreRate, LessRate, Undo, WriteDesign,
+  // Large graphs: search by name, reset the zoom.
+  Search, ResetZoom
 };
 
 /// The action of a key (arg: the speed index for SetSpeed, 1 for a long step).
@@ -73,6 +75,12 @@ class Controller {
   /// Applies an action now, at the simulation's present.
   void apply_now(const FaultSpec& f);
   void mouse_press(Point p);
+  void mouse_move(Point p);
+  void wheel(Point p, float delta);
+  /// A key while the search is being typed; false: not the search's.
+  bool search_key(const sf::Event::KeyEvent& k);
+  /// Selects the next node that matches the search and brings it to the centre.
+  void next_match();
 
   Playback* pb_;
   LiveRun* live_;
@@ -85,6 +93,9 @@ class Controller {
   int speed_index_ = -1;  // into the speed list once +/- was used; its size = max
   double wall_ = 0, status_until_ = 0;
   bool dragging_ = false, quit_ = false, screenshot_ = false;
+  std::optional<Point> panning_;  // the last mouse point of a drag that moves the architecture
+  bool panned_ = false;           // the drag moved (a click without moving deselects)
+  int match_ = -1;                // the component the search went to last
   bool changed_ = false;  // chaos or the sandbox changed the run
   std::optional<Cause> early_cause_;
   std::string written_;

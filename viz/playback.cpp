@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cctype>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -313,6 +314,17 @@ std::string format_rate(double r) {
   else if (r < 1e6) std::snprintf(buf, sizeof buf, "%.1fk/s", r / 1e3);
   else std::snprintf(buf, sizeof buf, "%.2fM/s", r / 1e6);
   return buf;
+}
+
+bool name_matches(std::string_view name, std::string_view query) {
+  if (query.empty() || query.size() > name.size()) return false;
+  auto low = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  for (std::size_t i = 0; i + query.size() <= name.size(); ++i) {
+    std::size_t j = 0;
+    while (j < query.size() && low(name[i + j]) == low(query[j])) ++j;
+    if (j == query.size()) return true;
+  }
+  return false;
 }
 
 std::string format_percent(double f) {

@@ -121,6 +121,8 @@ std::string format_duration(double seconds);
 std::string format_count(double n);
 /// A rate: "950/s", "12.3k/s", "1.20M/s".
 std::string format_rate(double per_second);
+/// True if `name` contains `query`, ignoring case (the view's search).
+bool name_matches(std::string_view name, std::string_view query);
 /// A share: "0.4%", "12%".
 std::string format_percent(double fraction);
 

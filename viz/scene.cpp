@@ -262,7 +262,9 @@ Point Scene::health_probe(int c) const {
   return {s.cx(), s.cy()};
 }
 
-std::optional<int> Scene::node_at(Point p) const {
+std::optional<int> Scene::node_at(Point screen) const {
+  if (!world_region().contains(screen)) return std::nullopt;
+  const Point p = to_world(screen);
   for (std::size_t c = 0; c < layout_.components.size(); ++c)
     if (layout_.components[c].bounds.contains(p)) return static_cast<int>(c);
   for (std::size_t s = 0; s < layout_.sources.size(); ++s)
@@ -270,10 +272,11 @@ std::optional<int> Scene::node_at(Point p) const {
   return std::nullopt;
 }
 
-int Scene::edge_at(Point p) const {
-  if (!frame_.graph.contains(p) || node_at(p)) return -1;
+int Scene::edge_at(Point screen) const {
+  if (!world_region().contains(screen) || node_at(screen)) return -1;
+  const Point p = to_world(screen);
   int best = -1;
-  float best_d = 7 * frame_.scale;
+  float best_d = 7 * frame_.scale / zoom_;
   for (std::size_t e = 0; e < layout_.edges.size(); ++e) {
     const float d = layout_.edges[e].distance(p);
     if (d < best_d) {
@@ -342,12 +345,26 @@ void Scene::draw(sf::RenderTarget& rt, const ViewState& s) {
     box(tris_, {0, 0, static_cast<float>(width_), static_cast<float>(height_)}, color::background);
     rt.draw(tris_);
   }
+  zoom_ = std::clamp(s.zoom, 0.25f, 8.f);
+  pan_ = s.pan;
   int hovered = -1;
   std::optional<int> hovered_node;
   if (s.interactive && s.mouse) {
     hovered = edge_at(*s.mouse);
-    if (frame_.graph.contains(*s.mouse)) hovered_node = node_at(*s.mouse);
+    if (world_region().contains(*s.mouse)) hovered_node = node_at(*s.mouse);
   }
+  // The architecture through its camera (zoom, pan), clipped to its region.
+  const sf::View screen = rt.getView();
+  const Rect wr = world_region();
+  sf::View cam(sf::FloatRect(wr.x, wr.y, wr.w, wr.h));
+  cam.setCenter(wr.cx() + pan_.x, wr.cy() + pan_.y);
+  cam.zoom(1 / zoom_);
+  // The region's place on the target as the target's own view maps it.
+  const auto size = rt.getSize();
+  const sf::Vector2i a = rt.mapCoordsToPixel({wr.x, wr.y}, screen), b = rt.mapCoordsToPixel({wr.right(), wr.bottom()}, screen);
+  cam.setViewport(sf::FloatRect(static_cast<float>(a.x) / size.x, static_cast<float>(a.y) / size.y,
+                                static_cast<float>(b.x - a.x) / size.x, static_cast<float>(b.y - a.y) / size.y));
+  rt.setView(cam);
   draw_edges(rt, s, hovered);
 
   dots_.clear();
@@ -359,6 +376,10 @@ void Scene::draw(sf::RenderTarget& rt, const ViewState& s) {
   draw_nodes(rt, s);
   batch_.flush(rt);
   draw_cause(rt, s);
+  draw_search(rt, s);
+  batch_.flush(rt);
+  rt.setView(screen);
+  draw_cause_caption(rt, s);
   batch_.flush(rt);
   draw_events(rt, s);
   batch_.flush(rt);
@@ -513,9 +534,13 @@ void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
 
   // Shapes first, all in one draw call.
   tris_.clear();
+  // Requests that failed end to end (a client that gave up waiting is not
+  // a component's error): the traffic sources show it.
+  const double e2e_fail = k ? pb_.value(Metric::ErrorRate, *k) : 0;
+  const bool clients_fail = e2e_fail > kFailingShare;
   for (int i = 0; i < ns; ++i) {
     const bool sel = s.selected && *s.selected == -1 - i;
-    node_shape(layout_.sources[i], color::client, 1, sel, 0, false);
+    node_shape(layout_.sources[i], clients_fail ? health_color(Health::Failing) : color::client, 1, sel, 0, false);
   }
   std::vector<Health> health(nc);
   std::vector<int> live(nc);
@@ -532,7 +557,10 @@ void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
 
   // Then the words.
   for (int i = 0; i < ns; ++i)
-    node_words(rt, layout_.sources[i], h.sources[i], "", format_rate(pb_.source_rate(i, s.t)), "");
+    node_words(rt, layout_.sources[i], h.sources[i], "",
+               (clients_fail ? health_icon(Health::Failing) + " " + format_percent(e2e_fail) + " failed \u00b7 " : "") +
+                   format_rate(pb_.source_rate(i, s.t)),
+               "");
   for (int c = 0; c < nc; ++c) {
     const auto& comp = h.components[c];
     const std::string icon = health_icon(health[c]);
@@ -1042,10 +1070,8 @@ void Scene::draw_box_lines(sf::RenderTarget& rt, const ViewState& s, const std::
 void Scene::draw_cause(sf::RenderTarget& rt, const ViewState& s) {
   const Cause* cause = pb_.cause_at(s.t);
   const float sc = frame_.scale;
-  const Rect& cap = frame_.caption;
   if (!cause || cause->component < 0 || cause->component >= static_cast<int>(layout_.components.size())) return;
-  // A ring round the component, a tag above it naming what went wrong, and
-  // the explanation's sentence in the caption band.
+  // A ring round the component and a tag above it naming what went wrong.
   const NodeBox& b = layout_.components[cause->component];
   const Rect& r = b.bounds;
   const float g = 4 * sc;
@@ -1058,15 +1084,49 @@ void Scene::draw_cause(sf::RenderTarget& rt, const ViewState& s) {
   Rect t{std::round(std::clamp(ring.cx() - tw / 2, 0.f, frame_.graph.right() - tw)), std::round(ring.y - fs * 1.5f),
          std::round(tw), std::round(fs * 1.45f)};
   fill(tris_, rounded(t, 3 * sc), color::cause);
+  rt.draw(tris_);
+  text(rt, tag, fonts_.bold, fs, t.x + 5 * sc, t.y + fs * 0.12f, sf::Color(20, 20, 20));
+}
+
+// The explanation's sentence in the caption band over the architecture.
+void Scene::draw_cause_caption(sf::RenderTarget& rt, const ViewState& s) {
+  const Cause* cause = pb_.cause_at(s.t);
+  if (!cause || cause->component < 0 || cause->component >= static_cast<int>(layout_.components.size())) return;
+  const float sc = frame_.scale;
+  const Rect& cap = frame_.caption;
   const std::string caption = "\u26a0 " + cause->caption;
   const float cw = std::min(cap.w, text_width(caption, fonts_.bold, 13 * sc) + 24 * sc);
   const Rect c{cap.x, cap.y, cw, cap.h};
+  tris_.clear();
   fill(tris_, rounded(c, 4 * sc), mix(color::panel, color::cause, 0.25f));
   box(tris_, {c.x, c.y, 4 * sc, c.h}, color::cause);
   rt.draw(tris_);
-  text(rt, tag, fonts_.bold, fs, t.x + 5 * sc, t.y + fs * 0.12f, sf::Color(20, 20, 20));
   text(rt, elide(caption, fonts_.bold, 13 * sc, c.w - 16 * sc), fonts_.bold, 13 * sc, c.x + 12 * sc,
        c.cy() - 13 * sc * 0.62f, color::text);
+}
+
+// Nodes whose name contains the search, ringed in sky blue.
+void Scene::draw_search(sf::RenderTarget& rt, const ViewState& s) {
+  if (s.search.empty()) return;
+  const auto& h = pb_.header();
+  const float sc = frame_.scale;
+  tris_.clear();
+  for (std::size_t c = 0; c < h.components.size() && c < layout_.components.size(); ++c) {
+    if (!name_matches(h.components[c].name, s.search)) continue;
+    const Rect& r = layout_.components[c].bounds;
+    stroke(tris_, rounded({r.x - 7 * sc, r.y - 7 * sc, r.w + 14 * sc, r.h + 14 * sc}, 8 * sc), true, 2 * sc,
+           color::traffic);
+  }
+  rt.draw(tris_);
+}
+
+Rect Scene::world_region() const {
+  return {0, frame_.top.bottom(), frame_.right.x, frame_.bottom.y - frame_.top.bottom()};
+}
+
+Point Scene::to_world(Point p) const {
+  const Rect wr = world_region();
+  return {wr.cx() + pan_.x + (p.x - wr.cx()) / zoom_, wr.cy() + pan_.y + (p.y - wr.cy()) / zoom_};
 }
 
 }  // namespace archsim::viz

@@ -35,6 +35,10 @@ struct ViewState {
   std::optional<Point> mouse;
   std::string status;        ///< a transient message in the bottom bar
   float details_scroll = 0;  ///< rows of the details panel scrolled past (mouse wheel)
+  float zoom = 1;            ///< the architecture's magnification (wheel, 0 resets)
+  Point pan;                 ///< where the architecture's view is centred, px from its centre at zoom 1
+  bool searching = false;    ///< "/" typed: letters go to the search
+  std::string search;        ///< nodes whose name contains it are ringed
 };
 
 class Scene {
@@ -51,9 +55,14 @@ class Scene {
   void warm(double t, double speed, double fps = 30);
   void draw(sf::RenderTarget& target, const ViewState& s);
 
-  /// The node under p (>= 0 a component, -1 - i a source).
+  /// The region the architecture is drawn in (between the bars and the panel).
+  Rect world_region() const;
+  /// A point of the window in the architecture's own coordinates (zoom and
+  /// pan as last drawn).
+  Point to_world(Point screen) const;
+  /// The node under p, a point of the window (>= 0 a component, -1 - i a source).
   std::optional<int> node_at(Point p) const;
-  /// The edge closest to p within a few pixels, or -1.
+  /// The edge closest to p (a point of the window) within a few pixels, or -1.
   int edge_at(Point p) const;
   /// The simulated time under p if p is on the scrubber.
   std::optional<double> scrub_time_at(Point p) const;
@@ -86,6 +95,8 @@ class Scene {
   void draw_tooltip(sf::RenderTarget& rt, const ViewState& s, int edge);
   void draw_node_tooltip(sf::RenderTarget& rt, const ViewState& s, int node);
   void draw_cause(sf::RenderTarget& rt, const ViewState& s);
+  void draw_cause_caption(sf::RenderTarget& rt, const ViewState& s);
+  void draw_search(sf::RenderTarget& rt, const ViewState& s);
   void draw_box_lines(sf::RenderTarget& rt, const ViewState& s, const std::vector<std::string>& lines);
   /// The label's second line: the failing figure first (errors, pool
   /// waiters), then the queue, then finished requests per second.
@@ -114,6 +125,8 @@ class Scene {
   sf::VertexArray dots_{sf::Quads};
   TextBatch batch_;
   int dot_px_ = 5;  // dot diameter
+  float zoom_ = 1;  // the camera of the last frame drawn (hit tests use it)
+  Point pan_;
   std::vector<EdgeFlow> flows_;
   // The SLO verdict is costly over long runs: cached per tick index, and in a
   // window recomputed at most a few times a second.
