@@ -1,5 +1,6 @@
 // `archsim view` and `archsim render`: the SFML view lives in viz/; this
 // file only parses their flags.
+#include <cctype>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -28,10 +29,29 @@ struct RenderFlags {
 };
 
 #ifdef ARCHSIM_WITH_VIEW
+// "2m45s", "1h2m": a clock time as people write it, the parts added up.
+std::optional<double> compound_duration(const std::string& text) {
+  double sum = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t j = i;
+    while (j < text.size() && (std::isdigit(static_cast<unsigned char>(text[j])) || text[j] == '.')) ++j;
+    std::size_t k = j;
+    while (k < text.size() && std::isalpha(static_cast<unsigned char>(text[k]))) ++k;
+    if (j == i || k == j) return std::nullopt;
+    const auto part = parse_duration(text.substr(i, k - i));
+    if (!part) return std::nullopt;
+    sum += *part;
+    i = k;
+  }
+  return sum;
+}
+
 std::optional<double> time_flag(const std::string& flag, const std::string& text) {
   if (text.empty()) return std::nullopt;
-  const auto d = parse_duration(text);
-  if (!d || *d < 0) throw InputError({Diagnostic{flag, {}, "expected a duration with a unit, e.g. 90s or 5m"}});
+  auto d = parse_duration(text);
+  if (!d) d = compound_duration(text);
+  if (!d || *d < 0) throw InputError({Diagnostic{flag, {}, "expected a duration with a unit, e.g. 90s, 5m or 2m45s"}});
   return d;
 }
 #endif

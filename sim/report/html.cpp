@@ -318,7 +318,7 @@ std::string run_html(const ReportRun& run) {
   b += verdict_badge(a.pass(), a.pass() ? "PASS: every requirement met" : "FAIL");
   b += "<h2>Verdicts</h2>\n" + slo_table(a);
   b += "<h2>Why</h2>\n" + why_block(a);
-  b += "<h2>Over time</h2>\n<p class=\"note\">Grey: warm-up (not measured). Red lines: faults and operator "
+  b += "<h2>Over time</h2>\n<p class=\"note\">Grey: warm-up (not measured). Dashed lines: faults and operator "
        "actions. Drag to zoom, double-click to reset.</p>\n" +
        time_charts();
   b += "<div class=\"cols\"><div><h2>Numbers</h2>\n" + numbers_table({&a}, {"measured"}) + "</div>\n";
