@@ -29,7 +29,10 @@ HudFrame hud_frame(float width, float height) {
   const float m = std::round(14 * s);
   const float cap_h = std::round(22 * s);  // one line of caption: the root cause, when there is one
   f.caption = {m, top_h + m / 2, width - right_w - 2 * m, cap_h};
-  f.graph = {m, f.caption.bottom() + m / 2, width - right_w - 2 * m, height - f.caption.bottom() - bottom_h - 1.5f * m};
+  const float events_h = std::round(2 * 17 * s + 8 * s);  // two lines of the fault log
+  f.graph = {m, f.caption.bottom() + m / 2, width - right_w - 2 * m,
+             height - f.caption.bottom() - bottom_h - events_h - 1.5f * m};
+  f.events = {m, f.graph.bottom() + m / 2, f.graph.w, events_h};
   return f;
 }
 

@@ -34,6 +34,7 @@ struct Rect {
 struct HudFrame {
   float scale = 1;  ///< text and margins relative to a 1280x720 window
   Rect top, right, bottom, caption, graph;
+  Rect events;  ///< under the architecture: the latest faults and actions (never over a node)
 };
 HudFrame hud_frame(float width, float height);
 

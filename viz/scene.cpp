@@ -989,10 +989,11 @@ void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
 }
 
 void Scene::draw_events(sf::RenderTarget& rt, const ViewState& s) {
-  // The last few faults and actions before t, newest at the bottom.
+  // The last two faults and actions before t, newest at the bottom (all of
+  // them are on the scrubber: hover a mark).
   const auto& notes = pb_.notes();
   auto end = std::upper_bound(notes.begin(), notes.end(), s.t + 1e-9, [](double t, const Note& n) { return t < n.t; });
-  const int n = static_cast<int>(std::min<std::ptrdiff_t>(4, end - notes.begin()));
+  const int n = static_cast<int>(std::min<std::ptrdiff_t>(2, end - notes.begin()));
   if (n == 0) return;
   const float sc = frame_.scale, fs = 12 * sc, row = 17 * sc, pad = 7 * sc;
   std::vector<std::string> lines;
@@ -1001,8 +1002,9 @@ void Scene::draw_events(sf::RenderTarget& rt, const ViewState& s) {
     lines.push_back(format_clock(it->t) + "  " + note_text(*it));
     w = std::max(w, text_width(lines.back(), fonts_.regular, fs));
   }
-  const Rect& g = frame_.graph;
-  w = std::min(w, g.w * 0.6f);
+  // In its own band under the architecture: it never covers a node.
+  const Rect& g = frame_.events;
+  w = std::min(w, g.w - 2 * pad);
   const Rect r{g.x, g.bottom() - n * row - 2 * pad + 3 * sc, w + 2 * pad, n * row + 2 * pad - 3 * sc};
   tris_.clear();
   fill(tris_, rounded(r, 5 * sc), sf::Color(20, 26, 34, 215));
@@ -1083,6 +1085,9 @@ void Scene::draw_cause(sf::RenderTarget& rt, const ViewState& s) {
   const float tw = text_width(tag, fonts_.bold, fs) + 10 * sc;
   Rect t{std::round(std::clamp(ring.cx() - tw / 2, 0.f, frame_.graph.right() - tw)), std::round(ring.y - fs * 1.5f),
          std::round(tw), std::round(fs * 1.45f)};
+  // Above the node unless that covers another one; then below it.
+  for (const NodeBox& o : layout_.components)
+    if (&o != &b && o.bounds.overlaps(t)) t.y = std::round(ring.bottom() + fs * 0.1f);
   fill(tris_, rounded(t, 3 * sc), color::cause);
   rt.draw(tris_);
   text(rt, tag, fonts_.bold, fs, t.x + 5 * sc, t.y + fs * 0.12f, sf::Color(20, 20, 20));
