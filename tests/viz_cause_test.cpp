@@ -22,6 +22,7 @@
 #include "archsim/simulation.hpp"
 #include "archsim/timeline.hpp"
 
+#include "../viz/cause.hpp"
 #include "../viz/controller.hpp"
 #include "../viz/display.hpp"
 #include "../viz/frames.hpp"
@@ -174,6 +175,26 @@ TEST_CASE("playback: counts abbreviate; labels lead with the failing figure; a d
   CHECK(classify(db, nullptr) == Health::Healthy);
   db.figures.push_back({"pool_waiting", 120});  // ... but queries wait for a connection
   CHECK(classify(db, nullptr) == Health::Saturated);
+}
+
+TEST_CASE("cause: the worst moment is the second furthest past its targets, not the end") {
+  SyntheticRun run;
+  run.components = 5;
+  run.duration = 60;
+  Timeline tl = synthetic_timeline(run);
+  tl.header.slo.push_back([] {
+    SloSpec s;
+    s.kind = SloSpec::Kind::ErrorRate;
+    s.key = "error_rate";
+    s.target = 0.01;
+    return s;
+  }());
+  for (Tick& k : tl.ticks) {
+    k.failed = 0;
+    if (std::abs(k.t - 37) < 0.5) k.failed = k.completed;  // half of that second fails
+  }
+  const Playback pb(std::move(tl));
+  CHECK(worst_moment(pb) == doctest::Approx(37));
 }
 
 TEST_CASE("render: the null gap breaks the p99 line during an outage") {
