@@ -7,6 +7,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -31,6 +33,7 @@
 #include "../viz/sandbox.hpp"
 #include "../viz/scene.hpp"
 #include "../viz/synthetic.hpp"
+#include "../viz/theme.hpp"
 
 using namespace archsim;
 using namespace archsim::viz;
@@ -175,6 +178,35 @@ TEST_CASE("playback: counts abbreviate; labels lead with the failing figure; a d
   CHECK(classify(db, nullptr) == Health::Healthy);
   db.figures.push_back({"pool_waiting", 120});  // ... but queries wait for a connection
   CHECK(classify(db, nullptr) == Health::Saturated);
+}
+
+TEST_CASE("theme: the health colours stay apart for protanopia and deuteranopia (Machado 2009 simulation)") {
+  // Machado, Oliveira and Fernandes (2009), severity 1.0, on linear RGB.
+  const double prot[3][3] = {{0.152286, 1.052583, -0.204868}, {0.114503, 0.786281, 0.099216},
+                             {-0.003882, -0.048116, 1.051998}};
+  const double deut[3][3] = {{0.367322, 0.860646, -0.227968}, {0.280085, 0.672501, 0.047413},
+                             {-0.011820, 0.042940, 0.968881}};
+  auto lin = [](double c) { c /= 255; return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); };
+  auto enc = [](double v) {
+    v = std::clamp(v, 0.0, 1.0);
+    return 255 * (v <= 0.0031308 ? 12.92 * v : 1.055 * std::pow(v, 1 / 2.4) - 0.055);
+  };
+  auto seen = [&](sf::Color c, const double (&m)[3][3]) {
+    const double l[3] = {lin(c.r), lin(c.g), lin(c.b)};
+    std::array<double, 3> out{};
+    for (int i = 0; i < 3; ++i) out[i] = enc(m[i][0] * l[0] + m[i][1] * l[1] + m[i][2] * l[2]);
+    return out;
+  };
+  const Health all[] = {Health::Idle, Health::Healthy, Health::Saturated, Health::Failing, Health::Down};
+  for (const auto* m : {&prot, &deut})
+    for (Health a : all)
+      for (Health b : all) {
+        if (a >= b) continue;
+        const auto x = seen(health_color(a), *m), y = seen(health_color(b), *m);
+        const double d = std::hypot(x[0] - y[0], x[1] - y[1], x[2] - y[2]);
+        INFO(name_of(a) << " vs " << name_of(b) << (m == &prot ? " (protan)" : " (deutan)") << ": " << d);
+        CHECK(d > 50);  // 0..441 in sRGB units; the icons (● ○ ▲ ✖ ■) separate them besides
+      }
 }
 
 TEST_CASE("cause: the worst moment is the second furthest past its targets, not the end") {
