@@ -2,10 +2,12 @@
 // the timeline, a gap in the chart), the root cause is ringed and captioned,
 // labels abbreviate and lead with the failing figure, and the sandbox's
 // scripted key presses write a design that reproduces the run. The pictures
-// need an X display (run under `xvfb-run -a`); without one they say so.
+// need an X display (run under `xvfb-run -a`); without one they report skipped.
 #ifdef ARCHSIM_WITH_VIEW
 
 #include <doctest/doctest.h>
+
+#include "check.hpp"
 
 #include <algorithm>
 #include <array>
@@ -43,7 +45,7 @@ namespace {
 bool display_or_skip() {
   std::string why;
   if (display_available(&why)) return true;
-  MESSAGE("skipped: no X display (" << why << "); run the tests under xvfb-run -a");
+  archsim::test::skip("no X display (" + why + "); run the tests under xvfb-run -a");
   return false;
 }
 
@@ -226,7 +228,7 @@ TEST_CASE("cause: the worst moment is the second furthest past its targets, not 
     if (std::abs(k.t - 37) < 0.5) k.failed = k.completed;  // half of that second fails
   }
   const Playback pb(std::move(tl));
-  CHECK(worst_moment(pb) == doctest::Approx(37));
+  CHECK(worst_moment(pb) == archsim::test::Rel(37));
 }
 
 TEST_CASE("render: the null gap breaks the p99 line during an outage") {
