@@ -26,6 +26,40 @@ fx="$src/tests/report"
 "$archsim" sweep "$fx/checkout.yaml" --find-min db.workers=32:64 --duration 3m --jobs 2 --quiet \
   --report "$work/find-min.html"
 
+# A script added to a copy of each page: side-by-side columns (.cols) must
+# not overlap, and nothing in a column may show outside it (a wide table
+# scrolls inside its column instead). It writes data-overlaps on <body>:
+# the number of offending pairs, measured from element rectangles.
+cat >"$work/layout-check.js" <<'JS'
+(function () {
+  function box(el) { var r = el.getBoundingClientRect(); return { l: r.left, t: r.top, r: r.right, b: r.bottom }; }
+  function meet(a, b) { return Math.min(a.r, b.r) - Math.max(a.l, b.l) > 0.5 && Math.min(a.b, b.b) - Math.max(a.t, b.t) > 0.5; }
+  function visible(el, col) {  // el's rectangle as shown: clipped by its column when the column scrolls
+    var a = box(el), c = box(col), s = getComputedStyle(col);
+    if (s.overflowX === "visible") return a;
+    return { l: Math.max(a.l, c.l), t: a.t, r: Math.min(a.r, c.r), b: a.b };
+  }
+  var bad = [];
+  document.querySelectorAll(".cols").forEach(function (row) {
+    var cols = Array.prototype.slice.call(row.children);
+    cols.forEach(function (a, i) {
+      cols.forEach(function (b, j) {
+        if (j <= i) return;
+        if (meet(box(a), box(b))) bad.push("columns " + i + "/" + j);
+        a.querySelectorAll("table, img, figure, .why").forEach(function (el) {
+          if (meet(visible(el, a), box(b))) bad.push(el.tagName + " of column " + i + " over column " + j);
+        });
+        b.querySelectorAll("table, img, figure, .why").forEach(function (el) {
+          if (meet(visible(el, b), box(a))) bad.push(el.tagName + " of column " + j + " over column " + i);
+        });
+      });
+    });
+  });
+  document.body.setAttribute("data-overlaps", String(bad.length));
+  document.body.setAttribute("data-overlap-what", bad.join("; "));
+})();
+JS
+
 status=0
 check() {
   page=$1
@@ -45,6 +79,20 @@ check() {
   "$browser" $flags --user-data-dir="$work/profile-$page-shot" --window-size=1200,3200 \
     --screenshot="$work/$page.png" "file://$file" >/dev/null 2>&1 || true
   charts=$(grep -o 'data-charts="[0-9]*"' "$work/$page.dom" | grep -o '[0-9][0-9]*' || echo none)
+  # The layout, at a narrow and a wide window: no overlapping boxes.
+  for w in 900 1400; do
+    { sed 's#</body>##; s#</html>##' "$file"; printf '<script>\n'; cat "$work/layout-check.js"; printf '</script>\n</body>\n</html>\n'; } \
+      >"$work/$page-layout.html"
+    # shellcheck disable=SC2086
+    "$browser" $flags --user-data-dir="$work/profile-$page-layout" --window-size=$w,2000 \
+      --dump-dom "file://$work/$page-layout.html" >"$work/$page-layout-$w.dom" 2>/dev/null || true
+    overlaps=$(grep -o 'data-overlaps="[0-9]*"' "$work/$page-layout-$w.dom" | grep -o '[0-9][0-9]*' || echo none)
+    echo "$page at ${w}px: $overlaps overlapping boxes"
+    if [ "$overlaps" != "0" ]; then
+      echo "FAIL $page at ${w}px: overlapping boxes: $(grep -o 'data-overlap-what="[^"]*"' "$work/$page-layout-$w.dom")"
+      status=1
+    fi
+  done
   errors=$(grep -o 'data-errors="[0-9]*"' "$work/$page.dom" | grep -o '[0-9][0-9]*' || echo none)
   canvases=$(grep -o '<canvas' "$work/$page.dom" | wc -l)
   console=$(grep 'CONSOLE' "$work/$page.log" || true)

@@ -27,7 +27,12 @@ HudFrame hud_frame(float width, float height) {
   f.bottom = {0, height - bottom_h, width, bottom_h};
   f.right = {width - right_w, top_h, right_w, height - top_h - bottom_h};
   const float m = std::round(14 * s);
-  f.graph = {m, top_h + m, width - right_w - 2 * m, height - top_h - bottom_h - 2 * m};
+  const float cap_h = std::round(22 * s);  // one line of caption: the root cause, when there is one
+  f.caption = {m, top_h + m / 2, width - right_w - 2 * m, cap_h};
+  const float events_h = std::round(2 * 17 * s + 8 * s);  // two lines of the fault log
+  f.graph = {m, f.caption.bottom() + m / 2, width - right_w - 2 * m,
+             height - f.caption.bottom() - bottom_h - events_h - 1.5f * m};
+  f.events = {m, f.graph.bottom() + m / 2, f.graph.w, events_h};
   return f;
 }
 
@@ -220,245 +225,312 @@ Layout compute_layout(const TimelineHeader& h, float width, float height) {
   return compute_layout(h, hud_frame(width, height).graph);
 }
 
-Layout compute_layout(const TimelineHeader& h, const Rect& area) {
-  const int S = static_cast<int>(h.sources.size());
-  const int C = static_cast<int>(h.components.size());
-  const int N = S + C;
-  Layout out;
-  out.area = area;
-  out.sources.resize(S);
-  out.components.resize(C);
-  out.edges.resize(h.edges.size());
-  if (N == 0) return out;
+namespace {
 
-  auto vertex_of = [&](int id) { return id >= 0 ? (id < C ? S + id : -1) : (-1 - id < S ? -1 - id : -1); };
-  std::vector<Shape> shape(N, Shape::Client);
-  std::vector<bool> pinned(N, false);
-  for (int c = 0; c < C; ++c) {
-    shape[S + c] = shape_of(h.components[c].kind);
-    pinned[S + c] = h.components[c].pos.has_value();
-  }
+// compute_layout's phases, in order, sharing what each one learns.
+class LayoutBuilder {
+ public:
+  LayoutBuilder(const TimelineHeader& h, const Rect& area)
+      : h_(h), area_(area), S(static_cast<int>(h.sources.size())), C(static_cast<int>(h.components.size())), N(S + C) {}
 
-  // The call graph with each distinct pair once.
-  Graph g(N);
-  std::vector<std::pair<int, int>> pairs;
-  {
-    std::set<std::pair<int, int>> seen;
-    for (const auto& e : h.edges) {
-      const int u = vertex_of(e.from), v = vertex_of(e.to);
-      if (u < 0 || v < 0 || u == v) continue;
-      if (seen.insert({u, v}).second) {
-        boost::add_edge(u, v, g);
-        pairs.push_back({u, v});
-      }
-    }
+  Layout run() {
+    out_.area = area_;
+    out_.sources.resize(S);
+    out_.components.resize(C);
+    out_.edges.resize(h_.edges.size());
+    if (N == 0) return out_;
+    build_graph();
+    break_cycles();
+    assign_layers();
+    make_items();
+    order_layers();
+    size_nodes();
+    place_columns();
+    place_rows();
+    make_boxes();
+    route_edges();
+    return out_;
   }
 
-  // Break cycles: a depth-first search from the sources (vertices 0..S-1
-  // come first) finds the back edges; they are reversed for layering.
-  std::set<std::pair<int, int>> back;
-  {
-    BackEdges vis;
-    vis.out = &back;
-    boost::depth_first_search(g, boost::visitor(vis));
-  }
-  Graph dag(N);
-  std::set<std::pair<int, int>> dag_pairs;
-  for (auto [u, v] : pairs) {
-    auto p = back.count({u, v}) ? std::make_pair(v, u) : std::make_pair(u, v);
-    if (dag_pairs.insert(p).second) boost::add_edge(p.first, p.second, dag);
-  }
+ private:
+  int vertex_of(int id) const { return id >= 0 ? (id < C ? S + id : -1) : (-1 - id < S ? -1 - id : -1); }
+  void build_graph();
+  void break_cycles();
+  void assign_layers();
+  void make_items();
+  void order_layers();
+  void size_nodes();
+  void place_columns();
+  void place_rows();
+  void relax(int l, int side);
+  float sep(int a, int b, int k) const;
+  float need(const std::vector<int>& lay, int k) const;
+  float width_for(const std::vector<int>& ks) const;
+  NodeBox box_at(int v, float cx, float cy) const;
+  void make_boxes();
+  const NodeBox& box(int v) const { return v < S ? out_.sources[v] : out_.components[v - S]; }
+  void route_edges();
 
-  // Layers by longest path from the roots; sources alone in layer 0.
-  std::vector<int> layer(N, 0);
-  {
-    std::vector<Graph::vertex_descriptor> topo;
-    boost::topological_sort(dag, std::back_inserter(topo));
-    for (auto it = topo.rbegin(); it != topo.rend(); ++it) {
-      const int v = static_cast<int>(*it);
-      int l = (v >= S && S > 0) ? 1 : 0;
-      for (auto [ei, ee] = boost::in_edges(*it, dag); ei != ee; ++ei)
-        l = std::max(l, layer[boost::source(*ei, dag)] + 1);
-      layer[v] = l;
-    }
-    // A component that only calls others sits just before its first callee
-    // rather than far left next to the clients.
-    for (auto it = topo.begin(); it != topo.end(); ++it) {
-      const int v = static_cast<int>(*it);
-      if (v < S || boost::in_degree(*it, dag) > 0 || boost::out_degree(*it, dag) == 0) continue;
-      int l = 1 << 30;
-      for (auto [ei, ee] = boost::out_edges(*it, dag); ei != ee; ++ei)
-        l = std::min(l, layer[boost::target(*ei, dag)] - 1);
-      layer[v] = std::max(layer[v], l);
-    }
-  }
+  static constexpr float kGap = 0.45f;  // vertical gap between nodes, in node heights
+  const TimelineHeader& h_;
+  const Rect area_;
+  const int S, C, N;
+  Layout out_;
+  std::vector<Shape> shape_;
+  std::vector<bool> pinned_;
+  Graph g_;
+  std::vector<std::pair<int, int>> pairs_;
+  std::set<std::pair<int, int>> back_, dag_pairs_;
+  Graph dag_;
+  std::vector<int> layer_;
   int L = 0;
-  for (int v = 0; v < N; ++v) L = std::max(L, layer[v] + 1);
-  out.layers = L;
+  std::vector<Item> items_;
+  std::vector<int> item_of_;
+  std::map<std::pair<int, int>, std::vector<int>> chains_;  // dag pair -> dummy items in order
+  std::vector<std::vector<int>> order_;
+  std::vector<int> pos_;
+  std::vector<int> k_of_;
+  float nw_ = 0, nh_ = 0, gx_ = 0, stack_ = 2;
+  std::vector<float> col_x_;  // centre of each column
+};
 
-  // Items: real nodes that are not pinned, plus dummies along long edges.
-  std::vector<Item> items;
-  std::vector<int> item_of(N, -1);
+// The call graph with each distinct pair once.
+void LayoutBuilder::build_graph() {
+  shape_.assign(N, Shape::Client);
+  pinned_.assign(N, false);
+  for (int c = 0; c < C; ++c) {
+    shape_[S + c] = shape_of(h_.components[c].kind);
+    pinned_[S + c] = h_.components[c].pos.has_value();
+  }
+  g_ = Graph(N);
+  std::set<std::pair<int, int>> seen;
+  for (const auto& e : h_.edges) {
+    const int u = vertex_of(e.from), v = vertex_of(e.to);
+    if (u < 0 || v < 0 || u == v) continue;
+    if (seen.insert({u, v}).second) {
+      boost::add_edge(u, v, g_);
+      pairs_.push_back({u, v});
+    }
+  }
+}
+
+// Break cycles: a depth-first search from the sources (vertices 0..S-1
+// come first) finds the back edges; they are reversed for layering.
+void LayoutBuilder::break_cycles() {
+  BackEdges vis;
+  vis.out = &back_;
+  boost::depth_first_search(g_, boost::visitor(vis));
+  dag_ = Graph(N);
+  for (auto [u, v] : pairs_) {
+    auto p = back_.count({u, v}) ? std::make_pair(v, u) : std::make_pair(u, v);
+    if (dag_pairs_.insert(p).second) boost::add_edge(p.first, p.second, dag_);
+  }
+}
+
+// Layers by longest path from the roots; sources alone in layer 0.
+void LayoutBuilder::assign_layers() {
+  layer_.assign(N, 0);
+  std::vector<Graph::vertex_descriptor> topo;
+  boost::topological_sort(dag_, std::back_inserter(topo));
+  for (auto it = topo.rbegin(); it != topo.rend(); ++it) {
+    const int v = static_cast<int>(*it);
+    int l = (v >= S && S > 0) ? 1 : 0;
+    for (auto [ei, ee] = boost::in_edges(*it, dag_); ei != ee; ++ei)
+      l = std::max(l, layer_[boost::source(*ei, dag_)] + 1);
+    layer_[v] = l;
+  }
+  // A component that only calls others sits just before its first callee
+  // rather than far left next to the clients.
+  for (auto it = topo.begin(); it != topo.end(); ++it) {
+    const int v = static_cast<int>(*it);
+    if (v < S || boost::in_degree(*it, dag_) > 0 || boost::out_degree(*it, dag_) == 0) continue;
+    int l = 1 << 30;
+    for (auto [ei, ee] = boost::out_edges(*it, dag_); ei != ee; ++ei)
+      l = std::min(l, layer_[boost::target(*ei, dag_)] - 1);
+    layer_[v] = std::max(layer_[v], l);
+  }
+  for (int v = 0; v < N; ++v) L = std::max(L, layer_[v] + 1);
+  out_.layers = L;
+}
+
+// Items: real nodes that are not pinned, plus dummies along long edges.
+void LayoutBuilder::make_items() {
+  item_of_.assign(N, -1);
   for (int v = 0; v < N; ++v) {
-    if (pinned[v]) continue;
-    item_of[v] = static_cast<int>(items.size());
+    if (pinned_[v]) continue;
+    item_of_[v] = static_cast<int>(items_.size());
     Item it;
     it.vertex = v;
-    it.layer = layer[v];
-    it.rank = kind_rank(shape[v]);
-    items.push_back(it);
+    it.layer = layer_[v];
+    it.rank = kind_rank(shape_[v]);
+    items_.push_back(it);
   }
-  std::map<std::pair<int, int>, std::vector<int>> chains;  // dag pair -> dummy items in order
-  for (auto [u, v] : dag_pairs) {
-    if (item_of[u] < 0 || item_of[v] < 0) continue;
-    int prev = item_of[u];
+  for (auto [u, v] : dag_pairs_) {
+    if (item_of_[u] < 0 || item_of_[v] < 0) continue;
+    int prev = item_of_[u];
     std::vector<int> chain;
-    for (int l = layer[u] + 1; l < layer[v]; ++l) {
+    for (int l = layer_[u] + 1; l < layer_[v]; ++l) {
       Item d;
       d.layer = l;
       d.weight = 0.3f;
-      d.rank = items[item_of[u]].rank;
-      items.push_back(d);
-      const int id = static_cast<int>(items.size()) - 1;
+      d.rank = items_[item_of_[u]].rank;
+      items_.push_back(d);
+      const int id = static_cast<int>(items_.size()) - 1;
       chain.push_back(id);
-      items[prev].down.push_back(id);
-      items[id].up.push_back(prev);
+      items_[prev].down.push_back(id);
+      items_[id].up.push_back(prev);
       prev = id;
     }
-    items[prev].down.push_back(item_of[v]);
-    items[item_of[v]].up.push_back(prev);
-    chains[{u, v}] = chain;
+    items_[prev].down.push_back(item_of_[v]);
+    items_[item_of_[v]].up.push_back(prev);
+    chains_[{u, v}] = chain;
   }
+}
 
-  // Order within layers: start from kind and file order, then barycenter
-  // sweeps down and up, keeping the order with the fewest crossings.
-  std::vector<std::vector<int>> order(L);
-  for (int i = 0; i < static_cast<int>(items.size()); ++i) order[items[i].layer].push_back(i);
-  for (auto& lay : order)
-    std::stable_sort(lay.begin(), lay.end(), [&](int a, int b) { return items[a].rank < items[b].rank; });
-  std::vector<int> pos(items.size(), 0);
-  number(order, pos);
-  auto best = order;
-  long best_cross = count_crossings(order, items, pos);
+// Order within layers: start from kind and file order, then barycenter
+// sweeps down and up, keeping the order with the fewest crossings.
+void LayoutBuilder::order_layers() {
+  order_.assign(L, {});
+  for (int i = 0; i < static_cast<int>(items_.size()); ++i) order_[items_[i].layer].push_back(i);
+  for (auto& lay : order_)
+    std::stable_sort(lay.begin(), lay.end(), [&](int a, int b) { return items_[a].rank < items_[b].rank; });
+  pos_.assign(items_.size(), 0);
+  number(order_, pos_);
+  auto best = order_;
+  long best_cross = count_crossings(order_, items_, pos_);
   for (int iter = 0; iter < 24 && best_cross > 0; ++iter) {
     if (iter % 2 == 0) {
       for (int l = 1; l < L; ++l) {
-        sort_by_barycenter(order[l], items, pos, true);
-        number(order, pos);
+        sort_by_barycenter(order_[l], items_, pos_, true);
+        number(order_, pos_);
       }
     } else {
       for (int l = L - 2; l >= 0; --l) {
-        sort_by_barycenter(order[l], items, pos, false);
-        number(order, pos);
+        sort_by_barycenter(order_[l], items_, pos_, false);
+        number(order_, pos_);
       }
     }
-    const long c = count_crossings(order, items, pos);
+    const long c = count_crossings(order_, items_, pos_);
     if (c < best_cross) {
       best_cross = c;
-      best = order;
+      best = order_;
     }
   }
-  order = best;
-  number(order, pos);
+  order_ = best;
+  number(order_, pos_);
+}
 
-  // Sizes: the tallest node that lets every layer fit, staggering crowded
-  // layers into sub-columns (as many as the column width holds at a readable
-  // node width) before shrinking further. Dummies take less room than nodes.
-  const float gap = 0.45f;  // vertical gap between nodes, in node heights
-  // Centre distance of neighbours in a layer of k sub-columns, in node
-  // heights. Staggered, every slot is a full node's so that items k apart
-  // (the same sub-column) never overlap whatever lies between them.
-  auto sep = [&](int a, int b, int k) {
-    if (k > 1) return (1 + gap) / k;
-    return (items[a].weight + items[b].weight) / 2 + gap * std::min(items[a].weight, items[b].weight);
-  };
-  auto need = [&](const std::vector<int>& lay, int k) {  // height used, in node heights
-    if (lay.empty()) return 0.f;
-    float sum = 0;
-    for (std::size_t i = 1; i < lay.size(); ++i) sum += sep(lay[i - 1], lay[i], k);
-    return sum + (items[lay.front()].weight + items[lay.back()].weight) / 2 + 0.25f;  // 0.25: stack
-  };
-  // Columns get the width their sub-columns need plus an equal share of the
-  // rest for the edges: a crowded layer is staggered into up to four
-  // sub-columns (widening its column) while nodes stay readably wide.
-  const float nw_min = std::clamp(area.w * 0.085f, 56.f, 110.f);
-  const float gx = std::clamp(nw_min * 0.12f, 6.f, 12.f);
-  const float nh_max = std::clamp(area.h / 6, 20.f, 64.f);
-  std::vector<int> k_of(L, 1);
-  auto fit_h = [&](int l, int k) { return area.h / need(order[l], k); };
-  auto width_for = [&](const std::vector<int>& ks) {
-    float sum_k = 0, extra = 0;
-    for (int k : ks) sum_k += k, extra += (k - 1) * gx;
-    return (area.w - extra) / (sum_k + 0.5f * L);  // 0.5: edge room per column, in node widths
-  };
+// Centre distance of neighbours in a layer of k sub-columns, in node
+// heights. Staggered, every slot is a full node's so that items k apart
+// (the same sub-column) never overlap whatever lies between them.
+float LayoutBuilder::sep(int a, int b, int k) const {
+  if (k > 1) return (1 + kGap) / k;
+  return (items_[a].weight + items_[b].weight) / 2 + kGap * std::min(items_[a].weight, items_[b].weight);
+}
+
+// The height a layer uses, in node heights.
+float LayoutBuilder::need(const std::vector<int>& lay, int k) const {
+  if (lay.empty()) return 0.f;
+  float sum = 0;
+  for (std::size_t i = 1; i < lay.size(); ++i) sum += sep(lay[i - 1], lay[i], k);
+  return sum + (items_[lay.front()].weight + items_[lay.back()].weight) / 2 + 0.25f;  // 0.25: stack
+}
+
+float LayoutBuilder::width_for(const std::vector<int>& ks) const {
+  float sum_k = 0, extra = 0;
+  for (int k : ks) sum_k += k, extra += (k - 1) * gx_;
+  return (area_.w - extra) / (sum_k + 0.5f * L);  // 0.5: edge room per column, in node widths
+}
+
+// Sizes: the tallest node that lets every layer fit, staggering crowded
+// layers into sub-columns (as many as the column width holds at a readable
+// node width) before shrinking further. Dummies take less room than nodes.
+// Columns get the width their sub-columns need plus an equal share of the
+// rest for the edges: a crowded layer is staggered into up to four
+// sub-columns (widening its column) while nodes stay readably wide.
+void LayoutBuilder::size_nodes() {
+  // Sizes grow with a large window (the caps are for the graph area of a
+  // 1280x720 window) so that labels keep their room at 1920x1080 and above.
+  const float grow = std::clamp(std::min(area_.w / 920.f, area_.h / 560.f), 1.f, 2.f);
+  const float nw_min = std::clamp(area_.w * 0.085f, 56.f, 110.f * grow);
+  gx_ = std::clamp(nw_min * 0.12f, 6.f, 12.f);
+  const float nh_max = std::clamp(area_.h / 6, 20.f, 64.f * grow);
+  k_of_.assign(L, 1);
+  auto fit_h = [&](int l, int k) { return area_.h / need(order_[l], k); };
   float nh = nh_max, nw = 0;
   for (;;) {
     nh = nh_max;
     int worst = 0;
     for (int l = 0; l < L; ++l)
-      if (fit_h(l, k_of[l]) < nh) nh = fit_h(l, k_of[l]), worst = l;
-    nw = std::min({170.f, nh * 3.6f, width_for(k_of)});
-    if (nh >= 30 || k_of[worst] >= 4 || order[worst].size() <= static_cast<std::size_t>(k_of[worst])) break;
-    auto next = k_of;
+      if (fit_h(l, k_of_[l]) < nh) nh = fit_h(l, k_of_[l]), worst = l;
+    nw = std::min({170.f * grow, nh * 3.6f, width_for(k_of_)});
+    if (nh >= 30 || k_of_[worst] >= 4 || order_[worst].size() <= static_cast<std::size_t>(k_of_[worst])) break;
+    auto next = k_of_;
     ++next[worst];
     if (width_for(next) < nw_min) break;
-    k_of = next;
+    k_of_ = next;
   }
-  nh = std::floor(std::max(nh, 8.f));
-  nw = std::floor(std::max(nw, 12.f));
-  std::vector<float> col_x(L);  // centre of each column
-  {
-    float used = 0;
-    for (int l = 0; l < L; ++l) used += k_of[l] * nw + (k_of[l] - 1) * gx;
-    const float room = std::max(0.f, (area.w - used) / L);
-    float x = area.x;
-    for (int l = 0; l < L; ++l) {
-      const float w = k_of[l] * nw + (k_of[l] - 1) * gx + room;
-      col_x[l] = x + w / 2;
-      x += w;
-    }
-  }
-  const float stack = std::max(2.f, std::round(nh * 0.08f));  // offset of each replica behind
-  out.node_w = nw;
-  out.node_h = nh;
+  nh_ = std::floor(std::max(nh, 8.f));
+  nw_ = std::floor(std::max(nw, 12.f));
+  stack_ = std::max(2.f, std::round(nh_ * 0.08f));  // offset of each replica behind
+  out_.node_w = nw_;
+  out_.node_h = nh_;
+}
 
-  // Vertical placement: centred stacks first, then each item pulled towards
-  // the mean height of its neighbours, sweeping both ways.
+void LayoutBuilder::place_columns() {
+  col_x_.assign(L, 0);
+  float used = 0;
+  for (int l = 0; l < L; ++l) used += k_of_[l] * nw_ + (k_of_[l] - 1) * gx_;
+  const float room = std::max(0.f, (area_.w - used) / L);
+  float x = area_.x;
   for (int l = 0; l < L; ++l) {
-    const auto& lay = order[l];
-    const int k = k_of[l];
-    float y = area.cy() - need(lay, k) * nh / 2 + 0.25f * nh;
+    const float w = k_of_[l] * nw_ + (k_of_[l] - 1) * gx_ + room;
+    col_x_[l] = x + w / 2;
+    x += w;
+  }
+}
+
+// Pulls the items of layer l towards the mean height of their neighbours
+// (side: -1 up neighbours, +1 down, 0 both), keeping order and separation.
+void LayoutBuilder::relax(int l, int side) {
+  const auto& lay = order_[l];
+  const int k = k_of_[l];
+  std::vector<float> want, seps, lo, hi, y(lay.size());
+  for (std::size_t i = 0; i < lay.size(); ++i) {
+    const Item& it = items_[lay[i]];
+    float sum = 0;
+    int n = 0;
+    if (side <= 0)
+      for (int o : it.up) sum += items_[o].y, ++n;
+    if (side >= 0)
+      for (int o : it.down) sum += items_[o].y, ++n;
+    want.push_back(n ? sum / n : it.y);
+    seps.push_back(i == 0 ? 0.f : sep(lay[i - 1], lay[i], k) * nh_);
+    const float half = it.weight * nh_ / 2;
+    // One pixel to spare: boxes are rounded to whole pixels.
+    lo.push_back(area_.y + half + (it.vertex >= 0 ? 2 * stack_ : 0) + 1);
+    hi.push_back(area_.bottom() - half - 1);
+  }
+  project(y, want, seps, lo, hi);
+  for (std::size_t i = 0; i < lay.size(); ++i) items_[lay[i]].y = y[i];
+}
+
+// Vertical placement: centred stacks first, then each item pulled towards
+// the mean height of its neighbours, sweeping both ways.
+void LayoutBuilder::place_rows() {
+  for (int l = 0; l < L; ++l) {
+    const auto& lay = order_[l];
+    const int k = k_of_[l];
+    float y = area_.cy() - need(lay, k) * nh_ / 2 + 0.25f * nh_;
     for (std::size_t i = 0; i < lay.size(); ++i) {
-      Item& it = items[lay[i]];
-      if (i > 0) y += sep(lay[i - 1], lay[i], k) * nh;
-      else y += it.weight * nh / 2;
+      Item& it = items_[lay[i]];
+      if (i > 0) y += sep(lay[i - 1], lay[i], k) * nh_;
+      else y += it.weight * nh_ / 2;
       it.y = y;
       const int j = static_cast<int>(i) % k;
-      it.x = col_x[l] + (j - (k - 1) / 2.f) * (nw + gx);
+      it.x = col_x_[l] + (j - (k - 1) / 2.f) * (nw_ + gx_);
     }
   }
-  auto relax = [&](int l, int side) {  // side: -1 up neighbours, +1 down, 0 both
-    const auto& lay = order[l];
-    const int k = k_of[l];
-    std::vector<float> want, seps, lo, hi, y(lay.size());
-    for (std::size_t i = 0; i < lay.size(); ++i) {
-      const Item& it = items[lay[i]];
-      float sum = 0;
-      int n = 0;
-      if (side <= 0)
-        for (int o : it.up) sum += items[o].y, ++n;
-      if (side >= 0)
-        for (int o : it.down) sum += items[o].y, ++n;
-      want.push_back(n ? sum / n : it.y);
-      seps.push_back(i == 0 ? 0.f : sep(lay[i - 1], lay[i], k) * nh);
-      const float half = it.weight * nh / 2;
-      // One pixel to spare: boxes are rounded to whole pixels.
-      lo.push_back(area.y + half + (it.vertex >= 0 ? 2 * stack : 0) + 1);
-      hi.push_back(area.bottom() - half - 1);
-    }
-    project(y, want, seps, lo, hi);
-    for (std::size_t i = 0; i < lay.size(); ++i) items[lay[i]].y = y[i];
-  };
   for (int pass = 0; pass < 8; ++pass) {
     if (pass % 2 == 0)
       for (int l = 1; l < L; ++l) relax(l, -1);
@@ -466,57 +538,62 @@ Layout compute_layout(const TimelineHeader& h, const Rect& area) {
       for (int l = L - 2; l >= 0; --l) relax(l, +1);
   }
   for (int l = 0; l < L; ++l) relax(l, 0);
+}
 
-  // Boxes.
-  auto box_at = [&](int v, float cx, float cy) {
-    NodeBox b;
-    b.layer = layer[v];
-    b.shape = shape[v];
-    b.pinned = pinned[v];
-    b.rect = {std::round(cx - nw / 2), std::round(cy - nh / 2), nw, nh};
-    // Room for two replicas behind every component, whatever it starts
-    // with: an autoscaler or a kill changes the count while the run plays.
-    const float st = v >= S ? 2 * stack : 0;
-    b.bounds = {b.rect.x, b.rect.y - st, b.rect.w + st, b.rect.h + st};
-    return b;
-  };
+NodeBox LayoutBuilder::box_at(int v, float cx, float cy) const {
+  NodeBox b;
+  b.layer = layer_[v];
+  b.shape = shape_[v];
+  b.pinned = pinned_[v];
+  b.rect = {std::round(cx - nw_ / 2), std::round(cy - nh_ / 2), nw_, nh_};
+  // Room for two replicas behind every component, whatever it starts
+  // with: an autoscaler or a kill changes the count while the run plays.
+  const float st = v >= S ? 2 * stack_ : 0;
+  b.bounds = {b.rect.x, b.rect.y - st, b.rect.w + st, b.rect.h + st};
+  return b;
+}
+
+void LayoutBuilder::make_boxes() {
   for (int v = 0; v < N; ++v) {
     NodeBox b;
-    if (pinned[v]) {
-      const auto [px, py] = *h.components[v - S].pos;
-      const float cx = std::clamp(area.x + static_cast<float>(px) * area.w, area.x + nw / 2, area.right() - nw / 2 - 2 * stack);
-      const float cy = std::clamp(area.y + static_cast<float>(py) * area.h, area.y + nh / 2 + 2 * stack, area.bottom() - nh / 2);
+    if (pinned_[v]) {
+      const auto [px, py] = *h_.components[v - S].pos;
+      const float cx = std::clamp(area_.x + static_cast<float>(px) * area_.w, area_.x + nw_ / 2,
+                                  area_.right() - nw_ / 2 - 2 * stack_);
+      const float cy = std::clamp(area_.y + static_cast<float>(py) * area_.h, area_.y + nh_ / 2 + 2 * stack_,
+                                  area_.bottom() - nh_ / 2);
       b = box_at(v, cx, cy);
     } else {
-      const Item& it = items[item_of[v]];
+      const Item& it = items_[item_of_[v]];
       b = box_at(v, it.x, it.y);
     }
-    if (v < S) out.sources[v] = b;
-    else out.components[v - S] = b;
+    if (v < S) out_.sources[v] = b;
+    else out_.components[v - S] = b;
   }
-  auto box = [&](int v) -> const NodeBox& { return v < S ? out.sources[v] : out.components[v - S]; };
+}
 
-  // Routes: caller's right side to callee's left side through the dummies,
-  // with ports spread along each side in the order of the far ends.
+// Routes: caller's right side to callee's left side through the dummies,
+// with ports spread along each side in the order of the far ends.
+void LayoutBuilder::route_edges() {
   struct Port {
     int edge;
     bool out;  // leaves the node
     float other_y;
   };
-  std::vector<std::vector<Point>> way(h.edges.size());
-  std::vector<std::pair<int, int>> ends(h.edges.size(), {-1, -1});
-  std::vector<bool> leftward(h.edges.size(), false);
+  std::vector<std::vector<Point>> way(h_.edges.size());
+  std::vector<std::pair<int, int>> ends(h_.edges.size(), {-1, -1});
+  std::vector<bool> leftward(h_.edges.size(), false);
   std::map<std::pair<int, int>, std::vector<Port>> sides;  // (vertex, side 0 left / 1 right)
-  for (std::size_t e = 0; e < h.edges.size(); ++e) {
-    const int u = vertex_of(h.edges[e].from), v = vertex_of(h.edges[e].to);
+  for (std::size_t e = 0; e < h_.edges.size(); ++e) {
+    const int u = vertex_of(h_.edges[e].from), v = vertex_of(h_.edges[e].to);
     if (u < 0 || v < 0) continue;
     ends[e] = {u, v};
     if (u == v) continue;
     std::vector<Point> mid;
-    const bool reversed = back.count({u, v}) > 0 && !dag_pairs.count({u, v});
-    auto chain = chains.find(reversed ? std::make_pair(v, u) : std::make_pair(u, v));
-    if (chain != chains.end())
-      for (int d : chain->second) mid.push_back({items[d].x, items[d].y});
+    const bool reversed = back_.count({u, v}) > 0 && !dag_pairs_.count({u, v});
+    auto chain = chains_.find(reversed ? std::make_pair(v, u) : std::make_pair(u, v));
+    if (chain != chains_.end())
+      for (int d : chain->second) mid.push_back({items_[d].x, items_[d].y});
     if (reversed) std::reverse(mid.begin(), mid.end());
     way[e] = mid;
     const Rect& a = box(u).rect;
@@ -527,7 +604,7 @@ Layout compute_layout(const TimelineHeader& h, const Rect& area) {
     sides[{u, leftward[e] ? 0 : 1}].push_back({static_cast<int>(e), true, ay});
     sides[{v, leftward[e] ? 1 : 0}].push_back({static_cast<int>(e), false, by});
   }
-  std::vector<Point> start(h.edges.size()), end(h.edges.size());
+  std::vector<Point> start(h_.edges.size()), end(h_.edges.size());
   for (auto& [key, ports] : sides) {
     const Rect& r = box(key.first).rect;
     std::stable_sort(ports.begin(), ports.end(), [](const Port& a, const Port& b) { return a.other_y < b.other_y; });
@@ -539,10 +616,10 @@ Layout compute_layout(const TimelineHeader& h, const Rect& area) {
       (ports[i].out ? start : end)[ports[i].edge] = p;
     }
   }
-  for (std::size_t e = 0; e < h.edges.size(); ++e) {
+  for (std::size_t e = 0; e < h_.edges.size(); ++e) {
     auto [u, v] = ends[e];
     if (u < 0) continue;
-    EdgeRoute& r = out.edges[e];
+    EdgeRoute& r = out_.edges[e];
     if (u == v) {  // a node calling itself: a small loop over its top right corner
       const Rect& b = box(u).rect;
       const float rad = b.h * 0.3f;
@@ -562,7 +639,10 @@ Layout compute_layout(const TimelineHeader& h, const Rect& area) {
     }
     finish_route(r);
   }
-  return out;
 }
+
+}  // namespace
+
+Layout compute_layout(const TimelineHeader& h, const Rect& area) { return LayoutBuilder(h, area).run(); }
 
 }  // namespace archsim::viz

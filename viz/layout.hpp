@@ -29,10 +29,12 @@ struct Rect {
 
 /// The frame of the heads-up display for a window of this size: a top bar
 /// (clock, speed, verdict), a right panel (charts, details), a bottom bar
-/// (scrubber) and what is left for the architecture.
+/// (scrubber), a caption band over the architecture (the root cause) and
+/// what is left for the architecture.
 struct HudFrame {
   float scale = 1;  ///< text and margins relative to a 1280x720 window
-  Rect top, right, bottom, graph;
+  Rect top, right, bottom, caption, graph;
+  Rect events;  ///< under the architecture: the latest faults and actions (never over a node)
 };
 HudFrame hud_frame(float width, float height);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cctype>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -31,6 +32,9 @@ Health classify(const ComponentTick& now, const ComponentTick* earlier) {
   const double finished = static_cast<double>(now.completed) + now.failed;
   if (now.failed > 0 && now.failed > kFailingShare * finished) return Health::Failing;
   if (now.utilization > kSaturatedUtil) return Health::Saturated;
+  // A connection pool run dry is saturation whatever the workers do: queries
+  // wait for a connection while the database's own workers may be idle.
+  if (const auto pw = figure_of(now, "pool_waiting"); pw && *pw > 0) return Health::Saturated;
   // A queue that keeps growing means arrivals outrun service even when the
   // utilisation of the tick still looks moderate (it lags behind).
   if (earlier && now.queue >= 10 && now.queue > 1.5 * earlier->queue) return Health::Saturated;
@@ -47,7 +51,10 @@ Timeline make_timeline(TimelineHeader h, std::vector<Tick> ticks) {
 }  // namespace
 
 Playback::Playback(Timeline tl) : tl_(std::move(tl)) {
-  for (const auto& t : tl_.ticks) note(t);
+  for (auto& t : tl_.ticks) {
+    mark_missing_latency(t);
+    note(t);
+  }
   if (tl_.result_json) {
     try {
       const auto j = nlohmann::json::parse(*tl_.result_json);
@@ -75,6 +82,7 @@ Playback::Playback(TimelineHeader h, std::vector<Tick> ticks) : Playback(make_ti
 
 void Playback::append(const Tick& t) {
   tl_.ticks.push_back(t);
+  mark_missing_latency(tl_.ticks.back());  // the engine reports 0 s; here it is missing
   note(t);
 }
 
@@ -97,6 +105,7 @@ void Playback::clear() {
   tl_.notes.clear();
   tl_.result_json.reset();
   max_edge_rate_ = 0;
+  cause_.reset();
   final_slo_.clear();
 }
 
@@ -274,6 +283,7 @@ std::string format_clock(double seconds) {
 
 std::string format_duration(double s) {
   char buf[32];
+  if (!std::isfinite(s)) return "\u2013";  // missing: nothing finished
   if (s <= 0) return "0";
   if (s < 1e-3) std::snprintf(buf, sizeof buf, "%.0f us", s * 1e6);
   else if (s < 1e-2) std::snprintf(buf, sizeof buf, "%.2f ms", s * 1e3);
@@ -281,6 +291,18 @@ std::string format_duration(double s) {
   else if (s < 1) std::snprintf(buf, sizeof buf, "%.0f ms", s * 1e3);
   else if (s < 100) std::snprintf(buf, sizeof buf, "%.2f s", s);
   else std::snprintf(buf, sizeof buf, "%.0f s", s);
+  return buf;
+}
+
+std::string format_count(double n) {
+  char buf[32];
+  const double a = std::abs(n);
+  if (a < 1e3) std::snprintf(buf, sizeof buf, "%.0f", n);
+  else if (a < 1e4) std::snprintf(buf, sizeof buf, "%.2fk", n / 1e3);
+  else if (a < 1e5) std::snprintf(buf, sizeof buf, "%.1fk", n / 1e3);
+  else if (a < 1e6) std::snprintf(buf, sizeof buf, "%.0fk", n / 1e3);
+  else if (a < 1e9) std::snprintf(buf, sizeof buf, "%.2fM", n / 1e6);
+  else std::snprintf(buf, sizeof buf, "%.2fG", n / 1e9);
   return buf;
 }
 
@@ -292,6 +314,17 @@ std::string format_rate(double r) {
   else if (r < 1e6) std::snprintf(buf, sizeof buf, "%.1fk/s", r / 1e3);
   else std::snprintf(buf, sizeof buf, "%.2fM/s", r / 1e6);
   return buf;
+}
+
+bool name_matches(std::string_view name, std::string_view query) {
+  if (query.empty() || query.size() > name.size()) return false;
+  auto low = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  for (std::size_t i = 0; i + query.size() <= name.size(); ++i) {
+    std::size_t j = 0;
+    while (j < query.size() && low(name[i + j]) == low(query[j])) ++j;
+    if (j == query.size()) return true;
+  }
+  return false;
 }
 
 std::string format_percent(double f) {

@@ -39,6 +39,16 @@ struct SloStatus {
   bool higher_is_better = false;
 };
 
+/// The root cause a run's explanation names (viz/cause.hpp fills it in):
+/// marked on its component from `at` on.
+struct Cause {
+  int component = -1;    ///< index in the header's components
+  double at = 0;         ///< s, when it started
+  bool pool = false;     ///< a connection pool ran dry (not the workers)
+  std::string tag;       ///< the badge's word: "saturated", "pool ran dry", "timeout"
+  std::string caption;   ///< one line: "root cause: db's connection pool ran dry at 2m16s"
+};
+
 /// A series over the ticks for one chart.
 enum class Metric { Throughput, P99, ErrorRate };
 
@@ -81,7 +91,14 @@ class Playback {
   /// The highest calls per second arriving from each source over all ticks.
   double source_rate(int source, double t) const;
 
+  /// The value of a chart's series in a tick; NaN for a latency when
+  /// nothing finished in it (missing, not 0).
   double value(Metric m, const Tick& t) const;
+  /// The root cause to mark, when the run has been explained.
+  const std::optional<Cause>& cause() const { return cause_; }
+  void set_cause(std::optional<Cause> c) { cause_ = std::move(c); }
+  /// The cause if it has begun by t.
+  const Cause* cause_at(double t) const { return cause_ && t + 1e-9 >= cause_->at ? &*cause_ : nullptr; }
   /// The SLOs judged on the measured ticks (after warm-up) up to t. Latency
   /// percentiles over many ticks are estimated from each tick's p50 and p99
   /// (log-linear tail); at the end of a finished replay the run's own exact
@@ -93,14 +110,19 @@ class Playback {
   Timeline tl_;
   double max_edge_rate_ = 0;
   std::vector<SloStatus> final_slo_;  // from result_json, if any
+  std::optional<Cause> cause_;
 };
 
 /// "1:23.4" or "1:02:03": a simulated time for the clock.
 std::string format_clock(double seconds);
 /// A duration in the unit that reads best: "850 us", "12.5 ms", "1.20 s".
 std::string format_duration(double seconds);
+/// A count that fits a label: "950", "12.3k", "126k", "1.20M".
+std::string format_count(double n);
 /// A rate: "950/s", "12.3k/s", "1.20M/s".
 std::string format_rate(double per_second);
+/// True if `name` contains `query`, ignoring case (the view's search).
+bool name_matches(std::string_view name, std::string_view query);
 /// A share: "0.4%", "12%".
 std::string format_percent(double fraction);
 

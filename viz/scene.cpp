@@ -184,6 +184,18 @@ std::string note_text(const Note& n) {
   return s;
 }
 
+// A shape for each health, so that it reads without colour (legend, labels).
+std::string health_icon(Health h) {
+  switch (h) {
+    case Health::Idle: return "\u25cb";       // ○ hollow: nothing arrives
+    case Health::Healthy: return "\u25cf";    // ● solid
+    case Health::Saturated: return "\u25b2";  // ▲ warning
+    case Health::Failing: return "\u2716";    // ✖ errors
+    case Health::Down: return "\u25a0";       // ■ stopped
+  }
+  return "";
+}
+
 std::string name_of_node(const TimelineHeader& h, int id) {
   if (id >= 0) return id < static_cast<int>(h.components.size()) ? h.components[id].name : "?";
   const int s = -1 - id;
@@ -250,7 +262,9 @@ Point Scene::health_probe(int c) const {
   return {s.cx(), s.cy()};
 }
 
-std::optional<int> Scene::node_at(Point p) const {
+std::optional<int> Scene::node_at(Point screen) const {
+  if (!world_region().contains(screen)) return std::nullopt;
+  const Point p = to_world(screen);
   for (std::size_t c = 0; c < layout_.components.size(); ++c)
     if (layout_.components[c].bounds.contains(p)) return static_cast<int>(c);
   for (std::size_t s = 0; s < layout_.sources.size(); ++s)
@@ -258,10 +272,11 @@ std::optional<int> Scene::node_at(Point p) const {
   return std::nullopt;
 }
 
-int Scene::edge_at(Point p) const {
-  if (!frame_.graph.contains(p) || node_at(p)) return -1;
+int Scene::edge_at(Point screen) const {
+  if (!world_region().contains(screen) || node_at(screen)) return -1;
+  const Point p = to_world(screen);
   int best = -1;
-  float best_d = 7 * frame_.scale;
+  float best_d = 7 * frame_.scale / zoom_;
   for (std::size_t e = 0; e < layout_.edges.size(); ++e) {
     const float d = layout_.edges[e].distance(p);
     if (d < best_d) {
@@ -330,8 +345,26 @@ void Scene::draw(sf::RenderTarget& rt, const ViewState& s) {
     box(tris_, {0, 0, static_cast<float>(width_), static_cast<float>(height_)}, color::background);
     rt.draw(tris_);
   }
+  zoom_ = std::clamp(s.zoom, 0.25f, 8.f);
+  pan_ = s.pan;
   int hovered = -1;
-  if (s.interactive && s.mouse) hovered = edge_at(*s.mouse);
+  std::optional<int> hovered_node;
+  if (s.interactive && s.mouse) {
+    hovered = edge_at(*s.mouse);
+    if (world_region().contains(*s.mouse)) hovered_node = node_at(*s.mouse);
+  }
+  // The architecture through its camera (zoom, pan), clipped to its region.
+  const sf::View screen = rt.getView();
+  const Rect wr = world_region();
+  sf::View cam(sf::FloatRect(wr.x, wr.y, wr.w, wr.h));
+  cam.setCenter(wr.cx() + pan_.x, wr.cy() + pan_.y);
+  cam.zoom(1 / zoom_);
+  // The region's place on the target as the target's own view maps it.
+  const auto size = rt.getSize();
+  const sf::Vector2i a = rt.mapCoordsToPixel({wr.x, wr.y}, screen), b = rt.mapCoordsToPixel({wr.right(), wr.bottom()}, screen);
+  cam.setViewport(sf::FloatRect(static_cast<float>(a.x) / size.x, static_cast<float>(a.y) / size.y,
+                                static_cast<float>(b.x - a.x) / size.x, static_cast<float>(b.y - a.y) / size.y));
+  rt.setView(cam);
   draw_edges(rt, s, hovered);
 
   dots_.clear();
@@ -341,6 +374,12 @@ void Scene::draw(sf::RenderTarget& rt, const ViewState& s) {
   rt.draw(dots_, st);
 
   draw_nodes(rt, s);
+  batch_.flush(rt);
+  draw_cause(rt, s);
+  draw_search(rt, s);
+  batch_.flush(rt);
+  rt.setView(screen);
+  draw_cause_caption(rt, s);
   batch_.flush(rt);
   draw_events(rt, s);
   batch_.flush(rt);
@@ -353,18 +392,34 @@ void Scene::draw(sf::RenderTarget& rt, const ViewState& s) {
   box(tris_, {p.x, p.y, 1, p.h}, color::panel_edge);
   rt.draw(tris_);
   const float sc = frame_.scale;
-  const float charts_h = std::min(p.h * 0.62f, 3 * 150 * sc);
-  draw_charts(rt, s, {p.x + 12 * sc, p.y + 8 * sc, p.w - 22 * sc, charts_h});
-  const Rect below{p.x + 12 * sc, p.y + 8 * sc + charts_h + 6 * sc, p.w - 22 * sc, p.h - charts_h - 20 * sc};
+  const Rect charts = charts_area();
+  draw_charts(rt, s, charts);
+  const Rect below{p.x + 12 * sc, charts.bottom() + 6 * sc, p.w - 22 * sc, p.h - charts.h - 20 * sc};
   if (s.selected) draw_details(rt, s, below);
   else draw_legend(rt, below);
 
   draw_scrubber(rt, s);
   batch_.flush(rt);  // the HUD's words, over its panels
-  if (hovered >= 0) {
+  if (hovered_node) {
+    draw_node_tooltip(rt, s, *hovered_node);
+    batch_.flush(rt);
+  } else if (hovered >= 0) {
     draw_tooltip(rt, s, hovered);
     batch_.flush(rt);
   }
+}
+
+Rect Scene::charts_area() const {
+  const Rect& p = frame_.right;
+  const float sc = frame_.scale;
+  return {p.x + 12 * sc, p.y + 8 * sc, p.w - 22 * sc, std::min(p.h * 0.62f, 3 * 150 * sc)};
+}
+
+Rect Scene::chart_plot(int i) const {
+  const Rect area = charts_area();
+  const float sc = frame_.scale, fs = 12 * sc, block = area.h / 3;
+  const Rect blk{area.x, area.y + i * block, area.w, block};
+  return {blk.x, blk.y + fs * 1.6f, blk.w, std::round(blk.h - fs * 1.6f - 10 * sc)};
 }
 
 void Scene::draw_edges(sf::RenderTarget& rt, const ViewState& s, int hovered) {
@@ -403,16 +458,9 @@ void Scene::draw_edges(sf::RenderTarget& rt, const ViewState& s, int hovered) {
   rt.draw(tris_);
 }
 
-void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
-  const auto& h = pb_.header();
+// A node's outline, replica stack, health strip and load bar, into tris_.
+void Scene::node_shape(const NodeBox& b, sf::Color hc, int replicas, bool selected, double util, bool bar) {
   const float sc = frame_.scale;
-  const Tick* k = pb_.tick_at(s.t);
-  const int nc = static_cast<int>(layout_.components.size());
-  const int ns = static_cast<int>(layout_.sources.size());
-
-  // Shapes first, all in one draw call.
-  tris_.clear();
-  auto shape = [&](const NodeBox& b, sf::Color hc, int replicas, bool selected, double util, bool bar) {
     const Rect& r = b.rect;
     const float o = std::max(2.f, std::round(r.h * 0.08f));
     for (int i = std::min(replicas - 1, 2); i >= 1; --i) {
@@ -449,33 +497,21 @@ void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
       box(tris_, track, sf::Color(44, 54, 68));
       box(tris_, {track.x, track.y, track.w * static_cast<float>(std::clamp(util, 0.0, 1.0)), bh}, util_color(util));
     }
-  };
-  for (int i = 0; i < ns; ++i) {
-    const bool sel = s.selected && *s.selected == -1 - i;
-    shape(layout_.sources[i], color::client, 1, sel, 0, false);
   }
-  std::vector<Health> health(nc);
-  std::vector<int> live(nc);
-  for (int c = 0; c < nc; ++c) {
-    health[c] = pb_.health(c, s.t);
-    live[c] = pb_.replicas_at(c, s.t);
-    const double util = k && c < static_cast<int>(k->components.size()) ? k->components[c].utilization : 0;
-    const bool sel = s.selected && *s.selected == c;
-    const bool has_workers = h.components[c].workers > 0 && h.components[c].kind != "load_balancer";
-    shape(layout_.components[c], health_color(health[c]), std::max(live[c], h.components[c].replicas), sel, util,
-          has_workers);
-  }
-  rt.draw(tris_);
 
-  // Then the words.
-  auto words = [&](const NodeBox& b, const std::string& name, const std::string& badge, const std::string& line2) {
+// A node's name, badge and figures line, fitted to its box.
+void Scene::node_words(sf::RenderTarget& rt, const NodeBox& b, std::string name, const std::string& badge,
+                       const std::string& line2, const std::string& icon) {
+  const float sc = frame_.scale;
     const Rect& r = b.rect;
     const Rect strip = strip_of(b);
     const float left = strip.right() + 5 * sc;
     const float right = r.right() - std::max(5.f, r.h * (b.shape == Shape::Client ? 0.3f : 0.1f));
     const bool two_lines = r.h >= 34 && !line2.empty();
-    float fs1 = two_lines ? std::clamp(r.h * 0.27f, 9.f, 16.f) : std::clamp(r.h * 0.42f, 8.f, 13.f);
-    const float fs2 = std::clamp(r.h * 0.21f, 7.f, 12.f);
+    if (!two_lines && !icon.empty()) name = icon + " " + name;  // the health's shape still shows
+    // The font follows the node, within limits that scale with the window.
+    float fs1 = two_lines ? std::clamp(r.h * 0.27f, 9.f, 16.f * sc) : std::clamp(r.h * 0.42f, 8.f, 13.f * sc);
+    const float fs2 = std::clamp(r.h * 0.21f, 7.f, 12.f * sc);
     // A long name in a narrow box gets a smaller font before it gets cut.
     const float room = right - left - (!badge.empty() && r.h >= 22 ? text_width(badge, fonts_.regular, fs2) + 4 : 0);
     const float need = text_width(name, fonts_.bold, fs1);
@@ -488,32 +524,108 @@ void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
     if (two_lines)
       text(rt, elide(line2, fonts_.regular, fs2, right - left), fonts_.regular, fs2, left, y1 + fs1 * 1.3f,
            color::text_dim);
-  };
+  }
+
+void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
+  const auto& h = pb_.header();
+  const Tick* k = pb_.tick_at(s.t);
+  const int nc = static_cast<int>(layout_.components.size());
+  const int ns = static_cast<int>(layout_.sources.size());
+
+  // Shapes first, all in one draw call.
+  tris_.clear();
+  // Requests that failed end to end (a client that gave up waiting is not
+  // a component's error): the traffic sources show it.
+  const double e2e_fail = k ? pb_.value(Metric::ErrorRate, *k) : 0;
+  const bool clients_fail = e2e_fail > kFailingShare;
+  for (int i = 0; i < ns; ++i) {
+    const bool sel = s.selected && *s.selected == -1 - i;
+    node_shape(layout_.sources[i], clients_fail ? health_color(Health::Failing) : color::client, 1, sel, 0, false);
+  }
+  std::vector<Health> health(nc);
+  std::vector<int> live(nc);
+  for (int c = 0; c < nc; ++c) {
+    health[c] = pb_.health(c, s.t);
+    live[c] = pb_.replicas_at(c, s.t);
+    const double util = k && c < static_cast<int>(k->components.size()) ? k->components[c].utilization : 0;
+    const bool sel = s.selected && *s.selected == c;
+    const bool has_workers = h.components[c].workers > 0 && h.components[c].kind != "load_balancer";
+    node_shape(layout_.components[c], health_color(health[c]), std::max(live[c], h.components[c].replicas), sel, util,
+               has_workers);
+  }
+  rt.draw(tris_);
+
+  // Then the words.
   for (int i = 0; i < ns; ++i)
-    words(layout_.sources[i], h.sources[i], "", format_rate(pb_.source_rate(i, s.t)));
+    node_words(rt, layout_.sources[i], h.sources[i], "",
+               (clients_fail ? health_icon(Health::Failing) + " " + format_percent(e2e_fail) + " failed \u00b7 " : "") +
+                   format_rate(pb_.source_rate(i, s.t)),
+               "");
   for (int c = 0; c < nc; ++c) {
     const auto& comp = h.components[c];
-    std::string line2;
-    if (k && c < static_cast<int>(k->components.size())) {
-      const ComponentTick& ct = k->components[c];
-      line2 = format_rate(ct.arrivals / (k->dt > 0 ? k->dt : 1));
-      if (ct.queue > 0) line2 += "  q " + std::to_string(ct.queue);
-      // What matters most about each kind, when the engine reports it.
-      if (const auto hit = figure_of(ct, "hit_ratio"); hit && ct.arrivals > 0) line2 += "  hit " + format_percent(*hit);
-      if (const auto lag = figure_of(ct, "lag_messages"); lag && *lag > 0)
-        line2 += "  lag " + std::to_string(static_cast<long>(*lag));
-      if (const auto pw = figure_of(ct, "pool_waiting"); pw && *pw > 0)
-        line2 += "  pool wait " + std::to_string(static_cast<long>(*pw));
-      if (ct.failed > 0) {
-        const double share = static_cast<double>(ct.failed) / std::max<double>(1, ct.completed + ct.failed);
-        line2 += "  err " + format_percent(share);
-      }
-    }
+    const std::string icon = health_icon(health[c]);
+    const std::string line2 = icon + " " + node_figures(c, k);
     std::string badge;
-    if (live[c] != comp.replicas) badge = std::to_string(live[c]) + "/" + std::to_string(comp.replicas);
+    if (live[c] != comp.replicas) badge = std::to_string(live[c]) + "/" + std::to_string(comp.replicas) + " up";
     else if (comp.replicas > 1) badge = "\u00d7" + std::to_string(comp.replicas);
-    words(layout_.components[c], comp.name, badge, line2);
+    node_words(rt, layout_.components[c], comp.name, badge, line2, icon);
   }
+}
+
+std::string Scene::node_figures(int c, const Tick* k) const {
+  if (!k || c < 0 || c >= static_cast<int>(k->components.size())) return "";
+  const ComponentTick& ct = k->components[c];
+  const double dt = k->dt > 0 ? k->dt : 1;
+  std::string out;
+  auto add = [&](const std::string& part) { out += (out.empty() ? "" : " \u00b7 ") + part; };
+  // What is failing first: a label cut short still says it.
+  if (ct.failed > 0) add(format_percent(static_cast<double>(ct.failed) / std::max<double>(1, ct.completed + ct.failed)) + " err");
+  if (const auto pw = figure_of(ct, "pool_waiting"); pw && *pw > 0) add("pool " + format_count(*pw));
+  if (ct.queue > 0) add("q " + format_count(ct.queue));
+  // Finished per second, as the edges count their calls.
+  add(format_rate((ct.completed + ct.failed) / dt));
+  if (const auto hit = figure_of(ct, "hit_ratio"); hit && ct.arrivals > 0) add("hit " + format_percent(*hit));
+  if (const auto lag = figure_of(ct, "lag_messages"); lag && *lag > 0) add("lag " + format_count(*lag));
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> Scene::node_rows(int id, double t) const {
+  const auto& h = pb_.header();
+  const Tick* k = pb_.tick_at(t);
+  const double dt = k && k->dt > 0 ? k->dt : 1;
+  std::vector<std::pair<std::string, std::string>> rows;
+  if (id < 0 || id >= static_cast<int>(h.components.size())) {
+    rows.push_back({"sending", format_rate(pb_.source_rate(-1 - id, t)) + " finished"});
+    for (std::size_t e = 0; e < h.edges.size(); ++e)
+      if (h.edges[e].from == id) rows.push_back({"to", name_of_node(h, h.edges[e].to)});
+    return rows;
+  }
+  const auto& c = h.components[id];
+  const Health hl = pb_.health(id, t);
+  rows.push_back({"health", health_icon(hl) + " " + name_of(hl)});
+  if (const Cause* cause = pb_.cause_at(t); cause && cause->component == id)
+    rows.push_back({"root cause", cause->tag + " at " + format_clock(cause->at)});
+  rows.push_back({"replicas", std::to_string(c.replicas)});
+  if (pb_.replicas_at(id, t) != c.replicas) rows.push_back({"serving now", std::to_string(pb_.replicas_at(id, t))});
+  if (c.workers > 0 && c.kind != "load_balancer") rows.push_back({"workers each", std::to_string(c.workers)});
+  if (!k || id >= static_cast<int>(k->components.size())) return rows;
+  const ComponentTick& ct = k->components[id];
+  const double fin = static_cast<double>(ct.completed) + ct.failed;
+  // The failing figures first, as on the node's label.
+  rows.push_back({"failed", format_rate(ct.failed / dt) + (fin > 0 ? "  (" + format_percent(ct.failed / fin) + ")" : "")});
+  for (const Figure& f : ct.figures)
+    if (f.name.rfind("pool", 0) == 0) rows.push_back({f.name, figure_text(f)});
+  rows.push_back({"queue", std::to_string(ct.queue)});
+  rows.push_back({"arrivals", format_rate(ct.arrivals / dt)});
+  rows.push_back({"finished", format_rate(fin / dt)});
+  rows.push_back({"completed", format_rate(ct.completed / dt)});
+  rows.push_back({"utilisation", format_percent(ct.utilization)});
+  rows.push_back({"in flight", std::to_string(ct.in_flight)});
+  rows.push_back({"latency p50", format_duration(ct.p50)});
+  rows.push_back({"latency p99", format_duration(ct.p99)});
+  for (const Figure& f : ct.figures)
+    if (f.name.rfind("pool", 0) != 0) rows.push_back({f.name, figure_text(f)});
+  return rows;
 }
 
 void Scene::draw_top(sf::RenderTarget& rt, const ViewState& s) {
@@ -591,31 +703,69 @@ void Scene::draw_top(sf::RenderTarget& rt, const ViewState& s) {
   if (right > x + 40 * sc) text(rt, elide(title, fonts_.bold, fs, right - x - 10 * sc), fonts_.bold, fs, x, ty, color::text);
 }
 
-void Scene::draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect& area) {
+namespace {
+
+struct Chart {
+  Metric m;
+  const char* title;
+  sf::Color c;
+  bool max_agg;  // a column's worst value (latency, errors), else its mean (rates)
+};
+const Chart kCharts[] = {{Metric::Throughput, "throughput", color::traffic, false},
+                         {Metric::P99, "p99 latency", color::latency, true},
+                         {Metric::ErrorRate, "error rate", color::error, true}};
+
+// A chart's values, one per pixel column.
+struct Binned {
+  std::vector<double> val;
+  std::vector<int> cnt;
+  std::vector<bool> gap;  // a tick in the column had no value (a latency without completions)
+};
+
+// One value per pixel column: the mean rate, the worst latency / error
+// share. A latency is missing in a second without completions: such a
+// column breaks the line (an outage is not a slope between its edges).
+// Ticks after `until` are left out (a picture or a video has no future).
+Binned bin(const Playback& pb, const Chart& ch, int cols, double dur, double until) {
+  Binned b{std::vector<double>(cols, 0), std::vector<int>(cols, 0), std::vector<bool>(cols, false)};
+  for (const Tick& k : pb.ticks()) {
+    if (k.t > until + 1e-9) break;
+    const int col = std::clamp(static_cast<int>((k.t - k.dt / 2) / dur * cols), 0, cols - 1);
+    const double v = pb.value(ch.m, k);
+    if (!std::isfinite(v)) {
+      b.gap[col] = true;
+      continue;
+    }
+    b.val[col] = ch.max_agg ? std::max(b.val[col], v) : b.val[col] + v;
+    ++b.cnt[col];
+  }
+  if (!ch.max_agg)
+    for (int i = 0; i < cols; ++i)
+      if (b.cnt[i]) b.val[i] /= b.cnt[i];
+  return b;
+}
+
+}  // namespace
+
+void Scene::draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect&) {
+  for (int ci = 0; ci < 3; ++ci) draw_chart(rt, s, ci);
+}
+
+void Scene::draw_chart(sf::RenderTarget& rt, const ViewState& s, int ci) {
   const auto& h = pb_.header();
-  const auto& ticks = pb_.ticks();
   const float sc = frame_.scale;
   const double dur = std::max(pb_.duration(), 1e-9);
   const Tick* now = pb_.tick_at(s.t);
+  const Rect area = charts_area();
   const float block = area.h / 3;
-
-  struct Chart {
-    Metric m;
-    const char* title;
-    sf::Color c;
-    bool max_agg;
-  };
-  const Chart charts[] = {{Metric::Throughput, "throughput", color::traffic, false},
-                          {Metric::P99, "p99 latency", color::latency, true},
-                          {Metric::ErrorRate, "error rate", color::error, true}};
   auto fmt = [](Metric m, double v) {
     return m == Metric::Throughput ? format_rate(v) : m == Metric::P99 ? format_duration(v) : format_percent(v);
   };
-  for (int ci = 0; ci < 3; ++ci) {
-    const Chart& ch = charts[ci];
+  {
+    const Chart& ch = kCharts[ci];
     const float fs = 12 * sc;
     const Rect blk{area.x, area.y + ci * block, area.w, block};
-    const Rect plot{blk.x, blk.y + fs * 1.6f, blk.w, std::round(blk.h - fs * 1.6f - 10 * sc)};
+    const Rect plot = chart_plot(ci);
     // SLO lines that belong on this chart.
     std::vector<std::pair<double, std::string>> lines;
     for (const auto& slo : h.slo) {
@@ -625,23 +775,14 @@ void Scene::draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect& ar
                         (ch.m == Metric::P99 && slo.kind != K::ThroughputMin && slo.kind != K::ErrorRate);
       if (fits) lines.push_back({slo.target, "SLO " + slo_label(slo.key) + " " + slo_value(slo.key, slo.target)});
     }
-    // One value per pixel column: the mean rate, the worst latency / error share.
     const float colw = 3;  // px per point: enough detail, few triangles
     const int cols = std::max(1, static_cast<int>(plot.w / colw));
-    std::vector<double> val(cols, 0);
-    std::vector<int> cnt(cols, 0);
+    const Binned b = bin(pb_, ch, cols, dur, s.interactive ? 1e300 : s.t);
+    const auto& val = b.val;
+    const auto& cnt = b.cnt;
+    const auto& gap = b.gap;
     double ymax = 0;
-    for (const Tick& k : ticks) {
-      if (ch.m == Metric::P99 && k.completed == 0) continue;  // no latency without completions
-      const int col = std::clamp(static_cast<int>((k.t - k.dt / 2) / dur * cols), 0, cols - 1);
-      const double v = pb_.value(ch.m, k);
-      val[col] = ch.max_agg ? std::max(val[col], v) : val[col] + v;
-      ++cnt[col];
-    }
-    for (int i = 0; i < cols; ++i) {
-      if (!ch.max_agg && cnt[i]) val[i] /= cnt[i];
-      ymax = std::max(ymax, val[i]);
-    }
+    for (int i = 0; i < cols; ++i) ymax = std::max(ymax, val[i]);
     for (const auto& l : lines) ymax = std::max(ymax, l.first);
     if (ymax <= 0) ymax = ch.m == Metric::ErrorRate ? 0.01 : ch.m == Metric::P99 ? 0.01 : 1;
     ymax *= 1.15;
@@ -656,16 +797,21 @@ void Scene::draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect& ar
     // Area and line; what lies after the cursor (a replay's future) is dimmer.
     int prev = -1;
     for (int i = 0; i < cols; ++i) {
-      if (!cnt[i]) continue;
+      if (!cnt[i]) {
+        if (gap[i]) prev = -1;
+        continue;
+      }
       const float x = plot.x + (i + 0.5f) * colw;
-      if (prev >= 0) {
+      const bool past = x <= cursor + 0.5f;
+      const sf::Color fc = alpha(ch.c, past ? 55 : 16), lc = past ? ch.c : alpha(ch.c, 70);
+      if (prev >= 0 && !gap[prev] && !gap[i]) {
         const float px = plot.x + (prev + 0.5f) * colw;
-        const bool past = x <= cursor + 0.5f;
-        const sf::Color fc = alpha(ch.c, past ? 55 : 16), lc = past ? ch.c : alpha(ch.c, 70);
         quad(tris_, {px, ypix(val[prev])}, {x, ypix(val[i])}, {x, plot.bottom()}, {px, plot.bottom()}, fc);
         stroke(tris_, {{px, ypix(val[prev])}, {x, ypix(val[i])}}, false, 1.6f * sc, lc);
+      } else {  // alone between gaps: a short mark of its own
+        stroke(tris_, {{x - colw / 2, ypix(val[i])}, {x + colw / 2, ypix(val[i])}}, false, 1.6f * sc, lc);
       }
-      prev = i;
+      prev = gap[i] ? -1 : i;
     }
     // SLO lines, dashed.
     for (const auto& l : lines) {
@@ -678,8 +824,8 @@ void Scene::draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect& ar
 
     text(rt, ch.title, fonts_.regular, fs, blk.x, blk.y, color::text_dim);
     if (now) {
-      const bool none = ch.m == Metric::P99 && now->completed == 0;
-      text(rt, none ? "–" : fmt(ch.m, pb_.value(ch.m, *now)), fonts_.bold, fs, blk.right(), blk.y, ch.c, 2);
+      const double v = pb_.value(ch.m, *now);
+      text(rt, std::isfinite(v) ? fmt(ch.m, v) : "\u2013 (none finished)", fonts_.bold, fs, blk.right(), blk.y, ch.c, 2);
     }
     text(rt, fmt(ch.m, ymax), fonts_.regular, 10 * sc, plot.x + 4 * sc, plot.y + 2 * sc, color::text_dim);
     for (const auto& l : lines)
@@ -690,47 +836,53 @@ void Scene::draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect& ar
 
 void Scene::draw_legend(sf::RenderTarget& rt, const Rect& area) {
   const float sc = frame_.scale;
-  const float fs = 12 * sc, row = 19 * sc;
+  const float fs = 11 * sc, row = 16 * sc;
   if (area.h < row * 3) return;
-  float y = area.y + 4 * sc;
+  float y = area.y + 2 * sc;
   text(rt, "legend", fonts_.regular, fs, area.x, y, color::text_dim);
-  y += row * 1.1f;
+  y += row;
+  // Health: a colour and an icon each, so that it reads without colour.
   struct Item {
-    sf::Color c;
+    Health h;
     const char* what;
-    bool dot;
   };
-  const Item items[] = {
-      {health_color(Health::Healthy), "healthy", false},
-      {health_color(Health::Saturated), "saturated: busy > 90% or queue growing", false},
-      {health_color(Health::Failing), "failing: errors > 5%", false},
-      {health_color(Health::Down), "down: no replica up", false},
-      {health_color(Health::Idle), "idle", false},
-      {color::traffic, "requests, density \u221d rate", true},
-      {color::error, "failed requests", true},
-  };
+  const Item items[] = {{Health::Healthy, "healthy"}, {Health::Idle, "idle: nothing arrives"},
+                        {Health::Saturated, "saturated: busy > 90%, queue growing or pool dry"},
+                        {Health::Failing, "failing: errors > 5%"}, {Health::Down, "down: no replica up"}};
   tris_.clear();
-  std::vector<std::pair<float, const char*>> rows;
+  std::vector<std::pair<float, std::string>> rows;
   for (const auto& it : items) {
     if (y + row > area.bottom()) break;
-    if (it.dot) {
-      auto p = arc(area.x + 7 * sc, y + fs * 0.62f, 3.5f * sc, 3.5f * sc, 0, 2 * kPi, 16);
-      fill(tris_, p, it.c);
-    } else {
-      box(tris_, {area.x, y + fs * 0.1f, 14 * sc, fs * 1.05f}, mix(color::node_fill, it.c, 0.2f));
-      box(tris_, {area.x, y + fs * 0.1f, 4 * sc, fs * 1.05f}, it.c);
-    }
-    rows.push_back({y, it.what});
+    box(tris_, {area.x, y + fs * 0.05f, 4 * sc, fs * 1.1f}, health_color(it.h));
+    rows.push_back({y, health_icon(it.h) + " " + it.what});
     y += row;
+  }
+  // Kinds by their outline.
+  const std::pair<Shape, const char*> kinds[] = {{Shape::Client, "traffic"}, {Shape::Balancer, "balancer"},
+                                                 {Shape::Service, "service"}, {Shape::Cache, "cache"},
+                                                 {Shape::Queue, "queue"},    {Shape::Database, "database"}};
+  std::vector<std::pair<Point, const char*>> kind_words;
+  if (y + row * 2.2f <= area.bottom()) {
+    const float cw = area.w / 3;
+    for (int i = 0; i < 6; ++i) {
+      const float x = area.x + (i % 3) * cw, yy = y + (i / 3) * row * 1.1f;
+      stroke(tris_, outline(kinds[i].first, {x, yy + 1 * sc, 18 * sc, fs * 1.1f}), true, std::max(1.f, sc),
+             color::text_dim);
+      kind_words.push_back({{x + 22 * sc, yy}, kinds[i].second});
+    }
+    y += row * 2.3f;
   }
   rt.draw(tris_);
   for (const auto& [ry, what] : rows)
-    text(rt, elide(what, fonts_.regular, fs, area.w - 22 * sc), fonts_.regular, fs, area.x + 22 * sc, ry, color::text);
-  if (y + row * 2 <= area.bottom()) {
-    y += row * 0.4f;
-    text(rt, "bar: utilisation   stack: replicas", fonts_.regular, fs * 0.95f, area.x, y, color::text_dim);
+    text(rt, elide(what, fonts_.regular, fs, area.w - 10 * sc), fonts_.regular, fs, area.x + 10 * sc, ry, color::text);
+  for (const auto& [p, what] : kind_words) text(rt, what, fonts_.regular, fs, p.x, p.y, color::text);
+  const char* notes[] = {"\u25cf dots: requests, density \u221d rate; vermillion: failed",
+                         "rates on nodes and edges: finished per second", "bar: utilisation   stack: replicas",
+                         "\u26a0 yellow ring: the root cause"};
+  for (const char* n : notes) {
+    if (y + row > area.bottom()) break;
+    text(rt, elide(n, fonts_.regular, fs, area.w), fonts_.regular, fs, area.x, y, color::text_dim);
     y += row;
-    text(rt, "edge width: calls per second", fonts_.regular, fs * 0.95f, area.x, y, color::text_dim);
   }
 }
 
@@ -739,52 +891,30 @@ void Scene::draw_details(sf::RenderTarget& rt, const ViewState& s, const Rect& a
   const float sc = frame_.scale;
   const float fs = 12 * sc, row = 17 * sc;
   const int id = *s.selected;
-  const Tick* k = pb_.tick_at(s.t);
-  const double dt = k && k->dt > 0 ? k->dt : 1;
-  std::vector<std::pair<std::string, std::string>> rows;
-  std::string title = name_of_node(h, id), sub;
-  sf::Color hc = color::client;
-  if (id >= 0 && id < static_cast<int>(h.components.size())) {
-    const auto& c = h.components[id];
-    const Health hl = pb_.health(id, s.t);
-    hc = health_color(hl);
-    sub = c.kind;
-    rows.push_back({"replicas", std::to_string(c.replicas)});
-    if (c.workers > 0 && c.kind != "load_balancer") rows.push_back({"workers each", std::to_string(c.workers)});
-    rows.push_back({"health", name_of(hl)});
-    if (k && id < static_cast<int>(k->components.size())) {
-      const ComponentTick& ct = k->components[id];
-      const double fin = static_cast<double>(ct.completed) + ct.failed;
-      rows.push_back({"arrivals", format_rate(ct.arrivals / dt)});
-      rows.push_back({"completed", format_rate(ct.completed / dt)});
-      rows.push_back({"failed", format_rate(ct.failed / dt) + (fin > 0 ? "  (" + format_percent(ct.failed / fin) + ")" : "")});
-      rows.push_back({"utilisation", format_percent(ct.utilization)});
-      rows.push_back({"queue", std::to_string(ct.queue)});
-      rows.push_back({"in flight", std::to_string(ct.in_flight)});
-      rows.push_back({"latency p50", format_duration(ct.p50)});
-      rows.push_back({"latency p99", format_duration(ct.p99)});
-      if (pb_.replicas_at(id, s.t) != c.replicas) rows.insert(rows.begin() + 1, {"serving now", std::to_string(pb_.replicas_at(id, s.t))});
-      for (const Figure& f : ct.figures) rows.push_back({f.name, figure_text(f)});
-    }
-  } else {
-    sub = "traffic source";
-    rows.push_back({"sending", format_rate(pb_.source_rate(-1 - id, s.t))});
-    for (std::size_t e = 0; e < h.edges.size(); ++e)
-      if (h.edges[e].from == id) rows.push_back({"to", name_of_node(h, h.edges[e].to)});
-  }
+  const auto rows = node_rows(id, s.t);
+  const bool comp = id >= 0 && id < static_cast<int>(h.components.size());
+  const sf::Color hc = comp ? health_color(pb_.health(id, s.t)) : color::client;
   float y = area.y + 4 * sc;
   tris_.clear();
   box(tris_, {area.x, y + 2 * sc, 4 * sc, 30 * sc}, hc);
   rt.draw(tris_);
-  text(rt, elide(title, fonts_.bold, 15 * sc, area.w - 12 * sc), fonts_.bold, 15 * sc, area.x + 10 * sc, y, color::text);
-  text(rt, sub, fonts_.regular, 11 * sc, area.x + 10 * sc, y + 19 * sc, color::text_dim);
+  text(rt, elide(name_of_node(h, id), fonts_.bold, 15 * sc, area.w - 12 * sc), fonts_.bold, 15 * sc, area.x + 10 * sc,
+       y, color::text);
+  text(rt, comp ? h.components[id].kind : "traffic source", fonts_.regular, 11 * sc, area.x + 10 * sc, y + 19 * sc,
+       color::text_dim);
   y += 40 * sc;
-  for (const auto& [label, value] : rows) {
-    if (y + row > area.bottom()) break;
-    text(rt, label, fonts_.regular, fs, area.x, y, color::text_dim);
-    text(rt, value, fonts_.mono, fs, area.right(), y, color::text, 2);
-    y += row;
+  // The rows scroll (mouse wheel over the panel) rather than being dropped.
+  const int fit = std::max(1, static_cast<int>((area.bottom() - y - row) / row));
+  const int n = static_cast<int>(rows.size());
+  const int first = std::clamp(static_cast<int>(s.details_scroll), 0, std::max(0, n - fit));
+  if (first > 0) text(rt, "\u25b2 " + std::to_string(first) + " more", fonts_.regular, 10 * sc, area.right(), y - 13 * sc, color::text_dim, 2);
+  for (int i = first; i < n && i < first + fit; ++i, y += row) {
+    text(rt, elide(rows[i].first, fonts_.regular, fs, area.w * 0.5f), fonts_.regular, fs, area.x, y, color::text_dim);
+    text(rt, elide(rows[i].second, fonts_.mono, fs, area.w * 0.5f), fonts_.mono, fs, area.right(), y, color::text, 2);
   }
+  if (first + fit < n)
+    text(rt, "\u25bc " + std::to_string(n - first - fit) + " more: scroll", fonts_.regular, 10 * sc, area.right(), y,
+         color::text_dim, 2);
 }
 
 void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
@@ -809,6 +939,7 @@ void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
   const int cols = std::max(1, static_cast<int>(tr.w));
   std::vector<int> mark(cols, 0);
   for (const Tick& k : pb_.ticks()) {
+    if (!s.interactive && k.t > s.t + 1e-9) break;  // a picture shows no future
     const int col = std::clamp(static_cast<int>((k.t - k.dt / 2) / dur * cols), 0, cols - 1);
     if (pb_.value(Metric::ErrorRate, k) > kFailingShare) mark[col] = 2;
     else if (p99_target > 0 && k.p99 > p99_target) mark[col] = std::max(mark[col], 1);
@@ -821,6 +952,7 @@ void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
   // tick where it ends; hovering one names it.
   const Note* hovered = nullptr;
   for (const Note& n : pb_.notes()) {
+    if (!s.interactive && n.t > s.t + 1e-9) break;  // in time order; a picture shows no future
     const float x = std::round(xat(n.t));
     const bool over = n.detail == "over";
     sf::Color c = n.kind == "fault" ? sf::Color(255, 128, 64) : n.kind == "action" ? color::traffic : sf::Color(150, 162, 182);
@@ -843,12 +975,13 @@ void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
   std::string line = s.status;
   if (hovered) line = format_clock(hovered->t) + "  " + note_text(*hovered);
   if (line.empty() && s.interactive)
-    line = s.live ? "space pause  +/\u2212 speed  \u2190/\u2192 scrub  R restart  S screenshot  click a node, then K kill  "
-                    "E errors  L slow  \u00b7  T traffic spike  Q quit"
+    line = s.live ? "space pause  +/\u2212 speed  \u2190/\u2192 scrub  click a node: [ ] capacity  shift+[ ] rate limit  "
+                    "U undo  W write design  \u00b7  K kill  E errors  L slow  T spike  R restart  Q quit"
                   : "space play/pause   +/\u2212 speed   \u2190/\u2192 scrub   R restart   S screenshot   click a node   Q quit";
   if (line.empty()) {
     line = "archsim";
-    if (!h.file.empty()) line += "  \u00b7  " + h.file;
+    // The file's name, not its path: a picture is shared, the directory is private.
+    if (!h.file.empty()) line += "  \u00b7  " + h.file.substr(h.file.find_last_of('/') + 1);
     line += "  \u00b7  seed " + std::to_string(h.seed);
   }
   text(rt, elide(line, fonts_.regular, fs, tr.w), fonts_.regular, fs, b.cx(), tr.bottom() + 9 * sc,
@@ -856,10 +989,11 @@ void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
 }
 
 void Scene::draw_events(sf::RenderTarget& rt, const ViewState& s) {
-  // The last few faults and actions before t, newest at the bottom.
+  // The last two faults and actions before t, newest at the bottom (all of
+  // them are on the scrubber: hover a mark).
   const auto& notes = pb_.notes();
   auto end = std::upper_bound(notes.begin(), notes.end(), s.t + 1e-9, [](double t, const Note& n) { return t < n.t; });
-  const int n = static_cast<int>(std::min<std::ptrdiff_t>(4, end - notes.begin()));
+  const int n = static_cast<int>(std::min<std::ptrdiff_t>(2, end - notes.begin()));
   if (n == 0) return;
   const float sc = frame_.scale, fs = 12 * sc, row = 17 * sc, pad = 7 * sc;
   std::vector<std::string> lines;
@@ -868,8 +1002,9 @@ void Scene::draw_events(sf::RenderTarget& rt, const ViewState& s) {
     lines.push_back(format_clock(it->t) + "  " + note_text(*it));
     w = std::max(w, text_width(lines.back(), fonts_.regular, fs));
   }
-  const Rect& g = frame_.graph;
-  w = std::min(w, g.w * 0.6f);
+  // In its own band under the architecture: it never covers a node.
+  const Rect& g = frame_.events;
+  w = std::min(w, g.w - 2 * pad);
   const Rect r{g.x, g.bottom() - n * row - 2 * pad + 3 * sc, w + 2 * pad, n * row + 2 * pad - 3 * sc};
   tris_.clear();
   fill(tris_, rounded(r, 5 * sc), sf::Color(20, 26, 34, 215));
@@ -885,32 +1020,118 @@ void Scene::draw_events(sf::RenderTarget& rt, const ViewState& s) {
 
 void Scene::draw_tooltip(sf::RenderTarget& rt, const ViewState& s, int e) {
   const auto& h = pb_.header();
-  const float sc = frame_.scale;
   const Tick* k = pb_.tick_at(s.t);
   std::vector<std::string> lines;
   lines.push_back(name_of_node(h, h.edges[e].from) + " \u2192 " + name_of_node(h, h.edges[e].to));
   if (k && e < static_cast<int>(k->edges.size())) {
     const EdgeTick& et = k->edges[e];
     const double dt = k->dt > 0 ? k->dt : 1;
-    lines.push_back(format_rate(et.calls / dt) + " calls");
+    // Calls counted when they finish, as the nodes count their requests.
+    lines.push_back(format_rate(et.calls / dt) + " calls finished");
     lines.push_back("latency p50 " + format_duration(et.p50) + ", p99 " + format_duration(et.p99));
     lines.push_back("failed " + format_percent(et.calls ? static_cast<double>(et.failed) / et.calls : 0));
   } else {
     lines.push_back("no calls yet");
   }
+  draw_box_lines(rt, s, lines);
+}
+
+void Scene::draw_node_tooltip(sf::RenderTarget& rt, const ViewState& s, int id) {
+  const auto& h = pb_.header();
+  std::vector<std::string> lines;
+  const bool comp = id >= 0 && id < static_cast<int>(h.components.size());
+  lines.push_back(name_of_node(h, id) + (comp ? "  (" + h.components[id].kind + ")" : "  (traffic)"));
+  for (const auto& [label, value] : node_rows(id, s.t)) lines.push_back(label + ": " + value);
+  draw_box_lines(rt, s, lines);
+}
+
+// A box of lines by the mouse, kept inside the window (a long list is cut to
+// what fits: the details panel scrolls through all of it).
+void Scene::draw_box_lines(sf::RenderTarget& rt, const ViewState& s, const std::vector<std::string>& all) {
+  const float sc = frame_.scale;
   const float fs = 12 * sc, row = 17 * sc, pad = 8 * sc;
+  const std::size_t fit = static_cast<std::size_t>(std::max(2.f, (height_ - 2 * pad) / row - 1));
+  std::vector<std::string> lines(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min(fit, all.size())));
   float w = 0;
   for (const auto& l : lines) w = std::max(w, text_width(l, fonts_.regular, fs));
+  w = std::min(w, width_ * 0.5f);
   Rect r{s.mouse->x + 14 * sc, s.mouse->y + 14 * sc, w + 2 * pad, row * lines.size() + 2 * pad - 3 * sc};
   if (r.right() > width_) r.x = s.mouse->x - 14 * sc - r.w;
-  if (r.bottom() > height_) r.y = s.mouse->y - 14 * sc - r.h;
+  if (r.bottom() > height_) r.y = std::max(0.f, s.mouse->y - 14 * sc - r.h);
+  if (r.bottom() > height_) r.y = std::max(0.f, height_ - r.h);
   tris_.clear();
   fill(tris_, rounded(r, 5 * sc), sf::Color(30, 38, 50, 240));
   stroke(tris_, rounded(r, 5 * sc), true, 1, color::panel_edge);
   rt.draw(tris_);
   float y = r.y + pad - 2 * sc;
   for (std::size_t i = 0; i < lines.size(); ++i, y += row)
-    text(rt, lines[i], i == 0 ? fonts_.bold : fonts_.regular, fs, r.x + pad, y, color::text);
+    text(rt, elide(lines[i], i == 0 ? fonts_.bold : fonts_.regular, fs, w), i == 0 ? fonts_.bold : fonts_.regular, fs,
+         r.x + pad, y, color::text);
+}
+
+void Scene::draw_cause(sf::RenderTarget& rt, const ViewState& s) {
+  const Cause* cause = pb_.cause_at(s.t);
+  const float sc = frame_.scale;
+  if (!cause || cause->component < 0 || cause->component >= static_cast<int>(layout_.components.size())) return;
+  // A ring round the component and a tag above it naming what went wrong.
+  const NodeBox& b = layout_.components[cause->component];
+  const Rect& r = b.bounds;
+  const float g = 4 * sc;
+  const Rect ring{r.x - g, r.y - g, r.w + 2 * g, r.h + 2 * g};
+  tris_.clear();
+  stroke(tris_, rounded(ring, 6 * sc), true, 2.5f * sc, color::cause);
+  const std::string tag = "\u26a0 ROOT CAUSE \u00b7 " + cause->tag;
+  const float fs = std::round(11 * sc);
+  const float tw = text_width(tag, fonts_.bold, fs) + 10 * sc;
+  Rect t{std::round(std::clamp(ring.cx() - tw / 2, 0.f, frame_.graph.right() - tw)), std::round(ring.y - fs * 1.5f),
+         std::round(tw), std::round(fs * 1.45f)};
+  // Above the node unless that covers another one; then below it.
+  for (const NodeBox& o : layout_.components)
+    if (&o != &b && o.bounds.overlaps(t)) t.y = std::round(ring.bottom() + fs * 0.1f);
+  fill(tris_, rounded(t, 3 * sc), color::cause);
+  rt.draw(tris_);
+  text(rt, tag, fonts_.bold, fs, t.x + 5 * sc, t.y + fs * 0.12f, sf::Color(20, 20, 20));
+}
+
+// The explanation's sentence in the caption band over the architecture.
+void Scene::draw_cause_caption(sf::RenderTarget& rt, const ViewState& s) {
+  const Cause* cause = pb_.cause_at(s.t);
+  if (!cause || cause->component < 0 || cause->component >= static_cast<int>(layout_.components.size())) return;
+  const float sc = frame_.scale;
+  const Rect& cap = frame_.caption;
+  const std::string caption = "\u26a0 " + cause->caption;
+  const float cw = std::min(cap.w, text_width(caption, fonts_.bold, 13 * sc) + 24 * sc);
+  const Rect c{cap.x, cap.y, cw, cap.h};
+  tris_.clear();
+  fill(tris_, rounded(c, 4 * sc), mix(color::panel, color::cause, 0.25f));
+  box(tris_, {c.x, c.y, 4 * sc, c.h}, color::cause);
+  rt.draw(tris_);
+  text(rt, elide(caption, fonts_.bold, 13 * sc, c.w - 16 * sc), fonts_.bold, 13 * sc, c.x + 12 * sc,
+       c.cy() - 13 * sc * 0.62f, color::text);
+}
+
+// Nodes whose name contains the search, ringed in sky blue.
+void Scene::draw_search(sf::RenderTarget& rt, const ViewState& s) {
+  if (s.search.empty()) return;
+  const auto& h = pb_.header();
+  const float sc = frame_.scale;
+  tris_.clear();
+  for (std::size_t c = 0; c < h.components.size() && c < layout_.components.size(); ++c) {
+    if (!name_matches(h.components[c].name, s.search)) continue;
+    const Rect& r = layout_.components[c].bounds;
+    stroke(tris_, rounded({r.x - 7 * sc, r.y - 7 * sc, r.w + 14 * sc, r.h + 14 * sc}, 8 * sc), true, 2 * sc,
+           color::traffic);
+  }
+  rt.draw(tris_);
+}
+
+Rect Scene::world_region() const {
+  return {0, frame_.top.bottom(), frame_.right.x, frame_.bottom.y - frame_.top.bottom()};
+}
+
+Point Scene::to_world(Point p) const {
+  const Rect wr = world_region();
+  return {wr.cx() + pan_.x + (p.x - wr.cx()) / zoom_, wr.cy() + pan_.y + (p.y - wr.cy()) / zoom_};
 }
 
 }  // namespace archsim::viz

@@ -4,11 +4,11 @@ namespace archsim::viz {
 
 sf::Color health_color(Health h) {
   switch (h) {
-    case Health::Idle: return {88, 102, 120};
-    case Health::Healthy: return {46, 204, 163};
-    case Health::Saturated: return {245, 170, 48};
-    case Health::Failing: return {240, 64, 56};
-    case Health::Down: return {150, 150, 162};
+    case Health::Idle: return {88, 102, 120};      // dim slate (and a hollow icon)
+    case Health::Healthy: return {0, 178, 130};    // Okabe-Ito bluish green
+    case Health::Saturated: return {230, 159, 0};  // Okabe-Ito orange
+    case Health::Failing: return {230, 75, 20};    // Okabe-Ito vermillion
+    case Health::Down: return {170, 170, 182};     // light grey
   }
   return {88, 102, 120};
 }

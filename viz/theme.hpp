@@ -11,6 +11,8 @@
 
 namespace archsim::viz {
 
+// Health, traffic and errors use the Okabe-Ito palette (safe for red-green
+// colour blindness); each health also has its own icon (viz/scene.cpp).
 namespace color {
 inline const sf::Color background(13, 17, 23);
 inline const sf::Color panel(20, 26, 34);
@@ -20,8 +22,9 @@ inline const sf::Color text(222, 230, 238);
 inline const sf::Color text_dim(136, 150, 168);
 inline const sf::Color edge_line(54, 82, 110);
 inline const sf::Color edge_hot(104, 150, 196);
-inline const sf::Color traffic(96, 206, 255);
-inline const sf::Color error(255, 64, 56);
+inline const sf::Color traffic(86, 180, 233);   // Okabe-Ito sky blue
+inline const sf::Color error(230, 75, 20);      // Okabe-Ito vermillion, lifted for a dark background
+inline const sf::Color cause(240, 228, 66);     // Okabe-Ito yellow: the root cause
 inline const sf::Color latency(178, 140, 255);
 inline const sf::Color client(128, 146, 255);
 inline const sf::Color pass(60, 200, 120);

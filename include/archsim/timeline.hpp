@@ -60,6 +60,11 @@ class TimelineWriter : public Observer {
   TimelineHeader header_;
 };
 
+/// Latencies of a tick in which nothing finished successfully (end to end,
+/// per component, per edge) become NaN: missing, not 0. The file writes them
+/// as null; the reader and the view's live feed call this.
+void mark_missing_latency(Tick& t);
+
 /// Reads a timeline file; throws InputError with the position of a bad line.
 Timeline read_timeline(const std::string& path);
 

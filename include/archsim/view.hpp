@@ -19,17 +19,28 @@ struct RenderOptions {
   LoadOptions load;
   std::string out;             ///< .png, .gif or .mp4
   std::optional<double> at;    ///< PNG: simulated time to draw (default: the end)
+  std::string moment;          ///< PNG instead of `at`: "worst" (the worst second) or "cause" (the root cause began)
   std::optional<double> from;  ///< GIF/MP4: first simulated second
   std::optional<double> to;    ///< GIF/MP4: last simulated second
   int width = 1280;
   int height = 720;
   int fps = 30;
   double speed = 10.0;         ///< GIF/MP4: simulated seconds per video second
+  bool quiet = false;          ///< no "wrote ..." line (the report draws its pictures this way)
+  std::string cause_out;       ///< PNG: also draw the moment the root cause began, to this file
+};
+
+/// What render() drew, for a caller that shows it (the HTML report).
+struct RenderInfo {
+  double at = 0;               ///< s, the moment of the picture
+  bool cause_drawn = false;    ///< cause_out was written
+  double cause_at = 0;         ///< s, its moment
+  std::string cause;           ///< the root cause's caption, if the run has one
 };
 
 /// `archsim view`: returns the process exit code (2 bad input, 1 no display).
 int view(const ViewOptions& opt);
 /// `archsim render`: writes the picture or video; returns the exit code.
-int render(const RenderOptions& opt);
+int render(const RenderOptions& opt, RenderInfo* info = nullptr);
 
 }  // namespace archsim::viz

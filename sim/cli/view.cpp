@@ -1,5 +1,6 @@
 // `archsim view` and `archsim render`: the SFML view lives in viz/; this
 // file only parses their flags.
+#include <cctype>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -28,10 +29,29 @@ struct RenderFlags {
 };
 
 #ifdef ARCHSIM_WITH_VIEW
+// "2m45s", "1h2m": a clock time as people write it, the parts added up.
+std::optional<double> compound_duration(const std::string& text) {
+  double sum = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t j = i;
+    while (j < text.size() && (std::isdigit(static_cast<unsigned char>(text[j])) || text[j] == '.')) ++j;
+    std::size_t k = j;
+    while (k < text.size() && std::isalpha(static_cast<unsigned char>(text[k]))) ++k;
+    if (j == i || k == j) return std::nullopt;
+    const auto part = parse_duration(text.substr(i, k - i));
+    if (!part) return std::nullopt;
+    sum += *part;
+    i = k;
+  }
+  return sum;
+}
+
 std::optional<double> time_flag(const std::string& flag, const std::string& text) {
   if (text.empty()) return std::nullopt;
-  const auto d = parse_duration(text);
-  if (!d || *d < 0) throw InputError({Diagnostic{flag, {}, "expected a duration with a unit, e.g. 90s or 5m"}});
+  auto d = parse_duration(text);
+  if (!d) d = compound_duration(text);
+  if (!d || *d < 0) throw InputError({Diagnostic{flag, {}, "expected a duration with a unit, e.g. 90s, 5m or 2m45s"}});
   return d;
 }
 #endif
@@ -50,7 +70,8 @@ void register_view(CLI::App& app, Actions& actions) {
   render->add_option("file", r.file, "Scenario (YAML) or timeline (JSON lines)")->required();
   add_load_options(render, r.load);
   render->add_option("--out", r.out, "Output file: .png, .gif or .mp4")->required();
-  render->add_option("--at", r.at, "PNG: the simulated time to draw, e.g. 90s (default: the end)");
+  render->add_option("--at", r.at, "PNG: the simulated time to draw, e.g. 90s, or 'worst' (the worst second) or "
+                  "'cause' (just after the root cause began); default: the end");
   render->add_option("--from", r.from, "GIF/MP4: first simulated time");
   render->add_option("--to", r.to, "GIF/MP4: last simulated time");
   render->add_option("--width", r.width, "Pixels (default 1280)");
@@ -74,7 +95,8 @@ void register_view(CLI::App& app, Actions& actions) {
       o.file = r.file;
       o.load = r.load.options();
       o.out = r.out;
-      o.at = time_flag("--at", r.at);
+      if (r.at == "worst" || r.at == "cause") o.moment = r.at;
+      else o.at = time_flag("--at", r.at);
       o.from = time_flag("--from", r.from);
       o.to = time_flag("--to", r.to);
       o.width = r.width;

@@ -1,8 +1,10 @@
 // The --timeline file: JSON lines (header, one line per tick, result).
 #include "archsim/timeline.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <ostream>
 
 #include <nlohmann/json.hpp>
@@ -17,6 +19,18 @@ using json = nlohmann::ordered_json;
 namespace {
 
 double ms(double s) { return std::round(s * 1e6) / 1e3; }  // microsecond resolution, in ms
+/// A latency in ms, or null for a tick in which nothing finished: a second
+/// without completions has no latency (0 ms would plot as "fast" during an outage).
+json latency_ms(std::uint32_t finished_ok, double s) {
+  if (finished_ok == 0 || !std::isfinite(s)) return nullptr;
+  return ms(s);
+}
+/// A latency read back: seconds, NaN for null (or a missing key).
+double latency_s(const json& j, const char* key) {
+  const auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return std::numeric_limits<double>::quiet_NaN();
+  return it->get<double>() / 1e3;
+}
 double ratio(double x) { return std::round(x * 1e4) / 1e4; }
 /// A kind's figure: six significant digits, the same on every machine.
 double figure(double x) {
@@ -95,28 +109,40 @@ json tick_json(const Tick& t, const TimelineHeader& h) {
   j["started"] = t.started;
   j["completed"] = t.completed;
   j["failed"] = t.failed;
-  j["p50_ms"] = ms(t.p50);
-  j["p99_ms"] = ms(t.p99);
+  j["p50_ms"] = latency_ms(t.completed, t.p50);
+  j["p99_ms"] = latency_ms(t.completed, t.p99);
   j["errors"] = t.errors;
   json comps = json::object();
   for (std::size_t i = 0; i < t.components.size(); ++i) {
     const ComponentTick& c = t.components[i];
     json cj = {{"arrivals", c.arrivals}, {"completed", c.completed}, {"failed", c.failed},
                {"in_flight", c.in_flight}, {"queue", c.queue},
-               {"utilization", ratio(c.utilization)}, {"p50_ms", ms(c.p50)},
-               {"p99_ms", ms(c.p99)}};
+               {"utilization", ratio(c.utilization)}, {"p50_ms", latency_ms(c.completed, c.p50)},
+               {"p99_ms", latency_ms(c.completed, c.p99)}};
     for (const Figure& f : c.figures) cj[f.name] = figure(f.value);
     comps[h.components[i].name] = std::move(cj);
   }
   j["components"] = comps;
   json edges = json::array();
-  for (const EdgeTick& e : t.edges)
-    edges.push_back({{"calls", e.calls}, {"failed", e.failed}, {"p50_ms", ms(e.p50)}, {"p99_ms", ms(e.p99)}});
+  for (const EdgeTick& e : t.edges) {
+    const std::uint32_t ok = e.calls - std::min(e.calls, e.failed);  // latency is of successful calls
+    edges.push_back({{"calls", e.calls}, {"failed", e.failed}, {"p50_ms", latency_ms(ok, e.p50)},
+                     {"p99_ms", latency_ms(ok, e.p99)}});
+  }
   j["edges"] = edges;
   return j;
 }
 
 }  // namespace
+
+void mark_missing_latency(Tick& t) {
+  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+  if (t.completed == 0) t.p50 = t.p99 = nan;
+  for (ComponentTick& c : t.components)
+    if (c.completed == 0) c.p50 = c.p99 = nan;
+  for (EdgeTick& e : t.edges)
+    if (e.calls <= e.failed) e.p50 = e.p99 = nan;
+}
 
 TimelineHeader make_header(const Simulation& sim) {
   const ScenarioSpec& s = sim.spec();
@@ -229,8 +255,8 @@ Timeline read_timeline(const std::string& path) {
         t.started = j.value("started", 0u);
         t.completed = j.value("completed", 0u);
         t.failed = j.value("failed", 0u);
-        t.p50 = j.value("p50_ms", 0.0) / 1e3;
-        t.p99 = j.value("p99_ms", 0.0) / 1e3;
+        t.p50 = latency_s(j, "p50_ms");
+        t.p99 = latency_s(j, "p99_ms");
         // A named copy: iterating items() of the temporary value() returns would dangle.
         const json errors = j.value("errors", json::object());
         for (const auto& [k, v] : errors.items()) t.errors[k] = v.get<std::uint32_t>();
@@ -245,8 +271,8 @@ Timeline read_timeline(const std::string& path) {
             ct.in_flight = c.value("in_flight", 0u);
             ct.queue = c.value("queue", 0u);
             ct.utilization = c.value("utilization", 0.0);
-            ct.p50 = c.value("p50_ms", 0.0) / 1e3;
-            ct.p99 = c.value("p99_ms", 0.0) / 1e3;
+            ct.p50 = latency_s(c, "p50_ms");
+            ct.p99 = latency_s(c, "p99_ms");
             for (const auto& [k, v] : c.items())
               if (v.is_number() && !common_tick_key(k)) ct.figures.push_back(Figure{k, v.get<double>()});
           }
@@ -256,10 +282,11 @@ Timeline read_timeline(const std::string& path) {
           EdgeTick et;
           et.calls = e.value("calls", 0u);
           et.failed = e.value("failed", 0u);
-          et.p50 = e.value("p50_ms", 0.0) / 1e3;
-          et.p99 = e.value("p99_ms", 0.0) / 1e3;
+          et.p50 = latency_s(e, "p50_ms");
+          et.p99 = latency_s(e, "p99_ms");
           t.edges.push_back(et);
         }
+        mark_missing_latency(t);  // files written before null: 0 ms with nothing finished
         tl.ticks.push_back(std::move(t));
       } else if (type == "event") {
         Note n;

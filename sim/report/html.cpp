@@ -101,6 +101,10 @@ json series_json(const std::string& label, const Analysis& a) {
   json faults = json::array();
   for (const FaultMark& f : a.faults) faults.push_back({{"at", f.at}, {"until", f.until}, {"what", f.what}});
   j["faults"] = faults;
+  // Every SLO's target, for the target lines (seconds, fractions, req/s).
+  json slo = json::object();
+  for (const SloSpec& s : a.spec.slo) slo[s.key] = s.target;
+  j["slo"] = slo;
   for (const SloSpec& s : a.spec.slo)
     if (s.kind == SloSpec::Kind::LatencyP99 || s.kind == SloSpec::Kind::LatencyP50) {
       j["latency_target_ms"] = r4(s.target * 1e3);
@@ -227,9 +231,13 @@ std::string faults_table(const Analysis& a) {
 }
 
 std::string picture_block(const Picture& p, const std::string& label) {
-  if (p.png.empty()) return "<p class=\"note\">" + escape_html(p.note) + "</p>\n";
-  return fmt::format("<img class=\"arch\" alt=\"architecture of {}\" src=\"data:image/png;base64,{}\">\n",
-                     escape_html(label), base64(p.png));
+  if (p.shots.empty()) return "<p class=\"note\">" + escape_html(p.note) + "</p>\n";
+  std::string h;
+  for (const Picture::Shot& s : p.shots)
+    h += fmt::format("<figure><img class=\"arch\" alt=\"architecture of {}, {}\" src=\"data:image/png;base64,{}\">"
+                     "<figcaption>{}</figcaption></figure>\n",
+                     escape_html(label), escape_html(s.caption), base64(s.png), escape_html(s.caption));
+  return h;
 }
 
 std::string config_block(const std::vector<ConfigFile>& files) {
@@ -310,7 +318,7 @@ std::string run_html(const ReportRun& run) {
   b += verdict_badge(a.pass(), a.pass() ? "PASS: every requirement met" : "FAIL");
   b += "<h2>Verdicts</h2>\n" + slo_table(a);
   b += "<h2>Why</h2>\n" + why_block(a);
-  b += "<h2>Over time</h2>\n<p class=\"note\">Grey: warm-up (not measured). Red lines: faults and operator "
+  b += "<h2>Over time</h2>\n<p class=\"note\">Grey: warm-up (not measured). Dashed lines: faults and operator "
        "actions. Drag to zoom, double-click to reset.</p>\n" +
        time_charts();
   b += "<div class=\"cols\"><div><h2>Numbers</h2>\n" + numbers_table({&a}, {"measured"}) + "</div>\n";
@@ -435,6 +443,12 @@ std::string sweep_html(const SweepResult& s, const std::vector<ConfigFile>& conf
                    {"util", util}});
   }
   data["points"] = pts;
+  json slo = json::object();
+  if (!s.points.empty()) {
+    for (const SloCheck& c : s.points.front().result.slo) slo[c.name] = c.target;
+    if (s.points.front().cost.budget) data["budget"] = *s.points.front().cost.budget;
+  }
+  data["slo"] = slo;
   data["found"] = s.found ? json(*s.found) : json(nullptr);
   return page(title, h, data);
 }

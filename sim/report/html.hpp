@@ -13,9 +13,15 @@
 namespace archsim::report {
 
 /// The architecture picture: a PNG, or a note saying why there is none.
+/// The architecture picture: stills at the moments that matter (the worst
+/// second, the moment the root cause began), or a note saying why there are none.
 struct Picture {
-  std::string png;   ///< the file's bytes; empty: no picture
-  std::string note;  ///< shown instead of the picture
+  struct Shot {
+    std::string png;      ///< the file's bytes
+    std::string caption;  ///< which moment: "the worst second, 2m45s"
+  };
+  std::vector<Shot> shots;  ///< empty: no picture
+  std::string note;         ///< shown instead of the pictures
 };
 
 /// One file of the configuration, shown as written.

@@ -11,8 +11,10 @@
     document.body.setAttribute("data-errors", String(errors));
   });
 
-  var palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-                 "#7f7f7f", "#bcbd22"];
+  // Okabe-Ito: distinguishable with red-green colour blindness.
+  var palette = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442",
+                 "#7f7f7f", "#8c564b"];
+  var runColors = ["#D55E00", "#0072B2", "#CC79A7"];  // fault marks, one colour per design
   var drawn = 0;
 
   function clock(s) {
@@ -30,6 +32,19 @@
     if (a >= 100) return v.toFixed(0);
     if (a >= 10) return v.toFixed(1);
     return v.toFixed(digits == null ? 2 : digits);
+  }
+  // Axis labels: as many decimals as the step between them needs (10, not
+  // 10.0; 0.25, not 0.3), with a currency sign for money.
+  function axisValues(unit) {
+    return function (u, splits) {
+      var step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : Math.abs(splits[0] || 1);
+      var dec = step > 0 ? Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9))) : 0;
+      if (unit === "$/h") dec = Math.max(dec, 2);
+      return splits.map(function (v) {
+        var txt = Math.abs(v) >= 1000 && dec === 0 ? Math.round(v).toLocaleString("en-US") : v.toFixed(dec);
+        return unit === "$/h" ? "$" + txt : txt;
+      });
+    };
   }
   function width(el) {
     var w = el.clientWidth || (document.body.clientWidth - 40);
@@ -51,12 +66,13 @@
           }
           (m.faults || []).forEach(function (f) {
             var x = u.valToPos(f.at, "x", true);
+            var color = runColors[(f.run || 0) % runColors.length];
             if (f.until > f.at) {
               var x2 = u.valToPos(f.until, "x", true);
-              ctx.fillStyle = "rgba(214,39,40,0.08)";
+              ctx.fillStyle = "rgba(120,120,120,0.08)";
               ctx.fillRect(x, top, x2 - x, h);
             }
-            ctx.strokeStyle = "#d62728";
+            ctx.strokeStyle = color;
             ctx.lineWidth = 1.5 * devicePixelRatio;
             ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
             ctx.beginPath();
@@ -64,18 +80,20 @@
             ctx.lineTo(x, top + h);
             ctx.stroke();
             ctx.setLineDash([]);
-            ctx.fillStyle = "#d62728";
+            // Each design's labels on their own line, in its colour: two
+            // designs' faults at the same moment do not print over each other.
+            ctx.fillStyle = color;
             ctx.font = (11 * devicePixelRatio) + "px sans-serif";
-            ctx.fillText(f.what, x + 4 * devicePixelRatio, top + 12 * devicePixelRatio);
+            ctx.fillText(f.what, x + 4 * devicePixelRatio, top + (12 + 13 * (f.run || 0)) * devicePixelRatio);
           });
           (m.verdicts || []).forEach(function (p) {
             var x = u.valToPos(p.x, "x", true);
-            ctx.fillStyle = p.pass ? "#2ca02c" : "#d62728";
+            ctx.fillStyle = p.pass ? "#009E73" : "#D55E00";
             ctx.fillRect(x - 4 * devicePixelRatio, top + h - 8 * devicePixelRatio, 8 * devicePixelRatio, 8 * devicePixelRatio);
           });
           if (m.found != null) {
             var xf = u.valToPos(m.found, "x", true);
-            ctx.strokeStyle = "#2ca02c";
+            ctx.strokeStyle = "#009E73";
             ctx.lineWidth = 2 * devicePixelRatio;
             ctx.beginPath();
             ctx.moveTo(xf, top);
@@ -122,9 +140,9 @@
       scales: { x: { time: false } },
       series: conf,
       axes: [
-        { values: function (u, splits) { return splits.map(function (v) { return opts.time ? clock(v) : num(v); }); },
+        { values: opts.time ? function (u, splits) { return splits.map(clock); } : axisValues(opts.xunit),
           label: opts.xlabel || "" },
-        { label: unit, size: 60, values: function (u, splits) { return splits.map(function (v) { return num(v, 1); }); } }
+        { label: unit, size: 64, values: axisValues(unit) }
       ],
       plugins: [marksPlugin(opts.marks || {})],
       cursor: opts.time ? { sync: { key: "archsim-time" } } : {}
@@ -150,9 +168,9 @@
     var dashes = [undefined, [6, 4], [2, 3]];
     function label(r, what) { return runs.length > 1 ? r.label + ": " + what : what; }
     var marks = { warmup: runs[0].warmup, faults: [] };
-    runs.forEach(function (r) {
+    runs.forEach(function (r, k) {
       r.faults.forEach(function (f) {
-        marks.faults.push({ at: f.at, until: f.until, what: (runs.length > 1 ? r.label + ": " : "") + f.what });
+        marks.faults.push({ at: f.at, until: f.until, run: k, what: (runs.length > 1 ? r.label + ": " : "") + f.what });
       });
     });
 
@@ -172,9 +190,17 @@
         queue.push({ label: label(r, c.name), values: pad(c.queue), color: palette[i % palette.length], dash: dash });
       });
     });
-    if (runs[0].latency_target_ms != null) {
-      lat.push({ label: "SLO " + runs[0].latency_target_name, values: x.map(function () { return runs[0].latency_target_ms; }),
-                 color: "#888", dash: [3, 3], width: 1 });
+    // Target lines on every chart an SLO speaks to.
+    function target(label, v) { return { label: label, values: x.map(function () { return v; }), color: "#555", dash: [3, 3], width: 1 }; }
+    var slo = runs[0].slo || {};
+    if (runs[0].latency_target_ms != null) lat.push(target("SLO " + runs[0].latency_target_name, runs[0].latency_target_ms));
+    if (slo.throughput_min != null) thr.push(target("SLO throughput_min", slo.throughput_min));
+    if (slo.error_rate != null) {
+      // Errors are drawn per second: the target is that share of what arrived.
+      var r0 = runs[0];
+      err.push({ label: "SLO error_rate " + num(slo.error_rate * 100) + "% of arrivals",
+                 values: pad(r0.started.map(function (v, i) { return r0.dt[i] > 0 ? slo.error_rate * v / r0.dt[i] : null; })),
+                 color: "#555", dash: [3, 3], width: 1 });
     }
     var o = { time: true, marks: marks };
     chart("chart-throughput", "Requests per second", "req/s", x, thr, o);
@@ -206,12 +232,21 @@
     }
     var verdicts = [];
     d.points.forEach(function (p) { if (!a1 || p.x[1] === groups[0]) verdicts.push({ x: p.x[0], pass: p.pass }); });
-    var o = { xlabel: a0.path + (a0.unit ? " (" + a0.unit + ")" : ""), marks: { verdicts: verdicts, found: d.found } };
+    var o = { xlabel: a0.path + (a0.unit ? " (" + a0.unit + ")" : ""), xunit: a0.unit, marks: { verdicts: verdicts, found: d.found } };
+    var slo = d.slo || {};
+    function target(label, v) {
+      return v == null ? [] : [{ label: label, values: xs.map(function () { return v; }), color: "#555", dash: [3, 3], width: 1 }];
+    }
+    var latTarget = slo.latency_p99 != null ? target("SLO latency_p99", slo.latency_p99 * 1000)
+                  : target("SLO latency_p50", slo.latency_p50 != null ? slo.latency_p50 * 1000 : null);
     chart("chart-latency", "Latency", "ms", xs,
-          series("p50", function (p) { return p.p50; }, palette[0]).concat(series("p99", function (p) { return p.p99; }, palette[3])), o);
-    chart("chart-throughput", "Throughput (successful)", "req/s", xs, series("throughput", function (p) { return p.throughput; }, palette[2]), o);
-    chart("chart-errors", "Error rate", "%", xs, series("errors", function (p) { return p.error_rate; }, palette[1]), o);
-    chart("chart-cost", "Cost", "$/h", xs, series("cost", function (p) { return p.cost; }, palette[4]), o);
+          series("p50", function (p) { return p.p50; }, palette[0]).concat(series("p99", function (p) { return p.p99; }, palette[3]), latTarget), o);
+    chart("chart-throughput", "Throughput (successful)", "req/s", xs,
+          series("throughput", function (p) { return p.throughput; }, palette[2]).concat(target("SLO throughput_min", slo.throughput_min)), o);
+    chart("chart-errors", "Error rate", "%", xs,
+          series("errors", function (p) { return p.error_rate; }, palette[1]).concat(target("SLO error_rate", slo.error_rate != null ? slo.error_rate * 100 : null)), o);
+    chart("chart-cost", "Cost", "$/h", xs,
+          series("cost", function (p) { return p.cost; }, palette[4]).concat(target("budget", d.budget)), o);
     var util = [];
     if (!a1) {
       d.components.forEach(function (c, i) {

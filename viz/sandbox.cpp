@@ -1,0 +1,217 @@
+#include "sandbox.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "report/edit.hpp"
+
+namespace archsim::viz {
+
+namespace {
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+// The knob a change turns: a service's replicas, a pool, a rate limit.
+double knob_of(const FaultSpec& f) {
+  switch (f.kind) {
+    case FaultSpec::Kind::Scale: return f.replicas.value_or(0);
+    case FaultSpec::Kind::Pool: return f.size;
+    case FaultSpec::Kind::RateLimit: return f.rate_limit ? f.rate_limit->rate : 0;
+    default: return 0;
+  }
+}
+
+FaultSpec action(FaultSpec::Kind k, const std::string& target, double v) {
+  FaultSpec f;
+  f.kind = k;
+  f.target = target;
+  if (k == FaultSpec::Kind::Scale) f.replicas = static_cast<int>(v);
+  if (k == FaultSpec::Kind::Pool) f.size = static_cast<int>(v);
+  if (k == FaultSpec::Kind::RateLimit) {
+    RateLimitSpec r;
+    r.rate = v;
+    f.rate_limit = r;
+  }
+  return f;
+}
+
+const char* unit_of(FaultSpec::Kind k) {
+  return k == FaultSpec::Kind::Scale ? " replicas" : k == FaultSpec::Kind::Pool ? " connections per caller replica" : "/s limit";
+}
+
+}  // namespace
+
+std::optional<double> Sandbox::value(int c, FaultSpec::Kind k) const {
+  const ComponentSpec& cs = spec_.components[static_cast<std::size_t>(c)];
+  for (auto it = changes_.rbegin(); it != changes_.rend(); ++it)
+    if (it->fault.kind == k && it->fault.target == cs.name) return knob_of(it->fault);
+  if (k == FaultSpec::Kind::Scale) return cs.replica_count();
+  if (k == FaultSpec::Kind::Pool) {
+    if (const DatabaseSpec* d = cs.database(); d && d->pool) return *d->pool;
+    return std::nullopt;
+  }
+  if (const ServiceSpec* s = cs.service(); s && s->rate_limit) return s->rate_limit->rate;
+  return std::nullopt;
+}
+
+std::optional<FaultSpec> Sandbox::adjust(int c, int step, double arrivals, bool rate, std::string* words) const {
+  if (c < 0 || c >= static_cast<int>(spec_.components.size())) {
+    *words = "click a component first";
+    return std::nullopt;
+  }
+  const ComponentSpec& cs = spec_.components[static_cast<std::size_t>(c)];
+  using K = FaultSpec::Kind;
+  K k;
+  if (rate && (cs.service() || cs.kind == ComponentKind::LoadBalancer)) k = K::RateLimit;
+  else if (cs.service()) k = K::Scale;
+  else if (cs.database() && cs.database()->pool) k = K::Pool;
+  else {
+    *words = cs.name + " has no knob the view can turn: [ ] change a service's replicas or a database's pool, "
+             "shift+[ ] a service's or balancer's rate limit";
+    return std::nullopt;
+  }
+  const std::optional<double> now = value(c, k);
+  double next;
+  if (k == K::RateLimit) {
+    // A first limit starts at 90% of what arrives now; then 10% steps.
+    const double base = now.value_or(std::max(1.0, std::round(arrivals)));
+    next = now ? std::round(base * (step > 0 ? 1.1 : 1 / 1.1)) : std::round(base * 0.9);
+  } else {
+    // Replicas one at a time; a pool by a quarter (at least one).
+    const double d = k == K::Scale ? 1 : std::max(1.0, std::round(*now / 4));
+    next = *now + (step > 0 ? d : -d);
+  }
+  next = std::max(1.0, next);
+  if (now && next == *now) {
+    *words = cs.name + " is at its smallest";
+    return std::nullopt;
+  }
+  *words = cs.name + ": " + (now ? num(*now) : std::string("no")) + " -> " + num(next) + unit_of(k);
+  return action(k, cs.name, next);
+}
+
+void Sandbox::record(double at, const FaultSpec& f, const std::string& words, bool undoable) {
+  FaultSpec g = f;
+  g.at = at;
+  changes_.push_back({at, g, words});
+  if (undoable) undoable_.push_back(changes_.size() - 1);
+}
+
+std::optional<FaultSpec> Sandbox::undo(std::string* words) {
+  if (undoable_.empty()) {
+    *words = "nothing to undo";
+    return std::nullopt;
+  }
+  const std::size_t li = undoable_.back();
+  const Change& last = changes_[li];
+  undoable_.pop_back();
+  // The value before it: an earlier change of the same knob, else the spec's.
+  const int c = spec_.find(last.fault.target);
+  std::optional<double> before;
+  for (std::size_t i = 0; i < li; ++i)
+    if (changes_[i].fault.kind == last.fault.kind && changes_[i].fault.target == last.fault.target)
+      before = knob_of(changes_[i].fault);
+  if (!before) {
+    const ComponentSpec& cs = spec_.components[static_cast<std::size_t>(c)];
+    if (last.fault.kind == FaultSpec::Kind::Scale) before = cs.replica_count();
+    else if (last.fault.kind == FaultSpec::Kind::Pool && cs.database() && cs.database()->pool) before = *cs.database()->pool;
+    else if (const ServiceSpec* s = cs.service(); s && s->rate_limit) before = s->rate_limit->rate;
+  }
+  if (!before) {  // a rate limit that did not exist: the closest is a limit no one reaches
+    *words = "a new rate limit cannot be taken away; set it higher with shift+]";
+    undoable_.push_back(li);
+    return std::nullopt;
+  }
+  *words = "undone: " + last.fault.target + " back to " + num(*before) + unit_of(last.fault.kind);
+  // Applied and recorded (not undoable) by the caller: the run keeps both.
+  return action(last.fault.kind, last.fault.target, *before);
+}
+
+std::string Sandbox::yaml_entry(const Change& c) {
+  const FaultSpec& f = c.fault;
+  const std::string at = "{at: " + num(c.at) + "s, ";
+  switch (f.kind) {
+    case FaultSpec::Kind::Scale: return at + "scale: " + f.target + ", replicas: " + num(f.replicas.value_or(1)) + "}";
+    case FaultSpec::Kind::Pool: return at + "pool: " + f.target + ", size: " + num(f.size) + "}";
+    case FaultSpec::Kind::RateLimit:
+      return at + "rate_limit: " + f.target + ", rate: " + num(f.rate_limit ? f.rate_limit->rate : 0) + "/s}";
+    default: return "";
+  }
+}
+
+std::string Sandbox::design_text(const std::string& file, const LoadOptions& load, std::string* run_it) const {
+  const report::Documents d = report::read_documents(file, load);
+  const bool has_design = !d.design_path.empty();
+  std::string text = has_design ? d.design_text : d.problem_text;
+  std::vector<std::string> items;
+  for (const Change& c : changes_) items.push_back(yaml_entry(c));
+  // Find a top-level `faults:` and add the items to its block; else add one.
+  std::istringstream in(text);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  std::size_t at = lines.size();
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    if (lines[i].rfind("faults:", 0) == 0) at = i;
+  std::string indent = "  ";
+  if (at == lines.size()) {
+    lines.push_back("# Changed live in archsim view (the sandbox): operator actions at the moment they were made.");
+    lines.push_back("faults:");
+    at = lines.size() - 1;
+  } else {
+    std::string rest = lines[at].substr(7);
+    rest.erase(0, rest.find_first_not_of(' '));
+    if (rest == "[]") lines[at] = "faults:";
+    else if (!rest.empty() && rest[0] != '#')
+      throw std::runtime_error("its faults: is written on one line; add these entries to it by hand:\n  - " +
+                               [&] { std::string s; for (const auto& it : items) s += it + "\n  - "; return s.substr(0, s.size() - 5); }());
+  }
+  // The end of the block: the first line after it that starts a new top-level key.
+  std::size_t end = at + 1;
+  for (std::size_t i = at + 1; i < lines.size(); ++i) {
+    const std::string& l = lines[i];
+    if (l.empty() || l[0] == '#') continue;
+    if (l[0] != ' ' && l[0] != '-') break;
+    if (end == at + 1 && l.find('-') != std::string::npos) indent = l.substr(0, l.find('-'));
+    end = i + 1;
+  }
+  std::vector<std::string> add;
+  for (const auto& it : items) add.push_back(indent + "- " + it);
+  lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(end), add.begin(), add.end());
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  if (run_it) {
+    *run_it = has_design ? "archsim run " + d.problem_path + " --design DESIGN" : "archsim run DESIGN";
+    if (load.seed) *run_it += " --seed " + std::to_string(*load.seed);
+    if (load.duration) *run_it += " --duration " + num(*load.duration) + "s";
+  }
+  return out;
+}
+
+std::string Sandbox::write(const std::string& file, const LoadOptions& load, const std::string& dir,
+                           std::string* run_it) const {
+  const report::Documents d = report::read_documents(file, load);
+  const std::string base = d.design_path.empty() ? d.problem_path : d.design_path;
+  const std::string text = design_text(file, load, run_it);
+  const std::string out = (std::filesystem::path(dir) / (std::filesystem::path(base).stem().string() + "-sandbox.yaml")).string();
+  {
+    std::ofstream f(out + ".tmp", std::ios::binary);
+    f << text;
+    if (!f) throw std::runtime_error("cannot write " + out);
+  }
+  std::filesystem::rename(out + ".tmp", out);
+  if (run_it) {
+    const auto p = run_it->find("DESIGN");
+    if (p != std::string::npos) run_it->replace(p, 6, out);
+  }
+  return out;
+}
+
+}  // namespace archsim::viz
