@@ -1,66 +1,541 @@
 #include "analysis/estimate.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <map>
+
+#include <fmt/format.h>
 
 #include "analysis/call_graph.hpp"
+#include "analysis/queueing.hpp"
 #include "archsim/load.hpp"
+#include "engine/sampler.hpp"
 
 namespace archsim {
 
 namespace {
 
-/// Mean one-way network delay of a call (its own latency, else the default).
-double call_latency(const ScenarioSpec& spec, const std::optional<DistSpec>& own) {
-  if (own) return own->mean();
-  return spec.network_latency ? spec.network_latency->mean() : 0.0;
+namespace q = queueing;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+double mean_of(const DistSpec& d) { return sampled_moments(d).mean; }
+
+std::string fmt_percent(double x) { return fmt::format("{:.0f}%", x * 100); }
+
+/// E[min(R, T)] for an exponential R of mean r: the time a caller waits
+/// for a reply with a timeout T.
+double capped(double r, double t) { return r <= 0 ? 0 : r * -std::expm1(-t / r); }
+
+/// P(R > T) for an exponential R of mean r: the share of calls that time out.
+double tail(double r, double t) { return r <= 0 ? 0 : std::exp(-t / r); }
+
+/// Expected attempts of a call that fails with probability p and is tried
+/// again up to `retries` times: 1 + p + ... + p^retries.
+double attempts(double p, int retries) {
+  double s = 1, term = 1;
+  for (int k = 0; k < retries; ++k) s += term *= p;
+  return s;
 }
 
-/// Mean own work of a step list per visit (repeat counts and branch
-/// probabilities weigh it; a parallel block's calls are counted as calls).
-double work_time(const std::vector<StepSpec>& steps) {
-  double t = 0;
-  for (const StepSpec& s : steps) {
-    if (s.kind == StepSpec::Kind::Work) t += s.work.mean();
-    if (s.kind == StepSpec::Kind::Repeat) t += s.count * work_time(s.steps);
-    if (s.kind == StepSpec::Kind::Branch)
-      for (const StepSpec::Arm& a : s.arms) t += a.p * work_time(a.steps);
-    if (s.kind == StepSpec::Kind::Call) t += work_time(s.on_miss);
+/// The rate multiplier of a traffic source at time t: its profile times
+/// the spikes of the fault timeline.
+double multiplier_at(const ScenarioSpec& spec, const TrafficSpec& ts, double t) {
+  double level = 1.0;
+  for (const ProfilePoint& p : ts.profile) {
+    if (t < p.at) break;
+    if (p.ramp > 0 && t < p.at + p.ramp) {
+      level = level + (p.x - level) * (t - p.at) / p.ramp;
+      break;
+    }
+    level = p.x;
   }
-  return t;
+  for (const FaultSpec& f : spec.faults)
+    if (f.kind == FaultSpec::Kind::Spike && f.target == ts.name && t >= f.at && (!f.duration || t < f.at + *f.duration))
+      level *= f.x;
+  return level;
 }
 
-/// The data-tier kinds: the time a visit holds one of their workers and how
-/// many workers they have (0: no limit). A database's queries are weighed by
-/// how often the call steps of the scenario ask for each; a keyed cache's
-/// hit ratio is unknown before the run, so its hits' time is taken.
-std::pair<double, double> data_hold(const ScenarioSpec& spec, const ComponentSpec& cs) {
-  if (const CacheSpec* c = cs.cache()) {
-    const double hit = c->hit_latency ? c->hit_latency->mean() : 0.0;
-    const double miss = c->miss_latency ? c->miss_latency->mean() : hit;
-    const double h = c->hit_ratio ? *c->hit_ratio * hit + (1 - *c->hit_ratio) * miss : hit;
-    return {h, c->workers};
+/// One evaluation of the model with each traffic source's rate multiplied:
+/// a fixed point of arrivals (which depend on hit ratios and retries) and
+/// holding times (which depend on the callees' waits).
+class Model {
+ public:
+  Model(const ScenarioSpec& spec, const std::vector<int>& order) : spec_(spec), order_(order) {
+    const std::size_t n = spec.components.size();
+    keys_.resize(n);
+    for (std::size_t c = 0; c < n; ++c) {
+      const ComponentSpec& cs = spec.components[c];
+      const KeyedStoreSpec* st = cs.cdn() ? &cs.cdn()->store : (cs.cache() && cs.cache()->keyed() ? &cs.cache()->store : nullptr);
+      if (st) keys_[c] = q::zipf_classes(st->keys, st->popularity.zipf);
+    }
   }
-  if (const CdnSpec* c = cs.cdn()) return {c->edge_latency ? c->edge_latency->mean() : 0.0, c->workers};
-  if (const DatabaseSpec* d = cs.database()) {
-    const auto time_of = [&](const std::string& op) {
-      int q = d->query(op.empty() ? "read" : op);
-      if (q < 0 && op == "write") q = d->query("read");
-      return q >= 0 ? d->queries[static_cast<std::size_t>(q)].time.mean() : 0.0;
-    };
-    double weight = 0, total = 0;
-    for (const ComponentSpec& caller : spec.components) {
-      if (const ServiceSpec* s = caller.service()) {
-        for_each_call(s->steps, [&](const StepSpec& st, double times) {
-          if (st.call.target != cs.name) return;
-          weight += times;
-          total += times * time_of(st.call.op);
-        });
+
+  struct State {
+    std::vector<double> arrivals, offered, admitted, hold, response, wait, util, hit, miss, coalesced, fill;
+    std::vector<double> pool_wait, abandon, reject, fail;
+    std::vector<double> reads, puts, invalidations;
+    std::vector<std::vector<std::pair<int, double>>> pool_callers;  ///< db: (caller, calls/s)
+    std::map<const StepSpec*, double> attempts;  ///< per call site
+    std::vector<double> source_rate;             ///< requests/s per traffic source (closed loops solved)
+    bool overloaded = false;
+  };
+
+  State run(const std::vector<double>& mult) const {
+    const std::size_t n = spec_.components.size();
+    State s;
+    for (auto* v : {&s.arrivals, &s.offered, &s.admitted, &s.hold, &s.response, &s.wait, &s.util, &s.hit, &s.coalesced, &s.fill,
+                    &s.pool_wait, &s.abandon, &s.reject, &s.fail, &s.reads, &s.puts, &s.invalidations})
+      v->assign(n, 0.0);
+    s.miss.assign(n, 1.0);
+    for (std::size_t c = 0; c < n; ++c)
+      if (const CacheSpec* cs = spec_.components[c].cache(); cs && !cs->keyed()) {
+        s.hit[c] = cs->hit_ratio.value_or(0.0);
+        s.miss[c] = 1 - s.hit[c];
+      }
+    s.source_rate.assign(spec_.traffic.size(), 0.0);
+    double last = -1;
+    for (int it = 0; it < 60; ++it) {
+      holds(s);
+      flows(s, mult);
+      stations(s);
+      double total = 0;
+      for (double a : s.arrivals) total += a;
+      for (double h : s.hold) total += h;
+      if (std::abs(total - last) <= 1e-9 * std::max(1.0, std::abs(total))) break;
+      last = total;
+    }
+    return s;
+  }
+
+ private:
+  const ScenarioSpec& spec_;
+  const std::vector<int>& order_;
+  std::vector<std::vector<q::KeyClass>> keys_;
+
+  double latency(const std::optional<DistSpec>& own) const {
+    if (own) return mean_of(*own);
+    return spec_.network_latency ? mean_of(*spec_.network_latency) : 0.0;
+  }
+  int target(const StepSpec& st) const { return spec_.find(st.call.target); }
+  double site_attempts(const State& s, const StepSpec& st) const {
+    const auto it = s.attempts.find(&st);
+    return it == s.attempts.end() ? 1.0 : it->second;
+  }
+
+  /// What a caller waits for one call (after the network): the callee's response.
+  double call_time(const State& s, const StepSpec& st) const {
+    const int t = target(st);
+    if (t < 0) return 0;
+    const auto c = static_cast<std::size_t>(t);
+    const double one = 2 * latency(st.call.latency) + s.response[c];
+    double time = site_attempts(s, st) * (st.call.timeout ? capped(one, *st.call.timeout) : one);
+    if (!st.on_miss.empty()) {
+      // Cache-aside: the fetch and the store after it, for the reads that miss.
+      const double store = 2 * latency(st.call.latency) + cache_time(c, "store", s);
+      time += s.miss[c] * (steps_time(s, st.on_miss) + store);
+    }
+    return time;
+  }
+
+  /// Mean time a step list holds its worker.
+  double steps_time(const State& s, const std::vector<StepSpec>& steps) const {
+    double t = 0;
+    for (const StepSpec& st : steps) {
+      switch (st.kind) {
+        case StepSpec::Kind::Work: t += mean_of(st.work); break;
+        case StepSpec::Kind::Call: t += call_time(s, st); break;
+        case StepSpec::Kind::Async: break;
+        case StepSpec::Kind::Parallel: {
+          // Replies as independent exponentials: the k-th of n arrives after
+          // mean x (1/n + ... + 1/(n-k+1)), taken at the slowest call's mean.
+          double slowest = 0;
+          for (const StepSpec& c : st.steps) slowest = std::max(slowest, c.kind == StepSpec::Kind::Call ? call_time(s, c) : steps_time(s, {c}));
+          const auto n = static_cast<int>(st.steps.size());
+          const int k = st.wait > 0 ? std::min(st.wait, n) : n;
+          double h = 0;
+          for (int i = n - k + 1; i <= n; ++i) h += 1.0 / i;
+          t += st.timeout ? capped(slowest * h, *st.timeout) : slowest * h;
+          break;
+        }
+        case StepSpec::Kind::Repeat: t += st.count * steps_time(s, st.steps); break;
+        case StepSpec::Kind::Branch:
+          for (const StepSpec::Arm& a : st.arms) t += a.p * steps_time(s, a.steps);
+          break;
       }
     }
-    const double h = weight > 0 ? total / weight : time_of("");
-    return {h, static_cast<double>(d->workers) * d->shards * (1 + d->replicas)};
+    return t;
   }
-  return {0.0, 0.0};
+
+  /// A cache's worker time for one operation.
+  double cache_time(std::size_t c, const std::string& op, const State& s) const {
+    const CacheSpec* cs = spec_.components[c].cache();
+    if (!cs) return 0;
+    const double hit = cs->hit_latency ? mean_of(*cs->hit_latency) : 0.0;
+    const double miss = cs->miss_latency ? mean_of(*cs->miss_latency) : hit;
+    if (!op.empty()) return hit;
+    return (s.hit[c] + s.coalesced[c]) * hit + s.miss[c] * miss;
+  }
+
+  /// The time a query of type `op` runs on a database node.
+  double query_time(const DatabaseSpec& d, const std::string& op) const {
+    int i = d.query(op.empty() ? "read" : op);
+    if (i < 0 && op == "write") i = d.query("read");
+    return i >= 0 ? mean_of(d.queries[static_cast<std::size_t>(i)].time) : 0.0;
+  }
+
+  /// The mean over a component's incoming operations of f(op), weighed by their rates.
+  template <class F>
+  double per_op(std::size_t c, F f) const {
+    double weight = 0, total = 0;
+    for (const ComponentSpec& caller : spec_.components) {
+      const ServiceSpec* s = caller.service();
+      if (!s) continue;
+      for_each_call(s->steps, [&](const StepSpec& st, double times) {
+        if (st.call.target != spec_.components[c].name) return;
+        weight += times;
+        total += times * f(st.call.op);
+      });
+    }
+    return weight > 0 ? total / weight : f("");
+  }
+
+  void holds(State& s) const;
+  void flows(State& s, const std::vector<double>& mult) const;
+  void visit(State& s, std::size_t from, const std::vector<StepSpec>& steps, double rate) const;
+  void stations(State& s) const;
+  void station(State& s, std::size_t c) const;
+  void pools(State& s, std::size_t c, const DatabaseSpec& d) const;
+  void caches(State& s, std::size_t c) const;
+  void sites(State& s, const std::vector<StepSpec>& steps) const;
+};
+
+void Model::holds(State& s) const {
+  for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
+    const auto c = static_cast<std::size_t>(*it);
+    const ComponentSpec& cs = spec_.components[c];
+    double h = 0, resp = 0;
+    if (const ServiceSpec* sv = cs.service()) {
+      h = steps_time(s, sv->steps);
+      resp = s.wait[c] + h;
+    } else if (const LoadBalancerSpec* lb = cs.load_balancer()) {
+      std::vector<std::pair<std::string, double>> targets = lb->targets;
+      if (targets.empty()) targets.emplace_back(lb->to, 1.0);
+      double total = 0, held = 0;
+      for (const auto& [name, weight] : targets) {
+        const int t = spec_.find(name);
+        total += weight;
+        if (t >= 0) held += weight * s.response[static_cast<std::size_t>(t)];
+      }
+      h = resp = total > 0 ? 2 * latency(lb->latency) + held / total : 0;
+    } else if (cs.cache()) {
+      h = per_op(c, [&](const std::string& op) { return cache_time(c, op, s); });
+      resp = s.wait[c] + h + s.coalesced[c] * s.fill[c] / 2;
+    } else if (const CdnSpec* cd = cs.cdn()) {
+      h = cd->edge_latency ? mean_of(*cd->edge_latency) : 0.0;
+      const int o = spec_.find(cd->origin);
+      double fetch = 2 * (cd->origin_latency ? mean_of(*cd->origin_latency) : 0.0) + (o >= 0 ? s.response[static_cast<std::size_t>(o)] : 0);
+      if (cd->origin_timeout) fetch = capped(fetch, *cd->origin_timeout);
+      s.fill[c] = fetch;
+      resp = s.wait[c] + h + s.miss[c] * fetch + s.coalesced[c] * fetch / 2;
+    } else if (const DatabaseSpec* d = cs.database()) {
+      h = per_op(c, [&](const std::string& op) { return query_time(*d, op); });
+      resp = s.pool_wait[c] + s.wait[c] + h;
+    } else if (const QueueSpec* qs = cs.queue()) {
+      const int t = spec_.find(qs->consumer);
+      h = 2 * (qs->latency ? mean_of(*qs->latency) : 0.0) + (t >= 0 ? s.response[static_cast<std::size_t>(t)] : 0);
+      resp = 0;  // a publish returns once the message is enqueued
+    }
+    s.hold[c] = h;
+    s.response[c] = resp;
+  }
+  // A cache's fill: the caller's on_miss steps (the first caller's).
+  for (const ComponentSpec& caller : spec_.components)
+    if (const ServiceSpec* sv = caller.service())
+      for_each_call(sv->steps, [&](const StepSpec& st, double) {
+        const int t = target(st);
+        if (t >= 0 && !st.on_miss.empty() && spec_.components[static_cast<std::size_t>(t)].cache())
+          s.fill[static_cast<std::size_t>(t)] = steps_time(s, st.on_miss) + 2 * latency(st.call.latency);
+      });
+}
+
+void Model::visit(State& s, std::size_t from, const std::vector<StepSpec>& steps, double rate) const {
+  for (const StepSpec& st : steps) {
+    switch (st.kind) {
+      case StepSpec::Kind::Work: break;
+      case StepSpec::Kind::Call:
+      case StepSpec::Kind::Async: {
+        const int t = target(st);
+        if (t < 0) break;
+        const auto c = static_cast<std::size_t>(t);
+        const double calls = rate * site_attempts(s, st);
+        s.arrivals[c] += calls;
+        const std::string& op = st.call.op;
+        if (op.empty()) s.reads[c] += calls;
+        else if (op == "write") s.puts[c] += calls;
+        else if (op == "invalidate") s.invalidations[c] += calls;
+        if (spec_.components[c].database()) s.pool_callers[c].emplace_back(static_cast<int>(from), calls);
+        if (!st.on_miss.empty()) {
+          visit(s, from, st.on_miss, rate * s.miss[c]);
+          s.arrivals[c] += rate * s.miss[c];  // the store
+        }
+        break;
+      }
+      case StepSpec::Kind::Parallel: visit(s, from, st.steps, rate); break;
+      case StepSpec::Kind::Repeat: visit(s, from, st.steps, rate * st.count); break;
+      case StepSpec::Kind::Branch:
+        for (const StepSpec::Arm& a : st.arms) visit(s, from, a.steps, rate * a.p);
+        break;
+    }
+  }
+}
+
+void Model::flows(State& s, const std::vector<double>& mult) const {
+  for (auto* v : {&s.arrivals, &s.admitted, &s.reads, &s.puts, &s.invalidations}) std::fill(v->begin(), v->end(), 0.0);
+  s.pool_callers.assign(spec_.components.size(), {});
+  for (std::size_t t = 0; t < spec_.traffic.size(); ++t) {
+    const TrafficSpec& ts = spec_.traffic[t];
+    const int e = spec_.find(ts.to);
+    if (e < 0) continue;
+    const double r = 2 * latency(std::nullopt) + s.response[static_cast<std::size_t>(e)];
+    double rate = ts.rate * mult[t];
+    // A closed loop of N users thinking Z: N / (Z + R) (the response law).
+    if (ts.closed()) rate = static_cast<double>(ts.users) / (mean_of(ts.think) + (ts.timeout ? capped(r, *ts.timeout) : r));
+    double p = s.fail[static_cast<std::size_t>(e)] + (ts.timeout ? tail(r, *ts.timeout) : 0.0);
+    if (ts.retry && !ts.closed()) rate *= attempts(std::min(p, 1.0), ts.retry->max);
+    s.source_rate[t] = rate;
+    s.arrivals[static_cast<std::size_t>(e)] += rate;
+  }
+  for (int ci : order_) {
+    const auto c = static_cast<std::size_t>(ci);
+    const ComponentSpec& cs = spec_.components[c];
+    double a = s.arrivals[c];
+    const std::optional<RateLimitSpec>* rl = nullptr;
+    if (const ServiceSpec* sv = cs.service()) rl = &sv->rate_limit;
+    if (const LoadBalancerSpec* lb = cs.load_balancer()) rl = &lb->rate_limit;
+    if (rl && *rl) a = std::min(a, (*rl)->rate);  // the excess is refused (rate_limited)
+    s.offered[c] = a;
+    a *= 1 - s.reject[c] - s.abandon[c];
+    s.admitted[c] = a;
+    if (const ServiceSpec* sv = cs.service()) {
+      visit(s, c, sv->steps, a);
+    } else if (const LoadBalancerSpec* lb = cs.load_balancer()) {
+      std::vector<std::pair<std::string, double>> targets = lb->targets;
+      if (targets.empty()) targets.emplace_back(lb->to, 1.0);
+      double total = 0;
+      for (const auto& tw : targets) total += tw.second;
+      for (const auto& [name, w] : targets)
+        if (const int t = spec_.find(name); t >= 0 && total > 0) s.arrivals[static_cast<std::size_t>(t)] += a * w / total;
+    } else if (const CdnSpec* cd = cs.cdn()) {
+      s.reads[c] = s.arrivals[c];
+      if (const int o = spec_.find(cd->origin); o >= 0) s.arrivals[static_cast<std::size_t>(o)] += a * s.miss[c];
+    } else if (const QueueSpec* qs = cs.queue()) {
+      if (const int t = spec_.find(qs->consumer); t >= 0) s.arrivals[static_cast<std::size_t>(t)] += a;
+    }
+  }
+}
+
+/// Hit ratios of a keyed cache or cdn from its read, write and invalidation rates.
+void Model::caches(State& s, std::size_t c) const {
+  const ComponentSpec& cs = spec_.components[c];
+  const KeyedStoreSpec* st = cs.cdn() ? &cs.cdn()->store : (cs.cache() && cs.cache()->keyed() ? &cs.cache()->store : nullptr);
+  if (!st || s.reads[c] <= 0) return;
+  q::CachePolicy pol = q::CachePolicy::Lru;
+  if (st->eviction == Eviction::Fifo) pol = q::CachePolicy::Fifo;
+  if (st->eviction == Eviction::Lfu) pol = q::CachePolicy::Lfu;
+  const double capacity = st->capacity > 0 ? static_cast<double>(std::min(st->capacity, st->keys)) : static_cast<double>(st->keys);
+  q::CacheLoad load{s.reads[c], s.puts[c], s.invalidations[c], s.fill[c]};
+  const q::CacheHit h = q::keyed_hit_ratio(keys_[c], capacity, pol, st->ttl.value_or(kInf), load, st->coalesce);
+  s.hit[c] = h.hit;
+  s.miss[c] = h.miss;
+  s.coalesced[c] = h.coalesced;
+}
+
+/// Connection pools of a database, one per caller replica: M/M/c with
+/// patience (the acquire timeout); a connection is held for the query's
+/// wait and run on the node.
+void Model::pools(State& s, std::size_t c, const DatabaseSpec& d) const {
+  s.pool_wait[c] = s.abandon[c] = 0;
+  if (!d.pool) return;
+  double total = 0, wait = 0, gave_up = 0;
+  const double held = s.wait[c] + s.hold[c];
+  if (held <= 0) return;
+  for (const auto& [caller, calls] : s.pool_callers[c]) {
+    const int replicas = std::max(1, spec_.components[static_cast<std::size_t>(caller)].replica_count());
+    const q::PatienceResult r = q::mmc_patience(*d.pool, calls / replicas, 1 / held, d.acquire_timeout);
+    total += calls;
+    wait += calls * r.mean_wait;
+    gave_up += calls * r.abandon;
+  }
+  if (total <= 0) return;
+  s.pool_wait[c] = wait / total;
+  s.abandon[c] = gave_up / total;
+}
+
+/// The share of a database's queries that its busiest node runs.
+double busiest_node_share(const DatabaseSpec& d) {
+  double shard = 1.0 / d.shards;
+  if (d.hot_shard) shard = std::max(*d.hot_shard, (1 - *d.hot_shard) / std::max(1, d.shards - 1));
+  if (d.shard_skew && d.shards > 1) shard = q::zipf(d.shards, d.shard_skew->zipf).front();
+  return shard / (1 + d.replicas);  // a rough split over the shard's nodes
+}
+
+void Model::station(State& s, std::size_t c) const {
+  const ComponentSpec& cs = spec_.components[c];
+  int replicas = 1, workers = 0;
+  double share = 1;  // of the load on the busiest replica or node
+  std::optional<std::int64_t> queue;
+  double scv = 1;
+  if (const ServiceSpec* sv = cs.service()) {
+    replicas = sv->replicas;
+    workers = sv->workers;
+    queue = sv->queue;
+    if (sv->steps.size() == 1 && sv->steps[0].kind == StepSpec::Kind::Work) scv = sampled_moments(sv->steps[0].work).scv;
+  } else if (const CacheSpec* ca = cs.cache()) {
+    workers = ca->workers;
+    queue = ca->queue;
+  } else if (const CdnSpec* cd = cs.cdn()) {
+    workers = cd->workers;
+  } else if (const DatabaseSpec* d = cs.database()) {
+    replicas = cs.replica_count();
+    workers = d->workers;
+    share = busiest_node_share(*d) * replicas;
+  } else if (const QueueSpec* qs = cs.queue()) {
+    workers = qs->consumers;
+    if (workers == 0)
+      if (const int t = spec_.find(qs->consumer); t >= 0)
+        if (const ServiceSpec* sv = spec_.components[static_cast<std::size_t>(t)].service()) workers = sv->replicas * sv->workers;
+  }
+  s.wait[c] = 0;
+  s.util[c] = 0;
+  if (workers <= 0 || s.hold[c] <= 0) return;
+  const double lambda = s.admitted[c] / replicas * share;
+  const double mu = 1 / s.hold[c];
+  if (queue) {
+    const q::LossResult r = q::mmck(workers, workers + static_cast<int>(*queue), s.offered[c] / replicas, mu);
+    s.reject[c] = r.blocking;
+    s.wait[c] = std::max(0.0, r.response - s.hold[c]);
+    s.util[c] = r.utilization;
+    return;
+  }
+  s.util[c] = s.admitted[c] * s.hold[c] / (static_cast<double>(replicas) * workers);
+  if (lambda >= workers * mu) {
+    s.overloaded = true;
+    s.wait[c] = 0;  // unbounded; the caller's hold is left without it
+    return;
+  }
+  // Allen-Cunneen: the M/M/c wait times (1 + scv of service) / 2 (arrivals Poisson).
+  s.wait[c] = q::mmc_wait(workers, lambda, mu) * (1 + std::min(scv, 10.0)) / 2;
+}
+
+void Model::sites(State& s, const std::vector<StepSpec>& steps) const {
+  for (const StepSpec& st : steps) {
+    if (st.kind == StepSpec::Kind::Call || st.kind == StepSpec::Kind::Async) {
+      const int t = target(st);
+      if (t < 0) continue;
+      const auto c = static_cast<std::size_t>(t);
+      const double r = 2 * latency(st.call.latency) + s.response[c];
+      const double p = std::min(1.0, s.fail[c] + (st.call.timeout ? tail(r, *st.call.timeout) : 0.0));
+      double a = st.call.retry ? attempts(p, st.call.retry->max) : 1.0;
+      if (st.call.hedge) a += tail(r, *st.call.hedge);  // a second attempt when no reply by then
+      s.attempts[&st] = a;
+    }
+    sites(s, st.steps);
+    sites(s, st.on_miss);
+    for (const StepSpec::Arm& arm : st.arms) sites(s, arm.steps);
+  }
+}
+
+void Model::stations(State& s) const {
+  s.overloaded = false;
+  for (std::size_t c = 0; c < spec_.components.size(); ++c) {
+    caches(s, c);
+    station(s, c);
+    if (const DatabaseSpec* d = spec_.components[c].database()) pools(s, c, *d);
+    s.fail[c] = std::min(1.0, s.reject[c] + s.abandon[c]);
+  }
+  for (const ComponentSpec& cs : spec_.components)
+    if (const ServiceSpec* sv = cs.service()) sites(s, sv->steps);
+}
+
+/// Components joined to c by any edge of the call graph, c included.
+std::vector<bool> connected(const ScenarioSpec& spec, const CallGraph& g, int c) {
+  const std::size_t n = spec.components.size();
+  std::vector<std::vector<int>> adj(n);
+  const auto& G = g.graph();
+  for (auto [e, end] = boost::edges(G); e != end; ++e) {
+    const auto& a = G[boost::source(*e, G)];
+    const auto& b = G[boost::target(*e, G)];
+    if (a.traffic || b.traffic) continue;
+    adj[static_cast<std::size_t>(a.index)].push_back(b.index);
+    adj[static_cast<std::size_t>(b.index)].push_back(a.index);
+  }
+  std::vector<bool> seen(n, false);
+  std::vector<int> todo{c};
+  seen[static_cast<std::size_t>(c)] = true;
+  while (!todo.empty()) {
+    const int x = todo.back();
+    todo.pop_back();
+    for (int y : adj[static_cast<std::size_t>(x)])
+      if (!seen[static_cast<std::size_t>(y)]) seen[static_cast<std::size_t>(y)] = true, todo.push_back(y);
+  }
+  return seen;
+}
+
+/// Marks c (and, with `spread`, every component joined to it) as having no estimate.
+void no_estimate(Estimate& est, const ScenarioSpec& spec, const CallGraph& g, int c, const std::string& why, bool spread) {
+  const auto mark = [&](std::size_t i) {
+    if (est.components[i].no_estimate.empty()) est.components[i].no_estimate = why;
+  };
+  if (!spread) return mark(static_cast<std::size_t>(c));
+  const auto joined = connected(spec, g, c);
+  for (std::size_t i = 0; i < joined.size(); ++i)
+    if (joined[i]) mark(i);
+}
+
+/// Faults in the measured window other than spikes (which the multipliers count).
+void fault_reasons(Estimate& est, const ScenarioSpec& spec, const CallGraph& g) {
+  for (const FaultSpec& f : spec.faults) {
+    if (f.kind == FaultSpec::Kind::Spike) continue;
+    // Over before the measured window starts: a kill or slow-down with a
+    // `for:`, a restart, a flush (the warm-up refills the cache).
+    double end = kInf;
+    if (f.duration) end = f.at + *f.duration;
+    if (f.kind == FaultSpec::Kind::Restart) end = f.at + f.restart_time;
+    if (f.kind == FaultSpec::Kind::Flush) end = f.at;
+    if (end <= spec.warmup) continue;
+    const int c = spec.find(f.target);
+    if (c < 0) continue;
+    no_estimate(est, spec, g, c,
+                "the run has a fault or action (" + std::string(name_of(f.kind)) + " " + f.target + " at " +
+                    format_duration(f.at) + "): its load and capacity change over the run",
+                true);
+  }
+}
+
+/// Features whose effect on one component has no closed form here.
+void feature_reasons(Estimate& est, const ScenarioSpec& spec, const std::string& backend) {
+  for (std::size_t c = 0; c < spec.components.size(); ++c) {
+    const ComponentSpec& cs = spec.components[c];
+    std::string& why = est.components[c].no_estimate;
+    if (!est.components[c].reachable && why.empty()) why = "no traffic reaches it";
+    const ServiceSpec* sv = cs.service();
+    if (!sv || !why.empty()) continue;
+    if (sv->autoscale) why = "autoscaled: its replicas follow the load";
+    std::function<void(const std::vector<StepSpec>&)> scan = [&](const std::vector<StepSpec>& steps) {
+      for (const StepSpec& st : steps) {
+        if (st.kind == StepSpec::Kind::Parallel && (st.timeout || (st.wait > 0 && st.wait < static_cast<int>(st.steps.size()))) && why.empty())
+          why = "a fan-out that waits for the first replies or a timeout: the time its workers wait has no closed form";
+        scan(st.steps);
+        scan(st.on_miss);
+        for (const auto& a : st.arms) scan(a.steps);
+      }
+    };
+    scan(sv->steps);
+    if (backend == "simgrid" && spec.platform && why.empty())
+      why = "on the simgrid backend with a platform, workers share cores and links: their time stretches with the load";
+  }
 }
 
 }  // namespace
@@ -70,60 +545,37 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
   const auto order = g.topological_order();
   if (!order) return std::nullopt;
   const std::size_t n = spec.components.size();
+  const std::size_t nt = spec.traffic.size();
   Estimate est;
+  const Model model(spec, *order);
 
-  // Holding time per visit, callees first: own work plus, for each
-  // synchronous call, the round trip and the callee's own holding time.
-  std::vector<double> hold(n, 0.0);
-  for (auto it = order->rbegin(); it != order->rend(); ++it) {
-    const auto c = static_cast<std::size_t>(*it);
-    const ComponentSpec& cs = spec.components[c];
-    double h = 0;
-    if (const ServiceSpec* s = cs.service()) {
-      h = work_time(s->steps);
-      // A synchronous call holds the worker for the round trip and the callee's time.
-      for_each_call(s->steps, [&](const StepSpec& st, double times) {
-        const int t = spec.find(st.call.target);
-        if (st.kind == StepSpec::Kind::Call && t >= 0)
-          h += times * (2 * call_latency(spec, st.call.latency) + hold[static_cast<std::size_t>(t)]);
-      });
-    } else if (const LoadBalancerSpec* lb = cs.load_balancer()) {
-      // Weighted targets: the mean over the shares of the visits.
-      std::vector<std::pair<std::string, double>> targets = lb->targets;
-      if (targets.empty()) targets.emplace_back(lb->to, 1.0);
-      double total = 0, held = 0;
-      for (const auto& [name, weight] : targets) {
-        const int t = spec.find(name);
-        total += weight;
-        if (t >= 0) held += weight * hold[static_cast<std::size_t>(t)];
-      }
-      if (total > 0) h = 2 * call_latency(spec, lb->latency) + held / total;
-    } else {
-      h = data_hold(spec, cs).first;
-    }
-    hold[c] = h;
-  }
-
-  // Arrivals per component. An open loop sends its rate; a closed loop of N
-  // users thinking Z sends at most N / (Z + R0), R0 the response time with no
-  // queueing (the asymptotic bound of operational analysis).
-  std::vector<double> arrivals(n, 0.0);
-  for (std::size_t t = 0; t < spec.traffic.size(); ++t) {
+  // Multipliers per traffic source: 1 (base), the time average over the
+  // measured window and the peak over the run.
+  std::vector<double> base(nt, 1.0), mean(nt, 1.0), peak(nt, 1.0);
+  for (std::size_t t = 0; t < nt; ++t) {
     const TrafficSpec& ts = spec.traffic[t];
-    const auto visits = g.visits_per_request(static_cast<int>(t));
-    if (!visits) return std::nullopt;
-    double rate = ts.rate;
-    if (ts.closed()) {
-      const int entry = spec.find(ts.to);
-      const double r0 = entry >= 0 ? hold[static_cast<std::size_t>(entry)] + 2 * call_latency(spec, std::nullopt) : 0;
-      rate = static_cast<double>(ts.users) / (ts.think.mean() + r0);
-      est.notes.push_back("traffic '" + ts.name + "' is a closed loop: its rate is bounded by users / (think + response) = " +
-                          format_rate(rate) + " with no queueing; queueing lowers it");
+    const int steps = 2000;
+    double sum = 0;
+    for (int i = 0; i < steps; ++i) {
+      const double at = spec.warmup + (spec.duration - spec.warmup) * (i + 0.5) / steps;
+      const double m = multiplier_at(spec, ts, at);
+      sum += m;
     }
-    for (const ProfilePoint& p : ts.profile) est.peak_multiplier = std::max(est.peak_multiplier, p.x);
-    est.entry_rate += rate;
-    for (std::size_t c = 0; c < n; ++c) arrivals[c] += rate * (*visits)[c];
+    for (int i = 0; i <= steps; ++i) peak[t] = std::max(peak[t], multiplier_at(spec, ts, spec.duration * i / steps));
+    mean[t] = spec.duration > spec.warmup ? sum / steps : 1.0;
+    if (!ts.closed()) {
+      est.peak_multiplier = std::max(est.peak_multiplier, peak[t]);
+      est.mean_multiplier = mean[t];  // the last open source's (reported; each is used)
+    }
   }
+  const Model::State at_base = model.run(base);
+  const Model::State at_mean = model.run(mean);
+  const Model::State at_peak = model.run(peak);
+  for (double r : at_base.source_rate) est.entry_rate += r;
+  for (std::size_t t = 0; t < nt; ++t)
+    if (spec.traffic[t].closed())
+      est.notes.push_back("traffic '" + spec.traffic[t].name + "' is a closed loop: users / (think + response) = " +
+                          format_rate(at_base.source_rate[t]) + " with the estimated response time");
 
   const auto reachable = g.reachable_from_traffic();
   for (std::size_t c = 0; c < n; ++c) {
@@ -131,15 +583,32 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
     ComponentEstimate e;
     e.index = static_cast<int>(c);
     e.name = cs.name;
-    e.arrivals = arrivals[c];
-    e.visits = est.entry_rate > 0 ? arrivals[c] / est.entry_rate : 0;
-    e.hold = hold[c];
+    e.arrivals = at_base.arrivals[c];
+    e.visits = est.entry_rate > 0 ? e.arrivals / est.entry_rate : 0;
+    e.hold = at_base.hold[c];
     e.reachable = reachable[c];
+    e.wait = at_base.wait[c];
     if (const ServiceSpec* s = cs.service()) e.capacity = static_cast<double>(s->replicas) * s->workers;
-    else e.capacity = data_hold(spec, cs).second;
+    else if (const DatabaseSpec* d = cs.database()) e.capacity = static_cast<double>(d->workers) * cs.replica_count();
+    else if (const CacheSpec* ca = cs.cache()) e.capacity = ca->workers;
+    else if (const CdnSpec* cd = cs.cdn()) e.capacity = cd->workers;
+    else if (const QueueSpec* qs = cs.queue()) {
+      e.capacity = qs->consumers;
+      if (e.capacity == 0)
+        if (const int t = spec.find(qs->consumer); t >= 0)
+          if (const ServiceSpec* sv = spec.components[static_cast<std::size_t>(t)].service())
+            e.capacity = static_cast<double>(sv->replicas) * sv->workers;
+    }
+    if (cs.cdn() || (cs.cache() && (cs.cache()->keyed() || cs.cache()->hit_ratio))) e.hit_ratio = at_mean.hit[c];
+    if (const DatabaseSpec* d = cs.database(); d && d->pool) {
+      e.pool_wait = at_base.pool_wait[c];
+      e.pool_exhausted = at_base.abandon[c];
+    }
+    if (at_base.reject[c] > 0) e.rejected = at_base.reject[c];
     if (e.capacity > 0) {
-      e.utilization = e.arrivals * e.hold / e.capacity;
-      e.peak_utilization = e.utilization * est.peak_multiplier;
+      e.utilization = at_base.util[c];
+      e.mean_utilization = at_mean.util[c];
+      e.peak_utilization = at_peak.util[c];
       if (e.utilization > 0) e.saturation_rate = est.entry_rate / e.utilization;
       est.saturation_order.push_back(e.index);
     }
@@ -148,6 +617,52 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
   std::stable_sort(est.saturation_order.begin(), est.saturation_order.end(), [&](int a, int b) {
     return est.components[static_cast<std::size_t>(a)].utilization > est.components[static_cast<std::size_t>(b)].utilization;
   });
+
+  // Where the model stops: overload at the peak (queues, timeouts and
+  // retries feed back), pools that run dry, faults, features.
+  feature_reasons(est, spec, spec.backend);
+  fault_reasons(est, spec, g);
+  for (std::size_t c = 0; c < n; ++c) {
+    const ComponentEstimate& e = est.components[c];
+    const bool unbounded = e.capacity > 0 && e.peak_utilization >= 0.98 && !at_peak.reject[c];
+    if (unbounded)
+      no_estimate(est, spec, g, static_cast<int>(c),
+                  "overload: " + e.name + " is at " + fmt_percent(e.peak_utilization) +
+                      " at the peak; its queue grows, and timeouts and retries feed back (no closed form)",
+                  true);
+    if (at_peak.abandon[c] > 0.02)
+      no_estimate(est, spec, g, static_cast<int>(c),
+                  "overload: " + fmt_percent(at_peak.abandon[c]) + " of " + e.name +
+                      "'s queries give up waiting for a pool connection at the peak; the failures feed back",
+                  true);
+  }
+  est.first_limit = [&]() -> std::optional<Estimate::Limit> {
+    // Scale every source's base rate until a component's workers are all
+    // busy or a pool's queries start to give up (1%).
+    const auto limit = [&](double x) -> std::optional<Estimate::Limit> {
+      const Model::State s = model.run(std::vector<double>(nt, x));
+      std::optional<Estimate::Limit> best;
+      for (std::size_t c = 0; c < n; ++c) {
+        if (!reachable[c]) continue;
+        if (est.components[c].capacity > 0 && s.util[c] >= 0.999) return Estimate::Limit{static_cast<int>(c), 0, "workers"};
+        if (s.abandon[c] >= 0.01 && !best) best = Estimate::Limit{static_cast<int>(c), 0, "connection pool"};
+      }
+      return best;
+    };
+    double lo = 0, hi = 1;
+    while (!limit(hi)) {
+      lo = hi;
+      hi *= 2;
+      if (hi > 1e6) return std::nullopt;
+    }
+    for (int i = 0; i < 24; ++i) {
+      const double mid = lo > 0 ? std::sqrt(lo * hi) : hi / 2;
+      (limit(mid) ? hi : lo) = mid;
+    }
+    auto l = limit(hi);
+    if (l) l->entry_rate = est.entry_rate * hi;
+    return l;
+  }();
   return est;
 }
 
