@@ -75,6 +75,7 @@ class Model {
   struct State {
     std::vector<double> arrivals, offered, admitted, hold, response, wait, util, hit, miss, coalesced, fill;
     std::vector<double> pool_wait, abandon, reject, fail;
+    std::vector<double> pool_load;  ///< offered load of the busiest pool / its connections
     std::vector<double> reads, puts, invalidations;
     std::vector<std::vector<std::pair<int, double>>> pool_callers;  ///< db: (caller, calls/s)
     std::map<const StepSpec*, double> attempts;  ///< per call site
@@ -86,7 +87,7 @@ class Model {
     const std::size_t n = spec_.components.size();
     State s;
     for (auto* v : {&s.arrivals, &s.offered, &s.admitted, &s.hold, &s.response, &s.wait, &s.util, &s.hit, &s.coalesced, &s.fill,
-                    &s.pool_wait, &s.abandon, &s.reject, &s.fail, &s.reads, &s.puts, &s.invalidations})
+                    &s.pool_wait, &s.pool_load, &s.abandon, &s.reject, &s.fail, &s.reads, &s.puts, &s.invalidations})
       v->assign(n, 0.0);
     s.miss.assign(n, 1.0);
     for (std::size_t c = 0; c < n; ++c)
@@ -103,7 +104,7 @@ class Model {
       double total = 0;
       for (double a : s.arrivals) total += a;
       for (double h : s.hold) total += h;
-      if (std::abs(total - last) <= 1e-9 * std::max(1.0, std::abs(total))) break;
+      if (std::abs(total - last) <= 1e-7 * std::max(1.0, std::abs(total))) break;
       last = total;
     }
     return s;
@@ -129,7 +130,7 @@ class Model {
     const int t = target(st);
     if (t < 0) return 0;
     const auto c = static_cast<std::size_t>(t);
-    const double one = 2 * latency(st.call.latency) + s.response[c];
+    const double one = 2 * latency(st.call.latency) + op_response(s, c, st.call.op);
     double time = site_attempts(s, st) * (st.call.timeout ? capped(one, *st.call.timeout) : one);
     if (!st.on_miss.empty()) {
       // Cache-aside: the fetch and the store after it, for the reads that miss.
@@ -137,6 +138,15 @@ class Model {
       time += s.miss[c] * (steps_time(s, st.on_miss) + store);
     }
     return time;
+  }
+
+  /// What a caller waits at component c for an operation of type op: the
+  /// query's or the cache operation's own time where it has one.
+  double op_response(const State& s, std::size_t c, const std::string& op) const {
+    const ComponentSpec& cs = spec_.components[c];
+    if (const DatabaseSpec* d = cs.database()) return s.pool_wait[c] + s.wait[c] + query_time(*d, op);
+    if (cs.cache() && !op.empty()) return s.wait[c] + cache_time(c, op, s);
+    return s.response[c];
   }
 
   /// Mean time a step list holds its worker.
@@ -201,6 +211,28 @@ class Model {
     return weight > 0 ? total / weight : f("");
   }
 
+  /// Visits of c that can be in flight at once: the workers of the services
+  /// that call it (infinite when traffic or a balancer sends to it).
+  double callers_concurrency(std::size_t c) const {
+    double n = 0;
+    for (const ComponentSpec& cs : spec_.components) {
+      bool calls = false;
+      if (const ServiceSpec* sv = cs.service())
+        for_each_call(sv->steps, [&](const StepSpec& st, double) { calls |= st.call.target == spec_.components[c].name; });
+      if (const LoadBalancerSpec* lb = cs.load_balancer()) {
+        calls = lb->to == spec_.components[c].name;
+        for (const auto& tw : lb->targets) calls |= tw.first == spec_.components[c].name;
+        if (calls) return kInf;
+      }
+      if (const QueueSpec* qs = cs.queue(); qs && qs->consumer == spec_.components[c].name) return kInf;
+      if (const CdnSpec* cd = cs.cdn(); cd && cd->origin == spec_.components[c].name) return kInf;
+      if (calls) n += static_cast<double>(cs.service()->replicas) * cs.service()->workers;
+    }
+    for (const TrafficSpec& ts : spec_.traffic)
+      if (ts.to == spec_.components[c].name) return kInf;
+    return n;
+  }
+
   void holds(State& s) const;
   void flows(State& s, const std::vector<double>& mult) const;
   void visit(State& s, std::size_t from, const std::vector<StepSpec>& steps, double rate) const;
@@ -244,7 +276,8 @@ void Model::holds(State& s) const {
       resp = s.pool_wait[c] + s.wait[c] + h;
     } else if (const QueueSpec* qs = cs.queue()) {
       const int t = spec_.find(qs->consumer);
-      h = 2 * (qs->latency ? mean_of(*qs->latency) : 0.0) + (t >= 0 ? s.response[static_cast<std::size_t>(t)] : 0);
+      // A delivery goes to a free consumer: it waits in the queue, not there.
+      h = 2 * (qs->latency ? mean_of(*qs->latency) : 0.0) + (t >= 0 ? s.hold[static_cast<std::size_t>(t)] : 0);
       resp = 0;  // a publish returns once the message is enqueued
     }
     s.hold[c] = h;
@@ -301,7 +334,8 @@ void Model::flows(State& s, const std::vector<double>& mult) const {
     const double r = 2 * latency(std::nullopt) + s.response[static_cast<std::size_t>(e)];
     double rate = ts.rate * mult[t];
     // A closed loop of N users thinking Z: N / (Z + R) (the response law).
-    if (ts.closed()) rate = static_cast<double>(ts.users) / (mean_of(ts.think) + (ts.timeout ? capped(r, *ts.timeout) : r));
+    if (ts.closed())
+      rate = static_cast<double>(ts.users) * mult[t] / (mean_of(ts.think) + (ts.timeout ? capped(r, *ts.timeout) : r));
     double p = s.fail[static_cast<std::size_t>(e)] + (ts.timeout ? tail(r, *ts.timeout) : 0.0);
     if (ts.retry && !ts.closed()) rate *= attempts(std::min(p, 1.0), ts.retry->max);
     s.source_rate[t] = rate;
@@ -356,7 +390,7 @@ void Model::caches(State& s, std::size_t c) const {
 /// patience (the acquire timeout); a connection is held for the query's
 /// wait and run on the node.
 void Model::pools(State& s, std::size_t c, const DatabaseSpec& d) const {
-  s.pool_wait[c] = s.abandon[c] = 0;
+  s.pool_wait[c] = s.abandon[c] = s.pool_load[c] = 0;
   if (!d.pool) return;
   double total = 0, wait = 0, gave_up = 0;
   const double held = s.wait[c] + s.hold[c];
@@ -364,6 +398,7 @@ void Model::pools(State& s, std::size_t c, const DatabaseSpec& d) const {
   for (const auto& [caller, calls] : s.pool_callers[c]) {
     const int replicas = std::max(1, spec_.components[static_cast<std::size_t>(caller)].replica_count());
     const q::PatienceResult r = q::mmc_patience(*d.pool, calls / replicas, 1 / held, d.acquire_timeout);
+    s.pool_load[c] = std::max(s.pool_load[c], calls / replicas * held / *d.pool);
     total += calls;
     wait += calls * r.mean_wait;
     gave_up += calls * r.abandon;
@@ -410,6 +445,9 @@ void Model::station(State& s, std::size_t c) const {
   s.wait[c] = 0;
   s.util[c] = 0;
   if (workers <= 0 || s.hold[c] <= 0) return;
+  // Callers that cannot have more visits in flight than it has workers
+  // never make it queue (one worker calling one: M/G/1 at the caller).
+  const bool bounded = callers_concurrency(c) <= static_cast<double>(workers);
   const double lambda = s.admitted[c] / replicas * share;
   const double mu = 1 / s.hold[c];
   if (queue) {
@@ -426,7 +464,7 @@ void Model::station(State& s, std::size_t c) const {
     return;
   }
   // Allen-Cunneen: the M/M/c wait times (1 + scv of service) / 2 (arrivals Poisson).
-  s.wait[c] = q::mmc_wait(workers, lambda, mu) * (1 + std::min(scv, 10.0)) / 2;
+  s.wait[c] = bounded ? 0.0 : q::mmc_wait(workers, lambda, mu) * (1 + std::min(scv, 10.0)) / 2;
 }
 
 void Model::sites(State& s, const std::vector<StepSpec>& steps) const {
@@ -457,6 +495,12 @@ void Model::stations(State& s) const {
   }
   for (const ComponentSpec& cs : spec_.components)
     if (const ServiceSpec* sv = cs.service()) sites(s, sv->steps);
+}
+
+const KeyedStoreSpec* cs_store(const ComponentSpec& cs) {
+  if (cs.cdn()) return &cs.cdn()->store;
+  if (cs.cache() && cs.cache()->keyed()) return &cs.cache()->store;
+  return nullptr;
 }
 
 /// Components joined to c by any edge of the call graph, c included.
@@ -630,10 +674,17 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
                   "overload: " + e.name + " is at " + fmt_percent(e.peak_utilization) +
                       " at the peak; its queue grows, and timeouts and retries feed back (no closed form)",
                   true);
-    if (at_peak.abandon[c] > 0.02)
+    if (at_peak.abandon[c] > 0.02 || at_peak.pool_load[c] >= 0.9)
       no_estimate(est, spec, g, static_cast<int>(c),
-                  "overload: " + fmt_percent(at_peak.abandon[c]) + " of " + e.name +
-                      "'s queries give up waiting for a pool connection at the peak; the failures feed back",
+                  "overload: " + e.name + "'s connection pools are " + fmt_percent(at_peak.pool_load[c]) +
+                      " busy at the peak; waits, pool_exhausted failures and retries feed back",
+                  true);
+    // Warm entries with a TTL all expire at once: a stampede, not a steady state.
+    const KeyedStoreSpec* st = cs_store(spec.components[c]);
+    if (st && st->warm > 0 && st->ttl && *st->ttl < spec.duration)
+      no_estimate(est, spec, g, static_cast<int>(c),
+                  "the warm entries of " + e.name + " all expire together at " + format_duration(*st->ttl) +
+                      " (a stampede), not a steady state",
                   true);
   }
   est.first_limit = [&]() -> std::optional<Estimate::Limit> {
@@ -655,7 +706,7 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
       hi *= 2;
       if (hi > 1e6) return std::nullopt;
     }
-    for (int i = 0; i < 24; ++i) {
+    for (int i = 0; i < 10; ++i) {
       const double mid = lo > 0 ? std::sqrt(lo * hi) : hi / 2;
       (limit(mid) ? hi : lo) = mid;
     }

@@ -134,7 +134,7 @@ double solve_increasing(F f, double target) {
     hi *= 2;
     if (hi > 1e300) return kInf;
   }
-  for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; ++i) {
+  for (int i = 0; i < 200 && hi - lo > 1e-7 * hi; ++i) {
     const double mid = lo > 0 ? std::sqrt(lo * hi) : hi / 2;
     (f(mid) < target ? lo : hi) = mid;
   }
@@ -165,16 +165,16 @@ std::vector<KeyClass> zipf_classes(std::uint64_t n, double s) {
   if (n == 0) return out;
   if (s == 0) return {KeyClass{1.0 / static_cast<double>(n), static_cast<double>(n)}};
   // Keys one by one while the next key's weight differs by over 0.2%, then
-  // runs of keys over which the weight k^-s falls by at most 0.2%.
+  // runs of keys over which the weight k^-s falls by at most 1%.
   double sum = 0;
   std::uint64_t k = 1;
   while (k <= n) {
     const auto kd = static_cast<double>(k);
     std::uint64_t run = 1;
     const double next_ratio = std::pow(kd / (kd + 1), s);
-    if (next_ratio > 0.998) {
-      // k^-s / m^-s <= 1.002: m <= k 1.002^(1/s)
-      const double m = kd * std::pow(1.002, 1 / s);
+    if (next_ratio > 0.99) {
+      // k^-s / m^-s <= 1.01: m <= k 1.01^(1/s)
+      const double m = kd * std::pow(1.01, 1 / s);
       run = std::max<std::uint64_t>(1, std::min<std::uint64_t>(n - k + 1, static_cast<std::uint64_t>(m - kd) + 1));
     }
     // Weight of the run: the sum of k^-s over it, by the midpoint integral.

@@ -88,7 +88,7 @@ struct KeyClass {
   double count = 1;
 };
 /// Zipf(s) over n keys (s = 0: uniform): the first keys one by one, then
-/// groups of keys whose probabilities differ by under 0.2%.
+/// groups of keys whose probabilities differ by under 1%.
 std::vector<KeyClass> zipf_classes(std::uint64_t n, double s);
 
 /// What a keyed cache does to each key, per second, as fractions of all

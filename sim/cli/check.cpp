@@ -54,7 +54,7 @@ void print_table(std::ostream& out, const Estimate& est) {
     fmt::print(out, "  {:<{}} {:>10.3g} {:>11.1f} {:>9} {:>8} {:>6} {:>6} {:>6} {:>9} {:>13}{}\n", c.name, w, c.visits,
                c.arrivals, human_duration(c.hold), svc ? fmt::format("{:.0f}", c.capacity) : "-",
                svc ? pct(c.utilization) : "-", svc ? pct(c.peak_utilization) : "-",
-               c.hit_ratio ? fmt::format("{:.1f}%", *c.hit_ratio * 100) : "-", wait > 0 ? human_duration(wait) : "-",
+               c.hit_ratio ? fmt::format("{:.1f}%", *c.hit_ratio * 100) : "-", wait >= 1e-6 ? human_duration(wait) : "-",
                c.saturation_rate > 0 ? rate_text(c.saturation_rate) : "-", extra);
   }
   for (const std::string& n : est.notes) fmt::print(out, "  note: {}\n", n);
