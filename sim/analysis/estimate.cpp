@@ -569,8 +569,8 @@ void feature_reasons(Estimate& est, const ScenarioSpec& spec, const std::string&
     if (sv->autoscale) why = "autoscaled: its replicas follow the load";
     std::function<void(const std::vector<StepSpec>&)> scan = [&](const std::vector<StepSpec>& steps) {
       for (const StepSpec& st : steps) {
-        if (st.kind == StepSpec::Kind::Parallel && (st.timeout || (st.wait > 0 && st.wait < static_cast<int>(st.steps.size()))) && why.empty())
-          why = "a fan-out that waits for the first replies or a timeout: the time its workers wait has no closed form";
+        if (st.kind == StepSpec::Kind::Parallel && st.steps.size() > 1 && why.empty())
+          why = "a fan-out: its workers wait for the slowest (or k-th) of several replies, which has no closed form here";
         scan(st.steps);
         scan(st.on_miss);
         for (const auto& a : st.arms) scan(a.steps);
