@@ -4,6 +4,7 @@
 // estimate against runs of every example and library design.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <string>
