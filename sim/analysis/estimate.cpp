@@ -79,6 +79,9 @@ class Model {
     std::vector<double> reads, puts, invalidations;
     std::vector<std::vector<std::pair<int, double>>> pool_callers;  ///< db: (caller, calls/s)
     std::map<const StepSpec*, double> attempts;  ///< per call site
+    std::vector<std::map<std::string, double>> ops;  ///< per component: calls/s by operation
+    std::map<const StepSpec*, double> site_fail;  ///< per call site: P(the call fails)
+    std::vector<double> visit_fail;               ///< per service: P(a visit fails)
     std::vector<double> source_rate;             ///< requests/s per traffic source (closed loops solved)
     bool overloaded = false;
   };
@@ -87,7 +90,7 @@ class Model {
     const std::size_t n = spec_.components.size();
     State s;
     for (auto* v : {&s.arrivals, &s.offered, &s.admitted, &s.hold, &s.response, &s.wait, &s.util, &s.hit, &s.coalesced, &s.fill,
-                    &s.pool_wait, &s.pool_load, &s.abandon, &s.reject, &s.fail, &s.reads, &s.puts, &s.invalidations})
+                    &s.pool_wait, &s.pool_load, &s.abandon, &s.reject, &s.fail, &s.reads, &s.puts, &s.invalidations, &s.visit_fail})
       v->assign(n, 0.0);
     s.miss.assign(n, 1.0);
     for (std::size_t c = 0; c < n; ++c)
@@ -96,6 +99,7 @@ class Model {
         s.miss[c] = 1 - s.hit[c];
       }
     s.source_rate.assign(spec_.traffic.size(), 0.0);
+    s.ops.assign(n, {});
     double last = -1;
     for (int it = 0; it < 60; ++it) {
       holds(s);
@@ -131,13 +135,49 @@ class Model {
     if (t < 0) return 0;
     const auto c = static_cast<std::size_t>(t);
     const double one = 2 * latency(st.call.latency) + op_response(s, c, st.call.op);
-    double time = site_attempts(s, st) * (st.call.timeout ? capped(one, *st.call.timeout) : one);
+    double time = site_attempts(s, st) * (st.call.timeout ? waited(st, one) : one);
     if (!st.on_miss.empty()) {
       // Cache-aside: the fetch and the store after it, for the reads that miss.
       const double store = 2 * latency(st.call.latency) + cache_time(c, "store", s);
       time += s.miss[c] * (steps_time(s, st.on_miss) + store);
     }
     return time;
+  }
+
+  /// The distribution of a visit's own time where it is one draw: a service
+  /// of one work step, a database query (nullptr otherwise).
+  const DistSpec* own_time(std::size_t c, const std::string& op) const {
+    const ComponentSpec& cs = spec_.components[c];
+    if (const ServiceSpec* sv = cs.service(); sv && sv->steps.size() == 1 && sv->steps[0].kind == StepSpec::Kind::Work)
+      return &sv->steps[0].work;
+    if (const DatabaseSpec* d = cs.database()) {
+      int i = d->query(op.empty() ? "read" : op);
+      if (i < 0 && op == "write") i = d->query("read");
+      if (i >= 0) return &d->queries[static_cast<std::size_t>(i)].time;
+    }
+    return nullptr;
+  }
+  /// The part of a call's time that is not the callee's own draw: network and waits.
+  double overhead(const StepSpec& st, double one) const {
+    const auto c = static_cast<std::size_t>(target(st));
+    const DistSpec* d = own_time(c, st.call.op);
+    return d ? std::max(0.0, one - sampled_moments(*d).mean) : one;
+  }
+  /// E[min(R, timeout)] for a call of mean time `one` (the draw's own
+  /// distribution when there is one, else an exponential).
+  double waited(const StepSpec& st, double one) const {
+    const auto c = static_cast<std::size_t>(target(st));
+    const DistSpec* d = own_time(c, st.call.op);
+    if (!d) return capped(one, *st.call.timeout);
+    const double over = overhead(st, one);
+    return std::min(*st.call.timeout, over + sampled_capped_mean(*d, *st.call.timeout - over));
+  }
+  /// P(R > t) for a call of mean time `one`.
+  double late(const StepSpec& st, double one, double t) const {
+    const auto c = static_cast<std::size_t>(target(st));
+    const DistSpec* d = own_time(c, st.call.op);
+    if (!d) return tail(one, t);
+    return sampled_tail(*d, t - overhead(st, one));
   }
 
   /// What a caller waits at component c for an operation of type op: the
@@ -195,18 +235,14 @@ class Model {
     return i >= 0 ? mean_of(d.queries[static_cast<std::size_t>(i)].time) : 0.0;
   }
 
-  /// The mean over a component's incoming operations of f(op), weighed by their rates.
+  /// The mean over a component's incoming operations of f(op), weighed by
+  /// their rates (the last evaluation's; the default operation at first).
   template <class F>
-  double per_op(std::size_t c, F f) const {
+  double per_op(const State& s, std::size_t c, F f) const {
     double weight = 0, total = 0;
-    for (const ComponentSpec& caller : spec_.components) {
-      const ServiceSpec* s = caller.service();
-      if (!s) continue;
-      for_each_call(s->steps, [&](const StepSpec& st, double times) {
-        if (st.call.target != spec_.components[c].name) return;
-        weight += times;
-        total += times * f(st.call.op);
-      });
+    for (const auto& [op, rate] : s.ops[c]) {
+      weight += rate;
+      total += rate * f(op);
     }
     return weight > 0 ? total / weight : f("");
   }
@@ -231,6 +267,15 @@ class Model {
     for (const TrafficSpec& ts : spec_.traffic)
       if (ts.to == spec_.components[c].name) return kInf;
     return n;
+  }
+
+  /// A service of one worker and one replica whose steps are all work.
+  bool single_station(std::size_t c) const {
+    const ServiceSpec* sv = spec_.components[c].service();
+    if (!sv || sv->replicas != 1 || sv->workers != 1 || sv->queue) return false;
+    for (const StepSpec& st : sv->steps)
+      if (st.kind != StepSpec::Kind::Work) return false;
+    return true;
   }
 
   void holds(State& s) const;
@@ -262,7 +307,7 @@ void Model::holds(State& s) const {
       }
       h = resp = total > 0 ? 2 * latency(lb->latency) + held / total : 0;
     } else if (cs.cache()) {
-      h = per_op(c, [&](const std::string& op) { return cache_time(c, op, s); });
+      h = per_op(s, c, [&](const std::string& op) { return cache_time(c, op, s); });
       resp = s.wait[c] + h + s.coalesced[c] * s.fill[c] / 2;
     } else if (const CdnSpec* cd = cs.cdn()) {
       h = cd->edge_latency ? mean_of(*cd->edge_latency) : 0.0;
@@ -272,12 +317,14 @@ void Model::holds(State& s) const {
       s.fill[c] = fetch;
       resp = s.wait[c] + h + s.miss[c] * fetch + s.coalesced[c] * fetch / 2;
     } else if (const DatabaseSpec* d = cs.database()) {
-      h = per_op(c, [&](const std::string& op) { return query_time(*d, op); });
+      h = per_op(s, c, [&](const std::string& op) { return query_time(*d, op); });
       resp = s.pool_wait[c] + s.wait[c] + h;
     } else if (const QueueSpec* qs = cs.queue()) {
       const int t = spec_.find(qs->consumer);
       // A delivery goes to a free consumer: it waits in the queue, not there.
-      h = 2 * (qs->latency ? mean_of(*qs->latency) : 0.0) + (t >= 0 ? s.hold[static_cast<std::size_t>(t)] : 0);
+      // A failed delivery keeps its consumer through the redelivery delay.
+      h = 2 * (qs->latency ? mean_of(*qs->latency) : 0.0) +
+          (t >= 0 ? s.hold[static_cast<std::size_t>(t)] + s.visit_fail[static_cast<std::size_t>(t)] * qs->redelivery_delay : 0);
       resp = 0;  // a publish returns once the message is enqueued
     }
     s.hold[c] = h;
@@ -305,6 +352,7 @@ void Model::visit(State& s, std::size_t from, const std::vector<StepSpec>& steps
         const double calls = rate * site_attempts(s, st);
         s.arrivals[c] += calls;
         const std::string& op = st.call.op;
+        s.ops[c][op] += calls;
         if (op.empty()) s.reads[c] += calls;
         else if (op == "write") s.puts[c] += calls;
         else if (op == "invalidate") s.invalidations[c] += calls;
@@ -312,6 +360,7 @@ void Model::visit(State& s, std::size_t from, const std::vector<StepSpec>& steps
         if (!st.on_miss.empty()) {
           visit(s, from, st.on_miss, rate * s.miss[c]);
           s.arrivals[c] += rate * s.miss[c];  // the store
+          s.ops[c]["store"] += rate * s.miss[c];
         }
         break;
       }
@@ -327,14 +376,19 @@ void Model::visit(State& s, std::size_t from, const std::vector<StepSpec>& steps
 void Model::flows(State& s, const std::vector<double>& mult) const {
   for (auto* v : {&s.arrivals, &s.admitted, &s.reads, &s.puts, &s.invalidations}) std::fill(v->begin(), v->end(), 0.0);
   s.pool_callers.assign(spec_.components.size(), {});
+  s.ops.assign(spec_.components.size(), {});
   for (std::size_t t = 0; t < spec_.traffic.size(); ++t) {
     const TrafficSpec& ts = spec_.traffic[t];
     const int e = spec_.find(ts.to);
     if (e < 0) continue;
     const double r = 2 * latency(std::nullopt) + s.response[static_cast<std::size_t>(e)];
     double rate = ts.rate * mult[t];
-    // A closed loop of N users thinking Z: N / (Z + R) (the response law).
-    if (ts.closed())
+    // A closed loop of N users thinking Z: N / (Z + R) (the response law);
+    // exact MVA where the entry is one single-server station that calls nothing.
+    if (ts.closed() && single_station(static_cast<std::size_t>(e)))
+      rate = q::mva(static_cast<int>(std::llround(static_cast<double>(ts.users) * mult[t])),
+                    mean_of(ts.think) + 2 * latency(std::nullopt), {s.hold[static_cast<std::size_t>(e)]}).throughput;
+    else if (ts.closed())
       rate = static_cast<double>(ts.users) * mult[t] / (mean_of(ts.think) + (ts.timeout ? capped(r, *ts.timeout) : r));
     double p = s.fail[static_cast<std::size_t>(e)] + (ts.timeout ? tail(r, *ts.timeout) : 0.0);
     if (ts.retry && !ts.closed()) rate *= attempts(std::min(p, 1.0), ts.retry->max);
@@ -363,9 +417,15 @@ void Model::flows(State& s, const std::vector<double>& mult) const {
         if (const int t = spec_.find(name); t >= 0 && total > 0) s.arrivals[static_cast<std::size_t>(t)] += a * w / total;
     } else if (const CdnSpec* cd = cs.cdn()) {
       s.reads[c] = s.arrivals[c];
+      s.ops[c][""] = s.arrivals[c];
       if (const int o = spec_.find(cd->origin); o >= 0) s.arrivals[static_cast<std::size_t>(o)] += a * s.miss[c];
     } else if (const QueueSpec* qs = cs.queue()) {
-      if (const int t = spec_.find(qs->consumer); t >= 0) s.arrivals[static_cast<std::size_t>(t)] += a;
+      // At least once: a failed delivery is delivered again, max_attempts in all.
+      if (const int t = spec_.find(qs->consumer); t >= 0) {
+        const double deliveries = attempts(s.visit_fail[static_cast<std::size_t>(t)], qs->max_attempts - 1);
+        s.arrivals[static_cast<std::size_t>(t)] += a * deliveries;
+        s.admitted[c] = a * deliveries;
+      }
     }
   }
 }
@@ -473,11 +533,13 @@ void Model::sites(State& s, const std::vector<StepSpec>& steps) const {
       const int t = target(st);
       if (t < 0) continue;
       const auto c = static_cast<std::size_t>(t);
-      const double r = 2 * latency(st.call.latency) + s.response[c];
-      const double p = std::min(1.0, s.fail[c] + (st.call.timeout ? tail(r, *st.call.timeout) : 0.0));
+      const double r = 2 * latency(st.call.latency) + op_response(s, c, st.call.op);
+      const double p = std::min(1.0, s.fail[c] + (st.call.timeout ? late(st, r, *st.call.timeout) : 0.0));
       double a = st.call.retry ? attempts(p, st.call.retry->max) : 1.0;
-      if (st.call.hedge) a += tail(r, *st.call.hedge);  // a second attempt when no reply by then
+      if (st.call.hedge) a += late(st, r, *st.call.hedge);  // a second attempt when no reply by then
       s.attempts[&st] = a;
+      // The call fails when every attempt does (and no fallback catches it).
+      s.site_fail[&st] = st.fallback.empty() && st.kind == StepSpec::Kind::Call ? std::pow(p, st.call.retry ? st.call.retry->max + 1 : 1) : 0.0;
     }
     sites(s, st.steps);
     sites(s, st.on_miss);
@@ -493,8 +555,17 @@ void Model::stations(State& s) const {
     if (const DatabaseSpec* d = spec_.components[c].database()) pools(s, c, *d);
     s.fail[c] = std::min(1.0, s.reject[c] + s.abandon[c]);
   }
-  for (const ComponentSpec& cs : spec_.components)
-    if (const ServiceSpec* sv = cs.service()) sites(s, sv->steps);
+  for (std::size_t c = 0; c < spec_.components.size(); ++c) {
+    const ServiceSpec* sv = spec_.components[c].service();
+    if (!sv) continue;
+    sites(s, sv->steps);
+    double survive = 0;  // log P(every call of a visit succeeds)
+    for_each_call(sv->steps, [&](const StepSpec& st, double times) {
+      const auto it = s.site_fail.find(&st);
+      if (it != s.site_fail.end() && it->second > 0) survive += times * std::log1p(-std::min(it->second, 0.999999));
+    });
+    s.visit_fail[c] = -std::expm1(survive);
+  }
 }
 
 const KeyedStoreSpec* cs_store(const ComponentSpec& cs) {

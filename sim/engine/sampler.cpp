@@ -57,6 +57,49 @@ Moments sampled_moments(const DistSpec& d) {
   }
 }
 
+double sampled_tail(const DistSpec& d, double t) {
+  using K = DistSpec::Kind;
+  if (t < 0) return 1;
+  switch (d.kind) {
+    case K::Const: return t < d.a ? 1 : 0;
+    case K::Exp: return d.a > 0 ? std::exp(-t / d.a) : 0;
+    case K::Uniform: return d.b > d.a ? std::clamp((d.b - t) / (d.b - d.a), 0.0, 1.0) : (t < d.a ? 1 : 0);
+    case K::Normal: {
+      if (d.b <= 0) return t < d.a ? 1 : 0;
+      const double kept = big_phi(d.a / d.b);  // P(X >= 0) before the rejection
+      return kept > 0 ? std::min(1.0, (1 - big_phi((t - d.a) / d.b)) / kept) : 0;
+    }
+    case K::Lognormal: {
+      if (t <= 0) return 1;
+      const double sigma = std::log(d.b / d.a) / kZ99;
+      return 1 - big_phi((std::log(t) - std::log(d.a)) / sigma);
+    }
+    case K::Erlang: {
+      const int k = static_cast<int>(d.a);
+      const double x = k / d.b * t;
+      double term = std::exp(-x), sum = 0;
+      for (int i = 0; i < k; ++i) {
+        sum += term;
+        term *= x / (i + 1);
+      }
+      return std::min(1.0, sum);
+    }
+    case K::Pareto: return t < d.a ? 1 : std::pow(d.a / t, d.b);
+  }
+  return 0;
+}
+
+double sampled_capped_mean(const DistSpec& d, double t) {
+  if (t <= 0) return 0;
+  // Simpson's rule over [0, t] on the tail, which is smooth but for const
+  // and uniform, whose kinks cost at most a step's width.
+  const int n = 512;
+  const double h = t / n;
+  double sum = sampled_tail(d, 0) + sampled_tail(d, t);
+  for (int i = 1; i < n; ++i) sum += (i % 2 ? 4 : 2) * sampled_tail(d, i * h);
+  return std::min(sum * h / 3, sampled_moments(d).mean);
+}
+
 Sampler::Sampler(const DistSpec& d) : kind_(d.kind), mean_(sampled_moments(d).mean) {
   using K = DistSpec::Kind;
   switch (d.kind) {

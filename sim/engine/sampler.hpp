@@ -16,6 +16,11 @@ struct Moments {
   double scv = 0;   ///< squared coefficient of variation, Var / mean^2
 };
 Moments sampled_moments(const DistSpec& d);
+/// P(X > t) for a draw X of the sampler (t in seconds).
+double sampled_tail(const DistSpec& d, double t);
+/// E[min(X, t)]: the mean time a caller waits for X with a timeout t, s
+/// (the integral of the tail from 0 to t).
+double sampled_capped_mean(const DistSpec& d, double t);
 
 class Sampler {
  public:
