@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "backend/layout.hpp"
+#include "engine/sampler.hpp"
 
 namespace archsim {
 
@@ -12,7 +13,7 @@ namespace {
 double service_work(const std::vector<StepSpec>& steps) {
   double t = 0;
   for (const StepSpec& s : steps) {
-    if (s.kind == StepSpec::Kind::Work) t += s.work.mean();
+    if (s.kind == StepSpec::Kind::Work) t += sampled_moments(s.work).mean;  // as drawn (a normal is truncated)
     if (s.kind == StepSpec::Kind::Repeat) t += s.count * service_work(s.steps);
     if (s.kind == StepSpec::Kind::Branch)
       for (const StepSpec::Arm& a : s.arms) t += a.p * service_work(a.steps);

@@ -155,7 +155,21 @@ void print_comparison(std::ostream& out, const ScenarioSpec& spec, const Estimat
                e.hit_ratio ? fmt::format("{:.1f}%", *e.hit_ratio * 100) : "-",
                run_hit >= 0 ? fmt::format("{:.1f}%", run_hit * 100) : "-", verdict);
   }
-  (void)spec;
+  if (run.hosts.empty()) return;
+  // The platform: CPU per host and load per link, estimated and measured.
+  const PlatformEstimate p = estimate_platform(spec, est);
+  fmt::print(out, "\n  {:<{}} {:>10} {:>10}\n", "host", w, "est cpu", "run cpu");
+  for (const HostResult& h : run.hosts)
+    for (const HostEstimate& e : p.host_list)
+      if (e.name == h.name)
+        fmt::print(out, "  {:<{}} {:>10} {:>10}\n", h.name, w, fmt::format("{:.1f}%", e.utilization * 100),
+                   fmt::format("{:.1f}%", h.cpu_utilization * 100));
+  if (!run.links.empty()) fmt::print(out, "  {:<{}} {:>10} {:>10}\n", "link", w, "est util", "run util");
+  for (const LinkResult& l : run.links)
+    for (const LinkEstimate& e : p.link_list)
+      if (e.name == l.name)
+        fmt::print(out, "  {:<{}} {:>10} {:>10}\n", l.name, w, fmt::format("{:.1f}%", e.utilization * 100),
+                   fmt::format("{:.1f}%", l.utilization * 100));
 }
 
 int check(const CheckFlags& f) {
