@@ -57,6 +57,13 @@ double multiplier_at(const ScenarioSpec& spec, const TrafficSpec& ts, double t) 
   return level;
 }
 
+/// The key store of a keyed cache or a cdn, else nullptr.
+const KeyedStoreSpec* store_of(const ComponentSpec& cs) {
+  if (cs.cdn()) return &cs.cdn()->store;
+  if (cs.cache() && cs.cache()->keyed()) return &cs.cache()->store;
+  return nullptr;
+}
+
 /// One evaluation of the model with each traffic source's rate multiplied:
 /// a fixed point of arrivals (which depend on hit ratios and retries) and
 /// holding times (which depend on the callees' waits).
@@ -65,10 +72,17 @@ class Model {
   Model(const ScenarioSpec& spec, const std::vector<int>& order) : spec_(spec), order_(order) {
     const std::size_t n = spec.components.size();
     keys_.resize(n);
+    feeder_.assign(n, -1);
     for (std::size_t c = 0; c < n; ++c) {
       const ComponentSpec& cs = spec.components[c];
-      const KeyedStoreSpec* st = cs.cdn() ? &cs.cdn()->store : (cs.cache() && cs.cache()->keyed() ? &cs.cache()->store : nullptr);
-      if (st) keys_[c] = q::zipf_classes(st->keys, st->popularity.zipf);
+      if (const KeyedStoreSpec* st = store_of(cs)) keys_[c] = q::zipf_classes(st->keys, st->popularity.zipf);
+      // A cdn whose origin is a keyed tier of the same key space feeds it its fetches.
+      if (const CdnSpec* cd = cs.cdn()) {
+        const int o = spec.find(cd->origin);
+        const KeyedStoreSpec* up = o >= 0 ? store_of(spec.components[static_cast<std::size_t>(o)]) : nullptr;
+        if (up && up->keys == cd->store.keys && up->popularity.zipf == cd->store.popularity.zipf)
+          feeder_[static_cast<std::size_t>(o)] = static_cast<int>(c);
+      }
     }
   }
 
@@ -82,6 +96,7 @@ class Model {
     std::vector<std::map<std::string, double>> ops;  ///< per component: calls/s by operation
     std::map<const StepSpec*, double> site_fail;  ///< per call site: P(the call fails)
     std::vector<double> visit_fail;               ///< per service: P(a visit fails)
+    std::vector<std::vector<double>> fetch;       ///< keyed stores: per key class, the share of reads that fetch
     std::vector<double> source_rate;             ///< requests/s per traffic source (closed loops solved)
     bool overloaded = false;
   };
@@ -100,6 +115,7 @@ class Model {
       }
     s.source_rate.assign(spec_.traffic.size(), 0.0);
     s.ops.assign(n, {});
+    s.fetch.assign(n, {});
     double last = -1;
     for (int it = 0; it < 60; ++it) {
       holds(s);
@@ -118,6 +134,7 @@ class Model {
   const ScenarioSpec& spec_;
   const std::vector<int>& order_;
   std::vector<std::vector<q::KeyClass>> keys_;
+  std::vector<int> feeder_;  ///< per keyed store: the keyed tier whose fetches it serves, or -1
 
   double latency(const std::optional<DistSpec>& own) const {
     if (own) return mean_of(*own);
@@ -285,6 +302,7 @@ class Model {
   void station(State& s, std::size_t c) const;
   void pools(State& s, std::size_t c, const DatabaseSpec& d) const;
   void caches(State& s, std::size_t c) const;
+  bool warm_static(const State& s, std::size_t c, const KeyedStoreSpec& st, double capacity) const;
   void sites(State& s, const std::vector<StepSpec>& steps) const;
 };
 
@@ -430,20 +448,54 @@ void Model::flows(State& s, const std::vector<double>& mult) const {
   }
 }
 
-/// Hit ratios of a keyed cache or cdn from its read, write and invalidation rates.
+/// Hit ratios of a keyed cache or cdn from its read, write and invalidation
+/// rates. Its keys are asked for by popularity, or, behind another keyed
+/// tier of the same key space, in proportion to that tier's fetches.
 void Model::caches(State& s, std::size_t c) const {
-  const ComponentSpec& cs = spec_.components[c];
-  const KeyedStoreSpec* st = cs.cdn() ? &cs.cdn()->store : (cs.cache() && cs.cache()->keyed() ? &cs.cache()->store : nullptr);
+  const KeyedStoreSpec* st = store_of(spec_.components[c]);
   if (!st || s.reads[c] <= 0) return;
+  std::vector<q::KeyClass> keys = keys_[c];
+  if (const int u = feeder_[c]; u >= 0 && s.fetch[static_cast<std::size_t>(u)].size() == keys.size()) {
+    double sum = 0;
+    for (std::size_t i = 0; i < keys.size(); ++i) sum += keys[i].count * (keys[i].p *= s.fetch[static_cast<std::size_t>(u)][i]);
+    for (q::KeyClass& k : keys) k.p = sum > 0 ? k.p / sum : 0;
+  }
+  const double capacity = st->capacity > 0 ? static_cast<double>(std::min(st->capacity, st->keys)) : static_cast<double>(st->keys);
+  if (warm_static(s, c, *st, capacity)) {
+    // Warm and never expiring within the run, turned over less than once:
+    // it holds the warm keys (the most popular) all along.
+    double room = static_cast<double>(std::min(st->warm, st->keys));
+    s.fetch[c].assign(keys.size(), 1.0);
+    double hit = 0;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const double held = std::clamp(room, 0.0, keys[i].count);
+      room -= held;
+      hit += keys[i].count * keys[i].p * held / keys[i].count;
+      s.fetch[c][i] = 1 - held / keys[i].count;
+    }
+    s.hit[c] = hit;
+    s.miss[c] = 1 - hit;
+    s.coalesced[c] = 0;
+    return;
+  }
   q::CachePolicy pol = q::CachePolicy::Lru;
   if (st->eviction == Eviction::Fifo) pol = q::CachePolicy::Fifo;
   if (st->eviction == Eviction::Lfu) pol = q::CachePolicy::Lfu;
-  const double capacity = st->capacity > 0 ? static_cast<double>(std::min(st->capacity, st->keys)) : static_cast<double>(st->keys);
   q::CacheLoad load{s.reads[c], s.puts[c], s.invalidations[c], s.fill[c]};
-  const q::CacheHit h = q::keyed_hit_ratio(keys_[c], capacity, pol, st->ttl.value_or(kInf), load, st->coalesce);
+  const q::CacheHit h = q::keyed_hit_ratio(keys, capacity, pol, st->ttl.value_or(kInf), load, st->coalesce, &s.fetch[c]);
   s.hit[c] = h.hit;
   s.miss[c] = h.miss;
   s.coalesced[c] = h.coalesced;
+}
+
+/// A warm store that neither expires within the run nor fetches as many
+/// keys as it holds over the run (at the steady state's miss rate, an
+/// upper bound) keeps its warm contents.
+bool Model::warm_static(const State& s, std::size_t c, const KeyedStoreSpec& st, double capacity) const {
+  if (st.warm == 0 || (st.ttl && *st.ttl < spec_.duration)) return false;
+  if (static_cast<double>(st.warm) < capacity && st.warm < st.keys) return false;
+  const double miss = std::max(s.miss[c], 0.0);
+  return miss * s.reads[c] * spec_.duration < 0.5 * capacity;
 }
 
 /// Connection pools of a database, one per caller replica: M/M/c with
@@ -566,12 +618,6 @@ void Model::stations(State& s) const {
     });
     s.visit_fail[c] = -std::expm1(survive);
   }
-}
-
-const KeyedStoreSpec* cs_store(const ComponentSpec& cs) {
-  if (cs.cdn()) return &cs.cdn()->store;
-  if (cs.cache() && cs.cache()->keyed()) return &cs.cache()->store;
-  return nullptr;
 }
 
 /// Components joined to c by any edge of the call graph, c included.
@@ -751,7 +797,7 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
                       " busy at the peak; waits, pool_exhausted failures and retries feed back",
                   true);
     // Warm entries with a TTL all expire at once: a stampede, not a steady state.
-    const KeyedStoreSpec* st = cs_store(spec.components[c]);
+    const KeyedStoreSpec* st = store_of(spec.components[c]);
     if (st && st->warm > 0 && st->ttl && *st->ttl < spec.duration)
       no_estimate(est, spec, g, static_cast<int>(c),
                   "the warm entries of " + e.name + " all expire together at " + format_duration(*st->ttl) +

@@ -232,7 +232,8 @@ KeyCycle key_cycle(double r, double w, double nu, double fill, double ttl, doubl
 }  // namespace
 
 CacheHit keyed_hit_ratio(const std::vector<KeyClass>& keys, double capacity, CachePolicy policy, double ttl,
-                         const CacheLoad& load, bool coalesce) {
+                         const CacheLoad& load, bool coalesce, std::vector<double>* fetch) {
+  if (fetch) fetch->assign(keys.size(), 1.0);
   CacheHit out;
   if (keys.empty() || load.reads <= 0) return out;
   const auto sum = [&](double tc, auto fn) {
@@ -258,6 +259,7 @@ CacheHit keyed_hit_ratio(const std::vector<KeyClass>& keys, double capacity, Cac
       out.hit += share * (held / c.count) * k.hit;
       out.coalesced += share * (held / c.count) * k.coalesced;
       out.occupancy += held * k.present;
+      if (fetch) (*fetch)[static_cast<std::size_t>(&c - keys.data())] = 1 - (held / c.count) * (k.hit + k.coalesced);
     }
     out.miss = 1 - out.hit - out.coalesced;
     out.characteristic_time = kInf;
@@ -269,6 +271,12 @@ CacheHit keyed_hit_ratio(const std::vector<KeyClass>& keys, double capacity, Cac
   out.coalesced = sum(tc, [](const KeyClass& c, const KeyCycle& k) { return c.p * k.coalesced; });
   out.miss = 1 - out.hit - out.coalesced;
   out.occupancy = occupancy(tc);
+  if (fetch)
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const KeyClass& c = keys[i];
+      (*fetch)[i] = key_cycle(load.reads * c.p, load.puts * c.p, load.invalidations * c.p, load.fill, ttl, tc, policy,
+                              coalesce).miss;
+    }
   return out;
 }
 

@@ -117,8 +117,10 @@ struct CacheHit {
   double occupancy = 0;  ///< mean keys held
   double characteristic_time = 0;  ///< T_C, s (infinite when the capacity never binds)
 };
+/// `fetch`, when given, receives per key class the share of its reads that
+/// miss and fetch (a second tier's requests are the first's fetches).
 CacheHit keyed_hit_ratio(const std::vector<KeyClass>& keys, double capacity, CachePolicy policy,
-                         double ttl, const CacheLoad& load, bool coalesce);
+                         double ttl, const CacheLoad& load, bool coalesce, std::vector<double>* fetch = nullptr);
 
 /// M/M/c with deterministic patience (M/M/c+D; Baccelli and Hebuterne
 /// 1981): a connection pool of c connections held an exponential time of
