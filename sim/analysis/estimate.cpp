@@ -507,7 +507,9 @@ void Model::pools(State& s, std::size_t c, const DatabaseSpec& d) const {
   double total = 0, wait = 0, gave_up = 0;
   const double held = s.wait[c] + s.hold[c];
   if (held <= 0) return;
-  for (const auto& [caller, calls] : s.pool_callers[c]) {
+  std::map<int, double> per_caller;  // a caller's call steps share its replicas' pools
+  for (const auto& [caller, calls] : s.pool_callers[c]) per_caller[caller] += calls;
+  for (const auto& [caller, calls] : per_caller) {
     const int replicas = std::max(1, spec_.components[static_cast<std::size_t>(caller)].replica_count());
     const q::PatienceResult r = q::mmc_patience(*d.pool, calls / replicas, 1 / held, d.acquire_timeout);
     s.pool_load[c] = std::max(s.pool_load[c], calls / replicas * held / *d.pool);
@@ -785,16 +787,19 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
   fault_reasons(est, spec, g);
   for (std::size_t c = 0; c < n; ++c) {
     const ComponentEstimate& e = est.components[c];
+    if (at_peak.abandon[c] > 0.02 || at_peak.pool_load[c] >= 0.9)
+      no_estimate(est, spec, g, static_cast<int>(c),
+                  "overload: " + e.name + "'s connection pools are " + fmt_percent(at_peak.pool_load[c]) +
+                      " busy at the peak; waits, pool_exhausted failures and retries feed back",
+                  true);
+  }
+  for (std::size_t c = 0; c < n; ++c) {
+    const ComponentEstimate& e = est.components[c];
     const bool unbounded = e.capacity > 0 && e.peak_utilization >= 0.98 && !at_peak.reject[c];
     if (unbounded)
       no_estimate(est, spec, g, static_cast<int>(c),
                   "overload: " + e.name + " is at " + fmt_percent(e.peak_utilization) +
                       " at the peak; its queue grows, and timeouts and retries feed back (no closed form)",
-                  true);
-    if (at_peak.abandon[c] > 0.02 || at_peak.pool_load[c] >= 0.9)
-      no_estimate(est, spec, g, static_cast<int>(c),
-                  "overload: " + e.name + "'s connection pools are " + fmt_percent(at_peak.pool_load[c]) +
-                      " busy at the peak; waits, pool_exhausted failures and retries feed back",
                   true);
     // Warm entries with a TTL all expire at once: a stampede, not a steady state.
     const KeyedStoreSpec* st = store_of(spec.components[c]);
