@@ -211,3 +211,76 @@ TEST_CASE("estimate agrees with the run: utilisation within 10%, hit ratios with
                  << " components with no estimate");
   CHECK(compared > 20);
 }
+
+TEST_CASE("check uses the mean as sampled: normal(1ms, 1ms) at 600/s is 77% busy, saturating at 777/s") {
+  const char* text = R"(
+name: truncated
+duration: 3m
+warmup: 20s
+traffic:
+  - {name: users, to: api, rate: 600/s}
+components:
+  api:
+    kind: service
+    workers: 1
+    service_time: normal(1ms, 1ms)
+)";
+  const ScenarioSpec spec = load_scenario_text(text, "truncated.yaml");
+  const auto est = estimate(spec);
+  REQUIRE(est);
+  const ComponentEstimate& api = est->components[0];
+  // Truncated at 0: mean 1.2876 ms, so 600/s keeps the worker 77.3% busy
+  // (the untruncated 1 ms would say 60%) and saturation comes at 1/1.2876 ms.
+  CHECK(rel(api.utilization, 600 * 1.2876e-3) < 1e-3);
+  CHECK(rel(api.saturation_rate, 1 / 1.2876e-3) < 1e-3);
+  REQUIRE(est->first_limit);
+  CHECK(rel(est->first_limit->entry_rate, 1 / 1.2876e-3) < 0.01);
+  Simulation sim(spec);
+  const RunResult& run = sim.run();
+  CHECK(rel(api.mean_utilization, run.components[0].utilization) < 0.03);
+}
+
+TEST_CASE("check's pool model: waits and pool_exhausted share from the acquire timeout") {
+  // One caller replica (several would share the arrivals round robin, which
+  // is not Poisson) with a pool of 10, queries of exp(10ms) at 800/s:
+  // a = 8 of 10 connections; a 20 ms acquire timeout.
+  const char* text = R"(
+name: pool
+duration: 4m
+warmup: 20s
+traffic:
+  - {name: users, to: api, rate: 800/s}
+components:
+  api:
+    kind: service
+    workers: 200
+    steps:
+      - call: db
+  db:
+    kind: database
+    pool: 10
+    acquire_timeout: 20ms
+    queries:
+      read: exp(10ms)
+)";
+  const ScenarioSpec spec = load_scenario_text(text, "pool.yaml");
+  const auto est = estimate(spec);
+  REQUIRE(est);
+  const ComponentEstimate& db = est->components[1];
+  REQUIRE(db.pool_exhausted);
+  const auto exact = queueing::mmc_patience(10, 800, 100, 0.020);
+  CHECK(rel(*db.pool_exhausted, exact.abandon) < 1e-9);
+  CHECK(rel(*db.pool_wait, exact.mean_wait) < 1e-9);
+  Simulation sim(spec);
+  const RunResult& run = sim.run();
+  double exhausted = 0, wait_ms = 0;
+  const auto reads = static_cast<double>(run.components[1].arrivals);
+  for (const Figure& f : run.components[1].figures) {
+    if (f.name == "pool_exhausted") exhausted = f.value;
+    if (f.name == "pool_wait_ms") wait_ms = f.value;
+  }
+  MESSAGE("pool: exhausted share simulated " << exhausted / reads << ", M/M/10+D " << exact.abandon
+                                             << "; wait simulated " << wait_ms << " ms, exact " << exact.mean_wait * 1e3);
+  CHECK(rel(exhausted / reads, exact.abandon) < 0.2);
+  CHECK(rel(wait_ms / 1e3, exact.mean_wait) < 0.10);
+}
