@@ -747,6 +747,7 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
     e.index = static_cast<int>(c);
     e.name = cs.name;
     e.arrivals = at_base.arrivals[c];
+    e.mean_arrivals = at_mean.arrivals[c];
     e.visits = est.entry_rate > 0 ? e.arrivals / est.entry_rate : 0;
     e.hold = at_base.hold[c];
     e.reachable = reachable[c];

@@ -22,6 +22,7 @@ struct ComponentEstimate {
   std::string name;
   double visits = 0;        ///< per entry request, over all sources (weighted by rate)
   double arrivals = 0;      ///< visits per second at base rates (after caches, retries, rate limits)
+  double mean_arrivals = 0; ///< visits per second averaged over the measured window
   double hold = 0;          ///< seconds a visit holds a worker (callee waits included)
   double capacity = 0;      ///< workers across replicas (0: a balancer, or no limit)
   double utilization = 0;   ///< offered load at base rates / capacity

@@ -14,6 +14,7 @@
 #include "analysis/estimate.hpp"
 #include "analysis/platform_estimate.hpp"
 #include "archsim/output.hpp"
+#include "archsim/platform.hpp"
 #include "archsim/simulation.hpp"
 #include "cli/commands.hpp"
 #include "cli/platform_report.hpp"
@@ -157,7 +158,9 @@ void print_comparison(std::ostream& out, const ScenarioSpec& spec, const Estimat
   }
   if (run.hosts.empty()) return;
   // The platform: CPU per host and load per link, estimated and measured.
-  const PlatformEstimate p = estimate_platform(spec, est);
+  const PlatformEstimate p = estimate_platform(spec, est, /*window_mean=*/true);
+  for (const LinkResult& l : run.links) w = std::max(w, l.name.size());
+  for (const HostResult& h : run.hosts) w = std::max(w, h.name.size());
   fmt::print(out, "\n  {:<{}} {:>10} {:>10}\n", "host", w, "est cpu", "run cpu");
   for (const HostResult& h : run.hosts)
     for (const HostEstimate& e : p.host_list)
@@ -167,7 +170,7 @@ void print_comparison(std::ostream& out, const ScenarioSpec& spec, const Estimat
   if (!run.links.empty()) fmt::print(out, "  {:<{}} {:>10} {:>10}\n", "link", w, "est util", "run util");
   for (const LinkResult& l : run.links)
     for (const LinkEstimate& e : p.link_list)
-      if (e.name == l.name)
+      if (e.name == l.name && l.bandwidth < kUnlimitedBandwidth)
         fmt::print(out, "  {:<{}} {:>10} {:>10}\n", l.name, w, fmt::format("{:.1f}%", e.utilization * 100),
                    fmt::format("{:.1f}%", l.utilization * 100));
 }
