@@ -188,6 +188,12 @@ TEST_CASE("estimate agrees with the run: utilisation within 10%, hit ratios with
     }
     const auto est = estimate(spec);
     REQUIRE(est);
+    // Nothing to compare (every component "no estimate"): no need to run it.
+    if (std::all_of(est->components.begin(), est->components.end(),
+                    [](const ComponentEstimate& e) { return !e.no_estimate.empty(); })) {
+      skipped += static_cast<int>(est->components.size());
+      continue;
+    }
     RunOptions ro;
     ro.backend = spec.backend;
     Simulation sim(spec, ro);
