@@ -81,8 +81,8 @@ void print_limits(std::ostream& out, const Estimate& est) {
                over == 1 ? " is" : "s are");
 }
 
-nlohmann::json estimate_json(const ScenarioSpec& spec, const Estimate& est) {
-  nlohmann::json j;
+nlohmann::ordered_json estimate_json(const ScenarioSpec& spec, const Estimate& est) {
+  nlohmann::ordered_json j;
   j["scenario"] = spec.name;
   j["entry_rate_rps"] = est.entry_rate;
   j["peak_multiplier"] = est.peak_multiplier;
@@ -92,9 +92,9 @@ nlohmann::json estimate_json(const ScenarioSpec& spec, const Estimate& est) {
                         {"entry_rate_rps", est.first_limit->entry_rate},
                         {"cause", est.first_limit->cause}};
   }
-  auto& comps = j["components"] = nlohmann::json::object();
+  auto& comps = j["components"] = nlohmann::ordered_json::object();
   for (const ComponentEstimate& c : est.components) {
-    nlohmann::json e;
+    nlohmann::ordered_json e;
     e["kind"] = std::string(name_of(spec.components[static_cast<std::size_t>(c.index)].kind));
     e["visits_per_request"] = c.visits;
     e["arrivals_rps"] = c.arrivals;
