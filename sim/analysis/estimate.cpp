@@ -404,7 +404,7 @@ void Model::flows(State& s, const std::vector<double>& mult) const {
     // A closed loop of N users thinking Z: N / (Z + R) (the response law);
     // exact MVA where the entry is one single-server station that calls nothing.
     if (ts.closed() && single_station(static_cast<std::size_t>(e)))
-      rate = q::mva(static_cast<int>(std::llround(static_cast<double>(ts.users) * mult[t])),
+      rate = q::mva(static_cast<int>(std::min(1e6, std::round(static_cast<double>(ts.users) * mult[t]))),
                     mean_of(ts.think) + 2 * latency(std::nullopt), {s.hold[static_cast<std::size_t>(e)]}).throughput;
     else if (ts.closed())
       rate = static_cast<double>(ts.users) * mult[t] / (mean_of(ts.think) + (ts.timeout ? capped(r, *ts.timeout) : r));
