@@ -734,7 +734,9 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
   const Model::State at_base = model.run(base);
   const Model::State at_mean = model.run(mean);
   const Model::State at_peak = model.run(peak);
-  for (double r : at_base.source_rate) est.entry_rate += r;
+  // Requests offered: first tries (retries show as more visits per request).
+  for (std::size_t t = 0; t < nt; ++t)
+    est.entry_rate += spec.traffic[t].closed() ? at_base.source_rate[t] : spec.traffic[t].rate;
   for (std::size_t t = 0; t < nt; ++t)
     if (spec.traffic[t].closed())
       est.notes.push_back("traffic '" + spec.traffic[t].name + "' is a closed loop: users / (think + response) = " +
@@ -815,11 +817,14 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
     // busy or a pool's queries start to give up (1%).
     const auto limit = [&](double x) -> std::optional<Estimate::Limit> {
       const Model::State s = model.run(std::vector<double>(nt, x));
+      // Requests offered (first tries; a closed loop's rate is what its users send).
+      double entering = 0;
+      for (std::size_t t = 0; t < nt; ++t) entering += spec.traffic[t].closed() ? s.source_rate[t] : spec.traffic[t].rate * x;
       std::optional<Estimate::Limit> best;
       for (std::size_t c = 0; c < n; ++c) {
         if (!reachable[c]) continue;
-        if (est.components[c].capacity > 0 && s.util[c] >= 0.999) return Estimate::Limit{static_cast<int>(c), 0, "workers"};
-        if (s.abandon[c] >= 0.01 && !best) best = Estimate::Limit{static_cast<int>(c), 0, "connection pool"};
+        if (est.components[c].capacity > 0 && s.util[c] >= 0.999) return Estimate::Limit{static_cast<int>(c), entering, "workers"};
+        if (s.abandon[c] >= 0.01 && !best) best = Estimate::Limit{static_cast<int>(c), entering, "connection pool"};
       }
       return best;
     };
@@ -833,9 +838,7 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
       const double mid = lo > 0 ? std::sqrt(lo * hi) : hi / 2;
       (limit(mid) ? hi : lo) = mid;
     }
-    auto l = limit(hi);
-    if (l) l->entry_rate = est.entry_rate * hi;
-    return l;
+    return limit(hi);
   }();
   return est;
 }
