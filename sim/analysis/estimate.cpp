@@ -701,29 +701,17 @@ void feature_reasons(Estimate& est, const ScenarioSpec& spec, const std::string&
   }
 }
 
-}  // namespace
-
-std::optional<Estimate> estimate(const ScenarioSpec& spec) {
-  const CallGraph g(spec);
-  const auto order = g.topological_order();
-  if (!order) return std::nullopt;
-  const std::size_t n = spec.components.size();
+/// Rate multipliers per traffic source: the time average over the
+/// measured window and the peak over the run (profiles and spikes).
+void multipliers(const ScenarioSpec& spec, Estimate& est, std::vector<double>& mean, std::vector<double>& peak) {
   const std::size_t nt = spec.traffic.size();
-  Estimate est;
-  const Model model(spec, *order);
-
-  // Multipliers per traffic source: 1 (base), the time average over the
-  // measured window and the peak over the run.
-  std::vector<double> base(nt, 1.0), mean(nt, 1.0), peak(nt, 1.0);
+  mean.assign(nt, 1.0);
+  peak.assign(nt, 1.0);
+  const int steps = 2000;
   for (std::size_t t = 0; t < nt; ++t) {
     const TrafficSpec& ts = spec.traffic[t];
-    const int steps = 2000;
     double sum = 0;
-    for (int i = 0; i < steps; ++i) {
-      const double at = spec.warmup + (spec.duration - spec.warmup) * (i + 0.5) / steps;
-      const double m = multiplier_at(spec, ts, at);
-      sum += m;
-    }
+    for (int i = 0; i < steps; ++i) sum += multiplier_at(spec, ts, spec.warmup + (spec.duration - spec.warmup) * (i + 0.5) / steps);
     for (int i = 0; i <= steps; ++i) peak[t] = std::max(peak[t], multiplier_at(spec, ts, spec.duration * i / steps));
     mean[t] = spec.duration > spec.warmup ? sum / steps : 1.0;
     if (!ts.closed()) {
@@ -731,80 +719,69 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
       est.mean_multiplier = mean[t];  // the last open source's (reported; each is used)
     }
   }
-  const Model::State at_base = model.run(base);
-  const Model::State at_mean = model.run(mean);
-  const Model::State at_peak = model.run(peak);
-  // Requests offered: first tries (retries show as more visits per request).
-  for (std::size_t t = 0; t < nt; ++t)
-    est.entry_rate += spec.traffic[t].closed() ? at_base.source_rate[t] : spec.traffic[t].rate;
-  for (std::size_t t = 0; t < nt; ++t)
-    if (spec.traffic[t].closed())
-      est.notes.push_back("traffic '" + spec.traffic[t].name + "' is a closed loop: users / (think + response) = " +
-                          format_rate(at_base.source_rate[t]) + " with the estimated response time");
+}
 
-  const auto reachable = g.reachable_from_traffic();
-  for (std::size_t c = 0; c < n; ++c) {
-    const ComponentSpec& cs = spec.components[c];
-    ComponentEstimate e;
-    e.index = static_cast<int>(c);
-    e.name = cs.name;
-    e.arrivals = at_base.arrivals[c];
-    e.mean_arrivals = at_mean.arrivals[c];
-    e.visits = est.entry_rate > 0 ? e.arrivals / est.entry_rate : 0;
-    e.hold = at_base.hold[c];
-    e.reachable = reachable[c];
-    e.wait = at_base.wait[c];
-    if (const ServiceSpec* s = cs.service()) e.capacity = static_cast<double>(s->replicas) * s->workers;
-    else if (const DatabaseSpec* d = cs.database()) e.capacity = static_cast<double>(d->workers) * cs.replica_count();
-    else if (const CacheSpec* ca = cs.cache()) e.capacity = ca->workers;
-    else if (const CdnSpec* cd = cs.cdn()) e.capacity = cd->workers;
-    else if (const QueueSpec* qs = cs.queue()) {
-      e.capacity = qs->consumers;
-      if (e.capacity == 0)
-        if (const int t = spec.find(qs->consumer); t >= 0)
-          if (const ServiceSpec* sv = spec.components[static_cast<std::size_t>(t)].service())
-            e.capacity = static_cast<double>(sv->replicas) * sv->workers;
-    }
-    if (cs.cdn() || (cs.cache() && (cs.cache()->keyed() || cs.cache()->hit_ratio))) e.hit_ratio = at_mean.hit[c];
-    if (const DatabaseSpec* d = cs.database(); d && d->pool) {
-      e.pool_wait = at_base.pool_wait[c];
-      e.pool_exhausted = at_base.abandon[c];
-    }
-    if (at_base.reject[c] > 0) e.rejected = at_base.reject[c];
-    if (e.capacity > 0) {
-      e.utilization = at_base.util[c];
-      e.mean_utilization = at_mean.util[c];
-      e.peak_utilization = at_peak.util[c];
-      if (e.utilization > 0) e.saturation_rate = est.entry_rate / e.utilization;
-      est.saturation_order.push_back(e.index);
-    }
-    est.components.push_back(e);
+/// Workers across a component's replicas, as the run counts them (0: none or no limit).
+double workers_of(const ScenarioSpec& spec, const ComponentSpec& cs) {
+  if (const ServiceSpec* s = cs.service()) return static_cast<double>(s->replicas) * s->workers;
+  if (const DatabaseSpec* d = cs.database()) return static_cast<double>(d->workers) * cs.replica_count();
+  if (const CacheSpec* ca = cs.cache()) return ca->workers;
+  if (const CdnSpec* cd = cs.cdn()) return cd->workers;
+  if (const QueueSpec* qs = cs.queue()) {
+    if (qs->consumers > 0) return qs->consumers;
+    if (const int t = spec.find(qs->consumer); t >= 0)
+      if (const ServiceSpec* sv = spec.components[static_cast<std::size_t>(t)].service())
+        return static_cast<double>(sv->replicas) * sv->workers;
   }
-  std::stable_sort(est.saturation_order.begin(), est.saturation_order.end(), [&](int a, int b) {
-    return est.components[static_cast<std::size_t>(a)].utilization > est.components[static_cast<std::size_t>(b)].utilization;
-  });
+  return 0;
+}
 
-  // Where the model stops: overload at the peak (queues, timeouts and
-  // retries feed back), pools that run dry, faults, features.
-  feature_reasons(est, spec, spec.backend);
-  fault_reasons(est, spec, g);
-  for (std::size_t c = 0; c < n; ++c) {
-    const ComponentEstimate& e = est.components[c];
-    if (at_peak.abandon[c] > 0.02 || at_peak.pool_load[c] >= 0.9)
+/// One component's figures from the model at the base rate, the window's mean and the peak.
+ComponentEstimate component_figures(const ScenarioSpec& spec, std::size_t c, double entry_rate, const Model::State& base,
+                                    const Model::State& mean, const Model::State& peak) {
+  const ComponentSpec& cs = spec.components[c];
+  ComponentEstimate e;
+  e.index = static_cast<int>(c);
+  e.name = cs.name;
+  e.arrivals = base.arrivals[c];
+  e.mean_arrivals = mean.arrivals[c];
+  e.visits = entry_rate > 0 ? e.arrivals / entry_rate : 0;
+  e.hold = base.hold[c];
+  e.wait = base.wait[c];
+  e.capacity = workers_of(spec, cs);
+  if (cs.cdn() || (cs.cache() && (cs.cache()->keyed() || cs.cache()->hit_ratio))) e.hit_ratio = mean.hit[c];
+  if (const DatabaseSpec* d = cs.database(); d && d->pool) {
+    e.pool_wait = base.pool_wait[c];
+    e.pool_exhausted = base.abandon[c];
+  }
+  if (base.reject[c] > 0) e.rejected = base.reject[c];
+  if (e.capacity > 0) {
+    e.utilization = base.util[c];
+    e.mean_utilization = mean.util[c];
+    e.peak_utilization = peak.util[c];
+    if (e.utilization > 0) e.saturation_rate = entry_rate / e.utilization;
+  }
+  return e;
+}
+
+/// Where the model stops at the peak: pools that run dry, workers over
+/// 100% (queues, timeouts and retries feed back), warm entries that expire
+/// together. Pools first: their overload is the cause of the rest.
+void overload_reasons(Estimate& est, const ScenarioSpec& spec, const CallGraph& g, const Model::State& peak) {
+  const std::size_t n = spec.components.size();
+  for (std::size_t c = 0; c < n; ++c)
+    if (peak.abandon[c] > 0.02 || peak.pool_load[c] >= 0.9)
       no_estimate(est, spec, g, static_cast<int>(c),
-                  "overload: " + e.name + "'s connection pools are " + fmt_percent(at_peak.pool_load[c]) +
+                  "overload: " + est.components[c].name + "'s connection pools are " + fmt_percent(peak.pool_load[c]) +
                       " busy at the peak; waits, pool_exhausted failures and retries feed back",
                   true);
-  }
   for (std::size_t c = 0; c < n; ++c) {
     const ComponentEstimate& e = est.components[c];
-    const bool unbounded = e.capacity > 0 && e.peak_utilization >= 0.98 && !at_peak.reject[c];
-    if (unbounded)
+    if (e.capacity > 0 && e.peak_utilization >= 0.98 && !peak.reject[c])
       no_estimate(est, spec, g, static_cast<int>(c),
                   "overload: " + e.name + " is at " + fmt_percent(e.peak_utilization) +
                       " at the peak; its queue grows, and timeouts and retries feed back (no closed form)",
                   true);
-    // Warm entries with a TTL all expire at once: a stampede, not a steady state.
     const KeyedStoreSpec* st = store_of(spec.components[c]);
     if (st && st->warm > 0 && st->ttl && *st->ttl < spec.duration)
       no_estimate(est, spec, g, static_cast<int>(c),
@@ -812,34 +789,74 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
                       " (a stampede), not a steady state",
                   true);
   }
-  est.first_limit = [&]() -> std::optional<Estimate::Limit> {
-    // Scale every source's base rate until a component's workers are all
-    // busy or a pool's queries start to give up (1%).
-    const auto limit = [&](double x) -> std::optional<Estimate::Limit> {
-      const Model::State s = model.run(std::vector<double>(nt, x));
-      // Requests offered (first tries; a closed loop's rate is what its users send).
-      double entering = 0;
-      for (std::size_t t = 0; t < nt; ++t) entering += spec.traffic[t].closed() ? s.source_rate[t] : spec.traffic[t].rate * x;
-      std::optional<Estimate::Limit> best;
-      for (std::size_t c = 0; c < n; ++c) {
-        if (!reachable[c]) continue;
-        if (est.components[c].capacity > 0 && s.util[c] >= 0.999) return Estimate::Limit{static_cast<int>(c), entering, "workers"};
-        if (s.abandon[c] >= 0.01 && !best) best = Estimate::Limit{static_cast<int>(c), entering, "connection pool"};
-      }
-      return best;
-    };
-    double lo = 0, hi = 1;
-    while (!limit(hi)) {
-      lo = hi;
-      hi *= 2;
-      if (hi > 1e6) return std::nullopt;
+}
+
+/// Scales every source's base rate until a component's workers are all
+/// busy or a pool's queries start to give up (1%): the first limit.
+std::optional<Estimate::Limit> first_limit(const ScenarioSpec& spec, const Model& model, const Estimate& est,
+                                           const std::vector<bool>& reachable) {
+  const std::size_t nt = spec.traffic.size();
+  const auto limit = [&](double x) -> std::optional<Estimate::Limit> {
+    const Model::State s = model.run(std::vector<double>(nt, x));
+    // Requests offered (first tries; a closed loop's rate is what its users send).
+    double entering = 0;
+    for (std::size_t t = 0; t < nt; ++t) entering += spec.traffic[t].closed() ? s.source_rate[t] : spec.traffic[t].rate * x;
+    std::optional<Estimate::Limit> best;
+    for (std::size_t c = 0; c < spec.components.size(); ++c) {
+      if (!reachable[c]) continue;
+      if (est.components[c].capacity > 0 && s.util[c] >= 0.999) return Estimate::Limit{static_cast<int>(c), entering, "workers"};
+      if (s.abandon[c] >= 0.01 && !best) best = Estimate::Limit{static_cast<int>(c), entering, "connection pool"};
     }
-    for (int i = 0; i < 10; ++i) {
-      const double mid = lo > 0 ? std::sqrt(lo * hi) : hi / 2;
-      (limit(mid) ? hi : lo) = mid;
-    }
-    return limit(hi);
-  }();
+    return best;
+  };
+  double lo = 0, hi = 1;
+  while (!limit(hi)) {
+    lo = hi;
+    hi *= 2;
+    if (hi > 1e6) return std::nullopt;
+  }
+  for (int i = 0; i < 10; ++i) {  // to within 2^(1/1024) of the limit
+    const double mid = lo > 0 ? std::sqrt(lo * hi) : hi / 2;
+    (limit(mid) ? hi : lo) = mid;
+  }
+  return limit(hi);
+}
+
+}  // namespace
+
+std::optional<Estimate> estimate(const ScenarioSpec& spec) {
+  const CallGraph g(spec);
+  const auto order = g.topological_order();
+  if (!order) return std::nullopt;
+  const std::size_t nt = spec.traffic.size();
+  Estimate est;
+  const Model model(spec, *order);
+  std::vector<double> mean, peak;
+  multipliers(spec, est, mean, peak);
+  const Model::State at_base = model.run(std::vector<double>(nt, 1.0));
+  const Model::State at_mean = model.run(mean);
+  const Model::State at_peak = model.run(peak);
+  // Requests offered: first tries (retries show as more visits per request).
+  for (std::size_t t = 0; t < nt; ++t) {
+    const TrafficSpec& ts = spec.traffic[t];
+    est.entry_rate += ts.closed() ? at_base.source_rate[t] : ts.rate;
+    if (ts.closed())
+      est.notes.push_back("traffic '" + ts.name + "' is a closed loop: users / (think + response) = " +
+                          format_rate(at_base.source_rate[t]) + " with the estimated response time");
+  }
+  const auto reachable = g.reachable_from_traffic();
+  for (std::size_t c = 0; c < spec.components.size(); ++c) {
+    est.components.push_back(component_figures(spec, c, est.entry_rate, at_base, at_mean, at_peak));
+    est.components.back().reachable = reachable[c];
+    if (est.components.back().capacity > 0) est.saturation_order.push_back(static_cast<int>(c));
+  }
+  std::stable_sort(est.saturation_order.begin(), est.saturation_order.end(), [&](int a, int b) {
+    return est.components[static_cast<std::size_t>(a)].utilization > est.components[static_cast<std::size_t>(b)].utilization;
+  });
+  feature_reasons(est, spec, spec.backend);
+  fault_reasons(est, spec, g);
+  overload_reasons(est, spec, g, at_peak);
+  est.first_limit = first_limit(spec, model, est, reachable);
   return est;
 }
 
