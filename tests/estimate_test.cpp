@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "analysis/estimate.hpp"
+#include "analysis/platform_estimate.hpp"
+#include "archsim/platform.hpp"
 #include "analysis/queueing.hpp"
 #include "archsim/load.hpp"
 #include "archsim/simulation.hpp"
@@ -295,4 +297,72 @@ components:
                                              << "; wait simulated " << wait_ms << " ms, exact " << exact.mean_wait * 1e3);
   CHECK(rel(exhausted / reads, exact.abandon) < 0.2);
   CHECK(rel(wait_ms / 1e3, exact.mean_wait) < 0.10);
+}
+
+TEST_CASE("the simgrid run measures CPU per host and bytes per link, as the platform estimate predicts") {
+  if (!simgrid_available()) {
+    MESSAGE("skipped: built without SimGrid");
+    return;
+  }
+  // Two replicas on one 2-core host: 4 workers share 2 cores. 150/s of
+  // exp(10ms) work is 1.5 reference cores: the host is 75% busy, whatever
+  // the workers' occupancy. Each call sends 10 KB and gets 40 KB back over
+  // 10 MB/s links.
+  const char* text = R"(
+name: cpu
+backend: simgrid
+duration: 3m
+warmup: 20s
+platform:
+  lan: {bandwidth: 10MBps, latency: 0.1ms}
+  regions:
+    r:
+      hosts:
+        box: {cores: 2}
+        front: {cores: 4}
+traffic:
+  - {name: users, to: web, rate: 150/s}
+components:
+  web:
+    kind: service
+    hosts: [front]
+    workers: 8
+    steps:
+      - call: api
+        request: 10KB
+        response: 40KB
+  api:
+    kind: service
+    replicas: 2
+    workers: 2
+    hosts: [box]
+    service_time: exp(10ms)
+)";
+  const ScenarioSpec spec = load_scenario_text(text, "cpu.yaml");
+  const auto est = estimate(spec);
+  REQUIRE(est);
+  const PlatformEstimate pe = estimate_platform(spec, *est, true);
+  RunOptions ro;
+  ro.backend = "simgrid";
+  Simulation sim(spec, ro);
+  const RunResult& run = sim.run();
+  bool box = false;
+  for (const HostResult& h : run.hosts)
+    if (h.name == "box") {
+      box = true;
+      CHECK(rel(h.cpu_utilization, 0.75) < 0.03);
+      for (const HostEstimate& e : pe.host_list)
+        if (e.name == "box") CHECK(rel(e.utilization, h.cpu_utilization) < 0.03);
+    }
+  CHECK(box);
+  bool link = false;
+  for (const LinkResult& l : run.links)
+    if (l.name == "box-link") {
+      link = true;
+      // 150/s x 40 KB out of box (6 MB/s of 10 MB/s), 150/s x 10 KB in.
+      CHECK(rel(l.up_bytes_per_s, 150 * 40e3) < 0.03);
+      CHECK(rel(l.down_bytes_per_s, 150 * 10e3) < 0.03);
+      CHECK(rel(l.utilization, 0.6) < 0.03);
+    }
+  CHECK(link);
 }
