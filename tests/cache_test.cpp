@@ -10,6 +10,7 @@
 #include <cmath>
 #include <vector>
 
+#include "analysis/queueing.hpp"
 #include "engine/key_store.hpp"
 #include "engine/popularity.hpp"
 #include "engine/rng.hpp"
@@ -19,58 +20,12 @@ using archsim::test::Rel;
 
 namespace {
 
-/// Zipf(s) probabilities of n keys, most popular first.
-std::vector<double> zipf_probabilities(std::uint64_t n, double s) {
-  std::vector<double> p(n);
-  double sum = 0;
-  for (std::uint64_t i = n; i-- > 0;) sum += p[i] = std::pow(static_cast<double>(i + 1), -s);
-  for (double& x : p) x /= sum;
-  return p;
-}
+// Che's approximation for LRU (H. Che, Y. Tung, Z. Wang, IEEE JSAC 2002) and
+// its FIFO variant live in sim/analysis/queueing (check uses them too).
+using queueing::che_fifo_hit_ratio;
+using queueing::che_lru_hit_ratio;
 
-/// Solves f(t) = target for an increasing f by bisection on [0, hi], hi doubled until it brackets.
-template <class F>
-double solve_increasing(F f, double target) {
-  double lo = 0, hi = 1;
-  while (f(hi) < target) hi *= 2;
-  for (int i = 0; i < 200; ++i) {
-    const double mid = (lo + hi) / 2;
-    (f(mid) < target ? lo : hi) = mid;
-  }
-  return (lo + hi) / 2;
-}
-
-/// Che's approximation for LRU (H. Che, Y. Tung, Z. Wang, IEEE JSAC 2002):
-/// the characteristic time T_C solves sum_i (1 - exp(-p_i T_C)) = C, and
-/// the hit ratio is sum_i p_i (1 - exp(-p_i T_C)).
-double che_lru(const std::vector<double>& p, double c) {
-  const double t = solve_increasing(
-      [&](double t) {
-        double s = 0;
-        for (double pi : p) s += -std::expm1(-pi * t);
-        return s;
-      },
-      c);
-  double h = 0;
-  for (double pi : p) h += pi * -std::expm1(-pi * t);
-  return h;
-}
-
-/// FIFO under the same model (Gelenbe 1973; Martina, Garetto, Leonardi,
-/// INFOCOM 2014): T solves sum_i p_i T / (1 + p_i T) = C, and the hit ratio
-/// is sum_i p_i * p_i T / (1 + p_i T).
-double che_fifo(const std::vector<double>& p, double c) {
-  const double t = solve_increasing(
-      [&](double t) {
-        double s = 0;
-        for (double pi : p) s += pi * t / (1 + pi * t);
-        return s;
-      },
-      c);
-  double h = 0;
-  for (double pi : p) h += pi * pi * t / (1 + pi * t);
-  return h;
-}
+std::vector<double> zipf_probabilities(std::uint64_t n, double s) { return queueing::zipf(static_cast<int>(n), s); }
 
 /// Hit ratio of a store under independent requests: a miss stores the key
 /// (as cache-aside does), warm-up requests are not counted.
@@ -225,7 +180,7 @@ TEST_CASE("keyed LRU hit ratio agrees with Che's approximation within 2 points" 
                        Case{1'000'000, 100'000, 0.9}, Case{20'000, 2'000, 0.0}}) {
     INFO("keys " << c.keys << ", capacity " << c.capacity << ", zipf " << c.s);
     const auto p = zipf_probabilities(c.keys, c.s);
-    const double che = che_lru(p, static_cast<double>(c.capacity));
+    const double che = che_lru_hit_ratio(p, static_cast<double>(c.capacity));
     const double sim = simulate_irm(c.keys, c.s, c.capacity, Eviction::Lru, 20 * c.capacity, 2'000'000);
     MESSAGE("LRU keys " << c.keys << " capacity " << c.capacity << " zipf " << c.s << ": simulated " << sim
                         << ", Che " << che);
@@ -235,7 +190,7 @@ TEST_CASE("keyed LRU hit ratio agrees with Che's approximation within 2 points" 
 
 TEST_CASE("keyed FIFO hit ratio agrees with its characteristic-time approximation") {
   const auto p = zipf_probabilities(100'000, 0.8);
-  const double approx = che_fifo(p, 5'000);
+  const double approx = che_fifo_hit_ratio(p, 5'000);
   const double sim = simulate_irm(100'000, 0.8, 5'000, Eviction::Fifo, 100'000, 2'000'000);
   CHECK(std::abs(sim - approx) < 0.02);
   // Under independent requests FIFO does worse than LRU, LFU better.

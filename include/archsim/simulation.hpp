@@ -72,6 +72,21 @@ struct EngineStats {
   double peak_rss_mb = 0;
 };
 
+/// A host of the platform backend over the measured window.
+struct HostResult {
+  std::string name;
+  double cpu_utilization = 0;  ///< work done / (cores x speed x window)
+};
+
+/// A link of the platform backend over the measured window, each way.
+struct LinkResult {
+  std::string name;
+  double bandwidth = 0;        ///< bytes/s each way
+  double up_bytes_per_s = 0;   ///< host to switch (a to b for a route between regions)
+  double down_bytes_per_s = 0; ///< and back
+  double utilization = 0;      ///< the busier direction over the bandwidth
+};
+
 /// The result of one run, in the terms of the JSON output.
 struct RunResult {
   std::string scenario;
@@ -91,6 +106,8 @@ struct RunResult {
   std::vector<SloCheck> slo;
   bool slo_pass = true;
   std::vector<Note> notes;      ///< faults, actions and state changes, in time order (all of the run)
+  std::vector<HostResult> hosts;  ///< simgrid backend: CPU per host (traffic hosts left out)
+  std::vector<LinkResult> links;  ///< simgrid backend: links that carried bytes or have a finite bandwidth
   EngineStats engine;
 };
 

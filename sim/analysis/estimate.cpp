@@ -1,66 +1,825 @@
 #include "analysis/estimate.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <map>
+
+#include <fmt/format.h>
 
 #include "analysis/call_graph.hpp"
+#include "analysis/queueing.hpp"
 #include "archsim/load.hpp"
+#include "engine/sampler.hpp"
 
 namespace archsim {
 
 namespace {
 
-/// Mean one-way network delay of a call (its own latency, else the default).
-double call_latency(const ScenarioSpec& spec, const std::optional<DistSpec>& own) {
-  if (own) return own->mean();
-  return spec.network_latency ? spec.network_latency->mean() : 0.0;
+namespace q = queueing;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+double mean_of(const DistSpec& d) { return sampled_moments(d).mean; }
+
+std::string fmt_percent(double x) { return fmt::format("{:.0f}%", x * 100); }
+
+/// E[min(R, T)] for an exponential R of mean r: the time a caller waits
+/// for a reply with a timeout T.
+double capped(double r, double t) { return r <= 0 ? 0 : r * -std::expm1(-t / r); }
+
+/// P(R > T) for an exponential R of mean r: the share of calls that time out.
+double tail(double r, double t) { return r <= 0 ? 0 : std::exp(-t / r); }
+
+/// Expected attempts of a call that fails with probability p and is tried
+/// again up to `retries` times: 1 + p + ... + p^retries.
+double attempts(double p, int retries) {
+  double s = 1, term = 1;
+  for (int k = 0; k < retries; ++k) s += term *= p;
+  return s;
 }
 
-/// Mean own work of a step list per visit (repeat counts and branch
-/// probabilities weigh it; a parallel block's calls are counted as calls).
-double work_time(const std::vector<StepSpec>& steps) {
-  double t = 0;
-  for (const StepSpec& s : steps) {
-    if (s.kind == StepSpec::Kind::Work) t += s.work.mean();
-    if (s.kind == StepSpec::Kind::Repeat) t += s.count * work_time(s.steps);
-    if (s.kind == StepSpec::Kind::Branch)
-      for (const StepSpec::Arm& a : s.arms) t += a.p * work_time(a.steps);
-    if (s.kind == StepSpec::Kind::Call) t += work_time(s.on_miss);
+/// The rate multiplier of a traffic source at time t: its profile times
+/// the spikes of the fault timeline.
+double multiplier_at(const ScenarioSpec& spec, const TrafficSpec& ts, double t) {
+  double level = 1.0;
+  for (const ProfilePoint& p : ts.profile) {
+    if (t < p.at) break;
+    if (p.ramp > 0 && t < p.at + p.ramp) {
+      level = level + (p.x - level) * (t - p.at) / p.ramp;
+      break;
+    }
+    level = p.x;
   }
-  return t;
+  for (const FaultSpec& f : spec.faults)
+    if (f.kind == FaultSpec::Kind::Spike && f.target == ts.name && t >= f.at && (!f.duration || t < f.at + *f.duration))
+      level *= f.x;
+  return level;
 }
 
-/// The data-tier kinds: the time a visit holds one of their workers and how
-/// many workers they have (0: no limit). A database's queries are weighed by
-/// how often the call steps of the scenario ask for each; a keyed cache's
-/// hit ratio is unknown before the run, so its hits' time is taken.
-std::pair<double, double> data_hold(const ScenarioSpec& spec, const ComponentSpec& cs) {
-  if (const CacheSpec* c = cs.cache()) {
-    const double hit = c->hit_latency ? c->hit_latency->mean() : 0.0;
-    const double miss = c->miss_latency ? c->miss_latency->mean() : hit;
-    const double h = c->hit_ratio ? *c->hit_ratio * hit + (1 - *c->hit_ratio) * miss : hit;
-    return {h, c->workers};
-  }
-  if (const CdnSpec* c = cs.cdn()) return {c->edge_latency ? c->edge_latency->mean() : 0.0, c->workers};
-  if (const DatabaseSpec* d = cs.database()) {
-    const auto time_of = [&](const std::string& op) {
-      int q = d->query(op.empty() ? "read" : op);
-      if (q < 0 && op == "write") q = d->query("read");
-      return q >= 0 ? d->queries[static_cast<std::size_t>(q)].time.mean() : 0.0;
-    };
-    double weight = 0, total = 0;
-    for (const ComponentSpec& caller : spec.components) {
-      if (const ServiceSpec* s = caller.service()) {
-        for_each_call(s->steps, [&](const StepSpec& st, double times) {
-          if (st.call.target != cs.name) return;
-          weight += times;
-          total += times * time_of(st.call.op);
-        });
+/// The key store of a keyed cache or a cdn, else nullptr.
+const KeyedStoreSpec* store_of(const ComponentSpec& cs) {
+  if (cs.cdn()) return &cs.cdn()->store;
+  if (cs.cache() && cs.cache()->keyed()) return &cs.cache()->store;
+  return nullptr;
+}
+
+/// One evaluation of the model with each traffic source's rate multiplied:
+/// a fixed point of arrivals (which depend on hit ratios and retries) and
+/// holding times (which depend on the callees' waits).
+class Model {
+ public:
+  Model(const ScenarioSpec& spec, const std::vector<int>& order) : spec_(spec), order_(order) {
+    const std::size_t n = spec.components.size();
+    keys_.resize(n);
+    feeder_.assign(n, -1);
+    for (std::size_t c = 0; c < n; ++c) {
+      const ComponentSpec& cs = spec.components[c];
+      if (const KeyedStoreSpec* st = store_of(cs)) keys_[c] = q::zipf_classes(st->keys, st->popularity.zipf);
+      // A cdn whose origin is a keyed tier of the same key space feeds it its fetches.
+      if (const CdnSpec* cd = cs.cdn()) {
+        const int o = spec.find(cd->origin);
+        const KeyedStoreSpec* up = o >= 0 ? store_of(spec.components[static_cast<std::size_t>(o)]) : nullptr;
+        if (up && up->keys == cd->store.keys && up->popularity.zipf == cd->store.popularity.zipf)
+          feeder_[static_cast<std::size_t>(o)] = static_cast<int>(c);
       }
     }
-    const double h = weight > 0 ? total / weight : time_of("");
-    return {h, static_cast<double>(d->workers) * d->shards * (1 + d->replicas)};
   }
-  return {0.0, 0.0};
+
+  struct State {
+    std::vector<double> arrivals, offered, admitted, hold, response, wait, util, hit, miss, coalesced, fill;
+    std::vector<double> pool_wait, abandon, reject, fail;
+    std::vector<double> pool_load;  ///< offered load of the busiest pool / its connections
+    std::vector<double> reads, puts, invalidations;
+    std::vector<std::vector<std::pair<int, double>>> pool_callers;  ///< db: (caller, calls/s)
+    std::map<const StepSpec*, double> attempts;  ///< per call site
+    std::vector<std::map<std::string, double>> ops;  ///< per component: calls/s by operation
+    std::map<const StepSpec*, double> site_fail;  ///< per call site: P(the call fails)
+    std::vector<double> visit_fail;               ///< per service: P(a visit fails)
+    std::vector<std::vector<double>> fetch;       ///< keyed stores: per key class, the share of reads that fetch
+    std::vector<double> source_rate;             ///< requests/s per traffic source (closed loops solved)
+    bool overloaded = false;
+  };
+
+  State run(const std::vector<double>& mult) const {
+    const std::size_t n = spec_.components.size();
+    State s;
+    for (auto* v : {&s.arrivals, &s.offered, &s.admitted, &s.hold, &s.response, &s.wait, &s.util, &s.hit, &s.coalesced, &s.fill,
+                    &s.pool_wait, &s.pool_load, &s.abandon, &s.reject, &s.fail, &s.reads, &s.puts, &s.invalidations, &s.visit_fail})
+      v->assign(n, 0.0);
+    s.miss.assign(n, 1.0);
+    for (std::size_t c = 0; c < n; ++c)
+      if (const CacheSpec* cs = spec_.components[c].cache(); cs && !cs->keyed()) {
+        s.hit[c] = cs->hit_ratio.value_or(0.0);
+        s.miss[c] = 1 - s.hit[c];
+      }
+    s.source_rate.assign(spec_.traffic.size(), 0.0);
+    s.ops.assign(n, {});
+    s.fetch.assign(n, {});
+    double last = -1;
+    for (int it = 0; it < 60; ++it) {
+      holds(s);
+      flows(s, mult);
+      stations(s);
+      double total = 0;
+      for (double a : s.arrivals) total += a;
+      for (double h : s.hold) total += h;
+      if (std::abs(total - last) <= 1e-7 * std::max(1.0, std::abs(total))) break;
+      last = total;
+    }
+    return s;
+  }
+
+ private:
+  const ScenarioSpec& spec_;
+  const std::vector<int>& order_;
+  std::vector<std::vector<q::KeyClass>> keys_;
+  std::vector<int> feeder_;  ///< per keyed store: the keyed tier whose fetches it serves, or -1
+
+  double latency(const std::optional<DistSpec>& own) const {
+    if (own) return mean_of(*own);
+    return spec_.network_latency ? mean_of(*spec_.network_latency) : 0.0;
+  }
+  int target(const StepSpec& st) const { return spec_.find(st.call.target); }
+  double site_attempts(const State& s, const StepSpec& st) const {
+    const auto it = s.attempts.find(&st);
+    return it == s.attempts.end() ? 1.0 : it->second;
+  }
+
+  /// What a caller waits for one call (after the network): the callee's response.
+  double call_time(const State& s, const StepSpec& st) const {
+    const int t = target(st);
+    if (t < 0) return 0;
+    const auto c = static_cast<std::size_t>(t);
+    const double one = 2 * latency(st.call.latency) + op_response(s, c, st.call.op);
+    double time = site_attempts(s, st) * (st.call.timeout ? waited(st, one) : one);
+    if (!st.on_miss.empty()) {
+      // Cache-aside: the fetch and the store after it, for the reads that miss.
+      const double store = 2 * latency(st.call.latency) + cache_time(c, "store", s);
+      time += s.miss[c] * (steps_time(s, st.on_miss) + store);
+    }
+    return time;
+  }
+
+  /// The distribution of a visit's own time where it is one draw: a service
+  /// of one work step, a database query (nullptr otherwise).
+  const DistSpec* own_time(std::size_t c, const std::string& op) const {
+    const ComponentSpec& cs = spec_.components[c];
+    if (const ServiceSpec* sv = cs.service(); sv && sv->steps.size() == 1 && sv->steps[0].kind == StepSpec::Kind::Work)
+      return &sv->steps[0].work;
+    if (const DatabaseSpec* d = cs.database()) {
+      int i = d->query(op.empty() ? "read" : op);
+      if (i < 0 && op == "write") i = d->query("read");
+      if (i >= 0) return &d->queries[static_cast<std::size_t>(i)].time;
+    }
+    return nullptr;
+  }
+  /// The part of a call's time that is not the callee's own draw: network and waits.
+  double overhead(const StepSpec& st, double one) const {
+    const auto c = static_cast<std::size_t>(target(st));
+    const DistSpec* d = own_time(c, st.call.op);
+    return d ? std::max(0.0, one - sampled_moments(*d).mean) : one;
+  }
+  /// E[min(R, timeout)] for a call of mean time `one` (the draw's own
+  /// distribution when there is one, else an exponential).
+  double waited(const StepSpec& st, double one) const {
+    const auto c = static_cast<std::size_t>(target(st));
+    const DistSpec* d = own_time(c, st.call.op);
+    if (!d) return capped(one, *st.call.timeout);
+    const double over = overhead(st, one);
+    return std::min(*st.call.timeout, over + sampled_capped_mean(*d, *st.call.timeout - over));
+  }
+  /// P(R > t) for a call of mean time `one`.
+  double late(const StepSpec& st, double one, double t) const {
+    const auto c = static_cast<std::size_t>(target(st));
+    const DistSpec* d = own_time(c, st.call.op);
+    if (!d) return tail(one, t);
+    return sampled_tail(*d, t - overhead(st, one));
+  }
+
+  /// What a caller waits at component c for an operation of type op: the
+  /// query's or the cache operation's own time where it has one.
+  double op_response(const State& s, std::size_t c, const std::string& op) const {
+    const ComponentSpec& cs = spec_.components[c];
+    if (const DatabaseSpec* d = cs.database()) return s.pool_wait[c] + s.wait[c] + query_time(*d, op);
+    if (cs.cache() && !op.empty()) return s.wait[c] + cache_time(c, op, s);
+    return s.response[c];
+  }
+
+  /// Mean time a step list holds its worker.
+  double steps_time(const State& s, const std::vector<StepSpec>& steps) const {
+    double t = 0;
+    for (const StepSpec& st : steps) {
+      switch (st.kind) {
+        case StepSpec::Kind::Work: t += mean_of(st.work); break;
+        case StepSpec::Kind::Call: t += call_time(s, st); break;
+        case StepSpec::Kind::Async: break;
+        case StepSpec::Kind::Parallel: {
+          // Replies as independent exponentials: the k-th of n arrives after
+          // mean x (1/n + ... + 1/(n-k+1)), taken at the slowest call's mean.
+          double slowest = 0;
+          for (const StepSpec& c : st.steps) slowest = std::max(slowest, c.kind == StepSpec::Kind::Call ? call_time(s, c) : steps_time(s, {c}));
+          const auto n = static_cast<int>(st.steps.size());
+          const int k = st.wait > 0 ? std::min(st.wait, n) : n;
+          double h = 0;
+          for (int i = n - k + 1; i <= n; ++i) h += 1.0 / i;
+          t += st.timeout ? capped(slowest * h, *st.timeout) : slowest * h;
+          break;
+        }
+        case StepSpec::Kind::Repeat: t += st.count * steps_time(s, st.steps); break;
+        case StepSpec::Kind::Branch:
+          for (const StepSpec::Arm& a : st.arms) t += a.p * steps_time(s, a.steps);
+          break;
+      }
+    }
+    return t;
+  }
+
+  /// A cache's worker time for one operation.
+  double cache_time(std::size_t c, const std::string& op, const State& s) const {
+    const CacheSpec* cs = spec_.components[c].cache();
+    if (!cs) return 0;
+    const double hit = cs->hit_latency ? mean_of(*cs->hit_latency) : 0.0;
+    const double miss = cs->miss_latency ? mean_of(*cs->miss_latency) : hit;
+    if (!op.empty()) return hit;
+    return (s.hit[c] + s.coalesced[c]) * hit + s.miss[c] * miss;
+  }
+
+  /// The time a query of type `op` runs on a database node.
+  double query_time(const DatabaseSpec& d, const std::string& op) const {
+    int i = d.query(op.empty() ? "read" : op);
+    if (i < 0 && op == "write") i = d.query("read");
+    return i >= 0 ? mean_of(d.queries[static_cast<std::size_t>(i)].time) : 0.0;
+  }
+
+  /// The mean over a component's incoming operations of f(op), weighed by
+  /// their rates (the last evaluation's; the default operation at first).
+  template <class F>
+  double per_op(const State& s, std::size_t c, F f) const {
+    double weight = 0, total = 0;
+    for (const auto& [op, rate] : s.ops[c]) {
+      weight += rate;
+      total += rate * f(op);
+    }
+    return weight > 0 ? total / weight : f("");
+  }
+
+  /// Visits of c that can be in flight at once: the workers of the services
+  /// that call it (infinite when traffic or a balancer sends to it).
+  double callers_concurrency(std::size_t c) const {
+    double n = 0;
+    for (const ComponentSpec& cs : spec_.components) {
+      bool calls = false;
+      if (const ServiceSpec* sv = cs.service())
+        for_each_call(sv->steps, [&](const StepSpec& st, double) { calls |= st.call.target == spec_.components[c].name; });
+      if (const LoadBalancerSpec* lb = cs.load_balancer()) {
+        calls = lb->to == spec_.components[c].name;
+        for (const auto& tw : lb->targets) calls |= tw.first == spec_.components[c].name;
+        if (calls) return kInf;
+      }
+      if (const QueueSpec* qs = cs.queue(); qs && qs->consumer == spec_.components[c].name) return kInf;
+      if (const CdnSpec* cd = cs.cdn(); cd && cd->origin == spec_.components[c].name) return kInf;
+      if (calls) n += static_cast<double>(cs.service()->replicas) * cs.service()->workers;
+    }
+    for (const TrafficSpec& ts : spec_.traffic)
+      if (ts.to == spec_.components[c].name) return kInf;
+    return n;
+  }
+
+  /// A service of one worker and one replica whose steps are all work.
+  bool single_station(std::size_t c) const {
+    const ServiceSpec* sv = spec_.components[c].service();
+    if (!sv || sv->replicas != 1 || sv->workers != 1 || sv->queue) return false;
+    for (const StepSpec& st : sv->steps)
+      if (st.kind != StepSpec::Kind::Work) return false;
+    return true;
+  }
+
+  void holds(State& s) const;
+  void flows(State& s, const std::vector<double>& mult) const;
+  void visit(State& s, std::size_t from, const std::vector<StepSpec>& steps, double rate) const;
+  void stations(State& s) const;
+  void station(State& s, std::size_t c) const;
+  void pools(State& s, std::size_t c, const DatabaseSpec& d) const;
+  void caches(State& s, std::size_t c) const;
+  bool warm_static(const State& s, std::size_t c, const KeyedStoreSpec& st, double capacity) const;
+  void sites(State& s, const std::vector<StepSpec>& steps) const;
+};
+
+void Model::holds(State& s) const {
+  for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
+    const auto c = static_cast<std::size_t>(*it);
+    const ComponentSpec& cs = spec_.components[c];
+    double h = 0, resp = 0;
+    if (const ServiceSpec* sv = cs.service()) {
+      h = steps_time(s, sv->steps);
+      resp = s.wait[c] + h;
+    } else if (const LoadBalancerSpec* lb = cs.load_balancer()) {
+      std::vector<std::pair<std::string, double>> targets = lb->targets;
+      if (targets.empty()) targets.emplace_back(lb->to, 1.0);
+      double total = 0, held = 0;
+      for (const auto& [name, weight] : targets) {
+        const int t = spec_.find(name);
+        total += weight;
+        if (t >= 0) held += weight * s.response[static_cast<std::size_t>(t)];
+      }
+      h = resp = total > 0 ? 2 * latency(lb->latency) + held / total : 0;
+    } else if (cs.cache()) {
+      h = per_op(s, c, [&](const std::string& op) { return cache_time(c, op, s); });
+      resp = s.wait[c] + h + s.coalesced[c] * s.fill[c] / 2;
+    } else if (const CdnSpec* cd = cs.cdn()) {
+      h = cd->edge_latency ? mean_of(*cd->edge_latency) : 0.0;
+      const int o = spec_.find(cd->origin);
+      double fetch = 2 * (cd->origin_latency ? mean_of(*cd->origin_latency) : 0.0) + (o >= 0 ? s.response[static_cast<std::size_t>(o)] : 0);
+      if (cd->origin_timeout) fetch = capped(fetch, *cd->origin_timeout);
+      s.fill[c] = fetch;
+      resp = s.wait[c] + h + s.miss[c] * fetch + s.coalesced[c] * fetch / 2;
+    } else if (const DatabaseSpec* d = cs.database()) {
+      h = per_op(s, c, [&](const std::string& op) { return query_time(*d, op); });
+      resp = s.pool_wait[c] + s.wait[c] + h;
+    } else if (const QueueSpec* qs = cs.queue()) {
+      const int t = spec_.find(qs->consumer);
+      // A delivery goes to a free consumer: it waits in the queue, not there.
+      // A failed delivery keeps its consumer through the redelivery delay.
+      h = 2 * (qs->latency ? mean_of(*qs->latency) : 0.0) +
+          (t >= 0 ? s.hold[static_cast<std::size_t>(t)] + s.visit_fail[static_cast<std::size_t>(t)] * qs->redelivery_delay : 0);
+      resp = 0;  // a publish returns once the message is enqueued
+    }
+    s.hold[c] = h;
+    s.response[c] = resp;
+  }
+  // A cache's fill: the caller's on_miss steps (the first caller's).
+  for (const ComponentSpec& caller : spec_.components)
+    if (const ServiceSpec* sv = caller.service())
+      for_each_call(sv->steps, [&](const StepSpec& st, double) {
+        const int t = target(st);
+        if (t >= 0 && !st.on_miss.empty() && spec_.components[static_cast<std::size_t>(t)].cache())
+          s.fill[static_cast<std::size_t>(t)] = steps_time(s, st.on_miss) + 2 * latency(st.call.latency);
+      });
+}
+
+void Model::visit(State& s, std::size_t from, const std::vector<StepSpec>& steps, double rate) const {
+  for (const StepSpec& st : steps) {
+    switch (st.kind) {
+      case StepSpec::Kind::Work: break;
+      case StepSpec::Kind::Call:
+      case StepSpec::Kind::Async: {
+        const int t = target(st);
+        if (t < 0) break;
+        const auto c = static_cast<std::size_t>(t);
+        const double calls = rate * site_attempts(s, st);
+        s.arrivals[c] += calls;
+        const std::string& op = st.call.op;
+        s.ops[c][op] += calls;
+        if (op.empty()) s.reads[c] += calls;
+        else if (op == "write") s.puts[c] += calls;
+        else if (op == "invalidate") s.invalidations[c] += calls;
+        if (spec_.components[c].database()) s.pool_callers[c].emplace_back(static_cast<int>(from), calls);
+        if (!st.on_miss.empty()) {
+          visit(s, from, st.on_miss, rate * s.miss[c]);
+          s.arrivals[c] += rate * s.miss[c];  // the store
+          s.ops[c]["store"] += rate * s.miss[c];
+        }
+        break;
+      }
+      case StepSpec::Kind::Parallel: visit(s, from, st.steps, rate); break;
+      case StepSpec::Kind::Repeat: visit(s, from, st.steps, rate * st.count); break;
+      case StepSpec::Kind::Branch:
+        for (const StepSpec::Arm& a : st.arms) visit(s, from, a.steps, rate * a.p);
+        break;
+    }
+  }
+}
+
+void Model::flows(State& s, const std::vector<double>& mult) const {
+  for (auto* v : {&s.arrivals, &s.admitted, &s.reads, &s.puts, &s.invalidations}) std::fill(v->begin(), v->end(), 0.0);
+  s.pool_callers.assign(spec_.components.size(), {});
+  s.ops.assign(spec_.components.size(), {});
+  for (std::size_t t = 0; t < spec_.traffic.size(); ++t) {
+    const TrafficSpec& ts = spec_.traffic[t];
+    const int e = spec_.find(ts.to);
+    if (e < 0) continue;
+    const double r = 2 * latency(std::nullopt) + s.response[static_cast<std::size_t>(e)];
+    double rate = ts.rate * mult[t];
+    // A closed loop of N users thinking Z: N / (Z + R) (the response law);
+    // exact MVA where the entry is one single-server station that calls nothing.
+    if (ts.closed() && single_station(static_cast<std::size_t>(e)))
+      rate = q::mva(static_cast<int>(std::min(1e6, std::round(static_cast<double>(ts.users) * mult[t]))),
+                    mean_of(ts.think) + 2 * latency(std::nullopt), {s.hold[static_cast<std::size_t>(e)]}).throughput;
+    else if (ts.closed())
+      rate = static_cast<double>(ts.users) * mult[t] / (mean_of(ts.think) + (ts.timeout ? capped(r, *ts.timeout) : r));
+    double p = s.fail[static_cast<std::size_t>(e)] + (ts.timeout ? tail(r, *ts.timeout) : 0.0);
+    if (ts.retry && !ts.closed()) rate *= attempts(std::min(p, 1.0), ts.retry->max);
+    s.source_rate[t] = rate;
+    s.arrivals[static_cast<std::size_t>(e)] += rate;
+  }
+  for (int ci : order_) {
+    const auto c = static_cast<std::size_t>(ci);
+    const ComponentSpec& cs = spec_.components[c];
+    double a = s.arrivals[c];
+    const std::optional<RateLimitSpec>* rl = nullptr;
+    if (const ServiceSpec* sv = cs.service()) rl = &sv->rate_limit;
+    if (const LoadBalancerSpec* lb = cs.load_balancer()) rl = &lb->rate_limit;
+    if (rl && *rl) a = std::min(a, (*rl)->rate);  // the excess is refused (rate_limited)
+    s.offered[c] = a;
+    a *= 1 - s.reject[c] - s.abandon[c];
+    s.admitted[c] = a;
+    if (const ServiceSpec* sv = cs.service()) {
+      visit(s, c, sv->steps, a);
+    } else if (const LoadBalancerSpec* lb = cs.load_balancer()) {
+      std::vector<std::pair<std::string, double>> targets = lb->targets;
+      if (targets.empty()) targets.emplace_back(lb->to, 1.0);
+      double total = 0;
+      for (const auto& tw : targets) total += tw.second;
+      for (const auto& [name, w] : targets)
+        if (const int t = spec_.find(name); t >= 0 && total > 0) s.arrivals[static_cast<std::size_t>(t)] += a * w / total;
+    } else if (const CdnSpec* cd = cs.cdn()) {
+      s.reads[c] = s.arrivals[c];
+      s.ops[c][""] = s.arrivals[c];
+      if (const int o = spec_.find(cd->origin); o >= 0) s.arrivals[static_cast<std::size_t>(o)] += a * s.miss[c];
+    } else if (const QueueSpec* qs = cs.queue()) {
+      // At least once: a failed delivery is delivered again, max_attempts in all.
+      if (const int t = spec_.find(qs->consumer); t >= 0) {
+        const double deliveries = attempts(s.visit_fail[static_cast<std::size_t>(t)], qs->max_attempts - 1);
+        s.arrivals[static_cast<std::size_t>(t)] += a * deliveries;
+        s.admitted[c] = a * deliveries;
+      }
+    }
+  }
+}
+
+/// Hit ratios of a keyed cache or cdn from its read, write and invalidation
+/// rates. Its keys are asked for by popularity, or, behind another keyed
+/// tier of the same key space, in proportion to that tier's fetches.
+void Model::caches(State& s, std::size_t c) const {
+  const KeyedStoreSpec* st = store_of(spec_.components[c]);
+  if (!st || s.reads[c] <= 0) return;
+  std::vector<q::KeyClass> keys = keys_[c];
+  if (const int u = feeder_[c]; u >= 0 && s.fetch[static_cast<std::size_t>(u)].size() == keys.size()) {
+    double sum = 0;
+    for (std::size_t i = 0; i < keys.size(); ++i) sum += keys[i].count * (keys[i].p *= s.fetch[static_cast<std::size_t>(u)][i]);
+    for (q::KeyClass& k : keys) k.p = sum > 0 ? k.p / sum : 0;
+  }
+  const double capacity = st->capacity > 0 ? static_cast<double>(std::min(st->capacity, st->keys)) : static_cast<double>(st->keys);
+  if (warm_static(s, c, *st, capacity)) {
+    // Warm and never expiring within the run, turned over less than once:
+    // it holds the warm keys (the most popular) all along.
+    double room = static_cast<double>(std::min(st->warm, st->keys));
+    s.fetch[c].assign(keys.size(), 1.0);
+    double hit = 0;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const double held = std::clamp(room, 0.0, keys[i].count);
+      room -= held;
+      hit += keys[i].count * keys[i].p * held / keys[i].count;
+      s.fetch[c][i] = 1 - held / keys[i].count;
+    }
+    s.hit[c] = hit;
+    s.miss[c] = 1 - hit;
+    s.coalesced[c] = 0;
+    return;
+  }
+  q::CachePolicy pol = q::CachePolicy::Lru;
+  if (st->eviction == Eviction::Fifo) pol = q::CachePolicy::Fifo;
+  if (st->eviction == Eviction::Lfu) pol = q::CachePolicy::Lfu;
+  q::CacheLoad load{s.reads[c], s.puts[c], s.invalidations[c], s.fill[c]};
+  const q::CacheHit h = q::keyed_hit_ratio(keys, capacity, pol, st->ttl.value_or(kInf), load, st->coalesce, &s.fetch[c]);
+  s.hit[c] = h.hit;
+  s.miss[c] = h.miss;
+  s.coalesced[c] = h.coalesced;
+}
+
+/// A warm store that neither expires within the run nor fetches as many
+/// keys as it holds over the run (at the steady state's miss rate, an
+/// upper bound) keeps its warm contents.
+bool Model::warm_static(const State& s, std::size_t c, const KeyedStoreSpec& st, double capacity) const {
+  if (st.warm == 0 || (st.ttl && *st.ttl < spec_.duration)) return false;
+  if (static_cast<double>(st.warm) < capacity && st.warm < st.keys) return false;
+  const double miss = std::max(s.miss[c], 0.0);
+  return miss * s.reads[c] * spec_.duration < 0.5 * capacity;
+}
+
+/// Connection pools of a database, one per caller replica: M/M/c with
+/// patience (the acquire timeout); a connection is held for the query's
+/// wait and run on the node.
+void Model::pools(State& s, std::size_t c, const DatabaseSpec& d) const {
+  s.pool_wait[c] = s.abandon[c] = s.pool_load[c] = 0;
+  if (!d.pool) return;
+  double total = 0, wait = 0, gave_up = 0;
+  const double held = s.wait[c] + s.hold[c];
+  if (held <= 0) return;
+  std::map<int, double> per_caller;  // a caller's call steps share its replicas' pools
+  for (const auto& [caller, calls] : s.pool_callers[c]) per_caller[caller] += calls;
+  for (const auto& [caller, calls] : per_caller) {
+    const int replicas = std::max(1, spec_.components[static_cast<std::size_t>(caller)].replica_count());
+    const q::PatienceResult r = q::mmc_patience(*d.pool, calls / replicas, 1 / held, d.acquire_timeout);
+    s.pool_load[c] = std::max(s.pool_load[c], calls / replicas * held / *d.pool);
+    total += calls;
+    wait += calls * r.mean_wait;
+    gave_up += calls * r.abandon;
+  }
+  if (total <= 0) return;
+  s.pool_wait[c] = wait / total;
+  s.abandon[c] = gave_up / total;
+}
+
+/// The share of a database's queries that its busiest node runs.
+double busiest_node_share(const DatabaseSpec& d) {
+  double shard = 1.0 / d.shards;
+  if (d.hot_shard) shard = std::max(*d.hot_shard, (1 - *d.hot_shard) / std::max(1, d.shards - 1));
+  if (d.shard_skew && d.shards > 1) shard = q::zipf(d.shards, d.shard_skew->zipf).front();
+  return shard / (1 + d.replicas);  // a rough split over the shard's nodes
+}
+
+void Model::station(State& s, std::size_t c) const {
+  const ComponentSpec& cs = spec_.components[c];
+  int replicas = 1, workers = 0;
+  double share = 1;  // of the load on the busiest replica or node
+  std::optional<std::int64_t> queue;
+  double scv = 1;
+  if (const ServiceSpec* sv = cs.service()) {
+    replicas = sv->replicas;
+    workers = sv->workers;
+    queue = sv->queue;
+    if (sv->steps.size() == 1 && sv->steps[0].kind == StepSpec::Kind::Work) scv = sampled_moments(sv->steps[0].work).scv;
+  } else if (const CacheSpec* ca = cs.cache()) {
+    workers = ca->workers;
+    queue = ca->queue;
+  } else if (const CdnSpec* cd = cs.cdn()) {
+    workers = cd->workers;
+  } else if (const DatabaseSpec* d = cs.database()) {
+    replicas = cs.replica_count();
+    workers = d->workers;
+    share = busiest_node_share(*d) * replicas;
+  } else if (const QueueSpec* qs = cs.queue()) {
+    workers = qs->consumers;
+    if (workers == 0)
+      if (const int t = spec_.find(qs->consumer); t >= 0)
+        if (const ServiceSpec* sv = spec_.components[static_cast<std::size_t>(t)].service()) workers = sv->replicas * sv->workers;
+  }
+  s.wait[c] = 0;
+  s.util[c] = 0;
+  if (workers <= 0 || s.hold[c] <= 0) return;
+  // Callers that cannot have more visits in flight than it has workers
+  // never make it queue (one worker calling one: M/G/1 at the caller).
+  const bool bounded = callers_concurrency(c) <= static_cast<double>(workers);
+  const double lambda = s.admitted[c] / replicas * share;
+  const double mu = 1 / s.hold[c];
+  if (queue) {
+    const q::LossResult r = q::mmck(workers, workers + static_cast<int>(*queue), s.offered[c] / replicas, mu);
+    s.reject[c] = r.blocking;
+    s.wait[c] = std::max(0.0, r.response - s.hold[c]);
+    s.util[c] = r.utilization;
+    return;
+  }
+  s.util[c] = s.admitted[c] * s.hold[c] / (static_cast<double>(replicas) * workers);
+  if (lambda >= workers * mu) {
+    s.overloaded = true;
+    s.wait[c] = 0;  // unbounded; the caller's hold is left without it
+    return;
+  }
+  // Allen-Cunneen: the M/M/c wait times (1 + scv of service) / 2 (arrivals Poisson).
+  s.wait[c] = bounded ? 0.0 : q::mmc_wait(workers, lambda, mu) * (1 + std::min(scv, 10.0)) / 2;
+}
+
+void Model::sites(State& s, const std::vector<StepSpec>& steps) const {
+  for (const StepSpec& st : steps) {
+    if (st.kind == StepSpec::Kind::Call || st.kind == StepSpec::Kind::Async) {
+      const int t = target(st);
+      if (t < 0) continue;
+      const auto c = static_cast<std::size_t>(t);
+      const double r = 2 * latency(st.call.latency) + op_response(s, c, st.call.op);
+      const double p = std::min(1.0, s.fail[c] + (st.call.timeout ? late(st, r, *st.call.timeout) : 0.0));
+      double a = st.call.retry ? attempts(p, st.call.retry->max) : 1.0;
+      if (st.call.hedge) a += late(st, r, *st.call.hedge);  // a second attempt when no reply by then
+      s.attempts[&st] = a;
+      // The call fails when every attempt does (and no fallback catches it).
+      s.site_fail[&st] = st.fallback.empty() && st.kind == StepSpec::Kind::Call ? std::pow(p, st.call.retry ? st.call.retry->max + 1 : 1) : 0.0;
+    }
+    sites(s, st.steps);
+    sites(s, st.on_miss);
+    for (const StepSpec::Arm& arm : st.arms) sites(s, arm.steps);
+  }
+}
+
+void Model::stations(State& s) const {
+  s.overloaded = false;
+  for (std::size_t c = 0; c < spec_.components.size(); ++c) {
+    caches(s, c);
+    station(s, c);
+    if (const DatabaseSpec* d = spec_.components[c].database()) pools(s, c, *d);
+    s.fail[c] = std::min(1.0, s.reject[c] + s.abandon[c]);
+  }
+  for (std::size_t c = 0; c < spec_.components.size(); ++c) {
+    const ServiceSpec* sv = spec_.components[c].service();
+    if (!sv) continue;
+    sites(s, sv->steps);
+    double survive = 0;  // log P(every call of a visit succeeds)
+    for_each_call(sv->steps, [&](const StepSpec& st, double times) {
+      const auto it = s.site_fail.find(&st);
+      if (it != s.site_fail.end() && it->second > 0) survive += times * std::log1p(-std::min(it->second, 0.999999));
+    });
+    s.visit_fail[c] = -std::expm1(survive);
+  }
+}
+
+/// Components joined to c by any edge of the call graph, c included.
+std::vector<bool> connected(const ScenarioSpec& spec, const CallGraph& g, int c) {
+  const std::size_t n = spec.components.size();
+  std::vector<std::vector<int>> adj(n);
+  const auto& G = g.graph();
+  for (auto [e, end] = boost::edges(G); e != end; ++e) {
+    const auto& a = G[boost::source(*e, G)];
+    const auto& b = G[boost::target(*e, G)];
+    if (a.traffic || b.traffic) continue;
+    adj[static_cast<std::size_t>(a.index)].push_back(b.index);
+    adj[static_cast<std::size_t>(b.index)].push_back(a.index);
+  }
+  std::vector<bool> seen(n, false);
+  std::vector<int> todo{c};
+  seen[static_cast<std::size_t>(c)] = true;
+  while (!todo.empty()) {
+    const int x = todo.back();
+    todo.pop_back();
+    for (int y : adj[static_cast<std::size_t>(x)])
+      if (!seen[static_cast<std::size_t>(y)]) seen[static_cast<std::size_t>(y)] = true, todo.push_back(y);
+  }
+  return seen;
+}
+
+/// Marks c (and, with `spread`, every component joined to it) as having no estimate.
+void no_estimate(Estimate& est, const ScenarioSpec& spec, const CallGraph& g, int c, const std::string& why, bool spread) {
+  const auto mark = [&](std::size_t i) {
+    if (est.components[i].no_estimate.empty()) est.components[i].no_estimate = why;
+  };
+  if (!spread) return mark(static_cast<std::size_t>(c));
+  const auto joined = connected(spec, g, c);
+  for (std::size_t i = 0; i < joined.size(); ++i)
+    if (joined[i]) mark(i);
+}
+
+/// Faults in the measured window other than spikes (which the multipliers count).
+void fault_reasons(Estimate& est, const ScenarioSpec& spec, const CallGraph& g) {
+  for (const FaultSpec& f : spec.faults) {
+    if (f.kind == FaultSpec::Kind::Spike) continue;
+    // Over before the measured window starts: a kill or slow-down with a
+    // `for:`, a restart, a flush (the warm-up refills the cache).
+    double end = kInf;
+    if (f.duration) end = f.at + *f.duration;
+    if (f.kind == FaultSpec::Kind::Restart) end = f.at + f.restart_time;
+    if (f.kind == FaultSpec::Kind::Flush) end = f.at;
+    if (end <= spec.warmup) continue;
+    const int c = spec.find(f.target);
+    if (c < 0) continue;
+    no_estimate(est, spec, g, c,
+                "the run has a fault or action (" + std::string(name_of(f.kind)) + " " + f.target + " at " +
+                    format_duration(f.at) + "): its load and capacity change over the run",
+                true);
+  }
+}
+
+/// Features whose effect on one component has no closed form here.
+void feature_reasons(Estimate& est, const ScenarioSpec& spec, const std::string& backend) {
+  for (std::size_t c = 0; c < spec.components.size(); ++c) {
+    const ComponentSpec& cs = spec.components[c];
+    std::string& why = est.components[c].no_estimate;
+    if (!est.components[c].reachable && why.empty()) why = "no traffic reaches it";
+    const ServiceSpec* sv = cs.service();
+    if (!sv || !why.empty()) continue;
+    if (sv->autoscale) why = "autoscaled: its replicas follow the load";
+    std::function<void(const std::vector<StepSpec>&)> scan = [&](const std::vector<StepSpec>& steps) {
+      for (const StepSpec& st : steps) {
+        if (st.kind == StepSpec::Kind::Parallel && st.steps.size() > 1 && why.empty())
+          why = "a fan-out: its workers wait for the slowest (or k-th) of several replies, which has no closed form here";
+        scan(st.steps);
+        scan(st.on_miss);
+        for (const auto& a : st.arms) scan(a.steps);
+      }
+    };
+    scan(sv->steps);
+    if (backend == "simgrid" && spec.platform && why.empty())
+      why = "on the simgrid backend with a platform, workers share cores and links: their time stretches with the load";
+  }
+}
+
+/// Rate multipliers per traffic source: the time average over the
+/// measured window and the peak over the run (profiles and spikes).
+void multipliers(const ScenarioSpec& spec, Estimate& est, std::vector<double>& mean, std::vector<double>& peak) {
+  const std::size_t nt = spec.traffic.size();
+  mean.assign(nt, 1.0);
+  peak.assign(nt, 1.0);
+  const int steps = 2000;
+  for (std::size_t t = 0; t < nt; ++t) {
+    const TrafficSpec& ts = spec.traffic[t];
+    double sum = 0;
+    for (int i = 0; i < steps; ++i) sum += multiplier_at(spec, ts, spec.warmup + (spec.duration - spec.warmup) * (i + 0.5) / steps);
+    for (int i = 0; i <= steps; ++i) peak[t] = std::max(peak[t], multiplier_at(spec, ts, spec.duration * i / steps));
+    mean[t] = spec.duration > spec.warmup ? sum / steps : 1.0;
+    if (!ts.closed()) {
+      est.peak_multiplier = std::max(est.peak_multiplier, peak[t]);
+      est.mean_multiplier = mean[t];  // the last open source's (reported; each is used)
+    }
+  }
+}
+
+/// Workers across a component's replicas, as the run counts them (0: none or no limit).
+double workers_of(const ScenarioSpec& spec, const ComponentSpec& cs) {
+  if (const ServiceSpec* s = cs.service()) return static_cast<double>(s->replicas) * s->workers;
+  if (const DatabaseSpec* d = cs.database()) return static_cast<double>(d->workers) * cs.replica_count();
+  if (const CacheSpec* ca = cs.cache()) return ca->workers;
+  if (const CdnSpec* cd = cs.cdn()) return cd->workers;
+  if (const QueueSpec* qs = cs.queue()) {
+    if (qs->consumers > 0) return qs->consumers;
+    if (const int t = spec.find(qs->consumer); t >= 0)
+      if (const ServiceSpec* sv = spec.components[static_cast<std::size_t>(t)].service())
+        return static_cast<double>(sv->replicas) * sv->workers;
+  }
+  return 0;
+}
+
+/// One component's figures from the model at the base rate, the window's mean and the peak.
+ComponentEstimate component_figures(const ScenarioSpec& spec, std::size_t c, double entry_rate, const Model::State& base,
+                                    const Model::State& mean, const Model::State& peak) {
+  const ComponentSpec& cs = spec.components[c];
+  ComponentEstimate e;
+  e.index = static_cast<int>(c);
+  e.name = cs.name;
+  e.arrivals = base.arrivals[c];
+  e.mean_arrivals = mean.arrivals[c];
+  e.visits = entry_rate > 0 ? e.arrivals / entry_rate : 0;
+  e.hold = base.hold[c];
+  e.wait = base.wait[c];
+  e.capacity = workers_of(spec, cs);
+  if (cs.cdn() || (cs.cache() && (cs.cache()->keyed() || cs.cache()->hit_ratio))) e.hit_ratio = mean.hit[c];
+  if (const DatabaseSpec* d = cs.database(); d && d->pool) {
+    e.pool_wait = base.pool_wait[c];
+    e.pool_exhausted = base.abandon[c];
+  }
+  if (base.reject[c] > 0) e.rejected = base.reject[c];
+  if (e.capacity > 0) {
+    e.utilization = base.util[c];
+    e.mean_utilization = mean.util[c];
+    e.peak_utilization = peak.util[c];
+    if (e.utilization > 0) e.saturation_rate = entry_rate / e.utilization;
+  }
+  return e;
+}
+
+/// Where the model stops at the peak: pools that run dry, workers over
+/// 100% (queues, timeouts and retries feed back), warm entries that expire
+/// together. Pools first: their overload is the cause of the rest.
+void overload_reasons(Estimate& est, const ScenarioSpec& spec, const CallGraph& g, const Model::State& peak) {
+  const std::size_t n = spec.components.size();
+  for (std::size_t c = 0; c < n; ++c)
+    if (peak.abandon[c] > 0.02 || peak.pool_load[c] >= 0.9)
+      no_estimate(est, spec, g, static_cast<int>(c),
+                  "overload: " + est.components[c].name + "'s connection pools are " + fmt_percent(peak.pool_load[c]) +
+                      " busy at the peak; waits, pool_exhausted failures and retries feed back",
+                  true);
+  for (std::size_t c = 0; c < n; ++c) {
+    const ComponentEstimate& e = est.components[c];
+    if (e.capacity > 0 && e.peak_utilization >= 0.98 && !peak.reject[c])
+      no_estimate(est, spec, g, static_cast<int>(c),
+                  "overload: " + e.name + " is at " + fmt_percent(e.peak_utilization) +
+                      " at the peak; its queue grows, and timeouts and retries feed back (no closed form)",
+                  true);
+    const KeyedStoreSpec* st = store_of(spec.components[c]);
+    if (st && st->warm > 0 && st->ttl && *st->ttl < spec.duration)
+      no_estimate(est, spec, g, static_cast<int>(c),
+                  "the warm entries of " + e.name + " all expire together at " + format_duration(*st->ttl) +
+                      " (a stampede), not a steady state",
+                  true);
+  }
+}
+
+/// Scales every source's base rate until a component's workers are all
+/// busy or a pool's queries start to give up (1%): the first limit.
+std::optional<Estimate::Limit> first_limit(const ScenarioSpec& spec, const Model& model, const Estimate& est,
+                                           const std::vector<bool>& reachable) {
+  const std::size_t nt = spec.traffic.size();
+  const auto limit = [&](double x) -> std::optional<Estimate::Limit> {
+    const Model::State s = model.run(std::vector<double>(nt, x));
+    // Requests offered (first tries; a closed loop's rate is what its users send).
+    double entering = 0;
+    for (std::size_t t = 0; t < nt; ++t) entering += spec.traffic[t].closed() ? s.source_rate[t] : spec.traffic[t].rate * x;
+    std::optional<Estimate::Limit> best;
+    for (std::size_t c = 0; c < spec.components.size(); ++c) {
+      if (!reachable[c]) continue;
+      if (est.components[c].capacity > 0 && s.util[c] >= 0.999) return Estimate::Limit{static_cast<int>(c), entering, "workers"};
+      if (s.abandon[c] >= 0.01 && !best) best = Estimate::Limit{static_cast<int>(c), entering, "connection pool"};
+    }
+    return best;
+  };
+  double lo = 0, hi = 1;
+  while (!limit(hi)) {
+    lo = hi;
+    hi *= 2;
+    if (hi > 1e6) return std::nullopt;
+  }
+  for (int i = 0; i < 10; ++i) {  // to within 2^(1/1024) of the limit
+    const double mid = lo > 0 ? std::sqrt(lo * hi) : hi / 2;
+    (limit(mid) ? hi : lo) = mid;
+  }
+  return limit(hi);
 }
 
 }  // namespace
@@ -69,85 +828,35 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
   const CallGraph g(spec);
   const auto order = g.topological_order();
   if (!order) return std::nullopt;
-  const std::size_t n = spec.components.size();
+  const std::size_t nt = spec.traffic.size();
   Estimate est;
-
-  // Holding time per visit, callees first: own work plus, for each
-  // synchronous call, the round trip and the callee's own holding time.
-  std::vector<double> hold(n, 0.0);
-  for (auto it = order->rbegin(); it != order->rend(); ++it) {
-    const auto c = static_cast<std::size_t>(*it);
-    const ComponentSpec& cs = spec.components[c];
-    double h = 0;
-    if (const ServiceSpec* s = cs.service()) {
-      h = work_time(s->steps);
-      // A synchronous call holds the worker for the round trip and the callee's time.
-      for_each_call(s->steps, [&](const StepSpec& st, double times) {
-        const int t = spec.find(st.call.target);
-        if (st.kind == StepSpec::Kind::Call && t >= 0)
-          h += times * (2 * call_latency(spec, st.call.latency) + hold[static_cast<std::size_t>(t)]);
-      });
-    } else if (const LoadBalancerSpec* lb = cs.load_balancer()) {
-      // Weighted targets: the mean over the shares of the visits.
-      std::vector<std::pair<std::string, double>> targets = lb->targets;
-      if (targets.empty()) targets.emplace_back(lb->to, 1.0);
-      double total = 0, held = 0;
-      for (const auto& [name, weight] : targets) {
-        const int t = spec.find(name);
-        total += weight;
-        if (t >= 0) held += weight * hold[static_cast<std::size_t>(t)];
-      }
-      if (total > 0) h = 2 * call_latency(spec, lb->latency) + held / total;
-    } else {
-      h = data_hold(spec, cs).first;
-    }
-    hold[c] = h;
-  }
-
-  // Arrivals per component. An open loop sends its rate; a closed loop of N
-  // users thinking Z sends at most N / (Z + R0), R0 the response time with no
-  // queueing (the asymptotic bound of operational analysis).
-  std::vector<double> arrivals(n, 0.0);
-  for (std::size_t t = 0; t < spec.traffic.size(); ++t) {
+  const Model model(spec, *order);
+  std::vector<double> mean, peak;
+  multipliers(spec, est, mean, peak);
+  const Model::State at_base = model.run(std::vector<double>(nt, 1.0));
+  const Model::State at_mean = model.run(mean);
+  const Model::State at_peak = model.run(peak);
+  // Requests offered: first tries (retries show as more visits per request).
+  for (std::size_t t = 0; t < nt; ++t) {
     const TrafficSpec& ts = spec.traffic[t];
-    const auto visits = g.visits_per_request(static_cast<int>(t));
-    if (!visits) return std::nullopt;
-    double rate = ts.rate;
-    if (ts.closed()) {
-      const int entry = spec.find(ts.to);
-      const double r0 = entry >= 0 ? hold[static_cast<std::size_t>(entry)] + 2 * call_latency(spec, std::nullopt) : 0;
-      rate = static_cast<double>(ts.users) / (ts.think.mean() + r0);
-      est.notes.push_back("traffic '" + ts.name + "' is a closed loop: its rate is bounded by users / (think + response) = " +
-                          format_rate(rate) + " with no queueing; queueing lowers it");
-    }
-    for (const ProfilePoint& p : ts.profile) est.peak_multiplier = std::max(est.peak_multiplier, p.x);
-    est.entry_rate += rate;
-    for (std::size_t c = 0; c < n; ++c) arrivals[c] += rate * (*visits)[c];
+    est.entry_rate += ts.closed() ? at_base.source_rate[t] : ts.rate;
+    if (ts.closed())
+      est.notes.push_back("traffic '" + ts.name + "' is a closed loop: users / (think + response) = " +
+                          format_rate(at_base.source_rate[t]) + " with the estimated response time");
   }
-
   const auto reachable = g.reachable_from_traffic();
-  for (std::size_t c = 0; c < n; ++c) {
-    const ComponentSpec& cs = spec.components[c];
-    ComponentEstimate e;
-    e.index = static_cast<int>(c);
-    e.name = cs.name;
-    e.arrivals = arrivals[c];
-    e.visits = est.entry_rate > 0 ? arrivals[c] / est.entry_rate : 0;
-    e.hold = hold[c];
-    e.reachable = reachable[c];
-    if (const ServiceSpec* s = cs.service()) e.capacity = static_cast<double>(s->replicas) * s->workers;
-    else e.capacity = data_hold(spec, cs).second;
-    if (e.capacity > 0) {
-      e.utilization = e.arrivals * e.hold / e.capacity;
-      e.peak_utilization = e.utilization * est.peak_multiplier;
-      if (e.utilization > 0) e.saturation_rate = est.entry_rate / e.utilization;
-      est.saturation_order.push_back(e.index);
-    }
-    est.components.push_back(e);
+  for (std::size_t c = 0; c < spec.components.size(); ++c) {
+    est.components.push_back(component_figures(spec, c, est.entry_rate, at_base, at_mean, at_peak));
+    est.components.back().reachable = reachable[c];
+    if (est.components.back().capacity > 0) est.saturation_order.push_back(static_cast<int>(c));
   }
   std::stable_sort(est.saturation_order.begin(), est.saturation_order.end(), [&](int a, int b) {
     return est.components[static_cast<std::size_t>(a)].utilization > est.components[static_cast<std::size_t>(b)].utilization;
   });
+  feature_reasons(est, spec, spec.backend);
+  fault_reasons(est, spec, g);
+  overload_reasons(est, spec, g, at_peak);
+  est.first_limit = first_limit(spec, model, est, reachable);
   return est;
 }
 

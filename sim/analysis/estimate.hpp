@@ -1,6 +1,12 @@
-// Napkin math over the call graph: offered load per component from the
-// traffic and the visit counts, the time a visit holds a worker when nothing
-// queues, utilisation, and the entry rate at which each component saturates.
+// Napkin math over the call graph, as a capacity planner: offered load per
+// component from the traffic, the visit counts, the caches' hit ratios (from
+// popularity, capacity, eviction, TTL, writes) and the retries; the time a
+// visit holds a worker (with the waits for callees, connection pools by
+// M/M/c with patience, worker pools by Erlang C, finite queues by M/M/c/K);
+// utilisation; the entry rate at which the first component saturates. Where
+// the model has no closed form (overload feedback, faults, fan-out with
+// timeouts, autoscaling, shared cores) a component says so instead of
+// giving a number (ComponentEstimate::no_estimate).
 #pragma once
 
 #include <optional>
@@ -15,21 +21,42 @@ struct ComponentEstimate {
   int index = 0;
   std::string name;
   double visits = 0;        ///< per entry request, over all sources (weighted by rate)
-  double arrivals = 0;      ///< visits per second at base rates
-  double hold = 0;          ///< seconds a visit holds a worker with no queueing anywhere
-  double capacity = 0;      ///< workers across replicas (0: a balancer, no workers)
+  double arrivals = 0;      ///< visits per second at base rates (after caches, retries, rate limits)
+  double mean_arrivals = 0; ///< visits per second averaged over the measured window
+  double hold = 0;          ///< seconds a visit holds a worker (callee waits included)
+  double capacity = 0;      ///< workers across replicas (0: a balancer, or no limit)
   double utilization = 0;   ///< offered load at base rates / capacity
-  double peak_utilization = 0;  ///< at the profiles' peak multiplier
+  double peak_utilization = 0;  ///< at the profiles' peak multiplier (spikes included)
+  /// Time-averaged over the measured window (after warm-up, profiles and
+  /// spikes weighed by time): what the run's `utilization` measures.
+  double mean_utilization = 0;
   double saturation_rate = 0;   ///< entry requests/s at which utilisation reaches 1 (0: never)
+  double wait = 0;              ///< s, mean wait for a worker at base rates
+  std::optional<double> hit_ratio;  ///< caches and cdns: hits / reads over the measured window
+  std::optional<double> pool_wait;  ///< databases with pools: mean wait for a connection, s (base rates)
+  std::optional<double> pool_exhausted;  ///< share of queries that give up waiting (base rates)
+  std::optional<double> rejected;   ///< share turned away by a full queue (base rates)
+  /// Why the figures above are no estimate of what a run measures (empty:
+  /// they are). Utilisation is still computed as offered load, for orientation.
+  std::string no_estimate;
   bool reachable = true;
 };
 
 struct Estimate {
   double entry_rate = 0;    ///< requests/s from all sources at base rates
   double peak_multiplier = 1;
+  double mean_multiplier = 1;  ///< time average over the measured window
   std::vector<ComponentEstimate> components;  ///< file order
   /// Indices into components, those with workers, highest utilisation first.
   std::vector<int> saturation_order;
+  /// The first limit the entry rate meets as it grows from the base rate
+  /// (workers, or a connection pool whose queries start to give up).
+  struct Limit {
+    int component = -1;
+    double entry_rate = 0;   ///< requests/s entering
+    std::string cause;       ///< "workers" or "connection pool"
+  };
+  std::optional<Limit> first_limit;
   /// Notes on what the estimate assumes (closed loops, cycles).
   std::vector<std::string> notes;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "backend/layout.hpp"
+#include "engine/sampler.hpp"
 
 namespace archsim {
 
@@ -12,7 +13,7 @@ namespace {
 double service_work(const std::vector<StepSpec>& steps) {
   double t = 0;
   for (const StepSpec& s : steps) {
-    if (s.kind == StepSpec::Kind::Work) t += s.work.mean();
+    if (s.kind == StepSpec::Kind::Work) t += sampled_moments(s.work).mean;  // as drawn (a normal is truncated)
     if (s.kind == StepSpec::Kind::Repeat) t += s.count * service_work(s.steps);
     if (s.kind == StepSpec::Kind::Branch)
       for (const StepSpec::Arm& a : s.arms) t += a.p * service_work(a.steps);
@@ -23,7 +24,10 @@ double service_work(const std::vector<StepSpec>& steps) {
 
 }  // namespace
 
-PlatformEstimate estimate_platform(const ScenarioSpec& spec, const Estimate& est) {
+PlatformEstimate estimate_platform(const ScenarioSpec& spec, const Estimate& est, bool window_mean) {
+  const auto rate_of = [&](std::size_t c) {
+    return window_mean ? est.components[c].mean_arrivals : est.components[c].arrivals;
+  };
   const Layout L = Layout::build(spec);
   PlatformEstimate out;
   out.declared = L.declared;
@@ -46,7 +50,7 @@ PlatformEstimate estimate_platform(const ScenarioSpec& spec, const Estimate& est
     const auto& hosts = L.replica_host[c];
     for (std::size_t r = 0; r < hosts.size(); ++r) {
       const auto h = static_cast<std::size_t>(hosts[r]);
-      demand[h] += ce.arrivals / static_cast<double>(hosts.size()) * work;
+      demand[h] += rate_of(c) / static_cast<double>(hosts.size()) * work;
       runs[h].push_back(cs.name + "." + std::to_string(r));
     }
   }
@@ -75,7 +79,7 @@ PlatformEstimate estimate_platform(const ScenarioSpec& spec, const Estimate& est
   for (std::size_t c = 0; c < spec.components.size(); ++c) {
     const ServiceSpec* s = spec.components[c].service();
     if (!s) continue;
-    const double rate = est.components[c].arrivals;
+    const double rate = rate_of(c);
     for_each_call(s->steps, [&](const StepSpec& st, double times) {
       const int to = spec.find(st.call.target);
       if (to < 0 || times <= 0) return;

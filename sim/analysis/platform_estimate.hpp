@@ -40,7 +40,8 @@ struct PlatformEstimate {
   std::vector<std::string> notes;
 };
 
-/// From the spec and the component estimate (visit rates).
-PlatformEstimate estimate_platform(const ScenarioSpec& spec, const Estimate& est);
+/// From the spec and the component estimate (visit rates at the base rate,
+/// or with `window_mean` averaged over the measured window, as a run measures).
+PlatformEstimate estimate_platform(const ScenarioSpec& spec, const Estimate& est, bool window_mean = false);
 
 }  // namespace archsim

@@ -1,5 +1,6 @@
 #include "analysis/queueing.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -115,6 +116,215 @@ std::vector<double> zipf(int n, double s) {
   for (int i = 0; i < n; ++i) sum += p[i] = 1.0 / std::pow(i + 1.0, s);
   for (double& x : p) x /= sum;
   return p;
+}
+
+}  // namespace archsim::queueing
+
+namespace archsim::queueing {
+
+namespace {
+
+/// Solves f(t) = target for an increasing f by bisection, t in (0, inf):
+/// hi doubled until it brackets, then halved on a log scale.
+template <class F>
+double solve_increasing(F f, double target) {
+  double lo = 0, hi = 1;
+  while (f(hi) < target) {
+    lo = hi;
+    hi *= 2;
+    if (hi > 1e300) return kInf;
+  }
+  for (int i = 0; i < 200 && hi - lo > 1e-7 * hi; ++i) {
+    const double mid = lo > 0 ? std::sqrt(lo * hi) : hi / 2;
+    (f(mid) < target ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+}  // namespace
+
+double che_fifo_hit_ratio(const std::vector<double>& p, double capacity) {
+  if (capacity >= static_cast<double>(p.size())) return 1.0;
+  if (capacity <= 0) return 0.0;
+  const double t = solve_increasing(
+      [&](double t) {
+        double s = 0;
+        for (double pi : p) s += pi * t / (1 + pi * t);
+        return s;
+      },
+      capacity);
+  double h = 0;
+  for (double pi : p) h += pi * pi * t / (1 + pi * t);
+  return h;
+}
+
+double ttl_hit_ratio(double rate, double ttl) { return rate * ttl / (1 + rate * ttl); }
+
+std::vector<KeyClass> zipf_classes(std::uint64_t n, double s) {
+  std::vector<KeyClass> out;
+  if (n == 0) return out;
+  if (s == 0) return {KeyClass{1.0 / static_cast<double>(n), static_cast<double>(n)}};
+  // Keys one by one while the next key's weight differs by over 0.2%, then
+  // runs of keys over which the weight k^-s falls by at most 1%.
+  double sum = 0;
+  std::uint64_t k = 1;
+  while (k <= n) {
+    const auto kd = static_cast<double>(k);
+    std::uint64_t run = 1;
+    const double next_ratio = std::pow(kd / (kd + 1), s);
+    if (next_ratio > 0.99) {
+      // k^-s / m^-s <= 1.01: m <= k 1.01^(1/s)
+      const double m = kd * std::pow(1.01, 1 / s);
+      run = std::max<std::uint64_t>(1, std::min<std::uint64_t>(n - k + 1, static_cast<std::uint64_t>(m - kd) + 1));
+    }
+    // Weight of the run: the sum of k^-s over it, by the midpoint integral.
+    const double w = run == 1 ? std::pow(kd, -s)
+                              : (s == 1 ? std::log((kd + run - 0.5) / (kd - 0.5))
+                                        : (std::pow(kd - 0.5, 1 - s) - std::pow(kd + run - 0.5, 1 - s)) / (s - 1));
+    out.push_back({w / static_cast<double>(run), static_cast<double>(run)});
+    sum += w;
+    k += run;
+  }
+  for (KeyClass& c : out) c.p /= sum;
+  return out;
+}
+
+namespace {
+
+/// One key's renewal cycle (see keyed_hit_ratio): reads, misses, coalesced
+/// reads and hits per cycle, and the share of time its value is held.
+struct KeyCycle {
+  double hit = 0, miss = 0, coalesced = 0, present = 0;
+};
+
+KeyCycle key_cycle(double r, double w, double nu, double fill, double ttl, double tc, CachePolicy policy,
+                   bool coalesce) {
+  const double a = r + w;
+  KeyCycle k;
+  if (a <= 0) return k;
+  double d;  // mean present time, s
+  if (policy == CachePolicy::Fifo) {
+    const double t = std::min(ttl, tc);  // evicted a fixed time after its store
+    d = std::isinf(t) ? (nu > 0 ? 1 / nu : kInf) : (nu > 0 ? -std::expm1(-nu * t) / nu : t);
+  } else {
+    // LRU: evicted after a gap of T_C between accesses; RANDOM after an
+    // exponential time of mean T_C; LFU (tc 0 or inf) held or never.
+    double out_rate = nu;
+    if (policy == CachePolicy::Lru && !std::isinf(tc)) out_rate += a / std::expm1(std::min(a * tc, 700.0));
+    if (policy == CachePolicy::Random && !std::isinf(tc)) out_rate += 1 / tc;
+    if (tc <= 0) out_rate = kInf;
+    if (std::isinf(out_rate)) d = 0;
+    else if (std::isinf(ttl)) d = out_rate > 0 ? 1 / out_rate : kInf;
+    else d = out_rate > 0 ? -std::expm1(-out_rate * ttl) / out_rate : ttl;
+  }
+  if (std::isinf(d)) return {1, 0, 0, 1};
+  // Per cycle: 1/a absent, then a read (share r/a) misses and fills for F,
+  // its reads waiting (coalesce) or missing too; or a put stores at once.
+  const double reads = r / a + (r / a) * r * fill + r * d;
+  const double length = 1 / a + (r / a) * fill + d;
+  k.hit = r * d / reads;
+  k.coalesced = coalesce ? (r / a) * r * fill / reads : 0;
+  k.miss = 1 - k.hit - k.coalesced;
+  k.present = d / length;
+  return k;
+}
+
+}  // namespace
+
+CacheHit keyed_hit_ratio(const std::vector<KeyClass>& keys, double capacity, CachePolicy policy, double ttl,
+                         const CacheLoad& load, bool coalesce, std::vector<double>* fetch) {
+  if (fetch) fetch->assign(keys.size(), 1.0);
+  CacheHit out;
+  if (keys.empty() || load.reads <= 0) return out;
+  const auto sum = [&](double tc, auto fn) {
+    double s = 0;
+    for (const KeyClass& c : keys) {
+      const KeyCycle k = key_cycle(load.reads * c.p, load.puts * c.p, load.invalidations * c.p, load.fill, ttl, tc,
+                                   policy, coalesce);
+      s += c.count * fn(c, k);
+    }
+    return s;
+  };
+  const auto occupancy = [&](double tc) { return sum(tc, [](const KeyClass&, const KeyCycle& k) { return k.present; }); };
+  double tc = kInf;
+  if (policy == CachePolicy::Lfu) {
+    // The most popular keys stay; the rest are never held long enough to hit.
+    double room = capacity;
+    for (const KeyClass& c : keys) {
+      const double held = std::clamp(room, 0.0, c.count);
+      room -= held;
+      const KeyCycle k = key_cycle(load.reads * c.p, load.puts * c.p, load.invalidations * c.p, load.fill, ttl, kInf,
+                                   policy, coalesce);
+      const double share = c.count * c.p;
+      out.hit += share * (held / c.count) * k.hit;
+      out.coalesced += share * (held / c.count) * k.coalesced;
+      out.occupancy += held * k.present;
+      if (fetch) (*fetch)[static_cast<std::size_t>(&c - keys.data())] = 1 - (held / c.count) * (k.hit + k.coalesced);
+    }
+    out.miss = 1 - out.hit - out.coalesced;
+    out.characteristic_time = kInf;
+    return out;
+  }
+  if (occupancy(kInf) > capacity) tc = solve_increasing(occupancy, capacity);
+  out.characteristic_time = tc;
+  out.hit = sum(tc, [](const KeyClass& c, const KeyCycle& k) { return c.p * k.hit; });
+  out.coalesced = sum(tc, [](const KeyClass& c, const KeyCycle& k) { return c.p * k.coalesced; });
+  out.miss = 1 - out.hit - out.coalesced;
+  out.occupancy = occupancy(tc);
+  if (fetch)
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const KeyClass& c = keys[i];
+      (*fetch)[i] = key_cycle(load.reads * c.p, load.puts * c.p, load.invalidations * c.p, load.fill, ttl, tc, policy,
+                              coalesce).miss;
+    }
+  return out;
+}
+
+PatienceResult mmc_patience(int c, double lambda, double mu, double patience) {
+  PatienceResult r;
+  if (c <= 0 || mu <= 0) return r;
+  if (lambda <= 0) return r;
+  const double a = lambda / mu;
+  const double theta = c * mu - lambda;  // drift of the offered wait
+  const double d = patience;
+  // Everything in units of p_(c-1), and as logarithms so that an overloaded
+  // pool (theta < 0, e^(-theta D) huge) stays finite.
+  double atoms = 0, term = 1;  // sum of p_j / p_(c-1), j = c-1 down to 0
+  for (int j = c - 1; j >= 0; --j) {
+    atoms += term;
+    term *= j / a;
+  }
+  const double x = theta * d;
+  // log of integral_0^D f, integral_D^inf f, integral_0^D x f, over lambda p_(c-1)
+  double log_i1, log_m1;
+  if (std::abs(x) < 1e-9) {
+    log_i1 = std::log(d);
+    log_m1 = std::log(d * d / 2);
+  } else if (theta > 0) {
+    log_i1 = std::log(-std::expm1(-x) / theta);
+    log_m1 = std::log((-std::expm1(-x) - x * std::exp(-x)) / (theta * theta));
+  } else {
+    // (e^|x| - 1) / |theta| and (e^|x| (|x| - 1) + 1) / theta^2
+    const double ax = -x;
+    log_i1 = ax + std::log(-std::expm1(-ax)) - std::log(-theta);
+    log_m1 = ax + std::log(ax - 1 + std::exp(-ax)) - 2 * std::log(-theta);
+  }
+  const double log_i2 = -x - std::log(c * mu);
+  const double log_l = std::log(lambda);
+  // Normalise by the largest logarithm.
+  const double li1 = log_l + log_i1, li2 = log_l + log_i2, lm1 = log_l + log_m1, la = std::log(atoms);
+  const double top = std::max({li1, li2, la});
+  const double z = std::exp(la - top) + std::exp(li1 - top) + std::exp(li2 - top);
+  r.abandon = std::exp(li2 - top) / z;
+  r.wait_probability = (std::exp(li1 - top) + std::exp(li2 - top)) / z;
+  r.mean_wait = (std::exp(lm1 - top) + d * std::exp(li2 - top)) / z;
+  r.utilization = std::min(1.0, a * (1 - r.abandon) / c);
+  return r;
+}
+
+double mmc_wait_tail(int c, double lambda, double mu, double t) {
+  if (lambda >= c * mu) return 1.0;
+  return erlang_c(c, lambda / mu) * std::exp(-(c * mu - lambda) * t);
 }
 
 }  // namespace archsim::queueing

@@ -3,6 +3,7 @@
 // Times in seconds, rates per second. Each function names its formula.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 namespace archsim::queueing {
@@ -63,7 +64,79 @@ MvaResult mva(int customers, double think, const std::vector<double>& demands);
 /// time T solves sum_i (1 - exp(-p_i T)) = C; hit ratio sum_i p_i (1 - exp(-p_i T)).
 double che_lru_hit_ratio(const std::vector<double>& p, double capacity);
 
+/// FIFO under the independent reference model (Gelenbe 1973; Martina,
+/// Garetto, Leonardi 2014): T solves sum_i p_i T / (1 + p_i T) = C; hit ratio
+/// sum_i p_i (p_i T / (1 + p_i T)). RANDOM eviction has the same hit ratio.
+double che_fifo_hit_ratio(const std::vector<double>& p, double capacity);
+/// RANDOM eviction: equal to FIFO under independent requests (Gelenbe 1973).
+inline double che_random_hit_ratio(const std::vector<double>& p, double capacity) {
+  return che_fifo_hit_ratio(p, capacity);
+}
+
 /// Item probabilities of a Zipf(s) popularity over n items: p_i ~ 1 / i^s.
 std::vector<double> zipf(int n, double s);
+
+/// A TTL cache by the renewal argument: an entry stored at a miss lives
+/// `ttl` seconds (hits do not extend it); with Poisson requests at rate r a
+/// cycle is one miss and r ttl hits, so the hit ratio is r ttl / (1 + r ttl).
+double ttl_hit_ratio(double rate, double ttl);
+
+/// Keys grouped by popularity: `count` keys of probability `p` each. Zipf
+/// over millions of keys is summed over a few thousand groups this way.
+struct KeyClass {
+  double p = 0;
+  double count = 1;
+};
+/// Zipf(s) over n keys (s = 0: uniform): the first keys one by one, then
+/// groups of keys whose probabilities differ by under 1%.
+std::vector<KeyClass> zipf_classes(std::uint64_t n, double s);
+
+/// What a keyed cache does to each key, per second, as fractions of all
+/// requests (each key in proportion to its popularity).
+struct CacheLoad {
+  double reads = 0;          ///< requests/s that look up a key
+  double puts = 0;           ///< writes/s that store a key (and restart its TTL)
+  double invalidations = 0;  ///< removals/s
+  double fill = 0;           ///< s from a miss to the store of its value
+};
+enum class CachePolicy { Lru, Fifo, Random, Lfu };
+/// The hit ratio of a keyed cache: per key, a renewal cycle of an absent
+/// phase (ended by a read, a miss, or a put) and a present phase of mean D
+/// (the minimum of the TTL, an invalidation and the eviction), with fill
+/// requests neither hits nor misses. With r reads/s, w puts/s (a = r + w) and a
+/// fill of F s, a cycle holds r/a misses, (r/a) r F fill reads and r D hits.
+/// This generalises Che: for LRU the eviction comes after a gap of T_C
+/// between accesses, mean (e^(a T_C) - 1) / a with a the access rate; for
+/// FIFO/RANDOM T_C after the store; LFU keeps the `capacity` most popular
+/// keys. T_C solves sum_i occupancy_i = capacity. Without TTL, writes and
+/// fill time this is exactly che_lru_hit_ratio / che_fifo_hit_ratio.
+struct CacheHit {
+  double hit = 0;        ///< hits / reads (fills in progress count as reads)
+  double miss = 0;       ///< reads that fetch / reads
+  double coalesced = 0;  ///< reads that wait for another's fill / reads
+  double occupancy = 0;  ///< mean keys held
+  double characteristic_time = 0;  ///< T_C, s (infinite when the capacity never binds)
+};
+/// `fetch`, when given, receives per key class the share of its reads that
+/// miss and fetch (a second tier's requests are the first's fetches).
+CacheHit keyed_hit_ratio(const std::vector<KeyClass>& keys, double capacity, CachePolicy policy,
+                         double ttl, const CacheLoad& load, bool coalesce, std::vector<double>* fetch = nullptr);
+
+/// M/M/c with deterministic patience (M/M/c+D; Baccelli and Hebuterne
+/// 1981): a connection pool of c connections held an exponential time of
+/// mean 1/mu, requests at rate lambda that give up after `patience` s.
+/// The offered wait V has atoms p_0..p_(c-1) at 0 (p_j ~ a^j / j!) and
+/// density f(x) = lambda p_(c-1) e^(-(c mu - lambda) x) below the patience,
+/// f(D) e^(-c mu (x - D)) above it; a request abandons when V >= D.
+struct PatienceResult {
+  double wait_probability = 0;  ///< P(V > 0): finds every connection taken
+  double abandon = 0;           ///< P(V >= D): gives up (pool_exhausted)
+  double mean_wait = 0;         ///< E[min(V, D)], s: the waits of all, those who gave up included
+  double utilization = 0;       ///< busy connections / c
+};
+PatienceResult mmc_patience(int c, double lambda, double mu, double patience);
+
+/// P(W > t) in M/M/c (FIFO): C(c, a) e^(-(c mu - lambda) t); 1 when unstable.
+double mmc_wait_tail(int c, double lambda, double mu, double t);
 
 }  // namespace archsim::queueing

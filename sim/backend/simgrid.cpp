@@ -1,5 +1,7 @@
 #include "backend/simgrid.hpp"
 
+#include "archsim/simulation.hpp"
+
 #include <algorithm>
 #include <condition_variable>
 #include <cstdint>
@@ -418,6 +420,8 @@ void SimGridBackend::work(Job& j, double seconds) {
   }
   const auto hi = static_cast<std::size_t>(h);
   sg4::ExecPtr ex = sg4::this_actor::exec_init(seconds * kReferenceSpeed * m.slowdown[hi])->set_host(m.hosts[hi]);
+  if (flops_.size() <= hi) flops_.resize(layout_.hosts.size(), 0.0);
+  flops_[hi] += seconds * kReferenceSpeed * m.slowdown[hi];
   ex->start();
   ++counters_.executions;
   m.add_flight(ex, Impl::Flight{ev, 0, h, -1, false});
@@ -442,10 +446,36 @@ void SimGridBackend::transfer(const Event& e, int from, int from_replica, int to
     m.deliver(e, m.kernel.now() + m.latency(a, b) + delay);
     return;
   }
+  if (up_.empty()) up_.assign(layout_.links.size(), 0.0), down_.assign(layout_.links.size(), 0.0);
+  for (const Layout::Hop& hop : layout_.route(a, b)) (hop.up ? up_ : down_)[static_cast<std::size_t>(hop.link)] += bytes;
   sg4::CommPtr c = sg4::Comm::sendto_async(m.hosts[static_cast<std::size_t>(a)], m.hosts[static_cast<std::size_t>(b)],
                                           static_cast<std::uint64_t>(bytes));
   ++counters_.comms;
   m.add_flight(c, Impl::Flight{e, delay, a, b, true});
+}
+
+void SimGridBackend::reset_figures() {
+  std::fill(flops_.begin(), flops_.end(), 0.0);
+  std::fill(up_.begin(), up_.end(), 0.0);
+  std::fill(down_.begin(), down_.end(), 0.0);
+}
+
+void SimGridBackend::report(RunResult& r, double window) const {
+  if (window <= 0) return;
+  // CPU: the flop asked of a host (counted when its work starts) over what
+  // its cores can do in the window.
+  for (std::size_t h = 0; h < layout_.hosts.size(); ++h) {
+    const Layout::Host& lh = layout_.hosts[h];
+    if (lh.name.rfind("traffic.", 0) == 0) continue;  // the users' side
+    const double done = h < flops_.size() ? flops_[h] : 0.0;
+    r.hosts.push_back({lh.name, done / (lh.cores * lh.speed * window)});
+  }
+  for (std::size_t l = 0; l < layout_.links.size(); ++l) {
+    const Layout::Link& ll = layout_.links[l];
+    const double up = l < up_.size() ? up_[l] / window : 0.0, down = l < down_.size() ? down_[l] / window : 0.0;
+    if (ll.bandwidth >= kUnlimitedBandwidth && up == 0 && down == 0) continue;
+    r.links.push_back({ll.name, ll.bandwidth, up, down, std::max(up, down) / ll.bandwidth});
+  }
 }
 
 void SimGridBackend::run_until(Kernel&, double t, void (*after_event)(void*), void* ctx) {

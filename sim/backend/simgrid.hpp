@@ -37,6 +37,8 @@ class SimGridBackend : public Backend {
   void transfer(const Event& e, int from, int from_replica, int to, int to_replica, double bytes,
                 double delay) override;
   void run_until(Kernel& k, double t, void (*after_event)(void*), void* ctx) override;
+  void reset_figures() override;
+  void report(RunResult& r, double window) const override;
 
   // Failures and changes, for the fault timeline. Called from a kernel event
   // they act at once; called between run_until calls they act at the time
@@ -74,6 +76,8 @@ class SimGridBackend : public Backend {
   std::unique_ptr<Impl> impl_;
   Layout layout_;
   Counters counters_;
+  std::vector<double> flops_;      ///< per Layout host: flop asked of it in the measured window
+  std::vector<double> up_, down_;  ///< per Layout link: bytes sent each way in the measured window
   friend struct Impl;
 };
 

@@ -44,6 +44,7 @@ class Tracer;
 struct FaultSpec;
 struct Note;
 struct ComponentResult;
+struct RunResult;
 struct ComponentTick;
 struct Job;
 struct Edge;
@@ -171,6 +172,10 @@ class Backend {
   /// Runs the kernel's events and the backend's activities in time order
   /// until simulated time t. `after_event` is called after each kernel event.
   virtual void run_until(Kernel& k, double t, void (*after_event)(void*), void* ctx) = 0;
+  /// The measured window starts: forget the CPU and bytes counted so far.
+  virtual void reset_figures() {}
+  /// CPU per host and bytes per link over the measured window of `window` s.
+  virtual void report(RunResult&, double /*window*/) const {}
 };
 
 /// Base of every component kind: it receives events and visits.

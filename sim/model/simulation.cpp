@@ -150,6 +150,7 @@ struct Simulation::Impl {
 
   void reset_stats() {
     const double now = kernel.now();
+    if (backend) backend->reset_figures();
     for (auto& c : comps) {
       c->account(now);
       c->stats = Component::Stats{};
@@ -287,6 +288,7 @@ struct Simulation::Impl {
       c.report(cr, window);
       r.components.push_back(cr);
     }
+    if (backend) backend->report(r, window);
     check_slos(spec, r);
     r.engine.events = kernel.events();
     r.engine.wall_s = wall_before;

@@ -83,6 +83,20 @@ nlohmann::ordered_json to_json_deterministic(const RunResult& r) {
     comps[c.name] = cj;
   }
   j["components"] = comps;
+  // The platform backend's resources: CPU per host, bytes per link and direction.
+  if (!r.hosts.empty()) {
+    nlohmann::ordered_json hosts = nlohmann::ordered_json::object();
+    for (const HostResult& h : r.hosts) hosts[h.name] = {{"cpu_utilization", r6(h.cpu_utilization)}};
+    j["hosts"] = hosts;
+  }
+  if (!r.links.empty()) {
+    nlohmann::ordered_json links = nlohmann::ordered_json::object();
+    for (const LinkResult& l : r.links)
+      links[l.name] = {{"utilization", r6(l.utilization)},
+                       {"up_bytes_per_s", r6(l.up_bytes_per_s)},
+                       {"down_bytes_per_s", r6(l.down_bytes_per_s)}};
+    j["links"] = links;
+  }
   nlohmann::ordered_json checks = nlohmann::ordered_json::array();
   for (const SloCheck& c : r.slo) {
     const auto [target, unit] = slo_value(c.name, c.target);

@@ -617,6 +617,8 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
                                       b.name, shape(b), percent(b.utilization), percent(x.busiest_peak),
                                       clock(x.busiest_peak_at), 1.0 / x.busiest_peak));
   }
+  // On the platform backend a worker's occupancy is not its CPU: name the busiest core too.
+  if (const auto h = std::max_element(r.hosts.begin(), r.hosts.end(), [](const HostResult& a, const HostResult& b) { return a.cpu_utilization < b.cpu_utilization; }); h != r.hosts.end()) x.details.push_back(fmt::format("The busiest host's CPU is {} at {} (utilisation above counts workers held, not cores busy).", h->name, percent(h->cpu_utilization)));
   // Message queues whose backlog grew: consumers fell behind.
   for (std::size_t i = 0; i < n; ++i) {
     if (!spec.components[i].queue()) continue;
