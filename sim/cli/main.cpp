@@ -2,6 +2,8 @@
 // input (nothing simulated), 3 an SLO failed and --fail-on-slo was given.
 #include <unistd.h>
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +21,7 @@
 #include "archsim/timeline.hpp"
 #include "cli/commands.hpp"
 #include "cli/reporting.hpp"
+#include "spec/limits.hpp"
 #ifdef ARCHSIM_WITH_VIEW
 #include "archsim/view.hpp"
 #endif
@@ -65,7 +68,17 @@ class AtomicFile {
 
 void add_load_options(CLI::App* cmd, LoadFlags& f) {
   cmd->add_option("--design", f.design, "Design file (overrides design: in the scenario)");
-  cmd->add_option("--seed", f.seed, "Random seed (overrides seed: in the file)");
+  // Digits only, within 64 bits: CLI11 would turn -1 (or 2^64) into 2^64-1.
+  const CLI::Validator seed_digits(
+      [](std::string& s) -> std::string {
+        std::uint64_t v = 0;
+        const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size())
+          return "expected a whole number from 0 to 18446744073709551615, got '" + s + "'";
+        return "";
+      },
+      "SEED");
+  cmd->add_option("--seed", f.seed, "Random seed (overrides seed: in the file)")->check(seed_digits);
   cmd->add_option("--duration", f.duration, "Simulated time, e.g. 10m (overrides duration:)");
 }
 
@@ -77,6 +90,9 @@ LoadOptions LoadFlags::options() const {
     const auto d = parse_duration(duration);
     if (!d || *d <= 0)
       throw InputError({Diagnostic{"--duration", {}, "expected a positive duration with a unit, e.g. 10m or 30s"}});
+    if (!std::isfinite(*d) || *d > limits::kDuration.max)
+      throw InputError({Diagnostic{"--duration", {}, fmt::format("must be at most {:.0f}s (see Limits in the README)",
+                                                                  limits::kDuration.max)}});
     o.duration = *d;
   }
   return o;

@@ -349,7 +349,7 @@ void Loader::read_traffic(const Source& src, const Field& f) {
       if (auto v = yaml::read_rate(src, *rate)) t.rate = *v;
     }
     if (users) {
-      if (auto v = yaml::read_int(src, *users, 1)) t.users = static_cast<std::uint64_t>(*v);
+      if (auto v = yaml::read_int(src, *users, 1, limits::kUsers)) t.users = static_cast<std::uint64_t>(*v);
       if (!think)
         src.error(at, fmt::format("missing required key 'think' in {}: the pause of a closed-loop user between a "
                                   "reply and the next request",
@@ -491,12 +491,16 @@ ComponentSpec Loader::read_component(const Source& src, const Field& f) {
 void Loader::read_service(const Map& m, ServiceSpec& svc, const std::string& where) {
   const Source& src = m.source();
   if (const Field* f = m.get("replicas")) {
-    if (auto v = yaml::read_int(src, *f, 1)) svc.replicas = static_cast<int>(std::min<std::int64_t>(*v, 1 << 30));
+    if (auto v = yaml::read_int(src, *f, 1, limits::kReplicas)) svc.replicas = static_cast<int>(*v);
   }
   if (const Field* f = m.get("workers")) {
-    if (auto v = yaml::read_int(src, *f, 1)) svc.workers = static_cast<int>(std::min<std::int64_t>(*v, 1 << 30));
+    if (auto v = yaml::read_int(src, *f, 1, limits::kWorkers)) {
+      svc.workers = static_cast<int>(*v);
+      yaml::within(src, f->value_mark, "workers x replicas",
+                   static_cast<double>(svc.workers) * std::max(1, svc.replicas), limits::kWorkersTimesReplicas);
+    }
   }
-  if (const Field* f = m.get("queue")) svc.queue = yaml::read_int(src, *f, 0, "leave 'queue' out for no limit");
+  if (const Field* f = m.get("queue")) svc.queue = yaml::read_int(src, *f, 0, limits::kQueue, "leave 'queue' out for no limit");
 
   const Field* shorthand = m.get("service_time");
   const Field* steps = m.get("steps");
@@ -613,8 +617,8 @@ std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& n
         }
       }
       if (const Field* f = m->get("wait")) {
-        if (auto v = yaml::read_int(src, *f, 1, "the number of replies to wait for")) {
-          s.wait = static_cast<int>(std::min<std::int64_t>(*v, 1 << 20));
+        if (auto v = yaml::read_int(src, *f, 1, limits::kWait, "the number of replies to wait for")) {
+          s.wait = static_cast<int>(*v);
           if (!s.steps.empty() && s.wait > static_cast<int>(s.steps.size()))
             src.error(f->value_mark, fmt::format("'wait: {}' is more than the {} calls of the block", s.wait,
                                                  s.steps.size()));
@@ -624,8 +628,8 @@ std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& n
       break;
     }
     case StepSpec::Kind::Repeat: {
-      if (auto v = yaml::read_int(src, *head, 1, "how many times the steps run"))
-        s.count = static_cast<int>(std::min<std::int64_t>(*v, 1 << 20));
+      if (auto v = yaml::read_int(src, *head, 1, limits::kRepeat, "how many times the steps run"))
+        s.count = static_cast<int>(*v);
       if (const Field* f = m->need("steps", "a 'repeat' step")) s.steps = read_steps(src, *f);
       break;
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <map>
 
@@ -225,6 +226,17 @@ std::optional<std::string> scalar(const Source& src, const Field& f, std::string
   return std::nullopt;
 }
 
+// A limit or a value in a message: whole numbers in full, others short.
+std::string plain(double v) {
+  if (std::isfinite(v) && v == std::floor(v) && std::abs(v) < 1e18) return fmt::format("{}", static_cast<std::int64_t>(v));
+  return fmt::format("{:g}", v);
+}
+
+std::string too_large(std::string_view key, std::string_view text, const limits::Limit& max) {
+  return fmt::format("'{}' must be at most {}{} (the limit on {}: see Limits in the README), got {}", key,
+                     plain(max.max), max.unit, max.name, text.size() > 40 ? std::string(text.substr(0, 40)) + "..." : std::string(text));
+}
+
 template <class Int>
 std::optional<Int> to_integer(std::string_view s) {
   s = units::trim(s);
@@ -242,10 +254,29 @@ std::optional<std::string> read_text(const Source& src, const Field& f, std::str
 }
 
 std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int64_t min, std::string_view hint) {
+  return read_int(src, f, min, limits::kCount, hint);
+}
+
+bool within(const Source& src, Mark m, std::string_view key, double v, const limits::Limit& max) {
+  if (v <= max.max) return true;
+  src.error(m, fmt::format("'{}' must be at most {} (the limit on {}: see Limits in the README), got {}", key,
+                           plain(max.max), max.name, plain(v)));
+  return false;
+}
+
+std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int64_t min, const limits::Limit& max,
+                                     std::string_view hint) {
   auto text = scalar(src, f, "an integer");
   if (!text) return std::nullopt;
   const auto v = to_integer<std::int64_t>(*text);
   if (!v) {
+    // Digits only, but too many for 64 bits: a limit, not a typo.
+    const std::string_view t = units::trim(*text);
+    if (!t.empty() && t.size() < 400 && t.find_first_not_of("0123456789") == std::string_view::npos) {
+      src.error(f.value_mark, fmt::format("'{}' must be at most {} (the limit on {}: see Limits in the README), got {}",
+                                          f.key, plain(max.max), max.name, t));
+      return std::nullopt;
+    }
     src.error(f.value_mark, fmt::format("expected an integer for '{}', got '{}'{}", f.key, *text,
                                         hint.empty() ? "" : fmt::format(" ({})", hint)));
     return std::nullopt;
@@ -255,6 +286,7 @@ std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int
                                      : fmt::format("'{}' must be at least {}, got {}", f.key, min, *v));
     return std::nullopt;
   }
+  if (!within(src, f.value_mark, f.key, static_cast<double>(*v), max)) return std::nullopt;
   return v;
 }
 
@@ -273,6 +305,10 @@ std::optional<double> read_number(const Source& src, const Field& f, double min)
   auto text = scalar(src, f, "a number");
   if (!text) return std::nullopt;
   const auto v = units::number(*text);
+  if (v && (!std::isfinite(*v) || std::abs(*v) > 1e15)) {
+    src.error(f.value_mark, fmt::format("'{}' must be at most 1e15, got {}", f.key, *text));
+    return std::nullopt;
+  }
   if (!v) {
     src.error(f.value_mark, fmt::format("expected a number for '{}', got '{}'", f.key, *text));
     return std::nullopt;
@@ -292,6 +328,10 @@ std::optional<double> read_duration(const Source& src, const Field& f, Bound bou
   const auto v = units::duration(*text, &why, suggest);
   if (!v) {
     src.error(f.value_mark, why);
+    return std::nullopt;
+  }
+  if (!std::isfinite(*v) || std::abs(*v) > limits::kDuration.max) {
+    src.error(f.value_mark, too_large(f.key, *text, limits::kDuration));
     return std::nullopt;
   }
   if (bound == Bound::Positive && *v <= 0) {
@@ -314,6 +354,10 @@ std::optional<double> read_rate(const Source& src, const Field& f) {
     src.error(f.value_mark, why);
     return std::nullopt;
   }
+  if (!std::isfinite(*v) || std::abs(*v) > limits::kRate.max) {
+    src.error(f.value_mark, too_large(f.key, *text, limits::kRate));
+    return std::nullopt;
+  }
   if (*v <= 0) {
     src.error(f.value_mark, fmt::format("'{}' must be positive, got {}", f.key, *text));
     return std::nullopt;
@@ -328,6 +372,10 @@ std::optional<double> read_size(const Source& src, const Field& f) {
   const auto v = units::size(*text, &why);
   if (!v) {
     src.error(f.value_mark, why);
+    return std::nullopt;
+  }
+  if (!std::isfinite(*v) || *v > 1e18) {  // an exabyte: beyond any message or disk simulated
+    src.error(f.value_mark, fmt::format("'{}' must be at most 1EB, got {}", f.key, *text));
     return std::nullopt;
   }
   if (*v < 0) {
@@ -353,6 +401,13 @@ std::optional<DistSpec> read_distribution(const Source& src, const Field& f, std
   auto d = units::distribution(*text, &why, suggest);
   if (!d) {
     src.error(f.value_mark, why);
+    return std::nullopt;
+  }
+  // Every parameter, and the mean where there is one, a representable time.
+  const double mean = d->mean();
+  if (!std::isfinite(d->a) || !std::isfinite(d->b) || std::abs(d->a) > limits::kDuration.max ||
+      std::abs(d->b) > limits::kDuration.max || (std::isfinite(mean) && mean > limits::kDuration.max)) {
+    src.error(f.value_mark, too_large(f.key, *text, limits::kDuration));
     return std::nullopt;
   }
   d->mark = f.value_mark;

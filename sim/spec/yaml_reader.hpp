@@ -14,6 +14,7 @@
 
 #include "archsim/diagnostics.hpp"
 #include "archsim/spec.hpp"
+#include "spec/limits.hpp"
 
 namespace archsim::yaml {
 
@@ -106,8 +107,15 @@ std::string join(const std::vector<std::string_view>& names, std::string_view se
 /// A scalar's text; `expected` names it in the wrong-type message
 /// ("expected a component name for 'to', got a list").
 std::optional<std::string> read_text(const Source& src, const Field& f, std::string_view expected = "a text");
-/// An integer >= min. `hint` is added to the "expected an integer" message.
+/// An integer >= min and <= limits::kCount. `hint` is added to the "expected
+/// an integer" message.
 std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int64_t min, std::string_view hint = "");
+/// An integer in [min, max.max]: above it, "'KEY' must be at most MAX (the
+/// limit on NAME)" rather than a silent clamp.
+std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int64_t min, const limits::Limit& max,
+                                     std::string_view hint = "");
+/// Reports "'KEY' must be at most ..." at `m` when v > max.max; true when v is within.
+bool within(const Source& src, Mark m, std::string_view key, double v, const limits::Limit& max);
 std::optional<std::uint64_t> read_uint64(const Source& src, const Field& f);
 /// A plain number >= min.
 std::optional<double> read_number(const Source& src, const Field& f, double min);
