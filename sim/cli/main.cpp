@@ -16,6 +16,7 @@
 #include "archsim/diagnostics.hpp"
 #include "archsim/load.hpp"
 #include "archsim/output.hpp"
+#include "archsim/output_file.hpp"
 #include "archsim/platform.hpp"
 #include "archsim/simulation.hpp"
 #include "archsim/timeline.hpp"
@@ -37,34 +38,6 @@ int print_input_error(const InputError& e) {
   std::cerr << n << (n == 1 ? " error" : " errors") << "; nothing was simulated\n";
   return 2;
 }
-
-/// A file that appears complete or not at all: written beside, then renamed.
-class AtomicFile {
- public:
-  explicit AtomicFile(std::string path) : path_(std::move(path)), tmp_(path_ + ".tmp" + std::to_string(getpid())) {
-    out_.open(tmp_, std::ios::binary);
-    if (!out_) throw std::runtime_error("cannot write " + path_);
-  }
-  ~AtomicFile() {
-    if (!committed_) {
-      out_.close();
-      std::error_code ec;
-      fs::remove(tmp_, ec);
-    }
-  }
-  std::ostream& stream() { return out_; }
-  void commit() {
-    out_.close();
-    if (!out_) throw std::runtime_error("error writing " + path_);
-    fs::rename(tmp_, path_);
-    committed_ = true;
-  }
-
- private:
-  std::string path_, tmp_;
-  std::ofstream out_;
-  bool committed_ = false;
-};
 
 void add_load_options(CLI::App* cmd, LoadFlags& f) {
   cmd->add_option("--design", f.design, "Design file (overrides design: in the scenario)");
@@ -120,6 +93,9 @@ int cmd_run(const RunFlags& f) {
   if (f.reps.n > 0)
     return run_replications({f.file, f.load, f.backend, f.reps, f.json, f.report, f.quiet, f.fail_on_slo});
   ScenarioSpec spec = load_scenario(f.file, f.load.options());
+  // Every output can be written, before minutes of simulation (exit 2).
+  check_outputs({{"--json", f.json}, {"--timeline", f.timeline}, {"--report", f.report}},
+                {f.file, spec.design_file});
   if (!f.backend.empty()) {
     if (f.backend != "fast" && (f.backend != "simgrid" || !simgrid_available())) {
       std::cerr << "archsim: backend '" << f.backend << "' is not available in this build (valid: "
@@ -132,7 +108,7 @@ int cmd_run(const RunFlags& f) {
   opt.progress = !f.quiet && isatty(STDERR_FILENO);
   opt.backend = spec.backend;
   Simulation sim(spec, opt);
-  std::optional<AtomicFile> tl;
+  std::optional<OutputFile> tl;
   std::optional<TimelineWriter> writer;
   if (!f.timeline.empty()) {
     tl.emplace(f.timeline);
@@ -152,9 +128,7 @@ int cmd_run(const RunFlags& f) {
     if (json_stdout) {
       std::cout << text;
     } else {
-      AtomicFile out(f.json);
-      out.stream() << text;
-      out.commit();
+      write_output_file(f.json, text);
     }
   }
   if (!f.quiet) {
@@ -168,6 +142,7 @@ int cmd_run(const RunFlags& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  remove_temporaries_on_signal();  // Ctrl-C leaves no half-written *.tmp<pid>
   CLI::App app{"archsim: a system-design sandbox and simulator"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "archsim 0.1.0");

@@ -5,7 +5,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
+
+#include "archsim/output_file.hpp"
 
 #ifdef ARCHSIM_WITH_VIEW
 #include "archsim/view.hpp"
@@ -15,21 +18,7 @@ namespace fs = std::filesystem;
 
 namespace archsim::cli {
 
-void write_file_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp" + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw std::runtime_error("cannot write " + path);
-    out << text;
-    out.close();
-    if (!out) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw std::runtime_error("error writing " + path);
-    }
-  }
-  fs::rename(tmp, path);
-}
+void write_file_atomic(const std::string& path, const std::string& text) { write_output_file(path, text); }
 
 report::Picture architecture_picture([[maybe_unused]] const std::string& file,
                                      [[maybe_unused]] const LoadOptions& load) {
@@ -43,7 +32,17 @@ report::Picture architecture_picture([[maybe_unused]] const std::string& file,
   o.file = file;
   o.load = load;
   o.out = png.string();
-  const int rc = viz::render(o);
+  // render says "wrote ..." on stdout: not here, where stdout may be --json -.
+  std::ostringstream quiet;
+  std::streambuf* const was = std::cout.rdbuf(quiet.rdbuf());
+  int rc = 1;
+  try {
+    rc = viz::render(o);
+  } catch (...) {
+    std::cout.rdbuf(was);
+    throw;
+  }
+  std::cout.rdbuf(was);
   std::ifstream in(png, std::ios::binary);
   std::ostringstream bytes;
   if (in) bytes << in.rdbuf();

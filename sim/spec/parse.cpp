@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include "archsim/load.hpp"
+#include "archsim/text.hpp"
+#include "spec/limits.hpp"
 #include "spec/parse_data.hpp"
 #include "spec/parse_resilience.hpp"
 #include "spec/platform.hpp"
@@ -61,7 +63,7 @@ const Field* later(const Field* a, const Field* b) { return before(a->key_mark, 
 // Names are referenced by `to:` and `call:`, joined by " -> " in messages and
 // addressed as `api.replicas` by sweeps: no spaces, no dots.
 bool valid_name(std::string_view n) {
-  if (n.empty()) return false;
+  if (n.empty() || n.size() > static_cast<std::size_t>(limits::kNameLength.max)) return false;
   return std::all_of(n.begin(), n.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
   });
@@ -95,23 +97,7 @@ std::optional<double> read_price(const Source& src, const Field& f) {
 
 // The whole file, or nullopt and why not.
 std::optional<std::string> read_file(const std::string& path, std::string& why) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    why = "no such file";
-    return std::nullopt;
-  }
-  if (fs::is_directory(path, ec)) {
-    why = "it is a directory";
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    why = "it cannot be opened for reading";
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return read_input_file(path, why, static_cast<std::uint64_t>(limits::kFileBytes.max));
 }
 
 class Loader {
@@ -119,7 +105,7 @@ class Loader {
   Loader(const std::string& path, const LoadOptions& opt, Diagnostics& diags)
       : opt_(opt), diags_(diags), problem_(path, 0, diags) {
     spec_.file = path;
-    spec_.name = fs::path(path).stem().string();
+    spec_.name = valid_utf8(fs::path(path).stem().string());
   }
 
   ScenarioSpec load(const std::string& text);
@@ -155,7 +141,7 @@ ScenarioSpec Loader::load(const std::string& text) {
   if (!root->IsMap()) {
     problem_.error(problem_.start(), fmt::format("expected a map of keys (name, traffic, components, ...) at the top "
                                                  "of the file, got {}",
-                                                 yaml::describe(*root)));
+                                                 yaml::shape(*root)));
     return spec_;
   }
   const std::optional<Map> top = Map::open(problem_, *root, problem_.start(), "the scenario");
@@ -283,7 +269,7 @@ std::optional<Map> Loader::open_design(const Map& top) {
   if (!root->IsMap()) {
     design_->error(design_->start(),
                    fmt::format("expected a map of keys (components, ...) at the top of the design file, got {}",
-                               yaml::describe(*root)));
+                               yaml::shape(*root)));
     return std::nullopt;
   }
   components_unreadable_ = false;
@@ -322,7 +308,8 @@ void Loader::read_traffic(const Source& src, const Field& f) {
         where = fmt::format("traffic '{}'", t.name);
         if (!valid_name(t.name))
           src.error(name->value_mark,
-                    fmt::format("traffic name '{}' may only use letters, digits, '_' and '-'", t.name));
+                    fmt::format("traffic name '{}' may only use letters, digits, '_' and '-' (at most {:.0f})",
+                                  t.name.substr(0, 200), limits::kNameLength.max));
       }
     }
     m->allow_only(kTrafficKeys, where);
@@ -443,7 +430,8 @@ ComponentSpec Loader::read_component(const Source& src, const Field& f) {
   c.name = f.key;
   c.mark = f.key_mark;
   if (!valid_name(c.name))
-    src.error(f.key_mark, fmt::format("component name '{}' may only use letters, digits, '_' and '-'", c.name));
+    src.error(f.key_mark, fmt::format("component name '{}' may only use letters, digits, '_' and '-' (at most {:.0f})",
+                                      c.name.substr(0, 200), limits::kNameLength.max));
   const std::string where = fmt::format("component '{}'", c.name);
   const std::optional<Map> m = Map::open(src, f.value, f.key_mark, where);
   if (!m) return c;

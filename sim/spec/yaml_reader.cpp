@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "archsim/text.hpp"
 #include "spec/units.hpp"
 
 namespace archsim::yaml {
@@ -18,6 +19,12 @@ namespace {
 // occur in a scenario file, and yaml-cpp takes them as ordinary scalar text.
 constexpr char kColon = '\x1f';
 constexpr char kComma = '\x1e';
+
+// A limit or a value in a message: whole numbers in full, others short.
+std::string plain(double v) {
+  if (std::isfinite(v) && v == std::floor(v) && std::abs(v) < 1e18) return fmt::format("{}", static_cast<std::int64_t>(v));
+  return fmt::format("{:g}", v);
+}
 
 bool starts_token(char before) {
   return before == ' ' || before == '\t' || before == '\n' || before == '[' || before == '{' || before == ',' ||
@@ -110,12 +117,36 @@ std::optional<int> tab_in_indentation(const std::string& text, int line) {
   return std::nullopt;
 }
 
+// Counts n and what it holds against `budget`; false once it runs out.
+bool within_nodes(const YAML::Node& n, std::uint64_t& budget) {
+  if (budget == 0) return false;
+  --budget;
+  if (n.IsSequence()) {
+    for (const YAML::Node& c : n)
+      if (!within_nodes(c, budget)) return false;
+  } else if (n.IsMap()) {
+    for (auto it = n.begin(); it != n.end(); ++it)
+      if (!within_nodes(it->first, budget) || !within_nodes(it->second, budget)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<YAML::Node> Source::parse(const std::string& text) const {
   try {
     std::vector<YAML::Node> docs = YAML::LoadAll(protect_calls(text));
     if (docs.empty()) return YAML::Node();  // an empty file: the caller reports what is missing
+    // Aliases share nodes: a few KB of '&a [*b, *b, ...]' can stand for
+    // billions of nodes that every later walk would visit. Count the tree as
+    // it will be read, stopping at the limit.
+    std::uint64_t budget = static_cast<std::uint64_t>(limits::kYamlNodes.max);
+    if (!within_nodes(docs[0], budget)) {
+      error(start(), fmt::format("the file expands to more than {} YAML nodes (aliases '*name' repeat what their "
+                                 "anchor holds): the limit (see Limits in the README)",
+                                 plain(limits::kYamlNodes.max)));
+      return std::nullopt;
+    }
     if (docs.size() > 1) {
       error(mark(docs[1]), "a scenario file holds one YAML document: remove the '---' and what follows, or "
                            "move it to its own file");
@@ -134,7 +165,20 @@ std::optional<YAML::Node> Source::parse(const std::string& text) const {
 }
 
 std::string describe(const YAML::Node& n) {
-  if (n.IsScalar()) return "'" + restore(n.Scalar()) + "'";
+  // A long text (a whole file read as YAML, such as /etc/passwd) is cut short.
+  if (n.IsScalar()) {
+    const std::string s = restore(n.Scalar());
+    return s.size() > 60 || s.find('\n') != std::string::npos
+               ? "'" + s.substr(0, std::min<std::size_t>(40, s.find('\n'))) + "...'"
+               : "'" + s + "'";
+  }
+  if (n.IsSequence()) return "a list";
+  if (n.IsMap()) return "a map";
+  return "nothing";
+}
+
+std::string shape(const YAML::Node& n) {
+  if (n.IsScalar()) return "a text";
   if (n.IsSequence()) return "a list";
   if (n.IsMap()) return "a map";
   return "nothing";
@@ -210,10 +254,13 @@ void report_unknown_key(const Source& src, const Field& f, const std::vector<std
                         std::string_view where) {
   const std::string in = where.empty() ? "" : fmt::format(" in {}", where);
   const std::string guess = did_you_mean(f.key, std::vector<std::string>(allowed.begin(), allowed.end()));
+  // A key longer than any name is shown cut short.
+  const auto cap = static_cast<std::size_t>(limits::kNameLength.max);
+  const std::string key = f.key.size() > cap ? f.key.substr(0, cap) + "..." : f.key;
   if (!guess.empty()) {
-    src.error(f.key_mark, fmt::format("unknown key '{}'{}: did you mean '{}'?", f.key, in, guess));
+    src.error(f.key_mark, fmt::format("unknown key '{}'{}: did you mean '{}'?", key, in, guess));
   } else {
-    src.error(f.key_mark, fmt::format("unknown key '{}'{}: valid keys: {}", f.key, in, join(allowed)));
+    src.error(f.key_mark, fmt::format("unknown key '{}'{}: valid keys: {}", key, in, join(allowed)));
   }
 }
 
@@ -221,15 +268,11 @@ namespace {
 
 // The scalar text of a value, or a "wrong type" report naming what was expected.
 std::optional<std::string> scalar(const Source& src, const Field& f, std::string_view expected) {
-  if (f.value.IsScalar()) return restore(f.value.Scalar());
+  // One spelling of a text in every output: bytes that are not UTF-8 become
+  // U+FFFD here, once, rather than make a JSON writer fail after a run.
+  if (f.value.IsScalar()) return valid_utf8(restore(f.value.Scalar()));
   src.error(f.value_mark, fmt::format("expected {} for '{}', got {}", expected, f.key, describe(f.value)));
   return std::nullopt;
-}
-
-// A limit or a value in a message: whole numbers in full, others short.
-std::string plain(double v) {
-  if (std::isfinite(v) && v == std::floor(v) && std::abs(v) < 1e18) return fmt::format("{}", static_cast<std::int64_t>(v));
-  return fmt::format("{:g}", v);
 }
 
 std::string too_large(std::string_view key, std::string_view text, const limits::Limit& max) {

@@ -97,6 +97,9 @@ void report_unknown_key(const Source& src, const Field& f, const std::vector<std
 
 /// How a node looks in a message: "'many'", "a list", "a map", "nothing".
 std::string describe(const YAML::Node& n);
+/// "a text", "a list", "a map", "nothing": never the text itself (a whole
+/// file read by mistake must not be echoed).
+std::string shape(const YAML::Node& n);
 
 /// "a, b, c".
 std::string join(const std::vector<std::string_view>& names, std::string_view sep = ", ");
