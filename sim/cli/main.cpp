@@ -20,6 +20,7 @@
 #include "archsim/platform.hpp"
 #include "archsim/simulation.hpp"
 #include "archsim/timeline.hpp"
+#include "cli/budget.hpp"
 #include "cli/commands.hpp"
 #include "cli/reporting.hpp"
 #include "spec/limits.hpp"
@@ -87,6 +88,7 @@ struct RunFlags {
   bool fail_on_slo = false;
   std::string report;
   ReplicationFlags reps;
+  bool force = false;
 };
 
 int cmd_run(const RunFlags& f) {
@@ -96,6 +98,7 @@ int cmd_run(const RunFlags& f) {
   // Every output can be written, before minutes of simulation (exit 2).
   check_outputs({{"--json", f.json}, {"--timeline", f.timeline}, {"--report", f.report}},
                 {f.file, spec.design_file});
+  check_budget(spec, /*keep_ticks=*/true, f.force);  // the explanation keeps every tick
   if (!f.backend.empty()) {
     if (f.backend != "fast" && (f.backend != "simgrid" || !simgrid_available())) {
       std::cerr << "archsim: backend '" << f.backend << "' is not available in this build (valid: "
@@ -158,6 +161,7 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--fail-on-slo", run.fail_on_slo, "Exit with code 3 when an SLO (or the budget) fails");
   run_cmd->add_option("--report", run.report, "Write a self-contained HTML report to FILE");
   add_replication_options(run_cmd, run.reps);
+  run_cmd->add_flag("--force", run.force, "Run even when the estimate says it needs over 1e10 events or more memory than there is");
 
   Actions actions;
   run_cmd->callback([&] { actions.push_back([&] { return cmd_run(run); }); });

@@ -217,15 +217,15 @@ std::optional<Map> Map::open(const Source& src, const YAML::Node& node, Mark at,
       src.error(key_mark, fmt::format("duplicate {} '{}' (first at line {})", noun, f.key, first->key_mark.line));
       continue;
     }
+    m.index_.emplace(f.key, m.fields_.size());
     m.fields_.push_back(std::move(f));
   }
   return m;
 }
 
 const Field* Map::get(std::string_view key) const {
-  for (const Field& f : fields_)
-    if (f.key == key) return &f;
-  return nullptr;
+  const auto it = index_.find(std::string(key));
+  return it == index_.end() ? nullptr : &fields_[it->second];
 }
 
 const Field* Map::need(std::string_view key, std::string_view where) const {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
@@ -88,6 +89,7 @@ class Map {
   const Source* src_ = nullptr;
   Mark at_;
   std::vector<Field> fields_;
+  std::unordered_map<std::string, std::size_t> index_;  ///< key -> fields_ position: a large map opens in O(n)
 };
 
 /// "unknown key 'worker' in component 'api': did you mean 'workers'?", or the
