@@ -62,6 +62,13 @@ const Field* later(const Field* a, const Field* b) { return before(a->key_mark, 
 
 // Names are referenced by `to:` and `call:`, joined by " -> " in messages and
 // addressed as `api.replicas` by sweeps: no spaces, no dots.
+// The part of a bad-name message about its length (limits::kNameLength).
+std::string too_long(std::string_view n) {
+  return n.size() > static_cast<std::size_t>(limits::kNameLength.max)
+             ? fmt::format(", at most {:.0f} of them", limits::kNameLength.max)
+             : "";
+}
+
 bool valid_name(std::string_view n) {
   if (n.empty() || n.size() > static_cast<std::size_t>(limits::kNameLength.max)) return false;
   return std::all_of(n.begin(), n.end(), [](char c) {
@@ -309,8 +316,8 @@ void Loader::read_traffic(const Source& src, const Field& f) {
         where = fmt::format("traffic '{}'", t.name);
         if (!valid_name(t.name))
           src.error(name->value_mark,
-                    fmt::format("traffic name '{}' may only use letters, digits, '_' and '-' (at most {:.0f})",
-                                  t.name.substr(0, 200), limits::kNameLength.max));
+                    fmt::format("traffic name '{}' may only use letters, digits, '_' and '-'{}", t.name.substr(0, 200),
+                                  too_long(t.name)));
       }
     }
     m->allow_only(kTrafficKeys, where);
@@ -431,8 +438,8 @@ ComponentSpec Loader::read_component(const Source& src, const Field& f) {
   c.name = f.key;
   c.mark = f.key_mark;
   if (!valid_name(c.name))
-    src.error(f.key_mark, fmt::format("component name '{}' may only use letters, digits, '_' and '-' (at most {:.0f})",
-                                      c.name.substr(0, 200), limits::kNameLength.max));
+    src.error(f.key_mark, fmt::format("component name '{}' may only use letters, digits, '_' and '-'{}", c.name.substr(0, 200),
+                                      too_long(c.name)));
   const std::string where = fmt::format("component '{}'", c.name);
   const std::optional<Map> m = Map::open(src, f.value, f.key_mark, where);
   if (!m) return c;
