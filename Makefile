@@ -2,7 +2,7 @@
 JOBS ?= $(shell nproc)
 SCENARIO ?= scenarios/black-friday/problem.yaml
 
-.PHONY: deps release dev run test bench clean
+.PHONY: deps release dev run test bench fuzz clean
 deps:
 	./scripts/install-deps.sh
 
@@ -22,6 +22,11 @@ test: dev
 
 bench: release
 	./build/release/archsim-bench
+
+# The loader's fuzz target for FUZZ_SECONDS (default 10 minutes); needs clang.
+FUZZ_SECONDS ?= 600
+fuzz:
+	./scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf build

@@ -374,4 +374,26 @@ TEST_CASE("SIGTERM during a run removes the temporaries") {
   CHECK_FALSE(fs::exists(tl));
 }
 
+TEST_CASE("every input the fuzzer found a problem with loads or is refused, nothing else") {
+  // tests/fuzz/regressions/: inputs kept from fuzz runs (scripts/fuzz.sh) and
+  // the hand-made hostile ones of issue 14.
+  const fs::path dir = fs::path(ARCHSIM_SOURCE_DIR) / "tests/fuzz/regressions";
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (!e.is_regular_file() || e.path().filename() == "README.md") continue;
+    INFO(e.path());
+    ++n;
+    try {
+      ScenarioSpec s = load_scenario(e.path().string());
+      s.duration = std::min(s.duration, 2.0);
+      s.warmup = std::min(s.warmup, s.duration / 2);
+      const auto est = estimate(s);
+      if (est && run_cost(s, *est, true).events < 2e6) (void)simulate(s);
+    } catch (const InputError& err) {
+      CHECK(!err.diagnostics().empty());
+    }
+  }
+  CHECK(n >= 1);
+}
+
 }  // TEST_SUITE

@@ -11,6 +11,7 @@
 // - SIGINT and SIGTERM remove every temporary still being written.
 #pragma once
 
+#include <atomic>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -52,5 +53,11 @@ void write_output_file(const std::string& path, const std::string& text);
 /// Installs the SIGINT/SIGTERM handler that removes temporaries (and exits
 /// 130 or 143). Idempotent.
 void remove_temporaries_on_signal();
+
+/// From now on the first SIGINT/SIGTERM only sets *flag (RunOptions::stop:
+/// the run stops and writes what it has); a second one exits as above.
+void stop_on_signal(std::atomic<bool>* flag);
+/// The signal that set the flag, or 0.
+int stop_signal();
 
 }  // namespace archsim

@@ -89,7 +89,10 @@ struct RunFlags {
   std::string report;
   ReplicationFlags reps;
   bool force = false;
+  bool partial = false;
 };
+
+std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM with --partial
 
 int cmd_run(const RunFlags& f) {
   if (f.reps.n > 0)
@@ -110,6 +113,10 @@ int cmd_run(const RunFlags& f) {
   RunOptions opt;
   opt.progress = !f.quiet && isatty(STDERR_FILENO);
   opt.backend = spec.backend;
+  if (f.partial) {
+    opt.stop = &g_stop;
+    stop_on_signal(&g_stop);
+  }
   Simulation sim(spec, opt);
   std::optional<OutputFile> tl;
   std::optional<TimelineWriter> writer;
@@ -139,6 +146,11 @@ int cmd_run(const RunFlags& f) {
     report::print_verdict(json_stdout ? std::cerr : std::cout, analysis);
   }
   if (!f.report.empty()) write_run_report(f.report, f.file, f.load, analysis);
+  if (r.partial) {
+    std::cerr << "archsim: stopped at " << format_duration(r.sim_time_s)
+              << " of simulated time: what was written is the result so far (\"partial\": true)\n";
+    return 128 + stop_signal();
+  }
   return (f.fail_on_slo && !analysis.pass()) ? 3 : 0;
 }
 
@@ -161,6 +173,8 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--fail-on-slo", run.fail_on_slo, "Exit with code 3 when an SLO (or the budget) fails");
   run_cmd->add_option("--report", run.report, "Write a self-contained HTML report to FILE");
   add_replication_options(run_cmd, run.reps);
+  run_cmd->add_flag("--partial", run.partial,
+                    "On Ctrl-C or SIGTERM, stop and write the result so far, marked \"partial\": true");
   run_cmd->add_flag("--force", run.force, "Run even when the estimate says it needs over 1e10 events or more memory than there is");
 
   Actions actions;

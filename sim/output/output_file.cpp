@@ -44,7 +44,15 @@ void unregister_tmp(const std::string& path) {
     if (g_used[i].load() && path == g_tmp[i]) g_used[i].store(false);
 }
 
+std::atomic<bool>* g_stop = nullptr;
+volatile std::sig_atomic_t g_stop_signal = 0;
+
 extern "C" void on_signal(int sig) {
+  if (g_stop && g_stop_signal == 0) {  // the first: stop the run, write the result so far
+    g_stop_signal = sig;
+    g_stop->store(true);
+    return;
+  }
   for (int i = 0; i < kSlots; ++i)
     if (g_used[i].load()) ::unlink(g_tmp[i]);
   ::_exit(128 + sig);
@@ -160,6 +168,9 @@ void write_output_file(const std::string& path, const std::string& text) {
   f.stream() << text;
   f.commit();
 }
+
+void stop_on_signal(std::atomic<bool>* flag) { g_stop = flag; }
+int stop_signal() { return g_stop_signal; }
 
 void remove_temporaries_on_signal() {
   struct sigaction sa {};
