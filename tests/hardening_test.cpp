@@ -374,6 +374,40 @@ TEST_CASE("SIGTERM during a run removes the temporaries") {
   CHECK_FALSE(fs::exists(tl));
 }
 
+TEST_CASE("--partial: SIGINT stops the run and writes the result so far, marked partial") {
+  TempDir d;
+  const std::string p = d.file("long.yaml", "duration: 2000h\n" + kTiny.substr(1));
+  const fs::path json = d.path / "r.json", tl = d.path / "t.jsonl";
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execl(ARCHSIM_BINARY, "archsim", "run", p.c_str(), "--json", json.c_str(), "--timeline", tl.c_str(),
+            "--quiet", "--force", "--partial", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Once the timeline's temporary holds a tick, the run is under way.
+  bool ticking = false;
+  for (int i = 0; i < 3000 && !ticking; ++i) {
+    for (const auto& e : fs::directory_iterator(d.path))
+      if (e.path().filename().string().find("t.jsonl.tmp") == 0 && slurp(e.path()).find("\"tick\"") != std::string::npos)
+        ticking = true;
+    if (!ticking) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(ticking);
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 128 + SIGINT);
+  const std::string out = slurp(json);
+  CHECK(out.find("\"partial\": true") != std::string::npos);
+  CHECK(fs::exists(tl));
+  CHECK(slurp(tl).find("\"partial\":true") != std::string::npos);  // its result line
+}
+
 TEST_CASE("every input the fuzzer found a problem with loads or is refused, nothing else") {
   // tests/fuzz/regressions/: inputs kept from fuzz runs (scripts/fuzz.sh) and
   // the hand-made hostile ones of issue 14.
