@@ -40,7 +40,7 @@ int compare_replicated(const CompareFlags& f, const std::vector<ScenarioSpec>& s
   if (!f.json.empty()) {
     nlohmann::ordered_json j = report::paired_json(p, la, lb);
     j["notes"] = notes;
-    const std::string text = j.dump(2) + "\n";
+    const std::string text = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
     if (json_stdout) std::cout << text;
     else write_file_atomic(f.json, text);
   }
