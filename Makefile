@@ -2,7 +2,7 @@
 JOBS ?= $(shell nproc)
 SCENARIO ?= scenarios/black-friday/problem.yaml
 
-.PHONY: deps release dev run test bench clean install deb
+.PHONY: deps release dev run test bench fuzz clean install deb
 PREFIX ?= /usr/local
 deps:
 	./scripts/install-deps.sh
@@ -31,6 +31,11 @@ install: release
 # A Debian package of the release build: build/release/archsim_<version>_<arch>.deb
 deb: release
 	cd build/release && cpack -G DEB
+
+# The loader's fuzz target for FUZZ_SECONDS (default 10 minutes); needs clang.
+FUZZ_SECONDS ?= 600
+fuzz:
+	./scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf build

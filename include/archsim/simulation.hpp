@@ -2,6 +2,8 @@
 // (observations, for the view and the timeline) and what it returns.
 #pragma once
 
+#include <atomic>
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -95,6 +97,7 @@ struct RunResult {
   std::string backend = "fast";
   double sim_time_s = 0;
   double warmup_s = 0;
+  bool partial = false;  ///< stopped early (RunOptions::stop): figures cover [0, sim_time_s)
   std::uint64_t started = 0;    ///< measured requests started (after warm-up)
   std::uint64_t completed = 0;  ///< measured requests that succeeded
   std::uint64_t failed = 0;     ///< measured requests that failed
@@ -166,6 +169,9 @@ struct RunOptions {
   std::string backend = "fast";
   /// Told of every visit of sampled requests (--traces); nullptr: none.
   Tracer* tracer = nullptr;
+  /// When it becomes true (a signal handler may set it), run() stops at the
+  /// current simulated time and its result is marked partial. Fast backend.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 /// One simulation of one scenario. Runs to the end with run(), or in steps

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -438,6 +439,11 @@ struct ScenarioSpec {
 
   /// Index of the component with this name, or -1.
   int find(std::string_view name) const;
+  /// Builds the name index find() uses (the loader calls it once the
+  /// components are read); without it, or for a name added since, find()
+  /// scans. Shared and never changed once built: copies may run on threads.
+  void index_names();
+  std::shared_ptr<const std::unordered_map<std::string, int>> name_index;
   /// The file a position belongs to (`file` or `design_file`).
   const std::string& file_of(Mark m) const { return m.file == 1 ? design_file : file; }
 };

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <fmt/format.h>
+
 #include "analysis/call_graph.hpp"
 #include "analysis/queueing.hpp"
 #include "archsim/load.hpp"
@@ -858,6 +860,44 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
   overload_reasons(est, spec, g, at_peak);
   est.first_limit = first_limit(spec, model, est, reachable);
   return est;
+}
+
+RunCost run_cost(const ScenarioSpec& spec, const Estimate& est, bool keep_ticks) {
+  RunCost c;
+  const double T = spec.duration;
+  // Every visit, and every entry request, at the base rates (a profile's
+  // spike is usually short; the peak would overstate most runs).
+  double visits = 0;
+  for (const ComponentEstimate& e : est.components) visits += e.arrivals;
+  c.events = T * (kEventsPerVisit * visits + 2 * est.entry_rate);
+  // One tick per second; health checks, one per target replica per interval.
+  c.events += T;
+  double worst = 0;
+  for (const ComponentSpec& cs : spec.components) {
+    if (const LoadBalancerSpec* lb = cs.load_balancer(); lb && lb->health_check) {
+      double replicas = 0;
+      for (const auto& [name, w] : lb->targets)
+        if (const int t = spec.find(name); t >= 0) replicas += spec.components[static_cast<std::size_t>(t)].replica_count();
+      if (const int t = spec.find(lb->to); t >= 0) replicas += spec.components[static_cast<std::size_t>(t)].replica_count();
+      c.events += T * replicas / lb->health_check->interval;
+    }
+  }
+  // An unbounded queue in front of a saturated component keeps every request
+  // that cannot be served: its backlog grows for the whole run.
+  for (const ComponentEstimate& e : est.components) {
+    const ServiceSpec* s = spec.components[static_cast<std::size_t>(e.index)].service();
+    if (!s || s->queue || e.capacity <= 0 || e.hold <= 0) continue;
+    const double excess = e.arrivals * est.peak_multiplier - e.capacity / e.hold;
+    if (excess <= 0) continue;
+    const double bytes = excess * T * kBytesPerWaiting;
+    c.bytes += bytes;
+    if (bytes > worst) {
+      worst = bytes;
+      c.biggest = fmt::format("{}'s unbounded queue would grow by {:.3g} requests/s", e.name, excess);
+    }
+  }
+  if (keep_ticks) c.bytes += T * kBytesPerTick * static_cast<double>(spec.components.size() + 1);
+  return c;
 }
 
 }  // namespace archsim

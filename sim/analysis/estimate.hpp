@@ -64,4 +64,17 @@ struct Estimate {
 /// Returns nullopt if the graph has a cycle (validation reports it).
 std::optional<Estimate> estimate(const ScenarioSpec& spec);
 
+/// What a run would cost, known before it starts (the napkin math above
+/// times the duration): refused above limits::kEvents or the memory there is,
+/// unless --force.
+struct RunCost {
+  double events = 0;  ///< kernel events: about kEventsPerVisit per visit, plus ticks and health checks
+  double bytes = 0;   ///< memory that grows with the run: backlogs of unbounded queues, kept ticks
+  std::string biggest;  ///< the largest backlog, in words ("" when none)
+};
+inline constexpr double kEventsPerVisit = 3;  ///< arrive, work done, reply
+inline constexpr double kBytesPerWaiting = 256;  ///< a waiting request: its Job and its place in line
+inline constexpr double kBytesPerTick = 250;     ///< per component and simulated second, when ticks are kept
+RunCost run_cost(const ScenarioSpec& spec, const Estimate& est, bool keep_ticks);
+
 }  // namespace archsim

@@ -8,6 +8,8 @@
 #include <fmt/ostream.h>
 
 #include "archsim/output.hpp"
+#include "archsim/text.hpp"
+#include "archsim/output_file.hpp"
 #include "cli/commands.hpp"
 #include "cli/reporting.hpp"
 #include "report/replications.hpp"
@@ -38,7 +40,7 @@ int compare_replicated(const CompareFlags& f, const std::vector<ScenarioSpec>& s
   if (!f.json.empty()) {
     nlohmann::ordered_json j = report::paired_json(p, la, lb);
     j["notes"] = notes;
-    const std::string text = j.dump(2) + "\n";
+    const std::string text = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
     if (json_stdout) std::cout << text;
     else write_file_atomic(f.json, text);
   }
@@ -113,7 +115,7 @@ std::vector<Flip> flips(const RunResult& a, const RunResult& b) {
 void print_compare(std::ostream& out, const report::Analysis& A, const report::Analysis& B, const std::string& la,
                    const std::string& lb, const std::vector<std::string>& notes) {
   const RunResult &a = A.result, &b = B.result;
-  fmt::print(out, "{}: {} vs {} (seed {}, {} simulated, same random numbers)\n", a.scenario, la, lb, a.seed,
+  fmt::print(out, "{}: {} vs {} (seed {}, {} simulated, same random numbers)\n", printable(a.scenario), printable(la), printable(lb), a.seed,
              human_duration(a.sim_time_s));
   for (const auto& n : notes) fmt::print(out, "note: {}\n", n);
   const std::size_t w = std::max<std::size_t>({16, la.size(), lb.size()});
@@ -222,6 +224,12 @@ int compare(const CompareFlags& f) {
     }
   }
   if (!problems.empty()) throw InputError(std::move(problems));
+  {
+    std::vector<std::string> in;
+    for (const auto& [file, o] : inputs) in.push_back(file);
+    for (const ScenarioSpec& s : specs) in.push_back(s.design_file);
+    check_outputs({{"--json", f.json}, {"--report", f.report}}, in);
+  }
 
   std::vector<std::string> notes;
   if (specs[0].seed != specs[1].seed) {
@@ -262,7 +270,7 @@ int compare(const CompareFlags& f) {
       fl.push_back({{"slo", x.slo}, {"a", x.from ? "pass" : "fail"}, {"b", x.to ? "pass" : "fail"}});
     j["flips"] = fl;
     j["notes"] = notes;
-    const std::string text = j.dump(2) + "\n";
+    const std::string text = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
     if (json_stdout) std::cout << text;
     else write_file_atomic(f.json, text);
   }

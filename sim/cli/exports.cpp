@@ -1,5 +1,7 @@
 #include "cli/exports.hpp"
 
+#include "archsim/output_file.hpp"
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -10,39 +12,16 @@
 namespace archsim::cli {
 
 Output::Output(std::string path) : path_(std::move(path)) {
-  if (is_stdout()) return;
-  std::error_code ec;
-  const auto st = std::filesystem::status(path_, ec);
-  if (!ec && std::filesystem::exists(st) && !std::filesystem::is_regular_file(st)) {
-    // /dev/null, a FIFO, /dev/stderr: write into it; renaming over it would replace it.
-    direct_ = true;
-    file_.open(path_, std::ios::binary);
-    if (!file_) throw std::runtime_error("cannot write " + path_);
-    return;
-  }
-  tmp_ = path_ + ".tmp" + std::to_string(getpid());
-  file_.open(tmp_, std::ios::binary);
-  if (!file_) throw std::runtime_error("cannot write " + path_);
+  if (!is_stdout()) file_.emplace(path_);  // links followed, devices streamed, temporaries removed
 }
 
-Output::~Output() {
-  if (is_stdout() || committed_ || direct_) return;
-  file_.close();
-  std::error_code ec;
-  std::filesystem::remove(tmp_, ec);
-}
+Output::~Output() = default;
 
-std::ostream& Output::stream() { return is_stdout() ? std::cout : file_; }
+std::ostream& Output::stream() { return is_stdout() ? std::cout : file_->stream(); }
 
 void Output::commit() {
-  if (is_stdout()) {
-    std::cout.flush();
-    committed_ = true;
-    return;
-  }
-  file_.close();
-  if (!file_) throw std::runtime_error("error writing " + path_);
-  if (!direct_) std::filesystem::rename(tmp_, path_);
+  if (is_stdout()) std::cout.flush();
+  else file_->commit();
   committed_ = true;
 }
 

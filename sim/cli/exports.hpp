@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "archsim/output_file.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include "archsim/exports.hpp"
@@ -28,10 +30,9 @@ class Output {
   bool is_stdout() const { return path_ == "-"; }
 
  private:
-  std::string path_, tmp_;
-  std::ofstream file_;
+  std::string path_;
+  std::optional<OutputFile> file_;  ///< empty for "-"
   bool committed_ = false;
-  bool direct_ = false;  ///< not a regular file (/dev/null, a FIFO): written in place
 };
 
 struct ExportFlags {

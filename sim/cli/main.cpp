@@ -2,6 +2,8 @@
 // input (nothing simulated), 3 an SLO failed and --fail-on-slo was given.
 #include <unistd.h>
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,14 +16,17 @@
 #include "archsim/diagnostics.hpp"
 #include "archsim/load.hpp"
 #include "archsim/output.hpp"
+#include "archsim/output_file.hpp"
 #include "archsim/platform.hpp"
 #include "archsim/simulation.hpp"
 #include "archsim/timeline.hpp"
+#include "cli/budget.hpp"
 #include "cli/commands.hpp"
 #include "cli/exports.hpp"
 #include "cli/help.hpp"
 #include "cli/library.hpp"
 #include "cli/reporting.hpp"
+#include "spec/limits.hpp"
 #ifdef ARCHSIM_WITH_VIEW
 #include "archsim/view.hpp"
 #endif
@@ -38,37 +43,19 @@ int print_input_error(const InputError& e) {
   return 2;
 }
 
-/// A file that appears complete or not at all: written beside, then renamed.
-class AtomicFile {
- public:
-  explicit AtomicFile(std::string path) : path_(std::move(path)), tmp_(path_ + ".tmp" + std::to_string(getpid())) {
-    out_.open(tmp_, std::ios::binary);
-    if (!out_) throw std::runtime_error("cannot write " + path_);
-  }
-  ~AtomicFile() {
-    if (!committed_) {
-      out_.close();
-      std::error_code ec;
-      fs::remove(tmp_, ec);
-    }
-  }
-  std::ostream& stream() { return out_; }
-  void commit() {
-    out_.close();
-    if (!out_) throw std::runtime_error("error writing " + path_);
-    fs::rename(tmp_, path_);
-    committed_ = true;
-  }
-
- private:
-  std::string path_, tmp_;
-  std::ofstream out_;
-  bool committed_ = false;
-};
-
 void add_load_options(CLI::App* cmd, LoadFlags& f) {
   cmd->add_option("--design", f.design, "Design file (overrides design: in the scenario)");
-  cmd->add_option("--seed", f.seed, "Random seed (overrides seed: in the file)");
+  // Digits only, within 64 bits: CLI11 would turn -1 (or 2^64) into 2^64-1.
+  const CLI::Validator seed_digits(
+      [](std::string& s) -> std::string {
+        std::uint64_t v = 0;
+        const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size())
+          return "expected a whole number from 0 to 18446744073709551615, got '" + s + "'";
+        return "";
+      },
+      "SEED");
+  cmd->add_option("--seed", f.seed, "Random seed (overrides seed: in the file)")->check(seed_digits);
   cmd->add_option("--duration", f.duration, "Simulated time, e.g. 10m (overrides duration:)");
 }
 
@@ -80,6 +67,9 @@ LoadOptions LoadFlags::options() const {
     const auto d = parse_duration(duration);
     if (!d || *d <= 0)
       throw InputError({Diagnostic{"--duration", {}, "expected a positive duration with a unit, e.g. 10m or 30s"}});
+    if (!std::isfinite(*d) || *d > limits::kDuration.max)
+      throw InputError({Diagnostic{"--duration", {}, fmt::format("must be at most {:.0f}s (see Limits in the README)",
+                                                                  limits::kDuration.max)}});
     o.duration = *d;
   }
   return o;
@@ -102,7 +92,11 @@ struct RunFlags {
   std::string report;
   ReplicationFlags reps;
   ExportFlags exports;
+  bool force = false;
+  bool partial = false;
 };
+
+std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM with --partial
 
 int cmd_run(RunFlags f) {
   f.file = resolve_scenario(f.file);  // `archsim run black-friday`: a library problem by name
@@ -120,6 +114,10 @@ int cmd_run(RunFlags f) {
     return run_replications({f.file, f.load, f.backend, f.reps, f.json, f.report, f.quiet, f.fail_on_slo});
   }
   ScenarioSpec spec = load_scenario(f.file, f.load.options());
+  // Every output can be written, before minutes of simulation (exit 2).
+  check_outputs({{"--json", f.json}, {"--timeline", f.timeline}, {"--report", f.report}},
+                {f.file, spec.design_file});
+  check_budget(spec, /*keep_ticks=*/true, f.force);  // the explanation keeps every tick
   if (!f.backend.empty()) {
     if (f.backend != "fast" && (f.backend != "simgrid" || !simgrid_available())) {
       std::cerr << "archsim: backend '" << f.backend << "' is not available in this build (valid: "
@@ -137,6 +135,10 @@ int cmd_run(RunFlags f) {
     throw InputError({Diagnostic{"-", {}, "only one output can go to standard output (-) at a time"}});
   Exports exports(f.exports, spec.seed);
   opt.tracer = exports.tracer();
+  if (f.partial) {
+    opt.stop = &g_stop;
+    stop_on_signal(&g_stop);
+  }
   Simulation sim(spec, opt);
   std::optional<Output> tl;
   std::optional<TimelineWriter> writer;
@@ -160,9 +162,7 @@ int cmd_run(RunFlags f) {
     if (json_stdout) {
       std::cout << text;
     } else {
-      AtomicFile out(f.json);
-      out.stream() << text;
-      out.commit();
+      write_output_file(f.json, text);
     }
   }
   set_colour(colour_wanted(json_stdout ? STDERR_FILENO : STDOUT_FILENO));
@@ -171,12 +171,18 @@ int cmd_run(RunFlags f) {
     report::print_verdict(json_stdout ? std::cerr : std::cout, analysis);
   }
   if (!f.report.empty()) write_run_report(f.report, f.file, f.load, analysis);
+  if (r.partial) {
+    std::cerr << "archsim: stopped at " << format_duration(r.sim_time_s)
+              << " of simulated time: what was written is the result so far (\"partial\": true)\n";
+    return 128 + stop_signal();
+  }
   return (f.fail_on_slo && !analysis.pass()) ? 3 : 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  remove_temporaries_on_signal();  // Ctrl-C leaves no half-written *.tmp<pid>
   CLI::App app{"archsim: a system-design sandbox and simulator"};
   app.require_subcommand(1);
   app.set_version_flag("--version,-v", version_text());
@@ -193,6 +199,9 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--fail-on-slo", run.fail_on_slo, "Exit with code 3 when an SLO (or the budget) fails");
   run_cmd->add_option("--report", run.report, "Write a self-contained HTML report to FILE");
   add_replication_options(run_cmd, run.reps);
+  run_cmd->add_flag("--partial", run.partial,
+                    "On Ctrl-C or SIGTERM, stop and write the result so far, marked \"partial\": true");
+  run_cmd->add_flag("--force", run.force, "Run even when the estimate says it needs over 1e10 events or more memory than there is");
 
   Actions actions;
   run_cmd->callback([&] { actions.push_back([&] { return cmd_run(run); }); });

@@ -34,7 +34,7 @@ int run_replications(const ReplicatedRun& f) {
   const report::Replications r = report::replicate(spec, f.reps.n, f.reps.confidence, f.reps.jobs);
   const bool json_stdout = f.json == "-";
   if (!f.json.empty()) {
-    const std::string text = report::replications_json(r).dump(2) + "\n";
+    const std::string text = report::replications_json(r).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
     if (json_stdout) std::cout << text;
     else write_file_atomic(f.json, text);
   }

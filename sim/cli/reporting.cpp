@@ -9,6 +9,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "archsim/output_file.hpp"
+
 #ifdef ARCHSIM_WITH_VIEW
 #include "archsim/view.hpp"
 #endif
@@ -22,19 +24,7 @@ void write_file_atomic(const std::string& path, const std::string& text) {
     std::cout << text << std::flush;
     return;
   }
-  const std::string tmp = path + ".tmp" + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw std::runtime_error("cannot write " + path);
-    out << text;
-    out.close();
-    if (!out) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw std::runtime_error("error writing " + path);
-    }
-  }
-  fs::rename(tmp, path);
+  write_output_file(path, text);
 }
 
 namespace {

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "archsim/output_file.hpp"
 #include "cli/commands.hpp"
 #include "cli/reporting.hpp"
 #include "report/edit.hpp"
@@ -36,7 +37,8 @@ int sweep(const SweepFlags& f) {
   const LoadOptions opt = f.load.options();
   // The files as they are must load: their own problems come first, with
   // their own positions.
-  (void)load_scenario(f.file, opt);
+  const ScenarioSpec base = load_scenario(f.file, opt);
+  check_outputs({{"--csv", f.csv}, {"--json", f.json}, {"--report", f.report}}, {f.file, base.design_file});
   const report::Documents docs = report::read_documents(f.file, opt);
   report::Criterion crit;
   crit.what = f.until;
@@ -81,7 +83,7 @@ int sweep(const SweepFlags& f) {
   }
   const bool json_stdout = f.json == "-" || f.csv == "-" || f.report == "-";
   if (!f.json.empty()) {
-    const std::string text = report::sweep_json(result).dump(2) + "\n";
+    const std::string text = report::sweep_json(result).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
     if (json_stdout) std::cout << text;
     else write_file_atomic(f.json, text);
   }

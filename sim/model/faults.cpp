@@ -16,11 +16,12 @@ FaultTimeline::FaultTimeline(Kernel& k, const ScenarioSpec& spec, std::vector<Co
     : Component(k, "faults", -2000, spec.seed), spec_(spec), comps_(std::move(comps)), clients_(std::move(clients)) {}
 
 void FaultTimeline::schedule(const FaultSpec& f, double start) {
-  const auto i = static_cast<std::uint16_t>(all_.size());
+  // The index rides in the event's 32-bit payload: any number of faults.
+  const auto i = static_cast<std::uint32_t>(all_.size());
   all_.push_back(&f);
-  if (start > kernel_.now()) kernel_.schedule(start, this, EventCode::Custom, nullptr, i);
+  if (start > kernel_.now()) kernel_.schedule_timer(start, this, 0, i);
   else fire(f, false);
-  if (f.duration) kernel_.schedule(start + *f.duration, this, EventCode::Custom, nullptr, static_cast<std::uint16_t>(i | kEnd));
+  if (f.duration) kernel_.schedule_timer(start + *f.duration, this, kEnd, i);
 }
 
 void FaultTimeline::begin() {
@@ -28,7 +29,7 @@ void FaultTimeline::begin() {
 }
 
 void FaultTimeline::handle(const Event& e) {
-  const std::size_t i = e.aux & ~kEnd;
+  const std::size_t i = e.token;  // Kernel::schedule_timer's payload
   if (i < all_.size()) fire(*all_[i], (e.aux & kEnd) != 0);
 }
 

@@ -116,7 +116,7 @@ struct Job {
   std::uint8_t flags = 0;       ///< reply flags the callee set (kMiss, kStale); read by the caller
   std::uint8_t attempt = 0;     ///< retries made of the current call
   float backoff = 0;            ///< the last retry delay, s (decorrelated jitter grows from it)
-  std::uint16_t loop[4] = {};   ///< repeat counters (nesting depth 4)
+  std::uint32_t loop[4] = {};   ///< repeat counters (nesting depth 4; up to limits::kRepeat)
   ErrorKind error = ErrorKind::None;
   bool measured = false;        ///< the request started after warm-up
   bool fanout = false;          ///< waiting on several calls (the component counts replies)
@@ -287,6 +287,12 @@ class Kernel {
 
   void schedule(double time, Component* c, EventCode code, Job* j = nullptr, std::uint16_t aux = 0) {
     queue_.push(Event{time, seq_++, c, j, j ? j->token : 0u, code, aux});
+  }
+  /// A component's own timer (EventCode::Custom, no job): `payload` rides in
+  /// the token, which is checked only for job events, so that a replica
+  /// number needs no packing into the 16-bit aux.
+  void schedule_timer(double time, Component* c, std::uint16_t aux, std::uint32_t payload) {
+    queue_.push(Event{time, seq_++, c, nullptr, payload, EventCode::Custom, aux});
   }
   /// Queues e to run at the current time (after what is already due now).
   void post(const Event& e) { queue_.push(Event{now_, seq_++, e.target, e.job, e.token, e.code, e.aux}); }

@@ -206,7 +206,7 @@ void Queue::on_reply(Job* d, ErrorKind err) {
     consumer_free(d);
     return;
   }
-  if (d->loop[0] >= max_attempts_) {
+  if (d->loop[0] >= static_cast<std::uint32_t>(max_attempts_)) {
     ++counts_.dead_letters;
     if (dead_letter_site_) {
       kernel_.call(d, *dead_letter_site_);

@@ -263,7 +263,7 @@ void Service::run(Job* j) {
         return;
       }
       case Op::Kind::RepeatBegin:
-        j->loop[op.slot] = static_cast<std::uint16_t>(op.count);
+        j->loop[op.slot] = static_cast<std::uint32_t>(op.count);
         j->pc = op.count > 0 ? j->pc + 1 : op.next;
         break;
       case Op::Kind::RepeatEnd:
@@ -297,8 +297,8 @@ void Service::handle(const Event& e) {
   }
   if (e.code != EventCode::Custom) return;
   if (!j) {
-    const int r = e.aux >> 4;
-    switch (static_cast<Timer>(e.aux & 0xf)) {
+    const int r = static_cast<int>(e.token);  // the replica (Kernel::schedule_timer)
+    switch (static_cast<Timer>(e.aux)) {
       case kRevive:
         if (--reps_[static_cast<std::size_t>(r)].restart_pending <= 0) set_up(r, true);
         break;

@@ -99,7 +99,7 @@ class Service : public Component {
   void autoscale();
   int serving() const;
   void timer(Timer t, int replica, double at) {
-    kernel_.schedule(at, this, EventCode::Custom, nullptr, static_cast<std::uint16_t>(t | (replica << 4)));
+    kernel_.schedule_timer(at, this, static_cast<std::uint16_t>(t), static_cast<std::uint32_t>(replica));
   }
   /// A call (or a fan-out) failed: the fallback if there is one, else the visit fails.
   void call_failed(Job* j, const Op& op, ErrorKind err);

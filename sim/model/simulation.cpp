@@ -238,25 +238,31 @@ struct Simulation::Impl {
       while (!kernel.empty() && kernel.next_time() <= until) {
         kernel.step();
         if ((++steps_ & 0x3ffff) == 0 && opt.progress) show_progress();
+        if ((steps_ & 0xfff) == 0 && opt.stop && opt.stop->load(std::memory_order_relaxed)) {
+          wall_before = wall_elapsed();
+          finish(kernel.now());  // stopped: the result so far
+          return;
+        }
       }
     }
     wall_before = wall_elapsed();
-    if (t >= spec.duration) finish();
+    if (t >= spec.duration) finish(spec.duration);
   }
 
-  void finish() {
+  /// `end`: the end of the run, or where it stopped (a partial result).
+  void finish(double end) {
     finished = true;
     if (progress_shown) std::fprintf(stderr, "\r%120s\r", "");
     // Time integrals run to the end of the run even if the last event came earlier.
-    const double end = spec.duration;
     RunResult& r = result;
+    r.partial = end < spec.duration;
     r.scenario = spec.name;
     r.file = spec.file;
     r.seed = spec.seed;
     r.backend = backend ? backend->name() : "fast";
-    r.sim_time_s = spec.duration;
+    r.sim_time_s = end;
     r.warmup_s = spec.warmup;
-    const double window = spec.duration - spec.warmup;
+    const double window = std::max(0.0, end - spec.warmup);
     r.started = e2e.started;
     r.completed = e2e.completed;
     r.failed = e2e.failed;

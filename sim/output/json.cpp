@@ -47,6 +47,7 @@ nlohmann::ordered_json to_json_deterministic(const RunResult& r) {
   j["scenario"] = r.scenario;
   j["seed"] = r.seed;
   j["backend"] = r.backend;
+  if (r.partial) j["partial"] = true;  // stopped early (--partial): only present then
   j["sim_time_s"] = r6(r.sim_time_s);
   j["warmup_s"] = r6(r.warmup_s);
   j["requests"] = {{"started", r.started}, {"completed", r.completed}, {"failed", r.failed}, {"in_flight", r.in_flight}};

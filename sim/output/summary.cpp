@@ -11,6 +11,7 @@
 
 #include "archsim/load.hpp"
 #include "archsim/output.hpp"
+#include "archsim/text.hpp"
 
 namespace archsim {
 
@@ -117,7 +118,8 @@ void print_notes(std::ostream& out, const std::vector<Note>& notes) {
 }
 
 void print_summary(std::ostream& out, const RunResult& r) {
-  fmt::print(out, "{} (seed {}, {} simulated", r.scenario.empty() ? r.file : r.scenario, r.seed,
+  // The name is free text from the file: no terminal escapes reach the screen.
+  fmt::print(out, "{} (seed {}, {} simulated", printable(r.scenario.empty() ? r.file : r.scenario), r.seed,
              human_duration(r.sim_time_s));
   if (r.warmup_s > 0) fmt::print(out, ", warm-up {}", human_duration(r.warmup_s));
   fmt::print(out, ", {} backend)\n\n", r.backend);

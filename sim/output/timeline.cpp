@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <ostream>
@@ -11,6 +12,7 @@
 
 #include "archsim/diagnostics.hpp"
 #include "archsim/output.hpp"
+#include "spec/limits.hpp"
 
 namespace archsim {
 
@@ -188,7 +190,19 @@ void TimelineWriter::on_finish(const RunResult& r) {
   out_.flush();
 }
 
+namespace fs = std::filesystem;
+
+namespace {
+// A timeline is read back from a regular file only: a device or a pipe
+// (/dev/zero) could be read forever.
+bool regular_file(const std::string& path) {
+  std::error_code ec;
+  return fs::is_regular_file(path, ec);
+}
+}  // namespace
+
 bool is_timeline_file(const std::string& path) {
+  if (!regular_file(path)) return false;
   std::ifstream in(path);
   std::string line;
   if (!std::getline(in, line)) return false;
@@ -197,6 +211,7 @@ bool is_timeline_file(const std::string& path) {
 }
 
 Timeline read_timeline(const std::string& path) {
+  if (!regular_file(path)) throw InputError({Diagnostic{path, {}, "cannot read the timeline: not a regular file"}});
   std::ifstream in(path);
   if (!in) throw InputError({Diagnostic{path, {}, "cannot open timeline file"}});
   Timeline tl;
@@ -230,10 +245,22 @@ Timeline read_timeline(const std::string& path) {
           hc.kind = c.at("kind").get<std::string>();
           hc.replicas = c.value("replicas", 1);
           hc.workers = c.value("workers", 1);
-          if (c.contains("pos")) hc.pos = std::pair{c["pos"][0].get<double>(), c["pos"][1].get<double>()};
+          // at(), not []: a short or missing "pos" is a bad line, not a crash.
+          if (c.contains("pos")) hc.pos = std::pair{c.at("pos").at(0).get<double>(), c.at("pos").at(1).get<double>()};
+          if (hc.replicas < 1 || hc.replicas > limits::kReplicas.max || hc.workers < 0)
+            throw std::out_of_range("a component's replicas or workers out of range");
           h.components.push_back(hc);
         }
-        for (const auto& e : j.at("edges")) h.edges.push_back(EdgeInfo{e.at("from").get<int>(), e.at("to").get<int>()});
+        for (const auto& e : j.at("edges")) {
+          const EdgeInfo ei{e.at("from").get<int>(), e.at("to").get<int>()};
+          const int n = static_cast<int>(h.components.size());
+          // Sources are numbered below zero in edges; components from 0.
+          if (ei.to < 0 || ei.to >= n || ei.from >= n || ei.from < -static_cast<int>(h.sources.size()))
+            throw std::out_of_range("an edge names a component that does not exist");
+          h.edges.push_back(ei);
+        }
+        if (!(h.duration > 0) || !std::isfinite(h.duration) || !(h.tick > 0) || !std::isfinite(h.tick))
+          throw std::out_of_range("duration_s and tick_s must be positive");
         for (const auto& s : j.value("slo", json::array())) {
           const auto k = slo_kind(s.at("name").get<std::string>());
           if (!k) continue;
@@ -302,6 +329,8 @@ Timeline read_timeline(const std::string& path) {
         bad("unknown line type '" + type + "' (expected header, tick, event or result)");
       }
     } catch (const json::exception& e) {
+      bad(std::string("malformed timeline line: ") + e.what());
+    } catch (const std::out_of_range& e) {
       bad(std::string("malformed timeline line: ") + e.what());
     }
   }

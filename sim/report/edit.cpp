@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include "archsim/diagnostics.hpp"
+#include "archsim/text.hpp"
+#include "spec/limits.hpp"
 #include "spec/yaml_reader.hpp"
 
 namespace archsim::report {
@@ -24,12 +26,10 @@ const std::vector<std::string> kTopKeys = {"name",    "description", "seed",    
                                            "network", "traffic",     "components", "slo",      "budget"};
 
 std::string read_text_file(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in || fs::is_directory(path))
-    throw InputError({Diagnostic{path, {}, fmt::format("cannot read the {}", what)}});
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::string why;
+  auto text = read_input_file(path, why, static_cast<std::uint64_t>(limits::kFileBytes.max));
+  if (!text) throw InputError({Diagnostic{path, {}, fmt::format("cannot read the {}: {}", what, why)}});
+  return std::move(*text);
 }
 
 std::vector<std::string> split(const std::string& s, char sep) {

@@ -28,18 +28,19 @@ std::string slo_text(const std::string& name, double v) {
   return human_duration(v);
 }
 
-/// JSON inside a <script> element: "</" must not close it.
+/// JSON inside a <script> element: neither "</script", "<!--" nor "<script"
+/// may appear in it (each changes how the HTML parser reads the element).
+/// '<', '>' and '&' occur only inside JSON strings, where \u003c and the
+/// like mean the same characters: every one is escaped.
 std::string script_json(const json& j) {
-  std::string s = j.dump();
+  const std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
   std::string out;
   out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '<' && i + 1 < s.size() && s[i + 1] == '/') {
-      out += "<\\/";
-      ++i;
-    } else {
-      out += s[i];
-    }
+  for (char c : s) {
+    if (c == '<') out += "\\u003c";
+    else if (c == '>') out += "\\u003e";
+    else if (c == '&') out += "\\u0026";
+    else out += c;
   }
   return out;
 }

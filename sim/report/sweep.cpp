@@ -159,7 +159,11 @@ Axis parse_axis(const Documents& docs, const std::string& set) {
   bool have_unit = false;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const auto n = split_number(parts[i]);
-    if (!n) bad_set(set, fmt::format("'{}' is not a number", parts[i]));
+    if (!n || !std::isfinite(n->first)) bad_set(set, fmt::format("'{}' is not a number", parts[i]));
+    // The value is written into the file's text: a unit is letters, '/' or
+    // '%' only, never a comment, a quote or a new line spliced in.
+    if (n->second.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/%") != std::string::npos)
+      bad_set(set, fmt::format("'{}' is not a number with a unit (a unit has letters, '/' and '%' only)", parts[i]));
     if (!n->second.empty()) {
       if (have_unit && n->second != unit)
         bad_set(set, fmt::format("the values use different units ('{}' and '{}'): use one", unit, n->second));

@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include "archsim/load.hpp"
+#include "archsim/text.hpp"
+#include "spec/limits.hpp"
 #include "spec/parse_data.hpp"
 #include "spec/parse_resilience.hpp"
 #include "spec/platform.hpp"
@@ -60,8 +62,15 @@ const Field* later(const Field* a, const Field* b) { return before(a->key_mark, 
 
 // Names are referenced by `to:` and `call:`, joined by " -> " in messages and
 // addressed as `api.replicas` by sweeps: no spaces, no dots.
+// The part of a bad-name message about its length (limits::kNameLength).
+std::string too_long(std::string_view n) {
+  return n.size() > static_cast<std::size_t>(limits::kNameLength.max)
+             ? fmt::format(", at most {:.0f} of them", limits::kNameLength.max)
+             : "";
+}
+
 bool valid_name(std::string_view n) {
-  if (n.empty()) return false;
+  if (n.empty() || n.size() > static_cast<std::size_t>(limits::kNameLength.max)) return false;
   return std::all_of(n.begin(), n.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
   });
@@ -95,23 +104,7 @@ std::optional<double> read_price(const Source& src, const Field& f) {
 
 // The whole file, or nullopt and why not.
 std::optional<std::string> read_file(const std::string& path, std::string& why) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    why = "no such file";
-    return std::nullopt;
-  }
-  if (fs::is_directory(path, ec)) {
-    why = "it is a directory";
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    why = "it cannot be opened for reading";
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return read_input_file(path, why, static_cast<std::uint64_t>(limits::kFileBytes.max));
 }
 
 class Loader {
@@ -119,7 +112,7 @@ class Loader {
   Loader(const std::string& path, const LoadOptions& opt, Diagnostics& diags)
       : opt_(opt), diags_(diags), problem_(path, 0, diags) {
     spec_.file = path;
-    spec_.name = fs::path(path).stem().string();
+    spec_.name = valid_utf8(fs::path(path).stem().string());
   }
 
   ScenarioSpec load(const std::string& text);
@@ -155,7 +148,7 @@ ScenarioSpec Loader::load(const std::string& text) {
   if (!root->IsMap()) {
     problem_.error(problem_.start(), fmt::format("expected a map of keys (name, traffic, components, ...) at the top "
                                                  "of the file, got {}",
-                                                 yaml::describe(*root)));
+                                                 yaml::shape(*root)));
     return spec_;
   }
   const std::optional<Map> top = Map::open(problem_, *root, problem_.start(), "the scenario");
@@ -243,6 +236,7 @@ ScenarioSpec Loader::load(const std::string& text) {
                                   format_duration(spec_.duration), opt_.duration ? ", from --duration" : ""));
   }
 
+  spec_.index_names();  // find() in O(1) from here on: loading stays linear
   if (!components_unreadable_) check_references(spec_, diags_);
   platform::check_platform(spec_, diags_);
   return spec_;
@@ -283,7 +277,7 @@ std::optional<Map> Loader::open_design(const Map& top) {
   if (!root->IsMap()) {
     design_->error(design_->start(),
                    fmt::format("expected a map of keys (components, ...) at the top of the design file, got {}",
-                               yaml::describe(*root)));
+                               yaml::shape(*root)));
     return std::nullopt;
   }
   components_unreadable_ = false;
@@ -322,7 +316,8 @@ void Loader::read_traffic(const Source& src, const Field& f) {
         where = fmt::format("traffic '{}'", t.name);
         if (!valid_name(t.name))
           src.error(name->value_mark,
-                    fmt::format("traffic name '{}' may only use letters, digits, '_' and '-'", t.name));
+                    fmt::format("traffic name '{}' may only use letters, digits, '_' and '-'{}", t.name.substr(0, 200),
+                                  too_long(t.name)));
       }
     }
     m->allow_only(kTrafficKeys, where);
@@ -349,7 +344,7 @@ void Loader::read_traffic(const Source& src, const Field& f) {
       if (auto v = yaml::read_rate(src, *rate)) t.rate = *v;
     }
     if (users) {
-      if (auto v = yaml::read_int(src, *users, 1)) t.users = static_cast<std::uint64_t>(*v);
+      if (auto v = yaml::read_int(src, *users, 1, limits::kUsers)) t.users = static_cast<std::uint64_t>(*v);
       if (!think)
         src.error(at, fmt::format("missing required key 'think' in {}: the pause of a closed-loop user between a "
                                   "reply and the next request",
@@ -443,7 +438,8 @@ ComponentSpec Loader::read_component(const Source& src, const Field& f) {
   c.name = f.key;
   c.mark = f.key_mark;
   if (!valid_name(c.name))
-    src.error(f.key_mark, fmt::format("component name '{}' may only use letters, digits, '_' and '-'", c.name));
+    src.error(f.key_mark, fmt::format("component name '{}' may only use letters, digits, '_' and '-'{}", c.name.substr(0, 200),
+                                      too_long(c.name)));
   const std::string where = fmt::format("component '{}'", c.name);
   const std::optional<Map> m = Map::open(src, f.value, f.key_mark, where);
   if (!m) return c;
@@ -491,12 +487,16 @@ ComponentSpec Loader::read_component(const Source& src, const Field& f) {
 void Loader::read_service(const Map& m, ServiceSpec& svc, const std::string& where) {
   const Source& src = m.source();
   if (const Field* f = m.get("replicas")) {
-    if (auto v = yaml::read_int(src, *f, 1)) svc.replicas = static_cast<int>(std::min<std::int64_t>(*v, 1 << 30));
+    if (auto v = yaml::read_int(src, *f, 1, limits::kReplicas)) svc.replicas = static_cast<int>(*v);
   }
   if (const Field* f = m.get("workers")) {
-    if (auto v = yaml::read_int(src, *f, 1)) svc.workers = static_cast<int>(std::min<std::int64_t>(*v, 1 << 30));
+    if (auto v = yaml::read_int(src, *f, 1, limits::kWorkers)) {
+      svc.workers = static_cast<int>(*v);
+      yaml::within(src, f->value_mark, "workers x replicas",
+                   static_cast<double>(svc.workers) * std::max(1, svc.replicas), limits::kWorkersTimesReplicas);
+    }
   }
-  if (const Field* f = m.get("queue")) svc.queue = yaml::read_int(src, *f, 0, "leave 'queue' out for no limit");
+  if (const Field* f = m.get("queue")) svc.queue = yaml::read_int(src, *f, 0, limits::kQueue, "leave 'queue' out for no limit");
 
   const Field* shorthand = m.get("service_time");
   const Field* steps = m.get("steps");
@@ -613,8 +613,8 @@ std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& n
         }
       }
       if (const Field* f = m->get("wait")) {
-        if (auto v = yaml::read_int(src, *f, 1, "the number of replies to wait for")) {
-          s.wait = static_cast<int>(std::min<std::int64_t>(*v, 1 << 20));
+        if (auto v = yaml::read_int(src, *f, 1, limits::kWait, "the number of replies to wait for")) {
+          s.wait = static_cast<int>(*v);
           if (!s.steps.empty() && s.wait > static_cast<int>(s.steps.size()))
             src.error(f->value_mark, fmt::format("'wait: {}' is more than the {} calls of the block", s.wait,
                                                  s.steps.size()));
@@ -624,8 +624,8 @@ std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& n
       break;
     }
     case StepSpec::Kind::Repeat: {
-      if (auto v = yaml::read_int(src, *head, 1, "how many times the steps run"))
-        s.count = static_cast<int>(std::min<std::int64_t>(*v, 1 << 20));
+      if (auto v = yaml::read_int(src, *head, 1, limits::kRepeat, "how many times the steps run"))
+        s.count = static_cast<int>(*v);
       if (const Field* f = m->need("steps", "a 'repeat' step")) s.steps = read_steps(src, *f);
       break;
     }

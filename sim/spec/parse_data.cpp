@@ -49,7 +49,11 @@ std::optional<std::uint64_t> read_count(const Source& src, const Field& f, std::
   const auto text = yaml::read_text(src, f, "a count");
   if (!text) return std::nullopt;
   const std::optional<double> v = units::count(*text);
-  if (!v || *v < 0 || *v > 1e15) {
+  if (v && *v > limits::kKeys.max) {
+    yaml::within(src, f.value_mark, f.key, *v, limits::kKeys);
+    return std::nullopt;
+  }
+  if (!v || *v < 0) {
     src.error(f.value_mark, fmt::format("expected a count for '{}' such as 1000000 or 1M, got '{}'", f.key, *text));
     return std::nullopt;
   }
@@ -90,7 +94,8 @@ std::optional<PopularitySpec> read_popularity(const Source& src, const Field& f)
   return std::nullopt;
 }
 
-int to_int(std::int64_t v) { return static_cast<int>(std::min<std::int64_t>(v, 1 << 30)); }
+// Every count was read within its limit (spec/limits.hpp), all far below INT_MAX.
+int to_int(std::int64_t v) { return static_cast<int>(v); }
 
 // Of two keys that exclude each other, the one written second.
 const Field* later(const Field* a, const Field* b) {
@@ -194,13 +199,13 @@ void read_cache(const Map& m, CacheSpec& c, const std::string& where) {
   if (const Field* f = m.get("hit_latency")) c.hit_latency = yaml::read_distribution(src, *f, "ms");
   if (const Field* f = m.get("miss_latency")) c.miss_latency = yaml::read_distribution(src, *f, "ms");
   if (const Field* f = m.get("workers")) {
-    if (auto v = yaml::read_int(src, *f, 1, "leave 'workers' out for no limit")) c.workers = to_int(*v);
+    if (auto v = yaml::read_int(src, *f, 1, limits::kWorkers, "leave 'workers' out for no limit")) c.workers = to_int(*v);
   }
   if (const Field* f = m.get("queue")) {
     if (!m.get("workers"))
       src.error(f->key_mark, "'queue' is the waiting room for busy workers: it needs 'workers'");
     else
-      c.queue = yaml::read_int(src, *f, 0, "leave 'queue' out for no limit");
+      c.queue = yaml::read_int(src, *f, 0, limits::kQueue, "leave 'queue' out for no limit");
   }
 }
 
@@ -253,10 +258,10 @@ void read_database(const Map& m, DatabaseSpec& d, const std::string& where) {
                                   "write: exp(5ms)}}",
                                   where));
   if (const Field* f = m.get("workers")) {
-    if (auto v = yaml::read_int(src, *f, 1, "leave 'workers' out for no limit")) d.workers = to_int(*v);
+    if (auto v = yaml::read_int(src, *f, 1, limits::kWorkers, "leave 'workers' out for no limit")) d.workers = to_int(*v);
   }
   if (const Field* f = m.get("pool")) {
-    if (auto v = yaml::read_int(src, *f, 1, "connections per caller replica")) d.pool = to_int(*v);
+    if (auto v = yaml::read_int(src, *f, 1, limits::kQueue, "connections per caller replica")) d.pool = to_int(*v);
   }
   if (const Field* f = m.get("acquire_timeout")) {
     if (!m.get("pool"))
@@ -265,11 +270,11 @@ void read_database(const Map& m, DatabaseSpec& d, const std::string& where) {
       d.acquire_timeout = *v;
   }
   if (const Field* f = m.get("max_connections")) {
-    if (auto v = yaml::read_int(src, *f, 1, "connections a node accepts")) d.max_connections = to_int(*v);
+    if (auto v = yaml::read_int(src, *f, 1, limits::kQueue, "connections a node accepts")) d.max_connections = to_int(*v);
   }
   const Field* replicas = m.get("replicas");
   std::optional<std::int64_t> n_replicas;
-  if (replicas) n_replicas = yaml::read_int(src, *replicas, 0, "read replicas per shard");
+  if (replicas) n_replicas = yaml::read_int(src, *replicas, 0, limits::kDbReplicas, "read replicas per shard");
   if (n_replicas) d.replicas = to_int(*n_replicas);
   for (std::string_view k : {"replication_lag", "read_from"}) {
     const Field* f = m.get(k);
@@ -289,7 +294,11 @@ void read_database(const Map& m, DatabaseSpec& d, const std::string& where) {
     if (auto v = yaml::read_duration(src, *f, Bound::NonNegative, "s")) d.failover = *v;
   }
   if (const Field* f = m.get("shards")) {
-    if (auto v = yaml::read_int(src, *f, 1)) d.shards = to_int(std::min<std::int64_t>(*v, 4096));
+    if (auto v = yaml::read_int(src, *f, 1, limits::kShards)) {
+      d.shards = to_int(*v);
+      yaml::within(src, f->value_mark, "shards x (1 + replicas)", static_cast<double>(d.shards) * (1.0 + d.replicas),
+                   limits::kDbNodes);
+    }
   }
   const Field* hot = m.get("hot_shard");
   const Field* skew = m.get("shard_key_skew");
@@ -336,11 +345,11 @@ void read_queue(const Map& m, QueueSpec& q, const std::string& where) {
                                          k));
   }
   if (const Field* f = m.get("consumers"); f && consumer) {
-    if (auto v = yaml::read_int(src, *f, 1, "messages delivered at once")) q.consumers = to_int(*v);
+    if (auto v = yaml::read_int(src, *f, 1, limits::kConsumers, "messages delivered at once")) q.consumers = to_int(*v);
   }
   if (const Field* f = m.get("partitions")) {
-    if (auto v = yaml::read_int(src, *f, 1, "leave 'partitions' out for one line all consumers share"))
-      q.partitions = to_int(std::min<std::int64_t>(*v, 1 << 16));
+    if (auto v = yaml::read_int(src, *f, 1, limits::kPartitions, "leave 'partitions' out for one line all consumers share"))
+      q.partitions = to_int(*v);
   }
   const Field* capacity = m.get("capacity");
   if (capacity) {
@@ -386,7 +395,7 @@ void read_cdn(const Map& m, CdnSpec& c, const std::string& where) {
     if (auto v = yaml::read_size(src, *f)) c.object_size = *v;
   }
   if (const Field* f = m.get("workers")) {
-    if (auto v = yaml::read_int(src, *f, 1, "leave 'workers' out for no limit")) c.workers = to_int(*v);
+    if (auto v = yaml::read_int(src, *f, 1, limits::kWorkers, "leave 'workers' out for no limit")) c.workers = to_int(*v);
   }
 }
 

@@ -39,7 +39,21 @@ bool contains(const std::vector<std::string_view>& keys, std::string_view k) {
 bool before(Mark a, Mark b) { return a.line < b.line || (a.line == b.line && a.col < b.col); }
 const Field* later(const Field* a, const Field* b) { return before(a->key_mark, b->key_mark) ? b : a; }
 
-int clamp_int(std::int64_t v) { return static_cast<int>(std::min<std::int64_t>(v, 1 << 30)); }
+// The period of a repeating timer: at least limits::kMinInterval, so that a
+// health check or a leak cannot fire a billion times per simulated second.
+std::optional<double> read_interval(const Source& src, const Field& f, std::string_view suggest) {
+  const auto v = yaml::read_duration(src, f, Bound::Positive, suggest);
+  if (v && *v < limits::kMinInterval) {
+    src.error(f.value_mark, fmt::format("'{}' must be at least 1ms (repeating timers run at most {} times per second: "
+                                        "see Limits in the README), got {}",
+                                        f.key, limits::kIntervalHz.max, format_duration(*v)));
+    return std::nullopt;
+  }
+  return v;
+}
+
+// Counts are read within limits::kCount (spec/limits.hpp): they fit an int.
+int clamp_int(std::int64_t v) { return static_cast<int>(v); }
 
 std::optional<bool> read_bool(const Source& src, const Field& f) {
   const auto text = yaml::read_text(src, f, "true or false");
@@ -217,11 +231,11 @@ std::optional<AutoscaleSpec> read_autoscale(const Map& svc, const Field& f, Serv
   const Field* max = m->get("max");
   bool range_ok = true;
   if (min) {
-    if (auto v = yaml::read_int(src, *min, 1, "replicas")) a.min = clamp_int(*v);
+    if (auto v = yaml::read_int(src, *min, 1, limits::kReplicas, "replicas")) a.min = clamp_int(*v);
     else range_ok = false;
   }
   if (max) {
-    if (auto v = yaml::read_int(src, *max, 1, "replicas")) a.max = clamp_int(*v);
+    if (auto v = yaml::read_int(src, *max, 1, limits::kReplicas, "replicas")) a.max = clamp_int(*v);
     else range_ok = false;
   }
   if (range_ok && a.min > a.max) {
@@ -251,7 +265,7 @@ std::optional<AutoscaleSpec> read_autoscale(const Map& svc, const Field& f, Serv
     }
   }
   if (const Field* g = m->get("interval")) {
-    if (auto v = yaml::read_duration(src, *g, Bound::Positive, "s")) a.interval = *v;
+    if (auto v = read_interval(src, *g, "s")) a.interval = *v;
   }
   if (const Field* g = m->get("cooldown")) {
     if (auto v = yaml::read_duration(src, *g, Bound::NonNegative, "s")) a.cooldown = *v;
@@ -278,7 +292,7 @@ std::optional<HealthCheckSpec> read_health_check(const Source& src, const Field&
   HealthCheckSpec h;
   h.mark = f.key_mark;
   if (const Field* g = m->get("interval")) {
-    if (auto v = yaml::read_duration(src, *g, Bound::Positive, "s")) h.interval = *v;
+    if (auto v = read_interval(src, *g, "s")) h.interval = *v;
   }
   if (const Field* g = m->get("failures")) {
     if (auto v = yaml::read_int(src, *g, 1, "failed checks in a row before a replica is ejected")) h.failures = clamp_int(*v);
@@ -426,7 +440,7 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
 
   using K = FaultSpec::Kind;
   if (const Field* g = m->get("replicas")) {
-    if (auto v = yaml::read_int(src, *g, 1, form->kind == K::Scale ? "the new number of replicas"
+    if (auto v = yaml::read_int(src, *g, 1, limits::kReplicas, form->kind == K::Scale ? "the new number of replicas"
                                                                    : "how many replicas; leave it out for all"))
       f.replicas = clamp_int(*v);
   }
@@ -448,7 +462,7 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
       if (const Field* g = m->need("p", where)) f.p = yaml::read_fraction(src, *g).value_or(0);
       break;
     case K::Leak:
-      if (const Field* g = m->need("every", where)) f.every = yaml::read_duration(src, *g, Bound::Positive, "m").value_or(0);
+      if (const Field* g = m->need("every", where)) f.every = read_interval(src, *g, "m").value_or(0);
       break;
     case K::Deploy:
       if (const Field* g = m->get("batch")) {
@@ -458,7 +472,7 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
     case K::Scale: m->need("replicas", where); break;
     case K::Pool:
       if (const Field* g = m->need("size", where)) {
-        if (auto v = yaml::read_int(src, *g, 1, "connections per caller replica; 'exhaust_pool' empties a pool"))
+        if (auto v = yaml::read_int(src, *g, 1, limits::kQueue, "connections per caller replica; 'exhaust_pool' empties a pool"))
           f.size = clamp_int(*v);
       }
       break;
@@ -501,8 +515,8 @@ std::optional<RetrySpec> read_retry(const Source& src, const Field& f) {
   RetrySpec r;
   r.mark = f.key_mark;
   if (const Field* g = m->need("max", "'retry'")) {
-    if (auto v = yaml::read_int(src, *g, 0, "attempts after the first"))
-      r.max = static_cast<int>(std::min<std::int64_t>(*v, 100));
+    if (auto v = yaml::read_int(src, *g, 0, limits::kRetryMax, "attempts after the first"))
+      r.max = static_cast<int>(*v);
   }
   if (const Field* g = m->get("backoff")) {
     if (auto v = yaml::read_choice<RetrySpec::Backoff>(src, *g, "backoff")) r.backoff = *v;

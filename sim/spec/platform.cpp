@@ -395,7 +395,7 @@ class PlatformReader {
         if (!hm) continue;
         hm->allow_only(kHostKeys, where);
         if (const Field* c = hm->get("cores")) {
-          if (auto v = yaml::read_int(src_, *c, 1)) host.cores = static_cast<int>(std::min<std::int64_t>(*v, 1 << 20));
+          if (auto v = yaml::read_int(src_, *c, 1, limits::kCores)) host.cores = static_cast<int>(*v);
         }
         if (const Field* s = hm->get("speed")) {
           if (auto text = yaml::read_text(src_, *s, "a speed such as 1.5x")) {
@@ -405,7 +405,7 @@ class PlatformReader {
           }
         }
         if (const Field* c = hm->get("count")) {
-          if (auto v = yaml::read_int(src_, *c, 1)) count = std::min<std::int64_t>(*v, 100000);
+          if (auto v = yaml::read_int(src_, *c, 1, limits::kHosts)) count = *v;
         }
       }
       for (std::int64_t i = 0; i < count; ++i) {

@@ -264,7 +264,21 @@ int DatabaseSpec::query(std::string_view wanted) const {
   return -1;
 }
 
+void ScenarioSpec::index_names() {
+  auto index = std::make_shared<std::unordered_map<std::string, int>>();
+  index->reserve(components.size());
+  for (std::size_t i = 0; i < components.size(); ++i) index->emplace(components[i].name, static_cast<int>(i));
+  name_index = std::move(index);
+}
+
 int ScenarioSpec::find(std::string_view wanted) const {
+  // A hit is checked against the list (which may have changed since).
+  if (name_index) {
+    const auto it = name_index->find(std::string(wanted));
+    if (it != name_index->end() && it->second < static_cast<int>(components.size()) &&
+        components[static_cast<std::size_t>(it->second)].name == wanted)
+      return it->second;
+  }
   for (std::size_t i = 0; i < components.size(); ++i)
     if (components[i].name == wanted) return static_cast<int>(i);
   return -1;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "analysis/call_graph.hpp"
+#include "spec/limits.hpp"
 #include "spec/parse_resilience.hpp"
 
 namespace archsim {
@@ -25,6 +26,20 @@ class Checker {
   // `what` says where the reference is: "'to'", "'call'".
   void reference(const std::string& target, Mark at, std::string_view what) {
     if (spec_.find(target) < 0) error(at, unknown_component_message(spec_, target, what));
+  }
+
+  // A queue without 'consumers:' delivers to every worker of its consumer at
+  // once: that many must stay within limits::kConsumers.
+  void default_consumers(const std::string& queue, const QueueSpec& q) {
+    const int t = q.consumer.empty() || q.consumers > 0 ? -1 : spec_.find(q.consumer);
+    const ServiceSpec* s = t < 0 ? nullptr : spec_.components[static_cast<std::size_t>(t)].service();
+    if (!s) return;
+    const double n = static_cast<double>(std::max(1, s->replicas)) * std::max(1, s->workers);
+    if (n > limits::kConsumers.max)
+      error(q.consumer_mark, fmt::format("queue '{}' would deliver {:.0f} messages at once (the {} replicas x {} "
+                                         "workers of '{}'), more than the limit of {:.0f} consumers (see Limits in "
+                                         "the README): give 'consumers: N'",
+                                         queue, n, s->replicas, s->workers, q.consumer, limits::kConsumers.max));
   }
 
   void run() {
@@ -73,6 +88,7 @@ class Checker {
                                               c.name));
         else if (!q->consumer.empty())
           reference(q->consumer, q->consumer_mark, fmt::format("'consumer' of queue '{}'", c.name));
+        default_consumers(c.name, *q);
         const int dl = q->dead_letter.empty() ? -1 : spec_.find(q->dead_letter);
         if (q->dead_letter == c.name)
           error(q->dead_letter_mark, fmt::format("queue '{}' cannot be its own dead-letter queue", c.name));

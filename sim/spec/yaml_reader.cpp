@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <map>
 
 #include <fmt/format.h>
 
 #include "spec/merge_keys.hpp"
+#include "archsim/text.hpp"
 #include "spec/units.hpp"
 
 namespace archsim::yaml {
@@ -18,6 +20,12 @@ namespace {
 // occur in a scenario file, and yaml-cpp takes them as ordinary scalar text.
 constexpr char kColon = '\x1f';
 constexpr char kComma = '\x1e';
+
+// A limit or a value in a message: whole numbers in full, others short.
+std::string plain(double v) {
+  if (std::isfinite(v) && v == std::floor(v) && std::abs(v) < 1e18) return fmt::format("{}", static_cast<std::int64_t>(v));
+  return fmt::format("{:g}", v);
+}
 
 bool starts_token(char before) {
   return before == ' ' || before == '\t' || before == '\n' || before == '[' || before == '{' || before == ',' ||
@@ -110,12 +118,36 @@ std::optional<int> tab_in_indentation(const std::string& text, int line) {
   return std::nullopt;
 }
 
+// Counts n and what it holds against `budget`; false once it runs out.
+bool within_nodes(const YAML::Node& n, std::uint64_t& budget) {
+  if (budget == 0) return false;
+  --budget;
+  if (n.IsSequence()) {
+    for (const YAML::Node& c : n)
+      if (!within_nodes(c, budget)) return false;
+  } else if (n.IsMap()) {
+    for (auto it = n.begin(); it != n.end(); ++it)
+      if (!within_nodes(it->first, budget) || !within_nodes(it->second, budget)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<YAML::Node> Source::parse(const std::string& text) const {
   try {
     std::vector<YAML::Node> docs = YAML::LoadAll(protect_calls(text));
     if (docs.empty()) return YAML::Node();  // an empty file: the caller reports what is missing
+    // Aliases share nodes: a few KB of '&a [*b, *b, ...]' can stand for
+    // billions of nodes that every later walk would visit. Count the tree as
+    // it will be read, stopping at the limit.
+    std::uint64_t budget = static_cast<std::uint64_t>(limits::kYamlNodes.max);
+    if (!within_nodes(docs[0], budget)) {
+      error(start(), fmt::format("the file expands to more than {} YAML nodes (aliases '*name' repeat what their "
+                                 "anchor holds): the limit (see Limits in the README)",
+                                 plain(limits::kYamlNodes.max)));
+      return std::nullopt;
+    }
     if (docs.size() > 1) {
       error(mark(docs[1]), "a scenario file holds one YAML document: remove the '---' and what follows, or "
                            "move it to its own file");
@@ -135,7 +167,20 @@ std::optional<YAML::Node> Source::parse(const std::string& text) const {
 }
 
 std::string describe(const YAML::Node& n) {
-  if (n.IsScalar()) return "'" + restore(n.Scalar()) + "'";
+  // A long text (a whole file read as YAML, such as /etc/passwd) is cut short.
+  if (n.IsScalar()) {
+    const std::string s = restore(n.Scalar());
+    return s.size() > 60 || s.find('\n') != std::string::npos
+               ? "'" + s.substr(0, std::min<std::size_t>(40, s.find('\n'))) + "...'"
+               : "'" + s + "'";
+  }
+  if (n.IsSequence()) return "a list";
+  if (n.IsMap()) return "a map";
+  return "nothing";
+}
+
+std::string shape(const YAML::Node& n) {
+  if (n.IsScalar()) return "a text";
   if (n.IsSequence()) return "a list";
   if (n.IsMap()) return "a map";
   return "nothing";
@@ -174,15 +219,15 @@ std::optional<Map> Map::open(const Source& src, const YAML::Node& node, Mark at,
       src.error(key_mark, fmt::format("duplicate {} '{}' (first at line {})", noun, f.key, first->key_mark.line));
       continue;
     }
+    m.index_.emplace(f.key, m.fields_.size());
     m.fields_.push_back(std::move(f));
   }
   return m;
 }
 
 const Field* Map::get(std::string_view key) const {
-  for (const Field& f : fields_)
-    if (f.key == key) return &f;
-  return nullptr;
+  const auto it = index_.find(std::string(key));
+  return it == index_.end() ? nullptr : &fields_[it->second];
 }
 
 const Field* Map::need(std::string_view key, std::string_view where) const {
@@ -211,10 +256,13 @@ void report_unknown_key(const Source& src, const Field& f, const std::vector<std
                         std::string_view where) {
   const std::string in = where.empty() ? "" : fmt::format(" in {}", where);
   const std::string guess = did_you_mean(f.key, std::vector<std::string>(allowed.begin(), allowed.end()));
+  // A key longer than any name is shown cut short.
+  const auto cap = static_cast<std::size_t>(limits::kNameLength.max);
+  const std::string key = f.key.size() > cap ? f.key.substr(0, cap) + "..." : f.key;
   if (!guess.empty()) {
-    src.error(f.key_mark, fmt::format("unknown key '{}'{}: did you mean '{}'?", f.key, in, guess));
+    src.error(f.key_mark, fmt::format("unknown key '{}'{}: did you mean '{}'?", key, in, guess));
   } else {
-    src.error(f.key_mark, fmt::format("unknown key '{}'{}: valid keys: {}", f.key, in, join(allowed)));
+    src.error(f.key_mark, fmt::format("unknown key '{}'{}: valid keys: {}", key, in, join(allowed)));
   }
 }
 
@@ -222,9 +270,16 @@ namespace {
 
 // The scalar text of a value, or a "wrong type" report naming what was expected.
 std::optional<std::string> scalar(const Source& src, const Field& f, std::string_view expected) {
-  if (f.value.IsScalar()) return restore(f.value.Scalar());
+  // One spelling of a text in every output: bytes that are not UTF-8 become
+  // U+FFFD here, once, rather than make a JSON writer fail after a run.
+  if (f.value.IsScalar()) return valid_utf8(restore(f.value.Scalar()));
   src.error(f.value_mark, fmt::format("expected {} for '{}', got {}", expected, f.key, describe(f.value)));
   return std::nullopt;
+}
+
+std::string too_large(std::string_view key, std::string_view text, const limits::Limit& max) {
+  return fmt::format("'{}' must be at most {}{} (the limit on {}: see Limits in the README), got {}", key,
+                     plain(max.max), max.unit, max.name, text.size() > 40 ? std::string(text.substr(0, 40)) + "..." : std::string(text));
 }
 
 template <class Int>
@@ -251,10 +306,29 @@ std::optional<std::string> read_text(const Source& src, const Field& f, std::str
 }
 
 std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int64_t min, std::string_view hint) {
+  return read_int(src, f, min, limits::kCount, hint);
+}
+
+bool within(const Source& src, Mark m, std::string_view key, double v, const limits::Limit& max) {
+  if (v <= max.max) return true;
+  src.error(m, fmt::format("'{}' must be at most {} (the limit on {}: see Limits in the README), got {}", key,
+                           plain(max.max), max.name, plain(v)));
+  return false;
+}
+
+std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int64_t min, const limits::Limit& max,
+                                     std::string_view hint) {
   auto text = scalar(src, f, "an integer");
   if (!text) return std::nullopt;
   const auto v = to_integer<std::int64_t>(*text);
   if (!v) {
+    // Digits only, but too many for 64 bits: a limit, not a typo.
+    const std::string_view t = units::trim(*text);
+    if (!t.empty() && t.size() < 400 && t.find_first_not_of("0123456789") == std::string_view::npos) {
+      src.error(f.value_mark, fmt::format("'{}' must be at most {} (the limit on {}: see Limits in the README), got {}",
+                                          f.key, plain(max.max), max.name, t));
+      return std::nullopt;
+    }
     src.error(f.value_mark, fmt::format("expected an integer for '{}', got '{}'{}", f.key, *text,
                                         hint.empty() ? "" : fmt::format(" ({})", hint)));
     return std::nullopt;
@@ -264,6 +338,7 @@ std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int
                                      : fmt::format("'{}' must be at least {}, got {}", f.key, min, *v));
     return std::nullopt;
   }
+  if (!within(src, f.value_mark, f.key, static_cast<double>(*v), max)) return std::nullopt;
   return v;
 }
 
@@ -282,6 +357,10 @@ std::optional<double> read_number(const Source& src, const Field& f, double min)
   auto text = scalar(src, f, "a number");
   if (!text) return std::nullopt;
   const auto v = units::number(*text);
+  if (v && (!std::isfinite(*v) || std::abs(*v) > 1e15)) {
+    src.error(f.value_mark, fmt::format("'{}' must be at most 1e15, got {}", f.key, *text));
+    return std::nullopt;
+  }
   if (!v) {
     src.error(f.value_mark, fmt::format("expected a number for '{}', got '{}'", f.key, *text));
     return std::nullopt;
@@ -301,6 +380,10 @@ std::optional<double> read_duration(const Source& src, const Field& f, Bound bou
   const auto v = units::duration(*text, &why, suggest);
   if (!v) {
     src.error(f.value_mark, why);
+    return std::nullopt;
+  }
+  if (!std::isfinite(*v) || std::abs(*v) > limits::kDuration.max) {
+    src.error(f.value_mark, too_large(f.key, *text, limits::kDuration));
     return std::nullopt;
   }
   if (bound == Bound::Positive && *v <= 0) {
@@ -323,6 +406,10 @@ std::optional<double> read_rate(const Source& src, const Field& f) {
     src.error(f.value_mark, why);
     return std::nullopt;
   }
+  if (!std::isfinite(*v) || std::abs(*v) > limits::kRate.max) {
+    src.error(f.value_mark, too_large(f.key, *text, limits::kRate));
+    return std::nullopt;
+  }
   if (*v <= 0) {
     src.error(f.value_mark, fmt::format("'{}' must be positive, got {}", f.key, *text));
     return std::nullopt;
@@ -337,6 +424,10 @@ std::optional<double> read_size(const Source& src, const Field& f) {
   const auto v = units::size(*text, &why);
   if (!v) {
     src.error(f.value_mark, why);
+    return std::nullopt;
+  }
+  if (!std::isfinite(*v) || *v > 1e18) {  // an exabyte: beyond any message or disk simulated
+    src.error(f.value_mark, fmt::format("'{}' must be at most 1EB, got {}", f.key, *text));
     return std::nullopt;
   }
   if (*v < 0) {
@@ -362,6 +453,13 @@ std::optional<DistSpec> read_distribution(const Source& src, const Field& f, std
   auto d = units::distribution(*text, &why, suggest);
   if (!d) {
     src.error(f.value_mark, why);
+    return std::nullopt;
+  }
+  // Every parameter, and the mean where there is one, a representable time.
+  const double mean = d->mean();
+  if (!std::isfinite(d->a) || !std::isfinite(d->b) || std::abs(d->a) > limits::kDuration.max ||
+      std::abs(d->b) > limits::kDuration.max || (std::isfinite(mean) && mean > limits::kDuration.max)) {
+    src.error(f.value_mark, too_large(f.key, *text, limits::kDuration));
     return std::nullopt;
   }
   d->mark = f.value_mark;

@@ -8,12 +8,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
 
 #include "archsim/diagnostics.hpp"
 #include "archsim/spec.hpp"
+#include "spec/limits.hpp"
 
 namespace archsim::yaml {
 
@@ -87,6 +89,7 @@ class Map {
   const Source* src_ = nullptr;
   Mark at_;
   std::vector<Field> fields_;
+  std::unordered_map<std::string, std::size_t> index_;  ///< key -> fields_ position: a large map opens in O(n)
 };
 
 /// "unknown key 'worker' in component 'api': did you mean 'workers'?", or the
@@ -96,6 +99,9 @@ void report_unknown_key(const Source& src, const Field& f, const std::vector<std
 
 /// How a node looks in a message: "'many'", "a list", "a map", "nothing".
 std::string describe(const YAML::Node& n);
+/// "a text", "a list", "a map", "nothing": never the text itself (a whole
+/// file read by mistake must not be echoed).
+std::string shape(const YAML::Node& n);
 
 /// "a, b, c".
 std::string join(const std::vector<std::string_view>& names, std::string_view sep = ", ");
@@ -106,8 +112,15 @@ std::string join(const std::vector<std::string_view>& names, std::string_view se
 /// A scalar's text; `expected` names it in the wrong-type message
 /// ("expected a component name for 'to', got a list").
 std::optional<std::string> read_text(const Source& src, const Field& f, std::string_view expected = "a text");
-/// An integer >= min. `hint` is added to the "expected an integer" message.
+/// An integer >= min and <= limits::kCount. `hint` is added to the "expected
+/// an integer" message.
 std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int64_t min, std::string_view hint = "");
+/// An integer in [min, max.max]: above it, "'KEY' must be at most MAX (the
+/// limit on NAME)" rather than a silent clamp.
+std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int64_t min, const limits::Limit& max,
+                                     std::string_view hint = "");
+/// Reports "'KEY' must be at most ..." at `m` when v > max.max; true when v is within.
+bool within(const Source& src, Mark m, std::string_view key, double v, const limits::Limit& max);
 std::optional<std::uint64_t> read_uint64(const Source& src, const Field& f);
 /// A plain number >= min.
 std::optional<double> read_number(const Source& src, const Field& f, double min);
