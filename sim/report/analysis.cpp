@@ -51,6 +51,8 @@ void add_to_json(nlohmann::ordered_json& j, const Analysis& a) {
   nlohmann::ordered_json comps = nlohmann::ordered_json::object();
   for (const CostLine& l : a.cost.lines)
     comps[l.component] = {{"replicas", r6(l.mean_replicas)},
+                          {"instance", l.instance},
+                          {"instances_per_replica", l.instances},
                           {"per_replica_hour", r6(l.unit)},
                           {"per_hour", r6(l.per_hour)},
                           {"source", !l.priced ? "none" : l.defaulted ? "default" : "cost"}};
