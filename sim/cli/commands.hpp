@@ -59,5 +59,7 @@ void register_compare(CLI::App& app, Actions& actions);
 void register_sweep(CLI::App& app, Actions& actions);
 void register_list(CLI::App& app, Actions& actions);
 void register_view(CLI::App& app, Actions& actions);
+/// `grade` and `hint` (cli/grade.cpp).
+void register_grade(CLI::App& app, Actions& actions);
 
 }  // namespace archsim::cli

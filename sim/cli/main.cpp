@@ -171,6 +171,7 @@ int main(int argc, char** argv) {
   Actions actions;
   run_cmd->callback([&] { actions.push_back([&] { return cmd_run(run); }); });
   register_commands(app, actions);
+  register_grade(app, actions);
 
   try {
     app.parse(argc, argv);

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "report/grade.hpp"
+
 namespace archsim::report {
 
 namespace {
@@ -76,6 +78,7 @@ void add_to_json(nlohmann::ordered_json& j, const Analysis& a) {
                     {"share", r6(e.share)}});
   why["error_sources"] = errs;
   j["explanation"] = why;
+  if (a.spec.graded()) j["grade"] = grade_json(grade(a));  // a graded problem: `run` grades it too
   if (had_engine) j["engine"] = engine;
 }
 
@@ -106,6 +109,7 @@ void print_verdict(std::ostream& out, const Analysis& a) {
 
   fmt::print(out, "\nWhy: {}\n", a.why.headline);
   for (const std::string& d : a.why.details) fmt::print(out, "  - {}\n", d);
+  if (a.spec.graded()) print_grade(out, a, grade(a));
 }
 
 }  // namespace archsim::report
