@@ -77,6 +77,16 @@ struct PriceOverride {
   Mark mark;
 };
 
+/// A system outside the design that the problem provides (a payment
+/// provider): the design calls it by name; it cannot size it or pay for it.
+struct ExternalSpec {
+  std::string name;
+  Mark mark;
+  int workers = 1;               ///< requests it accepts at once
+  std::string work;              ///< the work item one request costs
+  std::string idempotent_with;   ///< the lever that makes it execute a retried request once ("" = never)
+};
+
 struct Contract {
   Mark work_mark, data_mark, operations_mark, levers_mark, network_mark;
   std::vector<std::pair<std::string, WorkCost>> work;  ///< named work steps
@@ -84,6 +94,7 @@ struct Contract {
   std::vector<LeverSpec> levers;          ///< offered, in file order
   std::vector<OperationSpec> operations;
   std::vector<PriceOverride> prices;
+  std::vector<ExternalSpec> externals;
   std::vector<std::string> pulled;        ///< levers the design pulls, in its order
   std::vector<Mark> pulled_marks;
   /// Counts the design runs per request of each source, for each required
@@ -95,6 +106,7 @@ struct Contract {
   bool pulled_lever(std::string_view name) const;
   /// The price override for `name`, if the problem gives one.
   std::optional<double> price(std::string_view name) const;
+  bool external(std::string_view name) const;
 };
 
 }  // namespace archsim

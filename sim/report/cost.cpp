@@ -155,7 +155,9 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const Run
     const auto override_of = [&](std::string_view name) -> std::optional<double> {
       return spec.contract ? spec.contract->price(name) : std::nullopt;
     };
-    if (comp.cost && !spec.graded()) {  // a graded problem prices capacity itself
+    if (spec.contract && spec.contract->external(comp.name)) {
+      l.instance = "external";  // the problem's system: the design neither sizes nor pays for it
+    } else if (comp.cost && !spec.graded()) {  // a graded problem prices capacity itself
       l.unit = *comp.cost;
       l.defaulted = false;
     } else if (comp.cdn()) {

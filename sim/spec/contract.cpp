@@ -41,6 +41,10 @@ bool Contract::pulled_lever(std::string_view name) const {
   return std::find(pulled.begin(), pulled.end(), name) != pulled.end();
 }
 
+bool Contract::external(std::string_view name) const {
+  return std::any_of(externals.begin(), externals.end(), [&](const ExternalSpec& e) { return e.name == name; });
+}
+
 std::optional<double> Contract::price(std::string_view name) const {
   for (const PriceOverride& p : prices)
     if (p.name == name) return p.price;
@@ -56,10 +60,10 @@ using yaml::Map;
 using yaml::Source;
 
 // Keys of the problem that describe the world (a design may not give them).
-const std::vector<std::string_view> kWorldKeys = {"work", "data", "operations", "prices"};
+const std::vector<std::string_view> kWorldKeys = {"work", "data", "operations", "prices", "external"};
 // Every key a design may not set at its top level: the world and the question.
 const std::vector<std::string_view> kOwnedTop = {"traffic", "slo",  "budget",     "duration", "warmup", "seed",
-                                                 "network", "work", "data", "operations", "prices"};
+                                                 "network", "work", "data", "operations", "prices", "external"};
 const std::vector<std::string_view> kDataKeys = {"keys",          "popularity",   "item_size",     "queries",
                                                  "cache_latency", "edge_latency", "origin_latency"};
 const std::vector<std::string_view> kLeverKeys = {"about", "family", "sets"};
@@ -219,6 +223,35 @@ void read_operations(const Source& src, const Field& f, Contract& c) {
   }
 }
 
+void read_externals(const Source& src, const Field& f, Contract& c) {
+  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'external' (systems the problem provides)",
+                                         "external system");
+  if (!m) return;
+  for (const Field& e : m->fields()) {
+    ExternalSpec x;
+    x.name = e.key;
+    x.mark = e.key_mark;
+    const std::string where = fmt::format("external '{}'", x.name);
+    const std::optional<Map> xm = Map::open(src, e.value, e.key_mark, where);
+    if (!xm) continue;
+    xm->allow_only({"workers", "work", "idempotent_with"}, where);
+    if (const Field* w = xm->get("workers")) {
+      if (auto v = yaml::read_int(src, *w, 1)) x.workers = static_cast<int>(std::min<std::int64_t>(*v, 1 << 20));
+    }
+    if (const Field* w = xm->need("work", where)) {
+      x.work = yaml::read_text(src, *w, "a work item").value_or("");
+      if (!std::any_of(c.work.begin(), c.work.end(), [&](const auto& p) { return p.first == x.work; }))
+        src.error(w->value_mark, fmt::format("unknown work item '{}': valid: {}", x.work, join(names_of(c.work))));
+    }
+    if (const Field* w = xm->get("idempotent_with")) {
+      x.idempotent_with = yaml::read_text(src, *w, "a lever").value_or("");
+      if (!c.lever(x.idempotent_with))
+        src.error(w->value_mark, fmt::format("unknown lever '{}'", x.idempotent_with));
+    }
+    c.externals.push_back(std::move(x));
+  }
+}
+
 void read_prices(const Source& src, const Field& f, Contract& c) {
   const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'prices'", "price");
   if (!m) return;
@@ -335,6 +368,7 @@ void read_problem(const Map& top, Contract& c) {
   if (const Field* f = top.get("levers")) read_levers(src, *f, c);
   if (const Field* f = top.get("operations")) read_operations(src, *f, c);
   if (const Field* f = top.get("prices")) read_prices(src, *f, c);
+  if (const Field* f = top.get("external")) read_externals(src, *f, c);
   if (const Field* f = top.get("network")) c.network_mark = f->key_mark;
   check_names(src, c);
 }
@@ -678,7 +712,36 @@ void check_instances(const ScenarioSpec& spec, Diagnostics& diags) {
 
 }  // namespace
 
+// The problem's external systems join the design's components, as the problem wrote them.
+void add_externals(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
+  for (const ExternalSpec& x : c.externals) {
+    if (const int i = spec.find(x.name); i >= 0) {
+      const ComponentSpec& mine = spec.components[static_cast<std::size_t>(i)];
+      diags.error(spec.file_of(mine.mark), mine.mark,
+                  fmt::format("'{}' is a system the problem provides: call it, do not define it", x.name) +
+                      note(spec.file, x.mark, "the problem's external system"));
+      continue;
+    }
+    ComponentSpec comp;
+    comp.name = x.name;
+    comp.mark = x.mark;
+    comp.kind = ComponentKind::Service;
+    ServiceSpec svc;
+    svc.workers = x.workers;
+    StepSpec step;
+    step.kind = StepSpec::Kind::Work;
+    step.mark = x.mark;
+    step.work_name = x.work;
+    if (auto w = effective(c, x.work)) step.work = w->time;
+    svc.steps.push_back(step);
+    svc.idempotent = !x.idempotent_with.empty() && c.pulled_lever(x.idempotent_with);
+    comp.body = std::move(svc);
+    spec.components.push_back(std::move(comp));
+  }
+}
+
 void apply(ScenarioSpec& spec, Contract& c, Diagnostics& diags) {
+  add_externals(spec, c, diags);
   fill_data(spec, c, diags);
   check_lever_queries(spec, c, diags);
   check_faults(spec, diags);

@@ -34,7 +34,7 @@ const std::vector<std::string_view> kTopKeys = {"name",    "description", "seed"
                                                 "design",  "network",     "traffic",    "components", "slo",
                                                 "faults",  "budget",      "backend",    "platform",
                                                 // a graded problem's world (spec/contract.cpp), a design's levers
-                                                "work",    "data",        "operations", "levers",     "prices"};
+                                                "work",    "data",        "operations", "levers",     "prices", "external"};
 const std::vector<std::string_view> kTrafficKeys = {"name", "to", "rate", "profile", "users", "think", "timeout", "retry", "from"};
 const std::vector<std::string_view> kProfileKeys = {"at", "x", "ramp"};
 // The resilience keys of services and balancers are read in parse_resilience.cpp.
@@ -175,7 +175,7 @@ ScenarioSpec Loader::load(const std::string& text) {
     contract::read_problem(*top, *contract_);
     contract::read_design_top(*design, *top, *contract_);
   } else {
-    for (std::string_view k : {"work", "data", "operations", "levers", "prices"})
+    for (std::string_view k : {"work", "data", "operations", "levers", "prices", "external"})
       if (const Field* f = top->get(k))
         problem_.error(f->key_mark, fmt::format("'{}' belongs to a graded problem: it needs a design ('design:' or "
                                                 "--design) and the world keys (work, data, operations)",
