@@ -253,8 +253,16 @@ void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out)
   if (!est) return;
   int slowest = -1;
   double most = 0;
+  // Where the time is spent, not waited: a component that calls nothing.
+  const auto leaf = [&](int i) {
+    const ComponentSpec& c = a.spec.components[static_cast<std::size_t>(i)];
+    if (c.load_balancer()) return false;
+    bool calls = false;
+    if (const ServiceSpec* s = c.service()) for_each_call(s->steps, [&](const StepSpec&, double) { calls = true; });
+    return !calls;
+  };
   for (const ComponentEstimate& c : est->components)
-    if (c.visits * c.hold > most && !a.spec.components[static_cast<std::size_t>(c.index)].load_balancer()) {
+    if (c.visits * c.hold > most && leaf(c.index)) {
       most = c.visits * c.hold;
       slowest = c.index;
     }
