@@ -262,6 +262,8 @@ std::vector<SloStatus> Playback::slo_at(double t) const {
         s.known = span > 0;
         s.higher_is_better = true;
         break;
+      default:  // correctness and availability: the run's result has them, the playback does not
+        break;
     }
     if (s.name.empty()) s.name = "slo";
     s.pass = !s.known || (s.higher_is_better ? s.actual >= s.target : s.actual <= s.target);

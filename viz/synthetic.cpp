@@ -168,8 +168,8 @@ Timeline synthetic_timeline(const SyntheticRun& run) {
     }
     tl.ticks.push_back(std::move(k));
   }
-  h.slo.push_back({SloSpec::Kind::LatencyP99, "latency_p99", 0.05, {}});
-  h.slo.push_back({SloSpec::Kind::ErrorRate, "error_rate", 0.01, {}});
+  h.slo.push_back({SloSpec::Kind::LatencyP99, "latency_p99", 0.05, {}, {}});
+  h.slo.push_back({SloSpec::Kind::ErrorRate, "error_rate", 0.01, {}, {}});
   return tl;
 }
 

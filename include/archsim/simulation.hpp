@@ -64,7 +64,18 @@ struct SloCheck {
   double target = 0;
   double actual = 0;
   bool pass = false;
-  bool higher_is_better = false;  ///< throughput_min
+  bool higher_is_better = false;  ///< throughput_min, availability
+  bool correctness = false;       ///< duplicates, stale reads, lost messages
+  std::string source;             ///< a per-source objective: its traffic source
+  std::string unit;               ///< "s", "fraction", "count", "rps"
+};
+
+/// What one traffic source's measured requests saw.
+struct SourceResult {
+  std::string name;
+  std::uint64_t started = 0, completed = 0, failed = 0;
+  double throughput_rps = 0;
+  LatencyStats latency;
 };
 
 struct EngineStats {
@@ -106,6 +117,7 @@ struct RunResult {
   LatencyStats latency;         ///< end to end, successful measured requests
   std::map<std::string, std::uint64_t> errors;  ///< measured failures by cause
   std::vector<ComponentResult> components;       ///< in file order
+  std::vector<SourceResult> sources;             ///< per traffic source, in file order
   std::vector<SloCheck> slo;
   bool slo_pass = true;
   std::vector<Note> notes;      ///< faults, actions and state changes, in time order (all of the run)

@@ -15,6 +15,7 @@
 namespace archsim {
 
 struct PlatformSpec;  // archsim/platform.hpp
+struct Contract;      // archsim/contract.hpp
 
 /// A position in a scenario file, counted from 1; line 0 means unknown.
 struct Mark {
@@ -124,6 +125,7 @@ struct StepSpec {
   Kind kind = Kind::Work;
   Mark mark;
   DistSpec work;                   ///< Work
+  std::string work_name;           ///< Work in a graded design: the problem's work item it names
   CallSpec call;                   ///< Call, Async
   std::vector<StepSpec> steps;     ///< Repeat: the body; Parallel: the calls
   std::vector<StepSpec> on_miss;   ///< Call to a cache: fetch on a miss, then store
@@ -401,6 +403,13 @@ struct ComponentSpec {
   CdnSpec* cdn() { return std::get_if<CdnSpec>(&body); }
   /// `cost:` in USD per replica-hour; none: the kind's default (sim/report/cost.cpp).
   std::optional<double> cost;
+  /// `instance:` an instance size of the price table (sim/report/cost.cpp),
+  /// e.g. m6i.xlarge, db.r6g.2xlarge; "" = the smallest that fits the workers.
+  std::string instance;
+  Mark instance_mark;
+  /// `data:` the problem's data set a database, cache or cdn holds (graded).
+  std::string data;
+  Mark data_mark;
   /// Replicas this component runs (1 for a balancer, a cache, a queue, a cdn;
   /// a database's nodes: shards x (1 + replicas)).
   int replica_count() const;
@@ -408,11 +417,24 @@ struct ComponentSpec {
 
 /// One service-level objective.
 struct SloSpec {
-  enum class Kind { LatencyP50, LatencyP90, LatencyP99, LatencyP999, LatencyMean, ErrorRate, ThroughputMin };
+  enum class Kind {
+    LatencyP50, LatencyP90, LatencyP99, LatencyP999, LatencyMean, ErrorRate, ThroughputMin,
+    // Correctness (counted over the measured window):
+    Duplicates,       ///< duplicate executions of non-idempotent calls (a charge twice)
+    StaleReadRatio,   ///< stale reads / reads, all databases
+    StalenessP99,     ///< p99 age of a stale read, s
+    LostMessages,     ///< messages dead-lettered or dropped by queues
+    Availability,     ///< successful / finished requests (higher is better)
+  };
   Kind kind = Kind::LatencyP99;
   std::string key;   ///< as written, e.g. "latency_p99"
-  double target = 0; ///< seconds, a fraction, or requests/s
+  double target = 0; ///< seconds, a fraction, a count, or requests/s
   Mark mark;
+  /// `per_source: {NAME: {...}}`: only the requests of this traffic source
+  /// (latency, error_rate, throughput_min, availability); "" = all.
+  std::string source;
+  /// A correctness objective (duplicates, stale reads, lost messages).
+  bool correctness() const { return kind >= Kind::Duplicates && kind != Kind::Availability; }
 };
 
 struct ScenarioSpec {
@@ -436,6 +458,10 @@ struct ScenarioSpec {
   /// `platform:` and the placements (archsim/platform.hpp); nullptr when the
   /// file has neither. Shared: copies of a spec (sweeps) keep one platform.
   std::shared_ptr<PlatformSpec> platform;
+  /// The problem/design contract (archsim/contract.hpp): set when the
+  /// scenario is a graded problem (it has a design and declares its world).
+  std::shared_ptr<const Contract> contract;
+  bool graded() const { return contract != nullptr; }
 
   /// Index of the component with this name, or -1.
   int find(std::string_view name) const;

@@ -61,5 +61,7 @@ void register_list(CLI::App& app, Actions& actions);
 void register_view(CLI::App& app, Actions& actions);
 /// `completion SHELL` and `manpage`, generated from the other commands' definitions.
 void register_completion(CLI::App& app, Actions& actions);
+/// `grade` and `hint` (cli/grade.cpp).
+void register_grade(CLI::App& app, Actions& actions);
 
 }  // namespace archsim::cli

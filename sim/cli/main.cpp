@@ -206,6 +206,7 @@ int main(int argc, char** argv) {
   Actions actions;
   run_cmd->callback([&] { actions.push_back([&] { return cmd_run(run); }); });
   register_commands(app, actions);
+  register_grade(app, actions);
 
   if (const auto rc = answer_early(app, argc, argv)) return *rc;
   try {

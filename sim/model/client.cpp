@@ -82,7 +82,10 @@ void Client::send() {
   j->request_start = now;
   j->arrived = now;
   j->measured = now >= kernel_.measure_from;
-  if (j->measured) ++e2e_.started;
+  if (j->measured) {
+    ++e2e_.started;
+    ++started;
+  }
   ++e2e_.tick_started;
   kernel_.call(j, *site_);
 }
@@ -94,8 +97,11 @@ void Client::on_reply(Job* j, ErrorKind err) {
     if (err == ErrorKind::None) {
       ++e2e_.completed;
       e2e_.latency.record(lat);
+      ++completed;
+      latency.record(lat);
     } else {
       ++e2e_.failed;
+      ++failed;
       ++e2e_.errors[static_cast<int>(err)];
     }
   }

@@ -32,6 +32,9 @@ class Client : public Component {
   /// Spike: the open-loop rate is multiplied by x until the end of the fault.
   bool apply(const FaultSpec& f, bool end) override;
   const std::string& traffic_name() const { return spec_.name; }
+  /// This source's measured requests (per-source SLOs): started, completed, failed.
+  std::uint64_t started = 0, completed = 0, failed = 0;
+  Histogram latency;  ///< of its successful measured requests
 
  private:
   /// Rate multiplier of the profile at time t.

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -37,33 +38,92 @@ double peak_rss_mb() {
   return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
-/// Evaluates each SLO of the spec against a result.
+double figure(const ComponentResult& c, std::string_view name) {
+  for (const Figure& f : c.figures)
+    if (f.name == name) return f.value;
+  return 0;
+}
+
+/// The measured value of a correctness objective, over every component.
+double correctness_actual(SloSpec::Kind k, const RunResult& r) {
+  using K = SloSpec::Kind;
+  double sum = 0, reads = 0, worst = 0;
+  for (const ComponentResult& c : r.components) {
+    switch (k) {
+      case K::Duplicates: sum += figure(c, "duplicates"); break;
+      case K::LostMessages: sum += figure(c, "dead_letters") + figure(c, "dropped"); break;
+      case K::StaleReadRatio:
+        sum += figure(c, "stale_reads");
+        if (c.kind == ComponentKind::Database) reads += figure(c, "reads");
+        break;
+      case K::StalenessP99: worst = std::max(worst, figure(c, "staleness_p99_ms") / 1e3); break;
+      default: break;
+    }
+  }
+  if (k == K::StaleReadRatio) return reads > 0 ? sum / reads : 0.0;
+  if (k == K::StalenessP99) return worst;
+  return sum;
+}
+
+/// Evaluates each SLO of the spec against a result: over all requests, or
+/// over one traffic source's (`per_source`); correctness over the system.
 void check_slos(const ScenarioSpec& spec, RunResult& r) {
   r.slo_pass = true;
-  const std::uint64_t finished = r.completed + r.failed;
   for (const SloSpec& s : spec.slo) {
     SloCheck c;
     c.name = s.key;
     c.target = s.target;
+    c.source = s.source;
+    c.correctness = s.correctness();
+    LatencyStats lat = r.latency;
+    std::uint64_t completed = r.completed, failed = r.failed;
+    double throughput = r.throughput_rps;
+    if (!s.source.empty())
+      for (const SourceResult& src : r.sources)
+        if (src.name == s.source) {
+          lat = src.latency;
+          completed = src.completed;
+          failed = src.failed;
+          throughput = src.throughput_rps;
+        }
+    const std::uint64_t finished = completed + failed;
     using K = SloSpec::Kind;
+    c.unit = "s";
     switch (s.kind) {
-      case K::LatencyP50: c.actual = r.latency.p50; break;
-      case K::LatencyP90: c.actual = r.latency.p90; break;
-      case K::LatencyP99: c.actual = r.latency.p99; break;
-      case K::LatencyP999: c.actual = r.latency.p999; break;
-      case K::LatencyMean: c.actual = r.latency.mean; break;
+      case K::LatencyP50: c.actual = lat.p50; break;
+      case K::LatencyP90: c.actual = lat.p90; break;
+      case K::LatencyP99: c.actual = lat.p99; break;
+      case K::LatencyP999: c.actual = lat.p999; break;
+      case K::LatencyMean: c.actual = lat.mean; break;
       case K::ErrorRate:
-        c.actual = finished ? static_cast<double>(r.failed) / static_cast<double>(finished) : 0.0;
+        c.unit = "fraction";
+        c.actual = finished ? static_cast<double>(failed) / static_cast<double>(finished) : 0.0;
         break;
-      case K::ThroughputMin:
-        c.actual = r.throughput_rps;
+      case K::Availability:
+        c.unit = "fraction";
+        c.actual = finished ? static_cast<double>(completed) / static_cast<double>(finished) : 0.0;
         c.higher_is_better = true;
         break;
+      case K::ThroughputMin:
+        c.unit = "rps";
+        c.actual = throughput;
+        c.higher_is_better = true;
+        break;
+      case K::Duplicates:
+      case K::LostMessages:
+        c.unit = "count";
+        c.actual = correctness_actual(s.kind, r);
+        break;
+      case K::StaleReadRatio:
+        c.unit = "fraction";
+        c.actual = correctness_actual(s.kind, r);
+        break;
+      case K::StalenessP99: c.actual = correctness_actual(s.kind, r); break;
     }
     // A latency objective with no successful request cannot be met.
-    const bool latency = s.kind != K::ErrorRate && s.kind != K::ThroughputMin;
+    const bool latency = s.kind <= K::LatencyMean;
     c.pass = c.higher_is_better ? c.actual >= c.target
-                                : (c.actual <= c.target && !(latency && r.completed == 0));
+                                : (c.actual <= c.target && !(latency && completed == 0));
     r.slo_pass = r.slo_pass && c.pass;
     r.slo.push_back(c);
   }
@@ -295,6 +355,16 @@ struct Simulation::Impl {
       r.components.push_back(cr);
     }
     if (backend) backend->report(r, window);
+    for (const auto& cl : clients) {
+      SourceResult sr;
+      sr.name = cl->traffic_name();
+      sr.started = cl->started;
+      sr.completed = cl->completed;
+      sr.failed = cl->failed;
+      sr.throughput_rps = window > 0 ? static_cast<double>(cl->completed) / window : 0.0;
+      sr.latency = stats_of(cl->latency);
+      r.sources.push_back(sr);
+    }
     check_slos(spec, r);
     r.engine.events = kernel.events();
     r.engine.wall_s = wall_before;

@@ -30,9 +30,11 @@ nlohmann::ordered_json errors_json(const std::map<std::string, std::uint64_t>& e
 }
 
 /// SLO targets in the unit people wrote them in: ms, a fraction, or per second.
-std::pair<double, const char*> slo_value(const std::string& name, double v) {
-  if (name == "error_rate") return {r6(v), "fraction"};
+std::pair<double, const char*> slo_value(const std::string& full, double v) {
+  const std::string name = full.substr(full.rfind('.') + 1);  // "eu-readers.latency_p99": per source
+  if (name == "error_rate" || name == "stale_reads" || name == "availability") return {r6(v), "fraction"};
   if (name == "throughput_min") return {r6(v), "rps"};
+  if (name == "duplicates" || name == "lost_messages") return {r6(v), "count"};
   return {r6(v * 1e3), "ms"};
 }
 
@@ -106,8 +108,18 @@ nlohmann::ordered_json to_json_deterministic(const RunResult& r) {
                       {"actual", slo_value(c.name, c.actual).first},
                       {"unit", unit},
                       {"pass", c.pass}});
+    if (c.correctness) checks.back()["correctness"] = true;
+    if (!c.source.empty()) checks.back()["source"] = c.source;
   }
   j["slo"] = {{"pass", r.slo_pass}, {"checks", checks}};
+  if (r.sources.size() > 1) {  // one source is the whole: said above
+    nlohmann::ordered_json sources = nlohmann::ordered_json::object();
+    for (const SourceResult& s : r.sources)
+      sources[s.name] = {{"requests", {{"started", s.started}, {"completed", s.completed}, {"failed", s.failed}}},
+                         {"throughput_rps", r6(s.throughput_rps)},
+                         {"latency_ms", latency_ms(s.latency)}};
+    j["sources"] = sources;
+  }
   nlohmann::ordered_json notes = nlohmann::ordered_json::array();
   for (const Note& n : r.notes) notes.push_back(note_json(n));
   j["events"] = notes;

@@ -55,9 +55,11 @@ std::string human_count(std::uint64_t n) {
 
 namespace {
 
-std::string slo_text(const std::string& name, double v) {
-  if (name == "error_rate") return fmt::format("{:.3g}%", v * 100);
+std::string slo_text(const std::string& full, double v) {
+  const std::string name = full.substr(full.rfind('.') + 1);  // "eu-readers.latency_p99": per source
+  if (name == "error_rate" || name == "stale_reads" || name == "availability") return fmt::format("{:.3g}%", v * 100);
   if (name == "throughput_min") return fmt::format("{:.4g}/s", v);
+  if (name == "duplicates" || name == "lost_messages") return fmt::format("{:.0f}", v);
   return human_duration(v);
 }
 
@@ -130,8 +132,11 @@ void print_summary(std::ostream& out, const RunResult& r) {
       // Margin: how far from the target, as a share of it (positive = room left).
       double margin = 0;
       if (c.target > 0) margin = c.higher_is_better ? (c.actual - c.target) / c.target : (c.target - c.actual) / c.target;
-      fmt::print(out, "  {} {:<16} target {:>10}  actual {:>10}  margin {:>+7.1f}%\n", paint(c.pass ? "pass" : "FAIL", c.pass),
-                 c.name, slo_text(c.name, c.target), slo_text(c.name, c.actual), margin * 100);
+      // A count whose target is 0 has no share to speak of: its margin is the count itself.
+      const std::string m = c.target > 0 || c.actual == 0 ? fmt::format("{:>+7.1f}%", margin * 100)
+                                                          : fmt::format("{:>7} over", slo_text(c.name, c.actual));
+      fmt::print(out, "  {} {:<16} target {:>10}  actual {:>10}  margin {}{}\n", paint(c.pass ? "pass" : "FAIL", c.pass), c.name,
+                 slo_text(c.name, c.target), slo_text(c.name, c.actual), m, c.correctness ? "  (correctness)" : "");
     }
     fmt::print(out, "\n");
   }

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "report/grade.hpp"
+
 namespace archsim::report {
 
 namespace {
@@ -51,6 +53,8 @@ void add_to_json(nlohmann::ordered_json& j, const Analysis& a) {
   nlohmann::ordered_json comps = nlohmann::ordered_json::object();
   for (const CostLine& l : a.cost.lines)
     comps[l.component] = {{"replicas", r6(l.mean_replicas)},
+                          {"instance", l.instance},
+                          {"instances_per_replica", l.instances},
                           {"per_replica_hour", r6(l.unit)},
                           {"per_hour", r6(l.per_hour)},
                           {"source", !l.priced ? "none" : l.defaulted ? "default" : "cost"}};
@@ -74,6 +78,7 @@ void add_to_json(nlohmann::ordered_json& j, const Analysis& a) {
                     {"share", r6(e.share)}});
   why["error_sources"] = errs;
   j["explanation"] = why;
+  if (a.spec.graded()) j["grade"] = grade_json(grade(a));  // a graded problem: `run` grades it too
   if (had_engine) j["engine"] = engine;
 }
 
@@ -104,6 +109,7 @@ void print_verdict(std::ostream& out, const Analysis& a) {
 
   fmt::print(out, "\nWhy: {}\n", a.why.headline);
   for (const std::string& d : a.why.details) fmt::print(out, "  - {}\n", d);
+  if (a.spec.graded()) print_grade(out, a, grade(a));
 }
 
 }  // namespace archsim::report

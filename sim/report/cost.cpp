@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "archsim/contract.hpp"
+
 namespace archsim::report {
 
 namespace {
@@ -15,9 +17,12 @@ struct Price {
   double per_hour;  // USD per replica-hour
 };
 
-// Default prices: approximate AWS us-east-1 on-demand list prices (Linux,
-// single-AZ), rounded. They make designs comparable, not bills exact; a
-// component's `cost:` replaces them. Keep README.md's table in step.
+// THE price table. Approximate AWS us-east-1 on-demand list prices (Linux,
+// single-AZ; aws.amazon.com/ec2/pricing/on-demand, /rds/postgresql/pricing,
+// /elasticache/pricing, /msk/pricing, /cloudfront/pricing), rounded. They make
+// designs comparable, not bills exact. A problem's `prices:` overrides any
+// row by name; a sandbox component's `cost:` replaces its price. Keep
+// README.md's table in step.
 constexpr Price kPrices[] = {
     {"service", 0.096},         // EC2 m6i.large (2 vCPU, 8 GiB): $0.096/h
     {"load_balancer", 0.0225},  // Application Load Balancer hour; LCU charges not included
@@ -25,6 +30,28 @@ constexpr Price kPrices[] = {
     {"database", 0.25},         // RDS PostgreSQL db.r6g.large, single-AZ, per instance
     {"queue", 0.21},            // MSK kafka.m5.large, per broker
 };
+
+// Sizes within a family double vCPUs, memory and price (as AWS's do).
+constexpr Instance kInstances[] = {
+    {"m6i.large", "service", 2, 8, 0.096},          {"m6i.xlarge", "service", 4, 16, 0.192},
+    {"m6i.2xlarge", "service", 8, 32, 0.384},       {"m6i.4xlarge", "service", 16, 64, 0.768},
+    {"m6i.8xlarge", "service", 32, 128, 1.536},     {"m6i.16xlarge", "service", 64, 256, 3.072},
+    {"m6i.32xlarge", "service", 128, 512, 6.144},
+    {"db.r6g.large", "database", 2, 16, 0.25},      {"db.r6g.xlarge", "database", 4, 32, 0.50},
+    {"db.r6g.2xlarge", "database", 8, 64, 1.00},    {"db.r6g.4xlarge", "database", 16, 128, 2.00},
+    {"db.r6g.8xlarge", "database", 32, 256, 4.00},  {"db.r6g.16xlarge", "database", 64, 512, 8.00},
+    {"cache.r6g.large", "cache", 2, 13.07, 0.206},  {"cache.r6g.xlarge", "cache", 4, 26.32, 0.411},
+    {"cache.r6g.2xlarge", "cache", 8, 52.82, 0.821}, {"cache.r6g.4xlarge", "cache", 16, 105.81, 1.642},
+    {"cache.r6g.8xlarge", "cache", 32, 209.55, 3.284},
+    {"kafka.m5.large", "queue", 2, 8, 0.21},        {"kafka.m5.xlarge", "queue", 4, 16, 0.42},
+    {"kafka.m5.2xlarge", "queue", 8, 32, 0.84},
+};
+
+int workers_per_vcpu(std::string_view family) {
+  if (family == "service") return 16;  // handlers that mostly wait on their calls
+  if (family == "database") return 2;  // a query holds a core or waits on its disk
+  return 1 << 20;                      // caches and brokers are sized by memory, not workers
+}
 
 // A CDN bills what it sends: CloudFront's list price per GB to viewers in
 // North America and Europe is $0.085 for the first 10 TB a month, falling to
@@ -37,6 +64,63 @@ constexpr double kHoursPerMonth = 730;  // 365 * 24 / 12, as cloud price lists c
 }  // namespace
 
 double cdn_price_per_gb() { return kCdnPerGb; }
+
+const Instance* instance(std::string_view name) {
+  for (const Instance& i : kInstances)
+    if (i.name == name) return &i;
+  return nullptr;
+}
+
+std::string instance_examples() { return "m6i.large .. m6i.32xlarge, db.r6g.large .. db.r6g.16xlarge, cache.r6g.*, kafka.m5.*"; }
+
+int max_workers(const Instance& in) { return in.vcpus * workers_per_vcpu(in.family); }
+
+const Instance& smallest_for(std::string_view family, int workers, double memory_gib) {
+  const Instance* last = nullptr;
+  for (const Instance& i : kInstances) {
+    if (i.family != family) continue;
+    last = &i;
+    if (max_workers(i) >= workers && i.memory_gib >= memory_gib) return i;
+  }
+  return last ? *last : kInstances[0];
+}
+
+namespace {
+
+// What a component runs on, and how many of that per replica: the instance it
+// names, or the smallest of its family that fits its workers (a database's
+// concurrent queries, a service's handlers) or its memory (a cache's keys).
+void size_line(const ScenarioSpec& spec, const ComponentSpec& comp, CostLine& l) {
+  std::string_view family = l.kind;
+  int workers = 0;
+  double memory = 0;
+  if (const ServiceSpec* s = comp.service()) workers = s->workers;
+  if (const DatabaseSpec* d = comp.database()) workers = d->workers;
+  if (const CacheSpec* c = comp.cache(); c && c->keyed()) {
+    double item = 1000;  // bytes per entry unless the problem's data set says
+    if (spec.contract)
+      if (const DataSetSpec* ds = spec.contract->data_set(comp.data)) item = ds->item_bytes;
+    const std::uint64_t held = c->store.capacity ? c->store.capacity : c->store.keys;
+    memory = static_cast<double>(held) * item * 1.3 / (1024.0 * 1024 * 1024);  // +30%: Redis overhead per key
+  }
+  const Instance* in = comp.instance.empty() ? nullptr : instance(comp.instance);
+  if (!in) {
+    if (family != "service" && family != "database" && family != "cache" && family != "queue") return;
+    in = &smallest_for(family, workers, memory);
+  }
+  l.instance = std::string(in->name);
+  // Beyond the largest size: as many of it as the workers need.
+  const int most = max_workers(*in);
+  l.instances = comp.instance.empty() && workers > most ? (workers + most - 1) / most : 1;
+  if (memory > in->memory_gib && comp.instance.empty())
+    l.instances = std::max(l.instances, static_cast<int>(std::ceil(memory / in->memory_gib)));
+  double price = in->per_hour;
+  if (spec.contract)
+    if (auto p = spec.contract->price(in->name)) price = *p;
+  l.unit = price * l.instances;
+}
+
+}  // namespace
 
 std::optional<double> default_price(std::string_view kind) {
   for (const Price& p : kPrices)
@@ -68,18 +152,25 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const Run
       }
       if (time > 0) l.mean_replicas = area / time;
     }
-    if (comp.cost) {
+    const auto override_of = [&](std::string_view name) -> std::optional<double> {
+      return spec.contract ? spec.contract->price(name) : std::nullopt;
+    };
+    if (spec.contract && spec.contract->external(comp.name)) {
+      l.instance = "external";  // the problem's system: the design neither sizes nor pays for it
+    } else if (comp.cost && !spec.graded()) {  // a graded problem prices capacity itself
       l.unit = *comp.cost;
       l.defaulted = false;
     } else if (comp.cdn()) {
       // Egress: Gbit/s -> GB per hour.
       l.usage = true;
       l.mean_replicas = 1;
+      const double per_gb = override_of("cdn_egress_gb").value_or(kCdnPerGb);
       if (result && i < result->components.size())
         for (const Figure& f : result->components[i].figures)
-          if (f.name == "egress_gbps") l.unit = f.value * 3600 / 8 * kCdnPerGb;
+          if (f.name == "egress_gbps") l.unit = f.value * 3600 / 8 * per_gb;
     } else if (auto p = default_price(l.kind)) {
-      l.unit = *p;
+      l.unit = override_of(l.kind).value_or(*p);
+      size_line(spec, comp, l);
     } else {
       l.priced = false;
     }

@@ -13,10 +13,34 @@
 
 namespace archsim::report {
 
+/// An instance size of the price table: what a replica (or a database
+/// node, a cache node, a queue broker) runs on.
+struct Instance {
+  std::string_view name;    ///< "m6i.xlarge", "db.r6g.2xlarge", "cache.r6g.large", "kafka.m5.large"
+  std::string_view family;  ///< the kind it serves: service, database, cache, queue
+  int vcpus = 0;
+  double memory_gib = 0;
+  double per_hour = 0;      ///< USD, on demand
+};
+
+/// The instance of this name, or nullptr.
+const Instance* instance(std::string_view name);
+/// A few valid instance names, for messages.
+std::string instance_examples();
+/// Concurrent requests an instance serves: vCPUs x the family's workers per
+/// vCPU (a service 16: handlers mostly wait on calls; a database 2: a query
+/// holds a core or waits on its disk).
+int max_workers(const Instance& in);
+/// The smallest instance of a family with at least `workers` workers and
+/// `memory_gib` of memory; the largest when none is that big.
+const Instance& smallest_for(std::string_view family, int workers, double memory_gib = 0);
+
 /// One component's share of the bill.
 struct CostLine {
   std::string component;
   std::string kind;
+  std::string instance;     ///< the instance size it is billed as ("" for a balancer, a CDN)
+  int instances = 1;        ///< instances per replica (a size beyond the largest: several)
   int replicas = 1;
   double mean_replicas = 1; ///< over the run (autoscaling, faults that scale): what is billed
   double unit = 0;          ///< USD per replica-hour

@@ -97,6 +97,8 @@ std::optional<double> tick_metric(SloSpec::Kind k, const Tick& t) {
       return t.failed / done;
     case K::ThroughputMin:
       return t.dt > 0 ? t.completed / t.dt : 0.0;
+    default:  // correctness and availability: counted over the run, not per tick
+      return std::nullopt;
   }
   return std::nullopt;
 }

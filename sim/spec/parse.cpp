@@ -12,6 +12,7 @@
 #include "archsim/load.hpp"
 #include "archsim/text.hpp"
 #include "spec/limits.hpp"
+#include "spec/contract.hpp"
 #include "spec/parse_data.hpp"
 #include "spec/parse_resilience.hpp"
 #include "spec/platform.hpp"
@@ -33,13 +34,15 @@ using yaml::Source;
 // of "valid keys: ..." in messages).
 const std::vector<std::string_view> kTopKeys = {"name",    "description", "seed",       "duration", "warmup",
                                                 "design",  "network",     "traffic",    "components", "slo",
-                                                "faults",  "budget",      "backend",    "platform"};
+                                                "faults",  "budget",      "backend",    "platform",
+                                                // a graded problem's world (spec/contract.cpp), a design's levers
+                                                "work",    "data",        "operations", "levers",     "prices", "external"};
 const std::vector<std::string_view> kTrafficKeys = {"name", "to", "rate", "profile", "users", "think", "timeout", "retry", "from"};
 const std::vector<std::string_view> kProfileKeys = {"at", "x", "ramp"};
 // The resilience keys of services and balancers are read in parse_resilience.cpp.
 const std::vector<std::string_view> kServiceKeys = {
     "kind",       "replicas",  "workers",   "queue",      "steps", "service_time", "queue_policy", "queue_deadline",
-    "concurrency_limit", "rate_limit", "bulkheads", "autoscale", "idempotent", "cost", "hosts", "zone"};
+    "concurrency_limit", "rate_limit", "bulkheads", "autoscale", "idempotent", "cost", "hosts", "zone", "instance"};
 const std::vector<std::string_view> kBalancerKeys = {"kind", "policy", "to", "latency", "rate_limit", "health_check",
                                                      "cost", "hosts", "zone"};
 const std::vector<std::string_view> kNetworkKeys = {"latency"};
@@ -130,6 +133,8 @@ class Loader {
   void read_call(const Source& src, const Map& m, const Field& head, StepSpec& s);
   void read_network(const Source& src, const Field& f);
   void read_slo(const Source& src, const Field& f);
+  void read_slo_map(const Source& src, const Field& f, const std::string& source);
+  void read_instance(const Map& m, ComponentSpec& c);
 
   const LoadOptions& opt_;
   Diagnostics& diags_;
@@ -140,6 +145,10 @@ class Loader {
   // missing or malformed, `components` that is not a map): every reference
   // would then look unknown, so the reference checks are skipped.
   bool components_unreadable_ = false;
+  // Set when the scenario is a graded problem: a design, and a problem that
+  // declares its world (spec/contract.cpp).
+  std::shared_ptr<Contract> contract_;
+  bool graded_design(const Source& src) const { return contract_ && src.file() == 1; }
 };
 
 ScenarioSpec Loader::load(const std::string& text) {
@@ -154,6 +163,20 @@ ScenarioSpec Loader::load(const std::string& text) {
   const std::optional<Map> top = Map::open(problem_, *root, problem_.start(), "the scenario");
   top->allow_only(kTopKeys, "");
   const std::optional<Map> design = open_design(*top);
+  if (design && contract::declares_world(*top)) {
+    contract_ = std::make_shared<Contract>();
+    contract::read_problem(*top, *contract_);
+    contract::read_design_top(*design, *top, *contract_);
+  } else {
+    for (std::string_view k : {"work", "data", "operations", "levers", "prices", "external"})
+      if (const Field* f = top->get(k))
+        problem_.error(f->key_mark, fmt::format("'{}' belongs to a graded problem: it needs a design ('design:' or "
+                                                "--design) and the world keys (work, data, operations)",
+                                                k));
+    if (design)
+      if (const Field* f = design->get("levers"))
+        design_->error(f->key_mark, "'levers' pulls levers a graded problem offers; this problem offers none");
+  }
 
   // Each key comes from one file. The problem states the workload and the
   // goals, the design the components; either may give the other keys, but
@@ -161,7 +184,7 @@ ScenarioSpec Loader::load(const std::string& text) {
   const auto from = [&](std::string_view key) -> std::pair<const Field*, const Source*> {
     const Field* p = top->get(key);
     const Field* d = design ? design->get(key) : nullptr;
-    if (p && d) {
+    if (p && d && !contract_) {  // graded: read_design_top refused it already
       design_->error(d->key_mark, fmt::format("'{}' is already set by the problem file ({}:{}:{}): a design adds "
                                               "only keys the problem leaves out",
                                               key, problem_.path(), p->key_mark.line, p->key_mark.col));
@@ -236,6 +259,10 @@ ScenarioSpec Loader::load(const std::string& text) {
                                   format_duration(spec_.duration), opt_.duration ? ", from --duration" : ""));
   }
 
+  if (contract_) {
+    contract::apply(spec_, *contract_, diags_);
+    spec_.contract = contract_;
+  }
   spec_.index_names();  // find() in O(1) from here on: loading stays linear
   if (!components_unreadable_) check_references(spec_, diags_);
   platform::check_platform(spec_, diags_);
@@ -480,6 +507,13 @@ ComponentSpec Loader::read_component(const Source& src, const Field& f) {
       break;
   }
   if (const Field* p = m->get("cost")) c.cost = read_price(src, *p);
+  read_instance(*m, c);
+  if (graded_design(src)) {
+    contract::check_component(*m, c, *contract_, problem_.path());
+  } else if (const Field* d = m->get("data")) {
+    src.error(d->key_mark, "'data' names a data set of a graded problem; in a sandbox the component says what it holds "
+                           "(keys, queries)");
+  }
   platform::read_placement(*m, c.name, spec_);
   return c;
 }
@@ -508,10 +542,13 @@ void Loader::read_service(const Map& m, ServiceSpec& svc, const std::string& whe
                                   where));
   }
   if (shorthand) {
-    if (auto d = yaml::read_distribution(src, *shorthand, "ms")) {
-      StepSpec s;
-      s.kind = StepSpec::Kind::Work;
-      s.mark = shorthand->value_mark;
+    StepSpec s;
+    s.kind = StepSpec::Kind::Work;
+    s.mark = shorthand->value_mark;
+    const auto d = graded_design(src)
+                       ? contract::resolve_work(src, *shorthand, *contract_, problem_.path(), s.work_name)
+                       : yaml::read_distribution(src, *shorthand, "ms");
+    if (d) {
       s.work = *d;
       svc.steps.push_back(s);
     }
@@ -593,7 +630,11 @@ std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& n
   s.kind = form->kind;
   switch (form->kind) {
     case StepSpec::Kind::Work:
-      if (auto d = yaml::read_distribution(src, *head, "ms")) s.work = *d;
+      if (graded_design(src)) {
+        if (auto d = contract::resolve_work(src, *head, *contract_, problem_.path(), s.work_name)) s.work = *d;
+      } else if (auto d = yaml::read_distribution(src, *head, "ms")) {
+        s.work = *d;
+      }
       break;
     case StepSpec::Kind::Call:
     case StepSpec::Kind::Async:
@@ -668,6 +709,7 @@ std::vector<StepSpec> Loader::read_steps(const Source& src, const Field& f) {
 void Loader::read_call(const Source& src, const Map& m, const Field& head, StepSpec& s) {
   if (auto target = yaml::read_text(src, head, "a component name")) s.call.target = *target;
   s.call.mark = head.value_mark;
+  if (graded_design(src)) contract::check_call(m, *contract_, problem_.path());
   if (const Field* f = m.get("query")) {
     if (auto q = yaml::read_text(src, *f, "a query name")) s.call.op = *q;
     s.call.op_mark = f->value_mark;
@@ -699,23 +741,84 @@ void Loader::read_balancer(const Map& m, LoadBalancerSpec& lb, const std::string
 }
 
 void Loader::read_slo(const Source& src, const Field& f) {
-  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'slo'");
+  read_slo_map(src, f, "");
+}
+
+// `slo:` and each `per_source:` entry. Correctness objectives count over the
+// whole system; per source: latency, error rate, throughput, availability.
+void Loader::read_slo_map(const Source& src, const Field& f, const std::string& source) {
+  const std::string where = source.empty() ? "'slo'" : fmt::format("'per_source: {}'", source);
+  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, where);
   if (!m) return;
-  const std::vector<std::string_view> keys = all_names<SloSpec::Kind>();
+  std::vector<std::string_view> keys = all_names<SloSpec::Kind>();
+  if (source.empty()) keys.push_back("per_source");
   for (const Field& g : m->fields()) {
+    if (source.empty() && g.key == "per_source") {
+      const std::optional<Map> per = Map::open(src, g.value, g.key_mark, "'per_source' (SLOs by traffic source)",
+                                               "traffic source");
+      if (!per) continue;
+      for (const Field& s : per->fields()) {
+        const bool known = std::any_of(spec_.traffic.begin(), spec_.traffic.end(),
+                                       [&](const TrafficSpec& t) { return t.name == s.key; });
+        if (!known) {
+          std::vector<std::string> names;
+          for (const TrafficSpec& t : spec_.traffic) names.push_back(t.name);
+          const std::string guess = did_you_mean(s.key, names);
+          src.error(s.key_mark, fmt::format("unknown traffic source '{}' in 'per_source'{}", s.key,
+                                            guess.empty() ? "" : fmt::format(": did you mean '{}'?", guess)));
+          continue;
+        }
+        read_slo_map(src, s, s.key);
+      }
+      continue;
+    }
     const std::optional<SloSpec::Kind> kind = from_name<SloSpec::Kind>(g.key);
     if (!kind) {
-      yaml::report_unknown_key(src, g, keys, "'slo'");
+      yaml::report_unknown_key(src, g, keys, where);
+      continue;
+    }
+    using K = SloSpec::Kind;
+    SloSpec slo{*kind, g.key, 0, g.key_mark, source};
+    if (!source.empty() && slo.correctness()) {
+      src.error(g.key_mark, fmt::format("'{}' counts over the whole system: put it in 'slo:', not per source", g.key));
       continue;
     }
     std::optional<double> target;
     switch (*kind) {
-      case SloSpec::Kind::ErrorRate: target = yaml::read_fraction(src, g); break;
-      case SloSpec::Kind::ThroughputMin: target = yaml::read_rate(src, g); break;
+      case K::ErrorRate:
+      case K::StaleReadRatio:
+      case K::Availability: target = yaml::read_fraction(src, g); break;
+      case K::ThroughputMin: target = yaml::read_rate(src, g); break;
+      case K::Duplicates:
+      case K::LostMessages: target = yaml::read_number(src, g, 0); break;
+      case K::StalenessP99: target = yaml::read_duration(src, g, Bound::NonNegative, "ms"); break;
       default: target = yaml::read_duration(src, g, Bound::Positive, "ms"); break;
     }
-    if (target) spec_.slo.push_back(SloSpec{*kind, g.key, *target, g.key_mark});
+    if (!target) continue;
+    slo.target = *target;
+    if (!source.empty()) slo.key = fmt::format("{}.{}", source, g.key);
+    spec_.slo.push_back(slo);
   }
+}
+
+// `instance:` the size a replica runs on (report/cost.cpp's table).
+void Loader::read_instance(const Map& m, ComponentSpec& c) {
+  const Field* f = m.get("instance");
+  if (!f) return;
+  const auto text = yaml::read_text(m.source(), *f, "an instance size");
+  if (!text) return;
+  const report::Instance* in = report::instance(*text);
+  if (!in) {
+    m.source().error(f->value_mark, fmt::format("unknown instance '{}': valid: {}", *text, report::instance_examples()));
+    return;
+  }
+  if (in->family != name_of(c.kind)) {
+    m.source().error(f->value_mark, fmt::format("'{}' is an instance for a {}, not a {}", *text, in->family,
+                                                name_of(c.kind)));
+    return;
+  }
+  c.instance = *text;
+  c.instance_mark = f->value_mark;
 }
 
 }  // namespace

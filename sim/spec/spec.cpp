@@ -79,6 +79,11 @@ constexpr std::array kSloKinds{
     Named<SloSpec::Kind>{SloSpec::Kind::LatencyMean, "latency_mean"},
     Named<SloSpec::Kind>{SloSpec::Kind::ErrorRate, "error_rate"},
     Named<SloSpec::Kind>{SloSpec::Kind::ThroughputMin, "throughput_min"},
+    Named<SloSpec::Kind>{SloSpec::Kind::Duplicates, "duplicates"},
+    Named<SloSpec::Kind>{SloSpec::Kind::StaleReadRatio, "stale_reads"},
+    Named<SloSpec::Kind>{SloSpec::Kind::StalenessP99, "staleness_p99"},
+    Named<SloSpec::Kind>{SloSpec::Kind::LostMessages, "lost_messages"},
+    Named<SloSpec::Kind>{SloSpec::Kind::Availability, "availability"},
 };
 
 constexpr std::array kBackoffs{

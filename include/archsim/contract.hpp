@@ -1,0 +1,112 @@
+// The contract between a graded problem and a learner's design.
+//
+// A problem (scenarios/<p>/problem.yaml with a design) owns the world: its
+// traffic, its data sets (items, sizes, popularity), the cost of work (`work:`
+// per named step, `data:` per query of a data set), the requirements (SLOs,
+// budget, `operations:` that say what every request must do) and the levers
+// (optional changes with their true cost). A design owns the architecture
+// and its capacity, and names the levers it pulls. The parser (spec/contract.cpp)
+// refuses a design key that would set an owned fact, with the problem's line.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "archsim/spec.hpp"
+
+namespace archsim {
+
+/// The cost of one unit of work the problem fixes: a named work step, or one
+/// query of a data set ("orders.checkout").
+struct WorkCost {
+  DistSpec time;
+  bool write = false;  ///< a query that writes (to the primary, replicated)
+  Mark mark;
+};
+
+/// A data set of the problem: what a database, cache or CDN of it holds.
+struct DataSetSpec {
+  std::string name;
+  Mark mark;
+  std::uint64_t keys = 0;          ///< items; 0 = not keyed
+  PopularitySpec popularity;
+  double item_bytes = 1000;        ///< size of an item (cache memory, CDN egress)
+  std::vector<std::pair<std::string, WorkCost>> queries;  ///< by query name; "read" at least
+  std::optional<DistSpec> cache_latency;  ///< a cache of this data set answers in this time
+  std::optional<DistSpec> edge_latency;   ///< a CDN edge of it
+  std::optional<DistSpec> origin_latency; ///< a CDN's fetch to its origin, one way
+  Mark queries_mark;
+};
+
+/// An optional change the problem offers, with its true cost: pulling it
+/// replaces (or adds) work costs and queries. `family` groups levers for
+/// hints ("query cost", "round trips", "caching", "idempotency", ...).
+struct LeverSpec {
+  std::string name;
+  Mark mark;
+  std::string about;   ///< one line for people
+  std::string family;
+  /// "work_name" or "dataset.query" -> its cost once the lever is pulled.
+  std::vector<std::pair<std::string, WorkCost>> sets;
+};
+
+/// One requirement of an operation: any of the alternatives, each a work
+/// name or "dataset.query" with the times per request it must run.
+struct RequirementSpec {
+  std::vector<std::pair<std::string, double>> any;
+  Mark mark;
+};
+
+/// What every request of some traffic sources must do, wherever the design
+/// chooses to do it.
+struct OperationSpec {
+  std::string name;
+  Mark mark;
+  std::vector<std::string> from;   ///< traffic sources; empty = all of them
+  std::vector<RequirementSpec> must;
+};
+
+/// A price from the problem's `prices:` (USD per hour, or per GB for
+/// `cdn_egress_gb` and `transfer_gb`), overriding the default table.
+struct PriceOverride {
+  std::string name;
+  double price = 0;
+  Mark mark;
+};
+
+/// A system outside the design that the problem provides (a payment
+/// provider): the design calls it by name; it cannot size it or pay for it.
+struct ExternalSpec {
+  std::string name;
+  Mark mark;
+  int workers = 1;               ///< requests it accepts at once
+  std::string work;              ///< the work item one request costs
+  std::string idempotent_with;   ///< the lever that makes it execute a retried request once ("" = never)
+};
+
+struct Contract {
+  Mark work_mark, data_mark, operations_mark, levers_mark, network_mark;
+  std::vector<std::pair<std::string, WorkCost>> work;  ///< named work steps
+  std::vector<DataSetSpec> data;
+  std::vector<LeverSpec> levers;          ///< offered, in file order
+  std::vector<OperationSpec> operations;
+  std::vector<PriceOverride> prices;
+  std::vector<ExternalSpec> externals;
+  std::vector<std::string> pulled;        ///< levers the design pulls, in its order
+  std::vector<Mark> pulled_marks;
+  /// Counts the design runs per request of each source, for each required
+  /// name (filled by the requirement check: for hints and the grade).
+  std::map<std::string, std::map<std::string, double>> runs;
+
+  const DataSetSpec* data_set(std::string_view name) const;
+  const LeverSpec* lever(std::string_view name) const;
+  bool pulled_lever(std::string_view name) const;
+  /// The price override for `name`, if the problem gives one.
+  std::optional<double> price(std::string_view name) const;
+  bool external(std::string_view name) const;
+};
+
+}  // namespace archsim

@@ -1,0 +1,325 @@
+#include "report/grade.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <ostream>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "analysis/estimate.hpp"
+#include "archsim/contract.hpp"
+#include "archsim/output.hpp"
+
+namespace archsim::report {
+
+const char* const kRubric =
+    "Rubric: every SLO is worth 1 point, every correctness SLO (duplicates, stale reads, lost messages) and the "
+    "budget 2. A met requirement earns its points. A missed SLO or budget earns half its points scaled by how close "
+    "it came (target/actual, or actual/target for throughput and availability); a missed correctness SLO earns "
+    "nothing. Score = 100 x earned / total, at most 59 when anything is missed: a design passes only when it meets "
+    "every requirement within the budget.";
+
+namespace {
+
+std::string value_text(const std::string& full, double v) {
+  const std::string name = full.substr(full.rfind('.') + 1);
+  if (name == "error_rate" || name == "stale_reads" || name == "availability") return fmt::format("{:.3g}%", v * 100);
+  if (name == "throughput_min") return fmt::format("{:.4g}/s", v);
+  if (name == "duplicates" || name == "lost_messages") return fmt::format("{:.0f}", v);
+  if (name == "budget") return format_price(v);
+  return human_duration(v);
+}
+
+void score(GradeItem& it, bool higher_is_better, bool binary) {
+  if (it.target > 0)
+    it.margin = higher_is_better ? (it.actual - it.target) / it.target : (it.target - it.actual) / it.target;
+  else
+    it.margin = it.actual > 0 ? -1 : 0;
+  if (it.pass) {
+    it.earned = it.weight;
+    return;
+  }
+  if (binary) return;
+  double close = 0;
+  if (higher_is_better) close = it.target > 0 ? it.actual / it.target : 0;
+  else close = it.actual > 0 ? it.target / it.actual : 0;
+  it.earned = it.weight * 0.5 * std::clamp(close, 0.0, 1.0);
+}
+
+}  // namespace
+
+Grade grade(const Analysis& a) {
+  Grade g;
+  for (const SloCheck& c : a.result.slo) {
+    GradeItem it;
+    it.name = c.name;
+    it.group = c.correctness ? "correctness" : !c.source.empty() ? "per_source" : "service";
+    it.target = c.target;
+    it.actual = c.actual;
+    it.pass = c.pass;
+    it.weight = c.correctness ? 2 : 1;
+    score(it, c.higher_is_better, c.correctness);
+    it.target_text = value_text(c.name, c.target);
+    it.actual_text = value_text(c.name, c.actual);
+    g.items.push_back(it);
+  }
+  if (a.cost.budget) {
+    GradeItem it;
+    it.name = "budget";
+    it.group = "budget";
+    it.target = *a.cost.budget;
+    it.actual = a.cost.per_hour;
+    it.pass = a.cost.within_budget();
+    it.weight = 2;
+    score(it, false, false);
+    it.target_text = format_price(it.target);
+    it.actual_text = format_price(it.actual);
+    g.items.push_back(it);
+  }
+  g.pass = std::all_of(g.items.begin(), g.items.end(), [](const GradeItem& i) { return i.pass; });
+  for (const GradeItem& i : g.items) {
+    g.points += i.earned;
+    g.total += i.weight;
+  }
+  g.score = g.total > 0 ? static_cast<int>(std::floor(100 * g.points / g.total + 1e-9)) : 100;
+  if (!g.pass) g.score = std::min(g.score, 59);
+  if (a.spec.contract) g.levers = a.spec.contract->pulled;
+  return g;
+}
+
+void print_grade(std::ostream& out, const Analysis& a, const Grade& g) {
+  std::string levers;
+  for (const std::string& l : g.levers) levers += (levers.empty() ? "" : ", ") + l;
+  fmt::print(out, "\nGrade: {}/100  {}   (problem {}, design {}; levers pulled: {})\n", g.score,
+             g.pass ? "PASS" : "FAIL", a.spec.name, a.spec.design_name.empty() ? a.spec.design_file : a.spec.design_name,
+             levers.empty() ? "none" : levers);
+  for (const GradeItem& i : g.items) {
+    const std::string margin = i.target > 0 || i.actual == 0 ? fmt::format("{:+.1f}%", i.margin * 100)
+                                                             : fmt::format("{} over", i.actual_text);
+    fmt::print(out, "  {} {:<22} target {:>10}  actual {:>10}  margin {:>9}  {:.2g}/{:g} pt{}\n",
+               i.pass ? "pass" : "FAIL", i.name, i.target_text, i.actual_text, margin, i.earned, i.weight,
+               i.group == "correctness" ? "  (correctness)" : "");
+  }
+  fmt::print(out, "{}\n", kRubric);
+}
+
+nlohmann::ordered_json grade_json(const Grade& g) {
+  nlohmann::ordered_json j;
+  j["score"] = g.score;
+  j["pass"] = g.pass;
+  j["points"] = std::round(g.points * 1000) / 1000;
+  j["total"] = g.total;
+  j["levers"] = g.levers;
+  nlohmann::ordered_json items = nlohmann::ordered_json::array();
+  for (const GradeItem& i : g.items)
+    items.push_back({{"name", i.name},
+                     {"group", i.group},
+                     {"target", i.target_text},
+                     {"actual", i.actual_text},
+                     {"margin", std::round(i.margin * 1e4) / 1e4},
+                     {"pass", i.pass},
+                     {"points", std::round(i.earned * 1000) / 1000},
+                     {"weight", i.weight}});
+  j["items"] = items;
+  j["rubric"] = kRubric;
+  return j;
+}
+
+namespace {
+
+double figure_of(const ComponentResult& c, std::string_view name) {
+  for (const Figure& f : c.figures)
+    if (f.name == name) return f.value;
+  return 0;
+}
+
+// The problem's levers that change the work of component `i` (the queries of
+// the data set it holds, or the work items its steps name), not yet pulled.
+std::vector<const LeverSpec*> levers_for(const ScenarioSpec& spec, int i) {
+  std::vector<const LeverSpec*> out;
+  if (!spec.contract || i < 0) return out;
+  const ComponentSpec& c = spec.components[static_cast<std::size_t>(i)];
+  std::vector<std::string> names;
+  if (const ServiceSpec* s = c.service())
+    for (const StepSpec& st : s->steps)
+      if (!st.work_name.empty()) names.push_back(st.work_name);
+  for (const LeverSpec& l : spec.contract->levers) {
+    if (spec.contract->pulled_lever(l.name)) continue;
+    for (const auto& [n, _] : l.sets) {
+      const bool mine = (!c.data.empty() && n.rfind(c.data + ".", 0) == 0) ||
+                        std::find(names.begin(), names.end(), n) != names.end();
+      if (mine) {
+        out.push_back(&l);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+std::string families(const std::vector<const LeverSpec*>& ls) {
+  std::vector<std::string> f;
+  for (const LeverSpec* l : ls)
+    if (!l->family.empty() && std::find(f.begin(), f.end(), l->family) == f.end()) f.push_back(l->family);
+  std::string out;
+  for (const std::string& x : f) out += (out.empty() ? "" : ", ") + x;
+  return out;
+}
+
+// Level 1..3 for a correctness objective that failed.
+void correctness_hints(const Analysis& a, const GradeItem& it, int level, std::vector<std::string>& out) {
+  const std::string key = it.name;
+  std::string where, figure = key == "duplicates" ? "duplicates" : key == "lost_messages" ? "dead_letters"
+                                                                                          : "stale_reads";
+  double n = 0;
+  for (const ComponentResult& c : a.result.components)
+    if (figure_of(c, figure) > n) {
+      n = figure_of(c, figure);
+      where = c.name;
+    }
+  out.push_back(fmt::format("Symptom: correctness '{}' failed ({} against {}); it happens at {}.", key,
+                            it.actual_text, it.target_text, where.empty() ? "?" : where));
+  if (level < 2) return;
+  if (key == "duplicates")
+    out.push_back("Lever family: idempotency. Retries are right when a reply is lost; what is missing is that a "
+                  "retried call must not run twice. Fewer retries only hide it.");
+  else if (key == "lost_messages")
+    out.push_back("Lever family: delivery guarantees (redelivery, dead letters, the consumer's failures).");
+  else
+    out.push_back("Lever family: read routing and replication (which reads may go to a lagging replica).");
+  if (level < 3) return;
+  if (key == "duplicates")
+    out.push_back(fmt::format("Lever: make {} idempotent (an idempotency key per request: `idempotent: true`), "
+                              "keeping the retries; {} calls ran twice in this run.",
+                              where, it.actual_text));
+  else if (key == "lost_messages")
+    out.push_back(fmt::format("Lever: raise {}'s max_attempts or give it a dead_letter queue you replay; {} "
+                              "messages were lost.",
+                              where, it.actual_text));
+  else
+    out.push_back(fmt::format("Lever: read the data that must be fresh from the primary (`read_from: primary` on {})",
+                              where));
+}
+
+void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out) {
+  const Explanation& why = a.why;
+  out.push_back("Symptom: " + why.headline);
+  if (level < 2) return;
+  const auto est = estimate(a.spec);
+  if (!why.saturated.empty()) {
+    const Saturation& s = why.saturated.front();
+    const std::vector<const LeverSpec*> ls = levers_for(a.spec, s.component);
+    if (s.pool) {
+      out.push_back(fmt::format("Lever family: connection capacity at {} (its pools ran dry while its workers had "
+                                "room), and what a caller does when it waits (timeouts, retry budgets, shedding).",
+                                s.name));
+    } else if (!ls.empty()) {
+      out.push_back(fmt::format("Lever family: {} at {} (the problem offers levers that change its work): less work "
+                                "per request beats more of the same capacity.",
+                                families(ls), s.name));
+    } else {
+      out.push_back(fmt::format("Lever family: capacity at {} (instance size, replicas, workers).", s.name));
+    }
+    if (level < 3 || !est) return;
+    const ComponentEstimate& ce = est->components[static_cast<std::size_t>(s.component)];
+    const double conc = ce.arrivals * est->peak_multiplier * ce.hold;  // Little's law at the peak
+    if (s.pool) {
+      int callers = 1;
+      for (const ComponentSpec& c : a.spec.components)
+        if (const ServiceSpec* svc = c.service())
+          for_each_call(svc->steps, [&](const StepSpec& st, double) {
+            if (st.call.target == s.name) callers = std::max(callers, svc->replicas);
+          });
+      out.push_back(fmt::format("Lever: pool size. Napkin math: {:.0f} queries/s at the peak x {} each = {:.0f} "
+                                "connections busy (Little's law); over {} caller replicas that is {:.0f} per replica, "
+                                "plus headroom: try {:.0f}, and keep max_connections above the total.",
+                                ce.arrivals * est->peak_multiplier, human_duration(ce.hold), conc, callers,
+                                std::ceil(conc / callers), std::ceil(conc / callers / 0.7)));
+    } else if (!ls.empty()) {
+      for (const LeverSpec* l : ls)
+        out.push_back(fmt::format("Lever: '{}' ({}). Napkin math: {} now holds a worker {} per visit, {:.3g} visits "
+                                  "per request, {:.0f} busy at the peak.",
+                                  l->name, l->about, s.name, human_duration(ce.hold), ce.visits, conc));
+    } else {
+      out.push_back(fmt::format("Lever: size {} for {:.0f} concurrent requests at the peak (Little's law: {:.0f}/s x "
+                                "{}), {:.0f} workers at 70% utilisation.",
+                                s.name, conc, ce.arrivals * est->peak_multiplier, human_duration(ce.hold),
+                                std::ceil(conc / 0.7)));
+    }
+    return;
+  }
+  // Nothing saturated: the time goes into the work a request does, one step after another.
+  if (!est) return;
+  int slowest = -1;
+  double most = 0;
+  // Where the time is spent, not waited: a component that calls nothing.
+  const auto leaf = [&](int i) {
+    const ComponentSpec& c = a.spec.components[static_cast<std::size_t>(i)];
+    if (c.load_balancer()) return false;
+    bool calls = false;
+    if (const ServiceSpec* s = c.service()) for_each_call(s->steps, [&](const StepSpec&, double) { calls = true; });
+    return !calls;
+  };
+  for (const ComponentEstimate& c : est->components)
+    if (c.visits * c.hold > most && leaf(c.index)) {
+      most = c.visits * c.hold;
+      slowest = c.index;
+    }
+  if (slowest < 0) return;
+  const ComponentEstimate& ce = est->components[static_cast<std::size_t>(slowest)];
+  const std::vector<const LeverSpec*> ls = levers_for(a.spec, slowest);
+  out.push_back(fmt::format("Lever family: {} — nothing saturates: the latency is the work itself ({:.3g} visits "
+                            "to {} per request, {} each). More capacity will not shorten it.",
+                            ls.empty() ? std::string("the request's path") : families(ls), ce.visits,
+                            a.spec.components[static_cast<std::size_t>(slowest)].name, human_duration(ce.hold)));
+  if (level < 3) return;
+  for (const LeverSpec* l : ls)
+    out.push_back(fmt::format("Lever: '{}' ({}). Napkin math: now {:.3g} x {} = {} per request at {}.", l->name,
+                              l->about, ce.visits, human_duration(ce.hold), human_duration(ce.visits * ce.hold),
+                              a.spec.components[static_cast<std::size_t>(slowest)].name));
+  if (ls.empty())
+    out.push_back(fmt::format("Lever: fewer sequential visits to {} per request (batch them, send them at once, or "
+                              "cache what they read): {:.3g} x {} = {} now.",
+                              a.spec.components[static_cast<std::size_t>(slowest)].name, ce.visits,
+                              human_duration(ce.hold), human_duration(ce.visits * ce.hold)));
+}
+
+void budget_hints(const Analysis& a, const GradeItem& it, int level, std::vector<std::string>& out) {
+  const CostLine* big = nullptr;
+  for (const CostLine& l : a.cost.lines)
+    if (!big || l.per_hour > big->per_hour) big = &l;
+  out.push_back(fmt::format("Symptom: the design costs {} against a budget of {}; the largest line is {} ({}).",
+                            it.actual_text, it.target_text, big ? big->component : "?",
+                            big ? format_price(big->per_hour) : "?"));
+  if (level < 2 || !big) return;
+  out.push_back("Lever family: capacity cost — buy capacity where the run shows it is used, or pull a lever that "
+                "removes work instead of buying more of it.");
+  if (level < 3) return;
+  for (std::size_t i = 0; i < a.result.components.size(); ++i) {
+    const ComponentResult& c = a.result.components[i];
+    if (c.name != big->component || big->instance.empty()) continue;
+    const int need = static_cast<int>(std::ceil(c.utilization * c.workers / 0.7));
+    const Instance& fit = smallest_for(big->kind, std::max(need, 1));
+    out.push_back(fmt::format("Lever: {} runs at {:.0f}% of {} workers; {:.0f} would do at 70%: {} ({}) instead of "
+                              "{}.",
+                              c.name, c.utilization * 100, c.workers, static_cast<double>(need), fit.name,
+                              format_price(fit.per_hour), big->instance));
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> hints(const Analysis& a, const Grade& g, int level) {
+  std::vector<std::string> out;
+  const GradeItem* first = nullptr;
+  for (const GradeItem& i : g.items)  // correctness first: it cannot be traded for speed
+    if (!i.pass && (!first || (i.group == "correctness" && first->group != "correctness"))) first = &i;
+  if (!first) return out;
+  if (first->group == "correctness") correctness_hints(a, *first, level, out);
+  else if (first->group == "budget") budget_hints(a, *first, level, out);
+  else capacity_hints(a, level, out);
+  return out;
+}
+
+}  // namespace archsim::report

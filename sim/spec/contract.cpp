@@ -1,0 +1,753 @@
+// The problem/design contract: what a graded problem fixes (the world) and
+// what its design may choose (the architecture). The problem's keys:
+//
+//   work:        {NAME: DIST}                       the CPU time of a named step
+//   data:        {SET: {keys, popularity, item_size, queries: {read: D, q: {time: D, write: true}},
+//                       cache_latency, edge_latency, origin_latency}}
+//   operations:  {OP: {from: SOURCE | [SOURCES], must: [NAME, {NAME: N}, [ALTERNATIVES]]}}
+//   levers:      {LEVER: {about: TEXT, family: TEXT, sets: {NAME: DIST | {time: D, write: true}}}}
+//   prices:      {INSTANCE-or-ITEM: $X/h (or $X for the per-GB items)}
+//
+// NAME is a work item or SET.QUERY. The design names work items in its steps
+// (`- work: cart_logic`), data sets in its databases, caches and CDNs
+// (`data: orders`), and the levers it pulls (`levers: [index]`).
+#include "spec/contract.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "archsim/load.hpp"
+#include "report/cost.hpp"
+#include "spec/parse_data.hpp"
+#include "spec/units.hpp"
+
+namespace archsim {
+
+const DataSetSpec* Contract::data_set(std::string_view name) const {
+  for (const DataSetSpec& d : data)
+    if (d.name == name) return &d;
+  return nullptr;
+}
+
+const LeverSpec* Contract::lever(std::string_view name) const {
+  for (const LeverSpec& l : levers)
+    if (l.name == name) return &l;
+  return nullptr;
+}
+
+bool Contract::pulled_lever(std::string_view name) const {
+  return std::find(pulled.begin(), pulled.end(), name) != pulled.end();
+}
+
+bool Contract::external(std::string_view name) const {
+  return std::any_of(externals.begin(), externals.end(), [&](const ExternalSpec& e) { return e.name == name; });
+}
+
+std::optional<double> Contract::price(std::string_view name) const {
+  for (const PriceOverride& p : prices)
+    if (p.name == name) return p.price;
+  return std::nullopt;
+}
+
+namespace contract {
+
+namespace {
+
+using yaml::Field;
+using yaml::Map;
+using yaml::Source;
+
+// Keys of the problem that describe the world (a design may not give them).
+const std::vector<std::string_view> kWorldKeys = {"work", "data", "operations", "prices", "external"};
+// Every key a design may not set at its top level: the world and the question.
+const std::vector<std::string_view> kOwnedTop = {"traffic", "slo",  "budget",     "duration", "warmup", "seed",
+                                                 "network", "work", "data", "operations", "prices", "external"};
+const std::vector<std::string_view> kDataKeys = {"keys",          "popularity",   "item_size",     "queries",
+                                                 "cache_latency", "edge_latency", "origin_latency"};
+const std::vector<std::string_view> kLeverKeys = {"about", "family", "sets"};
+const std::vector<std::string_view> kOperationKeys = {"from", "must"};
+
+std::vector<std::string> names_of(const std::vector<std::pair<std::string, WorkCost>>& v) {
+  std::vector<std::string> out;
+  for (const auto& [n, _] : v) out.push_back(n);
+  return out;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// A cost: a distribution, or {time: D, write: true} (a query that writes).
+std::optional<WorkCost> read_cost(const Source& src, const Field& f) {
+  WorkCost w;
+  w.mark = f.key_mark;
+  if (f.value.IsMap()) {
+    const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "a cost ({time: 5ms, write: true})");
+    if (!m) return std::nullopt;
+    m->allow_only({"time", "write"}, "a cost");
+    const Field* t = m->need("time", "a cost");
+    if (!t) return std::nullopt;
+    auto d = yaml::read_distribution(src, *t, "ms");
+    if (!d) return std::nullopt;
+    w.time = *d;
+    if (const Field* wr = m->get("write")) {
+      const auto text = yaml::read_text(src, *wr, "true or false");
+      if (text && (*text == "true" || *text == "false")) w.write = *text == "true";
+      else if (text) src.error(wr->value_mark, fmt::format("expected true or false for 'write', got '{}'", *text));
+    }
+    return w;
+  }
+  auto d = yaml::read_distribution(src, f, "ms");
+  if (!d) return std::nullopt;
+  w.time = *d;
+  return w;
+}
+
+void read_data(const Source& src, const Field& f, Contract& c) {
+  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'data' (data sets by name)", "data set");
+  if (!m) return;
+  for (const Field& e : m->fields()) {
+    DataSetSpec d;
+    d.name = e.key;
+    d.mark = e.key_mark;
+    const std::string where = fmt::format("data set '{}'", d.name);
+    const std::optional<Map> dm = Map::open(src, e.value, e.key_mark, where);
+    if (!dm) continue;
+    dm->allow_only(kDataKeys, where);
+    if (const Field* k = dm->get("keys")) {
+      if (auto v = read_data_count(src, *k, 1)) d.keys = *v;
+    }
+    if (const Field* p = dm->get("popularity")) {
+      if (auto v = read_data_popularity(src, *p)) d.popularity = *v;
+    }
+    if (const Field* s = dm->get("item_size")) {
+      if (auto v = yaml::read_size(src, *s)) d.item_bytes = *v;
+    }
+    if (const Field* q = dm->get("queries")) {
+      DatabaseSpec tmp;
+      read_query_table(src, *q, tmp);
+      for (const DatabaseSpec::Query& x : tmp.queries)
+        d.queries.emplace_back(x.name, WorkCost{x.time, x.write, x.mark});
+      d.queries_mark = q->key_mark;
+    }
+    for (auto [key, slot] : {std::pair{"cache_latency", &d.cache_latency}, std::pair{"edge_latency", &d.edge_latency},
+                             std::pair{"origin_latency", &d.origin_latency}})
+      if (const Field* x = dm->get(key)) *slot = yaml::read_distribution(src, *x, "ms");
+    c.data.push_back(std::move(d));
+  }
+}
+
+void read_levers(const Source& src, const Field& f, Contract& c) {
+  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'levers' (optional changes by name)", "lever");
+  if (!m) return;
+  c.levers_mark = f.key_mark;
+  for (const Field& e : m->fields()) {
+    LeverSpec l;
+    l.name = e.key;
+    l.mark = e.key_mark;
+    const std::string where = fmt::format("lever '{}'", l.name);
+    const std::optional<Map> lm = Map::open(src, e.value, e.key_mark, where);
+    if (!lm) continue;
+    lm->allow_only(kLeverKeys, where);
+    if (const Field* a = lm->get("about")) l.about = yaml::read_text(src, *a).value_or("");
+    if (const Field* a = lm->get("family")) l.family = yaml::read_text(src, *a).value_or("");
+    if (const Field* s = lm->need("sets", where)) {
+      if (const std::optional<Map> sm = Map::open(src, s->value, s->key_mark, "'sets' (costs the lever changes)")) {
+        for (const Field& x : sm->fields())
+          if (auto w = read_cost(src, x)) l.sets.emplace_back(x.key, *w);
+      }
+    }
+    c.levers.push_back(std::move(l));
+  }
+}
+
+// One requirement: NAME, {NAME: N}, or a list of those (any one will do).
+std::optional<RequirementSpec> read_requirement(const Source& src, const YAML::Node& n, bool nested = false) {
+  RequirementSpec r;
+  r.mark = src.mark(n);
+  if (n.IsScalar()) {
+    r.any.emplace_back(yaml::restore(n.Scalar()), 1.0);
+    return r;
+  }
+  if (n.IsMap() && n.size() == 1) {
+    const auto it = n.begin();
+    const std::string name = it->first.Scalar();
+    const std::optional<double> count = units::number(units::trim(it->second.Scalar()));
+    if (!it->second.IsScalar() || !count || *count <= 0) {
+      src.error(src.mark(it->second), fmt::format("expected how many times a request runs '{}', e.g. {{{}: 47}}",
+                                                  name, name));
+      return std::nullopt;
+    }
+    r.any.emplace_back(name, *count);
+    return r;
+  }
+  if (n.IsSequence() && !nested) {
+    for (const YAML::Node& alt : n)
+      if (auto a = read_requirement(src, alt, true)) r.any.push_back(a->any.front());
+    if (!r.any.empty()) return r;
+  }
+  src.error(r.mark, "expected a requirement: NAME (a work item or DATA.QUERY), {NAME: TIMES}, or a list of those "
+                    "(any one of them)");
+  return std::nullopt;
+}
+
+void read_operations(const Source& src, const Field& f, Contract& c) {
+  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'operations'", "operation");
+  if (!m) return;
+  c.operations_mark = f.key_mark;
+  for (const Field& e : m->fields()) {
+    OperationSpec op;
+    op.name = e.key;
+    op.mark = e.key_mark;
+    const std::string where = fmt::format("operation '{}'", op.name);
+    const std::optional<Map> om = Map::open(src, e.value, e.key_mark, where);
+    if (!om) continue;
+    om->allow_only(kOperationKeys, where);
+    if (const Field* from = om->get("from")) {
+      if (from->value.IsSequence()) {
+        for (const YAML::Node& x : from->value) op.from.push_back(x.Scalar());
+      } else if (auto s = yaml::read_text(src, *from, "a traffic source")) {
+        op.from.push_back(*s);
+      }
+    }
+    if (const Field* must = om->need("must", where)) {
+      if (const auto items = yaml::read_list(src, *must))
+        for (const YAML::Node& item : *items)
+          if (auto r = read_requirement(src, item)) op.must.push_back(std::move(*r));
+    }
+    c.operations.push_back(std::move(op));
+  }
+}
+
+void read_externals(const Source& src, const Field& f, Contract& c) {
+  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'external' (systems the problem provides)",
+                                         "external system");
+  if (!m) return;
+  for (const Field& e : m->fields()) {
+    ExternalSpec x;
+    x.name = e.key;
+    x.mark = e.key_mark;
+    const std::string where = fmt::format("external '{}'", x.name);
+    const std::optional<Map> xm = Map::open(src, e.value, e.key_mark, where);
+    if (!xm) continue;
+    xm->allow_only({"workers", "work", "idempotent_with"}, where);
+    if (const Field* w = xm->get("workers")) {
+      if (auto v = yaml::read_int(src, *w, 1)) x.workers = static_cast<int>(std::min<std::int64_t>(*v, 1 << 20));
+    }
+    if (const Field* w = xm->need("work", where)) {
+      x.work = yaml::read_text(src, *w, "a work item").value_or("");
+      if (!std::any_of(c.work.begin(), c.work.end(), [&](const auto& p) { return p.first == x.work; }))
+        src.error(w->value_mark, fmt::format("unknown work item '{}': valid: {}", x.work, join(names_of(c.work))));
+    }
+    if (const Field* w = xm->get("idempotent_with")) {
+      x.idempotent_with = yaml::read_text(src, *w, "a lever").value_or("");
+      if (!c.lever(x.idempotent_with))
+        src.error(w->value_mark, fmt::format("unknown lever '{}'", x.idempotent_with));
+    }
+    c.externals.push_back(std::move(x));
+  }
+}
+
+void read_prices(const Source& src, const Field& f, Contract& c) {
+  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'prices'", "price");
+  if (!m) return;
+  for (const Field& e : m->fields()) {
+    const auto text = yaml::read_text(src, e, "a price");
+    if (!text) continue;
+    const bool per_gb = e.key.size() > 3 && e.key.substr(e.key.size() - 3) == "_gb";
+    if (!per_gb && !report::instance(e.key) && !report::default_price(e.key)) {
+      src.error(e.key_mark, fmt::format("unknown price '{}': give an instance size ({}), a kind (load_balancer, "
+                                        "queue), cdn_egress_gb or transfer_gb",
+                                        e.key, report::instance_examples()));
+      continue;
+    }
+    std::string why;
+    std::optional<double> v;
+    if (per_gb) {
+      std::string t = *text;
+      if (!t.empty() && t.front() == '$') t.erase(0, 1);
+      v = units::number(units::trim(t));
+      if (!v || *v < 0) why = "expected dollars per GB, e.g. $0.02";
+    } else {
+      v = report::parse_price(*text, &why);
+    }
+    if (!v) {
+      src.error(e.value_mark, why);
+      continue;
+    }
+    c.prices.push_back(PriceOverride{e.key, *v, e.key_mark});
+  }
+}
+
+// Every name a requirement or a lever may use: work items, DATA.QUERY of the
+// data sets, and whatever a lever adds.
+bool known_name(const Contract& c, const std::string& name, bool with_levers) {
+  for (const auto& [n, _] : c.work)
+    if (n == name) return true;
+  for (const DataSetSpec& d : c.data)
+    for (const auto& [q, _] : d.queries)
+      if (d.name + "." + q == name) return true;
+  if (with_levers)
+    for (const LeverSpec& l : c.levers)
+      for (const auto& [n, _] : l.sets)
+        if (n == name) return true;
+  return false;
+}
+
+// The cost of a work item or DATA.QUERY once the design's levers are
+// pulled; `lever` is set to the lever that offers it when none pulled does.
+std::optional<WorkCost> effective(const Contract& c, const std::string& name, const LeverSpec** lever = nullptr) {
+  std::optional<WorkCost> out;
+  for (const auto& [n, w] : c.work)
+    if (n == name) out = w;
+  const auto dot = name.find('.');
+  if (dot != std::string::npos)
+    if (const DataSetSpec* d = c.data_set(name.substr(0, dot)))
+      for (const auto& [q, w] : d->queries)
+        if (q == name.substr(dot + 1)) out = w;
+  for (const std::string& p : c.pulled)
+    if (const LeverSpec* l = c.lever(p))
+      for (const auto& [n, w] : l->sets)
+        if (n == name) out = w;
+  if (!out && lever)
+    for (const LeverSpec& l : c.levers)
+      for (const auto& [n, _] : l.sets)
+        if (n == name && !*lever) *lever = &l;
+  return out;
+}
+
+void check_names(const Source& src, const Contract& c) {
+  for (const LeverSpec& l : c.levers)
+    for (const auto& [n, w] : l.sets) {
+      const auto dot = n.find('.');
+      const bool ok = dot == std::string::npos ? std::any_of(c.work.begin(), c.work.end(),
+                                                             [&](const auto& x) { return x.first == n; })
+                                               : c.data_set(n.substr(0, dot)) != nullptr;
+      if (!ok)
+        src.error(w.mark, fmt::format("lever '{}' sets '{}', which is neither a work item ({}) nor DATA.QUERY of a "
+                                      "data set",
+                                      l.name, n, join(names_of(c.work))));
+    }
+  for (const OperationSpec& op : c.operations)
+    for (const RequirementSpec& r : op.must)
+      for (const auto& [n, _] : r.any)
+        if (!known_name(c, n, true))
+          src.error(r.mark, fmt::format("operation '{}' requires '{}', which is neither a work item nor DATA.QUERY "
+                                        "of a data set (nor added by a lever)",
+                                        op.name, n));
+}
+
+}  // namespace
+
+std::string note(const std::string& file, Mark m, std::string_view text) {
+  if (m.line <= 0) return fmt::format("\n{}: note: {}", file, text);
+  return fmt::format("\n{}:{}:{}: note: {}", file, m.line, m.col, text);
+}
+
+bool declares_world(const Map& top) {
+  return std::any_of(kWorldKeys.begin(), kWorldKeys.end(), [&](std::string_view k) { return top.get(k) != nullptr; });
+}
+
+void read_problem(const Map& top, Contract& c) {
+  const Source& src = top.source();
+  if (const Field* f = top.get("work")) {
+    c.work_mark = f->key_mark;
+    if (const std::optional<Map> m = Map::open(src, f->value, f->key_mark, "'work' (the cost of named steps)",
+                                               "work item"))
+      for (const Field& e : m->fields())
+        if (auto d = yaml::read_distribution(src, e, "ms")) c.work.emplace_back(e.key, WorkCost{*d, false, e.key_mark});
+  }
+  if (const Field* f = top.get("data")) {
+    c.data_mark = f->key_mark;
+    read_data(src, *f, c);
+  }
+  if (const Field* f = top.get("levers")) read_levers(src, *f, c);
+  if (const Field* f = top.get("operations")) read_operations(src, *f, c);
+  if (const Field* f = top.get("prices")) read_prices(src, *f, c);
+  if (const Field* f = top.get("external")) read_externals(src, *f, c);
+  if (const Field* f = top.get("network")) c.network_mark = f->key_mark;
+  check_names(src, c);
+}
+
+void read_design_top(const Map& design, const Map& problem, Contract& c) {
+  const Source& src = design.source();
+  for (std::string_view key : kOwnedTop) {
+    const Field* f = design.get(key);
+    if (!f) continue;
+    const Field* owner = problem.get(key);
+    src.error(f->key_mark,
+              fmt::format("'{}' belongs to the problem, not to a design: a graded design chooses the architecture "
+                          "(components, capacity, levers), the problem fixes the world and the goals",
+                          key) +
+                  (owner ? note(problem.source().path(), owner->key_mark, "the problem sets it here")
+                         : note(problem.source().path(), problem.source().start(), "the problem")));
+  }
+  const Field* f = design.get("levers");
+  if (!f) return;
+  const auto items = yaml::read_list(src, *f);
+  if (!items) return;
+  std::vector<std::string> offered;
+  for (const LeverSpec& l : c.levers) offered.push_back(l.name);
+  for (const YAML::Node& item : *items) {
+    const Mark at = src.mark(item);
+    if (!item.IsScalar()) {
+      src.error(at, "expected the name of a lever the problem offers");
+      continue;
+    }
+    const std::string name = item.Scalar();
+    if (!c.lever(name)) {
+      const std::string guess = did_you_mean(name, offered);
+      src.error(at, fmt::format("unknown lever '{}': {}{}", name,
+                                guess.empty() ? "" : fmt::format("did you mean '{}'? ", guess),
+                                offered.empty() ? "the problem offers none" : "the problem offers: " + join(offered)) +
+                        (c.levers_mark.line ? note(problem.source().path(), c.levers_mark, "the problem's levers")
+                                            : ""));
+      continue;
+    }
+    if (c.pulled_lever(name)) {
+      src.error(at, fmt::format("lever '{}' is pulled twice", name));
+      continue;
+    }
+    c.pulled.push_back(name);
+    c.pulled_marks.push_back(at);
+  }
+}
+
+std::optional<DistSpec> resolve_work(const Source& src, const Field& f, const Contract& c, const std::string& problem,
+                                     std::string& name) {
+  const auto text = yaml::read_text(src, f, "the name of a work item of the problem");
+  if (!text) return std::nullopt;
+  name = std::string(units::trim(*text));
+  const LeverSpec* lever = nullptr;
+  if (auto w = effective(c, name, &lever); w && name.find('.') == std::string::npos) {
+    DistSpec d = w->time;
+    d.mark = f.value_mark;
+    return d;
+  }
+  if (lever) {
+    src.error(f.value_mark, fmt::format("work '{}' comes with the lever '{}' ({}): pull it with 'levers: [{}]'", name,
+                                        lever->name, lever->about, lever->name) +
+                                note(problem, lever->mark, "the lever"));
+    return std::nullopt;
+  }
+  std::vector<std::string> names = names_of(c.work);
+  const Mark owner = c.work_mark.line ? c.work_mark : Mark{1, 1, 0};
+  if (parse_distribution(name)) {
+    src.error(f.value_mark,
+              fmt::format("'{}' sets the cost of work, which the problem owns: name one of its work items ({})",
+                          name, names.empty() ? "it has none: this step cannot be here" : join(names)) +
+                  note(problem, owner, "the problem's cost of work"));
+    return std::nullopt;
+  }
+  const std::string guess = did_you_mean(name, names);
+  src.error(f.value_mark, fmt::format("unknown work item '{}': {}valid: {}", name,
+                                      guess.empty() ? "" : fmt::format("did you mean '{}'? ", guess), join(names)) +
+                              note(problem, owner, "the problem's work items"));
+  return std::nullopt;
+}
+
+void check_call(const Map& m, const Contract& c, const std::string& problem) {
+  if (const Field* f = m.get("latency"))
+    m.source().error(f->key_mark, "a call's 'latency' is the network's, which the problem owns ('network:')" +
+                                      note(problem, c.network_mark.line ? c.network_mark : Mark{1, 1, 0},
+                                           "the problem's network"));
+}
+
+void check_component(const Map& m, ComponentSpec& comp, const Contract& c, const std::string& problem) {
+  const Source& src = m.source();
+  std::vector<std::string_view> owned;
+  bool needs_data = true;
+  switch (comp.kind) {
+    case ComponentKind::Database: owned = {"queries", "keys", "popularity"}; break;
+    case ComponentKind::Cache: owned = {"hit_ratio", "keys", "popularity", "hit_latency", "miss_latency"}; break;
+    case ComponentKind::Cdn: owned = {"keys", "popularity", "object_size", "edge_latency", "origin_latency"}; break;
+    case ComponentKind::Queue: owned = {"latency"}; needs_data = false; break;
+    default: needs_data = false; break;
+  }
+  const Mark data_owner = c.data_mark.line ? c.data_mark : Mark{1, 1, 0};
+  for (std::string_view k : owned)
+    if (const Field* f = m.get(k))
+      src.error(f->key_mark,
+                fmt::format("'{}' of {} '{}' is a fact of the problem's world, not a design choice: name the data set "
+                            "it holds with 'data:' and the problem gives it",
+                            k, name_of(comp.kind), comp.name) +
+                    note(problem, k == "latency" && c.network_mark.line ? c.network_mark : data_owner,
+                         "the problem owns it here"));
+  if (const Field* f = m.get("cost"))
+    src.error(f->key_mark, "a graded design does not set its own price: capacity is priced by the problem's table "
+                           "(pick an 'instance:')" +
+                               note(problem, Mark{1, 1, 0}, "the problem (its 'prices:' override the default table)"));
+  // Workers follow the instance's vCPUs unless the design asks for fewer.
+  if (!m.get("workers") && (comp.service() || comp.database())) {
+    const report::Instance* in = comp.instance.empty() ? nullptr : report::instance(comp.instance);
+    const int w = report::max_workers(in ? *in : report::smallest_for(name_of(comp.kind), 0));
+    if (ServiceSpec* svc = comp.service()) svc->workers = w;
+    if (DatabaseSpec* db = comp.database()) db->workers = w;
+  }
+  std::vector<std::string> sets;
+  for (const DataSetSpec& d : c.data) sets.push_back(d.name);
+  if (const Field* f = m.get("data")) {
+    if (auto s = yaml::read_text(src, *f, "a data set")) {
+      comp.data = *s;
+      comp.data_mark = f->value_mark;
+      if (!c.data_set(*s)) {
+        const std::string guess = did_you_mean(*s, sets);
+        src.error(f->value_mark, fmt::format("unknown data set '{}': {}valid: {}", *s,
+                                             guess.empty() ? "" : fmt::format("did you mean '{}'? ", guess),
+                                             sets.empty() ? "(the problem has none)" : join(sets)) +
+                                     note(problem, data_owner, "the problem's data sets"));
+      }
+    }
+  } else if (needs_data) {
+    src.error(m.at(), fmt::format("{} '{}' must name the data set it holds: 'data: NAME' ({})", name_of(comp.kind),
+                                  comp.name, sets.empty() ? "the problem has none" : join(sets)) +
+                          note(problem, data_owner, "the problem's data sets"));
+  }
+}
+
+namespace {
+
+// Counts what one request of a source runs, over the design's call graph:
+// work items by name and queries as DATA.QUERY. Cache misses count as if
+// every read missed, fallbacks as never run (as for_each_call does).
+class Walker {
+ public:
+  Walker(const ScenarioSpec& s) : s_(s) {}
+  std::map<std::string, double> runs;
+
+  void component(int i, double times, int depth) {
+    if (i < 0 || depth > 32 || times <= 0) return;
+    const ComponentSpec& c = s_.components[static_cast<std::size_t>(i)];
+    if (const ServiceSpec* svc = c.service()) steps(svc->steps, times, depth);
+    if (const LoadBalancerSpec* lb = c.load_balancer()) {
+      double total = 0;
+      for (const auto& [_, w] : lb->targets) total += w;
+      if (lb->targets.empty()) component(s_.find(lb->to), times, depth + 1);
+      for (const auto& [t, w] : lb->targets) component(s_.find(t), total > 0 ? times * w / total : 0, depth + 1);
+    }
+    if (const QueueSpec* q = c.queue()) component(s_.find(q->consumer), times, depth + 1);
+    if (const CdnSpec* cdn = c.cdn()) component(s_.find(cdn->origin), times, depth + 1);
+  }
+
+  void steps(const std::vector<StepSpec>& list, double times, int depth) {
+    for (const StepSpec& st : list) {
+      switch (st.kind) {
+        case StepSpec::Kind::Work:
+          if (!st.work_name.empty()) runs[st.work_name] += times;
+          break;
+        case StepSpec::Kind::Call:
+        case StepSpec::Kind::Async: {
+          const int t = s_.find(st.call.target);
+          if (t >= 0) {
+            const ComponentSpec& target = s_.components[static_cast<std::size_t>(t)];
+            if (target.database() && !target.data.empty()) {
+              const std::string& op = st.call.op;
+              runs[target.data + "." + (op.empty() ? "read" : op)] += times;
+            }
+          }
+          component(t, times, depth + 1);
+          steps(st.on_miss, times, depth);
+          break;
+        }
+        case StepSpec::Kind::Parallel: steps(st.steps, times, depth); break;
+        case StepSpec::Kind::Repeat: steps(st.steps, times * st.count, depth); break;
+        case StepSpec::Kind::Branch:
+          for (const StepSpec::Arm& a : st.arms) steps(a.steps, times * a.p, depth);
+          break;
+      }
+    }
+  }
+
+ private:
+  const ScenarioSpec& s_;
+};
+
+std::string requirement_words(const RequirementSpec& r) {
+  std::string out;
+  for (const auto& [n, k] : r.any)
+    out += (out.empty() ? "" : " or ") + (k == 1 ? fmt::format("'{}'", n) : fmt::format("'{}' {:g} times", n, k));
+  return out;
+}
+
+void fill_data(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
+  for (ComponentSpec& comp : spec.components) {
+    const DataSetSpec* d = comp.data.empty() ? nullptr : c.data_set(comp.data);
+    if (!d) continue;
+    if (DatabaseSpec* db = comp.database()) {
+      db->queries.clear();
+      std::vector<std::string> names;
+      for (const auto& [q, _] : d->queries) names.push_back(q);
+      for (const LeverSpec& l : c.levers)  // lever queries exist; using an unpulled one is refused below
+        for (const auto& [n, _] : l.sets)
+          if (n.rfind(d->name + ".", 0) == 0 && std::find(names.begin(), names.end(), n.substr(d->name.size() + 1)) == names.end())
+            names.push_back(n.substr(d->name.size() + 1));
+      for (const std::string& q : names) {
+        const LeverSpec* lever = nullptr;
+        auto w = effective(c, d->name + "." + q, &lever);
+        if (!w && lever)  // its cost as offered; a call to it is refused below while the lever is not pulled
+          for (const auto& [n, x] : lever->sets)
+            if (n == d->name + "." + q) w = x;
+        if (!w) continue;
+        db->queries.push_back(DatabaseSpec::Query{q, w->time, w->write, w->mark});
+      }
+      if (db->query("write") < 0 && db->query("read") >= 0) {
+        DatabaseSpec::Query wq = db->queries[static_cast<std::size_t>(db->query("read"))];
+        wq.name = "write";
+        wq.write = true;
+        db->queries.push_back(wq);
+      }
+      db->keys = d->keys;
+      db->popularity = d->popularity;
+    }
+    KeyedStoreSpec* store = nullptr;
+    if (CacheSpec* cache = comp.cache()) {
+      store = &cache->store;
+      if (d->cache_latency) cache->hit_latency = d->cache_latency;
+    }
+    if (CdnSpec* cdn = comp.cdn()) {
+      store = &cdn->store;
+      cdn->object_size = d->item_bytes;
+      if (d->edge_latency) cdn->edge_latency = d->edge_latency;
+      if (d->origin_latency) cdn->origin_latency = d->origin_latency;
+    }
+    if (store) {
+      if (d->keys == 0) {
+        diags.error(spec.file_of(comp.data_mark), comp.data_mark,
+                    fmt::format("data set '{}' has no 'keys': a {} needs a key space", d->name, name_of(comp.kind)) +
+                        note(spec.file, d->mark, "the data set"));
+        continue;
+      }
+      store->keys = d->keys;
+      store->popularity = d->popularity;
+      if (store->capacity > store->keys) store->capacity = store->keys;
+      const std::uint64_t held = store->capacity ? store->capacity : store->keys;
+      store->warm = std::min(store->warm, held);
+    }
+  }
+}
+
+// Calls to a query only an unpulled lever offers.
+void check_lever_queries(const ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
+  for (const ComponentSpec& comp : spec.components) {
+    const ServiceSpec* svc = comp.service();
+    if (!svc) continue;
+    for_each_call(svc->steps, [&](const StepSpec& st, double) {
+      const int t = spec.find(st.call.target);
+      if (t < 0) return;
+      const ComponentSpec& target = spec.components[static_cast<std::size_t>(t)];
+      if (!target.database() || target.data.empty()) return;
+      const std::string op = st.call.op.empty() ? "read" : st.call.op;
+      const LeverSpec* lever = nullptr;
+      if (!effective(c, target.data + "." + op, &lever) && lever)
+        diags.error(spec.file_of(st.call.op_mark), st.call.op_mark,
+                    fmt::format("query '{}' of '{}' comes with the lever '{}' ({}): pull it with 'levers: [{}]'", op,
+                                target.data, lever->name, lever->about, lever->name) +
+                        note(spec.file, lever->mark, "the lever"));
+    });
+  }
+}
+
+void check_faults(const ScenarioSpec& spec, Diagnostics& diags) {
+  using K = FaultSpec::Kind;
+  for (const FaultSpec& f : spec.faults) {
+    if (f.mark.file != 1) continue;
+    if (f.kind == K::Scale || f.kind == K::Pool || f.kind == K::RateLimit || f.kind == K::Breaker || f.kind == K::Shift)
+      continue;
+    diags.error(spec.design_file, f.mark,
+                fmt::format("'{}' is part of the problem's script (faults and spikes happen to a design, it does not "
+                            "plan them): a design's timeline holds operator actions only (scale, pool, rate_limit, "
+                            "breaker, shift)",
+                            name_of(f.kind)) +
+                    note(spec.file, Mark{1, 1, 0}, "the problem"));
+  }
+}
+
+void check_operations(const ScenarioSpec& spec, Contract& c, Diagnostics& diags) {
+  for (const TrafficSpec& t : spec.traffic) {
+    const int entry = spec.find(t.to);
+    if (entry < 0) continue;  // check_references reports it
+    Walker w(spec);
+    w.component(entry, 1.0, 0);
+    c.runs[t.name] = w.runs;
+    for (const OperationSpec& op : c.operations) {
+      if (!op.from.empty() && std::find(op.from.begin(), op.from.end(), t.name) == op.from.end()) continue;
+      for (const RequirementSpec& r : op.must) {
+        bool ok = false;
+        double best = 0;
+        for (const auto& [n, k] : r.any) {
+          const double got = w.runs.count(n) ? w.runs.at(n) : 0.0;
+          best = std::max(best, k > 0 ? got / k : 0);
+          if (got >= k * (1 - 1e-9)) ok = true;
+        }
+        if (ok) continue;
+        const ComponentSpec& e = spec.components[static_cast<std::size_t>(entry)];
+        diags.error(spec.file_of(e.mark), e.mark,
+                    fmt::format("a request of '{}' must run {} (operation '{}'), but the design from '{}' runs {:.3g}% "
+                                "of it: the problem's work cannot be skipped or renamed",
+                                t.name, requirement_words(r), op.name, e.name, 100 * best) +
+                        note(spec.file, r.mark, "the problem requires it here"));
+      }
+    }
+  }
+}
+
+void check_instances(const ScenarioSpec& spec, Diagnostics& diags) {
+  for (const ComponentSpec& comp : spec.components) {
+    if (comp.instance.empty()) continue;
+    const report::Instance* in = report::instance(comp.instance);
+    if (!in) continue;  // parse.cpp reported it
+    const int workers = comp.service() ? comp.service()->workers : comp.database() ? comp.database()->workers : 0;
+    const int most = report::max_workers(*in);
+    if (workers > most)
+      diags.error(spec.file_of(comp.instance_mark), comp.instance_mark,
+                  fmt::format("{} has {} vCPUs: at most {} workers ({} per vCPU); pick a larger instance or fewer "
+                              "workers",
+                              in->name, in->vcpus, most, most / in->vcpus));
+  }
+}
+
+}  // namespace
+
+// The problem's external systems join the design's components, as the problem wrote them.
+void add_externals(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
+  for (const ExternalSpec& x : c.externals) {
+    if (const int i = spec.find(x.name); i >= 0) {
+      const ComponentSpec& mine = spec.components[static_cast<std::size_t>(i)];
+      diags.error(spec.file_of(mine.mark), mine.mark,
+                  fmt::format("'{}' is a system the problem provides: call it, do not define it", x.name) +
+                      note(spec.file, x.mark, "the problem's external system"));
+      continue;
+    }
+    ComponentSpec comp;
+    comp.name = x.name;
+    comp.mark = x.mark;
+    comp.kind = ComponentKind::Service;
+    ServiceSpec svc;
+    svc.workers = x.workers;
+    StepSpec step;
+    step.kind = StepSpec::Kind::Work;
+    step.mark = x.mark;
+    step.work_name = x.work;
+    if (auto w = effective(c, x.work)) step.work = w->time;
+    svc.steps.push_back(step);
+    svc.idempotent = !x.idempotent_with.empty() && c.pulled_lever(x.idempotent_with);
+    comp.body = std::move(svc);
+    spec.components.push_back(std::move(comp));
+  }
+}
+
+void apply(ScenarioSpec& spec, Contract& c, Diagnostics& diags) {
+  add_externals(spec, c, diags);
+  fill_data(spec, c, diags);
+  check_lever_queries(spec, c, diags);
+  check_faults(spec, diags);
+  check_instances(spec, diags);
+  check_operations(spec, c, diags);
+}
+
+}  // namespace contract
+}  // namespace archsim
