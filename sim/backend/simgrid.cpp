@@ -243,7 +243,7 @@ struct SimGridBackend::Impl {
       }
       kernel.free(child);
     } else if (e.code == EventCode::Reply) {
-      e.target->record_error(kind);
+      e.job->comp->record_error(kind);
       kernel.post(Event{kernel.now(), 0, e.target, e.job, e.token, EventCode::Reply, aux});
     }
   }

@@ -51,23 +51,18 @@ std::uint64_t Cache::draw_key() { return store_ ? popularity_(rng_) : 0; }
 
 void Cache::arrive(Job* j) {
   const double now = kernel_.now();
-  j->arrived = now;
-  ++stats.arrivals;
-  ++tick.arrivals;
-  ++in_flight;
   if (down_) return refuse(j, ErrorKind::Killed);
   if (impair_.fails(rng_)) return refuse(j, ErrorKind::Injected);
   if (station_.has_free_worker()) {
     account(now);
     ++station_.busy;
-    ++busy;
+    add_busy(+1);
     start(j);
     return;
   }
   if (station_.queue_full()) return refuse(j, ErrorKind::Rejected);
   account(now);
-  ++queued;
-  if (queued > stats.queue_max) stats.queue_max = queued;
+  add_queued(+1);
   station_.push(j);
 }
 
@@ -76,7 +71,7 @@ void Cache::start(Job* j) {
   // operation starts; its latency is the time the reply takes.
   const double now = kernel_.now();
   j->started = now;
-  stats.wait.record(now - j->arrived);
+  record_wait(now - j->arrived);
   Outcome out = kHit;
   switch (j->op) {
     case kRead: {
@@ -156,10 +151,10 @@ void Cache::end_work(Job* j) {
   // Hand the worker to the next in line before replying (FIFO, as a service).
   Job* next = station_.pop();
   if (next) {
-    --queued;
+    add_queued(-1);
   } else {
     --station_.busy;
-    --busy;
+    add_busy(-1);
   }
   const std::uint64_t key = j->key;
   if (j->aux == kWaitFill) {
@@ -226,7 +221,7 @@ void Cache::set_down(bool down) {
     // The waiting line is lost with the process; visits being served finish.
     while (Job* j = station_.pop()) {
       account(kernel_.now());
-      --queued;
+      add_queued(-1);
       refuse(j, ErrorKind::Killed);
     }
   }

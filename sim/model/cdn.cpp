@@ -45,10 +45,6 @@ void Cdn::link(Builder& b) {
 
 void Cdn::arrive(Job* j) {
   const double now = kernel_.now();
-  j->arrived = now;
-  ++stats.arrivals;
-  ++tick.arrivals;
-  ++in_flight;
   if (down_ || impair_.fails(rng_)) {
     const ErrorKind err = down_ ? ErrorKind::Killed : ErrorKind::Injected;
     record_error(err);
@@ -58,19 +54,18 @@ void Cdn::arrive(Job* j) {
   account(now);
   if (station_.has_free_worker()) {
     ++station_.busy;
-    ++busy;
+    add_busy(+1);
     start(j);
     return;
   }
-  ++queued;
-  if (queued > stats.queue_max) stats.queue_max = queued;
+  add_queued(+1);
   station_.push(j);
 }
 
 void Cdn::start(Job* j) {
   const double now = kernel_.now();
   j->started = now;
-  stats.wait.record(now - j->arrived);
+  record_wait(now - j->arrived);
   ++tick_counts_.requests;
   if (store_.get(j->key, now)) {
     ++counts_.hits;
@@ -100,10 +95,10 @@ void Cdn::handle(const Event& e) {
   // The worker goes to the next in line; fetches and waits hold none.
   Job* next = station_.pop();
   if (next) {
-    --queued;
+    add_queued(-1);
   } else {
     --station_.busy;
-    --busy;
+    add_busy(-1);
   }
   switch (j->aux) {
     case kHit: reply(j, ErrorKind::None); break;
@@ -173,7 +168,7 @@ void Cdn::set_down(bool down) {
   if (down && !down_) {
     while (Job* j = station_.pop()) {
       account(kernel_.now());
-      --queued;
+      add_queued(-1);
       record_error(ErrorKind::Killed);
       reply(j, ErrorKind::Killed);
     }
@@ -222,7 +217,7 @@ void Cdn::report(ComponentResult& r, double window) const {
   f("entries", static_cast<double>(store_.size()));
   if (object_size_ > 0 && window > 0) {
     // Bits per second: what leaves the edge, and what the origin sends it.
-    f("egress_gbps", static_cast<double>(stats.completed) * object_size_ * 8 / window / 1e9);
+    f("egress_gbps", static_cast<double>(stats().completed) * object_size_ * 8 / window / 1e9);
     f("origin_gbps", static_cast<double>(counts_.misses) * object_size_ * 8 / window / 1e9);
   }
 }

@@ -91,10 +91,6 @@ int Database::pool_of(const Job* j) {
 
 void Database::arrive(Job* j) {
   const double now = kernel_.now();
-  j->arrived = now;
-  ++stats.arrivals;
-  ++tick.arrivals;
-  ++in_flight;
   if (j->op >= queries_.size()) j->op = kRead;
   if (impair_.fails(rng_)) {
     j->pc = 0;
@@ -119,9 +115,8 @@ void Database::arrive(Job* j) {
     return;
   }
   account(now);
-  ++queued;
+  add_queued(+1);
   ++pool_waiting_;
-  if (queued > stats.queue_max) stats.queue_max = queued;
   pool.waiters.emplace_back(j, j->token);
   kernel_.schedule(now + acquire_timeout_, this, EventCode::Custom, j);
 }
@@ -138,7 +133,7 @@ void Database::release_connection(std::uint32_t pc) {
     ++w->token;
     const double now = kernel_.now();
     account(now);
-    --queued;
+    add_queued(-1);
     --pool_waiting_;
     const double waited = now - w->arrived;
     counts_.pool_wait.record(waited);
@@ -203,8 +198,7 @@ void Database::route(Job* j) {
     return;
   }
   account(kernel_.now());
-  ++queued;
-  if (queued > stats.queue_max) stats.queue_max = queued;
+  add_queued(+1);
   n.st.push(j);
 }
 
@@ -213,13 +207,13 @@ void Database::set_busy(Node& n, int delta) {
   n.busy_area += (now - n.busy_since) * n.st.busy;
   n.busy_since = now;
   n.st.busy = static_cast<std::uint32_t>(static_cast<int>(n.st.busy) + delta);
-  busy = static_cast<std::uint32_t>(static_cast<int>(busy) + delta);
+  add_busy(delta);
 }
 
 void Database::start(Job* j) {
   const double now = kernel_.now();
   j->started = now;
-  stats.wait.record(now - j->arrived);
+  record_wait(now - j->arrived);
   kernel_.work(j, impair_.stretch(queries_[j->op].time(rng_)));
 }
 
@@ -246,7 +240,7 @@ void Database::handle(const Event& e) {
   Job* j = e.job;
   const double now = kernel_.now();
   account(now);
-  --queued;
+  add_queued(-1);
   --pool_waiting_;
   counts_.pool_wait.record(now - j->arrived);
   ++tick_counts_.pooled;
@@ -267,7 +261,7 @@ void Database::done(Job* j) {
   --n.present;
   // Hand the worker to the next in line before replying (FIFO, as a service).
   Job* next = n.st.pop();
-  if (next) --queued;
+  if (next) add_queued(-1);
   else set_busy(n, -1);
 
   ErrorKind err = ErrorKind::None;
@@ -348,7 +342,7 @@ void Database::fail_primary(int shard) {
   // Queued queries fail now; running ones when they would have ended (done()).
   while (Job* j = n.st.pop()) {
     account(kernel_.now());
-    --queued;
+    add_queued(-1);
     --n.present;
     ++sh.failed;
     record_error(ErrorKind::Killed);

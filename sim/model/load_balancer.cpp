@@ -91,10 +91,6 @@ int LoadBalancer::pick(Target& t) {
 }
 
 void LoadBalancer::arrive(Job* j) {
-  j->arrived = kernel_.now();
-  ++stats.arrivals;
-  ++tick.arrivals;
-  ++in_flight;
   if (limiter_ && !limiter_->allow(kernel_.now())) {
     record_error(ErrorKind::RateLimited);
     record_end(j, ErrorKind::RateLimited);

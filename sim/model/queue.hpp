@@ -48,7 +48,7 @@ class Queue : public Component {
   bool apply(const FaultSpec& f, bool end) override;
 
   /// Messages waiting now (all partitions).
-  std::uint64_t waiting() const { return queued; }
+  std::uint64_t waiting() const { return queued(); }
 
  private:
   struct Message {

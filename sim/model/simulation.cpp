@@ -18,18 +18,6 @@ namespace archsim {
 
 namespace {
 
-LatencyStats stats_of(const Histogram& h) {
-  LatencyStats s;
-  s.count = h.count();
-  s.mean = h.mean();
-  s.p50 = h.quantile(0.50);
-  s.p90 = h.quantile(0.90);
-  s.p99 = h.quantile(0.99);
-  s.p999 = h.quantile(0.999);
-  s.max = h.max();
-  return s;
-}
-
 double peak_rss_mb() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -72,11 +60,9 @@ void check_slos(const ScenarioSpec& spec, RunResult& r) {
 
 struct Simulation::Impl {
   /// Handles the simulation's own events: ticks and the end of warm-up.
-  class Control : public Component {
+  class Control : public EventTarget {
    public:
-    Control(Kernel& k, Impl& sim) : Component(k, "control", -1000, 0), sim_(sim) {}
-    void arrive(Job*) override {}
-    void on_reply(Job*, ErrorKind) override {}
+    explicit Control(Impl& sim) : sim_(sim) {}
     void handle(const Event& e) override {
       if (e.code == EventCode::Warmup) sim_.reset_stats();
       if (e.code == EventCode::Tick) sim_.emit_tick();
@@ -119,7 +105,7 @@ struct Simulation::Impl {
     kernel.backend = backend.get();
     Builder b(kernel, spec);
     b.build(comps, clients, e2e);
-    control = std::make_unique<Control>(kernel, *this);
+    control = std::make_unique<Control>(*this);
     std::vector<Component*> cs;
     for (auto& c : comps) cs.push_back(c.get());
     std::vector<Client*> cl;
@@ -147,13 +133,7 @@ struct Simulation::Impl {
   }
 
   void reset_stats() {
-    const double now = kernel.now();
-    for (auto& c : comps) {
-      c->account(now);
-      c->stats = Component::Stats{};
-      c->stats.queue_max = c->queued;
-      c->reset_stats();
-    }
+    for (auto& c : comps) c->reset_window();
     for (auto& e : kernel.edges) {
       e->calls = e->failed = 0;
       e->call_latency.clear();
@@ -178,22 +158,9 @@ struct Simulation::Impl {
     for (auto& x : e2e.tick_errors) x = 0;
     e2e.tick_latency.clear();
     for (auto& c : comps) {
-      c->account(now);
       ComponentTick ct;
-      ct.arrivals = c->tick.arrivals;
-      ct.completed = c->tick.completed;
-      ct.failed = c->tick.failed;
-      ct.in_flight = c->in_flight;
-      ct.queue = c->queued;
-      const double cap = static_cast<double>(c->replicas()) * c->workers() * t.dt;
-      ct.utilization = cap > 0 ? c->tick.busy_area / cap : 0.0;
-      ct.p50 = c->tick.latency.quantile(0.5);
-      ct.p99 = c->tick.latency.quantile(0.99);
-      c->report_tick(ct);
+      c->take_tick(ct, t.dt);
       t.components.push_back(ct);
-      c->tick.arrivals = c->tick.completed = c->tick.failed = 0;
-      c->tick.busy_area = 0;
-      c->tick.latency.clear();
     }
     for (auto& e : kernel.edges) {
       EdgeTick et;
@@ -261,26 +228,9 @@ struct Simulation::Impl {
     for (int k = 1; k < static_cast<int>(ErrorKind::Count); ++k)
       if (e2e.errors[k]) r.errors[std::string(name_of(static_cast<ErrorKind>(k)))] = e2e.errors[k];
     for (std::size_t i = 0; i < comps.size(); ++i) {
-      Component& c = *comps[i];
-      c.account(end);
       ComponentResult cr;
-      cr.name = c.name();
       cr.kind = spec.components[i].kind;
-      cr.replicas = c.replicas();
-      cr.workers = c.workers();
-      cr.arrivals = c.stats.arrivals;
-      cr.completed = c.stats.completed;
-      cr.failed = c.stats.failed;
-      for (int k = 1; k < static_cast<int>(ErrorKind::Count); ++k)
-        if (c.stats.errors[k]) cr.errors[std::string(name_of(static_cast<ErrorKind>(k)))] = c.stats.errors[k];
-      cr.throughput_rps = window > 0 ? static_cast<double>(c.stats.completed) / window : 0.0;
-      const double cap = static_cast<double>(c.replicas()) * c.workers() * window;
-      cr.utilization = cap > 0 ? c.stats.busy_area / cap : 0.0;
-      cr.queue_mean = window > 0 ? c.stats.queue_area / window : 0.0;
-      cr.queue_max = c.stats.queue_max;
-      cr.latency = stats_of(c.stats.latency);
-      cr.wait = stats_of(c.stats.wait);
-      c.report(cr, window);
+      comps[i]->fill_result(cr, end, window);
       r.components.push_back(cr);
     }
     check_slos(spec, r);
