@@ -56,7 +56,6 @@ ComponentSpec service(const std::string& name, int replicas, int workers, std::v
                       std::optional<std::int64_t> queue = std::nullopt) {
   ComponentSpec c;
   c.name = name;
-  c.kind = ComponentKind::Service;
   ServiceSpec s;
   s.replicas = replicas;
   s.workers = workers;
@@ -70,8 +69,8 @@ template <class Body>
 ComponentSpec component(const std::string& name, ComponentKind kind, Body body) {
   ComponentSpec c;
   c.name = name;
-  c.kind = kind;
   c.body = std::move(body);
+  CHECK(c.kind() == kind);  // the body makes the kind
   return c;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "spec/kinds.hpp"
+
 namespace archsim {
 
 namespace {
@@ -11,14 +13,15 @@ constexpr int kUnlimitedCores = 4096;
 
 }  // namespace
 
-int cores_for(const ComponentSpec& c) {
-  int workers = 1;
-  if (const ServiceSpec* s = c.service()) workers = s->workers;
-  else if (const CacheSpec* k = c.cache()) workers = k->workers > 0 ? k->workers : kUnlimitedCores;
-  else if (const DatabaseSpec* d = c.database()) workers = d->workers > 0 ? d->workers : kUnlimitedCores;
-  else if (const CdnSpec* n = c.cdn()) workers = n->workers > 0 ? n->workers : kUnlimitedCores;
-  else if (const QueueSpec* q = c.queue()) workers = q->consumers > 0 ? q->consumers : 1;
-  return std::clamp(workers, 1, kUnlimitedCores);
+int cores_for(const ScenarioSpec& spec, const ComponentSpec& c) {
+  // A balancer forwards and a broker hands messages on: their hosts have one
+  // core (a broker's `consumers:` when set), whatever the consumers behind
+  // them run on. Every other kind has a core per worker (the kinds table),
+  // and no worker limit means no sharing.
+  if (c.load_balancer()) return 1;
+  if (const QueueSpec* q = c.queue()) return std::clamp(q->consumers > 0 ? q->consumers : 1, 1, kUnlimitedCores);
+  const int workers = workers_per_replica(spec, c);
+  return std::clamp(workers > 0 ? workers : kUnlimitedCores, 1, kUnlimitedCores);
 }
 
 Layout Layout::build(const ScenarioSpec& spec) {
@@ -90,7 +93,7 @@ Layout Layout::build(const ScenarioSpec& spec) {
         L.replica_host[c].push_back(pool[static_cast<std::size_t>(r) % pool.size()]);
       } else {
         L.replica_host[c].push_back(
-            add_host(comp.name + "." + std::to_string(r), 0, cores_for(comp), kReferenceSpeed, true, false));
+            add_host(comp.name + "." + std::to_string(r), 0, cores_for(spec, comp), kReferenceSpeed, true, false));
       }
     }
   }

@@ -1,4 +1,5 @@
 #include "model/cache.hpp"
+#include "archsim/figures.hpp"
 
 #include <algorithm>
 
@@ -263,27 +264,27 @@ void Cache::reset_stats() {
 
 void Cache::report(ComponentResult& r, double) const {
   const std::uint64_t reads = counts_.hits + counts_.misses + counts_.coalesced;
-  r.figures.push_back({"hit_ratio", hit_ratio()});
-  r.figures.push_back({"reads", static_cast<double>(reads)});
-  r.figures.push_back({"hits", static_cast<double>(counts_.hits)});
-  r.figures.push_back({"misses", static_cast<double>(counts_.misses)});
-  if (coalesce_) r.figures.push_back({"coalesced", static_cast<double>(counts_.coalesced)});
-  r.figures.push_back({"writes", static_cast<double>(counts_.writes)});
-  r.figures.push_back({"invalidations", static_cast<double>(counts_.invalidations)});
-  r.figures.push_back({"stores", static_cast<double>(counts_.stores)});
+  r.figures.push_back({fig::kHitRatio, hit_ratio()});
+  r.figures.push_back({fig::kReads, static_cast<double>(reads)});
+  r.figures.push_back({fig::kHits, static_cast<double>(counts_.hits)});
+  r.figures.push_back({fig::kMisses, static_cast<double>(counts_.misses)});
+  if (coalesce_) r.figures.push_back({fig::kCoalesced, static_cast<double>(counts_.coalesced)});
+  r.figures.push_back({fig::kWrites, static_cast<double>(counts_.writes)});
+  r.figures.push_back({fig::kInvalidations, static_cast<double>(counts_.invalidations)});
+  r.figures.push_back({fig::kStores, static_cast<double>(counts_.stores)});
   if (store_) {
-    r.figures.push_back({"evictions", static_cast<double>(store_->evictions - counts_.evictions_before)});
-    r.figures.push_back({"expirations", static_cast<double>(store_->expirations - counts_.expirations_before)});
-    r.figures.push_back({"entries", static_cast<double>(store_->size())});
+    r.figures.push_back({fig::kEvictions, static_cast<double>(store_->evictions - counts_.evictions_before)});
+    r.figures.push_back({fig::kExpirations, static_cast<double>(store_->expirations - counts_.expirations_before)});
+    r.figures.push_back({fig::kEntries, static_cast<double>(store_->size())});
   }
 }
 
 void Cache::report_tick(ComponentTick& t) {
   const std::uint64_t reads = tick_counts_.hits + tick_counts_.misses + tick_counts_.coalesced;
   t.figures.push_back(
-      {"hit_ratio", reads ? static_cast<double>(tick_counts_.hits) / static_cast<double>(reads) : 0.0});
-  t.figures.push_back({"misses", static_cast<double>(tick_counts_.misses)});
-  if (store_) t.figures.push_back({"entries", static_cast<double>(store_->size())});
+      {fig::kHitRatio, reads ? static_cast<double>(tick_counts_.hits) / static_cast<double>(reads) : 0.0});
+  t.figures.push_back({fig::kMisses, static_cast<double>(tick_counts_.misses)});
+  if (store_) t.figures.push_back({fig::kEntries, static_cast<double>(store_->size())});
   tick_counts_ = Counts{};
 }
 

@@ -1,4 +1,5 @@
 #include "model/cdn.hpp"
+#include "archsim/figures.hpp"
 
 #include <algorithm>
 
@@ -205,28 +206,28 @@ void Cdn::reset_stats() {
 void Cdn::report(ComponentResult& r, double window) const {
   const auto f = [&](const char* name, double v) { r.figures.push_back({name, v}); };
   const std::uint64_t requests = counts_.hits + counts_.misses + counts_.coalesced;
-  f("hit_ratio", requests ? static_cast<double>(counts_.hits) / static_cast<double>(requests) : 0.0);
-  f("requests", static_cast<double>(requests));
-  f("hits", static_cast<double>(counts_.hits));
-  f("origin_fetches", static_cast<double>(counts_.misses));
-  if (coalesce_) f("coalesced", static_cast<double>(counts_.coalesced));
-  f("origin_errors", static_cast<double>(counts_.origin_errors));
-  f("origin_fetch_ms", counts_.fetch.mean() * 1e3);
-  f("evictions", static_cast<double>(store_.evictions - counts_.evictions_before));
-  f("expirations", static_cast<double>(store_.expirations - counts_.expirations_before));
-  f("entries", static_cast<double>(store_.size()));
+  f(fig::kHitRatio, requests ? static_cast<double>(counts_.hits) / static_cast<double>(requests) : 0.0);
+  f(fig::kRequests, static_cast<double>(requests));
+  f(fig::kHits, static_cast<double>(counts_.hits));
+  f(fig::kOriginFetches, static_cast<double>(counts_.misses));
+  if (coalesce_) f(fig::kCoalesced, static_cast<double>(counts_.coalesced));
+  f(fig::kOriginErrors, static_cast<double>(counts_.origin_errors));
+  f(fig::kOriginFetchMs, counts_.fetch.mean() * 1e3);
+  f(fig::kEvictions, static_cast<double>(store_.evictions - counts_.evictions_before));
+  f(fig::kExpirations, static_cast<double>(store_.expirations - counts_.expirations_before));
+  f(fig::kEntries, static_cast<double>(store_.size()));
   if (object_size_ > 0 && window > 0) {
     // Bits per second: what leaves the edge, and what the origin sends it.
-    f("egress_gbps", static_cast<double>(stats().completed) * object_size_ * 8 / window / 1e9);
-    f("origin_gbps", static_cast<double>(counts_.misses) * object_size_ * 8 / window / 1e9);
+    f(fig::kEgressGbps, static_cast<double>(stats().completed) * object_size_ * 8 / window / 1e9);
+    f(fig::kOriginGbps, static_cast<double>(counts_.misses) * object_size_ * 8 / window / 1e9);
   }
 }
 
 void Cdn::report_tick(ComponentTick& t) {
-  t.figures.push_back({"hit_ratio", tick_counts_.requests ? static_cast<double>(tick_counts_.hits) /
+  t.figures.push_back({fig::kHitRatio, tick_counts_.requests ? static_cast<double>(tick_counts_.hits) /
                                                                 static_cast<double>(tick_counts_.requests)
                                                           : 0.0});
-  t.figures.push_back({"entries", static_cast<double>(store_.size())});
+  t.figures.push_back({fig::kEntries, static_cast<double>(store_.size())});
   tick_counts_ = TickCounts{};
 }
 

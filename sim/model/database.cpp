@@ -1,4 +1,5 @@
 #include "model/database.hpp"
+#include "archsim/figures.hpp"
 
 #include <algorithm>
 
@@ -441,21 +442,21 @@ void Database::report(ComponentResult& r, double window) const {
   const auto f = [&](const char* name, double v) { r.figures.push_back({name, v}); };
   const double reads = static_cast<double>(counts_.reads);
   if (pool_size_ > 0) {
-    f("pool_wait_ms", counts_.pool_wait.mean() * 1e3);
-    f("pool_wait_p99_ms", counts_.pool_wait.quantile(0.99) * 1e3);
-    f("pool_exhausted", static_cast<double>(counts_.pool_exhausted));
+    f(fig::kPoolWaitMs, counts_.pool_wait.mean() * 1e3);
+    f(fig::kPoolWaitP99Ms, counts_.pool_wait.quantile(0.99) * 1e3);
+    f(fig::kPoolExhausted, static_cast<double>(counts_.pool_exhausted));
   }
-  if (max_connections_ > 0) f("connections_refused", static_cast<double>(counts_.refused));
-  f("reads", reads);
-  f("writes", static_cast<double>(counts_.writes));
+  if (max_connections_ > 0) f(fig::kConnectionsRefused, static_cast<double>(counts_.refused));
+  f(fig::kReads, reads);
+  f(fig::kWrites, static_cast<double>(counts_.writes));
   if (per_shard_ > 1) {
-    f("replica_reads", static_cast<double>(counts_.replica_reads));
-    f("stale_reads", static_cast<double>(counts_.stale_reads));
-    f("stale_read_ratio", reads > 0 ? static_cast<double>(counts_.stale_reads) / reads : 0.0);
-    f("staleness_ms", counts_.staleness.mean() * 1e3);
-    f("staleness_p99_ms", counts_.staleness.quantile(0.99) * 1e3);
-    f("replication_lag_ms", counts_.lag.mean() * 1e3);
-    f("failovers", static_cast<double>(counts_.failovers));
+    f(fig::kReplicaReads, static_cast<double>(counts_.replica_reads));
+    f(fig::kStaleReads, static_cast<double>(counts_.stale_reads));
+    f(fig::kStaleReadRatio, reads > 0 ? static_cast<double>(counts_.stale_reads) / reads : 0.0);
+    f(fig::kStalenessMs, counts_.staleness.mean() * 1e3);
+    f(fig::kStalenessP99Ms, counts_.staleness.quantile(0.99) * 1e3);
+    f(fig::kReplicationLagMs, counts_.lag.mean() * 1e3);
+    f(fig::kFailovers, static_cast<double>(counts_.failovers));
   }
   if (shards_ > 1) {
     // The shards' busy time, to the end of the run.
@@ -486,18 +487,18 @@ void Database::report(ComponentResult& r, double window) const {
 
 void Database::report_tick(ComponentTick& t) {
   if (pool_size_ > 0) {
-    t.figures.push_back({"pool_waiting", static_cast<double>(pool_waiting_)});
-    t.figures.push_back({"pool_wait_ms", tick_counts_.pooled ? tick_counts_.pool_wait_sum /
+    t.figures.push_back({fig::kPoolWaiting, static_cast<double>(pool_waiting_)});
+    t.figures.push_back({fig::kPoolWaitMs, tick_counts_.pooled ? tick_counts_.pool_wait_sum /
                                                                    static_cast<double>(tick_counts_.pooled) * 1e3
                                                              : 0.0});
   }
   if (per_shard_ > 1) {
-    t.figures.push_back({"stale_read_ratio", tick_counts_.reads ? static_cast<double>(tick_counts_.stale_reads) /
+    t.figures.push_back({fig::kStaleReadRatio, tick_counts_.reads ? static_cast<double>(tick_counts_.stale_reads) /
                                                                       static_cast<double>(tick_counts_.reads)
                                                                 : 0.0});
     int down = 0;
     for (const ShardState& sh : shard_state_) down += nodes_[static_cast<std::size_t>(sh.primary)].up ? 0 : 1;
-    t.figures.push_back({"primaries_down", static_cast<double>(down)});
+    t.figures.push_back({fig::kPrimariesDown, static_cast<double>(down)});
   }
   tick_counts_ = TickCounts{};
 }

@@ -1,4 +1,5 @@
 #include "model/load_balancer.hpp"
+#include "archsim/figures.hpp"
 
 #include <fmt/format.h>
 
@@ -178,7 +179,7 @@ bool LoadBalancer::apply(const FaultSpec& f, bool end) {
 }
 
 void LoadBalancer::report(ComponentResult& r, double) const {
-  if (spec.load_balancer()->health_check) r.figures.push_back({"ejections", static_cast<double>(ejections_)});
+  if (spec.load_balancer()->health_check) r.figures.push_back({fig::kEjections, static_cast<double>(ejections_)});
 }
 
 }  // namespace archsim

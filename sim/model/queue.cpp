@@ -1,4 +1,5 @@
 #include "model/queue.hpp"
+#include "archsim/figures.hpp"
 
 #include <algorithm>
 
@@ -285,26 +286,26 @@ void Queue::report(ComponentResult& r, double window) const {
     area += (now - lag_since_) * ((lag_since_ + now) / 2 - oldest_);
     lag_max = std::max(lag_max, now - oldest_);
   }
-  f("published", static_cast<double>(counts_.published));
-  f("processed", static_cast<double>(counts_.processed));
-  f("lag_messages", r.queue_mean);
-  f("lag_max_messages", r.queue_max);
-  f("lag_s", window > 0 ? area / window : 0.0);
-  f("lag_max_s", lag_max);
-  f("delay_ms", counts_.delay.mean() * 1e3);
-  f("delay_p99_ms", counts_.delay.quantile(0.99) * 1e3);
-  f("redeliveries", static_cast<double>(counts_.redeliveries));
-  f("dead_letters", static_cast<double>(counts_.dead_letters));
-  if (when_full_ == WhenFull::DropOldest) f("dropped", static_cast<double>(counts_.dropped));
-  if (when_full_ == WhenFull::Block && capacity_ >= 0) f("blocked", static_cast<double>(counts_.blocked));
+  f(fig::kPublished, static_cast<double>(counts_.published));
+  f(fig::kProcessed, static_cast<double>(counts_.processed));
+  f(fig::kLagMessages, r.queue_mean);
+  f(fig::kLagMaxMessages, r.queue_max);
+  f(fig::kLagS, window > 0 ? area / window : 0.0);
+  f(fig::kLagMaxS, lag_max);
+  f(fig::kDelayMs, counts_.delay.mean() * 1e3);
+  f(fig::kDelayP99Ms, counts_.delay.quantile(0.99) * 1e3);
+  f(fig::kRedeliveries, static_cast<double>(counts_.redeliveries));
+  f(fig::kDeadLetters, static_cast<double>(counts_.dead_letters));
+  if (when_full_ == WhenFull::DropOldest) f(fig::kDropped, static_cast<double>(counts_.dropped));
+  if (when_full_ == WhenFull::Block && capacity_ >= 0) f(fig::kBlocked, static_cast<double>(counts_.blocked));
 }
 
 void Queue::report_tick(ComponentTick& t) {
   const double now = kernel_.now();
-  t.figures.push_back({"lag_messages", static_cast<double>(queued())});
-  t.figures.push_back({"lag_s", queued() > 0 ? now - oldest_ : 0.0});
-  t.figures.push_back({"processed", static_cast<double>(tick_counts_.processed)});
-  t.figures.push_back({"delay_ms", tick_counts_.delay.mean() * 1e3});
+  t.figures.push_back({fig::kLagMessages, static_cast<double>(queued())});
+  t.figures.push_back({fig::kLagS, queued() > 0 ? now - oldest_ : 0.0});
+  t.figures.push_back({fig::kProcessed, static_cast<double>(tick_counts_.processed)});
+  t.figures.push_back({fig::kDelayMs, tick_counts_.delay.mean() * 1e3});
   tick_counts_.processed = 0;
   tick_counts_.delay.clear();
 }

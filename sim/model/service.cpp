@@ -1,4 +1,5 @@
 #include "model/service.hpp"
+#include "archsim/figures.hpp"
 
 #include "archsim/simulation.hpp"
 #include "model/builder.hpp"
@@ -254,10 +255,10 @@ void Service::complete(Job* j, ErrorKind err) {
 
 void Service::report_tick(ComponentTick& t) {
   if (autoscaler_ || !killed_.empty() || serving() != static_cast<int>(reps_.size()))
-    t.figures.push_back({"replicas", static_cast<double>(serving())});
+    t.figures.push_back({fig::kReplicas, static_cast<double>(serving())});
   for (const Op& op : program_.ops())
     if (op.site && op.site->breaker)
-      t.figures.push_back({"breaker_" + op.site->target->name(), static_cast<double>(op.site->breaker->state())});
+      t.figures.push_back({fig::kBreakerPrefix + op.site->target->name(), static_cast<double>(op.site->breaker->state())});
 }
 
 void Service::report(ComponentResult& r, double) const {
@@ -276,19 +277,19 @@ void Service::report(ComponentResult& r, double) const {
       if (st == Breaker::State::Open) ++opens;
   });
   if (any_retry) {
-    r.figures.push_back({"retries", static_cast<double>(retries)});
-    r.figures.push_back({"retries_denied_by_budget", static_cast<double>(denied)});
+    r.figures.push_back({fig::kRetries, static_cast<double>(retries)});
+    r.figures.push_back({fig::kRetriesDeniedByBudget, static_cast<double>(denied)});
   }
-  if (any_hedge) r.figures.push_back({"hedges", static_cast<double>(hedges)});
+  if (any_hedge) r.figures.push_back({fig::kHedges, static_cast<double>(hedges)});
   if (any_breaker) {
-    r.figures.push_back({"breaker_opened", static_cast<double>(opens)});
-    r.figures.push_back({"breaker_refused", static_cast<double>(refused)});
+    r.figures.push_back({fig::kBreakerOpened, static_cast<double>(opens)});
+    r.figures.push_back({fig::kBreakerRefused, static_cast<double>(refused)});
   }
-  if (fallbacks_ > 0) r.figures.push_back({"fallbacks", static_cast<double>(fallbacks_)});
-  if (!svc_.idempotent) r.figures.push_back({"duplicates", static_cast<double>(duplicate_count_)});
-  if (shed_ > 0) r.figures.push_back({"shed", static_cast<double>(shed_)});
+  if (fallbacks_ > 0) r.figures.push_back({fig::kFallbacks, static_cast<double>(fallbacks_)});
+  if (!svc_.idempotent) r.figures.push_back({fig::kDuplicates, static_cast<double>(duplicate_count_)});
+  if (shed_ > 0) r.figures.push_back({fig::kShed, static_cast<double>(shed_)});
   if (autoscaler_ || serving() != static_cast<int>(reps_.size()))
-    r.figures.push_back({"replicas_at_end", static_cast<double>(serving())});
+    r.figures.push_back({fig::kReplicasAtEnd, static_cast<double>(serving())});
 }
 
 void Service::reset_stats() {

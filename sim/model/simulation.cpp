@@ -229,7 +229,7 @@ struct Simulation::Impl {
       if (e2e.errors[k]) r.errors[std::string(name_of(static_cast<ErrorKind>(k)))] = e2e.errors[k];
     for (std::size_t i = 0; i < comps.size(); ++i) {
       ComponentResult cr;
-      cr.kind = spec.components[i].kind;
+      cr.kind = spec.components[i].kind();
       comps[i]->fill_result(cr, end, window);
       r.components.push_back(cr);
     }

@@ -6,25 +6,12 @@
 
 #include <fmt/format.h>
 
+#include "archsim/figures.hpp"
+#include "spec/kinds.hpp"
+
 namespace archsim::report {
 
 namespace {
-
-struct Price {
-  std::string_view kind;
-  double per_hour;  // USD per replica-hour
-};
-
-// Default prices: approximate AWS us-east-1 on-demand list prices (Linux,
-// single-AZ), rounded. They make designs comparable, not bills exact; a
-// component's `cost:` replaces them. Keep README.md's table in step.
-constexpr Price kPrices[] = {
-    {"service", 0.096},         // EC2 m6i.large (2 vCPU, 8 GiB): $0.096/h
-    {"load_balancer", 0.0225},  // Application Load Balancer hour; LCU charges not included
-    {"cache", 0.206},           // ElastiCache cache.r6g.large (13 GiB Redis node)
-    {"database", 0.25},         // RDS PostgreSQL db.r6g.large, single-AZ, per instance
-    {"queue", 0.21},            // MSK kafka.m5.large, per broker
-};
 
 // A CDN bills what it sends: CloudFront's list price per GB to viewers in
 // North America and Europe is $0.085 for the first 10 TB a month, falling to
@@ -32,16 +19,13 @@ constexpr Price kPrices[] = {
 // the cheapest tier. `cost:` replaces the egress bill with a price per hour.
 constexpr double kCdnPerGb = 0.020;
 
-constexpr double kHoursPerMonth = 730;  // 365 * 24 / 12, as cloud price lists count
-
 }  // namespace
 
 double cdn_price_per_gb() { return kCdnPerGb; }
 
 std::optional<double> default_price(std::string_view kind) {
-  for (const Price& p : kPrices)
-    if (p.kind == kind) return p.per_hour;
-  return std::nullopt;
+  const auto k = from_name<ComponentKind>(kind);
+  return k ? traits(*k).price_per_hour : std::nullopt;
 }
 
 Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const RunResult* result) {
@@ -50,7 +34,7 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const Run
     const ComponentSpec& comp = spec.components[i];
     CostLine l;
     l.component = comp.name;
-    l.kind = std::string(name_of(comp.kind));
+    l.kind = std::string(name_of(comp.kind()));
     l.replicas = comp.replica_count();
     l.mean_replicas = l.replicas;
     // An autoscaled fleet is billed for the replicas it runs, a time-weighted
@@ -62,7 +46,7 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const Run
         if (t.components.size() <= i) continue;
         double n = l.replicas;
         for (const Figure& f : t.components[i].figures)
-          if (f.name == "replicas") n = f.value;
+          if (f.name == fig::kReplicas) n = f.value;
         area += n * t.dt;
         time += t.dt;
       }
@@ -77,7 +61,7 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const Run
       l.mean_replicas = 1;
       if (result && i < result->components.size())
         for (const Figure& f : result->components[i].figures)
-          if (f.name == "egress_gbps") l.unit = f.value * 3600 / 8 * kCdnPerGb;
+          if (f.name == fig::kEgressGbps) l.unit = f.value * 3600 / 8 * kCdnPerGb;
     } else if (auto p = default_price(l.kind)) {
       l.unit = *p;
     } else {
@@ -89,36 +73,6 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const Run
   }
   c.budget = spec.budget;
   return c;
-}
-
-std::optional<double> parse_price(const std::string& text, std::string* why) {
-  auto fail = [&](std::string msg) -> std::optional<double> {
-    if (why) *why = std::move(msg);
-    return std::nullopt;
-  };
-  std::string_view s = text;
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  if (!s.empty() && s.front() == '$') s.remove_prefix(1);
-  const auto slash = s.find('/');
-  if (slash == std::string_view::npos)
-    return fail("expected a price per time such as $0.40/h or 290/month");
-  std::string_view num = s.substr(0, slash);
-  std::string_view unit = s.substr(slash + 1);
-  while (!num.empty() && num.back() == ' ') num.remove_suffix(1);
-  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  double v = 0;
-  const auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), v);
-  if (ec != std::errc() || end != num.data() + num.size() || num.empty())
-    return fail(fmt::format("expected a number of dollars before '/', got '{}'", num));
-  if (!(v >= 0) || !std::isfinite(v)) return fail("a price cannot be negative");
-  double hours = 0;
-  if (unit == "h" || unit == "hour" || unit == "hr") hours = 1;
-  else if (unit == "day") hours = 24;
-  else if (unit == "month" || unit == "mo") hours = kHoursPerMonth;
-  else if (unit == "year" || unit == "yr") hours = 12 * kHoursPerMonth;
-  else return fail(fmt::format("unknown time unit '{}' in a price: valid units: h, day, month (730 h), year", unit));
-  return v / hours;
 }
 
 std::string format_price(double per_hour) {
