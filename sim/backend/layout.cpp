@@ -38,17 +38,16 @@ Layout Layout::build(const ScenarioSpec& spec) {
     const int nic = unlimited_nic ? add_link(name + "-link", kUnlimitedBandwidth, 0)
                                   : add_link(name + "-link", lan.bandwidth, lan.latency);
     L.hosts.push_back(Host{std::move(name), zone, cores, speed, nic, implicit});
-    ++L.zones[static_cast<std::size_t>(zone)].gateway_hosts;
     return static_cast<int>(L.hosts.size() - 1);
   };
 
   if (p) {
     for (const RegionSpec& r : p->regions) L.regions.push_back(r.name);
-    for (const ZoneSpec& z : p->zones) L.zones.push_back(Zone{z.name, z.region, z.lan, 0});
+    for (const ZoneSpec& z : p->zones) L.zones.push_back(Zone{z.name, z.region, z.lan});
     for (const HostSpec& h : p->hosts) add_host(h.name, h.zone, h.cores, h.speed * kReferenceSpeed, false, false);
   } else {
     L.regions.push_back("default");
-    L.zones.push_back(Zone{"lan", 0, LinkSpec{}, 0});
+    L.zones.push_back(Zone{"lan", 0, LinkSpec{}});
   }
 
   // Routes between zones: the region's backbone inside a region, the route's

@@ -38,7 +38,6 @@ struct Layout {
     std::string name;
     int region = 0;
     LinkSpec lan;
-    int gateway_hosts = 0;  ///< hosts in it
   };
 
   std::vector<std::string> regions;

@@ -325,10 +325,7 @@ struct SimGridBackend::Impl {
         apply_pending();
         if (quit) break;
         const double now = std::max(sg4::Engine::get_clock(), reached);
-        while (!kernel.empty() && kernel.next_time() <= now) {
-          kernel.step();
-          if (after_event) after_event(ctx);
-        }
+        kernel.run_until(now, after_event, ctx);
         const double next = kernel.empty() ? kNever : kernel.next_time();
         const double until = std::min(next, target);
         if (until <= now) {
@@ -399,10 +396,6 @@ SimGridBackend::~SimGridBackend() {
 }
 
 SimGridBackend* SimGridBackend::current() { return g_current; }
-
-const std::string& SimGridBackend::host_name(int node, int replica) const {
-  return layout_.hosts[static_cast<std::size_t>(layout_.host_of(node, replica))].name;
-}
 
 void SimGridBackend::work(Job& j, double seconds) {
   Impl& m = *impl_;

@@ -338,6 +338,15 @@ class Kernel {
     dispatch(e);
   }
   std::uint64_t events() const { return events_; }
+  /// Runs every event due by time t, in order; `after_event(ctx)` after
+  /// each. The one stepping loop: the fast driver and the SimGrid actor
+  /// both call it.
+  void run_until(double t, void (*after_event)(void*) = nullptr, void* ctx = nullptr) {
+    while (!empty() && next_time() <= t) {
+      step();
+      if (after_event) after_event(ctx);
+    }
+  }
 
   Job* alloc() {
     Job* j = free_;
@@ -424,7 +433,6 @@ class Kernel {
   std::uint64_t events_ = 0;
   Job* free_ = nullptr;
   std::vector<std::unique_ptr<Job[]>> chunks_;
-  friend class KernelDriver;
 };
 
 }  // namespace archsim

@@ -1,5 +1,7 @@
-// Simulation: builds the model, drives the event loop, emits ticks to
-// observers and turns the statistics into a RunResult.
+// Simulation: the layer that puts a run together. It builds the model
+// (model/), chooses and constructs the resource backend (backend/; the model
+// itself never does), drives the kernel to a time, emits ticks to observers
+// and turns the statistics into a RunResult.
 #include "archsim/simulation.hpp"
 
 #include <sys/resource.h>
@@ -194,14 +196,8 @@ struct Simulation::Impl {
     if (!started) begin();
     wall_start = std::chrono::steady_clock::now();
     const double until = std::min(t, spec.duration);
-    if (kernel.backend) {
-      kernel.backend->run_until(kernel, until, &Impl::after_event, this);
-    } else {
-      while (!kernel.empty() && kernel.next_time() <= until) {
-        kernel.step();
-        if ((++steps_ & 0x3ffff) == 0 && opt.progress) show_progress();
-      }
-    }
+    if (kernel.backend) kernel.backend->run_until(kernel, until, &Impl::after_event, this);
+    else kernel.run_until(until, &Impl::after_event, this);
     wall_before = wall_elapsed();
     if (t >= spec.duration) finish();
   }
