@@ -23,8 +23,8 @@ void Service::begin() {
   if (autoscaler_) timer(kAutoscale, 0, autoscaler_->spec().interval);
 }
 
-Component::ReplicaState Service::replica_state(int i) const {
-  switch (reps_[i].state) {
+Component::ReplicaState Service::replica_state(int r) const {
+  switch (reps_[r].state) {
     case State::Up: return ReplicaState::Serving;
     case State::Down: return ReplicaState::Down;
     default: return ReplicaState::Unregistered;
