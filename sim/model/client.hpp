@@ -26,12 +26,16 @@ class Client : public Component {
          const ScenarioSpec& scenario);
   void link(Builder& b) override;
   void begin() override;
-  void arrive(Job*) override {}
   void handle(const Event& e) override;
   void on_reply(Job* j, ErrorKind err) override;
   /// Spike: the open-loop rate is multiplied by x until the end of the fault.
   bool apply(const FaultSpec& f, bool end) override;
   const std::string& traffic_name() const { return spec_.name; }
+
+ protected:
+  /// A traffic source receives no visits; it is a Component because its
+  /// requests wait for replies like a component's calls (Job::comp).
+  void arrive(Job*) override {}
 
  private:
   /// Rate multiplier of the profile at time t.

@@ -29,7 +29,6 @@ class Service : public Component {
   const ComponentSpec& spec;
   void link(Builder& b) override;
 
-  void arrive(Job* j) override;
   void handle(const Event& e) override;
   void on_reply(Job* j, ErrorKind err) override;
   int replicas() const override { return static_cast<int>(reps_.size()); }
@@ -44,6 +43,10 @@ class Service : public Component {
 
   /// The replicas (read-only), for tests and reports.
   const ReplicaSet& replica_set() const { return reps_; }
+
+ protected:
+  /// Component::enter has counted the visit.
+  void arrive(Job* j) override;
 
  private:
   using State = Replica::State;
