@@ -56,7 +56,6 @@ ComponentSpec service(const std::string& name, int replicas, int workers, std::v
                       std::optional<std::int64_t> queue = std::nullopt) {
   ComponentSpec c;
   c.name = name;
-  c.kind = ComponentKind::Service;
   ServiceSpec s;
   s.replicas = replicas;
   s.workers = workers;
@@ -70,8 +69,8 @@ template <class Body>
 ComponentSpec component(const std::string& name, ComponentKind kind, Body body) {
   ComponentSpec c;
   c.name = name;
-  c.kind = kind;
   c.body = std::move(body);
+  CHECK(c.kind() == kind);  // the body makes the kind
   return c;
 }
 
@@ -477,21 +476,21 @@ TEST_CASE("primary failure: writes are refused until a replica is promoted") {
   Model m(s);
   m.run_until(100);
   Database& db = m.get<Database>("db");
-  const std::uint64_t refused_before = db.stats.errors[static_cast<int>(ErrorKind::Killed)];
+  const std::uint64_t refused_before = db.stats().errors[static_cast<int>(ErrorKind::Killed)];
   CHECK(refused_before == 0);
   CHECK(db.primary(0) == 0);
   db.fail_primary();
   CHECK_FALSE(db.primary_up(0));
   m.run_until(129);
   // 29 s of writes at 50/s were refused; reads went on at the replicas.
-  const std::uint64_t refused = db.stats.errors[static_cast<int>(ErrorKind::Killed)];
+  const std::uint64_t refused = db.stats().errors[static_cast<int>(ErrorKind::Killed)];
   CHECK(refused == Rel(29 * 50).epsilon(0.1));
   m.run_until(131);
   CHECK(db.primary_up(0));
   CHECK(db.primary(0) != 0);  // a replica took over
-  const std::uint64_t at_promotion = db.stats.errors[static_cast<int>(ErrorKind::Killed)];
+  const std::uint64_t at_promotion = db.stats().errors[static_cast<int>(ErrorKind::Killed)];
   m.run_until(200);
-  CHECK(db.stats.errors[static_cast<int>(ErrorKind::Killed)] == at_promotion);
+  CHECK(db.stats().errors[static_cast<int>(ErrorKind::Killed)] == at_promotion);
   CHECK(m.e2e.errors[static_cast<int>(ErrorKind::Killed)] == at_promotion);
   db.recover();
   m.run_until(210);

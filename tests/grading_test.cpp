@@ -130,7 +130,6 @@ TEST_CASE("capacity has a price: a database with 256 workers costs more than one
     ScenarioSpec s;
     ComponentSpec c;
     c.name = "db";
-    c.kind = ComponentKind::Database;
     DatabaseSpec d;
     d.workers = workers;
     c.body = d;

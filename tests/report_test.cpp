@@ -12,6 +12,7 @@
 #include "report/edit.hpp"
 #include "report/html.hpp"
 #include "report/sweep.hpp"
+#include "spec/price.hpp"
 
 using namespace archsim;
 using archsim::test::Rel;

@@ -396,7 +396,7 @@ slo:
   CHECK(s.find("nope") == -1);
   const ComponentSpec& edge = s.components[0];
   CHECK(edge.mark == Mark{20, 3});
-  CHECK(edge.kind == ComponentKind::LoadBalancer);
+  CHECK(edge.kind() == ComponentKind::LoadBalancer);
   CHECK(edge.replica_count() == 1);
   REQUIRE(edge.load_balancer());
   CHECK(edge.load_balancer()->policy == LbPolicy::LeastConnections);

@@ -70,7 +70,7 @@ std::optional<FaultSpec> Sandbox::adjust(int c, int step, double arrivals, bool 
   const ComponentSpec& cs = spec_.components[static_cast<std::size_t>(c)];
   using K = FaultSpec::Kind;
   K k;
-  if (rate && (cs.service() || cs.kind == ComponentKind::LoadBalancer)) k = K::RateLimit;
+  if (rate && (cs.service() || cs.kind() == ComponentKind::LoadBalancer)) k = K::RateLimit;
   else if (cs.service()) k = K::Scale;
   else if (cs.database() && cs.database()->pool) k = K::Pool;
   else {

@@ -381,13 +381,15 @@ struct CdnSpec {
   int workers = 0;                        ///< requests at once; 0 = no limit
 };
 
+/// In the order of ComponentSpec::body's alternatives.
 enum class ComponentKind { Service, LoadBalancer, Cache, Database, Queue, Cdn };
 
 struct ComponentSpec {
   std::string name;
   Mark mark;
-  ComponentKind kind = ComponentKind::Service;
+  /// The kind's settings; its alternative is the kind.
   std::variant<ServiceSpec, LoadBalancerSpec, CacheSpec, DatabaseSpec, QueueSpec, CdnSpec> body;
+  ComponentKind kind() const { return static_cast<ComponentKind>(body.index()); }
 
   const ServiceSpec* service() const { return std::get_if<ServiceSpec>(&body); }
   const LoadBalancerSpec* load_balancer() const { return std::get_if<LoadBalancerSpec>(&body); }

@@ -68,8 +68,6 @@ class CallGraph {
   std::optional<std::vector<double>> offered_rates() const;
 
   const Graph& graph() const { return g_; }
-  int traffic_count() const { return traffic_count_; }
-  int component_count() const { return component_count_; }
   Vertex traffic_vertex(int t) const { return static_cast<Vertex>(t); }
   Vertex component_vertex(int c) const { return static_cast<Vertex>(traffic_count_ + c); }
 

@@ -38,7 +38,6 @@ struct Layout {
     std::string name;
     int region = 0;
     LinkSpec lan;
-    int gateway_hosts = 0;  ///< hosts in it
   };
 
   std::vector<std::string> regions;
@@ -70,6 +69,6 @@ struct Layout {
 
 /// Cores that make a component's replica behave as the fast backend: one
 /// per worker (a large number for kinds with no worker limit).
-int cores_for(const ComponentSpec& c);
+int cores_for(const ScenarioSpec& spec, const ComponentSpec& c);
 
 }  // namespace archsim

@@ -245,7 +245,7 @@ struct SimGridBackend::Impl {
       }
       kernel.free(child);
     } else if (e.code == EventCode::Reply) {
-      e.target->record_error(kind);
+      e.job->comp->record_error(kind);
       kernel.post(Event{kernel.now(), 0, e.target, e.job, e.token, EventCode::Reply, aux});
     }
   }
@@ -327,10 +327,7 @@ struct SimGridBackend::Impl {
         apply_pending();
         if (quit) break;
         const double now = std::max(sg4::Engine::get_clock(), reached);
-        while (!kernel.empty() && kernel.next_time() <= now) {
-          kernel.step();
-          if (after_event) after_event(ctx);
-        }
+        kernel.run_until(now, after_event, ctx);
         const double next = kernel.empty() ? kNever : kernel.next_time();
         const double until = std::min(next, target);
         if (until <= now) {
@@ -401,10 +398,6 @@ SimGridBackend::~SimGridBackend() {
 }
 
 SimGridBackend* SimGridBackend::current() { return g_current; }
-
-const std::string& SimGridBackend::host_name(int node, int replica) const {
-  return layout_.hosts[static_cast<std::size_t>(layout_.host_of(node, replica))].name;
-}
 
 void SimGridBackend::work(Job& j, double seconds) {
   Impl& m = *impl_;

@@ -58,8 +58,6 @@ class SimGridBackend : public Backend {
   void set_link_bandwidth(const std::string& link, double bytes_per_second);
 
   const Layout& layout() const { return layout_; }
-  /// The host name of a replica (component >= 0) or traffic source (-1 - index).
-  const std::string& host_name(int node, int replica) const;
   /// The backend of the running simulation in this process, or nullptr.
   static SimGridBackend* current();
 

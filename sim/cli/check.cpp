@@ -95,7 +95,7 @@ nlohmann::ordered_json estimate_json(const ScenarioSpec& spec, const Estimate& e
   auto& comps = j["components"] = nlohmann::ordered_json::object();
   for (const ComponentEstimate& c : est.components) {
     nlohmann::ordered_json e;
-    e["kind"] = std::string(name_of(spec.components[static_cast<std::size_t>(c.index)].kind));
+    e["kind"] = std::string(name_of(spec.components[static_cast<std::size_t>(c.index)].kind()));
     e["visits_per_request"] = c.visits;
     e["arrivals_rps"] = c.arrivals;
     e["hold_ms"] = c.hold * 1e3;

@@ -15,7 +15,7 @@
 namespace archsim {
 
 std::unique_ptr<Component> make_component(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed) {
-  switch (spec.kind) {
+  switch (spec.kind()) {
     case ComponentKind::Service: return std::make_unique<Service>(k, spec, index, seed);
     case ComponentKind::LoadBalancer: return std::make_unique<LoadBalancer>(k, spec, index, seed);
     case ComponentKind::Cache: return std::make_unique<Cache>(k, spec, index, seed);
@@ -80,7 +80,7 @@ CallSite& Builder::call_site(int from, const CallSpec& c) {
   const int op = s->target->op_code(c.op);
   if (op < 0) {
     throw InputError({Diagnostic{spec_.file_of(c.op_mark), c.op_mark,
-                                 "'" + c.target + "' (" + std::string(name_of(spec_.components[static_cast<std::size_t>(to)].kind)) +
+                                 "'" + c.target + "' (" + std::string(name_of(spec_.components[static_cast<std::size_t>(to)].kind())) +
                                      ") has no operation '" + c.op + "'"}});
   }
   s->op = static_cast<std::uint16_t>(op);

@@ -1,4 +1,5 @@
 #include "model/cache.hpp"
+#include "archsim/figures.hpp"
 
 #include <algorithm>
 
@@ -51,23 +52,18 @@ std::uint64_t Cache::draw_key() { return store_ ? popularity_(rng_) : 0; }
 
 void Cache::arrive(Job* j) {
   const double now = kernel_.now();
-  j->arrived = now;
-  ++stats.arrivals;
-  ++tick.arrivals;
-  ++in_flight;
   if (down_) return refuse(j, ErrorKind::Killed);
   if (impair_.fails(rng_)) return refuse(j, ErrorKind::Injected);
   if (station_.has_free_worker()) {
     account(now);
     ++station_.busy;
-    ++busy;
+    add_busy(+1);
     start(j);
     return;
   }
   if (station_.queue_full()) return refuse(j, ErrorKind::Rejected);
   account(now);
-  ++queued;
-  if (queued > stats.queue_max) stats.queue_max = queued;
+  add_queued(+1);
   station_.push(j);
 }
 
@@ -76,7 +72,7 @@ void Cache::start(Job* j) {
   // operation starts; its latency is the time the reply takes.
   const double now = kernel_.now();
   j->started = now;
-  stats.wait.record(now - j->arrived);
+  record_wait(now - j->arrived);
   Outcome out = kHit;
   switch (j->op) {
     case kRead: {
@@ -156,10 +152,10 @@ void Cache::end_work(Job* j) {
   // Hand the worker to the next in line before replying (FIFO, as a service).
   Job* next = station_.pop();
   if (next) {
-    --queued;
+    add_queued(-1);
   } else {
     --station_.busy;
-    --busy;
+    add_busy(-1);
   }
   const std::uint64_t key = j->key;
   if (j->aux == kWaitFill) {
@@ -226,7 +222,7 @@ void Cache::set_down(bool down) {
     // The waiting line is lost with the process; visits being served finish.
     while (Job* j = station_.pop()) {
       account(kernel_.now());
-      --queued;
+      add_queued(-1);
       refuse(j, ErrorKind::Killed);
     }
   }
@@ -268,27 +264,27 @@ void Cache::reset_stats() {
 
 void Cache::report(ComponentResult& r, double) const {
   const std::uint64_t reads = counts_.hits + counts_.misses + counts_.coalesced;
-  r.figures.push_back({"hit_ratio", hit_ratio()});
-  r.figures.push_back({"reads", static_cast<double>(reads)});
-  r.figures.push_back({"hits", static_cast<double>(counts_.hits)});
-  r.figures.push_back({"misses", static_cast<double>(counts_.misses)});
-  if (coalesce_) r.figures.push_back({"coalesced", static_cast<double>(counts_.coalesced)});
-  r.figures.push_back({"writes", static_cast<double>(counts_.writes)});
-  r.figures.push_back({"invalidations", static_cast<double>(counts_.invalidations)});
-  r.figures.push_back({"stores", static_cast<double>(counts_.stores)});
+  r.figures.push_back({fig::kHitRatio, hit_ratio()});
+  r.figures.push_back({fig::kReads, static_cast<double>(reads)});
+  r.figures.push_back({fig::kHits, static_cast<double>(counts_.hits)});
+  r.figures.push_back({fig::kMisses, static_cast<double>(counts_.misses)});
+  if (coalesce_) r.figures.push_back({fig::kCoalesced, static_cast<double>(counts_.coalesced)});
+  r.figures.push_back({fig::kWrites, static_cast<double>(counts_.writes)});
+  r.figures.push_back({fig::kInvalidations, static_cast<double>(counts_.invalidations)});
+  r.figures.push_back({fig::kStores, static_cast<double>(counts_.stores)});
   if (store_) {
-    r.figures.push_back({"evictions", static_cast<double>(store_->evictions - counts_.evictions_before)});
-    r.figures.push_back({"expirations", static_cast<double>(store_->expirations - counts_.expirations_before)});
-    r.figures.push_back({"entries", static_cast<double>(store_->size())});
+    r.figures.push_back({fig::kEvictions, static_cast<double>(store_->evictions - counts_.evictions_before)});
+    r.figures.push_back({fig::kExpirations, static_cast<double>(store_->expirations - counts_.expirations_before)});
+    r.figures.push_back({fig::kEntries, static_cast<double>(store_->size())});
   }
 }
 
 void Cache::report_tick(ComponentTick& t) {
   const std::uint64_t reads = tick_counts_.hits + tick_counts_.misses + tick_counts_.coalesced;
   t.figures.push_back(
-      {"hit_ratio", reads ? static_cast<double>(tick_counts_.hits) / static_cast<double>(reads) : 0.0});
-  t.figures.push_back({"misses", static_cast<double>(tick_counts_.misses)});
-  if (store_) t.figures.push_back({"entries", static_cast<double>(store_->size())});
+      {fig::kHitRatio, reads ? static_cast<double>(tick_counts_.hits) / static_cast<double>(reads) : 0.0});
+  t.figures.push_back({fig::kMisses, static_cast<double>(tick_counts_.misses)});
+  if (store_) t.figures.push_back({fig::kEntries, static_cast<double>(store_->size())});
   tick_counts_ = Counts{};
 }
 

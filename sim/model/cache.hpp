@@ -29,7 +29,6 @@ class Cache : public Component {
   Cache(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed);
   const ComponentSpec& spec;
 
-  void arrive(Job* j) override;
   void handle(const Event& e) override;
   void on_reply(Job*, ErrorKind) override {}  // a cache calls nobody
   int op_code(const std::string& op) const override;
@@ -48,6 +47,10 @@ class Cache : public Component {
   std::uint64_t entries() const { return store_ ? store_->size() : 0; }
   /// Reads that hit, over the measured window so far.
   double hit_ratio() const;
+
+ protected:
+  /// Component::enter has counted the visit.
+  void arrive(Job* j) override;
 
  private:
   /// What a visit's work step leads to (kept in Job::aux).

@@ -1,4 +1,5 @@
 #include "model/cdn.hpp"
+#include "archsim/figures.hpp"
 
 #include <algorithm>
 
@@ -45,10 +46,6 @@ void Cdn::link(Builder& b) {
 
 void Cdn::arrive(Job* j) {
   const double now = kernel_.now();
-  j->arrived = now;
-  ++stats.arrivals;
-  ++tick.arrivals;
-  ++in_flight;
   if (down_ || impair_.fails(rng_)) {
     const ErrorKind err = down_ ? ErrorKind::Killed : ErrorKind::Injected;
     record_error(err);
@@ -58,19 +55,18 @@ void Cdn::arrive(Job* j) {
   account(now);
   if (station_.has_free_worker()) {
     ++station_.busy;
-    ++busy;
+    add_busy(+1);
     start(j);
     return;
   }
-  ++queued;
-  if (queued > stats.queue_max) stats.queue_max = queued;
+  add_queued(+1);
   station_.push(j);
 }
 
 void Cdn::start(Job* j) {
   const double now = kernel_.now();
   j->started = now;
-  stats.wait.record(now - j->arrived);
+  record_wait(now - j->arrived);
   ++tick_counts_.requests;
   if (store_.get(j->key, now)) {
     ++counts_.hits;
@@ -100,10 +96,10 @@ void Cdn::handle(const Event& e) {
   // The worker goes to the next in line; fetches and waits hold none.
   Job* next = station_.pop();
   if (next) {
-    --queued;
+    add_queued(-1);
   } else {
     --station_.busy;
-    --busy;
+    add_busy(-1);
   }
   switch (j->aux) {
     case kHit: reply(j, ErrorKind::None); break;
@@ -173,7 +169,7 @@ void Cdn::set_down(bool down) {
   if (down && !down_) {
     while (Job* j = station_.pop()) {
       account(kernel_.now());
-      --queued;
+      add_queued(-1);
       record_error(ErrorKind::Killed);
       reply(j, ErrorKind::Killed);
     }
@@ -210,28 +206,28 @@ void Cdn::reset_stats() {
 void Cdn::report(ComponentResult& r, double window) const {
   const auto f = [&](const char* name, double v) { r.figures.push_back({name, v}); };
   const std::uint64_t requests = counts_.hits + counts_.misses + counts_.coalesced;
-  f("hit_ratio", requests ? static_cast<double>(counts_.hits) / static_cast<double>(requests) : 0.0);
-  f("requests", static_cast<double>(requests));
-  f("hits", static_cast<double>(counts_.hits));
-  f("origin_fetches", static_cast<double>(counts_.misses));
-  if (coalesce_) f("coalesced", static_cast<double>(counts_.coalesced));
-  f("origin_errors", static_cast<double>(counts_.origin_errors));
-  f("origin_fetch_ms", counts_.fetch.mean() * 1e3);
-  f("evictions", static_cast<double>(store_.evictions - counts_.evictions_before));
-  f("expirations", static_cast<double>(store_.expirations - counts_.expirations_before));
-  f("entries", static_cast<double>(store_.size()));
+  f(fig::kHitRatio, requests ? static_cast<double>(counts_.hits) / static_cast<double>(requests) : 0.0);
+  f(fig::kRequests, static_cast<double>(requests));
+  f(fig::kHits, static_cast<double>(counts_.hits));
+  f(fig::kOriginFetches, static_cast<double>(counts_.misses));
+  if (coalesce_) f(fig::kCoalesced, static_cast<double>(counts_.coalesced));
+  f(fig::kOriginErrors, static_cast<double>(counts_.origin_errors));
+  f(fig::kOriginFetchMs, counts_.fetch.mean() * 1e3);
+  f(fig::kEvictions, static_cast<double>(store_.evictions - counts_.evictions_before));
+  f(fig::kExpirations, static_cast<double>(store_.expirations - counts_.expirations_before));
+  f(fig::kEntries, static_cast<double>(store_.size()));
   if (object_size_ > 0 && window > 0) {
     // Bits per second: what leaves the edge, and what the origin sends it.
-    f("egress_gbps", static_cast<double>(stats.completed) * object_size_ * 8 / window / 1e9);
-    f("origin_gbps", static_cast<double>(counts_.misses) * object_size_ * 8 / window / 1e9);
+    f(fig::kEgressGbps, static_cast<double>(stats().completed) * object_size_ * 8 / window / 1e9);
+    f(fig::kOriginGbps, static_cast<double>(counts_.misses) * object_size_ * 8 / window / 1e9);
   }
 }
 
 void Cdn::report_tick(ComponentTick& t) {
-  t.figures.push_back({"hit_ratio", tick_counts_.requests ? static_cast<double>(tick_counts_.hits) /
+  t.figures.push_back({fig::kHitRatio, tick_counts_.requests ? static_cast<double>(tick_counts_.hits) /
                                                                 static_cast<double>(tick_counts_.requests)
                                                           : 0.0});
-  t.figures.push_back({"entries", static_cast<double>(store_.size())});
+  t.figures.push_back({fig::kEntries, static_cast<double>(store_.size())});
   tick_counts_ = TickCounts{};
 }
 

@@ -25,7 +25,6 @@ class Cdn : public Component {
   const ComponentSpec& spec;
 
   void link(Builder& b) override;
-  void arrive(Job* j) override;
   void handle(const Event& e) override;
   void on_reply(Job* j, ErrorKind err) override;
   std::uint64_t draw_key() override { return popularity_(rng_); }
@@ -40,6 +39,10 @@ class Cdn : public Component {
   /// Drops every cached object (a purge).
   void purge() { store_.clear(); }
   std::uint64_t entries() const { return store_.size(); }
+
+ protected:
+  /// Component::enter has counted the visit.
+  void arrive(Job* j) override;
 
  private:
   enum Outcome : std::int32_t { kHit = 0, kFetch = 1, kWaitFetch = 2 };

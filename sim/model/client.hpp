@@ -26,7 +26,6 @@ class Client : public Component {
          const ScenarioSpec& scenario);
   void link(Builder& b) override;
   void begin() override;
-  void arrive(Job*) override {}
   void handle(const Event& e) override;
   void on_reply(Job* j, ErrorKind err) override;
   /// Spike: the open-loop rate is multiplied by x until the end of the fault.
@@ -35,6 +34,11 @@ class Client : public Component {
   /// This source's measured requests (per-source SLOs): started, completed, failed.
   std::uint64_t started = 0, completed = 0, failed = 0;
   Histogram latency;  ///< of its successful measured requests
+
+ protected:
+  /// A traffic source receives no visits; it is a Component because its
+  /// requests wait for replies like a component's calls (Job::comp).
+  void arrive(Job*) override {}
 
  private:
   /// Rate multiplier of the profile at time t.

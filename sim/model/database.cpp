@@ -1,4 +1,5 @@
 #include "model/database.hpp"
+#include "archsim/figures.hpp"
 
 #include <algorithm>
 
@@ -91,10 +92,6 @@ int Database::pool_of(const Job* j) {
 
 void Database::arrive(Job* j) {
   const double now = kernel_.now();
-  j->arrived = now;
-  ++stats.arrivals;
-  ++tick.arrivals;
-  ++in_flight;
   if (j->op >= queries_.size()) j->op = kRead;
   if (impair_.fails(rng_)) {
     j->pc = 0;
@@ -119,9 +116,8 @@ void Database::arrive(Job* j) {
     return;
   }
   account(now);
-  ++queued;
+  add_queued(+1);
   ++pool_waiting_;
-  if (queued > stats.queue_max) stats.queue_max = queued;
   pool.waiters.emplace_back(j, j->token);
   kernel_.schedule(now + acquire_timeout_, this, EventCode::Custom, j);
 }
@@ -138,7 +134,7 @@ void Database::release_connection(std::uint32_t pc) {
     ++w->token;
     const double now = kernel_.now();
     account(now);
-    --queued;
+    add_queued(-1);
     --pool_waiting_;
     const double waited = now - w->arrived;
     counts_.pool_wait.record(waited);
@@ -203,8 +199,7 @@ void Database::route(Job* j) {
     return;
   }
   account(kernel_.now());
-  ++queued;
-  if (queued > stats.queue_max) stats.queue_max = queued;
+  add_queued(+1);
   n.st.push(j);
 }
 
@@ -213,13 +208,13 @@ void Database::set_busy(Node& n, int delta) {
   n.busy_area += (now - n.busy_since) * n.st.busy;
   n.busy_since = now;
   n.st.busy = static_cast<std::uint32_t>(static_cast<int>(n.st.busy) + delta);
-  busy = static_cast<std::uint32_t>(static_cast<int>(busy) + delta);
+  add_busy(delta);
 }
 
 void Database::start(Job* j) {
   const double now = kernel_.now();
   j->started = now;
-  stats.wait.record(now - j->arrived);
+  record_wait(now - j->arrived);
   kernel_.work(j, impair_.stretch(queries_[j->op].time(rng_)));
 }
 
@@ -246,7 +241,7 @@ void Database::handle(const Event& e) {
   Job* j = e.job;
   const double now = kernel_.now();
   account(now);
-  --queued;
+  add_queued(-1);
   --pool_waiting_;
   counts_.pool_wait.record(now - j->arrived);
   ++tick_counts_.pooled;
@@ -267,7 +262,7 @@ void Database::done(Job* j) {
   --n.present;
   // Hand the worker to the next in line before replying (FIFO, as a service).
   Job* next = n.st.pop();
-  if (next) --queued;
+  if (next) add_queued(-1);
   else set_busy(n, -1);
 
   ErrorKind err = ErrorKind::None;
@@ -348,7 +343,7 @@ void Database::fail_primary(int shard) {
   // Queued queries fail now; running ones when they would have ended (done()).
   while (Job* j = n.st.pop()) {
     account(kernel_.now());
-    --queued;
+    add_queued(-1);
     --n.present;
     ++sh.failed;
     record_error(ErrorKind::Killed);
@@ -447,21 +442,21 @@ void Database::report(ComponentResult& r, double window) const {
   const auto f = [&](const char* name, double v) { r.figures.push_back({name, v}); };
   const double reads = static_cast<double>(counts_.reads);
   if (pool_size_ > 0) {
-    f("pool_wait_ms", counts_.pool_wait.mean() * 1e3);
-    f("pool_wait_p99_ms", counts_.pool_wait.quantile(0.99) * 1e3);
-    f("pool_exhausted", static_cast<double>(counts_.pool_exhausted));
+    f(fig::kPoolWaitMs, counts_.pool_wait.mean() * 1e3);
+    f(fig::kPoolWaitP99Ms, counts_.pool_wait.quantile(0.99) * 1e3);
+    f(fig::kPoolExhausted, static_cast<double>(counts_.pool_exhausted));
   }
-  if (max_connections_ > 0) f("connections_refused", static_cast<double>(counts_.refused));
-  f("reads", reads);
-  f("writes", static_cast<double>(counts_.writes));
+  if (max_connections_ > 0) f(fig::kConnectionsRefused, static_cast<double>(counts_.refused));
+  f(fig::kReads, reads);
+  f(fig::kWrites, static_cast<double>(counts_.writes));
   if (per_shard_ > 1) {
-    f("replica_reads", static_cast<double>(counts_.replica_reads));
-    f("stale_reads", static_cast<double>(counts_.stale_reads));
-    f("stale_read_ratio", reads > 0 ? static_cast<double>(counts_.stale_reads) / reads : 0.0);
-    f("staleness_ms", counts_.staleness.mean() * 1e3);
-    f("staleness_p99_ms", counts_.staleness.quantile(0.99) * 1e3);
-    f("replication_lag_ms", counts_.lag.mean() * 1e3);
-    f("failovers", static_cast<double>(counts_.failovers));
+    f(fig::kReplicaReads, static_cast<double>(counts_.replica_reads));
+    f(fig::kStaleReads, static_cast<double>(counts_.stale_reads));
+    f(fig::kStaleReadRatio, reads > 0 ? static_cast<double>(counts_.stale_reads) / reads : 0.0);
+    f(fig::kStalenessMs, counts_.staleness.mean() * 1e3);
+    f(fig::kStalenessP99Ms, counts_.staleness.quantile(0.99) * 1e3);
+    f(fig::kReplicationLagMs, counts_.lag.mean() * 1e3);
+    f(fig::kFailovers, static_cast<double>(counts_.failovers));
   }
   if (shards_ > 1) {
     // The shards' busy time, to the end of the run.
@@ -492,18 +487,18 @@ void Database::report(ComponentResult& r, double window) const {
 
 void Database::report_tick(ComponentTick& t) {
   if (pool_size_ > 0) {
-    t.figures.push_back({"pool_waiting", static_cast<double>(pool_waiting_)});
-    t.figures.push_back({"pool_wait_ms", tick_counts_.pooled ? tick_counts_.pool_wait_sum /
+    t.figures.push_back({fig::kPoolWaiting, static_cast<double>(pool_waiting_)});
+    t.figures.push_back({fig::kPoolWaitMs, tick_counts_.pooled ? tick_counts_.pool_wait_sum /
                                                                    static_cast<double>(tick_counts_.pooled) * 1e3
                                                              : 0.0});
   }
   if (per_shard_ > 1) {
-    t.figures.push_back({"stale_read_ratio", tick_counts_.reads ? static_cast<double>(tick_counts_.stale_reads) /
+    t.figures.push_back({fig::kStaleReadRatio, tick_counts_.reads ? static_cast<double>(tick_counts_.stale_reads) /
                                                                       static_cast<double>(tick_counts_.reads)
                                                                 : 0.0});
     int down = 0;
     for (const ShardState& sh : shard_state_) down += nodes_[static_cast<std::size_t>(sh.primary)].up ? 0 : 1;
-    t.figures.push_back({"primaries_down", static_cast<double>(down)});
+    t.figures.push_back({fig::kPrimariesDown, static_cast<double>(down)});
   }
   tick_counts_ = TickCounts{};
 }

@@ -36,7 +36,6 @@ class Database : public Component {
   Database(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed);
   const ComponentSpec& spec;
 
-  void arrive(Job* j) override;
   void handle(const Event& e) override;
   void on_reply(Job*, ErrorKind) override {}  // a database calls nobody
   int op_code(const std::string& op) const override;
@@ -64,6 +63,10 @@ class Database : public Component {
   int shards() const { return shards_; }
   /// Node index of the current primary of a shard.
   int primary(int shard) const { return shard_state_[static_cast<std::size_t>(shard)].primary; }
+
+ protected:
+  /// Component::enter has counted the visit.
+  void arrive(Job* j) override;
 
  private:
   struct Query {

@@ -13,7 +13,7 @@ constexpr std::uint16_t kEnd = 0x8000;  // aux bit: the end of a fault with `for
 
 FaultTimeline::FaultTimeline(Kernel& k, const ScenarioSpec& spec, std::vector<Component*> comps,
                              std::vector<Client*> clients)
-    : Component(k, "faults", -2000, spec.seed), spec_(spec), comps_(std::move(comps)), clients_(std::move(clients)) {}
+    : kernel_(k), spec_(spec), comps_(std::move(comps)), clients_(std::move(clients)) {}
 
 void FaultTimeline::schedule(const FaultSpec& f, double start) {
   // The index rides in the event's 32-bit payload: any number of faults.

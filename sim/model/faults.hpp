@@ -12,12 +12,11 @@ namespace archsim {
 
 class Client;
 
-class FaultTimeline : public Component {
+class FaultTimeline : public EventTarget {
  public:
   FaultTimeline(Kernel& k, const ScenarioSpec& spec, std::vector<Component*> comps, std::vector<Client*> clients);
-  void begin() override;
-  void arrive(Job*) override {}
-  void on_reply(Job*, ErrorKind) override {}
+  /// Schedules the scripted faults.
+  void begin();
   void handle(const Event& e) override;
   /// Applies a fault now (the live view's chaos keys), and undoes it after
   /// its `for:`; the caller keeps `f` alive for the run.
@@ -30,6 +29,7 @@ class FaultTimeline : public Component {
   void partition(const FaultSpec& f, bool on);
 
   void schedule(const FaultSpec& f, double start);
+  Kernel& kernel_;
   const ScenarioSpec& spec_;
   std::vector<const FaultSpec*> all_;  ///< scripted, then live; Event::aux indexes it
   std::vector<Component*> comps_;

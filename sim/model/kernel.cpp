@@ -17,20 +17,6 @@ constexpr std::array<std::string_view, static_cast<int>(ErrorKind::Count)> kErro
 
 std::string_view name_of(ErrorKind k) { return kErrorNames[static_cast<int>(k)]; }
 
-void Component::record_end(const Job* j, ErrorKind err) {
-  --in_flight;
-  if (err == ErrorKind::None) {
-    const double lat = kernel_.now() - j->arrived;
-    ++stats.completed;
-    ++tick.completed;
-    stats.latency.record(lat);
-    if (kernel_.timeline) tick.latency.record(lat);
-  } else {
-    ++stats.failed;
-    ++tick.failed;
-  }
-}
-
 void Kernel::note(std::string kind, std::string target, std::string what, std::string detail) {
   if (!note_sink) return;
   note_sink(note_ctx, Note{now_, std::move(kind), std::move(target), std::move(what), std::move(detail)});
@@ -39,7 +25,7 @@ void Kernel::note(std::string kind, std::string target, std::string what, std::s
 void Kernel::dispatch(const Event& e) {
   switch (e.code) {
     case EventCode::Arrive:
-      e.job->comp->arrive(e.job);
+      e.job->comp->enter(e.job);
       break;
     case EventCode::Reply:
       reply(e.job, static_cast<ErrorKind>(e.aux & 0xff), static_cast<std::uint8_t>(e.aux >> 8));

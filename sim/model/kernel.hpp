@@ -37,7 +37,12 @@ enum class ErrorKind : std::uint8_t {
 };
 std::string_view name_of(ErrorKind k);
 
+struct LatencyStats;
+/// Count, mean and quantiles of a histogram, as results report them.
+LatencyStats stats_of(const Histogram& h);
+
 class Component;
+class EventTarget;
 class Builder;
 class Breaker;
 class Tracer;
@@ -144,7 +149,7 @@ enum class EventCode : std::uint16_t {
 struct Event {
   double time;
   std::uint64_t seq;
-  Component* target;
+  EventTarget* target;
   Job* job;
   std::uint32_t token;
   EventCode code;
@@ -178,25 +183,37 @@ class Backend {
   virtual void report(RunResult&, double /*window*/) const {}
 };
 
-/// Base of every component kind: it receives events and visits.
-class Component {
+/// Anything an event can be addressed to: a component, and the objects that
+/// only react to time (the fault timeline, the simulation's ticks).
+class EventTarget {
+ public:
+  virtual ~EventTarget() = default;
+  /// An event addressed to it fired (already checked not stale).
+  virtual void handle(const Event& e) = 0;
+};
+
+/// Base of every component kind (and of traffic sources, whose requests
+/// wait for replies like a component's calls). The base keeps the statistics
+/// every kind has, with one convention: a visit counts as an arrival and is
+/// in flight from the moment it reaches the component (enter) until it ends
+/// (record_end), whether it was served or turned away at once. Kinds change
+/// the counts only through the small methods below.
+class Component : public EventTarget {
  public:
   Component(Kernel& k, std::string name, int index, std::uint64_t seed)
       : kernel_(k), name_(std::move(name)), index_(index), rng_(seed, name_) {}
-  virtual ~Component() = default;
 
   /// Second phase of construction: resolve call sites (every component exists).
   virtual void link(Builder&) {}
   /// Schedules what the component does on its own at time 0 (sources).
   virtual void begin() {}
-  /// A visit arrives; j->replica is the one a balancer chose, or -1.
-  virtual void arrive(Job* j) = 0;
-  /// An event addressed to this component fired (already checked not stale).
-  virtual void handle(const Event& e) = 0;
+  /// A visit reaches the component: counted here, then the kind's arrive().
+  void enter(Job* j);
   /// A child visit replied to job j (the call is finished: j->error says how).
   virtual void on_reply(Job* j, ErrorKind err) = 0;
 
   const std::string& name() const { return name_; }
+  /// Position in the scenario's components (traffic sources: -1 - source).
   int index() const { return index_; }
   virtual int replicas() const { return 1; }
   /// The replica a visit goes to when the caller did not choose (no balancer).
@@ -221,15 +238,6 @@ class Component {
   /// from its popularity distribution); the caller keeps it for a later store.
   virtual std::uint64_t draw_key() { return 0; }
   virtual int workers() const { return 0; }
-  /// Figures particular to the kind over the measured window (a cache's
-  /// hit_ratio, a database's pool_wait_ms): ComponentResult::figures, ::shards.
-  virtual void report(ComponentResult&, double /*window, s*/) const {}
-  /// Figures particular to the kind for the tick that ends now
-  /// (ComponentTick::figures); the next tick starts from zero.
-  virtual void report_tick(ComponentTick&) {}
-  /// End of warm-up: the kind's own statistics start again (Stats are reset
-  /// by the simulation).
-  virtual void reset_stats() {}
 
   // Statistics kept uniformly for every kind, measured window only.
   struct Stats {
@@ -241,42 +249,64 @@ class Component {
     double queue_area = 0;  ///< integral of queue length over time
     double queue_max = 0;
   };
-  Stats stats;
-  struct TickStats {
-    std::uint32_t arrivals = 0, completed = 0, failed = 0;
-    double busy_area = 0;
-    Histogram latency;
-  } tick;
-  /// Visits present now (queued or in service), and waiting now.
-  std::uint32_t in_flight = 0;
-  std::uint32_t queued = 0;
-  std::uint32_t busy = 0;  ///< workers busy now, all replicas
-  double last_change = 0;  ///< time of the last busy/queued change
-  double busy_total = 0, queue_total = 0;  ///< integrals since the start (never reset)
+  const Stats& stats() const { return stats_; }
+  /// Visits present now (queued or in service), waiting now, workers busy now.
+  std::uint32_t in_flight() const { return in_flight_; }
+  std::uint32_t queued() const { return queued_; }
+  std::uint32_t busy() const { return busy_; }
 
   /// Counts a visit that ends now (success or failure); in_flight drops by one.
   void record_end(const Job* j, ErrorKind err);
   /// Counts an error that originated here.
-  void record_error(ErrorKind k) { ++stats.errors[static_cast<int>(k)]; }
+  void record_error(ErrorKind k) { ++stats_.errors[static_cast<int>(k)]; }
 
-  /// Integrates busy and queue length up to now; call before changing them.
-  void account(double now) {
-    const double dt = now - last_change;
-    if (dt > 0) {
-      stats.busy_area += dt * busy;
-      stats.queue_area += dt * queued;
-      tick.busy_area += dt * busy;
-      busy_total += dt * busy;
-      queue_total += dt * queued;
-      last_change = now;
-    }
-  }
+  // Used by the simulation.
+  /// End of warm-up: the statistics start again (the kind's own too).
+  void reset_window();
+  /// The figures of the measured window (`window` s long) up to `end`.
+  void fill_result(ComponentResult& r, double end, double window);
+  /// The figures of the tick (`dt` s long) that ends now; the next starts from zero.
+  void take_tick(ComponentTick& t, double dt);
 
  protected:
+  /// A visit arrives (already counted); j->replica is the one a balancer chose, or -1.
+  virtual void arrive(Job* j) = 0;
+  /// Figures particular to the kind over the measured window (a cache's
+  /// hit_ratio, a database's pool_wait_ms): ComponentResult::figures, ::shards.
+  virtual void report(ComponentResult&, double /*window, s*/) const {}
+  /// Figures particular to the kind for the tick that ends now
+  /// (ComponentTick::figures); the next tick starts from zero.
+  virtual void report_tick(ComponentTick&) {}
+  /// End of warm-up: the kind's own statistics start again.
+  virtual void reset_stats() {}
+
+  /// Visits waiting change by `delta` now (the queue's integral is kept).
+  void add_queued(int delta);
+  /// Busy workers change by `delta` now (the busy integral is kept).
+  void add_busy(int delta);
+  /// A visit waited `seconds` for a worker.
+  void record_wait(double seconds) { stats_.wait.record(seconds); }
+  /// Integrates busy and queue length up to now (add_* call it).
+  void account(double now);
+  /// Integrals since the start, never reset: worker-seconds, visit-seconds.
+  double busy_total();
+  double queue_total();
+
   Kernel& kernel_;
   std::string name_;
   int index_;
   Rng rng_;
+
+ private:
+  Stats stats_;
+  struct TickStats {
+    std::uint32_t arrivals = 0, completed = 0, failed = 0;
+    double busy_area = 0;
+    Histogram latency;
+  } tick_;
+  std::uint32_t in_flight_ = 0, queued_ = 0, busy_ = 0;
+  double last_change_ = 0;  ///< time of the last busy/queued change
+  double busy_total_ = 0, queue_total_ = 0;
 };
 
 /// The clock, the event list and the job pool.
@@ -285,13 +315,13 @@ class Kernel {
   double now() const { return now_; }
   bool timeline = false;  ///< keep per-tick histograms
 
-  void schedule(double time, Component* c, EventCode code, Job* j = nullptr, std::uint16_t aux = 0) {
+  void schedule(double time, EventTarget* c, EventCode code, Job* j = nullptr, std::uint16_t aux = 0) {
     queue_.push(Event{time, seq_++, c, j, j ? j->token : 0u, code, aux});
   }
   /// A component's own timer (EventCode::Custom, no job): `payload` rides in
   /// the token, which is checked only for job events, so that a replica
   /// number needs no packing into the 16-bit aux.
-  void schedule_timer(double time, Component* c, std::uint16_t aux, std::uint32_t payload) {
+  void schedule_timer(double time, EventTarget* c, std::uint16_t aux, std::uint32_t payload) {
     queue_.push(Event{time, seq_++, c, nullptr, payload, EventCode::Custom, aux});
   }
   /// Queues e to run at the current time (after what is already due now).
@@ -322,6 +352,17 @@ class Kernel {
     dispatch(e);
   }
   std::uint64_t events() const { return events_; }
+  /// Runs every event due by time t, in order; `after_event(ctx)` after
+  /// each. The one stepping loop: the fast driver and the SimGrid actor
+  /// both call it.
+  /// Set (by an after_event hook) to stop run_until after the current event: a run stopped early.
+  bool halt = false;
+  void run_until(double t, void (*after_event)(void*) = nullptr, void* ctx = nullptr) {
+    while (!halt && !empty() && next_time() <= t) {
+      step();
+      if (after_event) after_event(ctx);
+    }
+  }
 
   Job* alloc() {
     Job* j = free_;
@@ -339,7 +380,6 @@ class Kernel {
     const std::uint32_t token = j->token;
     *j = Job{};
     j->token = token;
-    ++live_;
     return j;
   }
   void free(Job* j) {
@@ -347,9 +387,7 @@ class Kernel {
     ++j->token;  // any event still pointing at it is now stale
     j->next = free_;
     free_ = j;
-    --live_;
   }
-  std::size_t live_jobs() const { return live_; }
   /// Jobs the pool holds, live or free: its memory, which must follow the
   /// requests in flight, not the requests simulated.
   std::size_t pool_capacity() const { return chunks_.size() * static_cast<std::size_t>(kChunk); }
@@ -412,9 +450,7 @@ class Kernel {
   std::uint64_t seq_ = 0;
   std::uint64_t events_ = 0;
   Job* free_ = nullptr;
-  std::size_t live_ = 0;
   std::vector<std::unique_ptr<Job[]>> chunks_;
-  friend class KernelDriver;
 };
 
 }  // namespace archsim

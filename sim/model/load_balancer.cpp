@@ -1,4 +1,5 @@
 #include "model/load_balancer.hpp"
+#include "archsim/figures.hpp"
 
 #include <fmt/format.h>
 
@@ -91,10 +92,6 @@ int LoadBalancer::pick(Target& t) {
 }
 
 void LoadBalancer::arrive(Job* j) {
-  j->arrived = kernel_.now();
-  ++stats.arrivals;
-  ++tick.arrivals;
-  ++in_flight;
   if (limiter_ && !limiter_->allow(kernel_.now())) {
     record_error(ErrorKind::RateLimited);
     record_end(j, ErrorKind::RateLimited);
@@ -182,7 +179,7 @@ bool LoadBalancer::apply(const FaultSpec& f, bool end) {
 }
 
 void LoadBalancer::report(ComponentResult& r, double) const {
-  if (spec.load_balancer()->health_check) r.figures.push_back({"ejections", static_cast<double>(ejections_)});
+  if (spec.load_balancer()->health_check) r.figures.push_back({fig::kEjections, static_cast<double>(ejections_)});
 }
 
 }  // namespace archsim

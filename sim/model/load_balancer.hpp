@@ -19,11 +19,14 @@ class LoadBalancer : public Component {
   void link(Builder& b) override;
   void begin() override;
 
-  void arrive(Job* j) override;
   void handle(const Event& e) override;
   void on_reply(Job* j, ErrorKind err) override;
   bool apply(const FaultSpec& f, bool end) override;
   void report(ComponentResult& r, double window) const override;
+
+ protected:
+  /// Component::enter has counted the visit.
+  void arrive(Job* j) override;
 
  private:
   struct Target {

@@ -1,4 +1,5 @@
 #include "model/queue.hpp"
+#include "archsim/figures.hpp"
 
 #include <algorithm>
 
@@ -47,10 +48,6 @@ int Queue::op_code(const std::string& op) const { return op.empty() || op == "pu
 
 void Queue::arrive(Job* j) {
   const double now = kernel_.now();
-  j->arrived = now;
-  ++stats.arrivals;
-  ++tick.arrivals;
-  ++in_flight;
   if (down_) {
     record_error(ErrorKind::Killed);
     record_end(j, ErrorKind::Killed);
@@ -58,7 +55,7 @@ void Queue::arrive(Job* j) {
     return;
   }
   const auto p = static_cast<std::uint32_t>(shared_ ? 0 : j->key % partitions_.size());
-  if (capacity_ >= 0 && static_cast<std::int64_t>(queued) >= capacity_) {
+  if (capacity_ >= 0 && static_cast<std::int64_t>(queued()) >= capacity_) {
     switch (when_full_) {
       case WhenFull::Block:
         // The producer waits for room; its ack comes when the message gets in.
@@ -89,10 +86,9 @@ void Queue::enqueue(const Message& m, std::uint32_t partition) {
   account(now);
   lag_account(now);
   partitions_[partition].push_back(m);
-  ++queued;
+  add_queued(+1);
   ++counts_.published;
-  if (queued > stats.queue_max) stats.queue_max = queued;
-  if (queued == 1) oldest_ = m.published;
+  if (queued() == 1) oldest_ = m.published;
   if (consumers_.empty() || down_) return;
   if (shared_) {
     if (idle_.empty()) return;
@@ -129,16 +125,16 @@ void Queue::next_for(std::uint32_t c) {
   std::deque<Message>& part = partitions_[static_cast<std::size_t>(best)];
   const Message m = part.front();
   part.pop_front();
-  --queued;
+  add_queued(-1);
   update_oldest();
-  stats.wait.record(now - m.published);
+  record_wait(now - m.published);
   deliver(c, static_cast<std::uint32_t>(best), m);
   admit_blocked();
 }
 
 void Queue::deliver(std::uint32_t c, std::uint32_t partition, const Message& m) {
   consumers_[c] = true;
-  ++busy;  // accounted by the caller
+  add_busy(+1);
   Job* d = kernel_.alloc();
   d->comp = this;
   d->request = m.request;
@@ -226,13 +222,13 @@ void Queue::consumer_free(Job* d) {
   const auto c = static_cast<std::uint32_t>(d->aux);
   kernel_.free(d);
   account(kernel_.now());
-  --busy;
+  add_busy(-1);
   consumers_[c] = false;
   next_for(c);
 }
 
 void Queue::admit_blocked() {
-  while (blocked_head_ && (capacity_ < 0 || static_cast<std::int64_t>(queued) < capacity_)) {
+  while (blocked_head_ && (capacity_ < 0 || static_cast<std::int64_t>(queued()) < capacity_)) {
     Job* j = blocked_head_;
     blocked_head_ = j->next;
     if (!blocked_head_) blocked_tail_ = nullptr;
@@ -254,13 +250,13 @@ void Queue::drop_oldest() {
   account(now);
   lag_account(now);
   partitions_[static_cast<std::size_t>(best)].pop_front();
-  --queued;
+  add_queued(-1);
   ++counts_.dropped;
   update_oldest();
 }
 
 void Queue::lag_account(double now) {
-  if (queued > 0 && now > lag_since_) {
+  if (queued() > 0 && now > lag_since_) {
     // The oldest message's age grows linearly between changes.
     counts_.lag_area += (now - lag_since_) * ((lag_since_ + now) / 2 - oldest_);
     counts_.lag_max = std::max(counts_.lag_max, now - oldest_);
@@ -286,30 +282,30 @@ void Queue::report(ComponentResult& r, double window) const {
   const auto f = [&](const char* name, double v) { r.figures.push_back({name, v}); };
   const double now = kernel_.now();
   double area = counts_.lag_area, lag_max = counts_.lag_max;
-  if (queued > 0 && now > lag_since_) {
+  if (queued() > 0 && now > lag_since_) {
     area += (now - lag_since_) * ((lag_since_ + now) / 2 - oldest_);
     lag_max = std::max(lag_max, now - oldest_);
   }
-  f("published", static_cast<double>(counts_.published));
-  f("processed", static_cast<double>(counts_.processed));
-  f("lag_messages", r.queue_mean);
-  f("lag_max_messages", r.queue_max);
-  f("lag_s", window > 0 ? area / window : 0.0);
-  f("lag_max_s", lag_max);
-  f("delay_ms", counts_.delay.mean() * 1e3);
-  f("delay_p99_ms", counts_.delay.quantile(0.99) * 1e3);
-  f("redeliveries", static_cast<double>(counts_.redeliveries));
-  f("dead_letters", static_cast<double>(counts_.dead_letters));
-  if (when_full_ == WhenFull::DropOldest) f("dropped", static_cast<double>(counts_.dropped));
-  if (when_full_ == WhenFull::Block && capacity_ >= 0) f("blocked", static_cast<double>(counts_.blocked));
+  f(fig::kPublished, static_cast<double>(counts_.published));
+  f(fig::kProcessed, static_cast<double>(counts_.processed));
+  f(fig::kLagMessages, r.queue_mean);
+  f(fig::kLagMaxMessages, r.queue_max);
+  f(fig::kLagS, window > 0 ? area / window : 0.0);
+  f(fig::kLagMaxS, lag_max);
+  f(fig::kDelayMs, counts_.delay.mean() * 1e3);
+  f(fig::kDelayP99Ms, counts_.delay.quantile(0.99) * 1e3);
+  f(fig::kRedeliveries, static_cast<double>(counts_.redeliveries));
+  f(fig::kDeadLetters, static_cast<double>(counts_.dead_letters));
+  if (when_full_ == WhenFull::DropOldest) f(fig::kDropped, static_cast<double>(counts_.dropped));
+  if (when_full_ == WhenFull::Block && capacity_ >= 0) f(fig::kBlocked, static_cast<double>(counts_.blocked));
 }
 
 void Queue::report_tick(ComponentTick& t) {
   const double now = kernel_.now();
-  t.figures.push_back({"lag_messages", static_cast<double>(queued)});
-  t.figures.push_back({"lag_s", queued > 0 ? now - oldest_ : 0.0});
-  t.figures.push_back({"processed", static_cast<double>(tick_counts_.processed)});
-  t.figures.push_back({"delay_ms", tick_counts_.delay.mean() * 1e3});
+  t.figures.push_back({fig::kLagMessages, static_cast<double>(queued())});
+  t.figures.push_back({fig::kLagS, queued() > 0 ? now - oldest_ : 0.0});
+  t.figures.push_back({fig::kProcessed, static_cast<double>(tick_counts_.processed)});
+  t.figures.push_back({fig::kDelayMs, tick_counts_.delay.mean() * 1e3});
   tick_counts_.processed = 0;
   tick_counts_.delay.clear();
 }

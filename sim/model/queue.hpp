@@ -34,7 +34,6 @@ class Queue : public Component {
   const ComponentSpec& spec;
 
   void link(Builder& b) override;
-  void arrive(Job* j) override;
   void handle(const Event& e) override;
   void on_reply(Job* j, ErrorKind err) override;
   int op_code(const std::string& op) const override;
@@ -48,7 +47,11 @@ class Queue : public Component {
   bool apply(const FaultSpec& f, bool end) override;
 
   /// Messages waiting now (all partitions).
-  std::uint64_t waiting() const { return queued; }
+  std::uint64_t waiting() const { return queued(); }
+
+ protected:
+  /// Component::enter has counted the visit.
+  void arrive(Job* j) override;
 
  private:
   struct Message {

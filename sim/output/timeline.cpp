@@ -13,6 +13,7 @@
 #include "archsim/diagnostics.hpp"
 #include "archsim/output.hpp"
 #include "spec/limits.hpp"
+#include "spec/kinds.hpp"
 
 namespace archsim {
 
@@ -48,22 +49,6 @@ bool common_tick_key(const std::string& k) {
   for (const char* c : keys)
     if (k == c) return true;
   return false;
-}
-
-/// Workers per replica as the table shows them (0: no limit, or none).
-int workers_of(const ScenarioSpec& spec, const ComponentSpec& c) {
-  if (const ServiceSpec* s = c.service()) return s->workers;
-  if (const CacheSpec* s = c.cache()) return s->workers;
-  if (const DatabaseSpec* s = c.database()) return s->workers;
-  if (const QueueSpec* s = c.queue()) {
-    // Consumers; by default one per worker of the consumer service.
-    if (s->consumers > 0 || s->consumer.empty()) return s->consumers;
-    const int i = spec.find(s->consumer);
-    const ServiceSpec* svc = i >= 0 ? spec.components[static_cast<std::size_t>(i)].service() : nullptr;
-    return svc ? svc->replicas * svc->workers : 1;
-  }
-  if (const CdnSpec* s = c.cdn()) return s->workers;
-  return 0;
 }
 
 std::optional<SloSpec::Kind> slo_kind(const std::string& key) {
@@ -157,9 +142,9 @@ TimelineHeader make_header(const Simulation& sim) {
   for (const ComponentSpec& c : s.components) {
     TimelineHeader::Component hc;
     hc.name = c.name;
-    hc.kind = std::string(name_of(c.kind));
+    hc.kind = std::string(name_of(c.kind()));
     hc.replicas = c.replica_count();
-    hc.workers = workers_of(s, c);
+    hc.workers = workers_per_replica(s, c);  // 0: no limit, or none
     h.components.push_back(hc);
   }
   for (const TrafficSpec& t : s.traffic) h.sources.push_back(t.name);

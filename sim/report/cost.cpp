@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "archsim/contract.hpp"
+#include "archsim/figures.hpp"
+#include "spec/kinds.hpp"
 
 namespace archsim::report {
 
@@ -58,8 +60,6 @@ int workers_per_vcpu(std::string_view family) {
 // $0.020 above 5 PB; a design at the scale of the library's problems sits in
 // the cheapest tier. `cost:` replaces the egress bill with a price per hour.
 constexpr double kCdnPerGb = 0.020;
-
-constexpr double kHoursPerMonth = 730;  // 365 * 24 / 12, as cloud price lists count
 
 }  // namespace
 
@@ -123,9 +123,8 @@ void size_line(const ScenarioSpec& spec, const ComponentSpec& comp, CostLine& l)
 }  // namespace
 
 std::optional<double> default_price(std::string_view kind) {
-  for (const Price& p : kPrices)
-    if (p.kind == kind) return p.per_hour;
-  return std::nullopt;
+  const auto k = from_name<ComponentKind>(kind);
+  return k ? traits(*k).price_per_hour : std::nullopt;
 }
 
 Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const RunResult* result) {
@@ -134,7 +133,7 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const Run
     const ComponentSpec& comp = spec.components[i];
     CostLine l;
     l.component = comp.name;
-    l.kind = std::string(name_of(comp.kind));
+    l.kind = std::string(name_of(comp.kind()));
     l.replicas = comp.replica_count();
     l.mean_replicas = l.replicas;
     // An autoscaled fleet is billed for the replicas it runs, a time-weighted
@@ -146,7 +145,7 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const Run
         if (t.components.size() <= i) continue;
         double n = l.replicas;
         for (const Figure& f : t.components[i].figures)
-          if (f.name == "replicas") n = f.value;
+          if (f.name == fig::kReplicas) n = f.value;
         area += n * t.dt;
         time += t.dt;
       }
@@ -167,7 +166,7 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const Run
       const double per_gb = override_of("cdn_egress_gb").value_or(kCdnPerGb);
       if (result && i < result->components.size())
         for (const Figure& f : result->components[i].figures)
-          if (f.name == "egress_gbps") l.unit = f.value * 3600 / 8 * per_gb;
+          if (f.name == fig::kEgressGbps) l.unit = f.value * 3600 / 8 * per_gb;
     } else if (auto p = default_price(l.kind)) {
       l.unit = override_of(l.kind).value_or(*p);
       size_line(spec, comp, l);
@@ -180,36 +179,6 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const Run
   }
   c.budget = spec.budget;
   return c;
-}
-
-std::optional<double> parse_price(const std::string& text, std::string* why) {
-  auto fail = [&](std::string msg) -> std::optional<double> {
-    if (why) *why = std::move(msg);
-    return std::nullopt;
-  };
-  std::string_view s = text;
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  if (!s.empty() && s.front() == '$') s.remove_prefix(1);
-  const auto slash = s.find('/');
-  if (slash == std::string_view::npos)
-    return fail("expected a price per time such as $0.40/h or 290/month");
-  std::string_view num = s.substr(0, slash);
-  std::string_view unit = s.substr(slash + 1);
-  while (!num.empty() && num.back() == ' ') num.remove_suffix(1);
-  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  double v = 0;
-  const auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), v);
-  if (ec != std::errc() || end != num.data() + num.size() || num.empty())
-    return fail(fmt::format("expected a number of dollars before '/', got '{}'", num));
-  if (!(v >= 0) || !std::isfinite(v)) return fail("a price cannot be negative");
-  double hours = 0;
-  if (unit == "h" || unit == "hour" || unit == "hr") hours = 1;
-  else if (unit == "day") hours = 24;
-  else if (unit == "month" || unit == "mo") hours = kHoursPerMonth;
-  else if (unit == "year" || unit == "yr") hours = 12 * kHoursPerMonth;
-  else return fail(fmt::format("unknown time unit '{}' in a price: valid units: h, day, month (730 h), year", unit));
-  return v / hours;
 }
 
 std::string format_price(double per_hour) {

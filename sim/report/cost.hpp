@@ -59,7 +59,7 @@ struct Cost {
 
 /// The default price of one replica-hour of a component kind in USD, or
 /// nullopt when the kind has none (its usage, not its hours, drives the bill).
-/// The table and its sources are in cost.cpp and README.md.
+/// The table and its sources are in spec/kinds.cpp and README.md.
 std::optional<double> default_price(std::string_view kind);
 
 /// The bill of a scenario's design. With the run's ticks, a service whose
@@ -70,9 +70,6 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks = {}, cons
 /// USD per GB a CDN sends to viewers, by default.
 double cdn_price_per_gb();
 
-/// Parses a price such as "$0.40/h", "0.4/h", "290/month" (730 hours) or
-/// "9.6/day" into USD per hour; on failure returns nullopt and sets `why`.
-std::optional<double> parse_price(const std::string& text, std::string* why = nullptr);
 
 /// "$0.096/h", "$12.40/h".
 std::string format_price(double per_hour);

@@ -19,7 +19,8 @@
 #include <fmt/format.h>
 
 #include "archsim/load.hpp"
-#include "report/cost.hpp"
+#include "report/cost.hpp"  // the instance table (a layer exception: see sim/README.md)
+#include "spec/price.hpp"
 #include "spec/parse_data.hpp"
 #include "spec/units.hpp"
 
@@ -273,7 +274,7 @@ void read_prices(const Source& src, const Field& f, Contract& c) {
       v = units::number(units::trim(t));
       if (!v || *v < 0) why = "expected dollars per GB, e.g. $0.02";
     } else {
-      v = report::parse_price(*text, &why);
+      v = parse_price(*text, &why);
     }
     if (!v) {
       src.error(e.value_mark, why);
@@ -461,7 +462,7 @@ void check_component(const Map& m, ComponentSpec& comp, const Contract& c, const
   const Source& src = m.source();
   std::vector<std::string_view> owned;
   bool needs_data = true;
-  switch (comp.kind) {
+  switch (comp.kind()) {
     case ComponentKind::Database: owned = {"queries", "keys", "popularity"}; break;
     case ComponentKind::Cache: owned = {"hit_ratio", "keys", "popularity", "hit_latency", "miss_latency"}; break;
     case ComponentKind::Cdn: owned = {"keys", "popularity", "object_size", "edge_latency", "origin_latency"}; break;
@@ -474,7 +475,7 @@ void check_component(const Map& m, ComponentSpec& comp, const Contract& c, const
       src.error(f->key_mark,
                 fmt::format("'{}' of {} '{}' is a fact of the problem's world, not a design choice: name the data set "
                             "it holds with 'data:' and the problem gives it",
-                            k, name_of(comp.kind), comp.name) +
+                            k, name_of(comp.kind()), comp.name) +
                     note(problem, k == "latency" && c.network_mark.line ? c.network_mark : data_owner,
                          "the problem owns it here"));
   if (const Field* f = m.get("cost"))
@@ -484,7 +485,7 @@ void check_component(const Map& m, ComponentSpec& comp, const Contract& c, const
   // Workers follow the instance's vCPUs unless the design asks for fewer.
   if (!m.get("workers") && (comp.service() || comp.database())) {
     const report::Instance* in = comp.instance.empty() ? nullptr : report::instance(comp.instance);
-    const int w = report::max_workers(in ? *in : report::smallest_for(name_of(comp.kind), 0));
+    const int w = report::max_workers(in ? *in : report::smallest_for(name_of(comp.kind()), 0));
     if (ServiceSpec* svc = comp.service()) svc->workers = w;
     if (DatabaseSpec* db = comp.database()) db->workers = w;
   }
@@ -503,7 +504,7 @@ void check_component(const Map& m, ComponentSpec& comp, const Contract& c, const
       }
     }
   } else if (needs_data) {
-    src.error(m.at(), fmt::format("{} '{}' must name the data set it holds: 'data: NAME' ({})", name_of(comp.kind),
+    src.error(m.at(), fmt::format("{} '{}' must name the data set it holds: 'data: NAME' ({})", name_of(comp.kind()),
                                   comp.name, sets.empty() ? "the problem has none" : join(sets)) +
                           note(problem, data_owner, "the problem's data sets"));
   }
@@ -617,7 +618,7 @@ void fill_data(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
     if (store) {
       if (d->keys == 0) {
         diags.error(spec.file_of(comp.data_mark), comp.data_mark,
-                    fmt::format("data set '{}' has no 'keys': a {} needs a key space", d->name, name_of(comp.kind)) +
+                    fmt::format("data set '{}' has no 'keys': a {} needs a key space", d->name, name_of(comp.kind())) +
                         note(spec.file, d->mark, "the data set"));
         continue;
       }
@@ -725,7 +726,6 @@ void add_externals(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
     ComponentSpec comp;
     comp.name = x.name;
     comp.mark = x.mark;
-    comp.kind = ComponentKind::Service;
     ServiceSpec svc;
     svc.workers = x.workers;
     StepSpec step;

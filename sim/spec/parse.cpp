@@ -18,7 +18,8 @@
 #include "spec/platform.hpp"
 #include "spec/validate.hpp"
 #include "spec/yaml_reader.hpp"
-#include "report/cost.hpp"
+#include "spec/price.hpp"
+#include "report/cost.hpp"  // the instance table (a layer exception: see sim/README.md)
 
 namespace archsim {
 
@@ -96,11 +97,11 @@ int report_unknown(const Map& m, const std::vector<std::string_view>& own, std::
   return static_cast<int>(bad.size());
 }
 
-// `cost:` and `budget:`: a price per time, in USD per hour (report/cost.cpp).
+// `cost:` and `budget:`: a price per time, in USD per hour (spec/price.cpp).
 std::optional<double> read_price(const Source& src, const Field& f) {
   const auto text = yaml::read_text(src, f, "a price such as $0.40/h");
   std::string why;
-  const auto v = text ? report::parse_price(*text, &why) : std::nullopt;
+  const auto v = text ? parse_price(*text, &why) : std::nullopt;
   if (text && !v) src.error(f.value_mark, why);
   return v;
 }
@@ -483,7 +484,6 @@ ComponentSpec Loader::read_component(const Source& src, const Field& f) {
     m->allow_only(concat(concat(kServiceKeys, kBalancerKeys), all_data_keys()), where);
     return c;
   }
-  c.kind = *kind;
   switch (*kind) {
     case ComponentKind::Service: {
       report_unknown(*m, kServiceKeys, where, kBalancerKeys, "a load_balancer");
@@ -503,7 +503,7 @@ ComponentSpec Loader::read_component(const Source& src, const Field& f) {
     case ComponentKind::Database:
     case ComponentKind::Queue:
     case ComponentKind::Cdn:
-      read_data_component(*m, c, where);  // parse_data.cpp
+      read_data_component(*m, *kind, c, where);  // parse_data.cpp
       break;
   }
   if (const Field* p = m->get("cost")) c.cost = read_price(src, *p);
@@ -812,9 +812,9 @@ void Loader::read_instance(const Map& m, ComponentSpec& c) {
     m.source().error(f->value_mark, fmt::format("unknown instance '{}': valid: {}", *text, report::instance_examples()));
     return;
   }
-  if (in->family != name_of(c.kind)) {
+  if (in->family != name_of(c.kind())) {
     m.source().error(f->value_mark, fmt::format("'{}' is an instance for a {}, not a {}", *text, in->family,
-                                                name_of(c.kind)));
+                                                name_of(c.kind())));
     return;
   }
   c.instance = *text;

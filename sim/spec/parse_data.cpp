@@ -428,9 +428,9 @@ std::vector<std::string_view> all_data_keys() {
   return out;
 }
 
-void read_data_component(const Map& m, ComponentSpec& c, const std::string& where) {
-  report_unknown(m, c.kind, where);
-  switch (c.kind) {
+void read_data_component(const Map& m, ComponentKind kind, ComponentSpec& c, const std::string& where) {
+  report_unknown(m, kind, where);
+  switch (kind) {
     case ComponentKind::Cache: {
       CacheSpec s;
       read_cache(m, s, where);

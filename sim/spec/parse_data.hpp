@@ -21,9 +21,9 @@ const std::vector<std::string_view>& data_kind_keys(ComponentKind k);
 std::vector<std::string_view> all_data_keys();
 
 /// Reads the body of a cache, database, queue or cdn from its map into
-/// c.body (c.kind is set), reporting unknown keys (naming the kind a key
-/// belongs to when it belongs to another data kind) and every bad value.
-void read_data_component(const yaml::Map& m, ComponentSpec& c, const std::string& where);
+/// c.body (which makes c that kind), reporting unknown keys (naming the kind
+/// a key belongs to when it belongs to another data kind) and every bad value.
+void read_data_component(const yaml::Map& m, ComponentKind kind, ComponentSpec& c, const std::string& where);
 
 /// The value readers shared with the contract (spec/contract.cpp): a count
 /// such as 1M, a popularity (uniform, zipf(S)), a table of query times.

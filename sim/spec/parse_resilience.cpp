@@ -12,6 +12,7 @@
 
 #include "analysis/call_graph.hpp"
 #include "archsim/load.hpp"
+#include "spec/kinds.hpp"
 #include "spec/units.hpp"
 
 namespace archsim {
@@ -645,7 +646,7 @@ void check_resilience(const ScenarioSpec& spec, Diagnostics& diags) {
       }
       if (const int i = spec.find(f.target); i >= 0) {
         error(f.target_mark, fmt::format("'spike' multiplies the rate of a traffic source; '{}' is {} (traffic: {})",
-                                         f.target, a_kind(spec.components[static_cast<std::size_t>(i)].kind),
+                                         f.target, a_kind(spec.components[static_cast<std::size_t>(i)].kind()),
                                          list_of(traffic)));
         continue;
       }
@@ -669,40 +670,19 @@ void check_resilience(const ScenarioSpec& spec, Diagnostics& diags) {
     }
     const ComponentSpec& c = spec.components[static_cast<std::size_t>(i)];
 
-    // Which kinds of component each fault applies to.
+    // Which kinds of component each fault applies to (spec/kinds.cpp, the
+    // faults each kind's apply() supports); a partition cuts a network link
+    // and fits every kind.
     std::vector<ComponentKind> fits;
-    std::string_view extra;
-    // (As the components' apply() support them: a kind that a component
-    // would ignore is reported here rather than as a no-op at run time.)
-    switch (f.kind) {
-      case K::Kill:
-      case K::Restart:
-        fits = {ComponentKind::Service, ComponentKind::Cache, ComponentKind::Database, ComponentKind::Queue,
-                ComponentKind::Cdn};
-        break;
-      case K::Slow:
-      case K::Errors:
-        fits = {ComponentKind::Service, ComponentKind::Cache, ComponentKind::Database, ComponentKind::Cdn};
-        break;
-      case K::Flush: fits = {ComponentKind::Cache, ComponentKind::Cdn}; break;
-      case K::ExhaustPool:
-      case K::Pool: fits = {ComponentKind::Database}; break;
-      case K::Scale:
-      case K::Leak:
-      case K::Deploy:
-      case K::Breaker: fits = {ComponentKind::Service}; break;
-      case K::RateLimit: fits = {ComponentKind::Service, ComponentKind::LoadBalancer}; break;
-      case K::Shift:
-        fits = {ComponentKind::LoadBalancer};
-        extra = " with weighted targets ('to: {v1: 90, v2: 10}')";
-        break;
-      default: break;
-    }
-    if (!fits.empty() && std::find(fits.begin(), fits.end(), c.kind) == fits.end()) {
+    if (f.kind != K::Partition)
+      for (int k = 0; k <= static_cast<int>(ComponentKind::Cdn); ++k)
+        if (accepts(static_cast<ComponentKind>(k), f.kind)) fits.push_back(static_cast<ComponentKind>(k));
+    const std::string_view extra = f.kind == K::Shift ? " with weighted targets ('to: {v1: 90, v2: 10}')" : "";
+    if (!fits.empty() && !accepts(c.kind(), f.kind)) {
       std::string kinds;
       for (std::size_t k = 0; k < fits.size(); ++k)
         kinds += (k == 0 ? "" : k + 1 == fits.size() ? " or " : ", ") + a_kind(fits[k]);
-      error(f.target_mark, fmt::format("'{}' applies to {}{}; '{}' is {}", kind, kinds, extra, c.name, a_kind(c.kind)));
+      error(f.target_mark, fmt::format("'{}' applies to {}{}; '{}' is {}", kind, kinds, extra, c.name, a_kind(c.kind())));
       continue;
     }
 

@@ -98,7 +98,7 @@ class Checker {
           error(q->dead_letter_mark, fmt::format("'dead_letter' of queue '{}' names '{}', a {}: dead letters go to a "
                                                  "queue",
                                                  c.name, q->dead_letter,
-                                                 name_of(spec_.components[static_cast<std::size_t>(dl)].kind)));
+                                                 name_of(spec_.components[static_cast<std::size_t>(dl)].kind())));
       }
       if (const CdnSpec* d = c.cdn()) {
         if (d->origin == c.name)

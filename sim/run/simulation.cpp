@@ -1,5 +1,7 @@
-// Simulation: builds the model, drives the event loop, emits ticks to
-// observers and turns the statistics into a RunResult.
+// Simulation: the layer that puts a run together. It builds the model
+// (model/), chooses and constructs the resource backend (backend/; the model
+// itself never does), drives the kernel to a time, emits ticks to observers
+// and turns the statistics into a RunResult.
 #include "archsim/simulation.hpp"
 
 #include <sys/resource.h>
@@ -19,18 +21,6 @@
 namespace archsim {
 
 namespace {
-
-LatencyStats stats_of(const Histogram& h) {
-  LatencyStats s;
-  s.count = h.count();
-  s.mean = h.mean();
-  s.p50 = h.quantile(0.50);
-  s.p90 = h.quantile(0.90);
-  s.p99 = h.quantile(0.99);
-  s.p999 = h.quantile(0.999);
-  s.max = h.max();
-  return s;
-}
 
 double peak_rss_mb() {
   rusage u{};
@@ -133,11 +123,9 @@ void check_slos(const ScenarioSpec& spec, RunResult& r) {
 
 struct Simulation::Impl {
   /// Handles the simulation's own events: ticks and the end of warm-up.
-  class Control : public Component {
+  class Control : public EventTarget {
    public:
-    Control(Kernel& k, Impl& sim) : Component(k, "control", -1000, 0), sim_(sim) {}
-    void arrive(Job*) override {}
-    void on_reply(Job*, ErrorKind) override {}
+    explicit Control(Impl& sim) : sim_(sim) {}
     void handle(const Event& e) override {
       if (e.code == EventCode::Warmup) sim_.reset_stats();
       if (e.code == EventCode::Tick) sim_.emit_tick();
@@ -172,6 +160,8 @@ struct Simulation::Impl {
   static void after_event(void* self) {
     auto* me = static_cast<Impl*>(self);
     if ((++me->steps_ & 0x3ffff) == 0 && me->opt.progress) me->show_progress();
+    if ((me->steps_ & 0xfff) == 0 && me->opt.stop && me->opt.stop->load(std::memory_order_relaxed))
+      me->kernel.halt = true;  // the fast backend's loop stops after this event
   }
 
   Impl(const ScenarioSpec& s, RunOptions o) : spec(s), opt(o) {
@@ -181,7 +171,7 @@ struct Simulation::Impl {
     kernel.tracer = opt.tracer;
     Builder b(kernel, spec);
     b.build(comps, clients, e2e);
-    control = std::make_unique<Control>(kernel, *this);
+    control = std::make_unique<Control>(*this);
     std::vector<Component*> cs;
     for (auto& c : comps) cs.push_back(c.get());
     std::vector<Client*> cl;
@@ -209,14 +199,8 @@ struct Simulation::Impl {
   }
 
   void reset_stats() {
-    const double now = kernel.now();
     if (backend) backend->reset_figures();
-    for (auto& c : comps) {
-      c->account(now);
-      c->stats = Component::Stats{};
-      c->stats.queue_max = c->queued;
-      c->reset_stats();
-    }
+    for (auto& c : comps) c->reset_window();
     for (auto& e : kernel.edges) {
       e->calls = e->failed = 0;
       e->call_latency.clear();
@@ -241,22 +225,9 @@ struct Simulation::Impl {
     for (auto& x : e2e.tick_errors) x = 0;
     e2e.tick_latency.clear();
     for (auto& c : comps) {
-      c->account(now);
       ComponentTick ct;
-      ct.arrivals = c->tick.arrivals;
-      ct.completed = c->tick.completed;
-      ct.failed = c->tick.failed;
-      ct.in_flight = c->in_flight;
-      ct.queue = c->queued;
-      const double cap = static_cast<double>(c->replicas()) * c->workers() * t.dt;
-      ct.utilization = cap > 0 ? c->tick.busy_area / cap : 0.0;
-      ct.p50 = c->tick.latency.quantile(0.5);
-      ct.p99 = c->tick.latency.quantile(0.99);
-      c->report_tick(ct);
+      c->take_tick(ct, t.dt);
       t.components.push_back(ct);
-      c->tick.arrivals = c->tick.completed = c->tick.failed = 0;
-      c->tick.busy_area = 0;
-      c->tick.latency.clear();
     }
     for (auto& e : kernel.edges) {
       EdgeTick et;
@@ -292,18 +263,12 @@ struct Simulation::Impl {
     if (!started) begin();
     wall_start = std::chrono::steady_clock::now();
     const double until = std::min(t, spec.duration);
-    if (kernel.backend) {
-      kernel.backend->run_until(kernel, until, &Impl::after_event, this);
-    } else {
-      while (!kernel.empty() && kernel.next_time() <= until) {
-        kernel.step();
-        if ((++steps_ & 0x3ffff) == 0 && opt.progress) show_progress();
-        if ((steps_ & 0xfff) == 0 && opt.stop && opt.stop->load(std::memory_order_relaxed)) {
-          wall_before = wall_elapsed();
-          finish(kernel.now());  // stopped: the result so far
-          return;
-        }
-      }
+    if (kernel.backend) kernel.backend->run_until(kernel, until, &Impl::after_event, this);
+    else kernel.run_until(until, &Impl::after_event, this);
+    if (kernel.halt) {  // --partial: a signal asked to stop here
+      wall_before = wall_elapsed();
+      finish(kernel.now());  // the result so far
+      return;
     }
     wall_before = wall_elapsed();
     if (t >= spec.duration) finish(spec.duration);
@@ -332,26 +297,9 @@ struct Simulation::Impl {
     for (int k = 1; k < static_cast<int>(ErrorKind::Count); ++k)
       if (e2e.errors[k]) r.errors[std::string(name_of(static_cast<ErrorKind>(k)))] = e2e.errors[k];
     for (std::size_t i = 0; i < comps.size(); ++i) {
-      Component& c = *comps[i];
-      c.account(end);
       ComponentResult cr;
-      cr.name = c.name();
-      cr.kind = spec.components[i].kind;
-      cr.replicas = c.replicas();
-      cr.workers = c.workers();
-      cr.arrivals = c.stats.arrivals;
-      cr.completed = c.stats.completed;
-      cr.failed = c.stats.failed;
-      for (int k = 1; k < static_cast<int>(ErrorKind::Count); ++k)
-        if (c.stats.errors[k]) cr.errors[std::string(name_of(static_cast<ErrorKind>(k)))] = c.stats.errors[k];
-      cr.throughput_rps = window > 0 ? static_cast<double>(c.stats.completed) / window : 0.0;
-      const double cap = static_cast<double>(c.replicas()) * c.workers() * window;
-      cr.utilization = cap > 0 ? c.stats.busy_area / cap : 0.0;
-      cr.queue_mean = window > 0 ? c.stats.queue_area / window : 0.0;
-      cr.queue_max = c.stats.queue_max;
-      cr.latency = stats_of(c.stats.latency);
-      cr.wait = stats_of(c.stats.wait);
-      c.report(cr, window);
+      cr.kind = spec.components[i].kind();
+      comps[i]->fill_result(cr, end, window);
       r.components.push_back(cr);
     }
     if (backend) backend->report(r, window);

@@ -1,0 +1,168 @@
+// A service's faults, operator actions and autoscaling: what changes its
+// replicas (kill, restart, leak, deploy, scale) or its policies (rate_limit,
+// breaker) while it runs.
+#include <fmt/format.h>
+
+#include "model/service.hpp"
+
+namespace archsim {
+
+void Service::on_timer(Timer t, int r) {
+  switch (t) {
+    case kRevive:
+      if (--reps_[r].restart_pending <= 0) set_up(r, true);
+      break;
+    case kProvisioned:
+      if (reps_[r].state == State::Provisioning) {
+        reps_[r].state = State::Up;
+        ++version;
+        kernel_.note("autoscale", name_, "ready", fmt::format("replica {} serves ({} serving)", r, serving()));
+      }
+      break;
+    case kAutoscale:
+      autoscale();
+      timer(kAutoscale, 0, kernel_.now() + autoscaler_->spec().interval);
+      break;
+    case kLeak:
+      if (!leak_) break;
+      restart(leak_next_, leak_->restart_time);
+      kernel_.note("fault", name_, "leak", fmt::format("replica {} ran out of memory and restarts", leak_next_));
+      leak_next_ = (leak_next_ + 1) % static_cast<int>(reps_.size());
+      timer(kLeak, 0, kernel_.now() + leak_->every);
+      break;
+    case kDeployNext:
+      if (!deploy_ || deploy_next_ >= static_cast<int>(reps_.size())) break;
+      for (int b = 0; b < deploy_->batch && deploy_next_ < static_cast<int>(reps_.size()); ++b)
+        restart(deploy_next_++, deploy_->restart_time);
+      timer(kDeployNext, 0, kernel_.now() + deploy_->restart_time);
+      break;
+  }
+}
+
+void Service::set_up(int i, bool up) {
+  Replica& r = reps_[i];
+  if (up) {
+    if (r.state == State::Down) {
+      r.state = State::Up;
+      ++version;
+    }
+    return;
+  }
+  if (r.state == State::Down || r.state == State::Removed) return;
+  account(kernel_.now());
+  r.state = State::Down;
+  ++version;
+  kill_visits(r);
+}
+
+void Service::kill_visits(Replica& r) {
+  while (Job* j = r.running) {
+    r.running = j->run_next;
+    ++j->token;  // its pending work or calls are void
+    --r.busy;
+    add_busy(-1);
+    record_error(ErrorKind::Killed);
+    record_end(j, ErrorKind::Killed);
+    kernel_.finish(j, ErrorKind::Killed);
+  }
+  while (!r.queue.empty()) {
+    Job* j = r.queue.front();
+    r.queue.pop_front();
+    add_queued(-1);
+    record_error(ErrorKind::Killed);
+    record_end(j, ErrorKind::Killed);
+    kernel_.finish(j, ErrorKind::Killed);
+  }
+  for (auto& u : r.permits_used) u = 0;
+}
+
+void Service::restart(int i, double down_for) {
+  set_up(i, false);
+  ++reps_[i].restart_pending;
+  timer(kRevive, i, kernel_.now() + down_for);
+}
+
+void Service::autoscale() {
+  const double now = kernel_.now();
+  account(now);
+  const int up = reps_.count(State::Up), coming = reps_.count(State::Provisioning);
+  const std::optional<int> desired =
+      autoscaler_->decide(now, up, coming, static_cast<int>(workers_), busy_total(), queue_total());
+  if (!desired) return;
+  const int current = up + coming;
+  if (*desired > current) {
+    for (int i : reps_.grow(*desired - current, State::Provisioning))
+      timer(kProvisioned, i, now + autoscaler_->spec().provision);
+  } else {
+    reps_.shrink(current - *desired, /*provisioning_too=*/true);
+  }
+  ++version;
+  kernel_.note("autoscale", name_, "scale", fmt::format("{} -> {} replicas", current, *desired));
+}
+
+bool Service::kill(const FaultSpec& f, bool end) {
+  if (end) {
+    for (int r : killed_[&f]) set_up(r, true);
+    killed_.erase(&f);
+    return true;
+  }
+  const int n = static_cast<int>(reps_.size());
+  int want = f.replicas.value_or(n);
+  std::vector<int>& list = killed_[&f];
+  for (int r = 0; r < n && want > 0; ++r)
+    if (reps_[r].state == State::Up || reps_[r].state == State::Draining) {
+      set_up(r, false);
+      list.push_back(r);
+      --want;
+    }
+  return true;
+}
+
+bool Service::scale(const FaultSpec& f) {
+  const int want = f.replicas.value_or(static_cast<int>(reps_.size()));
+  const int up = serving();
+  if (want > up) reps_.grow(want - up, State::Up);
+  else if (want < up) reps_.shrink(up - want, /*provisioning_too=*/false);
+  ++version;
+  return true;
+}
+
+void Service::retune_breakers(const FaultSpec& f) {
+  program_.for_each_site([&](CallSite& s) { s.breaker = std::make_unique<Breaker>(*f.breaker); });
+}
+
+bool Service::apply(const FaultSpec& f, bool end) {
+  if (impair_.apply(f, end)) return true;
+  using K = FaultSpec::Kind;
+  switch (f.kind) {
+    case K::Kill: return kill(f, end);
+    case K::Restart: {
+      if (end) return true;
+      int want = f.replicas.value_or(static_cast<int>(reps_.size()));
+      for (int r = 0; r < static_cast<int>(reps_.size()) && want > 0; ++r)
+        if (reps_[r].state == State::Up) {
+          restart(r, f.restart_time);
+          --want;
+        }
+      return true;
+    }
+    case K::Leak:
+      leak_ = end ? nullptr : &f;
+      if (!end) timer(kLeak, 0, kernel_.now() + f.every);
+      return true;
+    case K::Deploy:
+      if (end) return true;
+      deploy_ = &f;
+      deploy_next_ = 0;
+      timer(kDeployNext, 0, kernel_.now());
+      return true;
+    case K::Scale: return scale(f);
+    case K::RateLimit: admission_.retune(f, end); return true;
+    case K::Breaker:
+      if (!end && f.breaker) retune_breakers(f);
+      return true;
+    default: return false;
+  }
+}
+
+}  // namespace archsim
