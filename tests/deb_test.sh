@@ -21,7 +21,8 @@ done
 dpkg -i "$deb" > "$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log"; exit 1; }
 cd "$tmp"   # no ./scenarios here: the library must come from /usr/share/archsim
 /usr/bin/archsim --version
-/usr/bin/archsim list | grep -q '(from /usr/share/archsim/scenarios)' ||
+/usr/bin/archsim list > "$tmp/list.txt"  # (not piped into grep -q: SIGPIPE under pipefail)
+grep -q '(from /usr/share/archsim/scenarios)' "$tmp/list.txt" ||
   { echo "deb test: archsim list does not read /usr/share/archsim/scenarios"; /usr/bin/archsim list | tail -n 1; exit 1; }
 /usr/bin/archsim run black-friday --duration 45s --quiet --json r.json
 grep -q '"scenario": "black-friday"' r.json

@@ -22,6 +22,8 @@ last=$(promtool tsdb dump --match='archsim_edge_calls_total{from="api",to="db"}'
 csv=$(awk -F, '$2 == "api->db" && $3 == "calls" {s += $4} END {print s}' m.csv)
 [ -n "$last" ] && [ "$last" = "$csv" ] || { echo "metrics test: api->db calls: TSDB $last, CSV $csv"; exit 1; }
 # The first sample is at the start time + 1 s (the end of the first tick), in milliseconds.
-first=$(promtool tsdb dump --match='archsim_requests_started_total' tsdb | head -n 1 | awk '{print $NF}')
+# (dumped to a file first: 'promtool | head' dies of SIGPIPE under pipefail)
+promtool tsdb dump --match='archsim_requests_started_total' tsdb > started.txt
+first=$(awk 'NR == 1 {print $NF}' started.txt)
 [ "$first" = "1767225601000" ] || { echo "metrics test: first sample at $first, expected 1767225601000"; exit 1; }
 echo "metrics test: $series series, $samples samples; api->db calls $last in both exports"
