@@ -1,35 +1,36 @@
-// archsim-bench: simulated requests per wall second and events per second of
-// the fast backend. Not a test: the figures depend on the machine.
+// archsim-bench: archsim against a bare hand-written event loop
+// (bench/bare_loop.cpp) on the same models and request counts, and how
+// archsim's cost grows with model size and requests in flight. Not a test:
+// the figures depend on the machine and its load.
 //
-//   ./build/release/archsim-bench [--requests N] [--runs K]
-//       [--backend simgrid [--simgrid-requests N]]
+//   ./build/release/archsim-bench [--requests N] [--runs K] [--chain-visits N]
+//       [--inflight N] [--backend simgrid [--simgrid-requests N]]
 //
-// Prints one line per run and the median per scenario. With --backend
-// simgrid it also runs each scenario on the simgrid backend (fewer requests:
-// it is slower) and prints the ratio of the medians.
+// Every measurement runs in a child process of its own (fork), so that each
+// peak RSS is that run's alone; the table gives medians of K runs.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <functional>
 #include <vector>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "archsim/load.hpp"
 #include "archsim/platform.hpp"
 #include "archsim/simulation.hpp"
+#include "bare_loop.hpp"
 
 using namespace archsim;
 
 namespace {
-
-struct Case {
-  const char* name;
-  const char* yaml;
-  double rate;  // requests per simulated second
-};
 
 // M/M/8 at 80% load: 8 workers, exp(10ms) each, 640/s.
 const char* kMM8 = R"(
@@ -84,22 +85,124 @@ components:
     service_time: exp(2ms)
 )";
 
+// Two stations in series at 80% load each: 8 workers exp(10ms), then the
+// request moves on (async: the first worker is freed) to 4 workers exp(5ms).
+const char* kTandem = R"(
+name: bench-tandem
+seed: 7
+duration: 1s
+traffic:
+  - {name: clients, to: a, rate: 640/s}
+components:
+  a:
+    kind: service
+    workers: 8
+    steps: [{work: exp(10ms)}, {async: b}]
+  b:
+    kind: service
+    workers: 4
+    service_time: exp(5ms)
+)";
+
+// One worker whose service takes ~1000 s: every request that arrives stays
+// in flight (queued) to the end, so peak RSS grows with the request count.
+const char* kPileUp = R"(
+name: bench-inflight
+seed: 7
+duration: 1s
+traffic:
+  - {name: clients, to: sink, rate: 1000/s}
+components:
+  sink:
+    kind: service
+    workers: 1
+    service_time: exp(1000s)
+)";
+
+/// A chain of n services, each handing the request on (async) to the next:
+/// 25% load everywhere, so cost per event is all that changes with n.
+std::string chain_yaml(int n) {
+  std::string y = fmt::format("name: bench-chain{}\nseed: 7\nduration: 1s\ntraffic:\n"
+                              "  - {{name: clients, to: s1, rate: 1000/s}}\ncomponents:\n", n);
+  for (int i = 1; i <= n; ++i) {
+    y += fmt::format("  s{}:\n    kind: service\n    workers: 4\n", i);
+    y += i < n ? fmt::format("    steps: [{{work: exp(1ms)}}, {{async: s{}}}]\n", i + 1)
+               : std::string("    service_time: exp(1ms)\n");
+  }
+  return y;
+}
+
 struct Sample {
-  double req_per_s;
-  double events_per_s;
-  double wall_s;
-  double rss_mb;
-  std::uint64_t requests;
+  double req_per_s = 0;
+  double events_per_s = 0;
+  double wall_s = 0;
+  double rss_mb = 0;  ///< peak RSS of the child that ran it
 };
 
-Sample run_once(const Case& c, double requests, const std::string& backend) {
-  ScenarioSpec spec = load_scenario_text(c.yaml, c.name);
-  spec.duration = requests / c.rate;
-  RunOptions opt;
-  opt.backend = backend;
-  const RunResult r = simulate(spec, opt);
-  const double n = static_cast<double>(r.started);
-  return Sample{n / r.engine.wall_s, r.engine.events_per_s, r.engine.wall_s, r.engine.peak_rss_mb, r.started};
+/// Runs f in a child process; its peak RSS comes from wait4.
+template <class F>
+Sample in_child(F f) {
+  int fd[2];
+  if (pipe(fd) != 0) std::abort();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fd[0]);
+    const Sample s = f();
+    if (write(fd[1], &s, sizeof s) != static_cast<ssize_t>(sizeof s)) _exit(1);
+    _exit(0);
+  }
+  close(fd[1]);
+  Sample s;
+  const bool ok = read(fd[0], &s, sizeof s) == static_cast<ssize_t>(sizeof s);
+  close(fd[0]);
+  int status = 0;
+  rusage u{};
+  wait4(pid, &status, 0, &u);
+  if (!ok || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    fmt::print(stderr, "archsim-bench: a measurement run failed\n");
+    std::exit(1);
+  }
+  s.rss_mb = static_cast<double>(u.ru_maxrss) / 1024.0;  // KiB on Linux
+  return s;
+}
+
+Sample run_archsim(const std::string& yaml, const char* name, double duration, const std::string& backend) {
+  return in_child([&] {
+    ScenarioSpec spec = load_scenario_text(yaml, name);
+    spec.duration = duration;
+    RunOptions opt;
+    opt.backend = backend;
+    const RunResult r = simulate(spec, opt);
+    return Sample{static_cast<double>(r.started) / r.engine.wall_s, r.engine.events_per_s, r.engine.wall_s, 0};
+  });
+}
+
+template <class F>
+Sample run_bare(F f) {
+  return in_child([&] {
+    const auto t0 = std::chrono::steady_clock::now();
+    const bench::BareResult b = f();
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (b.mean_sojourn_s <= 0) std::abort();  // keeps the loop's work observable
+    return Sample{static_cast<double>(b.completed) / wall, static_cast<double>(b.events) / wall, wall, 0};
+  });
+}
+
+/// Peak RSS of `archsim --version` run from the bench's directory, MB (0: not run).
+double fresh_archsim_rss_mb(const char* self) {
+  std::string dir = self;
+  dir = dir.find('/') == std::string::npos ? "." : dir.substr(0, dir.rfind('/'));
+  const std::string bin = dir + "/archsim";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (!std::freopen("/dev/null", "w", stdout)) _exit(1);
+    execl(bin.c_str(), bin.c_str(), "--version", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  rusage u{};
+  wait4(pid, &status, 0, &u);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? static_cast<double>(u.ru_maxrss) / 1024.0 : 0.0;
 }
 
 double median(std::vector<double> v) {
@@ -108,18 +211,46 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+/// Medians over `runs` of one measurement, each run printed as it ends.
+Sample medians(const std::string& label, int runs, const std::function<Sample()>& f) {
+  std::vector<double> rps, eps, wall, rss;
+  for (int k = 0; k < runs; ++k) {
+    const Sample s = f();
+    rps.push_back(s.req_per_s);
+    eps.push_back(s.events_per_s);
+    wall.push_back(s.wall_s);
+    rss.push_back(s.rss_mb);
+    fmt::print("  {:<28} run {}: {:>7.3f} M req/s {:>7.2f} M events/s {:>7.2f} s  peak RSS {:.1f} MB\n", label,
+               k + 1, s.req_per_s / 1e6, s.events_per_s / 1e6, s.wall_s, s.rss_mb);
+    std::fflush(stdout);
+  }
+  return Sample{median(rps), median(eps), median(wall), median(rss)};
+}
+
+std::string mega(double x) { return x >= 1e6 ? fmt::format("{:.2f}M", x / 1e6) : fmt::format("{:.0f}k", x / 1e3); }
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  double requests = 10e6;
-  double simgrid_requests = 1e6;
-  int runs = 5;
+  double requests = 5e6, simgrid_requests = 2e5, chain_visits = 5e6, inflight = 1e6;
+  int runs = 3;
   std::string backend = "fast";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--requests")) requests = std::atof(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--simgrid-requests")) simgrid_requests = std::atof(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--backend")) backend = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--simgrid-requests")) simgrid_requests = std::atof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--chain-visits")) chain_visits = std::atof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--inflight")) inflight = std::atof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--backend")) backend = argv[i + 1];
+    else {
+      fmt::print(stderr, "archsim-bench: unknown option '{}'\n", argv[i]);
+      return 2;
+    }
+  }
+  if ((argc - 1) % 2 || runs < 1 || requests < 1 || chain_visits < 1000 || inflight < 1000) {
+    fmt::print(stderr, "usage: archsim-bench [--requests N] [--runs K>=1] [--chain-visits N>=1000] "
+                       "[--inflight N>=1000] [--backend fast|simgrid] [--simgrid-requests N]\n");
+    return 2;
   }
   if (backend != "fast" && backend != "simgrid") {
     fmt::print(stderr, "archsim-bench: unknown backend '{}' (valid: fast, simgrid)\n", backend);
@@ -129,30 +260,67 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "archsim-bench: this build has no simgrid backend\n");
     return 2;
   }
-  const bool both = backend == "simgrid";
-  const Case cases[] = {{"mm8-80pct", kMM8, 640.0}, {"chain6", kChain, 1000.0}};
-  fmt::print("archsim-bench: fast backend, {:.0f} requests per run, {} runs, median reported\n", requests, runs);
-  if (both) fmt::print("               simgrid backend, {:.0f} requests per run\n", simgrid_requests);
-  for (const Case& c : cases) {
-    double fast_median = 0;
-    for (const std::string b : {"fast", "simgrid"}) {
-      if (b == "simgrid" && !both) break;
-      const double n = b == "fast" ? requests : simgrid_requests;
-      std::vector<double> rps, eps, rss;
-      for (int k = 0; k < runs; ++k) {
-        const Sample s = run_once(c, n, b);
-        rps.push_back(s.req_per_s);
-        eps.push_back(s.events_per_s);
-        rss.push_back(s.rss_mb);
-        fmt::print("  {:<10} {:<7} run {}: {:>7.3f} M req/s  {:>6.2f} M events/s  {:.2f} s wall  peak RSS {:.1f} MB\n",
-                   c.name, b, k + 1, s.req_per_s / 1e6, s.events_per_s / 1e6, s.wall_s, s.rss_mb);
-      }
-      const double m = median(rps);
-      fmt::print("{:<12} {:<7} median {:.3f} M requests/s, {:.2f} M events/s, peak RSS {:.1f} MB\n", c.name, b,
-                 m / 1e6, median(eps) / 1e6, *std::max_element(rss.begin(), rss.end()));
-      if (b == "fast") fast_median = m;
-      else fmt::print("{:<12} fast/simgrid: {:.1f}x\n", c.name, fast_median / m);
-    }
+  std::string cmd;
+  for (int i = 0; i < argc; ++i) cmd += (i ? " " : "") + std::string(argv[i]);
+  fmt::print("$ {}\n{} runs per row, medians; {} cores, load average at start: ", cmd, runs, sysconf(_SC_NPROCESSORS_ONLN));
+  double load[3] = {0, 0, 0};
+  if (getloadavg(load, 3) == 3) fmt::print("{:.2f} {:.2f} {:.2f}\n", load[0], load[1], load[2]);
+  else fmt::print("unknown\n");
+
+  const auto n = static_cast<std::uint64_t>(requests);
+  std::vector<std::string> table;
+  auto row = [&](const std::string& model, const std::string& a, const std::string& peer, const std::string& ratio) {
+    table.push_back(fmt::format("| {} | {} | {} | {} |", model, a, peer, ratio));
+  };
+  auto versus = [&](const std::string& model, const Sample& a, const Sample& b) {
+    row(model, fmt::format("{} req/s, {:.0f} MB", mega(a.req_per_s), a.rss_mb),
+        fmt::format("bare loop {} req/s, {:.0f} MB", mega(b.req_per_s), b.rss_mb),
+        fmt::format("{:.2f}", a.req_per_s / b.req_per_s));
+  };
+
+  const Sample mm8 = medians("mm8 archsim", runs, [&] { return run_archsim(kMM8, "mm8", requests / 640.0, "fast"); });
+  const Sample mm8b = medians("mm8 bare", runs, [&] { return run_bare([&] { return bench::bare_mmc(n, 640, 8, 0.010, 7); }); });
+  versus(fmt::format("M/M/8 at rho 0.8, {} requests", mega(requests)), mm8, mm8b);
+
+  const Sample tan = medians("tandem archsim", runs, [&] { return run_archsim(kTandem, "tandem", requests / 640.0, "fast"); });
+  const Sample tanb = medians("tandem bare", runs,
+                              [&] { return run_bare([&] { return bench::bare_tandem(n, 640, 8, 0.010, 4, 0.005, 7); }); });
+  versus(fmt::format("two-station tandem, {} requests", mega(requests)), tan, tanb);
+
+  if (backend == "simgrid") {
+    const Sample sg = medians("tandem simgrid", runs,
+                              [&] { return run_archsim(kTandem, "tandem", simgrid_requests / 640.0, "simgrid"); });
+    row(fmt::format("same, --backend simgrid, {} requests", mega(simgrid_requests)),
+        fmt::format("{} req/s, {:.0f} MB", mega(sg.req_per_s), sg.rss_mb), "fast backend above",
+        fmt::format("{:.3f}", sg.req_per_s / tan.req_per_s));
   }
+
+  const Sample c6 = medians("chain6 archsim", runs, [&] { return run_archsim(kChain, "chain6", requests / 1000.0, "fast"); });
+  row(fmt::format("load balancer + 5-service sync chain, {} requests", mega(requests)),
+      fmt::format("{} req/s, {} events/s, {:.0f} MB", mega(c6.req_per_s), mega(c6.events_per_s), c6.rss_mb), "", "");
+
+  // The same number of service visits in both: fewer requests down the long chain.
+  const std::string y10 = chain_yaml(10), y1000 = chain_yaml(1000);
+  const Sample ch10 = medians("chain10 archsim", runs, [&] { return run_archsim(y10, "chain10", chain_visits / 10 / 1000.0, "fast"); });
+  const Sample ch1000 = medians("chain1000 archsim", runs,
+                                [&] { return run_archsim(y1000, "chain1000", chain_visits / 1000 / 1000.0, "fast"); });
+  row(fmt::format("chain of 10 -> 1,000 services, {} visits", mega(chain_visits)),
+      fmt::format("{} -> {} events/s", mega(ch10.events_per_s), mega(ch1000.events_per_s)), "",
+      fmt::format("{:.2f} (target >= 0.5)", ch1000.events_per_s / ch10.events_per_s));
+
+  // Peak RSS with `inflight` requests queued, less that with a thousand.
+  const Sample small = medians("inflight 1k", runs, [&] { return run_archsim(kPileUp, "inflight", 1.0, "fast"); });
+  const Sample big = medians("inflight " + mega(inflight), runs,
+                             [&] { return run_archsim(kPileUp, "inflight", inflight / 1000.0, "fast"); });
+  row(fmt::format("{} requests in flight", mega(inflight)), fmt::format("{:.0f} MB peak RSS", big.rss_mb), "",
+      fmt::format("{:.0f} B per request (target <= 150)", (big.rss_mb - small.rss_mb) * 1048576.0 / (inflight - 1000)));
+  // A fresh process: a forked child shares the pages the bench already loaded.
+  const double start_mb = fresh_archsim_rss_mb(argv[0]);
+  row("RSS at start (`archsim --version`, a fresh process)",
+      start_mb > 0 ? fmt::format("{:.1f} MB", start_mb) : std::string("archsim not found beside archsim-bench"), "",
+      "target <= 10 MB");
+
+  fmt::print("\n| model | archsim | peer | ratio |\n|---|---|---|---|\n");
+  for (const std::string& t : table) fmt::print("{}\n", t);
   return 0;
 }
