@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "analysis/estimate.hpp"
+#include "check.hpp"
 #include "archsim/diagnostics.hpp"
 #include "archsim/load.hpp"
 #include "archsim/output_file.hpp"
@@ -330,7 +331,7 @@ components:
   const auto est = estimate(s);
   REQUIRE(est);
   // 3 events per visit and 2 per request at 1e5/s for 3.6e7 s: 1.8e13.
-  CHECK(run_cost(s, *est, false).events == doctest::Approx(1.8e13).epsilon(0.01));
+  CHECK(run_cost(s, *est, false).events == archsim::test::Rel(1.8e13, 0.01));
   TempDir d;
   const std::string p = d.file("big.yaml", "duration: 100000h\n" + kTiny.substr(1));  // 9e10 events
   std::string out;

@@ -377,7 +377,7 @@ TEST_CASE("particles: density follows the rate, red follows the failed share") {
 }
 
 TEST_CASE("render: a node turns from healthy to failing, red dots follow") {
-  if (!have_display()) return;
+  if (!have_display()) return;  // have_display() printed the skip marker: CTest reports it skipped
   GlLeakScope gl;  // Mesa's own allocations are not our leaks
   SyntheticRun run;
   run.components = 8;
@@ -405,7 +405,7 @@ TEST_CASE("render: a node turns from healthy to failing, red dots follow") {
 }
 
 TEST_CASE("render: nothing is drawn outside the window") {
-  if (!have_display()) return;
+  if (!have_display()) return;  // have_display() printed the skip marker: CTest reports it skipped
   GlLeakScope gl;  // Mesa's own allocations are not our leaks
   // Draw a 800x500 frame in the middle of a larger target cleared to a
   // colour the view never uses; the margin must stay that colour.
@@ -444,7 +444,7 @@ TEST_CASE("render: nothing is drawn outside the window") {
 }
 
 TEST_CASE("render: a short MP4 has the expected number of frames") {
-  if (!have_display()) return;
+  if (!have_display()) return;  // have_display() printed the skip marker: CTest reports it skipped
   GlLeakScope gl;  // Mesa's own allocations are not our leaks
   if (!find_program("ffmpeg") || !find_program("ffprobe")) {
     return archsim::test::skip("ffmpeg/ffprobe not installed (sudo apt-get install --no-install-recommends ffmpeg)");
@@ -500,7 +500,7 @@ TEST_CASE("render: a real run: killed replicas turn the node grey (down), its ca
   CHECK(err->exact);
   CHECK_FALSE(err->pass);
 
-  if (!have_display()) return;
+  if (!have_display()) return;  // have_display() printed the skip marker: CTest reports it skipped
   GlLeakScope gl;
   Offscreen off(*pb, 1280, 720, fonts());
   REQUIRE(off.ok());
@@ -545,7 +545,7 @@ TEST_CASE("render(): exit codes, PNG from a scenario and from a timeline") {
   vo.file = scenario;
   CHECK(viz::view(vo) == 1);
   if (!saved.empty()) ::setenv("DISPLAY", saved.c_str(), 1);
-  if (!have_display()) return;
+  if (!have_display()) return;  // have_display() printed the skip marker: CTest reports it skipped
   GlLeakScope gl;
 
   o.at = 30;

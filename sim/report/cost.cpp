@@ -14,25 +14,14 @@ namespace archsim::report {
 
 namespace {
 
-struct Price {
-  std::string_view kind;
-  double per_hour;  // USD per replica-hour
-};
-
-// THE price table. Approximate AWS us-east-1 on-demand list prices (Linux,
-// single-AZ; aws.amazon.com/ec2/pricing/on-demand, /rds/postgresql/pricing,
-// /elasticache/pricing, /msk/pricing, /cloudfront/pricing), rounded. They make
-// designs comparable, not bills exact. A problem's `prices:` overrides any
-// row by name; a sandbox component's `cost:` replaces its price. Keep
-// README.md's table in step.
-constexpr Price kPrices[] = {
-    {"service", 0.096},         // EC2 m6i.large (2 vCPU, 8 GiB): $0.096/h
-    {"load_balancer", 0.0225},  // Application Load Balancer hour; LCU charges not included
-    {"cache", 0.206},           // ElastiCache cache.r6g.large (13 GiB Redis node)
-    {"database", 0.25},         // RDS PostgreSQL db.r6g.large, single-AZ, per instance
-    {"queue", 0.21},            // MSK kafka.m5.large, per broker
-};
-
+// Default prices per kind live in the kinds table (sim/spec/kinds.cpp,
+// default_price below); this file adds the instance sizes. Approximate AWS
+// us-east-1 on-demand list prices (Linux, single-AZ;
+// aws.amazon.com/ec2/pricing/on-demand, /rds/postgresql/pricing,
+// /elasticache/pricing, /msk/pricing, /cloudfront/pricing), rounded: they make
+// designs comparable, not bills exact. A problem's `prices:` overrides any row
+// by name; a sandbox component's `cost:` replaces its price. Keep README.md's
+// table in step.
 // Sizes within a family double vCPUs, memory and price (as AWS's do).
 constexpr Instance kInstances[] = {
     {"m6i.large", "service", 2, 8, 0.096},          {"m6i.xlarge", "service", 4, 16, 0.192},
