@@ -26,5 +26,5 @@ corpus=build/fuzz/corpus
 mkdir -p "$corpus" build/fuzz/artifacts
 find examples scenarios tests/bad tests/fuzz/regressions -name '*.yaml' -size -64k -exec cp {} "$corpus/" \; 2>/dev/null || true
 # -timeout: one input running over 10 s is a hang; -rss_limit_mb: a memory blow-up.
-exec ./build/fuzz/archsim_fuzz_loader -max_total_time="$SECONDS_TO_RUN" -timeout=10 -rss_limit_mb=2048 \
+exec ./build/fuzz/tests/fuzz/archsim_fuzz_loader -seed=1 -max_total_time="$SECONDS_TO_RUN" -timeout=10 -rss_limit_mb=2048 \
   -max_len=8192 -artifact_prefix=build/fuzz/artifacts/ -print_final_stats=1 "$corpus"

@@ -524,6 +524,11 @@ TEST_CASE("malformed YAML is one diagnostic in plain words") {
   CHECK(diagnostics_of_text("traffic: [a, b\ncomponents: {}\n") ==
         "t.yaml:2:11: error: malformed YAML: a '[' is not closed by a matching ']'");
   CHECK(diagnostics_of_text("a: 1\n---\nb: 2\n").find("one YAML document") != std::string::npos);
+  // yaml-cpp 0.7's LoadAll loops forever on a top-level ',' (found by the fuzz target): refused, positioned.
+  CHECK(diagnostics_of_text(",*i]x\n") ==
+        "t.yaml:1:1: error: malformed YAML: the document ends before this text (a ',' separates items only inside "
+        "[...] or {...})");
+  CHECK(diagnostics_of_text("\"a\",b\n").find("t.yaml:1:4: error: malformed YAML: the document ends") == 0);
 }
 
 TEST_CASE("call graph: cycles, reachability, order and visits") {

@@ -325,8 +325,9 @@ void check_names(const Source& src, const Contract& c) {
   for (const LeverSpec& l : c.levers)
     for (const auto& [n, w] : l.sets) {
       const auto dot = n.find('.');
+      const std::string& item = n;  // a structured binding cannot be captured before C++20 (clang)
       const bool ok = dot == std::string::npos ? std::any_of(c.work.begin(), c.work.end(),
-                                                             [&](const auto& x) { return x.first == n; })
+                                                             [&](const auto& x) { return x.first == item; })
                                                : c.data_set(n.substr(0, dot)) != nullptr;
       if (!ok)
         src.error(w.mark, fmt::format("lever '{}' sets '{}', which is neither a work item ({}) nor DATA.QUERY of a "

@@ -6,7 +6,10 @@
 #include <limits>
 #include <map>
 
+#include <sstream>
+
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include "spec/merge_keys.hpp"
 #include "archsim/text.hpp"
@@ -132,12 +135,53 @@ bool within_nodes(const YAML::Node& n, std::uint64_t& budget) {
   return true;
 }
 
+// Counts the documents of a stream, stopping at the second: where it starts.
+// YAML::LoadAll cannot be used. On a ',' outside any [...] or {...} at the
+// top level (",x" or '"a",b'), yaml-cpp 0.7 never consumes the token and
+// returns an empty document for it forever, until memory runs out (found by
+// the fuzz target).
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  int documents = 0;
+  YAML::Mark second;
+  void OnDocumentStart(const YAML::Mark& m) override {
+    if (++documents == 2) second = m;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
 }  // namespace
 
 std::optional<YAML::Node> Source::parse(const std::string& text) const {
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(protect_calls(text));
-    if (docs.empty()) return YAML::Node();  // an empty file: the caller reports what is missing
+    const std::string protected_text = protect_calls(text);
+    DocumentCounter counter;
+    {
+      std::istringstream in(protected_text);
+      YAML::Parser parser(in);
+      while (counter.documents < 2 && parser.HandleNextDocument(counter)) {
+      }
+    }
+    if (counter.documents == 0) return YAML::Node();  // an empty file: the caller reports what is missing
+    if (counter.documents > 1) {
+      const Mark at{counter.second.line + 1, counter.second.column + 1, file_};
+      const bool separator = protected_text.compare(static_cast<std::size_t>(counter.second.pos), 3, "---") == 0;
+      if (!separator) {
+        error(at, "malformed YAML: the document ends before this text (a ',' separates items only inside "
+                  "[...] or {...})");
+        return std::nullopt;
+      }
+      error(at, "a scenario file holds one YAML document: remove the '---' and what follows, or move it to its "
+                "own file");
+    }
+    std::vector<YAML::Node> docs{YAML::Load(protected_text)};
     // Aliases share nodes: a few KB of '&a [*b, *b, ...]' can stand for
     // billions of nodes that every later walk would visit. Count the tree as
     // it will be read, stopping at the limit.
@@ -147,10 +191,6 @@ std::optional<YAML::Node> Source::parse(const std::string& text) const {
                                  "anchor holds): the limit (see Limits in the README)",
                                  plain(limits::kYamlNodes.max)));
       return std::nullopt;
-    }
-    if (docs.size() > 1) {
-      error(mark(docs[1]), "a scenario file holds one YAML document: remove the '---' and what follows, or "
-                           "move it to its own file");
     }
     expand_merge_keys(*this, docs[0]);
     return docs[0];
