@@ -3,6 +3,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -31,5 +32,21 @@ void print_summary(std::ostream& out, const RunResult& r);
 std::string human_duration(double seconds);
 /// "1,234,567"
 std::string human_count(std::uint64_t n);
+
+}  // namespace archsim
+
+namespace archsim {
+
+/// One figure of the output, defined once: what is counted, over which
+/// requests (or visits), over which window. The JSON, the summary, the
+/// timeline and the view use these meanings; README's output reference
+/// repeats them (a test checks that it names every key).
+struct FigureDefinition {
+  const char* key;         ///< JSON path, e.g. "requests.error_rate"
+  const char* unit;        ///< "count", "fraction", "ms", "req/s", ...
+  const char* definition;  ///< what is counted, over which requests, over which window
+};
+/// Every defined figure, in the order of the JSON.
+const std::vector<FigureDefinition>& figure_definitions();
 
 }  // namespace archsim

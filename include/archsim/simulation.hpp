@@ -27,6 +27,17 @@ struct Figure {
   double value = 0;
 };
 
+/// The visits one call site made to a component over the measured window
+/// (every outcome): where a request's time at that component goes.
+struct VisitGroup {
+  std::string from;        ///< the calling component or traffic source
+  std::string op;          ///< the operation or named query ("" the default)
+  int line = 0;            ///< line of the call in its file
+  std::uint64_t visits = 0;
+  double total_s = 0;      ///< summed time at the component, arrival to end
+  double max_s = 0;        ///< the longest single visit
+};
+
 /// What happened at one component over the measured window (after warm-up).
 struct ComponentResult {
   std::string name;
@@ -42,7 +53,12 @@ struct ComponentResult {
   double queue_mean = 0;        ///< waiting requests (all replicas), time-averaged
   double queue_max = 0;
   LatencyStats latency;         ///< arrival to reply, successful visits
-  LatencyStats wait;            ///< time in the queue before a worker took it
+  /// Time in the queue of every visit that left it over the window: taken
+  /// by a worker (0 when one was free), shed at a deadline or dropped with
+  /// its replica. The population of queue_mean, so queue_mean = rate x wait
+  /// (Little's law for the queue).
+  LatencyStats wait;
+  std::vector<VisitGroup> visits_by_call;  ///< per calling site, most total time first
   std::vector<Figure> figures;  ///< the kind's own (cache, database, queue, cdn), in print order
   std::vector<std::vector<Figure>> shards;  ///< per shard of a sharded database
 };
@@ -62,20 +78,34 @@ struct Note {
 struct SloCheck {
   std::string name;
   double target = 0;
-  double actual = 0;
+  double actual = 0;              ///< 0 and `measured` false: nothing to measure
   bool pass = false;
   bool higher_is_better = false;  ///< throughput_min, availability
   bool correctness = false;       ///< duplicates, stale reads, lost messages
   std::string source;             ///< a per-source objective: its traffic source
   std::string unit;               ///< "s", "fraction", "count", "rps"
+  /// false: a latency objective with no successful request in the window
+  /// ("no successful request"): it fails, and has no actual and no margin.
+  bool measured = true;
+  /// Room left as a share of the target (positive = met); its sign always
+  /// agrees with `pass`. Meaningless when has_margin is false (no successful
+  /// request, or a zero target).
+  double margin = 0;
+  bool has_margin = true;
 };
 
-/// What one traffic source's measured requests saw.
+/// What one traffic source's measured requests saw, and what it did.
 struct SourceResult {
   std::string name;
   std::uint64_t started = 0, completed = 0, failed = 0;
   double throughput_rps = 0;
   LatencyStats latency;
+  double timeout_s = 0;        ///< how long its users wait (0 = for ever)
+  std::uint64_t retries = 0;   ///< attempts after the first, of measured requests
+  std::uint64_t hedges = 0;    ///< second attempts sent before a reply
+  /// Attempts it stopped waiting for (its timeout fired): the work they set
+  /// off goes on downstream for nobody, and a retry duplicates it.
+  std::uint64_t abandoned = 0;
 };
 
 struct EngineStats {
@@ -114,6 +144,14 @@ struct RunResult {
   std::uint64_t failed = 0;     ///< measured requests that failed
   std::uint64_t in_flight = 0;  ///< measured requests still running at the end
   double throughput_rps = 0;
+  double arrival_rps = 0;       ///< measured requests started per second of the window
+  double error_rate = 0;        ///< failed / (completed + failed), measured requests
+  /// Time-averaged number of measured requests in the system over the
+  /// window (Little's L end to end: in_flight_mean = arrival_rps x duration_mean_s).
+  double in_flight_mean = 0;
+  /// Start to reply or give-up of every finished measured request, success
+  /// or failure (Little's W end to end), s.
+  double duration_mean_s = 0, duration_max_s = 0;
   LatencyStats latency;         ///< end to end, successful measured requests
   std::map<std::string, std::uint64_t> errors;  ///< measured failures by cause
   std::vector<ComponentResult> components;       ///< in file order

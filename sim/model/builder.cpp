@@ -84,6 +84,8 @@ CallSite& Builder::call_site(int from, const CallSpec& c) {
                                      ") has no operation '" + c.op + "'"}});
   }
   s->op = static_cast<std::uint16_t>(op);
+  s->op_name = c.op;
+  s->line = c.mark.line;
   // An invalidation is about the item the request just wrote (its last call's key).
   if (c.op == "invalidate") s->reuse_key = true;
   kernel_.sites.push_back(std::move(s));

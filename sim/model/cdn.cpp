@@ -170,6 +170,7 @@ void Cdn::set_down(bool down) {
     while (Job* j = station_.pop()) {
       account(kernel_.now());
       add_queued(-1);
+      record_wait(kernel_.now() - j->arrived);  // it left the queue: wait counts every leaver, as queue_mean does
       record_error(ErrorKind::Killed);
       reply(j, ErrorKind::Killed);
     }

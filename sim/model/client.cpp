@@ -85,6 +85,8 @@ void Client::send() {
   if (j->measured) {
     ++e2e_.started;
     ++started;
+    e2e_.account(now);
+    ++e2e_.in_system;
   }
   ++e2e_.tick_started;
   kernel_.call(j, *site_);
@@ -94,6 +96,10 @@ void Client::on_reply(Job* j, ErrorKind err) {
   const double now = kernel_.now();
   const double lat = now - j->request_start;
   if (j->measured) {
+    e2e_.account(now);
+    --e2e_.in_system;
+    e2e_.duration_sum += lat;
+    e2e_.duration_max = std::max(e2e_.duration_max, lat);
     if (err == ErrorKind::None) {
       ++e2e_.completed;
       e2e_.latency.record(lat);

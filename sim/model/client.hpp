@@ -13,7 +13,19 @@ struct EndToEnd {
   std::uint64_t started = 0, completed = 0, failed = 0;  ///< measured requests
   std::uint64_t errors[static_cast<int>(ErrorKind::Count)] = {};
   Histogram latency;
+  /// Measured requests in the system now, and its integral over time (from
+  /// the end of warm-up: no measured request exists before): Little's L.
+  std::uint64_t in_system = 0;
+  double in_system_area = 0, last_change = 0;
+  /// Start to reply (or to the client giving up), every finished measured
+  /// request, success or failure: Little's W. Seconds.
+  double duration_sum = 0, duration_max = 0;
   std::uint64_t next_request = 0;
+  /// Integrates in_system up to now; call before changing it.
+  void account(double now) {
+    in_system_area += (now - last_change) * static_cast<double>(in_system);
+    last_change = now;
+  }
   // per tick, all requests
   std::uint32_t tick_started = 0, tick_completed = 0, tick_failed = 0;
   std::uint32_t tick_errors[static_cast<int>(ErrorKind::Count)] = {};
@@ -31,6 +43,9 @@ class Client : public Component {
   /// Spike: the open-loop rate is multiplied by x until the end of the fault.
   bool apply(const FaultSpec& f, bool end) override;
   const std::string& traffic_name() const { return spec_.name; }
+  /// The call each request makes (its retries, hedges and timeouts).
+  const CallSite* site() const { return site_; }
+  const TrafficSpec& traffic() const { return spec_; }
   /// This source's measured requests (per-source SLOs): started, completed, failed.
   std::uint64_t started = 0, completed = 0, failed = 0;
   Histogram latency;  ///< of its successful measured requests

@@ -1,5 +1,6 @@
 // The bookkeeping every component kind shares: arrivals, ends, waits, and
 // the time integrals of busy workers and waiting visits.
+#include <algorithm>
 #include <cassert>
 
 #include "archsim/simulation.hpp"
@@ -30,6 +31,12 @@ void Component::enter(Job* j) {
 void Component::record_end(const Job* j, ErrorKind err) {
   assert(in_flight_ > 0 && "a visit ended that never entered");
   --in_flight_;
+  if (j->site) {  // where the time goes, per call site (report/explain)
+    const double t = kernel_.now() - j->arrived;
+    ++j->site->visits;
+    j->site->visit_time += t;
+    j->site->visit_max = std::max(j->site->visit_max, t);
+  }
   if (err == ErrorKind::None) {
     const double lat = kernel_.now() - j->arrived;
     ++stats_.completed;

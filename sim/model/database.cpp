@@ -178,6 +178,9 @@ void Database::route(Job* j) {
   Node& n = nodes_[static_cast<std::size_t>(node)];
   j->aux = node;
   j->replica = node;  // for a backend that places nodes on hosts
+  // A refused query leaves here: its time in the pool's line counts as a wait (0 if it had none).
+  const bool refused = !n.up || (max_connections_ > 0 && n.present >= max_connections_);
+  if (refused) record_wait(kernel_.now() - j->arrived);
   if (!n.up) {
     ++sh.failed;
     record_error(ErrorKind::Killed);
@@ -244,6 +247,7 @@ void Database::handle(const Event& e) {
   add_queued(-1);
   --pool_waiting_;
   counts_.pool_wait.record(now - j->arrived);
+  record_wait(now - j->arrived);  // it leaves the wait: wait counts every leaver, as queue_mean does
   ++tick_counts_.pooled;
   tick_counts_.pool_wait_sum += now - j->arrived;
   ++counts_.pool_exhausted;
@@ -346,6 +350,7 @@ void Database::fail_primary(int shard) {
     add_queued(-1);
     --n.present;
     ++sh.failed;
+    record_wait(kernel_.now() - j->arrived);  // it leaves the queue (see the acquire timeout)
     record_error(ErrorKind::Killed);
     fail(j, ErrorKind::Killed);
   }

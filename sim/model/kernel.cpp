@@ -145,6 +145,7 @@ void Kernel::refuse(Job* caller, CallSite& site) {
 
 void Kernel::expire(Job* j) {
   j->comp->record_error(ErrorKind::Timeout);  // a timeout is an error of the one who waited
+  if (j->measured && j->calling) ++j->calling->timeouts;
   j->pending = 1;  // the timeout ends the whole wait, hedges included
   reply(j, ErrorKind::Timeout, 0);
 }

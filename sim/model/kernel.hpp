@@ -72,7 +72,14 @@ struct CallSite {
   double hedge = 0;                  ///< seconds before a second attempt; 0 = none
   std::unique_ptr<Breaker> breaker;
   std::string caller;  ///< the calling component's (or traffic's) name, for notes
+  std::string op_name;  ///< CallSpec::op ("" the default), to name the site in results
+  int line = 0;         ///< line of the call in its file, to name the site in results
   std::uint64_t retries = 0, hedges = 0, budget_denied = 0;  ///< measured window
+  /// Visits this site made that ended in the measured window (any outcome),
+  /// their summed time at the target (arrival to end, s) and the longest:
+  /// where a request's time goes, per call site (report/explain).
+  std::uint64_t visits = 0, timeouts = 0;
+  double visit_time = 0, visit_max = 0;
 };
 
 /// A pair of components that talk (from -> to): the unit of per-edge

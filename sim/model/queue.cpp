@@ -249,7 +249,9 @@ void Queue::drop_oldest() {
   const double now = kernel_.now();
   account(now);
   lag_account(now);
-  partitions_[static_cast<std::size_t>(best)].pop_front();
+  std::deque<Message>& part = partitions_[static_cast<std::size_t>(best)];
+  record_wait(now - part.front().published);  // it left the queue: wait counts every leaver, as queue_mean does
+  part.pop_front();
   add_queued(-1);
   ++counts_.dropped;
   update_oldest();

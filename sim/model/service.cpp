@@ -206,6 +206,7 @@ Job* Service::next_waiting(Replica& r) {
     if (svc_.queue_deadline && now - j->arrived > *svc_.queue_deadline) {
       // It waited too long: its caller has likely given up. Do not spend a worker on it.
       if (j->measured) ++shed_;
+      record_wait(now - j->arrived);  // it left the queue: wait counts every leaver, as queue_mean does
       record_error(ErrorKind::Shed);
       record_end(j, ErrorKind::Shed);
       kernel_.finish(j, ErrorKind::Shed);

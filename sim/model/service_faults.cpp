@@ -69,6 +69,7 @@ void Service::kill_visits(Replica& r) {
     Job* j = r.queue.front();
     r.queue.pop_front();
     add_queued(-1);
+    record_wait(kernel_.now() - j->arrived);  // it left the queue: wait counts every leaver, as queue_mean does
     record_error(ErrorKind::Killed);
     record_end(j, ErrorKind::Killed);
     kernel_.finish(j, ErrorKind::Killed);

@@ -38,6 +38,46 @@ std::pair<double, const char*> slo_value(const std::string& full, double v) {
   return {r6(v * 1e3), "ms"};
 }
 
+/// One component's figures (see figure_definitions()).
+nlohmann::ordered_json component_json(const ComponentResult& c) {
+  nlohmann::ordered_json cj;
+  cj["kind"] = std::string(name_of(c.kind));
+  cj["replicas"] = c.replicas;
+  cj["workers"] = c.workers;
+  cj["utilization"] = r6(c.utilization);
+  cj["throughput_rps"] = r6(c.throughput_rps);
+  cj["latency_ms"] = latency_ms(c.latency);
+  cj["wait_ms"] = {{"mean", r6(c.wait.mean * 1e3)}, {"p99", r6(c.wait.p99 * 1e3)}, {"count", c.wait.count}};
+  cj["queue_mean"] = r6(c.queue_mean);
+  cj["queue_max"] = r6(c.queue_max);
+  cj["arrivals"] = c.arrivals;
+  cj["completed"] = c.completed;
+  cj["failed"] = c.failed;
+  cj["errors"] = errors_json(c.errors);
+  // The kind's own figures (hit_ratio, pool_wait_ms, lag_s ...), then its shards.
+  for (const Figure& f : c.figures) cj[f.name] = r6(f.value);
+  if (!c.shards.empty()) {
+    nlohmann::ordered_json shards = nlohmann::ordered_json::array();
+    for (const std::vector<Figure>& row : c.shards) {
+      nlohmann::ordered_json sj;
+      for (const Figure& f : row) sj[f.name] = r6(f.value);
+      shards.push_back(sj);
+    }
+    cj["shards"] = shards;
+  }
+  nlohmann::ordered_json by_call = nlohmann::ordered_json::array();
+  for (const VisitGroup& g : c.visits_by_call)
+    by_call.push_back({{"from", g.from},
+                       {"op", g.op},
+                       {"line", g.line},
+                       {"visits", g.visits},
+                       {"total_s", r6(g.total_s)},
+                       {"mean_ms", r6(g.visits ? g.total_s / static_cast<double>(g.visits) * 1e3 : 0.0)},
+                       {"max_ms", r6(g.max_s * 1e3)}});
+  cj["visits_by_call"] = by_call;
+  return cj;
+}
+
 }  // namespace
 
 nlohmann::ordered_json note_json(const Note& n) {
@@ -52,39 +92,37 @@ nlohmann::ordered_json to_json_deterministic(const RunResult& r) {
   if (r.partial) j["partial"] = true;  // stopped early (--partial): only present then
   j["sim_time_s"] = r6(r.sim_time_s);
   j["warmup_s"] = r6(r.warmup_s);
-  j["requests"] = {{"started", r.started}, {"completed", r.completed}, {"failed", r.failed}, {"in_flight", r.in_flight}};
+  // Every figure here is defined once, in figure_definitions() (output.hpp) and README's output reference.
+  j["requests"] = {{"started", r.started},
+                   {"completed", r.completed},
+                   {"failed", r.failed},
+                   {"in_flight", r.in_flight},
+                   {"error_rate", r6(r.error_rate)},
+                   {"arrival_rps", r6(r.arrival_rps)},
+                   {"in_flight_mean", r6(r.in_flight_mean)},
+                   {"duration_ms", {{"mean", r6(r.duration_mean_s * 1e3)}, {"max", r6(r.duration_max_s * 1e3)}}}};
   j["throughput_rps"] = r6(r.throughput_rps);
   j["latency_ms"] = latency_ms(r.latency);
   j["errors"] = errors_json(r.errors);
-  nlohmann::ordered_json comps = nlohmann::ordered_json::object();
-  for (const ComponentResult& c : r.components) {
-    nlohmann::ordered_json cj;
-    cj["kind"] = std::string(name_of(c.kind));
-    cj["replicas"] = c.replicas;
-    cj["workers"] = c.workers;
-    cj["utilization"] = r6(c.utilization);
-    cj["throughput_rps"] = r6(c.throughput_rps);
-    cj["latency_ms"] = latency_ms(c.latency);
-    cj["wait_ms"] = {{"mean", r6(c.wait.mean * 1e3)}, {"p99", r6(c.wait.p99 * 1e3)}};
-    cj["queue_mean"] = r6(c.queue_mean);
-    cj["queue_max"] = r6(c.queue_max);
-    cj["arrivals"] = c.arrivals;
-    cj["completed"] = c.completed;
-    cj["failed"] = c.failed;
-    cj["errors"] = errors_json(c.errors);
-    // The kind's own figures (hit_ratio, pool_wait_ms, lag_s ...), then its shards.
-    for (const Figure& f : c.figures) cj[f.name] = r6(f.value);
-    if (!c.shards.empty()) {
-      nlohmann::ordered_json shards = nlohmann::ordered_json::array();
-      for (const std::vector<Figure>& row : c.shards) {
-        nlohmann::ordered_json sj;
-        for (const Figure& f : row) sj[f.name] = r6(f.value);
-        shards.push_back(sj);
-      }
-      cj["shards"] = shards;
+  // Per traffic source: its own requests when there are several (one source
+  // is the whole, said above), and what it did: retries, hedges, abandoned.
+  nlohmann::ordered_json sources = nlohmann::ordered_json::object();
+  for (const SourceResult& s : r.sources) {
+    nlohmann::ordered_json sj;
+    if (r.sources.size() > 1) {
+      sj["requests"] = {{"started", s.started}, {"completed", s.completed}, {"failed", s.failed}};
+      sj["throughput_rps"] = r6(s.throughput_rps);
+      sj["latency_ms"] = latency_ms(s.latency);
     }
-    comps[c.name] = cj;
+    sj["timeout_ms"] = r6(s.timeout_s * 1e3);
+    sj["retries"] = s.retries;
+    sj["hedges"] = s.hedges;
+    sj["abandoned"] = s.abandoned;
+    sources[s.name] = sj;
   }
+  j["sources"] = sources;
+  nlohmann::ordered_json comps = nlohmann::ordered_json::object();
+  for (const ComponentResult& c : r.components) comps[c.name] = component_json(c);
   j["components"] = comps;
   // The platform backend's resources: CPU per host, bytes per link and direction.
   if (!r.hosts.empty()) {
@@ -103,23 +141,20 @@ nlohmann::ordered_json to_json_deterministic(const RunResult& r) {
   nlohmann::ordered_json checks = nlohmann::ordered_json::array();
   for (const SloCheck& c : r.slo) {
     const auto [target, unit] = slo_value(c.name, c.target);
-    checks.push_back({{"name", c.name},
-                      {"target", target},
-                      {"actual", slo_value(c.name, c.actual).first},
-                      {"unit", unit},
-                      {"pass", c.pass}});
-    if (c.correctness) checks.back()["correctness"] = true;
-    if (!c.source.empty()) checks.back()["source"] = c.source;
+    nlohmann::ordered_json cj = {{"name", c.name},
+                                 {"target", target},
+                                 {"actual", slo_value(c.name, c.actual).first},
+                                 {"unit", unit},
+                                 {"pass", c.pass},
+                                 {"measured", c.measured}};
+    // No margin without an actual value (no successful request) or with a zero target.
+    if (c.has_margin) cj["margin"] = r6(c.margin);
+    else cj["margin"] = nullptr;
+    if (c.correctness) cj["correctness"] = true;
+    if (!c.source.empty()) cj["source"] = c.source;
+    checks.push_back(cj);
   }
   j["slo"] = {{"pass", r.slo_pass}, {"checks", checks}};
-  if (r.sources.size() > 1) {  // one source is the whole: said above
-    nlohmann::ordered_json sources = nlohmann::ordered_json::object();
-    for (const SourceResult& s : r.sources)
-      sources[s.name] = {{"requests", {{"started", s.started}, {"completed", s.completed}, {"failed", s.failed}}},
-                         {"throughput_rps", r6(s.throughput_rps)},
-                         {"latency_ms", latency_ms(s.latency)}};
-    j["sources"] = sources;
-  }
   nlohmann::ordered_json notes = nlohmann::ordered_json::array();
   for (const Note& n : r.notes) notes.push_back(note_json(n));
   j["events"] = notes;

@@ -104,6 +104,32 @@ void print_figures(std::ostream& out, const std::string& head, std::size_t inden
   fmt::print(out, "{}\n", line);
 }
 
+/// Components whose p99 visit outlasted every client's timeout: at least 1%
+/// of their visits served requests whose clients had already left.
+void print_late_work(std::ostream& out, const RunResult& r) {
+  double patience = 0;
+  for (const SourceResult& s : r.sources) {
+    if (s.timeout_s <= 0) return;  // someone waits for ever
+    patience = std::max(patience, s.timeout_s);
+  }
+  if (patience <= 0) return;
+  std::string late;
+  for (const ComponentResult& c : r.components)
+    if (c.latency.count > 0 && c.latency.p99 > patience)
+      late += fmt::format("{}{} (p99 {})", late.empty() ? "" : ", ", c.name, human_duration(c.latency.p99));
+  if (!late.empty())
+    fmt::print(out, "  Late work: {}: over the clients' {} timeout, so at least 1% of these visits served requests "
+                    "whose clients had already left\n",
+               late, human_duration(patience));
+}
+
+/// The width of the component name column.
+std::size_t name_width(const RunResult& r) {
+  std::size_t w = 9;
+  for (const ComponentResult& c : r.components) w = std::max(w, c.name.size());
+  return w;
+}
+
 }  // namespace
 
 /// The fault and action timeline and what it set off (breakers, scaling).
@@ -119,38 +145,43 @@ void print_notes(std::ostream& out, const std::vector<Note>& notes) {
   if (notes.size() > kShown) fmt::print(out, "  ... and {} more (all in --json, under events)\n", notes.size() - kShown);
 }
 
-void print_summary(std::ostream& out, const RunResult& r) {
-  // The name is free text from the file: no terminal escapes reach the screen.
-  fmt::print(out, "{} (seed {}, {} simulated", printable(r.scenario.empty() ? r.file : r.scenario), r.seed,
-             human_duration(r.sim_time_s));
-  if (r.warmup_s > 0) fmt::print(out, ", warm-up {}", human_duration(r.warmup_s));
-  fmt::print(out, ", {} backend)\n\n", r.backend);
-
+/// SLO verdicts, one line each.
+static void print_slos(std::ostream& out, const RunResult& r) {
   if (!r.slo.empty()) {
     fmt::print(out, "SLOs: {}\n", paint(r.slo_pass ? "all met" : "FAILED", r.slo_pass));
     for (const SloCheck& c : r.slo) {
-      // Margin: how far from the target, as a share of it (positive = room left).
-      double margin = 0;
-      if (c.target > 0) margin = c.higher_is_better ? (c.actual - c.target) / c.target : (c.target - c.actual) / c.target;
-      // A count whose target is 0 has no share to speak of: its margin is the count itself.
-      const std::string m = c.target > 0 || c.actual == 0 ? fmt::format("{:>+7.1f}%", margin * 100)
-                                                          : fmt::format("{:>7} over", slo_text(c.name, c.actual));
-      fmt::print(out, "  {} {:<16} target {:>10}  actual {:>10}  margin {}{}\n", paint(c.pass ? "pass" : "FAIL", c.pass), c.name,
-                 slo_text(c.name, c.target), slo_text(c.name, c.actual), m, c.correctness ? "  (correctness)" : "");
+      // Margin: room left as a share of the target (positive = met; check_slos keeps its sign with the
+      // verdict). None without a successful request; a count whose target is 0 has no share to speak of:
+      // its margin is the count itself.
+      const std::string actual = c.measured ? slo_text(c.name, c.actual) : "none";
+      std::string m;
+      if (c.has_margin) m = fmt::format("{:>+7.1f}%", c.margin * 100);
+      else if (!c.measured) m = fmt::format("{:>8}", "-");
+      else if (c.actual == 0) m = fmt::format("{:>+7.1f}%", 0.0);
+      else m = fmt::format("{:>7} over", slo_text(c.name, c.actual));
+      fmt::print(out, "  {} {:<16} target {:>10}  actual {:>10}  margin {}{}\n", paint(c.pass ? "pass" : "FAIL", c.pass),
+                 c.name, slo_text(c.name, c.target), actual, m,
+                 c.correctness ? "  (correctness)" : c.measured ? "" : "  (no successful request)");
     }
     fmt::print(out, "\n");
   }
+}
 
-  const std::uint64_t done = r.completed + r.failed;
-  fmt::print(out, "Requests    {} started, {} completed, {} failed ({}), {} still in flight\n",
-             human_count(r.started), human_count(r.completed), human_count(r.failed),
-             percent(done ? static_cast<double>(r.failed) / static_cast<double>(done) : 0.0),
-             human_count(r.in_flight));
+/// End-to-end figures: requests, in system, throughput, latency, errors, sources.
+static void print_requests(std::ostream& out, const RunResult& r) {
+  fmt::print(out, "Requests    {} started ({:.1f}/s), {} completed, {} failed (error rate {}), {} still in flight at the end\n",
+             human_count(r.started), r.arrival_rps, human_count(r.completed), human_count(r.failed),
+             percent(r.error_rate), human_count(r.in_flight));
+  fmt::print(out, "In system   {:.2f} requests on average, each {} from start to reply or give-up (mean)\n",
+             r.in_flight_mean, human_duration(r.duration_mean_s));
   fmt::print(out, "Throughput  {:.1f} req/s (successful, after warm-up)\n", r.throughput_rps);
   const LatencyStats& l = r.latency;
-  fmt::print(out, "Latency     mean {}  p50 {}  p90 {}  p99 {}  p99.9 {}  max {}\n", human_duration(l.mean),
-             human_duration(l.p50), human_duration(l.p90), human_duration(l.p99), human_duration(l.p999),
-             human_duration(l.max));
+  if (r.completed == 0)
+    fmt::print(out, "Latency     none: no successful request\n");
+  else
+    fmt::print(out, "Latency     mean {}  p50 {}  p90 {}  p99 {}  p99.9 {}  max {}\n", human_duration(l.mean),
+               human_duration(l.p50), human_duration(l.p90), human_duration(l.p99), human_duration(l.p999),
+               human_duration(l.max));
   if (!r.errors.empty()) {
     std::vector<std::pair<std::string, std::uint64_t>> e(r.errors.begin(), r.errors.end());
     std::stable_sort(e.begin(), e.end(), [](auto& a, auto& b) { return a.second > b.second; });
@@ -159,7 +190,15 @@ void print_summary(std::ostream& out, const RunResult& r) {
       fmt::print(out, " {} {} ({})", k, human_count(v), percent(static_cast<double>(v) / static_cast<double>(r.failed)));
     fmt::print(out, "\n");
   }
+  for (const SourceResult& s : r.sources)
+    if (s.retries || s.hedges || s.abandoned)
+      fmt::print(out, "Source      {}: {} retries, {} hedges, {} attempts abandoned at its {} timeout\n", s.name,
+                 human_count(s.retries), human_count(s.hedges), human_count(s.abandoned),
+                 s.timeout_s > 0 ? human_duration(s.timeout_s) : "no");
+}
 
+/// The component table, the busiest marked.
+static void print_components(std::ostream& out, const RunResult& r) {
   // The busiest component: highest utilisation among those that have workers.
   int busiest = -1;
   for (std::size_t i = 0; i < r.components.size(); ++i)
@@ -167,10 +206,9 @@ void print_summary(std::ostream& out, const RunResult& r) {
         (busiest < 0 || r.components[i].utilization > r.components[static_cast<std::size_t>(busiest)].utilization))
       busiest = static_cast<int>(i);
 
-  std::size_t w = 9;
-  for (const ComponentResult& c : r.components) w = std::max(w, c.name.size());
+  const std::size_t w = name_width(r);
   fmt::print(out, "\n  {:<{}} {:<14} {:>9} {:>7} {:>10} {:>9} {:>9} {:>9} {:>8}\n", "component", w, "kind", "replicas",
-             "util", "req/s", "queue", "wait", "p99", "errors");
+             "util", "visits/s", "queue", "wait", "p99", "errors");
   for (std::size_t i = 0; i < r.components.size(); ++i) {
     const ComponentResult& c = r.components[i];
     std::uint64_t errs = 0;
@@ -182,9 +220,12 @@ void print_summary(std::ostream& out, const RunResult& r) {
                c.workers > 0 ? human_duration(c.wait.mean) : "-", human_duration(c.latency.p99), human_count(errs),
                static_cast<int>(i) == busiest ? "  <- busiest" : "");
   }
+  print_late_work(out, r);
+}
 
-  print_notes(out, r.notes);
-
+/// The kinds' own figures (hit ratios, pool waits, lag), and per shard.
+static void print_kind_figures(std::ostream& out, const RunResult& r) {
+  const std::size_t w = name_width(r);
   // What the data-tier kinds measure beyond the table: hit ratios, pool
   // waits, stale reads, consumer lag, and per shard.
   bool any = false;
@@ -204,6 +245,20 @@ void print_summary(std::ostream& out, const RunResult& r) {
       print_figures(out, fmt::format("  {:<{}}    shard {:<3} ", "", w, shard), w + 15, rest);
     }
   }
+}
+
+void print_summary(std::ostream& out, const RunResult& r) {
+  // The name is free text from the file: no terminal escapes reach the screen.
+  fmt::print(out, "{} (seed {}, {} simulated", printable(r.scenario.empty() ? r.file : r.scenario), r.seed,
+             human_duration(r.sim_time_s));
+  if (r.warmup_s > 0) fmt::print(out, ", warm-up {}", human_duration(r.warmup_s));
+  fmt::print(out, ", {} backend)\n\n", r.backend);
+
+  print_slos(out, r);
+  print_requests(out, r);
+  print_components(out, r);
+  print_notes(out, r.notes);
+  print_kind_figures(out, r);
 }
 
 }  // namespace archsim

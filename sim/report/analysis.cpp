@@ -77,6 +77,17 @@ void add_to_json(nlohmann::ordered_json& j, const Analysis& a) {
                     {"origin", e.at_client ? (e.origin.empty() ? "client" : "client:" + e.origin) : e.origin},
                     {"share", r6(e.share)}});
   why["error_sources"] = errs;
+  nlohmann::ordered_json findings = nlohmann::ordered_json::array();
+  for (const Finding& f : a.why.findings) {
+    nlohmann::ordered_json ev = nlohmann::ordered_json::object();
+    for (const Figure& e : f.evidence) ev[e.name] = r6(e.value);
+    findings.push_back({{"kind", f.kind},
+                        {"component", f.component},
+                        {"at_s", f.at_s < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r6(f.at_s))},
+                        {"text", f.text},
+                        {"evidence", ev}});
+  }
+  why["findings"] = findings;
   j["explanation"] = why;
   if (a.spec.graded()) j["grade"] = grade_json(grade(a));  // a graded problem: `run` grades it too
   if (had_engine) j["engine"] = engine;

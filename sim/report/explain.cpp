@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/call_graph.hpp"
 #include "archsim/output.hpp"
 
 namespace archsim::report {
@@ -18,6 +19,8 @@ namespace {
 // happens by chance at 90% load; three in a row do not, in practice).
 constexpr double kBusy = 0.97;
 constexpr double kMinRun = 3.0;
+// Arrival rates of a saturated component are taken over its first seconds saturated.
+constexpr double kOnset = 30.0;
 
 std::string percent(double x) {
   if (x >= 0.995 && x < 1) return "99%";
@@ -184,7 +187,16 @@ std::optional<Saturation> find_saturation(int i, const std::vector<Tick>& ticks,
     double len = 0;
     while (e < ticks.size() && flat_out(ticks[e])) len += ticks[e++].dt;
     if (len >= kMinRun) {
-      if (!found) s.at = tick_start(ticks[k]);
+      if (!found) {
+        s.at = tick_start(ticks[k]);
+        // The rates at its onset, before a long stretch's drain averages them away.
+        double span = 0, entered = 0, arrived_then = 0;
+        for (std::size_t q = k; q < e && span < kOnset; ++q)
+          span += ticks[q].dt, entered += ticks[q].started, arrived_then += ticks[q].components[ui].arrivals;
+        s.onset_s = span;
+        s.onset_entering_rps = entered / span;
+        s.onset_arrived_rps = arrived_then / span;
+      }
       found = true;
       s.until = ticks[e - 1].t;
       s.at_end = e == ticks.size();
@@ -303,7 +315,7 @@ std::string error_words(const ErrorSource& e, const ScenarioSpec& spec) {
   }
   if (e.origin.empty()) return kind;
   std::string where = e.origin;
-  if (!e.waiting_for.empty()) where += " -> " + e.waiting_for;
+  if (!e.waiting_for.empty()) where += " waiting for " + e.waiting_for;
   std::string why;
   if (e.kind == "rejected") {
     const int i = spec.find(e.origin);
@@ -350,347 +362,629 @@ std::string rate_words(double v) {
   return fmt::format("{:.3g}", v);
 }
 
-Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vector<Tick>& ticks,
-                    const std::vector<EdgeInfo>& edges, const std::vector<FaultMark>& faults) {
-  Explanation x;
-  const auto callees = callees_of(spec);
-  const std::size_t n = std::min(r.components.size(), spec.components.size());
+namespace {
 
-  // Saturation, the root cause first: earliest, and of two that saturated
-  // within the same few seconds the one the other calls (it waits on it).
-  for (std::size_t i = 0; i < n; ++i) {
+// A fault or action is said to have moved a figure only when the figure
+// moved within this many seconds after it; later changes are not its doing
+// as far as the run can show.
+constexpr double kEffectWindow = 30.0;
+
+/// Everything the finding producers read: the run and what earlier steps derived.
+struct Run {
+  const ScenarioSpec& spec;
+  const RunResult& r;
+  const std::vector<Tick>& ticks;
+  const std::vector<EdgeInfo>& edges;
+  const std::vector<FaultMark>& faults;
+  std::vector<std::vector<int>> callees;
+  std::size_t n = 0;  ///< components in both the spec and the result
+  const Saturation* root = nullptr;
+  int upstream = -1;  ///< the queue that grew because its workers wait on the root
+  double upstream_peak = 0, upstream_peak_at = 0;
+  std::optional<Finding> time_goes;  ///< where a slow request's time goes
+};
+
+Finding finding(std::string kind, std::string component, double at, std::string text, std::vector<Figure> evidence) {
+  return Finding{std::move(kind), std::move(component), at, std::move(text), std::move(evidence)};
+}
+
+std::vector<Saturation> saturations(const Run& run) {
+  std::vector<Saturation> out;
+  for (std::size_t i = 0; i < run.n; ++i) {
     std::optional<Saturation> s;
-    if (const DatabaseSpec* db = spec.components[i].database(); db && db->pool)
-      s = find_saturation(static_cast<int>(i), ticks, r.components[i], true);
-    if (!s && r.components[i].workers > 0) s = find_saturation(static_cast<int>(i), ticks, r.components[i], false);
-    if (s) x.saturated.push_back(*s);
+    if (const DatabaseSpec* db = run.spec.components[i].database(); db && db->pool)
+      s = find_saturation(static_cast<int>(i), run.ticks, run.r.components[i], true);
+    if (!s && run.r.components[i].workers > 0)
+      s = find_saturation(static_cast<int>(i), run.ticks, run.r.components[i], false);
+    if (s) out.push_back(*s);
   }
-  std::stable_sort(x.saturated.begin(), x.saturated.end(), [&](const Saturation& a, const Saturation& b) {
+  // The root cause first: earliest, and of two that saturated within the
+  // same few seconds the one the other calls (it waits on it).
+  std::stable_sort(out.begin(), out.end(), [&](const Saturation& a, const Saturation& b) {
     if (std::abs(a.at - b.at) <= kMinRun) {
-      if (reaches(callees, b.component, a.component)) return true;
-      if (reaches(callees, a.component, b.component)) return false;
+      if (reaches(run.callees, b.component, a.component)) return true;
+      if (reaches(run.callees, a.component, b.component)) return false;
     }
     return a.at < b.at;
   });
+  return out;
+}
 
-  for (std::size_t i = 0; i < n; ++i) {
-    const ComponentResult& c = r.components[i];
+void find_busiest(const Run& run, Explanation& x) {
+  for (std::size_t i = 0; i < run.n; ++i) {
+    const ComponentResult& c = run.r.components[i];
     if (c.workers <= 0) continue;
-    if (x.busiest < 0 || c.utilization > r.components[static_cast<std::size_t>(x.busiest)].utilization)
+    if (x.busiest < 0 || c.utilization > run.r.components[static_cast<std::size_t>(x.busiest)].utilization)
       x.busiest = static_cast<int>(i);
   }
-  if (x.busiest >= 0)
-    for (const Tick& t : ticks) {
-      const auto b = static_cast<std::size_t>(x.busiest);
-      if (t.t > r.warmup_s && t.components.size() > b && t.components[b].utilization > x.busiest_peak) {
-        x.busiest_peak = t.components[b].utilization;
-        x.busiest_peak_at = tick_start(t);
-      }
+  if (x.busiest < 0) return;
+  const auto b = static_cast<std::size_t>(x.busiest);
+  for (const Tick& t : run.ticks)
+    if (t.t > run.r.warmup_s && t.components.size() > b && t.components[b].utilization > x.busiest_peak) {
+      x.busiest_peak = t.components[b].utilization;
+      x.busiest_peak_at = tick_start(t);
     }
+}
 
-  for (std::size_t k = 0; k < spec.slo.size() && k < r.slo.size(); ++k)
-    if (!r.slo[k].pass) x.breaks.push_back(find_break(spec.slo[k], ticks, r.warmup_s));
+void find_upstream(Run& run) {
+  if (!run.root) return;
+  for (std::size_t i = 0; i < run.n; ++i) {
+    if (static_cast<int>(i) == run.root->component || !reaches(run.callees, static_cast<int>(i), run.root->component))
+      continue;
+    for (const Tick& t : run.ticks)
+      if (t.components.size() > i && t.components[i].queue > run.upstream_peak &&
+          t.components[i].queue > run.root->queue_peak) {
+        run.upstream = static_cast<int>(i);
+        run.upstream_peak = t.components[i].queue;
+        run.upstream_peak_at = t.t;
+      }
+  }
+}
 
-  x.errors = error_sources(spec, r, ticks, edges);
+/// "1", "40", "0.5": visits per request for a sentence.
+std::string per_request(double v) { return v >= 10 ? count_words(v) : fmt::format("{:.2g}", v); }
 
-  // Slow without a queue: where the time of a request goes (the N+1 pattern,
-  // a slow query), by the leaf components it visits.
-  std::string time_goes;  // "a request spends 4.11 s at db (42 visits of 97.9 ms each), 99% of its mean 4.13 s"
+/// The visit groups of a component in words, the top contributors by total
+/// time named, the rest summed: "1 of 4.0 s (customer_by_email from api) and 41 of 0.47 ms".
+std::string visit_words(const ComponentResult& c, double started, std::vector<Figure>& ev) {
+  double total = 0, visits = 0;
+  for (const VisitGroup& g : c.visits_by_call) total += g.total_s, visits += static_cast<double>(g.visits);
+  if (c.visits_by_call.size() <= 1 || total <= 0)
+    return fmt::format("{} visit{} of {} each", per_request(visits / started), visits / started >= 1.5 ? "s" : "",
+                       human_duration(visits > 0 ? total / visits : 0));
+  std::string out;
+  double named = 0, named_visits = 0;
+  std::size_t k = 0;
+  for (; k < c.visits_by_call.size() && k < 2 && named < 0.8 * total; ++k) {
+    const VisitGroup& g = c.visits_by_call[k];
+    const std::string what = g.op.empty() ? fmt::format("line {} of {}", g.line, g.from)
+                                          : fmt::format("{} from {}", g.op, g.from);
+    out += fmt::format("{}{} of {} ({}, longest {})", k ? ", " : "",
+                       per_request(static_cast<double>(g.visits) / started),
+                       human_duration(g.total_s / static_cast<double>(g.visits)), what, human_duration(g.max_s));
+    named += g.total_s, named_visits += static_cast<double>(g.visits);
+    ev.push_back({fmt::format("visit_{}_mean_s", k), g.total_s / static_cast<double>(g.visits)});
+    ev.push_back({fmt::format("visit_{}_per_request", k), static_cast<double>(g.visits) / started});
+  }
+  if (k < c.visits_by_call.size() && visits > named_visits)
+    out += fmt::format(" and {} of {}", per_request((visits - named_visits) / started),
+                       human_duration((total - named) / (visits - named_visits)));
+  return fmt::format("{} visits: {}", per_request(visits / started), out);
+}
+
+/// Slow without a queue: where the time of a request goes (the N+1 pattern,
+/// a slow query), at the leaf component where it spends the most.
+void find_time_goes(const Explanation& x, Run& run) {
+  const RunResult& r = run.r;
   bool latency_broke = false;
   for (const SloBreak& b : x.breaks) latency_broke = latency_broke || b.slo.rfind("latency_", 0) == 0;
-  if (latency_broke && x.saturated.empty() && r.started > 0 && r.latency.mean > 0) {
-    int slowest = -1;
-    double most = 0, visits_of = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!callees[i].empty()) continue;
-      const double visits = static_cast<double>(r.components[i].arrivals) / static_cast<double>(r.started);
-      const double t = visits * r.components[i].latency.mean;
-      if (t > most) most = t, slowest = static_cast<int>(i), visits_of = visits;
-    }
-    if (slowest >= 0) {
-      const ComponentResult& c = r.components[static_cast<std::size_t>(slowest)];
-      const double share = most / r.latency.mean;
-      time_goes = fmt::format(
-          "a request spends {} at {} ({:.3g} visit{} of {} each){}", human_duration(most), c.name,
-          visits_of, visits_of >= 0.995 && visits_of < 1.005 ? "" : "s", human_duration(c.latency.mean),
-          share <= 1.0 ? fmt::format(", {} of its mean {}", percent(share), human_duration(r.latency.mean))
-                       : fmt::format(" in calls that overlap (mean request {})", human_duration(r.latency.mean)));
-    }
+  if (!latency_broke || !x.saturated.empty() || r.started == 0 || r.latency.mean <= 0) return;
+  const auto started = static_cast<double>(r.started);
+  int slowest = -1;
+  double most = 0;
+  for (std::size_t i = 0; i < run.n; ++i) {
+    if (!run.callees[i].empty()) continue;
+    double t = 0;
+    for (const VisitGroup& g : r.components[i].visits_by_call) t += g.total_s;
+    if (t / started > most) most = t / started, slowest = static_cast<int>(i);
   }
-  // --- the words ---
-  const Saturation* root = x.saturated.empty() ? nullptr : &x.saturated.front();
-  const ComponentResult* root_c = root ? &r.components[static_cast<std::size_t>(root->component)] : nullptr;
+  // A leaf that holds a small part of the time does not say where it goes (the network, calls that overlap).
+  if (slowest < 0 || most < 0.25 * r.latency.mean) return;
+  const ComponentResult& c = r.components[static_cast<std::size_t>(slowest)];
+  std::vector<Figure> ev{{"time_per_request_s", most}, {"request_mean_s", r.latency.mean}};
+  const std::string visits = visit_words(c, started, ev);
+  const double share = most / r.latency.mean;
+  const std::string text = fmt::format(
+      "a request spends {} at {} ({}){}", human_duration(most), c.name, visits,
+      share <= 1.0 ? fmt::format(", {} of its mean {}", percent(share), human_duration(r.latency.mean))
+                   : fmt::format(" in calls that overlap (mean request {})", human_duration(r.latency.mean)));
+  run.time_goes = finding("time_goes", c.name, -1, text, std::move(ev));
+}
+
+/// Visits per second the design asks of component i while requests enter
+/// at `entering` per second: its call graph's visits per request with the
+/// open-loop sources in their base mix; 0 when a source is a closed loop
+/// (its rate depends on response times) or the graph has a cycle.
+double design_rps(const Run& run, int i, double entering) {
+  double base = 0;
+  for (const TrafficSpec& t : run.spec.traffic) {
+    if (t.closed()) return 0;
+    base += t.rate;
+  }
+  if (base <= 0) return 0;
+  const CallGraph g(run.spec);
+  const auto v = g.offered_rates();
+  if (!v || static_cast<std::size_t>(i) >= v->size()) return 0;
+  return (*v)[static_cast<std::size_t>(i)] * entering / base;
+}
+
+// ---- the headline ----
+
+std::string headline_break(const Explanation& x, const Run& run) {
+  const SloBreak* first = &x.breaks.front();  // the SLO that broke first in time leads
+  for (const SloBreak& b : x.breaks)
+    if (b.timed && (!first->timed || b.at < first->at)) first = &b;
+  const SloBreak& b = *first;
+  std::string h = !b.timed ? fmt::format("{} failed", slo_short(b.slo))
+                  : b.at <= run.r.warmup_s + kMinRun
+                      ? fmt::format("{} was over its target from the start", slo_short(b.slo))
+                      : fmt::format("{} broke at {}", slo_short(b.slo), clock(b.at));
+  if (!run.root && run.time_goes) h += ": " + run.time_goes->text;
+  return h;
+}
+
+std::string headline_root(const Run& run) {
+  const Saturation& s = *run.root;
+  const ComponentResult& c = run.r.components[static_cast<std::size_t>(s.component)];
+  return (s.pool ? fmt::format("{}'s pool ({}) ran dry at {}", s.name, pool_words(run.spec, s), clock(s.at))
+                 : fmt::format("{} ({}) saturated at {}", s.name, shape(c), clock(s.at))) +
+         fmt::format(", serving {} visits/s", rate_words(s.served_rps));
+}
+
+std::string make_headline(const Explanation& x, const Run& run) {
+  const RunResult& r = run.r;
   std::vector<std::string> head;
-
-  // The upstream queue that grew because its workers wait on the root cause.
-  int upstream = -1;
-  double upstream_peak = 0, upstream_peak_at = 0;
-  if (root) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (static_cast<int>(i) == root->component || !reaches(callees, static_cast<int>(i), root->component)) continue;
-      for (const Tick& t : ticks)
-        if (t.components.size() > i && t.components[i].queue > upstream_peak &&
-            t.components[i].queue > root->queue_peak) {
-          upstream = static_cast<int>(i);
-          upstream_peak = t.components[i].queue;
-          upstream_peak_at = t.t;
-        }
-    }
-  }
-
-  if (!r.slo.empty() && r.slo_pass) {
-    head.push_back("all SLOs met");
-  }
-  if (!x.breaks.empty()) {
-    // The SLO that broke first in time leads.
-    const SloBreak* first = &x.breaks.front();
-    for (const SloBreak& b : x.breaks)
-      if (b.timed && (!first->timed || b.at < first->at)) first = &b;
-    const SloBreak& b = *first;
-    std::string h = !b.timed                          ? fmt::format("{} failed", slo_short(b.slo))
-                    : b.at <= r.warmup_s + kMinRun ? fmt::format("{} was over its target from the start", slo_short(b.slo))
-                                                   : fmt::format("{} broke at {}", slo_short(b.slo), clock(b.at));
-    if (!root && !time_goes.empty()) h += ": " + time_goes;
-    head.push_back(h);
-  }
-  if (root) {
-    std::string s = root->pool ? fmt::format("{}'s pool ({}) ran dry at {}", root->name, pool_words(spec, *root),
-                                             clock(root->at))
-                               : fmt::format("{} ({}) saturated at {}", root->name, shape(*root_c), clock(root->at));
-    if (!head.empty() && !x.breaks.empty()) s = "when " + s;
-    head.push_back(s + fmt::format(", serving {} req/s", rate_words(root->served_rps)));
-  }
-  if (!x.errors.empty() && (!r.slo_pass || r.slo.empty())) {
-    const ErrorSource& e = x.errors.front();
-    head.push_back(fmt::format("{} of errors are {}", percent(e.share), error_words(e, spec)));
-  }
-  if (upstream >= 0) {
-    head.push_back(fmt::format("{}'s queue grew to {}",
-                               r.components[static_cast<std::size_t>(upstream)].name, count_words(upstream_peak)));
-  } else if (root && root->queue_peak >= 1) {
-    head.push_back(root->pool ? fmt::format("up to {} requests waited for one of its connections",
-                                            count_words(root->queue_peak))
-                              : fmt::format("{}'s queue grew to {}", root->name, count_words(root->queue_peak)));
-  }
-  if (!root && x.busiest >= 0 && r.slo_pass) {
+  if (!r.slo.empty() && r.slo_pass) head.push_back("all SLOs met");
+  if (!x.breaks.empty()) head.push_back(headline_break(x, run));
+  if (run.root) head.push_back((!head.empty() && !x.breaks.empty() ? "when " : "") + headline_root(run));
+  if (!x.errors.empty() && (!r.slo_pass || r.slo.empty()))
+    head.push_back(fmt::format("{} of errors are {}", percent(x.errors.front().share),
+                               error_words(x.errors.front(), run.spec)));
+  if (run.upstream >= 0)
+    head.push_back(fmt::format("{}'s queue grew to {}", r.components[static_cast<std::size_t>(run.upstream)].name,
+                               count_words(run.upstream_peak)));
+  else if (run.root && run.root->queue_peak >= 1)
+    head.push_back(run.root->pool ? fmt::format("up to {} requests waited for one of its connections",
+                                                count_words(run.root->queue_peak))
+                                  : fmt::format("{}'s queue grew to {}", run.root->name, count_words(run.root->queue_peak)));
+  if (!run.root && x.busiest >= 0 && r.slo_pass) {
     const ComponentResult& b = r.components[static_cast<std::size_t>(x.busiest)];
     head.push_back(fmt::format("the busiest component is {} at {} ({} in its busiest second)", b.name,
                                percent(b.utilization), percent(x.busiest_peak)));
   }
   if (head.empty()) head.push_back(r.failed ? "requests failed" : "nothing stood out");
-  // "p99 broke at 2m16s when db (32 workers) saturated at 2m10s ...; 100% of errors are ...; api's queue grew to 64,036"
-  std::string headline;
-  for (std::size_t i = 0; i < head.size(); ++i) {
-    if (i == 0) headline = head[i];
-    else if (head[i].rfind("when ", 0) == 0) headline += " " + head[i];
-    else headline += "; " + head[i];
-  }
+  std::string h;
+  for (std::size_t i = 0; i < head.size(); ++i)
+    h += i == 0 ? head[i] : (head[i].rfind("when ", 0) == 0 ? " " : "; ") + head[i];
   // Our own words start with a capital; a component's name or "p99" keeps its spelling.
   for (const char* w : {"all ", "the ", "requests ", "nothing "})
-    if (headline.rfind(w, 0) == 0) headline[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(headline[0])));
-  x.headline = headline + ".";
+    if (h.rfind(w, 0) == 0) h[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(h[0])));
+  return h + ".";
+}
 
-  // Details.
+// ---- the finding producers: each reads the run and adds what it shows ----
+
+void slo_findings(const Run& run, Explanation& x) {
   for (const SloBreak& b : x.breaks) {
     const SloSpec* s = nullptr;
-    for (const SloSpec& q : spec.slo)
+    for (const SloSpec& q : run.spec.slo)
       if (q.key == b.slo) s = &q;
     if (!s) continue;
+    std::vector<Figure> ev{{"target", s->target}, {"worst", b.worst}, {"worst_at_s", b.worst_at}};
     if (b.timed)
-      x.details.push_back(fmt::format("{} broke at {} (target {}; worst second {} at {}).", b.slo, clock(b.at),
-                                      slo_value(s->kind, s->target), slo_value(s->kind, b.worst), clock(b.worst_at)));
-    else if (r.completed == 0)
-      x.details.push_back(fmt::format("{} failed: no request succeeded, so there is no latency to meet it.", b.slo));
+      x.findings.push_back(finding("slo_break", "", b.at,
+                                   fmt::format("{} broke at {} (target {}; worst second {} at {}).", b.slo, clock(b.at),
+                                               slo_value(s->kind, s->target), slo_value(s->kind, b.worst),
+                                               clock(b.worst_at)),
+                                   ev));
+    else if (run.r.completed == 0)
+      x.findings.push_back(finding("slo_break", "", -1,
+                                   fmt::format("{} failed: no request succeeded, so there is no latency to meet it.",
+                                               b.slo),
+                                   {{"completed", 0}}));
     else
-      x.details.push_back(fmt::format("{} failed over the whole run (target {}) though no single second broke it.",
-                                      b.slo, slo_value(s->kind, s->target)));
+      x.findings.push_back(finding("slo_break", "", -1,
+                                   fmt::format("{} failed over the whole run (target {}) though no single second "
+                                               "broke it.",
+                                               b.slo, slo_value(s->kind, s->target)),
+                                   ev));
   }
+}
+
+/// Served against asked, every rate in visits per second of the saturated
+/// component; requests per second only where the component sees one visit
+/// per request.
+std::string capacity_words(const Run& run, const Saturation& s, std::vector<Figure>& ev) {
+  const double design = design_rps(run, s.component, s.onset_entering_rps);
+  ev.push_back({"served_visits_rps", s.served_rps});
+  ev.push_back({"onset_s", s.onset_s});
+  ev.push_back({"onset_arrived_visits_rps", s.onset_arrived_rps});
+  ev.push_back({"onset_entering_rps", s.onset_entering_rps});
+  if (design > 0) ev.push_back({"design_visits_rps", design});
+  std::string text = fmt::format("served {} visits/s at most, while {} visits/s arrived in its first {} saturated",
+                                 rate_words(s.served_rps), rate_words(s.onset_arrived_rps), clock(s.onset_s));
+  if (design > 0 && std::abs(design - s.onset_arrived_rps) > 0.05 * design)
+    text += fmt::format(" (the design asks about {} visits/s of it at the {} req/s then entering the system)",
+                        rate_words(design), rate_words(s.onset_entering_rps));
+  return text;
+}
+
+void saturation_findings(const Run& run, Explanation& x) {
   for (std::size_t k = 0; k < x.saturated.size(); ++k) {
     const Saturation& s = x.saturated[k];
-    const ComponentResult& c = r.components[static_cast<std::size_t>(s.component)];
-    std::string line =
-        s.pool ? fmt::format("{}'s connection pool ({}) {}ran dry at {}: it served {} req/s while {} req/s entered the "
-                             "system",
-                             s.name, pool_words(spec, s), k == 0 ? "" : "then ", clock(s.at), rate_words(s.served_rps),
-                             rate_words(s.offered_rps))
-               : fmt::format("{} ({}) {}saturated at {}: it served {} req/s at most while {} req/s entered the system",
-                             s.name, shape(c), k == 0 ? "" : "then ", clock(s.at), rate_words(s.served_rps),
-                             rate_words(s.offered_rps));
+    const ComponentResult& c = run.r.components[static_cast<std::size_t>(s.component)];
+    std::vector<Figure> ev{{"saturated_s", s.seconds}, {"queue_peak", s.queue_peak}, {"queue_peak_at_s", s.queue_peak_at}};
+    const std::string cap = capacity_words(run, s, ev);
+    std::string line = s.pool ? fmt::format("{}'s connection pool ({}) {}ran dry at {}: it {}", s.name,
+                                            pool_words(run.spec, s), k == 0 ? "" : "then ", clock(s.at), cap)
+                              : fmt::format("{} ({}) {}saturated at {}: it {}", s.name, shape(c), k == 0 ? "" : "then ",
+                                            clock(s.at), cap);
     if (s.pool && s.queue_peak >= 1)
       line += fmt::format("; up to {} requests waited for a connection (at {}), {} on average",
                           count_words(s.queue_peak), clock(s.queue_peak_at), human_duration(c.wait.mean));
     else if (s.queue_peak >= 1)
       line += fmt::format("; its queue peaked at {} at {} (mean wait {}, p99 {})", count_words(s.queue_peak),
                           clock(s.queue_peak_at), human_duration(c.wait.mean), human_duration(c.wait.p99));
-    x.details.push_back(line + ".");
-    if (k == 0 && upstream >= 0) {
-      const ComponentResult& u = r.components[static_cast<std::size_t>(upstream)];
-      x.details.push_back(fmt::format("Upstream, {}'s queue grew to {} by {}: each of its {} workers holds its place "
-                                      "while it waits for {}.",
-                                      u.name, count_words(upstream_peak), clock(upstream_peak_at),
-                                      count_words(static_cast<double>(u.workers) * u.replicas), s.name));
+    x.findings.push_back(finding(s.pool ? "pool_dry" : "saturation", s.name, s.at, line + ".", std::move(ev)));
+    if (k == 0 && run.upstream >= 0) {
+      const ComponentResult& u = run.r.components[static_cast<std::size_t>(run.upstream)];
+      x.findings.push_back(finding(
+          "upstream_queue", u.name, run.upstream_peak_at,
+          fmt::format("Upstream, {}'s queue grew to {} by {}: each of its {} workers holds its place while it waits "
+                      "for {}.",
+                      u.name, count_words(run.upstream_peak), clock(run.upstream_peak_at),
+                      count_words(static_cast<double>(u.workers) * u.replicas), s.name),
+          {{"queue_peak", run.upstream_peak}, {"workers", static_cast<double>(u.workers) * u.replicas}}));
     }
   }
-  if (root) {
-    // Work that helped nobody: the root kept serving while no request succeeded.
-    const auto ri = static_cast<std::size_t>(root->component);
-    double dead_from = -1, dead_len = 0, served = 0;
-    for (const Tick& t : ticks) {
-      if (t.t <= r.warmup_s || t.components.size() <= ri) continue;
-      if (t.started > 0 && t.completed == 0 && t.components[ri].completed > 0) {
-        if (dead_len == 0) dead_from = tick_start(t);
-        dead_len += t.dt;
-        served += t.components[ri].completed;
-      } else if (dead_len < kMinRun) {
-        dead_len = 0, served = 0;
-      } else {
-        break;
-      }
-    }
-    // Long enough, and with enough requests, that it is no lull in arrivals.
-    double started_in = 0;
-    for (const Tick& t : ticks)
-      if (tick_start(t) >= dead_from && t.t <= dead_from + dead_len) started_in += t.started;
-    if (dead_len >= kMinRun && started_in >= 50) {
-      std::string patience;
-      if (spec.traffic.size() == 1 && spec.traffic[0].timeout)
-        patience = fmt::format(" after {}", human_duration(*spec.traffic[0].timeout));
-      x.details.push_back(fmt::format("For {} from {} no request succeeded at all, though {} still served {} req/s: "
-                                      "it worked on requests whose clients had already given up{}.",
-                                      clock(dead_len), clock(dead_from), root->name, rate_words(served / dead_len),
-                                      patience));
-    }
-    const double back = load_back_at(spec);
-    if (root->at_end) {
-      x.details.push_back(back >= 0 && back < r.sim_time_s
-                              ? fmt::format("{} was still saturated when the run ended at {}, though the load fell "
-                                            "back at {}: it did not recover.",
-                                            root->name, clock(r.sim_time_s), clock(back))
-                              : fmt::format("{} was still saturated when the run ended at {}.", root->name,
-                                            clock(r.sim_time_s)));
-    } else {
-      x.details.push_back(fmt::format("{} recovered at {}{}.", root->name, clock(root->until),
-                                      back >= 0 && root->until > back
-                                          ? fmt::format(", {} after the load fell back", clock(root->until - back))
-                                          : ""));
-    }
-  }
-  if (!time_goes.empty()) x.details.push_back("Where the time goes: " + time_goes + ".");
+}
 
-  // What the resilience machinery did: retries, duplicate executions, breakers, shedding.
-  for (std::size_t i = 0; i < n; ++i) {
-    const ComponentResult& c = r.components[i];
-    double retries = 0, duplicates = 0, opened = 0, refused = 0, shed = 0;
-    for (const Figure& f : c.figures) {
-      if (f.name == "retries") retries = f.value;
-      if (f.name == "duplicates") duplicates = f.value;
-      if (f.name == "breaker_opened") opened = f.value;
-      if (f.name == "breaker_refused") refused = f.value;
-      if (f.name == "shed") shed = f.value;
+/// Work that helped nobody: the root kept serving while no request succeeded.
+void dead_time_finding(const Run& run, Explanation& x) {
+  if (!run.root) return;
+  const auto ri = static_cast<std::size_t>(run.root->component);
+  double from = -1, len = 0, served = 0;
+  for (const Tick& t : run.ticks) {
+    if (t.t <= run.r.warmup_s || t.components.size() <= ri) continue;
+    if (t.started > 0 && t.completed == 0 && t.components[ri].completed > 0) {
+      if (len == 0) from = tick_start(t);
+      len += t.dt;
+      served += t.components[ri].completed;
+    } else if (len < kMinRun) {
+      len = 0, served = 0;
+    } else {
+      break;
     }
+  }
+  // Long enough, and with enough requests, that it is no lull in arrivals.
+  double started_in = 0;
+  for (const Tick& t : run.ticks)
+    if (tick_start(t) >= from && t.t <= from + len) started_in += t.started;
+  if (len < kMinRun || started_in < 50) return;
+  std::string patience;
+  if (run.spec.traffic.size() == 1 && run.spec.traffic[0].timeout)
+    patience = fmt::format(" after {}", human_duration(*run.spec.traffic[0].timeout));
+  x.findings.push_back(finding("work_for_nobody", run.root->name, from,
+                               fmt::format("For {} from {} no request succeeded at all, though {} still served {} "
+                                           "visits/s: it worked on requests whose clients had already given up{}.",
+                                           clock(len), clock(from), run.root->name, rate_words(served / len), patience),
+                               {{"seconds", len}, {"served_visits_rps", served / len}, {"started", started_in}}));
+}
+
+void recovery_finding(const Run& run, Explanation& x) {
+  if (!run.root) return;
+  const Saturation& s = *run.root;
+  const double back = load_back_at(run.spec);
+  std::vector<Figure> ev{{"saturated_until_s", s.until}, {"load_back_at_s", back}};
+  std::string text;
+  if (s.at_end)
+    text = back >= 0 && back < run.r.sim_time_s
+               ? fmt::format("{} was still saturated when the run ended at {}, though the load fell back at {}: it "
+                             "did not recover.",
+                             s.name, clock(run.r.sim_time_s), clock(back))
+               : fmt::format("{} was still saturated when the run ended at {}.", s.name, clock(run.r.sim_time_s));
+  else
+    text = fmt::format("{} recovered at {}{}.", s.name, clock(s.until),
+                       back >= 0 && s.until > back ? fmt::format(", {} after the load fell back", clock(s.until - back))
+                                                   : "");
+  x.findings.push_back(finding(s.at_end ? "no_recovery" : "recovery", s.name, s.at_end ? -1 : s.until, text, ev));
+}
+
+void time_goes_finding(const Run& run, Explanation& x) {
+  if (!run.time_goes) return;
+  Finding f = *run.time_goes;
+  f.text = "Where the time goes: " + f.text + ".";
+  x.findings.push_back(std::move(f));
+}
+
+/// Components reached by synchronous calls from the traffic (the work a waiting client is owed).
+std::vector<char> waited_for(const ScenarioSpec& spec) {
+  std::vector<char> out(spec.components.size(), 0);
+  std::function<void(int)> go = [&](int i) {
+    if (i < 0 || out[static_cast<std::size_t>(i)]) return;
+    out[static_cast<std::size_t>(i)] = 1;
+    const ComponentSpec& c = spec.components[static_cast<std::size_t>(i)];
+    std::vector<std::string> names;
+    if (const ServiceSpec* s = c.service()) {
+      std::vector<StepSpec> sync;
+      std::function<void(const std::vector<StepSpec>&)> walk = [&](const std::vector<StepSpec>& steps) {
+        for (const StepSpec& st : steps) {
+          if (st.kind == StepSpec::Kind::Call) names.push_back(st.call.target);
+          walk(st.steps), walk(st.on_miss), walk(st.fallback);
+          for (const auto& a : st.arms) walk(a.steps);
+        }
+      };
+      walk(s->steps);
+    }
+    if (const LoadBalancerSpec* lb = c.load_balancer()) names.push_back(lb->to);
+    for (const std::string& n : names) go(spec.find(n));
+  };
+  for (const TrafficSpec& t : spec.traffic) go(spec.find(t.to));
+  return out;
+}
+
+/// A p99 visit longer than every client waits: at least 1% of the visits
+/// served requests whose clients had already left.
+void late_work_findings(const Run& run, Explanation& x) {
+  double patience = 0;
+  for (const TrafficSpec& t : run.spec.traffic) {
+    if (!t.timeout) return;  // someone waits for ever
+    patience = std::max(patience, *t.timeout);
+  }
+  if (patience <= 0) return;
+  const std::vector<char> sync = waited_for(run.spec);
+  for (std::size_t i = 0; i < run.n; ++i) {
+    const ComponentResult& c = run.r.components[i];
+    if (!sync[i] || c.latency.count == 0 || c.latency.p99 <= patience) continue;
+    x.findings.push_back(finding(
+        "late_work", c.name, -1,
+        fmt::format("{}'s p99 visit took {}, over the clients' {} timeout: at least 1% of its visits served "
+                    "requests whose clients had already left.",
+                    c.name, human_duration(c.latency.p99), human_duration(patience)),
+        {{"p99_s", c.latency.p99}, {"client_timeout_s", patience}}));
+  }
+}
+
+double figure_of(const ComponentResult& c, std::string_view name) {
+  for (const Figure& f : c.figures)
+    if (f.name == name) return f.value;
+  return 0;
+}
+
+/// What the resilience machinery did: retries, duplicate executions, breakers, shedding.
+void resilience_findings(const Run& run, Explanation& x) {
+  for (std::size_t i = 0; i < run.n; ++i) {
+    const ComponentResult& c = run.r.components[i];
+    const double retries = figure_of(c, "retries"), duplicates = figure_of(c, "duplicates");
+    const double opened = figure_of(c, "breaker_opened"), refused = figure_of(c, "breaker_refused");
+    const double shed = figure_of(c, "shed");
     if (retries > 0 && c.arrivals > 0)
-      x.details.push_back(fmt::format("{} retried {} calls ({} of its {} visits){}.", c.name, count_words(retries),
-                                      percent(retries / static_cast<double>(c.arrivals)), human_count(c.arrivals),
-                                      retries > 0.2 * static_cast<double>(c.arrivals) && !x.saturated.empty()
-                                          ? ": the retries added load where capacity was short"
-                                          : ""));
+      x.findings.push_back(finding("retries", c.name, -1,
+                                   fmt::format("{} retried {} calls ({} of its {} visits).", c.name,
+                                               count_words(retries), percent(retries / static_cast<double>(c.arrivals)),
+                                               human_count(c.arrivals)),
+                                   {{"retries", retries}, {"visits", static_cast<double>(c.arrivals)}}));
     if (duplicates > 0)
-      x.details.push_back(fmt::format("{} executed {} requests twice or more: retries after replies that were lost "
-                                      "or late, and it is not idempotent.",
-                                      c.name, count_words(duplicates)));
+      x.findings.push_back(finding("duplicates", c.name, -1,
+                                   fmt::format("{} executed {} requests twice or more: retries after replies that were "
+                                               "lost or late, and it is not idempotent.",
+                                               c.name, count_words(duplicates)),
+                                   {{"duplicates", duplicates}}));
     if (opened > 0)
-      x.details.push_back(fmt::format("{}'s circuit breaker opened {} time{} and refused {} calls.", c.name,
-                                      count_words(opened), opened == 1 ? "" : "s", count_words(refused)));
-    if (shed > 0) x.details.push_back(fmt::format("{} shed {} requests.", c.name, count_words(shed)));
+      x.findings.push_back(finding("breaker", c.name, -1,
+                                   fmt::format("{}'s circuit breaker opened {} time{} and refused {} calls.", c.name,
+                                               count_words(opened), opened == 1 ? "" : "s", count_words(refused)),
+                                   {{"opened", opened}, {"refused", refused}}));
+    if (shed > 0)
+      x.findings.push_back(finding("shed", c.name, -1, fmt::format("{} shed {} requests.", c.name, count_words(shed)),
+                                   {{"shed", shed}}));
   }
-  if (!x.errors.empty()) {
-    std::string line = fmt::format("{} requests failed: ", human_count(r.failed));
-    for (std::size_t k = 0; k < x.errors.size() && k < 4; ++k)
-      line += (k ? ", " : "") + fmt::format("{} {}", percent(x.errors[k].share), error_words(x.errors[k], spec));
-    if (x.errors.size() > 4) line += ", and others";
-    x.details.push_back(line + ".");
+  for (const SourceResult& s : run.r.sources)
+    if (s.retries > 0 || s.abandoned > 0)
+      x.findings.push_back(finding(
+          "source_retries", s.name, -1,
+          fmt::format("The client {} abandoned {} attempts at its {} timeout (their work went on downstream) and "
+                      "retried {} times.",
+                      s.name, human_count(s.abandoned), human_duration(s.timeout_s), human_count(s.retries)),
+          {{"abandoned", static_cast<double>(s.abandoned)}, {"retries", static_cast<double>(s.retries)}}));
+}
+
+void error_findings(const Run& run, Explanation& x) {
+  if (x.errors.empty()) return;
+  std::string line = fmt::format("{} requests failed: ", human_count(run.r.failed));
+  std::vector<Figure> ev{{"failed", static_cast<double>(run.r.failed)}, {"error_rate", run.r.error_rate}};
+  for (std::size_t k = 0; k < x.errors.size() && k < 4; ++k) {
+    line += (k ? ", " : "") + fmt::format("{} {}", percent(x.errors[k].share), error_words(x.errors[k], run.spec));
+    ev.push_back({fmt::format("share_{}", k), x.errors[k].share});
   }
-  if (!root && x.busiest >= 0) {
-    const ComponentResult& b = r.components[static_cast<std::size_t>(x.busiest)];
-    if (x.busiest_peak > 0.05)
-      x.details.push_back(fmt::format("Nothing saturated. The busiest component is {} ({}): {} on average, {} in "
-                                      "its busiest second ({}); it would saturate first, at about {:.1f}x that "
-                                      "second's load.",
-                                      b.name, shape(b), percent(b.utilization), percent(x.busiest_peak),
-                                      clock(x.busiest_peak_at), 1.0 / x.busiest_peak));
-  }
-  // On the platform backend a worker's occupancy is not its CPU: name the busiest core too.
-  if (const auto h = std::max_element(r.hosts.begin(), r.hosts.end(), [](const HostResult& a, const HostResult& b) { return a.cpu_utilization < b.cpu_utilization; }); h != r.hosts.end()) x.details.push_back(fmt::format("The busiest host's CPU is {} at {} (utilisation above counts workers held, not cores busy).", h->name, percent(h->cpu_utilization)));
-  // Message queues whose backlog grew: consumers fell behind.
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!spec.components[i].queue()) continue;
+  if (x.errors.size() > 4) line += ", and others";
+  x.findings.push_back(finding("errors", x.errors.front().origin, -1, line + ".", std::move(ev)));
+}
+
+void busiest_finding(const Run& run, Explanation& x) {
+  if (run.root || x.busiest < 0 || x.busiest_peak <= 0.05) return;
+  const ComponentResult& b = run.r.components[static_cast<std::size_t>(x.busiest)];
+  x.findings.push_back(finding("busiest", b.name, x.busiest_peak_at,
+                               fmt::format("Nothing saturated. The busiest component is {} ({}): {} on average, {} in "
+                                           "its busiest second ({}); it would saturate first, at about {:.1f}x that "
+                                           "second's load.",
+                                           b.name, shape(b), percent(b.utilization), percent(x.busiest_peak),
+                                           clock(x.busiest_peak_at), 1.0 / x.busiest_peak),
+                               {{"utilization", b.utilization}, {"peak_utilization", x.busiest_peak}}));
+}
+
+/// On the platform backend a worker's occupancy is not its CPU: name the busiest host's cores too.
+void host_finding(const Run& run, Explanation& x) {
+  const auto& hosts = run.r.hosts;
+  const auto h = std::max_element(hosts.begin(), hosts.end(), [](const HostResult& a, const HostResult& b) {
+    return a.cpu_utilization < b.cpu_utilization;
+  });
+  if (h == hosts.end()) return;
+  x.findings.push_back(finding("host_cpu", h->name, -1,
+                               fmt::format("The busiest host's CPU is {} at {} (utilisation above counts workers "
+                                           "held, not cores busy).",
+                                           h->name, percent(h->cpu_utilization)),
+                               {{"cpu_utilization", h->cpu_utilization}}));
+}
+
+/// Message queues whose backlog grew: consumers fell behind.
+void backlog_findings(const Run& run, Explanation& x) {
+  for (std::size_t i = 0; i < run.n; ++i) {
+    if (!run.spec.components[i].queue()) continue;
     double peak = 0, peak_at = 0, lag = 0;
-    for (const Tick& t : ticks) {
+    for (const Tick& t : run.ticks) {
       if (t.components.size() <= i) continue;
       const double m = figure(t.components[i], "lag_messages");
       if (m > peak) peak = m, peak_at = t.t, lag = figure(t.components[i], "lag_s");
     }
-    const double end = ticks.empty() || ticks.back().components.size() <= i
+    const double end = run.ticks.empty() || run.ticks.back().components.size() <= i
                            ? 0
-                           : figure(ticks.back().components[i], "lag_messages");
-    if (peak >= 100)
-      x.details.push_back(fmt::format("{}'s backlog peaked at {} messages at {} (the oldest {} old){}.",
-                                      r.components[i].name, count_words(peak), clock(peak_at), human_duration(lag),
-                                      end > 0.5 * peak ? ": its consumers had not caught up when the run ended" : ""));
+                           : figure(run.ticks.back().components[i], "lag_messages");
+    if (peak < 100) continue;
+    x.findings.push_back(finding(
+        "backlog", run.r.components[i].name, peak_at,
+        fmt::format("{}'s backlog peaked at {} messages at {} (the oldest {} old){}.", run.r.components[i].name,
+                    count_words(peak), clock(peak_at), human_duration(lag),
+                    end > 0.5 * peak ? "; it was still over half that when the run ended" : ""),
+        {{"peak_messages", peak}, {"oldest_s", lag}, {"end_messages", end}}));
   }
+}
 
-  // State changes the run made on its own (breakers, autoscaling, health checks).
-  {
-    std::map<std::string, std::pair<int, std::pair<double, double>>> groups;  // "api breaker open" -> count, first, last
-    std::vector<std::string> order;
-    for (const Note& note : r.notes) {
-      if (note.kind == "fault" || note.kind == "action") continue;
-      const std::string key = fmt::format("{} {} {}", note.kind, note.target, note.what);
-      auto [it, fresh] = groups.try_emplace(key, 0, std::make_pair(note.t, note.t));
-      if (fresh) order.push_back(key);
-      ++it->second.first;
-      it->second.second.second = note.t;
-    }
-    for (std::size_t k = 0; k < order.size() && k < 6; ++k) {
-      const auto& [count, span] = groups[order[k]];
-      std::string last;
-      for (const Note& note : r.notes)
-        if (fmt::format("{} {} {}", note.kind, note.target, note.what) == order[k]) last = note.detail;
-      x.details.push_back(count == 1 ? fmt::format("At {}: {} ({}).", clock(span.first), order[k], last)
-                                     : fmt::format("{} {} times between {} and {} (last: {}).", order[k], count,
-                                                   clock(span.first), clock(span.second), last));
-    }
+/// State changes the run made on its own (breakers, autoscaling, health checks), grouped.
+void state_change_findings(const Run& run, Explanation& x) {
+  struct Group {
+    int count = 0;
+    double first = 0, last = 0;
+    std::string target, detail;
+  };
+  std::map<std::string, Group> groups;  // "autoscale orders scale" -> its notes
+  std::vector<std::string> order;
+  for (const Note& note : run.r.notes) {
+    if (note.kind == "fault" || note.kind == "action") continue;
+    const std::string key = fmt::format("{} {} {}", note.kind, note.target, note.what);
+    auto [it, fresh] = groups.try_emplace(key);
+    if (fresh) order.push_back(key), it->second.first = note.t, it->second.target = note.target;
+    ++it->second.count;
+    it->second.last = note.t;
+    it->second.detail = note.detail;
   }
+  for (std::size_t k = 0; k < order.size() && k < 6; ++k) {
+    const Group& g = groups[order[k]];
+    x.findings.push_back(finding("state_change", g.target, g.first,
+                                 g.count == 1 ? fmt::format("At {}: {} ({}).", clock(g.first), order[k], g.detail)
+                                              : fmt::format("{} {} times between {} and {} (last: {}).", order[k],
+                                                            g.count, clock(g.first), clock(g.last), g.detail),
+                                 {{"count", static_cast<double>(g.count)}, {"first_s", g.first}, {"last_s", g.last}}));
+  }
+}
 
-  for (const FaultMark& f : faults) {
-    std::string effect;
-    for (const Saturation& s : x.saturated)
-      if (s.at >= f.at) {
-        effect = fmt::format("{} saturated {} later", s.name, clock(s.at - f.at));
-        break;
-      }
-    bool failing_before = false;
-    for (const Tick& t : ticks)
-      if (t.t <= f.at && t.t > f.at - kMinRun && t.failed > 0) failing_before = true;
-    for (const Tick& t : ticks) {
-      if (failing_before || tick_start(t) < f.at || t.failed == 0) continue;
-      std::string kinds;
-      for (const auto& [k, v] : t.errors) kinds += (kinds.empty() ? "" : ", ") + k;
-      effect += fmt::format("{}errors began {} later ({})", effect.empty() ? "" : "; ",
-                            clock(std::max(0.0, tick_start(t) - f.at)), kinds);
+/// End-to-end counts over the ticks that end in (from, to].
+struct Window {
+  double started = 0, completed = 0, failed = 0, first_fail = -1, first_success = -1;
+  std::string kinds;  ///< error kinds of the first failing tick
+  double error_rate() const { return completed + failed > 0 ? failed / (completed + failed) : 0; }
+};
+
+Window window_of(const std::vector<Tick>& ticks, double from, double to) {
+  Window w;
+  for (const Tick& t : ticks) {
+    if (t.t <= from + 1e-9 || t.t > to + 1e-9) continue;
+    w.started += t.started, w.completed += t.completed, w.failed += t.failed;
+    if (t.failed > 0 && w.first_fail < 0) {
+      w.first_fail = tick_start(t);
+      for (const auto& [k, v] : t.errors) w.kinds += (w.kinds.empty() ? "" : ", ") + k;
+    }
+    if (t.completed > 0 && w.first_success < 0) w.first_success = tick_start(t);
+  }
+  return w;
+}
+
+/// What moved within kEffectWindow after fault f, each with its delay.
+std::vector<std::string> effects_of(const Run& run, const Explanation& x, const FaultMark& f, const Window& before,
+                                    const Window& after) {
+  std::vector<std::string> out;
+  for (const Saturation& s : x.saturated)
+    if (s.at >= f.at && s.at <= f.at + kEffectWindow)
+      out.push_back(fmt::format("{} saturated {} later", s.name, clock(s.at - f.at)));
+  if (before.failed == 0 && after.first_fail >= 0)
+    out.push_back(fmt::format("errors began {} later ({})", clock(std::max(0.0, after.first_fail - f.at)), after.kinds));
+  else if (before.completed == 0 && before.started > 0 && after.first_success >= 0)
+    out.push_back(fmt::format("requests succeeded again {} later", clock(std::max(0.0, after.first_success - f.at))));
+  if (before.failed > 0 && after.completed + after.failed > 0 && before.error_rate() >= 0.05 &&
+      after.error_rate() <= 0.5 * before.error_rate())
+    out.push_back(fmt::format("the error rate fell from {} to {}", percent(before.error_rate()),
+                              percent(after.error_rate())));
+  else if (before.failed > 0 && after.error_rate() >= 0.05 && after.error_rate() >= 2 * before.error_rate())
+    out.push_back(fmt::format("the error rate rose from {} to {}", percent(before.error_rate()),
+                              percent(after.error_rate())));
+  for (const Note& note : run.r.notes)
+    if (note.kind != "fault" && note.kind != "action" && note.t >= f.at && note.t <= f.at + kEffectWindow) {
+      out.push_back(fmt::format("{} {} {} at {}", note.kind, note.target, note.what, clock(note.t)));
       break;
     }
-    // What it set off: state changes within a minute of it.
-    for (const Note& note : r.notes) {
-      if (note.kind == "fault" || note.kind == "action" || note.t < f.at || note.t > f.at + 60) continue;
-      effect += fmt::format("{}{} {} {} at {}", effect.empty() ? "" : "; ", note.kind, note.target, note.what,
-                            clock(note.t));
-      break;
+  return out;
+}
+
+/// Each fault or action and what moved within kEffectWindow after it (the
+/// error rate compared over the same span before and after). A change later
+/// than that is not put down to it.
+void fault_findings(const Run& run, Explanation& x) {
+  for (const FaultMark& f : run.faults) {
+    const Window before = window_of(run.ticks, f.at - kEffectWindow, f.at);
+    const Window after = window_of(run.ticks, f.at, f.at + kEffectWindow);
+    const std::vector<std::string> effects = effects_of(run, x, f, before, after);
+    std::string what = fmt::format("At {}: {}{}", clock(f.at), f.what,
+                                   f.until > f.at ? fmt::format(" until {}", clock(f.until)) : "");
+    if (effects.empty()) {
+      what += fmt::format(": nothing moved within {} after it (error rate {} in the {} before, {} after)",
+                          clock(kEffectWindow), percent(before.error_rate()), clock(kEffectWindow),
+                          percent(after.error_rate()));
+    } else {
+      what += fmt::format(" -> within {}: ", clock(kEffectWindow));
+      for (std::size_t k = 0; k < effects.size(); ++k) what += (k ? "; " : "") + effects[k];
     }
-    x.details.push_back(fmt::format("At {}: {}{}{}.", clock(f.at), f.what,
-                                    f.until > f.at ? fmt::format(" until {}", clock(f.until)) : "",
-                                    effect.empty() ? ": no visible effect" : " -> " + effect));
+    x.findings.push_back(finding("fault", "", f.at, what + ".",
+                                 {{"window_s", kEffectWindow},
+                                  {"error_rate_before", before.error_rate()},
+                                  {"error_rate_after", after.error_rate()},
+                                  {"completed_before", before.completed},
+                                  {"completed_after", after.completed}}));
   }
+}
+
+}  // namespace
+
+Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vector<Tick>& ticks,
+                    const std::vector<EdgeInfo>& edges, const std::vector<FaultMark>& faults) {
+  Explanation x;
+  Run run{spec, r, ticks, edges, faults, callees_of(spec), std::min(r.components.size(), spec.components.size()),
+          nullptr, -1, 0, 0, std::nullopt};
+  x.saturated = saturations(run);
+  run.root = x.saturated.empty() ? nullptr : &x.saturated.front();
+  find_busiest(run, x);
+  for (std::size_t k = 0; k < spec.slo.size() && k < r.slo.size(); ++k)
+    if (!r.slo[k].pass) x.breaks.push_back(find_break(spec.slo[k], ticks, r.warmup_s));
+  x.errors = error_sources(spec, r, ticks, edges);
+  find_upstream(run);
+  find_time_goes(x, run);
+  x.headline = make_headline(x, run);
+  // The details, in this order; each producer adds the findings it can show.
+  using Producer = void (*)(const Run&, Explanation&);
+  for (Producer p : {slo_findings, saturation_findings, dead_time_finding, recovery_finding, time_goes_finding,
+                     late_work_findings, resilience_findings, error_findings, busiest_finding, host_finding, backlog_findings,
+                     state_change_findings, fault_findings})
+    p(run, x);
+  for (const Finding& f : x.findings) x.details.push_back(f.text);
   return x;
 }
 

@@ -32,6 +32,9 @@ struct Saturation {
   double seconds = 0;     ///< time spent saturated, s
   double served_rps = 0;  ///< its completions per second while saturated: its capacity
   double offered_rps = 0; ///< requests entering the system per second meanwhile
+  double onset_s = 0;            ///< the first seconds of its first stretch (up to 30), over which:
+  double onset_arrived_rps = 0;  ///< visits arriving at it per second (the unit of served_rps)
+  double onset_entering_rps = 0; ///< requests entering the system per second
   double queue_peak = 0;  ///< the longest its queue got (end of a tick), all replicas
   double queue_peak_at = 0;
 };
@@ -55,6 +58,15 @@ struct SloBreak {
   double worst_at = 0;
 };
 
+/// One thing the run shows, with the figures and times it rests on.
+struct Finding {
+  std::string kind;       ///< saturation, pool_dry, slo_break, fault, late_work, time_goes, errors, ...
+  std::string component;  ///< the component (or traffic source) it is about; "" for the system
+  double at_s = -1;       ///< when it began, s; < 0 when it is about the whole window
+  std::string text;       ///< the sentence (also in Explanation::details)
+  std::vector<Figure> evidence;  ///< the figures behind the sentence; names end in their unit
+};
+
 struct Explanation {
   std::vector<Saturation> saturated;  ///< in the order they saturated, the root cause first
   std::vector<ErrorSource> errors;    ///< largest share first
@@ -63,7 +75,8 @@ struct Explanation {
   double busiest_peak = 0;            ///< its highest one-tick utilisation
   double busiest_peak_at = 0;
   std::string headline;               ///< one sentence: the verdict and its main reason
-  std::vector<std::string> details;   ///< the supporting facts, one sentence each
+  std::vector<std::string> details;   ///< the supporting facts, one sentence each (the findings' texts)
+  std::vector<Finding> findings;      ///< the same facts with their evidence, in the same order
 };
 
 /// Builds the explanation. `ticks` are the observations of the run (empty:

@@ -110,13 +110,36 @@ void check_slos(const ScenarioSpec& spec, RunResult& r) {
         break;
       case K::StalenessP99: c.actual = correctness_actual(s.kind, r); break;
     }
-    // A latency objective with no successful request cannot be met.
+    // A latency objective with no successful request cannot be met, and has
+    // neither an actual value nor a margin ("no successful request").
     const bool latency = s.kind <= K::LatencyMean;
-    c.pass = c.higher_is_better ? c.actual >= c.target
-                                : (c.actual <= c.target && !(latency && completed == 0));
+    c.measured = !(latency && completed == 0);
+    c.pass = c.measured && (c.higher_is_better ? c.actual >= c.target : c.actual <= c.target);
+    c.has_margin = c.measured && c.target > 0;
+    if (c.has_margin)
+      c.margin = c.higher_is_better ? (c.actual - c.target) / c.target : (c.target - c.actual) / c.target;
     r.slo_pass = r.slo_pass && c.pass;
     r.slo.push_back(c);
   }
+}
+
+/// The visits each call site made to component c, most total time first.
+std::vector<VisitGroup> visits_by_call(const Component& c, const Kernel& k) {
+  std::vector<VisitGroup> out;
+  for (const auto& s : k.sites) {
+    if (s->target != &c || s->visits == 0) continue;
+    VisitGroup g;
+    g.from = s->caller;
+    g.op = s->op_name;
+    g.line = s->line;
+    g.visits = s->visits;
+    g.total_s = s->visit_time;
+    g.max_s = s->visit_max;
+    out.push_back(g);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const VisitGroup& a, const VisitGroup& b) { return a.total_s > b.total_s; });
+  return out;
 }
 
 }  // namespace
@@ -205,6 +228,11 @@ struct Simulation::Impl {
       e->calls = e->failed = 0;
       e->call_latency.clear();
     }
+    for (auto& s : kernel.sites) {
+      s->visits = 0;
+      s->visit_time = s->visit_max = 0;
+    }
+    e2e.last_change = kernel.now();  // no measured request exists yet: the integral starts here
   }
 
   void emit_tick() {
@@ -293,6 +321,13 @@ struct Simulation::Impl {
     r.failed = e2e.failed;
     r.in_flight = e2e.started - e2e.completed - e2e.failed;
     r.throughput_rps = window > 0 ? static_cast<double>(e2e.completed) / window : 0.0;
+    r.arrival_rps = window > 0 ? static_cast<double>(e2e.started) / window : 0.0;
+    const std::uint64_t done = e2e.completed + e2e.failed;
+    r.error_rate = done ? static_cast<double>(e2e.failed) / static_cast<double>(done) : 0.0;
+    e2e.account(end);
+    r.in_flight_mean = window > 0 ? e2e.in_system_area / window : 0.0;
+    r.duration_mean_s = done ? e2e.duration_sum / static_cast<double>(done) : 0.0;
+    r.duration_max_s = e2e.duration_max;
     r.latency = stats_of(e2e.latency);
     for (int k = 1; k < static_cast<int>(ErrorKind::Count); ++k)
       if (e2e.errors[k]) r.errors[std::string(name_of(static_cast<ErrorKind>(k)))] = e2e.errors[k];
@@ -300,6 +335,7 @@ struct Simulation::Impl {
       ComponentResult cr;
       cr.kind = spec.components[i].kind();
       comps[i]->fill_result(cr, end, window);
+      cr.visits_by_call = visits_by_call(*comps[i], kernel);
       r.components.push_back(cr);
     }
     if (backend) backend->report(r, window);
@@ -311,6 +347,12 @@ struct Simulation::Impl {
       sr.failed = cl->failed;
       sr.throughput_rps = window > 0 ? static_cast<double>(cl->completed) / window : 0.0;
       sr.latency = stats_of(cl->latency);
+      sr.timeout_s = cl->traffic().timeout.value_or(0.0);
+      if (const CallSite* site = cl->site()) {
+        sr.retries = site->retries;
+        sr.hedges = site->hedges;
+        sr.abandoned = site->timeouts;
+      }
       r.sources.push_back(sr);
     }
     check_slos(spec, r);

@@ -1,5 +1,8 @@
 #include "spec/validate.hpp"
 
+#include <map>
+#include <set>
+
 #include <fmt/format.h>
 
 #include "analysis/call_graph.hpp"
@@ -40,6 +43,49 @@ class Checker {
                                          "workers of '{}'), more than the limit of {:.0f} consumers (see Limits in "
                                          "the README): give 'consumers: N'",
                                          queue, n, s->replicas, s->workers, q.consumer, limits::kConsumers.max));
+  }
+
+  /// A keyed cache fills only through a store: a service's on_miss (the
+  /// value is stored after the fetch) or a call with op 'write' or 'store'.
+  /// A plain read that misses stores nothing, so a keyed cache that is read
+  /// and never stored to would report 0% hits for ever: the topology is
+  /// refused at its first read.
+  void never_filled() {
+    const auto keyed = [&](const std::string& name) {
+      const int i = spec_.find(name);
+      const CacheSpec* c = i < 0 ? nullptr : spec_.components[static_cast<std::size_t>(i)].cache();
+      return c && !c->hit_ratio ? i : -1;
+    };
+    struct Read {
+      Mark at;
+      std::string who;
+    };
+    std::map<int, Read> first_read;  // by cache index
+    std::set<int> filled;
+    for (const TrafficSpec& t : spec_.traffic)
+      if (const int i = keyed(t.to); i >= 0)
+        first_read.emplace(i, Read{t.to_mark, fmt::format("traffic '{}' reads it directly", t.name)});
+    for (const ComponentSpec& c : spec_.components) {
+      const ServiceSpec* svc = c.service();
+      if (!svc) continue;
+      const std::string name = c.name;
+      for_each_call(svc->steps, [&](const StepSpec& step, double) {
+        const bool call = step.kind == StepSpec::Kind::Call || step.kind == StepSpec::Kind::Async;
+        const int i = call ? keyed(step.call.target) : -1;
+        if (i < 0) return;
+        const std::string& op = step.call.op;
+        if (op == "write" || op == "store" || (op.empty() && !step.on_miss.empty())) filled.insert(i);
+        else if (op.empty()) first_read.emplace(i, Read{step.call.mark, fmt::format("service '{}' reads it", name)});
+      });
+    }
+    for (const auto& entry : first_read) {
+      if (filled.count(entry.first)) continue;
+      error(entry.second.at,
+            fmt::format("'{}' is a keyed cache, and {} without 'on_miss', and nothing stores to it: a miss stores "
+                        "nothing, so it would never fill (0% hits). Read it from a service step with 'on_miss:' "
+                        "(the fetch; the value is stored in the cache after it), or give the cache a 'hit_ratio'",
+                        spec_.components[static_cast<std::size_t>(entry.first)].name, entry.second.who));
+    }
   }
 
   void run() {
@@ -107,6 +153,8 @@ class Checker {
           reference(d->origin, d->origin_mark, fmt::format("'origin' of cdn '{}'", c.name));
       }
     }
+
+    never_filled();
 
     // A balancer sending to itself is reported above, in clearer words than
     // "edge -> edge".

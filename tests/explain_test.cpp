@@ -1,0 +1,159 @@
+// The explanation on the library: each naive design's headline names the
+// component and the mechanism its README names, and no line claims a cause
+// the run does not show (a fault's "->" only for what moved within the
+// stated window after it).
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <regex>
+#include <string>
+
+#include "archsim/load.hpp"
+#include "report/analysis.hpp"
+
+using namespace archsim;
+using namespace archsim::report;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kLibrary = fs::path(ARCHSIM_SOURCE_DIR) / "scenarios";
+
+bool has_design(const std::string& problem, const std::string& design) {
+  return fs::exists(kLibrary / problem / "designs" / (design + ".yaml"));
+}
+
+Analysis run_design(const std::string& problem, const std::string& design) {
+  LoadOptions o;
+  o.design = (kLibrary / problem / "designs" / (design + ".yaml")).string();
+  return run_analysed(load_scenario((kLibrary / problem / "problem.yaml").string(), o));
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+/// Seconds in "1s", "2m", "2m16s", "1.5s" (explain's clock()).
+double seconds_of(const std::string& c) {
+  static const std::regex re(R"((?:(\d+)h)?(?:(\d+)m)?(?:([\d.]+)s)?)");
+  std::smatch m;
+  if (!std::regex_match(c, m, re)) return -1;
+  return (m[1].matched ? std::stod(m[1]) * 3600 : 0) + (m[2].matched ? std::stod(m[2]) * 60 : 0) +
+         (m[3].matched ? std::stod(m[3]) : 0);
+}
+
+/// A fault line with "->" states its window, and every delay it gives lies within it.
+void check_fault_lines(const Explanation& x) {
+  static const std::regex later(R"((\d[\dhms.]*) later)");
+  for (const Finding& f : x.findings) {
+    CAPTURE(f.text);
+    // "->" also appears in a note's own words ("5 -> 7 replicas"); a claimed effect is "): ... -> ..." after the action.
+    const bool causal = std::regex_search(f.text, std::regex(R"(\S -> (within|\w+ (saturated|began)))")) ||
+                        contains(f.text, "because") || contains(f.text, "set off");
+    if (f.kind != "fault") {
+      CHECK_FALSE(causal);
+      continue;
+    }
+    if (!causal) continue;
+    CHECK(contains(f.text, "-> within 30s:"));
+    for (std::sregex_iterator m(f.text.begin(), f.text.end(), later), end; m != end; ++m)
+      CHECK(seconds_of((*m)[1]) <= 30.0);
+  }
+}
+
+}  // namespace
+
+TEST_SUITE("explain") {
+
+TEST_CASE("each library problem's headline names the component and mechanism of its README") {
+  struct Expect {
+    const char* problem;
+    const char* component;
+    const char* mechanism;
+  };
+  const Expect table[] = {
+      {"black-friday", "db", "pool"},        {"dashboard-47-queries", "db", "47 visits"},
+      {"launch-pool-exhaustion", "db", "pool"}, {"memory-leak", "api", "killed"},
+      {"monolith-to-microservices", "orders", "saturated"}, {"news-caching", "db", "saturated"},
+      {"payments", "psp", "saturated"},     {"slow-endpoint", "db", "customer_by_email"},
+      {"social-feed", "posts", "saturated"}, {"sql-vs-nosql", "db", "saturated"},
+      {"video-streaming", "origin", "saturated"},
+  };
+  for (const Expect& e : table) {
+    if (!has_design(e.problem, "naive")) {
+      MESSAGE("no naive design for " << e.problem << " (the library moved): skipped");
+      continue;
+    }
+    CAPTURE(e.problem);
+    const Analysis a = run_design(e.problem, "naive");
+    CAPTURE(a.why.headline);
+    CHECK(contains(a.why.headline, e.component));
+    CHECK(contains(a.why.headline, e.mechanism));
+    check_fault_lines(a.why);
+    // The details are the findings' texts, each with its evidence.
+    REQUIRE(a.why.details.size() == a.why.findings.size());
+    for (const Finding& f : a.why.findings) CHECK_FALSE(f.evidence.empty());
+  }
+}
+
+TEST_CASE("slow endpoint: the one slow query is not averaged away") {
+  if (!has_design("slow-endpoint", "naive")) return;
+  const Analysis a = run_design("slow-endpoint", "naive");
+  // 1 visit of about 4 s (the scan) and 41 short ones, not "42 visits of 97.9 ms each".
+  CHECK(contains(a.why.headline, "42 visits: 1 of 4."));
+  CHECK(contains(a.why.headline, "customer_by_email from api"));
+  CHECK(contains(a.why.headline, "and 41 of"));
+  CHECK_FALSE(contains(a.why.headline, "each"));
+}
+
+TEST_CASE("rates are compared in one unit") {
+  for (const char* p : {"social-feed", "black-friday"}) {
+    if (!has_design(p, "naive")) continue;
+    const Analysis a = run_design(p, "naive");
+    for (const Finding& f : a.why.findings) {
+      if (f.kind != "saturation" && f.kind != "pool_dry") continue;
+      CAPTURE(f.text);
+      // served and arrived both in visits/s; requests/s only as the rate entering, never set against visits.
+      CHECK(std::regex_search(f.text, std::regex(R"(served [\d,.]+ visits/s at most, while [\d,.]+ visits/s arrived)")));
+      CHECK_FALSE(std::regex_search(f.text, std::regex(R"(served [\d,.]+ req/s)")));
+    }
+  }
+}
+
+TEST_CASE("a rollback that brought success back says so; a late change is not put down to an action") {
+  if (!has_design("monolith-to-microservices", "naive")) return;
+  const Analysis naive = run_design("monolith-to-microservices", "naive");
+  bool rollback = false;
+  for (const Finding& f : naive.why.findings)
+    if (f.kind == "fault" && f.at_s == doctest::Approx(360.0)) {
+      rollback = true;
+      CAPTURE(f.text);
+      CHECK(contains(f.text, "requests succeeded again"));
+      CHECK_FALSE(contains(f.text, "no visible effect"));
+    }
+  CHECK(rollback);
+  check_fault_lines(naive.why);
+  if (!has_design("monolith-to-microservices", "good")) return;
+  const Analysis good = run_design("monolith-to-microservices", "good");  // the strangler
+  check_fault_lines(good.why);
+}
+
+TEST_CASE("findings go to JSON with their evidence; existing keys stay") {
+  if (!has_design("monolith-to-microservices", "naive")) return;
+  const Analysis a = run_design("monolith-to-microservices", "naive");
+  nlohmann::ordered_json j;
+  add_to_json(j, a);
+  const auto& e = j["explanation"];
+  CHECK(e.contains("headline"));
+  CHECK(e.contains("details"));
+  CHECK(e.contains("error_sources"));
+  REQUIRE(e["findings"].is_array());
+  REQUIRE(e["findings"].size() == a.why.findings.size());
+  for (const auto& f : e["findings"]) {
+    CHECK(f.contains("kind"));
+    CHECK(f.contains("component"));
+    CHECK(f.contains("at_s"));
+    CHECK(f.contains("text"));
+    CHECK(f["evidence"].is_object());
+  }
+}
+
+}  // TEST_SUITE
