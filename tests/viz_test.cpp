@@ -342,6 +342,18 @@ TEST_CASE("playback: the tick shown at a time, and the SLO verdict so far") {
   h.warmup = 0;
   Playback single(h, {pb.ticks()[10]});
   CHECK(find(single.slo_at(100), "latency_p99").actual == Rel(pb.ticks()[10].p99).epsilon(0.01));
+  // Every request of the window failed: the latency SLO is known and failed
+  // with no value ("no successful request"), as the run's own check says,
+  // not an unknown pill that passes.
+  Tick dead = pb.ticks()[10];
+  dead.completed = 0;
+  dead.failed = 40;
+  dead.p50 = dead.p99 = 0;
+  Playback none(h, {dead});
+  const SloStatus p99 = find(none.slo_at(100), "latency_p99");
+  CHECK(p99.known);
+  CHECK_FALSE(p99.measured);
+  CHECK_FALSE(p99.pass);
 }
 
 TEST_CASE("playback: numbers read well") {

@@ -67,6 +67,7 @@ Playback::Playback(Timeline tl) : tl_(std::move(tl)) {
           s.target = c.value("target", 0.0) * scale;
           s.actual = c.value("actual", 0.0) * scale;
           s.pass = c.value("pass", true);
+          s.measured = c.value("measured", true);
           s.known = s.exact = true;
           s.higher_is_better = s.name == "throughput_min";
           final_slo_.push_back(s);
@@ -94,6 +95,7 @@ void Playback::set_final(const std::vector<SloCheck>& checks) {
     s.target = c.target;
     s.actual = c.actual;
     s.pass = c.pass;
+    s.measured = c.measured;
     s.known = s.exact = true;
     s.higher_is_better = c.higher_is_better;
     final_slo_.push_back(s);
@@ -266,7 +268,10 @@ std::vector<SloStatus> Playback::slo_at(double t) const {
         break;
     }
     if (s.name.empty()) s.name = "slo";
-    s.pass = !s.known || (s.higher_is_better ? s.actual >= s.target : s.actual <= s.target);
+    // As the run's own check: a latency objective whose requests all failed
+    // so far is failed, with no value ("no successful request").
+    if (slo.kind <= K::LatencyMean && !s.known && failed > 0) s.known = true, s.measured = false;
+    s.pass = !s.known || (s.measured && (s.higher_is_better ? s.actual >= s.target : s.actual <= s.target));
     out.push_back(s);
   }
   return out;

@@ -37,6 +37,9 @@ struct SloStatus {
   bool pass = true;
   bool exact = false;    ///< from the run's final result, not estimated from ticks
   bool higher_is_better = false;
+  /// false: a latency objective whose requests all failed so far ("no
+  /// successful request"): known, failed, and with no actual value.
+  bool measured = true;
 };
 
 /// The root cause a run's explanation names (viz/cause.hpp fills it in):

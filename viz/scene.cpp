@@ -611,6 +611,9 @@ std::vector<std::pair<std::string, std::string>> Scene::node_rows(int id, double
   if (!k || id >= static_cast<int>(k->components.size())) return rows;
   const ComponentTick& ct = k->components[id];
   const double fin = static_cast<double>(ct.completed) + ct.failed;
+  // The header's SLOs are end to end over the run so far; these rows are this
+  // component's, over the last tick (README, "Output reference"): say so.
+  rows.push_back({"over", "the last " + format_duration(dt) + " (header: so far)"});
   // The failing figures first, as on the node's label.
   rows.push_back({"failed", format_rate(ct.failed / dt) + (fin > 0 ? "  (" + format_percent(ct.failed / fin) + ")" : "")});
   for (const Figure& f : ct.figures)
@@ -685,7 +688,8 @@ void Scene::draw_top(sf::RenderTarget& rt, const ViewState& s) {
     const bool latency = it->name.rfind("latency", 0) == 0;
     const std::string op = it->higher_is_better ? " \u2265 " : " \u2264 ";
     std::string str = slo_label(it->name) + " ";
-    if (it->known) str += (latency && !it->exact ? "\u2248" : "") + slo_value(it->name, it->actual);
+    if (it->known && !it->measured) str += "none";  // no successful request so far: failed
+    else if (it->known) str += (latency && !it->exact ? "\u2248" : "") + slo_value(it->name, it->actual);
     else str += "\u2013";
     str += op + slo_value(it->name, it->target);
     str = std::string(it->known ? (it->pass ? "\u2713 " : "\u2717 ") : "") + str;
