@@ -12,9 +12,12 @@
 #include <string>
 #include <vector>
 
+#include <sstream>
+
 #include "archsim/load.hpp"
 #include "archsim/output.hpp"
 #include "report/analysis.hpp"
+#include "report/grade.hpp"
 
 using namespace archsim;
 using namespace archsim::report;
@@ -132,6 +135,66 @@ TEST_CASE("the README's output reference defines every figure of the table") {
     CHECK(readme.find(std::string("| `") + f.key + "` | " + f.unit + " | " + f.definition + " |") !=
           std::string::npos);
   }
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("figures") {
+
+// Every request fails (the client gives up at 100 ms; a visit takes 1 s):
+// a latency SLO has nothing to measure. It fails with no actual value and no
+// margin in the result, the summary, the JSON and the grade, never "+100%".
+TEST_CASE("a latency SLO with no successful request: failed, no actual, no margin, wherever it is shown") {
+  const ScenarioSpec s = load_scenario_text(R"(name: all-fail
+duration: 30s
+traffic:
+  - name: users
+    to: api
+    rate: 20/s
+    timeout: 100ms
+components:
+  api:
+    kind: service
+    workers: 4
+    steps:
+      - work: 1s
+slo:
+  latency_p99: 500ms
+  error_rate: 1%
+)",
+                                            "all-fail.yaml");
+  const Analysis a = run_analysed(s);
+  const RunResult& r = a.result;
+  REQUIRE(r.completed == 0);
+  REQUIRE(r.failed > 0);
+  REQUIRE(r.slo.size() == 2);
+  const SloCheck& p99 = r.slo[0];
+  CHECK(p99.name == "latency_p99");
+  CHECK_FALSE(p99.measured);
+  CHECK_FALSE(p99.pass);
+  CHECK_FALSE(p99.has_margin);
+  const SloCheck& errors = r.slo[1];
+  CHECK(errors.measured);
+  CHECK_FALSE(errors.pass);
+  CHECK(errors.margin < 0);
+  CHECK(r.error_rate == 1.0);
+
+  std::ostringstream summary;
+  print_summary(summary, r);
+  CHECK(summary.str().find("(no successful request)") != std::string::npos);
+  CHECK(summary.str().find("+100.0%") == std::string::npos);
+
+  const auto j = to_json_deterministic(r);
+  CHECK(j["slo"]["checks"][0]["measured"] == false);
+  CHECK(j["slo"]["checks"][0]["margin"].is_null());
+
+  const Grade g = grade(a);
+  REQUIRE(g.items.size() >= 1);
+  CHECK_FALSE(g.items[0].measured);
+  CHECK_FALSE(g.items[0].pass);
+  CHECK(g.items[0].margin < 0);
+  CHECK(g.items[0].actual_text == "none");
+  CHECK(grade_json(g)["items"][0]["margin"].is_null());
 }
 
 }  // TEST_SUITE

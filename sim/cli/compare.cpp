@@ -133,9 +133,12 @@ void print_compare(std::ostream& out, const report::Analysis& A, const report::A
       if (c.name == x.name) y = &c;
     if (!y) continue;
     const std::string flip = x.pass == y->pass ? "" : (x.pass ? "  pass -> FAIL" : "  FAIL -> pass");
-    row("  " + x.name + " (" + slo_text(x.name, x.target) + ")",
-        slo_text(x.name, x.actual) + (x.pass ? "" : " !"), slo_text(x.name, y->actual) + (y->pass ? "" : " !"),
-        x.name == "error_rate" ? pp(x.actual, y->actual) : rel(x.actual, y->actual), flip);
+    // "none": a latency SLO with no successful request has no value to compare.
+    const auto actual = [](const SloCheck& c) { return c.measured ? slo_text(c.name, c.actual) : std::string("none"); };
+    row("  " + x.name + " (" + slo_text(x.name, x.target) + ")", actual(x) + (x.pass ? "" : " !"),
+        actual(*y) + (y->pass ? "" : " !"),
+        !x.measured || !y->measured ? "" : x.name == "error_rate" ? pp(x.actual, y->actual) : rel(x.actual, y->actual),
+        flip);
   }
   row("throughput (req/s)", fmt::format("{:.1f}", a.throughput_rps), fmt::format("{:.1f}", b.throughput_rps),
       rel(a.throughput_rps, b.throughput_rps));

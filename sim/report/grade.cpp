@@ -60,8 +60,11 @@ Grade grade(const Analysis& a) {
     it.pass = c.pass;
     it.weight = c.correctness ? 2 : 1;
     score(it, c.higher_is_better, c.correctness);
+    if (c.has_margin) it.margin = c.margin;  // the run's own, whose sign is the verdict
+    it.measured = c.measured;
+    if (!c.measured) it.margin = -1;  // nothing measured: missed by all of it, never a positive margin
     it.target_text = value_text(c.name, c.target);
-    it.actual_text = value_text(c.name, c.actual);
+    it.actual_text = c.measured ? value_text(c.name, c.actual) : "none";
     g.items.push_back(it);
   }
   if (a.cost.budget) {
@@ -95,11 +98,12 @@ void print_grade(std::ostream& out, const Analysis& a, const Grade& g) {
              g.pass ? "PASS" : "FAIL", a.spec.name, a.spec.design_name.empty() ? a.spec.design_file : a.spec.design_name,
              levers.empty() ? "none" : levers);
   for (const GradeItem& i : g.items) {
-    const std::string margin = i.target > 0 || i.actual == 0 ? fmt::format("{:+.1f}%", i.margin * 100)
-                                                             : fmt::format("{} over", i.actual_text);
+    const std::string margin = !i.measured                       ? std::string("-")
+                               : i.target > 0 || i.actual == 0 ? fmt::format("{:+.1f}%", i.margin * 100)
+                                                               : fmt::format("{} over", i.actual_text);
     fmt::print(out, "  {} {:<22} target {:>10}  actual {:>10}  margin {:>9}  {:.2g}/{:g} pt{}\n",
                i.pass ? "pass" : "FAIL", i.name, i.target_text, i.actual_text, margin, i.earned, i.weight,
-               i.group == "correctness" ? "  (correctness)" : "");
+               i.group == "correctness" ? "  (correctness)" : i.measured ? "" : "  (no successful request)");
   }
   fmt::print(out, "{}\n", kRubric);
 }
@@ -117,7 +121,8 @@ nlohmann::ordered_json grade_json(const Grade& g) {
                      {"group", i.group},
                      {"target", i.target_text},
                      {"actual", i.actual_text},
-                     {"margin", std::round(i.margin * 1e4) / 1e4},
+                     {"margin", i.measured ? nlohmann::ordered_json(std::round(i.margin * 1e4) / 1e4)
+                                           : nlohmann::ordered_json(nullptr)},
                      {"pass", i.pass},
                      {"points", std::round(i.earned * 1000) / 1000},
                      {"weight", i.weight}});

@@ -21,6 +21,9 @@ struct GradeItem {
   double target = 0, actual = 0;
   double margin = 0;       ///< room left as a share of the target (negative: missed by)
   bool pass = false;
+  /// false: a latency SLO with no successful request (SloCheck::measured):
+  /// failed, with no actual value and no margin.
+  bool measured = true;
   double weight = 1;       ///< points it is worth (the rubric)
   double earned = 0;
 };

@@ -141,12 +141,12 @@ std::string slo_table(const Analysis& a) {
   std::string h = "<table>\n<tr><th class=\"l\">objective</th><th>target</th><th>actual</th><th>margin</th><th>"
                   "verdict</th></tr>\n";
   for (const SloCheck& c : a.result.slo) {
-    double margin = 0;
-    if (c.target > 0)
-      margin = c.higher_is_better ? (c.actual - c.target) / c.target : (c.target - c.actual) / c.target;
-    h += fmt::format("<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{:+.1f}%</td><td class=\"{}\">{}</td></tr>\n",
-                     escape_html(c.name), slo_text(c.name, c.target), slo_text(c.name, c.actual), margin * 100,
-                     c.pass ? "ok" : "bad", c.pass ? "pass" : "FAIL");
+    // The run's own margin (its sign is the verdict); none without a successful request.
+    const std::string actual = c.measured ? slo_text(c.name, c.actual) : "none (no successful request)";
+    const std::string margin = c.has_margin ? fmt::format("{:+.1f}%", c.margin * 100) : "-";
+    h += fmt::format("<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>\n",
+                     escape_html(c.name), slo_text(c.name, c.target), actual, margin, c.pass ? "ok" : "bad",
+                     c.pass ? "pass" : "FAIL");
   }
   const Cost& cost = a.cost;
   h += fmt::format("<tr><td class=\"l\">cost per hour</td><td>{}</td><td>{}</td><td></td><td class=\"{}\">{}</td></tr>\n",
@@ -351,7 +351,8 @@ std::string compare_html(const ReportRun& ra, const ReportRun& rb) {
     h += fmt::format("<tr><td class=\"l\">{}</td><td>{}</td><td class=\"{}\">{}</td><td class=\"{}\">{}</td>"
                      "<td class=\"l\">{}</td></tr>\n",
                      escape_html(x.name), slo_text(x.name, x.target), x.pass ? "ok" : "bad",
-                     slo_text(x.name, x.actual), y && y->pass ? "ok" : "bad", y ? slo_text(x.name, y->actual) : "-",
+                     x.measured ? slo_text(x.name, x.actual) : "none", y && y->pass ? "ok" : "bad",
+                     !y ? "-" : y->measured ? slo_text(x.name, y->actual) : "none",
                      change);
   }
   h += fmt::format("<tr><td class=\"l\">cost per hour</td><td>{}</td><td>{}</td><td>{}</td><td></td></tr>\n",
