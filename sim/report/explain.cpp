@@ -793,7 +793,7 @@ void resilience_findings(const Run& run, Explanation& x) {
     if (s.retries > 0 || s.abandoned > 0)
       x.findings.push_back(finding(
           "source_retries", s.name, -1,
-          fmt::format("The client {} abandoned {} attempts at its {} timeout (their work went on downstream) and "
+          fmt::format("The clients of {} abandoned {} attempts at their {} timeout (their work went on downstream) and "
                       "retried {} times.",
                       s.name, human_count(s.abandoned), human_duration(s.timeout_s), human_count(s.retries)),
           {{"abandoned", static_cast<double>(s.abandoned)}, {"retries", static_cast<double>(s.retries)}}));
