@@ -94,7 +94,15 @@ std::vector<IntervalVerdict> verdicts_of(const std::vector<Replica>& runs, doubl
   for (std::size_t k = 0; k < first.slo.size(); ++k) {
     const SloCheck& s = first.slo[k];
     const Interval i = interval_over(runs, c, [k](const Replica& r) { return r.result.slo[k].actual; });
-    out.push_back(judge(s.name, s.target, s.higher_is_better, i));
+    IntervalVerdict v = judge(s.name, s.target, s.higher_is_better, i);
+    // A replication with no successful request failed a latency SLO outright
+    // (its actual 0 is no value): the SLO fails, however low the interval.
+    for (const Replica& r : runs)
+      if (k < r.result.slo.size() && !r.result.slo[k].measured) {
+        v.outcome = IntervalVerdict::Outcome::Fail;
+        v.needed.reset();
+      }
+    out.push_back(v);
   }
   if (const auto& b = runs.front().cost.budget)
     out.push_back(judge("budget", *b, false, interval_over(runs, c, [](const Replica& r) { return r.cost.per_hour; })));
