@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -147,6 +148,27 @@ OutputFile::~OutputFile() {
   std::error_code ec;
   fs::remove(tmp_, ec);
   unregister_tmp(tmp_);
+}
+
+ScratchFile::ScratchFile(const std::string& extension) {
+  static std::atomic<unsigned> serial{0};
+  path_ = (fs::temp_directory_path() /
+           fmt::format("archsim-{}-{}{}", ::getpid(), serial.fetch_add(1), extension))
+              .string();
+  register_tmp(path_);
+}
+
+ScratchFile::~ScratchFile() {
+  std::error_code ec;
+  fs::remove(path_, ec);
+  unregister_tmp(path_);
+}
+
+std::string ScratchFile::read() const {
+  std::ifstream in(path_, std::ios::binary);
+  std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (!in && !in.eof()) throw std::runtime_error("cannot read " + path_);
+  return bytes;
 }
 
 void OutputFile::commit() {
