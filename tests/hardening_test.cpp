@@ -488,6 +488,78 @@ faults:
   CHECK(to_json(r)["events_dropped"] == r.notes_dropped);
 }
 
+TEST_CASE("every command that simulates checks the cost first, and --force is accepted by each (was: only run)") {
+  TempDir d;
+  // 9e10 events a run: each command refuses at once, naming what it would run.
+  const std::string big = d.file("big.yaml", "duration: 100000h\nslo: {latency_p99: 1s}\n" + kTiny.substr(1));
+  const std::string cmds[] = {"run '" + big + "' -n 3 --quiet",
+                              "sweep '" + big + "' --set api.workers=1,2 --quiet",
+                              "sweep '" + big + "' --find-min api.workers=1:8 --quiet",
+                              "compare '" + big + "' '" + big + "' --quiet",
+                              "check '" + big + "' --compare-run --json /dev/null"};
+  for (const std::string& c : cmds) {
+    INFO(c);
+    const std::string cmd = std::string("'") + ARCHSIM_BINARY + "' " + c + " 2>&1 >/dev/null";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    REQUIRE(p);
+    std::string err;
+    char buf[4096];
+    std::size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) err.append(buf, n);
+    const int status = ::pclose(p);
+    CHECK(WEXITSTATUS(status) == 2);
+    CHECK(err.find("would take about") != std::string::npos);
+    CHECK(err.find("--force") != std::string::npos);
+  }
+  // The same commands, short: they run (the check lets a small batch through)
+  // and --force is a flag of each.
+  for (const std::string& c : cmds) {
+    INFO(c);
+    CHECK(run_cli(c + " --duration 2s --force") == 0);
+  }
+  CHECK(run_cli("run '" + big + "' --duration 2s -n 2 --quiet") == 0);
+}
+
+TEST_CASE("outputs of every command are checked before it simulates (was: found after the run)") {
+  TempDir d;
+  const std::string big = d.file("big.yaml", "duration: 100000h\nslo: {latency_p99: 1s}\n" + kTiny.substr(1));
+  const std::string missing = (d.path / "missing" / "out.json").string();
+  // The output is refused first (exit 2) even though the run is also far
+  // over the budget and --force is given: nothing starts.
+  CHECK(run_cli("run '" + big + "' -n 3 --force --json '" + missing + "' --quiet") == 2);
+  CHECK(run_cli("run '" + big + "' -n 3 --force --report '" + big + "' --quiet") == 2);  // the input itself
+  CHECK(run_cli("check '" + big + "' --compare-run --force --json '" + missing + "'") == 2);
+  CHECK(run_cli("sweep '" + big + "' --set api.workers=1,2 --force --csv '" + missing + "' --quiet") == 2);
+  CHECK(run_cli("compare '" + big + "' '" + big + "' --force --json '" + missing + "' --quiet") == 2);
+#ifdef ARCHSIM_WITH_VIEW
+  // render: before the display is even looked for.
+  CHECK(run_cli("render '" + big + "' --force --out '" + (d.path / "missing" / "x.png").string() + "'") == 2);
+  CHECK(run_cli("render '" + big + "' --out '" + (d.path / "x.png").string() + "'") == 2);  // the cost
+#endif
+  CHECK_FALSE(fs::exists(d.path / "missing"));
+  // check --json through a link (to a file not there yet) writes the file it
+  // points to; the link stays (was: replaced, as by run --json).
+  const std::string small = d.file("small.yaml", kTiny.substr(1));
+  const fs::path target = d.path / "target.json", link = d.path / "link.json";
+  fs::create_symlink(target, link);
+  CHECK(run_cli("check '" + small + "' --json '" + link.string() + "'") == 0);
+  CHECK(fs::is_symlink(link));
+  CHECK(slurp(target).find("\"components\"") != std::string::npos);
+}
+
+TEST_CASE("a scratch file for an encoder is removed with it") {
+  std::string path;
+  {
+    const ScratchFile f(".png");
+    path = f.path();
+    CHECK(path.size() > 4);
+    CHECK(path.substr(path.size() - 4) == ".png");
+    std::ofstream(path) << "bytes";
+    CHECK(f.read() == "bytes");
+  }
+  CHECK_FALSE(fs::exists(path));
+}
+
 TEST_CASE("SIGTERM during a run removes the temporaries") {
   TempDir d;
   const std::string p = d.file("long.yaml", "duration: 2000h\n" + kTiny.substr(1));

@@ -63,9 +63,16 @@ extern "C" void on_signal(int sig) {
 // may not exist yet); anything else is the path itself.
 std::string resolve(const std::string& path) {
   std::error_code ec;
-  if (!fs::is_symlink(fs::symlink_status(path, ec))) return path;
-  const fs::path target = fs::weakly_canonical(path, ec);
-  return ec ? path : target.string();
+  fs::path p = path;
+  // Link by link (weakly_canonical would stop at a link to a file that does
+  // not exist yet, and the link would be replaced); 40 hops, as the kernel.
+  for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(p, ec)); ++hops) {
+    const fs::path next = fs::read_symlink(p, ec);
+    if (ec) return path;
+    p = next.is_absolute() ? next : p.parent_path() / next;
+  }
+  const fs::path target = fs::weakly_canonical(p, ec);
+  return ec ? p.string() : target.string();
 }
 
 // A device, a pipe or a socket: written to, never replaced.
