@@ -52,11 +52,12 @@ void check_budget(const Batch& batch, bool force) {
   const bool too_long = events > limits::kEvents.max;
   const bool too_big = ram > 0 && bytes > ram;
   if (!too_long && !too_big) return;
-  std::string what = fmt::format("{} would take about {:.2g} events (about {} at {:.0f} million events per second)",
-                                 batch.what, events, format_duration(events / kEventsPerSecond),
-                                 kEventsPerSecond / 1e6);
+  std::string what =
+      fmt::format("{} would take about {:.2g} events (about {} at {:.0f} million events per second)",
+                  batch.what, events, format_duration(events / kEventsPerSecond), kEventsPerSecond / 1e6);
   if (bytes > 1e6)
-    what += fmt::format(" and about {:.3g} GB of memory{}", bytes / 1e9, biggest.empty() ? "" : " (" + biggest + ")");
+    what += fmt::format(" and about {:.3g} GB of memory{}", bytes / 1e9,
+                        biggest.empty() ? "" : " (" + biggest + ")");
   what += too_long ? fmt::format(", more than the limit of {:.0e} events", limits::kEvents.max)
                    : fmt::format(", more than the {:.3g} GB available", ram / 1e9);
   what += ": shorten it (--duration) or lower the load, or run it anyway with --force";

@@ -14,11 +14,14 @@ enum class Rule { Sum, Peak, TimeMean, VisitMean, Last, Breaker };
 
 // How a figure of ComponentTick::figures merges (see ticks.hpp).
 Rule rule_of(std::string_view name) {
-  if (name == fig::kMisses || name == fig::kProcessed || name == fig::kHits || name == fig::kReads) return Rule::Sum;
-  if (name == fig::kPoolWaiting || name == fig::kLagMessages || name == fig::kLagS || name == fig::kPrimariesDown)
+  if (name == fig::kMisses || name == fig::kProcessed || name == fig::kHits || name == fig::kReads)
+    return Rule::Sum;
+  if (name == fig::kPoolWaiting || name == fig::kLagMessages || name == fig::kLagS ||
+      name == fig::kPrimariesDown)
     return Rule::Peak;
   if (name == fig::kEntries) return Rule::Last;
-  if (name.substr(0, std::string_view(fig::kBreakerPrefix).size()) == fig::kBreakerPrefix) return Rule::Breaker;
+  if (name.substr(0, std::string_view(fig::kBreakerPrefix).size()) == fig::kBreakerPrefix)
+    return Rule::Breaker;
   if (name == fig::kReplicas) return Rule::TimeMean;
   // hit_ratio, stale_read_ratio, pool_wait_ms, delay_ms and any other ratio or
   // per-visit mean: weighted by the visits behind it.
@@ -31,7 +34,9 @@ void add_sat(std::uint32_t& a, std::uint32_t b) {
 }
 
 /// A mean of `x` (weight wx) and `y` (weight wy); the later value when both weigh nothing.
-double mean(double x, double wx, double y, double wy) { return wx + wy > 0 ? (x * wx + y * wy) / (wx + wy) : y; }
+double mean(double x, double wx, double y, double wy) {
+  return wx + wy > 0 ? (x * wx + y * wy) / (wx + wy) : y;
+}
 
 /// Latency quantiles of two ticks with `na` and `nb` completions behind them.
 void merge_quantiles(double& p50, double& p99, double q50, double q99, std::uint32_t na, std::uint32_t nb) {
@@ -93,7 +98,8 @@ void TickStore::merge(Tick& a, const Tick& b) {
   add_sat(a.failed, b.failed);
   for (const auto& [kind, n] : b.errors) add_sat(a.errors[kind], n);
   if (a.components.size() < b.components.size()) a.components.resize(b.components.size());
-  for (std::size_t i = 0; i < b.components.size(); ++i) merge_component(a.components[i], b.components[i], a.dt, b.dt);
+  for (std::size_t i = 0; i < b.components.size(); ++i)
+    merge_component(a.components[i], b.components[i], a.dt, b.dt);
   if (a.edges.size() < b.edges.size()) a.edges.resize(b.edges.size());
   for (std::size_t i = 0; i < b.edges.size(); ++i) {
     EdgeTick& x = a.edges[i];
@@ -109,7 +115,8 @@ void TickStore::merge(Tick& a, const Tick& b) {
 std::size_t TickStore::bytes_of(const Tick& t) {
   // A map node: the key and value, three pointers and the colour (libstdc++).
   constexpr std::size_t kNode = 4 * sizeof(void*) + sizeof(std::pair<const std::string, std::uint32_t>);
-  std::size_t n = sizeof(Tick) + t.components.capacity() * sizeof(ComponentTick) + t.edges.capacity() * sizeof(EdgeTick);
+  std::size_t n =
+      sizeof(Tick) + t.components.capacity() * sizeof(ComponentTick) + t.edges.capacity() * sizeof(EdgeTick);
   for (const auto& [kind, count] : t.errors) n += kNode + string_bytes(kind);
   for (const ComponentTick& c : t.components) {
     n += c.figures.capacity() * sizeof(Figure);
