@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <thread>
 
@@ -20,10 +21,13 @@
 #include "check.hpp"
 #include "archsim/diagnostics.hpp"
 #include "archsim/load.hpp"
+#include "archsim/output.hpp"
 #include "archsim/output_file.hpp"
 #include "archsim/simulation.hpp"
 #include "archsim/text.hpp"
+#include "archsim/ticks.hpp"
 #include "archsim/timeline.hpp"
+#include "report/analysis.hpp"
 #include "report/edit.hpp"
 #include "report/sweep.hpp"
 #include "spec/limits.hpp"
@@ -342,6 +346,218 @@ components:
   const RunCost c = run_cost(s, *estimate(s), false);
   CHECK(c.bytes == doctest::Approx((2e6 - 1e6) * 60 * kBytesPerWaiting).epsilon(0.01));
   CHECK(c.biggest.find("api's unbounded queue") == 0);
+}
+
+// Every tick as emitted, and the figures a merged store must keep exactly.
+struct Emitted : Observer {
+  std::uint64_t ticks = 0, completed = 0, arrivals = 0;
+  double seconds = 0, replica_seconds = 0;  // the autoscaled service's replicas x dt: what the cost bills
+  std::uint32_t queue_peak = 0;
+  void on_tick(const Tick& t) override {
+    ++ticks;
+    completed += t.completed;
+    seconds += t.dt;
+    arrivals += t.components[0].arrivals;
+    queue_peak = std::max(queue_peak, t.components[0].queue);
+    for (const Figure& f : t.components[0].figures)
+      if (f.name == "replicas") replica_seconds += f.value * t.dt;
+  }
+};
+
+TEST_CASE("memory is flat in simulated time: kept ticks merge beyond the budget (was: ~250 B per simulated second)") {
+  // An autoscaled service and a spike that queues: run 4,000 s and 40,000 s
+  // with the smallest store (kMinTicks ticks).
+  const std::string text = R"(
+traffic: [{name: u, to: api, rate: 20/s, profile: [{at: 500s, x: 8, ramp: 10s}, {at: 1500s, x: 1, ramp: 10s}]}]
+components:
+  api:
+    kind: service
+    workers: 2
+    service_time: exp(20ms)
+    autoscale: {min: 1, max: 6, target_utilization: 60%, interval: 10s, cooldown: 20s, provision: 15s}
+)";
+  std::size_t bytes[2] = {0, 0};
+  int k = 0;
+  for (const double duration : {4000.0, 40000.0}) {
+    INFO("duration " << duration);
+    ScenarioSpec spec = load_scenario_text("duration: " + std::to_string(duration) + "s\n" + text, "t.yaml");
+    Simulation sim(spec);
+    report::Recorder rec(/*budget_bytes=*/1);
+    Emitted all;
+    sim.add_observer(&rec);
+    sim.add_observer(&all);
+    sim.run();
+    const std::size_t cap = rec.store.capacity();
+    CHECK(cap == TickStore::kMinTicks);
+    CHECK(rec.store.added() == all.ticks);
+    CHECK(all.ticks == static_cast<std::uint64_t>(duration));
+    const std::vector<Tick>& kept = rec.store.ticks();
+    CHECK(kept.size() <= cap);
+    // 4,000 ticks: halved once at 2,048 (span 2); 40,000: span 32, the first
+    // power of two for which 2,048 kept ticks cover them.
+    CHECK(rec.store.span() == (duration < 5000 ? 2u : 32u));
+    // Counts add up, time covers the run, the peak queue survives and the
+    // replica-seconds (the autoscaled fleet's cost) are the same.
+    std::uint64_t completed = 0, arrivals = 0;
+    double seconds = 0, replica_seconds = 0;
+    std::uint32_t queue_peak = 0;
+    for (const Tick& t : kept) {
+      completed += t.completed;
+      arrivals += t.components[0].arrivals;
+      seconds += t.dt;
+      queue_peak = std::max(queue_peak, t.components[0].queue);
+      for (const Figure& f : t.components[0].figures)
+        if (f.name == "replicas") replica_seconds += f.value * t.dt;
+    }
+    CHECK(completed == all.completed);
+    CHECK(arrivals == all.arrivals);
+    CHECK(seconds == archsim::test::Rel(all.seconds, 1e-9));
+    CHECK(kept.back().t == duration);
+    CHECK(queue_peak == all.queue_peak);
+    CHECK(all.queue_peak > 0);
+    CHECK(replica_seconds == archsim::test::Rel(all.replica_seconds, 1e-9));
+    CHECK(all.replica_seconds > duration + 1000);  // it did scale out (the spike: ~2,000 replica-seconds more)
+    bytes[k++] = rec.store.bytes();
+  }
+  // Ten times the simulated time, the same memory: each kept tick costs the
+  // same whatever it covers.
+  CHECK(bytes[1] <= bytes[0] * 11 / 10);
+  CHECK(bytes[1] > 0);
+}
+
+TEST_CASE("a run whose ticks fit the budget keeps them exactly as emitted") {
+  ScenarioSpec spec = load_scenario_text("duration: 3h\n" + kTiny.substr(1), "t.yaml");
+  spec.traffic[0].rate = 1;  // 3 hours of one component: 10,800 ticks
+  Simulation sim(spec);
+  report::Recorder rec;
+  Emitted all;
+  sim.add_observer(&rec);
+  sim.add_observer(&all);
+  sim.run();
+  CHECK(rec.store.span() == 1);
+  CHECK(rec.store.ticks().size() == 10800);
+  CHECK(rec.store.bytes() <= TickStore::kDefaultBudget);
+  for (const Tick& t : rec.store.ticks()) CHECK(t.dt == 1.0);
+}
+
+TEST_CASE("merged ticks: counts add, levels keep their peak, p99 its worst, p50 weighs completions") {
+  Tick a, b;
+  a.t = 1, a.dt = 1, a.completed = 3, a.started = 4, a.p50 = 0.010, a.p99 = 0.050, a.errors["timeout"] = 1;
+  b.t = 2, b.dt = 1, b.completed = 1, b.started = 1, b.p50 = 0.030, b.p99 = 0.020, b.errors["timeout"] = 2;
+  a.components.resize(1), b.components.resize(1);
+  a.components[0].queue = 7, b.components[0].queue = 2;
+  a.components[0].utilization = 1.0, b.components[0].utilization = 0.0;
+  a.components[0].completed = 3, b.components[0].completed = 0, b.components[0].p50 = 9;  // b's p50 means nothing
+  a.components[0].p50 = 0.1;
+  a.components[0].figures = {{"hit_ratio", 0.5}, {"entries", 10}, {"misses", 4}};
+  a.components[0].arrivals = 3, b.components[0].arrivals = 1;
+  b.components[0].figures = {{"hit_ratio", 1.0}, {"entries", 12}, {"misses", 1}};
+  const std::uint32_t big = 4'000'000'000u;
+  a.failed = big, b.failed = big;  // saturates, never wraps
+  TickStore::merge(a, b);
+  CHECK(a.t == 2);
+  CHECK(a.dt == 2);
+  CHECK(a.completed == 4);
+  CHECK(a.started == 5);
+  CHECK(a.failed == std::numeric_limits<std::uint32_t>::max());
+  CHECK(a.errors["timeout"] == 3);
+  CHECK(a.p50 == archsim::test::Rel(0.015));  // (3 x 10 ms + 1 x 30 ms) / 4
+  CHECK(a.p99 == archsim::test::Rel(0.050));
+  CHECK(a.components[0].queue == 7);
+  CHECK(a.components[0].utilization == archsim::test::Rel(0.5));
+  CHECK(a.components[0].p50 == archsim::test::Rel(0.1));
+  CHECK(a.components[0].figures[0].value == archsim::test::Rel(0.625));  // hit ratio weighed by 3 and 1 visits
+  CHECK(a.components[0].figures[1].value == 12);                        // entries: the later
+  CHECK(a.components[0].figures[2].value == 5);                         // misses: a count
+}
+
+TEST_CASE("a result keeps the first 10,000 notes and counts the rest (was: every leak restart kept)") {
+  // A leak every millisecond: 1,000 restarts (notes) per simulated second.
+  const RunResult r = simulate(load_scenario_text(R"(
+duration: 15s
+traffic: [{name: u, to: api, rate: 10/s}]
+components:
+  api: {kind: service, replicas: 4, service_time: 1ms}
+faults:
+  - {at: 1s, leak: api, every: 1ms}
+)",
+                                                  "t.yaml"));
+  CHECK(r.notes.size() == limits::kNotes);
+  CHECK(r.notes_dropped > 3000);
+  CHECK(r.notes.size() + r.notes_dropped >= 13900);  // ~14 s x 1,000, plus the fault's own note
+  CHECK(to_json(r)["events_dropped"] == r.notes_dropped);
+}
+
+TEST_CASE("every command that simulates checks the cost first, and --force is accepted by each (was: only run)") {
+  TempDir d;
+  // 9e10 events a run: each command refuses at once, naming what it would run.
+  const std::string big = d.file("big.yaml", "duration: 100000h\nslo: {latency_p99: 1s}\n" + kTiny.substr(1));
+  const std::string cmds[] = {"run '" + big + "' -n 3 --quiet",
+                              "sweep '" + big + "' --set api.workers=1,2 --quiet",
+                              "sweep '" + big + "' --find-min api.workers=1:8 --quiet",
+                              "compare '" + big + "' '" + big + "' --quiet",
+                              "check '" + big + "' --compare-run --json /dev/null"};
+  for (const std::string& c : cmds) {
+    INFO(c);
+    const std::string cmd = std::string("'") + ARCHSIM_BINARY + "' " + c + " 2>&1 >/dev/null";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    REQUIRE(p);
+    std::string err;
+    char buf[4096];
+    std::size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) err.append(buf, n);
+    const int status = ::pclose(p);
+    CHECK(WEXITSTATUS(status) == 2);
+    CHECK(err.find("would take about") != std::string::npos);
+    CHECK(err.find("--force") != std::string::npos);
+  }
+  // The same commands, short: they run (the check lets a small batch through)
+  // and --force is a flag of each.
+  for (const std::string& c : cmds) {
+    INFO(c);
+    CHECK(run_cli(c + " --duration 2s --force") == 0);
+  }
+  CHECK(run_cli("run '" + big + "' --duration 2s -n 2 --quiet") == 0);
+}
+
+TEST_CASE("outputs of every command are checked before it simulates (was: found after the run)") {
+  TempDir d;
+  const std::string big = d.file("big.yaml", "duration: 100000h\nslo: {latency_p99: 1s}\n" + kTiny.substr(1));
+  const std::string missing = (d.path / "missing" / "out.json").string();
+  // The output is refused first (exit 2) even though the run is also far
+  // over the budget and --force is given: nothing starts.
+  CHECK(run_cli("run '" + big + "' -n 3 --force --json '" + missing + "' --quiet") == 2);
+  CHECK(run_cli("run '" + big + "' -n 3 --force --report '" + big + "' --quiet") == 2);  // the input itself
+  CHECK(run_cli("check '" + big + "' --compare-run --force --json '" + missing + "'") == 2);
+  CHECK(run_cli("sweep '" + big + "' --set api.workers=1,2 --force --csv '" + missing + "' --quiet") == 2);
+  CHECK(run_cli("compare '" + big + "' '" + big + "' --force --json '" + missing + "' --quiet") == 2);
+#ifdef ARCHSIM_WITH_VIEW
+  // render: before the display is even looked for.
+  CHECK(run_cli("render '" + big + "' --force --out '" + (d.path / "missing" / "x.png").string() + "'") == 2);
+  CHECK(run_cli("render '" + big + "' --out '" + (d.path / "x.png").string() + "'") == 2);  // the cost
+#endif
+  CHECK_FALSE(fs::exists(d.path / "missing"));
+  // check --json through a link (to a file not there yet) writes the file it
+  // points to; the link stays (was: replaced, as by run --json).
+  const std::string small = d.file("small.yaml", kTiny.substr(1));
+  const fs::path target = d.path / "target.json", link = d.path / "link.json";
+  fs::create_symlink(target, link);
+  CHECK(run_cli("check '" + small + "' --json '" + link.string() + "'") == 0);
+  CHECK(fs::is_symlink(link));
+  CHECK(slurp(target).find("\"components\"") != std::string::npos);
+}
+
+TEST_CASE("a scratch file for an encoder is removed with it") {
+  std::string path;
+  {
+    const ScratchFile f(".png");
+    path = f.path();
+    CHECK(path.size() > 4);
+    CHECK(path.substr(path.size() - 4) == ".png");
+    std::ofstream(path) << "bytes";
+    CHECK(f.read() == "bytes");
+  }
+  CHECK_FALSE(fs::exists(path));
 }
 
 TEST_CASE("SIGTERM during a run removes the temporaries") {

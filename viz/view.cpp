@@ -17,6 +17,7 @@
 #include <SFML/Graphics/Texture.hpp>
 #include <SFML/Window/Event.hpp>
 
+#include "archsim/output_file.hpp"
 #include "archsim/simulation.hpp"
 #include "archsim/timeline.hpp"
 #include "cause.hpp"
@@ -185,9 +186,15 @@ int render_still(const Playback& pb, const Fonts& fonts, const RenderOptions& op
     std::cerr << "archsim render: cannot create an OpenGL render texture of " << opt.width << "x" << opt.height << "\n";
     return 1;
   }
-  if (!off.still(at, opt.speed).saveToFile(opt.out)) {
-    std::cerr << "archsim render: could not write " << opt.out << "\n";
-    return 1;
+  {
+    // Encoded beside, then written as any output: complete or not at all,
+    // through a link, into a device, never over a read-only file.
+    const ScratchFile png(".png");
+    if (!off.still(at, opt.speed).saveToFile(png.path())) {
+      std::cerr << "archsim render: could not write " << opt.out << "\n";
+      return 1;
+    }
+    write_output_file(opt.out, png.read());
   }
   if (info) {
     info->at = at;
@@ -220,6 +227,7 @@ int render(const RenderOptions& opt, RenderInfo* info) {
   if (!render_flags_ok(opt, video)) return 2;
   auto input = load(opt.file, opt.load);
   if (!input) return 2;
+  if (opt.prepare) opt.prepare(input->spec.get());
   const double duration = input->spec ? input->spec->duration : input->replay->duration();
   auto bad_time = [&](const char* flag, double t) {
     std::cerr << "archsim render: " << flag << " " << format_clock(t) << " is after the end of the run ("
@@ -257,7 +265,8 @@ int render(const RenderOptions& opt, RenderInfo* info) {
   GlLeakScope gl_scope;
   if (!video) return render_still(*pb, fonts, opt, at, info);
   VideoJob job;
-  job.out = opt.out;
+  const ScratchFile scratch(ext);  // ffmpeg writes here; the output gets it once complete
+  job.out = scratch.path();
   job.from = from;
   job.to = to;
   job.speed = opt.speed;
@@ -265,6 +274,7 @@ int render(const RenderOptions& opt, RenderInfo* info) {
   job.width = static_cast<unsigned>(opt.width);
   job.height = static_cast<unsigned>(opt.height);
   const int rc = write_video(*pb, fonts, job, std::cerr);
+  if (rc == 0) write_output_file(opt.out, scratch.read());
   if (rc == 0)
     std::cout << "archsim render: wrote " << opt.out << " (" << format_clock(from) << " to " << format_clock(to) << ", "
               << video_frame_count(from, to, opt.speed, opt.fps) << " frames at " << opt.fps << " fps)\n";

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "archsim/simulation.hpp"
+#include "archsim/ticks.hpp"
 #include "archsim/timeline.hpp"
 
 namespace archsim {
@@ -21,7 +22,8 @@ std::optional<double> parse_start_time(const std::string& text);
 
 /// The timeline as OpenMetrics text: one family per figure, every sample
 /// timestamped at start + simulated time, ending with "# EOF". Buffers the
-/// ticks (a family's samples must be contiguous) and writes at the end.
+/// ticks (a family's samples must be contiguous; in bounded memory, merged
+/// beyond a budget: archsim/ticks.hpp) and writes at the end.
 class MetricsWriter : public Observer {
  public:
   MetricsWriter(std::ostream& out, const Simulation& sim, double start_unix_s);
@@ -32,7 +34,7 @@ class MetricsWriter : public Observer {
   std::ostream& out_;
   TimelineHeader header_;
   double start_;
-  std::vector<Tick> ticks_;
+  TickStore store_;
 };
 
 /// The timeline as tidy CSV rows: time_s,component,metric,value. Edges are

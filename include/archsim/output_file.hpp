@@ -47,6 +47,24 @@ class OutputFile {
   bool committed_ = false;
 };
 
+/// A file for a program that writes only to a path (an image encoder,
+/// ffmpeg): in the temporary folder, named with `extension` (".png"),
+/// removed when destroyed and on SIGINT/SIGTERM. Its bytes then go to the
+/// real output through write_output_file.
+class ScratchFile {
+ public:
+  explicit ScratchFile(const std::string& extension);
+  ScratchFile(const ScratchFile&) = delete;
+  ScratchFile& operator=(const ScratchFile&) = delete;
+  ~ScratchFile();
+  const std::string& path() const { return path_; }
+  /// Its bytes as they are now.
+  std::string read() const;
+
+ private:
+  std::string path_;
+};
+
 /// An OutputFile holding `text`, committed.
 void write_output_file(const std::string& path, const std::string& text);
 

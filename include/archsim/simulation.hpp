@@ -158,7 +158,8 @@ struct RunResult {
   std::vector<SourceResult> sources;             ///< per traffic source, in file order
   std::vector<SloCheck> slo;
   bool slo_pass = true;
-  std::vector<Note> notes;      ///< faults, actions and state changes, in time order (all of the run)
+  std::vector<Note> notes;      ///< faults, actions and state changes, in time order (all of the run, up to limits::kNotes)
+  std::uint64_t notes_dropped = 0;  ///< notes after the first limits::kNotes: counted, not kept
   std::vector<HostResult> hosts;  ///< simgrid backend: CPU per host (traffic hosts left out)
   std::vector<LinkResult> links;  ///< simgrid backend: links that carried bytes or have a finite bandwidth
   EngineStats engine;

@@ -1,6 +1,7 @@
 // The animated view (viz/, SFML). The CLI calls these; sim/ never includes SFML.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -28,6 +29,10 @@ struct RenderOptions {
   double speed = 10.0;         ///< GIF/MP4: simulated seconds per video second
   bool quiet = false;          ///< no "wrote ..." line (the report draws its pictures this way)
   std::string cause_out;       ///< PNG: also draw the moment the root cause began, to this file
+  /// Called once the file is loaded, before anything is simulated or drawn,
+  /// with the scenario (nullptr for a timeline): the CLI checks --out and
+  /// the run's cost there (it throws InputError to refuse).
+  std::function<void(const ScenarioSpec*)> prepare;
 };
 
 /// What render() drew, for a caller that shows it (the HTML report).

@@ -13,6 +13,7 @@
 #include "analysis/call_graph.hpp"
 #include "analysis/queueing.hpp"
 #include "archsim/load.hpp"
+#include "archsim/ticks.hpp"
 #include "engine/sampler.hpp"
 
 namespace archsim {
@@ -896,7 +897,10 @@ RunCost run_cost(const ScenarioSpec& spec, const Estimate& est, bool keep_ticks)
       c.biggest = fmt::format("{}'s unbounded queue would grow by {:.3g} requests/s", e.name, excess);
     }
   }
-  if (keep_ticks) c.bytes += T * kBytesPerTick * static_cast<double>(spec.components.size() + 1);
+  // Kept ticks stop growing at the tick store's budget (archsim/ticks.hpp).
+  if (keep_ticks)
+    c.bytes += std::min(T * kBytesPerTick * static_cast<double>(spec.components.size() + 1),
+                        static_cast<double>(TickStore::kDefaultBudget));
   return c;
 }
 

@@ -14,8 +14,10 @@
 #include "analysis/estimate.hpp"
 #include "analysis/platform_estimate.hpp"
 #include "archsim/output.hpp"
+#include "archsim/output_file.hpp"
 #include "archsim/platform.hpp"
 #include "archsim/simulation.hpp"
+#include "cli/budget.hpp"
 #include "cli/commands.hpp"
 #include "cli/platform_report.hpp"
 
@@ -28,6 +30,7 @@ struct CheckFlags {
   LoadFlags load;
   std::string json;       ///< --json FILE or "-"
   bool compare_run = false;
+  bool force = false;
 };
 
 std::string pct(double x) { return fmt::format("{:.0f}%", x * 100); }
@@ -177,6 +180,7 @@ void print_comparison(std::ostream& out, const ScenarioSpec& spec, const Estimat
 
 int check(const CheckFlags& f) {
   const ScenarioSpec spec = load_scenario(f.file, f.load.options());
+  check_outputs({{"--json", f.json}}, {f.file, spec.design_file});  // before any output or run (exit 2)
   const bool json_only = f.json == "-";
   std::ostream& out = std::cout;
   std::ostringstream sink;
@@ -195,24 +199,18 @@ int check(const CheckFlags& f) {
   print_limits(text, *est);
   print_platform_estimate(text, spec, *est);
   if (f.compare_run) {
+    check_budget(spec, /*keep_ticks=*/false, f.force);
     RunOptions opt;
     opt.backend = spec.backend;
     Simulation sim(spec, opt);
     print_comparison(text, spec, *est, sim.run());
   }
   if (!f.json.empty()) {
-    const std::string doc = estimate_json(spec, *est).dump(2) + "\n";
+    const std::string doc = estimate_json(spec, *est).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
     if (json_only) {
       out << doc;
     } else {
-      const std::string tmp = f.json + ".tmp";
-      std::ofstream o(tmp);
-      o << doc;
-      o.close();
-      if (!o || std::rename(tmp.c_str(), f.json.c_str()) != 0) {
-        std::cerr << "archsim: cannot write " << f.json << "\n";
-        return 1;
-      }
+      write_output_file(f.json, doc);  // complete or not at all, never replacing a link or a device
     }
   }
   return 0;
@@ -227,6 +225,7 @@ void register_check(CLI::App& app, Actions& actions) {
   add_load_options(cmd, f.load);
   cmd->add_option("--json", f.json, "Write the estimate as JSON to FILE ('-': stdout, and nothing else)");
   cmd->add_flag("--compare-run", f.compare_run, "Run the simulation too and print the estimate beside what it measured");
+  add_force_option(cmd, f.force);
   cmd->callback([&actions] { actions.push_back([] { return check(f); }); });
 }
 

@@ -42,6 +42,7 @@ struct ReplicatedRun {
   std::string json, report;
   bool quiet = false;
   bool fail_on_slo = false;
+  bool force = false;
 };
 /// `run --replications N`; returns the exit code.
 int run_replications(const ReplicatedRun& f);

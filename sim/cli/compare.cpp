@@ -3,6 +3,7 @@
 #include <cmath>
 #include <iostream>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -10,6 +11,7 @@
 #include "archsim/output.hpp"
 #include "archsim/text.hpp"
 #include "archsim/output_file.hpp"
+#include "cli/budget.hpp"
 #include "cli/commands.hpp"
 #include "cli/reporting.hpp"
 #include "report/replications.hpp"
@@ -29,6 +31,7 @@ struct CompareFlags {
   std::string report;
   bool quiet = false;
   ReplicationFlags reps;
+  bool force = false;
 };
 
 /// `compare --replications N`: paired differences on common random numbers.
@@ -248,6 +251,14 @@ int compare(const CompareFlags& f) {
     for (const auto& d : diff) s += (s.empty() ? "" : ", ") + d;
     notes.push_back("the workloads differ (" + s + "): the comparison is not like for like");
   }
+  {
+    Batch b;
+    b.specs = specs;
+    b.each = static_cast<double>(std::max<std::size_t>(f.reps.n, 1));
+    b.at_once = f.reps.n ? (f.reps.jobs ? f.reps.jobs : std::max(1u, std::thread::hardware_concurrency())) : 2;
+    b.what = f.reps.n ? fmt::format("this comparison of 2 x {} replications", f.reps.n) : "this comparison of 2 runs";
+    check_budget(b, f.force);
+  }
   std::string la = label_of(specs[0], inputs[0].first), lb = label_of(specs[1], inputs[1].first);
   if (la == lb) la = "A: " + la, lb = "B: " + lb;
 
@@ -308,6 +319,7 @@ void register_compare(CLI::App& app, Actions& actions) {
   cmd->add_option("--report", f.report, "Write a self-contained HTML report to FILE");
   cmd->add_flag("--quiet,-q", f.quiet, "No table");
   add_replication_options(cmd, f.reps);
+  add_force_option(cmd, f.force);
   cmd->callback([&actions] { actions.push_back([] { return compare(f); }); });
 }
 

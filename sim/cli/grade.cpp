@@ -1,7 +1,6 @@
 // `archsim grade PROBLEM --design F` and `archsim hint PROBLEM --design F
 // --level N`: the verdict of a graded problem (report/grade.cpp) and hints
 // built from the run and the problem's levers.
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -9,7 +8,9 @@
 #include <fmt/ostream.h>
 
 #include "archsim/output.hpp"
+#include "archsim/output_file.hpp"
 #include "archsim/simulation.hpp"
+#include "cli/budget.hpp"
 #include "cli/commands.hpp"
 #include "report/analysis.hpp"
 #include "report/grade.hpp"
@@ -24,6 +25,7 @@ struct GradeFlags {
   std::string json;
   bool fail_on_slo = false;
   int level = 1;
+  bool force = false;
 };
 
 // Loads a graded problem (refusing a sandbox file) and runs it to the end.
@@ -36,6 +38,9 @@ report::Analysis run_graded(const GradeFlags& f) {
                                      : "not a graded problem: the problem declares no world ('work:', 'data:', "
                                        "'operations:'), so a design could rewrite the question; run it with "
                                        "'archsim run' instead"}});
+  // The output can be written and the run is affordable, before it runs (exit 2).
+  check_outputs({{"--json", f.json}}, {f.file, spec.design_file});
+  check_budget(spec, /*keep_ticks=*/true, f.force);
   return report::run_analysed(spec);
 }
 
@@ -49,8 +54,7 @@ int grade_cmd(const GradeFlags& f) {
     if (f.json == "-") {
       std::cout << text;
     } else {
-      std::ofstream out(f.json, std::ios::binary);
-      if (!out || !(out << text)) throw std::runtime_error("cannot write " + f.json);
+      write_output_file(f.json, text);  // complete or not at all, never replacing a link or a device
     }
   }
   if (f.json != "-") {
@@ -83,6 +87,7 @@ void register_grade(CLI::App& app, Actions& actions) {
   add_load_options(g, f->load);
   g->add_option("--json", f->json, "Write the result and the grade as JSON to FILE, or - for stdout");
   g->add_flag("--fail-on-slo", f->fail_on_slo, "Exit with code 3 when the design does not pass");
+  add_force_option(g, f->force);
   g->callback([f, &actions] { actions.push_back([f] { return grade_cmd(*f); }); });
 
   auto h = std::make_shared<GradeFlags>();
@@ -90,6 +95,7 @@ void register_grade(CLI::App& app, Actions& actions) {
   hc->add_option("file", h->file, "Problem file")->required();
   add_load_options(hc, h->load);
   hc->add_option("--level", h->level, "1: the symptom and where, 2: the lever family, 3: the lever and its size");
+  add_force_option(hc, h->force);
   hc->callback([h, &actions] { actions.push_back([h] { return hint_cmd(*h); }); });
 }
 

@@ -111,7 +111,7 @@ int cmd_run(RunFlags f) {
                    "use --json or --report (or run one seed without --replications)\n";
       return 2;
     }
-    return run_replications({f.file, f.load, f.backend, f.reps, f.json, f.report, f.quiet, f.fail_on_slo});
+    return run_replications({f.file, f.load, f.backend, f.reps, f.json, f.report, f.quiet, f.fail_on_slo, f.force});
   }
   ScenarioSpec spec = load_scenario(f.file, f.load.options());
   // Every output can be written, before minutes of simulation (exit 2).
@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
   add_replication_options(run_cmd, run.reps);
   run_cmd->add_flag("--partial", run.partial,
                     "On Ctrl-C or SIGTERM, stop and write the result so far, marked \"partial\": true");
-  run_cmd->add_flag("--force", run.force, "Run even when the estimate says it needs over 1e10 events or more memory than there is");
+  add_force_option(run_cmd, run.force);
 
   Actions actions;
   run_cmd->callback([&] { actions.push_back([&] { return cmd_run(run); }); });

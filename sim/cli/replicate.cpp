@@ -2,9 +2,14 @@
 // every headline figure as a mean with a confidence interval, and the SLO
 // verdicts as pass / fail / inconclusive.
 #include <iostream>
+#include <thread>
 
+#include <fmt/format.h>
+
+#include "archsim/output_file.hpp"
 #include "archsim/platform.hpp"
 #include "archsim/simulation.hpp"
+#include "cli/budget.hpp"
 #include "cli/commands.hpp"
 #include "cli/reporting.hpp"
 #include "report/analysis.hpp"
@@ -31,6 +36,15 @@ int run_replications(const ReplicatedRun& f) {
     }
     spec.backend = f.backend;
   }
+  // Every output can be written, and the replications are affordable,
+  // before any of them runs (exit 2).
+  check_outputs({{"--json", f.json}, {"--report", f.report}}, {f.file, spec.design_file});
+  Batch b;
+  b.specs = {spec};
+  b.each = static_cast<double>(f.reps.n + (f.report.empty() ? 0 : 1));  // --report runs replication 1 again
+  b.at_once = f.reps.jobs ? f.reps.jobs : std::max(1u, std::thread::hardware_concurrency());
+  b.what = fmt::format("these {} replications", f.reps.n);
+  check_budget(b, f.force);
   const report::Replications r = report::replicate(spec, f.reps.n, f.reps.confidence, f.reps.jobs);
   const bool json_stdout = f.json == "-";
   if (!f.json.empty()) {

@@ -3,10 +3,12 @@
 // with the same seed; points run in parallel, one simulation per thread.
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "archsim/output_file.hpp"
+#include "cli/budget.hpp"
 #include "cli/commands.hpp"
 #include "cli/reporting.hpp"
 #include "report/edit.hpp"
@@ -27,6 +29,7 @@ struct SweepFlags {
   double confidence = 0.95;
   std::string csv, json, report;
   bool quiet = false;
+  bool force = false;
 };
 
 [[noreturn]] void bad(const std::string& flag, const std::string& msg) {
@@ -67,12 +70,30 @@ int sweep(const SweepFlags& f) {
       if (*hi < lo) bad("--find-min", fmt::format("{}: LO must not be above HI", f.find_min));
     }
     axis.values.clear();
+    // The cost check on the most values the search may run, each at the
+    // dearer end of the range.
+    cli::Batch b;
+    b.specs.push_back(report::load_edited(docs, {{axis.target, axis.text(lo)}}));
+    if (hi) b.specs.push_back(report::load_edited(docs, {{axis.target, axis.text(*hi)}}));
+    const std::size_t probes = report::find_min_probes(lo, hi, f.jobs);
+    b.each = static_cast<double>(probes * std::max<std::size_t>(f.replications, 1)) / static_cast<double>(b.specs.size());
+    b.at_once = f.jobs ? f.jobs : std::max(1u, std::thread::hardware_concurrency());
+    b.what = fmt::format("this search of up to {} values{}", probes,
+                         f.replications ? fmt::format(" x {} replications", f.replications) : "");
+    check_budget(b, f.force);
     result = report::find_min(docs, axis, lo, hi, crit, f.jobs, repeat);
   } else {
     if (f.sets.empty() || f.sets.size() > 2)
       bad("--set", "give one or two --set PATH=FROM:TO:STEP (e.g. --set api.replicas=2:20:2), or --find-min PATH");
     std::vector<report::Axis> axes;
     for (const std::string& s : f.sets) axes.push_back(report::parse_axis(docs, s));
+    cli::Batch b;
+    b.specs = report::grid_specs(docs, axes);
+    b.each = static_cast<double>(std::max<std::size_t>(f.replications, 1));
+    b.at_once = f.jobs ? f.jobs : std::max(1u, std::thread::hardware_concurrency());
+    b.what = fmt::format("this sweep of {} point{}{}", b.specs.size(), b.specs.size() == 1 ? "" : "s",
+                         f.replications ? fmt::format(" x {} replications", f.replications) : "");
+    check_budget(b, f.force);
     result = report::run_sweep(docs, axes, crit, f.jobs, repeat);
   }
 
@@ -115,6 +136,7 @@ void register_sweep(CLI::App& app, Actions& actions) {
   cmd->add_option("--json", f.json, "Write the points as JSON to FILE, or - for stdout");
   cmd->add_option("--report", f.report, "Write a self-contained HTML report to FILE");
   cmd->add_flag("--quiet,-q", f.quiet, "No table");
+  add_force_option(cmd, f.force);
   cmd->callback([&actions] { actions.push_back([] { return sweep(f); }); });
 }
 

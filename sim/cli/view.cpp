@@ -3,6 +3,8 @@
 #include <cctype>
 #include <iostream>
 
+#include "archsim/output_file.hpp"
+#include "cli/budget.hpp"
 #include "cli/commands.hpp"
 #include "archsim/load.hpp"
 #ifdef ARCHSIM_WITH_VIEW
@@ -26,6 +28,7 @@ struct RenderFlags {
   std::string at, from, to;
   int width = 1280, height = 720, fps = 30;
   double speed = 10.0;
+  bool force = false;
 };
 
 #ifdef ARCHSIM_WITH_VIEW
@@ -78,6 +81,7 @@ void register_view(CLI::App& app, Actions& actions) {
   render->add_option("--height", r.height, "Pixels (default 720)");
   render->add_option("--fps", r.fps, "GIF/MP4 frames per second (default 30)");
   render->add_option("--speed", r.speed, "GIF/MP4: simulated seconds per video second (default 10)");
+  add_force_option(render, r.force);
 
 #ifdef ARCHSIM_WITH_VIEW
   view->callback([&actions] {
@@ -103,6 +107,11 @@ void register_view(CLI::App& app, Actions& actions) {
       o.height = r.height;
       o.fps = r.fps;
       o.speed = r.speed;
+      // --out can be written and the run is affordable, before it runs (exit 2).
+      o.prepare = [](const ScenarioSpec* spec) {
+        check_outputs({{"--out", r.out}}, {r.file, spec ? spec->design_file : std::string()});
+        if (spec) check_budget(*spec, /*keep_ticks=*/true, r.force);
+      };
       return viz::render(o);
     });
   });

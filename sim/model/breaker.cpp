@@ -17,7 +17,7 @@ const char* Breaker::name(State s) {
 
 void Breaker::move(double now, State s) {
   state_ = s;
-  transitions_.emplace_back(now, s);
+  if (s == State::Open) ++opened_;
   consecutive_ = 0;
   probes_out_ = probes_ok_ = 0;
   if (s == State::Open) opened_at_ = now;

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
 
 #include "archsim/spec.hpp"
 
@@ -20,8 +19,9 @@ class Breaker {
   /// The outcome of a call that went out.
   void record(double now, bool ok);
   State state() const { return state_; }
-  /// Every change of state: (time, new state), from the start.
-  const std::vector<std::pair<double, State>>& transitions() const { return transitions_; }
+  /// Times it opened, from the start (a count, not a list: memory stays
+  /// flat however long it flaps).
+  std::uint64_t opened() const { return opened_; }
   /// Calls refused while open.
   std::uint64_t refused = 0;
 
@@ -42,7 +42,7 @@ class Breaker {
   static constexpr int kBuckets = 10;
   std::int64_t bucket_index_ = 0;  ///< slice number of buckets_[0]'s newest
   std::uint32_t calls_[kBuckets] = {}, failures_[kBuckets] = {};
-  std::vector<std::pair<double, State>> transitions_;
+  std::uint64_t opened_ = 0;
 };
 
 }  // namespace archsim

@@ -274,8 +274,7 @@ void Service::report(ComponentResult& r, double) const {
     if (!s.breaker) return;
     any_breaker = true;
     refused += s.breaker->refused;
-    for (const auto& [t, st] : s.breaker->transitions())
-      if (st == Breaker::State::Open) ++opens;
+    opens += s.breaker->opened();
   });
   if (any_retry) {
     r.figures.push_back({fig::kRetries, static_cast<double>(retries)});

@@ -158,6 +158,7 @@ nlohmann::ordered_json to_json_deterministic(const RunResult& r) {
   nlohmann::ordered_json notes = nlohmann::ordered_json::array();
   for (const Note& n : r.notes) notes.push_back(note_json(n));
   j["events"] = notes;
+  if (r.notes_dropped) j["events_dropped"] = r.notes_dropped;  // over limits::kNotes: only present then
   return j;
 }
 

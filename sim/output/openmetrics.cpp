@@ -7,7 +7,9 @@
 // summaries with quantiles 0.5 and 0.99 of the visits that ended in the tick
 // (NaN when none succeeded) and `_count`, the successes so far. Every family's
 // samples are contiguous (the format requires it), series by series in time
-// order, which is why the ticks are kept until the end.
+// order, which is why the ticks are kept until the end: in a TickStore, so
+// that a very long run's samples are merged ticks (archsim/ticks.hpp)
+// rather than all of its memory.
 #include <cmath>
 #include <ctime>
 #include <functional>
@@ -95,9 +97,10 @@ std::optional<double> parse_start_time(const std::string& text) {
 MetricsWriter::MetricsWriter(std::ostream& out, const Simulation& sim, double start_unix_s)
     : out_(out), header_(make_header(sim)), start_(start_unix_s) {}
 
-void MetricsWriter::on_tick(const Tick& t) { ticks_.push_back(t); }
+void MetricsWriter::on_tick(const Tick& t) { store_.add(t); }
 
 void MetricsWriter::on_finish(const RunResult&) {
+  const std::vector<Tick>& ticks_ = store_.ticks();
   Out o(out_, start_);
   const TimelineHeader& h = header_;
   const Labels base = {{"scenario", h.scenario}};

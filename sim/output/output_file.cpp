@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -62,9 +63,16 @@ extern "C" void on_signal(int sig) {
 // may not exist yet); anything else is the path itself.
 std::string resolve(const std::string& path) {
   std::error_code ec;
-  if (!fs::is_symlink(fs::symlink_status(path, ec))) return path;
-  const fs::path target = fs::weakly_canonical(path, ec);
-  return ec ? path : target.string();
+  fs::path p = path;
+  // Link by link (weakly_canonical would stop at a link to a file that does
+  // not exist yet, and the link would be replaced); 40 hops, as the kernel.
+  for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(p, ec)); ++hops) {
+    const fs::path next = fs::read_symlink(p, ec);
+    if (ec) return path;
+    p = next.is_absolute() ? next : p.parent_path() / next;
+  }
+  const fs::path target = fs::weakly_canonical(p, ec);
+  return ec ? p.string() : target.string();
 }
 
 // A device, a pipe or a socket: written to, never replaced.
@@ -147,6 +155,27 @@ OutputFile::~OutputFile() {
   std::error_code ec;
   fs::remove(tmp_, ec);
   unregister_tmp(tmp_);
+}
+
+ScratchFile::ScratchFile(const std::string& extension) {
+  static std::atomic<unsigned> serial{0};
+  path_ = (fs::temp_directory_path() /
+           fmt::format("archsim-{}-{}{}", ::getpid(), serial.fetch_add(1), extension))
+              .string();
+  register_tmp(path_);
+}
+
+ScratchFile::~ScratchFile() {
+  std::error_code ec;
+  fs::remove(path_, ec);
+  unregister_tmp(path_);
+}
+
+std::string ScratchFile::read() const {
+  std::ifstream in(path_, std::ios::binary);
+  std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (!in && !in.eof()) throw std::runtime_error("cannot read " + path_);
+  return bytes;
 }
 
 void OutputFile::commit() {

@@ -133,7 +133,7 @@ std::size_t name_width(const RunResult& r) {
 }  // namespace
 
 /// The fault and action timeline and what it set off (breakers, scaling).
-void print_notes(std::ostream& out, const std::vector<Note>& notes) {
+void print_notes(std::ostream& out, const std::vector<Note>& notes, std::uint64_t dropped) {
   if (notes.empty()) return;
   constexpr std::size_t kShown = 20;
   fmt::print(out, "\nTimeline\n");
@@ -142,7 +142,9 @@ void print_notes(std::ostream& out, const std::vector<Note>& notes) {
     const int m = static_cast<int>(n.t / 60);
     fmt::print(out, "  {:>3}:{:05.2f}  {:<9} {:<14} {:<12} {}\n", m, n.t - 60 * m, n.kind, n.target, n.what, n.detail);
   }
-  if (notes.size() > kShown) fmt::print(out, "  ... and {} more (all in --json, under events)\n", notes.size() - kShown);
+  if (notes.size() > kShown) fmt::print(out, "  ... and {} more ({}in --json, under events)\n", notes.size() - kShown, dropped ? "" : "all ");
+  if (dropped)
+    fmt::print(out, "  ... and {} after the first {} (counted, not kept: events_dropped)\n", dropped, notes.size());
 }
 
 /// SLO verdicts, one line each.
@@ -257,7 +259,7 @@ void print_summary(std::ostream& out, const RunResult& r) {
   print_slos(out, r);
   print_requests(out, r);
   print_components(out, r);
-  print_notes(out, r.notes);
+  print_notes(out, r.notes, r.notes_dropped);
   print_kind_figures(out, r);
 }
 

@@ -22,7 +22,7 @@ Analysis analyse(const Simulation& sim, Recorder& rec) {
   Analysis a;
   a.spec = sim.spec();
   a.result = sim.result();
-  a.ticks = std::move(rec.ticks);
+  a.ticks = rec.store.take();
   a.edges = sim.edges();
   a.faults = faults_of(a.result);
   a.cost = cost_of(a.spec, a.ticks, &a.result);

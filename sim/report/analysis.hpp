@@ -10,16 +10,20 @@
 
 #include "archsim/simulation.hpp"
 #include "archsim/spec.hpp"
+#include "archsim/ticks.hpp"
 #include "report/cost.hpp"
 #include "report/explain.hpp"
 
 namespace archsim::report {
 
-/// Keeps every tick of a run; attach with Simulation::add_observer.
+/// Keeps the ticks of a run in bounded memory (archsim/ticks.hpp: every
+/// tick while they fit, merged in pairs beyond); attach with
+/// Simulation::add_observer.
 class Recorder : public Observer {
  public:
-  void on_tick(const Tick& t) override { ticks.push_back(t); }
-  std::vector<Tick> ticks;
+  explicit Recorder(std::size_t budget_bytes = TickStore::kDefaultBudget) : store(budget_bytes) {}
+  void on_tick(const Tick& t) override { store.add(t); }
+  TickStore store;
 };
 
 struct Analysis {

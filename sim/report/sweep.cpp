@@ -236,12 +236,7 @@ std::vector<Analysis> run_parallel(const std::vector<ScenarioSpec>& specs, unsig
   return out;
 }
 
-SweepResult run_sweep(const Documents& docs, const std::vector<Axis>& axes, const Criterion& c, unsigned jobs,
-                      const Repeat& repeat) {
-  SweepResult s = base_result(docs, axes, c);
-  s.replications = repeat.n;
-  s.confidence = repeat.confidence;
-  // The grid, first axis outermost.
+std::vector<std::vector<double>> grid_of(const std::vector<Axis>& axes) {
   std::vector<std::vector<double>> grid = {{}};
   for (const Axis& a : axes) {
     std::vector<std::vector<double>> next;
@@ -252,9 +247,46 @@ SweepResult run_sweep(const Documents& docs, const std::vector<Axis>& axes, cons
       }
     grid = std::move(next);
   }
-  // Load every point first: a bad value stops the sweep before it runs.
+  return grid;
+}
+
+std::vector<ScenarioSpec> grid_specs(const Documents& docs, const std::vector<Axis>& axes) {
   std::vector<ScenarioSpec> specs;
-  for (const auto& x : grid) specs.push_back(spec_at(docs, axes, x));
+  for (const auto& x : grid_of(axes)) specs.push_back(spec_at(docs, axes, x));
+  return specs;
+}
+
+std::size_t find_min_probes(double lo, std::optional<double> hi, unsigned jobs) {
+  if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
+  // As find_min searches: both ends (or doubling from lo up to 2^20), then
+  // rounds of `jobs` values, each cutting the gap to a (jobs + 1)th.
+  constexpr long long kLimit = 1 << 20;
+  const long long low = static_cast<long long>(std::ceil(lo));
+  std::size_t n = 0;
+  long long gap = 0;
+  if (hi) {
+    n = 2;
+    gap = static_cast<long long>(std::floor(*hi)) - low;
+  } else {
+    long long x = std::max<long long>(low, 1);
+    for (; x <= kLimit; x *= 2) ++n;
+    gap = std::max<long long>(kLimit / 2, 1);
+  }
+  while (gap > 1) {
+    n += jobs;
+    gap = (gap + static_cast<long long>(jobs)) / (static_cast<long long>(jobs) + 1);
+  }
+  return n;
+}
+
+SweepResult run_sweep(const Documents& docs, const std::vector<Axis>& axes, const Criterion& c, unsigned jobs,
+                      const Repeat& repeat) {
+  SweepResult s = base_result(docs, axes, c);
+  s.replications = repeat.n;
+  s.confidence = repeat.confidence;
+  const std::vector<std::vector<double>> grid = grid_of(axes);
+  // Load every point first: a bad value stops the sweep before it runs.
+  const std::vector<ScenarioSpec> specs = grid_specs(docs, axes);
   if (!specs.empty()) {
     s.scenario = specs.front().name;
     s.seed = specs.front().seed;

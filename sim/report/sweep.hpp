@@ -89,6 +89,15 @@ struct Repeat {
 SweepResult run_sweep(const Documents& docs, const std::vector<Axis>& axes, const Criterion& c, unsigned jobs,
                       const Repeat& repeat = {});
 
+/// The grid of the axes' values, first axis outermost, and each point's
+/// loaded spec (what run_sweep runs; InputError for a bad value).
+std::vector<std::vector<double>> grid_of(const std::vector<Axis>& axes);
+std::vector<ScenarioSpec> grid_specs(const Documents& docs, const std::vector<Axis>& axes);
+
+/// The most values find_min(lo, hi, jobs) runs (each with its replications):
+/// for the cost check before the search.
+std::size_t find_min_probes(double lo, std::optional<double> hi, unsigned jobs);
+
 /// Searches the smallest integer value of `axis` in [lo, hi] that passes:
 /// several points a round, one per thread, assuming that more never hurts.
 /// Without hi, the value doubles from lo until it passes (up to 2^20).

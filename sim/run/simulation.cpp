@@ -17,6 +17,7 @@
 #include "model/client.hpp"
 #include "model/faults.hpp"
 #include "model/kernel.hpp"
+#include "spec/limits.hpp"
 
 namespace archsim {
 
@@ -207,7 +208,11 @@ struct Simulation::Impl {
 
   static void on_note(void* self, const Note& n) {
     auto* me = static_cast<Impl*>(self);
-    me->result.notes.push_back(n);
+    // The observers (the timeline, the view) see every note; the result
+    // keeps the first limits::kNotes: a breaker that flaps for a simulated
+    // year must not fill the memory.
+    if (me->result.notes.size() < limits::kNotes) me->result.notes.push_back(n);
+    else ++me->result.notes_dropped;
     for (Observer* o : me->observers) o->on_note(n);
   }
 

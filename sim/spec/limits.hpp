@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -49,6 +50,12 @@ inline constexpr Limit kYamlNodes{"YAML nodes", 1'000'000, "nodes of a file afte
 inline constexpr Limit kNameLength{"name", 200, "characters of a component, source or key name (longer ones get no 'did you mean')"};
 // The run.
 inline constexpr Limit kEvents{"events", 1e10, "estimated events of one run (refused without --force)"};
+
+// What a run keeps (not refused: bounded, so that memory stays flat in
+// simulated time; README "Memory in long runs").
+/// Notes (faults, actions, breaker and autoscaler changes) a result keeps;
+/// later ones are counted in RunResult::notes_dropped.
+inline constexpr std::size_t kNotes = 10'000;
 
 /// Every row, in the README's order.
 inline constexpr std::array kAll = {kReplicas, kWorkers, kWorkersTimesReplicas, kQueue, kRepeat, kWait,
