@@ -203,8 +203,11 @@ TEST_CASE("social-feed: fan-out on read saturates the post shards; fan-out on wr
   CHECK(naive.why.saturated.front().name == "posts");
   const Analysis good = run_design("social-feed", "good");
   CHECK(good.pass());
-  CHECK(figure(good, "timelines", "hit_ratio") == Rel(0.97).epsilon(0.01));
+  // Graded: the timelines hold every concurrent user's (warm), so reads hit;
+  // the shards see the posts only.
+  CHECK(figure(good, "timelines", "hit_ratio") > 0.99);
   CHECK(component(good, "posts").utilization < 0.2);
+  CHECK(naive.why.saturated.front().at < 5);  // from the start: each shard answers every read
 }
 
 TEST_CASE("monolith-to-microservices: a big-bang cutover saturates the new service; a strangler fig with autoscaling passes") {

@@ -330,11 +330,11 @@ struct DatabaseSpec {
     std::string name;       ///< "read", "write" or a name callers use (`query: NAME`)
     DistSpec time;          ///< time the query runs on a node
     bool write = false;     ///< goes to the primary and is replicated
+    Mark mark;
     /// Every shard holds part of the answer (posts sharded by author, a
     /// reader's followees everywhere): a call runs it on each shard at once
     /// and waits for all, so the fan-out follows `shards`.
     bool scatter = false;
-    Mark mark;
   };
   std::vector<Query> queries;        ///< "read" and "write" always present, then the named ones
   int workers = 0;                   ///< queries one node runs at once; 0 = no limit

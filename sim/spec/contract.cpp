@@ -661,7 +661,7 @@ void fill_data(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
           for (const auto& [n, x] : lever->sets)
             if (n == d->name + "." + q) w = x;
         if (!w) continue;
-        db->queries.push_back(DatabaseSpec::Query{q, w->time, w->write, w->scatter, w->mark});
+        db->queries.push_back(DatabaseSpec::Query{q, w->time, w->write, w->mark, w->scatter});
       }
       if (db->query("write") < 0 && db->query("read") >= 0) {
         DatabaseSpec::Query wq = db->queries[static_cast<std::size_t>(db->query("read"))];
