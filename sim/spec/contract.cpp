@@ -672,6 +672,16 @@ void fill_data(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
       db->keys = d->keys;
       db->popularity = d->popularity;
     }
+    // A cache or CDN of a data set exists only where the problem says what
+    // serving from it costs (its cache_latency, edge_latency).
+    const bool cacheable = comp.cache() ? d->cache_latency.has_value() : comp.cdn() ? d->edge_latency.has_value() : true;
+    if (!cacheable) {
+      diags.error(spec.file_of(comp.data_mark), comp.data_mark,
+                  fmt::format("the problem offers no {} of data set '{}' (it gives no {}): serve it from where it lives",
+                              name_of(comp.kind()), d->name, comp.cache() ? "cache_latency" : "edge_latency") +
+                      note(spec.file, d->mark, "the data set"));
+      continue;
+    }
     KeyedStoreSpec* store = nullptr;
     if (CacheSpec* cache = comp.cache()) {
       store = &cache->store;
