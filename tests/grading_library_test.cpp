@@ -246,4 +246,53 @@ components:
             "test.yaml:7:26: error: the problem offers no cache of data set 'shop'"));
 }
 
+TEST_CASE("grading video-streaming: the origin is the problem's; only a CDN in front of it passes") {
+  // Capacity in front of the fixed origin: a proxy tier with thousands of
+  // handlers still waits on the origin's 4 transfers at once.
+  const char* proxies = R"(components:
+  entry: {kind: load_balancer, to: proxy}
+  proxy: {kind: service, replicas: %d, instance: m6i.8xlarge, steps: [{call: origin, timeout: 3s, retry: {max: 1}}]}
+)";
+  for (int replicas : {1, 4}) {
+    const Grade g = grade(run_analysed(load_text("video-streaming", format(proxies, replicas), 120)));
+    INFO(replicas << " proxy replicas");
+    CHECK_FALSE(g.pass);
+    CHECK(item(g, "error_rate").actual > 0.5);
+  }
+  // A CDN edge alone, too small or cold: its misses (about 500/s x the miss
+  // ratio) exceed the origin's 22 segments a second.
+  const char* edge = R"(components:
+  entry: {kind: cdn, data: segments, origin: origin, capacity: %s, ttl: 24h, warm: %s, coalesce: true}
+)";
+  for (const auto& [capacity, warm] : {std::pair{"100k", "100k"}, std::pair{"200k", "200k"}, std::pair{"100k", "0"}}) {
+    const Grade g = grade(run_analysed(load_text("video-streaming", format(edge, capacity, warm), 120)));
+    INFO("edge of " << capacity << ", warm " << warm);
+    CHECK_FALSE(g.pass);
+    CHECK_FALSE(item(g, "error_rate").pass);
+  }
+  // A valid answer (README): an edge that holds most of the catalogue,
+  // warmed; CDN storage is not billed, its egress is.
+  const Grade big = grade(run_analysed(load_text("video-streaming", format(edge, "300k", "300k"), 120)));
+  CHECK(big.pass);
+  CHECK(item(big, "budget").actual > 50);  // 8 Gbit/s of egress
+
+  CHECK_FALSE(grade(run_analysed(load_design("video-streaming", "naive", 120))).pass);
+  CHECK(grade(run_analysed(load_design("video-streaming", "good", 120))).pass);
+
+  // The origin cannot be redefined or resized, a CDN cannot set its own
+  // edge latency or object size, and a cache of segments is not offered.
+  const std::string m = refusal("video-streaming", R"(components:
+  entry: {kind: cdn, data: segments, origin: origin, edge_latency: 1ms, object_size: 1KB}
+  origin: {kind: service, workers: 400, steps: [{work: segment_from_origin}]}
+)");
+  CHECK(has(m, "test.yaml:2:54: error: 'edge_latency' of cdn 'entry' is a fact of the problem's world"));
+  CHECK(has(m, "'object_size' of cdn 'entry' is a fact"));
+  CHECK(has(m, "test.yaml:3:3: error: 'origin' is a system the problem provides"));
+  CHECK(has(refusal("video-streaming", R"(components:
+  entry: {kind: service, steps: [{call: c, on_miss: [{call: origin}]}]}
+  c: {kind: cache, data: segments}
+)"),
+            "the problem offers no cache of data set 'segments'"));
+}
+
 }  // TEST_SUITE
