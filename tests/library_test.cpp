@@ -239,7 +239,7 @@ TEST_CASE("video-streaming: the origin cannot serve the audience; a warmed edge 
   CHECK(figure(good, "entry", "egress_gbps") == Rel(8).epsilon(0.1));  // 2,000 players x 2 MB / 4 s
   CHECK(good.cost.lines[0].usage);
   CHECK(good.cost.per_hour > 50);
-  CHECK(figure(good, "origin", "utilization") < 0 || component(good, "origin").utilization < 0.8);
+  CHECK(component(good, "origin").utilization < 0.8);  // the problem's origin fleet, behind two tiers
 }
 
 }  // TEST_SUITE
