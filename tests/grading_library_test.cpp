@@ -102,7 +102,7 @@ TEST_CASE("grading social-feed: the scatter follows the shards; no fan-out on re
     const ScenarioSpec s = load_text("social-feed", format(tmpl, k.shards, k.instance, k.replicas, k.read_from), 150);
     const Analysis a = run_analysed(s);
     const Grade g = grade(a);
-    INFO(k.shards << " shards of " << k.instance << ", " << k.replicas << " replicas" << k.read_from);
+    INFO(k.shards << " shards of " << std::string(k.instance) << ", " << k.replicas << " replicas" << std::string(k.read_from));
     CHECK_FALSE(g.pass);
     // The scatter: every shard sees every read that succeeded (a read that
     // waited in feed's queue never reached the shards; posts are 1%).
@@ -193,7 +193,7 @@ TEST_CASE("grading slow-endpoint: no capacity shortens a 4 s scan; the index doe
                        Knob{2, "db.r6g.16xlarge", 100, 0, ""}, Knob{4, "db.r6g.2xlarge", 50, 2, ", read_from: any"}}) {
     const Grade g = grade(run_analysed(
         load_text("slow-endpoint", format(tmpl, k.api, k.instance, k.pool, k.replicas, k.read_from), 120)));
-    INFO(k.api << " api replicas, " << k.instance << ", pool " << k.pool << ", " << k.replicas << " replicas");
+    INFO(k.api << " api replicas, " << std::string(k.instance) << ", pool " << k.pool << ", " << k.replicas << " replicas");
     CHECK_FALSE(g.pass);
     CHECK_FALSE(item(g, "latency_p99").pass);
     CHECK(item(g, "latency_p99").actual > 3.0);  // the scan, not a queue
@@ -264,8 +264,9 @@ TEST_CASE("grading video-streaming: the origin is the problem's; only a CDN in f
   const char* edge = R"(components:
   entry: {kind: cdn, data: segments, origin: origin, capacity: %s, ttl: 24h, warm: %s, coalesce: true}
 )";
-  for (const auto& [capacity, warm] : {std::pair{"100k", "100k"}, std::pair{"200k", "200k"}, std::pair{"100k", "0"}}) {
-    const Grade g = grade(run_analysed(load_text("video-streaming", format(edge, capacity, warm), 120)));
+  for (const auto& knob : {std::pair{"100k", "100k"}, std::pair{"200k", "200k"}, std::pair{"100k", "0"}}) {
+    const std::string capacity = knob.first, warm = knob.second;
+    const Grade g = grade(run_analysed(load_text("video-streaming", format(edge, capacity.c_str(), warm.c_str()), 120)));
     INFO("edge of " << capacity << ", warm " << warm);
     CHECK_FALSE(g.pass);
     CHECK_FALSE(item(g, "error_rate").pass);
