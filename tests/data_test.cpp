@@ -943,7 +943,8 @@ components:
     REQUIRE(db.shards.size() == (n > 1 ? static_cast<std::size_t>(n) : 0));  // one shard has no rows
     // One query per shard per request: each shard sees the request rate.
     for (std::size_t i = 0; i < db.shards.size(); ++i) {
-      CHECK(shard_figure(db, i, "share") == Rel(1.0 / n).epsilon(0.002));  // pinned: random routing is off by ~1%
+      CHECK(shard_figure(db, i, "share") ==
+            Rel(1.0 / n).epsilon(0.002));  // pinned: random routing is off by ~1%
       CHECK(shard_figure(db, i, "throughput_rps") == Rel(200).epsilon(0.05));
     }
     CHECK(static_cast<double>(db.arrivals) == Rel(n * static_cast<double>(r.started)).epsilon(0.01));

@@ -39,8 +39,8 @@ struct DataSetSpec {
   std::optional<DistSpec> cache_latency;  ///< a cache of this data set answers in this time
   std::optional<DistSpec> edge_latency;   ///< a CDN edge of it
   std::optional<DistSpec> origin_latency; ///< a CDN's fetch to its origin, one way
-  int min_shards = 1;      ///< a database of it needs at least this many shards (the data's volume)
-  std::string lever;       ///< the lever that offers this data set ("" = always there)
+  int min_shards = 1;  ///< a database of it needs at least this many shards (the data's volume)
+  std::string lever;   ///< the lever that offers this data set ("" = always there)
   Mark queries_mark, min_shards_mark, lever_mark;
 };
 

@@ -145,7 +145,8 @@ std::vector<const LeverSpec*> levers_for(const ScenarioSpec& spec, int i) {
     for (const StepSpec& st : s->steps)
       if (!st.work_name.empty()) names.push_back(st.work_name);
   const auto mine = [&](const std::string& n) {
-    return (!c.data.empty() && n.rfind(c.data + ".", 0) == 0) || std::find(names.begin(), names.end(), n) != names.end();
+    return (!c.data.empty() && n.rfind(c.data + ".", 0) == 0) ||
+           std::find(names.begin(), names.end(), n) != names.end();
   };
   for (const LeverSpec& l : spec.contract->levers) {
     if (spec.contract->pulled_lever(l.name)) continue;
@@ -235,9 +236,10 @@ void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out)
                                 "room), and what a caller does when it waits (timeouts, retry budgets, shedding).",
                                 s.name));
     } else if (fixed) {
-      out.push_back(fmt::format("Lever family: load off {}: it is the problem's system and its capacity is fixed; "
-                                "answer before it ({}), or call it less.",
-                                s.name, cacheable_sets(a.spec).empty() ? "no cache is offered" : cacheable_sets(a.spec)));
+      out.push_back(fmt::format(
+          "Lever family: load off {}: it is the problem's system and its capacity is fixed; "
+          "answer before it ({}), or call it less.",
+          s.name, cacheable_sets(a.spec).empty() ? "no cache is offered" : cacheable_sets(a.spec)));
     } else if (!ls.empty()) {
       out.push_back(fmt::format("Lever family: {} at {} (the problem offers levers that change its work): less work "
                                 "per request beats more of the same capacity.",
@@ -263,11 +265,12 @@ void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out)
     } else if (fixed) {
       const double can = ce.hold > 0 ? ce.capacity / ce.hold : 0;  // what it serves at most, per second
       const double peak = ce.arrivals * est->peak_multiplier;
-      out.push_back(fmt::format("Lever: {}in front of {}. Napkin math: {} serves at most {:.0f}/s ({} at once, {} "
-                                "each); {:.0f}/s arrive at the peak: at least {:.0f}% must be answered before it.",
-                                cacheable_sets(a.spec).empty() ? "" : cacheable_sets(a.spec) + " ", s.name, s.name, can,
-                                ce.capacity, human_duration(ce.hold), peak,
-                                peak > 0 ? std::max(0.0, 100 * (1 - 0.7 * can / peak)) : 0.0));
+      out.push_back(
+          fmt::format("Lever: {}in front of {}. Napkin math: {} serves at most {:.0f}/s ({} at once, {} "
+                      "each); {:.0f}/s arrive at the peak: at least {:.0f}% must be answered before it.",
+                      cacheable_sets(a.spec).empty() ? "" : cacheable_sets(a.spec) + " ", s.name, s.name, can,
+                      ce.capacity, human_duration(ce.hold), peak,
+                      peak > 0 ? std::max(0.0, 100 * (1 - 0.7 * can / peak)) : 0.0));
     } else if (!ls.empty()) {
       for (const LeverSpec* l : ls)
         out.push_back(fmt::format("Lever: '{}' ({}). Napkin math: {} now holds a worker {} per visit, {:.3g} visits "

@@ -65,9 +65,9 @@ const std::vector<std::string_view> kWorldKeys = {"work", "data", "operations", 
 // Every key a design may not set at its top level: the world and the question.
 const std::vector<std::string_view> kOwnedTop = {"traffic", "slo",  "budget",     "duration", "warmup", "seed",
                                                  "network", "work", "data", "operations", "prices", "external"};
-const std::vector<std::string_view> kDataKeys = {"keys",          "popularity",   "item_size",     "queries",
-                                                 "cache_latency", "edge_latency", "origin_latency",
-                                                 "min_shards",    "lever"};
+const std::vector<std::string_view> kDataKeys = {"keys",           "popularity",    "item_size",
+                                                 "queries",        "cache_latency", "edge_latency",
+                                                 "origin_latency", "min_shards",    "lever"};
 const std::vector<std::string_view> kLeverKeys = {"about", "family", "sets", "must"};
 const std::vector<std::string_view> kOperationKeys = {"from", "must"};
 
@@ -104,7 +104,8 @@ std::optional<WorkCost> read_cost(const Source& src, const Field& f) {
     if (const Field* sc = m->get("scatter")) {
       const auto text = yaml::read_text(src, *sc, "true or false");
       if (text && (*text == "true" || *text == "false")) w.scatter = *text == "true";
-      else if (text) src.error(sc->value_mark, fmt::format("expected true or false for 'scatter', got '{}'", *text));
+      else if (text)
+        src.error(sc->value_mark, fmt::format("expected true or false for 'scatter', got '{}'", *text));
     }
     return w;
   }
@@ -161,7 +162,8 @@ std::optional<RequirementSpec> read_requirement(const Source& src, const YAML::N
 
 // A lever's `must: {OPERATION: [REQUIREMENTS]}`: what pulling it adds.
 void read_lever_must(const Source& src, const Field& f, LeverSpec& l) {
-  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'must' (requirements by operation)", "operation");
+  const std::optional<Map> m =
+      Map::open(src, f.value, f.key_mark, "'must' (requirements by operation)", "operation");
   if (!m) return;
   for (const Field& e : m->fields()) {
     std::vector<RequirementSpec> reqs;
@@ -187,9 +189,10 @@ void read_levers(const Source& src, const Field& f, Contract& c) {
     if (const Field* a = lm->get("about")) l.about = yaml::read_text(src, *a).value_or("");
     if (const Field* a = lm->get("family")) l.family = yaml::read_text(src, *a).value_or("");
     if (!lm->get("sets") && !lm->get("must"))
-      src.error(e.key_mark, fmt::format("{} changes nothing: give 'sets' (the costs it changes) or 'must' (the work it "
-                                        "adds)",
-                                        where));
+      src.error(e.key_mark,
+                fmt::format("{} changes nothing: give 'sets' (the costs it changes) or 'must' (the work it "
+                            "adds)",
+                            where));
     if (const Field* s = lm->get("sets")) {
       if (const std::optional<Map> sm = Map::open(src, s->value, s->key_mark, "'sets' (costs the lever changes)")) {
         for (const Field& x : sm->fields())
@@ -377,14 +380,18 @@ void check_names(const Source& src, const Contract& c) {
   for (const LeverSpec& l : c.levers)
     for (const auto& [opname, reqs] : l.must) {
       const std::string& wanted = opname;  // not captured as a binding (clang)
-      if (std::none_of(c.operations.begin(), c.operations.end(), [&](const OperationSpec& o) { return o.name == wanted; }))
-        src.error(l.mark, fmt::format("lever '{}' adds requirements to an unknown operation '{}'", l.name, opname));
+      if (std::none_of(c.operations.begin(), c.operations.end(),
+                       [&](const OperationSpec& o) { return o.name == wanted; }))
+        src.error(l.mark,
+                  fmt::format("lever '{}' adds requirements to an unknown operation '{}'", l.name, opname));
       for (const RequirementSpec& r : reqs)
         for (const auto& [n, _] : r.any)
           if (!known_name(c, n, true))
-            src.error(r.mark, fmt::format("lever '{}' requires '{}', which is neither a work item nor DATA.QUERY of a "
-                                          "data set",
-                                          l.name, n));
+            src.error(
+                r.mark,
+                fmt::format("lever '{}' requires '{}', which is neither a work item nor DATA.QUERY of a "
+                            "data set",
+                            l.name, n));
     }
   for (const OperationSpec& op : c.operations)
     for (const RequirementSpec& r : op.must)
@@ -413,7 +420,8 @@ void read_problem(const Map& top, Contract& c) {
     if (const std::optional<Map> m = Map::open(src, f->value, f->key_mark, "'work' (the cost of named steps)",
                                                "work item"))
       for (const Field& e : m->fields())
-        if (auto d = yaml::read_distribution(src, e, "ms")) c.work.emplace_back(e.key, WorkCost{*d, false, false, e.key_mark});
+        if (auto d = yaml::read_distribution(src, e, "ms"))
+          c.work.emplace_back(e.key, WorkCost{*d, false, false, e.key_mark});
   }
   if (const Field* f = top.get("data")) {
     c.data_mark = f->key_mark;
@@ -636,16 +644,18 @@ void fill_data(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
     if (!d->lever.empty() && !c.pulled_lever(d->lever)) {
       const LeverSpec* l = c.lever(d->lever);
       diags.error(spec.file_of(comp.data_mark), comp.data_mark,
-                  fmt::format("data set '{}' comes with the lever '{}' ({}): pull it with 'levers: [{}]'", d->name,
-                              d->lever, l ? l->about : "", d->lever) +
+                  fmt::format("data set '{}' comes with the lever '{}' ({}): pull it with 'levers: [{}]'",
+                              d->name, d->lever, l ? l->about : "", d->lever) +
                       note(spec.file, l ? l->mark : d->lever_mark, "the lever"));
     }
     if (DatabaseSpec* db = comp.database(); db && db->shards < d->min_shards)
-      diags.error(spec.file_of(comp.mark), comp.mark,
-                  fmt::format("database '{}' has {} shard{}: data set '{}' needs at least {} (its volume is a fact of "
-                              "the problem)",
-                              comp.name, db->shards, db->shards == 1 ? "" : "s", d->name, d->min_shards) +
-                      note(spec.file, d->min_shards_mark, "the problem fixes it here"));
+      diags.error(
+          spec.file_of(comp.mark), comp.mark,
+          fmt::format(
+              "database '{}' has {} shard{}: data set '{}' needs at least {} (its volume is a fact of "
+              "the problem)",
+              comp.name, db->shards, db->shards == 1 ? "" : "s", d->name, d->min_shards) +
+              note(spec.file, d->min_shards_mark, "the problem fixes it here"));
     if (DatabaseSpec* db = comp.database()) {
       db->queries.clear();
       std::vector<std::string> names;
@@ -674,12 +684,16 @@ void fill_data(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
     }
     // A cache or CDN of a data set exists only where the problem says what
     // serving from it costs (its cache_latency, edge_latency).
-    const bool cacheable = comp.cache() ? d->cache_latency.has_value() : comp.cdn() ? d->edge_latency.has_value() : true;
+    const bool cacheable = comp.cache() ? d->cache_latency.has_value()
+                           : comp.cdn() ? d->edge_latency.has_value()
+                                        : true;
     if (!cacheable) {
-      diags.error(spec.file_of(comp.data_mark), comp.data_mark,
-                  fmt::format("the problem offers no {} of data set '{}' (it gives no {}): serve it from where it lives",
-                              name_of(comp.kind()), d->name, comp.cache() ? "cache_latency" : "edge_latency") +
-                      note(spec.file, d->mark, "the data set"));
+      diags.error(
+          spec.file_of(comp.data_mark), comp.data_mark,
+          fmt::format(
+              "the problem offers no {} of data set '{}' (it gives no {}): serve it from where it lives",
+              name_of(comp.kind()), d->name, comp.cache() ? "cache_latency" : "edge_latency") +
+              note(spec.file, d->mark, "the data set"));
       continue;
     }
     KeyedStoreSpec* store = nullptr;
