@@ -203,8 +203,11 @@ TEST_CASE("social-feed: fan-out on read saturates the post shards; fan-out on wr
   CHECK(naive.why.saturated.front().name == "posts");
   const Analysis good = run_design("social-feed", "good");
   CHECK(good.pass());
-  CHECK(figure(good, "timelines", "hit_ratio") == Rel(0.97).epsilon(0.01));
+  // Graded: the timelines hold every concurrent user's (warm), so reads hit;
+  // the shards see the posts only.
+  CHECK(figure(good, "timelines", "hit_ratio") > 0.99);
   CHECK(component(good, "posts").utilization < 0.2);
+  CHECK(naive.why.saturated.front().at < 5);  // from the start: each shard answers every read
 }
 
 TEST_CASE("monolith-to-microservices: a big-bang cutover saturates the new service; a strangler fig with autoscaling passes") {
@@ -236,6 +239,7 @@ TEST_CASE("video-streaming: the origin cannot serve the audience; a warmed edge 
   CHECK(figure(good, "entry", "egress_gbps") == Rel(8).epsilon(0.1));  // 2,000 players x 2 MB / 4 s
   CHECK(good.cost.lines[0].usage);
   CHECK(good.cost.per_hour > 50);
+  CHECK(component(good, "origin").utilization < 0.8);  // the problem's origin fleet, behind two tiers
 }
 
 }  // TEST_SUITE

@@ -24,6 +24,7 @@ namespace archsim {
 struct WorkCost {
   DistSpec time;
   bool write = false;  ///< a query that writes (to the primary, replicated)
+  bool scatter = false;  ///< a query every shard answers part of (DatabaseSpec::Query::scatter)
   Mark mark;
 };
 
@@ -38,7 +39,16 @@ struct DataSetSpec {
   std::optional<DistSpec> cache_latency;  ///< a cache of this data set answers in this time
   std::optional<DistSpec> edge_latency;   ///< a CDN edge of it
   std::optional<DistSpec> origin_latency; ///< a CDN's fetch to its origin, one way
-  Mark queries_mark;
+  int min_shards = 1;  ///< a database of it needs at least this many shards (the data's volume)
+  std::string lever;   ///< the lever that offers this data set ("" = always there)
+  Mark queries_mark, min_shards_mark, lever_mark;
+};
+
+/// One requirement of an operation: any of the alternatives, each a work
+/// name or "dataset.query" with the times per request it must run.
+struct RequirementSpec {
+  std::vector<std::pair<std::string, double>> any;
+  Mark mark;
 };
 
 /// An optional change the problem offers, with its true cost: pulling it
@@ -51,13 +61,9 @@ struct LeverSpec {
   std::string family;
   /// "work_name" or "dataset.query" -> its cost once the lever is pulled.
   std::vector<std::pair<std::string, WorkCost>> sets;
-};
-
-/// One requirement of an operation: any of the alternatives, each a work
-/// name or "dataset.query" with the times per request it must run.
-struct RequirementSpec {
-  std::vector<std::pair<std::string, double>> any;
-  Mark mark;
+  /// What pulling it adds to operations' requirements (its true cost in
+  /// work: a precomputed timeline must be pushed on every post).
+  std::vector<std::pair<std::string, std::vector<RequirementSpec>>> must;
 };
 
 /// What every request of some traffic sources must do, wherever the design

@@ -331,6 +331,10 @@ struct DatabaseSpec {
     DistSpec time;          ///< time the query runs on a node
     bool write = false;     ///< goes to the primary and is replicated
     Mark mark;
+    /// Every shard holds part of the answer (posts sharded by author, a
+    /// reader's followees everywhere): a call runs it on each shard at once
+    /// and waits for all, so the fan-out follows `shards`.
+    bool scatter = false;
   };
   std::vector<Query> queries;        ///< "read" and "write" always present, then the named ones
   int workers = 0;                   ///< queries one node runs at once; 0 = no limit
@@ -467,6 +471,9 @@ struct ScenarioSpec {
 
   /// Index of the component with this name, or -1.
   int find(std::string_view name) const;
+  /// How many visits one such call makes: the target database's shards when
+  /// its query scatters (DatabaseSpec::Query::scatter), else 1.
+  int fan_of(const CallSpec& call) const;
   /// Builds the name index find() uses (the loader calls it once the
   /// components are read); without it, or for a name added since, find()
   /// scans. Shared and never changed once built: copies may run on threads.

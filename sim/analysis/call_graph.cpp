@@ -48,7 +48,7 @@ CallGraph::CallGraph(const ScenarioSpec& spec)
     if (const ServiceSpec* svc = comp.service()) {
       for_each_call(svc->steps, [&](const StepSpec& step, double times) {
         link(from, step.call.target, step.kind == StepSpec::Kind::Async ? EdgeKind::Async : EdgeKind::Call,
-             step.call.mark, times);
+             step.call.mark, times * spec.fan_of(step.call));
       });
     }
     if (const QueueSpec* q = comp.queue()) {

@@ -370,7 +370,7 @@ void Model::visit(State& s, std::size_t from, const std::vector<StepSpec>& steps
         const int t = target(st);
         if (t < 0) break;
         const auto c = static_cast<std::size_t>(t);
-        const double calls = rate * site_attempts(s, st);
+        const double calls = rate * site_attempts(s, st) * spec_.fan_of(st.call);  // a scatter: one per shard
         s.arrivals[c] += calls;
         const std::string& op = st.call.op;
         s.ops[c][op] += calls;

@@ -80,6 +80,19 @@ std::uint64_t Database::draw_key() {
   return keys_ > 0 ? popularity_(rng_) * n + s : s;
 }
 
+std::uint64_t Database::draw_key_in(int shard) {
+  const auto n = static_cast<std::uint64_t>(shards_);
+  const auto s = static_cast<std::uint64_t>(shard) % n;
+  if (keys_ == 0) return s;
+  if (hot_shard_ < 0 && !has_shard_skew_) {
+    // Keys over the whole space: the drawn key's neighbour on shard s.
+    const std::uint64_t k = popularity_(rng_);
+    const std::uint64_t on = k - k % n + s;
+    return on < keys_ || on < n ? on : on - n;
+  }
+  return popularity_(rng_) * n + s;
+}
+
 int Database::pool_of(const Job* j) {
   // One pool per caller replica (the pool lives in the caller's process).
   const int from = j->caller ? j->caller->index() : (j->site ? j->site->edge->from : -1);

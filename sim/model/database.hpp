@@ -40,6 +40,7 @@ class Database : public Component {
   void on_reply(Job*, ErrorKind) override {}  // a database calls nobody
   int op_code(const std::string& op) const override;
   std::uint64_t draw_key() override;
+  std::uint64_t draw_key_in(int shard) override;
   /// Nodes, all shards: shard s holds nodes s * (1 + replicas) .. + replicas.
   int replicas() const override { return static_cast<int>(nodes_.size()); }
   int pick_replica() override { return 0; }  // the database routes each query itself

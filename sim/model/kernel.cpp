@@ -83,9 +83,11 @@ Job* Kernel::spawn(Job* caller, CallSite& site, int replica, bool detached, bool
   child->replica = replica >= 0 ? replica : site.target->pick_replica();
   child->sent = now_;
   child->op = site.op;
-  const bool reuse = site.reuse_key && caller->keyed;
-  child->key = reuse ? caller->key : site.target->draw_key();
-  if (reuse || site.target->has_keys) {
+  const bool reuse = site.reuse_key && caller->keyed && site.part < 0;
+  child->key = site.part >= 0 ? site.target->draw_key_in(site.part)
+               : reuse        ? caller->key
+                              : site.target->draw_key();
+  if (site.part < 0 && (reuse || site.target->has_keys)) {  // a scatter's keys are not the caller's to store
     caller->key = child->key;
     caller->keyed = true;
   }

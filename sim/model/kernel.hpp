@@ -66,6 +66,7 @@ struct CallSite {
   double response_bytes = 0;
   std::uint16_t op = 0;       ///< Component::op_code of CallSpec::op at the target
   bool reuse_key = false;     ///< use the caller's last key if it has one (the store after a miss, an invalidation)
+  std::int32_t part = -1;     ///< a scatter's call: the shard it goes to (-1: the key decides)
   // Resilience (all optional)
   std::optional<RetrySpec> retry;
   double retry_tokens = 0;           ///< retry budget: earned per first try, spent per retry
@@ -244,6 +245,9 @@ class Component : public EventTarget {
   /// The key a call to this component works on (a keyed component draws it
   /// from its popularity distribution); the caller keeps it for a later store.
   virtual std::uint64_t draw_key() { return 0; }
+  /// A key that lands on part `part` (a shard) of this component: a
+  /// scatter's call to each shard.
+  virtual std::uint64_t draw_key_in(int /*part*/) { return draw_key(); }
   virtual int workers() const { return 0; }
 
   // Statistics kept uniformly for every kind, measured window only.

@@ -51,15 +51,31 @@ void StepProgram::work(const StepSpec& st) {
   emit(std::move(op));
 }
 
+std::vector<CallSite*> StepProgram::sites_of(const CallSpec& c) {
+  const int fan = b_->spec().fan_of(c);
+  if (fan <= 1) return {&b_->call_site(from_, c)};
+  // A scatter query: one call per shard, each pinned to its shard.
+  std::vector<CallSite*> out;
+  for (int s = 0; s < fan; ++s) {
+    CallSite& site = b_->call_site(from_, c);
+    site.part = s;
+    out.push_back(&site);
+  }
+  return out;
+}
+
 void StepProgram::async(const StepSpec& st) {
-  Op op = make(Op::Kind::Async);
-  op.site = &b_->call_site(from_, st.call);
-  emit(std::move(op));
+  for (CallSite* site : sites_of(st.call)) {
+    Op op = make(Op::Kind::Async);
+    op.site = site;
+    emit(std::move(op));
+  }
 }
 
 void StepProgram::parallel(const StepSpec& st) {
   Op op = make(Op::Kind::Parallel);
-  for (const StepSpec& c : st.steps) op.sites.push_back(&b_->call_site(from_, c.call));
+  for (const StepSpec& c : st.steps)
+    for (CallSite* site : sites_of(c.call)) op.sites.push_back(site);
   op.count = st.wait > 0 ? static_cast<std::uint32_t>(st.wait) : static_cast<std::uint32_t>(op.sites.size());
   op.timeout = st.timeout.value_or(0.0);
   const std::uint32_t i = emit(std::move(op));
@@ -100,10 +116,17 @@ void StepProgram::branch(const StepSpec& st, int depth) {
 }
 
 void StepProgram::call(const StepSpec& st, int depth) {
-  Op op = make(Op::Kind::Call);
-  op.site = &b_->call_site(from_, st.call);
-  for (std::size_t k = 0; k < bulkheads_->size(); ++k)
-    if ((*bulkheads_)[k].target == st.call.target) op.bulkhead = static_cast<int>(k);
+  std::vector<CallSite*> sites = sites_of(st.call);
+  Op op = make(sites.size() > 1 ? Op::Kind::Parallel : Op::Kind::Call);
+  if (sites.size() > 1) {
+    // A scatter: the step waits for every shard's answer.
+    op.count = static_cast<std::uint32_t>(sites.size());
+    op.sites = std::move(sites);
+  } else {
+    op.site = sites.front();
+    for (std::size_t k = 0; k < bulkheads_->size(); ++k)
+      if ((*bulkheads_)[k].target == st.call.target) op.bulkhead = static_cast<int>(k);
+  }
   const std::uint32_t i = emit(std::move(op));
   if (!st.on_miss.empty()) on_miss(st, i, depth);
   if (!st.fallback.empty()) {
@@ -118,7 +141,7 @@ void StepProgram::call(const StepSpec& st, int depth) {
 }
 
 void StepProgram::on_miss(const StepSpec& st, std::uint32_t i, int depth) {
-  if (ops_[i].site->target->op_code("store") < 0)
+  if (!ops_[i].site || ops_[i].site->target->op_code("store") < 0)
     throw InputError({Diagnostic{b_->spec().file_of(st.mark), st.mark,
                                  "'on_miss' needs a call to a cache: '" + st.call.target + "' has nothing to miss"}});
   ops_[i].next_miss = here();

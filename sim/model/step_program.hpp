@@ -64,6 +64,8 @@ class StepProgram {
   void repeat(const StepSpec& st, int depth);
   void branch(const StepSpec& st, int depth);
   void call(const StepSpec& st, int depth);
+  /// The call sites of one call: one, or one per shard for a scatter query.
+  std::vector<CallSite*> sites_of(const CallSpec& c);
   /// Cache-aside: on a miss run the steps, then store the value (same key).
   void on_miss(const StepSpec& st, std::uint32_t call, int depth);
 

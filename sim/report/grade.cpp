@@ -149,17 +149,37 @@ std::vector<const LeverSpec*> levers_for(const ScenarioSpec& spec, int i) {
   if (const ServiceSpec* s = c.service())
     for (const StepSpec& st : s->steps)
       if (!st.work_name.empty()) names.push_back(st.work_name);
+  const auto mine = [&](const std::string& n) {
+    return (!c.data.empty() && n.rfind(c.data + ".", 0) == 0) ||
+           std::find(names.begin(), names.end(), n) != names.end();
+  };
   for (const LeverSpec& l : spec.contract->levers) {
     if (spec.contract->pulled_lever(l.name)) continue;
-    for (const auto& [n, _] : l.sets) {
-      const bool mine = (!c.data.empty() && n.rfind(c.data + ".", 0) == 0) ||
-                        std::find(names.begin(), names.end(), n) != names.end();
-      if (mine) {
-        out.push_back(&l);
-        break;
-      }
+    bool related = std::any_of(l.sets.begin(), l.sets.end(), [&](const auto& s) { return mine(s.first); });
+    // A lever that changes how an operation is served (its `must`) is for
+    // the components whose work that operation requires: a precomputed
+    // timeline takes the scatter off the posts.
+    for (const auto& [opname, _] : l.must) {
+      const std::string& wanted = opname;  // not captured as a binding (clang)
+      for (const OperationSpec& op : spec.contract->operations)
+        if (op.name == wanted)
+          for (const RequirementSpec& r : op.must)
+            for (const auto& [n, k] : r.any) related = related || mine(n);
     }
+    if (related) out.push_back(&l);
   }
+  return out;
+}
+
+// The data sets the problem offers a cache or CDN of (hints for a fixed
+// external system: serve its answers before they reach it).
+std::string cacheable_sets(const ScenarioSpec& spec) {
+  std::string out;
+  if (!spec.contract) return out;
+  for (const DataSetSpec& d : spec.contract->data)
+    if (d.cache_latency || d.edge_latency)
+      out += fmt::format("{}{} of '{}'", out.empty() ? "" : ", ",
+                         d.edge_latency ? (d.cache_latency ? "a cache or CDN" : "a CDN") : "a cache", d.name);
   return out;
 }
 
@@ -215,10 +235,16 @@ void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out)
   if (!why.saturated.empty()) {
     const Saturation& s = why.saturated.front();
     const std::vector<const LeverSpec*> ls = levers_for(a.spec, s.component);
+    const bool fixed = a.spec.contract && a.spec.contract->external(s.name);
     if (s.pool) {
       out.push_back(fmt::format("Lever family: connection capacity at {} (its pools ran dry while its workers had "
                                 "room), and what a caller does when it waits (timeouts, retry budgets, shedding).",
                                 s.name));
+    } else if (fixed) {
+      out.push_back(fmt::format(
+          "Lever family: load off {}: it is the problem's system and its capacity is fixed; "
+          "answer before it ({}), or call it less.",
+          s.name, cacheable_sets(a.spec).empty() ? "no cache is offered" : cacheable_sets(a.spec)));
     } else if (!ls.empty()) {
       out.push_back(fmt::format("Lever family: {} at {} (the problem offers levers that change its work): less work "
                                 "per request beats more of the same capacity.",
@@ -241,6 +267,15 @@ void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out)
                                 "plus headroom: try {:.0f}, and keep max_connections above the total.",
                                 ce.arrivals * est->peak_multiplier, human_duration(ce.hold), conc, callers,
                                 std::ceil(conc / callers), std::ceil(conc / callers / 0.7)));
+    } else if (fixed) {
+      const double can = ce.hold > 0 ? ce.capacity / ce.hold : 0;  // what it serves at most, per second
+      const double peak = ce.arrivals * est->peak_multiplier;
+      out.push_back(
+          fmt::format("Lever: {}in front of {}. Napkin math: {} serves at most {:.0f}/s ({} at once, {} "
+                      "each); {:.0f}/s arrive at the peak: at least {:.0f}% must be answered before it.",
+                      cacheable_sets(a.spec).empty() ? "" : cacheable_sets(a.spec) + " ", s.name, s.name, can,
+                      ce.capacity, human_duration(ce.hold), peak,
+                      peak > 0 ? std::max(0.0, 100 * (1 - 0.7 * can / peak)) : 0.0));
     } else if (!ls.empty()) {
       for (const LeverSpec* l : ls)
         out.push_back(fmt::format("Lever: '{}' ({}). Napkin math: {} now holds a worker {} per visit, {:.3g} visits "

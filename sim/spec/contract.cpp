@@ -65,9 +65,10 @@ const std::vector<std::string_view> kWorldKeys = {"work", "data", "operations", 
 // Every key a design may not set at its top level: the world and the question.
 const std::vector<std::string_view> kOwnedTop = {"traffic", "slo",  "budget",     "duration", "warmup", "seed",
                                                  "network", "work", "data", "operations", "prices", "external"};
-const std::vector<std::string_view> kDataKeys = {"keys",          "popularity",   "item_size",     "queries",
-                                                 "cache_latency", "edge_latency", "origin_latency"};
-const std::vector<std::string_view> kLeverKeys = {"about", "family", "sets"};
+const std::vector<std::string_view> kDataKeys = {"keys",           "popularity",    "item_size",
+                                                 "queries",        "cache_latency", "edge_latency",
+                                                 "origin_latency", "min_shards",    "lever"};
+const std::vector<std::string_view> kLeverKeys = {"about", "family", "sets", "must"};
 const std::vector<std::string_view> kOperationKeys = {"from", "must"};
 
 std::vector<std::string> names_of(const std::vector<std::pair<std::string, WorkCost>>& v) {
@@ -89,7 +90,7 @@ std::optional<WorkCost> read_cost(const Source& src, const Field& f) {
   if (f.value.IsMap()) {
     const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "a cost ({time: 5ms, write: true})");
     if (!m) return std::nullopt;
-    m->allow_only({"time", "write"}, "a cost");
+    m->allow_only({"time", "write", "scatter"}, "a cost");
     const Field* t = m->need("time", "a cost");
     if (!t) return std::nullopt;
     auto d = yaml::read_distribution(src, *t, "ms");
@@ -99,6 +100,12 @@ std::optional<WorkCost> read_cost(const Source& src, const Field& f) {
       const auto text = yaml::read_text(src, *wr, "true or false");
       if (text && (*text == "true" || *text == "false")) w.write = *text == "true";
       else if (text) src.error(wr->value_mark, fmt::format("expected true or false for 'write', got '{}'", *text));
+    }
+    if (const Field* sc = m->get("scatter")) {
+      const auto text = yaml::read_text(src, *sc, "true or false");
+      if (text && (*text == "true" || *text == "false")) w.scatter = *text == "true";
+      else if (text)
+        src.error(sc->value_mark, fmt::format("expected true or false for 'scatter', got '{}'", *text));
     }
     return w;
   }
@@ -132,13 +139,38 @@ void read_data(const Source& src, const Field& f, Contract& c) {
       DatabaseSpec tmp;
       read_query_table(src, *q, tmp);
       for (const DatabaseSpec::Query& x : tmp.queries)
-        d.queries.emplace_back(x.name, WorkCost{x.time, x.write, x.mark});
+        d.queries.emplace_back(x.name, WorkCost{x.time, x.write, x.scatter, x.mark});
       d.queries_mark = q->key_mark;
     }
     for (auto [key, slot] : {std::pair{"cache_latency", &d.cache_latency}, std::pair{"edge_latency", &d.edge_latency},
                              std::pair{"origin_latency", &d.origin_latency}})
       if (const Field* x = dm->get(key)) *slot = yaml::read_distribution(src, *x, "ms");
+    if (const Field* x = dm->get("min_shards")) {
+      if (auto v = yaml::read_int(src, *x, 1, "the fewest shards that hold the data"))
+        d.min_shards = static_cast<int>(std::min<std::int64_t>(*v, 1 << 16));
+      d.min_shards_mark = x->key_mark;
+    }
+    if (const Field* x = dm->get("lever")) {
+      d.lever = yaml::read_text(src, *x, "the lever that offers this data set").value_or("");
+      d.lever_mark = x->value_mark;
+    }
     c.data.push_back(std::move(d));
+  }
+}
+
+std::optional<RequirementSpec> read_requirement(const Source& src, const YAML::Node& n, bool nested = false);
+
+// A lever's `must: {OPERATION: [REQUIREMENTS]}`: what pulling it adds.
+void read_lever_must(const Source& src, const Field& f, LeverSpec& l) {
+  const std::optional<Map> m =
+      Map::open(src, f.value, f.key_mark, "'must' (requirements by operation)", "operation");
+  if (!m) return;
+  for (const Field& e : m->fields()) {
+    std::vector<RequirementSpec> reqs;
+    if (const auto items = yaml::read_list(src, e))
+      for (const YAML::Node& item : *items)
+        if (auto r = read_requirement(src, item)) reqs.push_back(std::move(*r));
+    l.must.emplace_back(e.key, std::move(reqs));
   }
 }
 
@@ -156,18 +188,24 @@ void read_levers(const Source& src, const Field& f, Contract& c) {
     lm->allow_only(kLeverKeys, where);
     if (const Field* a = lm->get("about")) l.about = yaml::read_text(src, *a).value_or("");
     if (const Field* a = lm->get("family")) l.family = yaml::read_text(src, *a).value_or("");
-    if (const Field* s = lm->need("sets", where)) {
+    if (!lm->get("sets") && !lm->get("must"))
+      src.error(e.key_mark,
+                fmt::format("{} changes nothing: give 'sets' (the costs it changes) or 'must' (the work it "
+                            "adds)",
+                            where));
+    if (const Field* s = lm->get("sets")) {
       if (const std::optional<Map> sm = Map::open(src, s->value, s->key_mark, "'sets' (costs the lever changes)")) {
         for (const Field& x : sm->fields())
           if (auto w = read_cost(src, x)) l.sets.emplace_back(x.key, *w);
       }
     }
+    if (const Field* mu = lm->get("must")) read_lever_must(src, *mu, l);
     c.levers.push_back(std::move(l));
   }
 }
 
 // One requirement: NAME, {NAME: N}, or a list of those (any one will do).
-std::optional<RequirementSpec> read_requirement(const Source& src, const YAML::Node& n, bool nested = false) {
+std::optional<RequirementSpec> read_requirement(const Source& src, const YAML::Node& n, bool nested) {
   RequirementSpec r;
   r.mark = src.mark(n);
   if (n.IsScalar()) {
@@ -289,9 +327,11 @@ void read_prices(const Source& src, const Field& f, Contract& c) {
 bool known_name(const Contract& c, const std::string& name, bool with_levers) {
   for (const auto& [n, _] : c.work)
     if (n == name) return true;
-  for (const DataSetSpec& d : c.data)
+  for (const DataSetSpec& d : c.data) {
+    if (name == d.name + ".read" || name == d.name + ".write") return true;  // a cache's reads and writes
     for (const auto& [q, _] : d.queries)
       if (d.name + "." + q == name) return true;
+  }
   if (with_levers)
     for (const LeverSpec& l : c.levers)
       for (const auto& [n, _] : l.sets)
@@ -334,6 +374,25 @@ void check_names(const Source& src, const Contract& c) {
                                       "data set",
                                       l.name, n, join(names_of(c.work))));
     }
+  for (const DataSetSpec& d : c.data)
+    if (!d.lever.empty() && !c.lever(d.lever))
+      src.error(d.lever_mark, fmt::format("data set '{}' comes with an unknown lever '{}'", d.name, d.lever));
+  for (const LeverSpec& l : c.levers)
+    for (const auto& [opname, reqs] : l.must) {
+      const std::string& wanted = opname;  // not captured as a binding (clang)
+      if (std::none_of(c.operations.begin(), c.operations.end(),
+                       [&](const OperationSpec& o) { return o.name == wanted; }))
+        src.error(l.mark,
+                  fmt::format("lever '{}' adds requirements to an unknown operation '{}'", l.name, opname));
+      for (const RequirementSpec& r : reqs)
+        for (const auto& [n, _] : r.any)
+          if (!known_name(c, n, true))
+            src.error(
+                r.mark,
+                fmt::format("lever '{}' requires '{}', which is neither a work item nor DATA.QUERY of a "
+                            "data set",
+                            l.name, n));
+    }
   for (const OperationSpec& op : c.operations)
     for (const RequirementSpec& r : op.must)
       for (const auto& [n, _] : r.any)
@@ -361,7 +420,8 @@ void read_problem(const Map& top, Contract& c) {
     if (const std::optional<Map> m = Map::open(src, f->value, f->key_mark, "'work' (the cost of named steps)",
                                                "work item"))
       for (const Field& e : m->fields())
-        if (auto d = yaml::read_distribution(src, e, "ms")) c.work.emplace_back(e.key, WorkCost{*d, false, e.key_mark});
+        if (auto d = yaml::read_distribution(src, e, "ms"))
+          c.work.emplace_back(e.key, WorkCost{*d, false, false, e.key_mark});
   }
   if (const Field* f = top.get("data")) {
     c.data_mark = f->key_mark;
@@ -550,6 +610,8 @@ class Walker {
               const std::string& op = st.call.op;
               runs[target.data + "." + (op.empty() ? "read" : op)] += times;
             }
+            if (target.cache() && !target.data.empty() && (st.call.op.empty() || st.call.op == "write"))
+              runs[target.data + "." + (st.call.op.empty() ? "read" : "write")] += times;
           }
           component(t, times, depth + 1);
           steps(st.on_miss, times, depth);
@@ -579,6 +641,21 @@ void fill_data(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
   for (ComponentSpec& comp : spec.components) {
     const DataSetSpec* d = comp.data.empty() ? nullptr : c.data_set(comp.data);
     if (!d) continue;
+    if (!d->lever.empty() && !c.pulled_lever(d->lever)) {
+      const LeverSpec* l = c.lever(d->lever);
+      diags.error(spec.file_of(comp.data_mark), comp.data_mark,
+                  fmt::format("data set '{}' comes with the lever '{}' ({}): pull it with 'levers: [{}]'",
+                              d->name, d->lever, l ? l->about : "", d->lever) +
+                      note(spec.file, l ? l->mark : d->lever_mark, "the lever"));
+    }
+    if (DatabaseSpec* db = comp.database(); db && db->shards < d->min_shards)
+      diags.error(
+          spec.file_of(comp.mark), comp.mark,
+          fmt::format(
+              "database '{}' has {} shard{}: data set '{}' needs at least {} (its volume is a fact of "
+              "the problem)",
+              comp.name, db->shards, db->shards == 1 ? "" : "s", d->name, d->min_shards) +
+              note(spec.file, d->min_shards_mark, "the problem fixes it here"));
     if (DatabaseSpec* db = comp.database()) {
       db->queries.clear();
       std::vector<std::string> names;
@@ -594,7 +671,7 @@ void fill_data(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
           for (const auto& [n, x] : lever->sets)
             if (n == d->name + "." + q) w = x;
         if (!w) continue;
-        db->queries.push_back(DatabaseSpec::Query{q, w->time, w->write, w->mark});
+        db->queries.push_back(DatabaseSpec::Query{q, w->time, w->write, w->mark, w->scatter});
       }
       if (db->query("write") < 0 && db->query("read") >= 0) {
         DatabaseSpec::Query wq = db->queries[static_cast<std::size_t>(db->query("read"))];
@@ -604,6 +681,20 @@ void fill_data(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
       }
       db->keys = d->keys;
       db->popularity = d->popularity;
+    }
+    // A cache or CDN of a data set exists only where the problem says what
+    // serving from it costs (its cache_latency, edge_latency).
+    const bool cacheable = comp.cache() ? d->cache_latency.has_value()
+                           : comp.cdn() ? d->edge_latency.has_value()
+                                        : true;
+    if (!cacheable) {
+      diags.error(
+          spec.file_of(comp.data_mark), comp.data_mark,
+          fmt::format(
+              "the problem offers no {} of data set '{}' (it gives no {}): serve it from where it lives",
+              name_of(comp.kind()), d->name, comp.cache() ? "cache_latency" : "edge_latency") +
+              note(spec.file, d->mark, "the data set"));
+      continue;
     }
     KeyedStoreSpec* store = nullptr;
     if (CacheSpec* cache = comp.cache()) {
@@ -677,7 +768,12 @@ void check_operations(const ScenarioSpec& spec, Contract& c, Diagnostics& diags)
     c.runs[t.name] = w.runs;
     for (const OperationSpec& op : c.operations) {
       if (!op.from.empty() && std::find(op.from.begin(), op.from.end(), t.name) == op.from.end()) continue;
-      for (const RequirementSpec& r : op.must) {
+      std::vector<RequirementSpec> must = op.must;  // and what the pulled levers add
+      for (const std::string& p : c.pulled)
+        if (const LeverSpec* l = c.lever(p))
+          for (const auto& [name, reqs] : l->must)
+            if (name == op.name) must.insert(must.end(), reqs.begin(), reqs.end());
+      for (const RequirementSpec& r : must) {
         bool ok = false;
         double best = 0;
         for (const auto& [n, k] : r.any) {

@@ -35,7 +35,7 @@ const std::vector<std::string_view> kQueueKeys = {
 const std::vector<std::string_view> kCdnKeys = {
     "kind", "origin", "keys", "popularity", "capacity", "eviction", "ttl", "warm", "coalesce",
     "edge_latency", "origin_latency", "origin_timeout", "object_size", "workers", "cost", "hosts", "zone", "data"};
-const std::vector<std::string_view> kQueryKeys = {"time", "write"};
+const std::vector<std::string_view> kQueryKeys = {"time", "write", "scatter"};
 
 constexpr ComponentKind kDataKinds[] = {ComponentKind::Cache, ComponentKind::Database, ComponentKind::Queue,
                                         ComponentKind::Cdn};
@@ -195,10 +195,11 @@ void read_cache(const Map& m, CacheSpec& c, const std::string& where) {
         src.error(f->key_mark, fmt::format("'{}' needs 'keys' (a keyed cache): with 'hit_ratio' the ratio is fixed",
                                            k));
   }
-  if (keys) {
+  if (keys)
     if (auto v = read_count(src, *keys, 1)) c.store.keys = *v;
-    if (!ratio) read_store(m, c.store);
-  }
+  // A graded design's cache names a data set (its keys come later) and still
+  // chooses its capacity, eviction, TTL, warming and coalescing.
+  if ((keys || m.get("data")) && !ratio) read_store(m, c.store);
   if (const Field* f = m.get("hit_latency")) c.hit_latency = yaml::read_distribution(src, *f, "ms");
   if (const Field* f = m.get("miss_latency")) c.miss_latency = yaml::read_distribution(src, *f, "ms");
   if (const Field* f = m.get("workers")) {
@@ -242,6 +243,9 @@ void read_queries(const Source& src, const Field& field, DatabaseSpec& d) {
           else
             q.write = *v;
         }
+      }
+      if (const Field* sc = qm->get("scatter")) {
+        if (auto v = read_bool(src, *sc)) q.scatter = *v;
       }
     } else if (auto dist = yaml::read_distribution(src, f, "ms")) {
       q.time = *dist;

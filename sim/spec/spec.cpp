@@ -289,4 +289,12 @@ int ScenarioSpec::find(std::string_view wanted) const {
   return -1;
 }
 
+int ScenarioSpec::fan_of(const CallSpec& call) const {
+  const int t = find(call.target);
+  const DatabaseSpec* db = t >= 0 ? components[static_cast<std::size_t>(t)].database() : nullptr;
+  if (!db || db->shards <= 1) return 1;
+  const int q = db->query(call.op.empty() ? "read" : call.op);
+  return q >= 0 && db->queries[static_cast<std::size_t>(q)].scatter ? db->shards : 1;
+}
+
 }  // namespace archsim
