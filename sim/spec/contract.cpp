@@ -526,10 +526,25 @@ class Walker {
     const ComponentSpec& c = s_.components[static_cast<std::size_t>(i)];
     if (const ServiceSpec* svc = c.service()) steps(svc->steps, times, depth);
     if (const LoadBalancerSpec* lb = c.load_balancer()) {
-      double total = 0;
-      for (const auto& [_, w] : lb->targets) total += w;
       if (lb->targets.empty()) component(s_.find(lb->to), times, depth + 1);
-      for (const auto& [t, w] : lb->targets) component(s_.find(t), total > 0 ? times * w / total : 0, depth + 1);
+      // Weighted targets: a request runs what the target it is sent to runs,
+      // so each target that receives requests at some time (its weight at
+      // the start, or after a `shift`) must run the operation: count the
+      // least any of them runs.
+      std::map<std::string, double> least;
+      bool first = true;
+      for (const auto& [t, w] : lb->targets) {
+        if (!receives(c.name, t, w)) continue;
+        Walker one(s_);
+        one.component(s_.find(t), times, depth + 1);
+        if (first) {
+          least = one.runs;
+          first = false;
+          continue;
+        }
+        for (auto& [name, n] : least) n = std::min(n, one.runs.count(name) ? one.runs.at(name) : 0.0);
+      }
+      for (const auto& [name, n] : least) runs[name] += n;
     }
     if (const QueueSpec* q = c.queue()) component(s_.find(q->consumer), times, depth + 1);
     if (const CdnSpec* cdn = c.cdn()) component(s_.find(cdn->origin), times, depth + 1);
@@ -565,6 +580,17 @@ class Walker {
   }
 
  private:
+  // Whether a balancer's target gets requests: a weight above 0 at the start
+  // or in one of the timeline's shifts.
+  bool receives(const std::string& lb, const std::string& target, double weight) const {
+    if (weight > 0) return true;
+    for (const FaultSpec& f : s_.faults)
+      if (f.kind == FaultSpec::Kind::Shift && f.target == lb)
+        for (const auto& [name, w] : f.weights)
+          if (name == target && w > 0) return true;
+    return false;
+  }
+
   const ScenarioSpec& s_;
 };
 
