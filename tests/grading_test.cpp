@@ -273,6 +273,28 @@ TEST_CASE("black-friday: a bigger database does not fix empty pools; the mitigat
     CHECK_FALSE(g.pass);
     CHECK_FALSE(item(g, "error_rate").pass);
   }
+  // More API replicas with the default pool: more connections (replicas x
+  // pool against the 49 of Little's law). 5 pass within the budget: a valid,
+  // dearer answer, as the README says; a pool of 13 on 4 replicas is cheaper.
+  const char* replicas = R"(components:
+  edge: {kind: load_balancer, policy: least_connections, latency: 0.2ms, to: api}
+  api:
+    kind: service
+    replicas: %d
+    instance: m6i.8xlarge
+    steps: [{work: checkout_logic}, {call: db}, {call: db, query: checkout}, {work: render}]
+  db: {kind: database, data: orders, instance: db.r6g.8xlarge, pool: %d, acquire_timeout: 500ms, max_connections: 100}
+)";
+  const auto with = [&](int n, int pool) {
+    char text[1024];
+    std::snprintf(text, sizeof text, replicas, n, pool);
+    return graded_run(load_design_text("black-friday", text, 240));
+  };
+  const Grade five = with(5, 10), pool13 = with(4, 13);
+  CHECK(five.pass);
+  CHECK(pool13.pass);
+  CHECK(item(pool13, "budget").actual < item(five, "budget").actual);
+
   LoadOptions o;
   o.design = design("black-friday", "mitigated");
   o.duration = 240;
