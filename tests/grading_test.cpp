@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "archsim/contract.hpp"
@@ -443,6 +444,105 @@ faults:
 )");
   CHECK(m.find("test.yaml:2:3: error: a request of 'users' must run 'orders.read'") != std::string::npos);
   CHECK(m.find("test.yaml:8:5: error: 'errors' is part of the problem's script") != std::string::npos);
+}
+
+TEST_CASE("queue throughput and cross-region transfer have a price, from the default table or the problem's") {
+  // Two regions; every call from web (us-east) to store (eu-west) sends 1 KB
+  // and gets 100 KB back: 101,000 bytes between regions per call.
+  const std::string text = R"(
+duration: 60s
+warmup: 10s
+platform:
+  regions:
+    us-east: {hosts: {h-us: {cores: 8}}}
+    eu-west: {hosts: {h-eu: {cores: 8}}}
+  routes: [{between: [us-east, eu-west], bandwidth: 1Gbps, latency: 40ms}]
+traffic: [{name: users, to: web, rate: 100/s, from: us-east}]
+components:
+  web:
+    kind: service
+    workers: 64
+    hosts: [h-us]
+    steps: [{work: exp(1ms)}, {call: store, request: 1KB, response: 100KB}]
+  store: {kind: service, workers: 64, hosts: [STORE], service_time: exp(2ms)}
+)";
+  const auto with_store_on = [&](const std::string& host) {
+    std::string t = text;
+    t.replace(t.find("STORE"), 5, host);
+    return run_analysed(load_scenario_text(t, "xr.yaml"));
+  };
+  const Analysis a = with_store_on("h-eu");
+  const double calls = static_cast<double>(a.result.components[1].arrivals);
+  REQUIRE(calls > 0);
+  // Measured from the warm-up on: a call straddling it counts one way only.
+  CHECK(a.result.cross_region_bytes == Rel(calls * 101000).epsilon(0.002));
+  CHECK(a.cost.transfer_gb_per_hour == Rel(a.result.cross_region_bytes / 1e9 / 50 * 3600).epsilon(1e-9));
+  CHECK(a.cost.transfer_per_gb == 0.02);  // EC2 data transfer between regions
+  CHECK(a.cost.transfer_per_hour == Rel(a.cost.transfer_gb_per_hour * 0.02).epsilon(1e-9));
+  CHECK(a.cost.per_hour == Rel(a.cost.lines[0].per_hour + a.cost.lines[1].per_hour + a.cost.transfer_per_hour)
+                               .epsilon(1e-9));
+  // Both in one region: nothing crosses.
+  const Analysis local = with_store_on("h-us");
+  CHECK(local.result.cross_region_bytes == 0);
+  CHECK(local.cost.transfer_per_hour == 0);
+  // A problem's `prices:` overrides the row.
+  ScenarioSpec priced = a.spec;
+  auto c = std::make_shared<Contract>();
+  c->prices.push_back(PriceOverride{"transfer_gb", 0.05, {}});
+  priced.contract = c;
+  CHECK(cost_of(priced, a.ticks, &a.result).transfer_per_hour ==
+        Rel(a.cost.transfer_gb_per_hour * 0.05).epsilon(1e-9));
+
+  // A queue without a broker instance is a managed queue, billed per message
+  // (SQS: 3 requests of $0.40 per million each); with `instance: kafka.*`,
+  // per broker-hour.
+  const Analysis q = run_analysed(load_scenario((fs::path(ARCHSIM_SOURCE_DIR) / "examples/data/queue.yaml").string()));
+  const int qi = q.spec.find("orders");
+  const CostLine& line = q.cost.lines[static_cast<std::size_t>(qi)];
+  double published = 0;
+  for (const Figure& f : q.result.components[static_cast<std::size_t>(qi)].figures)
+    if (f.name == "published") published = f.value;
+  REQUIRE(published > 0);
+  CHECK(line.usage);
+  CHECK(line.per_hour ==
+        Rel(published / (q.result.sim_time_s - q.result.warmup_s) * 3600 / 1e6 * 1.20).epsilon(1e-9));
+  ScenarioSpec brokers = q.spec;
+  brokers.components[static_cast<std::size_t>(qi)].instance = "kafka.m5.xlarge";
+  const CostLine b = cost_of(brokers, q.ticks, &q.result).lines[static_cast<std::size_t>(qi)];
+  CHECK_FALSE(b.usage);
+  CHECK(b.per_hour == Rel(0.42).epsilon(1e-9));
+  ScenarioSpec cheap = q.spec;
+  auto qc = std::make_shared<Contract>();
+  qc->prices.push_back(PriceOverride{"queue_million_messages", 0.60, {}});
+  cheap.contract = qc;
+  CHECK(cost_of(cheap, q.ticks, &q.result).lines[static_cast<std::size_t>(qi)].per_hour ==
+        Rel(line.per_hour / 2).epsilon(1e-9));
+
+  // The names a problem's `prices:` accepts: the table's rows, nothing else.
+  REQUIRE(usage_price("queue_million_messages"));
+  REQUIRE(usage_price("transfer_gb"));
+  CHECK_FALSE(usage_price("egress_gb"));
+  const fs::path dir = fs::temp_directory_path() / "archsim-grading-prices";
+  fs::create_directories(dir / "designs");
+  {
+    std::ofstream(dir / "problem.yaml") << "traffic: [{name: u, to: api, rate: 10/s}]\nwork: {w: exp(1ms)}\n"
+                                           "prices: {queue_million_messages: $2, transfer_gb: $0.05, egress_gb: "
+                                           "$1}\nduration: 5s\n";
+    std::ofstream(dir / "designs/d.yaml") << "components: {api: {kind: service, steps: [{work: w}]}}\n";
+  }
+  LoadOptions o;
+  o.design = (dir / "designs/d.yaml").string();
+  std::string msg;
+  try {
+    load_scenario((dir / "problem.yaml").string(), o);
+  } catch (const InputError& e) {
+    for (const Diagnostic& d : e.diagnostics()) msg += d.str() + "\n";
+  }
+  INFO(msg);
+  CHECK(msg.find("problem.yaml:3:58: error: unknown price 'egress_gb'") != std::string::npos);
+  CHECK(msg.find("queue_million_messages") != std::string::npos);  // named among the valid ones
+  CHECK(msg.find("'transfer_gb'") == std::string::npos);
+  fs::remove_all(dir);
 }
 
 TEST_CASE("the rubric: a missed SLO earns half its points by how close it came; anything missed caps at 59") {

@@ -259,10 +259,10 @@ void read_prices(const Source& src, const Field& f, Contract& c) {
   for (const Field& e : m->fields()) {
     const auto text = yaml::read_text(src, e, "a price");
     if (!text) continue;
-    const bool per_gb = e.key.size() > 3 && e.key.substr(e.key.size() - 3) == "_gb";
+    const bool per_gb = report::usage_price(e.key) != nullptr;  // a price per unit of use: "$0.02"
     if (!per_gb && !report::instance(e.key) && !report::default_price(e.key)) {
       src.error(e.key_mark, fmt::format("unknown price '{}': give an instance size ({}), a kind (load_balancer, "
-                                        "queue), cdn_egress_gb or transfer_gb",
+                                        "queue), cdn_egress_gb, queue_million_messages or transfer_gb",
                                         e.key, report::instance_examples()));
       continue;
     }
@@ -272,7 +272,7 @@ void read_prices(const Source& src, const Field& f, Contract& c) {
       std::string t = *text;
       if (!t.empty() && t.front() == '$') t.erase(0, 1);
       v = units::number(units::trim(t));
-      if (!v || *v < 0) why = "expected dollars per GB, e.g. $0.02";
+      if (!v || *v < 0) why = fmt::format("expected dollars per {}, e.g. $0.02", report::usage_price(e.key)->unit);
     } else {
       v = parse_price(*text, &why);
     }
