@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "archsim/contract.hpp"
@@ -12,9 +13,11 @@
 #include "report/analysis.hpp"
 #include "report/cost.hpp"
 #include "report/grade.hpp"
+#include "check.hpp"
 
 using namespace archsim;
 using namespace archsim::report;
+using archsim::test::Rel;
 namespace fs = std::filesystem;
 
 namespace {
@@ -271,6 +274,28 @@ TEST_CASE("black-friday: a bigger database does not fix empty pools; the mitigat
     CHECK_FALSE(g.pass);
     CHECK_FALSE(item(g, "error_rate").pass);
   }
+  // More API replicas with the default pool: more connections (replicas x
+  // pool against the 49 of Little's law). 5 pass within the budget: a valid,
+  // dearer answer, as the README says; a pool of 13 on 4 replicas is cheaper.
+  const char* replicas = R"(components:
+  edge: {kind: load_balancer, policy: least_connections, latency: 0.2ms, to: api}
+  api:
+    kind: service
+    replicas: %d
+    instance: m6i.8xlarge
+    steps: [{work: checkout_logic}, {call: db}, {call: db, query: checkout}, {work: render}]
+  db: {kind: database, data: orders, instance: db.r6g.8xlarge, pool: %d, acquire_timeout: 500ms, max_connections: 100}
+)";
+  const auto with = [&](int n, int pool) {
+    char text[1024];
+    std::snprintf(text, sizeof text, replicas, n, pool);
+    return graded_run(load_design_text("black-friday", text, 240));
+  };
+  const Grade five = with(5, 10), pool13 = with(4, 13);
+  CHECK(five.pass);
+  CHECK(pool13.pass);
+  CHECK(item(pool13, "budget").actual < item(five, "budget").actual);
+
   LoadOptions o;
   o.design = design("black-friday", "mitigated");
   o.duration = 240;
@@ -279,6 +304,251 @@ TEST_CASE("black-friday: a bigger database does not fix empty pools; the mitigat
   CHECK(g.pass);
   CHECK(item(g, "budget").actual == doctest::Approx(a.cost.per_hour).scale(0).epsilon(1e-12));
   CHECK(item(g, "budget").actual < item(g, "budget").target);
+}
+
+TEST_CASE("launch-pool-exhaustion: connections, not CPU; more API replicas are a valid (dearer) way to more connections") {
+  const char* tmpl = R"(components:
+  lb: {kind: load_balancer, policy: least_connections, latency: 0.2ms, to: api}
+  api:
+    kind: service
+    replicas: %d
+    instance: %s
+    steps: [{work: order_logic}, {call: db, query: place_order}, {work: respond}]
+  db:
+    kind: database
+    data: shop
+    instance: db.r6g.16xlarge
+    pool: %d
+    acquire_timeout: %s
+    max_connections: 200
+)";
+  const auto run = [&](int replicas, const char* api, int pool, const char* acquire) {
+    char text[1024];
+    std::snprintf(text, sizeof text, tmpl, replicas, api, pool, acquire);
+    return graded_run(load_design_text("launch-pool-exhaustion", text, 300));
+  };
+  // Single knobs that are not the lesson: bigger API instances (more
+  // handlers waiting for the same 40 connections), a longer wait for a
+  // connection. Each fails on errors: 40 connections serve at most
+  // 40 / 19.4 ms = 2,060 orders/s of the 3,000.
+  for (const auto& [api, acquire] : {std::pair{"m6i.xlarge", "500ms"}, std::pair{"m6i.4xlarge", "500ms"},
+                                     std::pair{"m6i.8xlarge", "500ms"}, std::pair{"m6i.xlarge", "2s"}}) {
+    const Grade g = run(4, api, 10, acquire);
+    INFO(api << ", acquire_timeout " << acquire);
+    CHECK_FALSE(g.pass);
+    CHECK_FALSE(item(g, "error_rate").pass);
+  }
+  // Replicas x pool is what counts (Little's law: 58 busy at the peak): 5 x 10
+  // fails, 6 x 10 passes. The README says why that is a valid answer, and the
+  // bill shows it is the dearer one: a pool of 15 on 4 replicas passes for less.
+  CHECK_FALSE(run(5, "m6i.xlarge", 10, "500ms").pass);
+  const Grade six = run(6, "m6i.xlarge", 10, "500ms");
+  CHECK(six.pass);
+  const Grade pool = run(4, "m6i.xlarge", 15, "500ms");
+  CHECK(pool.pass);
+  CHECK(item(pool, "budget").actual < item(six, "budget").actual);
+  CHECK_FALSE(run(4, "m6i.xlarge", 14, "500ms").pass);
+
+  LoadOptions o;
+  o.design = design("launch-pool-exhaustion", "naive");
+  o.duration = 300;
+  CHECK_FALSE(graded_run(load_scenario(problem("launch-pool-exhaustion"), o)).pass);
+  o.design = design("launch-pool-exhaustion", "good");
+  const Grade good = graded_run(load_scenario(problem("launch-pool-exhaustion"), o));
+  CHECK(good.pass);
+  CHECK(good.score == 100);
+
+  // The transaction's cost is the problem's.
+  const std::string m = refusal("launch-pool-exhaustion", R"(components:
+  lb: {kind: load_balancer, to: api}
+  api: {kind: service, steps: [{work: order_logic}, {call: db, query: place_order}, {work: respond}]}
+  db:
+    kind: database
+    data: shop
+    queries: {place_order: 1ms}
+)");
+  CHECK(m.find("test.yaml:7:5: error: 'queries' of database 'db' is a fact of the problem's world") !=
+        std::string::npos);
+}
+
+TEST_CASE("monolith-to-microservices: a big bang meets the latent defect whatever its capacity; a canary does not") {
+  // The new service has a latent defect (5% of orders fail) from its first
+  // request until the fix 3 minutes later: a big bang shows it to every
+  // user, however many replicas or however large the instances, and
+  // whenever it happens. Moving nothing fails too: the monolith's orders
+  // endpoints are switched off at 10 minutes.
+  const char* tmpl = R"(components:
+  gateway: {kind: load_balancer, policy: least_connections, latency: 0.3ms, to: {monolith: 100, orders: 0}}
+  monolith:
+    kind: service
+    replicas: 4
+    instance: m6i.large
+    workers: 4
+    steps: [{work: orders_logic}, {call: db}]
+  orders:
+    kind: service
+    replicas: %d
+    instance: %s
+    steps: [{work: orders_logic}, {call: db}]
+  db: {kind: database, data: orders, instance: db.r6g.xlarge}
+faults:
+%s)";
+  const auto run = [&](int replicas, const char* instance, const char* plan) {
+    char text[2048];
+    std::snprintf(text, sizeof text, tmpl, replicas, instance, plan);
+    return graded_run(load_design_text("monolith-to-microservices", text));
+  };
+  const char* big_bang_3m = "  - {at: 3m, shift: gateway, weights: {monolith: 0, orders: 100}}\n";
+  for (const auto& [replicas, instance] : {std::pair{2, "m6i.large"}, std::pair{4, "m6i.large"},
+                                           std::pair{8, "m6i.large"}, std::pair{4, "m6i.2xlarge"}}) {
+    const Grade g = run(replicas, instance, big_bang_3m);
+    INFO(replicas << " x " << instance);
+    CHECK_FALSE(g.pass);
+    CHECK_FALSE(item(g, "error_rate").pass);
+    // 5% of every order for 3 of the 11 measured minutes: about 1.4%.
+    if (replicas >= 4) CHECK(item(g, "error_rate").actual == Rel(0.05 * 3 / 11).epsilon(0.1));
+  }
+  // Later big bangs meet the same defect.
+  CHECK_FALSE(run(8, "m6i.large", "  - {at: 9m, shift: gateway, weights: {monolith: 0, orders: 100}}\n").pass);
+  // No migration: the monolith's endpoints go at 10 minutes.
+  const Grade stay = run(8, "m6i.large", "  - {at: 9m, shift: gateway, weights: {monolith: 100, orders: 0}}\n");
+  CHECK_FALSE(item(stay, "error_rate").pass);
+  // A canary first, then everything once it is fixed: the lesson, even as
+  // one step (the README says so).
+  const Grade canary = run(8, "m6i.large",
+                           "  - {at: 1m, shift: gateway, weights: {monolith: 98, orders: 2}}\n"
+                           "  - {at: 5m, shift: gateway, weights: {monolith: 0, orders: 100}}\n");
+  CHECK(canary.pass);
+
+  LoadOptions o;
+  o.design = design("monolith-to-microservices", "naive");
+  const Analysis na = run_analysed(load_scenario(problem("monolith-to-microservices"), o));
+  const Grade naive = grade(na);
+  CHECK_FALSE(item(naive, "error_rate").pass);
+  // The hint sizes the new service for the rate it met, although the
+  // gateway's weights send it nothing at the start.
+  const auto h3 = hints(na, naive, 3);
+  REQUIRE(h3.size() >= 3);
+  CHECK(h3[2].find("Little's law: 300/s") != std::string::npos);
+  CHECK_FALSE(item(naive, "latency_p99").pass);  // 2 replicas sized for 200/s meet 300/s
+  o.design = design("monolith-to-microservices", "good");
+  const Grade good = graded_run(load_scenario(problem("monolith-to-microservices"), o));
+  CHECK(good.pass);
+  // 2% of the orders meet the defect for 3 minutes: 0.05 x 0.02 x 3 / 11.
+  CHECK(item(good, "error_rate").actual == Rel(0.05 * 0.02 * 3 / 11).epsilon(0.15));
+
+  // The new service may not skip the work, though no request reaches it at
+  // the start (a shift sends it some later); nor may a design plan the defect away.
+  const std::string m = refusal("monolith-to-microservices", R"(components:
+  gateway: {kind: load_balancer, to: {monolith: 100, orders: 0}}
+  monolith: {kind: service, steps: [{work: orders_logic}, {call: db}]}
+  orders: {kind: service, steps: [{work: orders_logic}]}
+  db: {kind: database, data: orders}
+faults:
+  - {at: 3m, shift: gateway, weights: {monolith: 0, orders: 100}}
+  - {at: 0s, errors: orders, p: 0%}
+)");
+  CHECK(m.find("test.yaml:2:3: error: a request of 'users' must run 'orders.read'") != std::string::npos);
+  CHECK(m.find("test.yaml:8:5: error: 'errors' is part of the problem's script") != std::string::npos);
+}
+
+TEST_CASE("queue throughput and cross-region transfer have a price, from the default table or the problem's") {
+  // Two regions; every call from web (us-east) to store (eu-west) sends 1 KB
+  // and gets 100 KB back: 101,000 bytes between regions per call.
+  const std::string text = R"(
+duration: 60s
+warmup: 10s
+platform:
+  regions:
+    us-east: {hosts: {h-us: {cores: 8}}}
+    eu-west: {hosts: {h-eu: {cores: 8}}}
+  routes: [{between: [us-east, eu-west], bandwidth: 1Gbps, latency: 40ms}]
+traffic: [{name: users, to: web, rate: 100/s, from: us-east}]
+components:
+  web:
+    kind: service
+    workers: 64
+    hosts: [h-us]
+    steps: [{work: exp(1ms)}, {call: store, request: 1KB, response: 100KB}]
+  store: {kind: service, workers: 64, hosts: [STORE], service_time: exp(2ms)}
+)";
+  const auto with_store_on = [&](const std::string& host) {
+    std::string t = text;
+    t.replace(t.find("STORE"), 5, host);
+    return run_analysed(load_scenario_text(t, "xr.yaml"));
+  };
+  const Analysis a = with_store_on("h-eu");
+  const double calls = static_cast<double>(a.result.components[1].arrivals);
+  REQUIRE(calls > 0);
+  // Measured from the warm-up on: a call straddling it counts one way only.
+  CHECK(a.result.cross_region_bytes == Rel(calls * 101000).epsilon(0.002));
+  CHECK(a.cost.transfer_gb_per_hour == Rel(a.result.cross_region_bytes / 1e9 / 50 * 3600).epsilon(1e-9));
+  CHECK(a.cost.transfer_per_gb == 0.02);  // EC2 data transfer between regions
+  CHECK(a.cost.transfer_per_hour == Rel(a.cost.transfer_gb_per_hour * 0.02).epsilon(1e-9));
+  CHECK(a.cost.per_hour == Rel(a.cost.lines[0].per_hour + a.cost.lines[1].per_hour + a.cost.transfer_per_hour)
+                               .epsilon(1e-9));
+  // Both in one region: nothing crosses.
+  const Analysis local = with_store_on("h-us");
+  CHECK(local.result.cross_region_bytes == 0);
+  CHECK(local.cost.transfer_per_hour == 0);
+  // A problem's `prices:` overrides the row.
+  ScenarioSpec priced = a.spec;
+  auto c = std::make_shared<Contract>();
+  c->prices.push_back(PriceOverride{"transfer_gb", 0.05, {}});
+  priced.contract = c;
+  CHECK(cost_of(priced, a.ticks, &a.result).transfer_per_hour ==
+        Rel(a.cost.transfer_gb_per_hour * 0.05).epsilon(1e-9));
+
+  // A queue without a broker instance is a managed queue, billed per message
+  // (SQS: 3 requests of $0.40 per million each); with `instance: kafka.*`,
+  // per broker-hour.
+  const Analysis q = run_analysed(load_scenario((fs::path(ARCHSIM_SOURCE_DIR) / "examples/data/queue.yaml").string()));
+  const int qi = q.spec.find("orders");
+  const CostLine& line = q.cost.lines[static_cast<std::size_t>(qi)];
+  double published = 0;
+  for (const Figure& f : q.result.components[static_cast<std::size_t>(qi)].figures)
+    if (f.name == "published") published = f.value;
+  REQUIRE(published > 0);
+  CHECK(line.usage);
+  CHECK(line.per_hour ==
+        Rel(published / (q.result.sim_time_s - q.result.warmup_s) * 3600 / 1e6 * 1.20).epsilon(1e-9));
+  ScenarioSpec brokers = q.spec;
+  brokers.components[static_cast<std::size_t>(qi)].instance = "kafka.m5.xlarge";
+  const CostLine b = cost_of(brokers, q.ticks, &q.result).lines[static_cast<std::size_t>(qi)];
+  CHECK_FALSE(b.usage);
+  CHECK(b.per_hour == Rel(0.42).epsilon(1e-9));
+  ScenarioSpec cheap = q.spec;
+  auto qc = std::make_shared<Contract>();
+  qc->prices.push_back(PriceOverride{"queue_million_messages", 0.60, {}});
+  cheap.contract = qc;
+  CHECK(cost_of(cheap, q.ticks, &q.result).lines[static_cast<std::size_t>(qi)].per_hour ==
+        Rel(line.per_hour / 2).epsilon(1e-9));
+
+  // The names a problem's `prices:` accepts: the table's rows, nothing else.
+  REQUIRE(usage_price("queue_million_messages"));
+  REQUIRE(usage_price("transfer_gb"));
+  CHECK_FALSE(usage_price("egress_gb"));
+  const fs::path dir = fs::temp_directory_path() / "archsim-grading-prices";
+  fs::create_directories(dir / "designs");
+  {
+    std::ofstream(dir / "problem.yaml") << "traffic: [{name: u, to: api, rate: 10/s}]\nwork: {w: exp(1ms)}\n"
+                                           "prices: {queue_million_messages: $2, transfer_gb: $0.05, egress_gb: "
+                                           "$1}\nduration: 5s\n";
+    std::ofstream(dir / "designs/d.yaml") << "components: {api: {kind: service, steps: [{work: w}]}}\n";
+  }
+  LoadOptions o;
+  o.design = (dir / "designs/d.yaml").string();
+  std::string msg;
+  try {
+    load_scenario((dir / "problem.yaml").string(), o);
+  } catch (const InputError& e) {
+    for (const Diagnostic& d : e.diagnostics()) msg += d.str() + "\n";
+  }
+  INFO(msg);
+  CHECK(msg.find("problem.yaml:3:58: error: unknown price 'egress_gb'") != std::string::npos);
+  CHECK(msg.find("queue_million_messages") != std::string::npos);  // named among the valid ones
+  CHECK(msg.find("'transfer_gb'") == std::string::npos);
+  fs::remove_all(dir);
 }
 
 TEST_CASE("the rubric: a missed SLO earns half its points by how close it came; anything missed caps at 59") {

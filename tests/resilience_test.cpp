@@ -601,8 +601,11 @@ TEST_CASE("blue-green: weights split the traffic, shifts move it, health checks 
   const std::vector<Note> health = run.notes("health");
   REQUIRE(health.size() == 2);
   CHECK(health[0].what == "eject");
-  CHECK(health[0].t > 180);
-  CHECK(health[0].t <= 180 + hc.failures * hc.interval);
+  // Probes every 2 s from the start: the one sent at 3m (the instant of the
+  // crash) gets no answer, nor does the next; the second verdict comes when
+  // its timeout (1 s, the default) runs out: 180 + (2 - 1) x 2 + 1 = 183 s.
+  CHECK(hc.timeout == 1);
+  CHECK(health[0].t == Rel(180 + (hc.failures - 1) * hc.interval + hc.timeout).epsilon(1e-9));
   CHECK(health[1].what == "return");
   CHECK(health[1].t >= 210);
   CHECK(health[1].t <= 210 + hc.successes * hc.interval);
@@ -611,6 +614,47 @@ TEST_CASE("blue-green: weights split the traffic, shifts move it, health checks 
   const double expected = 400.0 / 4 * (health[0].t - 180);
   CHECK(lost == Rel(expected).epsilon(0.15));
   CHECK(run.goodput(health[0].t + 1, 240) >= 0.97 * 400);
+}
+
+TEST_CASE("health checks detect a crash after the failed probes and the probe's timeout, not at the crash") {
+  // Probes every 5 s (at 5, 10, ... s); a replica that does not answer fails
+  // a probe when the probe's 2 s timeout runs out; 3 failures eject it. A
+  // crash at 61.3 s is first probed at 65 s, then at 70 and 75 s: the third
+  // failed probe ends at 75 + 2 = 77 s. In general: the first probe after
+  // the crash + (failures - 1) x interval + timeout, between
+  // (failures - 1) x interval + timeout and failures x interval + timeout
+  // after the crash.
+  const char* text = R"(
+duration: 100s
+traffic: [{name: users, to: lb, rate: 400/s}]
+components:
+  lb:
+    kind: load_balancer
+    to: api
+    health_check: {interval: 5s, timeout: 2s, failures: 3, successes: 2}
+  api: {kind: service, replicas: 4, workers: 8, service_time: const(5ms)}
+faults:
+  - {at: 61.3s, kill: api, replicas: 1, for: 20s}
+)";
+  const Run run = simulate_spec(load_scenario_text(text, "hc.yaml"));
+  const std::vector<Note> health = run.notes("health");
+  REQUIRE(health.size() == 2);
+  CHECK(health[0].what == "eject");
+  CHECK(health[0].t == Rel(77.0).epsilon(1e-9));
+  // Back at 81.3 s: the probes at 85 and 90 s pass (2 successes): it returns at 90 s.
+  CHECK(health[1].what == "return");
+  CHECK(health[1].t == Rel(90.0).epsilon(1e-9));
+  // Round robin sends a quarter of 400/s to the dead replica from 61.3 s to 77 s.
+  const double lost = static_cast<double>(run.result.errors.at("killed"));
+  CHECK(lost == Rel(100 * (77 - 61.3)).epsilon(0.05));
+
+  SUBCASE("a probe's timeout must end before the next probe") {
+    CHECK_THROWS_AS(load_scenario_text("traffic: [{name: u, to: lb, rate: 1/s}]\ncomponents:\n  lb: {kind: "
+                                       "load_balancer, to: a, health_check: {interval: 1s, timeout: 1s}}\n  a: "
+                                       "{kind: service, service_time: 1ms}\n",
+                                       "bad.yaml"),
+                    InputError);
+  }
 }
 
 // ---------------------------------------------------------------------------

@@ -162,6 +162,9 @@ struct RunResult {
   std::uint64_t notes_dropped = 0;  ///< notes after the first limits::kNotes: counted, not kept
   std::vector<HostResult> hosts;  ///< simgrid backend: CPU per host (traffic hosts left out)
   std::vector<LinkResult> links;  ///< simgrid backend: links that carried bytes or have a finite bandwidth
+  /// Bytes sent between components in different regions (a `platform:` with
+  /// regions; calls' request_bytes and response_bytes) over the measured window.
+  double cross_region_bytes = 0;
   EngineStats engine;
 };
 

@@ -226,7 +226,8 @@ struct ServiceSpec {
 /// Active health checks of a balancer: a replica failing `failures` checks in
 /// a row is ejected, and returns after `successes` passing checks.
 struct HealthCheckSpec {
-  double interval = 5;
+  double interval = 5;   ///< seconds between probes of each replica
+  double timeout = 1;    ///< seconds a probe waits for a replica that does not answer
   int failures = 3;
   int successes = 1;
   Mark mark;
@@ -276,6 +277,10 @@ struct FaultSpec {
   double x = 1;       ///< Slow, Spike
   double add = 0;     ///< Slow: seconds added to each work step
   double p = 0;       ///< Errors
+  /// Errors on a service: a latent defect, shown by the target's first
+  /// request at or after `at`; `for:` counts from that request (the time to
+  /// notice and fix it), not from `at`.
+  bool latent = false;
   double every = 0;   ///< Leak
   double restart_time = 30;  ///< Restart, Leak, Deploy: seconds a replica is down
   int batch = 1;      ///< Deploy

@@ -21,7 +21,8 @@ void FaultTimeline::schedule(const FaultSpec& f, double start) {
   all_.push_back(&f);
   if (start > kernel_.now()) kernel_.schedule_timer(start, this, 0, i);
   else fire(f, false);
-  if (f.duration) kernel_.schedule_timer(start + *f.duration, this, kEnd, i);
+  // A latent defect's `for:` counts from its first request: its target ends it.
+  if (f.duration && !f.latent) kernel_.schedule_timer(start + *f.duration, this, kEnd, i);
 }
 
 void FaultTimeline::begin() {
@@ -43,7 +44,8 @@ std::string FaultTimeline::describe(const FaultSpec& f) {
     case K::Restart: return fmt::format("{} restart ({} down)", n, format_duration(f.restart_time));
     case K::Slow:
       return f.add > 0 ? fmt::format("work x{:g} + {}", f.x, format_duration(f.add)) : fmt::format("work x{:g}", f.x);
-    case K::Errors: return fmt::format("{:g}% of visits fail", f.p * 100);
+    case K::Errors:
+      return fmt::format("{:g}% of visits fail{}", f.p * 100, f.latent ? " (a latent defect: from its first request)" : "");
     case K::Partition: return "cut from " + f.other;
     case K::Flush: return "cache flushed";
     case K::ExhaustPool: return "no connections left in the pools";

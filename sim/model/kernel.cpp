@@ -179,6 +179,14 @@ double Kernel::backoff(Job* j, const RetrySpec& r, Rng& rng) {
 double Kernel::send(const Event& e, const CallSite& site, int from, int from_replica, int to, int to_replica,
                     double bytes) {
   const double delay = site.has_latency ? site.latency(site.edge->rng) : 0.0;
+  if (!replica_region.empty() && bytes > 0 && from >= 0 && to >= 0 && now_ >= measure_from) {
+    const auto& a = replica_region[static_cast<std::size_t>(from)];
+    const auto& b = replica_region[static_cast<std::size_t>(to)];
+    if (!a.empty() && !b.empty() &&
+        a[static_cast<std::size_t>(std::max(from_replica, 0)) % a.size()] !=
+            b[static_cast<std::size_t>(std::max(to_replica, 0)) % b.size()])
+      cross_region_bytes += bytes;  // billed per GB (report/cost.cpp), whether or not it arrives
+  }
   if (site.edge->partitioned) {
     // Lost on the way: the sender hears nothing (its timeout, if any, fires).
     if (e.code == EventCode::Arrive) free(e.job);

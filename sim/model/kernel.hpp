@@ -435,6 +435,11 @@ class Kernel {
   }
   /// Statistics are measured from this time on (end of warm-up).
   double measure_from = 0;
+  /// The region of each component's replicas (replica_region[c][r % n]) when
+  /// the platform has several regions; empty: cross-region bytes not counted.
+  std::vector<std::vector<int>> replica_region;
+  /// Bytes sent between components in different regions since measure_from.
+  double cross_region_bytes = 0;
 
   std::vector<std::unique_ptr<Edge>> edges;
   std::vector<std::unique_ptr<CallSite>> sites;

@@ -126,22 +126,24 @@ void LoadBalancer::on_reply(Job* j, ErrorKind err) {
 
 void LoadBalancer::health_check() {
   const HealthCheckSpec& hc = *spec.load_balancer()->health_check;
-  for (Target& t : targets_) {
+  bool sent_unanswered = false;
+  for (std::size_t ti = 0; ti < targets_.size(); ++ti) {
+    Target& t = targets_[ti];
     Component& c = *t.site->target;
     if (t.seen_version != c.version) refresh(t);
     bool changed = false;
     for (std::size_t r = 0; r < t.open.size(); ++r) {
       const ReplicaState s = c.replica_state(static_cast<int>(r));
       if (s == ReplicaState::Unregistered) continue;
-      const bool ok = s == ReplicaState::Serving;
-      t.fails[r] = ok ? 0 : t.fails[r] + 1;
-      t.passes[r] = ok ? t.passes[r] + 1 : 0;
-      if (!t.ejected[r] && t.fails[r] >= hc.failures) {
-        t.ejected[r] = 1;
-        changed = true;
-        ++ejections_;
-        kernel_.note("health", name_, "eject", fmt::format("{} replica {} failed {} checks", c.name(), r, hc.failures));
-      } else if (t.ejected[r] && t.passes[r] >= hc.successes) {
+      if (s != ReplicaState::Serving) {
+        // No answer: the probe fails when its timeout runs out, not now.
+        unanswered_.emplace_back(static_cast<std::uint32_t>(ti), static_cast<std::uint32_t>(r));
+        sent_unanswered = true;
+        continue;
+      }
+      t.fails[r] = 0;
+      ++t.passes[r];
+      if (t.ejected[r] && t.passes[r] >= hc.successes) {
         t.ejected[r] = 0;
         changed = true;
         kernel_.note("health", name_, "return", fmt::format("{} replica {} passes again", c.name(), r));
@@ -149,12 +151,39 @@ void LoadBalancer::health_check() {
     }
     if (changed) refresh(t);
   }
+  // One event per round of probes: all of its unanswered ones end together.
+  if (sent_unanswered) kernel_.schedule(kernel_.now() + hc.timeout, this, EventCode::Custom, nullptr, 1);
+}
+
+void LoadBalancer::probe_failed(std::size_t ti, std::size_t r) {
+  const HealthCheckSpec& hc = *spec.load_balancer()->health_check;
+  Target& t = targets_[ti];
+  Component& c = *t.site->target;
+  if (t.seen_version != c.version) refresh(t);
+  if (r >= t.fails.size()) return;
+  t.passes[r] = 0;
+  if (++t.fails[r] < hc.failures || t.ejected[r]) return;
+  t.ejected[r] = 1;
+  ++ejections_;
+  kernel_.note("health", name_, "eject", fmt::format("{} replica {} failed {} checks", c.name(), r, hc.failures));
+  refresh(t);
 }
 
 void LoadBalancer::handle(const Event& e) {
   if (e.code != EventCode::Custom || e.job) return;
+  const HealthCheckSpec& hc = *spec.load_balancer()->health_check;
+  if (e.aux == 1) {
+    // The verdicts of the last round's unanswered probes, sent `timeout` ago:
+    // the timeout is shorter than the interval, so no other round is pending.
+    while (!unanswered_.empty()) {
+      const auto [ti, r] = unanswered_.front();
+      unanswered_.pop_front();
+      probe_failed(ti, r);
+    }
+    return;
+  }
   health_check();
-  kernel_.schedule(kernel_.now() + spec.load_balancer()->health_check->interval, this, EventCode::Custom, nullptr, 0);
+  kernel_.schedule(kernel_.now() + hc.interval, this, EventCode::Custom, nullptr, 0);
 }
 
 bool LoadBalancer::apply(const FaultSpec& f, bool end) {

@@ -3,6 +3,7 @@
 // believes healthy. It holds no workers; it adds delay only if configured.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -42,13 +43,20 @@ class LoadBalancer : public Component {
   /// Where a load balancer picks a replica: the policy over the candidates.
   int pick(Target& t);
   void refresh(Target& t);
+  /// Sends a probe to every registered replica: a serving one passes at once,
+  /// one that does not answer fails when the probe's timeout runs out.
   void health_check();
+  /// A failed probe's verdict: the replica's failures in a row, and its ejection.
+  void probe_failed(std::size_t target, std::size_t replica);
 
   LbPolicy policy_;
   std::vector<Target> targets_;
   double total_weight_ = 0;
   std::unique_ptr<RateLimiter> limiter_;
   std::uint64_t ejections_ = 0;
+  /// Probes that found no answer, as (target, replica), in the order sent; each
+  /// is decided `timeout` after it was sent (a Custom event with aux 1).
+  std::deque<std::pair<std::uint32_t, std::uint32_t>> unanswered_;
 };
 
 }  // namespace archsim

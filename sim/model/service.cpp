@@ -58,6 +58,7 @@ void Service::arrive(Job* j) {
   Replica& r = reps_[j->replica];
   if (r.state != State::Up && r.state != State::Draining) return refuse(j, ErrorKind::Killed);
   if (!admission_.rate_allows(now)) return refuse(j, ErrorKind::RateLimited);
+  if (latent_) show_defect();
   if (impair_.fails(rng_)) return refuse(j, ErrorKind::Injected);
   if (admission_.over_limit(r)) {
     if (j->measured) ++shed_;

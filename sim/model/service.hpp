@@ -51,7 +51,7 @@ class Service : public Component {
  private:
   using State = Replica::State;
   /// Timers of the component itself (Event::aux low 4 bits; replica in the rest).
-  enum Timer : std::uint16_t { kRevive = 1, kProvisioned = 2, kAutoscale = 3, kLeak = 4, kDeployNext = 5 };
+  enum Timer : std::uint16_t { kRevive = 1, kProvisioned = 2, kAutoscale = 3, kLeak = 4, kDeployNext = 5, kDefectFixed = 6 };
 
   // Running a visit (service.cpp)
   void start(Job* j);
@@ -81,6 +81,8 @@ class Service : public Component {
   bool kill(const FaultSpec& f, bool end);
   bool scale(const FaultSpec& f);
   void retune_breakers(const FaultSpec& f);
+  /// A latent defect waiting for a request: the first one shows it (errors from now, its fix `for:` later).
+  void show_defect();
   int serving() const { return reps_.serving(); }
   void timer(Timer t, int replica, double at) {
     kernel_.schedule_timer(at, this, static_cast<std::uint16_t>(t), static_cast<std::uint32_t>(replica));
@@ -101,6 +103,7 @@ class Service : public Component {
   int leak_next_ = 0;  ///< the replica a leak restarts next
   const FaultSpec* leak_ = nullptr;
   const FaultSpec* deploy_ = nullptr;
+  const FaultSpec* latent_ = nullptr;  ///< a latent defect waiting for its first request
   int deploy_next_ = 0;
   // Counts over the measured window
   std::uint64_t fallbacks_ = 0;

@@ -3,6 +3,7 @@
 // breaker) while it runs.
 #include <fmt/format.h>
 
+#include "archsim/load.hpp"
 #include "model/service.hpp"
 
 namespace archsim {
@@ -29,6 +30,10 @@ void Service::on_timer(Timer t, int r) {
       kernel_.note("fault", name_, "leak", fmt::format("replica {} ran out of memory and restarts", leak_next_));
       leak_next_ = (leak_next_ + 1) % static_cast<int>(reps_.size());
       timer(kLeak, 0, kernel_.now() + leak_->every);
+      break;
+    case kDefectFixed:
+      impair_.p = 0;
+      kernel_.note("fault", name_, "fixed", "the latent defect is fixed");
       break;
     case kDeployNext:
       if (!deploy_ || deploy_next_ >= static_cast<int>(reps_.size())) break;
@@ -132,7 +137,21 @@ void Service::retune_breakers(const FaultSpec& f) {
   program_.for_each_site([&](CallSite& s) { s.breaker = std::make_unique<Breaker>(*f.breaker); });
 }
 
+void Service::show_defect() {
+  const FaultSpec& f = *latent_;
+  latent_ = nullptr;
+  impair_.p = f.p;
+  kernel_.note("fault", name_, "defect",
+               fmt::format("its first request shows a latent defect: {:g}% of requests fail{}", f.p * 100,
+                           f.duration ? fmt::format(" until the fix, {} from now", format_duration(*f.duration)) : ""));
+  if (f.duration) timer(kDefectFixed, 0, kernel_.now() + *f.duration);
+}
+
 bool Service::apply(const FaultSpec& f, bool end) {
+  if (f.kind == FaultSpec::Kind::Errors && f.latent) {
+    if (!end) latent_ = &f;  // shown by the next request (Service::arrive)
+    return true;
+  }
   if (impair_.apply(f, end)) return true;
   using K = FaultSpec::Kind;
   switch (f.kind) {

@@ -59,6 +59,10 @@ void add_to_json(nlohmann::ordered_json& j, const Analysis& a) {
                           {"per_hour", r6(l.per_hour)},
                           {"source", !l.priced ? "none" : l.defaulted ? "default" : "cost"}};
   cost["components"] = comps;
+  if (a.result.cross_region_bytes > 0)
+    cost["transfer"] = {{"gb_per_hour", r6(a.cost.transfer_gb_per_hour)},
+                        {"per_gb", r6(a.cost.transfer_per_gb)},
+                        {"per_hour", r6(a.cost.transfer_per_hour)}};
   j["cost"] = cost;
   nlohmann::ordered_json why;
   why["headline"] = a.why.headline;
@@ -108,12 +112,15 @@ void print_verdict(std::ostream& out, const Analysis& a) {
     }
     if (l.per_hour == 0) continue;
     parts += fmt::format("{}{} {}{}", parts.empty() ? "" : ", ", l.component,
-                         l.usage ? format_price(l.unit) + " egress"
+                         l.usage ? format_price(l.unit) + " " + l.usage_what
                          : l.mean_replicas != 1
                              ? fmt::format("{:.3g} x {}", l.mean_replicas, format_price(l.unit))
                              : format_price(l.unit),
                          l.defaulted ? "" : "*");
   }
+  if (c.transfer_per_hour > 0)
+    parts += fmt::format("{}transfer {} ({:.3g} GB/h between regions at ${:g}/GB)", parts.empty() ? "" : ", ",
+                         format_price(c.transfer_per_hour), c.transfer_gb_per_hour, c.transfer_per_gb);
   if (!parts.empty()) fmt::print(out, "  ({})", parts);
   fmt::print(out, "\n");
   if (unpriced) fmt::print(out, "            {} component(s) have no default price: give them `cost:`\n", unpriced);

@@ -50,9 +50,30 @@ int workers_per_vcpu(std::string_view family) {
 // the cheapest tier. `cost:` replaces the egress bill with a price per hour.
 constexpr double kCdnPerGb = 0.020;
 
+// The usage rows of the default table (README: Cost). Keep README.md in step.
+const std::vector<UsagePrice> kUsage = {
+    {"cdn_egress_gb", kCdnPerGb, "GB",
+     "CloudFront, to viewers in North America and Europe, above 5 PB a month (aws.amazon.com/cloudfront/pricing)"},
+    // SQS standard queues: $0.40 per million requests after the free tier; a
+    // message costs three (send, receive, delete), each up to 64 KB.
+    {"queue_million_messages", 1.20, "million messages",
+     "SQS standard queue, $0.40 per million requests x 3 per message (aws.amazon.com/sqs/pricing)"},
+    // EC2 data transfer from us-east-1 to another AWS region.
+    {"transfer_gb", 0.02, "GB",
+     "EC2 data transfer between AWS regions, out of us-east-1 (aws.amazon.com/ec2/pricing/on-demand)"},
+};
+
 }  // namespace
 
 double cdn_price_per_gb() { return kCdnPerGb; }
+
+const std::vector<UsagePrice>& usage_prices() { return kUsage; }
+
+const UsagePrice* usage_price(std::string_view name) {
+  for (const UsagePrice& u : kUsage)
+    if (u.name == name) return &u;
+  return nullptr;
+}
 
 const Instance* instance(std::string_view name) {
   for (const Instance& i : kInstances)
@@ -148,9 +169,24 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const Run
     } else if (comp.cost && !spec.graded()) {  // a graded problem prices capacity itself
       l.unit = *comp.cost;
       l.defaulted = false;
+    } else if (comp.queue() && comp.instance.empty()) {
+      // A managed queue (no broker instance named): billed per message
+      // published over the measured window. Brokers (`instance: kafka.*`)
+      // are billed by the hour below: provisioned throughput.
+      l.usage = true;
+      l.usage_what = "messages";
+      l.instance = "managed";
+      l.mean_replicas = 1;
+      const double per_million =
+          override_of("queue_million_messages").value_or(usage_price("queue_million_messages")->price);
+      const double window = result ? result->sim_time_s - result->warmup_s : 0;
+      if (result && i < result->components.size() && window > 0)
+        for (const Figure& f : result->components[i].figures)
+          if (f.name == fig::kPublished) l.unit = f.value / window * 3600 / 1e6 * per_million;
     } else if (comp.cdn()) {
       // Egress: Gbit/s -> GB per hour.
       l.usage = true;
+      l.usage_what = "egress";
       l.mean_replicas = 1;
       const double per_gb = override_of("cdn_egress_gb").value_or(kCdnPerGb);
       if (result && i < result->components.size())
@@ -165,6 +201,13 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const Run
     l.per_hour = l.unit * l.mean_replicas;
     c.per_hour += l.per_hour;
     c.lines.push_back(l);
+  }
+  if (result && result->sim_time_s > result->warmup_s) {
+    const auto o = spec.contract ? spec.contract->price("transfer_gb") : std::nullopt;
+    c.transfer_per_gb = o.value_or(usage_price("transfer_gb")->price);
+    c.transfer_gb_per_hour = result->cross_region_bytes / 1e9 / (result->sim_time_s - result->warmup_s) * 3600;
+    c.transfer_per_hour = c.transfer_gb_per_hour * c.transfer_per_gb;
+    c.per_hour += c.transfer_per_hour;
   }
   c.budget = spec.budget;
   return c;

@@ -46,13 +46,19 @@ struct CostLine {
   double unit = 0;          ///< USD per replica-hour
   bool defaulted = true;    ///< the kind's default price (no `cost:` given)
   bool priced = true;       ///< false when the kind has no default and no `cost:`
-  bool usage = false;       ///< priced by what it sends (a CDN's egress), not by the hour
+  bool usage = false;       ///< priced by use (a CDN's egress, a managed queue's messages), not by the hour
+  std::string usage_what;   ///< what the use is, for the summary: "egress", "messages"
   double per_hour = 0;      ///< unit * mean_replicas
 };
 
 struct Cost {
   std::vector<CostLine> lines;  ///< in file order
-  double per_hour = 0;          ///< USD
+  /// Bytes between components in different regions (a `platform:` with
+  /// regions), billed per GB: GB per hour of the measured window, and USD.
+  double transfer_gb_per_hour = 0;
+  double transfer_per_gb = 0;
+  double transfer_per_hour = 0;
+  double per_hour = 0;          ///< USD, the lines and the transfer
   std::optional<double> budget; ///< USD per hour, from the problem's `budget:`
   bool within_budget() const { return !budget || per_hour <= *budget + 1e-9; }
 };
@@ -69,6 +75,19 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks = {}, cons
 
 /// USD per GB a CDN sends to viewers, by default.
 double cdn_price_per_gb();
+
+/// A price per unit of use rather than per hour: a row of the default price
+/// table that a problem's `prices:` overrides by name (`transfer_gb: $0.01`).
+struct UsagePrice {
+  std::string_view name;    ///< "cdn_egress_gb", "queue_million_messages", "transfer_gb"
+  double price = 0;         ///< USD per unit
+  std::string_view unit;    ///< "GB", "million messages"
+  std::string_view source;  ///< where the default comes from
+};
+/// The usage prices of the default table, in README order.
+const std::vector<UsagePrice>& usage_prices();
+/// The usage price of this name, or nullptr.
+const UsagePrice* usage_price(std::string_view name);
 
 
 /// "$0.096/h", "$12.40/h".

@@ -254,7 +254,12 @@ void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out)
     }
     if (level < 3 || !est) return;
     const ComponentEstimate& ce = est->components[static_cast<std::size_t>(s.component)];
-    const double conc = ce.arrivals * est->peak_multiplier * ce.hold;  // Little's law at the peak
+    // The peak rate by the napkin math, or, when it sees none (a target the
+    // design's weights send nothing at the start, shifted to later), what
+    // the run offered the component when it saturated.
+    double rate = ce.arrivals * est->peak_multiplier;
+    if (rate <= 0) rate = s.offered_rps;
+    const double conc = rate * ce.hold;  // Little's law at the peak
     if (s.pool) {
       int callers = 1;
       for (const ComponentSpec& c : a.spec.components)
@@ -265,7 +270,7 @@ void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out)
       out.push_back(fmt::format("Lever: pool size. Napkin math: {:.0f} queries/s at the peak x {} each = {:.0f} "
                                 "connections busy (Little's law); over {} caller replicas that is {:.0f} per replica, "
                                 "plus headroom: try {:.0f}, and keep max_connections above the total.",
-                                ce.arrivals * est->peak_multiplier, human_duration(ce.hold), conc, callers,
+                                rate, human_duration(ce.hold), conc, callers,
                                 std::ceil(conc / callers), std::ceil(conc / callers / 0.7)));
     } else if (fixed) {
       const double can = ce.hold > 0 ? ce.capacity / ce.hold : 0;  // what it serves at most, per second
@@ -284,7 +289,7 @@ void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out)
     } else {
       out.push_back(fmt::format("Lever: size {} for {:.0f} concurrent requests at the peak (Little's law: {:.0f}/s x "
                                 "{}), {:.0f} workers at 70% utilisation.",
-                                s.name, conc, ce.arrivals * est->peak_multiplier, human_duration(ce.hold),
+                                s.name, conc, rate, human_duration(ce.hold),
                                 std::ceil(conc / 0.7)));
     }
     return;

@@ -13,6 +13,7 @@
 #include <cstdio>
 
 #include "backend/backends.hpp"
+#include "backend/layout.hpp"
 #include "model/builder.hpp"
 #include "model/client.hpp"
 #include "model/faults.hpp"
@@ -193,6 +194,16 @@ struct Simulation::Impl {
     backend = make_backend(opt.backend != "fast" ? opt.backend : spec.backend, kernel, spec);
     kernel.backend = backend.get();
     kernel.tracer = opt.tracer;
+    if (spec.platform && spec.platform->regions.size() > 1) {
+      // Which region each replica runs in: bytes between regions are billed.
+      const Layout layout = Layout::build(spec);
+      for (const auto& hosts : layout.replica_host) {
+        std::vector<int> regions;
+        for (int h : hosts)
+          regions.push_back(layout.zones[static_cast<std::size_t>(layout.hosts[static_cast<std::size_t>(h)].zone)].region);
+        kernel.replica_region.push_back(std::move(regions));
+      }
+    }
     Builder b(kernel, spec);
     b.build(comps, clients, e2e);
     control = std::make_unique<Control>(*this);
@@ -334,6 +345,7 @@ struct Simulation::Impl {
     r.duration_mean_s = done ? e2e.duration_sum / static_cast<double>(done) : 0.0;
     r.duration_max_s = e2e.duration_max;
     r.latency = stats_of(e2e.latency);
+    r.cross_region_bytes = kernel.cross_region_bytes;
     for (int k = 1; k < static_cast<int>(ErrorKind::Count); ++k)
       if (e2e.errors[k]) r.errors[std::string(name_of(static_cast<ErrorKind>(k)))] = e2e.errors[k];
     for (std::size_t i = 0; i < comps.size(); ++i) {

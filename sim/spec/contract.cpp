@@ -297,10 +297,10 @@ void read_prices(const Source& src, const Field& f, Contract& c) {
   for (const Field& e : m->fields()) {
     const auto text = yaml::read_text(src, e, "a price");
     if (!text) continue;
-    const bool per_gb = e.key.size() > 3 && e.key.substr(e.key.size() - 3) == "_gb";
+    const bool per_gb = report::usage_price(e.key) != nullptr;  // a price per unit of use: "$0.02"
     if (!per_gb && !report::instance(e.key) && !report::default_price(e.key)) {
       src.error(e.key_mark, fmt::format("unknown price '{}': give an instance size ({}), a kind (load_balancer, "
-                                        "queue), cdn_egress_gb or transfer_gb",
+                                        "queue), cdn_egress_gb, queue_million_messages or transfer_gb",
                                         e.key, report::instance_examples()));
       continue;
     }
@@ -310,7 +310,7 @@ void read_prices(const Source& src, const Field& f, Contract& c) {
       std::string t = *text;
       if (!t.empty() && t.front() == '$') t.erase(0, 1);
       v = units::number(units::trim(t));
-      if (!v || *v < 0) why = "expected dollars per GB, e.g. $0.02";
+      if (!v || *v < 0) why = fmt::format("expected dollars per {}, e.g. $0.02", report::usage_price(e.key)->unit);
     } else {
       v = parse_price(*text, &why);
     }
@@ -586,10 +586,25 @@ class Walker {
     const ComponentSpec& c = s_.components[static_cast<std::size_t>(i)];
     if (const ServiceSpec* svc = c.service()) steps(svc->steps, times, depth);
     if (const LoadBalancerSpec* lb = c.load_balancer()) {
-      double total = 0;
-      for (const auto& [_, w] : lb->targets) total += w;
       if (lb->targets.empty()) component(s_.find(lb->to), times, depth + 1);
-      for (const auto& [t, w] : lb->targets) component(s_.find(t), total > 0 ? times * w / total : 0, depth + 1);
+      // Weighted targets: a request runs what the target it is sent to runs,
+      // so each target that receives requests at some time (its weight at
+      // the start, or after a `shift`) must run the operation: count the
+      // least any of them runs.
+      std::map<std::string, double> least;
+      bool first = true;
+      for (const auto& [t, w] : lb->targets) {
+        if (!receives(c.name, t, w)) continue;
+        Walker one(s_);
+        one.component(s_.find(t), times, depth + 1);
+        if (first) {
+          least = one.runs;
+          first = false;
+          continue;
+        }
+        for (auto& [name, n] : least) n = std::min(n, one.runs.count(name) ? one.runs.at(name) : 0.0);
+      }
+      for (const auto& [name, n] : least) runs[name] += n;
     }
     if (const QueueSpec* q = c.queue()) component(s_.find(q->consumer), times, depth + 1);
     if (const CdnSpec* cdn = c.cdn()) component(s_.find(cdn->origin), times, depth + 1);
@@ -627,6 +642,17 @@ class Walker {
   }
 
  private:
+  // Whether a balancer's target gets requests: a weight above 0 at the start
+  // or in one of the timeline's shifts.
+  bool receives(const std::string& lb, const std::string& target, double weight) const {
+    if (weight > 0) return true;
+    for (const FaultSpec& f : s_.faults)
+      if (f.kind == FaultSpec::Kind::Shift && f.target == lb)
+        for (const auto& [name, w] : f.weights)
+          if (name == target && w > 0) return true;
+    return false;
+  }
+
   const ScenarioSpec& s_;
 };
 

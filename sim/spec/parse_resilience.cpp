@@ -31,7 +31,7 @@ const std::vector<std::string_view> kRateLimitKeys = {"rate", "burst", "kind", "
 const std::vector<std::string_view> kConcurrencyKeys = {"target_latency", "min", "max", "initial"};
 const std::vector<std::string_view> kAutoscaleKeys = {"min",      "max",      "target_utilization", "target_queue",
                                                       "interval", "cooldown", "provision"};
-const std::vector<std::string_view> kHealthCheckKeys = {"interval", "failures", "successes"};
+const std::vector<std::string_view> kHealthCheckKeys = {"interval", "timeout", "failures", "successes"};
 
 bool contains(const std::vector<std::string_view>& keys, std::string_view k) {
   return std::find(keys.begin(), keys.end(), k) != keys.end();
@@ -301,6 +301,20 @@ std::optional<HealthCheckSpec> read_health_check(const Source& src, const Field&
   if (const Field* g = m->get("successes")) {
     if (auto v = yaml::read_int(src, *g, 1, "passed checks before an ejected replica returns")) h.successes = clamp_int(*v);
   }
+  // A probe to a replica that does not answer fails when its timeout runs
+  // out; the default is Kubernetes' 1 s, or half the interval when that is
+  // shorter. It must end before the next probe (as AWS requires), so that
+  // verdicts arrive in the order the probes were sent.
+  h.timeout = std::min(1.0, h.interval / 2);
+  if (const Field* g = m->get("timeout")) {
+    if (auto v = yaml::read_duration(src, *g, Bound::Positive, "ms")) {
+      h.timeout = *v;
+      if (*v >= h.interval)
+        src.error(g->value_mark, fmt::format("a health check's timeout ({}) must be shorter than its interval ({}): a "
+                                             "probe ends before the next one is sent",
+                                             format_duration(*v), format_duration(h.interval)));
+    }
+  }
   return h;
 }
 
@@ -317,7 +331,7 @@ const std::vector<FaultForm>& fault_forms() {
       {K::Kill, {"replicas"}, ""},
       {K::Restart, {"replicas", "restart_time"}, "a restart is over after 'restart_time'"},
       {K::Slow, {"x", "add"}, ""},
-      {K::Errors, {"p"}, ""},
+      {K::Errors, {"p", "latent"}, ""},
       {K::Partition, {}, ""},
       {K::Flush, {}, "a flush happens at once"},
       {K::ExhaustPool, {}, ""},
@@ -461,6 +475,7 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
     }
     case K::Errors:
       if (const Field* g = m->need("p", where)) f.p = yaml::read_fraction(src, *g).value_or(0);
+      if (const Field* g = m->get("latent")) f.latent = read_bool(src, *g).value_or(false);
       break;
     case K::Leak:
       if (const Field* g = m->need("every", where)) f.every = read_interval(src, *g, "m").value_or(0);
@@ -685,6 +700,10 @@ void check_resilience(const ScenarioSpec& spec, Diagnostics& diags) {
       error(f.target_mark, fmt::format("'{}' applies to {}{}; '{}' is {}", kind, kinds, extra, c.name, a_kind(c.kind())));
       continue;
     }
+
+    if (f.latent && !c.service())
+      error(f.target_mark, fmt::format("a latent defect ('latent: true') shows in a service's requests; '{}' is {}",
+                                       c.name, a_kind(c.kind())));
 
     switch (f.kind) {
       case K::Kill:
