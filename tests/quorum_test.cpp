@@ -195,3 +195,26 @@ components:
     CHECK(m.find("bad.yaml:8:58: error: expected an integer for 'write', got 'most'") != std::string::npos);  // 'most' is no level
   }
 }
+
+TEST_CASE("example quorum_store: QUORUM survives a node down with no stale read; ONE goes stale, ALL fails") {
+  const std::string path = std::string(ARCHSIM_SOURCE_DIR) + "/examples/data/quorum_store.yaml";
+  const RunResult q = simulate(load_scenario(path));
+  CHECK(q.failed == 0);
+  CHECK(figure(db_of(q), "stale_reads") == 0);
+  CHECK(figure(db_of(q), "lost_writes") > 0);  // concurrent edits of a hot key
+  const auto with = [&](int read, int write) {
+    ScenarioSpec s = load_scenario(path);
+    for (ComponentSpec& c : s.components)
+      if (DatabaseSpec* d = c.database(); d && d->consistency) {
+        d->consistency->read = read;
+        d->consistency->write = write;
+      }
+    return simulate(s);
+  };
+  const RunResult one = with(1, 1);
+  CHECK(one.failed == 0);
+  CHECK(figure(db_of(one), "stale_read_ratio") > 0.01);  // the node back from the fault missed a minute of writes
+  const RunResult all = with(3, 1);
+  // Reads at ALL fail for the minute the node is down: 3,000/s x 60 s.
+  CHECK(static_cast<double>(errors(all, "unavailable")) == Rel(180000, 0.02));
+}
