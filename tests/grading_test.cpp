@@ -281,6 +281,43 @@ TEST_CASE("black-friday: a bigger database does not fix empty pools; the mitigat
   CHECK(item(g, "budget").actual < item(g, "budget").target);
 }
 
+TEST_CASE("sql-vs-nosql: only quorums that overlap and survive a node pass; SQL replicas and a big primary fail") {
+  // The good design's store at every other consistency level, and the SQL
+  // answers: a big primary that serves everything, more async replicas.
+  const std::string head = R"(components:
+  profiles: {kind: service, replicas: 2, instance: m6i.2xlarge, steps: [{work: profile_logic}, {call: db}]}
+  editor: {kind: service, instance: m6i.large, steps: [{work: profile_logic}, {write: db}]}
+  db:
+    kind: database
+    data: profiles
+)";
+  struct Case {
+    const char* db;
+    const char* fails;
+  };
+  for (const Case& c : {
+           Case{"    instance: db.r6g.xlarge\n    shards: 2\n    consistency: {replication_factor: 3, read: one, write: one}\n",
+                "stale_reads"},  // the node back from the fault answers without the edits it missed
+           Case{"    instance: db.r6g.xlarge\n    shards: 2\n    consistency: {replication_factor: 3, read: all, write: all}\n",
+                "error_rate"},   // unavailable while a node is down
+           Case{"    instance: db.r6g.xlarge\n    shards: 2\n    consistency: {replication_factor: 3, read: one, write: all}\n",
+                "error_rate"},   // overlapping, but edits are unavailable
+           Case{"    instance: db.r6g.4xlarge\n    replicas: 2\n    read_from: primary\n", "error_rate"},  // no stale read, but 30 s of failover
+           Case{"    instance: db.r6g.xlarge\n    replicas: 4\n    replication_lag: lognormal(median: 20ms, p99: 150ms)\n",
+                "stale_reads"},
+       }) {
+    INFO(c.db);
+    const Grade g = graded_run(load_design_text("sql-vs-nosql", head + c.db, 240));
+    CHECK_FALSE(g.pass);
+    CHECK_FALSE(item(g, c.fails).pass);
+  }
+  const Grade good = graded_run(load_design_text(
+      "sql-vs-nosql",
+      head + "    instance: db.r6g.xlarge\n    shards: 2\n    consistency: {replication_factor: 3, read: quorum, write: quorum}\n",
+      240));
+  CHECK(good.pass);
+}
+
 TEST_CASE("the rubric: a missed SLO earns half its points by how close it came; anything missed caps at 59") {
   Analysis a;
   a.spec.slo.push_back(SloSpec{SloSpec::Kind::LatencyP99, "latency_p99", 0.5, {}, ""});

@@ -14,7 +14,7 @@
 namespace archsim::report {
 
 const char* const kRubric =
-    "Rubric: every SLO is worth 1 point, every correctness SLO (duplicates, stale reads, lost messages) and the "
+    "Rubric: every SLO is worth 1 point, every correctness SLO (duplicates, stale reads, lost messages, lost writes) and the "
     "budget 2. A met requirement earns its points. A missed SLO or budget earns half its points scaled by how close "
     "it came (target/actual, or actual/target for throughput and availability); a missed correctness SLO earns "
     "nothing. Score = 100 x earned / total, at most 59 when anything is missed: a design passes only when it meets "
