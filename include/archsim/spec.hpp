@@ -277,6 +277,8 @@ struct FaultSpec {
   double add = 0;     ///< Slow: seconds added to each work step
   double p = 0;       ///< Errors
   double every = 0;   ///< Leak
+  double gc_pause = 0;     ///< Leak: stop-the-world pause at a full heap, s (0: no GC model)
+  double gc_interval = 1;  ///< Leak: seconds between collections with an empty heap
   double restart_time = 30;  ///< Restart, Leak, Deploy: seconds a replica is down
   int batch = 1;      ///< Deploy
   int size = 0;       ///< Pool
