@@ -318,6 +318,34 @@ TEST_CASE("sql-vs-nosql: only quorums that overlap and survive a node pass; SQL 
   CHECK(good.pass);
 }
 
+TEST_CASE("memory-leak: more instances behind health checks do not hide the GC slowdown") {
+  // Round robin with health checks, 4 to 6 instances: each still sends its
+  // share to an instance stalled in GC pauses (it passes its checks).
+  const char* tmpl = R"(components:
+  edge: {kind: service, replicas: 2, workers: 512, steps: [{work: proxy_hop}, {call: lb}]}
+  lb:
+    kind: load_balancer
+    policy: round_robin
+    latency: 0.2ms
+    to: api
+    health_check: {interval: 1s, failures: 1, successes: 2}
+  api: {kind: service, replicas: %d, workers: 16, steps: [{work: catalogue_page}]}
+)";
+  for (int replicas : {4, 6}) {
+    char text[1024];
+    std::snprintf(text, sizeof text, tmpl, replicas);
+    const Grade g = graded_run(load_design_text("memory-leak", text));
+    INFO(replicas << " instances");
+    CHECK_FALSE(g.pass);
+    CHECK_FALSE(item(g, "latency_p99").pass);
+  }
+  // The same problem without the GC pauses: health checks and 4 instances
+  // then pass the latency objective; the pauses are what break it.
+  ScenarioSpec s = load_design_text("memory-leak", std::string(tmpl).replace(std::string(tmpl).find("%d"), 2, "4"));
+  for (FaultSpec& f : s.faults) f.gc_pause = 0;
+  CHECK(item(graded_run(s), "latency_p99").pass);
+}
+
 TEST_CASE("the rubric: a missed SLO earns half its points by how close it came; anything missed caps at 59") {
   Analysis a;
   a.spec.slo.push_back(SloSpec{SloSpec::Kind::LatencyP99, "latency_p99", 0.5, {}, ""});
