@@ -58,7 +58,9 @@ std::string store(int n, const std::string& read, const std::string& write, cons
 
 TEST_CASE("quorum: a read's time is the R-th fastest of N exponential replicas (Renyi)") {
   // E[X_(k:n)] = m * sum_{i<k} 1/(n - i): 3.33 ms, 8.33 ms, 18.3 ms for n = 3.
-  for (const auto& [level, k] : {std::pair<const char*, int>{"one", 1}, {"quorum", 2}, {"all", 3}}) {
+  for (const auto& lk : {std::pair<const char*, int>{"one", 1}, {"quorum", 2}, {"all", 3}}) {
+    const char* level = lk.first;
+    const int k = lk.second;
     CAPTURE(level);
     const RunResult r = run_text(store(3, level, "one"));
     const double expected = queueing::exp_order_statistic_mean(3, k, 0.010);
