@@ -549,6 +549,70 @@ components:
   CHECK(msg.find("queue_million_messages") != std::string::npos);  // named among the valid ones
   CHECK(msg.find("'transfer_gb'") == std::string::npos);
   fs::remove_all(dir);
+
+TEST_CASE("sql-vs-nosql: only quorums that overlap and survive a node pass; SQL replicas and a big primary fail") {
+  // The good design's store at every other consistency level, and the SQL
+  // answers: a big primary that serves everything, more async replicas.
+  const std::string head = R"(components:
+  profiles: {kind: service, replicas: 2, instance: m6i.2xlarge, steps: [{work: profile_logic}, {call: db}]}
+  editor: {kind: service, instance: m6i.large, steps: [{work: profile_logic}, {write: db}]}
+  db:
+    kind: database
+    data: profiles
+)";
+  struct Case {
+    const char* db;
+    const char* fails;
+  };
+  for (const Case& c : {
+           Case{"    instance: db.r6g.xlarge\n    shards: 2\n    consistency: {replication_factor: 3, read: one, write: one}\n",
+                "stale_reads"},  // the node back from the fault answers without the edits it missed
+           Case{"    instance: db.r6g.xlarge\n    shards: 2\n    consistency: {replication_factor: 3, read: all, write: all}\n",
+                "error_rate"},   // unavailable while a node is down
+           Case{"    instance: db.r6g.xlarge\n    shards: 2\n    consistency: {replication_factor: 3, read: one, write: all}\n",
+                "error_rate"},   // overlapping, but edits are unavailable
+           Case{"    instance: db.r6g.4xlarge\n    replicas: 2\n    read_from: primary\n", "error_rate"},  // no stale read, but 30 s of failover
+           Case{"    instance: db.r6g.xlarge\n    replicas: 4\n    replication_lag: lognormal(median: 20ms, p99: 150ms)\n",
+                "stale_reads"},
+       }) {
+    INFO(c.db);
+    const Grade g = graded_run(load_design_text("sql-vs-nosql", head + c.db, 240));
+    CHECK_FALSE(g.pass);
+    CHECK_FALSE(item(g, c.fails).pass);
+  }
+  const Grade good = graded_run(load_design_text(
+      "sql-vs-nosql",
+      head + "    instance: db.r6g.xlarge\n    shards: 2\n    consistency: {replication_factor: 3, read: quorum, write: quorum}\n",
+      240));
+  CHECK(good.pass);
+}
+
+TEST_CASE("memory-leak: more instances behind health checks do not hide the GC slowdown") {
+  // Round robin with health checks, 4 to 6 instances: each still sends its
+  // share to an instance stalled in GC pauses (it passes its checks).
+  const char* tmpl = R"(components:
+  edge: {kind: service, replicas: 2, workers: 512, steps: [{work: proxy_hop}, {call: lb}]}
+  lb:
+    kind: load_balancer
+    policy: round_robin
+    latency: 0.2ms
+    to: api
+    health_check: {interval: 1s, failures: 1, successes: 2}
+  api: {kind: service, replicas: %d, workers: 16, steps: [{work: catalogue_page}]}
+)";
+  for (int replicas : {4, 6}) {
+    char text[1024];
+    std::snprintf(text, sizeof text, tmpl, replicas);
+    const Grade g = graded_run(load_design_text("memory-leak", text));
+    INFO(replicas << " instances");
+    CHECK_FALSE(g.pass);
+    CHECK_FALSE(item(g, "latency_p99").pass);
+  }
+  // The same problem without the GC pauses: health checks and 4 instances
+  // then pass the latency objective; the pauses are what break it.
+  ScenarioSpec s = load_design_text("memory-leak", std::string(tmpl).replace(std::string(tmpl).find("%d"), 2, "4"));
+  for (FaultSpec& f : s.faults) f.gc_pause = 0;
+  CHECK(item(graded_run(s), "latency_p99").pass);
 }
 
 TEST_CASE("the rubric: a missed SLO earns half its points by how close it came; anything missed caps at 59") {

@@ -141,13 +141,21 @@ TEST_CASE("launch-pool-exhaustion: the pools run dry at Little's law capacity; l
   CHECK(figure(good, "db", "pool_exhausted") == 0);
 }
 
-TEST_CASE("memory-leak: restarts fail requests without health checks; checks, N+1 and an edge retry hide them") {
+TEST_CASE("memory-leak: GC pauses slow an instance before it is killed; health checks alone do not hide it") {
   const Analysis naive = run_design("memory-leak", "naive");
   CHECK_FALSE(naive.pass());
   CHECK_FALSE(slo(naive, "error_rate").pass);
-  CHECK(error_share(naive, "killed") == 1.0);
-  CHECK(naive.why.errors.front().origin == "api");
-  CHECK(naive.faults.size() >= 4);  // the leak and a restart every 4 minutes
+  CHECK(error_share(naive, "killed") > 0.5);
+  CHECK(naive.faults.size() >= 4);  // the leak and a kill every 4 minutes
+  // Health checks eject the dead instances, but the latency breaks before
+  // the first kill (6m): the instance in GC pauses still passes its checks.
+  const Analysis checks = run_design("memory-leak", "health-checks");
+  CHECK_FALSE(checks.pass());
+  CHECK_FALSE(slo(checks, "latency_p99").pass);
+  bool before_kill = false;
+  for (const SloBreak& b : checks.why.breaks)
+    if (b.slo == "latency_p99" && b.timed && b.at < 360) before_kill = true;
+  CHECK(before_kill);
   const Analysis good = run_design("memory-leak", "good");
   int ejections = 0;
   for (const Note& n : good.result.notes) ejections += n.kind == "health" && n.what == "eject";
@@ -182,16 +190,19 @@ TEST_CASE("payments: immediate retries without idempotency keys double-charge an
   CHECK(good.why.saturated.empty());
 }
 
-TEST_CASE("sql-vs-nosql: one primary saturates; async replicas pass and pay in stale reads") {
+TEST_CASE("sql-vs-nosql: async replicas read stale and lose edits at failover; QUORUM reads every confirmed edit") {
   const Analysis naive = run_design("sql-vs-nosql", "naive");
   CHECK_FALSE(naive.pass());
-  REQUIRE_FALSE(naive.why.saturated.empty());
-  CHECK(naive.why.saturated.front().name == "db");
+  CHECK_FALSE(slo(naive, "stale_reads").pass);     // replication lag: a reload after an edit sees the old profile
+  CHECK(figure(naive, "db", "stale_read_ratio") > 0.01);
+  CHECK_FALSE(slo(naive, "error_rate").pass);      // the primary fails: edits fail until the promotion
+  CHECK(error_share(naive, "killed") > 0.05);
+  CHECK(figure(naive, "db", "failovers") == 1);
   const Analysis good = run_design("sql-vs-nosql", "good");
   CHECK(good.pass());
-  const double stale = figure(good, "db", "stale_read_ratio");
-  CHECK(stale > 0.01);
-  CHECK(stale < 0.2);
+  CHECK(figure(good, "db", "stale_reads") == 0);   // R + W > N, through the node failure and its return
+  CHECK(figure(good, "db", "unavailable") == 0);   // two of three up
+  CHECK(figure(good, "db", "lost_writes") > 0);    // the price README names: last-writer-wins
 }
 
 TEST_CASE("news-caching: the database saturates at the breaking story; regional CDN edges and Redis pass") {

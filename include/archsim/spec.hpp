@@ -282,6 +282,8 @@ struct FaultSpec {
   /// notice and fix it), not from `at`.
   bool latent = false;
   double every = 0;   ///< Leak
+  double gc_pause = 0;     ///< Leak: stop-the-world pause at a full heap, s (0: no GC model)
+  double gc_interval = 1;  ///< Leak: seconds between collections with an empty heap
   double restart_time = 30;  ///< Restart, Leak, Deploy: seconds a replica is down
   int batch = 1;      ///< Deploy
   int size = 0;       ///< Pool
@@ -331,6 +333,16 @@ enum class ReadFrom { Primary, Replicas, Any };
 /// `database` (PostgreSQL, MySQL): connection pools per caller replica, query
 /// times per query type, read replicas with replication lag, shards.
 struct DatabaseSpec {
+  /// A leaderless replicated store (Dynamo, Cassandra, Riak): every one of
+  /// the `n` nodes of a shard holds a copy; a request goes to all of them and
+  /// is answered after `read` (reads) or `write` (writes) of them have
+  /// replied. Without it the database is a primary with read replicas.
+  struct Consistency {
+    int n = 3;      ///< replication factor: copies of each key (nodes per shard)
+    int read = 1;   ///< R: replies a read waits for
+    int write = 1;  ///< W: acknowledgements a write waits for
+    Mark mark;
+  };
   struct Query {
     std::string name;       ///< "read", "write" or a name callers use (`query: NAME`)
     DistSpec time;          ///< time the query runs on a node
@@ -355,6 +367,9 @@ struct DatabaseSpec {
   std::optional<PopularitySpec> shard_skew;  ///< or: shards by Zipf popularity, shard 0 hottest
   std::uint64_t keys = 0;            ///< key space for staleness per key; 0 = per shard
   PopularitySpec popularity;
+  std::optional<Consistency> consistency;  ///< leaderless quorums; none = primary and replicas
+  /// Nodes per shard: the primary and its replicas, or the replication factor.
+  int nodes_per_shard() const { return consistency ? consistency->n : 1 + replicas; }
   /// The index of a query by name, or -1.
   int query(std::string_view name) const;
 };
@@ -436,6 +451,7 @@ struct SloSpec {
     StalenessP99,     ///< p99 age of a stale read, s
     LostMessages,     ///< messages dead-lettered or dropped by queues
     Availability,     ///< successful / finished requests (higher is better)
+    LostWrites,       ///< acknowledged writes a concurrent write overwrote (last-writer-wins), all databases
   };
   Kind kind = Kind::LatencyP99;
   std::string key;   ///< as written, e.g. "latency_p99"

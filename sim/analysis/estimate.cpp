@@ -530,6 +530,8 @@ double busiest_node_share(const DatabaseSpec& d) {
   double shard = 1.0 / d.shards;
   if (d.hot_shard) shard = std::max(*d.hot_shard, (1 - *d.hot_shard) / std::max(1, d.shards - 1));
   if (d.shard_skew && d.shards > 1) shard = q::zipf(d.shards, d.shard_skew->zipf).front();
+  // A leaderless store runs every query on each node of its shard.
+  if (d.consistency) return shard;
   return shard / (1 + d.replicas);  // a rough split over the shard's nodes
 }
 
@@ -537,6 +539,7 @@ void Model::station(State& s, std::size_t c) const {
   const ComponentSpec& cs = spec_.components[c];
   int replicas = 1, workers = 0;
   double share = 1;  // of the load on the busiest replica or node
+  double copies = 1; // nodes each visit runs on (a leaderless store's replication factor)
   std::optional<std::int64_t> queue;
   double scv = 1;
   if (const ServiceSpec* sv = cs.service()) {
@@ -553,6 +556,7 @@ void Model::station(State& s, std::size_t c) const {
     replicas = cs.replica_count();
     workers = d->workers;
     share = busiest_node_share(*d) * replicas;
+    if (d->consistency) copies = d->consistency->n;
   } else if (const QueueSpec* qs = cs.queue()) {
     workers = qs->consumers;
     if (workers == 0)
@@ -574,7 +578,7 @@ void Model::station(State& s, std::size_t c) const {
     s.util[c] = r.utilization;
     return;
   }
-  s.util[c] = s.admitted[c] * s.hold[c] / (static_cast<double>(replicas) * workers);
+  s.util[c] = s.admitted[c] * s.hold[c] * copies / (static_cast<double>(replicas) * workers);
   if (lambda >= workers * mu) {
     s.overloaded = true;
     s.wait[c] = 0;  // unbounded; the caller's hold is left without it

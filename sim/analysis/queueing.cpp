@@ -327,4 +327,21 @@ double mmc_wait_tail(int c, double lambda, double mu, double t) {
   return erlang_c(c, lambda / mu) * std::exp(-(c * mu - lambda) * t);
 }
 
+double exp_order_statistic_mean(int n, int k, double mean) {
+  double s = 0;
+  for (int i = 0; i < k && i < n; ++i) s += 1.0 / (n - i);
+  return mean * s;
+}
+
+namespace {
+double log_choose(int n, int k) { return std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0); }
+}  // namespace
+
+double quorum_miss_probability(int n, int have, int r) {
+  if (r + have > n) return 0.0;
+  return std::exp(log_choose(n - have, r) - log_choose(n, r));
+}
+
+double lww_lost_write_probability(double lambda, double duration) { return -std::expm1(-lambda * duration); }
+
 }  // namespace archsim::queueing

@@ -139,4 +139,19 @@ PatienceResult mmc_patience(int c, double lambda, double mu, double patience);
 /// P(W > t) in M/M/c (FIFO): C(c, a) e^(-(c mu - lambda) t); 1 when unstable.
 double mmc_wait_tail(int c, double lambda, double mu, double t);
 
+// Leaderless replicated stores (quorums over n replicas).
+
+/// E[X_(k:n)], the k-th smallest of n independent exponentials of mean m:
+/// m * sum_{i=0}^{k-1} 1 / (n - i) (Renyi's representation). The mean time
+/// of a request that waits for k of n replicas with exponential times.
+double exp_order_statistic_mean(int n, int k, double mean);
+/// P(a read of r replicas, a uniformly random r-subset of n, holds none of
+/// the `have` replicas that have the newest write): C(n - have, r) / C(n, r)
+/// (hypergeometric). 0 when r + have > n: quorums that overlap.
+double quorum_miss_probability(int n, int have, int r);
+/// Last-writer-wins over Poisson writes of one key at rate lambda/s that
+/// each take `duration` s to be acknowledged: the share that is overwritten
+/// by a later write that began before the acknowledgement, 1 - e^(-lambda d).
+double lww_lost_write_probability(double lambda, double duration);
+
 }  // namespace archsim::queueing

@@ -29,7 +29,12 @@ Database::Database(Kernel& k, const ComponentSpec& spec, int index, std::uint64_
   acquire_timeout_ = d.acquire_timeout;
   max_connections_ = d.max_connections ? static_cast<std::uint32_t>(*d.max_connections) : 0;
   shards_ = std::max(1, d.shards);
-  per_shard_ = 1 + d.replicas;
+  per_shard_ = d.nodes_per_shard();
+  if (d.consistency) {
+    quorum_ = true;
+    need_read_ = d.consistency->read;
+    need_write_ = d.consistency->write;
+  }
   read_from_ = d.replicas > 0 ? d.read_from : ReadFrom::Primary;
   if (d.replication_lag) {
     lag_ = Sampler(*d.replication_lag);
@@ -160,6 +165,10 @@ void Database::release_connection(std::uint32_t pc) {
 }
 
 void Database::route(Job* j) {
+  if (quorum_) {
+    coordinate(j);
+    return;
+  }
   const int shard = shard_of(j->key);
   ShardState& sh = shard_state_[static_cast<std::size_t>(shard)];
   ++sh.queries;
@@ -244,7 +253,8 @@ void Database::fail(Job* j, ErrorKind err) {
 void Database::handle(const Event& e) {
   if (e.code == EventCode::Resume) {
     ++e.job->token;  // the query has run
-    done(e.job);
+    if (quorum_) replica_done(e.job);
+    else done(e.job);
     return;
   }
   if (e.code != EventCode::Custom) return;
@@ -420,11 +430,13 @@ bool Database::apply(const FaultSpec& f, bool end) {
   switch (f.kind) {
     case K::Kill:
       if (end) recover();
+      else if (quorum_) fail_nodes(f.replicas.value_or(-1));
       else fail_primary();
       return true;
     case K::Restart:
       if (end) return true;
-      fail_primary();
+      if (quorum_) fail_nodes(f.replicas.value_or(-1));
+      else fail_primary();
       kernel_.schedule(kernel_.now() + f.restart_time, this, EventCode::Custom, nullptr, kRecoverAll);
       return true;
     case K::ExhaustPool:
@@ -467,7 +479,14 @@ void Database::report(ComponentResult& r, double window) const {
   if (max_connections_ > 0) f(fig::kConnectionsRefused, static_cast<double>(counts_.refused));
   f(fig::kReads, reads);
   f(fig::kWrites, static_cast<double>(counts_.writes));
-  if (per_shard_ > 1) {
+  if (quorum_) {
+    f(fig::kStaleReads, static_cast<double>(counts_.stale_reads));
+    f(fig::kStaleReadRatio, reads > 0 ? static_cast<double>(counts_.stale_reads) / reads : 0.0);
+    f(fig::kStalenessMs, counts_.staleness.mean() * 1e3);
+    f(fig::kStalenessP99Ms, counts_.staleness.quantile(0.99) * 1e3);
+    f(fig::kLostWrites, static_cast<double>(counts_.lost_writes));
+    f(fig::kUnavailable, static_cast<double>(counts_.unavailable));
+  } else if (per_shard_ > 1) {
     f(fig::kReplicaReads, static_cast<double>(counts_.replica_reads));
     f(fig::kStaleReads, static_cast<double>(counts_.stale_reads));
     f(fig::kStaleReadRatio, reads > 0 ? static_cast<double>(counts_.stale_reads) / reads : 0.0);
@@ -510,13 +529,15 @@ void Database::report_tick(ComponentTick& t) {
                                                                    static_cast<double>(tick_counts_.pooled) * 1e3
                                                              : 0.0});
   }
-  if (per_shard_ > 1) {
+  if (per_shard_ > 1 || quorum_) {
     t.figures.push_back({fig::kStaleReadRatio, tick_counts_.reads ? static_cast<double>(tick_counts_.stale_reads) /
                                                                       static_cast<double>(tick_counts_.reads)
                                                                 : 0.0});
-    int down = 0;
-    for (const ShardState& sh : shard_state_) down += nodes_[static_cast<std::size_t>(sh.primary)].up ? 0 : 1;
-    t.figures.push_back({fig::kPrimariesDown, static_cast<double>(down)});
+    if (!quorum_) {
+      int down = 0;
+      for (const ShardState& sh : shard_state_) down += nodes_[static_cast<std::size_t>(sh.primary)].up ? 0 : 1;
+      t.figures.push_back({fig::kPrimariesDown, static_cast<double>(down)});
+    }
   }
   tick_counts_ = TickCounts{};
 }

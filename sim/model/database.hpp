@@ -12,6 +12,9 @@
 // of its key is stale (Job::flags kStale) and counted. Without `keys:` each
 // shard is one item: a stale read is one from a replica that is behind.
 // A primary can fail (fail_primary): after `failover` a replica is promoted.
+// With `consistency:` the database is leaderless instead (database_quorum.cpp):
+// a query goes to every up node of its shard and is answered after R (W) of
+// them have replied; versions are write timestamps (last writer wins).
 #pragma once
 
 #include <cstdint>
@@ -58,7 +61,9 @@ class Database : public Component {
   /// refused until a replica is promoted `failover` seconds later (with no
   /// replica, the primary itself comes back then).
   void fail_primary(int shard = -1);
-  /// Failed nodes of `shard` (every shard when -1) come back as replicas.
+  /// Failed nodes of `shard` (every shard when -1) come back as replicas (a
+  /// leaderless node comes back with the data it had: the writes it missed
+  /// stay missed until the key is written again).
   void recover(int shard = -1);
   bool primary_up(int shard) const { return nodes_[primary(shard)].up; }
   int shards() const { return shards_; }
@@ -98,6 +103,7 @@ class Database : public Component {
   struct Counts {
     std::uint64_t reads = 0, writes = 0, replica_reads = 0, stale_reads = 0;
     std::uint64_t pool_exhausted = 0, refused = 0, failovers = 0;
+    std::uint64_t lost_writes = 0, unavailable = 0;  ///< leaderless stores
     Histogram pool_wait;   ///< every pooled query: 0 when a connection was free
     Histogram staleness;   ///< stale reads: age of the newest write they missed
     Histogram lag;         ///< commit to apply on a replica
@@ -118,6 +124,37 @@ class Database : public Component {
   /// Whether a read at node `n` of the key is stale now; the staleness if so.
   bool stale(int node, std::uint64_t key, double& staleness) const;
   void promote(int shard);
+
+  // Leaderless quorums (database_quorum.cpp).
+  struct QuorumOp {
+    Job* visit = nullptr;        ///< the query; nullptr once answered
+    double ts = 0;               ///< when it began: a write's timestamp (its version)
+    double required = -1;        ///< read: version of the newest write acknowledged before it began
+    double best = -1;            ///< read: newest version among the replies so far
+    std::uint32_t outstanding = 0;  ///< replica requests not yet back
+    int ok = 0, failed = 0, sent = 0, needed = 1;
+    bool write = false;
+  };
+  /// A query of a leaderless store: to every up node of its shard, or
+  /// refused at once (unavailable) when fewer than the level needs are up.
+  void coordinate(Job* j);
+  /// One replica request of op `slot` queues at node `node`.
+  void send_replica(std::uint32_t slot, int node, const Job* visit);
+  /// A replica request has run (Resume).
+  void replica_done(Job* sub);
+  /// A replica replied (ok) with `version` (reads), or failed.
+  void replica_replied(std::uint32_t slot, bool ok, double version);
+  /// Enough replicas replied: the visit's answer.
+  void answer(std::uint32_t slot);
+  /// Per key: [newest acknowledged write, newest write begun, version at each node]; nullptr if
+  /// never written and not `create`.
+  double* key_record(std::uint64_t key, bool create);
+  /// `count` nodes of each shard (all when -1) go down; queued replica requests fail.
+  void fail_nodes(int count);
+  bool quorum_ = false;
+  int need_read_ = 1, need_write_ = 1;
+  std::vector<QuorumOp> ops_;
+  std::vector<std::uint32_t> free_ops_;
 
   std::vector<Query> queries_;
   std::unordered_map<std::string, int> query_index_;

@@ -49,7 +49,9 @@ std::string FaultTimeline::describe(const FaultSpec& f) {
     case K::Partition: return "cut from " + f.other;
     case K::Flush: return "cache flushed";
     case K::ExhaustPool: return "no connections left in the pools";
-    case K::Leak: return fmt::format("memory leak: a replica restarts every {}", format_duration(f.every));
+    case K::Leak:
+      return fmt::format("memory leak: a replica restarts every {}", format_duration(f.every)) +
+             (f.gc_pause > 0 ? fmt::format(", GC pauses growing to {}", format_duration(f.gc_pause)) : "");
     case K::Deploy: return fmt::format("rolling deploy, {} at a time, {} each", f.batch, format_duration(f.restart_time));
     case K::Scale: return fmt::format("scale to {} replicas", f.replicas.value_or(0));
     case K::Pool: return fmt::format("pool size {}", f.size);

@@ -12,7 +12,8 @@ namespace archsim {
 namespace {
 constexpr std::array<std::string_view, static_cast<int>(ErrorKind::Count)> kErrorNames = {
     "none", "timeout", "rejected", "rate_limited", "circuit_open",
-    "pool_exhausted", "dependency_failed", "killed", "shed", "bulkhead_full", "injected_error", "host_down", "unreachable"};
+    "pool_exhausted", "dependency_failed", "killed", "shed", "bulkhead_full", "injected_error", "host_down", "unreachable",
+    "unavailable"};
 }  // namespace
 
 std::string_view name_of(ErrorKind k) { return kErrorNames[static_cast<int>(k)]; }

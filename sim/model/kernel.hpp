@@ -33,6 +33,7 @@ enum class ErrorKind : std::uint8_t {
   Injected,           ///< an `errors` fault made the visit fail
   HostDown,           ///< the platform backend's host is off
   Unreachable,        ///< the platform backend: a link on the message's route is off (a partition)
+  Unavailable,        ///< a leaderless store had fewer replicas up than the consistency level needs
   Count
 };
 std::string_view name_of(ErrorKind k);

@@ -89,7 +89,12 @@ void Service::run(Job* j) {
     if (j->pc >= program_.size()) return complete(j, ErrorKind::None);
     const Op& op = program_[j->pc];
     switch (op.kind) {
-      case Op::Kind::Work: return kernel_.work(j, impair_.stretch(op.work(rng_)));
+      case Op::Kind::Work: {
+        const double seconds = impair_.stretch(op.work(rng_));
+        if (!gc_.on()) return kernel_.work(j, seconds);
+        const double now = kernel_.now();
+        return kernel_.work(j, gc_.finish(j->replica, now, seconds) - now);  // stopped by the pauses on its way
+      }
       case Op::Kind::Call: return run_call(j, op);
       case Op::Kind::Parallel: return fan_out(j, op);
       case Op::Kind::Async:
@@ -261,6 +266,11 @@ void Service::report_tick(ComponentTick& t) {
   for (const Op& op : program_.ops())
     if (op.site && op.site->breaker)
       t.figures.push_back({fig::kBreakerPrefix + op.site->target->name(), static_cast<double>(op.site->breaker->state())});
+  if (gc_.on()) {
+    const double fill = gc_.max_fill(kernel_.now(), static_cast<int>(reps_.size()));
+    t.figures.push_back({fig::kHeapFill, fill});
+    t.figures.push_back({fig::kGcShare, gc_.overhead(fill)});
+  }
 }
 
 void Service::report(ComponentResult& r, double) const {

@@ -16,6 +16,7 @@
 #include "model/admission.hpp"
 #include "model/autoscaler.hpp"
 #include "model/duplicates.hpp"
+#include "model/heap_gc.hpp"
 #include "model/impairment.hpp"
 #include "model/kernel.hpp"
 #include "model/replica_set.hpp"
@@ -102,6 +103,7 @@ class Service : public Component {
   std::map<const FaultSpec*, std::vector<int>> killed_;  ///< replicas a kill fault took down
   int leak_next_ = 0;  ///< the replica a leak restarts next
   const FaultSpec* leak_ = nullptr;
+  HeapGc gc_;          ///< a leak's growing GC pauses (gc_pause)
   const FaultSpec* deploy_ = nullptr;
   const FaultSpec* latent_ = nullptr;  ///< a latent defect waiting for its first request
   int deploy_next_ = 0;

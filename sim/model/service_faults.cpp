@@ -27,6 +27,7 @@ void Service::on_timer(Timer t, int r) {
     case kLeak:
       if (!leak_) break;
       restart(leak_next_, leak_->restart_time);
+      if (gc_.on()) gc_.killed(leak_next_, kernel_.now(), static_cast<int>(reps_.size()));
       kernel_.note("fault", name_, "leak", fmt::format("replica {} ran out of memory and restarts", leak_next_));
       leak_next_ = (leak_next_ + 1) % static_cast<int>(reps_.size());
       timer(kLeak, 0, kernel_.now() + leak_->every);
@@ -169,6 +170,9 @@ bool Service::apply(const FaultSpec& f, bool end) {
     case K::Leak:
       leak_ = end ? nullptr : &f;
       if (!end) timer(kLeak, 0, kernel_.now() + f.every);
+      if (end) gc_.stop();
+      else if (f.gc_pause > 0)
+        gc_.start(kernel_.now(), static_cast<int>(reps_.size()), f.every, f.restart_time, f.gc_pause, f.gc_interval);
       return true;
     case K::Deploy:
       if (end) return true;

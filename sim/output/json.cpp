@@ -34,7 +34,7 @@ std::pair<double, const char*> slo_value(const std::string& full, double v) {
   const std::string name = full.substr(full.rfind('.') + 1);  // "eu-readers.latency_p99": per source
   if (name == "error_rate" || name == "stale_reads" || name == "availability") return {r6(v), "fraction"};
   if (name == "throughput_min") return {r6(v), "rps"};
-  if (name == "duplicates" || name == "lost_messages") return {r6(v), "count"};
+  if (name == "duplicates" || name == "lost_messages" || name == "lost_writes") return {r6(v), "count"};
   return {r6(v * 1e3), "ms"};
 }
 

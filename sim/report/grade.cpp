@@ -14,7 +14,7 @@
 namespace archsim::report {
 
 const char* const kRubric =
-    "Rubric: every SLO is worth 1 point, every correctness SLO (duplicates, stale reads, lost messages) and the "
+    "Rubric: every SLO is worth 1 point, every correctness SLO (duplicates, stale reads, lost messages, lost writes) and the "
     "budget 2. A met requirement earns its points. A missed SLO or budget earns half its points scaled by how close "
     "it came (target/actual, or actual/target for throughput and availability); a missed correctness SLO earns "
     "nothing. Score = 100 x earned / total, at most 59 when anything is missed: a design passes only when it meets "
@@ -26,7 +26,7 @@ std::string value_text(const std::string& full, double v) {
   const std::string name = full.substr(full.rfind('.') + 1);
   if (name == "error_rate" || name == "stale_reads" || name == "availability") return fmt::format("{:.3g}%", v * 100);
   if (name == "throughput_min") return fmt::format("{:.4g}/s", v);
-  if (name == "duplicates" || name == "lost_messages") return fmt::format("{:.0f}", v);
+  if (name == "duplicates" || name == "lost_messages" || name == "lost_writes") return fmt::format("{:.0f}", v);
   if (name == "budget") return format_price(v);
   return human_duration(v);
 }
@@ -195,8 +195,10 @@ std::string families(const std::vector<const LeverSpec*>& ls) {
 // Level 1..3 for a correctness objective that failed.
 void correctness_hints(const Analysis& a, const GradeItem& it, int level, std::vector<std::string>& out) {
   const std::string key = it.name;
-  std::string where, figure = key == "duplicates" ? "duplicates" : key == "lost_messages" ? "dead_letters"
-                                                                                          : "stale_reads";
+  std::string where, figure = key == "duplicates"      ? "duplicates"
+                              : key == "lost_messages" ? "dead_letters"
+                              : key == "lost_writes"   ? "lost_writes"
+                                                       : "stale_reads";
   double n = 0;
   for (const ComponentResult& c : a.result.components)
     if (figure_of(c, figure) > n) {
@@ -211,6 +213,9 @@ void correctness_hints(const Analysis& a, const GradeItem& it, int level, std::v
                   "retried call must not run twice. Fewer retries only hide it.");
   else if (key == "lost_messages")
     out.push_back("Lever family: delivery guarantees (redelivery, dead letters, the consumer's failures).");
+  else if (key == "lost_writes")
+    out.push_back("Lever family: concurrency control. Last-writer-wins keeps one of two concurrent writes and "
+                  "acknowledges both: the other is silently lost.");
   else
     out.push_back("Lever family: read routing and replication (which reads may go to a lagging replica).");
   if (level < 3) return;
@@ -222,8 +227,14 @@ void correctness_hints(const Analysis& a, const GradeItem& it, int level, std::v
     out.push_back(fmt::format("Lever: raise {}'s max_attempts or give it a dead_letter queue you replay; {} "
                               "messages were lost.",
                               where, it.actual_text));
+  else if (key == "lost_writes")
+    out.push_back(fmt::format("Lever: serialise the writes of a key ({} lost {} writes): one primary that orders them "
+                              "(a SQL row lock), or a store that keeps conflicting versions for the reader to merge",
+                              where, it.actual_text));
   else
-    out.push_back(fmt::format("Lever: read the data that must be fresh from the primary (`read_from: primary` on {})",
+    out.push_back(fmt::format("Lever: read the data that must be fresh from the primary (`read_from: primary` on {}), "
+                              "or, in a leaderless store, make every read quorum meet every write quorum "
+                              "(consistency read + write > replication_factor)",
                               where));
 }
 

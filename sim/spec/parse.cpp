@@ -790,6 +790,7 @@ void Loader::read_slo_map(const Source& src, const Field& f, const std::string& 
       case K::Availability: target = yaml::read_fraction(src, g); break;
       case K::ThroughputMin: target = yaml::read_rate(src, g); break;
       case K::Duplicates:
+      case K::LostWrites:
       case K::LostMessages: target = yaml::read_number(src, g, 0); break;
       case K::StalenessP99: target = yaml::read_duration(src, g, Bound::NonNegative, "ms"); break;
       default: target = yaml::read_duration(src, g, Bound::Positive, "ms"); break;

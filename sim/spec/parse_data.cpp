@@ -28,7 +28,7 @@ const std::vector<std::string_view> kCacheKeys = {
     "data", "instance"};
 const std::vector<std::string_view> kDatabaseKeys = {
     "kind",     "queries",  "workers",  "pool",          "acquire_timeout", "max_connections", "replicas",
-    "replication_lag", "read_from", "failover", "shards", "hot_shard", "shard_key_skew", "keys", "popularity", "cost", "hosts", "zone", "data", "instance"};
+    "replication_lag", "read_from", "failover", "consistency", "shards", "hot_shard", "shard_key_skew", "keys", "popularity", "cost", "hosts", "zone", "data", "instance"};
 const std::vector<std::string_view> kQueueKeys = {
     "kind",        "consumer",  "consumers",     "partitions",       "capacity", "when_full",
     "max_attempts", "dead_letter", "ack_timeout", "redelivery_delay", "latency",  "cost", "hosts", "zone", "instance"};
@@ -36,6 +36,9 @@ const std::vector<std::string_view> kCdnKeys = {
     "kind", "origin", "keys", "popularity", "capacity", "eviction", "ttl", "warm", "coalesce",
     "edge_latency", "origin_latency", "origin_timeout", "object_size", "workers", "cost", "hosts", "zone", "data"};
 const std::vector<std::string_view> kQueryKeys = {"time", "write", "scatter"};
+const std::vector<std::string_view> kConsistencyKeys = {"replication_factor", "read", "write"};
+// Keys of a primary-and-replicas database that mean nothing in a leaderless store.
+const std::vector<std::string_view> kLeaderKeys = {"replicas", "replication_lag", "read_from", "failover"};
 
 constexpr ComponentKind kDataKinds[] = {ComponentKind::Cache, ComponentKind::Database, ComponentKind::Queue,
                                         ComponentKind::Cdn};
@@ -256,6 +259,59 @@ void read_queries(const Source& src, const Field& field, DatabaseSpec& d) {
     src.error(field.key_mark, "'queries' needs 'read': the time of a plain read, the default query of a call");
 }
 
+// A consistency level: one, quorum (a majority of n), all, or a count 1..n.
+std::optional<int> read_level(const Source& src, const Field& f, int n) {
+  if (f.value.IsScalar()) {
+    const std::string s = f.value.Scalar();
+    if (s == "one" || s == "ONE") return 1;
+    if (s == "quorum" || s == "QUORUM") return n / 2 + 1;
+    if (s == "all" || s == "ALL") return n;
+  }
+  const std::optional<std::int64_t> v =
+      yaml::read_int(src, f, 1, "a consistency level: one, quorum, all, or how many replicas must answer");
+  if (!v) return std::nullopt;
+  if (*v > n) {
+    src.error(f.value_mark, fmt::format("'{}: {}' waits for more replicas than the replication_factor ({}) holds",
+                                        f.key, *v, n));
+    return std::nullopt;
+  }
+  return static_cast<int>(*v);
+}
+
+void read_consistency(const Map& m, DatabaseSpec& d) {
+  const Source& src = m.source();
+  const Field* f = m.get("consistency");
+  if (!f) return;
+  for (std::string_view k : kLeaderKeys)
+    if (const Field* g = m.get(k))
+      src.error(g->key_mark, fmt::format("'{}' is for a primary with read replicas; with 'consistency' the store is "
+                                         "leaderless: every node of a shard holds a copy (replication_factor)",
+                                         k));
+  const std::optional<Map> c = Map::open(src, f->value, f->key_mark,
+                                         "'consistency' ({replication_factor: 3, read: quorum, write: quorum})");
+  if (!c) return;
+  c->allow_only(kConsistencyKeys, "'consistency'");
+  DatabaseSpec::Consistency q;
+  q.mark = f->key_mark;
+  if (const Field* n = c->need("replication_factor", "'consistency'")) {
+    const auto v = yaml::read_int(src, *n, 1, limits::kDbReplicas, "copies of each key");
+    if (!v) return;
+    q.n = to_int(*v);
+  } else {
+    return;
+  }
+  bool ok = true;
+  for (const auto& [key, into] : {std::pair<const char*, int*>{"read", &q.read}, {"write", &q.write}}) {
+    if (const Field* g = c->need(key, "'consistency'")) {
+      if (auto v = read_level(src, *g, q.n)) *into = *v;
+      else ok = false;
+    } else {
+      ok = false;
+    }
+  }
+  if (ok) d.consistency = q;
+}
+
 void read_database(const Map& m, DatabaseSpec& d, const std::string& where) {
   const Source& src = m.source();
   if (const Field* f = m.get("queries"))
@@ -300,10 +356,11 @@ void read_database(const Map& m, DatabaseSpec& d, const std::string& where) {
   if (const Field* f = m.get("failover")) {
     if (auto v = yaml::read_duration(src, *f, Bound::NonNegative, "s")) d.failover = *v;
   }
+  read_consistency(m, d);
   if (const Field* f = m.get("shards")) {
     if (auto v = yaml::read_int(src, *f, 1, limits::kShards)) {
       d.shards = to_int(*v);
-      yaml::within(src, f->value_mark, "shards x (1 + replicas)", static_cast<double>(d.shards) * (1.0 + d.replicas),
+      yaml::within(src, f->value_mark, "shards x nodes per shard", static_cast<double>(d.shards) * d.nodes_per_shard(),
                    limits::kDbNodes);
     }
   }

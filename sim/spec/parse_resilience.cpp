@@ -335,7 +335,7 @@ const std::vector<FaultForm>& fault_forms() {
       {K::Partition, {}, ""},
       {K::Flush, {}, "a flush happens at once"},
       {K::ExhaustPool, {}, ""},
-      {K::Leak, {"every", "restart_time"}, ""},
+      {K::Leak, {"every", "restart_time", "gc_pause", "gc_interval"}, ""},
       {K::Deploy, {"batch", "restart_time"}, "a deploy is over when its last batch is back"},
       {K::Scale, {"replicas"}, "an operator action is a new setting: add a second 'scale' to change it back"},
       {K::Pool, {"size"}, "an operator action is a new setting: add a second 'pool' to change it back"},
@@ -479,6 +479,15 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
       break;
     case K::Leak:
       if (const Field* g = m->need("every", where)) f.every = read_interval(src, *g, "m").value_or(0);
+      if (const Field* g = m->get("gc_pause"))
+        f.gc_pause = yaml::read_duration(src, *g, Bound::NonNegative, "ms").value_or(0);
+      if (const Field* g = m->get("gc_interval")) {
+        if (!m->get("gc_pause"))
+          src.error(g->key_mark, "'gc_interval' is how often the collector runs: it needs 'gc_pause' (the pause at a "
+                                 "full heap)");
+        else if (auto v = read_interval(src, *g, "s"))
+          f.gc_interval = *v;
+      }
       break;
     case K::Deploy:
       if (const Field* g = m->get("batch")) {

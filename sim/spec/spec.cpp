@@ -84,6 +84,7 @@ constexpr std::array kSloKinds{
     Named<SloSpec::Kind>{SloSpec::Kind::StalenessP99, "staleness_p99"},
     Named<SloSpec::Kind>{SloSpec::Kind::LostMessages, "lost_messages"},
     Named<SloSpec::Kind>{SloSpec::Kind::Availability, "availability"},
+    Named<SloSpec::Kind>{SloSpec::Kind::LostWrites, "lost_writes"},
 };
 
 constexpr std::array kBackoffs{
@@ -259,7 +260,7 @@ std::string DistSpec::str() const {
 
 int ComponentSpec::replica_count() const {
   if (const ServiceSpec* s = service()) return s->replicas;
-  if (const DatabaseSpec* d = database()) return d->shards * (1 + d->replicas);
+  if (const DatabaseSpec* d = database()) return d->shards * d->nodes_per_shard();
   return 1;
 }
 
