@@ -549,6 +549,7 @@ components:
   CHECK(msg.find("queue_million_messages") != std::string::npos);  // named among the valid ones
   CHECK(msg.find("'transfer_gb'") == std::string::npos);
   fs::remove_all(dir);
+}
 
 TEST_CASE("sql-vs-nosql: only quorums that overlap and survive a node pass; SQL replicas and a big primary fail") {
   // The good design's store at every other consistency level, and the SQL
