@@ -5,10 +5,12 @@
 namespace archsim {
 
 namespace {
-constexpr double kMinGap = 0.01;  ///< collections at least this share of gc_interval apart (a heap at its limit thrashes)
+constexpr double kMinGap =
+    0.01;  ///< collections at least this share of gc_interval apart (a heap at its limit thrashes)
 }  // namespace
 
-void HeapGc::start(double now, int replicas, double every, double restart_time, double pause, double interval) {
+void HeapGc::start(double now, int replicas, double every, double restart_time, double pause,
+                   double interval) {
   on_ = true;
   every_ = every;
   restart_ = restart_time;
