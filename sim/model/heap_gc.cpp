@@ -5,8 +5,9 @@
 namespace archsim {
 
 namespace {
-constexpr double kMinGap =
-    0.01;  ///< collections at least this share of gc_interval apart (a heap at its limit thrashes)
+// Collections are at least this share of gc_interval apart: a heap at its
+// limit thrashes (pauses 99 times longer than the gaps between them).
+constexpr double kMinGap = 0.01;
 }  // namespace
 
 void HeapGc::start(double now, int replicas, double every, double restart_time, double pause,
