@@ -6,7 +6,7 @@ namespace archsim {
 
 namespace {
 // Collections are at least this share of gc_interval apart: a heap at its
-// limit thrashes (pauses 99 times longer than the gaps between them).
+// limit thrashes, its pauses separated by gaps of 1% of gc_interval.
 constexpr double kMinGap = 0.01;
 }  // namespace
 
