@@ -5,10 +5,13 @@
 namespace archsim {
 
 namespace {
-constexpr double kMinGap = 0.01;  ///< collections at least this share of gc_interval apart (a heap at its limit thrashes)
+// Collections are at least this share of gc_interval apart: a heap at its
+// limit thrashes, its pauses separated by gaps of 1% of gc_interval.
+constexpr double kMinGap = 0.01;
 }  // namespace
 
-void HeapGc::start(double now, int replicas, double every, double restart_time, double pause, double interval) {
+void HeapGc::start(double now, int replicas, double every, double restart_time, double pause,
+                   double interval) {
   on_ = true;
   every_ = every;
   restart_ = restart_time;

@@ -360,7 +360,8 @@ void read_database(const Map& m, DatabaseSpec& d, const std::string& where) {
   if (const Field* f = m.get("shards")) {
     if (auto v = yaml::read_int(src, *f, 1, limits::kShards)) {
       d.shards = to_int(*v);
-      yaml::within(src, f->value_mark, "shards x nodes per shard", static_cast<double>(d.shards) * d.nodes_per_shard(),
+      yaml::within(src, f->value_mark, d.consistency ? "shards x replication_factor" : "shards x (1 + replicas)",
+                   static_cast<double>(d.shards) * d.nodes_per_shard(),
                    limits::kDbNodes);
     }
   }
