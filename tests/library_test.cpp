@@ -162,14 +162,12 @@ TEST_CASE("memory-leak: GC pauses slow an instance before it is killed; health c
   CHECK(ejections >= 4);
 }
 
-// Since health checks wait for their probes' timeout (a crash is detected
-// 0.5 to 1.5 s after it with the good design's 1 s interval), the good
-// design's least_connections balancer sends the edge's retries back to the
-// dead instance during that window (its requests fail at once, so it has the
-// fewest open connections): 0.119% errors against 0.1%. The problem is being
-// converted on another branch (seed), which owns the fix; until then this
-// case may fail.
-TEST_CASE("memory-leak: the good design passes" * doctest::may_fail()) {
+// Health checks wait for their probes' timeout (a crash is detected 0.5 to
+// 1.5 s after it with a 1 s interval): a least_connections balancer would
+// send retries back to the dead instance in that window (its requests fail
+// at once, so it has the fewest open connections). The good design balances
+// by power of two choices and passes.
+TEST_CASE("memory-leak: the good design passes") {
   CHECK(run_design("memory-leak", "good").pass());
 }
 
