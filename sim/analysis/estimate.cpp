@@ -344,7 +344,8 @@ void Model::holds(State& s) const {
       const int t = spec_.find(qs->consumer);
       // A delivery goes to a free consumer: it waits in the queue, not there.
       // A failed delivery keeps its consumer through the redelivery delay.
-      h = 2 * (qs->latency ? mean_of(*qs->latency) : 0.0) +
+      // The delivery is a call to the consumer: the network's latency when the queue names none.
+      h = 2 * latency(qs->latency) +
           (t >= 0 ? s.hold[static_cast<std::size_t>(t)] + s.visit_fail[static_cast<std::size_t>(t)] * qs->redelivery_delay : 0);
       resp = 0;  // a publish returns once the message is enqueued
     }
