@@ -15,51 +15,15 @@
 #include "archsim/load.hpp"
 #include "report/analysis.hpp"
 #include "report/grade.hpp"
+#include "graded_problems.hpp"
 
 using namespace archsim;
 using namespace archsim::report;
 namespace fs = std::filesystem;
+using namespace archsim::test;
 
 namespace {
 
-const fs::path kLibrary = fs::path(ARCHSIM_SOURCE_DIR) / "scenarios";
-
-std::string problem(const std::string& p) { return (kLibrary / p / "problem.yaml").string(); }
-
-// A design given as text (named as if it sat beside the problem).
-ScenarioSpec load_text(const std::string& p, const std::string& text, double duration = 0) {
-  LoadOptions o;
-  o.design = (kLibrary / p / "designs" / "test.yaml").string();
-  o.design_text = text;
-  if (duration > 0) o.duration = duration;
-  return load_scenario(problem(p), o);
-}
-
-ScenarioSpec load_design(const std::string& p, const std::string& d, double duration = 0) {
-  LoadOptions o;
-  o.design = (kLibrary / p / "designs" / (d + ".yaml")).string();
-  if (duration > 0) o.duration = duration;
-  return load_scenario(problem(p), o);
-}
-
-// Every diagnostic of a refused design, one per line, or "" when it loads.
-std::string refusal(const std::string& p, const std::string& text) {
-  try {
-    load_text(p, text);
-  } catch (const InputError& e) {
-    std::string out;
-    for (const Diagnostic& d : e.diagnostics()) out += d.str() + "\n";
-    return out;
-  }
-  return "";
-}
-
-const GradeItem& item(const Grade& g, const std::string& name) {
-  for (const GradeItem& i : g.items)
-    if (i.name == name) return i;
-  FAIL("no graded item " << name);
-  throw;
-}
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
@@ -101,7 +65,7 @@ TEST_SUITE("slow") {
                          Knob{8, "db.r6g.2xlarge", 1, ", read_from: any"},
                          Knob{8, "db.r6g.2xlarge", 2, ", read_from: any"}}) {
       const ScenarioSpec s =
-          load_text("social-feed", format(tmpl, k.shards, k.instance, k.replicas, k.read_from), 150);
+          load_design_text("social-feed", format(tmpl, k.shards, k.instance, k.replicas, k.read_from), 150);
       const Analysis a = run_analysed(s);
       const Grade g = grade(a);
       INFO(k.shards << " shards of " << std::string(k.instance) << ", " << k.replicas << " replicas"
@@ -201,7 +165,7 @@ components:
          {Knob{2, "db.r6g.4xlarge", 20, 0, ""}, Knob{8, "db.r6g.4xlarge", 20, 0, ""},
           Knob{2, "db.r6g.16xlarge", 100, 0, ""}, Knob{4, "db.r6g.2xlarge", 50, 2, ", read_from: any"}}) {
       const Grade g = grade(run_analysed(
-          load_text("slow-endpoint", format(tmpl, k.api, k.instance, k.pool, k.replicas, k.read_from), 120)));
+          load_design_text("slow-endpoint", format(tmpl, k.api, k.instance, k.pool, k.replicas, k.read_from), 120)));
       INFO(k.api << " api replicas, " << std::string(k.instance) << ", pool " << k.pool << ", " << k.replicas
                  << " replicas");
       CHECK_FALSE(g.pass);
@@ -222,13 +186,13 @@ components:
     const char* eager = "{call: db, query: order_with_items}";
     // Eager loading alone: 2 round trips, but one of them is still the scan.
     const Grade eager_only =
-        grade(run_analysed(load_text("slow-endpoint", format(levers, "eager_loading", eager), 120)));
+        grade(run_analysed(load_design_text("slow-endpoint", format(levers, "eager_loading", eager), 120)));
     CHECK_FALSE(eager_only.pass);
     CHECK(item(eager_only, "latency_p99").actual > 3.0);
     // The index alone is a valid answer (README): 42 round trips of about a
     // millisecond each are far under 500 ms; eager loading then halves it again.
     const Grade index_only =
-        grade(run_analysed(load_text("slow-endpoint", format(levers, "email_index", n_plus_1), 120)));
+        grade(run_analysed(load_design_text("slow-endpoint", format(levers, "email_index", n_plus_1), 120)));
     CHECK(index_only.pass);
     const Grade good = grade(run_analysed(load_design("slow-endpoint", "good", 120)));
     CHECK(good.pass);
@@ -267,7 +231,7 @@ components:
   proxy: {kind: service, replicas: %d, instance: m6i.8xlarge, steps: [{call: origin, timeout: 3s, retry: {max: 1}}]}
 )";
     for (int replicas : {1, 4}) {
-      const Grade g = grade(run_analysed(load_text("video-streaming", format(proxies, replicas), 120)));
+      const Grade g = grade(run_analysed(load_design_text("video-streaming", format(proxies, replicas), 120)));
       INFO(replicas << " proxy replicas");
       CHECK_FALSE(g.pass);
       CHECK(item(g, "error_rate").actual > 0.5);
@@ -280,14 +244,14 @@ components:
     for (const auto& knob : {std::pair{"100k", "100k"}, std::pair{"200k", "200k"}, std::pair{"100k", "0"}}) {
       const std::string capacity = knob.first, warm = knob.second;
       const Grade g = grade(
-          run_analysed(load_text("video-streaming", format(edge, capacity.c_str(), warm.c_str()), 120)));
+          run_analysed(load_design_text("video-streaming", format(edge, capacity.c_str(), warm.c_str()), 120)));
       INFO("edge of " << capacity << ", warm " << warm);
       CHECK_FALSE(g.pass);
       CHECK_FALSE(item(g, "error_rate").pass);
     }
     // A valid answer (README): an edge that holds most of the catalogue,
     // warmed; CDN storage is not billed, its egress is.
-    const Grade big = grade(run_analysed(load_text("video-streaming", format(edge, "300k", "300k"), 120)));
+    const Grade big = grade(run_analysed(load_design_text("video-streaming", format(edge, "300k", "300k"), 120)));
     CHECK(big.pass);
     CHECK(item(big, "budget").actual > 50);  // 8 Gbit/s of egress
 

@@ -14,50 +14,16 @@
 #include "report/cost.hpp"
 #include "report/grade.hpp"
 #include "check.hpp"
+#include "graded_problems.hpp"
 
 using namespace archsim;
 using namespace archsim::report;
 using archsim::test::Rel;
+using namespace archsim::test;
 namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kLibrary = fs::path(ARCHSIM_SOURCE_DIR) / "scenarios";
-
-std::string problem(const std::string& p) { return (kLibrary / p / "problem.yaml").string(); }
-std::string design(const std::string& p, const std::string& d) {
-  return (kLibrary / p / "designs" / (d + ".yaml")).string();
-}
-
-// A design given as text (named as if it sat beside the problem).
-ScenarioSpec load_design_text(const std::string& p, const std::string& text, double duration = 0) {
-  LoadOptions o;
-  o.design = (kLibrary / p / "designs" / "test.yaml").string();
-  o.design_text = text;
-  if (duration > 0) o.duration = duration;
-  return load_scenario(problem(p), o);
-}
-
-// Every diagnostic of a refused design, one per line, or "" when it loads.
-std::string refusal(const std::string& p, const std::string& text) {
-  try {
-    load_design_text(p, text);
-  } catch (const InputError& e) {
-    std::string out;
-    for (const Diagnostic& d : e.diagnostics()) out += d.str() + "\n";
-    return out;
-  }
-  return "";
-}
-
-Grade graded_run(const ScenarioSpec& spec) { return grade(run_analysed(spec)); }
-
-const GradeItem& item(const Grade& g, const std::string& name) {
-  for (const GradeItem& i : g.items)
-    if (i.name == name) return i;
-  FAIL("no graded item " << name);
-  throw;
-}
 
 }  // namespace
 
