@@ -24,10 +24,10 @@ struct Rng {
 };
 
 struct Event {
-  double t;       ///< when, s
-  int kind;       ///< 0: arrival at `station`, 1: departure from `station`
+  double t;  ///< when, s
+  int kind;  ///< 0: arrival at `station`, 1: departure from `station`
   int station;
-  double born;    ///< arrival time at the first station, s
+  double born;  ///< arrival time at the first station, s
   bool operator>(const Event& o) const { return t > o.t; }
 };
 

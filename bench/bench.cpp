@@ -13,8 +13,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <string>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <sys/resource.h>
@@ -122,8 +122,10 @@ components:
 /// A chain of n services, each handing the request on (async) to the next:
 /// 25% load everywhere, so cost per event is all that changes with n.
 std::string chain_yaml(int n) {
-  std::string y = fmt::format("name: bench-chain{}\nseed: 7\nduration: 1s\ntraffic:\n"
-                              "  - {{name: clients, to: s1, rate: 1000/s}}\ncomponents:\n", n);
+  std::string y = fmt::format(
+      "name: bench-chain{}\nseed: 7\nduration: 1s\ntraffic:\n"
+      "  - {{name: clients, to: s1, rate: 1000/s}}\ncomponents:\n",
+      n);
   for (int i = 1; i <= n; ++i) {
     y += fmt::format("  s{}:\n    kind: service\n    workers: 4\n", i);
     y += i < n ? fmt::format("    steps: [{{work: exp(1ms)}}, {{async: s{}}}]\n", i + 1)
@@ -173,7 +175,8 @@ Sample run_archsim(const std::string& yaml, const char* name, double duration, c
     RunOptions opt;
     opt.backend = backend;
     const RunResult r = simulate(spec, opt);
-    return Sample{static_cast<double>(r.started) / r.engine.wall_s, r.engine.events_per_s, r.engine.wall_s, 0};
+    return Sample{static_cast<double>(r.started) / r.engine.wall_s, r.engine.events_per_s, r.engine.wall_s,
+                  0};
   });
 }
 
@@ -220,14 +223,16 @@ Sample medians(const std::string& label, int runs, const std::function<Sample()>
     eps.push_back(s.events_per_s);
     wall.push_back(s.wall_s);
     rss.push_back(s.rss_mb);
-    fmt::print("  {:<28} run {}: {:>7.3f} M req/s {:>7.2f} M events/s {:>7.2f} s  peak RSS {:.1f} MB\n", label,
-               k + 1, s.req_per_s / 1e6, s.events_per_s / 1e6, s.wall_s, s.rss_mb);
+    fmt::print("  {:<28} run {}: {:>7.3f} M req/s {:>7.2f} M events/s {:>7.2f} s  peak RSS {:.1f} MB\n",
+               label, k + 1, s.req_per_s / 1e6, s.events_per_s / 1e6, s.wall_s, s.rss_mb);
     std::fflush(stdout);
   }
   return Sample{median(rps), median(eps), median(wall), median(rss)};
 }
 
-std::string mega(double x) { return x >= 1e6 ? fmt::format("{:.2f}M", x / 1e6) : fmt::format("{:.0f}k", x / 1e3); }
+std::string mega(double x) {
+  return x >= 1e6 ? fmt::format("{:.2f}M", x / 1e6) : fmt::format("{:.0f}k", x / 1e3);
+}
 
 }  // namespace
 
@@ -248,8 +253,9 @@ int main(int argc, char** argv) {
     }
   }
   if ((argc - 1) % 2 || runs < 1 || requests < 1 || chain_visits < 1000 || inflight < 1000) {
-    fmt::print(stderr, "usage: archsim-bench [--requests N] [--runs K>=1] [--chain-visits N>=1000] "
-                       "[--inflight N>=1000] [--backend fast|simgrid] [--simgrid-requests N]\n");
+    fmt::print(stderr,
+               "usage: archsim-bench [--requests N] [--runs K>=1] [--chain-visits N>=1000] "
+               "[--inflight N>=1000] [--backend fast|simgrid] [--simgrid-requests N]\n");
     return 2;
   }
   if (backend != "fast" && backend != "simgrid") {
@@ -262,14 +268,16 @@ int main(int argc, char** argv) {
   }
   std::string cmd;
   for (int i = 0; i < argc; ++i) cmd += (i ? " " : "") + std::string(argv[i]);
-  fmt::print("$ {}\n{} runs per row, medians; {} cores, load average at start: ", cmd, runs, sysconf(_SC_NPROCESSORS_ONLN));
+  fmt::print("$ {}\n{} runs per row, medians; {} cores, load average at start: ", cmd, runs,
+             sysconf(_SC_NPROCESSORS_ONLN));
   double load[3] = {0, 0, 0};
   if (getloadavg(load, 3) == 3) fmt::print("{:.2f} {:.2f} {:.2f}\n", load[0], load[1], load[2]);
   else fmt::print("unknown\n");
 
   const auto n = static_cast<std::uint64_t>(requests);
   std::vector<std::string> table;
-  auto row = [&](const std::string& model, const std::string& a, const std::string& peer, const std::string& ratio) {
+  auto row = [&](const std::string& model, const std::string& a, const std::string& peer,
+                 const std::string& ratio) {
     table.push_back(fmt::format("| {} | {} | {} | {} |", model, a, peer, ratio));
   };
   auto versus = [&](const std::string& model, const Sample& a, const Sample& b) {
@@ -278,47 +286,60 @@ int main(int argc, char** argv) {
         fmt::format("{:.2f}", a.req_per_s / b.req_per_s));
   };
 
-  const Sample mm8 = medians("mm8 archsim", runs, [&] { return run_archsim(kMM8, "mm8", requests / 640.0, "fast"); });
-  const Sample mm8b = medians("mm8 bare", runs, [&] { return run_bare([&] { return bench::bare_mmc(n, 640, 8, 0.010, 7); }); });
+  const Sample mm8 =
+      medians("mm8 archsim", runs, [&] { return run_archsim(kMM8, "mm8", requests / 640.0, "fast"); });
+  const Sample mm8b = medians("mm8 bare", runs,
+                              [&] { return run_bare([&] { return bench::bare_mmc(n, 640, 8, 0.010, 7); }); });
   versus(fmt::format("M/M/8 at rho 0.8, {} requests", mega(requests)), mm8, mm8b);
 
-  const Sample tan = medians("tandem archsim", runs, [&] { return run_archsim(kTandem, "tandem", requests / 640.0, "fast"); });
-  const Sample tanb = medians("tandem bare", runs,
-                              [&] { return run_bare([&] { return bench::bare_tandem(n, 640, 8, 0.010, 4, 0.005, 7); }); });
+  const Sample tan = medians("tandem archsim", runs,
+                             [&] { return run_archsim(kTandem, "tandem", requests / 640.0, "fast"); });
+  const Sample tanb = medians("tandem bare", runs, [&] {
+    return run_bare([&] { return bench::bare_tandem(n, 640, 8, 0.010, 4, 0.005, 7); });
+  });
   versus(fmt::format("two-station tandem, {} requests", mega(requests)), tan, tanb);
 
   if (backend == "simgrid") {
-    const Sample sg = medians("tandem simgrid", runs,
-                              [&] { return run_archsim(kTandem, "tandem", simgrid_requests / 640.0, "simgrid"); });
+    const Sample sg = medians("tandem simgrid", runs, [&] {
+      return run_archsim(kTandem, "tandem", simgrid_requests / 640.0, "simgrid");
+    });
     row(fmt::format("same, --backend simgrid, {} requests", mega(simgrid_requests)),
         fmt::format("{} req/s, {:.0f} MB", mega(sg.req_per_s), sg.rss_mb), "fast backend above",
         fmt::format("{:.3f}", sg.req_per_s / tan.req_per_s));
   }
 
-  const Sample c6 = medians("chain6 archsim", runs, [&] { return run_archsim(kChain, "chain6", requests / 1000.0, "fast"); });
+  const Sample c6 = medians("chain6 archsim", runs,
+                            [&] { return run_archsim(kChain, "chain6", requests / 1000.0, "fast"); });
   row(fmt::format("load balancer + 5-service sync chain, {} requests", mega(requests)),
-      fmt::format("{} req/s, {} events/s, {:.0f} MB", mega(c6.req_per_s), mega(c6.events_per_s), c6.rss_mb), "", "");
+      fmt::format("{} req/s, {} events/s, {:.0f} MB", mega(c6.req_per_s), mega(c6.events_per_s), c6.rss_mb),
+      "", "");
 
   // The same number of service visits in both: fewer requests down the long chain.
   const std::string y10 = chain_yaml(10), y1000 = chain_yaml(1000);
-  const Sample ch10 = medians("chain10 archsim", runs, [&] { return run_archsim(y10, "chain10", chain_visits / 10 / 1000.0, "fast"); });
-  const Sample ch1000 = medians("chain1000 archsim", runs,
-                                [&] { return run_archsim(y1000, "chain1000", chain_visits / 1000 / 1000.0, "fast"); });
+  const Sample ch10 = medians("chain10 archsim", runs, [&] {
+    return run_archsim(y10, "chain10", chain_visits / 10 / 1000.0, "fast");
+  });
+  const Sample ch1000 = medians("chain1000 archsim", runs, [&] {
+    return run_archsim(y1000, "chain1000", chain_visits / 1000 / 1000.0, "fast");
+  });
   row(fmt::format("chain of 10 -> 1,000 services, {} visits", mega(chain_visits)),
       fmt::format("{} -> {} events/s", mega(ch10.events_per_s), mega(ch1000.events_per_s)), "",
       fmt::format("{:.2f} (target >= 0.5)", ch1000.events_per_s / ch10.events_per_s));
 
   // Peak RSS with `inflight` requests queued, less that with a thousand.
-  const Sample small = medians("inflight 1k", runs, [&] { return run_archsim(kPileUp, "inflight", 1.0, "fast"); });
+  const Sample small =
+      medians("inflight 1k", runs, [&] { return run_archsim(kPileUp, "inflight", 1.0, "fast"); });
   const Sample big = medians("inflight " + mega(inflight), runs,
                              [&] { return run_archsim(kPileUp, "inflight", inflight / 1000.0, "fast"); });
   row(fmt::format("{} requests in flight", mega(inflight)), fmt::format("{:.0f} MB peak RSS", big.rss_mb), "",
-      fmt::format("{:.0f} B per request (target <= 150)", (big.rss_mb - small.rss_mb) * 1048576.0 / (inflight - 1000)));
+      fmt::format("{:.0f} B per request (target <= 150)",
+                  (big.rss_mb - small.rss_mb) * 1048576.0 / (inflight - 1000)));
   // A fresh process: a forked child shares the pages the bench already loaded.
   const double start_mb = fresh_archsim_rss_mb(argv[0]);
   row("RSS at start (`archsim --version`, a fresh process)",
-      start_mb > 0 ? fmt::format("{:.1f} MB", start_mb) : std::string("archsim not found beside archsim-bench"), "",
-      "target <= 10 MB");
+      start_mb > 0 ? fmt::format("{:.1f} MB", start_mb)
+                   : std::string("archsim not found beside archsim-bench"),
+      "", "target <= 10 MB");
 
   fmt::print("\n| model | archsim | peer | ratio |\n|---|---|---|---|\n");
   for (const std::string& t : table) fmt::print("{}\n", t);

@@ -25,7 +25,9 @@ namespace {
 using queueing::che_fifo_hit_ratio;
 using queueing::che_lru_hit_ratio;
 
-std::vector<double> zipf_probabilities(std::uint64_t n, double s) { return queueing::zipf(static_cast<int>(n), s); }
+std::vector<double> zipf_probabilities(std::uint64_t n, double s) {
+  return queueing::zipf(static_cast<int>(n), s);
+}
 
 /// Hit ratio of a store under independent requests: a miss stores the key
 /// (as cache-aside does), warm-up requests are not counted.
@@ -171,7 +173,8 @@ TEST_CASE("the hash table survives growth and deletion churn") {
   CHECK(s.size() == count);
 }
 
-TEST_CASE("keyed LRU hit ratio agrees with Che's approximation within 2 points" * doctest::test_suite("slow")) {
+TEST_CASE("keyed LRU hit ratio agrees with Che's approximation within 2 points" *
+          doctest::test_suite("slow")) {
   struct Case {
     std::uint64_t keys, capacity;
     double s;

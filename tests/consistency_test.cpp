@@ -39,9 +39,11 @@ std::vector<Case> every_run() {
   for (const auto& p : fs::directory_iterator(kRoot / "scenarios")) {
     if (!fs::exists(p.path() / "problem.yaml") || !fs::exists(p.path() / "designs")) continue;
     for (const auto& d : fs::directory_iterator(p.path() / "designs"))
-      if (d.path().extension() == ".yaml") out.push_back({(p.path() / "problem.yaml").string(), d.path().string()});
+      if (d.path().extension() == ".yaml")
+        out.push_back({(p.path() / "problem.yaml").string(), d.path().string()});
   }
-  std::sort(out.begin(), out.end(), [](const Case& a, const Case& b) { return a.file + a.design < b.file + b.design; });
+  std::sort(out.begin(), out.end(),
+            [](const Case& a, const Case& b) { return a.file + a.design < b.file + b.design; });
   return out;
 }
 
@@ -55,7 +57,8 @@ Analysis run(const Case& c) {
 double queue_at(const Analysis& a, std::size_t i, double t) {
   double best = 0, gap = 1e300;
   for (const Tick& k : a.ticks)
-    if (k.components.size() > i && std::abs(k.t - t) < gap) gap = std::abs(k.t - t), best = k.components[i].queue;
+    if (k.components.size() > i && std::abs(k.t - t) < gap)
+      gap = std::abs(k.t - t), best = k.components[i].queue;
   return best;
 }
 
@@ -65,8 +68,8 @@ void check_counts(const RunResult& r) {
   for (const auto& [k, v] : r.errors) by_kind += v;
   CHECK(by_kind == r.failed);
   const std::uint64_t finished = r.completed + r.failed;
-  CHECK(std::abs(r.error_rate - (finished ? static_cast<double>(r.failed) / static_cast<double>(finished) : 0.0)) <=
-        1e-12);
+  CHECK(std::abs(r.error_rate -
+                 (finished ? static_cast<double>(r.failed) / static_cast<double>(finished) : 0.0)) <= 1e-12);
   for (const ComponentResult& c : r.components) {
     INFO("component " << c.name);
     std::uint64_t visits = 0;
@@ -89,7 +92,8 @@ void check_slos(const RunResult& r) {
 void check_little_end_to_end(const RunResult& r) {
   const double window = r.sim_time_s - r.warmup_s;
   const double L = r.in_flight_mean, lw = r.arrival_rps * r.duration_mean_s;
-  const double edge = static_cast<double>(r.in_flight) * std::max(r.duration_max_s, r.duration_mean_s) / window;
+  const double edge =
+      static_cast<double>(r.in_flight) * std::max(r.duration_max_s, r.duration_mean_s) / window;
   INFO("L " << L << " lambda*W " << lw << " edge " << edge);
   CHECK(std::abs(L - lw) <= 0.03 * std::max(L, lw) + edge + 1e-9);
 }
@@ -112,40 +116,39 @@ void check_little_queues(const Analysis& a) {
 }  // namespace
 
 TEST_SUITE("consistency") {
-
-TEST_CASE("every example and library design: counts add up, Little's law holds, margins agree with verdicts") {
-  const std::vector<Case> runs = every_run();
-  REQUIRE(runs.size() >= 20);
-  for (const Case& c : runs) {
-    CAPTURE(c.file);
-    CAPTURE(c.design);
-    const Analysis a = run(c);
-    check_counts(a.result);
-    check_slos(a.result);
-    check_little_end_to_end(a.result);
-    check_little_queues(a);
+  TEST_CASE(
+      "every example and library design: counts add up, Little's law holds, margins agree with verdicts") {
+    const std::vector<Case> runs = every_run();
+    REQUIRE(runs.size() >= 20);
+    for (const Case& c : runs) {
+      CAPTURE(c.file);
+      CAPTURE(c.design);
+      const Analysis a = run(c);
+      check_counts(a.result);
+      check_slos(a.result);
+      check_little_end_to_end(a.result);
+      check_little_queues(a);
+    }
   }
-}
 
-TEST_CASE("the README's output reference defines every figure of the table") {
-  std::ifstream in(kRoot / "README.md");
-  const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const FigureDefinition& f : figure_definitions()) {
-    CAPTURE(f.key);
-    CHECK(readme.find(std::string("| `") + f.key + "` | " + f.unit + " | " + f.definition + " |") !=
-          std::string::npos);
+  TEST_CASE("the README's output reference defines every figure of the table") {
+    std::ifstream in(kRoot / "README.md");
+    const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const FigureDefinition& f : figure_definitions()) {
+      CAPTURE(f.key);
+      CHECK(readme.find(std::string("| `") + f.key + "` | " + f.unit + " | " + f.definition + " |") !=
+            std::string::npos);
+    }
   }
-}
 
 }  // TEST_SUITE
 
 TEST_SUITE("figures") {
-
-// Every request fails (the client gives up at 100 ms; a visit takes 1 s):
-// a latency SLO has nothing to measure. It fails with no actual value and no
-// margin in the result, the summary, the JSON and the grade, never "+100%".
-TEST_CASE("a latency SLO with no successful request: failed, no actual, no margin, wherever it is shown") {
-  const ScenarioSpec s = load_scenario_text(R"(name: all-fail
+  // Every request fails (the client gives up at 100 ms; a visit takes 1 s):
+  // a latency SLO has nothing to measure. It fails with no actual value and no
+  // margin in the result, the summary, the JSON and the grade, never "+100%".
+  TEST_CASE("a latency SLO with no successful request: failed, no actual, no margin, wherever it is shown") {
+    const ScenarioSpec s = load_scenario_text(R"(name: all-fail
 duration: 30s
 traffic:
   - name: users
@@ -162,39 +165,39 @@ slo:
   latency_p99: 500ms
   error_rate: 1%
 )",
-                                            "all-fail.yaml");
-  const Analysis a = run_analysed(s);
-  const RunResult& r = a.result;
-  REQUIRE(r.completed == 0);
-  REQUIRE(r.failed > 0);
-  REQUIRE(r.slo.size() == 2);
-  const SloCheck& p99 = r.slo[0];
-  CHECK(p99.name == "latency_p99");
-  CHECK_FALSE(p99.measured);
-  CHECK_FALSE(p99.pass);
-  CHECK_FALSE(p99.has_margin);
-  const SloCheck& errors = r.slo[1];
-  CHECK(errors.measured);
-  CHECK_FALSE(errors.pass);
-  CHECK(errors.margin < 0);
-  CHECK(r.error_rate == 1.0);
+                                              "all-fail.yaml");
+    const Analysis a = run_analysed(s);
+    const RunResult& r = a.result;
+    REQUIRE(r.completed == 0);
+    REQUIRE(r.failed > 0);
+    REQUIRE(r.slo.size() == 2);
+    const SloCheck& p99 = r.slo[0];
+    CHECK(p99.name == "latency_p99");
+    CHECK_FALSE(p99.measured);
+    CHECK_FALSE(p99.pass);
+    CHECK_FALSE(p99.has_margin);
+    const SloCheck& errors = r.slo[1];
+    CHECK(errors.measured);
+    CHECK_FALSE(errors.pass);
+    CHECK(errors.margin < 0);
+    CHECK(r.error_rate == 1.0);
 
-  std::ostringstream summary;
-  print_summary(summary, r);
-  CHECK(summary.str().find("(no successful request)") != std::string::npos);
-  CHECK(summary.str().find("+100.0%") == std::string::npos);
+    std::ostringstream summary;
+    print_summary(summary, r);
+    CHECK(summary.str().find("(no successful request)") != std::string::npos);
+    CHECK(summary.str().find("+100.0%") == std::string::npos);
 
-  const auto j = to_json_deterministic(r);
-  CHECK(j["slo"]["checks"][0]["measured"] == false);
-  CHECK(j["slo"]["checks"][0]["margin"].is_null());
+    const auto j = to_json_deterministic(r);
+    CHECK(j["slo"]["checks"][0]["measured"] == false);
+    CHECK(j["slo"]["checks"][0]["margin"].is_null());
 
-  const Grade g = grade(a);
-  REQUIRE(g.items.size() >= 1);
-  CHECK_FALSE(g.items[0].measured);
-  CHECK_FALSE(g.items[0].pass);
-  CHECK(g.items[0].margin < 0);
-  CHECK(g.items[0].actual_text == "none");
-  CHECK(grade_json(g)["items"][0]["margin"].is_null());
-}
+    const Grade g = grade(a);
+    REQUIRE(g.items.size() >= 1);
+    CHECK_FALSE(g.items[0].measured);
+    CHECK_FALSE(g.items[0].pass);
+    CHECK(g.items[0].margin < 0);
+    CHECK(g.items[0].actual_text == "none");
+    CHECK(grade_json(g)["items"][0]["margin"].is_null());
+  }
 
 }  // TEST_SUITE

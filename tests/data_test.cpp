@@ -536,7 +536,8 @@ TEST_CASE("cdn: the edge hit ratio emerges from popularity and capacity" * docte
   CHECK(c.latency.mean == Rel(0.001 + (1 - hit) * 0.050).epsilon(0.01));
 }
 
-TEST_CASE("cdn request coalescing: concurrent misses of one object make one origin fetch" * doctest::test_suite("slow")) {
+TEST_CASE("cdn request coalescing: concurrent misses of one object make one origin fetch" *
+          doctest::test_suite("slow")) {
   const RunResult plain = simulate(cdn_scenario(false));
   const RunResult coalesced = simulate(cdn_scenario(true));
   const double f_plain = figure(result_of(plain, "edge"), "origin_fetches");
@@ -597,7 +598,8 @@ TEST_CASE("cache-aside: the keyed LRU hit ratio of a running system agrees with 
   CHECK(figure(cache, "entries") == 5'000);
 }
 
-TEST_CASE("writes set keys and invalidations remove them: the hit ratio is the share of time a key is there") {
+TEST_CASE(
+    "writes set keys and invalidations remove them: the hit ratio is the share of time a key is there") {
   // 100 keys, uniform. Writes at 30/s (0.3/s per key) and invalidations at
   // 10/s (0.1/s per key) alternate each key between present and absent with
   // exponential times: present a fraction w / (w + v) = 0.75 of the time,
@@ -759,7 +761,8 @@ TEST_CASE("example cdn: edge hit ratios, origin load and egress" * doctest::test
   CHECK(figure(result_of(r, "edge-us"), "egress_gbps") == Rel(3.6).epsilon(0.01));
   CHECK(r.failed == 0);
   // The EU edge is further from the origin: its misses take longer.
-  CHECK(figure(result_of(r, "edge-eu"), "origin_fetch_ms") > figure(result_of(r, "edge-us"), "origin_fetch_ms") + 50);
+  CHECK(figure(result_of(r, "edge-eu"), "origin_fetch_ms") >
+        figure(result_of(r, "edge-us"), "origin_fetch_ms") + 50);
 }
 
 // ---------------------------------------------------------------- outputs
@@ -784,7 +787,8 @@ TEST_CASE("kind figures appear in the JSON and in each timeline tick, and read b
   sim.add_observer(&w);
   const RunResult& r = sim.run();
   const auto j = to_json(r);
-  CHECK(j["components"]["cache"]["hit_ratio"].get<double>() == Rel(figure(result_of(r, "cache"), "hit_ratio")).epsilon(1e-5));
+  CHECK(j["components"]["cache"]["hit_ratio"].get<double>() ==
+        Rel(figure(result_of(r, "cache"), "hit_ratio")).epsilon(1e-5));
   CHECK(j["components"]["db"].contains("pool_wait_ms"));
   CHECK(j["components"]["db"]["shards"].size() == 2);
   CHECK(j["components"]["db"]["shards"][0].contains("utilization"));
@@ -839,8 +843,10 @@ components:
 
 TEST_CASE("faults: a flushed cache misses until it is filled again") {
   const RunResult calm = run_text(kCacheAsideWithFaults);
-  const RunResult flushed = run_text(std::string(kCacheAsideWithFaults) + "faults:\n  - {at: 60s, flush: cache}\n");
-  const double extra = figure(result_of(flushed, "cache"), "misses") - figure(result_of(calm, "cache"), "misses");
+  const RunResult flushed =
+      run_text(std::string(kCacheAsideWithFaults) + "faults:\n  - {at: 60s, flush: cache}\n");
+  const double extra =
+      figure(result_of(flushed, "cache"), "misses") - figure(result_of(calm, "cache"), "misses");
   // Refilling costs at most a miss per entry (2000), fewer: the cold tail of
   // an LRU cache would have been evicted before its next read anyway.
   CHECK(extra > 300);

@@ -78,7 +78,8 @@ TEST_CASE("samplers have the right means") {
   CHECK(mean_of("pareto(1ms, 3)") == Rel(0.0015).epsilon(0.02));
   // lognormal(median, p99): mean = median * exp(sigma^2 / 2), sigma = ln(p99/median) / z_0.99.
   const double sigma = std::log(20.0 / 3.0) / 2.3263478740408408;
-  CHECK(mean_of("lognormal(median: 3ms, p99: 20ms)") == Rel(0.003 * std::exp(sigma * sigma / 2)).epsilon(0.02));
+  CHECK(mean_of("lognormal(median: 3ms, p99: 20ms)") ==
+        Rel(0.003 * std::exp(sigma * sigma / 2)).epsilon(0.02));
   CHECK(mean_of("const(7ms)") == Rel(0.007));
   // 400,000 draws: the standard error of the exponential's mean is 0.16%, so
   // 1% is six standard errors; a mean 5% off must fail the same check.
@@ -175,7 +176,8 @@ components:
     workers: 1
     queue: 5
     service_time: const(10ms)
-)", "overload.yaml");
+)",
+                                               "overload.yaml");
   const RunResult r = simulate(spec);
   // Offered 200/s to a server of 100/s: about half is turned away or times out.
   CHECK(r.errors.count("rejected") == 1);
@@ -196,7 +198,8 @@ components:
     kind: service
     workers: 1
     service_time: const(20ms)
-)", "slow.yaml");
+)",
+                                               "slow.yaml");
   const RunResult r = simulate(spec);
   CHECK(r.completed == 0);
   CHECK(r.errors.at("timeout") == r.failed);

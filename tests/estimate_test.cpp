@@ -12,9 +12,9 @@
 
 #include "analysis/estimate.hpp"
 #include "analysis/platform_estimate.hpp"
-#include "archsim/platform.hpp"
 #include "analysis/queueing.hpp"
 #include "archsim/load.hpp"
+#include "archsim/platform.hpp"
 #include "archsim/simulation.hpp"
 #include "engine/key_store.hpp"
 #include "engine/popularity.hpp"
@@ -36,8 +36,9 @@ TEST_CASE("sampled moments are those of the draws (truncated normal, bounded par
   // normal(1ms, 1ms) truncated at 0: mean = m + s phi(1) / Phi(1) = 1.2876 ms.
   const Moments n = sampled_moments(*parse_distribution("normal(1ms, 1ms)"));
   CHECK(rel(n.mean, 1.2876e-3) < 1e-3);
-  for (const char* text : {"normal(1ms, 1ms)", "normal(5ms, 1ms)", "normal(1ms, 3ms)", "exp(10ms)", "uniform(2ms, 4ms)",
-                           "erlang(4, 8ms)", "pareto(1ms, 3)", "lognormal(median: 3ms, p99: 20ms)"}) {
+  for (const char* text :
+       {"normal(1ms, 1ms)", "normal(5ms, 1ms)", "normal(1ms, 3ms)", "exp(10ms)", "uniform(2ms, 4ms)",
+        "erlang(4, 8ms)", "pareto(1ms, 3)", "lognormal(median: 3ms, p99: 20ms)"}) {
     INFO(text);
     const DistSpec d = *parse_distribution(text);
     const Moments m = sampled_moments(d);
@@ -65,19 +66,24 @@ TEST_CASE("keyed hit ratio: Che (LRU) and its FIFO variant, exact limits, TTL re
   // Without TTL, writes or fill time the general model is Che's formula.
   const double che = q::che_lru_hit_ratio(p, 5'000);
   const double fifo = q::che_fifo_hit_ratio(p, 5'000);
-  CHECK(std::abs(q::keyed_hit_ratio(classes, 5'000, q::CachePolicy::Lru, INFINITY, load, false).hit - che) < 0.002);
-  CHECK(std::abs(q::keyed_hit_ratio(classes, 5'000, q::CachePolicy::Fifo, INFINITY, load, false).hit - fifo) < 0.002);
+  CHECK(std::abs(q::keyed_hit_ratio(classes, 5'000, q::CachePolicy::Lru, INFINITY, load, false).hit - che) <
+        0.002);
+  CHECK(std::abs(q::keyed_hit_ratio(classes, 5'000, q::CachePolicy::Fifo, INFINITY, load, false).hit - fifo) <
+        0.002);
   CHECK(q::che_random_hit_ratio(p, 5'000) == fifo);
   // LFU keeps the most popular keys: their total probability.
   double top = 0;
   for (int i = 0; i < 5'000; ++i) top += p[static_cast<std::size_t>(i)];
-  CHECK(std::abs(q::keyed_hit_ratio(classes, 5'000, q::CachePolicy::Lfu, INFINITY, load, false).hit - top) < 0.002);
+  CHECK(std::abs(q::keyed_hit_ratio(classes, 5'000, q::CachePolicy::Lfu, INFINITY, load, false).hit - top) <
+        0.002);
   // TTL alone (room for every key), one key at rate r: r T / (1 + r T).
   const std::vector<q::KeyClass> one{{1.0, 1}};
-  CHECK(std::abs(q::keyed_hit_ratio(one, 10, q::CachePolicy::Lru, 2.0, {3, 0, 0, 0}, false).hit - q::ttl_hit_ratio(3, 2)) < 1e-9);
+  CHECK(std::abs(q::keyed_hit_ratio(one, 10, q::CachePolicy::Lru, 2.0, {3, 0, 0, 0}, false).hit -
+                 q::ttl_hit_ratio(3, 2)) < 1e-9);
   CHECK(q::ttl_hit_ratio(3, 2) == doctest::Approx(6.0 / 7.0));
   // Invalidations at rate v end the entry: r / (r + v) without a TTL.
-  CHECK(q::keyed_hit_ratio(one, 10, q::CachePolicy::Lru, INFINITY, {3, 0, 1, 0}, false).hit == doctest::Approx(0.75));
+  CHECK(q::keyed_hit_ratio(one, 10, q::CachePolicy::Lru, INFINITY, {3, 0, 1, 0}, false).hit ==
+        doctest::Approx(0.75));
 }
 
 TEST_CASE("keyed LRU with a TTL and invalidations agrees with the key store") {
@@ -106,7 +112,8 @@ TEST_CASE("keyed LRU with a TTL and invalidations agrees with the key store") {
   }
   const double sim = static_cast<double>(hits) / static_cast<double>(n);
   const double model = q::keyed_hit_ratio(q::zipf_classes(keys, 0.9), capacity, q::CachePolicy::Lru, ttl,
-                                          {reads, 0, inval, 0}, false).hit;
+                                          {reads, 0, inval, 0}, false)
+                           .hit;
   MESSAGE("LRU + TTL + invalidations: simulated " << sim << ", model " << model);
   CHECK(std::abs(sim - model) < 0.02);
 }
@@ -144,8 +151,8 @@ TEST_CASE("M/M/c with deterministic patience (a connection pool with an acquire 
     *it = t + wait + r.exponential(1 / mu);
   }
   const auto m = q::mmc_patience(c, lambda, mu, d);
-  MESSAGE("M/M/5+D: simulated abandon " << static_cast<double>(gave_up) / n << " wait " << waited / n << "; exact "
-                                        << m.abandon << " " << m.mean_wait);
+  MESSAGE("M/M/5+D: simulated abandon " << static_cast<double>(gave_up) / n << " wait " << waited / n
+                                        << "; exact " << m.abandon << " " << m.mean_wait);
   CHECK(std::abs(static_cast<double>(gave_up) / n - m.abandon) < 0.005);
   CHECK(rel(waited / n, m.mean_wait) < 0.03);
 }
@@ -203,7 +210,8 @@ TEST_CASE("estimate agrees with the run: utilisation within 10%, hit ratios with
     for (std::size_t i = 0; i < est->components.size(); ++i) {
       const ComponentEstimate& e = est->components[i];
       const ComponentResult& r = run.components[i];
-      INFO(file << " " << design << ": " << e.name << " estimated " << e.mean_utilization << " measured " << r.utilization);
+      INFO(file << " " << design << ": " << e.name << " estimated " << e.mean_utilization << " measured "
+                << r.utilization);
       if (!e.no_estimate.empty()) {
         ++skipped;
         continue;
@@ -221,8 +229,8 @@ TEST_CASE("estimate agrees with the run: utilisation within 10%, hit ratios with
         }
     }
   }
-  MESSAGE(within << " of " << compared << " utilisations within 10%, " << hits << " hit ratios compared, " << skipped
-                 << " components with no estimate");
+  MESSAGE(within << " of " << compared << " utilisations within 10%, " << hits << " hit ratios compared, "
+                 << skipped << " components with no estimate");
   CHECK(compared > 20);
 }
 
@@ -294,7 +302,8 @@ components:
     if (f.name == "pool_wait_ms") wait_ms = f.value;
   }
   MESSAGE("pool: exhausted share simulated " << exhausted / reads << ", M/M/10+D " << exact.abandon
-                                             << "; wait simulated " << wait_ms << " ms, exact " << exact.mean_wait * 1e3);
+                                             << "; wait simulated " << wait_ms << " ms, exact "
+                                             << exact.mean_wait * 1e3);
   CHECK(rel(exhausted / reads, exact.abandon) < 0.2);
   CHECK(rel(wait_ms / 1e3, exact.mean_wait) < 0.10);
 }

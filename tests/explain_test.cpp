@@ -50,7 +50,8 @@ void check_fault_lines(const Explanation& x) {
   static const std::regex later(R"((\d[\dhms.]*) later)");
   for (const Finding& f : x.findings) {
     CAPTURE(f.text);
-    // "->" also appears in a note's own words ("5 -> 7 replicas"); a claimed effect is "): ... -> ..." after the action.
+    // "->" also appears in a note's own words ("5 -> 7 replicas"); a claimed effect is "): ... -> ..." after
+    // the action.
     const bool causal = std::regex_search(f.text, std::regex(R"(\S -> (within|\w+ (saturated|began)))")) ||
                         contains(f.text, "because") || contains(f.text, "set off");
     if (f.kind != "fault") {
@@ -67,69 +68,74 @@ void check_fault_lines(const Explanation& x) {
 }  // namespace
 
 TEST_SUITE("explain") {
-
-TEST_CASE("each library problem's headline names the component and mechanism of its README") {
-  struct Expect {
-    const char* problem;
-    const char* component;
-    const char* mechanism;
-  };
-  const Expect table[] = {
-      {"black-friday", "db", "pool"},        {"dashboard-47-queries", "db", "47 visits"},
-      {"launch-pool-exhaustion", "db", "pool"}, {"memory-leak", "api", "killed"},
-      {"monolith-to-microservices", "orders", "saturated"}, {"news-caching", "db", "saturated"},
-      {"payments", "psp", "saturated"},     {"slow-endpoint", "db", "customer_by_email"},
-      {"social-feed", "posts", "saturated"},
-      {"video-streaming", "origin", "saturated"},
-      // Not sql-vs-nosql: since it became a graded problem (a node failure,
-      // async replicas) its naive headline names profiles, the tier whose
-      // workers wait on the failing database, not db itself (issue 19 open).
-  };
-  for (const Expect& e : table) {
-    if (!has_design(e.problem, "naive")) {
-      MESSAGE("no naive design for " << e.problem << " (the library moved): skipped");
-      continue;
-    }
-    CAPTURE(e.problem);
-    const Analysis a = run_design(e.problem, "naive");
-    CAPTURE(a.why.headline);
-    CHECK(contains(a.why.headline, e.component));
-    CHECK(contains(a.why.headline, e.mechanism));
-    check_fault_lines(a.why);
-    // The details are the findings' texts, each with its evidence.
-    REQUIRE(a.why.details.size() == a.why.findings.size());
-    for (const Finding& f : a.why.findings) CHECK_FALSE(f.evidence.empty());
-  }
-}
-
-TEST_CASE("slow endpoint: the one slow query is not averaged away") {
-  if (!has_design("slow-endpoint", "naive")) return;
-  const Analysis a = run_design("slow-endpoint", "naive");
-  // 1 visit of about 4 s (the scan) and 41 short ones, not "42 visits of 97.9 ms each".
-  CHECK(contains(a.why.headline, "42 visits: 1 of 4."));
-  CHECK(contains(a.why.headline, "customer_by_email from api"));
-  CHECK(contains(a.why.headline, "and 41 of"));
-  CHECK_FALSE(contains(a.why.headline, "each"));
-}
-
-TEST_CASE("rates are compared in one unit") {
-  for (const char* p : {"social-feed", "black-friday"}) {
-    if (!has_design(p, "naive")) continue;
-    const Analysis a = run_design(p, "naive");
-    for (const Finding& f : a.why.findings) {
-      if (f.kind != "saturation" && f.kind != "pool_dry") continue;
-      CAPTURE(f.text);
-      // served and arrived both in visits/s; requests/s only as the rate entering, never set against visits.
-      CHECK(std::regex_search(f.text, std::regex(R"(served [\d,.]+ visits/s at most, while [\d,.]+ visits/s arrived)")));
-      CHECK_FALSE(std::regex_search(f.text, std::regex(R"(served [\d,.]+ req/s)")));
+  TEST_CASE("each library problem's headline names the component and mechanism of its README") {
+    struct Expect {
+      const char* problem;
+      const char* component;
+      const char* mechanism;
+    };
+    const Expect table[] = {
+        {"black-friday", "db", "pool"},
+        {"dashboard-47-queries", "db", "47 visits"},
+        {"launch-pool-exhaustion", "db", "pool"},
+        {"memory-leak", "api", "killed"},
+        {"monolith-to-microservices", "orders", "saturated"},
+        {"news-caching", "db", "saturated"},
+        {"payments", "psp", "saturated"},
+        {"slow-endpoint", "db", "customer_by_email"},
+        {"social-feed", "posts", "saturated"},
+        {"video-streaming", "origin", "saturated"},
+        // Not sql-vs-nosql: since it became a graded problem (a node failure,
+        // async replicas) its naive headline names profiles, the tier whose
+        // workers wait on the failing database, not db itself (issue 19 open).
+    };
+    for (const Expect& e : table) {
+      if (!has_design(e.problem, "naive")) {
+        MESSAGE("no naive design for " << e.problem << " (the library moved): skipped");
+        continue;
+      }
+      CAPTURE(e.problem);
+      const Analysis a = run_design(e.problem, "naive");
+      CAPTURE(a.why.headline);
+      CHECK(contains(a.why.headline, e.component));
+      CHECK(contains(a.why.headline, e.mechanism));
+      check_fault_lines(a.why);
+      // The details are the findings' texts, each with its evidence.
+      REQUIRE(a.why.details.size() == a.why.findings.size());
+      for (const Finding& f : a.why.findings) CHECK_FALSE(f.evidence.empty());
     }
   }
-}
 
-// A big-bang cutover to an undersized service at 3m and its rollback at 6m
-// (the library's migration problem before it became a graded problem): the
-// rollback brought success back, and the explanation must say so.
-const char* kBigBangWithRollback = R"yaml(name: big-bang-rollback
+  TEST_CASE("slow endpoint: the one slow query is not averaged away") {
+    if (!has_design("slow-endpoint", "naive")) return;
+    const Analysis a = run_design("slow-endpoint", "naive");
+    // 1 visit of about 4 s (the scan) and 41 short ones, not "42 visits of 97.9 ms each".
+    CHECK(contains(a.why.headline, "42 visits: 1 of 4."));
+    CHECK(contains(a.why.headline, "customer_by_email from api"));
+    CHECK(contains(a.why.headline, "and 41 of"));
+    CHECK_FALSE(contains(a.why.headline, "each"));
+  }
+
+  TEST_CASE("rates are compared in one unit") {
+    for (const char* p : {"social-feed", "black-friday"}) {
+      if (!has_design(p, "naive")) continue;
+      const Analysis a = run_design(p, "naive");
+      for (const Finding& f : a.why.findings) {
+        if (f.kind != "saturation" && f.kind != "pool_dry") continue;
+        CAPTURE(f.text);
+        // served and arrived both in visits/s; requests/s only as the rate entering, never set against
+        // visits.
+        CHECK(std::regex_search(
+            f.text, std::regex(R"(served [\d,.]+ visits/s at most, while [\d,.]+ visits/s arrived)")));
+        CHECK_FALSE(std::regex_search(f.text, std::regex(R"(served [\d,.]+ req/s)")));
+      }
+    }
+  }
+
+  // A big-bang cutover to an undersized service at 3m and its rollback at 6m
+  // (the library's migration problem before it became a graded problem): the
+  // rollback brought success back, and the explanation must say so.
+  const char* kBigBangWithRollback = R"yaml(name: big-bang-rollback
 seed: 23
 duration: 12m
 warmup: 1m
@@ -158,41 +164,41 @@ faults:
 slo: {latency_p99: 300ms, error_rate: 0.1%}
 )yaml";
 
-TEST_CASE("a rollback that brought success back says so; a late change is not put down to an action") {
-  const Analysis naive = run_analysed(load_scenario_text(kBigBangWithRollback, "big-bang-rollback.yaml"));
-  bool rollback = false;
-  for (const Finding& f : naive.why.findings)
-    if (f.kind == "fault" && f.at_s == doctest::Approx(360.0)) {
-      rollback = true;
-      CAPTURE(f.text);
-      CHECK(contains(f.text, "requests succeeded again"));
-      CHECK_FALSE(contains(f.text, "no visible effect"));
-    }
-  CHECK(rollback);
-  check_fault_lines(naive.why);
-  if (!has_design("monolith-to-microservices", "good")) return;
-  const Analysis good = run_design("monolith-to-microservices", "good");  // the strangler
-  check_fault_lines(good.why);
-}
-
-TEST_CASE("findings go to JSON with their evidence; existing keys stay") {
-  if (!has_design("monolith-to-microservices", "naive")) return;
-  const Analysis a = run_design("monolith-to-microservices", "naive");
-  nlohmann::ordered_json j;
-  add_to_json(j, a);
-  const auto& e = j["explanation"];
-  CHECK(e.contains("headline"));
-  CHECK(e.contains("details"));
-  CHECK(e.contains("error_sources"));
-  REQUIRE(e["findings"].is_array());
-  REQUIRE(e["findings"].size() == a.why.findings.size());
-  for (const auto& f : e["findings"]) {
-    CHECK(f.contains("kind"));
-    CHECK(f.contains("component"));
-    CHECK(f.contains("at_s"));
-    CHECK(f.contains("text"));
-    CHECK(f["evidence"].is_object());
+  TEST_CASE("a rollback that brought success back says so; a late change is not put down to an action") {
+    const Analysis naive = run_analysed(load_scenario_text(kBigBangWithRollback, "big-bang-rollback.yaml"));
+    bool rollback = false;
+    for (const Finding& f : naive.why.findings)
+      if (f.kind == "fault" && f.at_s == doctest::Approx(360.0)) {
+        rollback = true;
+        CAPTURE(f.text);
+        CHECK(contains(f.text, "requests succeeded again"));
+        CHECK_FALSE(contains(f.text, "no visible effect"));
+      }
+    CHECK(rollback);
+    check_fault_lines(naive.why);
+    if (!has_design("monolith-to-microservices", "good")) return;
+    const Analysis good = run_design("monolith-to-microservices", "good");  // the strangler
+    check_fault_lines(good.why);
   }
-}
+
+  TEST_CASE("findings go to JSON with their evidence; existing keys stay") {
+    if (!has_design("monolith-to-microservices", "naive")) return;
+    const Analysis a = run_design("monolith-to-microservices", "naive");
+    nlohmann::ordered_json j;
+    add_to_json(j, a);
+    const auto& e = j["explanation"];
+    CHECK(e.contains("headline"));
+    CHECK(e.contains("details"));
+    CHECK(e.contains("error_sources"));
+    REQUIRE(e["findings"].is_array());
+    REQUIRE(e["findings"].size() == a.why.findings.size());
+    for (const auto& f : e["findings"]) {
+      CHECK(f.contains("kind"));
+      CHECK(f.contains("component"));
+      CHECK(f.contains("at_s"));
+      CHECK(f.contains("text"));
+      CHECK(f["evidence"].is_object());
+    }
+  }
 
 }  // TEST_SUITE

@@ -50,9 +50,8 @@ std::string deterministic(const RunResult& r) { return to_json_deterministic(r).
 
 TEST_SUITE("exports") {
   TEST_CASE("tracing changes no result: same JSON with and without --traces") {
-    const ScenarioSpec spec =
-        load_scenario(std::string(ARCHSIM_SOURCE_DIR) + "/examples/resilience/retry_storm.yaml",
-                      lasting(120.0));
+    const ScenarioSpec spec = load_scenario(
+        std::string(ARCHSIM_SOURCE_DIR) + "/examples/resilience/retry_storm.yaml", lasting(120.0));
     const RunResult plain = simulate(spec);
     std::ostringstream traces;
     TraceWriter tw(traces, spec.seed, 0.05, 0);
@@ -120,7 +119,8 @@ TEST_SUITE("exports") {
       if (svc == "api") CHECK(parent == "clients");
       if (svc == "db") CHECK(parent == "api");
     }
-    CHECK(a.str().find("\"startTimeUnixNano\":\"17672256") != std::string::npos);  // start time + simulated time
+    CHECK(a.str().find("\"startTimeUnixNano\":\"17672256") !=
+          std::string::npos);  // start time + simulated time
   }
 
   TEST_CASE("CSV and OpenMetrics: edges by name, counts that add up to the result") {
@@ -156,10 +156,11 @@ TEST_SUITE("exports") {
     CHECK(edge_calls <= static_cast<double>(db.arrivals));
     const std::string text = om.str();
     CHECK(text.substr(text.size() - 6) == "# EOF\n");
-    const std::string last_started =
-        "archsim_requests_started_total{scenario=\"chain\"} " + std::to_string(r.started) + " 1767225610.000\n";
+    const std::string last_started = "archsim_requests_started_total{scenario=\"chain\"} " +
+                                     std::to_string(r.started) + " 1767225610.000\n";
     CHECK(text.find(last_started) != std::string::npos);
-    CHECK(text.find("archsim_edge_calls_total{scenario=\"chain\",from=\"api\",to=\"db\"}") != std::string::npos);
+    CHECK(text.find("archsim_edge_calls_total{scenario=\"chain\",from=\"api\",to=\"db\"}") !=
+          std::string::npos);
     CHECK(text.find("# TYPE archsim_edge_latency_seconds summary") != std::string::npos);
   }
 
@@ -187,13 +188,17 @@ components:
   api2:
     <<: *svc
     replicas: 3
-)", "counts.yaml");
+)",
+                                                 "counts.yaml");
     CHECK(spec.duration == 90.0);
     CHECK(spec.traffic[0].users == 1000);
     REQUIRE(spec.components.size() == 2);
     CHECK(spec.components[0].service()->workers == 10);
     CHECK(spec.components[1].service()->workers == 10);  // merged from api
     CHECK(spec.components[1].service()->replicas == 3);  // its own key wins
-    CHECK_THROWS_AS(load_scenario_text("name: x\nduration: 1m\ntraffic: []\ncomponents:\n  a: {kind: service, workers: 2.5, service_time: 1ms}\n", "x.yaml"), InputError);
+    CHECK_THROWS_AS(load_scenario_text("name: x\nduration: 1m\ntraffic: []\ncomponents:\n  a: {kind: "
+                                       "service, workers: 2.5, service_time: 1ms}\n",
+                                       "x.yaml"),
+                    InputError);
   }
 }

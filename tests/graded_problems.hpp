@@ -50,7 +50,9 @@ inline std::string refusal(const std::string& p, const std::string& text) {
   return "";
 }
 
-inline report::Grade graded_run(const ScenarioSpec& spec) { return report::grade(report::run_analysed(spec)); }
+inline report::Grade graded_run(const ScenarioSpec& spec) {
+  return report::grade(report::run_analysed(spec));
+}
 
 inline const report::GradeItem& item(const report::Grade& g, const std::string& name) {
   for (const report::GradeItem& i : g.items)

@@ -13,9 +13,9 @@
 #include <string>
 
 #include "archsim/load.hpp"
+#include "graded_problems.hpp"
 #include "report/analysis.hpp"
 #include "report/grade.hpp"
-#include "graded_problems.hpp"
 
 using namespace archsim;
 using namespace archsim::report;
@@ -23,7 +23,6 @@ namespace fs = std::filesystem;
 using namespace archsim::test;
 
 namespace {
-
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
@@ -164,8 +163,8 @@ components:
     for (const Knob k :
          {Knob{2, "db.r6g.4xlarge", 20, 0, ""}, Knob{8, "db.r6g.4xlarge", 20, 0, ""},
           Knob{2, "db.r6g.16xlarge", 100, 0, ""}, Knob{4, "db.r6g.2xlarge", 50, 2, ", read_from: any"}}) {
-      const Grade g = grade(run_analysed(
-          load_design_text("slow-endpoint", format(tmpl, k.api, k.instance, k.pool, k.replicas, k.read_from), 120)));
+      const Grade g = grade(run_analysed(load_design_text(
+          "slow-endpoint", format(tmpl, k.api, k.instance, k.pool, k.replicas, k.read_from), 120)));
       INFO(k.api << " api replicas, " << std::string(k.instance) << ", pool " << k.pool << ", " << k.replicas
                  << " replicas");
       CHECK_FALSE(g.pass);
@@ -231,7 +230,8 @@ components:
   proxy: {kind: service, replicas: %d, instance: m6i.8xlarge, steps: [{call: origin, timeout: 3s, retry: {max: 1}}]}
 )";
     for (int replicas : {1, 4}) {
-      const Grade g = grade(run_analysed(load_design_text("video-streaming", format(proxies, replicas), 120)));
+      const Grade g =
+          grade(run_analysed(load_design_text("video-streaming", format(proxies, replicas), 120)));
       INFO(replicas << " proxy replicas");
       CHECK_FALSE(g.pass);
       CHECK(item(g, "error_rate").actual > 0.5);
@@ -243,15 +243,16 @@ components:
 )";
     for (const auto& knob : {std::pair{"100k", "100k"}, std::pair{"200k", "200k"}, std::pair{"100k", "0"}}) {
       const std::string capacity = knob.first, warm = knob.second;
-      const Grade g = grade(
-          run_analysed(load_design_text("video-streaming", format(edge, capacity.c_str(), warm.c_str()), 120)));
+      const Grade g = grade(run_analysed(
+          load_design_text("video-streaming", format(edge, capacity.c_str(), warm.c_str()), 120)));
       INFO("edge of " << capacity << ", warm " << warm);
       CHECK_FALSE(g.pass);
       CHECK_FALSE(item(g, "error_rate").pass);
     }
     // A valid answer (README): an edge that holds most of the catalogue,
     // warmed; CDN storage is not billed, its egress is.
-    const Grade big = grade(run_analysed(load_design_text("video-streaming", format(edge, "300k", "300k"), 120)));
+    const Grade big =
+        grade(run_analysed(load_design_text("video-streaming", format(edge, "300k", "300k"), 120)));
     CHECK(big.pass);
     CHECK(item(big, "budget").actual > 50);  // 8 Gbit/s of egress
 

@@ -39,11 +39,11 @@ TEST_CASE("gc: work through stop-the-world pauses takes work / (1 - p / (p + g))
 TEST_CASE("gc: a killed replica restarts with an empty heap; its next kill is a round later") {
   HeapGc gc;
   gc.start(100, 3, 60, 10, 1.0, 20.0);
-  CHECK(gc.fill(0, 130) == Rel(0.5));         // first out of memory at 100 + 60
-  CHECK(gc.fill(2, 190) == Rel(0.5));         // the third at 100 + 180
+  CHECK(gc.fill(0, 130) == Rel(0.5));  // first out of memory at 100 + 60
+  CHECK(gc.fill(2, 190) == Rel(0.5));  // the third at 100 + 180
   gc.killed(0, 160, 3);
-  CHECK(gc.fill(0, 165) == 0);                // restarting until 170
-  CHECK(gc.fill(0, 170 + 85) == Rel(0.5));    // empty at 170, full at 160 + 180
+  CHECK(gc.fill(0, 165) == 0);                     // restarting until 170
+  CHECK(gc.fill(0, 170 + 85) == Rel(0.5));         // empty at 170, full at 160 + 180
   CHECK(gc.max_fill(200, 3) == Rel(100.0 / 120));  // the second, out of memory at 220
 }
 
@@ -97,6 +97,7 @@ faults:
     const std::string m = e.what();
     CHECK(m.find("gc.yaml:6:36: error: 'gc_interval' is how often the collector runs: it needs 'gc_pause'") !=
           std::string::npos);
-    CHECK(m.find("gc.yaml:7:25: error: unknown key 'gc_pause' in the 'kill' fault at 1s: 'gc_pause' belongs to the 'leak' fault") != std::string::npos);
+    CHECK(m.find("gc.yaml:7:25: error: unknown key 'gc_pause' in the 'kill' fault at 1s: 'gc_pause' belongs "
+                 "to the 'leak' fault") != std::string::npos);
   }
 }

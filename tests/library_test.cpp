@@ -59,213 +59,224 @@ std::string good_of(const std::string& problem) { return problem == "black-frida
 }  // namespace
 
 TEST_SUITE("library") {
-
-TEST_CASE("every problem has a problem file, a README, a naive and a good design, and they load") {
-  int problems = 0;
-  for (const auto& e : fs::directory_iterator(kLibrary)) {
-    if (!e.is_directory()) continue;
-    const std::string p = e.path().filename().string();
-    INFO("problem " << p);
-    CHECK(fs::exists(e.path() / "problem.yaml"));
-    CHECK(fs::exists(e.path() / "README.md"));
-    CHECK(fs::exists(e.path() / "designs" / "naive.yaml"));
-    CHECK(fs::exists(e.path() / "designs" / (good_of(p) + ".yaml")));
-    for (const auto& d : fs::directory_iterator(e.path() / "designs")) {
-      LoadOptions o;
-      o.design = d.path().string();
-      CHECK_NOTHROW(load_scenario((e.path() / "problem.yaml").string(), o));
+  TEST_CASE("every problem has a problem file, a README, a naive and a good design, and they load") {
+    int problems = 0;
+    for (const auto& e : fs::directory_iterator(kLibrary)) {
+      if (!e.is_directory()) continue;
+      const std::string p = e.path().filename().string();
+      INFO("problem " << p);
+      CHECK(fs::exists(e.path() / "problem.yaml"));
+      CHECK(fs::exists(e.path() / "README.md"));
+      CHECK(fs::exists(e.path() / "designs" / "naive.yaml"));
+      CHECK(fs::exists(e.path() / "designs" / (good_of(p) + ".yaml")));
+      for (const auto& d : fs::directory_iterator(e.path() / "designs")) {
+        LoadOptions o;
+        o.design = d.path().string();
+        CHECK_NOTHROW(load_scenario((e.path() / "problem.yaml").string(), o));
+      }
+      ++problems;
     }
-    ++problems;
+    CHECK(problems >= 5);
   }
-  CHECK(problems >= 5);
-}
 
-TEST_CASE("black-friday: the database's pools run dry at the spike and nothing recovers; sized pools hold") {
-  const Analysis naive = run_design("black-friday", "naive");
-  CHECK_FALSE(naive.pass());
-  REQUIRE_FALSE(naive.why.saturated.empty());
-  CHECK(naive.why.saturated.front().name == "db");
-  CHECK(naive.why.saturated.front().at == Rel(130).epsilon(0.05));  // the spike's ramp, 2m-2m30s
-  CHECK(naive.why.saturated.front().at_end);                                     // metastable: no recovery
-  CHECK(error_share(naive, "timeout") > 0.95);  // the rest are pool_exhausted (500s); see resilience_test.cpp
-  CHECK(error_share(naive, "pool_exhausted") > 0);
-  CHECK(naive.why.errors.front().at_client);
-  const Analysis good = run_design("black-friday", "mitigated");
-  CHECK(good.pass());
-  CHECK(good.why.saturated.empty());
-}
+  TEST_CASE(
+      "black-friday: the database's pools run dry at the spike and nothing recovers; sized pools hold") {
+    const Analysis naive = run_design("black-friday", "naive");
+    CHECK_FALSE(naive.pass());
+    REQUIRE_FALSE(naive.why.saturated.empty());
+    CHECK(naive.why.saturated.front().name == "db");
+    CHECK(naive.why.saturated.front().at == Rel(130).epsilon(0.05));  // the spike's ramp, 2m-2m30s
+    CHECK(naive.why.saturated.front().at_end);                        // metastable: no recovery
+    CHECK(error_share(naive, "timeout") >
+          0.95);  // the rest are pool_exhausted (500s); see resilience_test.cpp
+    CHECK(error_share(naive, "pool_exhausted") > 0);
+    CHECK(naive.why.errors.front().at_client);
+    const Analysis good = run_design("black-friday", "mitigated");
+    CHECK(good.pass());
+    CHECK(good.why.saturated.empty());
+  }
 
-TEST_CASE("slow-endpoint: nothing saturates, 42 database visits make it slow; the index and eager loading fix it") {
-  const Analysis naive = run_design("slow-endpoint", "naive");
-  CHECK_FALSE(naive.pass());
-  CHECK_FALSE(slo(naive, "latency_p99").pass);
-  CHECK(slo(naive, "error_rate").pass);
-  CHECK(naive.why.saturated.empty());
-  CHECK(naive.result.latency.mean > 3.5);  // "a 5-second endpoint"
-  const ComponentResult& db = component(naive, "db");
-  CHECK(static_cast<double>(db.arrivals) / naive.result.started == Rel(42).epsilon(0.01));
-  CHECK(naive.why.headline.find("a request spends") != std::string::npos);
-  CHECK(naive.why.headline.find("at db (42 visits") != std::string::npos);
-  const Analysis good = run_design("slow-endpoint", "good");
-  CHECK(good.pass());
-  CHECK(good.result.latency.p99 < 0.05);
-}
+  TEST_CASE(
+      "slow-endpoint: nothing saturates, 42 database visits make it slow; the index and eager loading fix "
+      "it") {
+    const Analysis naive = run_design("slow-endpoint", "naive");
+    CHECK_FALSE(naive.pass());
+    CHECK_FALSE(slo(naive, "latency_p99").pass);
+    CHECK(slo(naive, "error_rate").pass);
+    CHECK(naive.why.saturated.empty());
+    CHECK(naive.result.latency.mean > 3.5);  // "a 5-second endpoint"
+    const ComponentResult& db = component(naive, "db");
+    CHECK(static_cast<double>(db.arrivals) / naive.result.started == Rel(42).epsilon(0.01));
+    CHECK(naive.why.headline.find("a request spends") != std::string::npos);
+    CHECK(naive.why.headline.find("at db (42 visits") != std::string::npos);
+    const Analysis good = run_design("slow-endpoint", "good");
+    CHECK(good.pass());
+    CHECK(good.result.latency.p99 < 0.05);
+  }
 
-TEST_CASE("dashboard-47-queries: 47 sequential queries take 12 s; 5 batched ones in parallel about 1.2 s") {
-  const Analysis naive = run_design("dashboard-47-queries", "naive");
-  CHECK_FALSE(naive.pass());
-  CHECK_FALSE(slo(naive, "latency_p50").pass);
-  CHECK(naive.result.latency.mean == Rel(12).epsilon(0.1));
-  CHECK(naive.why.headline.find("47 visits") != std::string::npos);
-  const Analysis good = run_design("dashboard-47-queries", "good");
-  CHECK(good.pass());
-  CHECK(good.result.latency.mean == Rel(1.2).epsilon(0.15));
-}
+  TEST_CASE("dashboard-47-queries: 47 sequential queries take 12 s; 5 batched ones in parallel about 1.2 s") {
+    const Analysis naive = run_design("dashboard-47-queries", "naive");
+    CHECK_FALSE(naive.pass());
+    CHECK_FALSE(slo(naive, "latency_p50").pass);
+    CHECK(naive.result.latency.mean == Rel(12).epsilon(0.1));
+    CHECK(naive.why.headline.find("47 visits") != std::string::npos);
+    const Analysis good = run_design("dashboard-47-queries", "good");
+    CHECK(good.pass());
+    CHECK(good.result.latency.mean == Rel(1.2).epsilon(0.15));
+  }
 
-TEST_CASE("launch-pool-exhaustion: the pools run dry at Little's law capacity; larger pools pass") {
-  const Analysis naive = run_design("launch-pool-exhaustion", "naive");
-  CHECK_FALSE(naive.pass());
-  CHECK_FALSE(slo(naive, "error_rate").pass);
-  // The API's 64 handlers per replica (m6i.xlarge) wait for the 10
-  // connections; orders queue for a handler and customers give up.
-  CHECK(error_share(naive, "timeout") == 1.0);
-  REQUIRE_FALSE(naive.why.saturated.empty());
-  const Saturation& s = naive.why.saturated.front();
-  CHECK(s.name == "db");
-  CHECK(s.pool);
-  // 40 connections, each held 19.4 ms on average: at most 2,060 orders/s.
-  CHECK(s.served_rps == Rel(40 / 0.0194).epsilon(0.05));
-  CHECK(s.at == Rel(137).epsilon(0.02));  // 2m17s
-  const Analysis good = run_design("launch-pool-exhaustion", "good");
-  CHECK(good.pass());
-  CHECK(figure(good, "db", "pool_exhausted") == 0);
-}
+  TEST_CASE("launch-pool-exhaustion: the pools run dry at Little's law capacity; larger pools pass") {
+    const Analysis naive = run_design("launch-pool-exhaustion", "naive");
+    CHECK_FALSE(naive.pass());
+    CHECK_FALSE(slo(naive, "error_rate").pass);
+    // The API's 64 handlers per replica (m6i.xlarge) wait for the 10
+    // connections; orders queue for a handler and customers give up.
+    CHECK(error_share(naive, "timeout") == 1.0);
+    REQUIRE_FALSE(naive.why.saturated.empty());
+    const Saturation& s = naive.why.saturated.front();
+    CHECK(s.name == "db");
+    CHECK(s.pool);
+    // 40 connections, each held 19.4 ms on average: at most 2,060 orders/s.
+    CHECK(s.served_rps == Rel(40 / 0.0194).epsilon(0.05));
+    CHECK(s.at == Rel(137).epsilon(0.02));  // 2m17s
+    const Analysis good = run_design("launch-pool-exhaustion", "good");
+    CHECK(good.pass());
+    CHECK(figure(good, "db", "pool_exhausted") == 0);
+  }
 
-TEST_CASE("memory-leak: GC pauses slow an instance before it is killed; health checks alone do not hide it") {
-  const Analysis naive = run_design("memory-leak", "naive");
-  CHECK_FALSE(naive.pass());
-  CHECK_FALSE(slo(naive, "error_rate").pass);
-  CHECK(error_share(naive, "killed") > 0.5);
-  CHECK(naive.faults.size() >= 4);  // the leak and a kill every 4 minutes
-  // Health checks eject the dead instances, but the latency breaks before
-  // the first kill (6m): the instance in GC pauses still passes its checks.
-  const Analysis checks = run_design("memory-leak", "health-checks");
-  CHECK_FALSE(checks.pass());
-  CHECK_FALSE(slo(checks, "latency_p99").pass);
-  bool before_kill = false;
-  for (const SloBreak& b : checks.why.breaks)
-    if (b.slo == "latency_p99" && b.timed && b.at < 360) before_kill = true;
-  CHECK(before_kill);
-  const Analysis good = run_design("memory-leak", "good");
-  int ejections = 0;
-  for (const Note& n : good.result.notes) ejections += n.kind == "health" && n.what == "eject";
-  CHECK(ejections >= 4);
-}
+  TEST_CASE(
+      "memory-leak: GC pauses slow an instance before it is killed; health checks alone do not hide it") {
+    const Analysis naive = run_design("memory-leak", "naive");
+    CHECK_FALSE(naive.pass());
+    CHECK_FALSE(slo(naive, "error_rate").pass);
+    CHECK(error_share(naive, "killed") > 0.5);
+    CHECK(naive.faults.size() >= 4);  // the leak and a kill every 4 minutes
+    // Health checks eject the dead instances, but the latency breaks before
+    // the first kill (6m): the instance in GC pauses still passes its checks.
+    const Analysis checks = run_design("memory-leak", "health-checks");
+    CHECK_FALSE(checks.pass());
+    CHECK_FALSE(slo(checks, "latency_p99").pass);
+    bool before_kill = false;
+    for (const SloBreak& b : checks.why.breaks)
+      if (b.slo == "latency_p99" && b.timed && b.at < 360) before_kill = true;
+    CHECK(before_kill);
+    const Analysis good = run_design("memory-leak", "good");
+    int ejections = 0;
+    for (const Note& n : good.result.notes) ejections += n.kind == "health" && n.what == "eject";
+    CHECK(ejections >= 4);
+  }
 
-// Health checks wait for their probes' timeout (a crash is detected 0.5 to
-// 1.5 s after it with a 1 s interval): a least_connections balancer would
-// send retries back to the dead instance in that window (its requests fail
-// at once, so it has the fewest open connections). The good design balances
-// by power of two choices and passes.
-TEST_CASE("memory-leak: the good design passes") {
-  CHECK(run_design("memory-leak", "good").pass());
-}
+  // Health checks wait for their probes' timeout (a crash is detected 0.5 to
+  // 1.5 s after it with a 1 s interval): a least_connections balancer would
+  // send retries back to the dead instance in that window (its requests fail
+  // at once, so it has the fewest open connections). The good design balances
+  // by power of two choices and passes.
+  TEST_CASE("memory-leak: the good design passes") { CHECK(run_design("memory-leak", "good").pass()); }
 
-TEST_CASE("payments: immediate retries without idempotency keys double-charge and storm; keys, backoff and a budget pass") {
-  const Analysis naive = run_design("payments", "naive");
-  CHECK_FALSE(naive.pass());
-  CHECK_FALSE(slo(naive, "error_rate").pass);
-  CHECK(figure(naive, "psp", "duplicates") > 1000);
-  REQUIRE_FALSE(naive.why.saturated.empty());
-  CHECK(naive.why.saturated.front().name == "psp");
-  CHECK(naive.why.saturated.front().at == Rel(180).epsilon(0.02));  // the provider's slowdown at 3m
-  CHECK(naive.why.errors.front().kind == "timeout");
-  CHECK(naive.why.errors.front().origin == "payments");
-  CHECK(naive.why.errors.front().waiting_for == "psp");
-  const Analysis good = run_design("payments", "good");
-  CHECK(good.pass());
-  CHECK(figure(good, "psp", "duplicates") <= 0);  // idempotent: nothing counted
-  CHECK(good.why.saturated.empty());
-}
+  TEST_CASE(
+      "payments: immediate retries without idempotency keys double-charge and storm; keys, backoff and a "
+      "budget pass") {
+    const Analysis naive = run_design("payments", "naive");
+    CHECK_FALSE(naive.pass());
+    CHECK_FALSE(slo(naive, "error_rate").pass);
+    CHECK(figure(naive, "psp", "duplicates") > 1000);
+    REQUIRE_FALSE(naive.why.saturated.empty());
+    CHECK(naive.why.saturated.front().name == "psp");
+    CHECK(naive.why.saturated.front().at == Rel(180).epsilon(0.02));  // the provider's slowdown at 3m
+    CHECK(naive.why.errors.front().kind == "timeout");
+    CHECK(naive.why.errors.front().origin == "payments");
+    CHECK(naive.why.errors.front().waiting_for == "psp");
+    const Analysis good = run_design("payments", "good");
+    CHECK(good.pass());
+    CHECK(figure(good, "psp", "duplicates") <= 0);  // idempotent: nothing counted
+    CHECK(good.why.saturated.empty());
+  }
 
-TEST_CASE("sql-vs-nosql: async replicas read stale and lose edits at failover; QUORUM reads every confirmed edit") {
-  const Analysis naive = run_design("sql-vs-nosql", "naive");
-  CHECK_FALSE(naive.pass());
-  CHECK_FALSE(slo(naive, "stale_reads").pass);     // replication lag: a reload after an edit sees the old profile
-  CHECK(figure(naive, "db", "stale_read_ratio") > 0.01);
-  CHECK_FALSE(slo(naive, "error_rate").pass);      // the primary fails: edits fail until the promotion
-  CHECK(error_share(naive, "killed") > 0.05);
-  CHECK(figure(naive, "db", "failovers") == 1);
-  const Analysis good = run_design("sql-vs-nosql", "good");
-  CHECK(good.pass());
-  CHECK(figure(good, "db", "stale_reads") == 0);   // R + W > N, through the node failure and its return
-  CHECK(figure(good, "db", "unavailable") == 0);   // two of three up
-  CHECK(figure(good, "db", "lost_writes") > 0);    // the price README names: last-writer-wins
-}
+  TEST_CASE(
+      "sql-vs-nosql: async replicas read stale and lose edits at failover; QUORUM reads every confirmed "
+      "edit") {
+    const Analysis naive = run_design("sql-vs-nosql", "naive");
+    CHECK_FALSE(naive.pass());
+    CHECK_FALSE(
+        slo(naive, "stale_reads").pass);  // replication lag: a reload after an edit sees the old profile
+    CHECK(figure(naive, "db", "stale_read_ratio") > 0.01);
+    CHECK_FALSE(slo(naive, "error_rate").pass);  // the primary fails: edits fail until the promotion
+    CHECK(error_share(naive, "killed") > 0.05);
+    CHECK(figure(naive, "db", "failovers") == 1);
+    const Analysis good = run_design("sql-vs-nosql", "good");
+    CHECK(good.pass());
+    CHECK(figure(good, "db", "stale_reads") == 0);  // R + W > N, through the node failure and its return
+    CHECK(figure(good, "db", "unavailable") == 0);  // two of three up
+    CHECK(figure(good, "db", "lost_writes") > 0);   // the price README names: last-writer-wins
+  }
 
-TEST_CASE("news-caching: the database saturates at the breaking story; regional CDN edges and Redis pass") {
-  const Analysis naive = run_design("news-caching", "naive");
-  CHECK_FALSE(naive.pass());
-  REQUIRE_FALSE(naive.why.saturated.empty());
-  CHECK(naive.why.saturated.front().name == "db");
-  CHECK(naive.why.saturated.front().at >= 180);  // the spike at 3m, not before
-  const Analysis good = run_design("news-caching", "good");
-  CHECK(good.result.slo_pass);
-  CHECK(figure(good, "eu-entry", "hit_ratio") > 0.6);
-  CHECK(figure(good, "us-entry", "hit_ratio") > 0.6);
-  CHECK(component(good, "db").arrivals * 10 < component(naive, "db").arrivals);
-}
+  TEST_CASE("news-caching: the database saturates at the breaking story; regional CDN edges and Redis pass") {
+    const Analysis naive = run_design("news-caching", "naive");
+    CHECK_FALSE(naive.pass());
+    REQUIRE_FALSE(naive.why.saturated.empty());
+    CHECK(naive.why.saturated.front().name == "db");
+    CHECK(naive.why.saturated.front().at >= 180);  // the spike at 3m, not before
+    const Analysis good = run_design("news-caching", "good");
+    CHECK(good.result.slo_pass);
+    CHECK(figure(good, "eu-entry", "hit_ratio") > 0.6);
+    CHECK(figure(good, "us-entry", "hit_ratio") > 0.6);
+    CHECK(component(good, "db").arrivals * 10 < component(naive, "db").arrivals);
+  }
 
-TEST_CASE("social-feed: fan-out on read saturates the post shards; fan-out on write passes") {
-  const Analysis naive = run_design("social-feed", "naive");
-  CHECK_FALSE(naive.pass());
-  REQUIRE_FALSE(naive.why.saturated.empty());
-  CHECK(naive.why.saturated.front().name == "posts");
-  const Analysis good = run_design("social-feed", "good");
-  CHECK(good.pass());
-  // Graded: the timelines hold every concurrent user's (warm), so reads hit;
-  // the shards see the posts only.
-  CHECK(figure(good, "timelines", "hit_ratio") > 0.99);
-  CHECK(component(good, "posts").utilization < 0.2);
-  CHECK(naive.why.saturated.front().at < 5);  // from the start: each shard answers every read
-}
+  TEST_CASE("social-feed: fan-out on read saturates the post shards; fan-out on write passes") {
+    const Analysis naive = run_design("social-feed", "naive");
+    CHECK_FALSE(naive.pass());
+    REQUIRE_FALSE(naive.why.saturated.empty());
+    CHECK(naive.why.saturated.front().name == "posts");
+    const Analysis good = run_design("social-feed", "good");
+    CHECK(good.pass());
+    // Graded: the timelines hold every concurrent user's (warm), so reads hit;
+    // the shards see the posts only.
+    CHECK(figure(good, "timelines", "hit_ratio") > 0.99);
+    CHECK(component(good, "posts").utilization < 0.2);
+    CHECK(naive.why.saturated.front().at < 5);  // from the start: each shard answers every read
+  }
 
-TEST_CASE("monolith-to-microservices: a big-bang cutover saturates the new service; a canary then a strangler fig passes") {
-  const Analysis naive = run_design("monolith-to-microservices", "naive");
-  CHECK_FALSE(naive.pass());
-  REQUIRE_FALSE(naive.why.saturated.empty());
-  CHECK(naive.why.saturated.front().name == "orders");
-  CHECK(naive.why.saturated.front().at == Rel(180).epsilon(0.02));  // the cutover at 3m
-  CHECK(naive.result.errors.count("injected_error"));              // the latent defect, shown to everyone
-  const Analysis good = run_design("monolith-to-microservices", "good");
-  CHECK(good.pass());
-  // The defect shows with the canary's first request (2m) and is fixed 3 min later.
-  std::vector<double> defect;
-  for (const Note& n : good.result.notes)
-    if (n.kind == "fault" && (n.what == "defect" || n.what == "fixed")) defect.push_back(n.t);
-  REQUIRE(defect.size() == 2);
-  CHECK(defect[0] == Rel(120).epsilon(0.01));
-  CHECK(defect[1] - defect[0] == Rel(180).epsilon(1e-9));
-  int scalings = 0;
-  for (const Note& n : good.result.notes) scalings += n.kind == "autoscale" && n.what == "scale";
-  CHECK(scalings >= 2);
-  // Billed for the replicas it ran: between the 2 it started with and its maximum of 8.
-  CHECK(good.cost.lines[2].mean_replicas > 2);
-  CHECK(good.cost.lines[2].mean_replicas < 8);
-}
+  TEST_CASE(
+      "monolith-to-microservices: a big-bang cutover saturates the new service; a canary then a strangler "
+      "fig passes") {
+    const Analysis naive = run_design("monolith-to-microservices", "naive");
+    CHECK_FALSE(naive.pass());
+    REQUIRE_FALSE(naive.why.saturated.empty());
+    CHECK(naive.why.saturated.front().name == "orders");
+    CHECK(naive.why.saturated.front().at == Rel(180).epsilon(0.02));  // the cutover at 3m
+    CHECK(naive.result.errors.count("injected_error"));               // the latent defect, shown to everyone
+    const Analysis good = run_design("monolith-to-microservices", "good");
+    CHECK(good.pass());
+    // The defect shows with the canary's first request (2m) and is fixed 3 min later.
+    std::vector<double> defect;
+    for (const Note& n : good.result.notes)
+      if (n.kind == "fault" && (n.what == "defect" || n.what == "fixed")) defect.push_back(n.t);
+    REQUIRE(defect.size() == 2);
+    CHECK(defect[0] == Rel(120).epsilon(0.01));
+    CHECK(defect[1] - defect[0] == Rel(180).epsilon(1e-9));
+    int scalings = 0;
+    for (const Note& n : good.result.notes) scalings += n.kind == "autoscale" && n.what == "scale";
+    CHECK(scalings >= 2);
+    // Billed for the replicas it ran: between the 2 it started with and its maximum of 8.
+    CHECK(good.cost.lines[2].mean_replicas > 2);
+    CHECK(good.cost.lines[2].mean_replicas < 8);
+  }
 
-TEST_CASE("video-streaming: the origin cannot serve the audience; a warmed edge and shield can, at the price of egress") {
-  const Analysis naive = run_design("video-streaming", "naive");
-  CHECK_FALSE(naive.pass());
-  REQUIRE_FALSE(naive.why.saturated.empty());
-  CHECK(naive.why.saturated.front().name == "origin");
-  const Analysis good = run_design("video-streaming", "good");
-  CHECK(good.pass());
-  CHECK(figure(good, "entry", "hit_ratio") > 0.8);
-  CHECK(figure(good, "entry", "egress_gbps") == Rel(8).epsilon(0.1));  // 2,000 players x 2 MB / 4 s
-  CHECK(good.cost.lines[0].usage);
-  CHECK(good.cost.per_hour > 50);
-  CHECK(component(good, "origin").utilization < 0.8);  // the problem's origin fleet, behind two tiers
-}
+  TEST_CASE(
+      "video-streaming: the origin cannot serve the audience; a warmed edge and shield can, at the price of "
+      "egress") {
+    const Analysis naive = run_design("video-streaming", "naive");
+    CHECK_FALSE(naive.pass());
+    REQUIRE_FALSE(naive.why.saturated.empty());
+    CHECK(naive.why.saturated.front().name == "origin");
+    const Analysis good = run_design("video-streaming", "good");
+    CHECK(good.pass());
+    CHECK(figure(good, "entry", "hit_ratio") > 0.8);
+    CHECK(figure(good, "entry", "egress_gbps") == Rel(8).epsilon(0.1));  // 2,000 players x 2 MB / 4 s
+    CHECK(good.cost.lines[0].usage);
+    CHECK(good.cost.per_hour > 50);
+    CHECK(component(good, "origin").utilization < 0.8);  // the problem's origin fleet, behind two tiers
+  }
 
 }  // TEST_SUITE

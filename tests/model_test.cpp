@@ -67,7 +67,8 @@ TEST_SUITE("model") {
     for (int i : added) check_fresh(set[i], set.fresh(Replica::State::Provisioning));
   }
 
-  TEST_CASE("scaling a service in and out again gives replicas equal to fresh ones (the concurrency limit too)") {
+  TEST_CASE(
+      "scaling a service in and out again gives replicas equal to fresh ones (the concurrency limit too)") {
     // The `scale` action once re-used a removed replica without its
     // concurrency limit: such a replica admitted any number of visits.
     Kernel kernel;

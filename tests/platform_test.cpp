@@ -142,7 +142,8 @@ TEST_CASE("the layout: replicas on hosts, routes from host to host, archsim's ow
 }
 
 TEST_CASE("without a platform section: one host per replica, a core per worker, a LAN that costs nothing") {
-  const ScenarioSpec spec = load_scenario(std::string(ARCHSIM_SOURCE_DIR) + "/examples/validation/lb_random.yaml");
+  const ScenarioSpec spec =
+      load_scenario(std::string(ARCHSIM_SOURCE_DIR) + "/examples/validation/lb_random.yaml");
   const Layout L = Layout::build(spec);
   CHECK_FALSE(L.declared);
   REQUIRE(L.replica_host.size() == 2);

@@ -11,9 +11,9 @@
 #include <string>
 
 #include "analysis/queueing.hpp"
+#include "archsim/diagnostics.hpp"
 #include "archsim/load.hpp"
 #include "archsim/simulation.hpp"
-#include "archsim/diagnostics.hpp"
 
 using namespace archsim;
 using archsim::test::Rel;
@@ -73,13 +73,14 @@ TEST_CASE("quorum: a read's time is the R-th fastest of N exponential replicas (
 }
 
 TEST_CASE("quorum: a write's time is the W-th fastest acknowledgement") {
-  const std::string text = "seed: 9\nduration: 70s\nwarmup: 10s\ntraffic:\n"
-                           "  - {name: writers, to: w, rate: 500/s}\n"
-                           "components:\n"
-                           "  w: {kind: service, workers: 1000, steps: [{write: db}]}\n"
-                           "  db:\n    kind: database\n    keys: 100k\n"
-                           "    consistency: {replication_factor: 3, read: one, write: quorum}\n"
-                           "    queries: {read: exp(10ms), write: exp(10ms)}\n";
+  const std::string text =
+      "seed: 9\nduration: 70s\nwarmup: 10s\ntraffic:\n"
+      "  - {name: writers, to: w, rate: 500/s}\n"
+      "components:\n"
+      "  w: {kind: service, workers: 1000, steps: [{write: db}]}\n"
+      "  db:\n    kind: database\n    keys: 100k\n"
+      "    consistency: {replication_factor: 3, read: one, write: quorum}\n"
+      "    queries: {read: exp(10ms), write: exp(10ms)}\n";
   const RunResult r = run_text(text);
   CHECK(r.latency.mean == Rel(queueing::exp_order_statistic_mean(3, 2, 0.010), 0.03));
 }
@@ -93,7 +94,8 @@ TEST_CASE("quorum: a level that too few replicas can meet fails for as long as t
   // Reads at ALL are refused at once while a replica is down: 20 s x 1000/s.
   CHECK(static_cast<double>(errors(all, "unavailable")) == Rel(20000, 0.03));
   CHECK(figure(db_of(all), "unavailable") == static_cast<double>(errors(all, "unavailable")));
-  CHECK(static_cast<double>(all.failed) / static_cast<double>(all.completed + all.failed) == Rel(1.0 / 3, 0.03));
+  CHECK(static_cast<double>(all.failed) / static_cast<double>(all.completed + all.failed) ==
+        Rel(1.0 / 3, 0.03));
   // Two of five down: R = 3 is met, R = 4 is not.
   const std::string two = "faults:\n  - {at: 20s, kill: db, replicas: 2, for: 20s}\n";
   CHECK(run_text(store(5, "3", "one") + two).failed == 0);
@@ -108,17 +110,18 @@ TEST_CASE("quorum: reads after a replica missed writes are stale with the hyperg
   // of them are among the two that missed: C(2, R) / C(5, R).
   for (int r : {1, 2, 3}) {
     CAPTURE(r);
-    const std::string text = "seed: 11\nduration: 70s\nwarmup: 20s\ntraffic:\n"
-                             "  - {name: readers, to: db, rate: 1000/s}\n"
-                             "  - {name: writers, to: w, rate: 20/s, profile: [{at: 10s, x: 0}]}\n"
-                             "components:\n"
-                             "  w: {kind: service, workers: 100, steps: [{write: db}]}\n"
-                             "  db:\n    kind: database\n    keys: 1\n"
-                             "    consistency: {replication_factor: 5, read: " +
-                             std::to_string(r) +
-                             ", write: one}\n"
-                             "    queries: {read: exp(10ms), write: exp(10ms)}\n"
-                             "faults:\n  - {at: 0s, kill: db, replicas: 2, for: 10s}\n";
+    const std::string text =
+        "seed: 11\nduration: 70s\nwarmup: 20s\ntraffic:\n"
+        "  - {name: readers, to: db, rate: 1000/s}\n"
+        "  - {name: writers, to: w, rate: 20/s, profile: [{at: 10s, x: 0}]}\n"
+        "components:\n"
+        "  w: {kind: service, workers: 100, steps: [{write: db}]}\n"
+        "  db:\n    kind: database\n    keys: 1\n"
+        "    consistency: {replication_factor: 5, read: " +
+        std::to_string(r) +
+        ", write: one}\n"
+        "    queries: {read: exp(10ms), write: exp(10ms)}\n"
+        "faults:\n  - {at: 0s, kill: db, replicas: 2, for: 10s}\n";
     const RunResult run = run_text(text);
     const double expected = queueing::quorum_miss_probability(5, 3, r);  // 0.4, 0.1, 0
     const double ratio = figure(db_of(run), "stale_read_ratio");
@@ -141,7 +144,8 @@ TEST_CASE("quorum: R + W > N reads every acknowledged write; R + W <= N does not
   const RunResult q = run_text(text("quorum", "quorum"));
   CHECK(figure(db_of(q), "reads") > 50000);
   CHECK(figure(db_of(q), "stale_reads") == 0);
-  const RunResult mixed = run_text(text("one", "all"));  // 1 + 3 > 3, but writes at ALL fail while one is down
+  const RunResult mixed =
+      run_text(text("one", "all"));  // 1 + 3 > 3, but writes at ALL fail while one is down
   CHECK(figure(db_of(mixed), "stale_reads") == 0);
   CHECK(errors(mixed, "unavailable") > 0);
   const RunResult one = run_text(text("one", "one"));
@@ -155,12 +159,13 @@ TEST_CASE("quorum: last-writer-wins loses 1 - e^(-lambda d) of concurrent Poisso
   // its 1 ms. 1 - e^(-0.2) = 18.1%.
   for (const char* level : {"one", "all"}) {
     CAPTURE(level);
-    const std::string text = std::string("seed: 4\nduration: 110s\nwarmup: 10s\ntraffic:\n"
-                                         "  - {name: writers, to: w, rate: 200/s}\n"
-                                         "components:\n"
-                                         "  w: {kind: service, workers: 100, steps: [{write: db}]}\n"
-                                         "  db:\n    kind: database\n    keys: 1\n"
-                                         "    consistency: {replication_factor: 3, read: one, write: ") +
+    const std::string text = std::string(
+                                 "seed: 4\nduration: 110s\nwarmup: 10s\ntraffic:\n"
+                                 "  - {name: writers, to: w, rate: 200/s}\n"
+                                 "components:\n"
+                                 "  w: {kind: service, workers: 100, steps: [{write: db}]}\n"
+                                 "  db:\n    kind: database\n    keys: 1\n"
+                                 "    consistency: {replication_factor: 3, read: one, write: ") +
                              level +
                              "}\n"
                              "    queries: {read: 1ms, write: 1ms}\n"
@@ -194,7 +199,8 @@ components:
     CHECK(m.find("bad.yaml:7:5: error: 'replicas' is for a primary with read replicas") != std::string::npos);
     CHECK(m.find("bad.yaml:8:48: error: 'read: 4' waits for more replicas than the replication_factor (3)") !=
           std::string::npos);
-    CHECK(m.find("bad.yaml:8:58: error: expected an integer for 'write', got 'most'") != std::string::npos);  // 'most' is no level
+    CHECK(m.find("bad.yaml:8:58: error: expected an integer for 'write', got 'most'") !=
+          std::string::npos);  // 'most' is no level
   }
 }
 
@@ -215,7 +221,8 @@ TEST_CASE("example quorum_store: QUORUM survives a node down with no stale read;
   };
   const RunResult one = with(1, 1);
   CHECK(one.failed == 0);
-  CHECK(figure(db_of(one), "stale_read_ratio") > 0.01);  // the node back from the fault missed a minute of writes
+  CHECK(figure(db_of(one), "stale_read_ratio") >
+        0.01);  // the node back from the fault missed a minute of writes
   const RunResult all = with(3, 1);
   // Reads at ALL fail for the minute the node is down: 3,000/s x 60 s.
   CHECK(static_cast<double>(errors(all, "unavailable")) == Rel(180000, 0.02));

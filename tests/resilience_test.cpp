@@ -78,7 +78,9 @@ Run simulate_spec(ScenarioSpec spec) {
   return run;
 }
 
-Run run_file(const std::string& path, const LoadOptions& opt = {}) { return simulate_spec(load_scenario(path, opt)); }
+Run run_file(const std::string& path, const LoadOptions& opt = {}) {
+  return simulate_spec(load_scenario(path, opt));
+}
 
 double figure(const ComponentResult& c, const std::string& name) {
   for (const Figure& f : c.figures)
@@ -260,7 +262,8 @@ faults:
   CHECK(find(K::Spike).x == 3);
   CHECK(find(K::Spike).target == "shoppers");
   // Every kind has a name, and it is the key that names it in the file.
-  for (const std::string_view n : all_names<FaultSpec::Kind>()) CHECK(name_of(*from_name<FaultSpec::Kind>(n)) == n);
+  for (const std::string_view n : all_names<FaultSpec::Kind>())
+    CHECK(name_of(*from_name<FaultSpec::Kind>(n)) == n);
 }
 
 TEST_CASE("faults from the problem and the design's operator actions make one timeline") {
@@ -300,12 +303,14 @@ components:
   CHECK(diagnostics_of_text(base + "faults:\n  - {at: 1m, kill: a, slow: b}\n") ==
         "t.yaml:8:23: error: a fault is either 'kill' or 'slow', not both: make them two entries");
   CHECK(diagnostics_of_text(base + "faults:\n  - {at: 1m, partition: [a, b]}\n") ==
-        "t.yaml:8:5: error: the 'partition' fault at 1m: neither 'a' nor 'b' sends to the other, so cutting them "
+        "t.yaml:8:5: error: the 'partition' fault at 1m: neither 'a' nor 'b' sends to the other, so cutting "
+        "them "
         "apart changes nothing");
   CHECK(diagnostics_of_text(base + "faults:\n  - {kill: a}\n") ==
         "t.yaml:8:5: error: missing required key 'at' in fault 1 (kill)");
   CHECK(diagnostics_of_text(base + "faults:\n  - {at: 1m, kill: users}\n") ==
-        "t.yaml:8:20: error: 'users' is a traffic source: 'kill' applies to a component ('spike' changes the rate "
+        "t.yaml:8:20: error: 'users' is a traffic source: 'kill' applies to a component ('spike' changes the "
+        "rate "
         "of a traffic source)");
   CHECK(diagnostics_of_text(base + "faults:\n  - {at: 1m, flush: a, for: 10s}\n") ==
         "t.yaml:8:21: error: 'flush' applies to a cache or a cdn; 'a' is a service\n"
@@ -316,7 +321,8 @@ components:
   a: {kind: service, service_time: 1ms}
 faults:
   - {at: 1m, spike: people, x: 2}
-)") == "t.yaml:6:21: error: 'spike' multiplies the rate of an open-loop source; 'people' is a closed loop of 10 users "
+)") == "t.yaml:6:21: error: 'spike' multiplies the rate of an open-loop source; 'people' is a closed loop of "
+       "10 users "
        "(their think time sets its rate)");
   // A balancer's weighted target that does not exist.
   CHECK(diagnostics_of_text(R"(
@@ -332,8 +338,8 @@ components:
 // Metastable failure: a retry storm, and two ways out
 
 namespace {
-constexpr double kOffered = 700;       // requests/s of the users (70% of the API's 1000/s)
-constexpr double kSpikeEnd = 90;       // the 2x spike runs from 60 s to 90 s
+constexpr double kOffered = 700;  // requests/s of the users (70% of the API's 1000/s)
+constexpr double kSpikeEnd = 90;  // the 2x spike runs from 60 s to 90 s
 
 // The end of the first tick after the spike from which goodput stays above
 // 90% of the offered rate (each tick, and on average over the next 30 s);
@@ -355,8 +361,8 @@ TEST_CASE("metastable failure: after a 30 s spike, client retries keep the API d
   // Down for good after it: nothing succeeds in the last minute, although
   // the users are back to their normal rate ...
   const double end = run.spec.duration;
-  MESSAGE("goodput before the spike " << run.goodput(10, 60) << "/s, in the last minute " << run.goodput(end - 60, end)
-                                      << "/s");
+  MESSAGE("goodput before the spike " << run.goodput(10, 60) << "/s, in the last minute "
+                                      << run.goodput(end - 60, end) << "/s");
   CHECK(run.goodput(end - 60, end) <= 0.02 * kOffered);
   CHECK(recovered_at(run) < 0);
   // ... because the API is busy all the time with requests whose clients have
@@ -405,7 +411,8 @@ TEST_CASE("metastable failure: load shedding (a queue deadline) recovers as soon
 // ---------------------------------------------------------------------------
 // Circuit breaker
 
-TEST_CASE("circuit breaker: opens on failures, short-circuits while open, half-opens after open_for, closes") {
+TEST_CASE(
+    "circuit breaker: opens on failures, short-circuits while open, half-opens after open_for, closes") {
   const Run run = run_file(example("circuit_breaker.yaml"));
   const BreakerSpec& cfg = *run.spec.components[0].service()->steps[1].call.breaker;
   const double fault_from = run.spec.faults[0].at, fault_to = fault_from + *run.spec.faults[0].duration;
@@ -510,8 +517,8 @@ TEST_CASE("a token bucket admits exactly its rate over a long window, plus its b
   const RateLimitSpec& rl = *run.spec.components[0].load_balancer()->rate_limit;
   const double admitted = static_cast<double>(run.comp("api").arrivals);
   const double expected = rl.rate * run.spec.duration + rl.burst;
-  MESSAGE("admitted " << admitted << " of " << run.comp("edge").arrivals << " (rate x duration + burst = " << expected
-                      << ")");
+  MESSAGE("admitted " << admitted << " of " << run.comp("edge").arrivals
+                      << " (rate x duration + burst = " << expected << ")");
   CHECK(std::fabs(admitted - expected) <= 0.005 * expected);
   CHECK(admitted <= expected);
   // The rest failed at once, as rate_limited, at the balancer.
@@ -558,15 +565,16 @@ TEST_CASE("payments: every retry of a non-idempotent call after a lost reply is 
   const Run run = run_file(example("payments.yaml"));
   const double retries = figure(run.comp("checkout"), "retries");
   const double duplicates = figure(run.comp("payments"), "duplicates");
-  MESSAGE("retries " << retries << ", duplicate charges " << duplicates << " of " << run.comp("payments").completed
-                     << " executions");
+  MESSAGE("retries " << retries << ", duplicate charges " << duplicates << " of "
+                     << run.comp("payments").completed << " executions");
   REQUIRE(retries > 0);
   // Payments never fails: each retry (after a timeout) makes one more
   // execution of a request that already ran, or will. Only the attempts
   // still running at the end are not counted yet.
   CHECK(duplicates <= retries);
   CHECK(duplicates >= retries - 30);
-  CHECK(static_cast<double>(run.comp("payments").completed) - duplicates <= static_cast<double>(run.result.started));
+  CHECK(static_cast<double>(run.comp("payments").completed) - duplicates <=
+        static_cast<double>(run.result.started));
 
   SUBCASE("with idempotency keys there is nothing to count") {
     ScenarioSpec spec = run.spec;
@@ -582,7 +590,8 @@ TEST_CASE("payments: every retry of a non-idempotent call after a lost reply is 
 
 TEST_CASE("blue-green: weights split the traffic, shifts move it, health checks eject a crashed replica") {
   const Run run = run_file(example("blue_green.yaml"));
-  const std::size_t blue = static_cast<std::size_t>(run.index("blue")), green = static_cast<std::size_t>(run.index("green"));
+  const std::size_t blue = static_cast<std::size_t>(run.index("blue")),
+                    green = static_cast<std::size_t>(run.index("green"));
   const auto arrivals = [&](std::size_t c, double from, double to) {
     double n = 0;
     for (const Tick& t : run.ticks)
@@ -649,11 +658,12 @@ faults:
   CHECK(lost == Rel(100 * (77 - 61.3)).epsilon(0.05));
 
   SUBCASE("a probe's timeout must end before the next probe") {
-    CHECK_THROWS_AS(load_scenario_text("traffic: [{name: u, to: lb, rate: 1/s}]\ncomponents:\n  lb: {kind: "
-                                       "load_balancer, to: a, health_check: {interval: 1s, timeout: 1s}}\n  a: "
-                                       "{kind: service, service_time: 1ms}\n",
-                                       "bad.yaml"),
-                    InputError);
+    CHECK_THROWS_AS(
+        load_scenario_text("traffic: [{name: u, to: lb, rate: 1/s}]\ncomponents:\n  lb: {kind: "
+                           "load_balancer, to: a, health_check: {interval: 1s, timeout: 1s}}\n  a: "
+                           "{kind: service, service_time: 1ms}\n",
+                           "bad.yaml"),
+        InputError);
   }
 }
 
@@ -681,7 +691,8 @@ std::uint64_t errors_of(const RunResult& r, const std::string& kind) {
 }
 }  // namespace
 
-TEST_CASE("black friday, naive: the pools run dry, shoppers get 500s and timeouts, retries keep it down" * doctest::test_suite("slow")) {
+TEST_CASE("black friday, naive: the pools run dry, shoppers get 500s and timeouts, retries keep it down" *
+          doctest::test_suite("slow")) {
   const Run run = black_friday("naive");
   const RunResult& r = run.result;
   CHECK_FALSE(r.slo_pass);
@@ -706,7 +717,8 @@ TEST_CASE("black friday, naive: the pools run dry, shoppers get 500s and timeout
   CHECK(run.goodput(end - 60, end) <= 0.1 * 600);
 }
 
-TEST_CASE("black friday, mitigated: sized pools, read replicas, budgets, breaker and an edge limit pass" * doctest::test_suite("slow")) {
+TEST_CASE("black friday, mitigated: sized pools, read replicas, budgets, breaker and an edge limit pass" *
+          doctest::test_suite("slow")) {
   const Run run = black_friday("mitigated");
   const RunResult& r = run.result;
   CHECK(r.slo_pass);

@@ -66,53 +66,52 @@ using archsim::queueing::erlang_c;  // one copy: sim/analysis/queueing
 }  // namespace
 
 TEST_SUITE("simgrid") {
+  TEST_CASE("simgrid: M/M/1 mean response time is 1/(mu - lambda)") {
+    const RunResult r = differential("mm1.yaml");
+    CHECK(r.latency.mean == Rel(1.0 / (100.0 - 80.0)).epsilon(kTolerance));
+    CHECK(r.components[0].utilization == Rel(0.8).epsilon(0.01));
+  }
 
-TEST_CASE("simgrid: M/M/1 mean response time is 1/(mu - lambda)") {
-  const RunResult r = differential("mm1.yaml");
-  CHECK(r.latency.mean == Rel(1.0 / (100.0 - 80.0)).epsilon(kTolerance));
-  CHECK(r.components[0].utilization == Rel(0.8).epsilon(0.01));
-}
+  TEST_CASE("simgrid: M/D/1 mean response time follows Pollaczek-Khinchine") {
+    const RunResult r = differential("md1.yaml");
+    const double s = 0.010, rho = 0.8;
+    CHECK(r.latency.mean == Rel(s + rho * s / (2.0 * (1.0 - rho))).epsilon(kTolerance));
+  }
 
-TEST_CASE("simgrid: M/D/1 mean response time follows Pollaczek-Khinchine") {
-  const RunResult r = differential("md1.yaml");
-  const double s = 0.010, rho = 0.8;
-  CHECK(r.latency.mean == Rel(s + rho * s / (2.0 * (1.0 - rho))).epsilon(kTolerance));
-}
+  TEST_CASE("simgrid: M/M/c mean response time follows Erlang C") {
+    const RunResult r = differential("mmc.yaml");
+    const double exact = erlang_c(4, 80.0 / 25.0) / (4 * 25.0 - 80.0) + 1.0 / 25.0;
+    CHECK(r.latency.mean == Rel(exact).epsilon(kTolerance));
+  }
 
-TEST_CASE("simgrid: M/M/c mean response time follows Erlang C") {
-  const RunResult r = differential("mmc.yaml");
-  const double exact = erlang_c(4, 80.0 / 25.0) / (4 * 25.0 - 80.0) + 1.0 / 25.0;
-  CHECK(r.latency.mean == Rel(exact).epsilon(kTolerance));
-}
+  TEST_CASE("simgrid: random balancer over 4 replicas, each an M/M/1") {
+    const RunResult r = differential("lb_random.yaml");
+    CHECK(r.latency.mean == Rel(1.0 / (100.0 - 80.0)).epsilon(kTolerance));
+  }
 
-TEST_CASE("simgrid: random balancer over 4 replicas, each an M/M/1") {
-  const RunResult r = differential("lb_random.yaml");
-  CHECK(r.latency.mean == Rel(1.0 / (100.0 - 80.0)).epsilon(kTolerance));
-}
+  TEST_CASE("simgrid: round-robin balancer over 4 replicas, each an E4/M/1") {
+    const RunResult r = differential("lb_round_robin.yaml");
+    CHECK(r.latency.mean == Rel(queueing::ekm1_response(4, 80.0, 100.0), kTolerance));
+  }
 
-TEST_CASE("simgrid: round-robin balancer over 4 replicas, each an E4/M/1") {
-  const RunResult r = differential("lb_round_robin.yaml");
-  CHECK(r.latency.mean == Rel(queueing::ekm1_response(4, 80.0, 100.0), kTolerance));
-}
+  TEST_CASE("simgrid: nested synchronous call, the caller an M/G/1 with S = own work + callee") {
+    const RunResult r = differential("nested_call.yaml");
+    const double lambda = 100.0, es = 0.008, es2 = 96e-6;
+    CHECK(r.latency.mean == Rel(es + lambda * es2 / (2.0 * (1.0 - lambda * es))).epsilon(kTolerance));
+  }
 
-TEST_CASE("simgrid: nested synchronous call, the caller an M/G/1 with S = own work + callee") {
-  const RunResult r = differential("nested_call.yaml");
-  const double lambda = 100.0, es = 0.008, es2 = 96e-6;
-  CHECK(r.latency.mean == Rel(es + lambda * es2 / (2.0 * (1.0 - lambda * es))).epsilon(kTolerance));
-}
+  TEST_CASE("simgrid: closed loop of users matches mean value analysis") {
+    const RunResult r = differential("closed_loop.yaml");
+    const queueing::MvaResult exact = queueing::mva(10, 0.100, {0.010});
+    CHECK(r.latency.mean == Rel(exact.response, kTolerance));
+    CHECK(r.throughput_rps == Rel(exact.throughput, kTolerance));
+  }
 
-TEST_CASE("simgrid: closed loop of users matches mean value analysis") {
-  const RunResult r = differential("closed_loop.yaml");
-  const queueing::MvaResult exact = queueing::mva(10, 0.100, {0.010});
-  CHECK(r.latency.mean == Rel(exact.response, kTolerance));
-  CHECK(r.throughput_rps == Rel(exact.throughput, kTolerance));
-}
-
-// One core shared by every worker is an M/G/1 processor-sharing station:
-// mean response E[S] / (1 - rho) whatever the distribution of S, so constant
-// 10 ms at 80% load gives 50 ms. The same work in FIFO order (one worker per
-// core) is M/D/1: 30 ms. 2 h: the sampling error of the mean is about 0.7%.
-const char* kSharedCore = R"(
+  // One core shared by every worker is an M/G/1 processor-sharing station:
+  // mean response E[S] / (1 - rho) whatever the distribution of S, so constant
+  // 10 ms at 80% load gives 50 ms. The same work in FIFO order (one worker per
+  // core) is M/D/1: 30 ms. 2 h: the sampling error of the mean is about 0.7%.
+  const char* kSharedCore = R"(
 name: mg1-ps
 seed: 1
 duration: 2h
@@ -132,37 +131,37 @@ components:
     hosts: [box]
 )";
 
-TEST_CASE("simgrid: one core shared by all workers is M/G/1-PS, E[S]/(1-rho) = 50 ms") {
-  const RunResult ps = run_text(kSharedCore);
-  CHECK(ps.latency.mean == Rel(0.010 / (1 - 0.8)).epsilon(kTolerance));
-  // Relative tolerances tell the two disciplines apart: PS is not FIFO's 30 ms.
-  CHECK_FALSE(ps.latency.mean == Rel(0.010 + 0.8 * 0.010 / (2 * (1 - 0.8)), kTolerance));
-  CHECK(ps.failed == 0);
-  // The fast backend has no cores to share: its 200 workers never queue, and
-  // a visit takes its 10 ms.
-  const RunResult fast = run_text(kSharedCore, "fast");
-  CHECK(fast.latency.mean == Rel(0.010).epsilon(1e-6));
-}
+  TEST_CASE("simgrid: one core shared by all workers is M/G/1-PS, E[S]/(1-rho) = 50 ms") {
+    const RunResult ps = run_text(kSharedCore);
+    CHECK(ps.latency.mean == Rel(0.010 / (1 - 0.8)).epsilon(kTolerance));
+    // Relative tolerances tell the two disciplines apart: PS is not FIFO's 30 ms.
+    CHECK_FALSE(ps.latency.mean == Rel(0.010 + 0.8 * 0.010 / (2 * (1 - 0.8)), kTolerance));
+    CHECK(ps.failed == 0);
+    // The fast backend has no cores to share: its 200 workers never queue, and
+    // a visit takes its 10 ms.
+    const RunResult fast = run_text(kSharedCore, "fast");
+    CHECK(fast.latency.mean == Rel(0.010).epsilon(1e-6));
+  }
 
-TEST_CASE("simgrid: the same constant work in FIFO order on one core is M/D/1, 30 ms") {
-  std::string fifo = kSharedCore;
-  fifo.replace(fifo.find("workers: 200"), 12, "workers: 1");
-  const RunResult r = run_text(fifo);
-  CHECK(r.latency.mean == Rel(0.010 + 0.8 * 0.010 / (2 * (1 - 0.8))).epsilon(kTolerance));
-  // ... and FIFO is not processor sharing's 50 ms.
-  CHECK_FALSE(r.latency.mean == Rel(0.010 / (1 - 0.8), kTolerance));
-}
+  TEST_CASE("simgrid: the same constant work in FIFO order on one core is M/D/1, 30 ms") {
+    std::string fifo = kSharedCore;
+    fifo.replace(fifo.find("workers: 200"), 12, "workers: 1");
+    const RunResult r = run_text(fifo);
+    CHECK(r.latency.mean == Rel(0.010 + 0.8 * 0.010 / (2 * (1 - 0.8))).epsilon(kTolerance));
+    // ... and FIFO is not processor sharing's 50 ms.
+    CHECK_FALSE(r.latency.mean == Rel(0.010 / (1 - 0.8), kTolerance));
+  }
 
-TEST_CASE("simgrid: a host's speed scales its work") {
-  // Twice the reference speed halves a constant 10 ms: M/D/1 with S = 5 ms at 40% load.
-  std::string fast_box = kSharedCore;
-  fast_box.replace(fast_box.find("box: {cores: 1}"), 15, "box: {cores: 1, speed: 2x}");
-  fast_box.replace(fast_box.find("workers: 200"), 12, "workers: 1");
-  fast_box.replace(fast_box.find("duration: 2h"), 12, "duration: 20m");
-  const RunResult r = run_text(fast_box);
-  const double s = 0.005, rho = 0.4;
-  CHECK(r.latency.mean == Rel(s + rho * s / (2 * (1 - rho))).epsilon(kTolerance));
-}
+  TEST_CASE("simgrid: a host's speed scales its work") {
+    // Twice the reference speed halves a constant 10 ms: M/D/1 with S = 5 ms at 40% load.
+    std::string fast_box = kSharedCore;
+    fast_box.replace(fast_box.find("box: {cores: 1}"), 15, "box: {cores: 1, speed: 2x}");
+    fast_box.replace(fast_box.find("workers: 200"), 12, "workers: 1");
+    fast_box.replace(fast_box.find("duration: 2h"), 12, "duration: 20m");
+    const RunResult r = run_text(fast_box);
+    const double s = 0.005, rho = 0.4;
+    CHECK(r.latency.mean == Rel(s + rho * s / (2 * (1 - rho))).epsilon(kTolerance));
+  }
 
 }  // TEST_SUITE
 
@@ -245,80 +244,80 @@ struct Rig {
 }  // namespace
 
 TEST_SUITE("simgrid") {
+  TEST_CASE("simgrid: a transfer alone takes latency + bytes / bandwidth") {
+    Rig rig;
+    rig.probe.sends = {{0, 2, 10e6, 0}};  // sa1 (left) -> sb (right), 10 MB
+    rig.run(100);
+    REQUIRE(rig.probe.arrivals.size() == 1);
+    CHECK(rig.probe.arrivals[0] == Rel(0.020 + 10e6 / 10e6).epsilon(1e-9));
+    CHECK(rig.backend.counters().comms == 1);
+  }
 
-TEST_CASE("simgrid: a transfer alone takes latency + bytes / bandwidth") {
-  Rig rig;
-  rig.probe.sends = {{0, 2, 10e6, 0}};  // sa1 (left) -> sb (right), 10 MB
-  rig.run(100);
-  REQUIRE(rig.probe.arrivals.size() == 1);
-  CHECK(rig.probe.arrivals[0] == Rel(0.020 + 10e6 / 10e6).epsilon(1e-9));
-  CHECK(rig.backend.counters().comms == 1);
-}
+  TEST_CASE(
+      "simgrid: a call's stated latency adds to the route's, and a message without bytes costs no comm") {
+    Rig rig;
+    rig.probe.sends = {{0, 2, 1e6, 0.005}, {0, 2, 0, 0.005}, {0, 1, 0, 0}};
+    rig.run(100);
+    REQUIRE(rig.probe.arrivals.size() == 3);
+    CHECK(rig.probe.arrivals[0] == Rel(0.0));                  // sa1 -> sa2: same region, no delay
+    CHECK(rig.probe.arrivals[1] == Rel(0.025).epsilon(1e-9));  // route 20 ms + stated 5 ms
+    CHECK(rig.probe.arrivals[2] == Rel(0.025 + 0.1).epsilon(1e-9));
+    CHECK(rig.backend.counters().comms == 1);
+    CHECK(rig.backend.counters().direct == 2);
+  }
 
-TEST_CASE("simgrid: a call's stated latency adds to the route's, and a message without bytes costs no comm") {
-  Rig rig;
-  rig.probe.sends = {{0, 2, 1e6, 0.005}, {0, 2, 0, 0.005}, {0, 1, 0, 0}};
-  rig.run(100);
-  REQUIRE(rig.probe.arrivals.size() == 3);
-  CHECK(rig.probe.arrivals[0] == Rel(0.0));               // sa1 -> sa2: same region, no delay
-  CHECK(rig.probe.arrivals[1] == Rel(0.025).epsilon(1e-9));  // route 20 ms + stated 5 ms
-  CHECK(rig.probe.arrivals[2] == Rel(0.025 + 0.1).epsilon(1e-9));
-  CHECK(rig.backend.counters().comms == 1);
-  CHECK(rig.backend.counters().direct == 2);
-}
+  TEST_CASE("simgrid: two equal flows over one link each get half its bandwidth") {
+    Rig rig;
+    rig.probe.sends = {{0, 2, 10e6, 0}, {1, 2, 10e6, 0}};  // a1 -> b and a2 -> b share the route
+    rig.run(100);
+    REQUIRE(rig.probe.arrivals.size() == 2);
+    for (double t : rig.probe.arrivals) CHECK(t == Rel(0.020 + 10e6 / 5e6).epsilon(1e-9));
+  }
 
-TEST_CASE("simgrid: two equal flows over one link each get half its bandwidth") {
-  Rig rig;
-  rig.probe.sends = {{0, 2, 10e6, 0}, {1, 2, 10e6, 0}};  // a1 -> b and a2 -> b share the route
-  rig.run(100);
-  REQUIRE(rig.probe.arrivals.size() == 2);
-  for (double t : rig.probe.arrivals) CHECK(t == Rel(0.020 + 10e6 / 5e6).epsilon(1e-9));
-}
+  TEST_CASE("simgrid: the two directions of a link do not share") {
+    Rig rig;
+    rig.probe.sends = {{0, 2, 10e6, 0}, {2, 0, 10e6, 0}};  // a1 -> b and b -> a1
+    rig.run(100);
+    REQUIRE(rig.probe.arrivals.size() == 2);
+    for (double t : rig.probe.arrivals) CHECK(t == Rel(1.020).epsilon(1e-9));
+  }
 
-TEST_CASE("simgrid: the two directions of a link do not share") {
-  Rig rig;
-  rig.probe.sends = {{0, 2, 10e6, 0}, {2, 0, 10e6, 0}};  // a1 -> b and b -> a1
-  rig.run(100);
-  REQUIRE(rig.probe.arrivals.size() == 2);
-  for (double t : rig.probe.arrivals) CHECK(t == Rel(1.020).epsilon(1e-9));
-}
+  TEST_CASE("simgrid: work on a core takes its time, concurrent work on one core shares it") {
+    Rig rig;
+    rig.probe.work = {1.0, 1.0};  // on sa1's host a1: 1 core at the reference speed
+    rig.run(100);
+    REQUIRE(rig.probe.done.size() == 2);
+    for (double t : rig.probe.done) CHECK(t == Rel(2.0).epsilon(1e-9));
+  }
 
-TEST_CASE("simgrid: work on a core takes its time, concurrent work on one core shares it") {
-  Rig rig;
-  rig.probe.work = {1.0, 1.0};  // on sa1's host a1: 1 core at the reference speed
-  rig.run(100);
-  REQUIRE(rig.probe.done.size() == 2);
-  for (double t : rig.probe.done) CHECK(t == Rel(2.0).epsilon(1e-9));
-}
+  TEST_CASE("simgrid: a host's speed and a link's bandwidth change while work and transfers run") {
+    Rig rig;
+    rig.probe.work = {1.0};
+    rig.probe.sends = {{0, 2, 10e6, 0}};
+    rig.run(0.5);
+    rig.backend.set_host_speed("a1", kReferenceSpeed / 2);  // the second half takes twice as long
+    rig.run(0.52);
+    rig.backend.set_link_bandwidth("left/right", 5e6);  // 5 MB left at half the bandwidth
+    rig.run(100);
+    REQUIRE(rig.probe.done.size() == 1);
+    CHECK(rig.probe.done[0] == Rel(0.5 + 0.5 / 0.5).epsilon(1e-6));
+    REQUIRE(rig.probe.arrivals.size() == 1);
+    CHECK(rig.probe.arrivals[0] == Rel(0.52 + 5e6 / 5e6).epsilon(1e-6));
+  }
 
-TEST_CASE("simgrid: a host's speed and a link's bandwidth change while work and transfers run") {
-  Rig rig;
-  rig.probe.work = {1.0};
-  rig.probe.sends = {{0, 2, 10e6, 0}};
-  rig.run(0.5);
-  rig.backend.set_host_speed("a1", kReferenceSpeed / 2);  // the second half takes twice as long
-  rig.run(0.52);
-  rig.backend.set_link_bandwidth("left/right", 5e6);  // 5 MB left at half the bandwidth
-  rig.run(100);
-  REQUIRE(rig.probe.done.size() == 1);
-  CHECK(rig.probe.done[0] == Rel(0.5 + 0.5 / 0.5).epsilon(1e-6));
-  REQUIRE(rig.probe.arrivals.size() == 1);
-  CHECK(rig.probe.arrivals[0] == Rel(0.52 + 5e6 / 5e6).epsilon(1e-6));
-}
+  TEST_CASE("simgrid: a link turned off fails the transfers that cross it") {
+    Rig rig;
+    rig.probe.sends = {{0, 2, 10e6, 0}, {0, 1, 10e6, 0}};  // across the route, and inside the left region
+    rig.run(0.5);
+    rig.backend.set_link_state("left/right", false);
+    rig.run(100);
+    REQUIRE(rig.probe.arrivals.size() == 1);  // only the one inside the region
+    CHECK(rig.backend.counters().failed == 1);
+  }
 
-TEST_CASE("simgrid: a link turned off fails the transfers that cross it") {
-  Rig rig;
-  rig.probe.sends = {{0, 2, 10e6, 0}, {0, 1, 10e6, 0}};  // across the route, and inside the left region
-  rig.run(0.5);
-  rig.backend.set_link_state("left/right", false);
-  rig.run(100);
-  REQUIRE(rig.probe.arrivals.size() == 1);  // only the one inside the region
-  CHECK(rig.backend.counters().failed == 1);
-}
-
-// A service on one host; the host is off from 10 s to 20 s: the requests
-// sent to it then fail with host_down, before and after they succeed.
-const char* kOneHost = R"(
+  // A service on one host; the host is off from 10 s to 20 s: the requests
+  // sent to it then fail with host_down, before and after they succeed.
+  const char* kOneHost = R"(
 name: host-down
 seed: 3
 duration: 30s
@@ -336,26 +335,26 @@ components:
     hosts: [h1]
 )";
 
-TEST_CASE("simgrid: a host turned off fails its requests with host_down until it is back") {
-  const ScenarioSpec spec = load_scenario_text(kOneHost, "host.yaml");
-  RunOptions opt;
-  opt.backend = "simgrid";
-  Simulation sim(spec, opt);
-  sim.run_until(10);
-  REQUIRE(SimGridBackend::current() != nullptr);
-  SimGridBackend::current()->set_host_state("h1", false);
-  sim.run_until(20);
-  SimGridBackend::current()->set_host_state("h1", true);
-  const RunResult& r = sim.run();
-  REQUIRE(r.errors.count("host_down") == 1);
-  // About 10 s of 100/s (Poisson: sd about 32).
-  CHECK(r.errors.at("host_down") == Rel(1000).epsilon(0.15));
-  CHECK(r.failed == r.errors.at("host_down"));
-  CHECK(r.completed == Rel(2000).epsilon(0.15));
-}
+  TEST_CASE("simgrid: a host turned off fails its requests with host_down until it is back") {
+    const ScenarioSpec spec = load_scenario_text(kOneHost, "host.yaml");
+    RunOptions opt;
+    opt.backend = "simgrid";
+    Simulation sim(spec, opt);
+    sim.run_until(10);
+    REQUIRE(SimGridBackend::current() != nullptr);
+    SimGridBackend::current()->set_host_state("h1", false);
+    sim.run_until(20);
+    SimGridBackend::current()->set_host_state("h1", true);
+    const RunResult& r = sim.run();
+    REQUIRE(r.errors.count("host_down") == 1);
+    // About 10 s of 100/s (Poisson: sd about 32).
+    CHECK(r.errors.at("host_down") == Rel(1000).epsilon(0.15));
+    CHECK(r.failed == r.errors.at("host_down"));
+    CHECK(r.completed == Rel(2000).epsilon(0.15));
+  }
 
-// api in one region calls db in the other over the WAN link "east/west".
-const char* kPartition = R"(
+  // api in one region calls db in the other over the WAN link "east/west".
+  const char* kPartition = R"(
 name: partition
 seed: 3
 duration: 30s
@@ -384,119 +383,122 @@ components:
     hosts: [w1]
 )";
 
-TEST_CASE("simgrid: a link turned off partitions the regions: calls across fail as unreachable") {
-  const ScenarioSpec spec = load_scenario_text(kPartition, "partition.yaml");
-  RunOptions opt;
-  opt.backend = "simgrid";
-  Simulation sim(spec, opt);
-  sim.run_until(10);
-  SimGridBackend::current()->set_link_state("east/west", false);
-  sim.run_until(20);
-  SimGridBackend::current()->set_link_state("east/west", true);
-  const RunResult& r = sim.run();
-  REQUIRE(r.errors.count("unreachable") == 1);
-  CHECK(r.errors.at("unreachable") == Rel(1000).epsilon(0.15));
-  // Outside the partition a request crosses the WAN twice: 60 ms plus its work.
-  CHECK(r.latency.p50 > 0.060);
-  CHECK(r.latency.p50 < 0.075);
-}
-
-TEST_CASE("simgrid: runs in steps, and runs one after another in a process, give the same figures") {
-  const ScenarioSpec spec = load_scenario_text(kPartition, "partition.yaml");
-  RunOptions opt;
-  opt.backend = "simgrid";
-  const RunResult once = simulate(spec, opt);
-  const RunResult again = simulate(spec, opt);
-  CHECK(again.latency.mean == once.latency.mean);
-  Simulation stepped(spec, opt);
-  for (double t = 0.25; t < 30; t += 0.7) {
-    stepped.run_until(t);
-    if (t > 10 && t < 11) stepped.run_until(t);  // again: nothing to do
+  TEST_CASE("simgrid: a link turned off partitions the regions: calls across fail as unreachable") {
+    const ScenarioSpec spec = load_scenario_text(kPartition, "partition.yaml");
+    RunOptions opt;
+    opt.backend = "simgrid";
+    Simulation sim(spec, opt);
+    sim.run_until(10);
+    SimGridBackend::current()->set_link_state("east/west", false);
+    sim.run_until(20);
+    SimGridBackend::current()->set_link_state("east/west", true);
+    const RunResult& r = sim.run();
+    REQUIRE(r.errors.count("unreachable") == 1);
+    CHECK(r.errors.at("unreachable") == Rel(1000).epsilon(0.15));
+    // Outside the partition a request crosses the WAN twice: 60 ms plus its work.
+    CHECK(r.latency.p50 > 0.060);
+    CHECK(r.latency.p50 < 0.075);
   }
-  const RunResult& r = stepped.run();
-  CHECK(r.completed == once.completed);
-  CHECK(r.latency.mean == once.latency.mean);
-  CHECK(r.latency.p99 == once.latency.p99);
-}
 
-TEST_CASE("simgrid: simulations on two threads take turns (one SimGrid engine per process)") {
-  const ScenarioSpec spec = load_scenario_text(kPartition, "partition.yaml");
-  RunOptions opt;
-  opt.backend = "simgrid";
-  RunResult a, b;
-  std::thread ta([&] { a = simulate(spec, opt); });
-  std::thread tb([&] { b = simulate(spec, opt); });
-  ta.join();
-  tb.join();
-  CHECK(a.completed > 0);
-  CHECK(a.completed == b.completed);
-  CHECK(a.latency.mean == b.latency.mean);
-}
-
-TEST_CASE("simgrid: a second simulation in the same thread while one exists is refused") {
-  const ScenarioSpec spec = load_scenario_text(kOneHost, "host.yaml");
-  RunOptions opt;
-  opt.backend = "simgrid";
-  Simulation first(spec, opt);
-  CHECK_THROWS_AS(Simulation(spec, opt), std::logic_error);
-}
-
-namespace {
-
-/// Keeps, per tick, the p50 and p99 of chosen components.
-struct Watch : Observer {
-  std::vector<int> comps;
-  std::vector<double> t;
-  std::vector<std::vector<double>> p50, p99;
-  void on_tick(const Tick& tick) override {
-    t.push_back(tick.t);
-    p50.emplace_back();
-    p99.emplace_back();
-    for (int c : comps) {
-      p50.back().push_back(tick.components[static_cast<std::size_t>(c)].p50);
-      p99.back().push_back(tick.components[static_cast<std::size_t>(c)].p99);
+  TEST_CASE("simgrid: runs in steps, and runs one after another in a process, give the same figures") {
+    const ScenarioSpec spec = load_scenario_text(kPartition, "partition.yaml");
+    RunOptions opt;
+    opt.backend = "simgrid";
+    const RunResult once = simulate(spec, opt);
+    const RunResult again = simulate(spec, opt);
+    CHECK(again.latency.mean == once.latency.mean);
+    Simulation stepped(spec, opt);
+    for (double t = 0.25; t < 30; t += 0.7) {
+      stepped.run_until(t);
+      if (t > 10 && t < 11) stepped.run_until(t);  // again: nothing to do
     }
+    const RunResult& r = stepped.run();
+    CHECK(r.completed == once.completed);
+    CHECK(r.latency.mean == once.latency.mean);
+    CHECK(r.latency.p99 == once.latency.p99);
   }
-  /// Mean over the ticks in [from, to] of series v of component k.
-  double mean(const std::vector<std::vector<double>>& v, std::size_t k, double from, double to) const {
-    double sum = 0;
-    int n = 0;
-    for (std::size_t i = 0; i < t.size(); ++i)
-      if (t[i] >= from && t[i] <= to && v[i][k] > 0) sum += v[i][k], ++n;
-    return n ? sum / n : 0;
+
+  TEST_CASE("simgrid: simulations on two threads take turns (one SimGrid engine per process)") {
+    const ScenarioSpec spec = load_scenario_text(kPartition, "partition.yaml");
+    RunOptions opt;
+    opt.backend = "simgrid";
+    RunResult a, b;
+    std::thread ta([&] { a = simulate(spec, opt); });
+    std::thread tb([&] { b = simulate(spec, opt); });
+    ta.join();
+    tb.join();
+    CHECK(a.completed > 0);
+    CHECK(a.completed == b.completed);
+    CHECK(a.latency.mean == b.latency.mean);
   }
-};
 
-}  // namespace
+  TEST_CASE("simgrid: a second simulation in the same thread while one exists is refused") {
+    const ScenarioSpec spec = load_scenario_text(kOneHost, "host.yaml");
+    RunOptions opt;
+    opt.backend = "simgrid";
+    Simulation first(spec, opt);
+    CHECK_THROWS_AS(Simulation(spec, opt), std::logic_error);
+  }
 
-TEST_CASE("simgrid: multi-region news: regions differ in latency, replication lags when the WAN saturates") {
-  ScenarioSpec spec = load_scenario(std::string(ARCHSIM_SOURCE_DIR) + "/examples/multi-region-news.yaml");
-  CHECK(spec.backend == "simgrid");
-  spec.duration = 170;  // the European spike starts at 2m: 50 s of it are enough
-  Watch w;
-  for (const char* name : {"cache-us", "cache-eu", "cache-ap", "replicator"}) w.comps.push_back(spec.find(name));
-  Simulation sim(spec);
-  sim.add_observer(&w);
-  const RunResult& r = sim.run();
-  CHECK(r.backend == "simgrid");
-  CHECK(r.failed == 0);
-  // Before the spike: a miss in us-east stays in the region (p99 a few ms of
-  // work); in eu-west it crosses the atlantic (2 x 40 ms + 100 KB at 25 MB/s),
-  // in ap-south the longer route (2 x 110 ms).
-  const double us = w.mean(w.p99, 0, 40, 110), eu = w.mean(w.p99, 1, 40, 110), ap = w.mean(w.p99, 2, 40, 110);
-  CHECK(us < 0.030);
-  CHECK(eu > 0.085);
-  CHECK(eu < 0.150);
-  CHECK(ap > 0.225);
-  CHECK(ap < 0.300);
-  // Replication lag: 500 KB over the link at 44% (about 0.1 s) before the
-  // spike; once the misses alone fill the link, it grows by seconds.
-  const double before = w.mean(w.p50, 3, 40, 110);
-  const double during = w.mean(w.p50, 3, 160, 170);
-  CHECK(before > 0.06);
-  CHECK(before < 0.2);
-  CHECK(during > 10 * before);
-}
+  namespace {
+
+  /// Keeps, per tick, the p50 and p99 of chosen components.
+  struct Watch : Observer {
+    std::vector<int> comps;
+    std::vector<double> t;
+    std::vector<std::vector<double>> p50, p99;
+    void on_tick(const Tick& tick) override {
+      t.push_back(tick.t);
+      p50.emplace_back();
+      p99.emplace_back();
+      for (int c : comps) {
+        p50.back().push_back(tick.components[static_cast<std::size_t>(c)].p50);
+        p99.back().push_back(tick.components[static_cast<std::size_t>(c)].p99);
+      }
+    }
+    /// Mean over the ticks in [from, to] of series v of component k.
+    double mean(const std::vector<std::vector<double>>& v, std::size_t k, double from, double to) const {
+      double sum = 0;
+      int n = 0;
+      for (std::size_t i = 0; i < t.size(); ++i)
+        if (t[i] >= from && t[i] <= to && v[i][k] > 0) sum += v[i][k], ++n;
+      return n ? sum / n : 0;
+    }
+  };
+
+  }  // namespace
+
+  TEST_CASE(
+      "simgrid: multi-region news: regions differ in latency, replication lags when the WAN saturates") {
+    ScenarioSpec spec = load_scenario(std::string(ARCHSIM_SOURCE_DIR) + "/examples/multi-region-news.yaml");
+    CHECK(spec.backend == "simgrid");
+    spec.duration = 170;  // the European spike starts at 2m: 50 s of it are enough
+    Watch w;
+    for (const char* name : {"cache-us", "cache-eu", "cache-ap", "replicator"})
+      w.comps.push_back(spec.find(name));
+    Simulation sim(spec);
+    sim.add_observer(&w);
+    const RunResult& r = sim.run();
+    CHECK(r.backend == "simgrid");
+    CHECK(r.failed == 0);
+    // Before the spike: a miss in us-east stays in the region (p99 a few ms of
+    // work); in eu-west it crosses the atlantic (2 x 40 ms + 100 KB at 25 MB/s),
+    // in ap-south the longer route (2 x 110 ms).
+    const double us = w.mean(w.p99, 0, 40, 110), eu = w.mean(w.p99, 1, 40, 110),
+                 ap = w.mean(w.p99, 2, 40, 110);
+    CHECK(us < 0.030);
+    CHECK(eu > 0.085);
+    CHECK(eu < 0.150);
+    CHECK(ap > 0.225);
+    CHECK(ap < 0.300);
+    // Replication lag: 500 KB over the link at 44% (about 0.1 s) before the
+    // spike; once the misses alone fill the link, it grows by seconds.
+    const double before = w.mean(w.p50, 3, 40, 110);
+    const double during = w.mean(w.p50, 3, 160, 170);
+    CHECK(before > 0.06);
+    CHECK(before < 0.2);
+    CHECK(during > 10 * before);
+  }
 
 }  // TEST_SUITE
 

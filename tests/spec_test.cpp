@@ -26,7 +26,8 @@ namespace doctest {
 template <>
 struct StringMaker<Mark> {
   static String convert(const Mark& m) {
-    return ("{" + std::to_string(m.line) + ", " + std::to_string(m.col) + ", file " + std::to_string(m.file) + "}")
+    return ("{" + std::to_string(m.line) + ", " + std::to_string(m.col) + ", file " + std::to_string(m.file) +
+            "}")
         .c_str();
   }
 };
@@ -145,7 +146,7 @@ TEST_CASE("parse_duration") {
   CHECK(duration("100ns") == Rel(1e-7));
   CHECK(duration(".5s") == Rel(0.5));
   CHECK(duration(" 3 ms ") == Rel(0.003));
-  CHECK(duration("0") == 0);  // zero needs no unit
+  CHECK(duration("0") == 0);               // zero needs no unit
   CHECK(duration("-5ms") == Rel(-0.005));  // the caller says whether negatives are allowed
 
   CHECK(why_duration("250") == "a duration needs a unit (ns, us, ms, s, m, h): did you mean 250ms?");
@@ -212,20 +213,27 @@ TEST_CASE("parse_distribution: every form") {
 }
 
 TEST_CASE("parse_distribution: mistakes say how to fix them") {
-  CHECK(why_dist("expo(4ms)") == "unknown distribution 'expo': did you mean 'exp'? valid choices: const, exp, "
-                                 "uniform, normal, lognormal, erlang, pareto");
-  CHECK(why_dist("gamma(2, 4ms)") ==
-        "unknown distribution 'gamma': valid choices: const, exp, uniform, normal, lognormal, erlang, pareto");
-  CHECK(why_dist("exp(4)") == "in 'exp(4)': a duration needs a unit (ns, us, ms, s, m, h): did you mean 4ms?");
+  CHECK(why_dist("expo(4ms)") ==
+        "unknown distribution 'expo': did you mean 'exp'? valid choices: const, exp, "
+        "uniform, normal, lognormal, erlang, pareto");
+  CHECK(
+      why_dist("gamma(2, 4ms)") ==
+      "unknown distribution 'gamma': valid choices: const, exp, uniform, normal, lognormal, erlang, pareto");
+  CHECK(why_dist("exp(4)") ==
+        "in 'exp(4)': a duration needs a unit (ns, us, ms, s, m, h): did you mean 4ms?");
   CHECK(why_dist("exp(4ms, 5ms)") == "exp takes 1 parameter (mean), got 2 in 'exp(4ms, 5ms)'");
-  CHECK(why_dist("lognormal(3ms, 20ms)") == "lognormal takes named parameters, e.g. lognormal(median: 3ms, p99: 20ms)");
-  CHECK(why_dist("lognormal(median: 3ms)") == "lognormal needs its 'p99', e.g. lognormal(median: 3ms, p99: 20ms)");
+  CHECK(why_dist("lognormal(3ms, 20ms)") ==
+        "lognormal takes named parameters, e.g. lognormal(median: 3ms, p99: 20ms)");
+  CHECK(why_dist("lognormal(median: 3ms)") ==
+        "lognormal needs its 'p99', e.g. lognormal(median: 3ms, p99: 20ms)");
   CHECK(why_dist("lognormal(median: 3ms, p95: 9ms)") ==
-        "unknown parameter 'p95' of lognormal in 'lognormal(median: 3ms, p95: 9ms)': valid parameters: median, p99");
+        "unknown parameter 'p95' of lognormal in 'lognormal(median: 3ms, p95: 9ms)': valid parameters: "
+        "median, p99");
   CHECK(why_dist("lognormal(median: 30ms, p99: 20ms)") ==
         "lognormal needs 0 < median <= p99, got 'lognormal(median: 30ms, p99: 20ms)'");
   CHECK(why_dist("uniform(5ms, 1ms)") == "uniform(min, max) needs 0 <= min <= max, got 'uniform(5ms, 1ms)'");
-  CHECK(why_dist("exp(mean: 1ms, mean: 2ms)") == "parameter 'mean' given twice in 'exp(mean: 1ms, mean: 2ms)'");
+  CHECK(why_dist("exp(mean: 1ms, mean: 2ms)") ==
+        "parameter 'mean' given twice in 'exp(mean: 1ms, mean: 2ms)'");
   CHECK(why_dist("erlang(0, 4ms)") ==
         "in 'erlang(0, 4ms)': erlang's k must be a whole number from 1 to 1000, got '0'");
   CHECK(why_dist("exp(0s)") == "the mean of exp must be positive, got 'exp(0s)' (use 0s for no time)");
@@ -246,7 +254,8 @@ TEST_CASE("DistSpec::mean and scv") {
   // Normal, as if untruncated: scv = (sd/mean)^2.
   CHECK(dist("normal(10ms, 2ms)").mean() == Rel(0.01));
   CHECK(dist("normal(10ms, 2ms)").scv() == Rel(0.04));
-  // Lognormal from median and p99: sigma = ln(p99/median)/z99, mean = median e^(sigma^2/2), scv = e^(sigma^2) - 1.
+  // Lognormal from median and p99: sigma = ln(p99/median)/z99, mean = median e^(sigma^2/2), scv = e^(sigma^2)
+  // - 1.
   const double sigma = std::log(20.0 / 3.0) / 2.3263478740408408;
   CHECK(dist("lognormal(median: 3ms, p99: 20ms)").mean() == Rel(0.003 * std::exp(sigma * sigma / 2)));
   CHECK(dist("lognormal(median: 3ms, p99: 20ms)").scv() == Rel(std::exp(sigma * sigma) - 1));
@@ -261,8 +270,9 @@ TEST_CASE("DistSpec::mean and scv") {
 }
 
 TEST_CASE("DistSpec::str reads like the file and parses back") {
-  for (const char* text : {"exp(4ms)", "uniform(1ms, 5ms)", "normal(10ms, 2ms)", "lognormal(median: 3ms, p99: 20ms)",
-                           "erlang(3, 4ms)", "pareto(1ms, 2.5)", "250us", "1.5s", "2m"}) {
+  for (const char* text :
+       {"exp(4ms)", "uniform(1ms, 5ms)", "normal(10ms, 2ms)", "lognormal(median: 3ms, p99: 20ms)",
+        "erlang(3, 4ms)", "pareto(1ms, 2.5)", "250us", "1.5s", "2m"}) {
     const DistSpec d = dist(text);
     CHECK(d.str() == text);
     const DistSpec again = dist(d.str());
@@ -292,13 +302,14 @@ TEST_CASE("enum names: one table for parsing, messages and name_of") {
   CHECK_FALSE(from_name<LbPolicy>("round-robin"));
   for (std::string_view n : all_names<LbPolicy>()) CHECK(name_of(*from_name<LbPolicy>(n)) == n);
   for (std::string_view n : all_names<DistSpec::Kind>()) CHECK(name_of(*from_name<DistSpec::Kind>(n)) == n);
-  CHECK(all_names<ComponentKind>() == std::vector<std::string_view>{"service", "load_balancer", "cache", "database", "queue", "cdn"});
+  CHECK(all_names<ComponentKind>() ==
+        std::vector<std::string_view>{"service", "load_balancer", "cache", "database", "queue", "cdn"});
 }
 
 TEST_CASE("did_you_mean") {
   const std::vector<std::string> keys = {"kind", "replicas", "workers", "queue", "steps", "service_time"};
   CHECK(did_you_mean("worker", keys) == "workers");
-  CHECK(did_you_mean("wokrers", keys) == "workers");  // a swap of neighbours is one edit
+  CHECK(did_you_mean("wokrers", keys) == "workers");    // a swap of neighbours is one edit
   CHECK(did_you_mean("Replicas", keys) == "replicas");  // case does not count
   CHECK(did_you_mean("colour", keys) == "");
   CHECK(did_you_mean("round-robin", {"round_robin", "random"}) == "round_robin");
@@ -503,21 +514,24 @@ TEST_CASE("a problem file and the design it names") {
 
 TEST_CASE("a missing scenario file") {
   at_repo_root();
-  CHECK(diagnostics_of("tests/nowhere.yaml") == "tests/nowhere.yaml: error: cannot read the scenario file: no such file");
+  CHECK(diagnostics_of("tests/nowhere.yaml") ==
+        "tests/nowhere.yaml: error: cannot read the scenario file: no such file");
 }
 
 TEST_CASE("distribution calls are one YAML value, in block and flow context, with positions kept") {
   CHECK(yaml::protect_calls("w: lognormal(median: 3ms, p99: 20ms)\n").size() ==
         std::string("w: lognormal(median: 3ms, p99: 20ms)\n").size());
-  CHECK(yaml::restore(yaml::protect_calls("a: {w: uniform(1ms, 2ms), x: 1}")) == "a: {w: uniform(1ms, 2ms), x: 1}");
+  CHECK(yaml::restore(yaml::protect_calls("a: {w: uniform(1ms, 2ms), x: 1}")) ==
+        "a: {w: uniform(1ms, 2ms), x: 1}");
   // Only known names at the start of a value: text that merely contains one is left alone.
   CHECK(yaml::protect_calls("d: subnormal(a: b)") == "d: subnormal(a: b)");
   // An unclosed call is left for the distribution parser to report.
   CHECK(yaml::protect_calls("w: exp(4ms\nx: 1") == "w: exp(4ms\nx: 1");
   // A mistake after a call on the same line is reported at its true column.
-  CHECK(diagnostics_of_text("traffic: [{name: u, to: a, rate: 1/s}]\n"
-                            "components: {a: {kind: service, steps: [{work: uniform(1ms, 2ms), wrk: 1}]}}\n") ==
-        "t.yaml:2:67: error: unknown key 'wrk' in a work step: did you mean 'work'?");
+  CHECK(
+      diagnostics_of_text("traffic: [{name: u, to: a, rate: 1/s}]\n"
+                          "components: {a: {kind: service, steps: [{work: uniform(1ms, 2ms), wrk: 1}]}}\n") ==
+      "t.yaml:2:67: error: unknown key 'wrk' in a work step: did you mean 'work'?");
 }
 
 TEST_CASE("malformed YAML is one diagnostic in plain words") {
@@ -526,7 +540,8 @@ TEST_CASE("malformed YAML is one diagnostic in plain words") {
   CHECK(diagnostics_of_text("a: 1\n---\nb: 2\n").find("one YAML document") != std::string::npos);
   // yaml-cpp 0.7's LoadAll loops forever on a top-level ',' (found by the fuzz target): refused, positioned.
   CHECK(diagnostics_of_text(",*i]x\n") ==
-        "t.yaml:1:1: error: malformed YAML: the document ends before this text (a ',' separates items only inside "
+        "t.yaml:1:1: error: malformed YAML: the document ends before this text (a ',' separates items only "
+        "inside "
         "[...] or {...})");
   CHECK(diagnostics_of_text("\"a\",b\n").find("t.yaml:1:4: error: malformed YAML: the document ends") == 0);
 }
@@ -557,7 +572,9 @@ components:
 
   const auto order = g.topological_order();
   REQUIRE(order);
-  const auto pos = [&](const char* n) { return std::find(order->begin(), order->end(), s.find(n)) - order->begin(); };
+  const auto pos = [&](const char* n) {
+    return std::find(order->begin(), order->end(), s.find(n)) - order->begin();
+  };
   CHECK(pos("edge") < pos("api"));
   CHECK(pos("api") < pos("cache"));
   CHECK(pos("cache") < pos("db"));

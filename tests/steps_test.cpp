@@ -91,7 +91,8 @@ components:
     workers: 1000
     service_time: const(10ms)
 )");
-  const double share = static_cast<double>(comp(r, "b").arrivals) / static_cast<double>(comp(r, "a").arrivals);
+  const double share =
+      static_cast<double>(comp(r, "b").arrivals) / static_cast<double>(comp(r, "a").arrivals);
   CHECK(share == Rel(0.3).epsilon(0.02));
   // Mean: 0.3 * 10 ms + 0.2 * 5 ms + 0.5 * 0.
   CHECK(r.latency.mean == Rel(0.3 * 0.010 + 0.2 * 0.005).epsilon(0.02));
@@ -171,7 +172,8 @@ components:
   CHECK(r.completed == 0);
   CHECK(comp(r, "db").arrivals >= 3 * comp(r, "api").failed);
   CHECK(comp(r, "db").arrivals <= 3 * comp(r, "api").arrivals);
-  CHECK(figure(comp(r, "api"), "retries") == Rel(2.0 * static_cast<double>(comp(r, "api").arrivals)).epsilon(0.01));
+  CHECK(figure(comp(r, "api"), "retries") ==
+        Rel(2.0 * static_cast<double>(comp(r, "api").arrivals)).epsilon(0.01));
 
   std::string budget = text;
   budget.replace(budget.find(" BUDGET"), 7, ", budget: 10%");
@@ -200,8 +202,9 @@ components:
 )";
 
 TEST_CASE("hedged request: min(X1, d + X2) for exponential service") {
-  // E[min(X1, d + X2)] with X ~ exp(mean m): m (1 - e^(-d/m)) + (m/2) e^(-d/m); for d = m: m - (m/2)/e = 8.16 ms.
-  // 30,000 requests: the standard error of the mean is about 0.05 ms (0.6%); tolerance 2% (3.5 standard errors).
+  // E[min(X1, d + X2)] with X ~ exp(mean m): m (1 - e^(-d/m)) + (m/2) e^(-d/m); for d = m: m - (m/2)/e = 8.16
+  // ms. 30,000 requests: the standard error of the mean is about 0.05 ms (0.6%); tolerance 2% (3.5 standard
+  // errors).
   const double exact = 0.010 - 0.005 / std::exp(1.0);
   const RunResult r = run_text(kHedge);
   CHECK(r.latency.mean == Rel(exact, 0.02));

@@ -7,10 +7,10 @@
 //                      [--width 1280] [--height 720] [--offscreen] [--aa 0]
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -48,9 +48,10 @@ int main(int argc, char** argv) {
     else if (a == "--offscreen") offscreen = true;
     else if (a == "--aa") aa = next();
     else {
-      std::fprintf(stderr,
-                   "usage: archsim-view-bench [--components N] [--dots N] [--frames N] [--runs N] [--width W] "
-                   "[--height H] [--offscreen] [--aa N]\n");
+      std::fprintf(
+          stderr,
+          "usage: archsim-view-bench [--components N] [--dots N] [--frames N] [--runs N] [--width W] "
+          "[--height H] [--offscreen] [--aa N]\n");
       return 2;
     }
   }
@@ -124,12 +125,15 @@ int main(int argc, char** argv) {
     const double cpu = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
     fps.push_back(frames / s);
     cpu_ms.push_back(cpu / frames * 1e3);
-    std::printf("run %d: %.1f fps, %.1f ms of CPU per frame (all threads)\n", r + 1, frames / s, cpu / frames * 1e3);
+    std::printf("run %d: %.1f fps, %.1f ms of CPU per frame (all threads)\n", r + 1, frames / s,
+                cpu / frames * 1e3);
   }
   std::sort(fps.begin(), fps.end());
   std::sort(cpu_ms.begin(), cpu_ms.end());
-  std::printf("archsim-view-bench: %d components, %zu edges, %.0f dots on average, %ux%u %s, aa %d: median %.1f fps, %.1f ms of CPU per frame, over %d runs of %d frames\n",
-              components, pb.header().edges.size(), dot_sum / std::max(1L, dot_frames), width, height,
-              offscreen ? "off screen" : "window", aa, fps[fps.size() / 2], cpu_ms[cpu_ms.size() / 2], runs, frames);
+  std::printf(
+      "archsim-view-bench: %d components, %zu edges, %.0f dots on average, %ux%u %s, aa %d: median %.1f fps, "
+      "%.1f ms of CPU per frame, over %d runs of %d frames\n",
+      components, pb.header().edges.size(), dot_sum / std::max(1L, dot_frames), width, height,
+      offscreen ? "off screen" : "window", aa, fps[fps.size() / 2], cpu_ms[cpu_ms.size() / 2], runs, frames);
   return 0;
 }

@@ -57,8 +57,9 @@ std::optional<Cause> cause_of(const report::Explanation& why, const TimelineHead
   return std::nullopt;
 }
 
-std::optional<Cause> explain_cause(const ScenarioSpec& spec, const RunResult& r, const std::vector<Tick>& ticks,
-                                   const std::vector<EdgeInfo>& edges, const TimelineHeader& h) {
+std::optional<Cause> explain_cause(const ScenarioSpec& spec, const RunResult& r,
+                                   const std::vector<Tick>& ticks, const std::vector<EdgeInfo>& edges,
+                                   const TimelineHeader& h) {
   const report::Explanation why = report::explain(spec, r, ticks, edges, report::faults_of(r));
   return cause_of(why, h);
 }

@@ -23,8 +23,9 @@ std::optional<Cause> cause_of(const report::Explanation& why, const TimelineHead
 
 /// Explains a finished run (its raw ticks, as the simulation reported them)
 /// and returns the cause to mark, if there is one.
-std::optional<Cause> explain_cause(const ScenarioSpec& spec, const RunResult& r, const std::vector<Tick>& ticks,
-                                   const std::vector<EdgeInfo>& edges, const TimelineHeader& h);
+std::optional<Cause> explain_cause(const ScenarioSpec& spec, const RunResult& r,
+                                   const std::vector<Tick>& ticks, const std::vector<EdgeInfo>& edges,
+                                   const TimelineHeader& h);
 
 /// The moment worth a still picture: the tick where the run was worst (the
 /// largest share of a target used: error rate, p99, utilisation), or the end.

@@ -19,11 +19,30 @@ FaultSpec chaos_fault(Action a, const std::string& target) {
   FaultSpec f;
   f.target = target;
   switch (a) {
-    case Action::KillOne: f.kind = FaultSpec::Kind::Kill; f.replicas = 1; f.duration = 60; break;
-    case Action::KillAll: f.kind = FaultSpec::Kind::Kill; f.duration = 30; break;
-    case Action::Errors: f.kind = FaultSpec::Kind::Errors; f.p = 0.3; f.duration = 30; break;
-    case Action::Slow: f.kind = FaultSpec::Kind::Slow; f.x = 5; f.duration = 30; break;
-    default: f.kind = FaultSpec::Kind::Spike; f.x = 3; f.duration = 60; break;
+    case Action::KillOne:
+      f.kind = FaultSpec::Kind::Kill;
+      f.replicas = 1;
+      f.duration = 60;
+      break;
+    case Action::KillAll:
+      f.kind = FaultSpec::Kind::Kill;
+      f.duration = 30;
+      break;
+    case Action::Errors:
+      f.kind = FaultSpec::Kind::Errors;
+      f.p = 0.3;
+      f.duration = 30;
+      break;
+    case Action::Slow:
+      f.kind = FaultSpec::Kind::Slow;
+      f.x = 5;
+      f.duration = 30;
+      break;
+    default:
+      f.kind = FaultSpec::Kind::Spike;
+      f.x = 3;
+      f.duration = 60;
+      break;
   }
   return f;
 }
@@ -40,10 +59,10 @@ std::pair<Action, double> key_action(const sf::Event::KeyEvent& k) {
     case K::Equal: return {Action::Faster, 0};
     case K::Subtract:
     case K::Hyphen: return {Action::Slower, 0};
-    case K::Num1: return {Action::SetSpeed, 3};             // 1x
-    case K::Num2: return {Action::SetSpeed, 6};             // 10x
-    case K::Num3: return {Action::SetSpeed, 9};             // 100x
-    case K::Num4: return {Action::SetSpeed, kSpeedCount};   // max
+    case K::Num1: return {Action::SetSpeed, 3};            // 1x
+    case K::Num2: return {Action::SetSpeed, 6};            // 10x
+    case K::Num3: return {Action::SetSpeed, 9};            // 100x
+    case K::Num4: return {Action::SetSpeed, kSpeedCount};  // max
     case K::Left: return {Action::Back, k.shift ? 1.0 : 0.0};
     case K::Right: return {Action::Forward, k.shift ? 1.0 : 0.0};
     case K::Home: return {Action::Start, 0};
@@ -67,7 +86,11 @@ std::pair<Action, double> key_action(const sf::Event::KeyEvent& k) {
 }
 
 Controller::Controller(Setup s)
-    : pb_(s.pb), live_(s.live), scene_(s.scene), file_(std::move(s.file)), load_(std::move(s.load)),
+    : pb_(s.pb),
+      live_(s.live),
+      scene_(s.scene),
+      file_(std::move(s.file)),
+      load_(std::move(s.load)),
       out_dir_(std::move(s.out_dir)) {
   st_.interactive = true;
   st_.live = live_ != nullptr;
@@ -184,7 +207,8 @@ void Controller::chaos(Action a) {
 }
 
 void Controller::sandbox(Action a) {
-  if (!live_ || !sandbox_) return say("the sandbox changes a running simulation: open the scenario file, not a timeline");
+  if (!live_ || !sandbox_)
+    return say("the sandbox changes a running simulation: open the scenario file, not a timeline");
   if (live_->done()) return say("the run is over: R runs it again, then change it as it plays");
   std::string words;
   std::optional<FaultSpec> f;
@@ -206,7 +230,8 @@ void Controller::sandbox(Action a) {
 }
 
 void Controller::write_design() {
-  if (!sandbox_ || sandbox_->changes().empty()) return say("nothing changed yet: select a component, then [ or ]");
+  if (!sandbox_ || sandbox_->changes().empty())
+    return say("nothing changed yet: select a component, then [ or ]");
   try {
     std::string run_it;
     written_ = sandbox_->write(file_, load_, out_dir_, &run_it);
@@ -233,7 +258,8 @@ void Controller::mouse_press(Point p) {
 void Controller::mouse_move(Point p) {
   st_.mouse = p;
   if (dragging_ && scene_)
-    if (auto t = scene_->scrub_time_at({p.x, scene_->frame().bottom.y + 18 * scene_->frame().scale})) seek(*t);
+    if (auto t = scene_->scrub_time_at({p.x, scene_->frame().bottom.y + 18 * scene_->frame().scale}))
+      seek(*t);
   if (panning_) {
     st_.pan.x -= (p.x - panning_->x) / st_.zoom;
     st_.pan.y -= (p.y - panning_->y) / st_.zoom;
@@ -285,7 +311,8 @@ void Controller::next_match() {
       const Rect& b = scene_->layout().components[c].rect;
       st_.pan = {b.cx() - r.cx(), b.cy() - r.cy()};
     }
-    return say("search: " + st_.search + " \u2192 " + h.components[c].name + "  (Enter: next match, Esc: end)");
+    return say("search: " + st_.search + " \u2192 " + h.components[c].name +
+               "  (Enter: next match, Esc: end)");
   }
   say("search: no component's name contains '" + st_.search + "'");
 }

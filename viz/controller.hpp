@@ -19,13 +19,34 @@ namespace archsim::viz {
 
 // What a key or click asks for.
 enum class Action {
-  None, Quit, TogglePause, Faster, Slower, SetSpeed, Back, Forward, Start, End, Restart, Screenshot,
+  None,
+  Quit,
+  TogglePause,
+  Faster,
+  Slower,
+  SetSpeed,
+  Back,
+  Forward,
+  Start,
+  End,
+  Restart,
+  Screenshot,
   // Chaos, live only, on the selected component (or all traffic for Spike).
-  KillOne, KillAll, Errors, Slow, Spike,
+  KillOne,
+  KillAll,
+  Errors,
+  Slow,
+  Spike,
   // The sandbox, live only: capacity of the selected component, undo, write the design.
-  More, Less, MoreRate, LessRate, Undo, WriteDesign,
+  More,
+  Less,
+  MoreRate,
+  LessRate,
+  Undo,
+  WriteDesign,
   // Large graphs: search by name, reset the zoom.
-  Search, ResetZoom
+  Search,
+  ResetZoom
 };
 
 /// The action of a key (arg: the speed index for SetSpeed, 1 for a long step).
@@ -35,11 +56,11 @@ class Controller {
  public:
   struct Setup {
     Playback* pb = nullptr;
-    LiveRun* live = nullptr;        ///< null: a replay
-    Scene* scene = nullptr;         ///< null: no drawing (tests)
-    std::string file;               ///< the scenario, for the design the sandbox writes
+    LiveRun* live = nullptr;  ///< null: a replay
+    Scene* scene = nullptr;   ///< null: no drawing (tests)
+    std::string file;         ///< the scenario, for the design the sandbox writes
     LoadOptions load;
-    std::string out_dir = ".";      ///< where W writes
+    std::string out_dir = ".";  ///< where W writes
     double speed = 1;
   };
   explicit Controller(Setup s);
@@ -96,7 +117,7 @@ class Controller {
   std::optional<Point> panning_;  // the last mouse point of a drag that moves the architecture
   bool panned_ = false;           // the drag moved (a click without moving deselects)
   int match_ = -1;                // the component the search went to last
-  bool changed_ = false;  // chaos or the sandbox changed the run
+  bool changed_ = false;          // chaos or the sandbox changed the run
   std::optional<Cause> early_cause_;
   std::string written_;
 };

@@ -136,30 +136,43 @@ int write_video(const Playback& pb, const Fonts& fonts, const VideoJob& job, std
     return 1;
   }
   const bool gif = ends_with(job.out, ".gif");
-  std::vector<std::string> args = {"-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pixel_format",
-                                   "rgba", "-video_size",
-                                   std::to_string(job.width) + "x" + std::to_string(job.height), "-framerate",
-                                   std::to_string(job.fps), "-i", "-"};
+  std::vector<std::string> args = {"-hide_banner",
+                                   "-loglevel",
+                                   "error",
+                                   "-y",
+                                   "-f",
+                                   "rawvideo",
+                                   "-pixel_format",
+                                   "rgba",
+                                   "-video_size",
+                                   std::to_string(job.width) + "x" + std::to_string(job.height),
+                                   "-framerate",
+                                   std::to_string(job.fps),
+                                   "-i",
+                                   "-"};
   if (gif) {
     // One palette for the whole clip, dithered lightly; only changed
     // rectangles are re-encoded, which keeps moving dots cheap.
-    args.insert(args.end(), {"-vf",
-                             "split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=3:"
-                             "diff_mode=rectangle",
-                             "-loop", "0"});
+    args.insert(args.end(),
+                {"-vf",
+                 "split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=3:"
+                 "diff_mode=rectangle",
+                 "-loop", "0"});
   } else {
-    args.insert(args.end(), {"-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-c:v", "libx264", "-preset", "veryfast", "-crf",
-                             "23", "-pix_fmt", "yuv420p", "-movflags", "+faststart"});
+    args.insert(args.end(), {"-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-c:v", "libx264", "-preset", "veryfast",
+                             "-crf", "23", "-pix_fmt", "yuv420p", "-movflags", "+faststart"});
   }
   args.push_back(job.out);
 
   Offscreen off(pb, job.width, job.height, fonts);
   if (!off.ok()) {
-    err << "archsim render: cannot create an OpenGL render texture of " << job.width << "x" << job.height << "\n";
+    err << "archsim render: cannot create an OpenGL render texture of " << job.width << "x" << job.height
+        << "\n";
     return 1;
   }
   // A dead ffmpeg must not kill us with SIGPIPE: the failed write says enough.
-  struct sigaction ignore {}, old {};
+  struct sigaction ignore {
+  }, old{};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGPIPE, &ignore, &old);
   Pipe pipe(*ffmpeg, args);

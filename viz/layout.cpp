@@ -38,10 +38,12 @@ HudFrame hud_frame(float width, float height) {
 
 Shape shape_of(std::string_view kind) {
   static const std::pair<std::string_view, Shape> table[] = {
-      {"client", Shape::Client},       {"load_balancer", Shape::Balancer}, {"gateway", Shape::Balancer},
-      {"api_gateway", Shape::Balancer}, {"service", Shape::Service},       {"cache", Shape::Cache},
-      {"queue", Shape::Queue},         {"topic", Shape::Queue},            {"stream", Shape::Queue},
-      {"database", Shape::Database},   {"db", Shape::Database},            {"storage", Shape::Database},
+      {"client", Shape::Client},         {"load_balancer", Shape::Balancer},
+      {"gateway", Shape::Balancer},      {"api_gateway", Shape::Balancer},
+      {"service", Shape::Service},       {"cache", Shape::Cache},
+      {"queue", Shape::Queue},           {"topic", Shape::Queue},
+      {"stream", Shape::Queue},          {"database", Shape::Database},
+      {"db", Shape::Database},           {"storage", Shape::Database},
       {"object_store", Shape::Database}, {"cdn", Shape::Cdn},
   };
   for (const auto& [name, shape] : table)
@@ -82,7 +84,7 @@ struct Item {
   int layer = 0;
   float weight = 1;  // height relative to a node's
   float y = 0, x = 0;
-  int rank = 0;      // kind rank, for ties
+  int rank = 0;               // kind rank, for ties
   std::vector<int> up, down;  // neighbouring items in the layers before / after
 };
 
@@ -185,7 +187,8 @@ void cubic(std::vector<Point>& out, Point a, Point b) {
 void finish_route(EdgeRoute& r) {
   r.along.assign(r.points.size(), 0);
   for (std::size_t i = 1; i < r.points.size(); ++i)
-    r.along[i] = r.along[i - 1] + std::hypot(r.points[i].x - r.points[i - 1].x, r.points[i].y - r.points[i - 1].y);
+    r.along[i] =
+        r.along[i - 1] + std::hypot(r.points[i].x - r.points[i - 1].x, r.points[i].y - r.points[i - 1].y);
 }
 
 }  // namespace
@@ -231,7 +234,11 @@ namespace {
 class LayoutBuilder {
  public:
   LayoutBuilder(const TimelineHeader& h, const Rect& area)
-      : h_(h), area_(area), S(static_cast<int>(h.sources.size())), C(static_cast<int>(h.components.size())), N(S + C) {}
+      : h_(h),
+        area_(area),
+        S(static_cast<int>(h.sources.size())),
+        C(static_cast<int>(h.components.size())),
+        N(S + C) {}
 
   Layout run() {
     out_.area = area_;
@@ -464,7 +471,8 @@ void LayoutBuilder::size_nodes() {
     for (int l = 0; l < L; ++l)
       if (fit_h(l, k_of_[l]) < nh) nh = fit_h(l, k_of_[l]), worst = l;
     nw = std::min({170.f * grow, nh * 3.6f, width_for(k_of_)});
-    if (nh >= 30 || k_of_[worst] >= 4 || order_[worst].size() <= static_cast<std::size_t>(k_of_[worst])) break;
+    if (nh >= 30 || k_of_[worst] >= 4 || order_[worst].size() <= static_cast<std::size_t>(k_of_[worst]))
+      break;
     auto next = k_of_;
     ++next[worst];
     if (width_for(next) < nw_min) break;
@@ -607,7 +615,8 @@ void LayoutBuilder::route_edges() {
   std::vector<Point> start(h_.edges.size()), end(h_.edges.size());
   for (auto& [key, ports] : sides) {
     const Rect& r = box(key.first).rect;
-    std::stable_sort(ports.begin(), ports.end(), [](const Port& a, const Port& b) { return a.other_y < b.other_y; });
+    std::stable_sort(ports.begin(), ports.end(),
+                     [](const Port& a, const Port& b) { return a.other_y < b.other_y; });
     const float n = static_cast<float>(ports.size());
     const float step = n > 1 ? std::min(r.h * 0.6f / (n - 1), 8.f) : 0;
     const float x = key.second == 0 ? r.x : r.right();
@@ -625,7 +634,8 @@ void LayoutBuilder::route_edges() {
       const float rad = b.h * 0.3f;
       const Point c{b.right() - b.w * 0.15f, b.y - rad};
       for (int i = 0; i <= 24; ++i) {
-        const float a = static_cast<float>(M_PI) / 2 + 0.3f + (2 * static_cast<float>(M_PI) - 0.6f) * i / 24.0f;
+        const float a =
+            static_cast<float>(M_PI) / 2 + 0.3f + (2 * static_cast<float>(M_PI) - 0.6f) * i / 24.0f;
         r.points.push_back({c.x + rad * std::cos(a), c.y + rad * std::sin(a)});
       }
     } else {

@@ -23,8 +23,12 @@ struct Rect {
   float cx() const { return x + w / 2; }
   float cy() const { return y + h / 2; }
   bool contains(Point p) const { return p.x >= x && p.x <= right() && p.y >= y && p.y <= bottom(); }
-  bool contains(const Rect& r) const { return r.x >= x && r.y >= y && r.right() <= right() && r.bottom() <= bottom(); }
-  bool overlaps(const Rect& r) const { return x < r.right() && r.x < right() && y < r.bottom() && r.y < bottom(); }
+  bool contains(const Rect& r) const {
+    return r.x >= x && r.y >= y && r.right() <= right() && r.bottom() <= bottom();
+  }
+  bool overlaps(const Rect& r) const {
+    return x < r.right() && r.x < right() && y < r.bottom() && r.y < bottom();
+  }
 };
 
 /// The frame of the heads-up display for a window of this size: a top bar
@@ -44,9 +48,9 @@ Shape shape_of(std::string_view kind);
 
 /// One box on the screen: a traffic source (client) or a component.
 struct NodeBox {
-  Rect rect;          ///< the node itself (the front replica)
-  Rect bounds;        ///< rect plus the replica stack drawn behind it
-  int layer = 0;      ///< column, 0 = clients
+  Rect rect;      ///< the node itself (the front replica)
+  Rect bounds;    ///< rect plus the replica stack drawn behind it
+  int layer = 0;  ///< column, 0 = clients
   bool pinned = false;
   Shape shape = Shape::Generic;
 };

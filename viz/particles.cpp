@@ -31,7 +31,8 @@ void Particles::clear() {
 }
 
 std::size_t Particles::red() const {
-  return static_cast<std::size_t>(std::count_if(dots_.begin(), dots_.end(), [](const Dot& d) { return d.red; }));
+  return static_cast<std::size_t>(
+      std::count_if(dots_.begin(), dots_.end(), [](const Dot& d) { return d.red; }));
 }
 
 void Particles::step(float dt, const std::vector<EdgeRoute>& routes, const std::vector<EdgeFlow>& flows,

@@ -36,7 +36,8 @@ class Particles {
 
   /// Moves the dots by `dt` wall seconds and emits new ones. `max_rate` is the
   /// call rate that gets `peak_density`.
-  void step(float dt, const std::vector<EdgeRoute>& routes, const std::vector<EdgeFlow>& flows, double max_rate);
+  void step(float dt, const std::vector<EdgeRoute>& routes, const std::vector<EdgeFlow>& flows,
+            double max_rate);
   /// Appends one quad per dot, `size` px square on whole pixels, textured
   /// with a disc of the same size.
   void build(sf::VertexArray& quads, const std::vector<EdgeRoute>& routes, float size) const;

@@ -1,8 +1,8 @@
 #include "playback.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -79,7 +79,8 @@ Playback::Playback(Timeline tl) : tl_(std::move(tl)) {
   }
 }
 
-Playback::Playback(TimelineHeader h, std::vector<Tick> ticks) : Playback(make_timeline(std::move(h), std::move(ticks))) {}
+Playback::Playback(TimelineHeader h, std::vector<Tick> ticks)
+    : Playback(make_timeline(std::move(h), std::move(ticks))) {}
 
 void Playback::append(const Tick& t) {
   tl_.ticks.push_back(t);
@@ -231,7 +232,8 @@ std::vector<SloStatus> Playback::slo_at(double t) const {
     span += k.dt;
     if (k.completed > 0 && k.p50 > 0) {
       const double p99 = std::max(k.p99, k.p50);
-      parts.push_back({std::log(k.p50), std::log(p99 / k.p50) / 2.3263478740, static_cast<double>(k.completed)});
+      parts.push_back(
+          {std::log(k.p50), std::log(p99 / k.p50) / 2.3263478740, static_cast<double>(k.completed)});
     }
   }
   std::vector<SloStatus> out;
@@ -241,10 +243,22 @@ std::vector<SloStatus> Playback::slo_at(double t) const {
     s.target = slo.target;
     using K = SloSpec::Kind;
     switch (slo.kind) {
-      case K::LatencyP50: s.actual = mixture_quantile(parts, 0.50); s.known = !parts.empty(); break;
-      case K::LatencyP90: s.actual = mixture_quantile(parts, 0.90); s.known = !parts.empty(); break;
-      case K::LatencyP99: s.actual = mixture_quantile(parts, 0.99); s.known = !parts.empty(); break;
-      case K::LatencyP999: s.actual = mixture_quantile(parts, 0.999); s.known = !parts.empty(); break;
+      case K::LatencyP50:
+        s.actual = mixture_quantile(parts, 0.50);
+        s.known = !parts.empty();
+        break;
+      case K::LatencyP90:
+        s.actual = mixture_quantile(parts, 0.90);
+        s.known = !parts.empty();
+        break;
+      case K::LatencyP99:
+        s.actual = mixture_quantile(parts, 0.99);
+        s.known = !parts.empty();
+        break;
+      case K::LatencyP999:
+        s.actual = mixture_quantile(parts, 0.999);
+        s.known = !parts.empty();
+        break;
       case K::LatencyMean: {
         double w = 0, sum = 0;
         for (const auto& p : parts) {

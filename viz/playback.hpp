@@ -30,12 +30,12 @@ std::optional<double> figure_of(const ComponentTick& t, std::string_view name);
 
 /// One SLO judged on the ticks up to some time.
 struct SloStatus {
-  std::string name;      ///< as in the file, e.g. "latency_p99"
-  double target = 0;     ///< seconds, a fraction or requests/s
+  std::string name;   ///< as in the file, e.g. "latency_p99"
+  double target = 0;  ///< seconds, a fraction or requests/s
   double actual = 0;
-  bool known = false;    ///< enough measured requests to judge
+  bool known = false;  ///< enough measured requests to judge
   bool pass = true;
-  bool exact = false;    ///< from the run's final result, not estimated from ticks
+  bool exact = false;  ///< from the run's final result, not estimated from ticks
   bool higher_is_better = false;
   /// false: a latency objective whose requests all failed so far ("no
   /// successful request"): known, failed, and with no actual value.
@@ -45,11 +45,11 @@ struct SloStatus {
 /// The root cause a run's explanation names (viz/cause.hpp fills it in):
 /// marked on its component from `at` on.
 struct Cause {
-  int component = -1;    ///< index in the header's components
-  double at = 0;         ///< s, when it started
-  bool pool = false;     ///< a connection pool ran dry (not the workers)
-  std::string tag;       ///< the badge's word: "saturated", "pool ran dry", "timeout"
-  std::string caption;   ///< one line: "root cause: db's connection pool ran dry at 2m16s"
+  int component = -1;   ///< index in the header's components
+  double at = 0;        ///< s, when it started
+  bool pool = false;    ///< a connection pool ran dry (not the workers)
+  std::string tag;      ///< the badge's word: "saturated", "pool ran dry", "timeout"
+  std::string caption;  ///< one line: "root cause: db's connection pool ran dry at 2m16s"
 };
 
 /// A series over the ticks for one chart.

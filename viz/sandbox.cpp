@@ -44,7 +44,9 @@ FaultSpec action(FaultSpec::Kind k, const std::string& target, double v) {
 }
 
 const char* unit_of(FaultSpec::Kind k) {
-  return k == FaultSpec::Kind::Scale ? " replicas" : k == FaultSpec::Kind::Pool ? " connections per caller replica" : "/s limit";
+  return k == FaultSpec::Kind::Scale  ? " replicas"
+         : k == FaultSpec::Kind::Pool ? " connections per caller replica"
+                                      : "/s limit";
 }
 
 }  // namespace
@@ -62,7 +64,8 @@ std::optional<double> Sandbox::value(int c, FaultSpec::Kind k) const {
   return std::nullopt;
 }
 
-std::optional<FaultSpec> Sandbox::adjust(int c, int step, double arrivals, bool rate, std::string* words) const {
+std::optional<FaultSpec> Sandbox::adjust(int c, int step, double arrivals, bool rate,
+                                         std::string* words) const {
   if (c < 0 || c >= static_cast<int>(spec_.components.size())) {
     *words = "click a component first";
     return std::nullopt;
@@ -74,7 +77,8 @@ std::optional<FaultSpec> Sandbox::adjust(int c, int step, double arrivals, bool 
   else if (cs.service()) k = K::Scale;
   else if (cs.database() && cs.database()->pool) k = K::Pool;
   else {
-    *words = cs.name + " has no knob the view can turn: [ ] change a service's replicas or a database's pool, "
+    *words = cs.name +
+             " has no knob the view can turn: [ ] change a service's replicas or a database's pool, "
              "shift+[ ] a service's or balancer's rate limit";
     return std::nullopt;
   }
@@ -122,7 +126,8 @@ std::optional<FaultSpec> Sandbox::undo(std::string* words) {
   if (!before) {
     const ComponentSpec& cs = spec_.components[static_cast<std::size_t>(c)];
     if (last.fault.kind == FaultSpec::Kind::Scale) before = cs.replica_count();
-    else if (last.fault.kind == FaultSpec::Kind::Pool && cs.database() && cs.database()->pool) before = *cs.database()->pool;
+    else if (last.fault.kind == FaultSpec::Kind::Pool && cs.database() && cs.database()->pool)
+      before = *cs.database()->pool;
     else if (const ServiceSpec* s = cs.service(); s && s->rate_limit) before = s->rate_limit->rate;
   }
   if (!before) {  // a rate limit that did not exist: the closest is a limit no one reaches
@@ -139,7 +144,8 @@ std::string Sandbox::yaml_entry(const Change& c) {
   const FaultSpec& f = c.fault;
   const std::string at = "{at: " + num(c.at) + "s, ";
   switch (f.kind) {
-    case FaultSpec::Kind::Scale: return at + "scale: " + f.target + ", replicas: " + num(f.replicas.value_or(1)) + "}";
+    case FaultSpec::Kind::Scale:
+      return at + "scale: " + f.target + ", replicas: " + num(f.replicas.value_or(1)) + "}";
     case FaultSpec::Kind::Pool: return at + "pool: " + f.target + ", size: " + num(f.size) + "}";
     case FaultSpec::Kind::RateLimit:
       return at + "rate_limit: " + f.target + ", rate: " + num(f.rate_limit ? f.rate_limit->rate : 0) + "/s}";
@@ -147,7 +153,8 @@ std::string Sandbox::yaml_entry(const Change& c) {
   }
 }
 
-std::string Sandbox::design_text(const std::string& file, const LoadOptions& load, std::string* run_it) const {
+std::string Sandbox::design_text(const std::string& file, const LoadOptions& load,
+                                 std::string* run_it) const {
   const report::Documents d = report::read_documents(file, load);
   const bool has_design = !d.design_path.empty();
   std::string text = has_design ? d.design_text : d.problem_text;
@@ -162,7 +169,8 @@ std::string Sandbox::design_text(const std::string& file, const LoadOptions& loa
     if (lines[i].rfind("faults:", 0) == 0) at = i;
   std::string indent = "  ";
   if (at == lines.size()) {
-    lines.push_back("# Changed live in archsim view (the sandbox): operator actions at the moment they were made.");
+    lines.push_back(
+        "# Changed live in archsim view (the sandbox): operator actions at the moment they were made.");
     lines.push_back("faults:");
     at = lines.size() - 1;
   } else {
@@ -171,7 +179,11 @@ std::string Sandbox::design_text(const std::string& file, const LoadOptions& loa
     if (rest == "[]") lines[at] = "faults:";
     else if (!rest.empty() && rest[0] != '#')
       throw std::runtime_error("its faults: is written on one line; add these entries to it by hand:\n  - " +
-                               [&] { std::string s; for (const auto& it : items) s += it + "\n  - "; return s.substr(0, s.size() - 5); }());
+                               [&] {
+                                 std::string s;
+                                 for (const auto& it : items) s += it + "\n  - ";
+                                 return s.substr(0, s.size() - 5);
+                               }());
   }
   // The end of the block: the first line after it that starts a new top-level key.
   std::size_t end = at + 1;
@@ -200,7 +212,8 @@ std::string Sandbox::write(const std::string& file, const LoadOptions& load, con
   const report::Documents d = report::read_documents(file, load);
   const std::string base = d.design_path.empty() ? d.problem_path : d.design_path;
   const std::string text = design_text(file, load, run_it);
-  const std::string out = (std::filesystem::path(dir) / (std::filesystem::path(base).stem().string() + "-sandbox.yaml")).string();
+  const std::string out =
+      (std::filesystem::path(dir) / (std::filesystem::path(base).stem().string() + "-sandbox.yaml")).string();
   {
     std::ofstream f(out + ".tmp", std::ios::binary);
     f << text;

@@ -15,9 +15,9 @@ namespace archsim::viz {
 
 /// One change made in the view: applied at `at` as `fault` (an operator action).
 struct Change {
-  double at = 0;     ///< simulated s
+  double at = 0;  ///< simulated s
   FaultSpec fault;
-  std::string words; ///< "api: 4 -> 5 replicas"
+  std::string words;  ///< "api: 4 -> 5 replicas"
 };
 
 class Sandbox {
@@ -44,7 +44,8 @@ class Sandbox {
   /// std::runtime_error when the file's faults: cannot be extended as text.
   std::string design_text(const std::string& file, const LoadOptions& load, std::string* run_it) const;
   /// Writes design_text() to `dir`/<name>-sandbox.yaml; returns the path.
-  std::string write(const std::string& file, const LoadOptions& load, const std::string& dir, std::string* run_it) const;
+  std::string write(const std::string& file, const LoadOptions& load, const std::string& dir,
+                    std::string* run_it) const;
 
  private:
   /// The knob's value now: the last change's, else the spec's.

@@ -50,7 +50,8 @@ void fill(sf::VertexArray& va, const std::vector<V>& p, sf::Color col) {
 
 // A line of width w along p; each segment is extended by half the width so
 // that sharp corners close.
-void stroke(sf::VertexArray& va, const std::vector<V>& p, bool closed, float w, sf::Color col, bool caps = true) {
+void stroke(sf::VertexArray& va, const std::vector<V>& p, bool closed, float w, sf::Color col,
+            bool caps = true) {
   const std::size_t n = p.size();
   const std::size_t segs = closed ? n : (n ? n - 1 : 0);
   for (std::size_t i = 0; i < segs; ++i) {
@@ -99,7 +100,11 @@ std::vector<V> outline(Shape shape, const Rect& r) {
     case Shape::Cdn: return rounded(r, r.h * 0.38f);
     case Shape::Balancer: {
       const float i = std::min(r.h * 0.32f, r.w * 0.18f);
-      return {{r.x, r.cy()}, {r.x + i, r.y}, {r.right() - i, r.y}, {r.right(), r.cy()}, {r.right() - i, r.bottom()},
+      return {{r.x, r.cy()},
+              {r.x + i, r.y},
+              {r.right() - i, r.y},
+              {r.right(), r.cy()},
+              {r.right() - i, r.bottom()},
               {r.x + i, r.bottom()}};
     }
     case Shape::Database: {
@@ -173,7 +178,8 @@ std::string figure_text(const Figure& f) {
   if (ends("_s")) return format_duration(f.value);
   if (ends("ratio")) return format_percent(f.value);
   char buf[32];
-  std::snprintf(buf, sizeof buf, f.value == std::floor(f.value) && std::abs(f.value) < 1e12 ? "%.0f" : "%.3g", f.value);
+  std::snprintf(buf, sizeof buf, f.value == std::floor(f.value) && std::abs(f.value) < 1e12 ? "%.0f" : "%.3g",
+                f.value);
   return buf;
 }
 
@@ -250,8 +256,8 @@ void Scene::advance(float wall_dt, double t) {
 void Scene::warm(double t, double speed, double fps) {
   particles_.clear();
   if (!(speed > 0)) speed = 1;
-  const double frame = speed / fps;           // simulated seconds per frame
-  const double window = 3.2 * speed;          // the slowest dot lives 3 s
+  const double frame = speed / fps;   // simulated seconds per frame
+  const double window = 3.2 * speed;  // the slowest dot lives 3 s
   const double t0 = std::max(0.0, t - window);
   const int n = static_cast<int>(std::ceil((t - t0) / frame - 1e-9));
   for (int i = n - 1; i >= 0; --i) advance(static_cast<float>(1 / fps), t - i * frame);
@@ -327,7 +333,8 @@ std::string Scene::elide(const std::string& str, const sf::Font& f, float size, 
 const std::vector<SloStatus>& Scene::verdict(const ViewState& s) {
   const int idx = pb_.index_at(s.t);
   const bool stale = idx != verdict_index_;
-  if (stale && (!s.interactive || s.paused || verdict_index_ == -2 || verdict_clock_.getElapsedTime().asSeconds() > 0.2f)) {
+  if (stale && (!s.interactive || s.paused || verdict_index_ == -2 ||
+                verdict_clock_.getElapsedTime().asSeconds() > 0.2f)) {
     verdict_ = pb_.slo_at(s.t);
     verdict_index_ = idx;
     verdict_clock_.restart();
@@ -361,9 +368,11 @@ void Scene::draw(sf::RenderTarget& rt, const ViewState& s) {
   cam.zoom(1 / zoom_);
   // The region's place on the target as the target's own view maps it.
   const auto size = rt.getSize();
-  const sf::Vector2i a = rt.mapCoordsToPixel({wr.x, wr.y}, screen), b = rt.mapCoordsToPixel({wr.right(), wr.bottom()}, screen);
+  const sf::Vector2i a = rt.mapCoordsToPixel({wr.x, wr.y}, screen),
+                     b = rt.mapCoordsToPixel({wr.right(), wr.bottom()}, screen);
   cam.setViewport(sf::FloatRect(static_cast<float>(a.x) / size.x, static_cast<float>(a.y) / size.y,
-                                static_cast<float>(b.x - a.x) / size.x, static_cast<float>(b.y - a.y) / size.y));
+                                static_cast<float>(b.x - a.x) / size.x,
+                                static_cast<float>(b.y - a.y) / size.y));
   rt.setView(cam);
   draw_edges(rt, s, hovered);
 
@@ -461,70 +470,75 @@ void Scene::draw_edges(sf::RenderTarget& rt, const ViewState& s, int hovered) {
 // A node's outline, replica stack, health strip and load bar, into tris_.
 void Scene::node_shape(const NodeBox& b, sf::Color hc, int replicas, bool selected, double util, bool bar) {
   const float sc = frame_.scale;
-    const Rect& r = b.rect;
-    const float o = std::max(2.f, std::round(r.h * 0.08f));
-    for (int i = std::min(replicas - 1, 2); i >= 1; --i) {
-      auto p = outline(b.shape, offset(r, i * o, -i * o));
-      fill(tris_, p, mix(color::node_fill, color::background, 0.3f));
-      stroke(tris_, p, true, 1, alpha(hc, 120));
-    }
-    auto p = outline(b.shape, r);
-    fill(tris_, p, mix(color::node_fill, hc, 0.16f));
-    if (selected) stroke(tris_, outline(b.shape, {r.x - 3, r.y - 3, r.w + 6, r.h + 6}), true, 2 * sc, sf::Color::White);
-    stroke(tris_, p, true, std::max(1.f, 1.5f * sc), hc);
-    if (b.shape == Shape::Database) {
-      const float ry = cap_height(r);
-      auto rim = arc(r.cx(), r.y + ry, r.w / 2, ry, 0, kPi, 12);
-      stroke(tris_, rim, false, std::max(1.f, 1.2f * sc), hc);
-    }
-    if (b.shape == Shape::Cache) {
-      const float i = std::max(2.f, 3 * sc);
-      stroke(tris_, outline(b.shape, {r.x + i, r.y + i, r.w - 2 * i, r.h - 2 * i}), true, 1, alpha(hc, 90));
-    }
-    if (b.shape == Shape::Queue && r.h >= 24) {  // slots of a queue, right end
-      for (int i = 0; i < 3; ++i) {
-        const float x = r.right() - (6 + i * 5) * sc;
-        box(tris_, {x, r.y + r.h * 0.25f, 2 * sc, r.h * 0.22f}, alpha(hc, 150));
-      }
-    }
-    const Rect strip = strip_of(b);
-    box(tris_, strip, hc);
-    if (bar) {
-      const float bh = std::max(2.f, std::round(r.h * 0.07f));
-      const float left = strip.right() + 4 * sc;
-      const float bottom = b.shape == Shape::Database ? r.bottom() - cap_height(r) - 2 : r.bottom() - std::max(3.f, r.h * 0.12f);
-      const Rect track{left, std::round(bottom - bh), r.right() - left - std::max(6.f, r.h * 0.16f), bh};
-      box(tris_, track, sf::Color(44, 54, 68));
-      box(tris_, {track.x, track.y, track.w * static_cast<float>(std::clamp(util, 0.0, 1.0)), bh}, util_color(util));
+  const Rect& r = b.rect;
+  const float o = std::max(2.f, std::round(r.h * 0.08f));
+  for (int i = std::min(replicas - 1, 2); i >= 1; --i) {
+    auto p = outline(b.shape, offset(r, i * o, -i * o));
+    fill(tris_, p, mix(color::node_fill, color::background, 0.3f));
+    stroke(tris_, p, true, 1, alpha(hc, 120));
+  }
+  auto p = outline(b.shape, r);
+  fill(tris_, p, mix(color::node_fill, hc, 0.16f));
+  if (selected)
+    stroke(tris_, outline(b.shape, {r.x - 3, r.y - 3, r.w + 6, r.h + 6}), true, 2 * sc, sf::Color::White);
+  stroke(tris_, p, true, std::max(1.f, 1.5f * sc), hc);
+  if (b.shape == Shape::Database) {
+    const float ry = cap_height(r);
+    auto rim = arc(r.cx(), r.y + ry, r.w / 2, ry, 0, kPi, 12);
+    stroke(tris_, rim, false, std::max(1.f, 1.2f * sc), hc);
+  }
+  if (b.shape == Shape::Cache) {
+    const float i = std::max(2.f, 3 * sc);
+    stroke(tris_, outline(b.shape, {r.x + i, r.y + i, r.w - 2 * i, r.h - 2 * i}), true, 1, alpha(hc, 90));
+  }
+  if (b.shape == Shape::Queue && r.h >= 24) {  // slots of a queue, right end
+    for (int i = 0; i < 3; ++i) {
+      const float x = r.right() - (6 + i * 5) * sc;
+      box(tris_, {x, r.y + r.h * 0.25f, 2 * sc, r.h * 0.22f}, alpha(hc, 150));
     }
   }
+  const Rect strip = strip_of(b);
+  box(tris_, strip, hc);
+  if (bar) {
+    const float bh = std::max(2.f, std::round(r.h * 0.07f));
+    const float left = strip.right() + 4 * sc;
+    const float bottom =
+        b.shape == Shape::Database ? r.bottom() - cap_height(r) - 2 : r.bottom() - std::max(3.f, r.h * 0.12f);
+    const Rect track{left, std::round(bottom - bh), r.right() - left - std::max(6.f, r.h * 0.16f), bh};
+    box(tris_, track, sf::Color(44, 54, 68));
+    box(tris_, {track.x, track.y, track.w * static_cast<float>(std::clamp(util, 0.0, 1.0)), bh},
+        util_color(util));
+  }
+}
 
 // A node's name, badge and figures line, fitted to its box.
 void Scene::node_words(sf::RenderTarget& rt, const NodeBox& b, std::string name, const std::string& badge,
                        const std::string& line2, const std::string& icon) {
   const float sc = frame_.scale;
-    const Rect& r = b.rect;
-    const Rect strip = strip_of(b);
-    const float left = strip.right() + 5 * sc;
-    const float right = r.right() - std::max(5.f, r.h * (b.shape == Shape::Client ? 0.3f : 0.1f));
-    const bool two_lines = r.h >= 34 && !line2.empty();
-    if (!two_lines && !icon.empty()) name = icon + " " + name;  // the health's shape still shows
-    // The font follows the node, within limits that scale with the window.
-    float fs1 = two_lines ? std::clamp(r.h * 0.27f, 9.f, 16.f * sc) : std::clamp(r.h * 0.42f, 8.f, 13.f * sc);
-    const float fs2 = std::clamp(r.h * 0.21f, 7.f, 12.f * sc);
-    // A long name in a narrow box gets a smaller font before it gets cut.
-    const float room = right - left - (!badge.empty() && r.h >= 22 ? text_width(badge, fonts_.regular, fs2) + 4 : 0);
-    const float need = text_width(name, fonts_.bold, fs1);
-    if (need > room) fs1 = std::max(std::min(8.f, fs1), std::floor(fs1 * room / need));
-    float badge_w = 0;
-    if (!badge.empty() && r.h >= 22) badge_w = text_width(badge, fonts_.regular, fs2) + 4;
-    const float y1 = two_lines ? r.y + r.h * 0.13f : r.cy() - fs1 * 0.68f;
-    text(rt, elide(name, fonts_.bold, fs1, right - left - badge_w), fonts_.bold, fs1, left, y1, color::text);
-    if (badge_w > 0) text(rt, badge, fonts_.regular, fs2, right, r.y + r.h * 0.13f + (fs1 - fs2) * 0.5f, color::text_dim, 2);
-    if (two_lines)
-      text(rt, elide(line2, fonts_.regular, fs2, right - left), fonts_.regular, fs2, left, y1 + fs1 * 1.3f,
-           color::text_dim);
-  }
+  const Rect& r = b.rect;
+  const Rect strip = strip_of(b);
+  const float left = strip.right() + 5 * sc;
+  const float right = r.right() - std::max(5.f, r.h * (b.shape == Shape::Client ? 0.3f : 0.1f));
+  const bool two_lines = r.h >= 34 && !line2.empty();
+  if (!two_lines && !icon.empty()) name = icon + " " + name;  // the health's shape still shows
+  // The font follows the node, within limits that scale with the window.
+  float fs1 = two_lines ? std::clamp(r.h * 0.27f, 9.f, 16.f * sc) : std::clamp(r.h * 0.42f, 8.f, 13.f * sc);
+  const float fs2 = std::clamp(r.h * 0.21f, 7.f, 12.f * sc);
+  // A long name in a narrow box gets a smaller font before it gets cut.
+  const float room =
+      right - left - (!badge.empty() && r.h >= 22 ? text_width(badge, fonts_.regular, fs2) + 4 : 0);
+  const float need = text_width(name, fonts_.bold, fs1);
+  if (need > room) fs1 = std::max(std::min(8.f, fs1), std::floor(fs1 * room / need));
+  float badge_w = 0;
+  if (!badge.empty() && r.h >= 22) badge_w = text_width(badge, fonts_.regular, fs2) + 4;
+  const float y1 = two_lines ? r.y + r.h * 0.13f : r.cy() - fs1 * 0.68f;
+  text(rt, elide(name, fonts_.bold, fs1, right - left - badge_w), fonts_.bold, fs1, left, y1, color::text);
+  if (badge_w > 0)
+    text(rt, badge, fonts_.regular, fs2, right, r.y + r.h * 0.13f + (fs1 - fs2) * 0.5f, color::text_dim, 2);
+  if (two_lines)
+    text(rt, elide(line2, fonts_.regular, fs2, right - left), fonts_.regular, fs2, left, y1 + fs1 * 1.3f,
+         color::text_dim);
+}
 
 void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
   const auto& h = pb_.header();
@@ -540,7 +554,8 @@ void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
   const bool clients_fail = e2e_fail > kFailingShare;
   for (int i = 0; i < ns; ++i) {
     const bool sel = s.selected && *s.selected == -1 - i;
-    node_shape(layout_.sources[i], clients_fail ? health_color(Health::Failing) : color::client, 1, sel, 0, false);
+    node_shape(layout_.sources[i], clients_fail ? health_color(Health::Failing) : color::client, 1, sel, 0,
+               false);
   }
   std::vector<Health> health(nc);
   std::vector<int> live(nc);
@@ -550,23 +565,26 @@ void Scene::draw_nodes(sf::RenderTarget& rt, const ViewState& s) {
     const double util = k && c < static_cast<int>(k->components.size()) ? k->components[c].utilization : 0;
     const bool sel = s.selected && *s.selected == c;
     const bool has_workers = h.components[c].workers > 0 && h.components[c].kind != "load_balancer";
-    node_shape(layout_.components[c], health_color(health[c]), std::max(live[c], h.components[c].replicas), sel, util,
-               has_workers);
+    node_shape(layout_.components[c], health_color(health[c]), std::max(live[c], h.components[c].replicas),
+               sel, util, has_workers);
   }
   rt.draw(tris_);
 
   // Then the words.
   for (int i = 0; i < ns; ++i)
-    node_words(rt, layout_.sources[i], h.sources[i], "",
-               (clients_fail ? health_icon(Health::Failing) + " " + format_percent(e2e_fail) + " failed \u00b7 " : "") +
-                   format_rate(pb_.source_rate(i, s.t)),
-               "");
+    node_words(
+        rt, layout_.sources[i], h.sources[i], "",
+        (clients_fail ? health_icon(Health::Failing) + " " + format_percent(e2e_fail) + " failed \u00b7 "
+                      : "") +
+            format_rate(pb_.source_rate(i, s.t)),
+        "");
   for (int c = 0; c < nc; ++c) {
     const auto& comp = h.components[c];
     const std::string icon = health_icon(health[c]);
     const std::string line2 = icon + " " + node_figures(c, k);
     std::string badge;
-    if (live[c] != comp.replicas) badge = std::to_string(live[c]) + "/" + std::to_string(comp.replicas) + " up";
+    if (live[c] != comp.replicas)
+      badge = std::to_string(live[c]) + "/" + std::to_string(comp.replicas) + " up";
     else if (comp.replicas > 1) badge = "\u00d7" + std::to_string(comp.replicas);
     node_words(rt, layout_.components[c], comp.name, badge, line2, icon);
   }
@@ -579,7 +597,9 @@ std::string Scene::node_figures(int c, const Tick* k) const {
   std::string out;
   auto add = [&](const std::string& part) { out += (out.empty() ? "" : " \u00b7 ") + part; };
   // What is failing first: a label cut short still says it.
-  if (ct.failed > 0) add(format_percent(static_cast<double>(ct.failed) / std::max<double>(1, ct.completed + ct.failed)) + " err");
+  if (ct.failed > 0)
+    add(format_percent(static_cast<double>(ct.failed) / std::max<double>(1, ct.completed + ct.failed)) +
+        " err");
   if (const auto pw = figure_of(ct, "pool_waiting"); pw && *pw > 0) add("pool " + format_count(*pw));
   if (ct.queue > 0) add("q " + format_count(ct.queue));
   // Finished per second, as the edges count their calls.
@@ -606,7 +626,8 @@ std::vector<std::pair<std::string, std::string>> Scene::node_rows(int id, double
   if (const Cause* cause = pb_.cause_at(t); cause && cause->component == id)
     rows.push_back({"root cause", cause->tag + " at " + format_clock(cause->at)});
   rows.push_back({"replicas", std::to_string(c.replicas)});
-  if (pb_.replicas_at(id, t) != c.replicas) rows.push_back({"serving now", std::to_string(pb_.replicas_at(id, t))});
+  if (pb_.replicas_at(id, t) != c.replicas)
+    rows.push_back({"serving now", std::to_string(pb_.replicas_at(id, t))});
   if (c.workers > 0 && c.kind != "load_balancer") rows.push_back({"workers each", std::to_string(c.workers)});
   if (!k || id >= static_cast<int>(k->components.size())) return rows;
   const ComponentTick& ct = k->components[id];
@@ -615,7 +636,8 @@ std::vector<std::pair<std::string, std::string>> Scene::node_rows(int id, double
   // component's, over the last tick (README, "Output reference"): say so.
   rows.push_back({"over", "the last " + format_duration(dt) + " (header: so far)"});
   // The failing figures first, as on the node's label.
-  rows.push_back({"failed", format_rate(ct.failed / dt) + (fin > 0 ? "  (" + format_percent(ct.failed / fin) + ")" : "")});
+  rows.push_back({"failed", format_rate(ct.failed / dt) +
+                                (fin > 0 ? "  (" + format_percent(ct.failed / fin) + ")" : "")});
   for (const Figure& f : ct.figures)
     if (f.name.rfind("pool", 0) == 0) rows.push_back({f.name, figure_text(f)});
   rows.push_back({"queue", std::to_string(ct.queue)});
@@ -669,7 +691,8 @@ void Scene::draw_top(sf::RenderTarget& rt, const ViewState& s) {
   x += 14 * sc;
   if (!s.mode.empty()) {
     const std::string mode = s.live && s.sim_done ? s.mode + " \u00b7 done" : s.mode;
-    x += text(rt, mode, fonts_.regular, 11 * sc, x, top.cy() - 11 * sc * 0.62f, s.live ? color::pass : color::text_dim);
+    x += text(rt, mode, fonts_.regular, 11 * sc, x, top.cy() - 11 * sc * 0.62f,
+              s.live ? color::pass : color::text_dim);
     x += 16 * sc;
   }
 
@@ -703,8 +726,10 @@ void Scene::draw_top(sf::RenderTarget& rt, const ViewState& s) {
     right -= w + 8 * sc;
   }
   rt.draw(tris_);
-  for (const auto& p : pills) text(rt, p.str, fonts_.regular, pf, p.x, top.cy() - pf * 0.64f, mix(p.c, color::text, 0.45f));
-  if (right > x + 40 * sc) text(rt, elide(title, fonts_.bold, fs, right - x - 10 * sc), fonts_.bold, fs, x, ty, color::text);
+  for (const auto& p : pills)
+    text(rt, p.str, fonts_.regular, pf, p.x, top.cy() - pf * 0.64f, mix(p.c, color::text, 0.45f));
+  if (right > x + 40 * sc)
+    text(rt, elide(title, fonts_.bold, fs, right - x - 10 * sc), fonts_.bold, fs, x, ty, color::text);
 }
 
 namespace {
@@ -763,7 +788,9 @@ void Scene::draw_chart(sf::RenderTarget& rt, const ViewState& s, int ci) {
   const Rect area = charts_area();
   const float block = area.h / 3;
   auto fmt = [](Metric m, double v) {
-    return m == Metric::Throughput ? format_rate(v) : m == Metric::P99 ? format_duration(v) : format_percent(v);
+    return m == Metric::Throughput ? format_rate(v)
+           : m == Metric::P99      ? format_duration(v)
+                                   : format_percent(v);
   };
   {
     const Chart& ch = kCharts[ci];
@@ -777,7 +804,8 @@ void Scene::draw_chart(sf::RenderTarget& rt, const ViewState& s, int ci) {
       const bool fits = (ch.m == Metric::Throughput && slo.kind == K::ThroughputMin) ||
                         (ch.m == Metric::ErrorRate && slo.kind == K::ErrorRate) ||
                         (ch.m == Metric::P99 && slo.kind != K::ThroughputMin && slo.kind != K::ErrorRate);
-      if (fits) lines.push_back({slo.target, "SLO " + slo_label(slo.key) + " " + slo_value(slo.key, slo.target)});
+      if (fits)
+        lines.push_back({slo.target, "SLO " + slo_label(slo.key) + " " + slo_value(slo.key, slo.target)});
     }
     const float colw = 3;  // px per point: enough detail, few triangles
     const int cols = std::max(1, static_cast<int>(plot.w / colw));
@@ -797,7 +825,8 @@ void Scene::draw_chart(sf::RenderTarget& rt, const ViewState& s, int ci) {
     tris_.clear();
     box(tris_, plot, sf::Color(16, 21, 28));
     if (h.warmup > 0)
-      box(tris_, {plot.x, plot.y, static_cast<float>(h.warmup / dur) * plot.w, plot.h}, sf::Color(255, 255, 255, 7));
+      box(tris_, {plot.x, plot.y, static_cast<float>(h.warmup / dur) * plot.w, plot.h},
+          sf::Color(255, 255, 255, 7));
     // Area and line; what lies after the cursor (a replay's future) is dimmer.
     int prev = -1;
     for (int i = 0; i < cols; ++i) {
@@ -821,7 +850,8 @@ void Scene::draw_chart(sf::RenderTarget& rt, const ViewState& s, int ci) {
     for (const auto& l : lines) {
       const float y = std::round(ypix(l.first));
       for (float x = plot.x; x < plot.right(); x += 9 * sc)
-        box(tris_, {x, y, std::min(5 * sc, plot.right() - x), std::max(1.f, sc)}, sf::Color(255, 110, 96, 210));
+        box(tris_, {x, y, std::min(5 * sc, plot.right() - x), std::max(1.f, sc)},
+            sf::Color(255, 110, 96, 210));
     }
     box(tris_, {std::round(cursor), plot.y, 1, plot.h}, sf::Color(255, 255, 255, 110));
     rt.draw(tris_);
@@ -829,7 +859,8 @@ void Scene::draw_chart(sf::RenderTarget& rt, const ViewState& s, int ci) {
     text(rt, ch.title, fonts_.regular, fs, blk.x, blk.y, color::text_dim);
     if (now) {
       const double v = pb_.value(ch.m, *now);
-      text(rt, std::isfinite(v) ? fmt(ch.m, v) : "\u2013 (none finished)", fonts_.bold, fs, blk.right(), blk.y, ch.c, 2);
+      text(rt, std::isfinite(v) ? fmt(ch.m, v) : "\u2013 (none finished)", fonts_.bold, fs, blk.right(),
+           blk.y, ch.c, 2);
     }
     text(rt, fmt(ch.m, ymax), fonts_.regular, 10 * sc, plot.x + 4 * sc, plot.y + 2 * sc, color::text_dim);
     for (const auto& l : lines)
@@ -850,9 +881,11 @@ void Scene::draw_legend(sf::RenderTarget& rt, const Rect& area) {
     Health h;
     const char* what;
   };
-  const Item items[] = {{Health::Healthy, "healthy"}, {Health::Idle, "idle: nothing arrives"},
+  const Item items[] = {{Health::Healthy, "healthy"},
+                        {Health::Idle, "idle: nothing arrives"},
                         {Health::Saturated, "saturated: busy > 90%, queue growing or pool dry"},
-                        {Health::Failing, "failing: errors > 5%"}, {Health::Down, "down: no replica up"}};
+                        {Health::Failing, "failing: errors > 5%"},
+                        {Health::Down, "down: no replica up"}};
   tris_.clear();
   std::vector<std::pair<float, std::string>> rows;
   for (const auto& it : items) {
@@ -862,9 +895,9 @@ void Scene::draw_legend(sf::RenderTarget& rt, const Rect& area) {
     y += row;
   }
   // Kinds by their outline.
-  const std::pair<Shape, const char*> kinds[] = {{Shape::Client, "traffic"}, {Shape::Balancer, "balancer"},
+  const std::pair<Shape, const char*> kinds[] = {{Shape::Client, "traffic"},  {Shape::Balancer, "balancer"},
                                                  {Shape::Service, "service"}, {Shape::Cache, "cache"},
-                                                 {Shape::Queue, "queue"},    {Shape::Database, "database"}};
+                                                 {Shape::Queue, "queue"},     {Shape::Database, "database"}};
   std::vector<std::pair<Point, const char*>> kind_words;
   if (y + row * 2.2f <= area.bottom()) {
     const float cw = area.w / 3;
@@ -878,11 +911,12 @@ void Scene::draw_legend(sf::RenderTarget& rt, const Rect& area) {
   }
   rt.draw(tris_);
   for (const auto& [ry, what] : rows)
-    text(rt, elide(what, fonts_.regular, fs, area.w - 10 * sc), fonts_.regular, fs, area.x + 10 * sc, ry, color::text);
+    text(rt, elide(what, fonts_.regular, fs, area.w - 10 * sc), fonts_.regular, fs, area.x + 10 * sc, ry,
+         color::text);
   for (const auto& [p, what] : kind_words) text(rt, what, fonts_.regular, fs, p.x, p.y, color::text);
   const char* notes[] = {"\u25cf dots: requests, density \u221d rate; vermillion: failed",
-                         "rates on nodes and edges: finished per second", "bar: utilisation   stack: replicas",
-                         "\u26a0 yellow ring: the root cause"};
+                         "rates on nodes and edges: finished per second",
+                         "bar: utilisation   stack: replicas", "\u26a0 yellow ring: the root cause"};
   for (const char* n : notes) {
     if (y + row > area.bottom()) break;
     text(rt, elide(n, fonts_.regular, fs, area.w), fonts_.regular, fs, area.x, y, color::text_dim);
@@ -902,23 +936,27 @@ void Scene::draw_details(sf::RenderTarget& rt, const ViewState& s, const Rect& a
   tris_.clear();
   box(tris_, {area.x, y + 2 * sc, 4 * sc, 30 * sc}, hc);
   rt.draw(tris_);
-  text(rt, elide(name_of_node(h, id), fonts_.bold, 15 * sc, area.w - 12 * sc), fonts_.bold, 15 * sc, area.x + 10 * sc,
-       y, color::text);
-  text(rt, comp ? h.components[id].kind : "traffic source", fonts_.regular, 11 * sc, area.x + 10 * sc, y + 19 * sc,
-       color::text_dim);
+  text(rt, elide(name_of_node(h, id), fonts_.bold, 15 * sc, area.w - 12 * sc), fonts_.bold, 15 * sc,
+       area.x + 10 * sc, y, color::text);
+  text(rt, comp ? h.components[id].kind : "traffic source", fonts_.regular, 11 * sc, area.x + 10 * sc,
+       y + 19 * sc, color::text_dim);
   y += 40 * sc;
   // The rows scroll (mouse wheel over the panel) rather than being dropped.
   const int fit = std::max(1, static_cast<int>((area.bottom() - y - row) / row));
   const int n = static_cast<int>(rows.size());
   const int first = std::clamp(static_cast<int>(s.details_scroll), 0, std::max(0, n - fit));
-  if (first > 0) text(rt, "\u25b2 " + std::to_string(first) + " more", fonts_.regular, 10 * sc, area.right(), y - 13 * sc, color::text_dim, 2);
+  if (first > 0)
+    text(rt, "\u25b2 " + std::to_string(first) + " more", fonts_.regular, 10 * sc, area.right(), y - 13 * sc,
+         color::text_dim, 2);
   for (int i = first; i < n && i < first + fit; ++i, y += row) {
-    text(rt, elide(rows[i].first, fonts_.regular, fs, area.w * 0.5f), fonts_.regular, fs, area.x, y, color::text_dim);
-    text(rt, elide(rows[i].second, fonts_.mono, fs, area.w * 0.5f), fonts_.mono, fs, area.right(), y, color::text, 2);
+    text(rt, elide(rows[i].first, fonts_.regular, fs, area.w * 0.5f), fonts_.regular, fs, area.x, y,
+         color::text_dim);
+    text(rt, elide(rows[i].second, fonts_.mono, fs, area.w * 0.5f), fonts_.mono, fs, area.right(), y,
+         color::text, 2);
   }
   if (first + fit < n)
-    text(rt, "\u25bc " + std::to_string(n - first - fit) + " more: scroll", fonts_.regular, 10 * sc, area.right(), y,
-         color::text_dim, 2);
+    text(rt, "\u25bc " + std::to_string(n - first - fit) + " more: scroll", fonts_.regular, 10 * sc,
+         area.right(), y, color::text_dim, 2);
 }
 
 void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
@@ -959,7 +997,9 @@ void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
     if (!s.interactive && n.t > s.t + 1e-9) break;  // in time order; a picture shows no future
     const float x = std::round(xat(n.t));
     const bool over = n.detail == "over";
-    sf::Color c = n.kind == "fault" ? sf::Color(255, 128, 64) : n.kind == "action" ? color::traffic : sf::Color(150, 162, 182);
+    sf::Color c = n.kind == "fault"    ? sf::Color(255, 128, 64)
+                  : n.kind == "action" ? color::traffic
+                                       : sf::Color(150, 162, 182);
     if (over) {
       box(tris_, {x, tr.y - 7 * sc, std::max(1.f, sc), 5 * sc}, alpha(c, 160));
     } else {
@@ -979,9 +1019,11 @@ void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
   std::string line = s.status;
   if (hovered) line = format_clock(hovered->t) + "  " + note_text(*hovered);
   if (line.empty() && s.interactive)
-    line = s.live ? "space pause  +/\u2212 speed  \u2190/\u2192 scrub  click a node: [ ] capacity  shift+[ ] rate limit  "
+    line = s.live ? "space pause  +/\u2212 speed  \u2190/\u2192 scrub  click a node: [ ] capacity  shift+[ ] "
+                    "rate limit  "
                     "U undo  W write design  \u00b7  K kill  E errors  L slow  T spike  R restart  Q quit"
-                  : "space play/pause   +/\u2212 speed   \u2190/\u2192 scrub   R restart   S screenshot   click a node   Q quit";
+                  : "space play/pause   +/\u2212 speed   \u2190/\u2192 scrub   R restart   S screenshot   "
+                    "click a node   Q quit";
   if (line.empty()) {
     line = "archsim";
     // The file's name, not its path: a picture is shared, the directory is private.
@@ -996,7 +1038,8 @@ void Scene::draw_events(sf::RenderTarget& rt, const ViewState& s) {
   // The last two faults and actions before t, newest at the bottom (all of
   // them are on the scrubber: hover a mark).
   const auto& notes = pb_.notes();
-  auto end = std::upper_bound(notes.begin(), notes.end(), s.t + 1e-9, [](double t, const Note& n) { return t < n.t; });
+  auto end = std::upper_bound(notes.begin(), notes.end(), s.t + 1e-9,
+                              [](double t, const Note& n) { return t < n.t; });
   const int n = static_cast<int>(std::min<std::ptrdiff_t>(2, end - notes.begin()));
   if (n == 0) return;
   const float sc = frame_.scale, fs = 12 * sc, row = 17 * sc, pad = 7 * sc;
@@ -1016,9 +1059,12 @@ void Scene::draw_events(sf::RenderTarget& rt, const ViewState& s) {
   float y = r.y + pad - 2 * sc;
   int i = 0;
   for (auto it = end - n; it != end; ++it, ++i, y += row) {
-    const sf::Color c = it->kind == "fault" ? sf::Color(255, 150, 100) : it->kind == "action" ? color::traffic : color::text_dim;
+    const sf::Color c = it->kind == "fault"    ? sf::Color(255, 150, 100)
+                        : it->kind == "action" ? color::traffic
+                                               : color::text_dim;
     // Older lines fade.
-    text(rt, elide(lines[i], fonts_.regular, fs, w), fonts_.regular, fs, r.x + pad, y, alpha(c, 150 + 105 * (i + 1) / n));
+    text(rt, elide(lines[i], fonts_.regular, fs, w), fonts_.regular, fs, r.x + pad, y,
+         alpha(c, 150 + 105 * (i + 1) / n));
   }
 }
 
@@ -1055,7 +1101,8 @@ void Scene::draw_box_lines(sf::RenderTarget& rt, const ViewState& s, const std::
   const float sc = frame_.scale;
   const float fs = 12 * sc, row = 17 * sc, pad = 8 * sc;
   const std::size_t fit = static_cast<std::size_t>(std::max(2.f, (height_ - 2 * pad) / row - 1));
-  std::vector<std::string> lines(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min(fit, all.size())));
+  std::vector<std::string> lines(all.begin(),
+                                 all.begin() + static_cast<std::ptrdiff_t>(std::min(fit, all.size())));
   float w = 0;
   for (const auto& l : lines) w = std::max(w, text_width(l, fonts_.regular, fs));
   w = std::min(w, width_ * 0.5f);
@@ -1069,14 +1116,15 @@ void Scene::draw_box_lines(sf::RenderTarget& rt, const ViewState& s, const std::
   rt.draw(tris_);
   float y = r.y + pad - 2 * sc;
   for (std::size_t i = 0; i < lines.size(); ++i, y += row)
-    text(rt, elide(lines[i], i == 0 ? fonts_.bold : fonts_.regular, fs, w), i == 0 ? fonts_.bold : fonts_.regular, fs,
-         r.x + pad, y, color::text);
+    text(rt, elide(lines[i], i == 0 ? fonts_.bold : fonts_.regular, fs, w),
+         i == 0 ? fonts_.bold : fonts_.regular, fs, r.x + pad, y, color::text);
 }
 
 void Scene::draw_cause(sf::RenderTarget& rt, const ViewState& s) {
   const Cause* cause = pb_.cause_at(s.t);
   const float sc = frame_.scale;
-  if (!cause || cause->component < 0 || cause->component >= static_cast<int>(layout_.components.size())) return;
+  if (!cause || cause->component < 0 || cause->component >= static_cast<int>(layout_.components.size()))
+    return;
   // A ring round the component and a tag above it naming what went wrong.
   const NodeBox& b = layout_.components[cause->component];
   const Rect& r = b.bounds;
@@ -1087,8 +1135,8 @@ void Scene::draw_cause(sf::RenderTarget& rt, const ViewState& s) {
   const std::string tag = "\u26a0 ROOT CAUSE \u00b7 " + cause->tag;
   const float fs = std::round(11 * sc);
   const float tw = text_width(tag, fonts_.bold, fs) + 10 * sc;
-  Rect t{std::round(std::clamp(ring.cx() - tw / 2, 0.f, frame_.graph.right() - tw)), std::round(ring.y - fs * 1.5f),
-         std::round(tw), std::round(fs * 1.45f)};
+  Rect t{std::round(std::clamp(ring.cx() - tw / 2, 0.f, frame_.graph.right() - tw)),
+         std::round(ring.y - fs * 1.5f), std::round(tw), std::round(fs * 1.45f)};
   // Above the node unless that covers another one; then below it.
   for (const NodeBox& o : layout_.components)
     if (&o != &b && o.bounds.overlaps(t)) t.y = std::round(ring.bottom() + fs * 0.1f);
@@ -1100,7 +1148,8 @@ void Scene::draw_cause(sf::RenderTarget& rt, const ViewState& s) {
 // The explanation's sentence in the caption band over the architecture.
 void Scene::draw_cause_caption(sf::RenderTarget& rt, const ViewState& s) {
   const Cause* cause = pb_.cause_at(s.t);
-  if (!cause || cause->component < 0 || cause->component >= static_cast<int>(layout_.components.size())) return;
+  if (!cause || cause->component < 0 || cause->component >= static_cast<int>(layout_.components.size()))
+    return;
   const float sc = frame_.scale;
   const Rect& cap = frame_.caption;
   const std::string caption = "\u26a0 " + cause->caption;

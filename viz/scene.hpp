@@ -15,22 +15,22 @@
 
 #include "layout.hpp"
 #include "particles.hpp"
-#include "text_batch.hpp"
 #include "playback.hpp"
+#include "text_batch.hpp"
 #include "theme.hpp"
 
 namespace archsim::viz {
 
 /// What the HUD shows besides the data: where the user is and what they do.
 struct ViewState {
-  double t = 0;              ///< simulated time shown, s
-  double speed = 1;          ///< simulated seconds per wall second
-  bool max_speed = false;    ///< as fast as the simulation runs
+  double t = 0;            ///< simulated time shown, s
+  double speed = 1;        ///< simulated seconds per wall second
+  bool max_speed = false;  ///< as fast as the simulation runs
   bool paused = false;
-  bool live = false;         ///< a simulation running now (chaos keys work)
-  std::string mode;          ///< shown next to the clock: "LIVE", "REPLAY", nothing when rendering
-  bool sim_done = true;      ///< live: the simulation reached its end
-  bool interactive = false;  ///< a window: hover, tooltips, throttled verdict
+  bool live = false;            ///< a simulation running now (chaos keys work)
+  std::string mode;             ///< shown next to the clock: "LIVE", "REPLAY", nothing when rendering
+  bool sim_done = true;         ///< live: the simulation reached its end
+  bool interactive = false;     ///< a window: hover, tooltips, throttled verdict
   std::optional<int> selected;  ///< node id: >= 0 component, -1 - i source
   std::optional<Point> mouse;
   std::string status;        ///< a transient message in the bottom bar

@@ -18,10 +18,10 @@ struct Lcg {
   int below(int n) { return std::min(n - 1, static_cast<int>(next() * n)); }
 };
 
-const char* kServices[] = {"api",     "auth",    "feed",   "search",   "cart",    "checkout", "users",
-                           "orders",  "payments", "catalog", "reviews", "notify",  "media",    "profile",
-                           "ads",     "ranking", "stock",  "shipping", "pricing", "session",  "billing",
-                           "geo",     "recs",    "chat",   "email",    "social",  "stats",    "tags"};
+const char* kServices[] = {"api",    "auth",     "feed",    "search",   "cart",    "checkout", "users",
+                           "orders", "payments", "catalog", "reviews",  "notify",  "media",    "profile",
+                           "ads",    "ranking",  "stock",   "shipping", "pricing", "session",  "billing",
+                           "geo",    "recs",     "chat",    "email",    "social",  "stats",    "tags"};
 
 }  // namespace
 
@@ -35,7 +35,8 @@ Timeline synthetic_timeline(const SyntheticRun& run) {
   h.duration = run.duration;
   h.warmup = std::min(5.0, run.duration / 10);
   h.tick = 1;
-  for (int s = 0; s < std::max(1, run.sources); ++s) h.sources.push_back(s == 0 ? "users" : "users-" + std::to_string(s + 1));
+  for (int s = 0; s < std::max(1, run.sources); ++s)
+    h.sources.push_back(s == 0 ? "users" : "users-" + std::to_string(s + 1));
 
   const int n = std::max(3, run.components);
   const int lbs = n >= 25 ? 2 : 1;
@@ -54,14 +55,18 @@ Timeline synthetic_timeline(const SyntheticRun& run) {
   };
   auto service_name = [&](int i) {
     const int k = static_cast<int>(std::size(kServices));
-    return i < k ? std::string(kServices[i]) : std::string(kServices[i % k]) + "-" + std::to_string(i / k + 1);
+    return i < k ? std::string(kServices[i])
+                 : std::string(kServices[i % k]) + "-" + std::to_string(i / k + 1);
   };
   std::vector<int> lb_ids, svc, cache, queue, db;
   lb_ids.push_back(add("edge", "load_balancer", 1, 0));
   if (lbs > 1) lb_ids.push_back(add("edge-2", "load_balancer", 1, 0));
-  for (int i = 0; i < services; ++i) svc.push_back(add(service_name(i), "service", 1 + rng.below(6), 8 << rng.below(3)));
-  for (int i = 0; i < queues; ++i) queue.push_back(add(i == 0 ? "events" : "events-" + std::to_string(i + 1), "queue", 1, 1));
-  for (int i = 0; i < caches; ++i) cache.push_back(add(service_name(i) + "-cache", "cache", 1 + rng.below(3), 64));
+  for (int i = 0; i < services; ++i)
+    svc.push_back(add(service_name(i), "service", 1 + rng.below(6), 8 << rng.below(3)));
+  for (int i = 0; i < queues; ++i)
+    queue.push_back(add(i == 0 ? "events" : "events-" + std::to_string(i + 1), "queue", 1, 1));
+  for (int i = 0; i < caches; ++i)
+    cache.push_back(add(service_name(i) + "-cache", "cache", 1 + rng.below(3), 64));
   for (int i = 0; i < dbs; ++i) db.push_back(add(service_name(i) + "-db", "database", 1 + rng.below(3), 16));
 
   // Calls: sources -> balancers -> front services -> back services -> stores.
@@ -71,13 +76,15 @@ Timeline synthetic_timeline(const SyntheticRun& run) {
   };
   std::vector<Call> calls;
   for (int s = 0; s < static_cast<int>(h.sources.size()); ++s)
-    calls.push_back({-1 - s, lb_ids[s % lb_ids.size()], 1.0 / ((h.sources.size() + lb_ids.size() - 1) / lb_ids.size())});
+    calls.push_back(
+        {-1 - s, lb_ids[s % lb_ids.size()], 1.0 / ((h.sources.size() + lb_ids.size() - 1) / lb_ids.size())});
   const int front = std::max(1, services / 3);
   for (int i = 0; i < front; ++i) calls.push_back({lb_ids[i % lb_ids.size()], svc[i], 1.0});
   for (int i = front; i < services; ++i) {
     // every back service has a caller in the front
     calls.push_back({svc[rng.below(front)], svc[i], 0.4 + 0.4 * rng.next()});
-    if (rng.next() < 0.4 && i + 1 < services) calls.push_back({svc[i], svc[i + 1 + rng.below(services - i - 1)], 0.3});
+    if (rng.next() < 0.4 && i + 1 < services)
+      calls.push_back({svc[i], svc[i + 1 + rng.below(services - i - 1)], 0.3});
   }
   for (int i = 0; i < caches; ++i) calls.push_back({svc[i % services], cache[i], 1.0});
   for (int i = 0; i < dbs; ++i) calls.push_back({svc[i % services], db[i], caches > i ? 0.15 : 0.6});
@@ -91,7 +98,11 @@ Timeline synthetic_timeline(const SyntheticRun& run) {
   std::vector<double> own(C, 0.003);  // seconds a visit spends here itself
   for (int c = 0; c < C; ++c) {
     const auto& k = h.components[c].kind;
-    own[c] = k == "load_balancer" ? 0.0002 : k == "cache" ? 0.0005 : k == "database" ? 0.004 : k == "queue" ? 0.001 : 0.003;
+    own[c] = k == "load_balancer" ? 0.0002
+             : k == "cache"       ? 0.0005
+             : k == "database"    ? 0.004
+             : k == "queue"       ? 0.001
+                                  : 0.003;
   }
   // Base arrivals per component for the capacity: one pass in index order
   // (calls only go to later components, and sources feed balancers first).

@@ -34,8 +34,10 @@ float TextBatch::add(const std::string& utf8, const sf::Font& font, unsigned siz
     const sf::Glyph& g = font.getGlyph(c, size, false);
     if (g.textureRect.width > 0 && c != ' ') {
       const float l = x + g.bounds.left - pad, t = baseline + g.bounds.top - pad;
-      const float r = x + g.bounds.left + g.bounds.width + pad, b = baseline + g.bounds.top + g.bounds.height + pad;
-      const float u1 = static_cast<float>(g.textureRect.left) - pad, v1 = static_cast<float>(g.textureRect.top) - pad;
+      const float r = x + g.bounds.left + g.bounds.width + pad,
+                  b = baseline + g.bounds.top + g.bounds.height + pad;
+      const float u1 = static_cast<float>(g.textureRect.left) - pad,
+                  v1 = static_cast<float>(g.textureRect.top) - pad;
       const float u2 = static_cast<float>(g.textureRect.left + g.textureRect.width) + pad;
       const float v2 = static_cast<float>(g.textureRect.top + g.textureRect.height) + pad;
       va.append(sf::Vertex({l, t}, color, {u1, v1}));

@@ -22,9 +22,9 @@ inline const sf::Color text(222, 230, 238);
 inline const sf::Color text_dim(136, 150, 168);
 inline const sf::Color edge_line(54, 82, 110);
 inline const sf::Color edge_hot(104, 150, 196);
-inline const sf::Color traffic(86, 180, 233);   // Okabe-Ito sky blue
-inline const sf::Color error(230, 75, 20);      // Okabe-Ito vermillion, lifted for a dark background
-inline const sf::Color cause(240, 228, 66);     // Okabe-Ito yellow: the root cause
+inline const sf::Color traffic(86, 180, 233);  // Okabe-Ito sky blue
+inline const sf::Color error(230, 75, 20);     // Okabe-Ito vermillion, lifted for a dark background
+inline const sf::Color cause(240, 228, 66);    // Okabe-Ito yellow: the root cause
 inline const sf::Color latency(178, 140, 255);
 inline const sf::Color client(128, 146, 255);
 inline const sf::Color pass(60, 200, 120);

@@ -9,8 +9,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <iostream>
 #include <future>
+#include <iostream>
 #include <memory>
 
 #include <SFML/Graphics/RenderWindow.hpp>
@@ -22,11 +22,11 @@
 #include "archsim/timeline.hpp"
 #include "cause.hpp"
 #include "controller.hpp"
-#include "live.hpp"
-#include "report/analysis.hpp"
 #include "display.hpp"
 #include "frames.hpp"
+#include "live.hpp"
 #include "playback.hpp"
+#include "report/analysis.hpp"
 #include "scene.hpp"
 
 namespace archsim::viz {
@@ -57,10 +57,11 @@ bool display_or_say(const char* command, const std::string& file) {
   if (display_available(&why)) return true;
   std::cerr << "archsim " << command << ": no screen to draw on (" << why << ").\n"
             << "  SFML needs an X display, even for pictures. Without a desktop, start a virtual one:\n"
-            << "    xvfb-run -a archsim " << command << " " << file << (std::string(command) == "render" ? " --out run.png" : "")
-            << "\n";
+            << "    xvfb-run -a archsim " << command << " " << file
+            << (std::string(command) == "render" ? " --out run.png" : "") << "\n";
   if (std::string(command) == "view")
-    std::cerr << "  To look at a run without a screen, draw it: archsim render " << file << " --out run.gif --from 0s --to 60s\n";
+    std::cerr << "  To look at a run without a screen, draw it: archsim render " << file
+              << " --out run.gif --from 0s --to 60s\n";
   return false;
 }
 
@@ -119,8 +120,10 @@ int view(const ViewOptions& opt) {
   // 4x MSAA costs four times the frame; files (render) keep it.
   sf::ContextSettings cs;
   cs.antialiasingLevel = 0;
-  const std::string title = "archsim \u2014 " + (pb->header().scenario.empty() ? opt.file : pb->header().scenario);
-  sf::RenderWindow window(sf::VideoMode(1280, 720), sf::String::fromUtf8(title.begin(), title.end()), sf::Style::Default, cs);
+  const std::string title =
+      "archsim \u2014 " + (pb->header().scenario.empty() ? opt.file : pb->header().scenario);
+  sf::RenderWindow window(sf::VideoMode(1280, 720), sf::String::fromUtf8(title.begin(), title.end()),
+                          sf::Style::Default, cs);
   window.setFramerateLimit(60);
   window.setKeyRepeatEnabled(true);
   Scene scene(*pb, window.getSize().x, window.getSize().y, fonts);
@@ -139,14 +142,16 @@ int view(const ViewOptions& opt) {
     sf::Event ev;
     while (window.pollEvent(ev)) {
       if (ev.type == sf::Event::Resized) {
-        window.setView(sf::View(sf::FloatRect(0, 0, static_cast<float>(ev.size.width), static_cast<float>(ev.size.height))));
+        window.setView(sf::View(
+            sf::FloatRect(0, 0, static_cast<float>(ev.size.width), static_cast<float>(ev.size.height))));
         scene.resize(ev.size.width, ev.size.height);
         scene.warm(ctl.state().t, ctl.state().speed);
       }
       ctl.handle(ev);
     }
     if (ctl.quit()) break;
-    if (early.valid() && early.wait_for(std::chrono::seconds(0)) == std::future_status::ready) ctl.offer_cause(early.get());
+    if (early.valid() && early.wait_for(std::chrono::seconds(0)) == std::future_status::ready)
+      ctl.offer_cause(early.get());
     ctl.frame(dt);
     scene.draw(window, ctl.state());
     if (ctl.screenshot()) {  // after the frame is drawn
@@ -174,16 +179,19 @@ bool render_flags_ok(const RenderOptions& opt, bool video) {
   if (!opt.moment.empty() && opt.moment != "worst" && opt.moment != "cause")
     return no("--at takes a time (e.g. 2m45s), 'worst' or 'cause'");
   if (!video && (opt.from || opt.to)) return no("--from/--to are for .gif and .mp4; a PNG takes --at");
-  if (video && (opt.at || !opt.moment.empty())) return no("--at is for a .png; a video takes --from and --to");
+  if (video && (opt.at || !opt.moment.empty()))
+    return no("--at is for a .png; a video takes --from and --to");
   return true;
 }
 
 // A still at `at` (and at the root cause's moment if asked), with its words.
-int render_still(const Playback& pb, const Fonts& fonts, const RenderOptions& opt, double at, RenderInfo* info) {
+int render_still(const Playback& pb, const Fonts& fonts, const RenderOptions& opt, double at,
+                 RenderInfo* info) {
   const double duration = pb.duration();
   Offscreen off(pb, static_cast<unsigned>(opt.width), static_cast<unsigned>(opt.height), fonts);
   if (!off.ok()) {
-    std::cerr << "archsim render: cannot create an OpenGL render texture of " << opt.width << "x" << opt.height << "\n";
+    std::cerr << "archsim render: cannot create an OpenGL render texture of " << opt.width << "x"
+              << opt.height << "\n";
     return 1;
   }
   {
@@ -260,7 +268,8 @@ int render(const RenderOptions& opt, RenderInfo* info) {
   // To the end: the root cause is known only once the run is explained.
   if (live) live->run_to(duration, 1e9);
   if (opt.moment == "worst") at = worst_moment(*pb);
-  else if (opt.moment == "cause") at = pb->cause() ? std::min(duration, pb->cause()->at + 2 * pb->header().tick) : worst_moment(*pb);
+  else if (opt.moment == "cause")
+    at = pb->cause() ? std::min(duration, pb->cause()->at + 2 * pb->header().tick) : worst_moment(*pb);
 
   GlLeakScope gl_scope;
   if (!video) return render_still(*pb, fonts, opt, at, info);
@@ -276,8 +285,9 @@ int render(const RenderOptions& opt, RenderInfo* info) {
   const int rc = write_video(*pb, fonts, job, std::cerr);
   if (rc == 0) write_output_file(opt.out, scratch.read());
   if (rc == 0)
-    std::cout << "archsim render: wrote " << opt.out << " (" << format_clock(from) << " to " << format_clock(to) << ", "
-              << video_frame_count(from, to, opt.speed, opt.fps) << " frames at " << opt.fps << " fps)\n";
+    std::cout << "archsim render: wrote " << opt.out << " (" << format_clock(from) << " to "
+              << format_clock(to) << ", " << video_frame_count(from, to, opt.speed, opt.fps) << " frames at "
+              << opt.fps << " fps)\n";
   return rc;
 }
 

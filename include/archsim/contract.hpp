@@ -23,7 +23,7 @@ namespace archsim {
 /// query of a data set ("orders.checkout").
 struct WorkCost {
   DistSpec time;
-  bool write = false;  ///< a query that writes (to the primary, replicated)
+  bool write = false;    ///< a query that writes (to the primary, replicated)
   bool scatter = false;  ///< a query every shard answers part of (DatabaseSpec::Query::scatter)
   Mark mark;
 };
@@ -32,13 +32,13 @@ struct WorkCost {
 struct DataSetSpec {
   std::string name;
   Mark mark;
-  std::uint64_t keys = 0;          ///< items; 0 = not keyed
+  std::uint64_t keys = 0;  ///< items; 0 = not keyed
   PopularitySpec popularity;
-  double item_bytes = 1000;        ///< size of an item (cache memory, CDN egress)
+  double item_bytes = 1000;                               ///< size of an item (cache memory, CDN egress)
   std::vector<std::pair<std::string, WorkCost>> queries;  ///< by query name; "read" at least
-  std::optional<DistSpec> cache_latency;  ///< a cache of this data set answers in this time
-  std::optional<DistSpec> edge_latency;   ///< a CDN edge of it
-  std::optional<DistSpec> origin_latency; ///< a CDN's fetch to its origin, one way
+  std::optional<DistSpec> cache_latency;                  ///< a cache of this data set answers in this time
+  std::optional<DistSpec> edge_latency;                   ///< a CDN edge of it
+  std::optional<DistSpec> origin_latency;                 ///< a CDN's fetch to its origin, one way
   int min_shards = 1;  ///< a database of it needs at least this many shards (the data's volume)
   std::string lever;   ///< the lever that offers this data set ("" = always there)
   Mark queries_mark, min_shards_mark, lever_mark;
@@ -57,7 +57,7 @@ struct RequirementSpec {
 struct LeverSpec {
   std::string name;
   Mark mark;
-  std::string about;   ///< one line for people
+  std::string about;  ///< one line for people
   std::string family;
   /// "work_name" or "dataset.query" -> its cost once the lever is pulled.
   std::vector<std::pair<std::string, WorkCost>> sets;
@@ -71,7 +71,7 @@ struct LeverSpec {
 struct OperationSpec {
   std::string name;
   Mark mark;
-  std::vector<std::string> from;   ///< traffic sources; empty = all of them
+  std::vector<std::string> from;  ///< traffic sources; empty = all of them
   std::vector<RequirementSpec> must;
 };
 
@@ -88,20 +88,20 @@ struct PriceOverride {
 struct ExternalSpec {
   std::string name;
   Mark mark;
-  int workers = 1;               ///< requests it accepts at once
-  std::string work;              ///< the work item one request costs
-  std::string idempotent_with;   ///< the lever that makes it execute a retried request once ("" = never)
+  int workers = 1;              ///< requests it accepts at once
+  std::string work;             ///< the work item one request costs
+  std::string idempotent_with;  ///< the lever that makes it execute a retried request once ("" = never)
 };
 
 struct Contract {
   Mark work_mark, data_mark, operations_mark, levers_mark, network_mark;
   std::vector<std::pair<std::string, WorkCost>> work;  ///< named work steps
   std::vector<DataSetSpec> data;
-  std::vector<LeverSpec> levers;          ///< offered, in file order
+  std::vector<LeverSpec> levers;  ///< offered, in file order
   std::vector<OperationSpec> operations;
   std::vector<PriceOverride> prices;
   std::vector<ExternalSpec> externals;
-  std::vector<std::string> pulled;        ///< levers the design pulls, in its order
+  std::vector<std::string> pulled;  ///< levers the design pulls, in its order
   std::vector<Mark> pulled_marks;
   /// Counts the design runs per request of each source, for each required
   /// name (filled by the requirement check: for hints and the grade).

@@ -57,10 +57,12 @@ inline constexpr char kStaleReadRatio[] = "stale_read_ratio";
 inline constexpr char kStaleReads[] = "stale_reads";
 inline constexpr char kStalenessMs[] = "staleness_ms";
 inline constexpr char kStalenessP99Ms[] = "staleness_p99_ms";
-inline constexpr char kHeapFill[] = "heap_fill";   ///< a leaking service: the fullest replica's live heap, 0..1
-inline constexpr char kGcShare[] = "gc_share";     ///< and the share of its time in GC pauses
-inline constexpr char kLostWrites[] = "lost_writes";          ///< acknowledged writes that lost last-writer-wins to a concurrent one
-inline constexpr char kUnavailable[] = "unavailable";         ///< quorum requests refused: too few replicas up
+inline constexpr char kHeapFill[] =
+    "heap_fill";                                ///< a leaking service: the fullest replica's live heap, 0..1
+inline constexpr char kGcShare[] = "gc_share";  ///< and the share of its time in GC pauses
+inline constexpr char kLostWrites[] =
+    "lost_writes";  ///< acknowledged writes that lost last-writer-wins to a concurrent one
+inline constexpr char kUnavailable[] = "unavailable";  ///< quorum requests refused: too few replicas up
 inline constexpr char kStores[] = "stores";
 inline constexpr char kWrites[] = "writes";
 /// Per tick, the state of a service's breaker for calls to a target:

@@ -10,9 +10,9 @@
 namespace archsim {
 
 struct LoadOptions {
-  std::optional<std::string> design;   ///< --design FILE overrides `design:` in the file
-  std::optional<std::uint64_t> seed;   ///< --seed
-  std::optional<double> duration;      ///< --duration, seconds
+  std::optional<std::string> design;  ///< --design FILE overrides `design:` in the file
+  std::optional<std::uint64_t> seed;  ///< --seed
+  std::optional<double> duration;     ///< --duration, seconds
   /// The design's text, read instead of the file (sweeps edit it in memory).
   std::optional<std::string> design_text;
 };
@@ -22,7 +22,8 @@ struct LoadOptions {
 ScenarioSpec load_scenario(const std::string& path, const LoadOptions& opt = {});
 
 /// The same from text already in memory (tests); `path` is used in messages.
-ScenarioSpec load_scenario_text(const std::string& text, const std::string& path, const LoadOptions& opt = {});
+ScenarioSpec load_scenario_text(const std::string& text, const std::string& path,
+                                const LoadOptions& opt = {});
 
 /// Parses a duration such as "250ms" or "1.5s" into seconds (units ns us ms s
 /// m h; a bare "0" is zero); on failure returns nullopt and sets `why`.

@@ -67,10 +67,10 @@ struct RouteSpec {
 struct PlacementSpec {
   std::string owner;  ///< a component's name, or a traffic source's
   bool traffic = false;
-  Mark mark;          ///< the placement key
+  Mark mark;                       ///< the placement key
   std::vector<std::string> hosts;  ///< `hosts: [a, b]`: replica i on hosts[i % n]
   std::vector<Mark> host_marks;
-  std::string zone;   ///< `zone: x` / `from: x`: a zone or a region (replicas round robin over its hosts)
+  std::string zone;  ///< `zone: x` / `from: x`: a zone or a region (replicas round robin over its hosts)
   Mark zone_mark;
 };
 

@@ -30,12 +30,12 @@ struct Figure {
 /// The visits one call site made to a component over the measured window
 /// (every outcome): where a request's time at that component goes.
 struct VisitGroup {
-  std::string from;        ///< the calling component or traffic source
-  std::string op;          ///< the operation or named query ("" the default)
-  int line = 0;            ///< line of the call in its file
+  std::string from;  ///< the calling component or traffic source
+  std::string op;    ///< the operation or named query ("" the default)
+  int line = 0;      ///< line of the call in its file
   std::uint64_t visits = 0;
-  double total_s = 0;      ///< summed time at the component, arrival to end
-  double max_s = 0;        ///< the longest single visit
+  double total_s = 0;  ///< summed time at the component, arrival to end
+  double max_s = 0;    ///< the longest single visit
 };
 
 /// What happened at one component over the measured window (after warm-up).
@@ -43,23 +43,23 @@ struct ComponentResult {
   std::string name;
   ComponentKind kind = ComponentKind::Service;
   int replicas = 1;
-  int workers = 1;              ///< per replica (0 for a balancer)
+  int workers = 1;  ///< per replica (0 for a balancer)
   std::uint64_t arrivals = 0;
-  std::uint64_t completed = 0;  ///< finished successfully
-  std::uint64_t failed = 0;     ///< finished with an error (own or propagated)
+  std::uint64_t completed = 0;                  ///< finished successfully
+  std::uint64_t failed = 0;                     ///< finished with an error (own or propagated)
   std::map<std::string, std::uint64_t> errors;  ///< errors that originated here, by kind
-  double throughput_rps = 0;    ///< successful completions per second
-  double utilization = 0;       ///< busy workers / all workers, time-averaged
-  double queue_mean = 0;        ///< waiting requests (all replicas), time-averaged
+  double throughput_rps = 0;                    ///< successful completions per second
+  double utilization = 0;                       ///< busy workers / all workers, time-averaged
+  double queue_mean = 0;                        ///< waiting requests (all replicas), time-averaged
   double queue_max = 0;
-  LatencyStats latency;         ///< arrival to reply, successful visits
+  LatencyStats latency;  ///< arrival to reply, successful visits
   /// Time in the queue of every visit that left it over the window: taken
   /// by a worker (0 when one was free), shed at a deadline or dropped with
   /// its replica. The population of queue_mean, so queue_mean = rate x wait
   /// (Little's law for the queue).
   LatencyStats wait;
-  std::vector<VisitGroup> visits_by_call;  ///< per calling site, most total time first
-  std::vector<Figure> figures;  ///< the kind's own (cache, database, queue, cdn), in print order
+  std::vector<VisitGroup> visits_by_call;   ///< per calling site, most total time first
+  std::vector<Figure> figures;              ///< the kind's own (cache, database, queue, cdn), in print order
   std::vector<std::vector<Figure>> shards;  ///< per shard of a sharded database
 };
 
@@ -78,7 +78,7 @@ struct Note {
 struct SloCheck {
   std::string name;
   double target = 0;
-  double actual = 0;              ///< 0 and `measured` false: nothing to measure
+  double actual = 0;  ///< 0 and `measured` false: nothing to measure
   bool pass = false;
   bool higher_is_better = false;  ///< throughput_min, availability
   bool correctness = false;       ///< duplicates, stale reads, lost messages
@@ -100,9 +100,9 @@ struct SourceResult {
   std::uint64_t started = 0, completed = 0, failed = 0;
   double throughput_rps = 0;
   LatencyStats latency;
-  double timeout_s = 0;        ///< how long its users wait (0 = for ever)
-  std::uint64_t retries = 0;   ///< attempts after the first, of measured requests
-  std::uint64_t hedges = 0;    ///< second attempts sent before a reply
+  double timeout_s = 0;       ///< how long its users wait (0 = for ever)
+  std::uint64_t retries = 0;  ///< attempts after the first, of measured requests
+  std::uint64_t hedges = 0;   ///< second attempts sent before a reply
   /// Attempts it stopped waiting for (its timeout fired): the work they set
   /// off goes on downstream for nobody, and a retry duplicates it.
   std::uint64_t abandoned = 0;
@@ -124,10 +124,10 @@ struct HostResult {
 /// A link of the platform backend over the measured window, each way.
 struct LinkResult {
   std::string name;
-  double bandwidth = 0;        ///< bytes/s each way
-  double up_bytes_per_s = 0;   ///< host to switch (a to b for a route between regions)
-  double down_bytes_per_s = 0; ///< and back
-  double utilization = 0;      ///< the busier direction over the bandwidth
+  double bandwidth = 0;         ///< bytes/s each way
+  double up_bytes_per_s = 0;    ///< host to switch (a to b for a route between regions)
+  double down_bytes_per_s = 0;  ///< and back
+  double utilization = 0;       ///< the busier direction over the bandwidth
 };
 
 /// The result of one run, in the terms of the JSON output.
@@ -138,30 +138,31 @@ struct RunResult {
   std::string backend = "fast";
   double sim_time_s = 0;
   double warmup_s = 0;
-  bool partial = false;  ///< stopped early (RunOptions::stop): figures cover [0, sim_time_s)
+  bool partial = false;         ///< stopped early (RunOptions::stop): figures cover [0, sim_time_s)
   std::uint64_t started = 0;    ///< measured requests started (after warm-up)
   std::uint64_t completed = 0;  ///< measured requests that succeeded
   std::uint64_t failed = 0;     ///< measured requests that failed
   std::uint64_t in_flight = 0;  ///< measured requests still running at the end
   double throughput_rps = 0;
-  double arrival_rps = 0;       ///< measured requests started per second of the window
-  double error_rate = 0;        ///< failed / (completed + failed), measured requests
+  double arrival_rps = 0;  ///< measured requests started per second of the window
+  double error_rate = 0;   ///< failed / (completed + failed), measured requests
   /// Time-averaged number of measured requests in the system over the
   /// window (Little's L end to end: in_flight_mean = arrival_rps x duration_mean_s).
   double in_flight_mean = 0;
   /// Start to reply or give-up of every finished measured request, success
   /// or failure (Little's W end to end), s.
   double duration_mean_s = 0, duration_max_s = 0;
-  LatencyStats latency;         ///< end to end, successful measured requests
+  LatencyStats latency;                         ///< end to end, successful measured requests
   std::map<std::string, std::uint64_t> errors;  ///< measured failures by cause
-  std::vector<ComponentResult> components;       ///< in file order
-  std::vector<SourceResult> sources;             ///< per traffic source, in file order
+  std::vector<ComponentResult> components;      ///< in file order
+  std::vector<SourceResult> sources;            ///< per traffic source, in file order
   std::vector<SloCheck> slo;
   bool slo_pass = true;
-  std::vector<Note> notes;      ///< faults, actions and state changes, in time order (all of the run, up to limits::kNotes)
+  std::vector<Note>
+      notes;  ///< faults, actions and state changes, in time order (all of the run, up to limits::kNotes)
   std::uint64_t notes_dropped = 0;  ///< notes after the first limits::kNotes: counted, not kept
-  std::vector<HostResult> hosts;  ///< simgrid backend: CPU per host (traffic hosts left out)
-  std::vector<LinkResult> links;  ///< simgrid backend: links that carried bytes or have a finite bandwidth
+  std::vector<HostResult> hosts;    ///< simgrid backend: CPU per host (traffic hosts left out)
+  std::vector<LinkResult> links;    ///< simgrid backend: links that carried bytes or have a finite bandwidth
   /// Bytes sent between components in different regions (a `platform:` with
   /// regions; calls' request_bytes and response_bytes) over the measured window.
   double cross_region_bytes = 0;
@@ -173,18 +174,18 @@ struct ComponentTick {
   std::uint32_t arrivals = 0;
   std::uint32_t completed = 0;
   std::uint32_t failed = 0;
-  std::uint32_t in_flight = 0;   ///< visits at the component at the end of the tick
-  std::uint32_t queue = 0;       ///< waiting at the end of the tick, all replicas
-  double utilization = 0;        ///< over the tick
-  double p50 = 0, p99 = 0;       ///< latency of visits that ended in the tick, s
-  std::vector<Figure> figures;   ///< the kind's own, e.g. hit_ratio, lag_messages
+  std::uint32_t in_flight = 0;  ///< visits at the component at the end of the tick
+  std::uint32_t queue = 0;      ///< waiting at the end of the tick, all replicas
+  double utilization = 0;       ///< over the tick
+  double p50 = 0, p99 = 0;      ///< latency of visits that ended in the tick, s
+  std::vector<Figure> figures;  ///< the kind's own, e.g. hit_ratio, lag_messages
 };
 
 /// Per-edge figures over one tick: calls from one component to another.
 struct EdgeTick {
   std::uint32_t calls = 0;
   std::uint32_t failed = 0;
-  double p50 = 0, p99 = 0;       ///< call latency seen by the caller, s
+  double p50 = 0, p99 = 0;  ///< call latency seen by the caller, s
 };
 
 /// One edge of the call graph; sources (traffic) appear as `from` = -1 - index.
@@ -195,10 +196,10 @@ struct EdgeInfo {
 
 /// A snapshot at the end of a tick.
 struct Tick {
-  double t = 0;                  ///< end of the tick, s
+  double t = 0;  ///< end of the tick, s
   double dt = 1;
   std::uint32_t started = 0, completed = 0, failed = 0;
-  double p50 = 0, p99 = 0;       ///< end to end latency of requests finished in the tick
+  double p50 = 0, p99 = 0;  ///< end to end latency of requests finished in the tick
   std::map<std::string, std::uint32_t> errors;
   std::vector<ComponentTick> components;  ///< index as in the spec
   std::vector<EdgeTick> edges;            ///< index as in Simulation::edges()
@@ -216,8 +217,8 @@ class Observer {
 class Tracer;  // sim/model/tracer.hpp; TraceWriter (archsim/exports.hpp) is one
 
 struct RunOptions {
-  double tick = 1.0;        ///< seconds of simulated time per Tick
-  bool progress = false;    ///< a progress line on stderr when the run is slow
+  double tick = 1.0;      ///< seconds of simulated time per Tick
+  bool progress = false;  ///< a progress line on stderr when the run is slow
   /// Resource backend: "fast" (the kernel's own) or "simgrid" (shared cores
   /// and links, archsim/platform.hpp). "fast" defers to the spec's `backend:`.
   std::string backend = "fast";

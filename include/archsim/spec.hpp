@@ -59,12 +59,12 @@ struct ProfilePoint {
 struct RetrySpec {
   enum class Backoff { Constant, Linear, Exponential };
   enum class Jitter { None, Full, Equal, Decorrelated };
-  int max = 0;                  ///< attempts after the first
+  int max = 0;  ///< attempts after the first
   Backoff backoff = Backoff::Exponential;
-  double base = 0.1;            ///< seconds: the first delay
-  double cap = 10;              ///< seconds: the longest delay
+  double base = 0.1;  ///< seconds: the first delay
+  double cap = 10;    ///< seconds: the longest delay
   Jitter jitter = Jitter::None;
-  std::optional<double> budget; ///< retries at most this fraction of first tries
+  std::optional<double> budget;  ///< retries at most this fraction of first tries
   Mark mark;
 };
 
@@ -74,12 +74,12 @@ struct TrafficSpec {
   Mark mark;
   std::string to;
   Mark to_mark;
-  double rate = 0;              ///< requests/s, open loop; 0 when closed loop
+  double rate = 0;  ///< requests/s, open loop; 0 when closed loop
   std::vector<ProfilePoint> profile;
-  std::uint64_t users = 0;      ///< closed loop population; 0 when open loop
-  DistSpec think;               ///< closed loop think time
-  std::optional<double> timeout;  ///< seconds; the client gives up after it
-  std::optional<RetrySpec> retry; ///< the client tries again after an error or a timeout
+  std::uint64_t users = 0;         ///< closed loop population; 0 when open loop
+  DistSpec think;                  ///< closed loop think time
+  std::optional<double> timeout;   ///< seconds; the client gives up after it
+  std::optional<RetrySpec> retry;  ///< the client tries again after an error or a timeout
   bool closed() const { return users > 0; }
 };
 
@@ -97,7 +97,7 @@ struct BreakerSpec {
 /// A call to another component.
 struct CallSpec {
   std::string target;
-  Mark mark;                     ///< position of the target name
+  Mark mark;                        ///< position of the target name
   std::optional<DistSpec> latency;  ///< one-way network delay; reply takes the same
   std::optional<double> timeout;    ///< seconds; the caller stops waiting
   double request_bytes = 0;
@@ -108,7 +108,7 @@ struct CallSpec {
   std::string op;
   Mark op_mark;
   std::optional<RetrySpec> retry;
-  std::optional<double> hedge;      ///< seconds: a second attempt if no reply by then
+  std::optional<double> hedge;  ///< seconds: a second attempt if no reply by then
   std::optional<BreakerSpec> breaker;
 };
 
@@ -138,7 +138,7 @@ struct StepSpec {
     std::vector<StepSpec> steps;
     Mark mark;
   };
-  std::vector<Arm> arms;           ///< Branch; probabilities sum to at most 1 (the rest: nothing)
+  std::vector<Arm> arms;  ///< Branch; probabilities sum to at most 1 (the rest: nothing)
 };
 
 /// Visits every call in a step list, nested ones included (repeat bodies,
@@ -203,9 +203,9 @@ struct AutoscaleSpec {
   int max = 10;
   std::optional<double> target_utilization;  ///< fraction of busy workers
   std::optional<double> target_queue;        ///< waiting requests per replica
-  double interval = 30;   ///< s between evaluations
-  double cooldown = 60;   ///< s after a change before the next
-  double provision = 60;  ///< s before a new replica serves
+  double interval = 30;                      ///< s between evaluations
+  double cooldown = 60;                      ///< s after a change before the next
+  double provision = 60;                     ///< s before a new replica serves
   Mark mark;
 };
 
@@ -226,8 +226,8 @@ struct ServiceSpec {
 /// Active health checks of a balancer: a replica failing `failures` checks in
 /// a row is ejected, and returns after `successes` passing checks.
 struct HealthCheckSpec {
-  double interval = 5;   ///< seconds between probes of each replica
-  double timeout = 1;    ///< seconds a probe waits for a replica that does not answer
+  double interval = 5;  ///< seconds between probes of each replica
+  double timeout = 1;   ///< seconds a probe waits for a replica that does not answer
   int failures = 3;
   int successes = 1;
   Mark mark;
@@ -235,7 +235,7 @@ struct HealthCheckSpec {
 
 struct LoadBalancerSpec {
   LbPolicy policy = LbPolicy::RoundRobin;
-  std::string to;   ///< the first (or only) target
+  std::string to;  ///< the first (or only) target
   Mark to_mark;
   /// Several targets with weights (`to: {v1: 90, v2: 10}`): traffic is split
   /// by weight, then spread over each target's replicas by the policy.
@@ -269,24 +269,24 @@ struct FaultSpec {
   double at = 0;
   std::optional<double> duration;  ///< `for:`: undone after it
   std::string target;
-  Mark mark;         ///< the entry
+  Mark mark;  ///< the entry
   Mark target_mark;
   std::string other;  ///< Partition: the other side
   Mark other_mark;
   std::optional<int> replicas;  ///< how many replicas (Kill, Restart, Scale); all when absent
-  double x = 1;       ///< Slow, Spike
-  double add = 0;     ///< Slow: seconds added to each work step
-  double p = 0;       ///< Errors
+  double x = 1;                 ///< Slow, Spike
+  double add = 0;               ///< Slow: seconds added to each work step
+  double p = 0;                 ///< Errors
   /// Errors on a service: a latent defect, shown by the target's first
   /// request at or after `at`; `for:` counts from that request (the time to
   /// notice and fix it), not from `at`.
   bool latent = false;
-  double every = 0;   ///< Leak
-  double gc_pause = 0;     ///< Leak: stop-the-world pause at a full heap, s (0: no GC model)
-  double gc_interval = 1;  ///< Leak: seconds between collections with an empty heap
-  double restart_time = 30;  ///< Restart, Leak, Deploy: seconds a replica is down
-  int batch = 1;      ///< Deploy
-  int size = 0;       ///< Pool
+  double every = 0;                         ///< Leak
+  double gc_pause = 0;                      ///< Leak: stop-the-world pause at a full heap, s (0: no GC model)
+  double gc_interval = 1;                   ///< Leak: seconds between collections with an empty heap
+  double restart_time = 30;                 ///< Restart, Leak, Deploy: seconds a replica is down
+  int batch = 1;                            ///< Deploy
+  int size = 0;                             ///< Pool
   std::optional<RateLimitSpec> rate_limit;  ///< RateLimit
   std::optional<BreakerSpec> breaker;       ///< Breaker
   std::vector<std::pair<std::string, double>> weights;  ///< Shift
@@ -305,25 +305,25 @@ struct PopularitySpec {
 
 /// The contents of a keyed cache (a `cache` with `keys:`, a `cdn`).
 struct KeyedStoreSpec {
-  std::uint64_t keys = 0;            ///< size of the key space; 0 = not keyed
+  std::uint64_t keys = 0;  ///< size of the key space; 0 = not keyed
   PopularitySpec popularity;
-  std::uint64_t capacity = 0;        ///< keys held at most; 0 = all of them
+  std::uint64_t capacity = 0;  ///< keys held at most; 0 = all of them
   Eviction eviction = Eviction::Lru;
-  std::optional<double> ttl;         ///< seconds an entry lives after it is stored
-  bool coalesce = false;             ///< concurrent misses of a key wait for one fill
-  double fill_timeout = 1;           ///< seconds the waiters give a fill before another caller fetches
-  std::uint64_t warm = 0;            ///< most popular keys loaded at start
+  std::optional<double> ttl;  ///< seconds an entry lives after it is stored
+  bool coalesce = false;      ///< concurrent misses of a key wait for one fill
+  double fill_timeout = 1;    ///< seconds the waiters give a fill before another caller fetches
+  std::uint64_t warm = 0;     ///< most popular keys loaded at start
 };
 
 /// `cache` (Redis, Memcached): reads hit or miss; a miss makes the caller
 /// fetch (`on_miss:`) and store the value. Simple mode (`hit_ratio:`) or keyed.
 struct CacheSpec {
-  std::optional<double> hit_ratio;   ///< simple mode: a read hits with this probability
-  KeyedStoreSpec store;              ///< keyed mode (store.keys > 0)
+  std::optional<double> hit_ratio;       ///< simple mode: a read hits with this probability
+  KeyedStoreSpec store;                  ///< keyed mode (store.keys > 0)
   std::optional<DistSpec> hit_latency;   ///< time the cache takes for a hit, a write, a store
   std::optional<DistSpec> miss_latency;  ///< time it takes to answer a miss (default: hit_latency)
-  int workers = 0;                   ///< requests served at once; 0 = no limit
-  std::optional<std::int64_t> queue; ///< waiting room when every worker is busy; none = unbounded
+  int workers = 0;                       ///< requests served at once; 0 = no limit
+  std::optional<std::int64_t> queue;     ///< waiting room when every worker is busy; none = unbounded
   bool keyed() const { return store.keys > 0; }
 };
 
@@ -344,28 +344,28 @@ struct DatabaseSpec {
     Mark mark;
   };
   struct Query {
-    std::string name;       ///< "read", "write" or a name callers use (`query: NAME`)
-    DistSpec time;          ///< time the query runs on a node
-    bool write = false;     ///< goes to the primary and is replicated
+    std::string name;    ///< "read", "write" or a name callers use (`query: NAME`)
+    DistSpec time;       ///< time the query runs on a node
+    bool write = false;  ///< goes to the primary and is replicated
     Mark mark;
     /// Every shard holds part of the answer (posts sharded by author, a
     /// reader's followees everywhere): a call runs it on each shard at once
     /// and waits for all, so the fan-out follows `shards`.
     bool scatter = false;
   };
-  std::vector<Query> queries;        ///< "read" and "write" always present, then the named ones
-  int workers = 0;                   ///< queries one node runs at once; 0 = no limit
-  std::optional<int> pool;           ///< connections per caller replica; none = no pool
-  double acquire_timeout = 1;        ///< seconds a visit waits for a pool connection
-  std::optional<int> max_connections;///< per node; beyond it a connection is refused
-  int replicas = 0;                  ///< read replicas per shard
+  std::vector<Query> queries;               ///< "read" and "write" always present, then the named ones
+  int workers = 0;                          ///< queries one node runs at once; 0 = no limit
+  std::optional<int> pool;                  ///< connections per caller replica; none = no pool
+  double acquire_timeout = 1;               ///< seconds a visit waits for a pool connection
+  std::optional<int> max_connections;       ///< per node; beyond it a connection is refused
+  int replicas = 0;                         ///< read replicas per shard
   std::optional<DistSpec> replication_lag;  ///< from a write's commit to its apply on a replica
   ReadFrom read_from = ReadFrom::Replicas;  ///< (primary when there are no replicas)
-  double failover = 30;              ///< seconds from a primary failure to a promoted replica
+  double failover = 30;                     ///< seconds from a primary failure to a promoted replica
   int shards = 1;
-  std::optional<double> hot_shard;   ///< share of the queries that go to shard 0
+  std::optional<double> hot_shard;           ///< share of the queries that go to shard 0
   std::optional<PopularitySpec> shard_skew;  ///< or: shards by Zipf popularity, shard 0 hottest
-  std::uint64_t keys = 0;            ///< key space for staleness per key; 0 = per shard
+  std::uint64_t keys = 0;                    ///< key space for staleness per key; 0 = per shard
   PopularitySpec popularity;
   std::optional<Consistency> consistency;  ///< leaderless quorums; none = primary and replicas
   /// Nodes per shard: the primary and its replicas, or the replication factor.
@@ -379,30 +379,30 @@ enum class WhenFull { Block, Reject, DropOldest };
 
 /// `queue` (Kafka, RabbitMQ): producers publish, consumers process later.
 struct QueueSpec {
-  int partitions = 0;                ///< 0: one queue, consumers compete; N: each partition to one consumer
-  std::string consumer;              ///< the service that processes each message ("" = none)
+  int partitions = 0;    ///< 0: one queue, consumers compete; N: each partition to one consumer
+  std::string consumer;  ///< the service that processes each message ("" = none)
   Mark consumer_mark;
-  int consumers = 0;                 ///< deliveries at once; 0 = the consumer's replicas x workers
+  int consumers = 0;                     ///< deliveries at once; 0 = the consumer's replicas x workers
   std::optional<std::int64_t> capacity;  ///< messages waiting at most; none = unbounded
   WhenFull when_full = WhenFull::Block;
-  int max_attempts = 5;              ///< deliveries of a message before it is dead-lettered
-  std::string dead_letter;           ///< a queue that receives dead letters ("" = dropped)
+  int max_attempts = 5;     ///< deliveries of a message before it is dead-lettered
+  std::string dead_letter;  ///< a queue that receives dead letters ("" = dropped)
   Mark dead_letter_mark;
-  std::optional<double> ack_timeout; ///< seconds a delivery may take before it is redelivered
-  double redelivery_delay = 0;       ///< seconds between a failed delivery and the next
-  std::optional<DistSpec> latency;   ///< one-way delay of a delivery to the consumer
+  std::optional<double> ack_timeout;  ///< seconds a delivery may take before it is redelivered
+  double redelivery_delay = 0;        ///< seconds between a failed delivery and the next
+  std::optional<DistSpec> latency;    ///< one-way delay of a delivery to the consumer
 };
 
 /// `cdn`: an edge cache in front of an origin; misses fetch from the origin.
 struct CdnSpec {
   KeyedStoreSpec store;
-  std::optional<DistSpec> edge_latency;   ///< time the edge takes per request
+  std::optional<DistSpec> edge_latency;  ///< time the edge takes per request
   std::string origin;
   Mark origin_mark;
-  std::optional<DistSpec> origin_latency; ///< one-way delay of a fetch to the origin
-  std::optional<double> origin_timeout;   ///< seconds an origin fetch may take
-  double object_size = 0;                 ///< bytes per response, for egress figures
-  int workers = 0;                        ///< requests at once; 0 = no limit
+  std::optional<DistSpec> origin_latency;  ///< one-way delay of a fetch to the origin
+  std::optional<double> origin_timeout;    ///< seconds an origin fetch may take
+  double object_size = 0;                  ///< bytes per response, for egress figures
+  int workers = 0;                         ///< requests at once; 0 = no limit
 };
 
 /// In the order of ComponentSpec::body's alternatives.
@@ -444,18 +444,24 @@ struct ComponentSpec {
 /// One service-level objective.
 struct SloSpec {
   enum class Kind {
-    LatencyP50, LatencyP90, LatencyP99, LatencyP999, LatencyMean, ErrorRate, ThroughputMin,
+    LatencyP50,
+    LatencyP90,
+    LatencyP99,
+    LatencyP999,
+    LatencyMean,
+    ErrorRate,
+    ThroughputMin,
     // Correctness (counted over the measured window):
-    Duplicates,       ///< duplicate executions of non-idempotent calls (a charge twice)
-    StaleReadRatio,   ///< stale reads / reads, all databases
-    StalenessP99,     ///< p99 age of a stale read, s
-    LostMessages,     ///< messages dead-lettered or dropped by queues
-    Availability,     ///< successful / finished requests (higher is better)
-    LostWrites,       ///< acknowledged writes a concurrent write overwrote (last-writer-wins), all databases
+    Duplicates,      ///< duplicate executions of non-idempotent calls (a charge twice)
+    StaleReadRatio,  ///< stale reads / reads, all databases
+    StalenessP99,    ///< p99 age of a stale read, s
+    LostMessages,    ///< messages dead-lettered or dropped by queues
+    Availability,    ///< successful / finished requests (higher is better)
+    LostWrites,      ///< acknowledged writes a concurrent write overwrote (last-writer-wins), all databases
   };
   Kind kind = Kind::LatencyP99;
-  std::string key;   ///< as written, e.g. "latency_p99"
-  double target = 0; ///< seconds, a fraction, a count, or requests/s
+  std::string key;    ///< as written, e.g. "latency_p99"
+  double target = 0;  ///< seconds, a fraction, a count, or requests/s
   Mark mark;
   /// `per_source: {NAME: {...}}`: only the requests of this traffic source
   /// (latency, error_rate, throughput_min, availability); "" = all.
@@ -465,20 +471,20 @@ struct SloSpec {
 };
 
 struct ScenarioSpec {
-  std::string file;        ///< where it came from (for messages)
-  std::string design_file; ///< the design it names, if any
-  std::string name;        ///< `name:` of the scenario, or the file's stem
-  std::string design_name; ///< `name:` of the design file, if it has one
+  std::string file;         ///< where it came from (for messages)
+  std::string design_file;  ///< the design it names, if any
+  std::string name;         ///< `name:` of the scenario, or the file's stem
+  std::string design_name;  ///< `name:` of the design file, if it has one
   std::string description;
   std::uint64_t seed = 1;
-  double duration = 60;    ///< seconds of simulated time
-  double warmup = 0;       ///< seconds; requests started before are not measured
+  double duration = 60;                     ///< seconds of simulated time
+  double warmup = 0;                        ///< seconds; requests started before are not measured
   std::optional<DistSpec> network_latency;  ///< default one-way call latency
   std::vector<TrafficSpec> traffic;
   std::vector<ComponentSpec> components;
   std::vector<SloSpec> slo;
   std::vector<FaultSpec> faults;  ///< the fault and operator-action timeline, by time
-  std::optional<double> budget;  ///< `budget:` in USD per hour
+  std::optional<double> budget;   ///< `budget:` in USD per hour
   /// `backend:` fast (default) or simgrid; `archsim run --backend` overrides it.
   std::string backend = "fast";
   Mark backend_mark;

@@ -12,7 +12,8 @@ namespace archsim {
 /// The whole of a regular file of at most `max_bytes`, or nullopt and why not
 /// (no such file, a directory, a device or a pipe that could be read
 /// forever, too large). Never reads more than max_bytes + 1 bytes.
-std::optional<std::string> read_input_file(const std::string& path, std::string& why, std::uint64_t max_bytes);
+std::optional<std::string> read_input_file(const std::string& path, std::string& why,
+                                           std::uint64_t max_bytes);
 
 /// `text` as it may reach a terminal: control characters (but newline and
 /// tab), DEL, C1 controls and the bidirectional controls (U+202A-U+202E,

@@ -26,7 +26,7 @@ struct TimelineHeader {
   double tick = 1;
   struct Component {
     std::string name;
-    std::string kind;       ///< name_of(ComponentKind)
+    std::string kind;  ///< name_of(ComponentKind)
     int replicas = 1;
     int workers = 1;
     std::optional<std::pair<double, double>> pos;  ///< pinned position, if any
@@ -40,7 +40,7 @@ struct TimelineHeader {
 struct Timeline {
   TimelineHeader header;
   std::vector<Tick> ticks;
-  std::vector<Note> notes;  ///< faults, actions, breaker and replica changes, in time order
+  std::vector<Note> notes;                 ///< faults, actions, breaker and replica changes, in time order
   std::optional<std::string> result_json;  ///< the final "result" line, if the run finished
 };
 

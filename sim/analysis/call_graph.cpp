@@ -13,7 +13,8 @@
 namespace archsim {
 
 CallGraph::CallGraph(const ScenarioSpec& spec)
-    : traffic_count_(static_cast<int>(spec.traffic.size())), component_count_(static_cast<int>(spec.components.size())) {
+    : traffic_count_(static_cast<int>(spec.traffic.size())),
+      component_count_(static_cast<int>(spec.components.size())) {
   // add_vertex(g) then the bundle, rather than add_vertex(props, g): the
   // latter trips a false -Wmaybe-uninitialized inside Boost 1.74.
   for (std::size_t t = 0; t < spec.traffic.size(); ++t) {
@@ -82,9 +83,13 @@ struct CycleRecorder : boost::default_dfs_visitor {
   std::vector<Vertex>* parent;
   std::vector<Edge>* back_edges;
   template <class G>
-  void tree_edge(Edge e, const G& g) const { (*parent)[boost::target(e, g)] = boost::source(e, g); }
+  void tree_edge(Edge e, const G& g) const {
+    (*parent)[boost::target(e, g)] = boost::source(e, g);
+  }
   template <class G>
-  void back_edge(Edge e, const G&) const { back_edges->push_back(e); }
+  void back_edge(Edge e, const G&) const {
+    back_edges->push_back(e);
+  }
 };
 
 // A cycle's vertices rotated to start at the smallest, so that one cycle
@@ -137,8 +142,9 @@ std::vector<bool> CallGraph::reachable_from_traffic() const {
   for (int t = 0; t < traffic_count_; ++t) sources.push_back(traffic_vertex(t));
   std::vector<boost::default_color_type> colors(boost::num_vertices(g_), boost::white_color);
   boost::queue<Vertex> queue;
-  boost::breadth_first_search(g_, sources.begin(), sources.end(), queue, Recorder{{}, &reached},
-                              boost::make_iterator_property_map(colors.begin(), boost::get(boost::vertex_index, g_)));
+  boost::breadth_first_search(
+      g_, sources.begin(), sources.end(), queue, Recorder{{}, &reached},
+      boost::make_iterator_property_map(colors.begin(), boost::get(boost::vertex_index, g_)));
   return std::vector<bool>(reached.begin() + traffic_count_, reached.end());
 }
 

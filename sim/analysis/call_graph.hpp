@@ -31,11 +31,12 @@ class CallGraph {
   };
   struct EdgeProps {
     EdgeKind kind = EdgeKind::Call;
-    Mark mark;  ///< where the reference is written (the `to:` or `call:` value)
+    Mark mark;         ///< where the reference is written (the `to:` or `call:` value)
     double times = 1;  ///< visits of the target per visit of the source (repeat, branch)
   };
   /// Parallel edges are kept: two call steps to the same target are two visits.
-  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexProps, EdgeProps>;
+  using Graph =
+      boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexProps, EdgeProps>;
   using Vertex = Graph::vertex_descriptor;
 
   /// Traffic sources are vertices 0..T-1, components T..T+C-1, in file order.

@@ -55,7 +55,8 @@ double multiplier_at(const ScenarioSpec& spec, const TrafficSpec& ts, double t) 
     level = p.x;
   }
   for (const FaultSpec& f : spec.faults)
-    if (f.kind == FaultSpec::Kind::Spike && f.target == ts.name && t >= f.at && (!f.duration || t < f.at + *f.duration))
+    if (f.kind == FaultSpec::Kind::Spike && f.target == ts.name && t >= f.at &&
+        (!f.duration || t < f.at + *f.duration))
       level *= f.x;
   return level;
 }
@@ -95,20 +96,21 @@ class Model {
     std::vector<double> pool_load;  ///< offered load of the busiest pool / its connections
     std::vector<double> reads, puts, invalidations;
     std::vector<std::vector<std::pair<int, double>>> pool_callers;  ///< db: (caller, calls/s)
-    std::map<const StepSpec*, double> attempts;  ///< per call site
-    std::vector<std::map<std::string, double>> ops;  ///< per component: calls/s by operation
-    std::map<const StepSpec*, double> site_fail;  ///< per call site: P(the call fails)
-    std::vector<double> visit_fail;               ///< per service: P(a visit fails)
-    std::vector<std::vector<double>> fetch;       ///< keyed stores: per key class, the share of reads that fetch
-    std::vector<double> source_rate;             ///< requests/s per traffic source (closed loops solved)
+    std::map<const StepSpec*, double> attempts;                     ///< per call site
+    std::vector<std::map<std::string, double>> ops;                 ///< per component: calls/s by operation
+    std::map<const StepSpec*, double> site_fail;                    ///< per call site: P(the call fails)
+    std::vector<double> visit_fail;                                 ///< per service: P(a visit fails)
+    std::vector<std::vector<double>> fetch;  ///< keyed stores: per key class, the share of reads that fetch
+    std::vector<double> source_rate;         ///< requests/s per traffic source (closed loops solved)
     bool overloaded = false;
   };
 
   State run(const std::vector<double>& mult) const {
     const std::size_t n = spec_.components.size();
     State s;
-    for (auto* v : {&s.arrivals, &s.offered, &s.admitted, &s.hold, &s.response, &s.wait, &s.util, &s.hit, &s.coalesced, &s.fill,
-                    &s.pool_wait, &s.pool_load, &s.abandon, &s.reject, &s.fail, &s.reads, &s.puts, &s.invalidations, &s.visit_fail})
+    for (auto* v : {&s.arrivals, &s.offered, &s.admitted, &s.hold, &s.response, &s.wait, &s.util, &s.hit,
+                    &s.coalesced, &s.fill, &s.pool_wait, &s.pool_load, &s.abandon, &s.reject, &s.fail,
+                    &s.reads, &s.puts, &s.invalidations, &s.visit_fail})
       v->assign(n, 0.0);
     s.miss.assign(n, 1.0);
     for (std::size_t c = 0; c < n; ++c)
@@ -168,7 +170,8 @@ class Model {
   /// of one work step, a database query (nullptr otherwise).
   const DistSpec* own_time(std::size_t c, const std::string& op) const {
     const ComponentSpec& cs = spec_.components[c];
-    if (const ServiceSpec* sv = cs.service(); sv && sv->steps.size() == 1 && sv->steps[0].kind == StepSpec::Kind::Work)
+    if (const ServiceSpec* sv = cs.service();
+        sv && sv->steps.size() == 1 && sv->steps[0].kind == StepSpec::Kind::Work)
       return &sv->steps[0].work;
     if (const DatabaseSpec* d = cs.database()) {
       int i = d->query(op.empty() ? "read" : op);
@@ -221,7 +224,9 @@ class Model {
           // Replies as independent exponentials: the k-th of n arrives after
           // mean x (1/n + ... + 1/(n-k+1)), taken at the slowest call's mean.
           double slowest = 0;
-          for (const StepSpec& c : st.steps) slowest = std::max(slowest, c.kind == StepSpec::Kind::Call ? call_time(s, c) : steps_time(s, {c}));
+          for (const StepSpec& c : st.steps)
+            slowest =
+                std::max(slowest, c.kind == StepSpec::Kind::Call ? call_time(s, c) : steps_time(s, {c}));
           const auto n = static_cast<int>(st.steps.size());
           const int k = st.wait > 0 ? std::min(st.wait, n) : n;
           double h = 0;
@@ -274,7 +279,9 @@ class Model {
     for (const ComponentSpec& cs : spec_.components) {
       bool calls = false;
       if (const ServiceSpec* sv = cs.service())
-        for_each_call(sv->steps, [&](const StepSpec& st, double) { calls |= st.call.target == spec_.components[c].name; });
+        for_each_call(sv->steps, [&](const StepSpec& st, double) {
+          calls |= st.call.target == spec_.components[c].name;
+        });
       if (const LoadBalancerSpec* lb = cs.load_balancer()) {
         calls = lb->to == spec_.components[c].name;
         for (const auto& tw : lb->targets) calls |= tw.first == spec_.components[c].name;
@@ -333,7 +340,8 @@ void Model::holds(State& s) const {
     } else if (const CdnSpec* cd = cs.cdn()) {
       h = cd->edge_latency ? mean_of(*cd->edge_latency) : 0.0;
       const int o = spec_.find(cd->origin);
-      double fetch = 2 * (cd->origin_latency ? mean_of(*cd->origin_latency) : 0.0) + (o >= 0 ? s.response[static_cast<std::size_t>(o)] : 0);
+      double fetch = 2 * (cd->origin_latency ? mean_of(*cd->origin_latency) : 0.0) +
+                     (o >= 0 ? s.response[static_cast<std::size_t>(o)] : 0);
       if (cd->origin_timeout) fetch = capped(fetch, *cd->origin_timeout);
       s.fill[c] = fetch;
       resp = s.wait[c] + h + s.miss[c] * fetch + s.coalesced[c] * fetch / 2;
@@ -346,7 +354,9 @@ void Model::holds(State& s) const {
       // A failed delivery keeps its consumer through the redelivery delay.
       // The delivery is a call to the consumer: the network's latency when the queue names none.
       h = 2 * latency(qs->latency) +
-          (t >= 0 ? s.hold[static_cast<std::size_t>(t)] + s.visit_fail[static_cast<std::size_t>(t)] * qs->redelivery_delay : 0);
+          (t >= 0 ? s.hold[static_cast<std::size_t>(t)] +
+                        s.visit_fail[static_cast<std::size_t>(t)] * qs->redelivery_delay
+                  : 0);
       resp = 0;  // a publish returns once the message is enqueued
     }
     s.hold[c] = h;
@@ -396,7 +406,8 @@ void Model::visit(State& s, std::size_t from, const std::vector<StepSpec>& steps
 }
 
 void Model::flows(State& s, const std::vector<double>& mult) const {
-  for (auto* v : {&s.arrivals, &s.admitted, &s.reads, &s.puts, &s.invalidations}) std::fill(v->begin(), v->end(), 0.0);
+  for (auto* v : {&s.arrivals, &s.admitted, &s.reads, &s.puts, &s.invalidations})
+    std::fill(v->begin(), v->end(), 0.0);
   s.pool_callers.assign(spec_.components.size(), {});
   s.ops.assign(spec_.components.size(), {});
   for (std::size_t t = 0; t < spec_.traffic.size(); ++t) {
@@ -409,9 +420,11 @@ void Model::flows(State& s, const std::vector<double>& mult) const {
     // exact MVA where the entry is one single-server station that calls nothing.
     if (ts.closed() && single_station(static_cast<std::size_t>(e)))
       rate = q::mva(static_cast<int>(std::min(1e6, std::round(static_cast<double>(ts.users) * mult[t]))),
-                    mean_of(ts.think) + 2 * latency(std::nullopt), {s.hold[static_cast<std::size_t>(e)]}).throughput;
+                    mean_of(ts.think) + 2 * latency(std::nullopt), {s.hold[static_cast<std::size_t>(e)]})
+                 .throughput;
     else if (ts.closed())
-      rate = static_cast<double>(ts.users) * mult[t] / (mean_of(ts.think) + (ts.timeout ? capped(r, *ts.timeout) : r));
+      rate = static_cast<double>(ts.users) * mult[t] /
+             (mean_of(ts.think) + (ts.timeout ? capped(r, *ts.timeout) : r));
     double p = s.fail[static_cast<std::size_t>(e)] + (ts.timeout ? tail(r, *ts.timeout) : 0.0);
     if (ts.retry && !ts.closed()) rate *= attempts(std::min(p, 1.0), ts.retry->max);
     s.source_rate[t] = rate;
@@ -436,11 +449,13 @@ void Model::flows(State& s, const std::vector<double>& mult) const {
       double total = 0;
       for (const auto& tw : targets) total += tw.second;
       for (const auto& [name, w] : targets)
-        if (const int t = spec_.find(name); t >= 0 && total > 0) s.arrivals[static_cast<std::size_t>(t)] += a * w / total;
+        if (const int t = spec_.find(name); t >= 0 && total > 0)
+          s.arrivals[static_cast<std::size_t>(t)] += a * w / total;
     } else if (const CdnSpec* cd = cs.cdn()) {
       s.reads[c] = s.arrivals[c];
       s.ops[c][""] = s.arrivals[c];
-      if (const int o = spec_.find(cd->origin); o >= 0) s.arrivals[static_cast<std::size_t>(o)] += a * s.miss[c];
+      if (const int o = spec_.find(cd->origin); o >= 0)
+        s.arrivals[static_cast<std::size_t>(o)] += a * s.miss[c];
     } else if (const QueueSpec* qs = cs.queue()) {
       // At least once: a failed delivery is delivered again, max_attempts in all.
       if (const int t = spec_.find(qs->consumer); t >= 0) {
@@ -461,10 +476,12 @@ void Model::caches(State& s, std::size_t c) const {
   std::vector<q::KeyClass> keys = keys_[c];
   if (const int u = feeder_[c]; u >= 0 && s.fetch[static_cast<std::size_t>(u)].size() == keys.size()) {
     double sum = 0;
-    for (std::size_t i = 0; i < keys.size(); ++i) sum += keys[i].count * (keys[i].p *= s.fetch[static_cast<std::size_t>(u)][i]);
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      sum += keys[i].count * (keys[i].p *= s.fetch[static_cast<std::size_t>(u)][i]);
     for (q::KeyClass& k : keys) k.p = sum > 0 ? k.p / sum : 0;
   }
-  const double capacity = st->capacity > 0 ? static_cast<double>(std::min(st->capacity, st->keys)) : static_cast<double>(st->keys);
+  const double capacity = st->capacity > 0 ? static_cast<double>(std::min(st->capacity, st->keys))
+                                           : static_cast<double>(st->keys);
   if (warm_static(s, c, *st, capacity)) {
     // Warm and never expiring within the run, turned over less than once:
     // it holds the warm keys (the most popular) all along.
@@ -486,7 +503,8 @@ void Model::caches(State& s, std::size_t c) const {
   if (st->eviction == Eviction::Fifo) pol = q::CachePolicy::Fifo;
   if (st->eviction == Eviction::Lfu) pol = q::CachePolicy::Lfu;
   q::CacheLoad load{s.reads[c], s.puts[c], s.invalidations[c], s.fill[c]};
-  const q::CacheHit h = q::keyed_hit_ratio(keys, capacity, pol, st->ttl.value_or(kInf), load, st->coalesce, &s.fetch[c]);
+  const q::CacheHit h =
+      q::keyed_hit_ratio(keys, capacity, pol, st->ttl.value_or(kInf), load, st->coalesce, &s.fetch[c]);
   s.hit[c] = h.hit;
   s.miss[c] = h.miss;
   s.coalesced[c] = h.coalesced;
@@ -539,15 +557,16 @@ double busiest_node_share(const DatabaseSpec& d) {
 void Model::station(State& s, std::size_t c) const {
   const ComponentSpec& cs = spec_.components[c];
   int replicas = 1, workers = 0;
-  double share = 1;  // of the load on the busiest replica or node
-  double copies = 1; // nodes each visit runs on (a leaderless store's replication factor)
+  double share = 1;   // of the load on the busiest replica or node
+  double copies = 1;  // nodes each visit runs on (a leaderless store's replication factor)
   std::optional<std::int64_t> queue;
   double scv = 1;
   if (const ServiceSpec* sv = cs.service()) {
     replicas = sv->replicas;
     workers = sv->workers;
     queue = sv->queue;
-    if (sv->steps.size() == 1 && sv->steps[0].kind == StepSpec::Kind::Work) scv = sampled_moments(sv->steps[0].work).scv;
+    if (sv->steps.size() == 1 && sv->steps[0].kind == StepSpec::Kind::Work)
+      scv = sampled_moments(sv->steps[0].work).scv;
   } else if (const CacheSpec* ca = cs.cache()) {
     workers = ca->workers;
     queue = ca->queue;
@@ -562,7 +581,8 @@ void Model::station(State& s, std::size_t c) const {
     workers = qs->consumers;
     if (workers == 0)
       if (const int t = spec_.find(qs->consumer); t >= 0)
-        if (const ServiceSpec* sv = spec_.components[static_cast<std::size_t>(t)].service()) workers = sv->replicas * sv->workers;
+        if (const ServiceSpec* sv = spec_.components[static_cast<std::size_t>(t)].service())
+          workers = sv->replicas * sv->workers;
   }
   s.wait[c] = 0;
   s.util[c] = 0;
@@ -601,7 +621,9 @@ void Model::sites(State& s, const std::vector<StepSpec>& steps) const {
       if (st.call.hedge) a += late(st, r, *st.call.hedge);  // a second attempt when no reply by then
       s.attempts[&st] = a;
       // The call fails when every attempt does (and no fallback catches it).
-      s.site_fail[&st] = st.fallback.empty() && st.kind == StepSpec::Kind::Call ? std::pow(p, st.call.retry ? st.call.retry->max + 1 : 1) : 0.0;
+      s.site_fail[&st] = st.fallback.empty() && st.kind == StepSpec::Kind::Call
+                             ? std::pow(p, st.call.retry ? st.call.retry->max + 1 : 1)
+                             : 0.0;
     }
     sites(s, st.steps);
     sites(s, st.on_miss);
@@ -624,7 +646,8 @@ void Model::stations(State& s) const {
     double survive = 0;  // log P(every call of a visit succeeds)
     for_each_call(sv->steps, [&](const StepSpec& st, double times) {
       const auto it = s.site_fail.find(&st);
-      if (it != s.site_fail.end() && it->second > 0) survive += times * std::log1p(-std::min(it->second, 0.999999));
+      if (it != s.site_fail.end() && it->second > 0)
+        survive += times * std::log1p(-std::min(it->second, 0.999999));
     });
     s.visit_fail[c] = -std::expm1(survive);
   }
@@ -655,7 +678,8 @@ std::vector<bool> connected(const ScenarioSpec& spec, const CallGraph& g, int c)
 }
 
 /// Marks c (and, with `spread`, every component joined to it) as having no estimate.
-void no_estimate(Estimate& est, const ScenarioSpec& spec, const CallGraph& g, int c, const std::string& why, bool spread) {
+void no_estimate(Estimate& est, const ScenarioSpec& spec, const CallGraph& g, int c, const std::string& why,
+                 bool spread) {
   const auto mark = [&](std::size_t i) {
     if (est.components[i].no_estimate.empty()) est.components[i].no_estimate = why;
   };
@@ -697,7 +721,9 @@ void feature_reasons(Estimate& est, const ScenarioSpec& spec, const std::string&
     std::function<void(const std::vector<StepSpec>&)> scan = [&](const std::vector<StepSpec>& steps) {
       for (const StepSpec& st : steps) {
         if (st.kind == StepSpec::Kind::Parallel && st.steps.size() > 1 && why.empty())
-          why = "a fan-out: its workers wait for the slowest (or k-th) of several replies, which has no closed form here";
+          why =
+              "a fan-out: its workers wait for the slowest (or k-th) of several replies, which has no closed "
+              "form here";
         scan(st.steps);
         scan(st.on_miss);
         for (const auto& a : st.arms) scan(a.steps);
@@ -705,13 +731,16 @@ void feature_reasons(Estimate& est, const ScenarioSpec& spec, const std::string&
     };
     scan(sv->steps);
     if (backend == "simgrid" && spec.platform && why.empty())
-      why = "on the simgrid backend with a platform, workers share cores and links: their time stretches with the load";
+      why =
+          "on the simgrid backend with a platform, workers share cores and links: their time stretches with "
+          "the load";
   }
 }
 
 /// Rate multipliers per traffic source: the time average over the
 /// measured window and the peak over the run (profiles and spikes).
-void multipliers(const ScenarioSpec& spec, Estimate& est, std::vector<double>& mean, std::vector<double>& peak) {
+void multipliers(const ScenarioSpec& spec, Estimate& est, std::vector<double>& mean,
+                 std::vector<double>& peak) {
   const std::size_t nt = spec.traffic.size();
   mean.assign(nt, 1.0);
   peak.assign(nt, 1.0);
@@ -719,8 +748,10 @@ void multipliers(const ScenarioSpec& spec, Estimate& est, std::vector<double>& m
   for (std::size_t t = 0; t < nt; ++t) {
     const TrafficSpec& ts = spec.traffic[t];
     double sum = 0;
-    for (int i = 0; i < steps; ++i) sum += multiplier_at(spec, ts, spec.warmup + (spec.duration - spec.warmup) * (i + 0.5) / steps);
-    for (int i = 0; i <= steps; ++i) peak[t] = std::max(peak[t], multiplier_at(spec, ts, spec.duration * i / steps));
+    for (int i = 0; i < steps; ++i)
+      sum += multiplier_at(spec, ts, spec.warmup + (spec.duration - spec.warmup) * (i + 0.5) / steps);
+    for (int i = 0; i <= steps; ++i)
+      peak[t] = std::max(peak[t], multiplier_at(spec, ts, spec.duration * i / steps));
     mean[t] = spec.duration > spec.warmup ? sum / steps : 1.0;
     if (!ts.closed()) {
       est.peak_multiplier = std::max(est.peak_multiplier, peak[t]);
@@ -745,8 +776,9 @@ double workers_of(const ScenarioSpec& spec, const ComponentSpec& cs) {
 }
 
 /// One component's figures from the model at the base rate, the window's mean and the peak.
-ComponentEstimate component_figures(const ScenarioSpec& spec, std::size_t c, double entry_rate, const Model::State& base,
-                                    const Model::State& mean, const Model::State& peak) {
+ComponentEstimate component_figures(const ScenarioSpec& spec, std::size_t c, double entry_rate,
+                                    const Model::State& base, const Model::State& mean,
+                                    const Model::State& peak) {
   const ComponentSpec& cs = spec.components[c];
   ComponentEstimate e;
   e.index = static_cast<int>(c);
@@ -780,7 +812,8 @@ void overload_reasons(Estimate& est, const ScenarioSpec& spec, const CallGraph& 
   for (std::size_t c = 0; c < n; ++c)
     if (peak.abandon[c] > 0.02 || peak.pool_load[c] >= 0.9)
       no_estimate(est, spec, g, static_cast<int>(c),
-                  "overload: " + est.components[c].name + "'s connection pools are " + fmt_percent(peak.pool_load[c]) +
+                  "overload: " + est.components[c].name + "'s connection pools are " +
+                      fmt_percent(peak.pool_load[c]) +
                       " busy at the peak; waits, pool_exhausted failures and retries feed back",
                   true);
   for (std::size_t c = 0; c < n; ++c) {
@@ -808,12 +841,15 @@ std::optional<Estimate::Limit> first_limit(const ScenarioSpec& spec, const Model
     const Model::State s = model.run(std::vector<double>(nt, x));
     // Requests offered (first tries; a closed loop's rate is what its users send).
     double entering = 0;
-    for (std::size_t t = 0; t < nt; ++t) entering += spec.traffic[t].closed() ? s.source_rate[t] : spec.traffic[t].rate * x;
+    for (std::size_t t = 0; t < nt; ++t)
+      entering += spec.traffic[t].closed() ? s.source_rate[t] : spec.traffic[t].rate * x;
     std::optional<Estimate::Limit> best;
     for (std::size_t c = 0; c < spec.components.size(); ++c) {
       if (!reachable[c]) continue;
-      if (est.components[c].capacity > 0 && s.util[c] >= 0.999) return Estimate::Limit{static_cast<int>(c), entering, "workers"};
-      if (s.abandon[c] >= 0.01 && !best) best = Estimate::Limit{static_cast<int>(c), entering, "connection pool"};
+      if (est.components[c].capacity > 0 && s.util[c] >= 0.999)
+        return Estimate::Limit{static_cast<int>(c), entering, "workers"};
+      if (s.abandon[c] >= 0.01 && !best)
+        best = Estimate::Limit{static_cast<int>(c), entering, "connection pool"};
     }
     return best;
   };
@@ -859,7 +895,8 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
     if (est.components.back().capacity > 0) est.saturation_order.push_back(static_cast<int>(c));
   }
   std::stable_sort(est.saturation_order.begin(), est.saturation_order.end(), [&](int a, int b) {
-    return est.components[static_cast<std::size_t>(a)].utilization > est.components[static_cast<std::size_t>(b)].utilization;
+    return est.components[static_cast<std::size_t>(a)].utilization >
+           est.components[static_cast<std::size_t>(b)].utilization;
   });
   feature_reasons(est, spec, spec.backend);
   fault_reasons(est, spec, g);
@@ -883,8 +920,10 @@ RunCost run_cost(const ScenarioSpec& spec, const Estimate& est, bool keep_ticks)
     if (const LoadBalancerSpec* lb = cs.load_balancer(); lb && lb->health_check) {
       double replicas = 0;
       for (const auto& [name, w] : lb->targets)
-        if (const int t = spec.find(name); t >= 0) replicas += spec.components[static_cast<std::size_t>(t)].replica_count();
-      if (const int t = spec.find(lb->to); t >= 0) replicas += spec.components[static_cast<std::size_t>(t)].replica_count();
+        if (const int t = spec.find(name); t >= 0)
+          replicas += spec.components[static_cast<std::size_t>(t)].replica_count();
+      if (const int t = spec.find(lb->to); t >= 0)
+        replicas += spec.components[static_cast<std::size_t>(t)].replica_count();
       c.events += T * replicas / lb->health_check->interval;
     }
   }

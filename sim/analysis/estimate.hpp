@@ -20,22 +20,22 @@ namespace archsim {
 struct ComponentEstimate {
   int index = 0;
   std::string name;
-  double visits = 0;        ///< per entry request, over all sources (weighted by rate)
-  double arrivals = 0;      ///< visits per second at base rates (after caches, retries, rate limits)
-  double mean_arrivals = 0; ///< visits per second averaged over the measured window
-  double hold = 0;          ///< seconds a visit holds a worker (callee waits included)
-  double capacity = 0;      ///< workers across replicas (0: a balancer, or no limit)
-  double utilization = 0;   ///< offered load at base rates / capacity
+  double visits = 0;            ///< per entry request, over all sources (weighted by rate)
+  double arrivals = 0;          ///< visits per second at base rates (after caches, retries, rate limits)
+  double mean_arrivals = 0;     ///< visits per second averaged over the measured window
+  double hold = 0;              ///< seconds a visit holds a worker (callee waits included)
+  double capacity = 0;          ///< workers across replicas (0: a balancer, or no limit)
+  double utilization = 0;       ///< offered load at base rates / capacity
   double peak_utilization = 0;  ///< at the profiles' peak multiplier (spikes included)
   /// Time-averaged over the measured window (after warm-up, profiles and
   /// spikes weighed by time): what the run's `utilization` measures.
   double mean_utilization = 0;
-  double saturation_rate = 0;   ///< entry requests/s at which utilisation reaches 1 (0: never)
-  double wait = 0;              ///< s, mean wait for a worker at base rates
-  std::optional<double> hit_ratio;  ///< caches and cdns: hits / reads over the measured window
-  std::optional<double> pool_wait;  ///< databases with pools: mean wait for a connection, s (base rates)
+  double saturation_rate = 0;            ///< entry requests/s at which utilisation reaches 1 (0: never)
+  double wait = 0;                       ///< s, mean wait for a worker at base rates
+  std::optional<double> hit_ratio;       ///< caches and cdns: hits / reads over the measured window
+  std::optional<double> pool_wait;       ///< databases with pools: mean wait for a connection, s (base rates)
   std::optional<double> pool_exhausted;  ///< share of queries that give up waiting (base rates)
-  std::optional<double> rejected;   ///< share turned away by a full queue (base rates)
+  std::optional<double> rejected;        ///< share turned away by a full queue (base rates)
   /// Why the figures above are no estimate of what a run measures (empty:
   /// they are). Utilisation is still computed as offered load, for orientation.
   std::string no_estimate;
@@ -43,9 +43,9 @@ struct ComponentEstimate {
 };
 
 struct Estimate {
-  double entry_rate = 0;    ///< requests/s from all sources at base rates
+  double entry_rate = 0;  ///< requests/s from all sources at base rates
   double peak_multiplier = 1;
-  double mean_multiplier = 1;  ///< time average over the measured window
+  double mean_multiplier = 1;                 ///< time average over the measured window
   std::vector<ComponentEstimate> components;  ///< file order
   /// Indices into components, those with workers, highest utilisation first.
   std::vector<int> saturation_order;
@@ -53,8 +53,8 @@ struct Estimate {
   /// (workers, or a connection pool whose queries start to give up).
   struct Limit {
     int component = -1;
-    double entry_rate = 0;   ///< requests/s entering
-    std::string cause;       ///< "workers" or "connection pool"
+    double entry_rate = 0;  ///< requests/s entering
+    std::string cause;      ///< "workers" or "connection pool"
   };
   std::optional<Limit> first_limit;
   /// Notes on what the estimate assumes (closed loops, cycles).
@@ -68,11 +68,11 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec);
 /// times the duration): refused above limits::kEvents or the memory there is,
 /// unless --force.
 struct RunCost {
-  double events = 0;  ///< kernel events: about kEventsPerVisit per visit, plus ticks and health checks
-  double bytes = 0;   ///< memory that grows with the run: backlogs of unbounded queues, kept ticks
+  double events = 0;    ///< kernel events: about kEventsPerVisit per visit, plus ticks and health checks
+  double bytes = 0;     ///< memory that grows with the run: backlogs of unbounded queues, kept ticks
   std::string biggest;  ///< the largest backlog, in words ("" when none)
 };
-inline constexpr double kEventsPerVisit = 3;  ///< arrive, work done, reply
+inline constexpr double kEventsPerVisit = 3;     ///< arrive, work done, reply
 inline constexpr double kBytesPerWaiting = 256;  ///< a waiting request: its Job and its place in line
 inline constexpr double kBytesPerTick = 250;     ///< per component and simulated second, when ticks are kept
 RunCost run_cost(const ScenarioSpec& spec, const Estimate& est, bool keep_ticks);

@@ -13,7 +13,8 @@ namespace {
 double service_work(const std::vector<StepSpec>& steps) {
   double t = 0;
   for (const StepSpec& s : steps) {
-    if (s.kind == StepSpec::Kind::Work) t += sampled_moments(s.work).mean;  // as drawn (a normal is truncated)
+    if (s.kind == StepSpec::Kind::Work)
+      t += sampled_moments(s.work).mean;  // as drawn (a normal is truncated)
     if (s.kind == StepSpec::Kind::Repeat) t += s.count * service_work(s.steps);
     if (s.kind == StepSpec::Kind::Branch)
       for (const StepSpec::Arm& a : s.arms) t += a.p * service_work(a.steps);
@@ -74,7 +75,8 @@ PlatformEstimate estimate_platform(const ScenarioSpec& spec, const Estimate& est
   std::vector<double> up(L.links.size(), 0.0), down(L.links.size(), 0.0);
   const auto carry = [&](int a, int b, double bytes_per_s) {
     if (bytes_per_s <= 0) return;
-    for (const Layout::Hop& hop : L.route(a, b)) (hop.up ? up : down)[static_cast<std::size_t>(hop.link)] += bytes_per_s;
+    for (const Layout::Hop& hop : L.route(a, b))
+      (hop.up ? up : down)[static_cast<std::size_t>(hop.link)] += bytes_per_s;
   };
   for (std::size_t c = 0; c < spec.components.size(); ++c) {
     const ServiceSpec* s = spec.components[c].service();
@@ -123,8 +125,9 @@ PlatformEstimate estimate_platform(const ScenarioSpec& spec, const Estimate& est
   if (data_kinds)
     out.notes.push_back("a cache, database or cdn node's CPU is its time per visit (as if every visit hit)");
   if (!L.declared)
-    out.notes.push_back("no 'platform:' section: one host per replica with a core per worker, on a LAN that neither "
-                        "delays nor limits");
+    out.notes.push_back(
+        "no 'platform:' section: one host per replica with a core per worker, on a LAN that neither "
+        "delays nor limits");
   return out;
 }
 

@@ -175,12 +175,14 @@ std::vector<KeyClass> zipf_classes(std::uint64_t n, double s) {
     if (next_ratio > 0.99) {
       // k^-s / m^-s <= 1.01: m <= k 1.01^(1/s)
       const double m = kd * std::pow(1.01, 1 / s);
-      run = std::max<std::uint64_t>(1, std::min<std::uint64_t>(n - k + 1, static_cast<std::uint64_t>(m - kd) + 1));
+      run = std::max<std::uint64_t>(
+          1, std::min<std::uint64_t>(n - k + 1, static_cast<std::uint64_t>(m - kd) + 1));
     }
     // Weight of the run: the sum of k^-s over it, by the midpoint integral.
-    const double w = run == 1 ? std::pow(kd, -s)
-                              : (s == 1 ? std::log((kd + run - 0.5) / (kd - 0.5))
-                                        : (std::pow(kd - 0.5, 1 - s) - std::pow(kd + run - 0.5, 1 - s)) / (s - 1));
+    const double w = run == 1
+                         ? std::pow(kd, -s)
+                         : (s == 1 ? std::log((kd + run - 0.5) / (kd - 0.5))
+                                   : (std::pow(kd - 0.5, 1 - s) - std::pow(kd + run - 0.5, 1 - s)) / (s - 1));
     out.push_back({w / static_cast<double>(run), static_cast<double>(run)});
     sum += w;
     k += run;
@@ -239,13 +241,15 @@ CacheHit keyed_hit_ratio(const std::vector<KeyClass>& keys, double capacity, Cac
   const auto sum = [&](double tc, auto fn) {
     double s = 0;
     for (const KeyClass& c : keys) {
-      const KeyCycle k = key_cycle(load.reads * c.p, load.puts * c.p, load.invalidations * c.p, load.fill, ttl, tc,
-                                   policy, coalesce);
+      const KeyCycle k = key_cycle(load.reads * c.p, load.puts * c.p, load.invalidations * c.p, load.fill,
+                                   ttl, tc, policy, coalesce);
       s += c.count * fn(c, k);
     }
     return s;
   };
-  const auto occupancy = [&](double tc) { return sum(tc, [](const KeyClass&, const KeyCycle& k) { return k.present; }); };
+  const auto occupancy = [&](double tc) {
+    return sum(tc, [](const KeyClass&, const KeyCycle& k) { return k.present; });
+  };
   double tc = kInf;
   if (policy == CachePolicy::Lfu) {
     // The most popular keys stay; the rest are never held long enough to hit.
@@ -253,13 +257,14 @@ CacheHit keyed_hit_ratio(const std::vector<KeyClass>& keys, double capacity, Cac
     for (const KeyClass& c : keys) {
       const double held = std::clamp(room, 0.0, c.count);
       room -= held;
-      const KeyCycle k = key_cycle(load.reads * c.p, load.puts * c.p, load.invalidations * c.p, load.fill, ttl, kInf,
-                                   policy, coalesce);
+      const KeyCycle k = key_cycle(load.reads * c.p, load.puts * c.p, load.invalidations * c.p, load.fill,
+                                   ttl, kInf, policy, coalesce);
       const double share = c.count * c.p;
       out.hit += share * (held / c.count) * k.hit;
       out.coalesced += share * (held / c.count) * k.coalesced;
       out.occupancy += held * k.present;
-      if (fetch) (*fetch)[static_cast<std::size_t>(&c - keys.data())] = 1 - (held / c.count) * (k.hit + k.coalesced);
+      if (fetch)
+        (*fetch)[static_cast<std::size_t>(&c - keys.data())] = 1 - (held / c.count) * (k.hit + k.coalesced);
     }
     out.miss = 1 - out.hit - out.coalesced;
     out.characteristic_time = kInf;
@@ -274,8 +279,9 @@ CacheHit keyed_hit_ratio(const std::vector<KeyClass>& keys, double capacity, Cac
   if (fetch)
     for (std::size_t i = 0; i < keys.size(); ++i) {
       const KeyClass& c = keys[i];
-      (*fetch)[i] = key_cycle(load.reads * c.p, load.puts * c.p, load.invalidations * c.p, load.fill, ttl, tc, policy,
-                              coalesce).miss;
+      (*fetch)[i] = key_cycle(load.reads * c.p, load.puts * c.p, load.invalidations * c.p, load.fill, ttl, tc,
+                              policy, coalesce)
+                        .miss;
     }
   return out;
 }
@@ -334,7 +340,9 @@ double exp_order_statistic_mean(int n, int k, double mean) {
 }
 
 namespace {
-double log_choose(int n, int k) { return std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0); }
+double log_choose(int n, int k) {
+  return std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0);
+}
 }  // namespace
 
 double quorum_miss_probability(int n, int have, int r) {

@@ -44,9 +44,9 @@ double mg1_wait(double lambda, double mean_service, double scv);
 /// M/M/c/K (K = servers + waiting room): the blocking probability p_K and the
 /// mean response time of admitted customers (Little: W = L / (lambda (1 - p_K))).
 struct LossResult {
-  double blocking = 0;    ///< share of arrivals turned away
-  double response = 0;    ///< mean time in system of those admitted, s
-  double utilization = 0; ///< busy servers / c
+  double blocking = 0;     ///< share of arrivals turned away
+  double response = 0;     ///< mean time in system of those admitted, s
+  double utilization = 0;  ///< busy servers / c
 };
 LossResult mmck(int c, int k, double lambda, double mu);
 
@@ -111,16 +111,16 @@ enum class CachePolicy { Lru, Fifo, Random, Lfu };
 /// keys. T_C solves sum_i occupancy_i = capacity. Without TTL, writes and
 /// fill time this is exactly che_lru_hit_ratio / che_fifo_hit_ratio.
 struct CacheHit {
-  double hit = 0;        ///< hits / reads (fills in progress count as reads)
-  double miss = 0;       ///< reads that fetch / reads
-  double coalesced = 0;  ///< reads that wait for another's fill / reads
-  double occupancy = 0;  ///< mean keys held
+  double hit = 0;                  ///< hits / reads (fills in progress count as reads)
+  double miss = 0;                 ///< reads that fetch / reads
+  double coalesced = 0;            ///< reads that wait for another's fill / reads
+  double occupancy = 0;            ///< mean keys held
   double characteristic_time = 0;  ///< T_C, s (infinite when the capacity never binds)
 };
 /// `fetch`, when given, receives per key class the share of its reads that
 /// miss and fetch (a second tier's requests are the first's fetches).
-CacheHit keyed_hit_ratio(const std::vector<KeyClass>& keys, double capacity, CachePolicy policy,
-                         double ttl, const CacheLoad& load, bool coalesce, std::vector<double>* fetch = nullptr);
+CacheHit keyed_hit_ratio(const std::vector<KeyClass>& keys, double capacity, CachePolicy policy, double ttl,
+                         const CacheLoad& load, bool coalesce, std::vector<double>* fetch = nullptr);
 
 /// M/M/c with deterministic patience (M/M/c+D; Baccelli and Hebuterne
 /// 1981): a connection pool of c connections held an exponential time of

@@ -19,7 +19,8 @@ int cores_for(const ScenarioSpec& spec, const ComponentSpec& c) {
   // them run on. Every other kind has a core per worker (the kinds table),
   // and no worker limit means no sharing.
   if (c.load_balancer()) return 1;
-  if (const QueueSpec* q = c.queue()) return std::clamp(q->consumers > 0 ? q->consumers : 1, 1, kUnlimitedCores);
+  if (const QueueSpec* q = c.queue())
+    return std::clamp(q->consumers > 0 ? q->consumers : 1, 1, kUnlimitedCores);
   const int workers = workers_per_replica(spec, c);
   return std::clamp(workers > 0 ? workers : kUnlimitedCores, 1, kUnlimitedCores);
 }
@@ -64,7 +65,8 @@ class LayoutBuilder {
     if (p_) {
       for (const RegionSpec& r : p_->regions) L_.regions.push_back(r.name);
       for (const ZoneSpec& z : p_->zones) L_.zones.push_back(Layout::Zone{z.name, z.region, z.lan});
-      for (const HostSpec& h : p_->hosts) add_host(h.name, h.zone, h.cores, h.speed * kReferenceSpeed, false, false);
+      for (const HostSpec& h : p_->hosts)
+        add_host(h.name, h.zone, h.cores, h.speed * kReferenceSpeed, false, false);
     } else {
       L_.regions.push_back("default");
       L_.zones.push_back(Layout::Zone{"lan", 0, LinkSpec{}});
@@ -106,10 +108,10 @@ class LayoutBuilder {
       }
       pool.erase(std::remove(pool.begin(), pool.end(), -1), pool.end());
       for (int r = 0; r < comp.replica_count(); ++r) {
-        L_.replica_host[c].push_back(
-            !pool.empty() ? pool[static_cast<std::size_t>(r) % pool.size()]
-                          : add_host(comp.name + "." + std::to_string(r), 0, cores_for(spec_, comp), kReferenceSpeed,
-                                     true, false));
+        L_.replica_host[c].push_back(!pool.empty()
+                                         ? pool[static_cast<std::size_t>(r) % pool.size()]
+                                         : add_host(comp.name + "." + std::to_string(r), 0,
+                                                    cores_for(spec_, comp), kReferenceSpeed, true, false));
       }
     }
   }
@@ -140,7 +142,8 @@ class LayoutBuilder {
     for (std::size_t a = 0; a < nz; ++a) {
       for (std::size_t b = 0; b < nz; ++b) {
         if (a == b) continue;
-        const auto ra = static_cast<std::size_t>(L_.zones[a].region), rb = static_cast<std::size_t>(L_.zones[b].region);
+        const auto ra = static_cast<std::size_t>(L_.zones[a].region),
+                   rb = static_cast<std::size_t>(L_.zones[b].region);
         if (ra == rb) {
           if (backbone_[ra] >= 0) L_.zone_route[a][b] = {Hop{backbone_[ra], a < b}};
         } else {
@@ -153,7 +156,7 @@ class LayoutBuilder {
   const ScenarioSpec& spec_;
   const PlatformSpec* p_;
   Layout& L_;
-  std::vector<int> backbone_;                               ///< link of each region's backbone, or -1
+  std::vector<int> backbone_;                                ///< link of each region's backbone, or -1
   std::vector<std::vector<std::vector<Hop>>> region_route_;  ///< [a][b]: links from region a to b
 };
 

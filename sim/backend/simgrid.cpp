@@ -43,8 +43,9 @@ SimGridBackend* g_current = nullptr;
 void acquire_engine() {
   std::unique_lock lock(g_mutex);
   if (g_busy && g_owner == std::this_thread::get_id())
-    throw std::logic_error("only one simgrid simulation can exist at a time in a process (SimGrid has one engine "
-                           "per process): destroy the first before creating the next");
+    throw std::logic_error(
+        "only one simgrid simulation can exist at a time in a process (SimGrid has one engine "
+        "per process): destroy the first before creating the next");
   g_released.wait(lock, [] { return !g_busy; });
   g_busy = true;
   g_owner = std::this_thread::get_id();
@@ -90,10 +91,10 @@ struct SimGridBackend::Impl {
   sg4::ActorPtr actor;
   std::vector<sg4::ActivityPtr> acts;  ///< in progress, parallel to flights
   std::vector<Flight> flights;
-  double target = 0;   ///< run_until's time: the actor does not wait past it
-  double reached = 0;  ///< the latest time the actor has waited to
-  bool running = false;   ///< inside Engine::run_until (kernel events run in the actor)
-  bool parked = false;    ///< the actor is suspended at the target
+  double target = 0;     ///< run_until's time: the actor does not wait past it
+  double reached = 0;    ///< the latest time the actor has waited to
+  bool running = false;  ///< inside Engine::run_until (kernel events run in the actor)
+  bool parked = false;   ///< the actor is suspended at the target
   bool quit = false;
   void (*after_event)(void*) = nullptr;
   void* ctx = nullptr;
@@ -107,9 +108,9 @@ struct SimGridBackend::Impl {
   void build() {
     static char arg0[] = "archsim";
     static char log[] = "--log=root.thresh:critical";
-    static char model[] = "--cfg=network/model:CM02";       // latencies as stated (LV08 multiplies them)
-    static char cross[] = "--cfg=network/crosstraffic:0";   // a reply does not slow the request's direction
-    static char gamma[] = "--cfg=network/TCP-gamma:0";      // no TCP window bound on long-latency routes
+    static char model[] = "--cfg=network/model:CM02";      // latencies as stated (LV08 multiplies them)
+    static char cross[] = "--cfg=network/crosstraffic:0";  // a reply does not slow the request's direction
+    static char gamma[] = "--cfg=network/TCP-gamma:0";     // no TCP window bound on long-latency routes
     static char ctx_factory[] = "--cfg=contexts/factory:raw";
     char* argv[] = {arg0, log, model, cross, gamma, ctx_factory, nullptr};
     int argc = 6;
@@ -157,12 +158,14 @@ struct SimGridBackend::Impl {
         if (route.empty()) {
           const auto r = static_cast<std::size_t>(layout.zones[a].region);
           if (!free_links[r]) {
-            free_links[r] = root->create_link(layout.regions[r] + ":switching", kUnlimitedBandwidth)->set_latency(0);
+            free_links[r] =
+                root->create_link(layout.regions[r] + ":switching", kUnlimitedBandwidth)->set_latency(0);
             free_links[r]->seal();
           }
           route.emplace_back(free_links[r]);
         }
-        root->add_route(zones[a]->get_netpoint(), zones[b]->get_netpoint(), gateways[a], gateways[b], route, false);
+        root->add_route(zones[a]->get_netpoint(), zones[b]->get_netpoint(), gateways[a], gateways[b], route,
+                        false);
       }
     }
     for (sg4::NetZone* z : zones) z->seal();
@@ -227,7 +230,8 @@ struct SimGridBackend::Impl {
     j.comp->record_error(kind);
     j.calling = nullptr;
     j.pending = 0;
-    kernel.post(Event{kernel.now(), 0, j.comp, &j, j.token, EventCode::Reply, static_cast<std::uint16_t>(kind)});
+    kernel.post(
+        Event{kernel.now(), 0, j.comp, &j, j.token, EventCode::Reply, static_cast<std::uint16_t>(kind)});
   }
 
   /// A message that cannot be delivered: an arrival fails its caller's call
@@ -412,7 +416,8 @@ void SimGridBackend::work(Job& j, double seconds) {
     return;
   }
   const auto hi = static_cast<std::size_t>(h);
-  sg4::ExecPtr ex = sg4::this_actor::exec_init(seconds * kReferenceSpeed * m.slowdown[hi])->set_host(m.hosts[hi]);
+  sg4::ExecPtr ex =
+      sg4::this_actor::exec_init(seconds * kReferenceSpeed * m.slowdown[hi])->set_host(m.hosts[hi]);
   if (flops_.size() <= hi) flops_.resize(layout_.hosts.size(), 0.0);
   flops_[hi] += seconds * kReferenceSpeed * m.slowdown[hi];
   ex->start();
@@ -420,12 +425,13 @@ void SimGridBackend::work(Job& j, double seconds) {
   m.add_flight(ex, Impl::Flight{ev, 0, h, -1, false});
 }
 
-void SimGridBackend::transfer(const Event& e, int from, int from_replica, int to, int to_replica, double bytes,
-                              double delay) {
+void SimGridBackend::transfer(const Event& e, int from, int from_replica, int to, int to_replica,
+                              double bytes, double delay) {
   Impl& m = *impl_;
   const int a = layout_.host_of(from, from_replica);
   const int b = layout_.host_of(to, to_replica);
-  if (m.hosts_down > 0 && (!m.host_on[static_cast<std::size_t>(a)] || !m.host_on[static_cast<std::size_t>(b)])) {
+  if (m.hosts_down > 0 &&
+      (!m.host_on[static_cast<std::size_t>(a)] || !m.host_on[static_cast<std::size_t>(b)])) {
     m.fail_message(e, ErrorKind::HostDown);
     return;
   }
@@ -440,9 +446,11 @@ void SimGridBackend::transfer(const Event& e, int from, int from_replica, int to
     return;
   }
   if (up_.empty()) up_.assign(layout_.links.size(), 0.0), down_.assign(layout_.links.size(), 0.0);
-  for (const Layout::Hop& hop : layout_.route(a, b)) (hop.up ? up_ : down_)[static_cast<std::size_t>(hop.link)] += bytes;
-  sg4::CommPtr c = sg4::Comm::sendto_async(m.hosts[static_cast<std::size_t>(a)], m.hosts[static_cast<std::size_t>(b)],
-                                          static_cast<std::uint64_t>(bytes));
+  for (const Layout::Hop& hop : layout_.route(a, b))
+    (hop.up ? up_ : down_)[static_cast<std::size_t>(hop.link)] += bytes;
+  sg4::CommPtr c =
+      sg4::Comm::sendto_async(m.hosts[static_cast<std::size_t>(a)], m.hosts[static_cast<std::size_t>(b)],
+                              static_cast<std::uint64_t>(bytes));
   ++counters_.comms;
   m.add_flight(c, Impl::Flight{e, delay, a, b, true});
 }
@@ -465,7 +473,8 @@ void SimGridBackend::report(RunResult& r, double window) const {
   }
   for (std::size_t l = 0; l < layout_.links.size(); ++l) {
     const Layout::Link& ll = layout_.links[l];
-    const double up = l < up_.size() ? up_[l] / window : 0.0, down = l < down_.size() ? down_[l] / window : 0.0;
+    const double up = l < up_.size() ? up_[l] / window : 0.0,
+                 down = l < down_.size() ? down_[l] / window : 0.0;
     if (ll.bandwidth >= kUnlimitedBandwidth && up == 0 && down == 0) continue;
     r.links.push_back({ll.name, ll.bandwidth, up, down, std::max(up, down) / ll.bandwidth});
   }

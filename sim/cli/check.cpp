@@ -28,7 +28,7 @@ namespace {
 struct CheckFlags {
   std::string file;
   LoadFlags load;
-  std::string json;       ///< --json FILE or "-"
+  std::string json;  ///< --json FILE or "-"
   bool compare_run = false;
   bool force = false;
 };
@@ -45,8 +45,8 @@ std::string rate_text(double r) {
 void print_table(std::ostream& out, const Estimate& est) {
   std::size_t w = 9;
   for (const auto& c : est.components) w = std::max(w, c.name.size());
-  fmt::print(out, "  {:<{}} {:>10} {:>11} {:>9} {:>8} {:>6} {:>6} {:>6} {:>9} {:>13}\n", "component", w, "visits/req",
-             "arrivals/s", "hold", "workers", "util", "peak", "hit", "wait", "saturates at");
+  fmt::print(out, "  {:<{}} {:>10} {:>11} {:>9} {:>8} {:>6} {:>6} {:>6} {:>9} {:>13}\n", "component", w,
+             "visits/req", "arrivals/s", "hold", "workers", "util", "peak", "hit", "wait", "saturates at");
   for (const ComponentEstimate& c : est.components) {
     const bool svc = c.capacity > 0;
     std::string extra;
@@ -55,15 +55,17 @@ void print_table(std::ostream& out, const Estimate& est) {
       extra += fmt::format("  pool: {} give up", fmt::format("{:.2g}%", *c.pool_exhausted * 100));
     if (c.rejected && *c.rejected >= 0.0005) extra += fmt::format("  {:.2g}% rejected", *c.rejected * 100);
     const double wait = c.wait + c.pool_wait.value_or(0.0);
-    fmt::print(out, "  {:<{}} {:>10.3g} {:>11.1f} {:>9} {:>8} {:>6} {:>6} {:>6} {:>9} {:>13}{}\n", c.name, w, c.visits,
-               c.arrivals, human_duration(c.hold), svc ? fmt::format("{:.0f}", c.capacity) : "-",
+    fmt::print(out, "  {:<{}} {:>10.3g} {:>11.1f} {:>9} {:>8} {:>6} {:>6} {:>6} {:>9} {:>13}{}\n", c.name, w,
+               c.visits, c.arrivals, human_duration(c.hold), svc ? fmt::format("{:.0f}", c.capacity) : "-",
                svc ? pct(c.utilization) : "-", svc ? pct(c.peak_utilization) : "-",
-               c.hit_ratio ? fmt::format("{:.1f}%", *c.hit_ratio * 100) : "-", wait >= 1e-6 ? human_duration(wait) : "-",
+               c.hit_ratio ? fmt::format("{:.1f}%", *c.hit_ratio * 100) : "-",
+               wait >= 1e-6 ? human_duration(wait) : "-",
                c.saturation_rate > 0 ? rate_text(c.saturation_rate) : "-", extra);
   }
   for (const std::string& n : est.notes) fmt::print(out, "  note: {}\n", n);
   for (const ComponentEstimate& c : est.components)
-    if (!c.no_estimate.empty() && c.reachable) fmt::print(out, "  {}: no estimate: {}\n", c.name, c.no_estimate);
+    if (!c.no_estimate.empty() && c.reachable)
+      fmt::print(out, "  {}: no estimate: {}\n", c.name, c.no_estimate);
 }
 
 void print_limits(std::ostream& out, const Estimate& est) {
@@ -73,7 +75,8 @@ void print_limits(std::ostream& out, const Estimate& est) {
     fmt::print(out, "\nSaturates first: {} ({}) when {} enter (the base rate is {} of that", c.name,
                l.cause == "workers" ? "all its workers busy" : "its connection pools: 1% of queries give up",
                rate_text(l.entry_rate), pct(est.entry_rate / l.entry_rate));
-    if (est.peak_multiplier > 1) fmt::print(out, ", the profile's peak {}", pct(est.entry_rate * est.peak_multiplier / l.entry_rate));
+    if (est.peak_multiplier > 1)
+      fmt::print(out, ", the profile's peak {}", pct(est.entry_rate * est.peak_multiplier / l.entry_rate));
     fmt::print(out, ").\n");
   }
   int over = 0;
@@ -91,9 +94,10 @@ nlohmann::ordered_json estimate_json(const ScenarioSpec& spec, const Estimate& e
   j["peak_multiplier"] = est.peak_multiplier;
   j["mean_multiplier"] = est.mean_multiplier;
   if (est.first_limit) {
-    j["first_limit"] = {{"component", est.components[static_cast<std::size_t>(est.first_limit->component)].name},
-                        {"entry_rate_rps", est.first_limit->entry_rate},
-                        {"cause", est.first_limit->cause}};
+    j["first_limit"] = {
+        {"component", est.components[static_cast<std::size_t>(est.first_limit->component)].name},
+        {"entry_rate_rps", est.first_limit->entry_rate},
+        {"cause", est.first_limit->cause}};
   }
   auto& comps = j["components"] = nlohmann::ordered_json::object();
   for (const ComponentEstimate& c : est.components) {
@@ -121,9 +125,11 @@ nlohmann::ordered_json estimate_json(const ScenarioSpec& spec, const Estimate& e
   j["notes"] = est.notes;
   const PlatformEstimate p = estimate_platform(spec, est);
   if (p.declared || spec.backend == "simgrid") {
-    for (const HostEstimate& h : p.host_list) j["platform"]["hosts"][h.name] = {{"cpu_utilization", h.utilization}};
+    for (const HostEstimate& h : p.host_list)
+      j["platform"]["hosts"][h.name] = {{"cpu_utilization", h.utilization}};
     for (const LinkEstimate& l : p.link_list)
-      j["platform"]["links"][l.name] = {{"utilization", l.utilization}, {"up_bytes_per_s", l.up}, {"down_bytes_per_s", l.down}};
+      j["platform"]["links"][l.name] = {
+          {"utilization", l.utilization}, {"up_bytes_per_s", l.up}, {"down_bytes_per_s", l.down}};
   }
   return j;
 }
@@ -135,13 +141,16 @@ double figure(const ComponentResult& r, const std::string& name, double fallback
 }
 
 /// The estimate beside the run, per component: the teaching moment.
-void print_comparison(std::ostream& out, const ScenarioSpec& spec, const Estimate& est, const RunResult& run) {
-  fmt::print(out, "\nEstimate vs run ({} simulated, seed {}, measured after {} warm-up; utilisation averaged over it):\n",
-             human_duration(run.sim_time_s), run.seed, human_duration(run.warmup_s));
+void print_comparison(std::ostream& out, const ScenarioSpec& spec, const Estimate& est,
+                      const RunResult& run) {
+  fmt::print(
+      out,
+      "\nEstimate vs run ({} simulated, seed {}, measured after {} warm-up; utilisation averaged over it):\n",
+      human_duration(run.sim_time_s), run.seed, human_duration(run.warmup_s));
   std::size_t w = 9;
   for (const auto& c : est.components) w = std::max(w, c.name.size());
-  fmt::print(out, "  {:<{}} {:>10} {:>10} {:>8} {:>9} {:>9}  {}\n", "component", w, "est util", "run util", "off by",
-             "est hit", "run hit", "verdict");
+  fmt::print(out, "  {:<{}} {:>10} {:>10} {:>8} {:>9} {:>9}  {}\n", "component", w, "est util", "run util",
+             "off by", "est hit", "run hit", "verdict");
   for (std::size_t i = 0; i < est.components.size() && i < run.components.size(); ++i) {
     const ComponentEstimate& e = est.components[i];
     const ComponentResult& r = run.components[i];
@@ -149,13 +158,19 @@ void print_comparison(std::ostream& out, const ScenarioSpec& spec, const Estimat
     const double run_hit = figure(r, "hit_ratio", -1);
     std::string verdict;
     if (!e.no_estimate.empty()) verdict = "no estimate: " + e.no_estimate;
-    else if (util && r.utilization >= 0.85) verdict = "busy (85% or more): queueing effects beyond the napkin";
-    else if (util && r.utilization > 0 && std::abs(e.mean_utilization / r.utilization - 1) > 0.10) verdict = "OFF by more than 10%";
-    else if (e.hit_ratio && run_hit >= 0 && std::abs(*e.hit_ratio - run_hit) > 0.03) verdict = "hit ratio OFF by more than 0.03";
+    else if (util && r.utilization >= 0.85)
+      verdict = "busy (85% or more): queueing effects beyond the napkin";
+    else if (util && r.utilization > 0 && std::abs(e.mean_utilization / r.utilization - 1) > 0.10)
+      verdict = "OFF by more than 10%";
+    else if (e.hit_ratio && run_hit >= 0 && std::abs(*e.hit_ratio - run_hit) > 0.03)
+      verdict = "hit ratio OFF by more than 0.03";
     else verdict = util || e.hit_ratio ? "agrees" : "";
-    fmt::print(out, "  {:<{}} {:>10} {:>10} {:>8} {:>9} {:>9}  {}\n", e.name, w, util ? fmt::format("{:.1f}%", e.mean_utilization * 100) : "-",
+    fmt::print(out, "  {:<{}} {:>10} {:>10} {:>8} {:>9} {:>9}  {}\n", e.name, w,
+               util ? fmt::format("{:.1f}%", e.mean_utilization * 100) : "-",
                util ? fmt::format("{:.1f}%", r.utilization * 100) : "-",
-               util && r.utilization > 0 ? fmt::format("{:+.1f}%", (e.mean_utilization / r.utilization - 1) * 100) : "-",
+               util && r.utilization > 0
+                   ? fmt::format("{:+.1f}%", (e.mean_utilization / r.utilization - 1) * 100)
+                   : "-",
                e.hit_ratio ? fmt::format("{:.1f}%", *e.hit_ratio * 100) : "-",
                run_hit >= 0 ? fmt::format("{:.1f}%", run_hit * 100) : "-", verdict);
   }
@@ -186,12 +201,14 @@ int check(const CheckFlags& f) {
   std::ostringstream sink;
   std::ostream& text = json_only ? static_cast<std::ostream&>(sink) : out;
   fmt::print(text, "{}: valid ({} component{}, {} traffic source{})\n", f.file, spec.components.size(),
-             spec.components.size() == 1 ? "" : "s", spec.traffic.size(), spec.traffic.size() == 1 ? "" : "s");
+             spec.components.size() == 1 ? "" : "s", spec.traffic.size(),
+             spec.traffic.size() == 1 ? "" : "s");
 
   const auto est = estimate(spec);  // validation has ruled out cycles
   if (!est) return 1;
   for (const ComponentEstimate& c : est->components)
-    if (!c.reachable) fmt::print(text, "warning: '{}' is unreachable: no traffic source's requests get to it\n", c.name);
+    if (!c.reachable)
+      fmt::print(text, "warning: '{}' is unreachable: no traffic source's requests get to it\n", c.name);
 
   fmt::print(text, "\nNapkin math at the base rate ({} entering{}):\n", rate_text(est->entry_rate),
              est->peak_multiplier > 1 ? fmt::format(", profile peak x{:.3g}", est->peak_multiplier) : "");
@@ -206,7 +223,9 @@ int check(const CheckFlags& f) {
     print_comparison(text, spec, *est, sim.run());
   }
   if (!f.json.empty()) {
-    const std::string doc = estimate_json(spec, *est).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+    const std::string doc =
+        estimate_json(spec, *est).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) +
+        "\n";
     if (json_only) {
       out << doc;
     } else {
@@ -224,7 +243,8 @@ void register_check(CLI::App& app, Actions& actions) {
   cmd->add_option("file", f.file, "Scenario file (YAML)")->required();
   add_load_options(cmd, f.load);
   cmd->add_option("--json", f.json, "Write the estimate as JSON to FILE ('-': stdout, and nothing else)");
-  cmd->add_flag("--compare-run", f.compare_run, "Run the simulation too and print the estimate beside what it measured");
+  cmd->add_flag("--compare-run", f.compare_run,
+                "Run the simulation too and print the estimate beside what it measured");
   add_force_option(cmd, f.force);
   cmd->callback([&actions] { actions.push_back([] { return check(f); }); });
 }

@@ -9,8 +9,8 @@
 #include <fmt/ostream.h>
 
 #include "archsim/output.hpp"
-#include "archsim/text.hpp"
 #include "archsim/output_file.hpp"
+#include "archsim/text.hpp"
 #include "cli/budget.hpp"
 #include "cli/commands.hpp"
 #include "cli/reporting.hpp"
@@ -38,7 +38,8 @@ struct CompareFlags {
 int compare_replicated(const CompareFlags& f, const std::vector<ScenarioSpec>& specs, const std::string& la,
                        const std::string& lb, const std::vector<std::string>& notes) {
   report::check_replication_flags(f.reps.n, f.reps.confidence);
-  const report::Paired p = report::compare_replicated(specs[0], specs[1], f.reps.n, f.reps.confidence, f.reps.jobs);
+  const report::Paired p =
+      report::compare_replicated(specs[0], specs[1], f.reps.n, f.reps.confidence, f.reps.jobs);
   const bool json_stdout = f.json == "-";
   if (!f.json.empty()) {
     nlohmann::ordered_json j = report::paired_json(p, la, lb);
@@ -67,7 +68,8 @@ std::vector<std::string> workload_differences(const ScenarioSpec& a, const Scena
   for (std::size_t i = 0; i < a.traffic.size(); ++i) {
     const TrafficSpec &x = a.traffic[i], &y = b.traffic[i];
     bool same = x.name == y.name && x.to == y.to && x.rate == y.rate && x.users == y.users &&
-                x.timeout == y.timeout && x.profile.size() == y.profile.size() && x.think.str() == y.think.str();
+                x.timeout == y.timeout && x.profile.size() == y.profile.size() &&
+                x.think.str() == y.think.str();
     for (std::size_t k = 0; same && k < x.profile.size(); ++k)
       same = x.profile[k].at == y.profile[k].at && x.profile[k].x == y.profile[k].x &&
              x.profile[k].ramp == y.profile[k].ramp;
@@ -98,9 +100,11 @@ double error_rate(const RunResult& r) {
 
 std::string slo_text(const std::string& full, double v) {
   const std::string name = full.substr(full.rfind('.') + 1);  // "eu-readers.latency_p99": per source
-  if (name == "error_rate" || name == "stale_reads" || name == "availability") return fmt::format("{:.3g}%", v * 100);
+  if (name == "error_rate" || name == "stale_reads" || name == "availability")
+    return fmt::format("{:.3g}%", v * 100);
   if (name == "throughput_min") return fmt::format("{:.4g}/s", v);
-  if (name == "duplicates" || name == "lost_messages" || name == "lost_writes") return fmt::format("{:.0f}", v);
+  if (name == "duplicates" || name == "lost_messages" || name == "lost_writes")
+    return fmt::format("{:.0f}", v);
   return human_duration(v);
 }
 
@@ -117,11 +121,11 @@ std::vector<Flip> flips(const RunResult& a, const RunResult& b) {
   return out;
 }
 
-void print_compare(std::ostream& out, const report::Analysis& A, const report::Analysis& B, const std::string& la,
-                   const std::string& lb, const std::vector<std::string>& notes) {
+void print_compare(std::ostream& out, const report::Analysis& A, const report::Analysis& B,
+                   const std::string& la, const std::string& lb, const std::vector<std::string>& notes) {
   const RunResult &a = A.result, &b = B.result;
-  fmt::print(out, "{}: {} vs {} (seed {}, {} simulated, same random numbers)\n", printable(a.scenario), printable(la), printable(lb), a.seed,
-             human_duration(a.sim_time_s));
+  fmt::print(out, "{}: {} vs {} (seed {}, {} simulated, same random numbers)\n", printable(a.scenario),
+             printable(la), printable(lb), a.seed, human_duration(a.sim_time_s));
   for (const auto& n : notes) fmt::print(out, "note: {}\n", n);
   const std::size_t w = std::max<std::size_t>({16, la.size(), lb.size()});
   fmt::print(out, "\n  {:<22} {:>{}} {:>{}} {:>12}\n", "", la, w, lb, w, "change");
@@ -137,25 +141,28 @@ void print_compare(std::ostream& out, const report::Analysis& A, const report::A
     if (!y) continue;
     const std::string flip = x.pass == y->pass ? "" : (x.pass ? "  pass -> FAIL" : "  FAIL -> pass");
     // "none": a latency SLO with no successful request has no value to compare.
-    const auto actual = [](const SloCheck& c) { return c.measured ? slo_text(c.name, c.actual) : std::string("none"); };
+    const auto actual = [](const SloCheck& c) {
+      return c.measured ? slo_text(c.name, c.actual) : std::string("none");
+    };
     row("  " + x.name + " (" + slo_text(x.name, x.target) + ")", actual(x) + (x.pass ? "" : " !"),
         actual(*y) + (y->pass ? "" : " !"),
-        !x.measured || !y->measured ? "" : x.name == "error_rate" ? pp(x.actual, y->actual) : rel(x.actual, y->actual),
+        !x.measured || !y->measured ? ""
+        : x.name == "error_rate"    ? pp(x.actual, y->actual)
+                                    : rel(x.actual, y->actual),
         flip);
   }
   row("throughput (req/s)", fmt::format("{:.1f}", a.throughput_rps), fmt::format("{:.1f}", b.throughput_rps),
       rel(a.throughput_rps, b.throughput_rps));
-  const std::pair<const char*, double LatencyStats::*> lat[] = {{"latency mean", &LatencyStats::mean},
-                                                                {"latency p50", &LatencyStats::p50},
-                                                                {"latency p90", &LatencyStats::p90},
-                                                                {"latency p99", &LatencyStats::p99},
-                                                                {"latency p99.9", &LatencyStats::p999},
-                                                                {"latency max", &LatencyStats::max}};
+  const std::pair<const char*, double LatencyStats::*> lat[] = {
+      {"latency mean", &LatencyStats::mean},  {"latency p50", &LatencyStats::p50},
+      {"latency p90", &LatencyStats::p90},    {"latency p99", &LatencyStats::p99},
+      {"latency p99.9", &LatencyStats::p999}, {"latency max", &LatencyStats::max}};
   for (const auto& [name, field] : lat)
     row(name, human_duration(a.latency.*field), human_duration(b.latency.*field),
         rel(a.latency.*field, b.latency.*field));
   row("failed", fmt::format("{} ({:.1f}%)", human_count(a.failed), error_rate(a) * 100),
-      fmt::format("{} ({:.1f}%)", human_count(b.failed), error_rate(b) * 100), pp(error_rate(a), error_rate(b)));
+      fmt::format("{} ({:.1f}%)", human_count(b.failed), error_rate(b) * 100),
+      pp(error_rate(a), error_rate(b)));
   std::set<std::string> kinds;
   for (const auto& [k, v] : a.errors) kinds.insert(k);
   for (const auto& [k, v] : b.errors) kinds.insert(k);
@@ -163,7 +170,8 @@ void print_compare(std::ostream& out, const report::Analysis& A, const report::A
     const auto ia = a.errors.find(k), ib = b.errors.find(k);
     const double x = ia == a.errors.end() ? 0.0 : static_cast<double>(ia->second);
     const double y = ib == b.errors.end() ? 0.0 : static_cast<double>(ib->second);
-    row("  " + k, human_count(static_cast<std::uint64_t>(x)), human_count(static_cast<std::uint64_t>(y)), rel(x, y));
+    row("  " + k, human_count(static_cast<std::uint64_t>(x)), human_count(static_cast<std::uint64_t>(y)),
+        rel(x, y));
   }
   row("cost per hour", report::format_price(A.cost.per_hour), report::format_price(B.cost.per_hour),
       rel(A.cost.per_hour, B.cost.per_hour));
@@ -181,8 +189,8 @@ void print_compare(std::ostream& out, const report::Analysis& A, const report::A
       continue;
     }
     if (x.workers > 0 || y->workers > 0)
-      row(x.name + " util", fmt::format("{:.1f}%", x.utilization * 100), fmt::format("{:.1f}%", y->utilization * 100),
-          pp(x.utilization, y->utilization));
+      row(x.name + " util", fmt::format("{:.1f}%", x.utilization * 100),
+          fmt::format("{:.1f}%", y->utilization * 100), pp(x.utilization, y->utilization));
     row(x.name + " p99", human_duration(x.latency.p99), human_duration(y->latency.p99),
         rel(x.latency.p99, y->latency.p99));
   }
@@ -217,9 +225,11 @@ int compare(const CompareFlags& f) {
   } else if (f.files.size() == 2 && f.designs.empty()) {
     for (const std::string& file : f.files) inputs.emplace_back(file, base);
   } else {
-    throw InputError({Diagnostic{"compare", {},
-                                 "expected two scenario files (archsim compare A.yaml B.yaml) or one problem and two "
-                                 "designs (archsim compare problem.yaml --design a.yaml --design b.yaml)"}});
+    throw InputError(
+        {Diagnostic{"compare",
+                    {},
+                    "expected two scenario files (archsim compare A.yaml B.yaml) or one problem and two "
+                    "designs (archsim compare problem.yaml --design a.yaml --design b.yaml)"}});
   }
   // Load both before running either: every problem of both files at once.
   std::vector<ScenarioSpec> specs;
@@ -255,8 +265,10 @@ int compare(const CompareFlags& f) {
     Batch b;
     b.specs = specs;
     b.each = static_cast<double>(std::max<std::size_t>(f.reps.n, 1));
-    b.at_once = f.reps.n ? (f.reps.jobs ? f.reps.jobs : std::max(1u, std::thread::hardware_concurrency())) : 2;
-    b.what = f.reps.n ? fmt::format("this comparison of 2 x {} replications", f.reps.n) : "this comparison of 2 runs";
+    b.at_once =
+        f.reps.n ? (f.reps.jobs ? f.reps.jobs : std::max(1u, std::thread::hardware_concurrency())) : 2;
+    b.what = f.reps.n ? fmt::format("this comparison of 2 x {} replications", f.reps.n)
+                      : "this comparison of 2 runs";
     check_budget(b, f.force);
   }
   std::string la = label_of(specs[0], inputs[0].first), lb = label_of(specs[1], inputs[1].first);
@@ -310,8 +322,11 @@ int compare(const CompareFlags& f) {
 
 void register_compare(CLI::App& app, Actions& actions) {
   static CompareFlags f;
-  auto* cmd = app.add_subcommand("compare", "Run two designs on the same workload and random numbers, side by side");
-  cmd->add_option("files", f.files, "Two scenario files, or one problem with two --design")->required()->expected(1, 2);
+  auto* cmd =
+      app.add_subcommand("compare", "Run two designs on the same workload and random numbers, side by side");
+  cmd->add_option("files", f.files, "Two scenario files, or one problem with two --design")
+      ->required()
+      ->expected(1, 2);
   cmd->add_option("--design", f.designs, "A design file (give two)");
   cmd->add_option("--seed", f.load.seed, "Random seed for both (overrides the files)");
   cmd->add_option("--duration", f.load.duration, "Simulated time for both, e.g. 10m");

@@ -90,9 +90,11 @@ void bash(const std::vector<Command>& cmds, std::ostream& o) {
     o << "    " << c.name << ") opts=\"" << join(all) << " --help\"; valued=\"" << join(valued) << "\" ;;\n";
   }
   o << "    help) COMPREPLY=($(compgen -W \"" << join(names) << "\" -- \"$cur\")); return ;;\n  esac\n"
-    << "  if [[ \"$cur\" == -* ]]; then\n    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n    return\n  fi\n"
+    << "  if [[ \"$cur\" == -* ]]; then\n    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n    return\n  "
+       "fi\n"
     << "  case \" $valued \" in *\" $prev \"*) COMPREPLY=($(compgen -f -- \"$cur\")); return ;; esac\n"
-    << "  COMPREPLY=($(compgen -f -- \"$cur\") $(compgen -W \"" << join(problem_names()) << "\" -- \"$cur\"))\n"
+    << "  COMPREPLY=($(compgen -f -- \"$cur\") $(compgen -W \"" << join(problem_names())
+    << "\" -- \"$cur\"))\n"
     << "}\ncomplete -o filenames -F _archsim archsim\n";
 }
 
@@ -144,17 +146,21 @@ void manpage(const std::vector<Command>& cmds, std::ostream& o) {
        "throughput, errors and cost it would have.\n"
        "A scenario argument is a YAML file or the name of a problem of the scenario library "
        "(\\fBarchsim run black\\-friday\\fR), looked for in \\fI./scenarios\\fR and in the installed "
-       "\\fIshare/archsim/scenarios\\fR; \\fB\\-\\-design\\fR likewise takes one of the problem's designs by name.\n"
+       "\\fIshare/archsim/scenarios\\fR; \\fB\\-\\-design\\fR likewise takes one of the problem's designs by "
+       "name.\n"
        "Every output option takes \\fB\\-\\fR for standard output.\n"
     << ".SH COMMANDS\n";
   for (const auto& c : cmds) {
     o << ".SS " << roff(c.name) << "\n" << roff(c.help) << ".\n";
-    for (const auto& p : c.positionals) o << ".TP\n.I " << roff(p.substr(0, p.find(':'))) << "\n" << roff(p.substr(p.find(':') + 2)) << "\n";
+    for (const auto& p : c.positionals)
+      o << ".TP\n.I " << roff(p.substr(0, p.find(':'))) << "\n" << roff(p.substr(p.find(':') + 2)) << "\n";
     for (const auto& f : c.flags)
-      o << ".TP\n.B \\-\\-" << roff(f.name) << (f.takes_value ? " \\fIVALUE\\fR" : "") << "\n" << roff(f.help) << "\n";
+      o << ".TP\n.B \\-\\-" << roff(f.name) << (f.takes_value ? " \\fIVALUE\\fR" : "") << "\n"
+        << roff(f.help) << "\n";
   }
   o << ".SH UNITS\nDurations: \\fBns us ms s m h\\fR, compound from larger to smaller units (\\fB2m30s\\fR, "
-       "\\fB1h5m\\fR), in flags and files. Counts: whole numbers, SI suffixes \\fBk M G T\\fR (\\fB1M\\fR) or "
+       "\\fB1h5m\\fR), in flags and files. Counts: whole numbers, SI suffixes \\fBk M G T\\fR (\\fB1M\\fR) "
+       "or "
        "scientific notation (\\fB1e9\\fR). Rates: \\fB2000/s\\fR, \\fB1.2k/s\\fR, \\fB10M/day\\fR. "
        "YAML merge keys (\\fB<<: *defaults\\fR) are expanded.\n"
     << ".SH EXIT STATUS\n.TP\n.B 0\ndone\n.TP\n.B 1\nanything else went wrong\n.TP\n.B 2\n"
@@ -177,7 +183,9 @@ void manpage(const std::vector<Command>& cmds, std::ostream& o) {
 void register_completion(CLI::App& app, Actions& actions) {
   static std::string shell;
   auto* cmd = app.add_subcommand("completion", "Print a shell completion script: bash, zsh or fish");
-  cmd->add_option("shell", shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  cmd->add_option("shell", shell, "bash, zsh or fish")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
   cmd->callback([&app, &actions] {
     actions.push_back([&app] {
       const auto cmds = commands_of(app);

@@ -26,8 +26,10 @@ void Output::commit() {
 }
 
 void add_export_options(CLI::App* cmd, ExportFlags& f) {
-  cmd->add_option("--metrics", f.metrics, "Write the timeline as OpenMetrics text (Prometheus) to FILE, or - for stdout");
-  cmd->add_option("--csv", f.csv, "Write the timeline as tidy CSV (time_s,component,metric,value) to FILE, or -");
+  cmd->add_option("--metrics", f.metrics,
+                  "Write the timeline as OpenMetrics text (Prometheus) to FILE, or - for stdout");
+  cmd->add_option("--csv", f.csv,
+                  "Write the timeline as tidy CSV (time_s,component,metric,value) to FILE, or -");
   cmd->add_option("--traces", f.traces, "Write sampled requests as OTLP/JSON trace spans to FILE, or -");
   cmd->add_option("--trace-sample", f.trace_sample, "Fraction of requests traced (default 0.001)")
       ->check(CLI::Range(0.0, 1.0));
@@ -39,9 +41,10 @@ void add_export_options(CLI::App* cmd, ExportFlags& f) {
 Exports::Exports(const ExportFlags& f, std::uint64_t seed) : flags_(f) {
   const auto start = parse_start_time(f.start_time);
   if (!start)
-    throw InputError({Diagnostic{"--start-time", {},
-                                 "expected now, a UTC time like 2026-01-01T00:00:00Z or Unix seconds, got '" +
-                                     f.start_time + "'"}});
+    throw InputError({Diagnostic{
+        "--start-time",
+        {},
+        "expected now, a UTC time like 2026-01-01T00:00:00Z or Unix seconds, got '" + f.start_time + "'"}});
   start_ = *start;
   if (!f.traces.empty()) {
     traces_out_.emplace(f.traces);

@@ -32,12 +32,13 @@ struct GradeFlags {
 report::Analysis run_graded(const GradeFlags& f) {
   const ScenarioSpec spec = load_scenario(f.file, f.load.options());
   if (!spec.graded())
-    throw InputError({Diagnostic{f.file, Mark{1, 1, 0},
-                                 spec.design_file.empty()
-                                     ? "not a graded problem: give the design to grade with --design (or 'design:')"
-                                     : "not a graded problem: the problem declares no world ('work:', 'data:', "
-                                       "'operations:'), so a design could rewrite the question; run it with "
-                                       "'archsim run' instead"}});
+    throw InputError(
+        {Diagnostic{f.file, Mark{1, 1, 0},
+                    spec.design_file.empty()
+                        ? "not a graded problem: give the design to grade with --design (or 'design:')"
+                        : "not a graded problem: the problem declares no world ('work:', 'data:', "
+                          "'operations:'), so a design could rewrite the question; run it with "
+                          "'archsim run' instead"}});
   // The output can be written and the run is affordable, before it runs (exit 2).
   check_outputs({{"--json", f.json}}, {f.file, spec.design_file});
   check_budget(spec, /*keep_ticks=*/true, f.force);
@@ -66,7 +67,8 @@ int grade_cmd(const GradeFlags& f) {
 
 int hint_cmd(const GradeFlags& f) {
   if (f.level < 1 || f.level > 3)
-    throw InputError({Diagnostic{"--level", {}, "expected 1 (the symptom), 2 (the lever family) or 3 (the lever)"}});
+    throw InputError(
+        {Diagnostic{"--level", {}, "expected 1 (the symptom), 2 (the lever family) or 3 (the lever)"}});
   const report::Analysis a = run_graded(f);
   const report::Grade g = report::grade(a);
   const std::vector<std::string> hs = report::hints(a, g, f.level);
@@ -82,7 +84,8 @@ int hint_cmd(const GradeFlags& f) {
 
 void register_grade(CLI::App& app, Actions& actions) {
   auto f = std::make_shared<GradeFlags>();
-  auto* g = app.add_subcommand("grade", "Grade a design against a graded problem: SLOs, correctness, budget, score");
+  auto* g = app.add_subcommand("grade",
+                               "Grade a design against a graded problem: SLOs, correctness, budget, score");
   g->add_option("file", f->file, "Problem file (scenarios/<p>/problem.yaml)")->required();
   add_load_options(g, f->load);
   g->add_option("--json", f->json, "Write the result and the grade as JSON to FILE, or - for stdout");
@@ -94,7 +97,8 @@ void register_grade(CLI::App& app, Actions& actions) {
   auto* hc = app.add_subcommand("hint", "A hint for a graded problem, from the run and the problem's levers");
   hc->add_option("file", h->file, "Problem file")->required();
   add_load_options(hc, h->load);
-  hc->add_option("--level", h->level, "1: the symptom and where, 2: the lever family, 3: the lever and its size");
+  hc->add_option("--level", h->level,
+                 "1: the symptom and where, 2: the lever family, 3: the lever and its size");
   add_force_option(hc, h->force);
   hc->callback([h, &actions] { actions.push_back([h] { return hint_cmd(*h); }); });
 }

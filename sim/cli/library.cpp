@@ -26,7 +26,8 @@ bool plain_name(const std::string& s) {
 
 std::vector<fs::path> library_dirs() {
   std::vector<fs::path> candidates = {"scenarios"};
-  if (const fs::path d = exe_dir(); !d.empty()) candidates.push_back(d.parent_path() / "share/archsim/scenarios");
+  if (const fs::path d = exe_dir(); !d.empty())
+    candidates.push_back(d.parent_path() / "share/archsim/scenarios");
   candidates.push_back(fs::path(ARCHSIM_DATA_DIR) / "scenarios");
   candidates.push_back(fs::path(ARCHSIM_SOURCE_DIR) / "scenarios");
   std::vector<fs::path> out;

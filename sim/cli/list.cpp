@@ -84,8 +84,7 @@ int list(const std::string& dir_flag) {
     std::sort(designs.begin(), designs.end());
     std::string ds;
     for (const auto& d : designs) ds += (ds.empty() ? "" : ", ") + d;
-    fmt::print("{:<{}}  {}\n{:<{}}  [{}; designs: {}]\n", p.filename().string(), w, desc, "", w,
-               scale, ds);
+    fmt::print("{:<{}}  {}\n{:<{}}  [{}; designs: {}]\n", p.filename().string(), w, desc, "", w, scale, ds);
   }
   fmt::print("\nrun one: archsim run <problem> [--design <design>]   (from {})\n", dir.string());
   return 0;

@@ -10,8 +10,8 @@
 #include <iostream>
 #include <sstream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "archsim/diagnostics.hpp"
 #include "archsim/load.hpp"
@@ -66,10 +66,13 @@ LoadOptions LoadFlags::options() const {
   if (!duration.empty()) {
     const auto d = parse_duration(duration);
     if (!d || *d <= 0)
-      throw InputError({Diagnostic{"--duration", {}, "expected a positive duration with a unit, e.g. 10m or 30s"}});
+      throw InputError(
+          {Diagnostic{"--duration", {}, "expected a positive duration with a unit, e.g. 10m or 30s"}});
     if (!std::isfinite(*d) || *d > limits::kDuration.max)
-      throw InputError({Diagnostic{"--duration", {}, fmt::format("must be at most {:.0f}s (see Limits in the README)",
-                                                                  limits::kDuration.max)}});
+      throw InputError({Diagnostic{
+          "--duration",
+          {},
+          fmt::format("must be at most {:.0f}s (see Limits in the README)", limits::kDuration.max)}});
     o.duration = *d;
   }
   return o;
@@ -111,7 +114,8 @@ int cmd_run(RunFlags f) {
                    "use --json or --report (or run one seed without --replications)\n";
       return 2;
     }
-    return run_replications({f.file, f.load, f.backend, f.reps, f.json, f.report, f.quiet, f.fail_on_slo, f.force});
+    return run_replications(
+        {f.file, f.load, f.backend, f.reps, f.json, f.report, f.quiet, f.fail_on_slo, f.force});
   }
   ScenarioSpec spec = load_scenario(f.file, f.load.options());
   // Every output can be written, before minutes of simulation (exit 2).
@@ -129,8 +133,8 @@ int cmd_run(RunFlags f) {
   RunOptions opt;
   opt.progress = !f.quiet && isatty(STDERR_FILENO);
   opt.backend = spec.backend;
-  const int to_stdout = (f.json == "-") + (f.timeline == "-") + (f.report == "-") + (f.exports.metrics == "-") +
-                        (f.exports.csv == "-") + (f.exports.traces == "-");
+  const int to_stdout = (f.json == "-") + (f.timeline == "-") + (f.report == "-") +
+                        (f.exports.metrics == "-") + (f.exports.csv == "-") + (f.exports.traces == "-");
   if (to_stdout > 1)
     throw InputError({Diagnostic{"-", {}, "only one output can go to standard output (-) at a time"}});
   Exports exports(f.exports, spec.seed);
@@ -191,9 +195,11 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand("run", "Simulate a scenario and print its summary");
   run_cmd->add_option("file", run.file, "Scenario file (YAML)")->required();
   add_load_options(run_cmd, run.load);
-  run_cmd->add_option("--backend", run.backend, "Resource backend: fast (default) or simgrid (shared cores and links)");
+  run_cmd->add_option("--backend", run.backend,
+                      "Resource backend: fast (default) or simgrid (shared cores and links)");
   run_cmd->add_option("--json", run.json, "Write the result as JSON to FILE, or - for stdout");
-  run_cmd->add_option("--timeline", run.timeline, "Write a per-second time series (JSON lines) to FILE, or - for stdout");
+  run_cmd->add_option("--timeline", run.timeline,
+                      "Write a per-second time series (JSON lines) to FILE, or - for stdout");
   add_export_options(run_cmd, run.exports);
   run_cmd->add_flag("--quiet,-q", run.quiet, "No summary, no progress line");
   run_cmd->add_flag("--fail-on-slo", run.fail_on_slo, "Exit with code 3 when an SLO (or the budget) fails");

@@ -45,7 +45,8 @@ void print_platform_estimate(std::ostream& out, const ScenarioSpec& spec, const 
     w = std::max(w, h.name.size());
     zw = std::max(zw, h.zone.size());
   }
-  fmt::print(out, "  {:<{}} {:<{}} {:>6} {:>6} {:>8}  {}\n", "host", w, "zone", zw, "cores", "speed", "cpu", "runs");
+  fmt::print(out, "  {:<{}} {:<{}} {:>6} {:>6} {:>8}  {}\n", "host", w, "zone", zw, "cores", "speed", "cpu",
+             "runs");
   for (const HostEstimate& h : p.host_list)
     fmt::print(out, "  {:<{}} {:<{}} {:>6} {:>6} {:>8}  {}{}\n", h.name, w, h.zone, zw, h.cores,
                fmt::format("{:g}x", h.speed), pct(h.utilization), h.runs.empty() ? "-" : joined(h.runs, 6),
@@ -56,13 +57,13 @@ void print_platform_estimate(std::ostream& out, const ScenarioSpec& spec, const 
       lw = std::max(lw, l.name.size());
       dw = std::max({dw, l.up_label.size(), l.down_label.size()});
     }
-    fmt::print(out, "  {:<{}} {:>10} {:>9}  {:<{}} {:>10}  {:<{}} {:>10} {:>6}\n", "link", lw, "bandwidth", "latency",
-               "direction", dw, "load", "direction", dw, "load", "util");
+    fmt::print(out, "  {:<{}} {:>10} {:>9}  {:<{}} {:>10}  {:<{}} {:>10} {:>6}\n", "link", lw, "bandwidth",
+               "latency", "direction", dw, "load", "direction", dw, "load", "util");
     for (const LinkEstimate& l : p.link_list) {
       const bool limited = l.bandwidth < kUnlimitedBandwidth;
       fmt::print(out, "  {:<{}} {:>10} {:>9}  {:<{}} {:>10}  {:<{}} {:>10} {:>6}{}\n", l.name, lw,
-                 limited ? format_bandwidth(l.bandwidth) : "unlimited", human_duration(l.latency), l.up_label, dw,
-                 byte_rate(l.up), l.down_label, dw, byte_rate(l.down), limited ? pct(l.utilization) : "-",
+                 limited ? format_bandwidth(l.bandwidth) : "unlimited", human_duration(l.latency), l.up_label,
+                 dw, byte_rate(l.up), l.down_label, dw, byte_rate(l.down), limited ? pct(l.utilization) : "-",
                  limited && l.utilization >= 1 ? "  OVER 100%" : "");
     }
   }

@@ -18,11 +18,13 @@
 namespace archsim::cli {
 
 void add_replication_options(CLI::App* cmd, ReplicationFlags& f) {
-  cmd->add_option("--replications,-n", f.n,
-                  "Run N independent replications (seeds derived from --seed) and report means with confidence "
-                  "intervals");
+  cmd->add_option(
+      "--replications,-n", f.n,
+      "Run N independent replications (seeds derived from --seed) and report means with confidence "
+      "intervals");
   cmd->add_option("--confidence", f.confidence, "Confidence level of the intervals (default 0.95)");
-  cmd->add_option("--jobs,-j", f.jobs, "Replications at once (default: every core); results do not depend on it");
+  cmd->add_option("--jobs,-j", f.jobs,
+                  "Replications at once (default: every core); results do not depend on it");
 }
 
 int run_replications(const ReplicatedRun& f) {
@@ -48,7 +50,9 @@ int run_replications(const ReplicatedRun& f) {
   const report::Replications r = report::replicate(spec, f.reps.n, f.reps.confidence, f.reps.jobs);
   const bool json_stdout = f.json == "-";
   if (!f.json.empty()) {
-    const std::string text = report::replications_json(r).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+    const std::string text =
+        report::replications_json(r).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) +
+        "\n";
     if (json_stdout) std::cout << text;
     else write_file_atomic(f.json, text);
   }

@@ -45,7 +45,9 @@ report::Picture architecture_picture([[maybe_unused]] const std::string& file,
 #ifdef ARCHSIM_WITH_VIEW
   const char* display = std::getenv("DISPLAY");
   if (!display || !*display) {
-    pic.note = "No architecture picture: there is no display to draw it on (set DISPLAY, or run archsim under xvfb-run).";
+    pic.note =
+        "No architecture picture: there is no display to draw it on (set DISPLAY, or run archsim under "
+        "xvfb-run).";
     return pic;
   }
   // The worst second, and the moment the root cause began (not the last
@@ -68,12 +70,14 @@ report::Picture architecture_picture([[maybe_unused]] const std::string& file,
     return pic;
   }
   if (info.cause_drawn && !cause_png.empty() && std::abs(info.cause_at - info.at) > 1e-9)
-    pic.shots.push_back({cause_png, "When the root cause began, " + report::clock(info.cause_at) + ": " + info.cause});
+    pic.shots.push_back(
+        {cause_png, "When the root cause began, " + report::clock(info.cause_at) + ": " + info.cause});
   pic.shots.push_back({worst_png, "The worst second, " + report::clock(info.at)});
   return pic;
 #else
-  pic.note = "No architecture picture: this archsim was built without the view (ARCHSIM_VIEW=OFF); "
-             "`archsim render FILE --out arch.png` draws it where the view is built.";
+  pic.note =
+      "No architecture picture: this archsim was built without the view (ARCHSIM_VIEW=OFF); "
+      "`archsim render FILE --out arch.png` draws it where the view is built.";
   return pic;
 #endif
 }

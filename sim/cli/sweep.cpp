@@ -61,10 +61,12 @@ int sweep(const SweepFlags& f) {
       const std::string range = f.find_min.substr(eq + 1);
       const auto colon = range.find(':');
       const auto a = report::split_number(range.substr(0, colon));
-      const auto b = colon == std::string::npos ? std::nullopt : report::split_number(range.substr(colon + 1));
+      const auto b =
+          colon == std::string::npos ? std::nullopt : report::split_number(range.substr(colon + 1));
       if (!a || (colon != std::string::npos && !b) || colon == std::string::npos)
-        bad("--find-min", fmt::format("{}: expected PATH or PATH=LO:HI with whole numbers, e.g. db.workers=8:256",
-                                      f.find_min));
+        bad("--find-min",
+            fmt::format("{}: expected PATH or PATH=LO:HI with whole numbers, e.g. db.workers=8:256",
+                        f.find_min));
       lo = a->first;
       hi = b->first;
       if (*hi < lo) bad("--find-min", fmt::format("{}: LO must not be above HI", f.find_min));
@@ -76,7 +78,8 @@ int sweep(const SweepFlags& f) {
     b.specs.push_back(report::load_edited(docs, {{axis.target, axis.text(lo)}}));
     if (hi) b.specs.push_back(report::load_edited(docs, {{axis.target, axis.text(*hi)}}));
     const std::size_t probes = report::find_min_probes(lo, hi, f.jobs);
-    b.each = static_cast<double>(probes * std::max<std::size_t>(f.replications, 1)) / static_cast<double>(b.specs.size());
+    b.each = static_cast<double>(probes * std::max<std::size_t>(f.replications, 1)) /
+             static_cast<double>(b.specs.size());
     b.at_once = f.jobs ? f.jobs : std::max(1u, std::thread::hardware_concurrency());
     b.what = fmt::format("this search of up to {} values{}", probes,
                          f.replications ? fmt::format(" x {} replications", f.replications) : "");
@@ -84,7 +87,8 @@ int sweep(const SweepFlags& f) {
     result = report::find_min(docs, axis, lo, hi, crit, f.jobs, repeat);
   } else {
     if (f.sets.empty() || f.sets.size() > 2)
-      bad("--set", "give one or two --set PATH=FROM:TO:STEP (e.g. --set api.replicas=2:20:2), or --find-min PATH");
+      bad("--set",
+          "give one or two --set PATH=FROM:TO:STEP (e.g. --set api.replicas=2:20:2), or --find-min PATH");
     std::vector<report::Axis> axes;
     for (const std::string& s : f.sets) axes.push_back(report::parse_axis(docs, s));
     cli::Batch b;
@@ -104,7 +108,9 @@ int sweep(const SweepFlags& f) {
   }
   const bool json_stdout = f.json == "-" || f.csv == "-" || f.report == "-";
   if (!f.json.empty()) {
-    const std::string text = report::sweep_json(result).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+    const std::string text =
+        report::sweep_json(result).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) +
+        "\n";
     if (json_stdout) std::cout << text;
     else write_file_atomic(f.json, text);
   }
@@ -120,17 +126,20 @@ void register_sweep(CLI::App& app, Actions& actions) {
   auto* cmd = app.add_subcommand("sweep", "Run a scenario over a range of values of one or two parameters");
   cmd->add_option("file", f.file, "Scenario file (YAML)")->required();
   add_load_options(cmd, f.load);
-  cmd->add_option("--set", f.sets,
-                  "PATH=FROM:TO:STEP or PATH=A,B,C, e.g. api.replicas=2:20:2 or traffic.shoppers.rate=500:3000:500 "
-                  "(one or two)");
+  cmd->add_option(
+      "--set", f.sets,
+      "PATH=FROM:TO:STEP or PATH=A,B,C, e.g. api.replicas=2:20:2 or traffic.shoppers.rate=500:3000:500 "
+      "(one or two)");
   cmd->add_option("--find-min", f.find_min,
                   "PATH[=LO:HI]: the smallest whole value of PATH that passes --until (binary search)");
-  cmd->add_option("--until", f.until, "What passing means: slo (every SLO, default), all (SLOs and budget), or an "
-                                      "SLO's name");
+  cmd->add_option("--until", f.until,
+                  "What passing means: slo (every SLO, default), all (SLOs and budget), or an "
+                  "SLO's name");
   cmd->add_option("--jobs,-j", f.jobs, "Simulations at once (default: every core)");
-  cmd->add_option("--replications,-n", f.replications,
-                  "N replications per point (seeds derived from --seed): intervals, and a point passes only when "
-                  "it passes at --confidence");
+  cmd->add_option(
+      "--replications,-n", f.replications,
+      "N replications per point (seeds derived from --seed): intervals, and a point passes only when "
+      "it passes at --confidence");
   cmd->add_option("--confidence", f.confidence, "Confidence level of the intervals (default 0.95)");
   cmd->add_option("--csv", f.csv, "Write one row per point to FILE");
   cmd->add_option("--json", f.json, "Write the points as JSON to FILE, or - for stdout");

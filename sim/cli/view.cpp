@@ -3,10 +3,10 @@
 #include <cctype>
 #include <iostream>
 
+#include "archsim/load.hpp"
 #include "archsim/output_file.hpp"
 #include "cli/budget.hpp"
 #include "cli/commands.hpp"
-#include "archsim/load.hpp"
 #ifdef ARCHSIM_WITH_VIEW
 #include "archsim/view.hpp"
 #endif
@@ -54,7 +54,8 @@ std::optional<double> time_flag(const std::string& flag, const std::string& text
   if (text.empty()) return std::nullopt;
   auto d = parse_duration(text);
   if (!d) d = compound_duration(text);
-  if (!d || *d < 0) throw InputError({Diagnostic{flag, {}, "expected a duration with a unit, e.g. 90s, 5m or 2m45s"}});
+  if (!d || *d < 0)
+    throw InputError({Diagnostic{flag, {}, "expected a duration with a unit, e.g. 90s, 5m or 2m45s"}});
   return d;
 }
 #endif
@@ -69,12 +70,14 @@ void register_view(CLI::App& app, Actions& actions) {
   view->add_option("--speed", v.speed, "Simulated seconds per wall second at start (default 1)");
 
   static RenderFlags r;
-  auto* render = app.add_subcommand("render", "Draw a scenario or timeline to PNG, GIF or MP4 without a window");
+  auto* render =
+      app.add_subcommand("render", "Draw a scenario or timeline to PNG, GIF or MP4 without a window");
   render->add_option("file", r.file, "Scenario (YAML) or timeline (JSON lines)")->required();
   add_load_options(render, r.load);
   render->add_option("--out", r.out, "Output file: .png, .gif or .mp4")->required();
-  render->add_option("--at", r.at, "PNG: the simulated time to draw, e.g. 90s, or 'worst' (the worst second) or "
-                  "'cause' (just after the root cause began); default: the end");
+  render->add_option("--at", r.at,
+                     "PNG: the simulated time to draw, e.g. 90s, or 'worst' (the worst second) or "
+                     "'cause' (just after the root cause began); default: the end");
   render->add_option("--from", r.from, "GIF/MP4: first simulated time");
   render->add_option("--to", r.to, "GIF/MP4: last simulated time");
   render->add_option("--width", r.width, "Pixels (default 1280)");
@@ -118,7 +121,8 @@ void register_view(CLI::App& app, Actions& actions) {
 #else
   auto unavailable = [&actions] {
     actions.push_back([] {
-      std::cerr << "archsim: this build has no view (SFML was not found); run scripts/install-deps.sh and rebuild\n";
+      std::cerr << "archsim: this build has no view (SFML was not found); run scripts/install-deps.sh and "
+                   "rebuild\n";
       return 1;
     });
   };

@@ -12,9 +12,9 @@ namespace archsim {
 
 class Histogram {
  public:
-  static constexpr int kSubBits = 6;                     // 64 sub-buckets per octave
-  static constexpr int kMinExp = 1023 - 34;              // 2^-34 s ~ 58 ps
-  static constexpr int kMaxExp = 1023 + 24;              // 2^24 s ~ 194 days
+  static constexpr int kSubBits = 6;         // 64 sub-buckets per octave
+  static constexpr int kMinExp = 1023 - 34;  // 2^-34 s ~ 58 ps
+  static constexpr int kMaxExp = 1023 + 24;  // 2^24 s ~ 194 days
   static constexpr int kBuckets = (kMaxExp - kMinExp + 1) << kSubBits;
 
   void record(double x) {

@@ -35,8 +35,8 @@ class KeyStore {
 
   std::uint64_t size() const { return size_; }
   std::uint64_t capacity() const { return capacity_; }
-  std::uint64_t evictions = 0;   ///< entries pushed out to make room
-  std::uint64_t expirations = 0; ///< entries found expired
+  std::uint64_t evictions = 0;    ///< entries pushed out to make room
+  std::uint64_t expirations = 0;  ///< entries found expired
 
  private:
   static constexpr std::int32_t kNone = -1;

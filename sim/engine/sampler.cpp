@@ -104,9 +104,7 @@ Sampler::Sampler(const DistSpec& d) : kind_(d.kind), mean_(sampled_moments(d).me
   using K = DistSpec::Kind;
   switch (d.kind) {
     case K::Const:
-    case K::Exp:
-      p1_ = d.a;
-      break;
+    case K::Exp: p1_ = d.a; break;
     case K::Uniform:
       p1_ = d.a;
       p2_ = d.b - d.a;
@@ -116,12 +114,12 @@ Sampler::Sampler(const DistSpec& d) : kind_(d.kind), mean_(sampled_moments(d).me
       p2_ = d.b;
       break;
     case K::Lognormal:
-      p1_ = std::log(d.a);                 // mu = ln(median)
-      p2_ = std::log(d.b / d.a) / kZ99;    // sigma from the 99th percentile
+      p1_ = std::log(d.a);               // mu = ln(median)
+      p2_ = std::log(d.b / d.a) / kZ99;  // sigma from the 99th percentile
       break;
     case K::Erlang:
       k_ = static_cast<int>(d.a);
-      p1_ = d.b / k_;                      // mean of each phase
+      p1_ = d.b / k_;  // mean of each phase
       break;
     case K::Pareto:
       p1_ = d.a;

@@ -19,7 +19,8 @@ class Autoscaler {
   /// provisioning; busy_total and queue_total are the service's integrals
   /// since the start (worker-seconds, visit-seconds). Returns the replicas
   /// wanted, or nullopt for no change.
-  std::optional<int> decide(double now, int up, int coming, int workers, double busy_total, double queue_total);
+  std::optional<int> decide(double now, int up, int coming, int workers, double busy_total,
+                            double queue_total);
 
  private:
   const AutoscaleSpec& a_;

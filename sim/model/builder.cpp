@@ -14,7 +14,8 @@
 
 namespace archsim {
 
-std::unique_ptr<Component> make_component(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed) {
+std::unique_ptr<Component> make_component(Kernel& k, const ComponentSpec& spec, int index,
+                                          std::uint64_t seed) {
   switch (spec.kind()) {
     case ComponentKind::Service: return std::make_unique<Service>(k, spec, index, seed);
     case ComponentKind::LoadBalancer: return std::make_unique<LoadBalancer>(k, spec, index, seed);
@@ -26,14 +27,15 @@ std::unique_ptr<Component> make_component(Kernel& k, const ComponentSpec& spec, 
   return nullptr;
 }
 
-void Builder::build(std::vector<std::unique_ptr<Component>>& comps, std::vector<std::unique_ptr<Client>>& clients,
-                    EndToEnd& e2e) {
+void Builder::build(std::vector<std::unique_ptr<Component>>& comps,
+                    std::vector<std::unique_ptr<Client>>& clients, EndToEnd& e2e) {
   for (std::size_t i = 0; i < spec_.components.size(); ++i) {
     comps.push_back(make_component(kernel_, spec_.components[i], static_cast<int>(i), spec_.seed));
     by_index_.push_back(comps.back().get());
   }
   for (std::size_t i = 0; i < spec_.traffic.size(); ++i)
-    clients.push_back(std::make_unique<Client>(kernel_, spec_.traffic[i], static_cast<int>(i), spec_.seed, e2e, spec_));
+    clients.push_back(
+        std::make_unique<Client>(kernel_, spec_.traffic[i], static_cast<int>(i), spec_.seed, e2e, spec_));
   // Sources first, then components: edges are numbered in that order.
   for (auto& c : clients) c->link(*this);
   for (auto& c : comps) c->link(*this);
@@ -51,8 +53,9 @@ Edge& Builder::edge(int from, int to) {
   e->index = static_cast<int>(kernel_.edges.size());
   e->from = from;
   e->to = to;
-  const std::string from_name = from >= 0 ? spec_.components[static_cast<std::size_t>(from)].name
-                                          : "traffic:" + spec_.traffic[static_cast<std::size_t>(-1 - from)].name;
+  const std::string from_name = from >= 0
+                                    ? spec_.components[static_cast<std::size_t>(from)].name
+                                    : "traffic:" + spec_.traffic[static_cast<std::size_t>(-1 - from)].name;
   e->rng = Rng(spec_.seed, "edge:" + from_name + "->" + spec_.components[static_cast<std::size_t>(to)].name);
   kernel_.edges.push_back(std::move(e));
   return *kernel_.edges.back();
@@ -79,9 +82,10 @@ CallSite& Builder::call_site(int from, const CallSpec& c) {
   if (c.breaker) s->breaker = std::make_unique<Breaker>(*c.breaker);
   const int op = s->target->op_code(c.op);
   if (op < 0) {
-    throw InputError({Diagnostic{spec_.file_of(c.op_mark), c.op_mark,
-                                 "'" + c.target + "' (" + std::string(name_of(spec_.components[static_cast<std::size_t>(to)].kind())) +
-                                     ") has no operation '" + c.op + "'"}});
+    throw InputError({Diagnostic{
+        spec_.file_of(c.op_mark), c.op_mark,
+        "'" + c.target + "' (" + std::string(name_of(spec_.components[static_cast<std::size_t>(to)].kind())) +
+            ") has no operation '" + c.op + "'"}});
   }
   s->op = static_cast<std::uint16_t>(op);
   s->op_name = c.op;

@@ -16,7 +16,8 @@ class Client;
 struct EndToEnd;
 
 /// The registry of component kinds: one line per kind.
-std::unique_ptr<Component> make_component(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed);
+std::unique_ptr<Component> make_component(Kernel& k, const ComponentSpec& spec, int index,
+                                          std::uint64_t seed);
 
 class Builder {
  public:

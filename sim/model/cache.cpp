@@ -223,7 +223,8 @@ void Cache::set_down(bool down) {
     while (Job* j = station_.pop()) {
       account(kernel_.now());
       add_queued(-1);
-      record_wait(kernel_.now() - j->arrived);  // it left the queue: wait counts every leaver, as queue_mean does
+      record_wait(kernel_.now() -
+                  j->arrived);  // it left the queue: wait counts every leaver, as queue_mean does
       refuse(j, ErrorKind::Killed);
     }
   }
@@ -238,9 +239,7 @@ bool Cache::apply(const FaultSpec& f, bool end) {
     case K::Flush:
       if (!end) flush();
       return true;
-    case K::Kill:
-      set_down(!end);
-      return true;
+    case K::Kill: set_down(!end); return true;
     case K::Restart:
       if (end) return true;
       set_down(true);
@@ -275,7 +274,8 @@ void Cache::report(ComponentResult& r, double) const {
   r.figures.push_back({fig::kStores, static_cast<double>(counts_.stores)});
   if (store_) {
     r.figures.push_back({fig::kEvictions, static_cast<double>(store_->evictions - counts_.evictions_before)});
-    r.figures.push_back({fig::kExpirations, static_cast<double>(store_->expirations - counts_.expirations_before)});
+    r.figures.push_back(
+        {fig::kExpirations, static_cast<double>(store_->expirations - counts_.expirations_before)});
     r.figures.push_back({fig::kEntries, static_cast<double>(store_->size())});
   }
 }

@@ -90,7 +90,7 @@ class Cache : public Component {
   Counts counts_, tick_counts_;
   // Faults
   bool down_ = false;
-  Impairment impair_;  ///< slow and errors faults
+  Impairment impair_;                                                  ///< slow and errors faults
   static constexpr std::uint16_t kFillDeadline = 0, kRestartOver = 1;  // Custom event aux
   /// Ends a visit that is turned away on arrival.
   void refuse(Job* j, ErrorKind err);

@@ -17,7 +17,8 @@ std::uint64_t capacity_of(const KeyedStoreSpec& s) {
 Cdn::Cdn(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed)
     : Component(k, spec.name, index, seed),
       spec(spec),
-      store_(capacity_of(spec.cdn()->store), spec.cdn()->store.eviction, spec.cdn()->store.ttl.value_or(0.0)) {
+      store_(capacity_of(spec.cdn()->store), spec.cdn()->store.eviction,
+             spec.cdn()->store.ttl.value_or(0.0)) {
   const CdnSpec& c = *spec.cdn();
   popularity_ = Popularity(std::max<std::uint64_t>(c.store.keys, 1), c.store.popularity.zipf);
   coalesce_ = c.store.coalesce;
@@ -123,7 +124,7 @@ void Cdn::handle(const Event& e) {
 
 void Cdn::fetch(Job* j) {
   j->started = kernel_.now();  // the fetch's start, for its time
-  j->keyed = true;  // the key it was asked for is the one to fetch
+  j->keyed = true;             // the key it was asked for is the one to fetch
   kernel_.call(j, *origin_);
 }
 
@@ -170,7 +171,8 @@ void Cdn::set_down(bool down) {
     while (Job* j = station_.pop()) {
       account(kernel_.now());
       add_queued(-1);
-      record_wait(kernel_.now() - j->arrived);  // it left the queue: wait counts every leaver, as queue_mean does
+      record_wait(kernel_.now() -
+                  j->arrived);  // it left the queue: wait counts every leaver, as queue_mean does
       record_error(ErrorKind::Killed);
       reply(j, ErrorKind::Killed);
     }
@@ -186,9 +188,7 @@ bool Cdn::apply(const FaultSpec& f, bool end) {
     case K::Flush:
       if (!end) purge();
       return true;
-    case K::Kill:
-      set_down(!end);
-      return true;
+    case K::Kill: set_down(!end); return true;
     case K::Restart:
       if (end) return true;
       set_down(true);
@@ -226,8 +226,8 @@ void Cdn::report(ComponentResult& r, double window) const {
 
 void Cdn::report_tick(ComponentTick& t) {
   t.figures.push_back({fig::kHitRatio, tick_counts_.requests ? static_cast<double>(tick_counts_.hits) /
-                                                                static_cast<double>(tick_counts_.requests)
-                                                          : 0.0});
+                                                                   static_cast<double>(tick_counts_.requests)
+                                                             : 0.0});
   t.figures.push_back({fig::kEntries, static_cast<double>(store_.size())});
   tick_counts_ = TickCounts{};
 }

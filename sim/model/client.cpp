@@ -30,8 +30,7 @@ void Client::link(Builder& b) {
 void Client::begin() {
   if (spec_.closed()) {
     // Users start spread over one think time, not all at once.
-    for (std::uint64_t u = 0; u < spec_.users; ++u)
-      kernel_.schedule(think_(rng_), this, EventCode::Source);
+    for (std::uint64_t u = 0; u < spec_.users; ++u) kernel_.schedule(think_(rng_), this, EventCode::Source);
   } else {
     schedule_next_arrival();
   }
@@ -54,7 +53,8 @@ void Client::schedule_next_arrival() {
   for (;;) {
     t += rng_.exponential(1.0 / max_rate_);
     if (t > scenario_.duration) return;
-    if ((spec_.profile.empty() && spike_ == 1) || rng_.uniform() * max_rate_ < spec_.rate * spike_ * multiplier(t))
+    if ((spec_.profile.empty() && spike_ == 1) ||
+        rng_.uniform() * max_rate_ < spec_.rate * spike_ * multiplier(t))
       break;
   }
   kernel_.schedule(t, this, EventCode::Source);

@@ -48,7 +48,8 @@ Database::Database(Kernel& k, const ComponentSpec& spec, int index, std::uint64_
   }
   keys_ = d.keys;
   if (keys_ > 0) {
-    const std::uint64_t per = (keys_ + static_cast<std::uint64_t>(shards_) - 1) / static_cast<std::uint64_t>(shards_);
+    const std::uint64_t per =
+        (keys_ + static_cast<std::uint64_t>(shards_) - 1) / static_cast<std::uint64_t>(shards_);
     popularity_ = Popularity(per, d.popularity.zipf);
     // Without a shard skew the key decides the shard: draw over all keys.
     if (hot_shard_ < 0 && !has_shard_skew_) popularity_ = Popularity(keys_, d.popularity.zipf);
@@ -181,8 +182,9 @@ void Database::route(Job* j) {
     if (read_from_ != ReadFrom::Primary) {
       // Candidates: the up replicas (and the primary when reading from any).
       const int n = per_shard_;
-      const int start = read_from_ == ReadFrom::Any ? static_cast<int>(rng_.below(static_cast<std::uint64_t>(n)))
-                                                    : sh.next_replica;
+      const int start = read_from_ == ReadFrom::Any
+                            ? static_cast<int>(rng_.below(static_cast<std::uint64_t>(n)))
+                            : sh.next_replica;
       int chosen = -1;
       for (int i = 0; i < n; ++i) {
         const int cand = first + (start + i) % n;
@@ -379,7 +381,8 @@ void Database::fail_primary(int shard) {
   }
   if (!sh.promoting) {
     sh.promoting = true;
-    kernel_.schedule(kernel_.now() + failover_, this, EventCode::Custom, nullptr, static_cast<std::uint16_t>(shard));
+    kernel_.schedule(kernel_.now() + failover_, this, EventCode::Custom, nullptr,
+                     static_cast<std::uint16_t>(shard));
   }
 }
 
@@ -394,7 +397,8 @@ void Database::promote(int shard) {
   for (int i = 0; i < per_shard_; ++i) {
     const int node = first + i;
     if (node == sh.primary || !nodes_[static_cast<std::size_t>(node)].up) continue;
-    if (best < 0 || nodes_[static_cast<std::size_t>(node)].log_tail < nodes_[static_cast<std::size_t>(best)].log_tail)
+    if (best < 0 ||
+        nodes_[static_cast<std::size_t>(node)].log_tail < nodes_[static_cast<std::size_t>(best)].log_tail)
       best = node;
   }
   if (best >= 0) sh.primary = best;
@@ -463,7 +467,8 @@ void Database::reset_stats() {
     sh.queries = sh.completed = sh.failed = 0;
     sh.latency.clear();
     sh.busy_area_before = 0;
-    for (int i = 0; i < per_shard_; ++i) sh.busy_area_before += nodes_[static_cast<std::size_t>(s * per_shard_ + i)].busy_area;
+    for (int i = 0; i < per_shard_; ++i)
+      sh.busy_area_before += nodes_[static_cast<std::size_t>(s * per_shard_ + i)].busy_area;
   }
   counts_ = Counts{};
 }
@@ -525,17 +530,20 @@ void Database::report(ComponentResult& r, double window) const {
 void Database::report_tick(ComponentTick& t) {
   if (pool_size_ > 0) {
     t.figures.push_back({fig::kPoolWaiting, static_cast<double>(pool_waiting_)});
-    t.figures.push_back({fig::kPoolWaitMs, tick_counts_.pooled ? tick_counts_.pool_wait_sum /
-                                                                   static_cast<double>(tick_counts_.pooled) * 1e3
-                                                             : 0.0});
+    t.figures.push_back(
+        {fig::kPoolWaitMs, tick_counts_.pooled
+                               ? tick_counts_.pool_wait_sum / static_cast<double>(tick_counts_.pooled) * 1e3
+                               : 0.0});
   }
   if (per_shard_ > 1 || quorum_) {
-    t.figures.push_back({fig::kStaleReadRatio, tick_counts_.reads ? static_cast<double>(tick_counts_.stale_reads) /
-                                                                      static_cast<double>(tick_counts_.reads)
-                                                                : 0.0});
+    t.figures.push_back({fig::kStaleReadRatio, tick_counts_.reads
+                                                   ? static_cast<double>(tick_counts_.stale_reads) /
+                                                         static_cast<double>(tick_counts_.reads)
+                                                   : 0.0});
     if (!quorum_) {
       int down = 0;
-      for (const ShardState& sh : shard_state_) down += nodes_[static_cast<std::size_t>(sh.primary)].up ? 0 : 1;
+      for (const ShardState& sh : shard_state_)
+        down += nodes_[static_cast<std::size_t>(sh.primary)].up ? 0 : 1;
       t.figures.push_back({fig::kPrimariesDown, static_cast<double>(down)});
     }
   }

@@ -82,18 +82,18 @@ class Database : public Component {
   struct Node {
     Station st;
     bool up = true;
-    std::uint32_t present = 0;   ///< queries at the node (connections in use)
-    double log_tail = 0;         ///< when this replica will have applied every write so far
-    double busy_since = 0;       ///< for busy_area
+    std::uint32_t present = 0;  ///< queries at the node (connections in use)
+    double log_tail = 0;        ///< when this replica will have applied every write so far
+    double busy_since = 0;      ///< for busy_area
     double busy_area = 0;
   };
   struct ShardState {
-    int primary = 0;             ///< node index
-    int next_replica = 0;        ///< round robin over the replicas
+    int primary = 0;       ///< node index
+    int next_replica = 0;  ///< round robin over the replicas
     bool promoting = false;
     // measured window
     std::uint64_t queries = 0, completed = 0, failed = 0;
-    double busy_area_before = 0; ///< the nodes' busy_area at the last reset
+    double busy_area_before = 0;  ///< the nodes' busy_area at the last reset
     Histogram latency;
   };
   struct Pool {
@@ -104,12 +104,14 @@ class Database : public Component {
     std::uint64_t reads = 0, writes = 0, replica_reads = 0, stale_reads = 0;
     std::uint64_t pool_exhausted = 0, refused = 0, failovers = 0;
     std::uint64_t lost_writes = 0, unavailable = 0;  ///< leaderless stores
-    Histogram pool_wait;   ///< every pooled query: 0 when a connection was free
-    Histogram staleness;   ///< stale reads: age of the newest write they missed
-    Histogram lag;         ///< commit to apply on a replica
+    Histogram pool_wait;                             ///< every pooled query: 0 when a connection was free
+    Histogram staleness;                             ///< stale reads: age of the newest write they missed
+    Histogram lag;                                   ///< commit to apply on a replica
   };
 
-  int shard_of(std::uint64_t key) const { return static_cast<int>(key % static_cast<std::uint64_t>(shards_)); }
+  int shard_of(std::uint64_t key) const {
+    return static_cast<int>(key % static_cast<std::uint64_t>(shards_));
+  }
   int pool_of(const Job* j);
   /// Sends a query holding a connection to its node.
   void route(Job* j);
@@ -127,10 +129,10 @@ class Database : public Component {
 
   // Leaderless quorums (database_quorum.cpp).
   struct QuorumOp {
-    Job* visit = nullptr;        ///< the query; nullptr once answered
-    double ts = 0;               ///< when it began: a write's timestamp (its version)
-    double required = -1;        ///< read: version of the newest write acknowledged before it began
-    double best = -1;            ///< read: newest version among the replies so far
+    Job* visit = nullptr;           ///< the query; nullptr once answered
+    double ts = 0;                  ///< when it began: a write's timestamp (its version)
+    double required = -1;           ///< read: version of the newest write acknowledged before it began
+    double best = -1;               ///< read: newest version among the replies so far
     std::uint32_t outstanding = 0;  ///< replica requests not yet back
     int ok = 0, failed = 0, sent = 0, needed = 1;
     bool write = false;
@@ -159,19 +161,19 @@ class Database : public Component {
   std::vector<Query> queries_;
   std::unordered_map<std::string, int> query_index_;
   std::uint32_t workers_ = 0;
-  std::uint32_t pool_size_ = 0;   // 0: no pool
+  std::uint32_t pool_size_ = 0;  // 0: no pool
   double acquire_timeout_ = 1;
   std::uint32_t max_connections_ = 0;  // 0: no limit
   int shards_ = 1;
-  int per_shard_ = 1;             // nodes per shard
+  int per_shard_ = 1;  // nodes per shard
   ReadFrom read_from_ = ReadFrom::Primary;
   bool has_lag_ = false;
   Sampler lag_;
   double failover_ = 30;
-  double hot_shard_ = -1;         // < 0: none
+  double hot_shard_ = -1;  // < 0: none
   Popularity shard_skew_;
   bool has_shard_skew_ = false;
-  Popularity popularity_;         // over keys per shard
+  Popularity popularity_;  // over keys per shard
   std::uint64_t keys_ = 0;
   std::vector<Node> nodes_;
   std::vector<ShardState> shard_state_;
@@ -183,7 +185,7 @@ class Database : public Component {
   std::uint32_t pool_waiting_ = 0;
   // Faults
   bool pools_exhausted_ = false;
-  Impairment impair_;  ///< slow and errors faults
+  Impairment impair_;                                   ///< slow and errors faults
   static constexpr std::uint16_t kRecoverAll = 0xffff;  // Custom event aux; else a shard to promote
   /// Hands free connections to waiting queries, in every pool.
   void serve_pools();

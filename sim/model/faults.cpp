@@ -38,28 +38,33 @@ void FaultTimeline::apply_now(const FaultSpec& f) { schedule(f, kernel_.now()); 
 
 std::string FaultTimeline::describe(const FaultSpec& f) {
   using K = FaultSpec::Kind;
-  const std::string n = f.replicas ? fmt::format("{} replica{}", *f.replicas, *f.replicas == 1 ? "" : "s") : "all replicas";
+  const std::string n =
+      f.replicas ? fmt::format("{} replica{}", *f.replicas, *f.replicas == 1 ? "" : "s") : "all replicas";
   switch (f.kind) {
     case K::Kill: return n + " down";
     case K::Restart: return fmt::format("{} restart ({} down)", n, format_duration(f.restart_time));
     case K::Slow:
-      return f.add > 0 ? fmt::format("work x{:g} + {}", f.x, format_duration(f.add)) : fmt::format("work x{:g}", f.x);
+      return f.add > 0 ? fmt::format("work x{:g} + {}", f.x, format_duration(f.add))
+                       : fmt::format("work x{:g}", f.x);
     case K::Errors:
-      return fmt::format("{:g}% of visits fail{}", f.p * 100, f.latent ? " (a latent defect: from its first request)" : "");
+      return fmt::format("{:g}% of visits fail{}", f.p * 100,
+                         f.latent ? " (a latent defect: from its first request)" : "");
     case K::Partition: return "cut from " + f.other;
     case K::Flush: return "cache flushed";
     case K::ExhaustPool: return "no connections left in the pools";
     case K::Leak:
       return fmt::format("memory leak: a replica restarts every {}", format_duration(f.every)) +
              (f.gc_pause > 0 ? fmt::format(", GC pauses growing to {}", format_duration(f.gc_pause)) : "");
-    case K::Deploy: return fmt::format("rolling deploy, {} at a time, {} each", f.batch, format_duration(f.restart_time));
+    case K::Deploy:
+      return fmt::format("rolling deploy, {} at a time, {} each", f.batch, format_duration(f.restart_time));
     case K::Scale: return fmt::format("scale to {} replicas", f.replicas.value_or(0));
     case K::Pool: return fmt::format("pool size {}", f.size);
     case K::RateLimit: return f.rate_limit ? "rate limit " + format_rate(f.rate_limit->rate) : "rate limit";
     case K::Breaker: return "breaker retuned";
     case K::Shift: {
       std::string w;
-      for (const auto& [name, weight] : f.weights) w += (w.empty() ? "" : ", ") + fmt::format("{} {:g}", name, weight);
+      for (const auto& [name, weight] : f.weights)
+        w += (w.empty() ? "" : ", ") + fmt::format("{} {:g}", name, weight);
       return "weights " + w;
     }
     case K::Spike: return fmt::format("traffic x{:g}", f.x);
@@ -75,8 +80,8 @@ void FaultTimeline::partition(const FaultSpec& f, bool on) {
 
 void FaultTimeline::fire(const FaultSpec& f, bool end) {
   using K = FaultSpec::Kind;
-  const bool action = f.kind == K::Scale || f.kind == K::Pool || f.kind == K::RateLimit || f.kind == K::Breaker ||
-                      f.kind == K::Shift;
+  const bool action = f.kind == K::Scale || f.kind == K::Pool || f.kind == K::RateLimit ||
+                      f.kind == K::Breaker || f.kind == K::Shift;
   bool done = false;
   if (f.kind == K::Partition) {
     partition(f, !end);

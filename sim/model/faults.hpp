@@ -14,7 +14,8 @@ class Client;
 
 class FaultTimeline : public EventTarget {
  public:
-  FaultTimeline(Kernel& k, const ScenarioSpec& spec, std::vector<Component*> comps, std::vector<Client*> clients);
+  FaultTimeline(Kernel& k, const ScenarioSpec& spec, std::vector<Component*> comps,
+                std::vector<Client*> clients);
   /// Schedules the scripted faults.
   void begin();
   void handle(const Event& e) override;

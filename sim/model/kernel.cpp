@@ -11,9 +11,9 @@ namespace archsim {
 
 namespace {
 constexpr std::array<std::string_view, static_cast<int>(ErrorKind::Count)> kErrorNames = {
-    "none", "timeout", "rejected", "rate_limited", "circuit_open",
-    "pool_exhausted", "dependency_failed", "killed", "shed", "bulkhead_full", "injected_error", "host_down", "unreachable",
-    "unavailable"};
+    "none",           "timeout",           "rejected",    "rate_limited", "circuit_open",
+    "pool_exhausted", "dependency_failed", "killed",      "shed",         "bulkhead_full",
+    "injected_error", "host_down",         "unreachable", "unavailable"};
 }  // namespace
 
 std::string_view name_of(ErrorKind k) { return kErrorNames[static_cast<int>(k)]; }
@@ -25,15 +25,11 @@ void Kernel::note(std::string kind, std::string target, std::string what, std::s
 
 void Kernel::dispatch(const Event& e) {
   switch (e.code) {
-    case EventCode::Arrive:
-      e.job->comp->enter(e.job);
-      break;
+    case EventCode::Arrive: e.job->comp->enter(e.job); break;
     case EventCode::Reply:
       reply(e.job, static_cast<ErrorKind>(e.aux & 0xff), static_cast<std::uint8_t>(e.aux >> 8));
       break;
-    case EventCode::Timeout:
-      expire(e.job);
-      break;
+    case EventCode::Timeout: expire(e.job); break;
     case EventCode::Retry: {
       CallSite& site = *e.job->calling;
       if (site.breaker) {
@@ -55,8 +51,7 @@ void Kernel::dispatch(const Event& e) {
         spawn(e.job, *e.job->calling);
       }
       break;
-    default:
-      e.target->handle(e);
+    default: e.target->handle(e);
   }
 }
 
@@ -95,8 +90,9 @@ Job* Kernel::spawn(Job* caller, CallSite& site, int replica, bool detached, bool
   if (tracer) tracer->spawned(*caller, *child, now_);
   const Event arrive{now_, 0, child->comp, child, child->token, EventCode::Arrive, 0};
   if (defer && !backend && !site.has_latency && !site.edge->partitioned) post(arrive);
-  else send(arrive, site, caller->comp->index(), caller->replica, site.target->index(), child->replica,
-            site.request_bytes);
+  else
+    send(arrive, site, caller->comp->index(), caller->replica, site.target->index(), child->replica,
+         site.request_bytes);
   return child;
 }
 
@@ -106,7 +102,8 @@ void Kernel::call(Job* caller, CallSite& site, int replica) {
   caller->attempt = 0;
   caller->backoff = 0;
   caller->calling = &site;
-  if (site.retry && site.retry->budget) site.retry_tokens = std::min(site.retry_tokens + *site.retry->budget, 10.0);
+  if (site.retry && site.retry->budget)
+    site.retry_tokens = std::min(site.retry_tokens + *site.retry->budget, 10.0);
   if (site.breaker) {
     const Breaker::State before = site.breaker->state();
     const bool ok = site.breaker->allow(now_);
@@ -213,8 +210,8 @@ void Kernel::finish(Job* j, ErrorKind err) {
   if (p && p->token == j->parent_token) {
     const CallSite& s = *j->site;
     const auto aux = static_cast<std::uint16_t>(static_cast<unsigned>(err) | (unsigned{j->flags} << 8));
-    const double delay = send(Event{now_, 0, p->comp, p, p->token, EventCode::Reply, aux}, s, j->comp->index(),
-                              j->replica, p->comp->index(), p->replica, s.response_bytes);
+    const double delay = send(Event{now_, 0, p->comp, p, p->token, EventCode::Reply, aux}, s,
+                              j->comp->index(), j->replica, p->comp->index(), p->replica, s.response_bytes);
     // The call as its caller sees it: from sending to the reply's arrival.
     record_call(*s.edge, err, now_ + delay - j->sent);
   }

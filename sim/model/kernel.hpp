@@ -21,19 +21,19 @@ namespace archsim {
 /// Why a request (or one visit) failed. One table of names, used everywhere.
 enum class ErrorKind : std::uint8_t {
   None = 0,
-  Timeout,            ///< a caller (or the client) stopped waiting
-  Rejected,           ///< a full queue turned it away
+  Timeout,   ///< a caller (or the client) stopped waiting
+  Rejected,  ///< a full queue turned it away
   RateLimited,
   CircuitOpen,
   PoolExhausted,
   DependencyFailed,
-  Killed,             ///< the replica went down (or was down: connection refused)
-  Shed,               ///< load shedding: waited past the deadline, or over the concurrency limit
-  BulkheadFull,       ///< no permit left in the bulkhead for that downstream
-  Injected,           ///< an `errors` fault made the visit fail
-  HostDown,           ///< the platform backend's host is off
-  Unreachable,        ///< the platform backend: a link on the message's route is off (a partition)
-  Unavailable,        ///< a leaderless store had fewer replicas up than the consistency level needs
+  Killed,        ///< the replica went down (or was down: connection refused)
+  Shed,          ///< load shedding: waited past the deadline, or over the concurrency limit
+  BulkheadFull,  ///< no permit left in the bulkhead for that downstream
+  Injected,      ///< an `errors` fault made the visit fail
+  HostDown,      ///< the platform backend's host is off
+  Unreachable,   ///< the platform backend: a link on the message's route is off (a partition)
+  Unavailable,   ///< a leaderless store had fewer replicas up than the consistency level needs
   Count
 };
 std::string_view name_of(ErrorKind k);
@@ -61,19 +61,20 @@ struct CallSite {
   Edge* edge = nullptr;
   Component* target = nullptr;
   bool has_latency = false;
-  Sampler latency;         ///< one way; the reply takes another draw
-  double timeout = 0;      ///< 0 = wait for ever
-  double request_bytes = 0;   ///< sizes, for a backend that models links
+  Sampler latency;           ///< one way; the reply takes another draw
+  double timeout = 0;        ///< 0 = wait for ever
+  double request_bytes = 0;  ///< sizes, for a backend that models links
   double response_bytes = 0;
-  std::uint16_t op = 0;       ///< Component::op_code of CallSpec::op at the target
-  bool reuse_key = false;     ///< use the caller's last key if it has one (the store after a miss, an invalidation)
-  std::int32_t part = -1;     ///< a scatter's call: the shard it goes to (-1: the key decides)
+  std::uint16_t op = 0;  ///< Component::op_code of CallSpec::op at the target
+  bool reuse_key =
+      false;  ///< use the caller's last key if it has one (the store after a miss, an invalidation)
+  std::int32_t part = -1;  ///< a scatter's call: the shard it goes to (-1: the key decides)
   // Resilience (all optional)
   std::optional<RetrySpec> retry;
-  double retry_tokens = 0;           ///< retry budget: earned per first try, spent per retry
-  double hedge = 0;                  ///< seconds before a second attempt; 0 = none
+  double retry_tokens = 0;  ///< retry budget: earned per first try, spent per retry
+  double hedge = 0;         ///< seconds before a second attempt; 0 = none
   std::unique_ptr<Breaker> breaker;
-  std::string caller;  ///< the calling component's (or traffic's) name, for notes
+  std::string caller;   ///< the calling component's (or traffic's) name, for notes
   std::string op_name;  ///< CallSpec::op ("" the default), to name the site in results
   int line = 0;         ///< line of the call in its file, to name the site in results
   std::uint64_t retries = 0, hedges = 0, budget_denied = 0;  ///< measured window
@@ -90,7 +91,7 @@ struct Edge {
   int index = 0;
   int from = 0;  ///< component index, or -1 - source index for traffic
   int to = 0;
-  Rng rng;       ///< network delays on this edge
+  Rng rng;                   ///< network delays on this edge
   bool partitioned = false;  ///< messages on it are lost (a `partition` fault)
   // statistics over the measured window
   std::uint64_t calls = 0, failed = 0;
@@ -106,8 +107,8 @@ struct Job {
   Job* parent = nullptr;        ///< who waits for this visit's reply (nullptr: nobody)
   Component* caller = nullptr;  ///< the component that sent this visit (also when nobody waits)
   std::int32_t caller_replica = -1;
-  Job* next = nullptr;          ///< free list link
-  Job* run_prev = nullptr;      ///< a replica's list of visits holding a worker
+  Job* next = nullptr;      ///< free list link
+  Job* run_prev = nullptr;  ///< a replica's list of visits holding a worker
   Job* run_next = nullptr;
   Component* comp = nullptr;
   CallSite* site = nullptr;     ///< the call that created this visit
@@ -121,20 +122,20 @@ struct Job {
   std::uint32_t token = 0;      ///< bumped whenever the job leaves a wait or is freed
   std::uint32_t parent_token = 0;
   std::int32_t replica = -1;
-  std::uint32_t pc = 0;         ///< next step of the component's program
-  std::int32_t aux = 0;         ///< kind-specific (a balancer's chosen replica, a user id)
-  std::uint32_t pending = 0;    ///< outstanding children of the current wait
-  std::uint64_t key = 0;        ///< the data item a keyed component (cache, shard) works on
-  std::uint64_t span = 0;       ///< its trace span (--traces), 0 when the request is not sampled
-  std::uint16_t op = 0;         ///< what the call asks (Component::op_code); 0 = default
-  std::uint8_t flags = 0;       ///< reply flags the callee set (kMiss, kStale); read by the caller
-  std::uint8_t attempt = 0;     ///< retries made of the current call
-  float backoff = 0;            ///< the last retry delay, s (decorrelated jitter grows from it)
-  std::uint32_t loop[4] = {};   ///< repeat counters (nesting depth 4; up to limits::kRepeat)
+  std::uint32_t pc = 0;        ///< next step of the component's program
+  std::int32_t aux = 0;        ///< kind-specific (a balancer's chosen replica, a user id)
+  std::uint32_t pending = 0;   ///< outstanding children of the current wait
+  std::uint64_t key = 0;       ///< the data item a keyed component (cache, shard) works on
+  std::uint64_t span = 0;      ///< its trace span (--traces), 0 when the request is not sampled
+  std::uint16_t op = 0;        ///< what the call asks (Component::op_code); 0 = default
+  std::uint8_t flags = 0;      ///< reply flags the callee set (kMiss, kStale); read by the caller
+  std::uint8_t attempt = 0;    ///< retries made of the current call
+  float backoff = 0;           ///< the last retry delay, s (decorrelated jitter grows from it)
+  std::uint32_t loop[4] = {};  ///< repeat counters (nesting depth 4; up to limits::kRepeat)
   ErrorKind error = ErrorKind::None;
-  bool measured = false;        ///< the request started after warm-up
-  bool fanout = false;          ///< waiting on several calls (the component counts replies)
-  bool keyed = false;           ///< `key` was set by one of this visit's calls
+  bool measured = false;  ///< the request started after warm-up
+  bool fanout = false;    ///< waiting on several calls (the component counts replies)
+  bool keyed = false;     ///< `key` was set by one of this visit's calls
 };
 
 /// Reply flags (Job::flags).
@@ -143,16 +144,16 @@ constexpr std::uint8_t kStale = 2;  ///< a replica answered with data older than
 
 /// What an event does when it fires.
 enum class EventCode : std::uint16_t {
-  Arrive,     ///< job reaches its component after network delay
-  Resume,     ///< a work step of the job finished
-  Reply,      ///< a child's reply reaches the job (aux: ErrorKind)
-  Timeout,    ///< the job's current call timed out
-  Source,     ///< a traffic source generates its next request (job may be null)
-  Retry,      ///< a backoff is over: the job tries its call again
-  Hedge,      ///< no reply yet: the job sends a second attempt
-  Tick,       ///< statistics tick
-  Warmup,     ///< end of warm-up: reset statistics
-  Custom,     ///< component-defined
+  Arrive,   ///< job reaches its component after network delay
+  Resume,   ///< a work step of the job finished
+  Reply,    ///< a child's reply reaches the job (aux: ErrorKind)
+  Timeout,  ///< the job's current call timed out
+  Source,   ///< a traffic source generates its next request (job may be null)
+  Retry,    ///< a backoff is over: the job tries its call again
+  Hedge,    ///< no reply yet: the job sends a second attempt
+  Tick,     ///< statistics tick
+  Warmup,   ///< end of warm-up: reset statistics
+  Custom,   ///< component-defined
 };
 
 struct Event {
@@ -255,8 +256,8 @@ class Component : public EventTarget {
   struct Stats {
     std::uint64_t arrivals = 0, completed = 0, failed = 0;
     std::uint64_t errors[static_cast<int>(ErrorKind::Count)] = {};
-    Histogram latency;  ///< arrival to finish, successes
-    Histogram wait;     ///< queueing time
+    Histogram latency;      ///< arrival to finish, successes
+    Histogram wait;         ///< queueing time
     double busy_area = 0;   ///< integral of busy workers over time
     double queue_area = 0;  ///< integral of queue length over time
     double queue_max = 0;
@@ -347,7 +348,8 @@ class Kernel {
     else schedule(now_ + seconds, j->comp, EventCode::Resume, j);
   }
   Backend* backend = nullptr;  ///< nullptr: the fast backend
-  Tracer* tracer = nullptr;    ///< --traces: told of sampled visits (model/tracer.hpp); never draws random numbers
+  Tracer* tracer =
+      nullptr;  ///< --traces: told of sampled visits (model/tracer.hpp); never draws random numbers
   /// Something that happened (a fault, an action, a breaker or replica change).
   void note(std::string kind, std::string target, std::string what, std::string detail = "");
   /// Where notes go (the simulation); set before the run.
@@ -423,7 +425,8 @@ class Kernel {
   /// Sends event e (an Arrive or a Reply) over a call site: after the
   /// site's latency, or through the backend's network.
   /// Returns the latency drawn (0 when the backend decides the time).
-  double send(const Event& e, const CallSite& site, int from, int from_replica, int to, int to_replica, double bytes);
+  double send(const Event& e, const CallSite& site, int from, int from_replica, int to, int to_replica,
+              double bytes);
   /// Counts one call on an edge, as its caller saw it.
   void record_call(Edge& e, ErrorKind err, double latency);
   /// A reply (or a timeout) reaches job j; `flags` are the callee's Job::flags.

@@ -10,7 +10,8 @@ namespace archsim {
 
 LoadBalancer::LoadBalancer(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed)
     : Component(k, spec.name, index, seed), spec(spec), policy_(spec.load_balancer()->policy) {
-  if (spec.load_balancer()->rate_limit) limiter_ = std::make_unique<RateLimiter>(*spec.load_balancer()->rate_limit);
+  if (spec.load_balancer()->rate_limit)
+    limiter_ = std::make_unique<RateLimiter>(*spec.load_balancer()->rate_limit);
 }
 
 void LoadBalancer::link(Builder& b) {
@@ -67,15 +68,15 @@ int LoadBalancer::pick(Target& t) {
       if (t.next >= n) t.next = 0;
       return cand[t.next++];
     }
-    case LbPolicy::Random:
-      return cand[rng_.below(n)];
+    case LbPolicy::Random: return cand[rng_.below(n)];
     case LbPolicy::LeastConnections: {
       // Ties go round robin, so equal replicas share the load evenly.
       if (t.next >= n) t.next = 0;
       std::uint32_t best = t.next;
       for (std::uint32_t i = 1; i < n; ++i) {
         const std::uint32_t k = (t.next + i) % n;
-        if (t.open[static_cast<std::size_t>(cand[k])] < t.open[static_cast<std::size_t>(cand[best])]) best = k;
+        if (t.open[static_cast<std::size_t>(cand[k])] < t.open[static_cast<std::size_t>(cand[best])])
+          best = k;
       }
       ++t.next;
       return cand[best];
@@ -85,7 +86,8 @@ int LoadBalancer::pick(Target& t) {
       const auto a = static_cast<std::uint32_t>(rng_.below(n));
       auto b = static_cast<std::uint32_t>(rng_.below(n - 1));
       if (b >= a) ++b;
-      return t.open[static_cast<std::size_t>(cand[b])] < t.open[static_cast<std::size_t>(cand[a])] ? cand[b] : cand[a];
+      return t.open[static_cast<std::size_t>(cand[b])] < t.open[static_cast<std::size_t>(cand[a])] ? cand[b]
+                                                                                                   : cand[a];
     }
   }
   return cand[0];
@@ -165,7 +167,8 @@ void LoadBalancer::probe_failed(std::size_t ti, std::size_t r) {
   if (++t.fails[r] < hc.failures || t.ejected[r]) return;
   t.ejected[r] = 1;
   ++ejections_;
-  kernel_.note("health", name_, "eject", fmt::format("{} replica {} failed {} checks", c.name(), r, hc.failures));
+  kernel_.note("health", name_, "eject",
+               fmt::format("{} replica {} failed {} checks", c.name(), r, hc.failures));
   refresh(t);
 }
 
@@ -189,7 +192,10 @@ void LoadBalancer::handle(const Event& e) {
 bool LoadBalancer::apply(const FaultSpec& f, bool end) {
   switch (f.kind) {
     case FaultSpec::Kind::RateLimit:
-      if (end) limiter_ = spec.load_balancer()->rate_limit ? std::make_unique<RateLimiter>(*spec.load_balancer()->rate_limit) : nullptr;  // back to the configured one
+      if (end)
+        limiter_ = spec.load_balancer()->rate_limit
+                       ? std::make_unique<RateLimiter>(*spec.load_balancer()->rate_limit)
+                       : nullptr;  // back to the configured one
       else if (f.rate_limit) limiter_ = std::make_unique<RateLimiter>(*f.rate_limit);
       return true;
     case FaultSpec::Kind::Shift: {
@@ -202,13 +208,13 @@ bool LoadBalancer::apply(const FaultSpec& f, bool end) {
       }
       return true;
     }
-    default:
-      return false;
+    default: return false;
   }
 }
 
 void LoadBalancer::report(ComponentResult& r, double) const {
-  if (spec.load_balancer()->health_check) r.figures.push_back({fig::kEjections, static_cast<double>(ejections_)});
+  if (spec.load_balancer()->health_check)
+    r.figures.push_back({fig::kEjections, static_cast<double>(ejections_)});
 }
 
 }  // namespace archsim

@@ -36,9 +36,9 @@ class LoadBalancer : public Component {
     std::vector<std::uint32_t> open;  ///< connections open to each replica
     std::vector<int> candidates;      ///< replicas the balancer sends to now
     std::uint64_t seen_version = ~0ull;
-    std::vector<std::uint8_t> ejected;   ///< by health checks
-    std::vector<int> fails, passes;      ///< consecutive check results
-    std::uint32_t next = 0;              ///< round robin position
+    std::vector<std::uint8_t> ejected;  ///< by health checks
+    std::vector<int> fails, passes;     ///< consecutive check results
+    std::uint32_t next = 0;             ///< round robin position
   };
   /// Where a load balancer picks a replica: the policy over the candidates.
   int pick(Target& t);

@@ -71,9 +71,7 @@ void Queue::arrive(Job* j) {
         record_end(j, ErrorKind::Rejected);
         kernel_.finish(j, ErrorKind::Rejected);
         return;
-      case WhenFull::DropOldest:
-        drop_oldest();
-        break;
+      case WhenFull::DropOldest: drop_oldest(); break;
     }
   }
   enqueue(Message{now, j->request_start, j->request, j->measured}, p);
@@ -112,7 +110,8 @@ void Queue::next_for(std::uint32_t c) {
   std::int64_t best = -1;
   for (std::uint32_t p = shared_ ? 0 : c; p < n; p += step) {
     if (partitions_[p].empty()) continue;
-    if (best < 0 || partitions_[p].front().published < partitions_[static_cast<std::size_t>(best)].front().published)
+    if (best < 0 ||
+        partitions_[p].front().published < partitions_[static_cast<std::size_t>(best)].front().published)
       best = p;
   }
   if (best < 0) {
@@ -150,8 +149,9 @@ void Queue::deliver(std::uint32_t c, std::uint32_t partition, const Message& m) 
 }
 
 void Queue::send(Job* d) {
-  kernel_.call(d, *consumer_site_, static_cast<int>(static_cast<std::uint32_t>(d->aux) %
-                                                     static_cast<std::uint32_t>(consumer_replicas_)));
+  kernel_.call(
+      d, *consumer_site_,
+      static_cast<int>(static_cast<std::uint32_t>(d->aux) % static_cast<std::uint32_t>(consumer_replicas_)));
 }
 
 void Queue::handle(const Event& e) {
@@ -176,9 +176,7 @@ void Queue::set_down(bool down) {
 bool Queue::apply(const FaultSpec& f, bool end) {
   using K = FaultSpec::Kind;
   switch (f.kind) {
-    case K::Kill:
-      set_down(!end);
-      return true;
+    case K::Kill: set_down(!end); return true;
     case K::Restart:
       if (end) return true;
       set_down(true);
@@ -242,7 +240,8 @@ void Queue::drop_oldest() {
   std::int64_t best = -1;
   for (std::size_t p = 0; p < partitions_.size(); ++p) {
     if (partitions_[p].empty()) continue;
-    if (best < 0 || partitions_[p].front().published < partitions_[static_cast<std::size_t>(best)].front().published)
+    if (best < 0 ||
+        partitions_[p].front().published < partitions_[static_cast<std::size_t>(best)].front().published)
       best = static_cast<std::int64_t>(p);
   }
   if (best < 0) return;
@@ -250,7 +249,8 @@ void Queue::drop_oldest() {
   account(now);
   lag_account(now);
   std::deque<Message>& part = partitions_[static_cast<std::size_t>(best)];
-  record_wait(now - part.front().published);  // it left the queue: wait counts every leaver, as queue_mean does
+  record_wait(now -
+              part.front().published);  // it left the queue: wait counts every leaver, as queue_mean does
   part.pop_front();
   add_queued(-1);
   ++counts_.dropped;

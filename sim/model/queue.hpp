@@ -62,8 +62,8 @@ class Queue : public Component {
   };
   struct Counts {
     std::uint64_t published = 0, processed = 0, redeliveries = 0, dead_letters = 0, dropped = 0, blocked = 0;
-    Histogram delay;     ///< publish to processed
-    double lag_area = 0; ///< integral of the oldest waiting message's age
+    Histogram delay;      ///< publish to processed
+    double lag_area = 0;  ///< integral of the oldest waiting message's age
     double lag_max = 0;
   };
 
@@ -84,9 +84,9 @@ class Queue : public Component {
   }
 
   std::vector<std::deque<Message>> partitions_;
-  bool shared_ = true;                 ///< no partitions: every consumer takes from one line
-  std::vector<bool> consumers_;        ///< busy
-  std::vector<std::uint32_t> idle_;    ///< shared mode: free consumers
+  bool shared_ = true;               ///< no partitions: every consumer takes from one line
+  std::vector<bool> consumers_;      ///< busy
+  std::vector<std::uint32_t> idle_;  ///< shared mode: free consumers
   CallSite* consumer_site_ = nullptr;
   CallSite* dead_letter_site_ = nullptr;
   int consumer_replicas_ = 1;
@@ -98,7 +98,7 @@ class Queue : public Component {
   Job* blocked_tail_ = nullptr;
   bool down_ = false;
   void set_down(bool down);
-  double oldest_ = 0;                  ///< publish time of the oldest waiting message
+  double oldest_ = 0;  ///< publish time of the oldest waiting message
   double lag_since_ = 0;
   Counts counts_;
   struct TickCounts {

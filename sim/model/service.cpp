@@ -93,7 +93,8 @@ void Service::run(Job* j) {
         const double seconds = impair_.stretch(op.work(rng_));
         if (!gc_.on()) return kernel_.work(j, seconds);
         const double now = kernel_.now();
-        return kernel_.work(j, gc_.finish(j->replica, now, seconds) - now);  // stopped by the pauses on its way
+        return kernel_.work(j,
+                            gc_.finish(j->replica, now, seconds) - now);  // stopped by the pauses on its way
       }
       case Op::Kind::Call: return run_call(j, op);
       case Op::Kind::Parallel: return fan_out(j, op);
@@ -146,7 +147,9 @@ void Service::handle(const Event& e) {
     run(j);
   } else if (e.code == EventCode::Custom) {
     if (j) fan_out_deadline(j);
-    else on_timer(static_cast<Timer>(e.aux), static_cast<int>(e.token));  // replica: Kernel::schedule_timer's payload
+    else
+      on_timer(static_cast<Timer>(e.aux),
+               static_cast<int>(e.token));  // replica: Kernel::schedule_timer's payload
   }
 }
 
@@ -265,7 +268,8 @@ void Service::report_tick(ComponentTick& t) {
     t.figures.push_back({fig::kReplicas, static_cast<double>(serving())});
   for (const Op& op : program_.ops())
     if (op.site && op.site->breaker)
-      t.figures.push_back({fig::kBreakerPrefix + op.site->target->name(), static_cast<double>(op.site->breaker->state())});
+      t.figures.push_back(
+          {fig::kBreakerPrefix + op.site->target->name(), static_cast<double>(op.site->breaker->state())});
   if (gc_.on()) {
     const double fill = gc_.max_fill(kernel_.now(), static_cast<int>(reps_.size()));
     t.figures.push_back({fig::kHeapFill, fill});

@@ -52,7 +52,14 @@ class Service : public Component {
  private:
   using State = Replica::State;
   /// Timers of the component itself (Event::aux low 4 bits; replica in the rest).
-  enum Timer : std::uint16_t { kRevive = 1, kProvisioned = 2, kAutoscale = 3, kLeak = 4, kDeployNext = 5, kDefectFixed = 6 };
+  enum Timer : std::uint16_t {
+    kRevive = 1,
+    kProvisioned = 2,
+    kAutoscale = 3,
+    kLeak = 4,
+    kDeployNext = 5,
+    kDefectFixed = 6
+  };
 
   // Running a visit (service.cpp)
   void start(Job* j);
@@ -99,11 +106,11 @@ class Service : public Component {
   std::int64_t queue_cap_ = -1;  // -1: unbounded
   std::uint32_t next_replica_ = 0;
   // Faults
-  Impairment impair_;  ///< slow and errors faults
+  Impairment impair_;                                    ///< slow and errors faults
   std::map<const FaultSpec*, std::vector<int>> killed_;  ///< replicas a kill fault took down
-  int leak_next_ = 0;  ///< the replica a leak restarts next
+  int leak_next_ = 0;                                    ///< the replica a leak restarts next
   const FaultSpec* leak_ = nullptr;
-  HeapGc gc_;          ///< a leak's growing GC pauses (gc_pause)
+  HeapGc gc_;  ///< a leak's growing GC pauses (gc_pause)
   const FaultSpec* deploy_ = nullptr;
   const FaultSpec* latent_ = nullptr;  ///< a latent defect waiting for its first request
   int deploy_next_ = 0;

@@ -17,7 +17,8 @@ void Service::on_timer(Timer t, int r) {
       if (reps_[r].state == State::Provisioning) {
         reps_[r].state = State::Up;
         ++version;
-        kernel_.note("autoscale", name_, "ready", fmt::format("replica {} serves ({} serving)", r, serving()));
+        kernel_.note("autoscale", name_, "ready",
+                     fmt::format("replica {} serves ({} serving)", r, serving()));
       }
       break;
     case kAutoscale:
@@ -28,7 +29,8 @@ void Service::on_timer(Timer t, int r) {
       if (!leak_) break;
       restart(leak_next_, leak_->restart_time);
       if (gc_.on()) gc_.killed(leak_next_, kernel_.now(), static_cast<int>(reps_.size()));
-      kernel_.note("fault", name_, "leak", fmt::format("replica {} ran out of memory and restarts", leak_next_));
+      kernel_.note("fault", name_, "leak",
+                   fmt::format("replica {} ran out of memory and restarts", leak_next_));
       leak_next_ = (leak_next_ + 1) % static_cast<int>(reps_.size());
       timer(kLeak, 0, kernel_.now() + leak_->every);
       break;
@@ -75,7 +77,8 @@ void Service::kill_visits(Replica& r) {
     Job* j = r.queue.front();
     r.queue.pop_front();
     add_queued(-1);
-    record_wait(kernel_.now() - j->arrived);  // it left the queue: wait counts every leaver, as queue_mean does
+    record_wait(kernel_.now() -
+                j->arrived);  // it left the queue: wait counts every leaver, as queue_mean does
     record_error(ErrorKind::Killed);
     record_end(j, ErrorKind::Killed);
     kernel_.finish(j, ErrorKind::Killed);
@@ -142,9 +145,11 @@ void Service::show_defect() {
   const FaultSpec& f = *latent_;
   latent_ = nullptr;
   impair_.p = f.p;
-  kernel_.note("fault", name_, "defect",
-               fmt::format("its first request shows a latent defect: {:g}% of requests fail{}", f.p * 100,
-                           f.duration ? fmt::format(" until the fix, {} from now", format_duration(*f.duration)) : ""));
+  kernel_.note(
+      "fault", name_, "defect",
+      fmt::format(
+          "its first request shows a latent defect: {:g}% of requests fail{}", f.p * 100,
+          f.duration ? fmt::format(" until the fix, {} from now", format_duration(*f.duration)) : ""));
   if (f.duration) timer(kDefectFixed, 0, kernel_.now() + *f.duration);
 }
 
@@ -172,7 +177,8 @@ bool Service::apply(const FaultSpec& f, bool end) {
       if (!end) timer(kLeak, 0, kernel_.now() + f.every);
       if (end) gc_.stop();
       else if (f.gc_pause > 0)
-        gc_.start(kernel_.now(), static_cast<int>(reps_.size()), f.every, f.restart_time, f.gc_pause, f.gc_interval);
+        gc_.start(kernel_.now(), static_cast<int>(reps_.size()), f.every, f.restart_time, f.gc_pause,
+                  f.gc_interval);
       return true;
     case K::Deploy:
       if (end) return true;

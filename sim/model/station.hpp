@@ -11,8 +11,8 @@
 namespace archsim {
 
 struct Station {
-  std::uint32_t workers = 0;      ///< visits served at once; 0 = no limit
-  std::int64_t queue_cap = -1;    ///< waiting room; -1 = unbounded
+  std::uint32_t workers = 0;    ///< visits served at once; 0 = no limit
+  std::int64_t queue_cap = -1;  ///< waiting room; -1 = unbounded
   std::uint32_t busy = 0;
   std::uint32_t qlen = 0;
   Job* head = nullptr;

@@ -142,8 +142,9 @@ void StepProgram::call(const StepSpec& st, int depth) {
 
 void StepProgram::on_miss(const StepSpec& st, std::uint32_t i, int depth) {
   if (!ops_[i].site || ops_[i].site->target->op_code("store") < 0)
-    throw InputError({Diagnostic{b_->spec().file_of(st.mark), st.mark,
-                                 "'on_miss' needs a call to a cache: '" + st.call.target + "' has nothing to miss"}});
+    throw InputError(
+        {Diagnostic{b_->spec().file_of(st.mark), st.mark,
+                    "'on_miss' needs a call to a cache: '" + st.call.target + "' has nothing to miss"}});
   ops_[i].next_miss = here();
   steps(st.on_miss, depth);
   // The fetch is of the item that missed: its calls keep the cache's key

@@ -34,16 +34,17 @@ struct Op {
   Sampler work;
   CallSite* site = nullptr;
   std::vector<CallSite*> sites;
-  double timeout = 0;                                   ///< s, a fan-out's deadline; 0 = none
+  double timeout = 0;                                  ///< s, a fan-out's deadline; 0 = none
   std::vector<std::pair<double, std::uint32_t>> arms;  ///< cumulative probability, first op
-  int bulkhead = -1;                                    ///< Call: index into the bulkheads, or -1
+  int bulkhead = -1;                                   ///< Call: index into the bulkheads, or -1
 };
 
 class StepProgram {
  public:
   /// Compiles `steps` of component `from` (its index); a call to the
   /// target of bulkheads[k] takes a permit of bulkhead k.
-  void compile(Builder& b, int from, const std::vector<StepSpec>& steps, const std::vector<BulkheadSpec>& bulkheads);
+  void compile(Builder& b, int from, const std::vector<StepSpec>& steps,
+               const std::vector<BulkheadSpec>& bulkheads);
 
   std::size_t size() const { return ops_.size(); }
   const Op& operator[](std::uint32_t pc) const { return ops_[pc]; }

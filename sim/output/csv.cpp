@@ -26,8 +26,8 @@ double ms(double s) { return std::round(s * 1e6) / 1e3; }  // microsecond resolu
 
 CsvWriter::CsvWriter(std::ostream& out, const Simulation& sim) : out_(out), header_(make_header(sim)) {
   for (const EdgeInfo& e : header_.edges) {
-    const std::string& from =
-        e.from >= 0 ? header_.components[std::size_t(e.from)].name : header_.sources[std::size_t(-1 - e.from)];
+    const std::string& from = e.from >= 0 ? header_.components[std::size_t(e.from)].name
+                                          : header_.sources[std::size_t(-1 - e.from)];
     edge_names_.push_back(field(from + "->" + header_.components[std::size_t(e.to)].name));
   }
   out_ << "time_s,component,metric,value\n";

@@ -93,14 +93,15 @@ nlohmann::ordered_json to_json_deterministic(const RunResult& r) {
   j["sim_time_s"] = r6(r.sim_time_s);
   j["warmup_s"] = r6(r.warmup_s);
   // Every figure here is defined once, in figure_definitions() (output.hpp) and README's output reference.
-  j["requests"] = {{"started", r.started},
-                   {"completed", r.completed},
-                   {"failed", r.failed},
-                   {"in_flight", r.in_flight},
-                   {"error_rate", r6(r.error_rate)},
-                   {"arrival_rps", r6(r.arrival_rps)},
-                   {"in_flight_mean", r6(r.in_flight_mean)},
-                   {"duration_ms", {{"mean", r6(r.duration_mean_s * 1e3)}, {"max", r6(r.duration_max_s * 1e3)}}}};
+  j["requests"] = {
+      {"started", r.started},
+      {"completed", r.completed},
+      {"failed", r.failed},
+      {"in_flight", r.in_flight},
+      {"error_rate", r6(r.error_rate)},
+      {"arrival_rps", r6(r.arrival_rps)},
+      {"in_flight_mean", r6(r.in_flight_mean)},
+      {"duration_ms", {{"mean", r6(r.duration_mean_s * 1e3)}, {"max", r6(r.duration_max_s * 1e3)}}}};
   j["throughput_rps"] = r6(r.throughput_rps);
   j["latency_ms"] = latency_ms(r.latency);
   j["errors"] = errors_json(r.errors);
@@ -141,12 +142,9 @@ nlohmann::ordered_json to_json_deterministic(const RunResult& r) {
   nlohmann::ordered_json checks = nlohmann::ordered_json::array();
   for (const SloCheck& c : r.slo) {
     const auto [target, unit] = slo_value(c.name, c.target);
-    nlohmann::ordered_json cj = {{"name", c.name},
-                                 {"target", target},
-                                 {"actual", slo_value(c.name, c.actual).first},
-                                 {"unit", unit},
-                                 {"pass", c.pass},
-                                 {"measured", c.measured}};
+    nlohmann::ordered_json cj = {
+        {"name", c.name}, {"target", target}, {"actual", slo_value(c.name, c.actual).first},
+        {"unit", unit},   {"pass", c.pass},   {"measured", c.measured}};
     // No margin without an actual value (no successful request) or with a zero target.
     if (c.has_margin) cj["margin"] = r6(c.margin);
     else cj["margin"] = nullptr;

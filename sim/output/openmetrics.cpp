@@ -163,13 +163,17 @@ void MetricsWriter::on_finish(const RunResult&) {
   std::vector<std::string> err_kinds(kinds.begin(), kinds.end());
   for (const std::string& k : err_kinds) err_series.push_back(with({{"error", k}}));
   if (!err_series.empty())
-    counter("archsim_request_errors", "Failed requests by cause", err_series, [&](std::size_t i, const Tick& t) {
-      const auto it = t.errors.find(err_kinds[i]);
-      return it == t.errors.end() ? 0.0 : double(it->second);
-    });
-  summary("archsim_request_latency_seconds", "End-to-end latency of the requests that succeeded in the tick", one,
-          [](std::size_t, const Tick& t) { return std::pair{t.p50, t.p99}; },
-          [](std::size_t, const Tick& t) { return double(t.completed); });
+    counter("archsim_request_errors", "Failed requests by cause", err_series,
+            [&](std::size_t i, const Tick& t) {
+              const auto it = t.errors.find(err_kinds[i]);
+              return it == t.errors.end() ? 0.0 : double(it->second);
+            });
+  summary(
+      "archsim_request_latency_seconds", "End-to-end latency of the requests that succeeded in the tick", one,
+      [](std::size_t, const Tick& t) {
+        return std::pair{t.p50, t.p99};
+      },
+      [](std::size_t, const Tick& t) { return double(t.completed); });
 
   // Per component.
   std::vector<Labels> comps;
@@ -181,15 +185,20 @@ void MetricsWriter::on_finish(const RunResult&) {
           [&](std::size_t i, const Tick& t) { return double(ct(i, t).completed); });
   counter("archsim_component_failed", "Visits that ended with an error", comps,
           [&](std::size_t i, const Tick& t) { return double(ct(i, t).failed); });
-  gauge("archsim_component_in_flight", "", "Visits at the component (queued or in service) at the end of the tick",
-        comps, [&](std::size_t i, const Tick& t) { return double(ct(i, t).in_flight); });
+  gauge("archsim_component_in_flight", "",
+        "Visits at the component (queued or in service) at the end of the tick", comps,
+        [&](std::size_t i, const Tick& t) { return double(ct(i, t).in_flight); });
   gauge("archsim_component_queue", "", "Visits waiting for a worker at the end of the tick", comps,
         [&](std::size_t i, const Tick& t) { return double(ct(i, t).queue); });
-  gauge("archsim_component_utilization_ratio", "ratio", "Busy workers over all workers, averaged over the tick",
-        comps, [&](std::size_t i, const Tick& t) { return ct(i, t).utilization; });
-  summary("archsim_component_latency_seconds", "Arrival to reply of the visits that succeeded in the tick", comps,
-          [&](std::size_t i, const Tick& t) { return std::pair{ct(i, t).p50, ct(i, t).p99}; },
-          [&](std::size_t i, const Tick& t) { return double(ct(i, t).completed); });
+  gauge("archsim_component_utilization_ratio", "ratio",
+        "Busy workers over all workers, averaged over the tick", comps,
+        [&](std::size_t i, const Tick& t) { return ct(i, t).utilization; });
+  summary(
+      "archsim_component_latency_seconds", "Arrival to reply of the visits that succeeded in the tick", comps,
+      [&](std::size_t i, const Tick& t) {
+        return std::pair{ct(i, t).p50, ct(i, t).p99};
+      },
+      [&](std::size_t i, const Tick& t) { return double(ct(i, t).completed); });
   // The kinds' own figures (hit_ratio, pool_wait_ms, replicas...): one gauge family, by name.
   std::vector<Labels> figs;
   std::vector<std::pair<std::size_t, std::string>> fig_keys;
@@ -198,13 +207,15 @@ void MetricsWriter::on_finish(const RunResult&) {
     for (const Tick& t : ticks_)
       for (const Figure& f : ct(i, t).figures) names.insert(f.name);
     for (const std::string& n : names) {
-      figs.push_back(with({{"component", h.components[i].name}, {"kind", h.components[i].kind}, {"figure", n}}));
+      figs.push_back(
+          with({{"component", h.components[i].name}, {"kind", h.components[i].kind}, {"figure", n}}));
       fig_keys.emplace_back(i, n);
     }
   }
   if (!figs.empty())
-    gauge("archsim_component_figure", "", "A figure particular to the component's kind (name in the figure label)",
-          figs, [&](std::size_t i, const Tick& t) {
+    gauge("archsim_component_figure", "",
+          "A figure particular to the component's kind (name in the figure label)", figs,
+          [&](std::size_t i, const Tick& t) {
             for (const Figure& f : ct(fig_keys[i].first, t).figures)
               if (f.name == fig_keys[i].second) return f.value;
             return std::nan("");
@@ -213,7 +224,8 @@ void MetricsWriter::on_finish(const RunResult&) {
   // Per edge, by name.
   std::vector<Labels> edges;
   for (const EdgeInfo& e : h.edges) {
-    const std::string from = e.from >= 0 ? h.components[std::size_t(e.from)].name : h.sources[std::size_t(-1 - e.from)];
+    const std::string from =
+        e.from >= 0 ? h.components[std::size_t(e.from)].name : h.sources[std::size_t(-1 - e.from)];
     edges.push_back(with({{"from", from}, {"to", h.components[std::size_t(e.to)].name}}));
   }
   auto et = [](std::size_t i, const Tick& t) -> const EdgeTick& { return t.edges[i]; };
@@ -221,9 +233,12 @@ void MetricsWriter::on_finish(const RunResult&) {
           [&](std::size_t i, const Tick& t) { return double(et(i, t).calls); });
   counter("archsim_edge_failed", "Calls that failed, as the caller saw them", edges,
           [&](std::size_t i, const Tick& t) { return double(et(i, t).failed); });
-  summary("archsim_edge_latency_seconds", "Call latency seen by the caller, successful calls in the tick", edges,
-          [&](std::size_t i, const Tick& t) { return std::pair{et(i, t).p50, et(i, t).p99}; },
-          [&](std::size_t i, const Tick& t) { return double(et(i, t).calls - et(i, t).failed); });
+  summary(
+      "archsim_edge_latency_seconds", "Call latency seen by the caller, successful calls in the tick", edges,
+      [&](std::size_t i, const Tick& t) {
+        return std::pair{et(i, t).p50, et(i, t).p99};
+      },
+      [&](std::size_t i, const Tick& t) { return double(et(i, t).calls - et(i, t).failed); });
   out_ << "# EOF\n";
   out_.flush();
 }

@@ -48,7 +48,9 @@ struct Span {
   std::vector<SpanEvent> events;
 };
 
-json attr(const std::string& key, const std::string& v) { return {{"key", key}, {"value", {{"stringValue", v}}}}; }
+json attr(const std::string& key, const std::string& v) {
+  return {{"key", key}, {"value", {{"stringValue", v}}}};
+}
 json attr(const std::string& key, std::int64_t v) {
   return {{"key", key}, {"value", {{"intValue", std::to_string(v)}}}};  // int64 as a string in OTLP/JSON
 }
@@ -65,7 +67,9 @@ struct TraceWriter::Impl : Tracer {
   std::uint64_t traces = 0, counter = 0;
 
   Impl(std::uint64_t s, double p, double start_unix_s)
-      : seed(s), sample(p), start_ns(static_cast<std::uint64_t>(std::llround(start_unix_s)) * 1000000000ULL) {}
+      : seed(s),
+        sample(p),
+        start_ns(static_cast<std::uint64_t>(std::llround(start_unix_s)) * 1000000000ULL) {}
 
   bool sampled(std::uint64_t request) const {
     if (sample >= 1) return true;
@@ -104,7 +108,8 @@ struct TraceWriter::Impl : Tracer {
     const auto parent = open.find(caller.span);
     if (parent == open.end()) return;  // cannot happen: a traced caller's span is open while it runs
     Span& s = begin(child, caller.span, child.comp->name(), now);
-    if (caller.attempt > 0) s.events.push_back({now, "retry attempt", json::array({attr("attempt", caller.attempt)})});
+    if (caller.attempt > 0)
+      s.events.push_back({now, "retry attempt", json::array({attr("attempt", caller.attempt)})});
     child.span = s.id;
   }
 
@@ -137,7 +142,8 @@ struct TraceWriter::Impl : Tracer {
     s.status = status;
     s.status_message = std::move(message);
     if (status != ErrorKind::None)
-      s.events.push_back({now, "exception", json::array({attr("exception.type", std::string(name_of(status)))})});
+      s.events.push_back(
+          {now, "exception", json::array({attr("exception.type", std::string(name_of(status)))})});
     done.push_back(std::move(s));
   }
 
@@ -182,7 +188,8 @@ struct TraceWriter::Impl : Tracer {
     for (const SpanEvent& e : s.events)
       ev.push_back({{"timeUnixNano", time(e.t)}, {"name", e.name}, {"attributes", e.attributes}});
     if (!ev.empty()) j["events"] = ev;
-    if (s.status != ErrorKind::None) j["status"] = {{"message", s.status_message}, {"code", 2}};  // STATUS_CODE_ERROR
+    if (s.status != ErrorKind::None)
+      j["status"] = {{"message", s.status_message}, {"code", 2}};  // STATUS_CODE_ERROR
     return j;
   }
 };
@@ -217,7 +224,8 @@ void TraceWriter::on_finish(const RunResult& r) {
   json rs = json::array();
   for (const std::string& svc : services) {
     json resource = {{"attributes", json::array({attr("service.name", svc)})}};
-    json scope = {{"scope", {{"name", "archsim"}, {"version", ARCHSIM_VERSION}}}, {"spans", std::move(spans[svc])}};
+    json scope = {{"scope", {{"name", "archsim"}, {"version", ARCHSIM_VERSION}}},
+                  {"spans", std::move(spans[svc])}};
     rs.push_back({{"resource", resource}, {"scopeSpans", json::array({scope})}});
   }
   json doc = {{"resourceSpans", rs}};

@@ -77,14 +77,14 @@ std::string resolve(const std::string& path) {
 
 // A device, a pipe or a socket: written to, never replaced.
 bool is_stream(const std::string& target) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(target.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 
 // What is wrong with writing `path`, or "".
 std::string problem(const std::string& path) {
   const std::string target = resolve(path);
-  struct stat st{};
+  struct stat st {};
   if (::stat(target.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) return "it is a folder";
     // No write bit is read-only even for root, whom access() lets write.
@@ -96,7 +96,8 @@ std::string problem(const std::string& path) {
   if (dir.empty()) dir = ".";
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return fmt::format("its folder '{}' does not exist", dir.string());
-  if (::access(dir.c_str(), W_OK | X_OK) != 0) return fmt::format("its folder '{}' cannot be written", dir.string());
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    return fmt::format("its folder '{}' cannot be written", dir.string());
   return "";
 }
 
@@ -159,9 +160,9 @@ OutputFile::~OutputFile() {
 
 ScratchFile::ScratchFile(const std::string& extension) {
   static std::atomic<unsigned> serial{0};
-  path_ = (fs::temp_directory_path() /
-           fmt::format("archsim-{}-{}{}", ::getpid(), serial.fetch_add(1), extension))
-              .string();
+  path_ =
+      (fs::temp_directory_path() / fmt::format("archsim-{}-{}{}", ::getpid(), serial.fetch_add(1), extension))
+          .string();
   register_tmp(path_);
 }
 

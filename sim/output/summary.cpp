@@ -2,8 +2,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cmath>
+#include <cstdlib>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -31,7 +31,6 @@ bool colour_wanted(int fd) {
   return isatty(fd) && !(no && *no);
 }
 
-
 std::string human_duration(double s) {
   if (s == 0) return "0";
   // The bounds allow for rounding to 3 digits: 0.9999 ms is "1 ms", not "1e+03 us".
@@ -57,9 +56,11 @@ namespace {
 
 std::string slo_text(const std::string& full, double v) {
   const std::string name = full.substr(full.rfind('.') + 1);  // "eu-readers.latency_p99": per source
-  if (name == "error_rate" || name == "stale_reads" || name == "availability") return fmt::format("{:.3g}%", v * 100);
+  if (name == "error_rate" || name == "stale_reads" || name == "availability")
+    return fmt::format("{:.3g}%", v * 100);
   if (name == "throughput_min") return fmt::format("{:.4g}/s", v);
-  if (name == "duplicates" || name == "lost_messages" || name == "lost_writes") return fmt::format("{:.0f}", v);
+  if (name == "duplicates" || name == "lost_messages" || name == "lost_writes")
+    return fmt::format("{:.0f}", v);
   return human_duration(v);
 }
 
@@ -69,26 +70,30 @@ std::string percent(double x) { return fmt::format("{:.1f}%", x * 100); }
 /// in the unit the suffix names ("hit ratio 87.3%", "pool wait 3.2 ms").
 std::string figure_text(const Figure& f) {
   const auto ends = [&](std::string_view suffix) {
-    return f.name.size() > suffix.size() && f.name.compare(f.name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return f.name.size() > suffix.size() &&
+           f.name.compare(f.name.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   const auto label = [&](std::size_t cut) {
     std::string l = f.name.substr(0, f.name.size() - cut);
     std::replace(l.begin(), l.end(), '_', ' ');
     return l;
   };
-  if (ends("_ratio") || f.name == "share" || f.name == "utilization") return label(0) + " " + percent(f.value);
+  if (ends("_ratio") || f.name == "share" || f.name == "utilization")
+    return label(0) + " " + percent(f.value);
   if (ends("_ms")) return label(3) + " " + human_duration(f.value / 1e3);
   if (ends("_s")) return label(2) + " " + human_duration(f.value);
   if (ends("_gbps")) return label(5) + " " + fmt::format("{:.3g} Gb/s", f.value);
   if (ends("_rps")) return label(4) + " " + fmt::format("{:.1f}/s", f.value);
   if (f.value == static_cast<double>(static_cast<std::uint64_t>(f.value)) && f.value >= 0)
     return label(0) + " " + human_count(static_cast<std::uint64_t>(f.value));
-  if (std::abs(f.value) >= 100) return label(0) + " " + human_count(static_cast<std::uint64_t>(std::llround(std::abs(f.value))));
+  if (std::abs(f.value) >= 100)
+    return label(0) + " " + human_count(static_cast<std::uint64_t>(std::llround(std::abs(f.value))));
   return label(0) + " " + fmt::format("{:.3g}", f.value);
 }
 
 /// Figures after a name, wrapped at about 110 columns, continuation lines indented.
-void print_figures(std::ostream& out, const std::string& head, std::size_t indent, const std::vector<Figure>& figs) {
+void print_figures(std::ostream& out, const std::string& head, std::size_t indent,
+                   const std::vector<Figure>& figs) {
   std::string line = head;
   bool first = true;
   for (const Figure& f : figs) {
@@ -118,9 +123,11 @@ void print_late_work(std::ostream& out, const RunResult& r) {
     if (c.latency.count > 0 && c.latency.p99 > patience)
       late += fmt::format("{}{} (p99 {})", late.empty() ? "" : ", ", c.name, human_duration(c.latency.p99));
   if (!late.empty())
-    fmt::print(out, "  Late work: {}: over the clients' {} timeout, so at least 1% of these visits served requests "
-                    "whose clients had already left\n",
-               late, human_duration(patience));
+    fmt::print(
+        out,
+        "  Late work: {}: over the clients' {} timeout, so at least 1% of these visits served requests "
+        "whose clients had already left\n",
+        late, human_duration(patience));
 }
 
 /// The width of the component name column.
@@ -140,11 +147,15 @@ void print_notes(std::ostream& out, const std::vector<Note>& notes, std::uint64_
   for (std::size_t i = 0; i < notes.size() && i < kShown; ++i) {
     const Note& n = notes[i];
     const int m = static_cast<int>(n.t / 60);
-    fmt::print(out, "  {:>3}:{:05.2f}  {:<9} {:<14} {:<12} {}\n", m, n.t - 60 * m, n.kind, n.target, n.what, n.detail);
+    fmt::print(out, "  {:>3}:{:05.2f}  {:<9} {:<14} {:<12} {}\n", m, n.t - 60 * m, n.kind, n.target, n.what,
+               n.detail);
   }
-  if (notes.size() > kShown) fmt::print(out, "  ... and {} more ({}in --json, under events)\n", notes.size() - kShown, dropped ? "" : "all ");
+  if (notes.size() > kShown)
+    fmt::print(out, "  ... and {} more ({}in --json, under events)\n", notes.size() - kShown,
+               dropped ? "" : "all ");
   if (dropped)
-    fmt::print(out, "  ... and {} after the first {} (counted, not kept: events_dropped)\n", dropped, notes.size());
+    fmt::print(out, "  ... and {} after the first {} (counted, not kept: events_dropped)\n", dropped,
+               notes.size());
 }
 
 /// SLO verdicts, one line each.
@@ -161,9 +172,11 @@ static void print_slos(std::ostream& out, const RunResult& r) {
       else if (!c.measured) m = fmt::format("{:>8}", "-");
       else if (c.actual == 0) m = fmt::format("{:>+7.1f}%", 0.0);
       else m = fmt::format("{:>7} over", slo_text(c.name, c.actual));
-      fmt::print(out, "  {} {:<16} target {:>10}  actual {:>10}  margin {}{}\n", paint(c.pass ? "pass" : "FAIL", c.pass),
-                 c.name, slo_text(c.name, c.target), actual, m,
-                 c.correctness ? "  (correctness)" : c.measured ? "" : "  (no successful request)");
+      fmt::print(out, "  {} {:<16} target {:>10}  actual {:>10}  margin {}{}\n",
+                 paint(c.pass ? "pass" : "FAIL", c.pass), c.name, slo_text(c.name, c.target), actual, m,
+                 c.correctness ? "  (correctness)"
+                 : c.measured  ? ""
+                               : "  (no successful request)");
     }
     fmt::print(out, "\n");
   }
@@ -171,15 +184,16 @@ static void print_slos(std::ostream& out, const RunResult& r) {
 
 /// End-to-end figures: requests, in system, throughput, latency, errors, sources.
 static void print_requests(std::ostream& out, const RunResult& r) {
-  fmt::print(out, "Requests    {} started ({:.1f}/s), {} completed, {} failed (error rate {}), {} still in flight at the end\n",
+  fmt::print(out,
+             "Requests    {} started ({:.1f}/s), {} completed, {} failed (error rate {}), {} still in flight "
+             "at the end\n",
              human_count(r.started), r.arrival_rps, human_count(r.completed), human_count(r.failed),
              percent(r.error_rate), human_count(r.in_flight));
   fmt::print(out, "In system   {:.2f} requests on average, each {} from start to reply or give-up (mean)\n",
              r.in_flight_mean, human_duration(r.duration_mean_s));
   fmt::print(out, "Throughput  {:.1f} req/s (successful, after warm-up)\n", r.throughput_rps);
   const LatencyStats& l = r.latency;
-  if (r.completed == 0)
-    fmt::print(out, "Latency     none: no successful request\n");
+  if (r.completed == 0) fmt::print(out, "Latency     none: no successful request\n");
   else
     fmt::print(out, "Latency     mean {}  p50 {}  p90 {}  p99 {}  p99.9 {}  max {}\n", human_duration(l.mean),
                human_duration(l.p50), human_duration(l.p90), human_duration(l.p99), human_duration(l.p999),
@@ -189,13 +203,14 @@ static void print_requests(std::ostream& out, const RunResult& r) {
     std::stable_sort(e.begin(), e.end(), [](auto& a, auto& b) { return a.second > b.second; });
     fmt::print(out, "Errors     ");
     for (const auto& [k, v] : e)
-      fmt::print(out, " {} {} ({})", k, human_count(v), percent(static_cast<double>(v) / static_cast<double>(r.failed)));
+      fmt::print(out, " {} {} ({})", k, human_count(v),
+                 percent(static_cast<double>(v) / static_cast<double>(r.failed)));
     fmt::print(out, "\n");
   }
   for (const SourceResult& s : r.sources)
     if (s.retries || s.hedges || s.abandoned)
-      fmt::print(out, "Source      {}: {} retries, {} hedges, {} attempts abandoned at its {} timeout\n", s.name,
-                 human_count(s.retries), human_count(s.hedges), human_count(s.abandoned),
+      fmt::print(out, "Source      {}: {} retries, {} hedges, {} attempts abandoned at its {} timeout\n",
+                 s.name, human_count(s.retries), human_count(s.hedges), human_count(s.abandoned),
                  s.timeout_s > 0 ? human_duration(s.timeout_s) : "no");
 }
 
@@ -205,22 +220,24 @@ static void print_components(std::ostream& out, const RunResult& r) {
   int busiest = -1;
   for (std::size_t i = 0; i < r.components.size(); ++i)
     if (r.components[i].workers > 0 &&
-        (busiest < 0 || r.components[i].utilization > r.components[static_cast<std::size_t>(busiest)].utilization))
+        (busiest < 0 ||
+         r.components[i].utilization > r.components[static_cast<std::size_t>(busiest)].utilization))
       busiest = static_cast<int>(i);
 
   const std::size_t w = name_width(r);
-  fmt::print(out, "\n  {:<{}} {:<14} {:>9} {:>7} {:>10} {:>9} {:>9} {:>9} {:>8}\n", "component", w, "kind", "replicas",
-             "util", "visits/s", "queue", "wait", "p99", "errors");
+  fmt::print(out, "\n  {:<{}} {:<14} {:>9} {:>7} {:>10} {:>9} {:>9} {:>9} {:>8}\n", "component", w, "kind",
+             "replicas", "util", "visits/s", "queue", "wait", "p99", "errors");
   for (std::size_t i = 0; i < r.components.size(); ++i) {
     const ComponentResult& c = r.components[i];
     std::uint64_t errs = 0;
     for (const auto& [k, v] : c.errors) errs += v;
-    const std::string shape = c.workers > 0 ? fmt::format("{}x{}", c.replicas, c.workers) : std::to_string(c.replicas);
+    const std::string shape =
+        c.workers > 0 ? fmt::format("{}x{}", c.replicas, c.workers) : std::to_string(c.replicas);
     fmt::print(out, "{} {:<{}} {:<14} {:>9} {:>7} {:>10.1f} {:>9.2f} {:>9} {:>9} {:>8}{}\n",
                static_cast<int>(i) == busiest ? '*' : ' ', c.name, w, name_of(c.kind), shape,
                c.workers > 0 ? percent(c.utilization) : "-", c.throughput_rps, c.queue_mean,
-               c.workers > 0 ? human_duration(c.wait.mean) : "-", human_duration(c.latency.p99), human_count(errs),
-               static_cast<int>(i) == busiest ? "  <- busiest" : "");
+               c.workers > 0 ? human_duration(c.wait.mean) : "-", human_duration(c.latency.p99),
+               human_count(errs), static_cast<int>(i) == busiest ? "  <- busiest" : "");
   }
   print_late_work(out, r);
 }

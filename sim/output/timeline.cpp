@@ -12,8 +12,8 @@
 
 #include "archsim/diagnostics.hpp"
 #include "archsim/output.hpp"
-#include "spec/limits.hpp"
 #include "spec/kinds.hpp"
+#include "spec/limits.hpp"
 
 namespace archsim {
 
@@ -44,7 +44,7 @@ double figure(double x) {
 
 /// The keys every component has in a tick; the rest are its kind's figures.
 bool common_tick_key(const std::string& k) {
-  static const char* const keys[] = {"arrivals", "completed", "failed", "in_flight",
+  static const char* const keys[] = {"arrivals", "completed",   "failed", "in_flight",
                                      "queue",    "utilization", "p50_ms", "p99_ms"};
   for (const char* c : keys)
     if (k == c) return true;
@@ -54,8 +54,8 @@ bool common_tick_key(const std::string& k) {
 std::optional<SloSpec::Kind> slo_kind(const std::string& key) {
   using K = SloSpec::Kind;
   static const std::pair<const char*, K> names[] = {
-      {"latency_p50", K::LatencyP50}, {"latency_p90", K::LatencyP90},   {"latency_p99", K::LatencyP99},
-      {"latency_p999", K::LatencyP999}, {"latency_mean", K::LatencyMean}, {"error_rate", K::ErrorRate},
+      {"latency_p50", K::LatencyP50},      {"latency_p90", K::LatencyP90},   {"latency_p99", K::LatencyP99},
+      {"latency_p999", K::LatencyP999},    {"latency_mean", K::LatencyMean}, {"error_rate", K::ErrorRate},
       {"throughput_min", K::ThroughputMin}};
   for (const auto& [n, k] : names)
     if (key == n) return k;
@@ -102,9 +102,13 @@ json tick_json(const Tick& t, const TimelineHeader& h) {
   json comps = json::object();
   for (std::size_t i = 0; i < t.components.size(); ++i) {
     const ComponentTick& c = t.components[i];
-    json cj = {{"arrivals", c.arrivals}, {"completed", c.completed}, {"failed", c.failed},
-               {"in_flight", c.in_flight}, {"queue", c.queue},
-               {"utilization", ratio(c.utilization)}, {"p50_ms", latency_ms(c.completed, c.p50)},
+    json cj = {{"arrivals", c.arrivals},
+               {"completed", c.completed},
+               {"failed", c.failed},
+               {"in_flight", c.in_flight},
+               {"queue", c.queue},
+               {"utilization", ratio(c.utilization)},
+               {"p50_ms", latency_ms(c.completed, c.p50)},
                {"p99_ms", latency_ms(c.completed, c.p99)}};
     for (const Figure& f : c.figures) cj[f.name] = figure(f.value);
     comps[h.components[i].name] = std::move(cj);
@@ -113,7 +117,9 @@ json tick_json(const Tick& t, const TimelineHeader& h) {
   json edges = json::array();
   for (const EdgeTick& e : t.edges) {
     const std::uint32_t ok = e.calls - std::min(e.calls, e.failed);  // latency is of successful calls
-    edges.push_back({{"calls", e.calls}, {"failed", e.failed}, {"p50_ms", latency_ms(ok, e.p50)},
+    edges.push_back({{"calls", e.calls},
+                     {"failed", e.failed},
+                     {"p50_ms", latency_ms(ok, e.p50)},
                      {"p99_ms", latency_ms(ok, e.p99)}});
   }
   j["edges"] = edges;
@@ -153,7 +159,8 @@ TimelineHeader make_header(const Simulation& sim) {
   return h;
 }
 
-TimelineWriter::TimelineWriter(std::ostream& out, const Simulation& sim) : out_(out), header_(make_header(sim)) {
+TimelineWriter::TimelineWriter(std::ostream& out, const Simulation& sim)
+    : out_(out), header_(make_header(sim)) {
   out_ << header_json(header_).dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
 }
 
@@ -196,7 +203,8 @@ bool is_timeline_file(const std::string& path) {
 }
 
 Timeline read_timeline(const std::string& path) {
-  if (!regular_file(path)) throw InputError({Diagnostic{path, {}, "cannot read the timeline: not a regular file"}});
+  if (!regular_file(path))
+    throw InputError({Diagnostic{path, {}, "cannot read the timeline: not a regular file"}});
   std::ifstream in(path);
   if (!in) throw InputError({Diagnostic{path, {}, "cannot open timeline file"}});
   Timeline tl;
@@ -231,7 +239,8 @@ Timeline read_timeline(const std::string& path) {
           hc.replicas = c.value("replicas", 1);
           hc.workers = c.value("workers", 1);
           // at(), not []: a short or missing "pos" is a bad line, not a crash.
-          if (c.contains("pos")) hc.pos = std::pair{c.at("pos").at(0).get<double>(), c.at("pos").at(1).get<double>()};
+          if (c.contains("pos"))
+            hc.pos = std::pair{c.at("pos").at(0).get<double>(), c.at("pos").at(1).get<double>()};
           if (hc.replicas < 1 || hc.replicas > limits::kReplicas.max || hc.workers < 0)
             throw std::out_of_range("a component's replicas or workers out of range");
           h.components.push_back(hc);
@@ -319,7 +328,8 @@ Timeline read_timeline(const std::string& path) {
       bad(std::string("malformed timeline line: ") + e.what());
     }
   }
-  if (!have_header && errors.empty()) errors.push_back(Diagnostic{path, {1, 1}, "not a timeline: no header line"});
+  if (!have_header && errors.empty())
+    errors.push_back(Diagnostic{path, {1, 1}, "not a timeline: no header line"});
   if (!errors.empty()) throw InputError(errors);
   return tl;
 }

@@ -85,11 +85,12 @@ void add_to_json(nlohmann::ordered_json& j, const Analysis& a) {
   for (const Finding& f : a.why.findings) {
     nlohmann::ordered_json ev = nlohmann::ordered_json::object();
     for (const Figure& e : f.evidence) ev[e.name] = r6(e.value);
-    findings.push_back({{"kind", f.kind},
-                        {"component", f.component},
-                        {"at_s", f.at_s < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r6(f.at_s))},
-                        {"text", f.text},
-                        {"evidence", ev}});
+    findings.push_back(
+        {{"kind", f.kind},
+         {"component", f.component},
+         {"at_s", f.at_s < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r6(f.at_s))},
+         {"text", f.text},
+         {"evidence", ev}});
   }
   why["findings"] = findings;
   j["explanation"] = why;
@@ -101,8 +102,9 @@ void print_verdict(std::ostream& out, const Analysis& a) {
   const Cost& c = a.cost;
   fmt::print(out, "\nCost        {}", format_price(c.per_hour));
   if (c.budget)
-    fmt::print(out, "  budget {}: {}", format_price(*c.budget),
-               c.within_budget() ? "within" : fmt::format("OVER by {}", format_price(c.per_hour - *c.budget)));
+    fmt::print(
+        out, "  budget {}: {}", format_price(*c.budget),
+        c.within_budget() ? "within" : fmt::format("OVER by {}", format_price(c.per_hour - *c.budget)));
   std::string parts;
   int unpriced = 0;
   for (const CostLine& l : c.lines) {
@@ -111,19 +113,20 @@ void print_verdict(std::ostream& out, const Analysis& a) {
       continue;
     }
     if (l.per_hour == 0) continue;
-    parts += fmt::format("{}{} {}{}", parts.empty() ? "" : ", ", l.component,
-                         l.usage ? format_price(l.unit) + " " + l.usage_what
-                         : l.mean_replicas != 1
-                             ? fmt::format("{:.3g} x {}", l.mean_replicas, format_price(l.unit))
-                             : format_price(l.unit),
-                         l.defaulted ? "" : "*");
+    parts +=
+        fmt::format("{}{} {}{}", parts.empty() ? "" : ", ", l.component,
+                    l.usage                ? format_price(l.unit) + " " + l.usage_what
+                    : l.mean_replicas != 1 ? fmt::format("{:.3g} x {}", l.mean_replicas, format_price(l.unit))
+                                           : format_price(l.unit),
+                    l.defaulted ? "" : "*");
   }
   if (c.transfer_per_hour > 0)
     parts += fmt::format("{}transfer {} ({:.3g} GB/h between regions at ${:g}/GB)", parts.empty() ? "" : ", ",
                          format_price(c.transfer_per_hour), c.transfer_gb_per_hour, c.transfer_per_gb);
   if (!parts.empty()) fmt::print(out, "  ({})", parts);
   fmt::print(out, "\n");
-  if (unpriced) fmt::print(out, "            {} component(s) have no default price: give them `cost:`\n", unpriced);
+  if (unpriced)
+    fmt::print(out, "            {} component(s) have no default price: give them `cost:`\n", unpriced);
 
   fmt::print(out, "\nWhy: {}\n", a.why.headline);
   for (const std::string& d : a.why.details) fmt::print(out, "  - {}\n", d);

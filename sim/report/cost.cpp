@@ -24,17 +24,26 @@ namespace {
 // table in step.
 // Sizes within a family double vCPUs, memory and price (as AWS's do).
 constexpr Instance kInstances[] = {
-    {"m6i.large", "service", 2, 8, 0.096},          {"m6i.xlarge", "service", 4, 16, 0.192},
-    {"m6i.2xlarge", "service", 8, 32, 0.384},       {"m6i.4xlarge", "service", 16, 64, 0.768},
-    {"m6i.8xlarge", "service", 32, 128, 1.536},     {"m6i.16xlarge", "service", 64, 256, 3.072},
+    {"m6i.large", "service", 2, 8, 0.096},
+    {"m6i.xlarge", "service", 4, 16, 0.192},
+    {"m6i.2xlarge", "service", 8, 32, 0.384},
+    {"m6i.4xlarge", "service", 16, 64, 0.768},
+    {"m6i.8xlarge", "service", 32, 128, 1.536},
+    {"m6i.16xlarge", "service", 64, 256, 3.072},
     {"m6i.32xlarge", "service", 128, 512, 6.144},
-    {"db.r6g.large", "database", 2, 16, 0.25},      {"db.r6g.xlarge", "database", 4, 32, 0.50},
-    {"db.r6g.2xlarge", "database", 8, 64, 1.00},    {"db.r6g.4xlarge", "database", 16, 128, 2.00},
-    {"db.r6g.8xlarge", "database", 32, 256, 4.00},  {"db.r6g.16xlarge", "database", 64, 512, 8.00},
-    {"cache.r6g.large", "cache", 2, 13.07, 0.206},  {"cache.r6g.xlarge", "cache", 4, 26.32, 0.411},
-    {"cache.r6g.2xlarge", "cache", 8, 52.82, 0.821}, {"cache.r6g.4xlarge", "cache", 16, 105.81, 1.642},
+    {"db.r6g.large", "database", 2, 16, 0.25},
+    {"db.r6g.xlarge", "database", 4, 32, 0.50},
+    {"db.r6g.2xlarge", "database", 8, 64, 1.00},
+    {"db.r6g.4xlarge", "database", 16, 128, 2.00},
+    {"db.r6g.8xlarge", "database", 32, 256, 4.00},
+    {"db.r6g.16xlarge", "database", 64, 512, 8.00},
+    {"cache.r6g.large", "cache", 2, 13.07, 0.206},
+    {"cache.r6g.xlarge", "cache", 4, 26.32, 0.411},
+    {"cache.r6g.2xlarge", "cache", 8, 52.82, 0.821},
+    {"cache.r6g.4xlarge", "cache", 16, 105.81, 1.642},
     {"cache.r6g.8xlarge", "cache", 32, 209.55, 3.284},
-    {"kafka.m5.large", "queue", 2, 8, 0.21},        {"kafka.m5.xlarge", "queue", 4, 16, 0.42},
+    {"kafka.m5.large", "queue", 2, 8, 0.21},
+    {"kafka.m5.xlarge", "queue", 4, 16, 0.42},
     {"kafka.m5.2xlarge", "queue", 8, 32, 0.84},
 };
 
@@ -53,7 +62,8 @@ constexpr double kCdnPerGb = 0.020;
 // The usage rows of the default table (README: Cost). Keep README.md in step.
 const std::vector<UsagePrice> kUsage = {
     {"cdn_egress_gb", kCdnPerGb, "GB",
-     "CloudFront, to viewers in North America and Europe, above 5 PB a month (aws.amazon.com/cloudfront/pricing)"},
+     "CloudFront, to viewers in North America and Europe, above 5 PB a month "
+     "(aws.amazon.com/cloudfront/pricing)"},
     // SQS standard queues: $0.40 per million requests after the free tier; a
     // message costs three (send, receive, delete), each up to 64 KB.
     {"queue_million_messages", 1.20, "million messages",
@@ -81,7 +91,9 @@ const Instance* instance(std::string_view name) {
   return nullptr;
 }
 
-std::string instance_examples() { return "m6i.large .. m6i.32xlarge, db.r6g.large .. db.r6g.16xlarge, cache.r6g.*, kafka.m5.*"; }
+std::string instance_examples() {
+  return "m6i.large .. m6i.32xlarge, db.r6g.large .. db.r6g.16xlarge, cache.r6g.*, kafka.m5.*";
+}
 
 int max_workers(const Instance& in) { return in.vcpus * workers_per_vcpu(in.family); }
 
@@ -205,7 +217,8 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const Run
   if (result && result->sim_time_s > result->warmup_s) {
     const auto o = spec.contract ? spec.contract->price("transfer_gb") : std::nullopt;
     c.transfer_per_gb = o.value_or(usage_price("transfer_gb")->price);
-    c.transfer_gb_per_hour = result->cross_region_bytes / 1e9 / (result->sim_time_s - result->warmup_s) * 3600;
+    c.transfer_gb_per_hour =
+        result->cross_region_bytes / 1e9 / (result->sim_time_s - result->warmup_s) * 3600;
     c.transfer_per_hour = c.transfer_gb_per_hour * c.transfer_per_gb;
     c.per_hour += c.transfer_per_hour;
   }

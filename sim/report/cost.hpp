@@ -20,7 +20,7 @@ struct Instance {
   std::string_view family;  ///< the kind it serves: service, database, cache, queue
   int vcpus = 0;
   double memory_gib = 0;
-  double per_hour = 0;      ///< USD, on demand
+  double per_hour = 0;  ///< USD, on demand
 };
 
 /// The instance of this name, or nullptr.
@@ -39,16 +39,16 @@ const Instance& smallest_for(std::string_view family, int workers, double memory
 struct CostLine {
   std::string component;
   std::string kind;
-  std::string instance;     ///< the instance size it is billed as ("" for a balancer, a CDN)
-  int instances = 1;        ///< instances per replica (a size beyond the largest: several)
+  std::string instance;  ///< the instance size it is billed as ("" for a balancer, a CDN)
+  int instances = 1;     ///< instances per replica (a size beyond the largest: several)
   int replicas = 1;
-  double mean_replicas = 1; ///< over the run (autoscaling, faults that scale): what is billed
-  double unit = 0;          ///< USD per replica-hour
-  bool defaulted = true;    ///< the kind's default price (no `cost:` given)
-  bool priced = true;       ///< false when the kind has no default and no `cost:`
-  bool usage = false;       ///< priced by use (a CDN's egress, a managed queue's messages), not by the hour
-  std::string usage_what;   ///< what the use is, for the summary: "egress", "messages"
-  double per_hour = 0;      ///< unit * mean_replicas
+  double mean_replicas = 1;  ///< over the run (autoscaling, faults that scale): what is billed
+  double unit = 0;           ///< USD per replica-hour
+  bool defaulted = true;     ///< the kind's default price (no `cost:` given)
+  bool priced = true;        ///< false when the kind has no default and no `cost:`
+  bool usage = false;        ///< priced by use (a CDN's egress, a managed queue's messages), not by the hour
+  std::string usage_what;    ///< what the use is, for the summary: "egress", "messages"
+  double per_hour = 0;       ///< unit * mean_replicas
 };
 
 struct Cost {
@@ -58,8 +58,8 @@ struct Cost {
   double transfer_gb_per_hour = 0;
   double transfer_per_gb = 0;
   double transfer_per_hour = 0;
-  double per_hour = 0;          ///< USD, the lines and the transfer
-  std::optional<double> budget; ///< USD per hour, from the problem's `budget:`
+  double per_hour = 0;           ///< USD, the lines and the transfer
+  std::optional<double> budget;  ///< USD per hour, from the problem's `budget:`
   bool within_budget() const { return !budget || per_hour <= *budget + 1e-9; }
 };
 
@@ -71,7 +71,8 @@ std::optional<double> default_price(std::string_view kind);
 /// The bill of a scenario's design. With the run's ticks, a service whose
 /// replicas change (autoscaling, operator actions) is billed for its mean
 /// number of serving replicas; with its result, a CDN for its egress.
-Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks = {}, const RunResult* result = nullptr);
+Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks = {},
+             const RunResult* result = nullptr);
 
 /// USD per GB a CDN sends to viewers, by default.
 double cdn_price_per_gb();
@@ -88,7 +89,6 @@ struct UsagePrice {
 const std::vector<UsagePrice>& usage_prices();
 /// The usage price of this name, or nullptr.
 const UsagePrice* usage_price(std::string_view name);
-
 
 /// "$0.096/h", "$12.40/h".
 std::string format_price(double per_hour);

@@ -22,8 +22,9 @@ namespace fs = std::filesystem;
 
 // The top-level keys of a scenario (parse.cpp's kTopKeys); a first path
 // segment that is not one of them names a component.
-const std::vector<std::string> kTopKeys = {"name",    "description", "seed",       "duration", "warmup", "design",
-                                           "network", "traffic",     "components", "slo",      "budget"};
+const std::vector<std::string> kTopKeys = {"name",       "description", "seed",    "duration",
+                                           "warmup",     "design",      "network", "traffic",
+                                           "components", "slo",         "budget"};
 
 std::string read_text_file(const std::string& path, const std::string& what) {
   std::string why;
@@ -78,7 +79,8 @@ Parsed parse(const std::string& path, const std::string& text, int doc) {
   throw InputError({Diagnostic{*p.path, m, fmt::format("--set {}: {}", path, msg)}});
 }
 
-std::string names_hint(const std::string& word, const std::vector<std::string>& names, const std::string& what) {
+std::string names_hint(const std::string& word, const std::vector<std::string>& names,
+                       const std::string& what) {
   const std::string guess = did_you_mean(word, names);
   std::string list;
   for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
@@ -101,7 +103,8 @@ void place_insertion(const Parsed& p, const YAML::Node& map, const std::string& 
   if (map.Style() == YAML::EmitterStyle::Flow) {
     std::size_t brace = map.Mark().pos;
     while (brace < text.size() && text[brace] != '{') ++brace;
-    if (brace >= text.size()) bad_path(p, t.mark, t.path, "cannot add a key to this map: write it in the file first");
+    if (brace >= text.size())
+      bad_path(p, t.mark, t.path, "cannot add a key to this map: write it in the file first");
     t.pos = brace + 1;
     t.insert_prefix = key + ": ";
     t.insert_suffix = map.size() ? ", " : "";
@@ -118,7 +121,8 @@ void place_insertion(const Parsed& p, const YAML::Node& map, const std::string& 
     if (next < text.size()) {
       std::size_t indent = 0;
       while (next + indent < text.size() && text[next + indent] == ' ') ++indent;
-      if (static_cast<int>(indent) > k.Mark().column && text[next + indent] != '\n' && text[next + indent] != '#')
+      if (static_cast<int>(indent) > k.Mark().column && text[next + indent] != '\n' &&
+          text[next + indent] != '#')
         continue;
     }
     t.pos = eol;
@@ -178,8 +182,7 @@ Documents read_documents(const std::string& file, const LoadOptions& opt) {
     // The design the problem names, relative to it (as the loader does).
     const Parsed p = parse(d.problem_path, d.problem_text, 0);
     if (p.root.IsMap() && p.root["design"] && p.root["design"].IsScalar())
-      d.design_path =
-          (fs::path(file).parent_path() / p.root["design"].Scalar()).lexically_normal().string();
+      d.design_path = (fs::path(file).parent_path() / p.root["design"].Scalar()).lexically_normal().string();
   }
   if (!d.design_path.empty()) d.design_text = read_text_file(d.design_path, "design file");
   return d;
@@ -194,7 +197,8 @@ Target locate(const Documents& docs, const std::string& path) {
 
   const std::vector<std::string> seg = split(path, '.');
   for (const std::string& s : seg)
-    if (s.empty()) bad_path(problem, {}, path, "expected a path such as api.replicas or traffic.shoppers.rate");
+    if (s.empty())
+      bad_path(problem, {}, path, "expected a path such as api.replicas or traffic.shoppers.rate");
 
   // The first segment: a top-level key (in whichever file has it) or a component.
   const Parsed* in = &problem;
@@ -241,8 +245,9 @@ Target locate(const Documents& docs, const std::string& path) {
           place_insertion(*in, node, s, t);
           return t;
         }
-        bad_path(*in, mark_of(node, in->doc), path,
-                 fmt::format("'{}' has no key '{}': {}", where, s, names_hint(s, keys_of(node), "keys here")));
+        bad_path(
+            *in, mark_of(node, in->doc), path,
+            fmt::format("'{}' has no key '{}': {}", where, s, names_hint(s, keys_of(node), "keys here")));
       }
       node.reset(cur[s]);
     } else if (node.IsSequence()) {
@@ -320,7 +325,8 @@ ScenarioSpec load_edited(const Documents& base, const std::vector<std::pair<Targ
       const int doc = g.file == base.problem_path ? 0 : g.file == base.design_path ? 1 : -1;
       if (doc < 0) {
         std::string sets;
-        for (const auto& [t, value] : edits) sets += fmt::format("{}--set {}={}", sets.empty() ? "" : ", ", t.path, value);
+        for (const auto& [t, value] : edits)
+          sets += fmt::format("{}--set {}={}", sets.empty() ? "" : ", ", t.path, value);
         g.message = fmt::format("with {}: {}", sets, g.message);
       }
       if (doc < 0) continue;
@@ -329,8 +335,8 @@ ScenarioSpec load_edited(const Documents& base, const std::vector<std::pair<Targ
       std::vector<std::pair<int, const std::pair<Target, std::string>*>> added;
       for (const auto& e : edits)
         if (e.first.doc == doc && !e.first.exists && e.first.adds_line)
-          added.emplace_back(1 + static_cast<int>(std::count(text.begin(),
-                                                             text.begin() + static_cast<long>(e.first.pos), '\n')),
+          added.emplace_back(1 + static_cast<int>(std::count(
+                                     text.begin(), text.begin() + static_cast<long>(e.first.pos), '\n')),
                              &e);
       std::sort(added.begin(), added.end(), [](auto& a, auto& b) { return a.first < b.first; });
       const std::pair<Target, std::string>* culprit = nullptr;
@@ -351,7 +357,8 @@ ScenarioSpec load_edited(const Documents& base, const std::vector<std::pair<Targ
         // The files loaded before the edits: the problem comes from one of them.
         g.mark.line = line;
         std::string sets;
-        for (const auto& [t, value] : edits) sets += fmt::format("{}--set {}={}", sets.empty() ? "" : ", ", t.path, value);
+        for (const auto& [t, value] : edits)
+          sets += fmt::format("{}--set {}={}", sets.empty() ? "" : ", ", t.path, value);
         g.message = fmt::format("with {}: {}", sets, g.message);
       }
     }
@@ -371,7 +378,8 @@ std::optional<std::pair<double, std::string>> split_number(const std::string& te
 }
 
 std::string format_number(double v) {
-  if (std::abs(v - std::round(v)) < 1e-9 && std::abs(v) < 1e15) return fmt::format("{}", static_cast<long long>(std::llround(v)));
+  if (std::abs(v - std::round(v)) < 1e-9 && std::abs(v) < 1e15)
+    return fmt::format("{}", static_cast<long long>(std::llround(v)));
   return fmt::format("{:.6g}", v);
 }
 

@@ -20,7 +20,7 @@ struct Documents {
   std::string problem_text;
   std::string design_path;  ///< empty: no design file
   std::string design_text;
-  LoadOptions load;         ///< --design, --seed, --duration
+  LoadOptions load;  ///< --design, --seed, --duration
 };
 
 /// Reads the problem and its design; a missing file is an InputError.
@@ -28,16 +28,16 @@ Documents read_documents(const std::string& file, const LoadOptions& opt);
 
 /// Where a path leads in the documents.
 struct Target {
-  std::string path;      ///< as given
-  int doc = 0;           ///< 0 the problem, 1 the design
-  bool exists = false;   ///< false: the key is added to its map
-  std::size_t pos = 0;   ///< exists: the value's first byte; else where the new line goes
-  std::size_t len = 0;   ///< exists: the value's length in the text
-  std::string current;   ///< exists: the value as written
+  std::string path;           ///< as given
+  int doc = 0;                ///< 0 the problem, 1 the design
+  bool exists = false;        ///< false: the key is added to its map
+  std::size_t pos = 0;        ///< exists: the value's first byte; else where the new line goes
+  std::size_t len = 0;        ///< exists: the value's length in the text
+  std::string current;        ///< exists: the value as written
   std::string insert_prefix;  ///< !exists: what goes before the value ("\n    replicas: ")
   std::string insert_suffix;  ///< !exists: what goes after it (", " in a flow map)
   bool adds_line = false;     ///< !exists: the new key takes a line of its own
-  Mark mark;             ///< the value, or the map the key is added to
+  Mark mark;                  ///< the value, or the map the key is added to
 };
 
 /// Finds a path: a component name ("api.replicas", "api.steps.1.timeout"), a

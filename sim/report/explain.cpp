@@ -28,7 +28,9 @@ std::string percent(double x) {
   return fmt::format("{:.0f}%", x * 100);
 }
 
-std::string count_words(double n) { return human_count(static_cast<std::uint64_t>(std::llround(std::max(0.0, n)))); }
+std::string count_words(double n) {
+  return human_count(static_cast<std::uint64_t>(std::llround(std::max(0.0, n))));
+}
 
 /// "32 workers", "4 replicas x 64 workers".
 std::string shape(const ComponentResult& c) {
@@ -98,8 +100,7 @@ std::optional<double> tick_metric(SloSpec::Kind k, const Tick& t) {
     case K::ErrorRate:
       if (done == 0) return std::nullopt;
       return t.failed / done;
-    case K::ThroughputMin:
-      return t.dt > 0 ? t.completed / t.dt : 0.0;
+    case K::ThroughputMin: return t.dt > 0 ? t.completed / t.dt : 0.0;
     default:  // correctness and availability: counted over the run, not per tick
       return std::nullopt;
   }
@@ -108,7 +109,8 @@ std::optional<double> tick_metric(SloSpec::Kind k, const Tick& t) {
 
 std::string slo_value(SloSpec::Kind k, double v) {
   using K = SloSpec::Kind;
-  if (k == K::ErrorRate || k == K::StaleReadRatio || k == K::Availability) return fmt::format("{:.3g}%", v * 100);
+  if (k == K::ErrorRate || k == K::StaleReadRatio || k == K::Availability)
+    return fmt::format("{:.3g}%", v * 100);
   if (k == K::Duplicates || k == K::LostMessages || k == K::LostWrites) return fmt::format("{:.0f}", v);
   if (k == K::ThroughputMin) return rate_words(v) + " req/s";
   return human_duration(v);
@@ -228,8 +230,8 @@ std::optional<Saturation> find_saturation(int i, const std::vector<Tick>& ticks,
 std::string pool_words(const ScenarioSpec& spec, const Saturation& s) {
   const DatabaseSpec* db = spec.components[static_cast<std::size_t>(s.component)].database();
   if (!db || !db->pool) return "";
-  return fmt::format("{} connection{} per caller replica, acquire timeout {}", *db->pool, *db->pool == 1 ? "" : "s",
-                     human_duration(db->acquire_timeout));
+  return fmt::format("{} connection{} per caller replica, acquire timeout {}", *db->pool,
+                     *db->pool == 1 ? "" : "s", human_duration(db->acquire_timeout));
 }
 
 /// When the offered load is back to its base level after the last change
@@ -244,8 +246,8 @@ double load_back_at(const ScenarioSpec& spec) {
   return back;
 }
 
-std::vector<ErrorSource> error_sources(const ScenarioSpec& spec, const RunResult& r, const std::vector<Tick>& ticks,
-                                       const std::vector<EdgeInfo>& edges) {
+std::vector<ErrorSource> error_sources(const ScenarioSpec& spec, const RunResult& r,
+                                       const std::vector<Tick>& ticks, const std::vector<EdgeInfo>& edges) {
   std::vector<ErrorSource> out;
   if (r.failed == 0) return out;
   const double failed = static_cast<double>(r.failed);
@@ -270,7 +272,8 @@ std::vector<ErrorSource> error_sources(const ScenarioSpec& spec, const RunResult
     for (const ComponentResult& c : r.components)
       if (auto it = c.errors.find(kind); it != c.errors.end()) at_components += it->second;
     // A client's own timeouts are the only errors no component records.
-    const double client = kind == "timeout" && n > at_components ? static_cast<double>(n - at_components) : 0.0;
+    const double client =
+        kind == "timeout" && n > at_components ? static_cast<double>(n - at_components) : 0.0;
     const double comp_total = static_cast<double>(n) - client;
     if (client > 0) {
       ErrorSource s;
@@ -299,15 +302,14 @@ std::vector<ErrorSource> error_sources(const ScenarioSpec& spec, const RunResult
     }
   }
   for (ErrorSource& s : out) s.count = static_cast<std::uint64_t>(std::llround(s.share * failed));
-  std::stable_sort(out.begin(), out.end(), [](const ErrorSource& a, const ErrorSource& b) { return a.share > b.share; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ErrorSource& a, const ErrorSource& b) { return a.share > b.share; });
   return out;
 }
 
 /// "timeouts at the client (shoppers give up after 2 s)"
 std::string error_words(const ErrorSource& e, const ScenarioSpec& spec) {
-  std::string kind = e.kind == "timeout"   ? "timeouts"
-                     : e.kind == "rejected" ? "rejections"
-                                            : e.kind;
+  std::string kind = e.kind == "timeout" ? "timeouts" : e.kind == "rejected" ? "rejections" : e.kind;
   if (e.at_client) {
     std::string who = e.origin.empty() ? "the clients" : "the client " + e.origin;
     std::string patience;
@@ -343,7 +345,8 @@ std::vector<FaultMark> faults_of(const RunResult& r) {
         }
       continue;
     }
-    out.push_back(FaultMark{n.t, -1, fmt::format("{} {}{}", n.what, n.target, n.detail.empty() ? "" : ": " + n.detail)});
+    out.push_back(FaultMark{
+        n.t, -1, fmt::format("{} {}{}", n.what, n.target, n.detail.empty() ? "" : ": " + n.detail)});
   }
   return out;
 }
@@ -386,7 +389,8 @@ struct Run {
   std::optional<Finding> time_goes;  ///< where a slow request's time goes
 };
 
-Finding finding(std::string kind, std::string component, double at, std::string text, std::vector<Figure> evidence) {
+Finding finding(std::string kind, std::string component, double at, std::string text,
+                std::vector<Figure> evidence) {
   return Finding{std::move(kind), std::move(component), at, std::move(text), std::move(evidence)};
 }
 
@@ -431,7 +435,8 @@ void find_busiest(const Run& run, Explanation& x) {
 void find_upstream(Run& run) {
   if (!run.root) return;
   for (std::size_t i = 0; i < run.n; ++i) {
-    if (static_cast<int>(i) == run.root->component || !reaches(run.callees, static_cast<int>(i), run.root->component))
+    if (static_cast<int>(i) == run.root->component ||
+        !reaches(run.callees, static_cast<int>(i), run.root->component))
       continue;
     for (const Tick& t : run.ticks)
       if (t.components.size() > i && t.components[i].queue > run.upstream_peak &&
@@ -452,18 +457,18 @@ std::string visit_words(const ComponentResult& c, double started, std::vector<Fi
   double total = 0, visits = 0;
   for (const VisitGroup& g : c.visits_by_call) total += g.total_s, visits += static_cast<double>(g.visits);
   if (c.visits_by_call.size() <= 1 || total <= 0)
-    return fmt::format("{} visit{} of {} each", per_request(visits / started), visits / started >= 1.5 ? "s" : "",
-                       human_duration(visits > 0 ? total / visits : 0));
+    return fmt::format("{} visit{} of {} each", per_request(visits / started),
+                       visits / started >= 1.5 ? "s" : "", human_duration(visits > 0 ? total / visits : 0));
   std::string out;
   double named = 0, named_visits = 0;
   std::size_t k = 0;
   for (; k < c.visits_by_call.size() && k < 2 && named < 0.8 * total; ++k) {
     const VisitGroup& g = c.visits_by_call[k];
-    const std::string what = g.op.empty() ? fmt::format("line {} of {}", g.line, g.from)
-                                          : fmt::format("{} from {}", g.op, g.from);
-    out += fmt::format("{}{} of {} ({}, longest {})", k ? ", " : "",
-                       per_request(static_cast<double>(g.visits) / started),
-                       human_duration(g.total_s / static_cast<double>(g.visits)), what, human_duration(g.max_s));
+    const std::string what =
+        g.op.empty() ? fmt::format("line {} of {}", g.line, g.from) : fmt::format("{} from {}", g.op, g.from);
+    out += fmt::format(
+        "{}{} of {} ({}, longest {})", k ? ", " : "", per_request(static_cast<double>(g.visits) / started),
+        human_duration(g.total_s / static_cast<double>(g.visits)), what, human_duration(g.max_s));
     named += g.total_s, named_visits += static_cast<double>(g.visits);
     ev.push_back({fmt::format("visit_{}_mean_s", k), g.total_s / static_cast<double>(g.visits)});
     ev.push_back({fmt::format("visit_{}_per_request", k), static_cast<double>(g.visits) / started});
@@ -553,12 +558,14 @@ std::string make_headline(const Explanation& x, const Run& run) {
     head.push_back(fmt::format("{} of errors are {}", percent(x.errors.front().share),
                                error_words(x.errors.front(), run.spec)));
   if (run.upstream >= 0)
-    head.push_back(fmt::format("{}'s queue grew to {}", r.components[static_cast<std::size_t>(run.upstream)].name,
+    head.push_back(fmt::format("{}'s queue grew to {}",
+                               r.components[static_cast<std::size_t>(run.upstream)].name,
                                count_words(run.upstream_peak)));
   else if (run.root && run.root->queue_peak >= 1)
     head.push_back(run.root->pool ? fmt::format("up to {} requests waited for one of its connections",
                                                 count_words(run.root->queue_peak))
-                                  : fmt::format("{}'s queue grew to {}", run.root->name, count_words(run.root->queue_peak)));
+                                  : fmt::format("{}'s queue grew to {}", run.root->name,
+                                                count_words(run.root->queue_peak)));
   if (!run.root && x.busiest >= 0 && r.slo_pass) {
     const ComponentResult& b = r.components[static_cast<std::size_t>(x.busiest)];
     head.push_back(fmt::format("the busiest component is {} at {} ({} in its busiest second)", b.name,
@@ -584,22 +591,23 @@ void slo_findings(const Run& run, Explanation& x) {
     if (!s) continue;
     std::vector<Figure> ev{{"target", s->target}, {"worst", b.worst}, {"worst_at_s", b.worst_at}};
     if (b.timed)
-      x.findings.push_back(finding("slo_break", "", b.at,
-                                   fmt::format("{} broke at {} (target {}; worst second {} at {}).", b.slo, clock(b.at),
-                                               slo_value(s->kind, s->target), slo_value(s->kind, b.worst),
-                                               clock(b.worst_at)),
-                                   ev));
+      x.findings.push_back(
+          finding("slo_break", "", b.at,
+                  fmt::format("{} broke at {} (target {}; worst second {} at {}).", b.slo, clock(b.at),
+                              slo_value(s->kind, s->target), slo_value(s->kind, b.worst), clock(b.worst_at)),
+                  ev));
     else if (run.r.completed == 0)
-      x.findings.push_back(finding("slo_break", "", -1,
-                                   fmt::format("{} failed: no request succeeded, so there is no latency to meet it.",
-                                               b.slo),
-                                   {{"completed", 0}}));
+      x.findings.push_back(
+          finding("slo_break", "", -1,
+                  fmt::format("{} failed: no request succeeded, so there is no latency to meet it.", b.slo),
+                  {{"completed", 0}}));
     else
-      x.findings.push_back(finding("slo_break", "", -1,
-                                   fmt::format("{} failed over the whole run (target {}) though no single second "
-                                               "broke it.",
-                                               b.slo, slo_value(s->kind, s->target)),
-                                   ev));
+      x.findings.push_back(
+          finding("slo_break", "", -1,
+                  fmt::format("{} failed over the whole run (target {}) though no single second "
+                              "broke it.",
+                              b.slo, slo_value(s->kind, s->target)),
+                  ev));
   }
 }
 
@@ -613,8 +621,9 @@ std::string capacity_words(const Run& run, const Saturation& s, std::vector<Figu
   ev.push_back({"onset_arrived_visits_rps", s.onset_arrived_rps});
   ev.push_back({"onset_entering_rps", s.onset_entering_rps});
   if (design > 0) ev.push_back({"design_visits_rps", design});
-  std::string text = fmt::format("served {} visits/s at most, while {} visits/s arrived in its first {} saturated",
-                                 rate_words(s.served_rps), rate_words(s.onset_arrived_rps), clock(s.onset_s));
+  std::string text =
+      fmt::format("served {} visits/s at most, while {} visits/s arrived in its first {} saturated",
+                  rate_words(s.served_rps), rate_words(s.onset_arrived_rps), clock(s.onset_s));
   if (design > 0 && std::abs(design - s.onset_arrived_rps) > 0.05 * design)
     text += fmt::format(" (the design asks about {} visits/s of it at the {} req/s then entering the system)",
                         rate_words(design), rate_words(s.onset_entering_rps));
@@ -625,27 +634,30 @@ void saturation_findings(const Run& run, Explanation& x) {
   for (std::size_t k = 0; k < x.saturated.size(); ++k) {
     const Saturation& s = x.saturated[k];
     const ComponentResult& c = run.r.components[static_cast<std::size_t>(s.component)];
-    std::vector<Figure> ev{{"saturated_s", s.seconds}, {"queue_peak", s.queue_peak}, {"queue_peak_at_s", s.queue_peak_at}};
+    std::vector<Figure> ev{
+        {"saturated_s", s.seconds}, {"queue_peak", s.queue_peak}, {"queue_peak_at_s", s.queue_peak_at}};
     const std::string cap = capacity_words(run, s, ev);
     std::string line = s.pool ? fmt::format("{}'s connection pool ({}) {}ran dry at {}: it {}", s.name,
                                             pool_words(run.spec, s), k == 0 ? "" : "then ", clock(s.at), cap)
-                              : fmt::format("{} ({}) {}saturated at {}: it {}", s.name, shape(c), k == 0 ? "" : "then ",
-                                            clock(s.at), cap);
+                              : fmt::format("{} ({}) {}saturated at {}: it {}", s.name, shape(c),
+                                            k == 0 ? "" : "then ", clock(s.at), cap);
     if (s.pool && s.queue_peak >= 1)
       line += fmt::format("; up to {} requests waited for a connection (at {}), {} on average",
                           count_words(s.queue_peak), clock(s.queue_peak_at), human_duration(c.wait.mean));
     else if (s.queue_peak >= 1)
       line += fmt::format("; its queue peaked at {} at {} (mean wait {}, p99 {})", count_words(s.queue_peak),
                           clock(s.queue_peak_at), human_duration(c.wait.mean), human_duration(c.wait.p99));
-    x.findings.push_back(finding(s.pool ? "pool_dry" : "saturation", s.name, s.at, line + ".", std::move(ev)));
+    x.findings.push_back(
+        finding(s.pool ? "pool_dry" : "saturation", s.name, s.at, line + ".", std::move(ev)));
     if (k == 0 && run.upstream >= 0) {
       const ComponentResult& u = run.r.components[static_cast<std::size_t>(run.upstream)];
       x.findings.push_back(finding(
           "upstream_queue", u.name, run.upstream_peak_at,
-          fmt::format("Upstream, {}'s queue grew to {} by {}: each of its {} workers holds its place while it waits "
-                      "for {}.",
-                      u.name, count_words(run.upstream_peak), clock(run.upstream_peak_at),
-                      count_words(static_cast<double>(u.workers) * u.replicas), s.name),
+          fmt::format(
+              "Upstream, {}'s queue grew to {} by {}: each of its {} workers holds its place while it waits "
+              "for {}.",
+              u.name, count_words(run.upstream_peak), clock(run.upstream_peak_at),
+              count_words(static_cast<double>(u.workers) * u.replicas), s.name),
           {{"queue_peak", run.upstream_peak}, {"workers", static_cast<double>(u.workers) * u.replicas}}));
     }
   }
@@ -676,11 +688,12 @@ void dead_time_finding(const Run& run, Explanation& x) {
   std::string patience;
   if (run.spec.traffic.size() == 1 && run.spec.traffic[0].timeout)
     patience = fmt::format(" after {}", human_duration(*run.spec.traffic[0].timeout));
-  x.findings.push_back(finding("work_for_nobody", run.root->name, from,
-                               fmt::format("For {} from {} no request succeeded at all, though {} still served {} "
-                                           "visits/s: it worked on requests whose clients had already given up{}.",
-                                           clock(len), clock(from), run.root->name, rate_words(served / len), patience),
-                               {{"seconds", len}, {"served_visits_rps", served / len}, {"started", started_in}}));
+  x.findings.push_back(
+      finding("work_for_nobody", run.root->name, from,
+              fmt::format("For {} from {} no request succeeded at all, though {} still served {} "
+                          "visits/s: it worked on requests whose clients had already given up{}.",
+                          clock(len), clock(from), run.root->name, rate_words(served / len), patience),
+              {{"seconds", len}, {"served_visits_rps", served / len}, {"started", started_in}}));
 }
 
 void recovery_finding(const Run& run, Explanation& x) {
@@ -691,15 +704,19 @@ void recovery_finding(const Run& run, Explanation& x) {
   std::string text;
   if (s.at_end)
     text = back >= 0 && back < run.r.sim_time_s
-               ? fmt::format("{} was still saturated when the run ended at {}, though the load fell back at {}: it "
-                             "did not recover.",
-                             s.name, clock(run.r.sim_time_s), clock(back))
-               : fmt::format("{} was still saturated when the run ended at {}.", s.name, clock(run.r.sim_time_s));
+               ? fmt::format(
+                     "{} was still saturated when the run ended at {}, though the load fell back at {}: it "
+                     "did not recover.",
+                     s.name, clock(run.r.sim_time_s), clock(back))
+               : fmt::format("{} was still saturated when the run ended at {}.", s.name,
+                             clock(run.r.sim_time_s));
   else
     text = fmt::format("{} recovered at {}{}.", s.name, clock(s.until),
-                       back >= 0 && s.until > back ? fmt::format(", {} after the load fell back", clock(s.until - back))
-                                                   : "");
-  x.findings.push_back(finding(s.at_end ? "no_recovery" : "recovery", s.name, s.at_end ? -1 : s.until, text, ev));
+                       back >= 0 && s.until > back
+                           ? fmt::format(", {} after the load fell back", clock(s.until - back))
+                           : "");
+  x.findings.push_back(
+      finding(s.at_end ? "no_recovery" : "recovery", s.name, s.at_end ? -1 : s.until, text, ev));
 }
 
 void time_goes_finding(const Run& run, Explanation& x) {
@@ -771,31 +788,35 @@ void resilience_findings(const Run& run, Explanation& x) {
     const double opened = figure_of(c, "breaker_opened"), refused = figure_of(c, "breaker_refused");
     const double shed = figure_of(c, "shed");
     if (retries > 0 && c.arrivals > 0)
-      x.findings.push_back(finding("retries", c.name, -1,
-                                   fmt::format("{} retried {} calls ({} of its {} visits).", c.name,
-                                               count_words(retries), percent(retries / static_cast<double>(c.arrivals)),
-                                               human_count(c.arrivals)),
-                                   {{"retries", retries}, {"visits", static_cast<double>(c.arrivals)}}));
+      x.findings.push_back(
+          finding("retries", c.name, -1,
+                  fmt::format("{} retried {} calls ({} of its {} visits).", c.name, count_words(retries),
+                              percent(retries / static_cast<double>(c.arrivals)), human_count(c.arrivals)),
+                  {{"retries", retries}, {"visits", static_cast<double>(c.arrivals)}}));
     if (duplicates > 0)
-      x.findings.push_back(finding("duplicates", c.name, -1,
-                                   fmt::format("{} executed {} requests twice or more: retries after replies that were "
-                                               "lost or late, and it is not idempotent.",
-                                               c.name, count_words(duplicates)),
-                                   {{"duplicates", duplicates}}));
+      x.findings.push_back(
+          finding("duplicates", c.name, -1,
+                  fmt::format("{} executed {} requests twice or more: retries after replies that were "
+                              "lost or late, and it is not idempotent.",
+                              c.name, count_words(duplicates)),
+                  {{"duplicates", duplicates}}));
     if (opened > 0)
-      x.findings.push_back(finding("breaker", c.name, -1,
-                                   fmt::format("{}'s circuit breaker opened {} time{} and refused {} calls.", c.name,
-                                               count_words(opened), opened == 1 ? "" : "s", count_words(refused)),
-                                   {{"opened", opened}, {"refused", refused}}));
+      x.findings.push_back(
+          finding("breaker", c.name, -1,
+                  fmt::format("{}'s circuit breaker opened {} time{} and refused {} calls.", c.name,
+                              count_words(opened), opened == 1 ? "" : "s", count_words(refused)),
+                  {{"opened", opened}, {"refused", refused}}));
     if (shed > 0)
-      x.findings.push_back(finding("shed", c.name, -1, fmt::format("{} shed {} requests.", c.name, count_words(shed)),
+      x.findings.push_back(finding("shed", c.name, -1,
+                                   fmt::format("{} shed {} requests.", c.name, count_words(shed)),
                                    {{"shed", shed}}));
   }
   for (const SourceResult& s : run.r.sources)
     if (s.retries > 0 || s.abandoned > 0)
       x.findings.push_back(finding(
           "source_retries", s.name, -1,
-          fmt::format("The clients of {} abandoned {} attempts at their {} timeout (their work went on downstream) and "
+          fmt::format("The clients of {} abandoned {} attempts at their {} timeout (their work went on "
+                      "downstream) and "
                       "retried {} times.",
                       s.name, human_count(s.abandoned), human_duration(s.timeout_s), human_count(s.retries)),
           {{"abandoned", static_cast<double>(s.abandoned)}, {"retries", static_cast<double>(s.retries)}}));
@@ -806,7 +827,8 @@ void error_findings(const Run& run, Explanation& x) {
   std::string line = fmt::format("{} requests failed: ", human_count(run.r.failed));
   std::vector<Figure> ev{{"failed", static_cast<double>(run.r.failed)}, {"error_rate", run.r.error_rate}};
   for (std::size_t k = 0; k < x.errors.size() && k < 4; ++k) {
-    line += (k ? ", " : "") + fmt::format("{} {}", percent(x.errors[k].share), error_words(x.errors[k], run.spec));
+    line += (k ? ", " : "") +
+            fmt::format("{} {}", percent(x.errors[k].share), error_words(x.errors[k], run.spec));
     ev.push_back({fmt::format("share_{}", k), x.errors[k].share});
   }
   if (x.errors.size() > 4) line += ", and others";
@@ -816,13 +838,14 @@ void error_findings(const Run& run, Explanation& x) {
 void busiest_finding(const Run& run, Explanation& x) {
   if (run.root || x.busiest < 0 || x.busiest_peak <= 0.05) return;
   const ComponentResult& b = run.r.components[static_cast<std::size_t>(x.busiest)];
-  x.findings.push_back(finding("busiest", b.name, x.busiest_peak_at,
-                               fmt::format("Nothing saturated. The busiest component is {} ({}): {} on average, {} in "
-                                           "its busiest second ({}); it would saturate first, at about {:.1f}x that "
-                                           "second's load.",
-                                           b.name, shape(b), percent(b.utilization), percent(x.busiest_peak),
-                                           clock(x.busiest_peak_at), 1.0 / x.busiest_peak),
-                               {{"utilization", b.utilization}, {"peak_utilization", x.busiest_peak}}));
+  x.findings.push_back(
+      finding("busiest", b.name, x.busiest_peak_at,
+              fmt::format("Nothing saturated. The busiest component is {} ({}): {} on average, {} in "
+                          "its busiest second ({}); it would saturate first, at about {:.1f}x that "
+                          "second's load.",
+                          b.name, shape(b), percent(b.utilization), percent(x.busiest_peak),
+                          clock(x.busiest_peak_at), 1.0 / x.busiest_peak),
+              {{"utilization", b.utilization}, {"peak_utilization", x.busiest_peak}}));
 }
 
 /// On the platform backend a worker's occupancy is not its CPU: name the busiest host's cores too.
@@ -832,11 +855,12 @@ void host_finding(const Run& run, Explanation& x) {
     return a.cpu_utilization < b.cpu_utilization;
   });
   if (h == hosts.end()) return;
-  x.findings.push_back(finding("host_cpu", h->name, -1,
-                               fmt::format("The busiest host's CPU is {} at {} (utilisation above counts workers "
-                                           "held, not cores busy).",
-                                           h->name, percent(h->cpu_utilization)),
-                               {{"cpu_utilization", h->cpu_utilization}}));
+  x.findings.push_back(
+      finding("host_cpu", h->name, -1,
+              fmt::format("The busiest host's CPU is {} at {} (utilisation above counts workers "
+                          "held, not cores busy).",
+                          h->name, percent(h->cpu_utilization)),
+              {{"cpu_utilization", h->cpu_utilization}}));
 }
 
 /// Message queues whose backlog grew: consumers fell behind.
@@ -853,12 +877,12 @@ void backlog_findings(const Run& run, Explanation& x) {
                            ? 0
                            : figure(run.ticks.back().components[i], "lag_messages");
     if (peak < 100) continue;
-    x.findings.push_back(finding(
-        "backlog", run.r.components[i].name, peak_at,
-        fmt::format("{}'s backlog peaked at {} messages at {} (the oldest {} old){}.", run.r.components[i].name,
-                    count_words(peak), clock(peak_at), human_duration(lag),
-                    end > 0.5 * peak ? "; it was still over half that when the run ended" : ""),
-        {{"peak_messages", peak}, {"oldest_s", lag}, {"end_messages", end}}));
+    x.findings.push_back(
+        finding("backlog", run.r.components[i].name, peak_at,
+                fmt::format("{}'s backlog peaked at {} messages at {} (the oldest {} old){}.",
+                            run.r.components[i].name, count_words(peak), clock(peak_at), human_duration(lag),
+                            end > 0.5 * peak ? "; it was still over half that when the run ended" : ""),
+                {{"peak_messages", peak}, {"oldest_s", lag}, {"end_messages", end}}));
   }
 }
 
@@ -882,11 +906,12 @@ void state_change_findings(const Run& run, Explanation& x) {
   }
   for (std::size_t k = 0; k < order.size() && k < 6; ++k) {
     const Group& g = groups[order[k]];
-    x.findings.push_back(finding("state_change", g.target, g.first,
-                                 g.count == 1 ? fmt::format("At {}: {} ({}).", clock(g.first), order[k], g.detail)
-                                              : fmt::format("{} {} times between {} and {} (last: {}).", order[k],
-                                                            g.count, clock(g.first), clock(g.last), g.detail),
-                                 {{"count", static_cast<double>(g.count)}, {"first_s", g.first}, {"last_s", g.last}}));
+    x.findings.push_back(
+        finding("state_change", g.target, g.first,
+                g.count == 1 ? fmt::format("At {}: {} ({}).", clock(g.first), order[k], g.detail)
+                             : fmt::format("{} {} times between {} and {} (last: {}).", order[k], g.count,
+                                           clock(g.first), clock(g.last), g.detail),
+                {{"count", static_cast<double>(g.count)}, {"first_s", g.first}, {"last_s", g.last}}));
   }
 }
 
@@ -912,16 +937,18 @@ Window window_of(const std::vector<Tick>& ticks, double from, double to) {
 }
 
 /// What moved within kEffectWindow after fault f, each with its delay.
-std::vector<std::string> effects_of(const Run& run, const Explanation& x, const FaultMark& f, const Window& before,
-                                    const Window& after) {
+std::vector<std::string> effects_of(const Run& run, const Explanation& x, const FaultMark& f,
+                                    const Window& before, const Window& after) {
   std::vector<std::string> out;
   for (const Saturation& s : x.saturated)
     if (s.at >= f.at && s.at <= f.at + kEffectWindow)
       out.push_back(fmt::format("{} saturated {} later", s.name, clock(s.at - f.at)));
   if (before.failed == 0 && after.first_fail >= 0)
-    out.push_back(fmt::format("errors began {} later ({})", clock(std::max(0.0, after.first_fail - f.at)), after.kinds));
+    out.push_back(fmt::format("errors began {} later ({})", clock(std::max(0.0, after.first_fail - f.at)),
+                              after.kinds));
   else if (before.completed == 0 && before.started > 0 && after.first_success >= 0)
-    out.push_back(fmt::format("requests succeeded again {} later", clock(std::max(0.0, after.first_success - f.at))));
+    out.push_back(
+        fmt::format("requests succeeded again {} later", clock(std::max(0.0, after.first_success - f.at))));
   if (before.failed > 0 && after.completed + after.failed > 0 && before.error_rate() >= 0.05 &&
       after.error_rate() <= 0.5 * before.error_rate())
     out.push_back(fmt::format("the error rate fell from {} to {}", percent(before.error_rate()),
@@ -969,8 +996,18 @@ void fault_findings(const Run& run, Explanation& x) {
 Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vector<Tick>& ticks,
                     const std::vector<EdgeInfo>& edges, const std::vector<FaultMark>& faults) {
   Explanation x;
-  Run run{spec, r, ticks, edges, faults, callees_of(spec), std::min(r.components.size(), spec.components.size()),
-          nullptr, -1, 0, 0, std::nullopt};
+  Run run{spec,
+          r,
+          ticks,
+          edges,
+          faults,
+          callees_of(spec),
+          std::min(r.components.size(), spec.components.size()),
+          nullptr,
+          -1,
+          0,
+          0,
+          std::nullopt};
   x.saturated = saturations(run);
   run.root = x.saturated.empty() ? nullptr : &x.saturated.front();
   find_busiest(run, x);
@@ -982,9 +1019,9 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
   x.headline = make_headline(x, run);
   // The details, in this order; each producer adds the findings it can show.
   using Producer = void (*)(const Run&, Explanation&);
-  for (Producer p : {slo_findings, saturation_findings, dead_time_finding, recovery_finding, time_goes_finding,
-                     late_work_findings, resilience_findings, error_findings, busiest_finding, host_finding, backlog_findings,
-                     state_change_findings, fault_findings})
+  for (Producer p : {slo_findings, saturation_findings, dead_time_finding, recovery_finding,
+                     time_goes_finding, late_work_findings, resilience_findings, error_findings,
+                     busiest_finding, host_finding, backlog_findings, state_change_findings, fault_findings})
     p(run, x);
   for (const Finding& f : x.findings) x.details.push_back(f.text);
   return x;

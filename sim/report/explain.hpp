@@ -15,34 +15,34 @@ namespace archsim::report {
 
 /// A fault or operator action on the timeline, to mark and to explain.
 struct FaultMark {
-  double at = 0;       ///< s
-  double until = -1;   ///< s; < 0 for an instant action
-  std::string what;    ///< "kill db replica 1", "scale api to 8"
+  double at = 0;      ///< s
+  double until = -1;  ///< s; < 0 for an instant action
+  std::string what;   ///< "kill db replica 1", "scale api to 8"
 };
 
 /// A component that ran all its workers flat out for a while, or a
 /// database whose connection pools ran dry.
 struct Saturation {
-  int component = -1;     ///< index in the spec
+  int component = -1;  ///< index in the spec
   std::string name;
-  bool pool = false;      ///< the pools ran dry (requests waited for a connection), not the workers
-  double at = 0;          ///< start of its first saturated stretch, s
-  double until = 0;       ///< end of its last saturated stretch, s
-  bool at_end = false;    ///< still saturated when the run ended
-  double seconds = 0;     ///< time spent saturated, s
-  double served_rps = 0;  ///< its completions per second while saturated: its capacity
-  double offered_rps = 0; ///< requests entering the system per second meanwhile
-  double onset_s = 0;            ///< the first seconds of its first stretch (up to 30), over which:
-  double onset_arrived_rps = 0;  ///< visits arriving at it per second (the unit of served_rps)
-  double onset_entering_rps = 0; ///< requests entering the system per second
-  double queue_peak = 0;  ///< the longest its queue got (end of a tick), all replicas
+  bool pool = false;              ///< the pools ran dry (requests waited for a connection), not the workers
+  double at = 0;                  ///< start of its first saturated stretch, s
+  double until = 0;               ///< end of its last saturated stretch, s
+  bool at_end = false;            ///< still saturated when the run ended
+  double seconds = 0;             ///< time spent saturated, s
+  double served_rps = 0;          ///< its completions per second while saturated: its capacity
+  double offered_rps = 0;         ///< requests entering the system per second meanwhile
+  double onset_s = 0;             ///< the first seconds of its first stretch (up to 30), over which:
+  double onset_arrived_rps = 0;   ///< visits arriving at it per second (the unit of served_rps)
+  double onset_entering_rps = 0;  ///< requests entering the system per second
+  double queue_peak = 0;          ///< the longest its queue got (end of a tick), all replicas
   double queue_peak_at = 0;
 };
 
 /// Where failures come from: one kind at one place.
 struct ErrorSource {
-  std::string kind;         ///< "timeout", "rejected" ...
-  std::string origin;       ///< the component, or the traffic source for a client timeout
+  std::string kind;    ///< "timeout", "rejected" ...
+  std::string origin;  ///< the component, or the traffic source for a client timeout
   bool at_client = false;
   std::string waiting_for;  ///< a timeout at a component: the callee it gave up on
   double share = 0;         ///< of all measured failed requests
@@ -52,9 +52,9 @@ struct ErrorSource {
 /// When a failing SLO broke.
 struct SloBreak {
   std::string slo;
-  bool timed = false;    ///< false when no single second broke it
-  double at = 0;         ///< start of the first second (tick) that broke it, s
-  double worst = 0;      ///< the worst tick value (s, fraction, or req/s)
+  bool timed = false;  ///< false when no single second broke it
+  double at = 0;       ///< start of the first second (tick) that broke it, s
+  double worst = 0;    ///< the worst tick value (s, fraction, or req/s)
   double worst_at = 0;
 };
 
@@ -74,9 +74,9 @@ struct Explanation {
   int busiest = -1;                   ///< highest mean utilisation (component index)
   double busiest_peak = 0;            ///< its highest one-tick utilisation
   double busiest_peak_at = 0;
-  std::string headline;               ///< one sentence: the verdict and its main reason
-  std::vector<std::string> details;   ///< the supporting facts, one sentence each (the findings' texts)
-  std::vector<Finding> findings;      ///< the same facts with their evidence, in the same order
+  std::string headline;              ///< one sentence: the verdict and its main reason
+  std::vector<std::string> details;  ///< the supporting facts, one sentence each (the findings' texts)
+  std::vector<Finding> findings;     ///< the same facts with their evidence, in the same order
 };
 
 /// Builds the explanation. `ticks` are the observations of the run (empty:

@@ -14,19 +14,25 @@
 namespace archsim::report {
 
 const char* const kRubric =
-    "Rubric: every SLO is worth 1 point, every correctness SLO (duplicates, stale reads, lost messages, lost writes) and the "
-    "budget 2. A met requirement earns its points. A missed SLO or budget earns half its points scaled by how close "
-    "it came (target/actual, or actual/target for throughput and availability); a missed correctness SLO earns "
-    "nothing. Score = 100 x earned / total, at most 59 when anything is missed: a design passes only when it meets "
+    "Rubric: every SLO is worth 1 point, every correctness SLO (duplicates, stale reads, lost messages, lost "
+    "writes) and the "
+    "budget 2. A met requirement earns its points. A missed SLO or budget earns half its points scaled by "
+    "how close "
+    "it came (target/actual, or actual/target for throughput and availability); a missed correctness SLO "
+    "earns "
+    "nothing. Score = 100 x earned / total, at most 59 when anything is missed: a design passes only when it "
+    "meets "
     "every requirement within the budget.";
 
 namespace {
 
 std::string value_text(const std::string& full, double v) {
   const std::string name = full.substr(full.rfind('.') + 1);
-  if (name == "error_rate" || name == "stale_reads" || name == "availability") return fmt::format("{:.3g}%", v * 100);
+  if (name == "error_rate" || name == "stale_reads" || name == "availability")
+    return fmt::format("{:.3g}%", v * 100);
   if (name == "throughput_min") return fmt::format("{:.4g}/s", v);
-  if (name == "duplicates" || name == "lost_messages" || name == "lost_writes") return fmt::format("{:.0f}", v);
+  if (name == "duplicates" || name == "lost_messages" || name == "lost_writes")
+    return fmt::format("{:.0f}", v);
   if (name == "budget") return format_price(v);
   return human_duration(v);
 }
@@ -34,8 +40,7 @@ std::string value_text(const std::string& full, double v) {
 void score(GradeItem& it, bool higher_is_better, bool binary) {
   if (it.target > 0)
     it.margin = higher_is_better ? (it.actual - it.target) / it.target : (it.target - it.actual) / it.target;
-  else
-    it.margin = it.actual > 0 ? -1 : 0;
+  else it.margin = it.actual > 0 ? -1 : 0;
   if (it.pass) {
     it.earned = it.weight;
     return;
@@ -95,15 +100,18 @@ void print_grade(std::ostream& out, const Analysis& a, const Grade& g) {
   std::string levers;
   for (const std::string& l : g.levers) levers += (levers.empty() ? "" : ", ") + l;
   fmt::print(out, "\nGrade: {}/100  {}   (problem {}, design {}; levers pulled: {})\n", g.score,
-             g.pass ? "PASS" : "FAIL", a.spec.name, a.spec.design_name.empty() ? a.spec.design_file : a.spec.design_name,
+             g.pass ? "PASS" : "FAIL", a.spec.name,
+             a.spec.design_name.empty() ? a.spec.design_file : a.spec.design_name,
              levers.empty() ? "none" : levers);
   for (const GradeItem& i : g.items) {
-    const std::string margin = !i.measured                       ? std::string("-")
+    const std::string margin = !i.measured                     ? std::string("-")
                                : i.target > 0 || i.actual == 0 ? fmt::format("{:+.1f}%", i.margin * 100)
                                                                : fmt::format("{} over", i.actual_text);
     fmt::print(out, "  {} {:<22} target {:>10}  actual {:>10}  margin {:>9}  {:.2g}/{:g} pt{}\n",
                i.pass ? "pass" : "FAIL", i.name, i.target_text, i.actual_text, margin, i.earned, i.weight,
-               i.group == "correctness" ? "  (correctness)" : i.measured ? "" : "  (no successful request)");
+               i.group == "correctness" ? "  (correctness)"
+               : i.measured             ? ""
+                                        : "  (no successful request)");
   }
   fmt::print(out, "{}\n", kRubric);
 }
@@ -209,33 +217,38 @@ void correctness_hints(const Analysis& a, const GradeItem& it, int level, std::v
                             it.actual_text, it.target_text, where.empty() ? "?" : where));
   if (level < 2) return;
   if (key == "duplicates")
-    out.push_back("Lever family: idempotency. Retries are right when a reply is lost; what is missing is that a "
-                  "retried call must not run twice. Fewer retries only hide it.");
+    out.push_back(
+        "Lever family: idempotency. Retries are right when a reply is lost; what is missing is that a "
+        "retried call must not run twice. Fewer retries only hide it.");
   else if (key == "lost_messages")
     out.push_back("Lever family: delivery guarantees (redelivery, dead letters, the consumer's failures).");
   else if (key == "lost_writes")
-    out.push_back("Lever family: concurrency control. Last-writer-wins keeps one of two concurrent writes and "
-                  "acknowledges both: the other is silently lost.");
-  else
-    out.push_back("Lever family: read routing and replication (which reads may go to a lagging replica).");
+    out.push_back(
+        "Lever family: concurrency control. Last-writer-wins keeps one of two concurrent writes and "
+        "acknowledges both: the other is silently lost.");
+  else out.push_back("Lever family: read routing and replication (which reads may go to a lagging replica).");
   if (level < 3) return;
   if (key == "duplicates")
-    out.push_back(fmt::format("Lever: make {} idempotent (an idempotency key per request: `idempotent: true`), "
-                              "keeping the retries; {} calls ran twice in this run.",
-                              where, it.actual_text));
+    out.push_back(
+        fmt::format("Lever: make {} idempotent (an idempotency key per request: `idempotent: true`), "
+                    "keeping the retries; {} calls ran twice in this run.",
+                    where, it.actual_text));
   else if (key == "lost_messages")
-    out.push_back(fmt::format("Lever: raise {}'s max_attempts or give it a dead_letter queue you replay; {} "
-                              "messages were lost.",
-                              where, it.actual_text));
+    out.push_back(
+        fmt::format("Lever: raise {}'s max_attempts or give it a dead_letter queue you replay; {} "
+                    "messages were lost.",
+                    where, it.actual_text));
   else if (key == "lost_writes")
-    out.push_back(fmt::format("Lever: serialise the writes of a key ({} lost {} writes): one primary that orders them "
-                              "(a SQL row lock), or a store that keeps conflicting versions for the reader to merge",
-                              where, it.actual_text));
+    out.push_back(
+        fmt::format("Lever: serialise the writes of a key ({} lost {} writes): one primary that orders them "
+                    "(a SQL row lock), or a store that keeps conflicting versions for the reader to merge",
+                    where, it.actual_text));
   else
-    out.push_back(fmt::format("Lever: read the data that must be fresh from the primary (`read_from: primary` on {}), "
-                              "or, in a leaderless store, make every read quorum meet every write quorum "
-                              "(consistency read + write > replication_factor)",
-                              where));
+    out.push_back(
+        fmt::format("Lever: read the data that must be fresh from the primary (`read_from: primary` on {}), "
+                    "or, in a leaderless store, make every read quorum meet every write quorum "
+                    "(consistency read + write > replication_factor)",
+                    where));
 }
 
 void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out) {
@@ -248,18 +261,20 @@ void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out)
     const std::vector<const LeverSpec*> ls = levers_for(a.spec, s.component);
     const bool fixed = a.spec.contract && a.spec.contract->external(s.name);
     if (s.pool) {
-      out.push_back(fmt::format("Lever family: connection capacity at {} (its pools ran dry while its workers had "
-                                "room), and what a caller does when it waits (timeouts, retry budgets, shedding).",
-                                s.name));
+      out.push_back(
+          fmt::format("Lever family: connection capacity at {} (its pools ran dry while its workers had "
+                      "room), and what a caller does when it waits (timeouts, retry budgets, shedding).",
+                      s.name));
     } else if (fixed) {
       out.push_back(fmt::format(
           "Lever family: load off {}: it is the problem's system and its capacity is fixed; "
           "answer before it ({}), or call it less.",
           s.name, cacheable_sets(a.spec).empty() ? "no cache is offered" : cacheable_sets(a.spec)));
     } else if (!ls.empty()) {
-      out.push_back(fmt::format("Lever family: {} at {} (the problem offers levers that change its work): less work "
-                                "per request beats more of the same capacity.",
-                                families(ls), s.name));
+      out.push_back(
+          fmt::format("Lever family: {} at {} (the problem offers levers that change its work): less work "
+                      "per request beats more of the same capacity.",
+                      families(ls), s.name));
     } else {
       out.push_back(fmt::format("Lever family: capacity at {} (instance size, replicas, workers).", s.name));
     }
@@ -278,11 +293,12 @@ void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out)
           for_each_call(svc->steps, [&](const StepSpec& st, double) {
             if (st.call.target == s.name) callers = std::max(callers, svc->replicas);
           });
-      out.push_back(fmt::format("Lever: pool size. Napkin math: {:.0f} queries/s at the peak x {} each = {:.0f} "
-                                "connections busy (Little's law); over {} caller replicas that is {:.0f} per replica, "
-                                "plus headroom: try {:.0f}, and keep max_connections above the total.",
-                                rate, human_duration(ce.hold), conc, callers,
-                                std::ceil(conc / callers), std::ceil(conc / callers / 0.7)));
+      out.push_back(
+          fmt::format("Lever: pool size. Napkin math: {:.0f} queries/s at the peak x {} each = {:.0f} "
+                      "connections busy (Little's law); over {} caller replicas that is {:.0f} per replica, "
+                      "plus headroom: try {:.0f}, and keep max_connections above the total.",
+                      rate, human_duration(ce.hold), conc, callers, std::ceil(conc / callers),
+                      std::ceil(conc / callers / 0.7)));
     } else if (fixed) {
       const double can = ce.hold > 0 ? ce.capacity / ce.hold : 0;  // what it serves at most, per second
       const double peak = ce.arrivals * est->peak_multiplier;
@@ -294,14 +310,15 @@ void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out)
                       peak > 0 ? std::max(0.0, 100 * (1 - 0.7 * can / peak)) : 0.0));
     } else if (!ls.empty()) {
       for (const LeverSpec* l : ls)
-        out.push_back(fmt::format("Lever: '{}' ({}). Napkin math: {} now holds a worker {} per visit, {:.3g} visits "
-                                  "per request, {:.0f} busy at the peak.",
-                                  l->name, l->about, s.name, human_duration(ce.hold), ce.visits, conc));
+        out.push_back(
+            fmt::format("Lever: '{}' ({}). Napkin math: {} now holds a worker {} per visit, {:.3g} visits "
+                        "per request, {:.0f} busy at the peak.",
+                        l->name, l->about, s.name, human_duration(ce.hold), ce.visits, conc));
     } else {
-      out.push_back(fmt::format("Lever: size {} for {:.0f} concurrent requests at the peak (Little's law: {:.0f}/s x "
-                                "{}), {:.0f} workers at 70% utilisation.",
-                                s.name, conc, rate, human_duration(ce.hold),
-                                std::ceil(conc / 0.7)));
+      out.push_back(
+          fmt::format("Lever: size {} for {:.0f} concurrent requests at the peak (Little's law: {:.0f}/s x "
+                      "{}), {:.0f} workers at 70% utilisation.",
+                      s.name, conc, rate, human_duration(ce.hold), std::ceil(conc / 0.7)));
     }
     return;
   }
@@ -314,7 +331,8 @@ void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out)
     const ComponentSpec& c = a.spec.components[static_cast<std::size_t>(i)];
     if (c.load_balancer()) return false;
     bool calls = false;
-    if (const ServiceSpec* s = c.service()) for_each_call(s->steps, [&](const StepSpec&, double) { calls = true; });
+    if (const ServiceSpec* s = c.service())
+      for_each_call(s->steps, [&](const StepSpec&, double) { calls = true; });
     return !calls;
   };
   for (const ComponentEstimate& c : est->components)
@@ -325,42 +343,47 @@ void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out)
   if (slowest < 0) return;
   const ComponentEstimate& ce = est->components[static_cast<std::size_t>(slowest)];
   const std::vector<const LeverSpec*> ls = levers_for(a.spec, slowest);
-  out.push_back(fmt::format("Lever family: {} — nothing saturates: the latency is the work itself ({:.3g} visits "
-                            "to {} per request, {} each). More capacity will not shorten it.",
-                            ls.empty() ? std::string("the request's path") : families(ls), ce.visits,
-                            a.spec.components[static_cast<std::size_t>(slowest)].name, human_duration(ce.hold)));
+  out.push_back(
+      fmt::format("Lever family: {} — nothing saturates: the latency is the work itself ({:.3g} visits "
+                  "to {} per request, {} each). More capacity will not shorten it.",
+                  ls.empty() ? std::string("the request's path") : families(ls), ce.visits,
+                  a.spec.components[static_cast<std::size_t>(slowest)].name, human_duration(ce.hold)));
   if (level < 3) return;
   for (const LeverSpec* l : ls)
-    out.push_back(fmt::format("Lever: '{}' ({}). Napkin math: now {:.3g} x {} = {} per request at {}.", l->name,
-                              l->about, ce.visits, human_duration(ce.hold), human_duration(ce.visits * ce.hold),
+    out.push_back(fmt::format("Lever: '{}' ({}). Napkin math: now {:.3g} x {} = {} per request at {}.",
+                              l->name, l->about, ce.visits, human_duration(ce.hold),
+                              human_duration(ce.visits * ce.hold),
                               a.spec.components[static_cast<std::size_t>(slowest)].name));
   if (ls.empty())
-    out.push_back(fmt::format("Lever: fewer sequential visits to {} per request (batch them, send them at once, or "
-                              "cache what they read): {:.3g} x {} = {} now.",
-                              a.spec.components[static_cast<std::size_t>(slowest)].name, ce.visits,
-                              human_duration(ce.hold), human_duration(ce.visits * ce.hold)));
+    out.push_back(
+        fmt::format("Lever: fewer sequential visits to {} per request (batch them, send them at once, or "
+                    "cache what they read): {:.3g} x {} = {} now.",
+                    a.spec.components[static_cast<std::size_t>(slowest)].name, ce.visits,
+                    human_duration(ce.hold), human_duration(ce.visits * ce.hold)));
 }
 
 void budget_hints(const Analysis& a, const GradeItem& it, int level, std::vector<std::string>& out) {
   const CostLine* big = nullptr;
   for (const CostLine& l : a.cost.lines)
     if (!big || l.per_hour > big->per_hour) big = &l;
-  out.push_back(fmt::format("Symptom: the design costs {} against a budget of {}; the largest line is {} ({}).",
-                            it.actual_text, it.target_text, big ? big->component : "?",
-                            big ? format_price(big->per_hour) : "?"));
+  out.push_back(fmt::format(
+      "Symptom: the design costs {} against a budget of {}; the largest line is {} ({}).", it.actual_text,
+      it.target_text, big ? big->component : "?", big ? format_price(big->per_hour) : "?"));
   if (level < 2 || !big) return;
-  out.push_back("Lever family: capacity cost — buy capacity where the run shows it is used, or pull a lever that "
-                "removes work instead of buying more of it.");
+  out.push_back(
+      "Lever family: capacity cost — buy capacity where the run shows it is used, or pull a lever that "
+      "removes work instead of buying more of it.");
   if (level < 3) return;
   for (std::size_t i = 0; i < a.result.components.size(); ++i) {
     const ComponentResult& c = a.result.components[i];
     if (c.name != big->component || big->instance.empty()) continue;
     const int need = static_cast<int>(std::ceil(c.utilization * c.workers / 0.7));
     const Instance& fit = smallest_for(big->kind, std::max(need, 1));
-    out.push_back(fmt::format("Lever: {} runs at {:.0f}% of {} workers; {:.0f} would do at 70%: {} ({}) instead of "
-                              "{}.",
-                              c.name, c.utilization * 100, c.workers, static_cast<double>(need), fit.name,
-                              format_price(fit.per_hour), big->instance));
+    out.push_back(
+        fmt::format("Lever: {} runs at {:.0f}% of {} workers; {:.0f} would do at 70%: {} ({}) instead of "
+                    "{}.",
+                    c.name, c.utilization * 100, c.workers, static_cast<double>(need), fit.name,
+                    format_price(fit.per_hour), big->instance));
   }
 }
 

@@ -15,24 +15,24 @@ namespace archsim::report {
 
 /// One graded requirement.
 struct GradeItem {
-  std::string name;        ///< "latency_p99", "eu.latency_p99", "duplicates", "budget"
-  std::string group;       ///< "service", "per_source", "correctness", "budget"
+  std::string name;   ///< "latency_p99", "eu.latency_p99", "duplicates", "budget"
+  std::string group;  ///< "service", "per_source", "correctness", "budget"
   std::string target_text, actual_text;
   double target = 0, actual = 0;
-  double margin = 0;       ///< room left as a share of the target (negative: missed by)
+  double margin = 0;  ///< room left as a share of the target (negative: missed by)
   bool pass = false;
   /// false: a latency SLO with no successful request (SloCheck::measured):
   /// failed, with no actual value and no margin.
   bool measured = true;
-  double weight = 1;       ///< points it is worth (the rubric)
+  double weight = 1;  ///< points it is worth (the rubric)
   double earned = 0;
 };
 
 struct Grade {
   std::vector<GradeItem> items;
   double points = 0, total = 0;
-  int score = 0;           ///< 0..100
-  bool pass = false;       ///< every item passed
+  int score = 0;                    ///< 0..100
+  bool pass = false;                ///< every item passed
   std::vector<std::string> levers;  ///< pulled by the design
 };
 

@@ -123,7 +123,8 @@ std::string page(const std::string& title, const std::string& body, const json& 
   h += "<style>\n" + std::string(assets::uplot_css) + "\n</style>\n";
   h += "<style>\n" + std::string(assets::report_css) + "\n</style>\n</head>\n<body>\n";
   h += body;
-  h += "<footer>Written by archsim 0.1.0. Charts drawn with uPlot (MIT licence, below), embedded: this page needs "
+  h += "<footer>Written by archsim 0.1.0. Charts drawn with uPlot (MIT licence, below), embedded: this page "
+       "needs "
        "no network.<details><summary>uPlot licence</summary><pre>" +
        escape_html(assets::uplot_license) + "</pre></details></footer>\n";
   h += "<script type=\"application/json\" id=\"archsim-data\">" + script_json(data) + "</script>\n";
@@ -138,21 +139,23 @@ std::string verdict_badge(bool pass, const std::string& what) {
 }
 
 std::string slo_table(const Analysis& a) {
-  std::string h = "<table>\n<tr><th class=\"l\">objective</th><th>target</th><th>actual</th><th>margin</th><th>"
-                  "verdict</th></tr>\n";
+  std::string h =
+      "<table>\n<tr><th class=\"l\">objective</th><th>target</th><th>actual</th><th>margin</th><th>"
+      "verdict</th></tr>\n";
   for (const SloCheck& c : a.result.slo) {
     // The run's own margin (its sign is the verdict); none without a successful request.
     const std::string actual = c.measured ? slo_text(c.name, c.actual) : "none (no successful request)";
     const std::string margin = c.has_margin ? fmt::format("{:+.1f}%", c.margin * 100) : "-";
-    h += fmt::format("<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>\n",
-                     escape_html(c.name), slo_text(c.name, c.target), actual, margin, c.pass ? "ok" : "bad",
-                     c.pass ? "pass" : "FAIL");
+    h += fmt::format(
+        "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>\n",
+        escape_html(c.name), slo_text(c.name, c.target), actual, margin, c.pass ? "ok" : "bad",
+        c.pass ? "pass" : "FAIL");
   }
   const Cost& cost = a.cost;
-  h += fmt::format("<tr><td class=\"l\">cost per hour</td><td>{}</td><td>{}</td><td></td><td class=\"{}\">{}</td></tr>\n",
-                   cost.budget ? format_price(*cost.budget) : "no budget", format_price(cost.per_hour),
-                   cost.within_budget() ? "ok" : "bad",
-                   cost.budget ? (cost.within_budget() ? "within" : "OVER") : "");
+  h += fmt::format(
+      "<tr><td class=\"l\">cost per hour</td><td>{}</td><td>{}</td><td></td><td class=\"{}\">{}</td></tr>\n",
+      cost.budget ? format_price(*cost.budget) : "no budget", format_price(cost.per_hour),
+      cost.within_budget() ? "ok" : "bad", cost.budget ? (cost.within_budget() ? "within" : "OVER") : "");
   h += "</table>\n";
   return h;
 }
@@ -201,21 +204,24 @@ std::string numbers_table(const std::vector<const Analysis*>& runs, const std::v
 }
 
 std::string components_table(const Analysis& a) {
-  std::string h = "<table>\n<tr><th class=\"l\">component</th><th class=\"l\">kind</th><th>replicas</th><th>util</th>"
-                  "<th>req/s</th><th>queue mean</th><th>queue max</th><th>wait mean</th><th>p99</th><th>errors</th>"
-                  "<th>cost</th></tr>\n";
+  std::string h =
+      "<table>\n<tr><th class=\"l\">component</th><th class=\"l\">kind</th><th>replicas</th><th>util</th>"
+      "<th>req/s</th><th>queue mean</th><th>queue max</th><th>wait mean</th><th>p99</th><th>errors</th>"
+      "<th>cost</th></tr>\n";
   for (std::size_t i = 0; i < a.result.components.size(); ++i) {
     const ComponentResult& c = a.result.components[i];
     std::uint64_t errs = 0;
     for (const auto& [k, v] : c.errors) errs += v;
-    const std::string shape = c.workers > 0 ? fmt::format("{}x{}", c.replicas, c.workers) : std::to_string(c.replicas);
+    const std::string shape =
+        c.workers > 0 ? fmt::format("{}x{}", c.replicas, c.workers) : std::to_string(c.replicas);
     const double cost = i < a.cost.lines.size() ? a.cost.lines[i].per_hour : 0;
-    h += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{:.1f}</td>"
-                     "<td>{:.2f}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                     escape_html(c.name), name_of(c.kind), shape, c.workers > 0 ? pct(c.utilization) : "-",
-                     c.throughput_rps, c.queue_mean, human_count(static_cast<std::uint64_t>(c.queue_max)),
-                     c.workers > 0 ? human_duration(c.wait.mean) : "-", human_duration(c.latency.p99),
-                     human_count(errs), format_price(cost));
+    h += fmt::format(
+        "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{:.1f}</td>"
+        "<td>{:.2f}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+        escape_html(c.name), name_of(c.kind), shape, c.workers > 0 ? pct(c.utilization) : "-",
+        c.throughput_rps, c.queue_mean, human_count(static_cast<std::uint64_t>(c.queue_max)),
+        c.workers > 0 ? human_duration(c.wait.mean) : "-", human_duration(c.latency.p99), human_count(errs),
+        format_price(cost));
   }
   h += "</table>\n";
   return h;
@@ -235,9 +241,10 @@ std::string picture_block(const Picture& p, const std::string& label) {
   if (p.shots.empty()) return "<p class=\"note\">" + escape_html(p.note) + "</p>\n";
   std::string h;
   for (const Picture::Shot& s : p.shots)
-    h += fmt::format("<figure><img class=\"arch\" alt=\"architecture of {}, {}\" src=\"data:image/png;base64,{}\">"
-                     "<figcaption>{}</figcaption></figure>\n",
-                     escape_html(label), escape_html(s.caption), base64(s.png), escape_html(s.caption));
+    h += fmt::format(
+        "<figure><img class=\"arch\" alt=\"architecture of {}, {}\" src=\"data:image/png;base64,{}\">"
+        "<figcaption>{}</figcaption></figure>\n",
+        escape_html(label), escape_html(s.caption), base64(s.png), escape_html(s.caption));
   return h;
 }
 
@@ -260,11 +267,11 @@ std::string header(const Analysis& a, const std::string& title) {
 }
 
 std::string time_charts() {
-  return "<div class=\"chart\" id=\"chart-throughput\"></div>\n<div class=\"chart\" id=\"chart-latency\"></div>\n"
+  return "<div class=\"chart\" id=\"chart-throughput\"></div>\n<div class=\"chart\" "
+         "id=\"chart-latency\"></div>\n"
          "<div class=\"chart\" id=\"chart-errors\"></div>\n<div class=\"chart\" id=\"chart-util\"></div>\n"
          "<div class=\"chart\" id=\"chart-queue\"></div>\n";
 }
-
 
 }  // namespace
 
@@ -289,8 +296,8 @@ std::string base64(const std::string& in) {
   out.reserve((in.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                       static_cast<unsigned char>(in[i + 2]);
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                       (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
     out += k[(v >> 18) & 63];
     out += k[(v >> 12) & 63];
     out += k[(v >> 6) & 63];
@@ -302,7 +309,8 @@ std::string base64(const std::string& in) {
     out += k[(v >> 12) & 63];
     out += "==";
   } else if (i + 2 == in.size()) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    const unsigned v =
+        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
     out += k[(v >> 18) & 63];
     out += k[(v >> 12) & 63];
     out += k[(v >> 6) & 63];
@@ -319,9 +327,10 @@ std::string run_html(const ReportRun& run) {
   b += verdict_badge(a.pass(), a.pass() ? "PASS: every requirement met" : "FAIL");
   b += "<h2>Verdicts</h2>\n" + slo_table(a);
   b += "<h2>Why</h2>\n" + why_block(a);
-  b += "<h2>Over time</h2>\n<p class=\"note\">Grey: warm-up (not measured). Dashed lines: faults and operator "
-       "actions. Drag to zoom, double-click to reset.</p>\n" +
-       time_charts();
+  b +=
+      "<h2>Over time</h2>\n<p class=\"note\">Grey: warm-up (not measured). Dashed lines: faults and operator "
+      "actions. Drag to zoom, double-click to reset.</p>\n" +
+      time_charts();
   b += "<div class=\"cols\"><div><h2>Numbers</h2>\n" + numbers_table({&a}, {"measured"}) + "</div>\n";
   b += "<div><h2>Architecture</h2>\n" + picture_block(run.picture, a.result.scenario) + "</div></div>\n";
   b += "<h2>Components</h2>\n" + components_table(a) + faults_table(a);
@@ -340,20 +349,26 @@ std::string compare_html(const ReportRun& ra, const ReportRun& rb) {
   h += verdict_badge(a.pass(), ra.label + ": " + (a.pass() ? "PASS" : "FAIL"));
   h += " " + verdict_badge(b.pass(), rb.label + ": " + (b.pass() ? "PASS" : "FAIL"));
   // SLOs side by side, with the ones that flip.
-  h += "<h2>Verdicts</h2>\n<table>\n<tr><th class=\"l\">objective</th><th>target</th><th>" + escape_html(ra.label) +
-       "</th><th>" + escape_html(rb.label) + "</th><th class=\"l\">change</th></tr>\n";
+  h += "<h2>Verdicts</h2>\n<table>\n<tr><th class=\"l\">objective</th><th>target</th><th>" +
+       escape_html(ra.label) + "</th><th>" + escape_html(rb.label) +
+       "</th><th class=\"l\">change</th></tr>\n";
   for (std::size_t i = 0; i < a.result.slo.size(); ++i) {
     const SloCheck& x = a.result.slo[i];
     const SloCheck* y = nullptr;
     for (const SloCheck& c : b.result.slo)
       if (c.name == x.name) y = &c;
-    std::string change = !y ? "" : x.pass == y->pass ? "same verdict" : (x.pass ? "pass -> FAIL" : "FAIL -> pass");
-    h += fmt::format("<tr><td class=\"l\">{}</td><td>{}</td><td class=\"{}\">{}</td><td class=\"{}\">{}</td>"
-                     "<td class=\"l\">{}</td></tr>\n",
-                     escape_html(x.name), slo_text(x.name, x.target), x.pass ? "ok" : "bad",
-                     x.measured ? slo_text(x.name, x.actual) : "none", y && y->pass ? "ok" : "bad",
-                     !y ? "-" : y->measured ? slo_text(x.name, y->actual) : "none",
-                     change);
+    std::string change = !y                  ? ""
+                         : x.pass == y->pass ? "same verdict"
+                                             : (x.pass ? "pass -> FAIL" : "FAIL -> pass");
+    h += fmt::format(
+        "<tr><td class=\"l\">{}</td><td>{}</td><td class=\"{}\">{}</td><td class=\"{}\">{}</td>"
+        "<td class=\"l\">{}</td></tr>\n",
+        escape_html(x.name), slo_text(x.name, x.target), x.pass ? "ok" : "bad",
+        x.measured ? slo_text(x.name, x.actual) : "none", y && y->pass ? "ok" : "bad",
+        !y            ? "-"
+        : y->measured ? slo_text(x.name, y->actual)
+                      : "none",
+        change);
   }
   h += fmt::format("<tr><td class=\"l\">cost per hour</td><td>{}</td><td>{}</td><td>{}</td><td></td></tr>\n",
                    a.cost.budget ? format_price(*a.cost.budget) : "", format_price(a.cost.per_hour),
@@ -361,11 +376,12 @@ std::string compare_html(const ReportRun& ra, const ReportRun& rb) {
   h += "</table>\n";
   h += "<h2>Why</h2>\n<div class=\"cols\"><div><h3>" + escape_html(ra.label) + "</h3>" + why_block(a) +
        "</div><div><h3>" + escape_html(rb.label) + "</h3>" + why_block(b) + "</div></div>\n";
-  h += "<h2>Over time</h2>\n<p class=\"note\">" + escape_html(ra.label) + ": solid lines; " + escape_html(rb.label) +
-       ": dashed. Same seed, same workload.</p>\n" + time_charts();
+  h += "<h2>Over time</h2>\n<p class=\"note\">" + escape_html(ra.label) + ": solid lines; " +
+       escape_html(rb.label) + ": dashed. Same seed, same workload.</p>\n" + time_charts();
   h += "<h2>Numbers</h2>\n" + numbers_table({&a, &b}, {ra.label, rb.label});
-  h += "<h2>Components</h2>\n<div class=\"cols\"><div><h3>" + escape_html(ra.label) + "</h3>" + components_table(a) +
-       "</div><div><h3>" + escape_html(rb.label) + "</h3>" + components_table(b) + "</div></div>\n";
+  h += "<h2>Components</h2>\n<div class=\"cols\"><div><h3>" + escape_html(ra.label) + "</h3>" +
+       components_table(a) + "</div><div><h3>" + escape_html(rb.label) + "</h3>" + components_table(b) +
+       "</div></div>\n";
   h += "<h2>Architecture</h2>\n<div class=\"cols\"><div><h3>" + escape_html(ra.label) + "</h3>" +
        picture_block(ra.picture, ra.label) + "</div><div><h3>" + escape_html(rb.label) + "</h3>" +
        picture_block(rb.picture, rb.label) + "</div></div>\n";
@@ -385,30 +401,35 @@ std::string sweep_html(const SweepResult& s, const std::vector<ConfigFile>& conf
   for (const Axis& a : s.axes) params += (params.empty() ? "" : " x ") + a.target.path;
   const std::string title = fmt::format("archsim: {} over {}", s.scenario, params);
   std::string h = "<h1>" + escape_html(title) + "</h1>\n";
-  h += "<p class=\"sub\">" +
-       escape_html(fmt::format("seed {} for every point (common random numbers), {} points, passing means: {}", s.seed,
-                               s.points.size(),
-                               s.criterion.what == "slo"   ? "every SLO met"
-                               : s.criterion.what == "all" ? "every SLO met and within budget"
-                                                           : s.criterion.what + " met")) +
-       "</p>\n";
+  h +=
+      "<p class=\"sub\">" +
+      escape_html(fmt::format("seed {} for every point (common random numbers), {} points, passing means: {}",
+                              s.seed, s.points.size(),
+                              s.criterion.what == "slo"   ? "every SLO met"
+                              : s.criterion.what == "all" ? "every SLO met and within budget"
+                                                          : s.criterion.what + " met")) +
+      "</p>\n";
   if (!s.search_note.empty()) h += verdict_badge(s.found.has_value(), s.search_note);
-  h += "<h2>Over the parameter</h2>\n<p class=\"note\">Squares under each chart: green passes, red fails.</p>\n"
-       "<div class=\"chart\" id=\"chart-latency\"></div>\n<div class=\"chart\" id=\"chart-throughput\"></div>\n"
+  h += "<h2>Over the parameter</h2>\n<p class=\"note\">Squares under each chart: green passes, red "
+       "fails.</p>\n"
+       "<div class=\"chart\" id=\"chart-latency\"></div>\n<div class=\"chart\" "
+       "id=\"chart-throughput\"></div>\n"
        "<div class=\"chart\" id=\"chart-errors\"></div>\n<div class=\"chart\" id=\"chart-cost\"></div>\n"
        "<div class=\"chart\" id=\"chart-util\"></div>\n";
   h += "<h2>Points</h2>\n<table>\n<tr>";
   for (const Axis& a : s.axes) h += "<th>" + escape_html(a.target.path) + "</th>";
-  h += "<th>verdict</th><th>req/s</th><th>p50</th><th>p99</th><th>errors</th><th>cost</th><th class=\"l\">why</th></tr>\n";
+  h += "<th>verdict</th><th>req/s</th><th>p50</th><th>p99</th><th>errors</th><th>cost</th><th "
+       "class=\"l\">why</th></tr>\n";
   for (const Point& p : s.points) {
     h += "<tr>";
     for (const auto& t : p.text) h += "<td>" + escape_html(t) + "</td>";
     const double done = static_cast<double>(p.result.completed + p.result.failed);
-    h += fmt::format("<td class=\"{}\">{}</td><td>{:.1f}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-                     "<td class=\"l wrap\">{}</td></tr>\n",
-                     p.pass ? "ok" : "bad", p.pass ? "pass" : "FAIL", p.result.throughput_rps,
-                     human_duration(p.result.latency.p50), human_duration(p.result.latency.p99),
-                     pct(done ? p.result.failed / done : 0.0), format_price(p.cost.per_hour), escape_html(p.headline));
+    h += fmt::format(
+        "<td class=\"{}\">{}</td><td>{:.1f}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        "<td class=\"l wrap\">{}</td></tr>\n",
+        p.pass ? "ok" : "bad", p.pass ? "pass" : "FAIL", p.result.throughput_rps,
+        human_duration(p.result.latency.p50), human_duration(p.result.latency.p99),
+        pct(done ? p.result.failed / done : 0.0), format_price(p.cost.per_hour), escape_html(p.headline));
   }
   h += "</table>\n<h2>Configuration</h2>\n";
   std::string sets;
@@ -422,7 +443,8 @@ std::string sweep_html(const SweepResult& s, const std::vector<ConfigFile>& conf
   json data;
   data["kind"] = "sweep";
   json axes = json::array();
-  for (const Axis& a : s.axes) axes.push_back({{"path", a.target.path}, {"unit", a.unit}, {"values", a.values}});
+  for (const Axis& a : s.axes)
+    axes.push_back({{"path", a.target.path}, {"unit", a.unit}, {"values", a.values}});
   data["axes"] = axes;
   std::vector<std::string> comps;
   if (!s.points.empty())

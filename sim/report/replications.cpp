@@ -5,9 +5,9 @@
 #include <limits>
 #include <ostream>
 
-#include <boost/math/distributions/students_t.hpp>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <boost/math/distributions/students_t.hpp>
 
 #include "archsim/diagnostics.hpp"
 #include "archsim/output.hpp"
@@ -67,10 +67,14 @@ std::vector<NamedInterval> headline_figures(const std::vector<Replica>& runs, do
                                                       {"latency_p99", &LS::p99},
                                                       {"latency_p999", &LS::p999}};
   for (const auto& [name, field] : lat)
-    out.push_back({name, "s", interval_over(runs, c, [f = field](const Replica& r) { return r.result.latency.*f; })});
-  out.push_back({"throughput", "/s", interval_over(runs, c, [](const Replica& r) { return r.result.throughput_rps; })});
-  out.push_back({"error_rate", "%", interval_over(runs, c, [](const Replica& r) { return error_rate_of(r.result); })});
-  out.push_back({"cost_per_hour", "USD/h", interval_over(runs, c, [](const Replica& r) { return r.cost.per_hour; })});
+    out.push_back(
+        {name, "s", interval_over(runs, c, [f = field](const Replica& r) { return r.result.latency.*f; })});
+  out.push_back(
+      {"throughput", "/s", interval_over(runs, c, [](const Replica& r) { return r.result.throughput_rps; })});
+  out.push_back(
+      {"error_rate", "%", interval_over(runs, c, [](const Replica& r) { return error_rate_of(r.result); })});
+  out.push_back(
+      {"cost_per_hour", "USD/h", interval_over(runs, c, [](const Replica& r) { return r.cost.per_hour; })});
   return out;
 }
 
@@ -105,7 +109,8 @@ std::vector<IntervalVerdict> verdicts_of(const std::vector<Replica>& runs, doubl
     out.push_back(v);
   }
   if (const auto& b = runs.front().cost.budget)
-    out.push_back(judge("budget", *b, false, interval_over(runs, c, [](const Replica& r) { return r.cost.per_hour; })));
+    out.push_back(
+        judge("budget", *b, false, interval_over(runs, c, [](const Replica& r) { return r.cost.per_hour; })));
   return out;
 }
 
@@ -149,7 +154,8 @@ Interval interval_of(const std::vector<double>& xs, double confidence) {
   double ss = 0;
   for (double x : xs) ss += (x - i.mean) * (x - i.mean);
   const double sd = std::sqrt(ss / static_cast<double>(i.n - 1));
-  i.half_width = t_quantile(confidence, static_cast<double>(i.n - 1)) * sd / std::sqrt(static_cast<double>(i.n));
+  i.half_width =
+      t_quantile(confidence, static_cast<double>(i.n - 1)) * sd / std::sqrt(static_cast<double>(i.n));
   return i;
 }
 
@@ -160,10 +166,14 @@ std::uint64_t replication_seed(std::uint64_t base, std::size_t i) {
 void check_replication_flags(std::size_t n, double confidence) {
   std::vector<Diagnostic> d;
   if (n < 2 || n > 100000)
-    d.push_back({"--replications", {}, fmt::format("{}: expected a whole number from 2 to 100000 (an interval needs "
-                                                   "at least two replications)", n)});
+    d.push_back({"--replications",
+                 {},
+                 fmt::format("{}: expected a whole number from 2 to 100000 (an interval needs "
+                             "at least two replications)",
+                             n)});
   if (!(confidence > 0 && confidence < 1))
-    d.push_back({"--confidence", {}, fmt::format("{}: expected a level between 0 and 1, e.g. 0.95", confidence)});
+    d.push_back(
+        {"--confidence", {}, fmt::format("{}: expected a level between 0 and 1, e.g. 0.95", confidence)});
   if (!d.empty()) throw InputError(std::move(d));
 }
 
@@ -177,7 +187,8 @@ std::string outcome_text(IntervalVerdict::Outcome o) {
 }
 
 IntervalVerdict judge(const std::string& name, double target, bool higher_is_better, const Interval& actual) {
-  IntervalVerdict v{name, target, higher_is_better, actual, IntervalVerdict::Outcome::Inconclusive, std::nullopt};
+  IntervalVerdict v{name,        target, higher_is_better, actual, IntervalVerdict::Outcome::Inconclusive,
+                    std::nullopt};
   const bool good_side = higher_is_better ? actual.lo() >= target : actual.hi() <= target;
   const bool bad_side = higher_is_better ? actual.hi() < target : actual.lo() > target;
   if (good_side) v.outcome = IntervalVerdict::Outcome::Pass;
@@ -185,7 +196,8 @@ IntervalVerdict judge(const std::string& name, double target, bool higher_is_bet
   const double gap = std::abs(actual.mean - target);
   if (v.outcome == IntervalVerdict::Outcome::Inconclusive && gap > 0) {
     const double r = actual.half_width / gap;
-    v.needed = static_cast<std::size_t>(std::ceil(static_cast<double>(actual.n) * r * r - 1e-9));  // not 41 for 40.000001
+    v.needed = static_cast<std::size_t>(
+        std::ceil(static_cast<double>(actual.n) * r * r - 1e-9));  // not 41 for 40.000001
   }
   return v;
 }
@@ -237,8 +249,8 @@ std::string format_interval(const NamedInterval& f) {
   // The unit follows the larger of the two, so that neither needs an exponent.
   const Scaled s = scale_for(f.unit, std::max(std::abs(f.value.mean), f.value.half_width));
   const double hw = f.value.half_width * s.factor;
-  return fmt::format("{:.4g} ± {}{}", f.value.mean * s.factor, hw >= 100 ? fmt::format("{:.0f}", hw)
-                                                                         : fmt::format("{:.2g}", hw), s.suffix);
+  return fmt::format("{:.4g} ± {}{}", f.value.mean * s.factor,
+                     hw >= 100 ? fmt::format("{:.0f}", hw) : fmt::format("{:.2g}", hw), s.suffix);
 }
 
 nlohmann::ordered_json replications_json(const Replications& r) {
@@ -267,11 +279,17 @@ nlohmann::ordered_json replications_json(const Replications& r) {
   for (const IntervalVerdict& v : r.verdicts) {
     // Units as in a single run's slo checks: latencies in ms.
     const bool ms = v.name.rfind("latency", 0) == 0;
-    const char* unit = ms ? "ms" : v.name == "error_rate" ? "fraction" : v.name == "throughput_min" ? "rps" : "USD/h";
+    const char* unit = ms                           ? "ms"
+                       : v.name == "error_rate"     ? "fraction"
+                       : v.name == "throughput_min" ? "rps"
+                                                    : "USD/h";
     Interval a = v.actual;
     if (ms) a.mean *= 1e3, a.half_width *= 1e3;
-    J s = {{"name", v.name}, {"target", r6(ms ? v.target * 1e3 : v.target)}, {"unit", unit},
-           {"actual", ci_json(a)}, {"verdict", outcome_text(v.outcome)}};
+    J s = {{"name", v.name},
+           {"target", r6(ms ? v.target * 1e3 : v.target)},
+           {"unit", unit},
+           {"actual", ci_json(a)},
+           {"verdict", outcome_text(v.outcome)}};
     s["replications_needed"] = v.needed ? J(*v.needed) : J(nullptr);
     slo.push_back(s);
   }
@@ -290,18 +308,21 @@ nlohmann::ordered_json replications_json(const Replications& r) {
 }
 
 void print_replications(std::ostream& out, const Replications& r) {
-  fmt::print(out, "{}: {} replications of {} simulated (warm-up {}), base seed {}, {:g}% confidence intervals\n\n",
+  fmt::print(out,
+             "{}: {} replications of {} simulated (warm-up {}), base seed {}, {:g}% confidence intervals\n\n",
              r.scenario, r.runs.size(), human_duration(r.sim_time_s), human_duration(r.warmup_s), r.seed,
              r.confidence * 100);
   if (!r.verdicts.empty()) {
-    fmt::print(out, "SLOs: {}\n", r.overall() == IntervalVerdict::Outcome::Pass   ? "pass"
-                                  : r.overall() == IntervalVerdict::Outcome::Fail ? "FAIL"
-                                                                                  : "INCONCLUSIVE");
+    fmt::print(out, "SLOs: {}\n",
+               r.overall() == IntervalVerdict::Outcome::Pass   ? "pass"
+               : r.overall() == IntervalVerdict::Outcome::Fail ? "FAIL"
+                                                               : "INCONCLUSIVE");
     for (const IntervalVerdict& v : r.verdicts) {
       std::string note;
       if (v.outcome == IntervalVerdict::Outcome::Inconclusive)
-        note = v.needed ? fmt::format("  (the interval straddles the target; about {} replications would settle it)",
-                                      *v.needed)
+        note = v.needed ? fmt::format(
+                              "  (the interval straddles the target; about {} replications would settle it)",
+                              *v.needed)
                         : "  (the mean is on the target: more replications will not settle it)";
       fmt::print(out, "  {:<14} {:<13} {:<24} {}{}\n", v.name, target_text(v), verdict_value(v),
                  outcome_text(v.outcome), note);
@@ -311,7 +332,8 @@ void print_replications(std::ostream& out, const Replications& r) {
   for (const NamedInterval& f : r.figures) fmt::print(out, "  {:<14} {}\n", f.name, format_interval(f));
   if (!r.utilization.empty()) {
     fmt::print(out, "\n  utilisation\n");
-    for (const NamedInterval& u : r.utilization) fmt::print(out, "    {:<12} {}\n", u.name, format_interval(u));
+    for (const NamedInterval& u : r.utilization)
+      fmt::print(out, "    {:<12} {}\n", u.name, format_interval(u));
   }
 }
 
@@ -393,7 +415,8 @@ nlohmann::ordered_json paired_json(const Paired& p, const std::string& la, const
     Interval v = x.diff.value;
     const bool ms = x.diff.unit == "s";
     if (ms) v.mean *= 1e3, v.half_width *= 1e3;
-    d.push_back({{"figure", x.diff.name + (ms ? "_ms" : "")}, {"difference", ci_json(v)},
+    d.push_back({{"figure", x.diff.name + (ms ? "_ms" : "")},
+                 {"difference", ci_json(v)},
                  {"significant", x.significant}});
   }
   j["differences"] = d;
@@ -405,7 +428,8 @@ nlohmann::ordered_json paired_json(const Paired& p, const std::string& la, const
 std::string replications_html(const Replications& r) {
   const auto o = r.overall();
   std::string h = fmt::format(
-      "<h2>Replications</h2>\n<p>{} independent replications (seeds derived from {}), means with {:g}% Student-t "
+      "<h2>Replications</h2>\n<p>{} independent replications (seeds derived from {}), means with {:g}% "
+      "Student-t "
       "confidence intervals. Verdict: <b class=\"{}\">{}</b>.</p>\n",
       r.runs.size(), r.seed, r.confidence * 100, o == IntervalVerdict::Outcome::Pass ? "ok" : "bad",
       outcome_text(o));
@@ -428,7 +452,8 @@ std::string replications_html(const Replications& r) {
   for (const NamedInterval& u : r.utilization)
     h += fmt::format("<tr><td class=\"l\">utilisation {}</td><td>{}</td></tr>\n", escape_html(u.name),
                      escape_html(format_interval(u)));
-  h += "</table>\n<p class=\"note\">Below: replication 1 alone (its charts, components and explanation).</p>\n";
+  h += "</table>\n<p class=\"note\">Below: replication 1 alone (its charts, components and "
+       "explanation).</p>\n";
   return h;
 }
 

@@ -79,7 +79,7 @@ struct NamedInterval {
 struct Replications {
   std::string scenario;
   std::string file;
-  std::uint64_t seed = 1;   ///< the base seed the replications' seeds come from
+  std::uint64_t seed = 1;  ///< the base seed the replications' seeds come from
   double confidence = 0.95;
   double sim_time_s = 0;
   double warmup_s = 0;
@@ -111,7 +111,7 @@ Replications summarise(const ScenarioSpec& spec, std::vector<Replica> runs, doub
 /// the same seed, so the paired differences B - A have a narrower interval
 /// than the two intervals side by side.
 struct PairedDifference {
-  NamedInterval diff;   ///< B - A
+  NamedInterval diff;        ///< B - A
   bool significant = false;  ///< the interval excludes 0
 };
 struct Paired {

@@ -127,7 +127,8 @@ void Criterion::check(const ScenarioSpec& spec) const {
   const std::string guess = did_you_mean(what, names);
   std::string list;
   for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-  throw InputError({Diagnostic{"--until", {},
+  throw InputError({Diagnostic{"--until",
+                               {},
                                fmt::format("unknown criterion '{}': {}valid: {}", what,
                                            guess.empty() ? "" : "did you mean '" + guess + "'? ", list)}});
 }
@@ -162,8 +163,10 @@ Axis parse_axis(const Documents& docs, const std::string& set) {
     if (!n || !std::isfinite(n->first)) bad_set(set, fmt::format("'{}' is not a number", parts[i]));
     // The value is written into the file's text: a unit is letters, '/' or
     // '%' only, never a comment, a quote or a new line spliced in.
-    if (n->second.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/%") != std::string::npos)
-      bad_set(set, fmt::format("'{}' is not a number with a unit (a unit has letters, '/' and '%' only)", parts[i]));
+    if (n->second.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/%") !=
+        std::string::npos)
+      bad_set(set, fmt::format("'{}' is not a number with a unit (a unit has letters, '/' and '%' only)",
+                               parts[i]));
     if (!n->second.empty()) {
       if (have_unit && n->second != unit)
         bad_set(set, fmt::format("the values use different units ('{}' and '{}'): use one", unit, n->second));
@@ -176,7 +179,8 @@ Axis parse_axis(const Documents& docs, const std::string& set) {
     // Bare numbers take the unit the file uses here, without its multiplier.
     if (const auto cur = split_number(a.target.current)) {
       unit = cur->second;
-      if (unit.size() >= 2 && (unit[0] == 'k' || unit[0] == 'K' || unit[0] == 'M' || unit[0] == 'G') && unit[1] == '/')
+      if (unit.size() >= 2 && (unit[0] == 'k' || unit[0] == 'K' || unit[0] == 'M' || unit[0] == 'G') &&
+          unit[1] == '/')
         unit = unit.substr(1);
     } else {
       bad_set(set, fmt::format("the file writes '{}' here, which is not a number: sweep a plain value",
@@ -206,8 +210,9 @@ std::vector<std::string> texts_of(const std::vector<Axis>& axes, const std::vect
 }
 
 /// Runs every point (and each point's replications) on `jobs` threads.
-std::vector<Point> run_points(const std::vector<ScenarioSpec>& specs, const std::vector<std::vector<double>>& xs,
-                              const std::vector<Axis>& axes, const Criterion& c, const Repeat& rep, unsigned jobs) {
+std::vector<Point> run_points(const std::vector<ScenarioSpec>& specs,
+                              const std::vector<std::vector<double>>& xs, const std::vector<Axis>& axes,
+                              const Criterion& c, const Repeat& rep, unsigned jobs) {
   const std::size_t per = std::max<std::size_t>(rep.n, 1);
   std::vector<Point> pts(specs.size());
   std::vector<std::vector<Replica>> reps(specs.size(), std::vector<Replica>(rep.n));
@@ -298,8 +303,8 @@ SweepResult run_sweep(const Documents& docs, const std::vector<Axis>& axes, cons
   return s;
 }
 
-SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<double> hi, const Criterion& c,
-                     unsigned jobs, const Repeat& repeat) {
+SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<double> hi,
+                     const Criterion& c, unsigned jobs, const Repeat& repeat) {
   if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
   SweepResult s = base_result(docs, {axis}, c);
   s.replications = repeat.n;
@@ -375,7 +380,9 @@ SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<
   if (pass >= 0) {
     s.found = static_cast<double>(pass);
     s.search_note = fmt::format("smallest {} that passes {}: {}", axis.target.path,
-                                c.what == "slo" ? "every SLO" : c.what == "all" ? "every SLO and the budget" : c.what,
+                                c.what == "slo"   ? "every SLO"
+                                : c.what == "all" ? "every SLO and the budget"
+                                                  : c.what,
                                 axis.text(static_cast<double>(pass)));
     if (fail >= low) {
       const Point& f = seen.at(fail);
@@ -390,15 +397,18 @@ SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<
           if (!k.pass) why += (why.empty() ? "" : ", ") + k.name;
         if (!f.cost.within_budget()) why += (why.empty() ? "" : ", ") + std::string("budget");
       }
-      s.search_note += fmt::format(" ({} fails: {})", axis.text(static_cast<double>(fail)), why.empty() ? "?" : why);
+      s.search_note +=
+          fmt::format(" ({} fails: {})", axis.text(static_cast<double>(fail)), why.empty() ? "?" : why);
     }
     if (s.replications)
-      s.search_note += fmt::format(" [{} replications per value; passing means every interval ({:g}%) is on the "
-                                   "passing side; inconclusive counts as not passing]",
-                                   s.replications, s.confidence * 100);
+      s.search_note += fmt::format(
+          " [{} replications per value; passing means every interval ({:g}%) is on the "
+          "passing side; inconclusive counts as not passing]",
+          s.replications, s.confidence * 100);
     // A pass below a failure means the parameter is not monotone here.
     for (auto& [x, p] : seen)
-      if (p.pass && x < pass) s.search_note += "; note: " + axis.text(static_cast<double>(x)) + " also passes";
+      if (p.pass && x < pass)
+        s.search_note += "; note: " + axis.text(static_cast<double>(x)) + " also passes";
   } else {
     s.search_note = hi ? fmt::format("no value of {} up to {} passes", axis.target.path, axis.text(*hi))
                        : fmt::format("no value of {} up to {} passes", axis.target.path,
@@ -426,15 +436,19 @@ std::string verdict_text(const Point& p) {
 }
 
 void print_replicated_sweep(std::ostream& out, const SweepResult& s) {
-  fmt::print(out, "{} ({} replications per point, seeds derived from {}, {:g}% confidence intervals, {} point{})\n\n",
-             s.scenario, s.replications, s.seed, s.confidence * 100, s.points.size(), s.points.size() == 1 ? "" : "s");
+  fmt::print(
+      out,
+      "{} ({} replications per point, seeds derived from {}, {:g}% confidence intervals, {} point{})\n\n",
+      s.scenario, s.replications, s.seed, s.confidence * 100, s.points.size(),
+      s.points.size() == 1 ? "" : "s");
   for (const Axis& a : s.axes) fmt::print(out, "{:>14}  ", a.target.path);
   fmt::print(out, "{:<24} {:>22} {:>22} {:>18}\n", "verdict", "p50", "p99", "error rate");
   for (const Point& p : s.points) {
     for (const auto& t : p.text) fmt::print(out, "{:>14}  ", t);
     const bool found = s.found && !p.x.empty() && p.x[0] == *s.found;
     fmt::print(out, "{:<24} {:>22} {:>22} {:>18}{}\n", verdict_text(p), interval_text(p, "latency_p50"),
-               interval_text(p, "latency_p99"), interval_text(p, "error_rate"), found ? "   <- smallest passing" : "");
+               interval_text(p, "latency_p99"), interval_text(p, "error_rate"),
+               found ? "   <- smallest passing" : "");
   }
   if (!s.search_note.empty()) fmt::print(out, "\n{}\n", s.search_note);
 }
@@ -460,12 +474,16 @@ void print_sweep(std::ostream& out, const SweepResult& s) {
   for (const Point& p : s.points) {
     for (std::size_t k = 0; k < p.text.size(); ++k) fmt::print(out, "{:>{}}  ", p.text[k], widths[k]);
     const bool found = s.found && !p.x.empty() && p.x[0] == *s.found;
-    fmt::print(out, "{:<7} {:>10.1f} {:>9} {:>9} {:>7.2f}% {:>10}  {}{}\n", !s.judged ? "-" : p.pass ? "pass" : "FAIL",
-               p.result.throughput_rps, human_duration(p.result.latency.p50), human_duration(p.result.latency.p99),
-               error_rate(p.result) * 100, format_price(p.cost.per_hour),
-               !p.bottleneck.empty() ? p.bottleneck + " saturated"
-                                     : (p.busiest.empty() ? "-"
-                                                          : fmt::format("{} {:.0f}%", p.busiest, p.busiest_util * 100)),
+    fmt::print(out, "{:<7} {:>10.1f} {:>9} {:>9} {:>7.2f}% {:>10}  {}{}\n",
+               !s.judged ? "-"
+               : p.pass  ? "pass"
+                         : "FAIL",
+               p.result.throughput_rps, human_duration(p.result.latency.p50),
+               human_duration(p.result.latency.p99), error_rate(p.result) * 100,
+               format_price(p.cost.per_hour),
+               !p.bottleneck.empty()
+                   ? p.bottleneck + " saturated"
+                   : (p.busiest.empty() ? "-" : fmt::format("{} {:.0f}%", p.busiest, p.busiest_util * 100)),
                found ? "   <- smallest passing" : "");
   }
   if (!s.search_note.empty()) fmt::print(out, "\n{}\n", s.search_note);
@@ -474,7 +492,8 @@ void print_sweep(std::ostream& out, const SweepResult& s) {
 
 void write_sweep_csv(std::ostream& out, const SweepResult& s) {
   for (const Axis& a : s.axes) out << a.target.path << ',';
-  out << "pass,slo_pass,throughput_rps,latency_mean_ms,latency_p50_ms,latency_p99_ms,error_rate,failed,cost_per_hour";
+  out << "pass,slo_pass,throughput_rps,latency_mean_ms,latency_p50_ms,latency_p99_ms,error_rate,failed,cost_"
+         "per_hour";
   std::vector<std::string> slos;
   if (!s.points.empty())
     for (const SloCheck& c : s.points.front().result.slo) slos.push_back(c.name);
@@ -483,9 +502,10 @@ void write_sweep_csv(std::ostream& out, const SweepResult& s) {
   for (const Point& p : s.points) {
     for (double x : p.x) out << format_number(x) << ',';
     const RunResult& r = p.result;
-    out << (p.pass ? "true" : "false") << ',' << (r.slo_pass ? "true" : "false") << ',' << r6(r.throughput_rps)
-        << ',' << r6(r.latency.mean * 1e3) << ',' << r6(r.latency.p50 * 1e3) << ',' << r6(r.latency.p99 * 1e3)
-        << ',' << r6(error_rate(r)) << ',' << r.failed << ',' << r6(p.cost.per_hour);
+    out << (p.pass ? "true" : "false") << ',' << (r.slo_pass ? "true" : "false") << ','
+        << r6(r.throughput_rps) << ',' << r6(r.latency.mean * 1e3) << ',' << r6(r.latency.p50 * 1e3) << ','
+        << r6(r.latency.p99 * 1e3) << ',' << r6(error_rate(r)) << ',' << r.failed << ','
+        << r6(p.cost.per_hour);
     for (const auto& n : slos) {
       std::string v;
       for (const SloCheck& c : r.slo)
@@ -513,14 +533,16 @@ nlohmann::ordered_json sweep_json(const SweepResult& s) {
     j["confidence"] = s.confidence;
   }
   if (s.found || !s.search_note.empty()) {
-    j["find_min"] = {{"found", s.found ? nlohmann::ordered_json(r6(*s.found)) : nlohmann::ordered_json(nullptr)},
-                     {"note", s.search_note}};
+    j["find_min"] = {
+        {"found", s.found ? nlohmann::ordered_json(r6(*s.found)) : nlohmann::ordered_json(nullptr)},
+        {"note", s.search_note}};
   }
   nlohmann::ordered_json pts = nlohmann::ordered_json::array();
   for (const Point& p : s.points) {
     nlohmann::ordered_json pj;
     nlohmann::ordered_json set = nlohmann::ordered_json::object();
-    for (std::size_t k = 0; k < s.axes.size() && k < p.text.size(); ++k) set[s.axes[k].target.path] = p.text[k];
+    for (std::size_t k = 0; k < s.axes.size() && k < p.text.size(); ++k)
+      set[s.axes[k].target.path] = p.text[k];
     pj["set"] = set;
     pj["pass"] = p.pass;
     pj["bottleneck"] = p.bottleneck;

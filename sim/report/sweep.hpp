@@ -34,15 +34,15 @@ Axis parse_axis(const Documents& docs, const std::string& set);
 
 /// What a sweep keeps of one run (not its ticks: a sweep may have many points).
 struct Point {
-  std::vector<double> x;           ///< one value per axis
-  std::vector<std::string> text;   ///< as written into the file
+  std::vector<double> x;          ///< one value per axis
+  std::vector<std::string> text;  ///< as written into the file
   RunResult result;
   Cost cost;
-  std::string bottleneck;          ///< the component that saturated first, or ""
-  std::string busiest;             ///< the highest mean utilisation
+  std::string bottleneck;  ///< the component that saturated first, or ""
+  std::string busiest;     ///< the highest mean utilisation
   double busiest_util = 0;
-  std::string headline;            ///< the explanation's headline
-  bool pass = false;               ///< as judged by the sweep's criterion
+  std::string headline;  ///< the explanation's headline
+  bool pass = false;     ///< as judged by the sweep's criterion
   /// --replications: every replication's figures with intervals (the fields
   /// above are then replication 1's), and the verdict on the intervals.
   std::optional<Replications> reps;
@@ -65,14 +65,14 @@ struct SweepResult {
   std::string problem_path, design_path;
   std::uint64_t seed = 1;
   std::vector<Axis> axes;
-  std::vector<Point> points;       ///< in grid order (first axis outermost), or search order sorted by x
+  std::vector<Point> points;  ///< in grid order (first axis outermost), or search order sorted by x
   Criterion criterion;
   /// --find-min: the answer, if one was found.
   std::optional<double> found;
-  std::string search_note;         ///< how the search ended, in words
-  bool judged = true;              ///< false: a grid over a scenario without SLOs, tabulated without verdicts
-  std::vector<std::string> configs; ///< the base files' text, for the report
-  std::size_t replications = 0;     ///< per point; 0: one run per point
+  std::string search_note;  ///< how the search ended, in words
+  bool judged = true;       ///< false: a grid over a scenario without SLOs, tabulated without verdicts
+  std::vector<std::string> configs;  ///< the base files' text, for the report
+  std::size_t replications = 0;      ///< per point; 0: one run per point
   double confidence = 0.95;
 };
 
@@ -102,8 +102,8 @@ std::size_t find_min_probes(double lo, std::optional<double> hi, unsigned jobs);
 /// several points a round, one per thread, assuming that more never hurts.
 /// Without hi, the value doubles from lo until it passes (up to 2^20).
 /// With replications, "passes" means passes at the stated confidence.
-SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<double> hi, const Criterion& c,
-                     unsigned jobs, const Repeat& repeat = {});
+SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<double> hi,
+                     const Criterion& c, unsigned jobs, const Repeat& repeat = {});
 
 /// Runs f(i) for i in [0, n) on up to `jobs` threads (0: every core); the
 /// first exception any call throws is rethrown once all threads stopped.

@@ -202,7 +202,8 @@ struct Simulation::Impl {
       for (const auto& hosts : layout.replica_host) {
         std::vector<int> regions;
         for (int h : hosts)
-          regions.push_back(layout.zones[static_cast<std::size_t>(layout.hosts[static_cast<std::size_t>(h)].zone)].region);
+          regions.push_back(
+              layout.zones[static_cast<std::size_t>(layout.hosts[static_cast<std::size_t>(h)].zone)].region);
         kernel.replica_region.push_back(std::move(regions));
       }
     }
@@ -286,7 +287,8 @@ struct Simulation::Impl {
       e->tick_latency.clear();
     }
     for (Observer* o : observers) o->on_tick(t);
-    if (now < spec.duration) kernel.schedule(std::min(now + opt.tick, spec.duration), control.get(), EventCode::Tick);
+    if (now < spec.duration)
+      kernel.schedule(std::min(now + opt.tick, spec.duration), control.get(), EventCode::Tick);
   }
 
   double wall_elapsed() const {
@@ -298,9 +300,11 @@ struct Simulation::Impl {
     if (w < 1.0) return;
     // ETA: the wall time per simulated second so far, times what is left.
     const double left = kernel.now() > 0 ? w * (spec.duration - kernel.now()) / kernel.now() : 0.0;
-    std::fprintf(stderr, "\rarchsim: %.1f s of %.1f s simulated (%.0f%%), %.1fM events/s, elapsed %.0f s, ETA %.0f s   ",
-                 kernel.now(), spec.duration, 100.0 * kernel.now() / spec.duration,
-                 static_cast<double>(kernel.events()) / w / 1e6, w, std::ceil(left));
+    std::fprintf(
+        stderr,
+        "\rarchsim: %.1f s of %.1f s simulated (%.0f%%), %.1fM events/s, elapsed %.0f s, ETA %.0f s   ",
+        kernel.now(), spec.duration, 100.0 * kernel.now() / spec.duration,
+        static_cast<double>(kernel.events()) / w / 1e6, w, std::ceil(left));
     progress_shown = true;
   }
 

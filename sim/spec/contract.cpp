@@ -20,8 +20,8 @@
 
 #include "archsim/load.hpp"
 #include "report/cost.hpp"  // the instance table (a layer exception: see sim/README.md)
-#include "spec/price.hpp"
 #include "spec/parse_data.hpp"
+#include "spec/price.hpp"
 #include "spec/units.hpp"
 
 namespace archsim {
@@ -43,7 +43,8 @@ bool Contract::pulled_lever(std::string_view name) const {
 }
 
 bool Contract::external(std::string_view name) const {
-  return std::any_of(externals.begin(), externals.end(), [&](const ExternalSpec& e) { return e.name == name; });
+  return std::any_of(externals.begin(), externals.end(),
+                     [&](const ExternalSpec& e) { return e.name == name; });
 }
 
 std::optional<double> Contract::price(std::string_view name) const {
@@ -63,8 +64,9 @@ using yaml::Source;
 // Keys of the problem that describe the world (a design may not give them).
 const std::vector<std::string_view> kWorldKeys = {"work", "data", "operations", "prices", "external"};
 // Every key a design may not set at its top level: the world and the question.
-const std::vector<std::string_view> kOwnedTop = {"traffic", "slo",  "budget",     "duration", "warmup", "seed",
-                                                 "network", "work", "data", "operations", "prices", "external"};
+const std::vector<std::string_view> kOwnedTop = {"traffic", "slo",        "budget",  "duration",
+                                                 "warmup",  "seed",       "network", "work",
+                                                 "data",    "operations", "prices",  "external"};
 const std::vector<std::string_view> kDataKeys = {"keys",           "popularity",    "item_size",
                                                  "queries",        "cache_latency", "edge_latency",
                                                  "origin_latency", "min_shards",    "lever"};
@@ -99,7 +101,8 @@ std::optional<WorkCost> read_cost(const Source& src, const Field& f) {
     if (const Field* wr = m->get("write")) {
       const auto text = yaml::read_text(src, *wr, "true or false");
       if (text && (*text == "true" || *text == "false")) w.write = *text == "true";
-      else if (text) src.error(wr->value_mark, fmt::format("expected true or false for 'write', got '{}'", *text));
+      else if (text)
+        src.error(wr->value_mark, fmt::format("expected true or false for 'write', got '{}'", *text));
     }
     if (const Field* sc = m->get("scatter")) {
       const auto text = yaml::read_text(src, *sc, "true or false");
@@ -142,8 +145,9 @@ void read_data(const Source& src, const Field& f, Contract& c) {
         d.queries.emplace_back(x.name, WorkCost{x.time, x.write, x.scatter, x.mark});
       d.queries_mark = q->key_mark;
     }
-    for (auto [key, slot] : {std::pair{"cache_latency", &d.cache_latency}, std::pair{"edge_latency", &d.edge_latency},
-                             std::pair{"origin_latency", &d.origin_latency}})
+    for (auto [key, slot] :
+         {std::pair{"cache_latency", &d.cache_latency}, std::pair{"edge_latency", &d.edge_latency},
+          std::pair{"origin_latency", &d.origin_latency}})
       if (const Field* x = dm->get(key)) *slot = yaml::read_distribution(src, *x, "ms");
     if (const Field* x = dm->get("min_shards")) {
       if (auto v = yaml::read_int(src, *x, 1, "the fewest shards that hold the data"))
@@ -175,7 +179,8 @@ void read_lever_must(const Source& src, const Field& f, LeverSpec& l) {
 }
 
 void read_levers(const Source& src, const Field& f, Contract& c) {
-  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'levers' (optional changes by name)", "lever");
+  const std::optional<Map> m =
+      Map::open(src, f.value, f.key_mark, "'levers' (optional changes by name)", "lever");
   if (!m) return;
   c.levers_mark = f.key_mark;
   for (const Field& e : m->fields()) {
@@ -194,7 +199,8 @@ void read_levers(const Source& src, const Field& f, Contract& c) {
                             "adds)",
                             where));
     if (const Field* s = lm->get("sets")) {
-      if (const std::optional<Map> sm = Map::open(src, s->value, s->key_mark, "'sets' (costs the lever changes)")) {
+      if (const std::optional<Map> sm =
+              Map::open(src, s->value, s->key_mark, "'sets' (costs the lever changes)")) {
         for (const Field& x : sm->fields())
           if (auto w = read_cost(src, x)) l.sets.emplace_back(x.key, *w);
       }
@@ -217,8 +223,8 @@ std::optional<RequirementSpec> read_requirement(const Source& src, const YAML::N
     const std::string name = it->first.Scalar();
     const std::optional<double> count = units::number(units::trim(it->second.Scalar()));
     if (!it->second.IsScalar() || !count || *count <= 0) {
-      src.error(src.mark(it->second), fmt::format("expected how many times a request runs '{}', e.g. {{{}: 47}}",
-                                                  name, name));
+      src.error(src.mark(it->second),
+                fmt::format("expected how many times a request runs '{}', e.g. {{{}: 47}}", name, name));
       return std::nullopt;
     }
     r.any.emplace_back(name, *count);
@@ -229,8 +235,9 @@ std::optional<RequirementSpec> read_requirement(const Source& src, const YAML::N
       if (auto a = read_requirement(src, alt, true)) r.any.push_back(a->any.front());
     if (!r.any.empty()) return r;
   }
-  src.error(r.mark, "expected a requirement: NAME (a work item or DATA.QUERY), {NAME: TIMES}, or a list of those "
-                    "(any one of them)");
+  src.error(r.mark,
+            "expected a requirement: NAME (a work item or DATA.QUERY), {NAME: TIMES}, or a list of those "
+            "(any one of them)");
   return std::nullopt;
 }
 
@@ -263,8 +270,8 @@ void read_operations(const Source& src, const Field& f, Contract& c) {
 }
 
 void read_externals(const Source& src, const Field& f, Contract& c) {
-  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'external' (systems the problem provides)",
-                                         "external system");
+  const std::optional<Map> m =
+      Map::open(src, f.value, f.key_mark, "'external' (systems the problem provides)", "external system");
   if (!m) return;
   for (const Field& e : m->fields()) {
     ExternalSpec x;
@@ -275,12 +282,14 @@ void read_externals(const Source& src, const Field& f, Contract& c) {
     if (!xm) continue;
     xm->allow_only({"workers", "work", "idempotent_with"}, where);
     if (const Field* w = xm->get("workers")) {
-      if (auto v = yaml::read_int(src, *w, 1)) x.workers = static_cast<int>(std::min<std::int64_t>(*v, 1 << 20));
+      if (auto v = yaml::read_int(src, *w, 1))
+        x.workers = static_cast<int>(std::min<std::int64_t>(*v, 1 << 20));
     }
     if (const Field* w = xm->need("work", where)) {
       x.work = yaml::read_text(src, *w, "a work item").value_or("");
       if (!std::any_of(c.work.begin(), c.work.end(), [&](const auto& p) { return p.first == x.work; }))
-        src.error(w->value_mark, fmt::format("unknown work item '{}': valid: {}", x.work, join(names_of(c.work))));
+        src.error(w->value_mark,
+                  fmt::format("unknown work item '{}': valid: {}", x.work, join(names_of(c.work))));
     }
     if (const Field* w = xm->get("idempotent_with")) {
       x.idempotent_with = yaml::read_text(src, *w, "a lever").value_or("");
@@ -299,9 +308,10 @@ void read_prices(const Source& src, const Field& f, Contract& c) {
     if (!text) continue;
     const bool per_gb = report::usage_price(e.key) != nullptr;  // a price per unit of use: "$0.02"
     if (!per_gb && !report::instance(e.key) && !report::default_price(e.key)) {
-      src.error(e.key_mark, fmt::format("unknown price '{}': give an instance size ({}), a kind (load_balancer, "
-                                        "queue), cdn_egress_gb, queue_million_messages or transfer_gb",
-                                        e.key, report::instance_examples()));
+      src.error(e.key_mark,
+                fmt::format("unknown price '{}': give an instance size ({}), a kind (load_balancer, "
+                            "queue), cdn_egress_gb, queue_million_messages or transfer_gb",
+                            e.key, report::instance_examples()));
       continue;
     }
     std::string why;
@@ -310,7 +320,8 @@ void read_prices(const Source& src, const Field& f, Contract& c) {
       std::string t = *text;
       if (!t.empty() && t.front() == '$') t.erase(0, 1);
       v = units::number(units::trim(t));
-      if (!v || *v < 0) why = fmt::format("expected dollars per {}, e.g. $0.02", report::usage_price(e.key)->unit);
+      if (!v || *v < 0)
+        why = fmt::format("expected dollars per {}, e.g. $0.02", report::usage_price(e.key)->unit);
     } else {
       v = parse_price(*text, &why);
     }
@@ -341,7 +352,8 @@ bool known_name(const Contract& c, const std::string& name, bool with_levers) {
 
 // The cost of a work item or DATA.QUERY once the design's levers are
 // pulled; `lever` is set to the lever that offers it when none pulled does.
-std::optional<WorkCost> effective(const Contract& c, const std::string& name, const LeverSpec** lever = nullptr) {
+std::optional<WorkCost> effective(const Contract& c, const std::string& name,
+                                  const LeverSpec** lever = nullptr) {
   std::optional<WorkCost> out;
   for (const auto& [n, w] : c.work)
     if (n == name) out = w;
@@ -370,9 +382,10 @@ void check_names(const Source& src, const Contract& c) {
                                                              [&](const auto& x) { return x.first == item; })
                                                : c.data_set(n.substr(0, dot)) != nullptr;
       if (!ok)
-        src.error(w.mark, fmt::format("lever '{}' sets '{}', which is neither a work item ({}) nor DATA.QUERY of a "
-                                      "data set",
-                                      l.name, n, join(names_of(c.work))));
+        src.error(w.mark,
+                  fmt::format("lever '{}' sets '{}', which is neither a work item ({}) nor DATA.QUERY of a "
+                              "data set",
+                              l.name, n, join(names_of(c.work))));
     }
   for (const DataSetSpec& d : c.data)
     if (!d.lever.empty() && !c.lever(d.lever))
@@ -397,9 +410,10 @@ void check_names(const Source& src, const Contract& c) {
     for (const RequirementSpec& r : op.must)
       for (const auto& [n, _] : r.any)
         if (!known_name(c, n, true))
-          src.error(r.mark, fmt::format("operation '{}' requires '{}', which is neither a work item nor DATA.QUERY "
-                                        "of a data set (nor added by a lever)",
-                                        op.name, n));
+          src.error(r.mark,
+                    fmt::format("operation '{}' requires '{}', which is neither a work item nor DATA.QUERY "
+                                "of a data set (nor added by a lever)",
+                                op.name, n));
 }
 
 }  // namespace
@@ -410,15 +424,16 @@ std::string note(const std::string& file, Mark m, std::string_view text) {
 }
 
 bool declares_world(const Map& top) {
-  return std::any_of(kWorldKeys.begin(), kWorldKeys.end(), [&](std::string_view k) { return top.get(k) != nullptr; });
+  return std::any_of(kWorldKeys.begin(), kWorldKeys.end(),
+                     [&](std::string_view k) { return top.get(k) != nullptr; });
 }
 
 void read_problem(const Map& top, Contract& c) {
   const Source& src = top.source();
   if (const Field* f = top.get("work")) {
     c.work_mark = f->key_mark;
-    if (const std::optional<Map> m = Map::open(src, f->value, f->key_mark, "'work' (the cost of named steps)",
-                                               "work item"))
+    if (const std::optional<Map> m =
+            Map::open(src, f->value, f->key_mark, "'work' (the cost of named steps)", "work item"))
       for (const Field& e : m->fields())
         if (auto d = yaml::read_distribution(src, e, "ms"))
           c.work.emplace_back(e.key, WorkCost{*d, false, false, e.key_mark});
@@ -441,12 +456,13 @@ void read_design_top(const Map& design, const Map& problem, Contract& c) {
     const Field* f = design.get(key);
     if (!f) continue;
     const Field* owner = problem.get(key);
-    src.error(f->key_mark,
-              fmt::format("'{}' belongs to the problem, not to a design: a graded design chooses the architecture "
-                          "(components, capacity, levers), the problem fixes the world and the goals",
-                          key) +
-                  (owner ? note(problem.source().path(), owner->key_mark, "the problem sets it here")
-                         : note(problem.source().path(), problem.source().start(), "the problem")));
+    src.error(
+        f->key_mark,
+        fmt::format("'{}' belongs to the problem, not to a design: a graded design chooses the architecture "
+                    "(components, capacity, levers), the problem fixes the world and the goals",
+                    key) +
+            (owner ? note(problem.source().path(), owner->key_mark, "the problem sets it here")
+                   : note(problem.source().path(), problem.source().start(), "the problem")));
   }
   const Field* f = design.get("levers");
   if (!f) return;
@@ -463,11 +479,13 @@ void read_design_top(const Map& design, const Map& problem, Contract& c) {
     const std::string name = item.Scalar();
     if (!c.lever(name)) {
       const std::string guess = did_you_mean(name, offered);
-      src.error(at, fmt::format("unknown lever '{}': {}{}", name,
-                                guess.empty() ? "" : fmt::format("did you mean '{}'? ", guess),
-                                offered.empty() ? "the problem offers none" : "the problem offers: " + join(offered)) +
-                        (c.levers_mark.line ? note(problem.source().path(), c.levers_mark, "the problem's levers")
-                                            : ""));
+      src.error(
+          at,
+          fmt::format("unknown lever '{}': {}{}", name,
+                      guess.empty() ? "" : fmt::format("did you mean '{}'? ", guess),
+                      offered.empty() ? "the problem offers none" : "the problem offers: " + join(offered)) +
+              (c.levers_mark.line ? note(problem.source().path(), c.levers_mark, "the problem's levers")
+                                  : ""));
       continue;
     }
     if (c.pulled_lever(name)) {
@@ -479,8 +497,8 @@ void read_design_top(const Map& design, const Map& problem, Contract& c) {
   }
 }
 
-std::optional<DistSpec> resolve_work(const Source& src, const Field& f, const Contract& c, const std::string& problem,
-                                     std::string& name) {
+std::optional<DistSpec> resolve_work(const Source& src, const Field& f, const Contract& c,
+                                     const std::string& problem, std::string& name) {
   const auto text = yaml::read_text(src, f, "the name of a work item of the problem");
   if (!text) return std::nullopt;
   name = std::string(units::trim(*text));
@@ -491,24 +509,27 @@ std::optional<DistSpec> resolve_work(const Source& src, const Field& f, const Co
     return d;
   }
   if (lever) {
-    src.error(f.value_mark, fmt::format("work '{}' comes with the lever '{}' ({}): pull it with 'levers: [{}]'", name,
-                                        lever->name, lever->about, lever->name) +
-                                note(problem, lever->mark, "the lever"));
+    src.error(f.value_mark,
+              fmt::format("work '{}' comes with the lever '{}' ({}): pull it with 'levers: [{}]'", name,
+                          lever->name, lever->about, lever->name) +
+                  note(problem, lever->mark, "the lever"));
     return std::nullopt;
   }
   std::vector<std::string> names = names_of(c.work);
   const Mark owner = c.work_mark.line ? c.work_mark : Mark{1, 1, 0};
   if (parse_distribution(name)) {
-    src.error(f.value_mark,
-              fmt::format("'{}' sets the cost of work, which the problem owns: name one of its work items ({})",
-                          name, names.empty() ? "it has none: this step cannot be here" : join(names)) +
-                  note(problem, owner, "the problem's cost of work"));
+    src.error(
+        f.value_mark,
+        fmt::format("'{}' sets the cost of work, which the problem owns: name one of its work items ({})",
+                    name, names.empty() ? "it has none: this step cannot be here" : join(names)) +
+            note(problem, owner, "the problem's cost of work"));
     return std::nullopt;
   }
   const std::string guess = did_you_mean(name, names);
-  src.error(f.value_mark, fmt::format("unknown work item '{}': {}valid: {}", name,
-                                      guess.empty() ? "" : fmt::format("did you mean '{}'? ", guess), join(names)) +
-                              note(problem, owner, "the problem's work items"));
+  src.error(f.value_mark,
+            fmt::format("unknown work item '{}': {}valid: {}", name,
+                        guess.empty() ? "" : fmt::format("did you mean '{}'? ", guess), join(names)) +
+                note(problem, owner, "the problem's work items"));
   return std::nullopt;
 }
 
@@ -525,24 +546,34 @@ void check_component(const Map& m, ComponentSpec& comp, const Contract& c, const
   bool needs_data = true;
   switch (comp.kind()) {
     case ComponentKind::Database: owned = {"queries", "keys", "popularity"}; break;
-    case ComponentKind::Cache: owned = {"hit_ratio", "keys", "popularity", "hit_latency", "miss_latency"}; break;
-    case ComponentKind::Cdn: owned = {"keys", "popularity", "object_size", "edge_latency", "origin_latency"}; break;
-    case ComponentKind::Queue: owned = {"latency"}; needs_data = false; break;
+    case ComponentKind::Cache:
+      owned = {"hit_ratio", "keys", "popularity", "hit_latency", "miss_latency"};
+      break;
+    case ComponentKind::Cdn:
+      owned = {"keys", "popularity", "object_size", "edge_latency", "origin_latency"};
+      break;
+    case ComponentKind::Queue:
+      owned = {"latency"};
+      needs_data = false;
+      break;
     default: needs_data = false; break;
   }
   const Mark data_owner = c.data_mark.line ? c.data_mark : Mark{1, 1, 0};
   for (std::string_view k : owned)
     if (const Field* f = m.get(k))
-      src.error(f->key_mark,
-                fmt::format("'{}' of {} '{}' is a fact of the problem's world, not a design choice: name the data set "
-                            "it holds with 'data:' and the problem gives it",
-                            k, name_of(comp.kind()), comp.name) +
-                    note(problem, k == "latency" && c.network_mark.line ? c.network_mark : data_owner,
-                         "the problem owns it here"));
+      src.error(
+          f->key_mark,
+          fmt::format(
+              "'{}' of {} '{}' is a fact of the problem's world, not a design choice: name the data set "
+              "it holds with 'data:' and the problem gives it",
+              k, name_of(comp.kind()), comp.name) +
+              note(problem, k == "latency" && c.network_mark.line ? c.network_mark : data_owner,
+                   "the problem owns it here"));
   if (const Field* f = m.get("cost"))
-    src.error(f->key_mark, "a graded design does not set its own price: capacity is priced by the problem's table "
-                           "(pick an 'instance:')" +
-                               note(problem, Mark{1, 1, 0}, "the problem (its 'prices:' override the default table)"));
+    src.error(f->key_mark,
+              "a graded design does not set its own price: capacity is priced by the problem's table "
+              "(pick an 'instance:')" +
+                  note(problem, Mark{1, 1, 0}, "the problem (its 'prices:' override the default table)"));
   // Workers follow the instance's vCPUs unless the design asks for fewer.
   if (!m.get("workers") && (comp.service() || comp.database())) {
     const report::Instance* in = comp.instance.empty() ? nullptr : report::instance(comp.instance);
@@ -565,9 +596,10 @@ void check_component(const Map& m, ComponentSpec& comp, const Contract& c, const
       }
     }
   } else if (needs_data) {
-    src.error(m.at(), fmt::format("{} '{}' must name the data set it holds: 'data: NAME' ({})", name_of(comp.kind()),
-                                  comp.name, sets.empty() ? "the problem has none" : join(sets)) +
-                          note(problem, data_owner, "the problem's data sets"));
+    src.error(m.at(),
+              fmt::format("{} '{}' must name the data set it holds: 'data: NAME' ({})", name_of(comp.kind()),
+                          comp.name, sets.empty() ? "the problem has none" : join(sets)) +
+                  note(problem, data_owner, "the problem's data sets"));
   }
 }
 
@@ -659,7 +691,8 @@ class Walker {
 std::string requirement_words(const RequirementSpec& r) {
   std::string out;
   for (const auto& [n, k] : r.any)
-    out += (out.empty() ? "" : " or ") + (k == 1 ? fmt::format("'{}'", n) : fmt::format("'{}' {:g} times", n, k));
+    out += (out.empty() ? "" : " or ") +
+           (k == 1 ? fmt::format("'{}'", n) : fmt::format("'{}' {:g} times", n, k));
   return out;
 }
 
@@ -688,7 +721,8 @@ void fill_data(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
       for (const auto& [q, _] : d->queries) names.push_back(q);
       for (const LeverSpec& l : c.levers)  // lever queries exist; using an unpulled one is refused below
         for (const auto& [n, _] : l.sets)
-          if (n.rfind(d->name + ".", 0) == 0 && std::find(names.begin(), names.end(), n.substr(d->name.size() + 1)) == names.end())
+          if (n.rfind(d->name + ".", 0) == 0 &&
+              std::find(names.begin(), names.end(), n.substr(d->name.size() + 1)) == names.end())
             names.push_back(n.substr(d->name.size() + 1));
       for (const std::string& q : names) {
         const LeverSpec* lever = nullptr;
@@ -736,7 +770,8 @@ void fill_data(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
     if (store) {
       if (d->keys == 0) {
         diags.error(spec.file_of(comp.data_mark), comp.data_mark,
-                    fmt::format("data set '{}' has no 'keys': a {} needs a key space", d->name, name_of(comp.kind())) +
+                    fmt::format("data set '{}' has no 'keys': a {} needs a key space", d->name,
+                                name_of(comp.kind())) +
                         note(spec.file, d->mark, "the data set"));
         continue;
       }
@@ -762,10 +797,11 @@ void check_lever_queries(const ScenarioSpec& spec, const Contract& c, Diagnostic
       const std::string op = st.call.op.empty() ? "read" : st.call.op;
       const LeverSpec* lever = nullptr;
       if (!effective(c, target.data + "." + op, &lever) && lever)
-        diags.error(spec.file_of(st.call.op_mark), st.call.op_mark,
-                    fmt::format("query '{}' of '{}' comes with the lever '{}' ({}): pull it with 'levers: [{}]'", op,
-                                target.data, lever->name, lever->about, lever->name) +
-                        note(spec.file, lever->mark, "the lever"));
+        diags.error(
+            spec.file_of(st.call.op_mark), st.call.op_mark,
+            fmt::format("query '{}' of '{}' comes with the lever '{}' ({}): pull it with 'levers: [{}]'", op,
+                        target.data, lever->name, lever->about, lever->name) +
+                note(spec.file, lever->mark, "the lever"));
     });
   }
 }
@@ -774,14 +810,16 @@ void check_faults(const ScenarioSpec& spec, Diagnostics& diags) {
   using K = FaultSpec::Kind;
   for (const FaultSpec& f : spec.faults) {
     if (f.mark.file != 1) continue;
-    if (f.kind == K::Scale || f.kind == K::Pool || f.kind == K::RateLimit || f.kind == K::Breaker || f.kind == K::Shift)
+    if (f.kind == K::Scale || f.kind == K::Pool || f.kind == K::RateLimit || f.kind == K::Breaker ||
+        f.kind == K::Shift)
       continue;
-    diags.error(spec.design_file, f.mark,
-                fmt::format("'{}' is part of the problem's script (faults and spikes happen to a design, it does not "
-                            "plan them): a design's timeline holds operator actions only (scale, pool, rate_limit, "
-                            "breaker, shift)",
-                            name_of(f.kind)) +
-                    note(spec.file, Mark{1, 1, 0}, "the problem"));
+    diags.error(
+        spec.design_file, f.mark,
+        fmt::format("'{}' is part of the problem's script (faults and spikes happen to a design, it does not "
+                    "plan them): a design's timeline holds operator actions only (scale, pool, rate_limit, "
+                    "breaker, shift)",
+                    name_of(f.kind)) +
+            note(spec.file, Mark{1, 1, 0}, "the problem"));
   }
 }
 
@@ -809,11 +847,13 @@ void check_operations(const ScenarioSpec& spec, Contract& c, Diagnostics& diags)
         }
         if (ok) continue;
         const ComponentSpec& e = spec.components[static_cast<std::size_t>(entry)];
-        diags.error(spec.file_of(e.mark), e.mark,
-                    fmt::format("a request of '{}' must run {} (operation '{}'), but the design from '{}' runs {:.3g}% "
-                                "of it: the problem's work cannot be skipped or renamed",
-                                t.name, requirement_words(r), op.name, e.name, 100 * best) +
-                        note(spec.file, r.mark, "the problem requires it here"));
+        diags.error(
+            spec.file_of(e.mark), e.mark,
+            fmt::format(
+                "a request of '{}' must run {} (operation '{}'), but the design from '{}' runs {:.3g}% "
+                "of it: the problem's work cannot be skipped or renamed",
+                t.name, requirement_words(r), op.name, e.name, 100 * best) +
+                note(spec.file, r.mark, "the problem requires it here"));
       }
     }
   }
@@ -824,13 +864,16 @@ void check_instances(const ScenarioSpec& spec, Diagnostics& diags) {
     if (comp.instance.empty()) continue;
     const report::Instance* in = report::instance(comp.instance);
     if (!in) continue;  // parse.cpp reported it
-    const int workers = comp.service() ? comp.service()->workers : comp.database() ? comp.database()->workers : 0;
+    const int workers = comp.service()    ? comp.service()->workers
+                        : comp.database() ? comp.database()->workers
+                                          : 0;
     const int most = report::max_workers(*in);
     if (workers > most)
-      diags.error(spec.file_of(comp.instance_mark), comp.instance_mark,
-                  fmt::format("{} has {} vCPUs: at most {} workers ({} per vCPU); pick a larger instance or fewer "
-                              "workers",
-                              in->name, in->vcpus, most, most / in->vcpus));
+      diags.error(
+          spec.file_of(comp.instance_mark), comp.instance_mark,
+          fmt::format("{} has {} vCPUs: at most {} workers ({} per vCPU); pick a larger instance or fewer "
+                      "workers",
+                      in->name, in->vcpus, most, most / in->vcpus));
   }
 }
 

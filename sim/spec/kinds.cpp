@@ -11,8 +11,8 @@ using F = FaultSpec::Kind;
 
 // The faults each kind's apply() supports: a fault a kind would ignore is
 // reported by the parser rather than as a no-op at run time.
-constexpr F kServiceFaults[] = {F::Kill,  F::Restart, F::Slow,      F::Errors,  F::Scale,
-                                F::Leak,  F::Deploy,  F::RateLimit, F::Breaker};
+constexpr F kServiceFaults[] = {F::Kill, F::Restart, F::Slow,      F::Errors, F::Scale,
+                                F::Leak, F::Deploy,  F::RateLimit, F::Breaker};
 constexpr F kBalancerFaults[] = {F::RateLimit, F::Shift};
 constexpr F kCacheFaults[] = {F::Kill, F::Restart, F::Slow, F::Errors, F::Flush};
 constexpr F kDatabaseFaults[] = {F::Kill, F::Restart, F::Slow, F::Errors, F::ExhaustPool, F::Pool};
@@ -38,32 +38,33 @@ int queue_consumers(const ScenarioSpec& spec, const ComponentSpec& c) {
 // bills what it sends (report/cost.cpp).
 // In ComponentKind order (checked below).
 constexpr std::array<KindTraits, 6> kKinds = {{
-    {ComponentKind::Service, kServiceFaults, 0.096, service_workers},  // EC2 m6i.large: $0.096/h
-    {ComponentKind::LoadBalancer, kBalancerFaults, 0.0225,
-     no_workers},  // ALB hour; LCU charges not included
-    {ComponentKind::Cache, kCacheFaults, 0.206, cache_workers},  // ElastiCache cache.r6g.large
+    {ComponentKind::Service, kServiceFaults, 0.096, service_workers},    // EC2 m6i.large: $0.096/h
+    {ComponentKind::LoadBalancer, kBalancerFaults, 0.0225, no_workers},  // ALB hour; LCU charges not included
+    {ComponentKind::Cache, kCacheFaults, 0.206, cache_workers},          // ElastiCache cache.r6g.large
     {ComponentKind::Database, kDatabaseFaults, 0.25,
      database_workers},  // RDS PostgreSQL db.r6g.large, single-AZ, per instance
     {ComponentKind::Queue, kQueueFaults, 0.21, queue_consumers},  // MSK kafka.m5.large, per broker
     {ComponentKind::Cdn, kCdnFaults, std::nullopt, cdn_workers},
 }};
-static_assert([] {
-  for (std::size_t i = 0; i < kKinds.size(); ++i)
-    if (static_cast<std::size_t>(kKinds[i].kind) != i) return false;
-  return true;
-}(), "kKinds is in ComponentKind order");
+static_assert(
+    [] {
+      for (std::size_t i = 0; i < kKinds.size(); ++i)
+        if (static_cast<std::size_t>(kKinds[i].kind) != i) return false;
+      return true;
+    }(),
+    "kKinds is in ComponentKind order");
 
 }  // namespace
 
-const KindTraits& traits(ComponentKind k) {
-  return kKinds[static_cast<std::size_t>(k)];
-}
+const KindTraits& traits(ComponentKind k) { return kKinds[static_cast<std::size_t>(k)]; }
 
 bool accepts(ComponentKind k, FaultSpec::Kind f) {
   const auto fs = traits(k).faults;
   return std::find(fs.begin(), fs.end(), f) != fs.end();
 }
 
-int workers_per_replica(const ScenarioSpec& spec, const ComponentSpec& c) { return traits(c.kind()).workers(spec, c); }
+int workers_per_replica(const ScenarioSpec& spec, const ComponentSpec& c) {
+  return traits(c.kind()).workers(spec, c);
+}
 
 }  // namespace archsim

@@ -1,8 +1,8 @@
 // What each component kind is, in one table: the faults and operator
 // actions it accepts, its workers per replica and its default price (its
-// name is in the names table of spec.cpp: name_of, from_name). The parser, the model, the layout, the timeline, the estimate and
-// the cost read it; the factory (model/builder.cpp, make_component) has the
-// one other line a kind needs.
+// name is in the names table of spec.cpp: name_of, from_name). The parser, the model, the layout, the
+// timeline, the estimate and the cost read it; the factory (model/builder.cpp, make_component) has the one
+// other line a kind needs.
 #pragma once
 
 #include <optional>
@@ -15,8 +15,8 @@ namespace archsim {
 
 struct KindTraits {
   ComponentKind kind;
-  std::span<const FaultSpec::Kind> faults;    ///< faults and actions it accepts
-  std::optional<double> price_per_hour;       ///< default USD per replica-hour; none: billed by usage
+  std::span<const FaultSpec::Kind> faults;  ///< faults and actions it accepts
+  std::optional<double> price_per_hour;     ///< default USD per replica-hour; none: billed by usage
   /// Workers of one replica (one database node) as the file sets them, 0
   /// when unlimited or none; a queue's consumers (by default one per worker
   /// of the consumer service).

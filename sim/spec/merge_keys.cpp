@@ -9,8 +9,8 @@ namespace {
 
 void merge_from(const Source& src, YAML::Node target, const YAML::Node& from) {
   if (!from.IsMap()) {
-    src.error(src.mark(from), "a merge key '<<' takes a map (or a list of maps) such as *defaults, got " +
-                                  describe(from));
+    src.error(src.mark(from),
+              "a merge key '<<' takes a map (or a list of maps) such as *defaults, got " + describe(from));
     return;
   }
   const YAML::Node& existing = target;

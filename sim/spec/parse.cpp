@@ -11,15 +11,15 @@
 
 #include "archsim/load.hpp"
 #include "archsim/text.hpp"
-#include "spec/limits.hpp"
+#include "report/cost.hpp"  // the instance table (a layer exception: see sim/README.md)
 #include "spec/contract.hpp"
+#include "spec/limits.hpp"
 #include "spec/parse_data.hpp"
 #include "spec/parse_resilience.hpp"
 #include "spec/platform.hpp"
+#include "spec/price.hpp"
 #include "spec/validate.hpp"
 #include "spec/yaml_reader.hpp"
-#include "spec/price.hpp"
-#include "report/cost.hpp"  // the instance table (a layer exception: see sim/README.md)
 
 namespace archsim {
 
@@ -33,26 +33,31 @@ using yaml::Source;
 
 // The keys of each map, in the order the format documents them (the order
 // of "valid keys: ..." in messages).
-const std::vector<std::string_view> kTopKeys = {"name",    "description", "seed",       "duration", "warmup",
-                                                "design",  "network",     "traffic",    "components", "slo",
-                                                "faults",  "budget",      "backend",    "platform",
-                                                // a graded problem's world (spec/contract.cpp), a design's levers
-                                                "work",    "data",        "operations", "levers",     "prices", "external"};
-const std::vector<std::string_view> kTrafficKeys = {"name", "to", "rate", "profile", "users", "think", "timeout", "retry", "from"};
+const std::vector<std::string_view> kTopKeys = {
+    "name", "description", "seed", "duration", "warmup", "design", "network", "traffic", "components", "slo",
+    "faults", "budget", "backend", "platform",
+    // a graded problem's world (spec/contract.cpp), a design's levers
+    "work", "data", "operations", "levers", "prices", "external"};
+const std::vector<std::string_view> kTrafficKeys = {"name",  "to",      "rate",  "profile", "users",
+                                                    "think", "timeout", "retry", "from"};
 const std::vector<std::string_view> kProfileKeys = {"at", "x", "ramp"};
 // The resilience keys of services and balancers are read in parse_resilience.cpp.
-const std::vector<std::string_view> kServiceKeys = {
-    "kind",       "replicas",  "workers",   "queue",      "steps", "service_time", "queue_policy", "queue_deadline",
-    "concurrency_limit", "rate_limit", "bulkheads", "autoscale", "idempotent", "cost", "hosts", "zone", "instance"};
-const std::vector<std::string_view> kBalancerKeys = {"kind", "policy", "to", "latency", "rate_limit", "health_check",
-                                                     "cost", "hosts", "zone"};
+const std::vector<std::string_view> kServiceKeys = {"kind",         "replicas",       "workers",
+                                                    "queue",        "steps",          "service_time",
+                                                    "queue_policy", "queue_deadline", "concurrency_limit",
+                                                    "rate_limit",   "bulkheads",      "autoscale",
+                                                    "idempotent",   "cost",           "hosts",
+                                                    "zone",         "instance"};
+const std::vector<std::string_view> kBalancerKeys = {
+    "kind", "policy", "to", "latency", "rate_limit", "health_check", "cost", "hosts", "zone"};
 const std::vector<std::string_view> kNetworkKeys = {"latency"};
 
 bool contains(const std::vector<std::string_view>& keys, std::string_view k) {
   return std::find(keys.begin(), keys.end(), k) != keys.end();
 }
 
-std::vector<std::string_view> concat(std::vector<std::string_view> a, const std::vector<std::string_view>& b) {
+std::vector<std::string_view> concat(std::vector<std::string_view> a,
+                                     const std::vector<std::string_view>& b) {
   for (std::string_view k : b)
     if (!contains(a, k)) a.push_back(k);
   return a;
@@ -88,8 +93,8 @@ int report_unknown(const Map& m, const std::vector<std::string_view>& own, std::
   const std::vector<const Field*> bad = m.unknown(own);
   for (const Field* f : bad) {
     if (contains(other, f->key)) {
-      m.source().error(f->key_mark,
-                       fmt::format("unknown key '{}' in {}: '{}' belongs to {}", f->key, where, f->key, other_what));
+      m.source().error(f->key_mark, fmt::format("unknown key '{}' in {}: '{}' belongs to {}", f->key, where,
+                                                f->key, other_what));
     } else {
       yaml::report_unknown_key(m.source(), *f, own, where);
     }
@@ -156,9 +161,10 @@ ScenarioSpec Loader::load(const std::string& text) {
   const std::optional<YAML::Node> root = problem_.parse(text);
   if (!root) return spec_;
   if (!root->IsMap()) {
-    problem_.error(problem_.start(), fmt::format("expected a map of keys (name, traffic, components, ...) at the top "
-                                                 "of the file, got {}",
-                                                 yaml::shape(*root)));
+    problem_.error(problem_.start(),
+                   fmt::format("expected a map of keys (name, traffic, components, ...) at the top "
+                               "of the file, got {}",
+                               yaml::shape(*root)));
     return spec_;
   }
   const std::optional<Map> top = Map::open(problem_, *root, problem_.start(), "the scenario");
@@ -171,12 +177,14 @@ ScenarioSpec Loader::load(const std::string& text) {
   } else {
     for (std::string_view k : {"work", "data", "operations", "levers", "prices", "external"})
       if (const Field* f = top->get(k))
-        problem_.error(f->key_mark, fmt::format("'{}' belongs to a graded problem: it needs a design ('design:' or "
-                                                "--design) and the world keys (work, data, operations)",
-                                                k));
+        problem_.error(f->key_mark,
+                       fmt::format("'{}' belongs to a graded problem: it needs a design ('design:' or "
+                                   "--design) and the world keys (work, data, operations)",
+                                   k));
     if (design)
       if (const Field* f = design->get("levers"))
-        design_->error(f->key_mark, "'levers' pulls levers a graded problem offers; this problem offers none");
+        design_->error(f->key_mark,
+                       "'levers' pulls levers a graded problem offers; this problem offers none");
   }
 
   // Each key comes from one file. The problem states the workload and the
@@ -186,9 +194,10 @@ ScenarioSpec Loader::load(const std::string& text) {
     const Field* p = top->get(key);
     const Field* d = design ? design->get(key) : nullptr;
     if (p && d && !contract_) {  // graded: read_design_top refused it already
-      design_->error(d->key_mark, fmt::format("'{}' is already set by the problem file ({}:{}:{}): a design adds "
-                                              "only keys the problem leaves out",
-                                              key, problem_.path(), p->key_mark.line, p->key_mark.col));
+      design_->error(d->key_mark,
+                     fmt::format("'{}' is already set by the problem file ({}:{}:{}): a design adds "
+                                 "only keys the problem leaves out",
+                                 key, problem_.path(), p->key_mark.line, p->key_mark.col));
     }
     if (p) return {p, &problem_};
     if (d) return {d, &*design_};
@@ -234,7 +243,8 @@ ScenarioSpec Loader::load(const std::string& text) {
   if (auto [f, src] = from("traffic"); f) {
     read_traffic(*src, *f);
   } else {
-    problem_.error(problem_.start(), "missing required key 'traffic': who sends requests, and to which component");
+    problem_.error(problem_.start(),
+                   "missing required key 'traffic': who sends requests, and to which component");
   }
   if (auto [f, src] = from("components"); f) {
     read_components(*src, *f);
@@ -255,9 +265,10 @@ ScenarioSpec Loader::load(const std::string& text) {
   if (opt_.seed) spec_.seed = *opt_.seed;
   if (opt_.duration) spec_.duration = *opt_.duration;
   if (warmup_field && spec_.warmup >= spec_.duration) {
-    warmup_src->error(warmup_field->value_mark,
-                      fmt::format("'warmup' ({}) must be shorter than the duration ({}{})", format_duration(spec_.warmup),
-                                  format_duration(spec_.duration), opt_.duration ? ", from --duration" : ""));
+    warmup_src->error(
+        warmup_field->value_mark,
+        fmt::format("'warmup' ({}) must be shorter than the duration ({}{})", format_duration(spec_.warmup),
+                    format_duration(spec_.duration), opt_.duration ? ", from --duration" : ""));
   }
 
   if (contract_) {
@@ -303,15 +314,15 @@ std::optional<Map> Loader::open_design(const Map& top) {
   const std::optional<YAML::Node> root = design_->parse(*text);
   if (!root) return std::nullopt;
   if (!root->IsMap()) {
-    design_->error(design_->start(),
-                   fmt::format("expected a map of keys (components, ...) at the top of the design file, got {}",
-                               yaml::shape(*root)));
+    design_->error(
+        design_->start(),
+        fmt::format("expected a map of keys (components, ...) at the top of the design file, got {}",
+                    yaml::shape(*root)));
     return std::nullopt;
   }
   components_unreadable_ = false;
   std::optional<Map> design = Map::open(*design_, *root, design_->start(), "the design");
-  for (const Field* f : design->unknown(kTopKeys))
-    yaml::report_unknown_key(*design_, *f, kTopKeys, "");
+  for (const Field* f : design->unknown(kTopKeys)) yaml::report_unknown_key(*design_, *f, kTopKeys, "");
   if (const Field* f = design->get("design"))
     design_->error(f->key_mark, "a design file cannot name another design");
   return design;
@@ -344,8 +355,8 @@ void Loader::read_traffic(const Source& src, const Field& f) {
         where = fmt::format("traffic '{}'", t.name);
         if (!valid_name(t.name))
           src.error(name->value_mark,
-                    fmt::format("traffic name '{}' may only use letters, digits, '_' and '-'{}", t.name.substr(0, 200),
-                                  too_long(t.name)));
+                    fmt::format("traffic name '{}' may only use letters, digits, '_' and '-'{}",
+                                t.name.substr(0, 200), too_long(t.name)));
       }
     }
     m->allow_only(kTrafficKeys, where);
@@ -364,9 +375,10 @@ void Loader::read_traffic(const Source& src, const Field& f) {
       src.error(later(rate, users)->key_mark,
                 "give either 'rate' (an open loop) or 'users' (a closed loop), not both");
     } else if (!rate && !users) {
-      src.error(at, fmt::format("missing required key 'rate' in {}: give 'rate' (an open loop) or 'users' with "
-                                "'think' (a closed loop)",
-                                where));
+      src.error(at,
+                fmt::format("missing required key 'rate' in {}: give 'rate' (an open loop) or 'users' with "
+                            "'think' (a closed loop)",
+                            where));
     }
     if (rate) {
       if (auto v = yaml::read_rate(src, *rate)) t.rate = *v;
@@ -374,9 +386,10 @@ void Loader::read_traffic(const Source& src, const Field& f) {
     if (users) {
       if (auto v = yaml::read_int(src, *users, 1, limits::kUsers)) t.users = static_cast<std::uint64_t>(*v);
       if (!think)
-        src.error(at, fmt::format("missing required key 'think' in {}: the pause of a closed-loop user between a "
-                                  "reply and the next request",
-                                  where));
+        src.error(at,
+                  fmt::format("missing required key 'think' in {}: the pause of a closed-loop user between a "
+                              "reply and the next request",
+                              where));
     }
     if (think) {
       if (!users) {
@@ -387,12 +400,14 @@ void Loader::read_traffic(const Source& src, const Field& f) {
     }
     if (profile) {
       if (users && !rate) {
-        src.error(profile->key_mark, "'profile' varies the 'rate' of an open loop; a closed loop ('users') has none");
+        src.error(profile->key_mark,
+                  "'profile' varies the 'rate' of an open loop; a closed loop ('users') has none");
       } else {
         read_profile(src, *profile, t);
       }
     }
-    if (const Field* timeout = m->get("timeout")) t.timeout = yaml::read_duration(src, *timeout, Bound::Positive, "s");
+    if (const Field* timeout = m->get("timeout"))
+      t.timeout = yaml::read_duration(src, *timeout, Bound::Positive, "s");
     if (const Field* retry = m->get("retry")) t.retry = read_retry(src, *retry);
     platform::read_origin(*m, t.name, spec_);
     spec_.traffic.push_back(std::move(t));
@@ -466,8 +481,8 @@ ComponentSpec Loader::read_component(const Source& src, const Field& f) {
   c.name = f.key;
   c.mark = f.key_mark;
   if (!valid_name(c.name))
-    src.error(f.key_mark, fmt::format("component name '{}' may only use letters, digits, '_' and '-'{}", c.name.substr(0, 200),
-                                      too_long(c.name)));
+    src.error(f.key_mark, fmt::format("component name '{}' may only use letters, digits, '_' and '-'{}",
+                                      c.name.substr(0, 200), too_long(c.name)));
   const std::string where = fmt::format("component '{}'", c.name);
   const std::optional<Map> m = Map::open(src, f.value, f.key_mark, where);
   if (!m) return c;
@@ -511,8 +526,9 @@ ComponentSpec Loader::read_component(const Source& src, const Field& f) {
   if (graded_design(src)) {
     contract::check_component(*m, c, *contract_, problem_.path());
   } else if (const Field* d = m->get("data")) {
-    src.error(d->key_mark, "'data' names a data set of a graded problem; in a sandbox the component says what it holds "
-                           "(keys, queries)");
+    src.error(d->key_mark,
+              "'data' names a data set of a graded problem; in a sandbox the component says what it holds "
+              "(keys, queries)");
   }
   platform::read_placement(*m, c.name, spec_);
   return c;
@@ -527,19 +543,23 @@ void Loader::read_service(const Map& m, ServiceSpec& svc, const std::string& whe
     if (auto v = yaml::read_int(src, *f, 1, limits::kWorkers)) {
       svc.workers = static_cast<int>(*v);
       yaml::within(src, f->value_mark, "workers x replicas",
-                   static_cast<double>(svc.workers) * std::max(1, svc.replicas), limits::kWorkersTimesReplicas);
+                   static_cast<double>(svc.workers) * std::max(1, svc.replicas),
+                   limits::kWorkersTimesReplicas);
     }
   }
-  if (const Field* f = m.get("queue")) svc.queue = yaml::read_int(src, *f, 0, limits::kQueue, "leave 'queue' out for no limit");
+  if (const Field* f = m.get("queue"))
+    svc.queue = yaml::read_int(src, *f, 0, limits::kQueue, "leave 'queue' out for no limit");
 
   const Field* shorthand = m.get("service_time");
   const Field* steps = m.get("steps");
   if (shorthand && steps) {
     src.error(later(shorthand, steps)->key_mark,
-              "give either 'steps' or 'service_time', not both: 'service_time: D' is short for 'steps: [{work: D}]'");
+              "give either 'steps' or 'service_time', not both: 'service_time: D' is short for 'steps: "
+              "[{work: D}]'");
   } else if (!shorthand && !steps) {
-    src.error(m.at(), fmt::format("missing required key 'steps' in {}: a service needs 'steps' or 'service_time'",
-                                  where));
+    src.error(
+        m.at(),
+        fmt::format("missing required key 'steps' in {}: a service needs 'steps' or 'service_time'", where));
   }
   if (shorthand) {
     StepSpec s;
@@ -566,11 +586,13 @@ struct StepForm {
 };
 
 const std::vector<std::string_view> kCallOptions = {"latency", "timeout", "request", "response",
-                                                   "retry",   "hedge",   "breaker", "fallback"};
+                                                    "retry",   "hedge",   "breaker", "fallback"};
 
 const std::vector<StepForm>& step_forms() {
   static const std::vector<StepForm> forms = [] {
-    auto with = [](std::vector<std::string_view> a, const std::vector<std::string_view>& b) { return concat(a, b); };
+    auto with = [](std::vector<std::string_view> a, const std::vector<std::string_view>& b) {
+      return concat(a, b);
+    };
     return std::vector<StepForm>{
         {"work", StepSpec::Kind::Work, "", {"work"}},
         {"call", StepSpec::Kind::Call, "", with({"call", "query", "on_miss"}, kCallOptions)},
@@ -586,7 +608,6 @@ const std::vector<StepForm>& step_forms() {
   return forms;
 }
 
-
 std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& node) {
   const Mark at = src.mark(node);
   const std::optional<Map> m = Map::open(src, node, at, "a step ('- work: 5ms' or '- call: db')");
@@ -596,8 +617,9 @@ std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& n
   for (const StepForm& f : step_forms()) {
     if (const Field* h = m->get(f.head)) {
       if (head) {
-        src.error(later(head, h)->key_mark, fmt::format("a step is either '{}' or '{}', not both: make them two steps",
-                                                        head->key, h->key));
+        src.error(
+            later(head, h)->key_mark,
+            fmt::format("a step is either '{}' or '{}', not both: make them two steps", head->key, h->key));
         return std::nullopt;
       }
       head = h;
@@ -608,8 +630,10 @@ std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& n
     std::vector<std::string_view> all;
     for (const StepForm& f : step_forms()) all = concat(all, f.keys);
     if (m->allow_only(all, "a step") == 0)
-      src.error(at, "a step needs one of: work (time spent here), call (a component to wait for), publish, write, "
-                    "invalidate, async, parallel, repeat, branch");
+      src.error(
+          at,
+          "a step needs one of: work (time spent here), call (a component to wait for), publish, write, "
+          "invalidate, async, parallel, repeat, branch");
     return std::nullopt;
   }
   // A key of another kind of step says which kind it belongs to.
@@ -619,10 +643,9 @@ std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& n
     for (const StepForm& other : step_forms())
       if (!owner && contains(other.keys, f->key)) owner = &other;
     if (owner)
-      src.error(f->key_mark, fmt::format("unknown key '{}' in {}: '{}' belongs to a {} step", f->key, where, f->key,
-                                         owner->head));
-    else
-      yaml::report_unknown_key(src, *f, form->keys, where);
+      src.error(f->key_mark, fmt::format("unknown key '{}' in {}: '{}' belongs to a {} step", f->key, where,
+                                         f->key, owner->head));
+    else yaml::report_unknown_key(src, *f, form->keys, where);
   }
 
   StepSpec s;
@@ -631,7 +654,8 @@ std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& n
   switch (form->kind) {
     case StepSpec::Kind::Work:
       if (graded_design(src)) {
-        if (auto d = contract::resolve_work(src, *head, *contract_, problem_.path(), s.work_name)) s.work = *d;
+        if (auto d = contract::resolve_work(src, *head, *contract_, problem_.path(), s.work_name))
+          s.work = *d;
       } else if (auto d = yaml::read_distribution(src, *head, "ms")) {
         s.work = *d;
       }
@@ -643,14 +667,15 @@ std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& n
       break;
     case StepSpec::Kind::Parallel: {
       if (const auto items = yaml::read_list(src, *head)) {
-        if (items->empty()) src.error(head->value_mark, "'parallel' is empty: list the calls to make at once");
+        if (items->empty())
+          src.error(head->value_mark, "'parallel' is empty: list the calls to make at once");
         for (const YAML::Node& item : *items) {
           auto c = read_step(src, item);
           if (!c) continue;
           if (c->kind != StepSpec::Kind::Call || !c->on_miss.empty())
-            src.error(c->mark, "a 'parallel' block holds calls only ('- call: NAME'); put other steps after it");
-          else
-            s.steps.push_back(std::move(*c));
+            src.error(c->mark,
+                      "a 'parallel' block holds calls only ('- call: NAME'); put other steps after it");
+          else s.steps.push_back(std::move(*c));
         }
       }
       if (const Field* f = m->get("wait")) {
@@ -689,7 +714,8 @@ std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& n
         s.arms.push_back(std::move(a));
       }
       if (total > 1.0 + 1e-9)
-        src.error(head->value_mark, fmt::format("the probabilities of 'branch' add up to {:.4g}, more than 1", total));
+        src.error(head->value_mark,
+                  fmt::format("the probabilities of 'branch' add up to {:.4g}, more than 1", total));
       break;
     }
   }
@@ -740,9 +766,7 @@ void Loader::read_balancer(const Map& m, LoadBalancerSpec& lb, const std::string
   read_balancer_resilience(m, lb, where);  // `to` (a name or weights), rate_limit, health_check
 }
 
-void Loader::read_slo(const Source& src, const Field& f) {
-  read_slo_map(src, f, "");
-}
+void Loader::read_slo(const Source& src, const Field& f) { read_slo_map(src, f, ""); }
 
 // `slo:` and each `per_source:` entry. Correctness objectives count over the
 // whole system; per source: latency, error rate, throughput, availability.
@@ -754,8 +778,8 @@ void Loader::read_slo_map(const Source& src, const Field& f, const std::string& 
   if (source.empty()) keys.push_back("per_source");
   for (const Field& g : m->fields()) {
     if (source.empty() && g.key == "per_source") {
-      const std::optional<Map> per = Map::open(src, g.value, g.key_mark, "'per_source' (SLOs by traffic source)",
-                                               "traffic source");
+      const std::optional<Map> per =
+          Map::open(src, g.value, g.key_mark, "'per_source' (SLOs by traffic source)", "traffic source");
       if (!per) continue;
       for (const Field& s : per->fields()) {
         const bool known = std::any_of(spec_.traffic.begin(), spec_.traffic.end(),
@@ -780,7 +804,8 @@ void Loader::read_slo_map(const Source& src, const Field& f, const std::string& 
     using K = SloSpec::Kind;
     SloSpec slo{*kind, g.key, 0, g.key_mark, source};
     if (!source.empty() && slo.correctness()) {
-      src.error(g.key_mark, fmt::format("'{}' counts over the whole system: put it in 'slo:', not per source", g.key));
+      src.error(g.key_mark,
+                fmt::format("'{}' counts over the whole system: put it in 'slo:', not per source", g.key));
       continue;
     }
     std::optional<double> target;
@@ -810,7 +835,8 @@ void Loader::read_instance(const Map& m, ComponentSpec& c) {
   if (!text) return;
   const report::Instance* in = report::instance(*text);
   if (!in) {
-    m.source().error(f->value_mark, fmt::format("unknown instance '{}': valid: {}", *text, report::instance_examples()));
+    m.source().error(f->value_mark,
+                     fmt::format("unknown instance '{}': valid: {}", *text, report::instance_examples()));
     return;
   }
   if (in->family != name_of(c.kind())) {
@@ -842,7 +868,8 @@ ScenarioSpec load_scenario_text(const std::string& text, const std::string& path
 ScenarioSpec load_scenario(const std::string& path, const LoadOptions& opt) {
   std::string why;
   const std::optional<std::string> text = read_file(path, why);
-  if (!text) throw InputError({Diagnostic{path, Mark{}, fmt::format("cannot read the scenario file: {}", why)}});
+  if (!text)
+    throw InputError({Diagnostic{path, Mark{}, fmt::format("cannot read the scenario file: {}", why)}});
   return load_scenario_text(*text, path, opt);
 }
 

@@ -5,9 +5,9 @@
 #include "spec/parse_data.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -23,18 +23,38 @@ using yaml::Map;
 using yaml::Source;
 
 const std::vector<std::string_view> kCacheKeys = {
-    "kind", "hit_ratio", "keys",  "popularity", "capacity",     "eviction", "ttl", "warm",
-    "coalesce", "fill_timeout", "hit_latency", "miss_latency", "workers", "queue", "cost", "hosts", "zone",
-    "data", "instance"};
-const std::vector<std::string_view> kDatabaseKeys = {
-    "kind",     "queries",  "workers",  "pool",          "acquire_timeout", "max_connections", "replicas",
-    "replication_lag", "read_from", "failover", "consistency", "shards", "hot_shard", "shard_key_skew", "keys", "popularity", "cost", "hosts", "zone", "data", "instance"};
+    "kind", "hit_ratio", "keys",         "popularity",  "capacity",     "eviction", "ttl",
+    "warm", "coalesce",  "fill_timeout", "hit_latency", "miss_latency", "workers",  "queue",
+    "cost", "hosts",     "zone",         "data",        "instance"};
+const std::vector<std::string_view> kDatabaseKeys = {"kind",
+                                                     "queries",
+                                                     "workers",
+                                                     "pool",
+                                                     "acquire_timeout",
+                                                     "max_connections",
+                                                     "replicas",
+                                                     "replication_lag",
+                                                     "read_from",
+                                                     "failover",
+                                                     "consistency",
+                                                     "shards",
+                                                     "hot_shard",
+                                                     "shard_key_skew",
+                                                     "keys",
+                                                     "popularity",
+                                                     "cost",
+                                                     "hosts",
+                                                     "zone",
+                                                     "data",
+                                                     "instance"};
 const std::vector<std::string_view> kQueueKeys = {
-    "kind",        "consumer",  "consumers",     "partitions",       "capacity", "when_full",
-    "max_attempts", "dead_letter", "ack_timeout", "redelivery_delay", "latency",  "cost", "hosts", "zone", "instance"};
+    "kind",      "consumer",     "consumers",   "partitions",  "capacity",
+    "when_full", "max_attempts", "dead_letter", "ack_timeout", "redelivery_delay",
+    "latency",   "cost",         "hosts",       "zone",        "instance"};
 const std::vector<std::string_view> kCdnKeys = {
-    "kind", "origin", "keys", "popularity", "capacity", "eviction", "ttl", "warm", "coalesce",
-    "edge_latency", "origin_latency", "origin_timeout", "object_size", "workers", "cost", "hosts", "zone", "data"};
+    "kind",        "origin",  "keys",     "popularity",   "capacity",       "eviction",
+    "ttl",         "warm",    "coalesce", "edge_latency", "origin_latency", "origin_timeout",
+    "object_size", "workers", "cost",     "hosts",        "zone",           "data"};
 const std::vector<std::string_view> kQueryKeys = {"time", "write", "scatter"};
 const std::vector<std::string_view> kConsistencyKeys = {"replication_factor", "read", "write"};
 // Keys of a primary-and-replicas database that mean nothing in a leaderless store.
@@ -59,7 +79,8 @@ std::optional<std::uint64_t> read_count(const Source& src, const Field& f, std::
     return std::nullopt;
   }
   if (!v || *v < 0) {
-    src.error(f.value_mark, fmt::format("expected a count for '{}' such as 1000000 or 1M, got '{}'", f.key, *text));
+    src.error(f.value_mark,
+              fmt::format("expected a count for '{}' such as 1000000 or 1M, got '{}'", f.key, *text));
     return std::nullopt;
   }
   const auto n = static_cast<std::uint64_t>(*v);
@@ -94,8 +115,8 @@ std::optional<PopularitySpec> read_popularity(const Source& src, const Field& f)
       return p;
     }
   }
-  src.error(f.value_mark, fmt::format("expected 'uniform' or 'zipf(S)' with 0 < S <= 10 for '{}', got '{}'", f.key,
-                                      *text));
+  src.error(f.value_mark,
+            fmt::format("expected 'uniform' or 'zipf(S)' with 0 < S <= 10 for '{}', got '{}'", f.key, *text));
   return std::nullopt;
 }
 
@@ -113,19 +134,19 @@ void report_unknown(const Map& m, ComponentKind kind, const std::string& where) 
   const std::vector<std::string_view>& own = data_kind_keys(kind);
   for (const Field* f : m.unknown(own)) {
     if (kind == ComponentKind::Queue && f->key == "steps") {
-      m.source().error(f->key_mark, fmt::format("unknown key 'steps' in {}: a queue delivers each message to the "
-                                                "service named by 'consumer', which runs the steps",
-                                                where));
+      m.source().error(f->key_mark,
+                       fmt::format("unknown key 'steps' in {}: a queue delivers each message to the "
+                                   "service named by 'consumer', which runs the steps",
+                                   where));
       continue;
     }
     const ComponentKind* owner = nullptr;
     for (const ComponentKind& k : kDataKinds)
       if (!owner && k != kind && contains(data_kind_keys(k), f->key)) owner = &k;
     if (owner)
-      m.source().error(f->key_mark, fmt::format("unknown key '{}' in {}: '{}' belongs to {}", f->key, where, f->key,
-                                                a_kind(*owner)));
-    else
-      yaml::report_unknown_key(m.source(), *f, own, where);
+      m.source().error(f->key_mark, fmt::format("unknown key '{}' in {}: '{}' belongs to {}", f->key, where,
+                                                f->key, a_kind(*owner)));
+    else yaml::report_unknown_key(m.source(), *f, own, where);
   }
 }
 
@@ -140,9 +161,10 @@ void read_store(const Map& m, KeyedStoreSpec& s) {
     if (auto v = read_count(src, *capacity, 1)) {
       s.capacity = *v;
       if (s.keys > 0 && s.capacity > s.keys)
-        src.error(capacity->value_mark, fmt::format("'capacity' ({}) is more than 'keys' ({}): leave it out to hold "
-                                                    "every key",
-                                                    s.capacity, s.keys));
+        src.error(capacity->value_mark,
+                  fmt::format("'capacity' ({}) is more than 'keys' ({}): leave it out to hold "
+                              "every key",
+                              s.capacity, s.keys));
     }
   }
   if (const Field* f = m.get("eviction")) {
@@ -160,9 +182,10 @@ void read_store(const Map& m, KeyedStoreSpec& s) {
       if (auto v = read_count(src, *f, 0)) {
         s.warm = *v;
         if (held > 0 && s.warm > held)
-          src.error(f->value_mark, fmt::format("'warm' ({}) is more than the cache holds ({}): use 'warm: true' to "
-                                               "fill it",
-                                               s.warm, held));
+          src.error(f->value_mark,
+                    fmt::format("'warm' ({}) is more than the cache holds ({}): use 'warm: true' to "
+                                "fill it",
+                                s.warm, held));
       }
     }
   }
@@ -172,9 +195,9 @@ void read_store(const Map& m, KeyedStoreSpec& s) {
   if (co) s.coalesce = *co;
   if (const Field* f = m.get("fill_timeout")) {
     if (!coalesce || (co && !*co))
-      src.error(f->key_mark, "'fill_timeout' is how long coalesced misses wait for a fill: it needs 'coalesce: true'");
-    else if (auto v = yaml::read_duration(src, *f, Bound::Positive, "s"))
-      s.fill_timeout = *v;
+      src.error(f->key_mark,
+                "'fill_timeout' is how long coalesced misses wait for a fill: it needs 'coalesce: true'");
+    else if (auto v = yaml::read_duration(src, *f, Bound::Positive, "s")) s.fill_timeout = *v;
   }
 }
 
@@ -183,20 +206,23 @@ void read_cache(const Map& m, CacheSpec& c, const std::string& where) {
   const Field* ratio = m.get("hit_ratio");
   const Field* keys = m.get("keys");
   if (ratio && keys) {
-    src.error(later(ratio, keys)->key_mark, "give either 'hit_ratio' (a fixed ratio) or 'keys' (a key space whose hit ratio "
-                                "emerges), not both");
+    src.error(later(ratio, keys)->key_mark,
+              "give either 'hit_ratio' (a fixed ratio) or 'keys' (a key space whose hit ratio "
+              "emerges), not both");
   } else if (!ratio && !keys && !m.get("data")) {  // graded: the data set gives the keys
-    src.error(m.at(), fmt::format("missing required key 'hit_ratio' or 'keys' in {}: a fixed hit ratio, or a key "
-                                  "space whose hit ratio emerges",
-                                  where));
+    src.error(m.at(),
+              fmt::format("missing required key 'hit_ratio' or 'keys' in {}: a fixed hit ratio, or a key "
+                          "space whose hit ratio emerges",
+                          where));
   }
   if (ratio && !keys) {
     if (auto v = yaml::read_fraction(src, *ratio)) c.hit_ratio = *v;
     // The keyed mode's keys make no sense with a fixed ratio.
-    for (std::string_view k : {"popularity", "capacity", "eviction", "ttl", "warm", "coalesce", "fill_timeout"})
+    for (std::string_view k :
+         {"popularity", "capacity", "eviction", "ttl", "warm", "coalesce", "fill_timeout"})
       if (const Field* f = m.get(k))
-        src.error(f->key_mark, fmt::format("'{}' needs 'keys' (a keyed cache): with 'hit_ratio' the ratio is fixed",
-                                           k));
+        src.error(f->key_mark,
+                  fmt::format("'{}' needs 'keys' (a keyed cache): with 'hit_ratio' the ratio is fixed", k));
   }
   if (keys)
     if (auto v = read_count(src, *keys, 1)) c.store.keys = *v;
@@ -206,20 +232,20 @@ void read_cache(const Map& m, CacheSpec& c, const std::string& where) {
   if (const Field* f = m.get("hit_latency")) c.hit_latency = yaml::read_distribution(src, *f, "ms");
   if (const Field* f = m.get("miss_latency")) c.miss_latency = yaml::read_distribution(src, *f, "ms");
   if (const Field* f = m.get("workers")) {
-    if (auto v = yaml::read_int(src, *f, 1, limits::kWorkers, "leave 'workers' out for no limit")) c.workers = to_int(*v);
+    if (auto v = yaml::read_int(src, *f, 1, limits::kWorkers, "leave 'workers' out for no limit"))
+      c.workers = to_int(*v);
   }
   if (const Field* f = m.get("queue")) {
     if (!m.get("workers"))
       src.error(f->key_mark, "'queue' is the waiting room for busy workers: it needs 'workers'");
-    else
-      c.queue = yaml::read_int(src, *f, 0, limits::kQueue, "leave 'queue' out for no limit");
+    else c.queue = yaml::read_int(src, *f, 0, limits::kQueue, "leave 'queue' out for no limit");
   }
 }
 
 void read_queries(const Source& src, const Field& field, DatabaseSpec& d) {
-  const std::optional<Map> m = Map::open(src, field.value, field.key_mark,
-                                         "'queries' (query times by name, e.g. {read: exp(2ms), write: exp(5ms)})",
-                                         "query");
+  const std::optional<Map> m =
+      Map::open(src, field.value, field.key_mark,
+                "'queries' (query times by name, e.g. {read: exp(2ms), write: exp(5ms)})", "query");
   if (!m) return;
   for (const Field& f : m->fields()) {
     DatabaseSpec::Query q;
@@ -229,7 +255,8 @@ void read_queries(const Source& src, const Field& field, DatabaseSpec& d) {
     const bool valid = !f.key.empty() && std::all_of(f.key.begin(), f.key.end(), [](char ch) {
       return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
     });
-    if (!valid) src.error(f.key_mark, fmt::format("query name '{}' may only use letters, digits, '_' and '-'", f.key));
+    if (!valid)
+      src.error(f.key_mark, fmt::format("query name '{}' may only use letters, digits, '_' and '-'", f.key));
     if (f.value.IsMap()) {
       const std::string where = fmt::format("query '{}'", f.key);
       const std::optional<Map> qm = Map::open(src, f.value, f.key_mark, where);
@@ -241,10 +268,10 @@ void read_queries(const Source& src, const Field& field, DatabaseSpec& d) {
       if (const Field* w = qm->get("write")) {
         if (auto v = read_bool(src, *w)) {
           if ((f.key == "read" && *v) || (f.key == "write" && !*v))
-            src.error(w->value_mark, fmt::format("'{}' is the {} query: 'write: {}' contradicts it", f.key,
-                                                 f.key == "read" ? "reading" : "writing", *v ? "true" : "false"));
-          else
-            q.write = *v;
+            src.error(w->value_mark,
+                      fmt::format("'{}' is the {} query: 'write: {}' contradicts it", f.key,
+                                  f.key == "read" ? "reading" : "writing", *v ? "true" : "false"));
+          else q.write = *v;
         }
       }
       if (const Field* sc = qm->get("scatter")) {
@@ -256,7 +283,8 @@ void read_queries(const Source& src, const Field& field, DatabaseSpec& d) {
     d.queries.push_back(std::move(q));
   }
   if (d.query("read") < 0)
-    src.error(field.key_mark, "'queries' needs 'read': the time of a plain read, the default query of a call");
+    src.error(field.key_mark,
+              "'queries' needs 'read': the time of a plain read, the default query of a call");
 }
 
 // A consistency level: one, quorum (a majority of n), all, or a count 1..n.
@@ -271,8 +299,9 @@ std::optional<int> read_level(const Source& src, const Field& f, int n) {
       yaml::read_int(src, f, 1, "a consistency level: one, quorum, all, or how many replicas must answer");
   if (!v) return std::nullopt;
   if (*v > n) {
-    src.error(f.value_mark, fmt::format("'{}: {}' waits for more replicas than the replication_factor ({}) holds",
-                                        f.key, *v, n));
+    src.error(
+        f.value_mark,
+        fmt::format("'{}: {}' waits for more replicas than the replication_factor ({}) holds", f.key, *v, n));
     return std::nullopt;
   }
   return static_cast<int>(*v);
@@ -284,11 +313,12 @@ void read_consistency(const Map& m, DatabaseSpec& d) {
   if (!f) return;
   for (std::string_view k : kLeaderKeys)
     if (const Field* g = m.get(k))
-      src.error(g->key_mark, fmt::format("'{}' is for a primary with read replicas; with 'consistency' the store is "
-                                         "leaderless: every node of a shard holds a copy (replication_factor)",
-                                         k));
-  const std::optional<Map> c = Map::open(src, f->value, f->key_mark,
-                                         "'consistency' ({replication_factor: 3, read: quorum, write: quorum})");
+      src.error(g->key_mark,
+                fmt::format("'{}' is for a primary with read replicas; with 'consistency' the store is "
+                            "leaderless: every node of a shard holds a copy (replication_factor)",
+                            k));
+  const std::optional<Map> c = Map::open(
+      src, f->value, f->key_mark, "'consistency' ({replication_factor: 3, read: quorum, write: quorum})");
   if (!c) return;
   c->allow_only(kConsistencyKeys, "'consistency'");
   DatabaseSpec::Consistency q;
@@ -314,30 +344,34 @@ void read_consistency(const Map& m, DatabaseSpec& d) {
 
 void read_database(const Map& m, DatabaseSpec& d, const std::string& where) {
   const Source& src = m.source();
-  if (const Field* f = m.get("queries"))
-    read_queries(src, *f, d);
+  if (const Field* f = m.get("queries")) read_queries(src, *f, d);
   else if (!m.get("data"))  // graded: the problem's data set gives the queries
-    src.error(m.at(), fmt::format("missing required key 'queries' in {}: query times by name, e.g. {{read: exp(2ms), "
-                                  "write: exp(5ms)}}",
-                                  where));
+    src.error(m.at(),
+              fmt::format("missing required key 'queries' in {}: query times by name, e.g. {{read: exp(2ms), "
+                          "write: exp(5ms)}}",
+                          where));
   if (const Field* f = m.get("workers")) {
-    if (auto v = yaml::read_int(src, *f, 1, limits::kWorkers, "leave 'workers' out for no limit")) d.workers = to_int(*v);
+    if (auto v = yaml::read_int(src, *f, 1, limits::kWorkers, "leave 'workers' out for no limit"))
+      d.workers = to_int(*v);
   }
   if (const Field* f = m.get("pool")) {
-    if (auto v = yaml::read_int(src, *f, 1, limits::kQueue, "connections per caller replica")) d.pool = to_int(*v);
+    if (auto v = yaml::read_int(src, *f, 1, limits::kQueue, "connections per caller replica"))
+      d.pool = to_int(*v);
   }
   if (const Field* f = m.get("acquire_timeout")) {
     if (!m.get("pool"))
-      src.error(f->key_mark, "'acquire_timeout' is how long a query waits for a pool connection: it needs 'pool'");
-    else if (auto v = yaml::read_duration(src, *f, Bound::Positive, "s"))
-      d.acquire_timeout = *v;
+      src.error(f->key_mark,
+                "'acquire_timeout' is how long a query waits for a pool connection: it needs 'pool'");
+    else if (auto v = yaml::read_duration(src, *f, Bound::Positive, "s")) d.acquire_timeout = *v;
   }
   if (const Field* f = m.get("max_connections")) {
-    if (auto v = yaml::read_int(src, *f, 1, limits::kQueue, "connections a node accepts")) d.max_connections = to_int(*v);
+    if (auto v = yaml::read_int(src, *f, 1, limits::kQueue, "connections a node accepts"))
+      d.max_connections = to_int(*v);
   }
   const Field* replicas = m.get("replicas");
   std::optional<std::int64_t> n_replicas;
-  if (replicas) n_replicas = yaml::read_int(src, *replicas, 0, limits::kDbReplicas, "read replicas per shard");
+  if (replicas)
+    n_replicas = yaml::read_int(src, *replicas, 0, limits::kDbReplicas, "read replicas per shard");
   if (n_replicas) d.replicas = to_int(*n_replicas);
   for (std::string_view k : {"replication_lag", "read_from"}) {
     const Field* f = m.get(k);
@@ -360,22 +394,24 @@ void read_database(const Map& m, DatabaseSpec& d, const std::string& where) {
   if (const Field* f = m.get("shards")) {
     if (auto v = yaml::read_int(src, *f, 1, limits::kShards)) {
       d.shards = to_int(*v);
-      yaml::within(src, f->value_mark, d.consistency ? "shards x replication_factor" : "shards x (1 + replicas)",
-                   static_cast<double>(d.shards) * d.nodes_per_shard(),
-                   limits::kDbNodes);
+      yaml::within(src, f->value_mark,
+                   d.consistency ? "shards x replication_factor" : "shards x (1 + replicas)",
+                   static_cast<double>(d.shards) * d.nodes_per_shard(), limits::kDbNodes);
     }
   }
   const Field* hot = m.get("hot_shard");
   const Field* skew = m.get("shard_key_skew");
   if (hot && skew) {
-    src.error(later(hot, skew)->key_mark,
-              "give either 'hot_shard' (the share of shard 0) or 'shard_key_skew' (a Zipf over shards), not both");
+    src.error(
+        later(hot, skew)->key_mark,
+        "give either 'hot_shard' (the share of shard 0) or 'shard_key_skew' (a Zipf over shards), not both");
   } else {
     for (const Field* f : {hot, skew}) {
       if (!f) continue;
       if (d.shards < 2) {
-        src.error(f->key_mark, fmt::format("'{}' spreads queries unevenly over shards: it needs 'shards: 2' or more",
-                                           f->key));
+        src.error(
+            f->key_mark,
+            fmt::format("'{}' spreads queries unevenly over shards: it needs 'shards: 2' or more", f->key));
       } else if (f == hot) {
         d.hot_shard = yaml::read_fraction(src, *f);
       } else if (auto p = read_popularity(src, *f)) {
@@ -389,8 +425,7 @@ void read_database(const Map& m, DatabaseSpec& d, const std::string& where) {
   if (const Field* f = m.get("popularity")) {
     if (!m.get("keys"))
       src.error(f->key_mark, "'popularity' is how often each key is asked for: it needs 'keys'");
-    else if (auto p = read_popularity(src, *f))
-      d.popularity = *p;
+    else if (auto p = read_popularity(src, *f)) d.popularity = *p;
   }
 }
 
@@ -402,18 +437,22 @@ void read_queue(const Map& m, QueueSpec& q, const std::string& where) {
     q.consumer_mark = consumer->value_mark;
   }
   // What only a consumer can do.
-  for (std::string_view k : {"consumers", "max_attempts", "dead_letter", "ack_timeout", "redelivery_delay", "latency"}) {
+  for (std::string_view k :
+       {"consumers", "max_attempts", "dead_letter", "ack_timeout", "redelivery_delay", "latency"}) {
     if (consumer) break;
     if (const Field* f = m.get(k))
-      src.error(f->key_mark, fmt::format("'{}' is about delivering messages: it needs 'consumer' (the service that "
-                                         "processes them)",
-                                         k));
+      src.error(f->key_mark,
+                fmt::format("'{}' is about delivering messages: it needs 'consumer' (the service that "
+                            "processes them)",
+                            k));
   }
   if (const Field* f = m.get("consumers"); f && consumer) {
-    if (auto v = yaml::read_int(src, *f, 1, limits::kConsumers, "messages delivered at once")) q.consumers = to_int(*v);
+    if (auto v = yaml::read_int(src, *f, 1, limits::kConsumers, "messages delivered at once"))
+      q.consumers = to_int(*v);
   }
   if (const Field* f = m.get("partitions")) {
-    if (auto v = yaml::read_int(src, *f, 1, limits::kPartitions, "leave 'partitions' out for one line all consumers share"))
+    if (auto v = yaml::read_int(src, *f, 1, limits::kPartitions,
+                                "leave 'partitions' out for one line all consumers share"))
       q.partitions = to_int(*v);
   }
   const Field* capacity = m.get("capacity");
@@ -421,10 +460,8 @@ void read_queue(const Map& m, QueueSpec& q, const std::string& where) {
     if (auto v = read_count(src, *capacity, 1)) q.capacity = static_cast<std::int64_t>(*v);
   }
   if (const Field* f = m.get("when_full")) {
-    if (!capacity)
-      src.error(f->key_mark, "'when_full' says what a full queue does: it needs 'capacity'");
-    else if (auto v = yaml::read_choice<WhenFull>(src, *f, "when_full policy"))
-      q.when_full = *v;
+    if (!capacity) src.error(f->key_mark, "'when_full' says what a full queue does: it needs 'capacity'");
+    else if (auto v = yaml::read_choice<WhenFull>(src, *f, "when_full policy")) q.when_full = *v;
   }
   if (!consumer) return;
   if (const Field* f = m.get("max_attempts")) {
@@ -435,7 +472,8 @@ void read_queue(const Map& m, QueueSpec& q, const std::string& where) {
     if (auto s = yaml::read_text(src, *f, "a queue name")) q.dead_letter = *s;
     q.dead_letter_mark = f->value_mark;
   }
-  if (const Field* f = m.get("ack_timeout")) q.ack_timeout = yaml::read_duration(src, *f, Bound::Positive, "s");
+  if (const Field* f = m.get("ack_timeout"))
+    q.ack_timeout = yaml::read_duration(src, *f, Bound::Positive, "s");
   if (const Field* f = m.get("redelivery_delay")) {
     if (auto v = yaml::read_duration(src, *f, Bound::NonNegative, "s")) q.redelivery_delay = *v;
   }
@@ -455,12 +493,14 @@ void read_cdn(const Map& m, CdnSpec& c, const std::string& where) {
   read_store(m, c.store);
   if (const Field* f = m.get("edge_latency")) c.edge_latency = yaml::read_distribution(src, *f, "ms");
   if (const Field* f = m.get("origin_latency")) c.origin_latency = yaml::read_distribution(src, *f, "ms");
-  if (const Field* f = m.get("origin_timeout")) c.origin_timeout = yaml::read_duration(src, *f, Bound::Positive, "s");
+  if (const Field* f = m.get("origin_timeout"))
+    c.origin_timeout = yaml::read_duration(src, *f, Bound::Positive, "s");
   if (const Field* f = m.get("object_size")) {
     if (auto v = yaml::read_size(src, *f)) c.object_size = *v;
   }
   if (const Field* f = m.get("workers")) {
-    if (auto v = yaml::read_int(src, *f, 1, limits::kWorkers, "leave 'workers' out for no limit")) c.workers = to_int(*v);
+    if (auto v = yaml::read_int(src, *f, 1, limits::kWorkers, "leave 'workers' out for no limit"))
+      c.workers = to_int(*v);
   }
 }
 
@@ -524,7 +564,9 @@ void read_data_component(const Map& m, ComponentKind kind, ComponentSpec& c, con
 std::optional<std::uint64_t> read_data_count(const Source& src, const Field& f, std::uint64_t min) {
   return read_count(src, f, min);
 }
-std::optional<PopularitySpec> read_data_popularity(const Source& src, const Field& f) { return read_popularity(src, f); }
+std::optional<PopularitySpec> read_data_popularity(const Source& src, const Field& f) {
+  return read_popularity(src, f);
+}
 void read_query_table(const Source& src, const Field& f, DatabaseSpec& d) { read_queries(src, f, d); }
 
 }  // namespace archsim

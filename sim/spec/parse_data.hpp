@@ -27,7 +27,8 @@ void read_data_component(const yaml::Map& m, ComponentKind kind, ComponentSpec& 
 
 /// The value readers shared with the contract (spec/contract.cpp): a count
 /// such as 1M, a popularity (uniform, zipf(S)), a table of query times.
-std::optional<std::uint64_t> read_data_count(const yaml::Source& src, const yaml::Field& f, std::uint64_t min);
+std::optional<std::uint64_t> read_data_count(const yaml::Source& src, const yaml::Field& f,
+                                             std::uint64_t min);
 std::optional<PopularitySpec> read_data_popularity(const yaml::Source& src, const yaml::Field& f);
 void read_query_table(const yaml::Source& src, const yaml::Field& f, DatabaseSpec& d);
 

@@ -29,8 +29,8 @@ const std::vector<std::string_view> kBreakerKeys = {"consecutive", "failure_rate
                                                     "min_calls",   "open_for",     "probes"};
 const std::vector<std::string_view> kRateLimitKeys = {"rate", "burst", "kind", "window"};
 const std::vector<std::string_view> kConcurrencyKeys = {"target_latency", "min", "max", "initial"};
-const std::vector<std::string_view> kAutoscaleKeys = {"min",      "max",      "target_utilization", "target_queue",
-                                                      "interval", "cooldown", "provision"};
+const std::vector<std::string_view> kAutoscaleKeys = {
+    "min", "max", "target_utilization", "target_queue", "interval", "cooldown", "provision"};
 const std::vector<std::string_view> kHealthCheckKeys = {"interval", "timeout", "failures", "successes"};
 
 bool contains(const std::vector<std::string_view>& keys, std::string_view k) {
@@ -45,9 +45,10 @@ const Field* later(const Field* a, const Field* b) { return before(a->key_mark, 
 std::optional<double> read_interval(const Source& src, const Field& f, std::string_view suggest) {
   const auto v = yaml::read_duration(src, f, Bound::Positive, suggest);
   if (v && *v < limits::kMinInterval) {
-    src.error(f.value_mark, fmt::format("'{}' must be at least 1ms (repeating timers run at most {} times per second: "
-                                        "see Limits in the README), got {}",
-                                        f.key, limits::kIntervalHz.max, format_duration(*v)));
+    src.error(f.value_mark,
+              fmt::format("'{}' must be at least 1ms (repeating timers run at most {} times per second: "
+                          "see Limits in the README), got {}",
+                          f.key, limits::kIntervalHz.max, format_duration(*v)));
     return std::nullopt;
   }
   return v;
@@ -83,8 +84,8 @@ std::optional<double> read_weight(const Source& src, const Field& f) {
   if (!t.empty() && t.back() == '%') t.remove_suffix(1);
   const auto v = units::number(t);
   if (!v || *v < 0) {
-    src.error(f.value_mark, fmt::format("expected a weight (a number, 0 or more) for target '{}', got '{}'", f.key,
-                                        *text));
+    src.error(f.value_mark,
+              fmt::format("expected a weight (a number, 0 or more) for target '{}', got '{}'", f.key, *text));
     return std::nullopt;
   }
   return v;
@@ -97,8 +98,8 @@ bool read_weights(const Source& src, const Field& f, std::string_view what,
   const std::optional<Map> m = Map::open(src, f.value, f.key_mark, what, "target");
   if (!m) return false;
   if (m->fields().empty()) {
-    src.error(f.value_mark, fmt::format("{} is empty: name the targets and their weights, e.g. {{v1: 90, v2: 10}}",
-                                        what));
+    src.error(f.value_mark,
+              fmt::format("{} is empty: name the targets and their weights, e.g. {{v1: 90, v2: 10}}", what));
     return false;
   }
   double total = 0;
@@ -111,8 +112,8 @@ bool read_weights(const Source& src, const Field& f, std::string_view what,
     marks.push_back(g.key_mark);
   }
   if (ok && total <= 0) {
-    src.error(f.value_mark, fmt::format("the weights of {} add up to 0: give at least one target a positive weight",
-                                        what));
+    src.error(f.value_mark,
+              fmt::format("the weights of {} add up to 0: give at least one target a positive weight", what));
     return false;
   }
   return ok;
@@ -130,10 +131,12 @@ RateLimitSpec rate_limit_from(const Map& m, Mark at, std::string_view where) {
     if (auto v = yaml::read_choice<RateLimitSpec::Kind>(src, *f, "rate limit kind")) r.kind = *v;
   }
   if (const Field* f = m.get("burst")) {
-    if (auto v = yaml::read_int(src, *f, 1, "requests admitted at once after a quiet spell")) r.burst = static_cast<double>(*v);
+    if (auto v = yaml::read_int(src, *f, 1, "requests admitted at once after a quiet spell"))
+      r.burst = static_cast<double>(*v);
     if (r.kind == RateLimitSpec::Kind::SlidingWindow)
-      src.error(f->key_mark, "'burst' is the depth of a token bucket; a sliding window admits 'rate' x 'window' in "
-                             "any window: leave 'burst' out or use kind: token_bucket");
+      src.error(f->key_mark,
+                "'burst' is the depth of a token bucket; a sliding window admits 'rate' x 'window' in "
+                "any window: leave 'burst' out or use kind: token_bucket");
   }
   if (const Field* f = m.get("window")) {
     if (auto v = yaml::read_duration(src, *f, Bound::Positive, "s")) r.window = *v;
@@ -153,7 +156,8 @@ BreakerSpec breaker_from(const Map& m, Mark at) {
   }
   if (const Field* g = m.get("failure_rate")) b.failure_rate = yaml::read_fraction(src, *g);
   if (!m.get("consecutive") && !m.get("failure_rate"))
-    src.error(at, "a breaker needs 'consecutive: N' (failures in a row) or 'failure_rate: 50%' (over 'window')");
+    src.error(at,
+              "a breaker needs 'consecutive: N' (failures in a row) or 'failure_rate: 50%' (over 'window')");
   if (const Field* g = m.get("window")) {
     if (auto v = yaml::read_duration(src, *g, Bound::Positive, "s")) b.window = *v;
   }
@@ -193,11 +197,11 @@ std::optional<ConcurrencyLimitSpec> read_concurrency_limit(const Source& src, co
   if (!ok) return c;
   if (c.min > c.max) {
     const Field* at = max ? max : min;
-    src.error(at->value_mark, fmt::format("the concurrency limit's 'min' ({}) is more than its 'max' ({})", c.min,
-                                          c.max));
+    src.error(at->value_mark,
+              fmt::format("the concurrency limit's 'min' ({}) is more than its 'max' ({})", c.min, c.max));
   } else if (initial && (c.initial < c.min || c.initial > c.max)) {
-    src.error(initial->value_mark,
-              fmt::format("'initial' ({}) must be between 'min' ({}) and 'max' ({})", c.initial, c.min, c.max));
+    src.error(initial->value_mark, fmt::format("'initial' ({}) must be between 'min' ({}) and 'max' ({})",
+                                               c.initial, c.min, c.max));
   } else if (!initial) {
     c.initial = std::clamp(c.initial, c.min, c.max);
   }
@@ -206,11 +210,12 @@ std::optional<ConcurrencyLimitSpec> read_concurrency_limit(const Source& src, co
 
 std::vector<BulkheadSpec> read_bulkheads(const Source& src, const Field& f) {
   std::vector<BulkheadSpec> out;
-  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'bulkheads' ({db: 8}: permits per downstream)",
-                                         "bulkhead");
+  const std::optional<Map> m =
+      Map::open(src, f.value, f.key_mark, "'bulkheads' ({db: 8}: permits per downstream)", "bulkhead");
   if (!m) return out;
   if (m->fields().empty())
-    src.error(f.value_mark, "'bulkheads' is empty: name each downstream and the calls it may hold at once, e.g. {db: 8}");
+    src.error(f.value_mark,
+              "'bulkheads' is empty: name each downstream and the calls it may hold at once, e.g. {db: 8}");
   for (const Field& g : m->fields()) {
     BulkheadSpec b;
     b.target = g.key;
@@ -247,11 +252,13 @@ std::optional<AutoscaleSpec> read_autoscale(const Map& svc, const Field& f, Serv
   const Field* util = m->get("target_utilization");
   const Field* queue = m->get("target_queue");
   if (util && queue) {
-    src.error(later(util, queue)->key_mark,
-              "give either 'target_utilization' or 'target_queue', not both: the autoscaler follows one metric");
+    src.error(
+        later(util, queue)->key_mark,
+        "give either 'target_utilization' or 'target_queue', not both: the autoscaler follows one metric");
   } else if (!util && !queue) {
-    src.error(f.key_mark, "'autoscale' needs a target: 'target_utilization: 70%' (busy workers) or "
-                          "'target_queue: 10' (waiting requests per replica)");
+    src.error(f.key_mark,
+              "'autoscale' needs a target: 'target_utilization: 70%' (busy workers) or "
+              "'target_queue: 10' (waiting requests per replica)");
   }
   if (util) {
     if (auto v = yaml::read_fraction(src, *util)) {
@@ -261,7 +268,8 @@ std::optional<AutoscaleSpec> read_autoscale(const Map& svc, const Field& f, Serv
   }
   if (queue) {
     if (auto v = yaml::read_number(src, *queue, 0)) {
-      if (*v <= 0) src.error(queue->value_mark, "'target_queue' must be positive (waiting requests per replica)");
+      if (*v <= 0)
+        src.error(queue->value_mark, "'target_queue' must be positive (waiting requests per replica)");
       else a.target_queue = *v;
     }
   }
@@ -277,9 +285,10 @@ std::optional<AutoscaleSpec> read_autoscale(const Map& svc, const Field& f, Serv
   // `replicas` is where the service starts; without it, at the minimum.
   if (const Field* r = svc.get("replicas")) {
     if (range_ok && (s.replicas < a.min || s.replicas > a.max))
-      src.error(r->value_mark, fmt::format("'replicas: {}' is outside the autoscaler's range {}..{}: it is the number "
-                                           "the service starts with",
-                                           s.replicas, a.min, a.max));
+      src.error(r->value_mark,
+                fmt::format("'replicas: {}' is outside the autoscaler's range {}..{}: it is the number "
+                            "the service starts with",
+                            s.replicas, a.min, a.max));
   } else if (range_ok) {
     s.replicas = a.min;
   }
@@ -296,10 +305,12 @@ std::optional<HealthCheckSpec> read_health_check(const Source& src, const Field&
     if (auto v = read_interval(src, *g, "s")) h.interval = *v;
   }
   if (const Field* g = m->get("failures")) {
-    if (auto v = yaml::read_int(src, *g, 1, "failed checks in a row before a replica is ejected")) h.failures = clamp_int(*v);
+    if (auto v = yaml::read_int(src, *g, 1, "failed checks in a row before a replica is ejected"))
+      h.failures = clamp_int(*v);
   }
   if (const Field* g = m->get("successes")) {
-    if (auto v = yaml::read_int(src, *g, 1, "passed checks before an ejected replica returns")) h.successes = clamp_int(*v);
+    if (auto v = yaml::read_int(src, *g, 1, "passed checks before an ejected replica returns"))
+      h.successes = clamp_int(*v);
   }
   // A probe to a replica that does not answer fails when its timeout runs
   // out; the default is Kubernetes' 1 s, or half the interval when that is
@@ -310,9 +321,10 @@ std::optional<HealthCheckSpec> read_health_check(const Source& src, const Field&
     if (auto v = yaml::read_duration(src, *g, Bound::Positive, "ms")) {
       h.timeout = *v;
       if (*v >= h.interval)
-        src.error(g->value_mark, fmt::format("a health check's timeout ({}) must be shorter than its interval ({}): a "
-                                             "probe ends before the next one is sent",
-                                             format_duration(*v), format_duration(h.interval)));
+        src.error(g->value_mark,
+                  fmt::format("a health check's timeout ({}) must be shorter than its interval ({}): a "
+                              "probe ends before the next one is sent",
+                              format_duration(*v), format_duration(h.interval)));
     }
   }
   return h;
@@ -340,7 +352,8 @@ const std::vector<FaultForm>& fault_forms() {
       {K::Scale, {"replicas"}, "an operator action is a new setting: add a second 'scale' to change it back"},
       {K::Pool, {"size"}, "an operator action is a new setting: add a second 'pool' to change it back"},
       {K::RateLimit, kRateLimitKeys, ""},
-      {K::Breaker, kBreakerKeys, "an operator action is a new setting: add a second 'breaker' to change it back"},
+      {K::Breaker, kBreakerKeys,
+       "an operator action is a new setting: add a second 'breaker' to change it back"},
       {K::Shift, {"weights"}, "an operator action is a new setting: add a second 'shift' to change it back"},
       {K::Spike, {"x"}, ""},
   };
@@ -372,7 +385,8 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
     if (const Field* h = m->get(name_of(ff.kind))) {
       if (head) {
         src.error(later(head, h)->key_mark,
-                  fmt::format("a fault is either '{}' or '{}', not both: make them two entries", head->key, h->key));
+                  fmt::format("a fault is either '{}' or '{}', not both: make them two entries", head->key,
+                              h->key));
         return std::nullopt;
       }
       head = h;
@@ -386,10 +400,11 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
     for (const Field& g : m->fields()) {
       if (g.key == "at" || g.key == "for" || !owners_of(g.key).empty()) continue;
       const std::string guess = did_you_mean(g.key, std::vector<std::string>(kinds.begin(), kinds.end()));
-      src.error(g.key_mark, guess.empty() ? fmt::format("unknown fault kind '{}': valid kinds: {}", g.key,
-                                                        yaml::join(kinds))
-                                          : fmt::format("unknown fault kind '{}': did you mean '{}'? valid kinds: {}",
-                                                        g.key, guess, yaml::join(kinds)));
+      src.error(g.key_mark,
+                guess.empty()
+                    ? fmt::format("unknown fault kind '{}': valid kinds: {}", g.key, yaml::join(kinds))
+                    : fmt::format("unknown fault kind '{}': did you mean '{}'? valid kinds: {}", g.key, guess,
+                                  yaml::join(kinds)));
       ++reported;
     }
     if (reported == 0)
@@ -410,22 +425,21 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
     ok = false;
   }
   // As validate.cpp names it: "the 'kill' fault at 1m".
-  const std::string where =
-      ok ? fmt::format("the '{}' fault at {}", kind, format_duration(f.at)) : fmt::format("{} ({})", entry, kind);
+  const std::string where = ok ? fmt::format("the '{}' fault at {}", kind, format_duration(f.at))
+                               : fmt::format("{} ({})", entry, kind);
   std::vector<std::string_view> own = {"at", "for", name_of(form->kind)};
   own.insert(own.end(), form->options.begin(), form->options.end());
   for (const Field* g : m->unknown(own)) {
     const std::string owners = owners_of(g->key);
     if (!owners.empty())
-      src.error(g->key_mark, fmt::format("unknown key '{}' in {}: '{}' belongs to {}", g->key, where, g->key, owners));
-    else
-      yaml::report_unknown_key(src, *g, own, where);
+      src.error(g->key_mark,
+                fmt::format("unknown key '{}' in {}: '{}' belongs to {}", g->key, where, g->key, owners));
+    else yaml::report_unknown_key(src, *g, own, where);
   }
   if (const Field* g = m->get("for")) {
     if (!form->no_for.empty())
       src.error(g->key_mark, fmt::format("'for' does not apply to {}: {}", kind, form->no_for));
-    else
-      f.duration = yaml::read_duration(src, *g, Bound::Positive, "s");
+    else f.duration = yaml::read_duration(src, *g, Bound::Positive, "s");
   }
 
   // The target: a component (a traffic source for a spike; two components for a partition).
@@ -433,8 +447,9 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
     const auto items = yaml::read_list(src, *head);
     if (!items) return std::nullopt;
     if (items->size() != 2 || !(*items)[0].IsScalar() || !(*items)[1].IsScalar()) {
-      src.error(head->value_mark, "'partition' takes two component names, e.g. [api, db]: the two sides that can no "
-                                  "longer reach each other");
+      src.error(head->value_mark,
+                "'partition' takes two component names, e.g. [api, db]: the two sides that can no "
+                "longer reach each other");
       return std::nullopt;
     }
     f.target = yaml::restore((*items)[0].Scalar());
@@ -442,12 +457,14 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
     f.other = yaml::restore((*items)[1].Scalar());
     f.other_mark = src.mark((*items)[1]);
     if (f.target == f.other) {
-      src.error(f.other_mark, fmt::format("'partition' needs two different components, got '{}' twice", f.target));
+      src.error(f.other_mark,
+                fmt::format("'partition' needs two different components, got '{}' twice", f.target));
       return std::nullopt;
     }
   } else {
     const auto name = yaml::read_text(
-        src, *head, form->kind == FaultSpec::Kind::Spike ? "the name of a traffic source" : "a component name");
+        src, *head,
+        form->kind == FaultSpec::Kind::Spike ? "the name of a traffic source" : "a component name");
     if (!name) return std::nullopt;
     f.target = *name;
     f.target_mark = head->value_mark;
@@ -455,8 +472,9 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
 
   using K = FaultSpec::Kind;
   if (const Field* g = m->get("replicas")) {
-    if (auto v = yaml::read_int(src, *g, 1, limits::kReplicas, form->kind == K::Scale ? "the new number of replicas"
-                                                                   : "how many replicas; leave it out for all"))
+    if (auto v = yaml::read_int(src, *g, 1, limits::kReplicas,
+                                form->kind == K::Scale ? "the new number of replicas"
+                                                       : "how many replicas; leave it out for all"))
       f.replicas = clamp_int(*v);
   }
   if (const Field* g = m->get("restart_time")) {
@@ -467,8 +485,9 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
       const Field* x = m->get("x");
       const Field* add = m->get("add");
       if (!x && !add)
-        src.error(head->key_mark, "'slow' needs 'x: 3' (work takes 3 times longer) and/or 'add: 50ms' (added to each "
-                                  "work step)");
+        src.error(head->key_mark,
+                  "'slow' needs 'x: 3' (work takes 3 times longer) and/or 'add: 50ms' (added to each "
+                  "work step)");
       if (x) f.x = read_positive(src, *x).value_or(1);
       if (add) f.add = yaml::read_duration(src, *add, Bound::NonNegative, "ms").value_or(0);
       break;
@@ -483,10 +502,10 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
         f.gc_pause = yaml::read_duration(src, *g, Bound::NonNegative, "ms").value_or(0);
       if (const Field* g = m->get("gc_interval")) {
         if (!m->get("gc_pause"))
-          src.error(g->key_mark, "'gc_interval' is how often the collector runs: it needs 'gc_pause' (the pause at a "
-                                 "full heap)");
-        else if (auto v = read_interval(src, *g, "s"))
-          f.gc_interval = *v;
+          src.error(g->key_mark,
+                    "'gc_interval' is how often the collector runs: it needs 'gc_pause' (the pause at a "
+                    "full heap)");
+        else if (auto v = read_interval(src, *g, "s")) f.gc_interval = *v;
       }
       break;
     case K::Deploy:
@@ -497,7 +516,8 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
     case K::Scale: m->need("replicas", where); break;
     case K::Pool:
       if (const Field* g = m->need("size", where)) {
-        if (auto v = yaml::read_int(src, *g, 1, limits::kQueue, "connections per caller replica; 'exhaust_pool' empties a pool"))
+        if (auto v = yaml::read_int(src, *g, 1, limits::kQueue,
+                                    "connections per caller replica; 'exhaust_pool' empties a pool"))
           f.size = clamp_int(*v);
       }
       break;
@@ -527,8 +547,8 @@ std::string list_of(const std::vector<std::string>& names) {
 
 std::string a_kind(ComponentKind k) {
   const std::string_view n = name_of(k);
-  return fmt::format("{} {}", n.empty() || std::string_view("aeiou").find(n[0]) == std::string_view::npos ? "a" : "an",
-                     n);
+  return fmt::format(
+      "{} {}", n.empty() || std::string_view("aeiou").find(n[0]) == std::string_view::npos ? "a" : "an", n);
 }
 
 }  // namespace
@@ -567,7 +587,8 @@ std::optional<BreakerSpec> read_breaker(const Source& src, const Field& f) {
 }
 
 std::optional<RateLimitSpec> read_rate_limit(const Source& src, const Field& f) {
-  const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'rate_limit' ({rate: 1000/s, burst: 100})");
+  const std::optional<Map> m =
+      Map::open(src, f.value, f.key_mark, "'rate_limit' ({rate: 1000/s, burst: 100})");
   if (!m) return std::nullopt;
   m->allow_only(kRateLimitKeys, "'rate_limit'");
   return rate_limit_from(*m, f.key_mark, "'rate_limit'");
@@ -578,7 +599,8 @@ void read_service_resilience(const Map& m, ServiceSpec& svc, const std::string& 
   if (const Field* f = m.get("queue_policy")) {
     if (auto v = yaml::read_choice<QueuePolicy>(src, *f, "queue policy")) svc.queue_policy = *v;
   }
-  if (const Field* f = m.get("queue_deadline")) svc.queue_deadline = yaml::read_duration(src, *f, Bound::Positive, "ms");
+  if (const Field* f = m.get("queue_deadline"))
+    svc.queue_deadline = yaml::read_duration(src, *f, Bound::Positive, "ms");
   if (const Field* f = m.get("concurrency_limit")) svc.concurrency_limit = read_concurrency_limit(src, *f);
   if (const Field* f = m.get("rate_limit")) svc.rate_limit = read_rate_limit(src, *f);
   if (const Field* f = m.get("bulkheads")) svc.bulkheads = read_bulkheads(src, *f);
@@ -600,9 +622,10 @@ void read_balancer_resilience(const Map& m, LoadBalancerSpec& lb, const std::str
       if (auto s = yaml::read_text(src, *f, "a component name")) lb.to = *s;
       lb.to_mark = f->value_mark;
     } else {
-      src.error(f->value_mark, fmt::format("expected a component name or a map of weights ({{v1: 90, v2: 10}}) for "
-                                           "'to', got {}",
-                                           yaml::describe(f->value)));
+      src.error(f->value_mark,
+                fmt::format("expected a component name or a map of weights ({{v1: 90, v2: 10}}) for "
+                            "'to', got {}",
+                            yaml::describe(f->value)));
     }
   }
   if (const Field* f = m.get("rate_limit")) lb.rate_limit = read_rate_limit(src, *f);
@@ -616,17 +639,22 @@ void read_faults(const Source& src, const Field& f, std::vector<FaultSpec>& out)
     if (auto fault = read_fault(src, (*items)[i], i + 1)) out.push_back(std::move(*fault));
 }
 
-std::string unknown_component_message(const ScenarioSpec& spec, const std::string& target, std::string_view what) {
+std::string unknown_component_message(const ScenarioSpec& spec, const std::string& target,
+                                      std::string_view what) {
   std::vector<std::string> names;
   for (const ComponentSpec& c : spec.components) names.push_back(c.name);
   const std::string guess = did_you_mean(target, names);
-  if (!guess.empty()) return fmt::format("unknown component '{}' in {}: did you mean '{}'?", target, what, guess);
-  if (names.empty()) return fmt::format("unknown component '{}' in {}: the scenario has no components", target, what);
+  if (!guess.empty())
+    return fmt::format("unknown component '{}' in {}: did you mean '{}'?", target, what, guess);
+  if (names.empty())
+    return fmt::format("unknown component '{}' in {}: the scenario has no components", target, what);
   return fmt::format("unknown component '{}' in {}: components are {}", target, what, list_of(names));
 }
 
 void check_resilience(const ScenarioSpec& spec, Diagnostics& diags) {
-  const auto error = [&](Mark m, std::string message) { diags.error(spec.file_of(m), m, std::move(message)); };
+  const auto error = [&](Mark m, std::string message) {
+    diags.error(spec.file_of(m), m, std::move(message));
+  };
 
   // Bulkheads: one per downstream the service calls.
   for (const ComponentSpec& c : spec.components) {
@@ -634,15 +662,17 @@ void check_resilience(const ScenarioSpec& spec, Diagnostics& diags) {
     if (!s || s->bulkheads.empty()) continue;
     std::vector<std::string> called;
     for_each_call(s->steps, [&](const StepSpec& st, double) {
-      if (std::find(called.begin(), called.end(), st.call.target) == called.end()) called.push_back(st.call.target);
+      if (std::find(called.begin(), called.end(), st.call.target) == called.end())
+        called.push_back(st.call.target);
     });
     for (const BulkheadSpec& b : s->bulkheads) {
       if (std::find(called.begin(), called.end(), b.target) != called.end()) continue;
       if (spec.find(b.target) < 0)
-        error(b.mark, unknown_component_message(spec, b.target, fmt::format("'bulkheads' of service '{}'", c.name)));
+        error(b.mark,
+              unknown_component_message(spec, b.target, fmt::format("'bulkheads' of service '{}'", c.name)));
       else
-        error(b.mark, fmt::format("bulkhead '{}' of service '{}': '{}' never calls '{}' ({})", b.target, c.name,
-                                  c.name, b.target,
+        error(b.mark, fmt::format("bulkhead '{}' of service '{}': '{}' never calls '{}' ({})", b.target,
+                                  c.name, c.name, b.target,
                                   called.empty() ? "it makes no calls" : "it calls " + list_of(called)));
     }
   }
@@ -663,33 +693,35 @@ void check_resilience(const ScenarioSpec& spec, Diagnostics& diags) {
       if (is_traffic(f.target)) {
         for (const TrafficSpec& t : spec.traffic)
           if (t.name == f.target && t.closed())
-            error(f.target_mark, fmt::format("'spike' multiplies the rate of an open-loop source; '{}' is a closed "
-                                             "loop of {} users (their think time sets its rate)",
-                                             f.target, t.users));
+            error(f.target_mark,
+                  fmt::format("'spike' multiplies the rate of an open-loop source; '{}' is a closed "
+                              "loop of {} users (their think time sets its rate)",
+                              f.target, t.users));
         continue;
       }
       if (const int i = spec.find(f.target); i >= 0) {
-        error(f.target_mark, fmt::format("'spike' multiplies the rate of a traffic source; '{}' is {} (traffic: {})",
-                                         f.target, a_kind(spec.components[static_cast<std::size_t>(i)].kind()),
-                                         list_of(traffic)));
+        error(
+            f.target_mark,
+            fmt::format("'spike' multiplies the rate of a traffic source; '{}' is {} (traffic: {})", f.target,
+                        a_kind(spec.components[static_cast<std::size_t>(i)].kind()), list_of(traffic)));
         continue;
       }
       const std::string guess = did_you_mean(f.target, traffic);
-      error(f.target_mark, guess.empty() ? fmt::format("unknown traffic '{}' in {}: traffic sources are {}", f.target,
-                                                       what, list_of(traffic))
-                                         : fmt::format("unknown traffic '{}' in {}: did you mean '{}'?", f.target, what,
-                                                       guess));
+      error(f.target_mark, guess.empty() ? fmt::format("unknown traffic '{}' in {}: traffic sources are {}",
+                                                       f.target, what, list_of(traffic))
+                                         : fmt::format("unknown traffic '{}' in {}: did you mean '{}'?",
+                                                       f.target, what, guess));
       continue;
     }
 
     const int i = spec.find(f.target);
     if (i < 0) {
       if (is_traffic(f.target))
-        error(f.target_mark, fmt::format("'{}' is a traffic source: '{}' applies to a component ('spike' changes the "
-                                         "rate of a traffic source)",
-                                         f.target, kind));
-      else
-        error(f.target_mark, unknown_component_message(spec, f.target, what));
+        error(f.target_mark,
+              fmt::format("'{}' is a traffic source: '{}' applies to a component ('spike' changes the "
+                          "rate of a traffic source)",
+                          f.target, kind));
+      else error(f.target_mark, unknown_component_message(spec, f.target, what));
       continue;
     }
     const ComponentSpec& c = spec.components[static_cast<std::size_t>(i)];
@@ -701,18 +733,21 @@ void check_resilience(const ScenarioSpec& spec, Diagnostics& diags) {
     if (f.kind != K::Partition)
       for (int k = 0; k <= static_cast<int>(ComponentKind::Cdn); ++k)
         if (accepts(static_cast<ComponentKind>(k), f.kind)) fits.push_back(static_cast<ComponentKind>(k));
-    const std::string_view extra = f.kind == K::Shift ? " with weighted targets ('to: {v1: 90, v2: 10}')" : "";
+    const std::string_view extra =
+        f.kind == K::Shift ? " with weighted targets ('to: {v1: 90, v2: 10}')" : "";
     if (!fits.empty() && !accepts(c.kind(), f.kind)) {
       std::string kinds;
       for (std::size_t k = 0; k < fits.size(); ++k)
         kinds += (k == 0 ? "" : k + 1 == fits.size() ? " or " : ", ") + a_kind(fits[k]);
-      error(f.target_mark, fmt::format("'{}' applies to {}{}; '{}' is {}", kind, kinds, extra, c.name, a_kind(c.kind())));
+      error(f.target_mark,
+            fmt::format("'{}' applies to {}{}; '{}' is {}", kind, kinds, extra, c.name, a_kind(c.kind())));
       continue;
     }
 
     if (f.latent && !c.service())
-      error(f.target_mark, fmt::format("a latent defect ('latent: true') shows in a service's requests; '{}' is {}",
-                                       c.name, a_kind(c.kind())));
+      error(f.target_mark,
+            fmt::format("a latent defect ('latent: true') shows in a service's requests; '{}' is {}", c.name,
+                        a_kind(c.kind())));
 
     switch (f.kind) {
       case K::Kill:
@@ -721,24 +756,26 @@ void check_resilience(const ScenarioSpec& spec, Diagnostics& diags) {
         int most = c.replica_count();
         if (const ServiceSpec* s = c.service(); s && s->autoscale) most = std::max(most, s->autoscale->max);
         for (const FaultSpec& g : spec.faults)
-          if (g.kind == K::Scale && g.target == f.target && g.at <= f.at && g.replicas) most = std::max(most, *g.replicas);
+          if (g.kind == K::Scale && g.target == f.target && g.at <= f.at && g.replicas)
+            most = std::max(most, *g.replicas);
         if (*f.replicas > most)
-          error(f.target_mark, fmt::format("{} asks for {} replicas of '{}', which has {}", what, *f.replicas, c.name,
-                                           most));
+          error(f.target_mark, fmt::format("{} asks for {} replicas of '{}', which has {}", what, *f.replicas,
+                                           c.name, most));
         break;
       }
       case K::ExhaustPool:
         if (!c.database()->pool)
-          error(f.target_mark, fmt::format("'exhaust_pool' empties a database's connection pools; '{}' has none (give "
-                                           "it 'pool: N')",
-                                           c.name));
+          error(f.target_mark,
+                fmt::format("'exhaust_pool' empties a database's connection pools; '{}' has none (give "
+                            "it 'pool: N')",
+                            c.name));
         break;
       case K::Breaker: {
         bool calls = false;
         for_each_call(c.service()->steps, [&](const StepSpec&, double) { calls = true; });
         if (!calls)
-          error(f.target_mark, fmt::format("'breaker' sets the breakers of a service's calls; '{}' makes no calls",
-                                           c.name));
+          error(f.target_mark,
+                fmt::format("'breaker' sets the breakers of a service's calls; '{}' makes no calls", c.name));
         break;
       }
       case K::Shift: {
@@ -746,9 +783,10 @@ void check_resilience(const ScenarioSpec& spec, Diagnostics& diags) {
         std::vector<std::string> names;
         for (const auto& [n, w] : lb.targets) names.push_back(n);
         if (names.empty()) {
-          error(f.target_mark, fmt::format("'shift' moves traffic between the weighted targets of a balancer; '{}' "
-                                           "sends everything to '{}' (give it 'to: {{{}: 100, other: 0}}')",
-                                           c.name, lb.to, lb.to));
+          error(f.target_mark,
+                fmt::format("'shift' moves traffic between the weighted targets of a balancer; '{}' "
+                            "sends everything to '{}' (give it 'to: {{{}: 100, other: 0}}')",
+                            c.name, lb.to, lb.to));
           break;
         }
         for (std::size_t w = 0; w < f.weights.size(); ++w) {
@@ -756,10 +794,10 @@ void check_resilience(const ScenarioSpec& spec, Diagnostics& diags) {
           if (std::find(names.begin(), names.end(), n) != names.end()) continue;
           const Mark at = w < f.weight_marks.size() ? f.weight_marks[w] : f.target_mark;
           const std::string guess = did_you_mean(n, names);
-          error(at, guess.empty() ? fmt::format("'{}' is not a target of balancer '{}': its targets are {}", n, c.name,
-                                                list_of(names))
-                                  : fmt::format("'{}' is not a target of balancer '{}': did you mean '{}'?", n, c.name,
-                                                guess));
+          error(at, guess.empty() ? fmt::format("'{}' is not a target of balancer '{}': its targets are {}",
+                                                n, c.name, list_of(names))
+                                  : fmt::format("'{}' is not a target of balancer '{}': did you mean '{}'?",
+                                                n, c.name, guess));
         }
         break;
       }
@@ -767,17 +805,18 @@ void check_resilience(const ScenarioSpec& spec, Diagnostics& diags) {
         const int j = spec.find(f.other);
         if (j < 0) {
           if (is_traffic(f.other))
-            error(f.other_mark, fmt::format("'{}' is a traffic source: a partition cuts two components apart", f.other));
-          else
-            error(f.other_mark, unknown_component_message(spec, f.other, what));
+            error(f.other_mark,
+                  fmt::format("'{}' is a traffic source: a partition cuts two components apart", f.other));
+          else error(f.other_mark, unknown_component_message(spec, f.other, what));
           break;
         }
         if (!graph) graph.emplace(spec);
         const auto a = graph->component_vertex(i), b = graph->component_vertex(j);
         if (!boost::edge(a, b, graph->graph()).second && !boost::edge(b, a, graph->graph()).second)
-          error(f.mark, fmt::format("{}: neither '{}' nor '{}' sends to the other, so cutting them apart changes "
-                                    "nothing",
-                                    what, f.target, f.other));
+          error(f.mark,
+                fmt::format("{}: neither '{}' nor '{}' sends to the other, so cutting them apart changes "
+                            "nothing",
+                            what, f.target, f.other));
         break;
       }
       default: break;

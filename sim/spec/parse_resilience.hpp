@@ -37,7 +37,8 @@ void read_faults(const yaml::Source& src, const yaml::Field& f, std::vector<Faul
 
 /// "unknown component 'apii' in WHAT: did you mean 'api'?", or the list of
 /// the components when no name is close (validate.cpp's message, shared).
-std::string unknown_component_message(const ScenarioSpec& spec, const std::string& target, std::string_view what);
+std::string unknown_component_message(const ScenarioSpec& spec, const std::string& target,
+                                      std::string_view what);
 
 /// Checks across the file: bulkheads name components the service calls,
 /// every fault names a target that exists and is of a kind the fault fits,

@@ -25,10 +25,9 @@ struct BandwidthUnit {
 // Bits are lower-case b, bytes upper-case B; the prefix may be either case
 // ("mbps" is Mbps: there is no milli-bit).
 constexpr BandwidthUnit kBandwidthUnits[] = {
-    {"bps", 1.0 / 8},   {"Kbps", 1e3 / 8},  {"Mbps", 1e6 / 8},        {"Gbps", 1e9 / 8},
-    {"Tbps", 1e12 / 8}, {"Bps", 1},         {"KBps", 1e3},            {"MBps", 1e6},
-    {"GBps", 1e9},      {"TBps", 1e12},     {"KiBps", 1024.0},        {"MiBps", 1048576.0},
-    {"GiBps", 1073741824.0},
+    {"bps", 1.0 / 8},  {"Kbps", 1e3 / 8},    {"Mbps", 1e6 / 8},       {"Gbps", 1e9 / 8}, {"Tbps", 1e12 / 8},
+    {"Bps", 1},        {"KBps", 1e3},        {"MBps", 1e6},           {"GBps", 1e9},     {"TBps", 1e12},
+    {"KiBps", 1024.0}, {"MiBps", 1048576.0}, {"GiBps", 1073741824.0},
 };
 constexpr std::string_view kBandwidthUnitList =
     "bps, Kbps, Mbps, Gbps, Tbps (bits); Bps, KBps, MBps, GBps, TBps, KiBps, MiBps, GiBps (bytes); also "
@@ -93,8 +92,9 @@ std::optional<double> parse_bandwidth(const std::string& text_in, std::string* w
   }
   const std::string_view unit = units::trim(text.substr(used));
   if (unit.empty()) {
-    set(why, fmt::format("a bandwidth needs a unit: bits per second ({0}Mbps, {0}Gbps) or bytes per second ({0}MBps)",
-                         text.substr(0, used)));
+    set(why, fmt::format(
+                 "a bandwidth needs a unit: bits per second ({0}Mbps, {0}Gbps) or bytes per second ({0}MBps)",
+                 text.substr(0, used)));
     return std::nullopt;
   }
   if (const BandwidthUnit* u = find_bandwidth_unit(unit)) {
@@ -121,7 +121,8 @@ std::optional<double> parse_speed(const std::string& text_in, std::string* why) 
   static constexpr std::pair<std::string_view, double> kFlops[] = {
       {"f", 1}, {"kf", 1e3}, {"Mf", 1e6}, {"Gf", 1e9}, {"Tf", 1e12}};
   if (used == 0) {
-    set(why, fmt::format("expected a speed like 1.5x (times the reference core) or 2Gf (flop/s), got '{}'", text));
+    set(why,
+        fmt::format("expected a speed like 1.5x (times the reference core) or 2Gf (flop/s), got '{}'", text));
     return std::nullopt;
   }
   std::optional<double> speed;
@@ -129,10 +130,11 @@ std::optional<double> parse_speed(const std::string& text_in, std::string* why) 
   for (const auto& [name, scale] : kFlops)
     if (unit == name) speed = v * scale / kReferenceSpeed;
   if (!speed) {
-    set(why, unit.empty() ? fmt::format("a speed needs a unit: did you mean {}x (times the reference core)?", text)
-                          : fmt::format("unknown speed unit '{}' in '{}': valid units: x (times the reference "
-                                        "core), f, kf, Mf, Gf, Tf (flop/s; the reference core is 1Gf)",
-                                        unit, text));
+    set(why, unit.empty()
+                 ? fmt::format("a speed needs a unit: did you mean {}x (times the reference core)?", text)
+                 : fmt::format("unknown speed unit '{}' in '{}': valid units: x (times the reference "
+                               "core), f, kf, Mf, Gf, Tf (flop/s; the reference core is 1Gf)",
+                               unit, text));
     return std::nullopt;
   }
   if (*speed <= 0) {
@@ -225,7 +227,8 @@ void check_name(const Source& src, const Field& f, std::string_view what) {
   const bool ok = !f.key.empty() && std::all_of(f.key.begin(), f.key.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
   });
-  if (!ok) src.error(f.key_mark, fmt::format("{} name '{}' may only use letters, digits, '_' and '-'", what, f.key));
+  if (!ok)
+    src.error(f.key_mark, fmt::format("{} name '{}' may only use letters, digits, '_' and '-'", what, f.key));
 }
 
 PlatformSpec& platform_of(ScenarioSpec& spec) {
@@ -253,8 +256,8 @@ void read_link_fields(const Source& src, const Map& m, LinkSpec& link) {
 }
 
 // A map of `bandwidth` and `latency` (`lan:`, `backbone:`, a named link).
-std::optional<LinkSpec> read_link(const Source& src, const Field& f, const LinkSpec& base, const std::string& where,
-                                  bool need_bandwidth) {
+std::optional<LinkSpec> read_link(const Source& src, const Field& f, const LinkSpec& base,
+                                  const std::string& where, bool need_bandwidth) {
   const std::optional<Map> m = Map::open(src, f.value, f.key_mark, where);
   if (!m) return std::nullopt;
   m->allow_only(kLinkKeys, where);
@@ -302,7 +305,8 @@ class PlatformReader {
   void read_regions(const Field& f, const LinkSpec& lan) {
     const std::optional<Map> m = Map::open(src_, f.value, f.key_mark, "'regions'", "region");
     if (!m) return;
-    if (m->fields().empty()) src_.error(f.key_mark, "'regions' is empty: add at least one region with its hosts");
+    if (m->fields().empty())
+      src_.error(f.key_mark, "'regions' is empty: add at least one region with its hosts");
     for (const Field& r : m->fields()) read_region(r, lan);
   }
 
@@ -310,9 +314,10 @@ class PlatformReader {
     check_name(src_, f, "region");
     const std::string where = fmt::format("region '{}'", f.key);
     if (p_.find_zone(f.key) >= 0)
-      src_.error(f.key_mark, fmt::format("region '{}' has the name of a zone: regions and zones share one set of "
-                                         "names",
-                                         f.key));
+      src_.error(f.key_mark,
+                 fmt::format("region '{}' has the name of a zone: regions and zones share one set of "
+                             "names",
+                             f.key));
     const int region = static_cast<int>(p_.regions.size());
     p_.regions.push_back(RegionSpec{f.key, f.key_mark, std::nullopt});
     const std::optional<Map> m = Map::open(src_, f.value, f.key_mark, where);
@@ -331,15 +336,17 @@ class PlatformReader {
     const Field* hosts = m->get("hosts");
     if (zones && hosts) {
       const Field* second = zones->key_mark.line > hosts->key_mark.line ? zones : hosts;
-      src_.error(second->key_mark, fmt::format("give {} either 'zones' (each with its 'hosts') or 'hosts' (one zone "
-                                               "named after the region), not both",
-                                               where));
+      src_.error(second->key_mark,
+                 fmt::format("give {} either 'zones' (each with its 'hosts') or 'hosts' (one zone "
+                             "named after the region), not both",
+                             where));
       return;
     }
     if (!zones && !hosts) {
-      src_.error(f.key_mark, fmt::format("missing required key 'hosts' in {}: give 'hosts', or 'zones' each with "
-                                         "its 'hosts'",
-                                         where));
+      src_.error(f.key_mark,
+                 fmt::format("missing required key 'hosts' in {}: give 'hosts', or 'zones' each with "
+                             "its 'hosts'",
+                             where));
       return;
     }
     if (hosts) {
@@ -348,17 +355,18 @@ class PlatformReader {
       read_hosts(*hosts, zone);
       return;
     }
-    const std::optional<Map> zm = Map::open(src_, zones->value, zones->key_mark, fmt::format("'zones' of {}", where),
-                                            "zone");
+    const std::optional<Map> zm =
+        Map::open(src_, zones->value, zones->key_mark, fmt::format("'zones' of {}", where), "zone");
     if (!zm) return;
     if (zm->fields().empty()) src_.error(zones->key_mark, fmt::format("'zones' of {} is empty", where));
     for (const Field& z : zm->fields()) {
       check_name(src_, z, "zone");
       const std::string zwhere = fmt::format("zone '{}'", z.key);
       if (p_.find_zone(z.key) >= 0 || p_.find_region(z.key) >= 0) {
-        src_.error(z.key_mark, fmt::format("duplicate zone or region name '{}': regions and zones share one set of "
-                                           "names",
-                                           z.key));
+        src_.error(z.key_mark,
+                   fmt::format("duplicate zone or region name '{}': regions and zones share one set of "
+                               "names",
+                               z.key));
         continue;
       }
       const std::optional<Map> one = Map::open(src_, z.value, z.key_mark, zwhere);
@@ -429,8 +437,9 @@ class PlatformReader {
     const std::string guess = did_you_mean(name, names);
     std::string list;
     for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
-    src_.error(at, guess.empty() ? fmt::format("unknown region '{}' in 'between': regions are {}", name, list)
-                                 : fmt::format("unknown region '{}' in 'between': did you mean '{}'?", name, guess));
+    src_.error(at, guess.empty()
+                       ? fmt::format("unknown region '{}' in 'between': regions are {}", name, list)
+                       : fmt::format("unknown region '{}' in 'between': did you mean '{}'?", name, guess));
     return false;
   }
 
@@ -448,8 +457,9 @@ class PlatformReader {
       r.mark = at;
       bool ok = true;
       if (const Field* b = m->need("between", where)) {
-        const auto ends = b->value.IsSequence() ? std::optional(std::vector<YAML::Node>(b->value.begin(), b->value.end()))
-                                                : std::nullopt;
+        const auto ends = b->value.IsSequence()
+                              ? std::optional(std::vector<YAML::Node>(b->value.begin(), b->value.end()))
+                              : std::nullopt;
         if (!ends || ends->size() != 2 || !(*ends)[0].IsScalar() || !(*ends)[1].IsScalar()) {
           src_.error(b->value_mark, "expected two region names for 'between', such as [us-east, eu-west]");
           ok = false;
@@ -460,9 +470,10 @@ class PlatformReader {
           r.b_mark = src_.mark((*ends)[1]);
           ok = known_region(r.a, r.a_mark) & known_region(r.b, r.b_mark);
           if (ok && r.a == r.b) {
-            src_.error(r.b_mark, fmt::format("a route joins two different regions; traffic inside '{}' uses its "
-                                             "zones' LANs and its 'backbone'",
-                                             r.a));
+            src_.error(r.b_mark,
+                       fmt::format("a route joins two different regions; traffic inside '{}' uses its "
+                                   "zones' LANs and its 'backbone'",
+                                   r.a));
             ok = false;
           }
         }
@@ -473,8 +484,9 @@ class PlatformReader {
       const Field* bw = m->get("bandwidth");
       const Field* lat = m->get("latency");
       if (named && (bw || lat)) {
-        src_.error((bw ? bw : lat)->key_mark, "give a route either 'links' (named in 'links:') or its own "
-                                              "'bandwidth' and 'latency', not both");
+        src_.error((bw ? bw : lat)->key_mark,
+                   "give a route either 'links' (named in 'links:') or its own "
+                   "'bandwidth' and 'latency', not both");
         route_errors_ = true;
         continue;
       }
@@ -484,7 +496,8 @@ class PlatformReader {
           route_errors_ = true;
           continue;
         }
-        if (names->empty()) src_.error(named->value_mark, "'links' is empty: a route crosses at least one link");
+        if (names->empty())
+          src_.error(named->value_mark, "'links' is empty: a route crosses at least one link");
         for (const YAML::Node& n : *names) {
           const Mark nm = src_.mark(n);
           if (!n.IsScalar()) {
@@ -497,10 +510,11 @@ class PlatformReader {
             std::vector<std::string> all;
             for (const LinkSpec& k : p_.links) all.push_back(k.name);
             const std::string guess = did_you_mean(name, all);
-            src_.error(nm, guess.empty() ? fmt::format("unknown link '{}' in 'links' of {}{}", name, where,
-                                                       all.empty() ? ": declare it under 'platform: links:'" : "")
-                                         : fmt::format("unknown link '{}' in 'links' of {}: did you mean '{}'?", name,
-                                                       where, guess));
+            src_.error(nm, guess.empty()
+                               ? fmt::format("unknown link '{}' in 'links' of {}{}", name, where,
+                                             all.empty() ? ": declare it under 'platform: links:'" : "")
+                               : fmt::format("unknown link '{}' in 'links' of {}: did you mean '{}'?", name,
+                                             where, guess));
             ok = false;
             continue;
           }
@@ -510,9 +524,10 @@ class PlatformReader {
         // The route is one link of its own, named after its two ends.
         LinkSpec link;
         link.mark = at;
-        if (!bw) src_.error(at, fmt::format("missing required key 'bandwidth' in {}: give 'bandwidth' and "
-                                            "'latency', or 'links'",
-                                            where));
+        if (!bw)
+          src_.error(at, fmt::format("missing required key 'bandwidth' in {}: give 'bandwidth' and "
+                                     "'latency', or 'links'",
+                                     where));
         read_link_fields(src_, *m, link);
         link.name = r.a + "/" + r.b;
         if (ok) {
@@ -550,9 +565,10 @@ class PlatformReader {
           return (r.a == x && r.b == y) || (r.a == y && r.b == x);
         });
         if (!found)
-          src_.error(at, fmt::format("no route between regions '{}' and '{}': add '- {{between: [{}, {}], latency: "
-                                     "..., bandwidth: ...}}' to 'routes'",
-                                     x, y, x, y));
+          src_.error(
+              at, fmt::format("no route between regions '{}' and '{}': add '- {{between: [{}, {}], latency: "
+                              "..., bandwidth: ...}}' to 'routes'",
+                              x, y, x, y));
       }
     }
   }
@@ -576,15 +592,16 @@ void read_backend(const Source& src, const Field& f, ScenarioSpec& spec) {
   const std::vector<std::string_view> names = backend_names();
   if (std::find(names.begin(), names.end(), *text) == names.end()) {
     const std::string guess = did_you_mean(*text, std::vector<std::string>(names.begin(), names.end()));
-    src.error(f.value_mark, guess.empty()
-                                ? fmt::format("unknown backend '{}': valid choices: {}", *text, yaml::join(names))
-                                : fmt::format("unknown backend '{}': did you mean '{}'? valid choices: {}", *text,
-                                              guess, yaml::join(names)));
+    src.error(f.value_mark,
+              guess.empty() ? fmt::format("unknown backend '{}': valid choices: {}", *text, yaml::join(names))
+                            : fmt::format("unknown backend '{}': did you mean '{}'? valid choices: {}", *text,
+                                          guess, yaml::join(names)));
     return;
   }
   if (*text == "simgrid" && !simgrid_available()) {
-    src.error(f.value_mark, "backend 'simgrid' is not available: this archsim was built without SimGrid "
-                            "(install libsimgrid-dev and rebuild)");
+    src.error(f.value_mark,
+              "backend 'simgrid' is not available: this archsim was built without SimGrid "
+              "(install libsimgrid-dev and rebuild)");
     return;
   }
   spec.backend = *text;
@@ -599,13 +616,15 @@ void read_placement(const Map& m, const std::string& owner, ScenarioSpec& spec) 
   PlacementSpec p;
   p.owner = owner;
   if (hosts && zone) {
-    const Field* second = hosts->key_mark.line > zone->key_mark.line ||
-                                  (hosts->key_mark.line == zone->key_mark.line && hosts->key_mark.col > zone->key_mark.col)
-                              ? hosts
-                              : zone;
-    src.error(second->key_mark, fmt::format("give component '{}' either 'hosts' (a list of hosts) or 'zone' (spread "
-                                            "over a zone or region), not both",
-                                            owner));
+    const Field* second =
+        hosts->key_mark.line > zone->key_mark.line ||
+                (hosts->key_mark.line == zone->key_mark.line && hosts->key_mark.col > zone->key_mark.col)
+            ? hosts
+            : zone;
+    src.error(second->key_mark,
+              fmt::format("give component '{}' either 'hosts' (a list of hosts) or 'zone' (spread "
+                          "over a zone or region), not both",
+                          owner));
     return;
   }
   if (hosts) {
@@ -652,7 +671,9 @@ void read_origin(const Map& m, const std::string& owner, ScenarioSpec& spec) {
 void check_platform(const ScenarioSpec& spec, Diagnostics& diags) {
   if (!spec.platform) return;
   const PlatformSpec& p = *spec.platform;
-  const auto error = [&](Mark m, std::string message) { diags.error(spec.file_of(m), m, std::move(message)); };
+  const auto error = [&](Mark m, std::string message) {
+    diags.error(spec.file_of(m), m, std::move(message));
+  };
   const auto list = [](const std::vector<std::string>& names) {
     std::string out;
     for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -665,11 +686,13 @@ void check_platform(const ScenarioSpec& spec, Diagnostics& diags) {
     if (p.find_zone(r.name) < 0) place_names.push_back(r.name);
 
   for (const PlacementSpec& pl : p.placements) {
-    const std::string who = pl.traffic ? fmt::format("traffic '{}'", pl.owner) : fmt::format("component '{}'", pl.owner);
+    const std::string who =
+        pl.traffic ? fmt::format("traffic '{}'", pl.owner) : fmt::format("component '{}'", pl.owner);
     const std::string_view key = pl.traffic ? "from" : (pl.hosts.empty() ? "zone" : "hosts");
     if (!p.declared) {
-      error(pl.mark, fmt::format("'{}' of {} places it on the platform, but the scenario has no 'platform:' section",
-                                 key, who));
+      error(pl.mark,
+            fmt::format("'{}' of {} places it on the platform, but the scenario has no 'platform:' section",
+                        key, who));
       continue;
     }
     for (std::size_t i = 0; i < pl.hosts.size(); ++i) {
@@ -677,26 +700,29 @@ void check_platform(const ScenarioSpec& spec, Diagnostics& diags) {
       if (p.find_host(h) >= 0) continue;
       const std::string guess = did_you_mean(h, host_names);
       if (!guess.empty()) {
-        error(pl.host_marks[i], fmt::format("unknown host '{}' in 'hosts' of {}: did you mean '{}'?", h, who, guess));
+        error(pl.host_marks[i],
+              fmt::format("unknown host '{}' in 'hosts' of {}: did you mean '{}'?", h, who, guess));
       } else if (p.find_zone(h) >= 0 || p.find_region(h) >= 0) {
-        error(pl.host_marks[i], fmt::format("'{}' in 'hosts' of {} is a zone or region, not a host: write 'zone: {}' "
-                                            "to spread over it",
-                                            h, who, h));
+        error(pl.host_marks[i],
+              fmt::format("'{}' in 'hosts' of {} is a zone or region, not a host: write 'zone: {}' "
+                          "to spread over it",
+                          h, who, h));
       } else {
-        error(pl.host_marks[i], fmt::format("unknown host '{}' in 'hosts' of {}: hosts are {}", h, who,
-                                            list(host_names)));
+        error(pl.host_marks[i],
+              fmt::format("unknown host '{}' in 'hosts' of {}: hosts are {}", h, who, list(host_names)));
       }
     }
     if (!pl.zone.empty() && p.find_zone(pl.zone) < 0 && p.find_region(pl.zone) < 0) {
       const std::string guess = did_you_mean(pl.zone, place_names);
       if (!guess.empty()) {
-        error(pl.zone_mark, fmt::format("unknown zone or region '{}' in '{}' of {}: did you mean '{}'?", pl.zone, key,
-                                        who, guess));
+        error(pl.zone_mark, fmt::format("unknown zone or region '{}' in '{}' of {}: did you mean '{}'?",
+                                        pl.zone, key, who, guess));
       } else if (p.find_host(pl.zone) >= 0 && !pl.traffic) {
-        error(pl.zone_mark, fmt::format("'{}' in 'zone' of {} is a host: write 'hosts: [{}]'", pl.zone, who, pl.zone));
+        error(pl.zone_mark,
+              fmt::format("'{}' in 'zone' of {} is a host: write 'hosts: [{}]'", pl.zone, who, pl.zone));
       } else {
-        error(pl.zone_mark, fmt::format("unknown zone or region '{}' in '{}' of {}: zones and regions are {}", pl.zone,
-                                        key, who, list(place_names)));
+        error(pl.zone_mark, fmt::format("unknown zone or region '{}' in '{}' of {}: zones and regions are {}",
+                                        pl.zone, key, who, list(place_names)));
       }
     } else if (!pl.zone.empty() && !pl.traffic && p.hosts_in(pl.zone).empty()) {
       error(pl.zone_mark, fmt::format("zone '{}' in 'zone' of {} has no hosts", pl.zone, who));

@@ -16,7 +16,7 @@ namespace archsim::platform {
 /// The keys a component may use to say where it runs.
 extern const std::vector<std::string_view> kPlacementKeys;  // hosts, zone
 /// The key a traffic entry may use to say where its users are.
-extern const std::vector<std::string_view> kOriginKeys;     // from
+extern const std::vector<std::string_view> kOriginKeys;  // from
 
 /// `platform:` (a top-level key of the scenario or of its design).
 void read_platform(const yaml::Source& src, const yaml::Field& f, ScenarioSpec& spec);

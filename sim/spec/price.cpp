@@ -18,8 +18,7 @@ std::optional<double> parse_price(const std::string& text, std::string* why) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   if (!s.empty() && s.front() == '$') s.remove_prefix(1);
   const auto slash = s.find('/');
-  if (slash == std::string_view::npos)
-    return fail("expected a price per time such as $0.40/h or 290/month");
+  if (slash == std::string_view::npos) return fail("expected a price per time such as $0.40/h or 290/month");
   std::string_view num = s.substr(0, slash);
   std::string_view unit = s.substr(slash + 1);
   while (!num.empty() && num.back() == ' ') num.remove_suffix(1);
@@ -34,7 +33,9 @@ std::optional<double> parse_price(const std::string& text, std::string* why) {
   else if (unit == "day") hours = 24;
   else if (unit == "month" || unit == "mo") hours = kHoursPerMonth;
   else if (unit == "year" || unit == "yr") hours = 12 * kHoursPerMonth;
-  else return fail(fmt::format("unknown time unit '{}' in a price: valid units: h, day, month (730 h), year", unit));
+  else
+    return fail(
+        fmt::format("unknown time unit '{}' in a price: valid units: h, day, month (730 h), year", unit));
   return v / hours;
 }
 

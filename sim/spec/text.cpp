@@ -9,8 +9,9 @@
 
 namespace archsim {
 
-std::optional<std::string> read_input_file(const std::string& path, std::string& why, std::uint64_t max_bytes) {
-  struct stat st{};
+std::optional<std::string> read_input_file(const std::string& path, std::string& why,
+                                           std::uint64_t max_bytes) {
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     why = "no such file";
     return std::nullopt;
@@ -25,7 +26,8 @@ std::optional<std::string> read_input_file(const std::string& path, std::string&
     return std::nullopt;
   }
   if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
-    why = fmt::format("it has {} bytes, more than the limit of {} (see Limits in the README)", st.st_size, max_bytes);
+    why = fmt::format("it has {} bytes, more than the limit of {} (see Limits in the README)", st.st_size,
+                      max_bytes);
     return std::nullopt;
   }
   const std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);

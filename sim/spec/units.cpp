@@ -48,9 +48,9 @@ constexpr std::string_view kRateUnitList = "/s, /m, /h, /day";
 constexpr std::array kRateMultipliers{Unit{"k", 1e3}, Unit{"K", 1e3}, Unit{"M", 1e6}, Unit{"G", 1e9}};
 
 // Sizes are matched without regard to case ("kb" is KB): no two differ only by case.
-constexpr std::array kSizeUnits{Unit{"B", 1},           Unit{"KB", 1e3},           Unit{"MB", 1e6},
-                                Unit{"GB", 1e9},        Unit{"KiB", 1024.0},       Unit{"MiB", 1048576.0},
-                                Unit{"GiB", 1073741824.0}};
+constexpr std::array kSizeUnits{
+    Unit{"B", 1},        Unit{"KB", 1e3},        Unit{"MB", 1e6},          Unit{"GB", 1e9},
+    Unit{"KiB", 1024.0}, Unit{"MiB", 1048576.0}, Unit{"GiB", 1073741824.0}};
 constexpr std::string_view kSizeUnitList = "B, KB, MB, GB, KiB, MiB, GiB";
 
 bool iequal(std::string_view a, std::string_view b) {
@@ -141,7 +141,8 @@ std::optional<double> count(std::string_view text) {
   double scale = 1;
   if (!text.empty()) {
     switch (text.back()) {
-      case 'k': case 'K': scale = 1e3; break;
+      case 'k':
+      case 'K': scale = 1e3; break;
       case 'M': scale = 1e6; break;
       case 'G': scale = 1e9; break;
       case 'T': scale = 1e12; break;
@@ -150,8 +151,8 @@ std::optional<double> count(std::string_view text) {
     if (scale != 1) text.remove_suffix(1);
   }
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  if (text.empty() || !(std::isdigit(static_cast<unsigned char>(text.front())) || text.front() == '-' ||
-                        text.front() == '.'))
+  if (text.empty() ||
+      !(std::isdigit(static_cast<unsigned char>(text.front())) || text.front() == '-' || text.front() == '.'))
     return std::nullopt;
   double v = 0;
   const auto r = std::from_chars(text.data(), text.data() + text.size(), v, std::chars_format::general);
@@ -202,7 +203,8 @@ std::optional<double> duration(std::string_view text, std::string* why, std::str
     set(why, fmt::format("unknown duration unit '{}' in '{}': did you mean {}{}? valid units: {}", unit, text,
                          number_text(text, used), *right, kDurationUnitList));
   } else {
-    set(why, fmt::format("unknown duration unit '{}' in '{}': valid units: {}", unit, text, kDurationUnitList));
+    set(why,
+        fmt::format("unknown duration unit '{}' in '{}': valid units: {}", unit, text, kDurationUnitList));
   }
   return std::nullopt;
 }
@@ -241,16 +243,17 @@ std::optional<double> rate(std::string_view text, std::string* why) {
   if (rest.front() != '/') {
     // "2000rps", "2000 qps": per second in other words.
     const bool per_second = iequal(rest, "rps") || iequal(rest, "qps") || iequal(rest, "tps");
-    set(why, per_second ? fmt::format("unknown rate unit '{}' in '{}': did you mean {}/s? valid units: {}", rest,
-                                      text, count, kRateUnitList)
-                        : fmt::format("expected a rate like 2000/s, got '{}': valid units: {}", text, kRateUnitList));
+    set(why, per_second ? fmt::format("unknown rate unit '{}' in '{}': did you mean {}/s? valid units: {}",
+                                      rest, text, count, kRateUnitList)
+                        : fmt::format("expected a rate like 2000/s, got '{}': valid units: {}", text,
+                                      kRateUnitList));
     return std::nullopt;
   }
   const std::string_view unit = trim(rest.substr(1));
   if (const Unit* u = find_unit(kRateUnits, unit)) return v * u->scale;
   if (auto right = find_alias(kRateAliases, unit)) {
-    set(why, fmt::format("unknown rate unit '/{}' in '{}': did you mean {}/{}? valid units: {}", unit, text, count,
-                         *right, kRateUnitList));
+    set(why, fmt::format("unknown rate unit '/{}' in '{}': did you mean {}/{}? valid units: {}", unit, text,
+                         count, *right, kRateUnitList));
   } else {
     set(why, fmt::format("unknown rate unit '/{}' in '{}': valid units: {}", unit, text, kRateUnitList));
   }
@@ -268,7 +271,8 @@ std::optional<double> size(std::string_view text, std::string* why) {
   const std::string_view unit = trim(text.substr(used));
   if (unit.empty()) {
     if (v == 0) return 0.0;
-    set(why, fmt::format("a size needs a unit ({}): did you mean {}B?", kSizeUnitList, number_text(text, used)));
+    set(why,
+        fmt::format("a size needs a unit ({}): did you mean {}B?", kSizeUnitList, number_text(text, used)));
     return std::nullopt;
   }
   if (const Unit* u = find_unit(kSizeUnits, unit, /*any_case=*/true)) return v * u->scale;
@@ -379,13 +383,15 @@ std::string check_params(const DistSpec& d, std::string_view text) {
       if (d.a < 0) return fmt::format("a duration cannot be negative, got '{}'", text);
       break;
     case K::Exp:
-      if (d.a <= 0) return fmt::format("the mean of exp must be positive, got '{}' (use 0s for no time)", text);
+      if (d.a <= 0)
+        return fmt::format("the mean of exp must be positive, got '{}' (use 0s for no time)", text);
       break;
     case K::Uniform:
       if (d.a < 0 || d.b < d.a) return fmt::format("uniform(min, max) needs 0 <= min <= max, got '{}'", text);
       break;
     case K::Normal:
-      if (d.a < 0 || d.b < 0) return fmt::format("normal(mean, sd) needs mean >= 0 and sd >= 0, got '{}'", text);
+      if (d.a < 0 || d.b < 0)
+        return fmt::format("normal(mean, sd) needs mean >= 0 and sd >= 0, got '{}'", text);
       break;
     case K::Lognormal:
       if (d.a <= 0 || d.b < d.a) return fmt::format("lognormal needs 0 < median <= p99, got '{}'", text);
@@ -394,7 +400,8 @@ std::string check_params(const DistSpec& d, std::string_view text) {
       if (d.b <= 0) return fmt::format("the mean of erlang must be positive, got '{}'", text);
       break;
     case K::Pareto:
-      if (d.a <= 0 || d.b <= 0) return fmt::format("pareto(min, shape) needs min > 0 and shape > 0, got '{}'", text);
+      if (d.a <= 0 || d.b <= 0)
+        return fmt::format("pareto(min, shape) needs min > 0 and shape > 0, got '{}'", text);
       break;
   }
   return "";
@@ -437,9 +444,9 @@ std::optional<DistSpec> distribution(std::string_view text, std::string* why, st
       choices += (choices.empty() ? "" : ", ") + std::string(n);
     }
     const std::string guess = did_you_mean(std::string(name), names);
-    set(why, guess.empty()
-                 ? fmt::format("unknown distribution '{}': valid choices: {}", name, choices)
-                 : fmt::format("unknown distribution '{}': did you mean '{}'? valid choices: {}", name, guess, choices));
+    set(why, guess.empty() ? fmt::format("unknown distribution '{}': valid choices: {}", name, choices)
+                           : fmt::format("unknown distribution '{}': did you mean '{}'? valid choices: {}",
+                                         name, guess, choices));
     return std::nullopt;
   }
   const Form& form = form_of(*kind);
@@ -493,13 +500,12 @@ std::optional<DistSpec> distribution(std::string_view text, std::string* why, st
     std::string inner;
     std::optional<double> v;
     switch (p.type) {
-      case ParamType::Duration:
-        v = duration(*values[i], &inner, suggest);
-        break;
+      case ParamType::Duration: v = duration(*values[i], &inner, suggest); break;
       case ParamType::Count:
         v = number(*values[i]);
         if (!v || *v < 1 || *v != std::floor(*v) || *v > 1000) {
-          inner = fmt::format("{}'s {} must be a whole number from 1 to 1000, got '{}'", name, p.name, *values[i]);
+          inner = fmt::format("{}'s {} must be a whole number from 1 to 1000, got '{}'", name, p.name,
+                              *values[i]);
           v.reset();
         }
         break;
@@ -571,7 +577,8 @@ std::string format_duration(double seconds) {
 }
 
 std::string format_rate(double per_second) {
-  if (per_second == 0 || per_second >= 1 || !std::isfinite(per_second)) return plain_number(per_second) + "/s";
+  if (per_second == 0 || per_second >= 1 || !std::isfinite(per_second))
+    return plain_number(per_second) + "/s";
   if (per_second * 60 >= 1) return plain_number(per_second * 60) + "/m";
   if (per_second * 3600 >= 1) return plain_number(per_second * 3600) + "/h";
   return plain_number(per_second * 86400) + "/day";

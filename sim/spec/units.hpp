@@ -12,9 +12,9 @@
 
 namespace archsim::units {
 
-/// "250ms" -> 0.25, "2m30s" -> 150 (compound: units from larger to smaller). A bare "0" is zero; any other bare number is an error
-/// that proposes `suggest` as its unit. Negative values parse (the caller
-/// says whether they are allowed, with a better message than "malformed").
+/// "250ms" -> 0.25, "2m30s" -> 150 (compound: units from larger to smaller). A bare "0" is zero; any other
+/// bare number is an error that proposes `suggest` as its unit. Negative values parse (the caller says
+/// whether they are allowed, with a better message than "malformed").
 std::optional<double> duration(std::string_view text, std::string* why, std::string_view suggest = "ms");
 
 /// "2000/s", "1.2k/s", "10M/day" -> requests per second.
@@ -35,7 +35,8 @@ std::optional<double> count(std::string_view text);
 
 /// "exp(4ms)", "lognormal(median: 3ms, p99: 20ms)", or a duration (a
 /// constant). Parameters are checked (a mean is positive, p99 >= median...).
-std::optional<DistSpec> distribution(std::string_view text, std::string* why, std::string_view suggest = "ms");
+std::optional<DistSpec> distribution(std::string_view text, std::string* why,
+                                     std::string_view suggest = "ms");
 
 /// `text` without leading and trailing blanks.
 std::string_view trim(std::string_view text);

@@ -39,10 +39,11 @@ class Checker {
     if (!s) return;
     const double n = static_cast<double>(std::max(1, s->replicas)) * std::max(1, s->workers);
     if (n > limits::kConsumers.max)
-      error(q.consumer_mark, fmt::format("queue '{}' would deliver {:.0f} messages at once (the {} replicas x {} "
-                                         "workers of '{}'), more than the limit of {:.0f} consumers (see Limits in "
-                                         "the README): give 'consumers: N'",
-                                         queue, n, s->replicas, s->workers, q.consumer, limits::kConsumers.max));
+      error(q.consumer_mark,
+            fmt::format("queue '{}' would deliver {:.0f} messages at once (the {} replicas x {} "
+                        "workers of '{}'), more than the limit of {:.0f} consumers (see Limits in "
+                        "the README): give 'consumers: N'",
+                        queue, n, s->replicas, s->workers, q.consumer, limits::kConsumers.max));
   }
 
   /// A keyed cache fills only through a store: a service's on_miss (the
@@ -75,16 +76,18 @@ class Checker {
         if (i < 0) return;
         const std::string& op = step.call.op;
         if (op == "write" || op == "store" || (op.empty() && !step.on_miss.empty())) filled.insert(i);
-        else if (op.empty()) first_read.emplace(i, Read{step.call.mark, fmt::format("service '{}' reads it", name)});
+        else if (op.empty())
+          first_read.emplace(i, Read{step.call.mark, fmt::format("service '{}' reads it", name)});
       });
     }
     for (const auto& entry : first_read) {
       if (filled.count(entry.first)) continue;
       error(entry.second.at,
-            fmt::format("'{}' is a keyed cache, and {} without 'on_miss', and nothing stores to it: a miss stores "
-                        "nothing, so it would never fill (0% hits). Read it from a service step with 'on_miss:' "
-                        "(the fetch; the value is stored in the cache after it), or give the cache a 'hit_ratio'",
-                        spec_.components[static_cast<std::size_t>(entry.first)].name, entry.second.who));
+            fmt::format(
+                "'{}' is a keyed cache, and {} without 'on_miss', and nothing stores to it: a miss stores "
+                "nothing, so it would never fill (0% hits). Read it from a service step with 'on_miss:' "
+                "(the fetch; the value is stored in the cache after it), or give the cache a 'hit_ratio'",
+                spec_.components[static_cast<std::size_t>(entry.first)].name, entry.second.who));
     }
   }
 
@@ -110,28 +113,30 @@ class Checker {
         // Weighted targets (`to: {v1: 90, v2: 10}`), or the one target.
         std::vector<std::pair<std::string, Mark>> targets;
         for (std::size_t i = 0; i < lb->targets.size(); ++i)
-          targets.emplace_back(lb->targets[i].first, i < lb->target_marks.size() ? lb->target_marks[i] : lb->to_mark);
+          targets.emplace_back(lb->targets[i].first,
+                               i < lb->target_marks.size() ? lb->target_marks[i] : lb->to_mark);
         if (targets.empty() && !lb->to.empty()) targets.emplace_back(lb->to, lb->to_mark);
         for (const auto& [to, mark] : targets) {
           if (to == c.name)
             error(mark, fmt::format("load balancer '{}' sends to itself: 'to' names the service it spreads "
                                     "requests over",
                                     c.name));
-          else
-            reference(to, mark, fmt::format("'to' of load balancer '{}'", c.name));
+          else reference(to, mark, fmt::format("'to' of load balancer '{}'", c.name));
         }
       }
       if (const ServiceSpec* s = c.service()) {
         for_each_call(s->steps, [&](const StepSpec& step, double) {
           if (!step.call.target.empty())
-            reference(step.call.target, step.call.mark, fmt::format("'{}' of service '{}'", step_verb(step), c.name));
+            reference(step.call.target, step.call.mark,
+                      fmt::format("'{}' of service '{}'", step_verb(step), c.name));
         });
       }
       if (const QueueSpec* q = c.queue()) {
         if (q->consumer == c.name)
-          error(q->consumer_mark, fmt::format("queue '{}' delivers to itself: 'consumer' names the service that "
-                                              "processes its messages",
-                                              c.name));
+          error(q->consumer_mark,
+                fmt::format("queue '{}' delivers to itself: 'consumer' names the service that "
+                            "processes its messages",
+                            c.name));
         else if (!q->consumer.empty())
           reference(q->consumer, q->consumer_mark, fmt::format("'consumer' of queue '{}'", c.name));
         default_consumers(c.name, *q);
@@ -141,14 +146,16 @@ class Checker {
         else if (!q->dead_letter.empty() && dl < 0)
           reference(q->dead_letter, q->dead_letter_mark, fmt::format("'dead_letter' of queue '{}'", c.name));
         else if (dl >= 0 && !spec_.components[static_cast<std::size_t>(dl)].queue())
-          error(q->dead_letter_mark, fmt::format("'dead_letter' of queue '{}' names '{}', a {}: dead letters go to a "
-                                                 "queue",
-                                                 c.name, q->dead_letter,
-                                                 name_of(spec_.components[static_cast<std::size_t>(dl)].kind())));
+          error(q->dead_letter_mark,
+                fmt::format("'dead_letter' of queue '{}' names '{}', a {}: dead letters go to a "
+                            "queue",
+                            c.name, q->dead_letter,
+                            name_of(spec_.components[static_cast<std::size_t>(dl)].kind())));
       }
       if (const CdnSpec* d = c.cdn()) {
         if (d->origin == c.name)
-          error(d->origin_mark, fmt::format("cdn '{}' is its own origin: 'origin' names what serves its misses", c.name));
+          error(d->origin_mark,
+                fmt::format("cdn '{}' is its own origin: 'origin' names what serves its misses", c.name));
         else if (!d->origin.empty())
           reference(d->origin, d->origin_mark, fmt::format("'origin' of cdn '{}'", c.name));
       }

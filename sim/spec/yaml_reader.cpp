@@ -11,8 +11,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/eventhandler.h>
 
-#include "spec/merge_keys.hpp"
 #include "archsim/text.hpp"
+#include "spec/merge_keys.hpp"
 #include "spec/units.hpp"
 
 namespace archsim::yaml {
@@ -26,13 +26,14 @@ constexpr char kComma = '\x1e';
 
 // A limit or a value in a message: whole numbers in full, others short.
 std::string plain(double v) {
-  if (std::isfinite(v) && v == std::floor(v) && std::abs(v) < 1e18) return fmt::format("{}", static_cast<std::int64_t>(v));
+  if (std::isfinite(v) && v == std::floor(v) && std::abs(v) < 1e18)
+    return fmt::format("{}", static_cast<std::int64_t>(v));
   return fmt::format("{:g}", v);
 }
 
 bool starts_token(char before) {
-  return before == ' ' || before == '\t' || before == '\n' || before == '[' || before == '{' || before == ',' ||
-         before == ':' || before == '"' || before == '\'';
+  return before == ' ' || before == '\t' || before == '\n' || before == '[' || before == '{' ||
+         before == ',' || before == ':' || before == '"' || before == '\'';
 }
 
 }  // namespace
@@ -87,8 +88,10 @@ std::string plain_words(const std::string& msg) {
   static const std::map<std::string, std::string> words = {
       {YAML::ErrorMsg::MAP_VALUE,
        "a 'key: value' where none can start: check the indentation, and quote a value that contains ': '"},
-      {YAML::ErrorMsg::END_OF_MAP, "this line does not line up with the keys above it: check its indentation"},
-      {YAML::ErrorMsg::END_OF_SEQ, "this line does not line up with the list above it: check its indentation"},
+      {YAML::ErrorMsg::END_OF_MAP,
+       "this line does not line up with the keys above it: check its indentation"},
+      {YAML::ErrorMsg::END_OF_SEQ,
+       "this line does not line up with the list above it: check its indentation"},
       {YAML::ErrorMsg::END_OF_MAP_FLOW, "a '{' is not closed by a matching '}'"},
       {YAML::ErrorMsg::END_OF_SEQ_FLOW, "a '[' is not closed by a matching ']'"},
       {YAML::ErrorMsg::FLOW_END, "a ']' or '}' without a matching '[' or '{'"},
@@ -102,9 +105,10 @@ std::string plain_words(const std::string& msg) {
   };
   if (auto it = words.find(msg); it != words.end()) return it->second;
   if (msg.rfind(YAML::ErrorMsg::INVALID_ESCAPE, 0) == 0)
-    return fmt::format("unknown escape '\\{}' in a double-quoted text: write '\\\\' for a backslash, or use "
-                       "single quotes",
-                       msg.substr(std::string_view(YAML::ErrorMsg::INVALID_ESCAPE).size()));
+    return fmt::format(
+        "unknown escape '\\{}' in a double-quoted text: write '\\\\' for a backslash, or use "
+        "single quotes",
+        msg.substr(std::string_view(YAML::ErrorMsg::INVALID_ESCAPE).size()));
   return msg;
 }
 
@@ -151,9 +155,11 @@ class DocumentCounter : public YAML::EventHandler {
   void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
   void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
   void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+  }
   void OnMapEnd() override {}
 };
 
@@ -172,14 +178,17 @@ std::optional<YAML::Node> Source::parse(const std::string& text) const {
     if (counter.documents == 0) return YAML::Node();  // an empty file: the caller reports what is missing
     if (counter.documents > 1) {
       const Mark at{counter.second.line + 1, counter.second.column + 1, file_};
-      const bool separator = protected_text.compare(static_cast<std::size_t>(counter.second.pos), 3, "---") == 0;
+      const bool separator =
+          protected_text.compare(static_cast<std::size_t>(counter.second.pos), 3, "---") == 0;
       if (!separator) {
-        error(at, "malformed YAML: the document ends before this text (a ',' separates items only inside "
-                  "[...] or {...})");
+        error(at,
+              "malformed YAML: the document ends before this text (a ',' separates items only inside "
+              "[...] or {...})");
         return std::nullopt;
       }
-      error(at, "a scenario file holds one YAML document: remove the '---' and what follows, or move it to its "
-                "own file");
+      error(at,
+            "a scenario file holds one YAML document: remove the '---' and what follows, or move it to its "
+            "own file");
     }
     std::vector<YAML::Node> docs{YAML::Load(protected_text)};
     // Aliases share nodes: a few KB of '&a [*b, *b, ...]' can stand for
@@ -187,9 +196,10 @@ std::optional<YAML::Node> Source::parse(const std::string& text) const {
     // it will be read, stopping at the limit.
     std::uint64_t budget = static_cast<std::uint64_t>(limits::kYamlNodes.max);
     if (!within_nodes(docs[0], budget)) {
-      error(start(), fmt::format("the file expands to more than {} YAML nodes (aliases '*name' repeat what their "
-                                 "anchor holds): the limit (see Limits in the README)",
-                                 plain(limits::kYamlNodes.max)));
+      error(start(),
+            fmt::format("the file expands to more than {} YAML nodes (aliases '*name' repeat what their "
+                        "anchor holds): the limit (see Limits in the README)",
+                        plain(limits::kYamlNodes.max)));
       return std::nullopt;
     }
     expand_merge_keys(*this, docs[0]);
@@ -198,7 +208,8 @@ std::optional<YAML::Node> Source::parse(const std::string& text) const {
     // A tab in the indentation confuses yaml-cpp into other messages
     // ("illegal map value"): say what is really wrong, at the tab.
     if (auto tab = tab_in_indentation(text, e.mark.line)) {
-      error(Mark{e.mark.line + 1, *tab + 1, file_}, "malformed YAML: " + plain_words(YAML::ErrorMsg::TAB_IN_INDENTATION));
+      error(Mark{e.mark.line + 1, *tab + 1, file_},
+            "malformed YAML: " + plain_words(YAML::ErrorMsg::TAB_IN_INDENTATION));
     } else {
       error(Mark{e.mark.line + 1, e.mark.column + 1, file_}, "malformed YAML: " + plain_words(e.msg));
     }
@@ -254,9 +265,11 @@ std::optional<Map> Map::open(const Source& src, const YAML::Node& node, Mark at,
     Field f{restore(it->first.Scalar()), key_mark, it->second, src.mark(it->second)};
     // An empty value ("workers:") has no text of its own; yaml-cpp then gives
     // the position of whatever follows, often the next line. Point at the key.
-    if (f.value.IsNull() && (f.value_mark.line != key_mark.line || f.value_mark.line == 0)) f.value_mark = key_mark;
+    if (f.value.IsNull() && (f.value_mark.line != key_mark.line || f.value_mark.line == 0))
+      f.value_mark = key_mark;
     if (const Field* first = m.get(f.key)) {
-      src.error(key_mark, fmt::format("duplicate {} '{}' (first at line {})", noun, f.key, first->key_mark.line));
+      src.error(key_mark,
+                fmt::format("duplicate {} '{}' (first at line {})", noun, f.key, first->key_mark.line));
       continue;
     }
     m.index_.emplace(f.key, m.fields_.size());
@@ -319,7 +332,8 @@ std::optional<std::string> scalar(const Source& src, const Field& f, std::string
 
 std::string too_large(std::string_view key, std::string_view text, const limits::Limit& max) {
   return fmt::format("'{}' must be at most {}{} (the limit on {}: see Limits in the README), got {}", key,
-                     plain(max.max), max.unit, max.name, text.size() > 40 ? std::string(text.substr(0, 40)) + "..." : std::string(text));
+                     plain(max.max), max.unit, max.name,
+                     text.size() > 40 ? std::string(text.substr(0, 40)) + "..." : std::string(text));
 }
 
 template <class Int>
@@ -345,7 +359,8 @@ std::optional<std::string> read_text(const Source& src, const Field& f, std::str
   return scalar(src, f, expected);
 }
 
-std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int64_t min, std::string_view hint) {
+std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int64_t min,
+                                     std::string_view hint) {
   return read_int(src, f, min, limits::kCount, hint);
 }
 
@@ -356,8 +371,8 @@ bool within(const Source& src, Mark m, std::string_view key, double v, const lim
   return false;
 }
 
-std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int64_t min, const limits::Limit& max,
-                                     std::string_view hint) {
+std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int64_t min,
+                                     const limits::Limit& max, std::string_view hint) {
   auto text = scalar(src, f, "an integer");
   if (!text) return std::nullopt;
   const auto v = to_integer<std::int64_t>(*text);
@@ -365,8 +380,9 @@ std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int
     // Digits only, but too many for 64 bits: a limit, not a typo.
     const std::string_view t = units::trim(*text);
     if (!t.empty() && t.size() < 400 && t.find_first_not_of("0123456789") == std::string_view::npos) {
-      src.error(f.value_mark, fmt::format("'{}' must be at most {} (the limit on {}: see Limits in the README), got {}",
-                                          f.key, plain(max.max), max.name, t));
+      src.error(f.value_mark,
+                fmt::format("'{}' must be at most {} (the limit on {}: see Limits in the README), got {}",
+                            f.key, plain(max.max), max.name, t));
       return std::nullopt;
     }
     src.error(f.value_mark, fmt::format("expected an integer for '{}', got '{}'{}", f.key, *text,
@@ -413,7 +429,8 @@ std::optional<double> read_number(const Source& src, const Field& f, double min)
   return v;
 }
 
-std::optional<double> read_duration(const Source& src, const Field& f, Bound bound, std::string_view suggest) {
+std::optional<double> read_duration(const Source& src, const Field& f, Bound bound,
+                                    std::string_view suggest) {
   auto text = scalar(src, f, "a duration");
   if (!text) return std::nullopt;
   std::string why;
@@ -508,8 +525,8 @@ std::optional<DistSpec> read_distribution(const Source& src, const Field& f, std
 
 std::optional<std::vector<YAML::Node>> read_list(const Source& src, const Field& f) {
   if (!f.value.IsSequence()) {
-    src.error(f.value_mark, fmt::format("expected a list for '{}' (entries starting with '- '), got {}", f.key,
-                                        describe(f.value)));
+    src.error(f.value_mark, fmt::format("expected a list for '{}' (entries starting with '- '), got {}",
+                                        f.key, describe(f.value)));
     return std::nullopt;
   }
   return std::vector<YAML::Node>(f.value.begin(), f.value.end());

@@ -32,7 +32,8 @@ std::string restore(std::string text);
 /// (Mark::file), and where its problems go.
 class Source {
  public:
-  Source(std::string path, int file, Diagnostics& diags) : path_(std::move(path)), file_(file), diags_(&diags) {}
+  Source(std::string path, int file, Diagnostics& diags)
+      : path_(std::move(path)), file_(file), diags_(&diags) {}
 
   const std::string& path() const { return path_; }
   int file() const { return file_; }
@@ -89,7 +90,8 @@ class Map {
   const Source* src_ = nullptr;
   Mark at_;
   std::vector<Field> fields_;
-  std::unordered_map<std::string, std::size_t> index_;  ///< key -> fields_ position: a large map opens in O(n)
+  std::unordered_map<std::string, std::size_t>
+      index_;  ///< key -> fields_ position: a large map opens in O(n)
 };
 
 /// "unknown key 'worker' in component 'api': did you mean 'workers'?", or the
@@ -114,11 +116,12 @@ std::string join(const std::vector<std::string_view>& names, std::string_view se
 std::optional<std::string> read_text(const Source& src, const Field& f, std::string_view expected = "a text");
 /// An integer >= min and <= limits::kCount. `hint` is added to the "expected
 /// an integer" message.
-std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int64_t min, std::string_view hint = "");
+std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int64_t min,
+                                     std::string_view hint = "");
 /// An integer in [min, max.max]: above it, "'KEY' must be at most MAX (the
 /// limit on NAME)" rather than a silent clamp.
-std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int64_t min, const limits::Limit& max,
-                                     std::string_view hint = "");
+std::optional<std::int64_t> read_int(const Source& src, const Field& f, std::int64_t min,
+                                     const limits::Limit& max, std::string_view hint = "");
 /// Reports "'KEY' must be at most ..." at `m` when v > max.max; true when v is within.
 bool within(const Source& src, Mark m, std::string_view key, double v, const limits::Limit& max);
 std::optional<std::uint64_t> read_uint64(const Source& src, const Field& f);
@@ -149,10 +152,10 @@ std::optional<E> read_choice(const Source& src, const Field& f, std::string_view
   if (auto v = from_name<E>(*text)) return v;
   const std::vector<std::string_view> names = all_names<E>();
   const std::string guess = did_you_mean(*text, std::vector<std::string>(names.begin(), names.end()));
-  src.error(f.value_mark, guess.empty() ? "unknown " + std::string(what) + " '" + *text +
-                                              "': valid choices: " + join(names)
-                                        : "unknown " + std::string(what) + " '" + *text + "': did you mean '" +
-                                              guess + "'? valid choices: " + join(names));
+  src.error(f.value_mark,
+            guess.empty() ? "unknown " + std::string(what) + " '" + *text + "': valid choices: " + join(names)
+                          : "unknown " + std::string(what) + " '" + *text + "': did you mean '" + guess +
+                                "'? valid choices: " + join(names));
   return std::nullopt;
 }
 
