@@ -1,6 +1,7 @@
 #include "analysis/platform_estimate.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "backend/layout.hpp"
 #include "engine/sampler.hpp"
@@ -23,19 +24,14 @@ double service_work(const std::vector<StepSpec>& steps) {
   return t;
 }
 
-}  // namespace
+// What the napkin math offers each component per second (the peak, or the
+// mean over the window).
+using RateOf = std::function<double(std::size_t)>;
 
-PlatformEstimate estimate_platform(const ScenarioSpec& spec, const Estimate& est, bool window_mean) {
-  const auto rate_of = [&](std::size_t c) {
-    return window_mean ? est.components[c].mean_arrivals : est.components[c].arrivals;
-  };
-  const Layout L = Layout::build(spec);
-  PlatformEstimate out;
-  out.declared = L.declared;
-  out.regions = L.regions.size();
-  out.zones = L.zones.size();
-
-  // CPU: each replica's share of its component's arrivals times the work of a visit.
+// CPU: each replica's share of its component's arrivals times the work of
+// a visit. Returns whether a data kind's visit stood for its CPU.
+bool estimate_hosts(const ScenarioSpec& spec, const Estimate& est, const Layout& L, const RateOf& rate_of,
+                    PlatformEstimate& out) {
   std::vector<double> demand(L.hosts.size(), 0.0);
   std::vector<std::vector<std::string>> runs(L.hosts.size());
   bool data_kinds = false;
@@ -69,9 +65,12 @@ PlatformEstimate estimate_platform(const ScenarioSpec& spec, const Estimate& est
     out.host_list.push_back(std::move(he));
   }
   out.hosts = out.host_list.size();
+  return data_kinds;
+}
 
-  // Network: each call step's rate, spread evenly over the pairs of caller
-  // and callee replicas; the request goes one way, the response back.
+// Network: each call step's rate, spread evenly over the pairs of caller
+// and callee replicas; the request goes one way, the response back.
+void estimate_links(const ScenarioSpec& spec, const Layout& L, const RateOf& rate_of, PlatformEstimate& out) {
   std::vector<double> up(L.links.size(), 0.0), down(L.links.size(), 0.0);
   const auto carry = [&](int a, int b, double bytes_per_s) {
     if (bytes_per_s <= 0) return;
@@ -122,6 +121,21 @@ PlatformEstimate estimate_platform(const ScenarioSpec& spec, const Estimate& est
     if (!limited && le.up == 0 && le.down == 0) continue;
     out.link_list.push_back(std::move(le));
   }
+}
+
+}  // namespace
+
+PlatformEstimate estimate_platform(const ScenarioSpec& spec, const Estimate& est, bool window_mean) {
+  const RateOf rate_of = [&](std::size_t c) {
+    return window_mean ? est.components[c].mean_arrivals : est.components[c].arrivals;
+  };
+  const Layout L = Layout::build(spec);
+  PlatformEstimate out;
+  out.declared = L.declared;
+  out.regions = L.regions.size();
+  out.zones = L.zones.size();
+  const bool data_kinds = estimate_hosts(spec, est, L, rate_of, out);
+  estimate_links(spec, L, rate_of, out);
   if (data_kinds)
     out.notes.push_back("a cache, database or cdn node's CPU is its time per visit (as if every visit hit)");
   if (!L.declared)

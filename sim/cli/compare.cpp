@@ -213,9 +213,12 @@ void print_compare(std::ostream& out, const report::Analysis& A, const report::A
   fmt::print(out, "Why {}: {}\n", lb, B.why.headline);
 }
 
-int compare(const CompareFlags& f) {
+using Inputs = std::vector<std::pair<std::string, LoadOptions>>;
+
+// The two runs: one problem with two designs, or two scenario files.
+Inputs compare_inputs(const CompareFlags& f) {
   LoadOptions base = f.load.options();
-  std::vector<std::pair<std::string, LoadOptions>> inputs;
+  Inputs inputs;
   if (f.files.size() == 1 && f.designs.size() == 2) {
     for (const std::string& d : f.designs) {
       LoadOptions o = base;
@@ -231,7 +234,11 @@ int compare(const CompareFlags& f) {
                     "expected two scenario files (archsim compare A.yaml B.yaml) or one problem and two "
                     "designs (archsim compare problem.yaml --design a.yaml --design b.yaml)"}});
   }
-  // Load both before running either: every problem of both files at once.
+  return inputs;
+}
+
+// Load both before running either: every problem of both files at once.
+std::vector<ScenarioSpec> load_both(const CompareFlags& f, const Inputs& inputs) {
   std::vector<ScenarioSpec> specs;
   std::vector<Diagnostic> problems;
   for (const auto& [file, o] : inputs) {
@@ -249,6 +256,11 @@ int compare(const CompareFlags& f) {
     check_outputs({{"--json", f.json}, {"--report", f.report}}, in);
   }
 
+  return specs;
+}
+
+// What makes the comparison less than like for like (and the seed both use).
+std::vector<std::string> comparison_notes(std::vector<ScenarioSpec>& specs) {
   std::vector<std::string> notes;
   if (specs[0].seed != specs[1].seed) {
     notes.push_back(fmt::format("the files give different seeds ({} and {}): both run with {}", specs[0].seed,
@@ -261,6 +273,49 @@ int compare(const CompareFlags& f) {
     for (const auto& d : diff) s += (s.empty() ? "" : ", ") + d;
     notes.push_back("the workloads differ (" + s + "): the comparison is not like for like");
   }
+  return notes;
+}
+
+void write_compare_json(const CompareFlags& f, const report::Analysis& A, const report::Analysis& B,
+                        const std::string& la, const std::string& lb, const std::vector<std::string>& notes) {
+  const bool json_stdout = f.json == "-" || f.report == "-";
+  nlohmann::ordered_json j;
+  j["scenario"] = A.result.scenario;
+  j["seed"] = A.result.seed;
+  j["labels"] = {la, lb};
+  nlohmann::ordered_json ja = to_json_deterministic(A.result), jb = to_json_deterministic(B.result);
+  report::add_to_json(ja, A);
+  report::add_to_json(jb, B);
+  j["a"] = ja;
+  j["b"] = jb;
+  nlohmann::ordered_json fl = nlohmann::ordered_json::array();
+  for (const Flip& x : flips(A.result, B.result))
+    fl.push_back({{"slo", x.slo}, {"a", x.from ? "pass" : "fail"}, {"b", x.to ? "pass" : "fail"}});
+  j["flips"] = fl;
+  j["notes"] = notes;
+  const std::string text = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  if (json_stdout) std::cout << text;
+  else write_file_atomic(f.json, text);
+}
+
+void write_compare_report(const CompareFlags& f, const Inputs& inputs, const report::Analysis& A,
+                          const report::Analysis& B, const std::string& la, const std::string& lb) {
+  report::ReportRun ra, rb;
+  ra.label = la;
+  rb.label = lb;
+  ra.analysis = &A;
+  rb.analysis = &B;
+  ra.config = config_files(inputs[0].first, inputs[0].second);
+  rb.config = config_files(inputs[1].first, inputs[1].second);
+  ra.picture = architecture_picture(inputs[0].first, inputs[0].second);
+  rb.picture = architecture_picture(inputs[1].first, inputs[1].second);
+  write_file_atomic(f.report, report::compare_html(ra, rb));
+}
+
+int compare(const CompareFlags& f) {
+  const Inputs inputs = compare_inputs(f);
+  std::vector<ScenarioSpec> specs = load_both(f, inputs);
+  const std::vector<std::string> notes = comparison_notes(specs);
   {
     Batch b;
     b.specs = specs;
@@ -283,38 +338,9 @@ int compare(const CompareFlags& f) {
   const report::Analysis &A = runs[0], &B = runs[1];
 
   const bool json_stdout = f.json == "-" || f.report == "-";
-  if (!f.json.empty()) {
-    nlohmann::ordered_json j;
-    j["scenario"] = A.result.scenario;
-    j["seed"] = A.result.seed;
-    j["labels"] = {la, lb};
-    nlohmann::ordered_json ja = to_json_deterministic(A.result), jb = to_json_deterministic(B.result);
-    report::add_to_json(ja, A);
-    report::add_to_json(jb, B);
-    j["a"] = ja;
-    j["b"] = jb;
-    nlohmann::ordered_json fl = nlohmann::ordered_json::array();
-    for (const Flip& x : flips(A.result, B.result))
-      fl.push_back({{"slo", x.slo}, {"a", x.from ? "pass" : "fail"}, {"b", x.to ? "pass" : "fail"}});
-    j["flips"] = fl;
-    j["notes"] = notes;
-    const std::string text = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
-    if (json_stdout) std::cout << text;
-    else write_file_atomic(f.json, text);
-  }
+  if (!f.json.empty()) write_compare_json(f, A, B, la, lb, notes);
   if (!f.quiet) print_compare(json_stdout ? std::cerr : std::cout, A, B, la, lb, notes);
-  if (!f.report.empty()) {
-    report::ReportRun ra, rb;
-    ra.label = la;
-    rb.label = lb;
-    ra.analysis = &A;
-    rb.analysis = &B;
-    ra.config = config_files(inputs[0].first, inputs[0].second);
-    rb.config = config_files(inputs[1].first, inputs[1].second);
-    ra.picture = architecture_picture(inputs[0].first, inputs[0].second);
-    rb.picture = architecture_picture(inputs[1].first, inputs[1].second);
-    write_file_atomic(f.report, report::compare_html(ra, rb));
-  }
+  if (!f.report.empty()) write_compare_report(f, inputs, A, B, la, lb);
   return 0;
 }
 

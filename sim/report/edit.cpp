@@ -169,6 +169,45 @@ void place_value(const Parsed& p, const YAML::Node& v, Target& t) {
   t.current = yaml::restore(s);
 }
 
+// Item `s` of a list: by number, or by the `name:` of its items.
+YAML::Node list_item(const Parsed& in, const YAML::Node& node, const std::string& s, const std::string& where,
+                     const std::string& path) {
+  std::size_t index = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), index);
+  if (ec == std::errc() && end == s.data() + s.size()) {
+    if (index >= node.size())
+      bad_path(in, mark_of(node, in.doc), path,
+               fmt::format("'{}' has {} items, counted from 0: no item {}", where, node.size(), index));
+    return node[index];
+  }
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node item = node[i];
+    if (item.IsMap() && item["name"] && item["name"].IsScalar()) {
+      names.push_back(item["name"].Scalar());
+      if (item["name"].Scalar() == s) return item;
+    }
+  }
+  bad_path(in, mark_of(node, in.doc), path,
+           fmt::format("'{}' has no item named '{}': {}", where, s, names_hint(s, names, "names")));
+}
+
+// The component named by a path's first segment, in whichever file has
+// the components.
+YAML::Node component_node(const Parsed* in, const Parsed& problem, const std::string& first,
+                          const std::string& path) {
+  if (!in) bad_path(problem, Mark{1, 1, 0}, path, "the scenario has no components");
+  const YAML::Node comps = in->root["components"];
+  if (!comps.IsMap()) bad_path(*in, mark_of(comps, in->doc), path, "'components' is not a map");
+  if (!comps[first]) {
+    std::vector<std::string> choices = keys_of(comps);
+    bad_path(*in, mark_of(comps, in->doc), path,
+             fmt::format("no component or top-level key '{}': {}", first,
+                         names_hint(first, choices, "components")));
+  }
+  return comps[first];
+}
+
 }  // namespace
 
 Documents read_documents(const std::string& file, const LoadOptions& opt) {
@@ -221,16 +260,7 @@ Target locate(const Documents& docs, const std::string& path) {
     node.reset(in->root[seg[0]]);
   } else {
     in = top("components");
-    if (!in) bad_path(problem, Mark{1, 1, 0}, path, "the scenario has no components");
-    const YAML::Node comps = in->root["components"];
-    if (!comps.IsMap()) bad_path(*in, mark_of(comps, in->doc), path, "'components' is not a map");
-    if (!comps[seg[0]]) {
-      std::vector<std::string> choices = keys_of(comps);
-      bad_path(*in, mark_of(comps, in->doc), path,
-               fmt::format("no component or top-level key '{}': {}", seg[0],
-                           names_hint(seg[0], choices, "components")));
-    }
-    node.reset(comps[seg[0]]);
+    node.reset(component_node(in, problem, seg[0], path));
   }
   t.doc = in->doc;
 
@@ -251,34 +281,7 @@ Target locate(const Documents& docs, const std::string& path) {
       }
       node.reset(cur[s]);
     } else if (node.IsSequence()) {
-      // By number, or by the `name:` of its items.
-      std::size_t index = 0;
-      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), index);
-      if (ec == std::errc() && end == s.data() + s.size()) {
-        if (index >= node.size())
-          bad_path(*in, mark_of(node, in->doc), path,
-                   fmt::format("'{}' has {} items, counted from 0: no item {}", where, node.size(), index));
-        node.reset(cur[index]);
-      } else {
-        // (YAML::Node assignment writes through to the document: rebind with reset.)
-        std::vector<std::string> names;
-        YAML::Node found;
-        bool have = false;
-        for (std::size_t i = 0; i < node.size(); ++i) {
-          const YAML::Node item = node[i];
-          if (item.IsMap() && item["name"] && item["name"].IsScalar()) {
-            names.push_back(item["name"].Scalar());
-            if (!have && item["name"].Scalar() == s) {
-              found.reset(item);
-              have = true;
-            }
-          }
-        }
-        if (!have)
-          bad_path(*in, mark_of(node, in->doc), path,
-                   fmt::format("'{}' has no item named '{}': {}", where, s, names_hint(s, names, "names")));
-        node.reset(found);
-      }
+      node.reset(list_item(*in, node, s, where, path));
     } else {
       bad_path(*in, mark_of(node, in->doc), path,
                fmt::format("'{}' is a single value, so '{}' cannot be inside it", where, s));

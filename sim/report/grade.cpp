@@ -251,79 +251,84 @@ void correctness_hints(const Analysis& a, const GradeItem& it, int level, std::v
                     where));
 }
 
-void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out) {
-  const Explanation& why = a.why;
-  out.push_back("Symptom: " + why.headline);
-  if (level < 2) return;
-  const auto est = estimate(a.spec);
-  if (!why.saturated.empty()) {
-    const Saturation& s = why.saturated.front();
-    const std::vector<const LeverSpec*> ls = levers_for(a.spec, s.component);
-    const bool fixed = a.spec.contract && a.spec.contract->external(s.name);
-    if (s.pool) {
-      out.push_back(
-          fmt::format("Lever family: connection capacity at {} (its pools ran dry while its workers had "
-                      "room), and what a caller does when it waits (timeouts, retry budgets, shedding).",
-                      s.name));
-    } else if (fixed) {
-      out.push_back(fmt::format(
-          "Lever family: load off {}: it is the problem's system and its capacity is fixed; "
-          "answer before it ({}), or call it less.",
-          s.name, cacheable_sets(a.spec).empty() ? "no cache is offered" : cacheable_sets(a.spec)));
-    } else if (!ls.empty()) {
-      out.push_back(
-          fmt::format("Lever family: {} at {} (the problem offers levers that change its work): less work "
-                      "per request beats more of the same capacity.",
-                      families(ls), s.name));
-    } else {
-      out.push_back(fmt::format("Lever family: capacity at {} (instance size, replicas, workers).", s.name));
-    }
-    if (level < 3 || !est) return;
-    const ComponentEstimate& ce = est->components[static_cast<std::size_t>(s.component)];
-    // The peak rate by the napkin math, or, when it sees none (a target the
-    // design's weights send nothing at the start, shifted to later), what
-    // the run offered the component when it saturated.
-    double rate = ce.arrivals * est->peak_multiplier;
-    if (rate <= 0) rate = s.offered_rps;
-    const double conc = rate * ce.hold;  // Little's law at the peak
-    if (s.pool) {
-      int callers = 1;
-      for (const ComponentSpec& c : a.spec.components)
-        if (const ServiceSpec* svc = c.service())
-          for_each_call(svc->steps, [&](const StepSpec& st, double) {
-            if (st.call.target == s.name) callers = std::max(callers, svc->replicas);
-          });
-      out.push_back(
-          fmt::format("Lever: pool size. Napkin math: {:.0f} queries/s at the peak x {} each = {:.0f} "
-                      "connections busy (Little's law); over {} caller replicas that is {:.0f} per replica, "
-                      "plus headroom: try {:.0f}, and keep max_connections above the total.",
-                      rate, human_duration(ce.hold), conc, callers, std::ceil(conc / callers),
-                      std::ceil(conc / callers / 0.7)));
-    } else if (fixed) {
-      const double can = ce.hold > 0 ? ce.capacity / ce.hold : 0;  // what it serves at most, per second
-      const double peak = ce.arrivals * est->peak_multiplier;
-      out.push_back(
-          fmt::format("Lever: {}in front of {}. Napkin math: {} serves at most {:.0f}/s ({} at once, {} "
-                      "each); {:.0f}/s arrive at the peak: at least {:.0f}% must be answered before it.",
-                      cacheable_sets(a.spec).empty() ? "" : cacheable_sets(a.spec) + " ", s.name, s.name, can,
-                      ce.capacity, human_duration(ce.hold), peak,
-                      peak > 0 ? std::max(0.0, 100 * (1 - 0.7 * can / peak)) : 0.0));
-    } else if (!ls.empty()) {
-      for (const LeverSpec* l : ls)
-        out.push_back(
-            fmt::format("Lever: '{}' ({}). Napkin math: {} now holds a worker {} per visit, {:.3g} visits "
-                        "per request, {:.0f} busy at the peak.",
-                        l->name, l->about, s.name, human_duration(ce.hold), ce.visits, conc));
-    } else {
-      out.push_back(
-          fmt::format("Lever: size {} for {:.0f} concurrent requests at the peak (Little's law: {:.0f}/s x "
-                      "{}), {:.0f} workers at 70% utilisation.",
-                      s.name, conc, rate, human_duration(ce.hold), std::ceil(conc / 0.7)));
-    }
-    return;
+// Level 2 for a saturated component: the family of levers that applies
+// (its pools, a fixed external system, the problem's levers, or capacity).
+void saturation_family(const Analysis& a, const Saturation& s, std::vector<std::string>& out) {
+  const std::vector<const LeverSpec*> ls = levers_for(a.spec, s.component);
+  const bool fixed = a.spec.contract && a.spec.contract->external(s.name);
+  if (s.pool) {
+    out.push_back(
+        fmt::format("Lever family: connection capacity at {} (its pools ran dry while its workers had "
+                    "room), and what a caller does when it waits (timeouts, retry budgets, shedding).",
+                    s.name));
+  } else if (fixed) {
+    out.push_back(
+        fmt::format("Lever family: load off {}: it is the problem's system and its capacity is fixed; "
+                    "answer before it ({}), or call it less.",
+                    s.name, cacheable_sets(a.spec).empty() ? "no cache is offered" : cacheable_sets(a.spec)));
+  } else if (!ls.empty()) {
+    out.push_back(
+        fmt::format("Lever family: {} at {} (the problem offers levers that change its work): less work "
+                    "per request beats more of the same capacity.",
+                    families(ls), s.name));
+  } else {
+    out.push_back(fmt::format("Lever family: capacity at {} (instance size, replicas, workers).", s.name));
   }
-  // Nothing saturated: the time goes into the work a request does, one step after another.
-  if (!est) return;
+}
+
+// Level 3 for a saturated component: the lever and the size the napkin
+// math gives it.
+void saturation_lever(const Analysis& a, const Saturation& s, const Estimate& e,
+                      std::vector<std::string>& out) {
+  const Estimate* est = &e;
+  const std::vector<const LeverSpec*> ls = levers_for(a.spec, s.component);
+  const bool fixed = a.spec.contract && a.spec.contract->external(s.name);
+  const ComponentEstimate& ce = est->components[static_cast<std::size_t>(s.component)];
+  // The peak rate by the napkin math, or, when it sees none (a target the
+  // design's weights send nothing at the start, shifted to later), what
+  // the run offered the component when it saturated.
+  double rate = ce.arrivals * est->peak_multiplier;
+  if (rate <= 0) rate = s.offered_rps;
+  const double conc = rate * ce.hold;  // Little's law at the peak
+  if (s.pool) {
+    int callers = 1;
+    for (const ComponentSpec& c : a.spec.components)
+      if (const ServiceSpec* svc = c.service())
+        for_each_call(svc->steps, [&](const StepSpec& st, double) {
+          if (st.call.target == s.name) callers = std::max(callers, svc->replicas);
+        });
+    out.push_back(
+        fmt::format("Lever: pool size. Napkin math: {:.0f} queries/s at the peak x {} each = {:.0f} "
+                    "connections busy (Little's law); over {} caller replicas that is {:.0f} per replica, "
+                    "plus headroom: try {:.0f}, and keep max_connections above the total.",
+                    rate, human_duration(ce.hold), conc, callers, std::ceil(conc / callers),
+                    std::ceil(conc / callers / 0.7)));
+  } else if (fixed) {
+    const double can = ce.hold > 0 ? ce.capacity / ce.hold : 0;  // what it serves at most, per second
+    const double peak = ce.arrivals * est->peak_multiplier;
+    out.push_back(fmt::format(
+        "Lever: {}in front of {}. Napkin math: {} serves at most {:.0f}/s ({} at once, {} "
+        "each); {:.0f}/s arrive at the peak: at least {:.0f}% must be answered before it.",
+        cacheable_sets(a.spec).empty() ? "" : cacheable_sets(a.spec) + " ", s.name, s.name, can, ce.capacity,
+        human_duration(ce.hold), peak, peak > 0 ? std::max(0.0, 100 * (1 - 0.7 * can / peak)) : 0.0));
+  } else if (!ls.empty()) {
+    for (const LeverSpec* l : ls)
+      out.push_back(
+          fmt::format("Lever: '{}' ({}). Napkin math: {} now holds a worker {} per visit, {:.3g} visits "
+                      "per request, {:.0f} busy at the peak.",
+                      l->name, l->about, s.name, human_duration(ce.hold), ce.visits, conc));
+  } else {
+    out.push_back(
+        fmt::format("Lever: size {} for {:.0f} concurrent requests at the peak (Little's law: {:.0f}/s x "
+                    "{}), {:.0f} workers at 70% utilisation.",
+                    s.name, conc, rate, human_duration(ce.hold), std::ceil(conc / 0.7)));
+  }
+}
+
+// Nothing saturated: the time goes into the work a request does, one step
+// after another.
+void work_hints(const Analysis& a, int level, const Estimate& e, std::vector<std::string>& out) {
+  const Estimate* est = &e;
   int slowest = -1;
   double most = 0;
   // Where the time is spent, not waited: a component that calls nothing.
@@ -360,6 +365,19 @@ void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out)
                     "cache what they read): {:.3g} x {} = {} now.",
                     a.spec.components[static_cast<std::size_t>(slowest)].name, ce.visits,
                     human_duration(ce.hold), human_duration(ce.visits * ce.hold)));
+}
+
+void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out) {
+  const Explanation& why = a.why;
+  out.push_back("Symptom: " + why.headline);
+  if (level < 2) return;
+  const auto est = estimate(a.spec);
+  if (!why.saturated.empty()) {
+    saturation_family(a, why.saturated.front(), out);
+    if (level >= 3 && est) saturation_lever(a, why.saturated.front(), *est, out);
+    return;
+  }
+  if (est) work_hints(a, level, *est, out);
 }
 
 void budget_hints(const Analysis& a, const GradeItem& it, int level, std::vector<std::string>& out) {

@@ -127,7 +127,15 @@ class Loader {
   ScenarioSpec load(const std::string& text);
 
  private:
+  // A top-level key and the file it comes from (problem or design).
+  using Pick = std::pair<const Field*, const Source*>;
   std::optional<Map> open_design(const Map& top);
+  void read_contract();
+  Pick from(std::string_view key) const;
+  void read_names();
+  Pick read_run_keys();
+  void read_model();
+  void apply_command_line(const Pick& warmup);
   void read_traffic(const Source& src, const Field& f);
   void read_profile(const Source& src, const Field& f, TrafficSpec& t);
   void read_components(const Source& src, const Field& f);
@@ -136,6 +144,8 @@ class Loader {
   void read_balancer(const Map& m, LoadBalancerSpec& lb, const std::string& where);
   std::optional<StepSpec> read_step(const Source& src, const YAML::Node& node);
   std::vector<StepSpec> read_steps(const Source& src, const Field& f);
+  void read_parallel(const Source& src, const Map& m, const Field& head, StepSpec& s);
+  void read_branch(const Source& src, const Field& head, StepSpec& s);
   void read_call(const Source& src, const Map& m, const Field& head, StepSpec& s);
   void read_network(const Source& src, const Field& f);
   void read_slo(const Source& src, const Field& f);
@@ -147,6 +157,10 @@ class Loader {
   ScenarioSpec spec_;
   Source problem_;
   std::optional<Source> design_;
+  // The two files' top-level maps while load() runs (design_top_ null
+  // without a design).
+  const Map* top_ = nullptr;
+  const Map* design_top_ = nullptr;
   // Set when the components could not be read at all (a design file that is
   // missing or malformed, `components` that is not a map): every reference
   // would then look unknown, so the reference checks are skipped.
@@ -170,76 +184,105 @@ ScenarioSpec Loader::load(const std::string& text) {
   const std::optional<Map> top = Map::open(problem_, *root, problem_.start(), "the scenario");
   top->allow_only(kTopKeys, "");
   const std::optional<Map> design = open_design(*top);
-  if (design && contract::declares_world(*top)) {
-    contract_ = std::make_shared<Contract>();
-    contract::read_problem(*top, *contract_);
-    contract::read_design_top(*design, *top, *contract_);
-  } else {
-    for (std::string_view k : {"work", "data", "operations", "levers", "prices", "external"})
-      if (const Field* f = top->get(k))
-        problem_.error(f->key_mark,
-                       fmt::format("'{}' belongs to a graded problem: it needs a design ('design:' or "
-                                   "--design) and the world keys (work, data, operations)",
-                                   k));
-    if (design)
-      if (const Field* f = design->get("levers"))
-        design_->error(f->key_mark,
-                       "'levers' pulls levers a graded problem offers; this problem offers none");
+  top_ = &*top;
+  design_top_ = design ? &*design : nullptr;
+  read_contract();
+  read_names();
+  const Pick warmup = read_run_keys();
+  read_model();
+  apply_command_line(warmup);
+  if (contract_) {
+    contract::apply(spec_, *contract_, diags_);
+    spec_.contract = contract_;
   }
+  spec_.index_names();  // find() in O(1) from here on: loading stays linear
+  if (!components_unreadable_) check_references(spec_, diags_);
+  platform::check_platform(spec_, diags_);
+  top_ = design_top_ = nullptr;
+  return spec_;
+}
 
-  // Each key comes from one file. The problem states the workload and the
-  // goals, the design the components; either may give the other keys, but
-  // not both. `name` and `description` describe each file and may be in both.
-  const auto from = [&](std::string_view key) -> std::pair<const Field*, const Source*> {
-    const Field* p = top->get(key);
-    const Field* d = design ? design->get(key) : nullptr;
-    if (p && d && !contract_) {  // graded: read_design_top refused it already
-      design_->error(d->key_mark,
-                     fmt::format("'{}' is already set by the problem file ({}:{}:{}): a design adds "
-                                 "only keys the problem leaves out",
-                                 key, problem_.path(), p->key_mark.line, p->key_mark.col));
-    }
-    if (p) return {p, &problem_};
-    if (d) return {d, &*design_};
-    return {nullptr, nullptr};
-  };
+// A graded problem (a design, and a problem that declares its world) reads
+// its contract; otherwise the contract's keys are refused where they stand.
+void Loader::read_contract() {
+  const Map& top = *top_;
+  if (design_top_ && contract::declares_world(top)) {
+    contract_ = std::make_shared<Contract>();
+    contract::read_problem(top, *contract_);
+    contract::read_design_top(*design_top_, top, *contract_);
+    return;
+  }
+  for (std::string_view k : {"work", "data", "operations", "levers", "prices", "external"})
+    if (const Field* f = top.get(k))
+      problem_.error(f->key_mark,
+                     fmt::format("'{}' belongs to a graded problem: it needs a design ('design:' or "
+                                 "--design) and the world keys (work, data, operations)",
+                                 k));
+  if (design_top_)
+    if (const Field* f = design_top_->get("levers"))
+      design_->error(f->key_mark, "'levers' pulls levers a graded problem offers; this problem offers none");
+}
 
-  if (const Field* f = top->get("name")) {
+// Each key comes from one file. The problem states the workload and the
+// goals, the design the components; either may give the other keys, but
+// not both. `name` and `description` describe each file and may be in both.
+Loader::Pick Loader::from(std::string_view key) const {
+  const Field* p = top_->get(key);
+  const Field* d = design_top_ ? design_top_->get(key) : nullptr;
+  if (p && d && !contract_) {  // graded: read_design_top refused it already
+    design_->error(d->key_mark,
+                   fmt::format("'{}' is already set by the problem file ({}:{}:{}): a design adds "
+                               "only keys the problem leaves out",
+                               key, problem_.path(), p->key_mark.line, p->key_mark.col));
+  }
+  if (p) return {p, &problem_};
+  if (d) return {d, &*design_};
+  return {nullptr, nullptr};
+}
+
+void Loader::read_names() {
+  if (const Field* f = top_->get("name")) {
     if (auto s = yaml::read_text(problem_, *f, "a name")) spec_.name = *s;
   }
-  if (const Field* f = top->get("description")) {
+  if (const Field* f = top_->get("description")) {
     if (auto s = yaml::read_text(problem_, *f)) spec_.description = *s;
   }
-  if (design) {
-    if (const Field* f = design->get("name")) {
-      if (auto s = yaml::read_text(*design_, *f, "a name")) spec_.design_name = *s;
-    }
-    if (const Field* f = design->get("description")) {
-      auto s = yaml::read_text(*design_, *f);
-      if (s && spec_.description.empty()) spec_.description = *s;
-    }
+  if (!design_top_) return;
+  if (const Field* f = design_top_->get("name")) {
+    if (auto s = yaml::read_text(*design_, *f, "a name")) spec_.design_name = *s;
   }
+  if (const Field* f = design_top_->get("description")) {
+    auto s = yaml::read_text(*design_, *f);
+    if (s && spec_.description.empty()) spec_.description = *s;
+  }
+}
 
+// seed, duration, warmup, network, budget, backend, platform. Returns where
+// the warm-up was given (checked against the duration once the command line
+// has had its say).
+Loader::Pick Loader::read_run_keys() {
+  Pick warmup{nullptr, nullptr};
   if (auto [f, src] = from("seed"); f) {
     if (auto v = yaml::read_uint64(*src, *f)) spec_.seed = *v;
   }
-  const Field* warmup_field = nullptr;
-  const Source* warmup_src = nullptr;
   if (auto [f, src] = from("duration"); f) {
     if (auto v = yaml::read_duration(*src, *f, Bound::Positive, "s")) spec_.duration = *v;
   }
-  if (auto [f, src] = from("warmup"); f) {
-    if (auto v = yaml::read_duration(*src, *f, Bound::NonNegative, "s")) {
+  if (auto pick = from("warmup"); pick.first) {
+    if (auto v = yaml::read_duration(*pick.second, *pick.first, Bound::NonNegative, "s")) {
       spec_.warmup = *v;
-      warmup_field = f;
-      warmup_src = src;
+      warmup = pick;
     }
   }
   if (auto [f, src] = from("network"); f) read_network(*src, *f);
   if (auto [f, src] = from("budget"); f) spec_.budget = read_price(*src, *f);
   if (auto [f, src] = from("backend"); f) platform::read_backend(*src, *f, spec_);
   if (auto [f, src] = from("platform"); f) platform::read_platform(*src, *f, spec_);
+  return warmup;
+}
 
+// traffic, components, slo and the fault timeline.
+void Loader::read_model() {
   if (auto [f, src] = from("traffic"); f) {
     read_traffic(*src, *f);
   } else {
@@ -249,36 +292,29 @@ ScenarioSpec Loader::load(const std::string& text) {
   if (auto [f, src] = from("components"); f) {
     read_components(*src, *f);
   } else if (!components_unreadable_) {
-    const Source& where = design ? *design_ : problem_;
+    const Source& where = design_top_ ? *design_ : problem_;
     where.error(where.start(), "missing required key 'components'");
   }
   if (auto [f, src] = from("slo"); f) read_slo(*src, *f);
   // The problem's faults and the design's operator actions make one timeline.
-  if (const Field* f = top->get("faults")) read_faults(problem_, *f, spec_.faults);
-  if (design) {
-    if (const Field* f = design->get("faults")) read_faults(*design_, *f, spec_.faults);
+  if (const Field* f = top_->get("faults")) read_faults(problem_, *f, spec_.faults);
+  if (design_top_) {
+    if (const Field* f = design_top_->get("faults")) read_faults(*design_, *f, spec_.faults);
   }
   std::stable_sort(spec_.faults.begin(), spec_.faults.end(),
                    [](const FaultSpec& a, const FaultSpec& b) { return a.at < b.at; });
+}
 
-  // Options from the command line win over the file.
+// Options from the command line win over the file.
+void Loader::apply_command_line(const Pick& warmup) {
   if (opt_.seed) spec_.seed = *opt_.seed;
   if (opt_.duration) spec_.duration = *opt_.duration;
-  if (warmup_field && spec_.warmup >= spec_.duration) {
-    warmup_src->error(
-        warmup_field->value_mark,
+  if (warmup.first && spec_.warmup >= spec_.duration) {
+    warmup.second->error(
+        warmup.first->value_mark,
         fmt::format("'warmup' ({}) must be shorter than the duration ({}{})", format_duration(spec_.warmup),
                     format_duration(spec_.duration), opt_.duration ? ", from --duration" : ""));
   }
-
-  if (contract_) {
-    contract::apply(spec_, *contract_, diags_);
-    spec_.contract = contract_;
-  }
-  spec_.index_names();  // find() in O(1) from here on: loading stays linear
-  if (!components_unreadable_) check_references(spec_, diags_);
-  platform::check_platform(spec_, diags_);
-  return spec_;
 }
 
 std::optional<Map> Loader::open_design(const Map& top) {
@@ -608,19 +644,20 @@ const std::vector<StepForm>& step_forms() {
   return forms;
 }
 
-std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& node) {
-  const Mark at = src.mark(node);
-  const std::optional<Map> m = Map::open(src, node, at, "a step ('- work: 5ms' or '- call: db')");
-  if (!m) return std::nullopt;
+namespace {
+
+// The kind of a step: the one head key it has (work, call, parallel...).
+// Reports a step with none or two and returns nulls.
+std::pair<const StepForm*, const Field*> step_form(const Source& src, const Map& m, Mark at) {
   const StepForm* form = nullptr;
   const Field* head = nullptr;
   for (const StepForm& f : step_forms()) {
-    if (const Field* h = m->get(f.head)) {
+    if (const Field* h = m.get(f.head)) {
       if (head) {
         src.error(
             later(head, h)->key_mark,
             fmt::format("a step is either '{}' or '{}', not both: make them two steps", head->key, h->key));
-        return std::nullopt;
+        return {nullptr, nullptr};
       }
       head = h;
       form = &f;
@@ -629,24 +666,38 @@ std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& n
   if (!form) {
     std::vector<std::string_view> all;
     for (const StepForm& f : step_forms()) all = concat(all, f.keys);
-    if (m->allow_only(all, "a step") == 0)
+    if (m.allow_only(all, "a step") == 0)
       src.error(
           at,
           "a step needs one of: work (time spent here), call (a component to wait for), publish, write, "
           "invalidate, async, parallel, repeat, branch");
-    return std::nullopt;
   }
-  // A key of another kind of step says which kind it belongs to.
-  const std::string where = fmt::format("a {} step", form->head);
-  for (const Field* f : m->unknown(form->keys)) {
+  return {form, head};
+}
+
+// A key of another kind of step says which kind it belongs to.
+void report_foreign_keys(const Source& src, const Map& m, const StepForm& form) {
+  const std::string where = fmt::format("a {} step", form.head);
+  for (const Field* f : m.unknown(form.keys)) {
     const StepForm* owner = nullptr;
     for (const StepForm& other : step_forms())
       if (!owner && contains(other.keys, f->key)) owner = &other;
     if (owner)
       src.error(f->key_mark, fmt::format("unknown key '{}' in {}: '{}' belongs to a {} step", f->key, where,
                                          f->key, owner->head));
-    else yaml::report_unknown_key(src, *f, form->keys, where);
+    else yaml::report_unknown_key(src, *f, form.keys, where);
   }
+}
+
+}  // namespace
+
+std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& node) {
+  const Mark at = src.mark(node);
+  const std::optional<Map> m = Map::open(src, node, at, "a step ('- work: 5ms' or '- call: db')");
+  if (!m) return std::nullopt;
+  const auto [form, head] = step_form(src, *m, at);
+  if (!form) return std::nullopt;
+  report_foreign_keys(src, *m, *form);
 
   StepSpec s;
   s.mark = at;
@@ -665,61 +716,63 @@ std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& n
       s.call.op = std::string(form->op);
       read_call(src, *m, *head, s);
       break;
-    case StepSpec::Kind::Parallel: {
-      if (const auto items = yaml::read_list(src, *head)) {
-        if (items->empty())
-          src.error(head->value_mark, "'parallel' is empty: list the calls to make at once");
-        for (const YAML::Node& item : *items) {
-          auto c = read_step(src, item);
-          if (!c) continue;
-          if (c->kind != StepSpec::Kind::Call || !c->on_miss.empty())
-            src.error(c->mark,
-                      "a 'parallel' block holds calls only ('- call: NAME'); put other steps after it");
-          else s.steps.push_back(std::move(*c));
-        }
-      }
-      if (const Field* f = m->get("wait")) {
-        if (auto v = yaml::read_int(src, *f, 1, limits::kWait, "the number of replies to wait for")) {
-          s.wait = static_cast<int>(*v);
-          if (!s.steps.empty() && s.wait > static_cast<int>(s.steps.size()))
-            src.error(f->value_mark, fmt::format("'wait: {}' is more than the {} calls of the block", s.wait,
-                                                 s.steps.size()));
-        }
-      }
-      if (const Field* f = m->get("timeout")) s.timeout = yaml::read_duration(src, *f, Bound::Positive, "ms");
-      break;
-    }
+    case StepSpec::Kind::Parallel: read_parallel(src, *m, *head, s); break;
     case StepSpec::Kind::Repeat: {
       if (auto v = yaml::read_int(src, *head, 1, limits::kRepeat, "how many times the steps run"))
         s.count = static_cast<int>(*v);
       if (const Field* f = m->need("steps", "a 'repeat' step")) s.steps = read_steps(src, *f);
       break;
     }
-    case StepSpec::Kind::Branch: {
-      const auto items = yaml::read_list(src, *head);
-      if (!items) break;
-      double total = 0;
-      for (const YAML::Node& item : *items) {
-        const Mark am = src.mark(item);
-        const std::optional<Map> arm = Map::open(src, item, am, "a branch arm ('- {p: 0.3, steps: [...]}')");
-        if (!arm) continue;
-        arm->allow_only({"p", "steps"}, "a branch arm");
-        StepSpec::Arm a;
-        a.mark = am;
-        if (const Field* f = arm->need("p", "a branch arm")) {
-          if (auto p = yaml::read_fraction(src, *f)) a.p = *p;
-        }
-        if (const Field* f = arm->need("steps", "a branch arm")) a.steps = read_steps(src, *f);
-        total += a.p;
-        s.arms.push_back(std::move(a));
-      }
-      if (total > 1.0 + 1e-9)
-        src.error(head->value_mark,
-                  fmt::format("the probabilities of 'branch' add up to {:.4g}, more than 1", total));
-      break;
-    }
+    case StepSpec::Kind::Branch: read_branch(src, *head, s); break;
   }
   return s;
+}
+
+// `parallel: [calls]` with `wait:` (replies to wait for) and `timeout:`.
+void Loader::read_parallel(const Source& src, const Map& m, const Field& head, StepSpec& s) {
+  if (const auto items = yaml::read_list(src, head)) {
+    if (items->empty()) src.error(head.value_mark, "'parallel' is empty: list the calls to make at once");
+    for (const YAML::Node& item : *items) {
+      auto c = read_step(src, item);
+      if (!c) continue;
+      if (c->kind != StepSpec::Kind::Call || !c->on_miss.empty())
+        src.error(c->mark, "a 'parallel' block holds calls only ('- call: NAME'); put other steps after it");
+      else s.steps.push_back(std::move(*c));
+    }
+  }
+  if (const Field* f = m.get("wait")) {
+    if (auto v = yaml::read_int(src, *f, 1, limits::kWait, "the number of replies to wait for")) {
+      s.wait = static_cast<int>(*v);
+      if (!s.steps.empty() && s.wait > static_cast<int>(s.steps.size()))
+        src.error(f->value_mark,
+                  fmt::format("'wait: {}' is more than the {} calls of the block", s.wait, s.steps.size()));
+    }
+  }
+  if (const Field* f = m.get("timeout")) s.timeout = yaml::read_duration(src, *f, Bound::Positive, "ms");
+}
+
+// `branch: [{p, steps}]`: arms whose probabilities add up to at most 1.
+void Loader::read_branch(const Source& src, const Field& head, StepSpec& s) {
+  const auto items = yaml::read_list(src, head);
+  if (!items) return;
+  double total = 0;
+  for (const YAML::Node& item : *items) {
+    const Mark am = src.mark(item);
+    const std::optional<Map> arm = Map::open(src, item, am, "a branch arm ('- {p: 0.3, steps: [...]}')");
+    if (!arm) continue;
+    arm->allow_only({"p", "steps"}, "a branch arm");
+    StepSpec::Arm a;
+    a.mark = am;
+    if (const Field* f = arm->need("p", "a branch arm")) {
+      if (auto p = yaml::read_fraction(src, *f)) a.p = *p;
+    }
+    if (const Field* f = arm->need("steps", "a branch arm")) a.steps = read_steps(src, *f);
+    total += a.p;
+    s.arms.push_back(std::move(a));
+  }
+  if (total > 1.0 + 1e-9)
+    src.error(head.value_mark,
+              fmt::format("the probabilities of 'branch' add up to {:.4g}, more than 1", total));
 }
 
 std::vector<StepSpec> Loader::read_steps(const Source& src, const Field& f) {

@@ -407,56 +407,48 @@ std::string check_params(const DistSpec& d, std::string_view text) {
   return "";
 }
 
-}  // namespace
-
-std::optional<DistSpec> distribution(std::string_view text, std::string* why, std::string_view suggest) {
-  text = trim(text);
-  const std::size_t open = text.find('(');
-  if (open == std::string_view::npos) {
-    // No parentheses: a plain duration, a constant. A bare distribution name
-    // gets a hint of its form rather than a duration message.
-    if (auto k = from_name<DistSpec::Kind>(text)) {
-      set(why, fmt::format("'{}' needs its parameters, e.g. {}", text, form_of(*k).example));
-      return std::nullopt;
-    }
-    double v = 0;
-    if (scan_number(text, v) == 0) {
-      set(why, fmt::format("expected a duration like 5ms or a distribution like exp(5ms), got '{}'", text));
-      return std::nullopt;
-    }
-    auto seconds = duration(text, why, suggest);
-    if (!seconds) return std::nullopt;
-    DistSpec d = DistSpec::constant(*seconds);
-    if (std::string bad = check_params(d, text); !bad.empty()) {
-      set(why, bad);
-      return std::nullopt;
-    }
-    return d;
-  }
-
-  const std::string_view name = trim(text.substr(0, open));
-  const auto kind = from_name<DistSpec::Kind>(name);
-  if (!kind) {
-    std::vector<std::string> names;
-    std::string choices;
-    for (std::string_view n : all_names<DistSpec::Kind>()) {
-      names.emplace_back(n);
-      choices += (choices.empty() ? "" : ", ") + std::string(n);
-    }
-    const std::string guess = did_you_mean(std::string(name), names);
-    set(why, guess.empty() ? fmt::format("unknown distribution '{}': valid choices: {}", name, choices)
-                           : fmt::format("unknown distribution '{}': did you mean '{}'? valid choices: {}",
-                                         name, guess, choices));
+// A plain duration (no parentheses): a constant. A bare distribution name
+// gets a hint of its form rather than a duration message.
+std::optional<DistSpec> constant_distribution(std::string_view text, std::string* why,
+                                              std::string_view suggest) {
+  if (auto k = from_name<DistSpec::Kind>(text)) {
+    set(why, fmt::format("'{}' needs its parameters, e.g. {}", text, form_of(*k).example));
     return std::nullopt;
   }
-  const Form& form = form_of(*kind);
-  if (text.back() != ')') {
-    set(why, fmt::format("expected {}, got '{}' (a ')' is missing or misplaced)", form.example, text));
+  double v = 0;
+  if (scan_number(text, v) == 0) {
+    set(why, fmt::format("expected a duration like 5ms or a distribution like exp(5ms), got '{}'", text));
     return std::nullopt;
   }
+  auto seconds = duration(text, why, suggest);
+  if (!seconds) return std::nullopt;
+  DistSpec d = DistSpec::constant(*seconds);
+  if (std::string bad = check_params(d, text); !bad.empty()) {
+    set(why, bad);
+    return std::nullopt;
+  }
+  return d;
+}
 
-  const std::vector<std::string_view> args = split_args(text.substr(open + 1, text.size() - open - 2));
-  std::array<std::optional<std::string_view>, 2> values;
+std::string unknown_distribution(std::string_view name) {
+  std::vector<std::string> names;
+  std::string choices;
+  for (std::string_view n : all_names<DistSpec::Kind>()) {
+    names.emplace_back(n);
+    choices += (choices.empty() ? "" : ", ") + std::string(n);
+  }
+  const std::string guess = did_you_mean(std::string(name), names);
+  return guess.empty() ? fmt::format("unknown distribution '{}': valid choices: {}", name, choices)
+                       : fmt::format("unknown distribution '{}': did you mean '{}'? valid choices: {}", name,
+                                     guess, choices);
+}
+
+using ArgSlots = std::array<std::optional<std::string_view>, 2>;
+
+// Puts each argument of `name(args)` in its parameter's slot, by name
+// (`mean: 5ms`) or by position. Returns the problem, or "".
+std::string assign_args(std::string_view text, std::string_view name, const Form& form,
+                        const std::vector<std::string_view>& args, ArgSlots& values) {
   int next_positional = 0;
   for (std::string_view arg : args) {
     int slot = -1;
@@ -466,28 +458,68 @@ std::optional<DistSpec> distribution(std::string_view text, std::string* why, st
       value = trim(arg.substr(colon + 1));
       for (int i = 0; i < form.count; ++i)
         if (form.params[i].name == pname) slot = i;
-      if (slot < 0) {
-        set(why, fmt::format("unknown parameter '{}' of {} in '{}': valid parameters: {}", pname, name, text,
-                             param_list(form)));
-        return std::nullopt;
-      }
+      if (slot < 0)
+        return fmt::format("unknown parameter '{}' of {} in '{}': valid parameters: {}", pname, name, text,
+                           param_list(form));
     } else {
-      if (form.named_only) {
-        set(why, fmt::format("{} takes named parameters, e.g. {}", name, form.example));
-        return std::nullopt;
-      }
+      if (form.named_only) return fmt::format("{} takes named parameters, e.g. {}", name, form.example);
       slot = next_positional++;
-      if (slot >= form.count) {
-        set(why, fmt::format("{} takes {} parameter{} ({}), got {} in '{}'", name, form.count,
-                             form.count == 1 ? "" : "s", param_list(form), args.size(), text));
-        return std::nullopt;
-      }
+      if (slot >= form.count)
+        return fmt::format("{} takes {} parameter{} ({}), got {} in '{}'", name, form.count,
+                           form.count == 1 ? "" : "s", param_list(form), args.size(), text);
     }
-    if (values[slot]) {
-      set(why, fmt::format("parameter '{}' given twice in '{}'", form.params[slot].name, text));
-      return std::nullopt;
-    }
+    if (values[slot]) return fmt::format("parameter '{}' given twice in '{}'", form.params[slot].name, text);
     values[slot] = value;
+  }
+  return "";
+}
+
+// One parameter's value in its unit (seconds, a count, a number), or the
+// reason it is not one in `inner`.
+std::optional<double> param_value(std::string_view name, const Param& p, std::string_view value,
+                                  std::string_view suggest, std::string& inner) {
+  std::optional<double> v;
+  switch (p.type) {
+    case ParamType::Duration: v = duration(value, &inner, suggest); break;
+    case ParamType::Count:
+      v = number(value);
+      if (!v || *v < 1 || *v != std::floor(*v) || *v > 1000) {
+        inner = fmt::format("{}'s {} must be a whole number from 1 to 1000, got '{}'", name, p.name, value);
+        v.reset();
+      }
+      break;
+    case ParamType::Number:
+      v = number(value);
+      if (!v) inner = fmt::format("{}'s {} must be a plain number, got '{}'", name, p.name, value);
+      break;
+  }
+  return v;
+}
+
+}  // namespace
+
+std::optional<DistSpec> distribution(std::string_view text, std::string* why, std::string_view suggest) {
+  text = trim(text);
+  const std::size_t open = text.find('(');
+  if (open == std::string_view::npos) return constant_distribution(text, why, suggest);
+
+  const std::string_view name = trim(text.substr(0, open));
+  const auto kind = from_name<DistSpec::Kind>(name);
+  if (!kind) {
+    set(why, unknown_distribution(name));
+    return std::nullopt;
+  }
+  const Form& form = form_of(*kind);
+  if (text.back() != ')') {
+    set(why, fmt::format("expected {}, got '{}' (a ')' is missing or misplaced)", form.example, text));
+    return std::nullopt;
+  }
+
+  const std::vector<std::string_view> args = split_args(text.substr(open + 1, text.size() - open - 2));
+  ArgSlots values;
+  if (std::string bad = assign_args(text, name, form, args, values); !bad.empty()) {
+    set(why, bad);
+    return std::nullopt;
   }
 
   std::array<double, 2> numbers{0, 0};
@@ -498,22 +530,7 @@ std::optional<DistSpec> distribution(std::string_view text, std::string* why, st
       return std::nullopt;
     }
     std::string inner;
-    std::optional<double> v;
-    switch (p.type) {
-      case ParamType::Duration: v = duration(*values[i], &inner, suggest); break;
-      case ParamType::Count:
-        v = number(*values[i]);
-        if (!v || *v < 1 || *v != std::floor(*v) || *v > 1000) {
-          inner = fmt::format("{}'s {} must be a whole number from 1 to 1000, got '{}'", name, p.name,
-                              *values[i]);
-          v.reset();
-        }
-        break;
-      case ParamType::Number:
-        v = number(*values[i]);
-        if (!v) inner = fmt::format("{}'s {} must be a plain number, got '{}'", name, p.name, *values[i]);
-        break;
-    }
+    const std::optional<double> v = param_value(name, p, *values[i], suggest, inner);
     if (!v) {
       set(why, fmt::format("in '{}': {}", text, inner));
       return std::nullopt;
