@@ -121,19 +121,18 @@ std::vector<Flip> flips(const RunResult& a, const RunResult& b) {
   return out;
 }
 
-void print_compare(std::ostream& out, const report::Analysis& A, const report::Analysis& B,
-                   const std::string& la, const std::string& lb, const std::vector<std::string>& notes) {
-  const RunResult &a = A.result, &b = B.result;
-  fmt::print(out, "{}: {} vs {} (seed {}, {} simulated, same random numbers)\n", printable(a.scenario),
-             printable(la), printable(lb), a.seed, human_duration(a.sim_time_s));
-  for (const auto& n : notes) fmt::print(out, "note: {}\n", n);
-  const std::size_t w = std::max<std::size_t>({16, la.size(), lb.size()});
-  fmt::print(out, "\n  {:<22} {:>{}} {:>{}} {:>12}\n", "", la, w, lb, w, "change");
-  auto row = [&](const std::string& name, const std::string& x, const std::string& y, const std::string& d,
-                 const std::string& note = "") {
+// One row of the side-by-side table: a name, both values, the change.
+struct Rows {
+  std::ostream& out;
+  std::size_t w;
+  void operator()(const std::string& name, const std::string& x, const std::string& y, const std::string& d,
+                  const std::string& note = "") const {
     fmt::print(out, "  {:<22} {:>{}} {:>{}} {:>12}{}\n", name, x, w, y, w, d, note);
-  };
-  row("verdict", A.pass() ? "pass" : "FAIL", B.pass() ? "pass" : "FAIL", "");
+  }
+};
+
+// Each SLO both runs check, with its flip.
+void slo_rows(const Rows& row, const RunResult& a, const RunResult& b) {
   for (const SloCheck& x : a.slo) {
     const SloCheck* y = nullptr;
     for (const SloCheck& c : b.slo)
@@ -151,6 +150,11 @@ void print_compare(std::ostream& out, const report::Analysis& A, const report::A
                                     : rel(x.actual, y->actual),
         flip);
   }
+}
+
+// Throughput, latency, failures by kind and cost.
+void total_rows(const Rows& row, const report::Analysis& A, const report::Analysis& B) {
+  const RunResult &a = A.result, &b = B.result;
   row("throughput (req/s)", fmt::format("{:.1f}", a.throughput_rps), fmt::format("{:.1f}", b.throughput_rps),
       rel(a.throughput_rps, b.throughput_rps));
   const std::pair<const char*, double LatencyStats::*> lat[] = {
@@ -177,9 +181,13 @@ void print_compare(std::ostream& out, const report::Analysis& A, const report::A
       rel(A.cost.per_hour, B.cost.per_hour));
   if (A.cost.budget || B.cost.budget)
     row("  within budget", A.cost.within_budget() ? "yes" : "NO", B.cost.within_budget() ? "yes" : "NO", "");
+}
 
-  // Components present in both, by name.
-  fmt::print(out, "\n  {:<22} {:>{}} {:>{}} {:>12}\n", "utilisation / p99", la, w, lb, w, "change");
+// Components present in both, by name, and those in one only.
+void component_rows(const Rows& row, const RunResult& a, const RunResult& b, const std::string& la,
+                    const std::string& lb) {
+  fmt::print(row.out, "\n  {:<22} {:>{}} {:>{}} {:>12}\n", "utilisation / p99", la, row.w, lb, row.w,
+             "change");
   for (const ComponentResult& x : a.components) {
     const ComponentResult* y = nullptr;
     for (const ComponentResult& c : b.components)
@@ -199,6 +207,21 @@ void print_compare(std::ostream& out, const report::Analysis& A, const report::A
     for (const ComponentResult& c : a.components) in_a = in_a || c.name == y.name;
     if (!in_a) row(y.name, "(absent)", y.workers > 0 ? fmt::format("{:.1f}%", y.utilization * 100) : "", "");
   }
+}
+
+void print_compare(std::ostream& out, const report::Analysis& A, const report::Analysis& B,
+                   const std::string& la, const std::string& lb, const std::vector<std::string>& notes) {
+  const RunResult &a = A.result, &b = B.result;
+  fmt::print(out, "{}: {} vs {} (seed {}, {} simulated, same random numbers)\n", printable(a.scenario),
+             printable(la), printable(lb), a.seed, human_duration(a.sim_time_s));
+  for (const auto& n : notes) fmt::print(out, "note: {}\n", n);
+  const std::size_t w = std::max<std::size_t>({16, la.size(), lb.size()});
+  fmt::print(out, "\n  {:<22} {:>{}} {:>{}} {:>12}\n", "", la, w, lb, w, "change");
+  const Rows row{out, w};
+  row("verdict", A.pass() ? "pass" : "FAIL", B.pass() ? "pass" : "FAIL", "");
+  slo_rows(row, a, b);
+  total_rows(row, A, B);
+  component_rows(row, a, b, la, lb);
 
   const auto fl = flips(a, b);
   if (fl.empty()) {
