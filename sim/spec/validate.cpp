@@ -92,6 +92,19 @@ class Checker {
   }
 
   void run() {
+    check_traffic();
+    for (const ComponentSpec& c : spec_.components) {
+      if (const LoadBalancerSpec* lb = c.load_balancer()) check_balancer(c, lb);
+      if (const ServiceSpec* s = c.service()) check_calls(c, s);
+      if (const QueueSpec* q = c.queue()) check_queue(c, q);
+      if (const CdnSpec* d = c.cdn()) check_cdn(c, d);
+    }
+    never_filled();
+    check_cycles();
+  }
+
+ private:
+  void check_traffic() {
     // Traffic sources and components share one namespace: each name keys a
     // stream of random numbers, and the view draws them side by side.
     for (std::size_t i = 0; i < spec_.traffic.size(); ++i) {
@@ -107,62 +120,62 @@ class Checker {
         error(t.mark, fmt::format("traffic '{}' has the name of a component: give it its own name", t.name));
       if (!t.to.empty()) reference(t.to, t.to_mark, fmt::format("'to' of traffic '{}'", t.name));
     }
+  }
 
-    for (const ComponentSpec& c : spec_.components) {
-      if (const LoadBalancerSpec* lb = c.load_balancer()) {
-        // Weighted targets (`to: {v1: 90, v2: 10}`), or the one target.
-        std::vector<std::pair<std::string, Mark>> targets;
-        for (std::size_t i = 0; i < lb->targets.size(); ++i)
-          targets.emplace_back(lb->targets[i].first,
-                               i < lb->target_marks.size() ? lb->target_marks[i] : lb->to_mark);
-        if (targets.empty() && !lb->to.empty()) targets.emplace_back(lb->to, lb->to_mark);
-        for (const auto& [to, mark] : targets) {
-          if (to == c.name)
-            error(mark, fmt::format("load balancer '{}' sends to itself: 'to' names the service it spreads "
-                                    "requests over",
-                                    c.name));
-          else reference(to, mark, fmt::format("'to' of load balancer '{}'", c.name));
-        }
-      }
-      if (const ServiceSpec* s = c.service()) {
-        for_each_call(s->steps, [&](const StepSpec& step, double) {
-          if (!step.call.target.empty())
-            reference(step.call.target, step.call.mark,
-                      fmt::format("'{}' of service '{}'", step_verb(step), c.name));
-        });
-      }
-      if (const QueueSpec* q = c.queue()) {
-        if (q->consumer == c.name)
-          error(q->consumer_mark,
-                fmt::format("queue '{}' delivers to itself: 'consumer' names the service that "
-                            "processes its messages",
-                            c.name));
-        else if (!q->consumer.empty())
-          reference(q->consumer, q->consumer_mark, fmt::format("'consumer' of queue '{}'", c.name));
-        default_consumers(c.name, *q);
-        const int dl = q->dead_letter.empty() ? -1 : spec_.find(q->dead_letter);
-        if (q->dead_letter == c.name)
-          error(q->dead_letter_mark, fmt::format("queue '{}' cannot be its own dead-letter queue", c.name));
-        else if (!q->dead_letter.empty() && dl < 0)
-          reference(q->dead_letter, q->dead_letter_mark, fmt::format("'dead_letter' of queue '{}'", c.name));
-        else if (dl >= 0 && !spec_.components[static_cast<std::size_t>(dl)].queue())
-          error(q->dead_letter_mark,
-                fmt::format("'dead_letter' of queue '{}' names '{}', a {}: dead letters go to a "
-                            "queue",
-                            c.name, q->dead_letter,
-                            name_of(spec_.components[static_cast<std::size_t>(dl)].kind())));
-      }
-      if (const CdnSpec* d = c.cdn()) {
-        if (d->origin == c.name)
-          error(d->origin_mark,
-                fmt::format("cdn '{}' is its own origin: 'origin' names what serves its misses", c.name));
-        else if (!d->origin.empty())
-          reference(d->origin, d->origin_mark, fmt::format("'origin' of cdn '{}'", c.name));
-      }
+  void check_balancer(const ComponentSpec& c, const LoadBalancerSpec* lb) {
+    // Weighted targets (`to: {v1: 90, v2: 10}`), or the one target.
+    std::vector<std::pair<std::string, Mark>> targets;
+    for (std::size_t i = 0; i < lb->targets.size(); ++i)
+      targets.emplace_back(lb->targets[i].first,
+                           i < lb->target_marks.size() ? lb->target_marks[i] : lb->to_mark);
+    if (targets.empty() && !lb->to.empty()) targets.emplace_back(lb->to, lb->to_mark);
+    for (const auto& [to, mark] : targets) {
+      if (to == c.name)
+        error(mark, fmt::format("load balancer '{}' sends to itself: 'to' names the service it spreads "
+                                "requests over",
+                                c.name));
+      else reference(to, mark, fmt::format("'to' of load balancer '{}'", c.name));
     }
+  }
 
-    never_filled();
+  void check_calls(const ComponentSpec& c, const ServiceSpec* s) {
+    for_each_call(s->steps, [&](const StepSpec& step, double) {
+      if (!step.call.target.empty())
+        reference(step.call.target, step.call.mark,
+                  fmt::format("'{}' of service '{}'", step_verb(step), c.name));
+    });
+  }
 
+  void check_queue(const ComponentSpec& c, const QueueSpec* q) {
+    if (q->consumer == c.name)
+      error(q->consumer_mark, fmt::format("queue '{}' delivers to itself: 'consumer' names the service that "
+                                          "processes its messages",
+                                          c.name));
+    else if (!q->consumer.empty())
+      reference(q->consumer, q->consumer_mark, fmt::format("'consumer' of queue '{}'", c.name));
+    default_consumers(c.name, *q);
+    const int dl = q->dead_letter.empty() ? -1 : spec_.find(q->dead_letter);
+    if (q->dead_letter == c.name)
+      error(q->dead_letter_mark, fmt::format("queue '{}' cannot be its own dead-letter queue", c.name));
+    else if (!q->dead_letter.empty() && dl < 0)
+      reference(q->dead_letter, q->dead_letter_mark, fmt::format("'dead_letter' of queue '{}'", c.name));
+    else if (dl >= 0 && !spec_.components[static_cast<std::size_t>(dl)].queue())
+      error(q->dead_letter_mark,
+            fmt::format("'dead_letter' of queue '{}' names '{}', a {}: dead letters go to a "
+                        "queue",
+                        c.name, q->dead_letter,
+                        name_of(spec_.components[static_cast<std::size_t>(dl)].kind())));
+  }
+
+  void check_cdn(const ComponentSpec& c, const CdnSpec* d) {
+    if (d->origin == c.name)
+      error(d->origin_mark,
+            fmt::format("cdn '{}' is its own origin: 'origin' names what serves its misses", c.name));
+    else if (!d->origin.empty())
+      reference(d->origin, d->origin_mark, fmt::format("'origin' of cdn '{}'", c.name));
+  }
+
+  void check_cycles() {
     // A balancer sending to itself is reported above, in clearer words than
     // "edge -> edge".
     for (const CallGraph::Cycle& cycle : CallGraph(spec_).find_cycles()) {
@@ -175,7 +188,6 @@ class Checker {
     }
   }
 
- private:
   const ScenarioSpec& spec_;
   Diagnostics& diags_;
 };
