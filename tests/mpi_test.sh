@@ -36,4 +36,4 @@ check sweep sweep "$src/examples/data/cache_aside.yaml" --duration 150s --set tr
 check replications run "$src/examples/validation/mm1.yaml" --duration 5m --replications 5
 P=$src/scenarios/payments
 check compare compare "$P/problem.yaml" --design "$P/designs/naive.yaml" --design "$P/designs/good.yaml" \
-  --duration 30s --replications 3
+  --duration 1m --replications 3

@@ -153,7 +153,7 @@ traffic: [{name: c, to: api, rate: 400/s}]
 components:
   api: {kind: service, workers: 2, queue: 5, steps: [{call: cache, on_miss: [{call: db}]}, {work: exp(4ms)}]}
   cache: {kind: cache, hit_ratio: 80%}
-  db: {kind: database, workers: 4, service_time: exp(5ms)}
+  db: {kind: database, workers: 4, queries: {read: exp(5ms), write: exp(5ms)}}
 slo: {latency_p99: 50ms, error_rate: 1%}
 )",
                                          "wire.yaml");

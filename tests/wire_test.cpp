@@ -18,7 +18,9 @@ using namespace archsim::report;
 
 namespace {
 
-LatencyStats stats(double base) { return {7, base, base * 1.1, base * 1.2, base * 1.3, base * 1.4, base * 1.5}; }
+LatencyStats stats(double base) {
+  return {7, base, base * 1.1, base * 1.2, base * 1.3, base * 1.4, base * 1.5};
+}
 
 ComponentResult full_component() {
   ComponentResult c;
@@ -129,10 +131,8 @@ void unset_fields(const nlohmann::json& full, const nlohmann::json& dflt, const 
                   std::vector<std::string>& out) {
   if (dflt.is_object() && !dflt.empty()) {
     for (auto it = dflt.begin(); it != dflt.end(); ++it) {
-      if (!full.contains(it.key()))
-        out.push_back(at + "." + it.key());
-      else
-        unset_fields(full[it.key()], it.value(), at + "." + it.key(), out);
+      if (!full.contains(it.key())) out.push_back(at + "." + it.key());
+      else unset_fields(full[it.key()], it.value(), at + "." + it.key(), out);
     }
   } else if (dflt.is_array() && !dflt.empty() && full.is_array() && full.size() == dflt.size()) {
     for (std::size_t i = 0; i < dflt.size(); ++i)

@@ -4,14 +4,10 @@
 
 #include "archsim/platform.hpp"
 #ifdef ARCHSIM_WITH_SIMGRID
-#include <dlfcn.h>
-#include <unistd.h>
-
-#include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <string>
-#include <vector>
+
+#include "ranks/module.hpp"
 #endif
 
 namespace archsim {
@@ -20,26 +16,6 @@ namespace archsim {
 namespace {
 
 using Factory = Backend* (*)(Kernel&, const ScenarioSpec&);
-
-/// The directory of the running program (/proc/self/exe), or "" if unknown.
-std::filesystem::path program_dir() {
-  std::error_code ec;
-  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::filesystem::path{} : exe.parent_path();
-}
-
-/// Where the module may be, in order: $ARCHSIM_SIMGRID_MODULE (a file), beside
-/// the program (the build tree), and LIBDIR/archsim relative to it (installed).
-std::vector<std::string> module_candidates() {
-  std::vector<std::string> out;
-  if (const char* env = std::getenv("ARCHSIM_SIMGRID_MODULE"); env && *env) out.emplace_back(env);
-  const std::filesystem::path dir = program_dir();
-  if (!dir.empty()) {
-    out.push_back((dir / ARCHSIM_SIMGRID_MODULE).string());
-    out.push_back((dir / ARCHSIM_SIMGRID_MODULE_DIR / ARCHSIM_SIMGRID_MODULE).lexically_normal().string());
-  }
-  return out;
-}
 
 /// Opens the module (once per process; the handle is never closed, since
 /// SimGrid keeps its engine until exit) and returns its factory, or throws
@@ -51,23 +27,16 @@ Factory simgrid_factory() {
   };
   static const Loaded loaded = [] {
     Loaded l;
-    // Linked in already (the tests link it): the same copy, not a second one.
-    void* h = dlopen(ARCHSIM_SIMGRID_MODULE, RTLD_NOW | RTLD_NOLOAD);
-    for (const std::string& path : module_candidates()) {
-      if (h) break;
-      h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-      if (!h) l.why += "\n  " + path + ": " + dlerror();
-    }
+    void* h = modules::open(ARCHSIM_SIMGRID_MODULE, ARCHSIM_SIMGRID_MODULE_DIR, "ARCHSIM_SIMGRID_MODULE",
+                            false, l.why);
     if (!h) return l;
     using Version = const char* (*)();
-    const auto version = reinterpret_cast<Version>(dlsym(h, "archsim_simgrid_version"));
-    const auto make = reinterpret_cast<Factory>(dlsym(h, "archsim_simgrid_backend"));
-    if (!version || !make)
-      l.why = "\n  the module has no archsim_simgrid_backend entry point";
+    const auto version = reinterpret_cast<Version>(modules::symbol(h, "archsim_simgrid_version"));
+    const auto make = reinterpret_cast<Factory>(modules::symbol(h, "archsim_simgrid_backend"));
+    if (!version || !make) l.why = "\n  the module has no archsim_simgrid_backend entry point";
     else if (std::strcmp(version(), ARCHSIM_VERSION) != 0)
       l.why = std::string("\n  the module is from archsim ") + version() + ", this is " + ARCHSIM_VERSION;
-    else
-      l.make = make;
+    else l.make = make;
     return l;
   }();
   if (!loaded.make)

@@ -26,8 +26,8 @@
 #include "cli/help.hpp"
 #include "cli/library.hpp"
 #include "cli/reporting.hpp"
-#include "spec/limits.hpp"
 #include "ranks/ranks.hpp"
+#include "spec/limits.hpp"
 #ifdef ARCHSIM_WITH_VIEW
 #include "archsim/view.hpp"
 #endif

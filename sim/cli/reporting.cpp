@@ -22,7 +22,7 @@ namespace archsim::cli {
 
 void write_file_atomic(const std::string& path, const std::string& text) {
   if (ranks::rank() != 0) return;  // under MPI, rank 0 writes
-  if (path == "-") {  // "-" is standard output, for every output of every command
+  if (path == "-") {               // "-" is standard output, for every output of every command
     std::cout << text << std::flush;
     return;
   }

@@ -2,6 +2,8 @@
 // items are shared out over the ranks (rank r takes i with i % size == r),
 // each rank's share on threads as parallel_for does. Without MPI in the build,
 // or when the program was not started by mpirun/srun, there is one rank.
+// MPI itself is called only from the MPI module (ranks/mpi_module.cpp,
+// libarchsim_mpi.so), loaded by init() when a launcher started archsim.
 #pragma once
 
 #include <cstddef>
@@ -18,8 +20,8 @@ namespace archsim::ranks {
 /// at exit.
 void init(int* argc, char*** argv);
 
-int rank();   ///< 0 without MPI
-int size();   ///< 1 without MPI
+int rank();  ///< 0 without MPI
+int size();  ///< 1 without MPI
 bool built_with_mpi();
 
 /// Rank 0's value of x on every rank (so that, e.g., a search's rounds are the
@@ -33,7 +35,7 @@ unsigned from_rank0(unsigned x);
 /// every rank as a runtime_error with its message.
 /// `local(i_list)` runs this rank's items (on threads) and returns their results
 /// in the same order.
-std::vector<nlohmann::json> map(std::size_t n,
-                                const std::function<std::vector<nlohmann::json>(const std::vector<std::size_t>&)>& local);
+std::vector<nlohmann::json> map(
+    std::size_t n, const std::function<std::vector<nlohmann::json>(const std::vector<std::size_t>&)>& local);
 
 }  // namespace archsim::ranks

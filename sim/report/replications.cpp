@@ -11,9 +11,9 @@
 
 #include "archsim/diagnostics.hpp"
 #include "archsim/output.hpp"
+#include "ranks/ranks.hpp"
 #include "report/analysis.hpp"
 #include "report/html.hpp"
-#include "ranks/ranks.hpp"
 #include "report/sweep.hpp"
 #include "report/wire.hpp"
 

@@ -2,37 +2,39 @@
 
 /// nlohmann's to_json/from_json for Type over the listed fields, and a
 /// compile-time check that the list names every field of Type.
-#define ARCHSIM_WIRE(Type, ...)                                                              \
-  NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Type, __VA_ARGS__)                         \
-  static_assert(::archsim::report::wire_detail::field_count<Type>() ==                       \
-                    ::archsim::report::wire_detail::names(#__VA_ARGS__),                     \
-                #Type " has a field missing from its ARCHSIM_WIRE list in report/wire.cpp: " \
-                      "add it there and to full_result() in tests/wire_test.cpp");
+#define ARCHSIM_WIRE(Type, ...)                                                        \
+  NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Type, __VA_ARGS__)                   \
+  static_assert(::archsim::report::wire_detail::field_count<Type>() ==                 \
+                    ::archsim::report::wire_detail::names(#__VA_ARGS__),               \
+                #Type                                                                  \
+                " has a field missing from its ARCHSIM_WIRE list in report/wire.cpp: " \
+                "add it there and to full_result() in tests/wire_test.cpp");
 
 namespace archsim {
 
 ARCHSIM_WIRE(LatencyStats, count, mean, p50, p90, p99, p999, max)
 ARCHSIM_WIRE(Figure, name, value)
 ARCHSIM_WIRE(VisitGroup, from, op, line, visits, total_s, max_s)
-ARCHSIM_WIRE(ComponentResult, name, kind, replicas, workers, arrivals, completed, failed, errors, throughput_rps,
-             utilization, queue_mean, queue_max, latency, wait, visits_by_call, figures, shards)
+ARCHSIM_WIRE(ComponentResult, name, kind, replicas, workers, arrivals, completed, failed, errors,
+             throughput_rps, utilization, queue_mean, queue_max, latency, wait, visits_by_call, figures,
+             shards)
 ARCHSIM_WIRE(Note, t, kind, target, what, detail)
-ARCHSIM_WIRE(SloCheck, name, target, actual, pass, higher_is_better, correctness, source, unit, measured, margin,
-             has_margin)
-ARCHSIM_WIRE(SourceResult, name, started, completed, failed, throughput_rps, latency, timeout_s, retries, hedges,
-             abandoned)
+ARCHSIM_WIRE(SloCheck, name, target, actual, pass, higher_is_better, correctness, source, unit, measured,
+             margin, has_margin)
+ARCHSIM_WIRE(SourceResult, name, started, completed, failed, throughput_rps, latency, timeout_s, retries,
+             hedges, abandoned)
 ARCHSIM_WIRE(EngineStats, events, wall_s, events_per_s, peak_rss_mb)
 ARCHSIM_WIRE(HostResult, name, cpu_utilization)
 ARCHSIM_WIRE(LinkResult, name, bandwidth, up_bytes_per_s, down_bytes_per_s, utilization)
-ARCHSIM_WIRE(RunResult, scenario, file, seed, backend, sim_time_s, warmup_s, partial, started, completed, failed,
-             in_flight, throughput_rps, arrival_rps, error_rate, in_flight_mean, duration_mean_s, duration_max_s,
-             latency, errors, components, sources, slo, slo_pass, notes, notes_dropped, hosts, links,
-             cross_region_bytes, engine)
+ARCHSIM_WIRE(RunResult, scenario, file, seed, backend, sim_time_s, warmup_s, partial, started, completed,
+             failed, in_flight, throughput_rps, arrival_rps, error_rate, in_flight_mean, duration_mean_s,
+             duration_max_s, latency, errors, components, sources, slo, slo_pass, notes, notes_dropped, hosts,
+             links, cross_region_bytes, engine)
 
 namespace report {
 
-ARCHSIM_WIRE(CostLine, component, kind, instance, instances, replicas, mean_replicas, unit, defaulted, priced, usage,
-             usage_what, per_hour)
+ARCHSIM_WIRE(CostLine, component, kind, instance, instances, replicas, mean_replicas, unit, defaulted, priced,
+             usage, usage_what, per_hour)
 
 namespace {
 

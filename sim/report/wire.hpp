@@ -38,15 +38,15 @@ struct Any {
 };
 
 template <class T, class... A>
-concept BraceInit = requires { T{std::declval<A>()...}; };
+concept BraceInit = requires {
+  T{std::declval<A>()...};
+};
 
 /// The number of fields of the aggregate T.
 template <class T, class... A>
 consteval std::size_t field_count() {
-  if constexpr (BraceInit<T, A..., Any>)
-    return field_count<T, A..., Any>();
-  else
-    return sizeof...(A);
+  if constexpr (BraceInit<T, A..., Any>) return field_count<T, A..., Any>();
+  else return sizeof...(A);
 }
 
 /// The number of names in "a, b, c" (a macro's stringised argument list).
