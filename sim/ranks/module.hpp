@@ -12,7 +12,7 @@ namespace archsim::modules {
 /// environment variable `env` when it is set (that one only); otherwise the
 /// copy loaded already (a program that links it), or the one beside the
 /// running program (the build tree), or in `installed_dir` relative to the
-/// program's directory (an install: "../lib/x86_64-linux-gnu/archsim"). `global`: RTLD_GLOBAL, for a library
+/// program's directory (an install: "../lib/archsim"). `global`: RTLD_GLOBAL, for a library
 /// whose own plugins need its symbols (OpenMPI). Returns the handle, never closed; nullptr with, in `why`,
 /// each place tried and why it failed.
 void* open(const char* file, const char* installed_dir, const char* env, bool global, std::string& why);
