@@ -15,6 +15,7 @@ pkgs=(
   libfmt-dev               # formatting
   xvfb xauth fonts-dejavu-core  # headless rendering in tests
   ffmpeg                   # archsim render --out x.gif|x.mp4 (about 50 MB without recommends)
+  libopenmpi-dev openmpi-bin  # mpirun/srun archsim sweep|run --replications across machines (12 MB, ~35 s)
 )
 
 # The OTLP test's npm packages (protobufjs, the OpenTelemetry definitions),

@@ -26,6 +26,17 @@ grep -q '(from /usr/share/archsim/scenarios)' "$tmp/list.txt" ||
   { echo "deb test: archsim list does not read /usr/share/archsim/scenarios"; /usr/bin/archsim list | tail -n 1; exit 1; }
 /usr/bin/archsim run black-friday --duration 45s --quiet --json r.json
 grep -q '"scenario": "black-friday"' r.json
+# The modules loaded on demand (SimGrid, MPI) are installed where the binary
+# finds them, and the package depends on their libraries.
+if [ -f "$build/libarchsim_simgrid.so" ]; then
+  dpkg -L archsim | grep -q '/archsim/libarchsim_simgrid.so$' || { echo "deb test: the simgrid module is not packaged"; exit 1; }
+  case "$depends" in *libsimgrid*) ;; *) echo "deb test: Depends lacks libsimgrid"; exit 1 ;; esac
+  /usr/bin/archsim run /usr/share/archsim/examples/validation/mm1.yaml --backend simgrid --duration 3m --quiet --json sg.json
+  grep -q '"backend": "simgrid"' sg.json || { echo "deb test: --backend simgrid did not run on SimGrid"; exit 1; }
+fi
+if [ -f "$build/libarchsim_mpi.so" ]; then
+  dpkg -L archsim | grep -q '/archsim/libarchsim_mpi.so$' || { echo "deb test: the MPI module is not packaged"; exit 1; }
+fi
 for f in /usr/share/man/man1/archsim.1.gz /usr/share/bash-completion/completions/archsim \
          /usr/share/zsh/vendor-completions/_archsim /usr/share/fish/vendor_completions.d/archsim.fish \
          /usr/share/archsim/scenarios/black-friday/problem.yaml; do

@@ -9,7 +9,9 @@
 
 #include "analysis/queueing.hpp"
 #include "archsim/load.hpp"
+#include "archsim/output.hpp"
 #include "report/replications.hpp"
+#include "report/wire.hpp"
 
 using namespace archsim;
 using namespace archsim::report;
@@ -137,4 +139,34 @@ TEST_CASE("coverage: 95% intervals from replications of M/M/1 cover the exact me
   CHECK(c <= 0.98);
   // The check can fail: the interval rarely covers a value 10% off (22 ms).
   CHECK(coverage(exact * 1.10) < 0.5);
+}
+
+TEST_CASE("what ranks send (report/wire) keeps every figure of the JSON output") {
+  // A model with errors, an SLO, a cache's own figures and a budget, so that
+  // every part of the result is non-empty.
+  ScenarioSpec spec = load_scenario_text(R"(
+name: wire
+seed: 3
+duration: 20s
+budget: $1/h
+traffic: [{name: c, to: api, rate: 400/s}]
+components:
+  api: {kind: service, workers: 2, queue: 5, steps: [{call: cache, on_miss: [{call: db}]}, {work: exp(4ms)}]}
+  cache: {kind: cache, hit_ratio: 80%}
+  db: {kind: database, workers: 4, queries: {read: exp(5ms), write: exp(5ms)}}
+slo: {latency_p99: 50ms, error_rate: 1%}
+)",
+                                         "wire.yaml");
+  const Replications r = replicate(spec, 2, 0.95, 1);
+  for (const Replica& a : r.runs) {
+    const Replica b = replica_from_wire(replica_to_wire(a));
+    CHECK(to_json(b.result).dump() == to_json(a.result).dump());
+    CHECK(b.result.engine.wall_s == a.result.engine.wall_s);
+    CHECK(b.cost.per_hour == a.cost.per_hour);
+    CHECK(b.cost.budget == a.cost.budget);
+    CHECK(b.cost.lines.size() == a.cost.lines.size());
+    CHECK(replica_to_wire(b) == replica_to_wire(a));
+  }
+  CHECK(r.runs.front().result.failed > 0);
+  CHECK_FALSE(r.runs.front().result.components.at(1).figures.empty());
 }

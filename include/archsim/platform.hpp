@@ -7,6 +7,7 @@
 #pragma once
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -107,5 +108,11 @@ std::string format_bandwidth(double bytes_per_second);
 std::vector<std::string_view> backend_names();
 /// Whether this build has the simgrid backend.
 bool simgrid_available();
+
+/// The simgrid backend is in this build but its module (libarchsim_simgrid.so,
+/// loaded on first use) cannot be loaded: archsim exits 2 with the message.
+struct BackendUnavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 }  // namespace archsim

@@ -26,6 +26,7 @@
 #include "cli/help.hpp"
 #include "cli/library.hpp"
 #include "cli/reporting.hpp"
+#include "ranks/ranks.hpp"
 #include "spec/limits.hpp"
 #ifdef ARCHSIM_WITH_VIEW
 #include "archsim/view.hpp"
@@ -187,6 +188,12 @@ int cmd_run(RunFlags f) {
 
 int main(int argc, char** argv) {
   remove_temporaries_on_signal();  // Ctrl-C leaves no half-written *.tmp<pid>
+  // Under mpirun/srun every rank runs the same command; rank 0 alone prints
+  // and writes files (see write_file_atomic, AtomicFile).
+  ranks::init(&argc, &argv);
+  if (ranks::rank() != 0) {
+    if (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr)) return 1;
+  }
   CLI::App app{"archsim: a system-design sandbox and simulator"};
   app.require_subcommand(1);
   app.set_version_flag("--version,-v", version_text());
@@ -227,6 +234,9 @@ int main(int argc, char** argv) {
     return rc;
   } catch (const InputError& e) {
     return print_input_error(e);
+  } catch (const BackendUnavailable& e) {  // the simgrid module is missing or broken
+    std::cerr << "archsim: error: " << e.what() << '\n';
+    return 2;
   } catch (const std::exception& e) {
     std::cerr << "archsim: error: " << e.what() << '\n';
     return 1;

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "archsim/output_file.hpp"
+#include "ranks/ranks.hpp"
 
 #ifdef ARCHSIM_WITH_VIEW
 #include "archsim/view.hpp"
@@ -20,7 +21,8 @@ namespace fs = std::filesystem;
 namespace archsim::cli {
 
 void write_file_atomic(const std::string& path, const std::string& text) {
-  if (path == "-") {  // "-" is standard output, for every output of every command
+  if (ranks::rank() != 0) return;  // under MPI, rank 0 writes
+  if (path == "-") {               // "-" is standard output, for every output of every command
     std::cout << text << std::flush;
     return;
   }

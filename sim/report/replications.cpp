@@ -11,9 +11,11 @@
 
 #include "archsim/diagnostics.hpp"
 #include "archsim/output.hpp"
+#include "ranks/ranks.hpp"
 #include "report/analysis.hpp"
 #include "report/html.hpp"
 #include "report/sweep.hpp"
+#include "report/wire.hpp"
 
 namespace archsim::report {
 
@@ -232,12 +234,18 @@ Replications summarise(const ScenarioSpec& spec, std::vector<Replica> runs, doub
 }
 
 Replications replicate(const ScenarioSpec& spec, std::size_t n, double confidence, unsigned jobs) {
-  std::vector<Replica> runs(n);
-  parallel_for(n, jobs, [&](std::size_t i) {
-    ScenarioSpec s = spec;
-    s.seed = replication_seed(spec.seed, i);
-    runs[i] = replica_of(s);
+  // Shared out over MPI ranks (sim/ranks), each rank's on `jobs` threads.
+  const std::vector<nlohmann::json> done = ranks::map(n, [&](const std::vector<std::size_t>& mine) {
+    std::vector<nlohmann::json> out(mine.size());
+    parallel_for(mine.size(), jobs, [&](std::size_t m) {
+      ScenarioSpec s = spec;
+      s.seed = replication_seed(spec.seed, mine[m]);
+      out[m] = replica_to_wire(replica_of(s));
+    });
+    return out;
   });
+  std::vector<Replica> runs;
+  for (const nlohmann::json& j : done) runs.push_back(replica_from_wire(j));
   return summarise(spec, std::move(runs), confidence);
 }
 
@@ -339,13 +347,20 @@ void print_replications(std::ostream& out, const Replications& r) {
 
 Paired compare_replicated(const ScenarioSpec& a, const ScenarioSpec& b, std::size_t n, double confidence,
                           unsigned jobs) {
-  std::vector<Replica> ra(n), rb(n);
-  parallel_for(2 * n, jobs, [&](std::size_t k) {
-    const std::size_t i = k / 2;
-    ScenarioSpec s = k % 2 == 0 ? a : b;
-    s.seed = replication_seed(a.seed, i);  // common random numbers: the same seed for both
-    (k % 2 == 0 ? ra : rb)[i] = replica_of(s);
+  // Item k is replication k / 2 of A (k even) or B (k odd), shared out over
+  // MPI ranks (sim/ranks), each rank's on `jobs` threads.
+  const std::vector<nlohmann::json> done = ranks::map(2 * n, [&](const std::vector<std::size_t>& mine) {
+    std::vector<nlohmann::json> out(mine.size());
+    parallel_for(mine.size(), jobs, [&](std::size_t m) {
+      const std::size_t k = mine[m];
+      ScenarioSpec s = k % 2 == 0 ? a : b;
+      s.seed = replication_seed(a.seed, k / 2);  // common random numbers: the same seed for both
+      out[m] = replica_to_wire(replica_of(s));
+    });
+    return out;
   });
+  std::vector<Replica> ra(n), rb(n);
+  for (std::size_t k = 0; k < done.size(); ++k) (k % 2 == 0 ? ra : rb)[k / 2] = replica_from_wire(done[k]);
   Paired p;
   p.a = summarise(a, std::move(ra), confidence);
   p.b = summarise(b, std::move(rb), confidence);

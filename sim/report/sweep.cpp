@@ -13,6 +13,8 @@
 
 #include "archsim/diagnostics.hpp"
 #include "archsim/output.hpp"
+#include "ranks/ranks.hpp"
+#include "report/wire.hpp"
 
 namespace archsim::report {
 
@@ -216,14 +218,26 @@ std::vector<Point> run_points(const std::vector<ScenarioSpec>& specs,
   const std::size_t per = std::max<std::size_t>(rep.n, 1);
   std::vector<Point> pts(specs.size());
   std::vector<std::vector<Replica>> reps(specs.size(), std::vector<Replica>(rep.n));
-  parallel_for(specs.size() * per, jobs, [&](std::size_t k) {
+  // Item k is replication k % per of point k / per; the items are shared out
+  // over MPI ranks (sim/ranks), each rank's on `jobs` threads.
+  const std::vector<nlohmann::json> done =
+      ranks::map(specs.size() * per, [&](const std::vector<std::size_t>& mine) {
+        std::vector<nlohmann::json> out(mine.size());
+        parallel_for(mine.size(), jobs, [&](std::size_t m) {
+          const std::size_t k = mine[m], i = k / per, r = k % per;
+          ScenarioSpec s = specs[i];
+          if (rep.n) s.seed = replication_seed(specs[i].seed, r);
+          const Analysis a = run_analysed(s);
+          if (rep.n) out[m]["replica"] = replica_to_wire(Replica{s.seed, a.result, a.cost});
+          if (r == 0) out[m]["point"] = point_to_wire(point_of(a, xs[i], texts_of(axes, xs[i]), c));
+        });
+        return out;
+      });
+  for (std::size_t k = 0; k < done.size(); ++k) {
     const std::size_t i = k / per, r = k % per;
-    ScenarioSpec s = specs[i];
-    if (rep.n) s.seed = replication_seed(specs[i].seed, r);
-    const Analysis a = run_analysed(s);
-    if (rep.n) reps[i][r] = Replica{s.seed, a.result, a.cost};
-    if (r == 0) pts[i] = point_of(a, xs[i], texts_of(axes, xs[i]), c);
-  });
+    if (rep.n) reps[i][r] = replica_from_wire(done[k].at("replica"));
+    if (r == 0) pts[i] = point_from_wire(done[k].at("point"));
+  }
   if (rep.n)
     for (std::size_t i = 0; i < specs.size(); ++i) {
       pts[i].reps = summarise(specs[i], std::move(reps[i]), rep.confidence);
@@ -306,6 +320,7 @@ SweepResult run_sweep(const Documents& docs, const std::vector<Axis>& axes, cons
 SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<double> hi,
                      const Criterion& c, unsigned jobs, const Repeat& repeat) {
   if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
+  jobs = ranks::from_rank0(jobs);  // the rounds, and so the points seen, follow rank 0's machine
   SweepResult s = base_result(docs, {axis}, c);
   s.replications = repeat.n;
   s.confidence = repeat.confidence;
