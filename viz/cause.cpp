@@ -26,6 +26,19 @@ double first_break(const report::Explanation& why) {
 }  // namespace
 
 std::optional<Cause> cause_of(const report::Explanation& why, const TimelineHeader& h) {
+  if (why.cause) {  // the headline's cause: what the first saturated tier waited on, or a GC stall
+    const report::Cause& rc = *why.cause;
+    Cause c;
+    c.component = rc.component >= 0 && rc.component < static_cast<int>(h.components.size())
+                      ? rc.component
+                      : component_index(h, rc.name);
+    if (c.component >= 0) {
+      c.at = rc.at;
+      c.tag = rc.waiter >= 0 ? "waited on" : "GC pauses";
+      c.caption = "root cause: " + rc.name + " " + rc.mechanism + " at " + report::clock(rc.at);
+      return c;
+    }
+  }
   if (!why.saturated.empty()) {
     const report::Saturation& s = why.saturated.front();
     Cause c;

@@ -75,6 +75,12 @@ void add_to_json(nlohmann::ordered_json& j, const Analysis& a) {
                               {"offered_rps", r6(s.offered_rps)},
                               {"still_saturated_at_end", s.at_end}};
   }
+  if (a.why.cause) {
+    const Cause& c = *a.why.cause;
+    why["cause"] = {{"component", c.name}, {"at_s", r6(c.at)}, {"mechanism", c.mechanism}};
+    if (c.waiter >= 0 && static_cast<std::size_t>(c.waiter) < a.result.components.size())
+      why["cause"]["waited_on_by"] = a.result.components[static_cast<std::size_t>(c.waiter)].name;
+  }
   nlohmann::ordered_json errs = nlohmann::ordered_json::array();
   for (const ErrorSource& e : a.why.errors)
     errs.push_back({{"kind", e.kind},

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "analysis/call_graph.hpp"
+#include "archsim/figures.hpp"
 #include "archsim/output.hpp"
 
 namespace archsim::report {
@@ -387,6 +388,7 @@ struct Run {
   int upstream = -1;  ///< the queue that grew because its workers wait on the root
   double upstream_peak = 0, upstream_peak_at = 0;
   std::optional<Finding> time_goes;  ///< where a slow request's time goes
+  std::optional<Cause> cause;        ///< where the time went or the stall began, when not the root itself
 };
 
 Finding finding(std::string kind, std::string component, double at, std::string text,
@@ -430,6 +432,184 @@ void find_busiest(const Run& run, Explanation& x) {
       x.busiest_peak = t.components[b].utilization;
       x.busiest_peak_at = tick_start(t);
     }
+}
+
+/// Components reached by synchronous calls from the traffic (the work a waiting client is owed).
+std::vector<char> waited_for(const ScenarioSpec& spec) {
+  std::vector<char> out(spec.components.size(), 0);
+  std::function<void(int)> go = [&](int i) {
+    if (i < 0 || out[static_cast<std::size_t>(i)]) return;
+    out[static_cast<std::size_t>(i)] = 1;
+    const ComponentSpec& c = spec.components[static_cast<std::size_t>(i)];
+    std::vector<std::string> names;
+    if (const ServiceSpec* s = c.service()) {
+      std::vector<StepSpec> sync;
+      std::function<void(const std::vector<StepSpec>&)> walk = [&](const std::vector<StepSpec>& steps) {
+        for (const StepSpec& st : steps) {
+          if (st.kind == StepSpec::Kind::Call) names.push_back(st.call.target);
+          walk(st.steps), walk(st.on_miss), walk(st.fallback);
+          for (const auto& a : st.arms) walk(a.steps);
+        }
+      };
+      walk(s->steps);
+    }
+    if (const LoadBalancerSpec* lb = c.load_balancer()) names.push_back(lb->to);
+    for (const std::string& n : names) go(spec.find(n));
+  };
+  for (const TrafficSpec& t : spec.traffic) go(spec.find(t.to));
+  return out;
+}
+
+// ---- the cause: follow a saturated tier's wait down the calls ----
+
+// A tier waits on a callee when at least this share of its busy workers
+// hold a call in progress there.
+constexpr double kWaiting = 0.5;
+// A collector that stops a replica this share of its time or more stalls its requests.
+constexpr double kGcStall = 0.05;
+
+/// Visits a component holds a worker for at the end of a tick (in progress, not queued).
+double held(const ComponentTick& c) {
+  return c.in_flight > c.queue ? static_cast<double>(c.in_flight - c.queue) : 0.0;
+}
+
+/// The ticks [first, last) that start at or after `from` and end by `to`.
+std::pair<std::size_t, std::size_t> tick_range(const std::vector<Tick>& ticks, double from, double to) {
+  const auto first = std::lower_bound(ticks.begin(), ticks.end(), from,
+                                      [](const Tick& t, double v) { return tick_start(t) < v - 1e-9; });
+  const auto last =
+      std::upper_bound(first, ticks.end(), to, [](double v, const Tick& t) { return v + 1e-9 < t.t; });
+  return {static_cast<std::size_t>(first - ticks.begin()), static_cast<std::size_t>(last - ticks.begin())};
+}
+
+/// Over ticks [k0, k1), of the visits i holds, the share whose call to c is
+/// in progress: c's visits in progress, times i's share of the calls c answered.
+double waiting_share(const Run& run, int i, int c, std::size_t k0, std::size_t k1) {
+  const auto ui = static_cast<std::size_t>(i), uc = static_cast<std::size_t>(c);
+  double holding = 0, at_callee = 0;
+  for (std::size_t k = k0; k < k1; ++k) {
+    const Tick& t = run.ticks[k];
+    if (t.components.size() <= std::max(ui, uc)) continue;
+    double mine = 0, all = 0;
+    for (std::size_t e = 0; e < run.edges.size() && e < t.edges.size(); ++e)
+      if (run.edges[e].to == c) {
+        all += t.edges[e].calls;
+        if (run.edges[e].from == i) mine += t.edges[e].calls;
+      }
+    holding += held(t.components[ui]);
+    if (all > 0) at_callee += mine / all * t.components[uc].in_flight;
+  }
+  return holding > 0 ? at_callee / holding : 0;
+}
+
+/// The highest value of a figure of component i over ticks [k0, k1), and its tick (or -1 when none).
+std::pair<double, std::size_t> figure_peak(const Run& run, std::size_t i, std::string_view name,
+                                           std::size_t k0, std::size_t k1) {
+  double best = -1;
+  std::size_t at = k0;
+  for (std::size_t k = k0; k < k1; ++k)
+    if (run.ticks[k].components.size() > i) {
+      const double v = figure(run.ticks[k].components[i], name);
+      if (v > best) best = v, at = k;
+    }
+  return {best, at};
+}
+
+/// "in GC pauses (its fullest replica's heap 71% full, stopped 11% of the time)", or "" below kGcStall.
+std::string gc_words(const Run& run, std::size_t i, std::size_t k0, std::size_t k1, std::vector<Figure>& ev) {
+  const auto [share, k] = figure_peak(run, i, fig::kGcShare, k0, k1);
+  if (share < kGcStall) return "";
+  const double fill = figure(run.ticks[k].components[i], fig::kHeapFill);
+  ev.push_back({"gc_share", share});
+  ev.push_back({"heap_fill", fill});
+  return fmt::format("stalled in GC pauses (its fullest replica's heap {} full, stopped {} of the time)",
+                     percent(fill), percent(share));
+}
+
+/// A fault on component `name` under way at time t (begun at most kMinRun
+/// after it, and not over before it): "kill db: 1 replica down, 2m to 3m".
+std::string fault_words(const Run& run, const std::string& name, double t, std::vector<Figure>& ev) {
+  for (const FaultMark& f : run.faults) {
+    const std::size_t sp = f.what.find(' ');
+    if (sp == std::string::npos || f.what.compare(sp + 1, name.size(), name) != 0) continue;
+    const std::size_t after = sp + 1 + name.size();
+    if (after < f.what.size() && f.what[after] != ':' && f.what[after] != ' ') continue;
+    const bool on = f.at <= t + kMinRun && (f.until < 0 ? f.at >= t - kEffectWindow : f.until >= t);
+    if (!on) continue;
+    ev.push_back({"fault_at_s", f.at});
+    if (f.until >= 0) ev.push_back({"fault_until_s", f.until});
+    return f.until >= 0 ? fmt::format("under {}, {} to {}", f.what, clock(f.at), clock(f.until))
+                        : fmt::format("after {} at {}", f.what, clock(f.at));
+  }
+  return "";
+}
+
+/// A replica stopped in GC pauses when the first SLO broke (within kMinRun of it) on a synchronous path.
+std::optional<Cause> gc_cause(const Run& run, const Explanation& x, const std::vector<char>& sync) {
+  const SloBreak* first = nullptr;
+  for (const SloBreak& b : x.breaks)
+    if (b.timed && (!first || b.at < first->at)) first = &b;
+  if (!first) return std::nullopt;
+  const auto [k0, k1] = tick_range(run.ticks, first->at - kMinRun, first->at + 2 * kMinRun);
+  std::optional<Cause> best;
+  double best_share = 0;
+  for (std::size_t i = 0; i < run.n; ++i) {
+    if (!sync[i]) continue;
+    Cause c;
+    c.component = static_cast<int>(i);
+    c.name = run.r.components[i].name;
+    c.at = first->at;
+    c.mechanism = gc_words(run, i, k0, k1, c.evidence);
+    if (c.mechanism.empty() || c.evidence.front().value <= best_share) continue;
+    best_share = c.evidence.front().value;
+    best = std::move(c);
+  }
+  return best;
+}
+
+/// Follows the root's busy workers down the calls they wait in (over its
+/// first seconds saturated) to where the time is spent: a tier whose workers
+/// mostly wait on a callee is a symptom of it.
+std::optional<Cause> wait_cause(const Run& run) {
+  if (!run.root || run.root->pool) return std::nullopt;
+  const auto [k0, k1] = tick_range(run.ticks, run.root->at, run.root->at + run.root->onset_s);
+  std::vector<char> seen(run.n, 0);
+  int at = run.root->component;
+  double first_share = 0;
+  for (;;) {
+    seen[static_cast<std::size_t>(at)] = 1;
+    int next = -1;
+    double most = 0;
+    for (int c : run.callees[static_cast<std::size_t>(at)]) {
+      if (c < 0 || static_cast<std::size_t>(c) >= run.n || seen[static_cast<std::size_t>(c)]) continue;
+      const double share = waiting_share(run, at, c, k0, k1);
+      if (share > most) most = share, next = c;
+    }
+    if (next < 0 || most < kWaiting) break;
+    if (at == run.root->component) first_share = most;
+    at = next;
+  }
+  if (at == run.root->component) return std::nullopt;
+  Cause c;
+  c.component = at;
+  c.name = run.r.components[static_cast<std::size_t>(at)].name;
+  c.at = run.root->at;
+  c.waiter = run.root->component;
+  c.waiting_share = first_share;
+  c.evidence.push_back({"waiting_share", first_share});
+  const auto ui = static_cast<std::size_t>(at);
+  const std::string& name = run.r.components[ui].name;
+  c.mechanism = gc_words(run, ui, k0, k1, c.evidence);
+  if (c.mechanism.empty()) c.mechanism = fault_words(run, name, c.at, c.evidence);
+  if (c.mechanism.empty()) {
+    double peak = 0;
+    for (std::size_t q = k0; q < k1; ++q)
+      if (run.ticks[q].components.size() > ui)
+        peak = std::max<double>(peak, run.ticks[q].components[ui].queue);
+    c.evidence.push_back({"queue_peak", peak});
+    c.mechanism = fmt::format("with its queue at {}", count_words(peak));
+  }
+  return c;
 }
 
 void find_upstream(Run& run) {
@@ -548,12 +728,27 @@ std::string headline_root(const Run& run) {
          fmt::format(", serving {} visits/s", rate_words(s.served_rps));
 }
 
+/// "api stalled in GC pauses (...)", "db (3 replicas x 8 workers), under kill db: ..., held up profiles ...".
+std::string headline_cause(const Run& run) {
+  const Cause& c = *run.cause;
+  const ComponentResult& cr = run.r.components[static_cast<std::size_t>(c.component)];
+  if (c.waiter < 0) return fmt::format("{} {}", cr.name, c.mechanism);
+  const ComponentResult& w = run.r.components[static_cast<std::size_t>(c.waiter)];
+  return fmt::format(
+      "{} ({}), {}, held up {} from {}: {} of {}'s busy workers waited on calls to it, and {} served {} "
+      "visits/s",
+      cr.name, shape(cr), c.mechanism, w.name, clock(c.at), percent(c.waiting_share), w.name, w.name,
+      rate_words(run.root->served_rps));
+}
+
 std::string make_headline(const Explanation& x, const Run& run) {
   const RunResult& r = run.r;
   std::vector<std::string> head;
   if (!r.slo.empty() && r.slo_pass) head.push_back("all SLOs met");
   if (!x.breaks.empty()) head.push_back(headline_break(x, run));
-  if (run.root) head.push_back((!head.empty() && !x.breaks.empty() ? "when " : "") + headline_root(run));
+  const std::string when = !head.empty() && !x.breaks.empty() ? "when " : "";
+  if (run.cause) head.push_back(when + headline_cause(run));
+  else if (run.root) head.push_back(when + headline_root(run));
   if (!x.errors.empty() && (!r.slo_pass || r.slo.empty()))
     head.push_back(fmt::format("{} of errors are {}", percent(x.errors.front().share),
                                error_words(x.errors.front(), run.spec)));
@@ -663,6 +858,26 @@ void saturation_findings(const Run& run, Explanation& x) {
   }
 }
 
+/// The cause below the root, or the stall when an SLO broke, with its evidence.
+void cause_finding(const Run& run, Explanation& x) {
+  if (!run.cause) return;
+  const Cause& c = *run.cause;
+  const std::string& name = run.r.components[static_cast<std::size_t>(c.component)].name;
+  std::string text;
+  if (c.waiter < 0) {
+    text = fmt::format("When the first SLO broke ({}), {} was {}.", clock(c.at), name,
+                       c.mechanism.substr(c.mechanism.find(' ') + 1));
+  } else {
+    const std::string& w = run.r.components[static_cast<std::size_t>(c.waiter)].name;
+    text = fmt::format(
+        "{}'s workers were waiting on {}: over its first {} saturated, {} of the visits it held had a call "
+        "in "
+        "progress there; {} was {}.",
+        w, name, clock(run.root->onset_s), percent(c.waiting_share), name, c.mechanism);
+  }
+  x.findings.push_back(finding("cause", name, c.at, text, c.evidence));
+}
+
 /// Work that helped nobody: the root kept serving while no request succeeded.
 void dead_time_finding(const Run& run, Explanation& x) {
   if (!run.root) return;
@@ -724,32 +939,6 @@ void time_goes_finding(const Run& run, Explanation& x) {
   Finding f = *run.time_goes;
   f.text = "Where the time goes: " + f.text + ".";
   x.findings.push_back(std::move(f));
-}
-
-/// Components reached by synchronous calls from the traffic (the work a waiting client is owed).
-std::vector<char> waited_for(const ScenarioSpec& spec) {
-  std::vector<char> out(spec.components.size(), 0);
-  std::function<void(int)> go = [&](int i) {
-    if (i < 0 || out[static_cast<std::size_t>(i)]) return;
-    out[static_cast<std::size_t>(i)] = 1;
-    const ComponentSpec& c = spec.components[static_cast<std::size_t>(i)];
-    std::vector<std::string> names;
-    if (const ServiceSpec* s = c.service()) {
-      std::vector<StepSpec> sync;
-      std::function<void(const std::vector<StepSpec>&)> walk = [&](const std::vector<StepSpec>& steps) {
-        for (const StepSpec& st : steps) {
-          if (st.kind == StepSpec::Kind::Call) names.push_back(st.call.target);
-          walk(st.steps), walk(st.on_miss), walk(st.fallback);
-          for (const auto& a : st.arms) walk(a.steps);
-        }
-      };
-      walk(s->steps);
-    }
-    if (const LoadBalancerSpec* lb = c.load_balancer()) names.push_back(lb->to);
-    for (const std::string& n : names) go(spec.find(n));
-  };
-  for (const TrafficSpec& t : spec.traffic) go(spec.find(t.to));
-  return out;
 }
 
 /// A p99 visit longer than every client waits: at least 1% of the visits
@@ -1007,6 +1196,7 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
           -1,
           0,
           0,
+          std::nullopt,
           std::nullopt};
   x.saturated = saturations(run);
   run.root = x.saturated.empty() ? nullptr : &x.saturated.front();
@@ -1016,10 +1206,13 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
   x.errors = error_sources(spec, r, ticks, edges);
   find_upstream(run);
   find_time_goes(x, run);
+  run.cause = gc_cause(run, x, waited_for(spec));
+  if (!run.cause) run.cause = wait_cause(run);
+  x.cause = run.cause;
   x.headline = make_headline(x, run);
   // The details, in this order; each producer adds the findings it can show.
   using Producer = void (*)(const Run&, Explanation&);
-  for (Producer p : {slo_findings, saturation_findings, dead_time_finding, recovery_finding,
+  for (Producer p : {slo_findings, saturation_findings, cause_finding, dead_time_finding, recovery_finding,
                      time_goes_finding, late_work_findings, resilience_findings, error_findings,
                      busiest_finding, host_finding, backlog_findings, state_change_findings, fault_findings})
     p(run, x);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,20 @@ struct SloBreak {
   double worst_at = 0;
 };
 
+/// The component a failing run's time went to, and how, when it is not
+/// the first to saturate: the one a saturated tier's workers waited on
+/// (followed down the calls), or a replica stopped in GC pauses when the
+/// first SLO broke.
+struct Cause {
+  int component = -1;  ///< index in the spec
+  std::string name;
+  double at = 0;             ///< s: the waiter's saturation, or the SLO's break
+  std::string mechanism;     ///< "stalled in GC pauses (...)", "under kill db: 1 replica down, 2m to 3m"
+  int waiter = -1;           ///< the saturated tier whose workers waited on it (-1: none)
+  double waiting_share = 0;  ///< of the visits the waiter held, those with a call in progress here
+  std::vector<Figure> evidence;
+};
+
 /// One thing the run shows, with the figures and times it rests on.
 struct Finding {
   std::string kind;       ///< saturation, pool_dry, slo_break, fault, late_work, time_goes, errors, ...
@@ -68,7 +83,8 @@ struct Finding {
 };
 
 struct Explanation {
-  std::vector<Saturation> saturated;  ///< in the order they saturated, the root cause first
+  std::vector<Saturation> saturated;  ///< in the order they saturated, the first one first
+  std::optional<Cause> cause;         ///< the root cause when it is not saturated.front() (which waits on it)
   std::vector<ErrorSource> errors;    ///< largest share first
   std::vector<SloBreak> breaks;       ///< failing SLOs, in the order of the spec
   int busiest = -1;                   ///< highest mean utilisation (component index)
