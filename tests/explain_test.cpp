@@ -8,7 +8,9 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <regex>
 #include <string>
@@ -207,6 +209,54 @@ slo: {latency_p99: 300ms, error_rate: 0.1%}
     if (!has_design("monolith-to-microservices", "good")) return;
     const Analysis good = run_design("monolith-to-microservices", "good");  // the strangler
     check_fault_lines(good.why);
+  }
+
+  TEST_CASE("a fault that recurs is one line with its count, first and last time") {
+    // A leak that kills a replica every 2 s for 3 minutes: about 80 restarts.
+    const char* yaml = R"yaml(name: flapping-leak
+seed: 5
+duration: 3m
+warmup: 10s
+traffic:
+  - {name: users, to: api, rate: 50/s, timeout: 2s}
+components:
+  api: {kind: service, replicas: 2, workers: 8, steps: [{work: "const(5ms)"}]}
+faults:
+  - {at: 20s, leak: api, every: 2s, restart_time: 1s}
+  - {at: 1m, kill: api, replicas: 1, for: 10s}
+)yaml";
+    const Analysis a = run_analysed(load_scenario_text(yaml, "flapping-leak.yaml"));
+    std::size_t leaks = 0;
+    for (const FaultMark& f : a.faults) leaks += f.what.rfind("leak api", 0) == 0;
+    REQUIRE(leaks > 50);
+    std::vector<const Finding*> lines;
+    for (const Finding& f : a.why.findings)
+      if (f.kind == "fault") lines.push_back(&f);
+    // One line for the leak's restarts, one for the kill (listed: it happened once).
+    REQUIRE(lines.size() == 2);
+    const Finding& leak = *lines[0];
+    CAPTURE(leak.text);
+    CHECK(contains(leak.text, fmt::format("leak api {} times in all, the first at ", leaks)));
+    CHECK(contains(leak.text, "the last at"));
+    CHECK(contains(lines[1]->text, "kill api"));
+    check_fault_lines(a.why);
+
+    // The same collapse with 100,000 restarts (the size that took 99 s when
+    // each fault scanned every note): still one line for the leak.
+    RunResult r = a.result;
+    std::vector<Note> notes;
+    for (int k = 0; k < 100000; ++k)
+      notes.push_back(Note{20.0 + k * 0.0015, "fault", "api", "leak",
+                           fmt::format("replica {} ran out of memory and restarts", k % 2)});
+    for (const Note& n : r.notes)
+      if (n.what != "leak") notes.push_back(n);
+    std::stable_sort(notes.begin(), notes.end(), [](const Note& p, const Note& q) { return p.t < q.t; });
+    r.notes = notes;
+    const std::vector<FaultMark> marks = faults_of(r);
+    const Explanation x = explain(a.spec, r, a.ticks, a.edges, marks);
+    std::size_t fault_lines = 0;
+    for (const Finding& f : x.findings) fault_lines += f.kind == "fault";
+    CHECK(fault_lines == 2);
   }
 
   TEST_CASE("findings go to JSON with their evidence; existing keys stay") {

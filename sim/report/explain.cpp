@@ -335,17 +335,22 @@ std::string error_words(const ErrorSource& e, const ScenarioSpec& spec) {
 
 std::vector<FaultMark> faults_of(const RunResult& r) {
   std::vector<FaultMark> out;
+  // The marks still open (no end yet) by their "what target", latest last:
+  // an "over" note ends the latest, in n log n however many there are.
+  std::map<std::string, std::vector<std::size_t>> open;
   for (const Note& n : r.notes) {
     if (n.kind != "fault" && n.kind != "action") continue;
+    const std::string key = n.what + " " + n.target;
     if (n.detail == "over") {
       // The end of an earlier entry with a `for:`.
-      for (auto it = out.rbegin(); it != out.rend(); ++it)
-        if (it->until < 0 && it->what.rfind(n.what + " " + n.target, 0) == 0) {
-          it->until = n.t;
-          break;
-        }
+      auto it = open.find(key);
+      if (it != open.end() && !it->second.empty()) {
+        out[it->second.back()].until = n.t;
+        it->second.pop_back();
+      }
       continue;
     }
+    open[key].push_back(out.size());
     out.push_back(FaultMark{
         n.t, -1, fmt::format("{} {}{}", n.what, n.target, n.detail.empty() ? "" : ": " + n.detail)});
   }
@@ -1111,10 +1116,14 @@ struct Window {
   double error_rate() const { return completed + failed > 0 ? failed / (completed + failed) : 0; }
 };
 
+/// The ticks that end in (from, to], found by bisection (ticks are in time order).
 Window window_of(const std::vector<Tick>& ticks, double from, double to) {
   Window w;
-  for (const Tick& t : ticks) {
-    if (t.t <= from + 1e-9 || t.t > to + 1e-9) continue;
+  const auto end_after = [](double v, const Tick& t) { return v < t.t; };
+  const auto first = std::upper_bound(ticks.begin(), ticks.end(), from + 1e-9, end_after);
+  const auto last = std::upper_bound(first, ticks.end(), to + 1e-9, end_after);
+  for (auto it = first; it != last; ++it) {
+    const Tick& t = *it;
     w.started += t.started, w.completed += t.completed, w.failed += t.failed;
     if (t.failed > 0 && w.first_fail < 0) {
       w.first_fail = tick_start(t);
@@ -1125,9 +1134,18 @@ Window window_of(const std::vector<Tick>& ticks, double from, double to) {
   return w;
 }
 
+/// The run's own state changes (notes other than faults and actions), in time order.
+std::vector<const Note*> state_changes(const RunResult& r) {
+  std::vector<const Note*> out;
+  for (const Note& note : r.notes)
+    if (note.kind != "fault" && note.kind != "action") out.push_back(&note);
+  std::stable_sort(out.begin(), out.end(), [](const Note* a, const Note* b) { return a->t < b->t; });
+  return out;
+}
+
 /// What moved within kEffectWindow after fault f, each with its delay.
-std::vector<std::string> effects_of(const Run& run, const Explanation& x, const FaultMark& f,
-                                    const Window& before, const Window& after) {
+std::vector<std::string> effects_of(const Explanation& x, const std::vector<const Note*>& changes,
+                                    const FaultMark& f, const Window& before, const Window& after) {
   std::vector<std::string> out;
   for (const Saturation& s : x.saturated)
     if (s.at >= f.at && s.at <= f.at + kEffectWindow)
@@ -1145,38 +1163,81 @@ std::vector<std::string> effects_of(const Run& run, const Explanation& x, const 
   else if (before.failed > 0 && after.error_rate() >= 0.05 && after.error_rate() >= 2 * before.error_rate())
     out.push_back(fmt::format("the error rate rose from {} to {}", percent(before.error_rate()),
                               percent(after.error_rate())));
-  for (const Note& note : run.r.notes)
-    if (note.kind != "fault" && note.kind != "action" && note.t >= f.at && note.t <= f.at + kEffectWindow) {
-      out.push_back(fmt::format("{} {} {} at {}", note.kind, note.target, note.what, clock(note.t)));
-      break;
-    }
+  const auto next = std::lower_bound(changes.begin(), changes.end(), f.at,
+                                     [](const Note* n, double v) { return n->t < v; });
+  if (next != changes.end() && (*next)->t <= f.at + kEffectWindow)
+    out.push_back(
+        fmt::format("{} {} {} at {}", (*next)->kind, (*next)->target, (*next)->what, clock((*next)->t)));
   return out;
 }
 
-/// Each fault or action and what moved within kEffectWindow after it (the
-/// error rate compared over the same span before and after). A change later
-/// than that is not put down to it.
+// A fault or action that recurs more often than this (a leak's restarts, a
+// flapping link) is one line: its first time with what followed it, and the
+// count with the first and last time.
+constexpr std::size_t kRepeatLines = 5;
+
+/// "leak api" of "leak api: replica 0 ran out of memory and restarts": what recurs.
+std::string fault_key(const FaultMark& f) { return f.what.substr(0, f.what.find(':')); }
+
+/// One fault's line: what moved within kEffectWindow after it (the error
+/// rate compared over the same span before and after), or that nothing did.
+Finding fault_line(const Run& run, const Explanation& x, const std::vector<const Note*>& changes,
+                   const FaultMark& f) {
+  const Window before = window_of(run.ticks, f.at - kEffectWindow, f.at);
+  const Window after = window_of(run.ticks, f.at, f.at + kEffectWindow);
+  const std::vector<std::string> effects = effects_of(x, changes, f, before, after);
+  std::string what = fmt::format("At {}: {}{}", clock(f.at), f.what,
+                                 f.until > f.at ? fmt::format(" until {}", clock(f.until)) : "");
+  if (effects.empty()) {
+    what += fmt::format(": nothing moved within {} after it (error rate {} in the {} before, {} after)",
+                        clock(kEffectWindow), percent(before.error_rate()), clock(kEffectWindow),
+                        percent(after.error_rate()));
+  } else {
+    what += fmt::format(" -> within {}: ", clock(kEffectWindow));
+    for (std::size_t k = 0; k < effects.size(); ++k) what += (k ? "; " : "") + effects[k];
+  }
+  return finding("fault", "", f.at, what + ".",
+                 {{"window_s", kEffectWindow},
+                  {"error_rate_before", before.error_rate()},
+                  {"error_rate_after", after.error_rate()},
+                  {"completed_before", before.completed},
+                  {"completed_after", after.completed}});
+}
+
+/// Each fault or action and what moved within kEffectWindow after it; a
+/// change later than that is not put down to it. One that recurs more than
+/// kRepeatLines times is one line with its count (n log n in the faults).
 void fault_findings(const Run& run, Explanation& x) {
+  const std::vector<const Note*> changes = state_changes(run.r);
+  struct Repeats {
+    std::size_t count = 0;
+    double first = 0, last = 0;
+  };
+  std::map<std::string, Repeats> repeats;
   for (const FaultMark& f : run.faults) {
-    const Window before = window_of(run.ticks, f.at - kEffectWindow, f.at);
-    const Window after = window_of(run.ticks, f.at, f.at + kEffectWindow);
-    const std::vector<std::string> effects = effects_of(run, x, f, before, after);
-    std::string what = fmt::format("At {}: {}{}", clock(f.at), f.what,
-                                   f.until > f.at ? fmt::format(" until {}", clock(f.until)) : "");
-    if (effects.empty()) {
-      what += fmt::format(": nothing moved within {} after it (error rate {} in the {} before, {} after)",
-                          clock(kEffectWindow), percent(before.error_rate()), clock(kEffectWindow),
-                          percent(after.error_rate()));
-    } else {
-      what += fmt::format(" -> within {}: ", clock(kEffectWindow));
-      for (std::size_t k = 0; k < effects.size(); ++k) what += (k ? "; " : "") + effects[k];
+    Repeats& g = repeats[fault_key(f)];
+    if (g.count++ == 0) g.first = f.at;
+    g.last = std::max(g.last, f.at);
+  }
+  std::map<std::string, bool> said;
+  for (const FaultMark& f : run.faults) {
+    const std::string key = fault_key(f);
+    const Repeats& g = repeats[key];
+    if (g.count <= kRepeatLines) {
+      x.findings.push_back(fault_line(run, x, changes, f));
+      continue;
     }
-    x.findings.push_back(finding("fault", "", f.at, what + ".",
-                                 {{"window_s", kEffectWindow},
-                                  {"error_rate_before", before.error_rate()},
-                                  {"error_rate_after", after.error_rate()},
-                                  {"completed_before", before.completed},
-                                  {"completed_after", after.completed}}));
+    if (said[key]) continue;
+    said[key] = true;
+    Finding line = fault_line(run, x, changes, f);
+    line.text.pop_back();  // the full stop
+    line.text +=
+        fmt::format(" ({} {} times in all, the first at {}, the last at {}; the effects are the first's).",
+                    key, g.count, clock(g.first), clock(g.last));
+    line.evidence.push_back({"count", static_cast<double>(g.count)});
+    line.evidence.push_back({"first_s", g.first});
+    line.evidence.push_back({"last_s", g.last});
+    x.findings.push_back(std::move(line));
   }
 }
 
