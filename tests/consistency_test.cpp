@@ -1,7 +1,8 @@
 // Figures that must agree with each other on every run: every example and
 // every library design (the files are listed from disk, so new ones are
-// covered). Counts add up, Little's law holds end to end and for each
-// queue within sampling and edge error, and an SLO margin's sign is its verdict.
+// covered). Counts add up, Little's law holds end to end, for each queue
+// and for each component's whole visit within sampling and edge error, and an SLO margin's sign is its
+// verdict.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -62,6 +63,15 @@ double queue_at(const Analysis& a, std::size_t i, double t) {
   return best;
 }
 
+/// Visits present at the end of the tick that ends nearest to t.
+double in_flight_at(const Analysis& a, std::size_t i, double t) {
+  double best = 0, gap = 1e300;
+  for (const Tick& k : a.ticks)
+    if (k.components.size() > i && std::abs(k.t - t) < gap)
+      gap = std::abs(k.t - t), best = k.components[i].in_flight;
+  return best;
+}
+
 void check_counts(const RunResult& r) {
   CHECK(r.started == r.completed + r.failed + r.in_flight);
   std::uint64_t by_kind = 0;
@@ -113,6 +123,26 @@ void check_little_queues(const Analysis& a) {
   }
 }
 
+/// L = lambda W per component for the whole visit (queue, work and the
+/// calls it waits on): in_flight_mean against the visits that ended times
+/// their mean time. Visits present at the start of the window (their time
+/// before it is in W) or at its end (in L, not in W) bound the difference.
+void check_little_visits(const Analysis& a) {
+  const RunResult& r = a.result;
+  const double window = r.sim_time_s - r.warmup_s;
+  for (std::size_t i = 0; i < r.components.size(); ++i) {
+    const ComponentResult& c = r.components[i];
+    const auto ended = static_cast<double>(c.completed + c.failed);
+    const double L = c.in_flight_mean, lw = ended / window * c.visit_mean_s;
+    double longest = c.visit_mean_s;
+    for (const VisitGroup& g : c.visits_by_call) longest = std::max(longest, g.max_s);
+    const double edge =
+        (in_flight_at(a, i, r.warmup_s) + in_flight_at(a, i, r.sim_time_s)) * longest / window;
+    INFO(c.name << ": in_flight_mean " << L << ", rate x visit " << lw << ", edge " << edge);
+    CHECK(std::abs(L - lw) <= 0.03 * std::max(L, lw) + edge + 1e-6);
+  }
+}
+
 }  // namespace
 
 TEST_SUITE("consistency") {
@@ -128,6 +158,7 @@ TEST_SUITE("consistency") {
       check_slos(a.result);
       check_little_end_to_end(a.result);
       check_little_queues(a);
+      check_little_visits(a);
     }
   }
 

@@ -4,8 +4,10 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <map>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "archsim/exports.hpp"
@@ -162,6 +164,109 @@ TEST_SUITE("exports") {
     CHECK(text.find("archsim_edge_calls_total{scenario=\"chain\",from=\"api\",to=\"db\"}") !=
           std::string::npos);
     CHECK(text.find("# TYPE archsim_edge_latency_seconds summary") != std::string::npos);
+  }
+
+  TEST_CASE("CSV and OpenMetrics carry the window's figures: error rate, in-flight mean, sources, SLOs") {
+    // Clients that give up at 50 ms and retry, on a service near saturation: retries, abandoned attempts,
+    // failures; a p99 SLO it misses.
+    const ScenarioSpec spec = load_scenario_text(R"(
+name: window
+seed: 5
+duration: 40s
+warmup: 5s
+traffic:
+  - {name: clients, to: api, rate: 300/s, timeout: 50ms, retry: {max: 2, backoff: constant, base: 0ms}}
+components:
+  api: {kind: service, workers: 4, service_time: exp(12ms)}
+slo:
+  latency_p99: 20ms
+  error_rate: 1%
+)",
+                                                 "window.yaml");
+    std::ostringstream csv, om;
+    Simulation sim(spec);
+    CsvWriter cw(csv, sim);
+    MetricsWriter mw(om, sim, 1767225600);
+    sim.add_observer(&cw);
+    sim.add_observer(&mw);
+    const RunResult& r = sim.run();
+    REQUIRE(r.sources.size() == 1);
+    REQUIRE(r.sources[0].retries > 0);
+    REQUIRE(r.failed > 0);
+    REQUIRE(r.slo.size() == 2);
+    // The CSV's window rows, by "component,metric".
+    std::map<std::string, std::string> window;
+    std::istringstream lines(csv.str());
+    std::string line;
+    while (std::getline(lines, line)) {
+      std::istringstream f(line);
+      std::string t, comp, metric, value;
+      std::getline(f, t, ',');
+      std::getline(f, comp, ',');
+      std::getline(f, metric, ',');
+      std::getline(f, value, ',');
+      if (metric.rfind("window.", 0) == 0) {
+        CHECK(std::stod(t) == r.sim_time_s);
+        window[comp + "," + metric] = value;
+      }
+    }
+    auto num = [&](const std::string& key) {
+      CAPTURE(key);
+      REQUIRE(window.count(key) == 1);
+      return std::stod(window[key]);
+    };
+    CHECK(num("end_to_end,window.error_rate") == Rel(r.error_rate));
+    CHECK(num("end_to_end,window.in_flight_mean") == Rel(r.in_flight_mean));
+    CHECK(num("end_to_end,window.failed") == static_cast<double>(r.failed));
+    CHECK(num("source:clients,window.retries") == static_cast<double>(r.sources[0].retries));
+    CHECK(num("source:clients,window.hedges") == static_cast<double>(r.sources[0].hedges));
+    CHECK(num("source:clients,window.abandoned") == static_cast<double>(r.sources[0].abandoned));
+    CHECK(num("api,window.in_flight_mean") == Rel(r.components[0].in_flight_mean));
+    for (const Figure& fg : r.components[0].figures) CHECK(num("api,window." + fg.name) == Rel(fg.value));
+    for (const SloCheck& c : r.slo) {
+      CAPTURE(c.name);
+      const std::string k = "slo:" + c.name + ",window.";
+      CHECK(num(k + "target") == Rel(c.target));
+      CHECK(num(k + "pass") == (c.pass ? 1.0 : 0.0));
+      CHECK(num(k + "measured") == (c.measured ? 1.0 : 0.0));
+      if (c.has_margin) CHECK(num(k + "margin") == Rel(c.margin));
+      if (c.measured) CHECK(num(k + "actual") == Rel(c.actual));
+    }
+    // OpenMetrics: the same figures as gauges, one sample each at the end of the run.
+    const std::string text = om.str();
+    const std::string end = " 1767225640.000\n";
+    CHECK(text.find("# TYPE archsim_window_error_ratio gauge") != std::string::npos);
+    CHECK(text.find(fmt::format("archsim_window_error_ratio{{scenario=\"window\"}} {}{}", r.error_rate,
+                                end)) != std::string::npos);
+    CHECK(text.find(fmt::format("archsim_window_source_attempts{{scenario=\"window\",source=\"clients\","
+                                "attempt=\"retries\"}} {}{}",
+                                r.sources[0].retries, end)) != std::string::npos);
+    CHECK(text.find(fmt::format("archsim_slo_pass{{scenario=\"window\",slo=\"latency_p99\"}} {}{}",
+                                r.slo[0].pass ? 1 : 0, end)) != std::string::npos);
+    CHECK(
+        text.find("archsim_window_component_figure{scenario=\"window\",component=\"api\",figure=\"in_flight_"
+                  "mean\"}") != std::string::npos);
+    CHECK(text.substr(text.size() - 6) == "# EOF\n");
+  }
+
+  TEST_CASE("the window's kind figures in the CSV: lost writes and stale reads of a quorum store") {
+    const ScenarioSpec spec =
+        load_scenario(std::string(ARCHSIM_SOURCE_DIR) + "/examples/data/quorum_store.yaml", lasting(30.0));
+    std::ostringstream csv;
+    Simulation sim(spec);
+    CsvWriter cw(csv, sim);
+    sim.add_observer(&cw);
+    const RunResult& r = sim.run();
+    const std::string text = csv.str();
+    int checked = 0;
+    for (const ComponentResult& c : r.components)
+      for (const Figure& fg : c.figures) {
+        CAPTURE(fg.name);
+        CHECK(text.find(fmt::format("{},{},window.{},{}\n", r.sim_time_s, c.name, fg.name, fg.value)) !=
+              std::string::npos);
+        checked += fg.name == "lost_writes" || fg.name.find("stale") != std::string::npos;
+      }
+    CHECK(checked >= 1);
   }
 
   TEST_CASE("compound durations, short and scientific counts, merge keys") {

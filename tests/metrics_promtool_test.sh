@@ -14,9 +14,18 @@ cd "$tmp"
 [ "$(tail -n 1 m.om)" = "# EOF" ] || { echo "metrics test: the file does not end with # EOF"; exit 1; }
 promtool tsdb create-blocks-from openmetrics m.om tsdb > promtool.log 2>&1 || { cat promtool.log; exit 1; }
 mkdir -p tsdb/wal
-# 40 ticks for every series.
+# 40 ticks for every series, and one sample (at the end) for each figure of the window.
 read -r series samples < <(promtool tsdb list tsdb | awk 'NR == 2 {print $7, $5}')
-[ "$samples" -eq $((series * 40)) ] || { echo "metrics test: $samples samples for $series series, expected 40 each"; exit 1; }
+promtool tsdb dump --match='{__name__=~"archsim_(window|slo)_.*"}' tsdb > window.txt
+window=$(wc -l < window.txt)
+[ "$window" -gt 0 ] || { echo "metrics test: no window figures (archsim_window_*, archsim_slo_*)"; exit 1; }
+[ "$((samples - window))" -eq $(((series - window) * 40)) ] || {
+  echo "metrics test: $samples samples for $series series ($window of the window), expected 40 per tick series"; exit 1; }
+# The window's error rate is the CSV's.
+om_err=$(awk '/archsim_window_error_ratio/ {print $(NF-1)}' window.txt)
+csv_err=$(awk -F, '$2 == "end_to_end" && $3 == "window.error_rate" {print $4}' m.csv)
+awk -v a="$om_err" -v b="$csv_err" 'BEGIN {d = a - b; if (a == "" || b == "" || d > 1e-9 || d < -1e-9) exit 1}' ||
+  { echo "metrics test: window error rate: TSDB $om_err, CSV $csv_err"; exit 1; }
 # Edges by name; the counter's last value is the sum of the CSV's per-tick calls.
 last=$(promtool tsdb dump --match='archsim_edge_calls_total{from="api",to="db"}' tsdb | tail -n 1 | awk '{print $(NF-1)}')
 csv=$(awk -F, '$2 == "api->db" && $3 == "calls" {s += $4} END {print s}' m.csv)
@@ -26,4 +35,4 @@ csv=$(awk -F, '$2 == "api->db" && $3 == "calls" {s += $4} END {print s}' m.csv)
 promtool tsdb dump --match='archsim_requests_started_total' tsdb > started.txt
 first=$(awk 'NR == 1 {print $NF}' started.txt)
 [ "$first" = "1767225601000" ] || { echo "metrics test: first sample at $first, expected 1767225601000"; exit 1; }
-echo "metrics test: $series series, $samples samples; api->db calls $last in both exports"
+echo "metrics test: $series series ($window of the window), $samples samples; api->db calls $last and error rate $csv_err in both exports"

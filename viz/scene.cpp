@@ -728,6 +728,12 @@ void Scene::draw_top(sf::RenderTarget& rt, const ViewState& s) {
   rt.draw(tris_);
   for (const auto& p : pills)
     text(rt, p.str, fonts_.regular, pf, p.x, top.cy() - pf * 0.64f, mix(p.c, color::text, 0.45f));
+  // The pills' window, named (README "Output reference"): the run so far, end
+  // to end; the side panel's rows are one component's last tick and say so.
+  const std::string window = "SLOs so far:";
+  if (!pills.empty() && right - text_width(window, fonts_.regular, pf) > x + 120 * sc)
+    text(rt, window, fonts_.regular, pf, right - text_width(window, fonts_.regular, pf),
+         top.cy() - pf * 0.64f, color::text_dim);
   if (right > x + 40 * sc)
     text(rt, elide(title, fonts_.bold, fs, right - x - 10 * sc), fonts_.bold, fs, x, ty, color::text);
 }

@@ -52,7 +52,12 @@ struct ComponentResult {
   double utilization = 0;                       ///< busy workers / all workers, time-averaged
   double queue_mean = 0;                        ///< waiting requests (all replicas), time-averaged
   double queue_max = 0;
-  LatencyStats latency;  ///< arrival to reply, successful visits
+  /// Visits at the component (queued or in service, all replicas),
+  /// time-averaged over the window: Little's L for the whole visit, so
+  /// in_flight_mean = (completed + failed) / window x visit_mean_s.
+  double in_flight_mean = 0;
+  double visit_mean_s = 0;  ///< arrival to end of the visits that ended in the window, any outcome (W), s
+  LatencyStats latency;     ///< arrival to reply, successful visits
   /// Time in the queue of every visit that left it over the window: taken
   /// by a worker (0 when one was free), shed at a deadline or dropped with
   /// its replica. The population of queue_mean, so queue_mean = rate x wait

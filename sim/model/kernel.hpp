@@ -256,10 +256,12 @@ class Component : public EventTarget {
   struct Stats {
     std::uint64_t arrivals = 0, completed = 0, failed = 0;
     std::uint64_t errors[static_cast<int>(ErrorKind::Count)] = {};
-    Histogram latency;      ///< arrival to finish, successes
-    Histogram wait;         ///< queueing time
-    double busy_area = 0;   ///< integral of busy workers over time
-    double queue_area = 0;  ///< integral of queue length over time
+    Histogram latency;          ///< arrival to finish, successes
+    Histogram wait;             ///< queueing time
+    double busy_area = 0;       ///< integral of busy workers over time
+    double queue_area = 0;      ///< integral of queue length over time
+    double in_flight_area = 0;  ///< integral of visits present (queued or in service) over time
+    double visit_time = 0;      ///< summed arrival-to-end time of the visits that ended (any outcome), s
     double queue_max = 0;
   };
   const Stats& stats() const { return stats_; }
@@ -301,6 +303,8 @@ class Component : public EventTarget {
   void record_wait(double seconds) { stats_.wait.record(seconds); }
   /// Integrates busy and queue length up to now (add_* call it).
   void account(double now);
+  /// Brings the integral of visits present up to `now`.
+  void account_in_flight(double now);
   /// Integrals since the start, never reset: worker-seconds, visit-seconds.
   double busy_total();
   double queue_total();
@@ -318,7 +322,8 @@ class Component : public EventTarget {
     Histogram latency;
   } tick_;
   std::uint32_t in_flight_ = 0, queued_ = 0, busy_ = 0;
-  double last_change_ = 0;  ///< time of the last busy/queued change
+  double in_flight_since_ = 0;  ///< when in_flight_'s integral was last brought up to date, s
+  double last_change_ = 0;      ///< time of the last busy/queued change
   double busy_total_ = 0, queue_total_ = 0;
 };
 

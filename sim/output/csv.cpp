@@ -3,6 +3,7 @@
 // "from->to", the end-to-end figures the component "end_to_end". A latency
 // quantile of a tick in which nothing succeeded is empty (NA), not 0.
 #include <cmath>
+#include <optional>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -72,6 +73,52 @@ void CsvWriter::on_tick(const Tick& t) {
   }
 }
 
-void CsvWriter::on_finish(const RunResult&) { out_.flush(); }
+/// After the ticks, the figures of the measured window (README "Output
+/// reference"), at the end of the run with metrics named `window.*`: the
+/// end-to-end counts, error rate and in-flight mean; per source
+/// ("source:NAME") its retries, hedges and abandoned attempts; per component
+/// its window figures (its kind's own too: lost_writes, duplicates, stale
+/// reads ...); per SLO ("slo:NAME", "slo:NAME:SOURCE") target, actual,
+/// margin (empty when there is none), measured and pass (0/1).
+void CsvWriter::on_finish(const RunResult& r) {
+  const std::string time = fmt::format("{}", r.sim_time_s);
+  auto row = [&](const std::string& comp, const std::string& metric, std::optional<double> v) {
+    out_ << time << ',' << comp << ",window." << field(metric) << ',' << (v ? fmt::format("{}", *v) : "")
+         << '\n';
+  };
+  const std::string e2e = "end_to_end";
+  row(e2e, "started", double(r.started));
+  row(e2e, "completed", double(r.completed));
+  row(e2e, "failed", double(r.failed));
+  row(e2e, "in_flight", double(r.in_flight));
+  row(e2e, "error_rate", r.error_rate);
+  row(e2e, "in_flight_mean", r.in_flight_mean);
+  row(e2e, "duration_mean_ms", ms(r.duration_mean_s));
+  row(e2e, "throughput_rps", r.throughput_rps);
+  for (const auto& [kind, n] : r.errors) row(e2e, "errors." + kind, double(n));
+  for (const SourceResult& s : r.sources) {
+    const std::string name = field("source:" + s.name);
+    row(name, "retries", double(s.retries));
+    row(name, "hedges", double(s.hedges));
+    row(name, "abandoned", double(s.abandoned));
+  }
+  for (const ComponentResult& c : r.components) {
+    const std::string name = field(c.name);
+    row(name, "utilization", c.utilization);
+    row(name, "queue_mean", c.queue_mean);
+    row(name, "in_flight_mean", c.in_flight_mean);
+    row(name, "visit_mean_ms", ms(c.visit_mean_s));
+    for (const Figure& f : c.figures) row(name, f.name, f.value);
+  }
+  for (const SloCheck& c : r.slo) {
+    const std::string name = field("slo:" + c.name + (c.source.empty() ? "" : ":" + c.source));
+    row(name, "target", c.target);
+    row(name, "actual", c.measured ? std::optional<double>(c.actual) : std::nullopt);
+    row(name, "margin", c.has_margin ? std::optional<double>(c.margin) : std::nullopt);
+    row(name, "measured", c.measured ? 1.0 : 0.0);
+    row(name, "pass", c.pass ? 1.0 : 0.0);
+  }
+  out_.flush();
+}
 
 }  // namespace archsim

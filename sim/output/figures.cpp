@@ -52,6 +52,14 @@ const std::vector<FigureDefinition>& figure_definitions() {
       {"components.NAME.queue_mean", "count",
        "visits waiting in the queue, time-averaged over the window (Little's Lq: = wait_ms.count / window x "
        "wait_ms.mean within sampling error)"},
+      {"components.NAME.in_flight_mean", "count",
+       "visits at the component (queued or in service, all replicas), time-averaged over the window "
+       "(Little's "
+       "L for the whole visit: = (completed + failed) / window x visit_mean_ms within sampling error)"},
+      {"components.NAME.visit_mean_ms", "ms",
+       "arrival to end of the visits that ended in the window, whatever the outcome (Little's W for the "
+       "whole "
+       "visit)"},
       {"components.NAME.visits_by_call", "s",
        "per calling site (from, op, line): visits that ended in the window, their summed and longest time at "
        "the component"},

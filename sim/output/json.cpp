@@ -50,6 +50,8 @@ nlohmann::ordered_json component_json(const ComponentResult& c) {
   cj["wait_ms"] = {{"mean", r6(c.wait.mean * 1e3)}, {"p99", r6(c.wait.p99 * 1e3)}, {"count", c.wait.count}};
   cj["queue_mean"] = r6(c.queue_mean);
   cj["queue_max"] = r6(c.queue_max);
+  cj["in_flight_mean"] = r6(c.in_flight_mean);
+  cj["visit_mean_ms"] = r6(c.visit_mean_s * 1e3);
   cj["arrivals"] = c.arrivals;
   cj["completed"] = c.completed;
   cj["failed"] = c.failed;

@@ -94,45 +94,48 @@ std::optional<double> parse_start_time(const std::string& text) {
   return std::nullopt;
 }
 
-MetricsWriter::MetricsWriter(std::ostream& out, const Simulation& sim, double start_unix_s)
-    : out_(out), header_(make_header(sim)), start_(start_unix_s) {}
+namespace {
 
-void MetricsWriter::on_tick(const Tick& t) { store_.add(t); }
+/// The families of one file: counters, gauges and summaries over the ticks,
+/// each series by series in time order (OpenMetrics wants a family's samples together).
+class Families {
+ public:
+  using Count = std::function<double(std::size_t, const Tick&)>;
+  using Quant = std::function<std::pair<double, double>(std::size_t, const Tick&)>;
 
-void MetricsWriter::on_finish(const RunResult&) {
-  const std::vector<Tick>& ticks_ = store_.ticks();
-  Out o(out_, start_);
-  const TimelineHeader& h = header_;
-  const Labels base = {{"scenario", h.scenario}};
-  auto with = [&](Labels extra) {
-    Labels l = base;
+  Families(Out& o, const std::vector<Tick>& ticks, Labels base)
+      : o_(o), ticks_(ticks), base_(std::move(base)) {}
+
+  Labels with(Labels extra) const {
+    Labels l = base_;
     l.insert(l.end(), extra.begin(), extra.end());
     return l;
-  };
-  // A counter family over series; value(i, tick) is the tick's count.
-  using Count = std::function<double(std::size_t, const Tick&)>;
-  auto counter = [&](const std::string& name, const std::string& help, const std::vector<Labels>& series,
-                     const Count& value) {
-    o.family(name, "counter", "", help);
+  }
+  const Labels& base() const { return base_; }
+  const std::vector<Tick>& ticks() const { return ticks_; }
+
+  /// Cumulative (`_total`) of value(i, tick), the tick's count.
+  void counter(const std::string& name, const std::string& help, const std::vector<Labels>& series,
+               const Count& value) {
+    o_.family(name, "counter", "", help);
     for (std::size_t i = 0; i < series.size(); ++i) {
       const std::string l = label_text(series[i]);
       double sum = 0;
-      for (const Tick& t : ticks_) o.sample(name + "_total", l, sum += value(i, t), t.t);
+      for (const Tick& t : ticks_) o_.sample(name + "_total", l, sum += value(i, t), t.t);
     }
-  };
-  auto gauge = [&](const std::string& name, const char* unit, const std::string& help,
-                   const std::vector<Labels>& series, const Count& value) {
-    o.family(name, "gauge", unit, help);
+  }
+  void gauge(const std::string& name, const char* unit, const std::string& help,
+             const std::vector<Labels>& series, const Count& value) {
+    o_.family(name, "gauge", unit, help);
     for (std::size_t i = 0; i < series.size(); ++i) {
       const std::string l = label_text(series[i]);
-      for (const Tick& t : ticks_) o.sample(name, l, value(i, t), t.t);
+      for (const Tick& t : ticks_) o_.sample(name, l, value(i, t), t.t);
     }
-  };
-  // A summary: quantiles 0.5 and 0.99 of the tick, and the successes so far.
-  using Quant = std::function<std::pair<double, double>(std::size_t, const Tick&)>;
-  auto summary = [&](const std::string& name, const std::string& help, const std::vector<Labels>& series,
-                     const Quant& q, const Count& ok) {
-    o.family(name, "summary", "seconds", help);
+  }
+  /// Quantiles 0.5 and 0.99 of the tick, and the successes so far (`_count`).
+  void summary(const std::string& name, const std::string& help, const std::vector<Labels>& series,
+               const Quant& q, const Count& ok) {
+    o_.family(name, "summary", "seconds", help);
     for (std::size_t i = 0; i < series.size(); ++i) {
       double count = 0;
       for (const Tick& t : ticks_) {
@@ -141,104 +144,195 @@ void MetricsWriter::on_finish(const RunResult&) {
         Labels l50 = series[i], l99 = series[i];
         l50.emplace_back("quantile", "0.5");
         l99.emplace_back("quantile", "0.99");
-        o.sample(name, label_text(l50), nan_unless(n > 0, p50), t.t);
-        o.sample(name, label_text(l99), nan_unless(n > 0, p99), t.t);
-        o.sample(name + "_count", label_text(series[i]), count += n, t.t);
+        o_.sample(name, label_text(l50), nan_unless(n > 0, p50), t.t);
+        o_.sample(name, label_text(l99), nan_unless(n > 0, p99), t.t);
+        o_.sample(name + "_count", label_text(series[i]), count += n, t.t);
       }
     }
-  };
+  }
+  /// A gauge of window figures: one sample per series, at the end of the run.
+  void window_gauge(const std::string& name, const char* unit, const std::string& help,
+                    const std::vector<std::pair<Labels, double>>& series, double end) {
+    if (series.empty()) return;
+    o_.family(name, "gauge", unit, help);
+    for (const auto& [labels, v] : series) o_.sample(name, label_text(labels), v, end);
+  }
 
-  // End to end.
-  const std::vector<Labels> one = {base};
-  counter("archsim_requests_started", "Requests the traffic sources started", one,
-          [](std::size_t, const Tick& t) { return double(t.started); });
-  counter("archsim_requests_completed", "Requests that succeeded end to end", one,
-          [](std::size_t, const Tick& t) { return double(t.completed); });
-  counter("archsim_requests_failed", "Requests that failed end to end", one,
-          [](std::size_t, const Tick& t) { return double(t.failed); });
+ private:
+  Out& o_;
+  const std::vector<Tick>& ticks_;
+  Labels base_;
+};
+
+void end_to_end_families(Families& f) {
+  const std::vector<Labels> one = {f.base()};
+  f.counter("archsim_requests_started", "Requests the traffic sources started", one,
+            [](std::size_t, const Tick& t) { return double(t.started); });
+  f.counter("archsim_requests_completed", "Requests that succeeded end to end", one,
+            [](std::size_t, const Tick& t) { return double(t.completed); });
+  f.counter("archsim_requests_failed", "Requests that failed end to end", one,
+            [](std::size_t, const Tick& t) { return double(t.failed); });
   std::set<std::string> kinds;
-  for (const Tick& t : ticks_)
+  for (const Tick& t : f.ticks())
     for (const auto& [k, n] : t.errors) kinds.insert(k);
   std::vector<Labels> err_series;
   std::vector<std::string> err_kinds(kinds.begin(), kinds.end());
-  for (const std::string& k : err_kinds) err_series.push_back(with({{"error", k}}));
+  for (const std::string& k : err_kinds) err_series.push_back(f.with({{"error", k}}));
   if (!err_series.empty())
-    counter("archsim_request_errors", "Failed requests by cause", err_series,
-            [&](std::size_t i, const Tick& t) {
-              const auto it = t.errors.find(err_kinds[i]);
-              return it == t.errors.end() ? 0.0 : double(it->second);
-            });
-  summary(
+    f.counter("archsim_request_errors", "Failed requests by cause", err_series,
+              [&](std::size_t i, const Tick& t) {
+                const auto it = t.errors.find(err_kinds[i]);
+                return it == t.errors.end() ? 0.0 : double(it->second);
+              });
+  f.summary(
       "archsim_request_latency_seconds", "End-to-end latency of the requests that succeeded in the tick", one,
       [](std::size_t, const Tick& t) {
         return std::pair{t.p50, t.p99};
       },
       [](std::size_t, const Tick& t) { return double(t.completed); });
+}
 
-  // Per component.
+const ComponentTick& ct(std::size_t i, const Tick& t) { return t.components[i]; }
+
+void component_families(Families& f, const TimelineHeader& h) {
   std::vector<Labels> comps;
-  for (const auto& c : h.components) comps.push_back(with({{"component", c.name}, {"kind", c.kind}}));
-  auto ct = [](std::size_t i, const Tick& t) -> const ComponentTick& { return t.components[i]; };
-  counter("archsim_component_arrivals", "Visits that reached the component", comps,
-          [&](std::size_t i, const Tick& t) { return double(ct(i, t).arrivals); });
-  counter("archsim_component_completed", "Visits the component finished successfully", comps,
-          [&](std::size_t i, const Tick& t) { return double(ct(i, t).completed); });
-  counter("archsim_component_failed", "Visits that ended with an error", comps,
-          [&](std::size_t i, const Tick& t) { return double(ct(i, t).failed); });
-  gauge("archsim_component_in_flight", "",
-        "Visits at the component (queued or in service) at the end of the tick", comps,
-        [&](std::size_t i, const Tick& t) { return double(ct(i, t).in_flight); });
-  gauge("archsim_component_queue", "", "Visits waiting for a worker at the end of the tick", comps,
-        [&](std::size_t i, const Tick& t) { return double(ct(i, t).queue); });
-  gauge("archsim_component_utilization_ratio", "ratio",
-        "Busy workers over all workers, averaged over the tick", comps,
-        [&](std::size_t i, const Tick& t) { return ct(i, t).utilization; });
-  summary(
+  for (const auto& c : h.components) comps.push_back(f.with({{"component", c.name}, {"kind", c.kind}}));
+  f.counter("archsim_component_arrivals", "Visits that reached the component", comps,
+            [&](std::size_t i, const Tick& t) { return double(ct(i, t).arrivals); });
+  f.counter("archsim_component_completed", "Visits the component finished successfully", comps,
+            [&](std::size_t i, const Tick& t) { return double(ct(i, t).completed); });
+  f.counter("archsim_component_failed", "Visits that ended with an error", comps,
+            [&](std::size_t i, const Tick& t) { return double(ct(i, t).failed); });
+  f.gauge("archsim_component_in_flight", "",
+          "Visits at the component (queued or in service) at the end of the tick", comps,
+          [&](std::size_t i, const Tick& t) { return double(ct(i, t).in_flight); });
+  f.gauge("archsim_component_queue", "", "Visits waiting for a worker at the end of the tick", comps,
+          [&](std::size_t i, const Tick& t) { return double(ct(i, t).queue); });
+  f.gauge("archsim_component_utilization_ratio", "ratio",
+          "Busy workers over all workers, averaged over the tick", comps,
+          [&](std::size_t i, const Tick& t) { return ct(i, t).utilization; });
+  f.summary(
       "archsim_component_latency_seconds", "Arrival to reply of the visits that succeeded in the tick", comps,
       [&](std::size_t i, const Tick& t) {
         return std::pair{ct(i, t).p50, ct(i, t).p99};
       },
       [&](std::size_t i, const Tick& t) { return double(ct(i, t).completed); });
-  // The kinds' own figures (hit_ratio, pool_wait_ms, replicas...): one gauge family, by name.
+}
+
+/// The kinds' own figures (hit_ratio, pool_wait_ms, replicas...): one gauge family, by name.
+void kind_figure_families(Families& f, const TimelineHeader& h) {
   std::vector<Labels> figs;
   std::vector<std::pair<std::size_t, std::string>> fig_keys;
   for (std::size_t i = 0; i < h.components.size(); ++i) {
     std::set<std::string> names;
-    for (const Tick& t : ticks_)
-      for (const Figure& f : ct(i, t).figures) names.insert(f.name);
+    for (const Tick& t : f.ticks())
+      for (const Figure& fg : ct(i, t).figures) names.insert(fg.name);
     for (const std::string& n : names) {
       figs.push_back(
-          with({{"component", h.components[i].name}, {"kind", h.components[i].kind}, {"figure", n}}));
+          f.with({{"component", h.components[i].name}, {"kind", h.components[i].kind}, {"figure", n}}));
       fig_keys.emplace_back(i, n);
     }
   }
-  if (!figs.empty())
-    gauge("archsim_component_figure", "",
+  if (figs.empty()) return;
+  f.gauge("archsim_component_figure", "",
           "A figure particular to the component's kind (name in the figure label)", figs,
           [&](std::size_t i, const Tick& t) {
-            for (const Figure& f : ct(fig_keys[i].first, t).figures)
-              if (f.name == fig_keys[i].second) return f.value;
+            for (const Figure& fg : ct(fig_keys[i].first, t).figures)
+              if (fg.name == fig_keys[i].second) return fg.value;
             return std::nan("");
           });
+}
 
-  // Per edge, by name.
+void edge_families(Families& f, const TimelineHeader& h) {
   std::vector<Labels> edges;
   for (const EdgeInfo& e : h.edges) {
     const std::string from =
         e.from >= 0 ? h.components[std::size_t(e.from)].name : h.sources[std::size_t(-1 - e.from)];
-    edges.push_back(with({{"from", from}, {"to", h.components[std::size_t(e.to)].name}}));
+    edges.push_back(f.with({{"from", from}, {"to", h.components[std::size_t(e.to)].name}}));
   }
   auto et = [](std::size_t i, const Tick& t) -> const EdgeTick& { return t.edges[i]; };
-  counter("archsim_edge_calls", "Calls from one component (or traffic source) to another", edges,
-          [&](std::size_t i, const Tick& t) { return double(et(i, t).calls); });
-  counter("archsim_edge_failed", "Calls that failed, as the caller saw them", edges,
-          [&](std::size_t i, const Tick& t) { return double(et(i, t).failed); });
-  summary(
+  f.counter("archsim_edge_calls", "Calls from one component (or traffic source) to another", edges,
+            [&](std::size_t i, const Tick& t) { return double(et(i, t).calls); });
+  f.counter("archsim_edge_failed", "Calls that failed, as the caller saw them", edges,
+            [&](std::size_t i, const Tick& t) { return double(et(i, t).failed); });
+  f.summary(
       "archsim_edge_latency_seconds", "Call latency seen by the caller, successful calls in the tick", edges,
       [&](std::size_t i, const Tick& t) {
         return std::pair{et(i, t).p50, et(i, t).p99};
       },
       [&](std::size_t i, const Tick& t) { return double(et(i, t).calls - et(i, t).failed); });
+}
+
+/// The figures of the measured window (README "Output reference"), one
+/// sample each at the end of the run: the end-to-end error rate and
+/// in-flight mean, the sources' retries, hedges and abandoned attempts, each
+/// component's window figures (its kind's own: lost_writes, duplicates,
+/// stale reads ...), and each SLO's target, actual, margin and verdict.
+void window_families(Families& f, const RunResult& r) {
+  const double end = r.sim_time_s;
+  f.window_gauge("archsim_window_error_ratio", "ratio",
+                 "Failed over finished measured requests over the window (the error_rate SLO)",
+                 {{f.base(), r.error_rate}}, end);
+  f.window_gauge("archsim_window_in_flight_mean", "",
+                 "Measured requests in the system, time-averaged over the window",
+                 {{f.base(), r.in_flight_mean}}, end);
+  std::vector<std::pair<Labels, double>> attempts;
+  for (const SourceResult& s : r.sources)
+    for (const auto& [what, n] :
+         {std::pair{"retries", s.retries}, {"hedges", s.hedges}, {"abandoned", s.abandoned}})
+      attempts.push_back({f.with({{"source", s.name}, {"attempt", what}}), double(n)});
+  f.window_gauge(
+      "archsim_window_source_attempts", "",
+      "Attempts a traffic source made after the first (retries, hedges) or stopped waiting for (abandoned)",
+      attempts, end);
+  std::vector<std::pair<Labels, double>> figs;
+  for (const ComponentResult& c : r.components) {
+    auto add = [&](const std::string& name, double v) {
+      figs.push_back({f.with({{"component", c.name}, {"figure", name}}), v});
+    };
+    add("in_flight_mean", c.in_flight_mean);
+    add("visit_mean_ms", c.visit_mean_s * 1e3);
+    add("queue_mean", c.queue_mean);
+    add("utilization", c.utilization);
+    for (const Figure& fg : c.figures) add(fg.name, fg.value);
+  }
+  f.window_gauge("archsim_window_component_figure", "",
+                 "A component's figure over the measured window (name in the figure label, as in --json)",
+                 figs, end);
+  std::vector<std::pair<Labels, double>> target, actual, margin, measured, pass;
+  for (const SloCheck& c : r.slo) {
+    const Labels l =
+        c.source.empty() ? f.with({{"slo", c.name}}) : f.with({{"slo", c.name}, {"source", c.source}});
+    target.push_back({l, c.target});
+    actual.push_back({l, c.measured ? c.actual : std::nan("")});
+    margin.push_back({l, c.has_margin ? c.margin : std::nan("")});
+    measured.push_back({l, c.measured ? 1.0 : 0.0});
+    pass.push_back({l, c.pass ? 1.0 : 0.0});
+  }
+  f.window_gauge("archsim_slo_target", "", "An SLO's target, in its figure's unit", target, end);
+  f.window_gauge("archsim_slo_actual", "", "An SLO's figure over the window (NaN: no successful request)",
+                 actual, end);
+  f.window_gauge("archsim_slo_margin_ratio", "ratio",
+                 "Room left as a share of the target (>= 0 exactly when met)", margin, end);
+  f.window_gauge("archsim_slo_measured", "", "1 when the SLO had something to measure", measured, end);
+  f.window_gauge("archsim_slo_pass", "", "1 when the SLO was met", pass, end);
+}
+
+}  // namespace
+
+MetricsWriter::MetricsWriter(std::ostream& out, const Simulation& sim, double start_unix_s)
+    : out_(out), header_(make_header(sim)), start_(start_unix_s) {}
+
+void MetricsWriter::on_tick(const Tick& t) { store_.add(t); }
+
+void MetricsWriter::on_finish(const RunResult& r) {
+  Out o(out_, start_);
+  Families f(o, store_.ticks(), {{"scenario", header_.scenario}});
+  end_to_end_families(f);
+  component_families(f, header_);
+  kind_figure_families(f, header_);
+  edge_families(f, header_);
+  window_families(f, r);
   out_ << "# EOF\n";
   out_.flush();
 }

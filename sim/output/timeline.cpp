@@ -202,6 +202,111 @@ bool is_timeline_file(const std::string& path) {
   return j.is_object() && j.value("type", "") == "header";
 }
 
+namespace {
+
+/// The header line: the run's shape (components, edges, sources, SLOs).
+/// Throws (json or out_of_range) on a malformed line.
+TimelineHeader header_of(const json& j) {
+  TimelineHeader h;
+  h.scenario = j.value("scenario", "");
+  h.file = j.value("file", "");
+  h.seed = j.value("seed", std::uint64_t{1});
+  h.duration = j.at("duration_s").get<double>();
+  h.warmup = j.value("warmup_s", 0.0);
+  h.tick = j.value("tick_s", 1.0);
+  h.sources = j.value("sources", std::vector<std::string>{});
+  for (const auto& c : j.at("components")) {
+    TimelineHeader::Component hc;
+    hc.name = c.at("name").get<std::string>();
+    hc.kind = c.at("kind").get<std::string>();
+    hc.replicas = c.value("replicas", 1);
+    hc.workers = c.value("workers", 1);
+    // at(), not []: a short or missing "pos" is a bad line, not a crash.
+    if (c.contains("pos"))
+      hc.pos = std::pair{c.at("pos").at(0).get<double>(), c.at("pos").at(1).get<double>()};
+    if (hc.replicas < 1 || hc.replicas > limits::kReplicas.max || hc.workers < 0)
+      throw std::out_of_range("a component's replicas or workers out of range");
+    h.components.push_back(hc);
+  }
+  for (const auto& e : j.at("edges")) {
+    const EdgeInfo ei{e.at("from").get<int>(), e.at("to").get<int>()};
+    const int n = static_cast<int>(h.components.size());
+    // Sources are numbered below zero in edges; components from 0.
+    if (ei.to < 0 || ei.to >= n || ei.from >= n || ei.from < -static_cast<int>(h.sources.size()))
+      throw std::out_of_range("an edge names a component that does not exist");
+    h.edges.push_back(ei);
+  }
+  if (!(h.duration > 0) || !std::isfinite(h.duration) || !(h.tick > 0) || !std::isfinite(h.tick))
+    throw std::out_of_range("duration_s and tick_s must be positive");
+  for (const auto& s : j.value("slo", json::array())) {
+    const auto k = slo_kind(s.at("name").get<std::string>());
+    if (!k) continue;
+    SloSpec spec;
+    spec.kind = *k;
+    spec.key = s.at("name").get<std::string>();
+    spec.target = s.at("target").get<double>();
+    h.slo.push_back(spec);
+  }
+  return h;
+}
+
+/// One component's part of a tick line (absent: a zero tick).
+ComponentTick component_tick_of(const json& comps, const std::string& name) {
+  ComponentTick ct;
+  if (!comps.contains(name)) return ct;
+  const json& c = comps[name];
+  ct.arrivals = c.value("arrivals", 0u);
+  ct.completed = c.value("completed", 0u);
+  ct.failed = c.value("failed", 0u);
+  ct.in_flight = c.value("in_flight", 0u);
+  ct.queue = c.value("queue", 0u);
+  ct.utilization = c.value("utilization", 0.0);
+  ct.p50 = latency_s(c, "p50_ms");
+  ct.p99 = latency_s(c, "p99_ms");
+  for (const auto& [k, v] : c.items())
+    if (v.is_number() && !common_tick_key(k)) ct.figures.push_back(Figure{k, v.get<double>()});
+  return ct;
+}
+
+/// A tick line, its components in the header's order. Throws on a malformed line.
+Tick tick_of(const json& j, const TimelineHeader& h) {
+  Tick t;
+  t.t = j.at("t").get<double>();
+  t.dt = j.value("dt", h.tick);
+  t.started = j.value("started", 0u);
+  t.completed = j.value("completed", 0u);
+  t.failed = j.value("failed", 0u);
+  t.p50 = latency_s(j, "p50_ms");
+  t.p99 = latency_s(j, "p99_ms");
+  // A named copy: iterating items() of the temporary value() returns would dangle.
+  const json errors = j.value("errors", json::object());
+  for (const auto& [k, v] : errors.items()) t.errors[k] = v.get<std::uint32_t>();
+  const json& comps = j.at("components");
+  for (const auto& hc : h.components) t.components.push_back(component_tick_of(comps, hc.name));
+  for (const auto& e : j.value("edges", json::array())) {
+    EdgeTick et;
+    et.calls = e.value("calls", 0u);
+    et.failed = e.value("failed", 0u);
+    et.p50 = latency_s(e, "p50_ms");
+    et.p99 = latency_s(e, "p99_ms");
+    t.edges.push_back(et);
+  }
+  mark_missing_latency(t);  // files written before null: 0 ms with nothing finished
+  return t;
+}
+
+Note note_of(const json& j) {
+  Note n;
+  n.t = j.at("t").get<double>();
+  n.kind = j.value("kind", "");
+  n.target = j.value("target", "");
+  n.what = j.value("what", "");
+  n.detail = j.value("detail", "");
+  return n;
+}
+
+}  // namespace
+
 Timeline read_timeline(const std::string& path) {
   if (!regular_file(path))
     throw InputError({Diagnostic{path, {}, "cannot read the timeline: not a regular file"}});
@@ -224,99 +329,16 @@ Timeline read_timeline(const std::string& path) {
     try {
       const std::string type = j.value("type", "");
       if (type == "header") {
-        TimelineHeader& h = tl.header;
-        h.scenario = j.value("scenario", "");
-        h.file = j.value("file", "");
-        h.seed = j.value("seed", std::uint64_t{1});
-        h.duration = j.at("duration_s").get<double>();
-        h.warmup = j.value("warmup_s", 0.0);
-        h.tick = j.value("tick_s", 1.0);
-        h.sources = j.value("sources", std::vector<std::string>{});
-        for (const auto& c : j.at("components")) {
-          TimelineHeader::Component hc;
-          hc.name = c.at("name").get<std::string>();
-          hc.kind = c.at("kind").get<std::string>();
-          hc.replicas = c.value("replicas", 1);
-          hc.workers = c.value("workers", 1);
-          // at(), not []: a short or missing "pos" is a bad line, not a crash.
-          if (c.contains("pos"))
-            hc.pos = std::pair{c.at("pos").at(0).get<double>(), c.at("pos").at(1).get<double>()};
-          if (hc.replicas < 1 || hc.replicas > limits::kReplicas.max || hc.workers < 0)
-            throw std::out_of_range("a component's replicas or workers out of range");
-          h.components.push_back(hc);
-        }
-        for (const auto& e : j.at("edges")) {
-          const EdgeInfo ei{e.at("from").get<int>(), e.at("to").get<int>()};
-          const int n = static_cast<int>(h.components.size());
-          // Sources are numbered below zero in edges; components from 0.
-          if (ei.to < 0 || ei.to >= n || ei.from >= n || ei.from < -static_cast<int>(h.sources.size()))
-            throw std::out_of_range("an edge names a component that does not exist");
-          h.edges.push_back(ei);
-        }
-        if (!(h.duration > 0) || !std::isfinite(h.duration) || !(h.tick > 0) || !std::isfinite(h.tick))
-          throw std::out_of_range("duration_s and tick_s must be positive");
-        for (const auto& s : j.value("slo", json::array())) {
-          const auto k = slo_kind(s.at("name").get<std::string>());
-          if (!k) continue;
-          SloSpec spec;
-          spec.kind = *k;
-          spec.key = s.at("name").get<std::string>();
-          spec.target = s.at("target").get<double>();
-          h.slo.push_back(spec);
-        }
+        tl.header = header_of(j);
         have_header = true;
       } else if (type == "tick") {
         if (!have_header) {
           bad("a tick before the header");
           continue;
         }
-        Tick t;
-        t.t = j.at("t").get<double>();
-        t.dt = j.value("dt", tl.header.tick);
-        t.started = j.value("started", 0u);
-        t.completed = j.value("completed", 0u);
-        t.failed = j.value("failed", 0u);
-        t.p50 = latency_s(j, "p50_ms");
-        t.p99 = latency_s(j, "p99_ms");
-        // A named copy: iterating items() of the temporary value() returns would dangle.
-        const json errors = j.value("errors", json::object());
-        for (const auto& [k, v] : errors.items()) t.errors[k] = v.get<std::uint32_t>();
-        const json& comps = j.at("components");
-        for (const auto& hc : tl.header.components) {
-          ComponentTick ct;
-          if (comps.contains(hc.name)) {
-            const json& c = comps[hc.name];
-            ct.arrivals = c.value("arrivals", 0u);
-            ct.completed = c.value("completed", 0u);
-            ct.failed = c.value("failed", 0u);
-            ct.in_flight = c.value("in_flight", 0u);
-            ct.queue = c.value("queue", 0u);
-            ct.utilization = c.value("utilization", 0.0);
-            ct.p50 = latency_s(c, "p50_ms");
-            ct.p99 = latency_s(c, "p99_ms");
-            for (const auto& [k, v] : c.items())
-              if (v.is_number() && !common_tick_key(k)) ct.figures.push_back(Figure{k, v.get<double>()});
-          }
-          t.components.push_back(ct);
-        }
-        for (const auto& e : j.value("edges", json::array())) {
-          EdgeTick et;
-          et.calls = e.value("calls", 0u);
-          et.failed = e.value("failed", 0u);
-          et.p50 = latency_s(e, "p50_ms");
-          et.p99 = latency_s(e, "p99_ms");
-          t.edges.push_back(et);
-        }
-        mark_missing_latency(t);  // files written before null: 0 ms with nothing finished
-        tl.ticks.push_back(std::move(t));
+        tl.ticks.push_back(tick_of(j, tl.header));
       } else if (type == "event") {
-        Note n;
-        n.t = j.at("t").get<double>();
-        n.kind = j.value("kind", "");
-        n.target = j.value("target", "");
-        n.what = j.value("what", "");
-        n.detail = j.value("detail", "");
-        tl.notes.push_back(std::move(n));
+        tl.notes.push_back(note_of(j));
       } else if (type == "result") {
         tl.result_json = line;
       } else {
