@@ -1171,9 +1171,9 @@ std::vector<std::string> effects_of(const Explanation& x, const std::vector<cons
   return out;
 }
 
-// A fault or action that recurs more often than this (a leak's restarts, a
-// flapping link) is one line: its first time with what followed it, and the
-// count with the first and last time.
+// A fault or action that recurs more often than this, and more often than
+// the file lists it (a leak's restarts, a flapping link), is one line: its first time with what followed it,
+// and the count with the first and last time.
 constexpr std::size_t kRepeatLines = 5;
 
 /// "leak api" of "leak api: replica 0 ran out of memory and restarts": what recurs.
@@ -1214,6 +1214,10 @@ void fault_findings(const Run& run, Explanation& x) {
     double first = 0, last = 0;
   };
   std::map<std::string, Repeats> repeats;
+  // Entries of the file's `faults:` by the same key: each is its own line
+  // (a migration's steps); only what one entry repeats on its own collapses.
+  std::map<std::string, std::size_t> listed;
+  for (const FaultSpec& f : run.spec.faults) ++listed[fmt::format("{} {}", name_of(f.kind), f.target)];
   for (const FaultMark& f : run.faults) {
     Repeats& g = repeats[fault_key(f)];
     if (g.count++ == 0) g.first = f.at;
@@ -1223,7 +1227,7 @@ void fault_findings(const Run& run, Explanation& x) {
   for (const FaultMark& f : run.faults) {
     const std::string key = fault_key(f);
     const Repeats& g = repeats[key];
-    if (g.count <= kRepeatLines) {
+    if (g.count <= std::max(kRepeatLines, listed[key])) {
       x.findings.push_back(fault_line(run, x, changes, f));
       continue;
     }

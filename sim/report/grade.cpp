@@ -367,10 +367,29 @@ void work_hints(const Analysis& a, int level, const Estimate& e, std::vector<std
                     human_duration(ce.hold), human_duration(ce.visits * ce.hold)));
 }
 
+/// The lever family when the headline's cause is below the first saturated
+/// tier (it waits on it) or a replica stalls: capacity upstream is no lever.
+bool cause_hint(const Analysis& a, std::vector<std::string>& out) {
+  if (!a.why.cause) return false;
+  const Cause& c = *a.why.cause;
+  if (c.waiter < 0)
+    out.push_back(fmt::format(
+        "Lever family: how requests are spread over {}'s replicas and what a caller does when one is slow "
+        "(a balancer that sees load, retries with backoff): a replica {} still answers its health check.",
+        c.name, c.mechanism));
+  else
+    out.push_back(fmt::format(
+        "Lever family: {}, {}: what it can take and how its callers treat it (capacity, replicas, "
+        "timeouts); more workers at {} would only wait on it.",
+        c.name, c.mechanism, a.result.components[static_cast<std::size_t>(c.waiter)].name));
+  return true;
+}
+
 void capacity_hints(const Analysis& a, int level, std::vector<std::string>& out) {
   const Explanation& why = a.why;
   out.push_back("Symptom: " + why.headline);
   if (level < 2) return;
+  if (cause_hint(a, out)) return;
   const auto est = estimate(a.spec);
   if (!why.saturated.empty()) {
     saturation_family(a, why.saturated.front(), out);
