@@ -224,6 +224,13 @@ components:
 faults:
   - {at: 20s, leak: api, every: 2s, restart_time: 1s}
   - {at: 1m, kill: api, replicas: 1, for: 10s}
+  - {at: 70s, spike: users, x: 1.5, for: 2s}
+  - {at: 80s, spike: users, x: 1.5, for: 2s}
+  - {at: 90s, spike: users, x: 1.5, for: 2s}
+  - {at: 100s, spike: users, x: 1.5, for: 2s}
+  - {at: 110s, spike: users, x: 1.5, for: 2s}
+  - {at: 120s, spike: users, x: 1.5, for: 2s}
+  - {at: 130s, spike: users, x: 1.5, for: 2s}
 )yaml";
     const Analysis a = run_analysed(load_scenario_text(yaml, "flapping-leak.yaml"));
     std::size_t leaks = 0;
@@ -232,8 +239,13 @@ faults:
     std::vector<const Finding*> lines;
     for (const Finding& f : a.why.findings)
       if (f.kind == "fault") lines.push_back(&f);
-    // One line for the leak's restarts, one for the kill (listed: it happened once).
-    REQUIRE(lines.size() == 2);
+    // One line for the leak's restarts, one for the kill, and one for each of the seven spikes the file
+    // lists one by one (more than 5, but each an entry of its own).
+    REQUIRE(lines.size() == 9);
+    std::size_t spikes = 0;
+    for (const Finding* f : lines)
+      spikes += contains(f->text, "spike users") && !contains(f->text, "times in all");
+    CHECK(spikes == 7);
     const Finding& leak = *lines[0];
     CAPTURE(leak.text);
     CHECK(contains(leak.text, fmt::format("leak api {} times in all, the first at ", leaks)));
@@ -256,7 +268,7 @@ faults:
     const Explanation x = explain(a.spec, r, a.ticks, a.edges, marks);
     std::size_t fault_lines = 0;
     for (const Finding& f : x.findings) fault_lines += f.kind == "fault";
-    CHECK(fault_lines == 2);
+    CHECK(fault_lines == 9);
   }
 
   TEST_CASE("findings go to JSON with their evidence; existing keys stay") {
