@@ -16,8 +16,8 @@ ARCHSIM_WIRE(LatencyStats, count, mean, p50, p90, p99, p999, max)
 ARCHSIM_WIRE(Figure, name, value)
 ARCHSIM_WIRE(VisitGroup, from, op, line, visits, total_s, max_s)
 ARCHSIM_WIRE(ComponentResult, name, kind, replicas, workers, arrivals, completed, failed, errors,
-             throughput_rps, utilization, queue_mean, queue_max, latency, wait, visits_by_call, figures,
-             shards)
+             throughput_rps, utilization, queue_mean, queue_max, in_flight_mean, visit_mean_s, latency, wait,
+             visits_by_call, figures, shards)
 ARCHSIM_WIRE(Note, t, kind, target, what, detail)
 ARCHSIM_WIRE(SloCheck, name, target, actual, pass, higher_is_better, correctness, source, unit, measured,
              margin, has_margin)
