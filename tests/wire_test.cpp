@@ -36,6 +36,8 @@ ComponentResult full_component() {
   c.utilization = 0.712345678901;
   c.queue_mean = 1.23456789;
   c.queue_max = 17;
+  c.in_flight_mean = 3.21;
+  c.visit_mean_s = 0.0456;
   c.latency = stats(0.0123456789);
   c.wait = stats(0.00123456789);
   c.visits_by_call = {{"api", "get_user", 12, 990, 12.3456789, 0.3456}};
