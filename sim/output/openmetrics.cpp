@@ -277,10 +277,12 @@ void window_families(Families& f, const RunResult& r) {
                  "Measured requests in the system, time-averaged over the window",
                  {{f.base(), r.in_flight_mean}}, end);
   std::vector<std::pair<Labels, double>> attempts;
-  for (const SourceResult& s : r.sources)
-    for (const auto& [what, n] :
-         {std::pair{"retries", s.retries}, {"hedges", s.hedges}, {"abandoned", s.abandoned}})
-      attempts.push_back({f.with({{"source", s.name}, {"attempt", what}}), double(n)});
+  for (const SourceResult& s : r.sources) {
+    const std::pair<const char*, std::uint64_t> counts[] = {
+        {"retries", s.retries}, {"hedges", s.hedges}, {"abandoned", s.abandoned}};
+    for (const auto& [what, n] : counts)
+      attempts.push_back({f.with({{"source", s.name}, {"attempt", what}}), static_cast<double>(n)});
+  }
   f.window_gauge(
       "archsim_window_source_attempts", "",
       "Attempts a traffic source made after the first (retries, hedges) or stopped waiting for (abandoned)",
