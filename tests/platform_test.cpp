@@ -10,7 +10,9 @@
 #include "analysis/platform_estimate.hpp"
 #include "archsim/load.hpp"
 #include "archsim/platform.hpp"
+#include "archsim/simulation.hpp"
 #include "backend/layout.hpp"
+#include "spec/platform_faults.hpp"
 
 using namespace archsim;
 using archsim::test::Rel;
@@ -176,4 +178,50 @@ TEST_CASE("the check estimate: CPU per host from the placed work, bytes per seco
     }
   }
   CHECK(found);
+}
+
+TEST_CASE("platform faults: refused on the fast backend at their position, run on simgrid's names") {
+  const char* yaml = R"(name: faults
+traffic:
+  - {name: users, to: api, rate: 10/s}
+components:
+  api: {kind: service, service_time: 1ms, replicas: 2}
+faults:
+  - {at: 1s, host_down: api.1, for: 1s}
+  - {at: 2s, link_degraded: api.0-link, add: 5ms}
+)";
+  const ScenarioSpec spec = load_scenario_text(yaml, "t.yaml");  // the names exist: it loads
+  RunOptions opt;
+  opt.backend = "fast";
+  std::string message;
+  try {
+    Simulation sim(spec, opt);
+  } catch (const InputError& e) {
+    message = e.what();
+  }
+  CHECK(message ==
+        "t.yaml:7:5: error: 'host_down' acts on the platform's hosts and links, which only the simgrid "
+        "backend has: run with '--backend simgrid' (or write 'backend: simgrid' in the file)\n"
+        "t.yaml:8:5: error: 'link_degraded' acts on the platform's hosts and links, which only the simgrid "
+        "backend has: run with '--backend simgrid' (or write 'backend: simgrid' in the file)");
+  // The names are the layout's: every host and link a fault may name is one
+  // the simgrid backend builds.
+  const PlatformNames names = platform_names(spec);
+  const Layout layout = Layout::build(spec);
+  CHECK(names.hosts == std::vector<std::string>{"api.0", "api.1"});
+  for (const std::string& h : names.hosts) CHECK(layout.find_host(h) >= 0);
+  for (const std::string& l : names.links) CHECK(layout.find_link(l) >= 0);
+}
+
+TEST_CASE("platform faults: the names of a declared platform are the layout's") {
+  const ScenarioSpec spec = load_scenario_text(kRegions, "regions.yaml");
+  const PlatformNames names = platform_names(spec);
+  const Layout layout = Layout::build(spec);
+  CHECK(names.regions == layout.regions);
+  for (const std::string& h : names.hosts) CHECK(layout.find_host(h) >= 0);
+  for (const std::string& l : names.links) CHECK(layout.find_link(l) >= 0);
+  // Every link of the layout that is not the users' side can be named.
+  std::size_t users = 0;
+  for (const Layout::Link& l : layout.links) users += l.name.rfind("traffic.", 0) == 0;
+  CHECK(names.links.size() + users == layout.links.size());
 }

@@ -500,6 +500,183 @@ components:
     CHECK(during > 10 * before);
   }
 
+  // ---------------------------------------------------------------- platform faults of the timeline
+
+  // Two hosts behind a round-robin balancer: h1 gets exactly every other
+  // request, 100/s of the 200/s Poisson stream.
+  const char* kHostDownFault = R"(
+name: host-down-fault
+seed: 5
+duration: 40s
+platform:
+  regions:
+    dc:
+      hosts: {h1: {cores: 4}, h2: {cores: 4}}
+traffic:
+  - {name: users, to: lb, rate: 200/s}
+components:
+  lb: {kind: load_balancer, to: api, policy: round_robin}
+  api:
+    kind: service
+    replicas: 2
+    workers: 4
+    service_time: exp(5ms)
+    hosts: [h1, h2]
+faults:
+  - {at: 10s, host_down: h1, for: 20s}
+)";
+
+  TEST_CASE("simgrid: 'host_down' for D seconds fails lambda x D of the requests routed to the host") {
+    const RunResult r = run_text(kHostDownFault);
+    REQUIRE(r.errors.count("host_down") == 1);
+    // lambda x D = 100/s x 20 s = 2000; the count of a 200/s Poisson stream
+    // over 20 s has sd sqrt(4000) = 63, halved by the alternation: 32. 5% is
+    // three of them.
+    CHECK(r.errors.at("host_down") == Rel(2000, 0.05));
+    CHECK(r.failed == r.errors.at("host_down"));  // nothing else fails
+    // Back after `for:`: everything else completes (40 s x 200/s - 2000).
+    CHECK(r.completed == Rel(6000, 0.05));
+    bool down = false, up = false;
+    for (const Note& n : r.notes) {
+      if (n.what == "host_down" && n.t == 10) down = n.target == "h1" && n.detail == "host down";
+      if (n.what == "host_down" && n.t == 30) up = n.detail == "over";
+    }
+    CHECK(down);
+    CHECK(up);
+  }
+
+  // api in east calls db in west across the route "east/west" (30 ms each
+  // way): the request has a size (a SimGrid communication), the reply none
+  // (delivered after the route's latency): both paths must see the change.
+  const char* kDegradedLink = R"(
+name: degraded-link
+seed: 7
+duration: 60s
+platform:
+  regions:
+    east: {hosts: {e1: {cores: 256}}}
+    west: {hosts: {w1: {cores: 64}}}
+  routes:
+    - {between: [east, west], bandwidth: 1Gbps, latency: 30ms}
+traffic:
+  - {name: users, to: api, rate: 100/s}
+components:
+  api:
+    kind: service
+    workers: 256
+    hosts: [e1]
+    steps:
+      - work: exp(2ms)
+      - call: db
+        request: 2KB
+  db:
+    kind: service
+    workers: 64
+    service_time: exp(4ms)
+    hosts: [w1]
+)";
+
+  TEST_CASE("simgrid: 'link_degraded' latency +X raises the mean latency by X per crossing") {
+    const std::string base = kDegradedLink;
+    const RunResult before = run_text(base);
+    const RunResult after = run_text(base + "faults:\n  - {at: 0s, link_degraded: east/west, add: 20ms}\n");
+    REQUIRE(before.completed > 5000);
+    CHECK(before.failed == 0);
+    CHECK(after.failed == 0);
+    // The call crosses the link twice (request, reply): 2 x 20 ms. Every
+    // event moves by the same delay, so queues and link sharing are those
+    // of the first run; only the last 40 ms of requests differ.
+    CHECK(after.latency.mean - before.latency.mean == Rel(0.040, 1e-3));
+  }
+
+  // One user at a time (a closed loop of one): a 1 MB reply over a 10 MB/s
+  // route takes 100 ms, nothing shares the link.
+  const char* kBandwidthBound = R"(
+name: bandwidth-bound
+seed: 2
+duration: 100s
+platform:
+  regions:
+    east: {hosts: {e1: {cores: 4}}}
+    west: {hosts: {w1: {cores: 4}}}
+  routes:
+    - {between: [east, west], bandwidth: 80Mbps, latency: 0ms}
+traffic:
+  - {name: users, to: api, users: 1, think: 100ms}
+components:
+  api:
+    kind: service
+    hosts: [e1]
+    steps:
+      - call: db
+        response: 1MB
+  db:
+    kind: service
+    service_time: 1ms
+    hosts: [w1]
+)";
+
+  TEST_CASE("simgrid: 'link_degraded' to half the bandwidth doubles a bandwidth-bound transfer") {
+    const RunResult before = run_text(kBandwidthBound);
+    const RunResult half = run_text(std::string(kBandwidthBound) +
+                                    "faults:\n  - {at: 0s, link_degraded: east/west, bandwidth: 50%}\n");
+    const RunResult rate = run_text(std::string(kBandwidthBound) +
+                                    "faults:\n  - {at: 0s, link_degraded: east/west, bandwidth: 40Mbps}\n");
+    // 1 ms of work plus 1e6 B / 1e7 B/s; at half the bandwidth 1e6 / 5e6.
+    CHECK(before.latency.mean == Rel(0.001 + 0.1, 1e-6));
+    CHECK(half.latency.mean == Rel(0.001 + 0.2, 1e-6));
+    CHECK(rate.latency.mean == Rel(0.001 + 0.2, 1e-6));
+  }
+
+  TEST_CASE("simgrid: 'host_slow' x2 doubles the work done on the host") {
+    std::string yaml = kBandwidthBound;
+    yaml.replace(yaml.find("response: 1MB"), 13, "response: 0B");
+    yaml.replace(yaml.find("service_time: 1ms"), 17, "service_time: 10ms");
+    const RunResult before = run_text(yaml);
+    const RunResult slow = run_text(yaml + "faults:\n  - {at: 0s, host_slow: w1, x: 2}\n");
+    CHECK(before.latency.mean == Rel(0.010, 1e-6));
+    CHECK(slow.latency.mean == Rel(0.020, 1e-6));
+  }
+
+  /// Failed and completed requests per second of simulated time.
+  struct PerSecond : Observer {
+    std::vector<double> t, failed, completed;
+    void on_tick(const Tick& tick) override {
+      t.push_back(tick.t);
+      failed.push_back(tick.failed);
+      completed.push_back(tick.completed);
+    }
+    /// Sum of series v over the ticks ending in (from, to].
+    double sum(const std::vector<double>& v, double from, double to) const {
+      double total = 0;
+      for (std::size_t i = 0; i < t.size(); ++i)
+        if (t[i] > from && t[i] <= to) total += v[i];
+      return total;
+    }
+  };
+
+  TEST_CASE("simgrid: 'region_partition' fails cross-region calls as unreachable, then they recover") {
+    const std::string yaml =
+        std::string(kPartition) + "faults:\n  - {at: 10s, region_partition: [east, west], for: 10s}\n";
+    const ScenarioSpec spec = load_scenario_text(yaml, "partition.yaml");
+    RunOptions opt;
+    opt.backend = "simgrid";
+    Simulation sim(spec, opt);
+    PerSecond w;
+    sim.add_observer(&w);
+    const RunResult& r = sim.run();
+    REQUIRE(r.errors.count("unreachable") == 1);
+    // lambda x D = 100/s x 10 s (Poisson: sd 32), plus the few in flight at the cut.
+    CHECK(r.errors.at("unreachable") == Rel(1000, 0.1));
+    CHECK(r.failed == r.errors.at("unreachable"));
+    // Nothing fails before or after it; during it, nothing completes.
+    CHECK(w.sum(w.failed, 0, 10) == 0);
+    CHECK(w.sum(w.completed, 10.1, 20) == 0);
+    CHECK(w.sum(w.failed, 10, 20) == r.failed);
+    CHECK(w.sum(w.failed, 20, 30) == 0);
+    CHECK(w.sum(w.completed, 20.5, 30) == Rel(950, 0.1));  // recovered: 100/s again
+  }
+
 }  // TEST_SUITE
 
 #endif  // ARCHSIM_WITH_SIMGRID

@@ -264,6 +264,12 @@ struct FaultSpec {
     Breaker,      ///< operator: retune the breakers of a service's calls
     Shift,        ///< operator: a balancer's weights between its targets
     Spike,        ///< traffic multiplied by x
+    // The platform's (simgrid backend only): hosts, links and regions by name.
+    HostDown,         ///< a host is off: its work and its messages fail (host_down)
+    HostSlow,         ///< a host's cores run x times slower
+    LinkDown,         ///< a link is off: messages crossing it fail (unreachable)
+    LinkDegraded,     ///< a link's bandwidth is cut and/or its latency grows by `add`
+    RegionPartition,  ///< messages between regions `target` and `other` fail (unreachable)
   };
   Kind kind = Kind::Kill;
   double at = 0;
@@ -271,11 +277,13 @@ struct FaultSpec {
   std::string target;
   Mark mark;  ///< the entry
   Mark target_mark;
-  std::string other;  ///< Partition: the other side
+  std::string other;  ///< Partition, RegionPartition: the other side
   Mark other_mark;
   std::optional<int> replicas;  ///< how many replicas (Kill, Restart, Scale); all when absent
-  double x = 1;                 ///< Slow, Spike
-  double add = 0;               ///< Slow: seconds added to each work step
+  double x = 1;                 ///< Slow, Spike, HostSlow
+  double add = 0;               ///< Slow: seconds added to each work step; LinkDegraded: to its latency
+  double bandwidth = 0;         ///< LinkDegraded: the new bandwidth, bytes/s each way (0: see share)
+  double bandwidth_share = 1;   ///< LinkDegraded: the new bandwidth as a share of the link's own
   double p = 0;                 ///< Errors
   /// Errors on a service: a latent defect, shown by the target's first
   /// request at or after `at`; `for:` counts from that request (the time to

@@ -85,6 +85,13 @@ struct SimGridBackend::Impl {
   /// speed it should have now (set_host_speed). 1 until a speed changes.
   std::vector<double> slowdown;
   int hosts_down = 0, links_down = 0;
+  /// Seconds added to each link's latency (set_link_latency), and how many
+  /// links have some: messages without a SimGrid communication add them.
+  std::vector<double> added_latency;
+  int links_slowed = 0;
+  /// cut[a][b]: regions a and b cannot reach each other; how many pairs are.
+  std::vector<std::vector<char>> cut;
+  int cuts = 0;
   /// Sum of latencies from zone a's switch to zone b's (routes between zones).
   std::vector<std::vector<double>> zone_latency;
 
@@ -174,6 +181,8 @@ struct SimGridBackend::Impl {
     host_on.assign(hosts.size(), 1);
     slowdown.assign(hosts.size(), 1.0);
     link_on.assign(links.size(), 1);
+    added_latency.assign(links.size(), 0.0);
+    cut.assign(layout.regions.size(), std::vector<char>(layout.regions.size(), 0));
     const std::size_t nz = layout.zones.size();
     zone_latency.assign(nz, std::vector<double>(nz, 0.0));
     for (std::size_t a = 0; a < nz; ++a)
@@ -199,6 +208,22 @@ struct SimGridBackend::Impl {
     return layout.links[static_cast<std::size_t>(ha.nic)].latency +
            zone_latency[static_cast<std::size_t>(ha.zone)][static_cast<std::size_t>(hb.zone)] +
            layout.links[static_cast<std::size_t>(hb.nic)].latency;
+  }
+
+  /// The latency set_link_latency added along the route from a to b, s.
+  double added(int a, int b) const {
+    double sum = 0;
+    if (links_slowed > 0)
+      for (const Layout::Hop& h : layout.route(a, b)) sum += added_latency[static_cast<std::size_t>(h.link)];
+    return sum;
+  }
+
+  int region_of(int host) const {
+    return layout.zones[static_cast<std::size_t>(layout.hosts[static_cast<std::size_t>(host)].zone)].region;
+  }
+
+  bool cut_apart(int a, int b) const {
+    return cuts > 0 && cut[static_cast<std::size_t>(region_of(a))][static_cast<std::size_t>(region_of(b))];
   }
 
   bool route_down(int a, int b) const {
@@ -435,14 +460,14 @@ void SimGridBackend::transfer(const Event& e, int from, int from_replica, int to
     m.fail_message(e, ErrorKind::HostDown);
     return;
   }
-  if (m.links_down > 0 && m.route_down(a, b)) {
+  if ((m.links_down > 0 && m.route_down(a, b)) || m.cut_apart(a, b)) {
     m.fail_message(e, ErrorKind::Unreachable);
     return;
   }
   if (bytes < 1 || a == b) {
     // Nothing to share: the route's latency and the stated one.
     ++counters_.direct;
-    m.deliver(e, m.kernel.now() + m.latency(a, b) + delay);
+    m.deliver(e, m.kernel.now() + m.latency(a, b) + m.added(a, b) + delay);
     return;
   }
   if (up_.empty()) up_.assign(layout_.links.size(), 0.0), down_.assign(layout_.links.size(), 0.0);
@@ -576,6 +601,65 @@ void SimGridBackend::set_link_bandwidth(const std::string& name, double bytes_pe
   m.act([&m, l, bytes_per_second] {
     if (sg4::Link* link = m.links[static_cast<std::size_t>(l)]) link->set_bandwidth(bytes_per_second);
   });
+}
+
+void SimGridBackend::set_link_latency(const std::string& name, double seconds) {
+  const int l = layout_.find_link(name);
+  if (l < 0) throw std::invalid_argument("no link named '" + name + "'");
+  if (!(seconds >= 0)) throw std::invalid_argument("a link's latency cannot be negative");
+  Impl& m = *impl_;
+  m.act([&m, l, seconds] {
+    const auto i = static_cast<std::size_t>(l);
+    const double add = seconds - m.layout.links[i].latency;
+    if ((m.added_latency[i] != 0) != (add != 0)) m.links_slowed += add != 0 ? 1 : -1;
+    m.added_latency[i] = add;
+    if (sg4::Link* link = m.links[i]) link->set_latency(seconds);
+  });
+}
+
+void SimGridBackend::set_region_cut(const std::string& a, const std::string& b, bool cut) {
+  const auto find = [this](const std::string& n) {
+    const auto it = std::find(layout_.regions.begin(), layout_.regions.end(), n);
+    if (it == layout_.regions.end()) throw std::invalid_argument("no region named '" + n + "'");
+    return static_cast<std::size_t>(it - layout_.regions.begin());
+  };
+  const std::size_t ra = find(a), rb = find(b);
+  Impl& m = *impl_;
+  m.act([&m, ra, rb, cut] {
+    if (static_cast<bool>(m.cut[ra][rb]) == cut) return;
+    m.cut[ra][rb] = m.cut[rb][ra] = cut;
+    m.cuts += cut ? 1 : -1;
+    if (!cut) return;
+    // Messages on their way between the two fail now: the link they were
+    // crossing is gone.
+    m.fail_flights(
+        [&m](const Impl::Flight& f) { return f.comm && f.a >= 0 && f.b >= 0 && m.cut_apart(f.a, f.b); },
+        ErrorKind::Unreachable);
+  });
+}
+
+bool SimGridBackend::apply_fault(const FaultSpec& f, bool end) {
+  using K = FaultSpec::Kind;
+  switch (f.kind) {
+    case K::HostDown: set_host_state(f.target, end); return true;
+    case K::HostSlow: {
+      const double own = layout_.hosts[static_cast<std::size_t>(layout_.find_host(f.target))].speed;
+      set_host_speed(f.target, end ? own : own / f.x);
+      return true;
+    }
+    case K::LinkDown: set_link_state(f.target, end); return true;
+    case K::LinkDegraded: {
+      const Layout::Link& own = layout_.links[static_cast<std::size_t>(layout_.find_link(f.target))];
+      if (f.bandwidth > 0 || f.bandwidth_share != 1)
+        set_link_bandwidth(f.target, end               ? own.bandwidth
+                                     : f.bandwidth > 0 ? f.bandwidth
+                                                       : own.bandwidth * f.bandwidth_share);
+      if (f.add > 0) set_link_latency(f.target, own.latency + (end ? 0 : f.add));
+      return true;
+    }
+    case K::RegionPartition: set_region_cut(f.target, f.other, !end); return true;
+    default: return false;
+  }
 }
 
 }  // namespace archsim

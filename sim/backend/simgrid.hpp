@@ -56,6 +56,14 @@ class SimGridBackend : public Backend {
   void set_host_speed(const std::string& host, double flops);
   /// Bandwidth in bytes/s each way; transfers in progress share the new one.
   void set_link_bandwidth(const std::string& link, double bytes_per_second);
+  /// Latency in seconds, one way: transfers that start from now on take it.
+  void set_link_latency(const std::string& link, double seconds);
+  /// Cuts regions a and b apart (or joins them again): messages between
+  /// them fail (unreachable), those in flight at once.
+  void set_region_cut(const std::string& a, const std::string& b, bool cut);
+  /// The platform faults of the timeline (spec/platform_faults), mapped
+  /// onto the methods above; `end` restores the layout's own values.
+  bool apply_fault(const FaultSpec& f, bool end) override;
 
   const Layout& layout() const { return layout_; }
   /// The backend of the running simulation in this process, or nullptr.

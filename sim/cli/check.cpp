@@ -20,6 +20,7 @@
 #include "cli/budget.hpp"
 #include "cli/commands.hpp"
 #include "cli/platform_report.hpp"
+#include "spec/platform_faults.hpp"
 
 namespace archsim::cli {
 
@@ -31,6 +32,7 @@ struct CheckFlags {
   std::string json;  ///< --json FILE or "-"
   bool compare_run = false;
   bool force = false;
+  std::string backend;  ///< --backend: the one a run would use (default: the file's)
 };
 
 std::string pct(double x) { return fmt::format("{:.0f}%", x * 100); }
@@ -194,8 +196,19 @@ void print_comparison(std::ostream& out, const ScenarioSpec& spec, const Estimat
 }
 
 int check(const CheckFlags& f) {
-  const ScenarioSpec spec = load_scenario(f.file, f.load.options());
+  ScenarioSpec spec = load_scenario(f.file, f.load.options());
   check_outputs({{"--json", f.json}}, {f.file, spec.design_file});  // before any output or run (exit 2)
+  if (!f.backend.empty()) {
+    if (f.backend != "fast" && (f.backend != "simgrid" || !simgrid_available())) {
+      std::cerr << "archsim: backend '" << f.backend << "' is not available in this build (valid: "
+                << (simgrid_available() ? "fast, simgrid" : "fast") << ")\n";
+      return 2;
+    }
+    spec.backend = f.backend;
+  }
+  // Faults of hosts and links run on the simgrid backend only (exit 2).
+  if (auto problems = platform_faults_need_simgrid(spec, spec.backend); !problems.empty())
+    throw InputError(std::move(problems));
   const bool json_only = f.json == "-";
   std::ostream& out = std::cout;
   std::ostringstream sink;
@@ -246,6 +259,9 @@ void register_check(CLI::App& app, Actions& actions) {
   cmd->add_flag("--compare-run", f.compare_run,
                 "Run the simulation too and print the estimate beside what it measured");
   add_force_option(cmd, f.force);
+  cmd->add_option("--backend", f.backend,
+                  "Backend a run would use: fast or simgrid (default: the file's 'backend:'); faults of "
+                  "hosts and links need simgrid");
   cmd->callback([&actions] { actions.push_back([] { return check(f); }); });
 }
 

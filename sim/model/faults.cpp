@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include "archsim/load.hpp"
+#include "archsim/platform.hpp"
 #include "model/client.hpp"
+#include "spec/platform_faults.hpp"
 
 namespace archsim {
 
@@ -68,6 +70,17 @@ std::string FaultTimeline::describe(const FaultSpec& f) {
       return "weights " + w;
     }
     case K::Spike: return fmt::format("traffic x{:g}", f.x);
+    case K::HostDown: return "host down";
+    case K::HostSlow: return fmt::format("host x{:g} slower", f.x);
+    case K::LinkDown: return "link down";
+    case K::LinkDegraded: {
+      std::string what = f.bandwidth > 0         ? "bandwidth " + format_bandwidth(f.bandwidth)
+                         : f.bandwidth_share < 1 ? fmt::format("bandwidth {:g}%", f.bandwidth_share * 100)
+                                                 : "";
+      if (f.add > 0) what += (what.empty() ? "latency +" : ", latency +") + format_duration(f.add);
+      return what;
+    }
+    case K::RegionPartition: return "region cut from " + f.other;
   }
   return "";
 }
@@ -86,6 +99,8 @@ void FaultTimeline::fire(const FaultSpec& f, bool end) {
   if (f.kind == K::Partition) {
     partition(f, !end);
     done = true;
+  } else if (is_platform_fault(f.kind)) {
+    done = kernel_.backend && kernel_.backend->apply_fault(f, end);
   } else if (f.kind == K::Spike) {
     for (Client* c : clients_)
       if (c->traffic_name() == f.target) done = c->apply(f, end) || done;
@@ -95,7 +110,9 @@ void FaultTimeline::fire(const FaultSpec& f, bool end) {
   }
   const std::string kind_name(name_of(f.kind));
   std::string detail = end ? "over" : describe(f);
-  if (!done) detail += " (not supported by this component: nothing happened)";
+  if (!done)
+    detail += is_platform_fault(f.kind) ? " (no platform on this backend: nothing happened)"
+                                        : " (not supported by this component: nothing happened)";
   kernel_.note(action ? "action" : "fault", f.target, kind_name, detail);
 }
 

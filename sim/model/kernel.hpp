@@ -191,6 +191,10 @@ class Backend {
   virtual void reset_figures() {}
   /// CPU per host and bytes per link over the measured window of `window` s.
   virtual void report(RunResult&, double /*window*/) const {}
+  /// A fault of the platform (spec/platform_faults: host_down, link_degraded,
+  /// ...) starts, or is undone when `end`. False when the backend has no
+  /// platform (the loader refuses such faults there).
+  virtual bool apply_fault(const FaultSpec& /*f*/, bool /*end*/) { return false; }
 };
 
 /// Anything an event can be addressed to: a component, and the objects that

@@ -19,6 +19,7 @@
 #include "model/faults.hpp"
 #include "model/kernel.hpp"
 #include "spec/limits.hpp"
+#include "spec/platform_faults.hpp"
 
 namespace archsim {
 
@@ -193,7 +194,11 @@ struct Simulation::Impl {
 
   Impl(const ScenarioSpec& s, RunOptions o) : spec(s), opt(o) {
     kernel.measure_from = spec.warmup;
-    backend = make_backend(opt.backend != "fast" ? opt.backend : spec.backend, kernel, spec);
+    const std::string backend_name = opt.backend != "fast" ? opt.backend : spec.backend;
+    // Faults of hosts and links need a platform: refused before anything runs.
+    if (auto problems = platform_faults_need_simgrid(spec, backend_name); !problems.empty())
+      throw InputError(std::move(problems));
+    backend = make_backend(backend_name, kernel, spec);
     kernel.backend = backend.get();
     kernel.tracer = opt.tracer;
     if (spec.platform && spec.platform->regions.size() > 1) {

@@ -12,7 +12,9 @@
 
 #include "analysis/call_graph.hpp"
 #include "archsim/load.hpp"
+#include "archsim/platform.hpp"
 #include "spec/kinds.hpp"
+#include "spec/platform_faults.hpp"
 #include "spec/units.hpp"
 
 namespace archsim {
@@ -356,6 +358,11 @@ const std::vector<FaultForm>& fault_forms() {
        "an operator action is a new setting: add a second 'breaker' to change it back"},
       {K::Shift, {"weights"}, "an operator action is a new setting: add a second 'shift' to change it back"},
       {K::Spike, {"x"}, ""},
+      {K::HostDown, {}, ""},
+      {K::HostSlow, {"x"}, ""},
+      {K::LinkDown, {}, ""},
+      {K::LinkDegraded, {"bandwidth", "add"}, ""},
+      {K::RegionPartition, {}, ""},
   };
   return forms;
 }
@@ -373,52 +380,52 @@ std::string owners_of(std::string_view key) {
   return list + (owners.size() == 1 ? " fault" : " faults");
 }
 
-std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, std::size_t n) {
-  const Mark at = src.mark(node);
-  const std::string entry = fmt::format("fault {}", n);
-  const std::optional<Map> m = Map::open(src, node, at, "a fault ('- {at: 1m, kill: api}')");
-  if (!m) return std::nullopt;
-
+// The entry's kind: the one key that names a fault (with `head`, its field),
+// or nullptr after reporting a missing, misspelt or doubled kind.
+const FaultForm* find_form(const Source& src, const Map& m, Mark at, const std::string& entry,
+                           const Field*& head) {
   const FaultForm* form = nullptr;
-  const Field* head = nullptr;
+  head = nullptr;
   for (const FaultForm& ff : fault_forms()) {
-    if (const Field* h = m->get(name_of(ff.kind))) {
+    if (const Field* h = m.get(name_of(ff.kind))) {
       if (head) {
         src.error(later(head, h)->key_mark,
                   fmt::format("a fault is either '{}' or '{}', not both: make them two entries", head->key,
                               h->key));
-        return std::nullopt;
+        return nullptr;
       }
       head = h;
       form = &ff;
     }
   }
+  if (form) return form;
+  // A key that is no option of any fault is most likely a misspelt kind.
   const std::vector<std::string_view> kinds = all_names<FaultSpec::Kind>();
-  if (!form) {
-    // A key that is no option of any fault is most likely a misspelt kind.
-    int reported = 0;
-    for (const Field& g : m->fields()) {
-      if (g.key == "at" || g.key == "for" || !owners_of(g.key).empty()) continue;
-      const std::string guess = did_you_mean(g.key, std::vector<std::string>(kinds.begin(), kinds.end()));
-      src.error(g.key_mark,
-                guess.empty()
-                    ? fmt::format("unknown fault kind '{}': valid kinds: {}", g.key, yaml::join(kinds))
-                    : fmt::format("unknown fault kind '{}': did you mean '{}'? valid kinds: {}", g.key, guess,
-                                  yaml::join(kinds)));
-      ++reported;
-    }
-    if (reported == 0)
-      src.error(at, fmt::format("{} needs a kind and its target, e.g. 'kill: api': valid kinds: {}", entry,
+  int reported = 0;
+  for (const Field& g : m.fields()) {
+    if (g.key == "at" || g.key == "for" || !owners_of(g.key).empty()) continue;
+    const std::string guess = did_you_mean(g.key, std::vector<std::string>(kinds.begin(), kinds.end()));
+    src.error(g.key_mark,
+              guess.empty()
+                  ? fmt::format("unknown fault kind '{}': valid kinds: {}", g.key, yaml::join(kinds))
+                  : fmt::format("unknown fault kind '{}': did you mean '{}'? valid kinds: {}", g.key, guess,
                                 yaml::join(kinds)));
-    return std::nullopt;
+    ++reported;
   }
+  if (reported == 0)
+    src.error(at, fmt::format("{} needs a kind and its target, e.g. 'kill: api': valid kinds: {}", entry,
+                              yaml::join(kinds)));
+  return nullptr;
+}
 
-  FaultSpec f;
-  f.kind = form->kind;
-  f.mark = at;
-  const std::string kind = std::string(name_of(form->kind));
-  bool ok = true;
-  if (const Field* g = m->need("at", fmt::format("{} ({})", entry, kind))) {
+// `at`, `for` and the keys the kind does not take. Returns how the entry is
+// named in later messages ("the 'kill' fault at 1m"); `ok` false when `at`
+// is missing or wrong.
+std::string read_fault_time(const Source& src, const Map& m, const FaultForm& form, const std::string& entry,
+                            FaultSpec& f, bool& ok) {
+  const std::string kind = std::string(name_of(form.kind));
+  ok = true;
+  if (const Field* g = m.need("at", fmt::format("{} ({})", entry, kind))) {
     if (auto v = yaml::read_duration(src, *g, Bound::NonNegative, "s")) f.at = *v;
     else ok = false;
   } else {
@@ -427,65 +434,93 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
   // As validate.cpp names it: "the 'kill' fault at 1m".
   const std::string where = ok ? fmt::format("the '{}' fault at {}", kind, format_duration(f.at))
                                : fmt::format("{} ({})", entry, kind);
-  std::vector<std::string_view> own = {"at", "for", name_of(form->kind)};
-  own.insert(own.end(), form->options.begin(), form->options.end());
-  for (const Field* g : m->unknown(own)) {
+  std::vector<std::string_view> own = {"at", "for", name_of(form.kind)};
+  own.insert(own.end(), form.options.begin(), form.options.end());
+  for (const Field* g : m.unknown(own)) {
     const std::string owners = owners_of(g->key);
     if (!owners.empty())
       src.error(g->key_mark,
                 fmt::format("unknown key '{}' in {}: '{}' belongs to {}", g->key, where, g->key, owners));
     else yaml::report_unknown_key(src, *g, own, where);
   }
-  if (const Field* g = m->get("for")) {
-    if (!form->no_for.empty())
-      src.error(g->key_mark, fmt::format("'for' does not apply to {}: {}", kind, form->no_for));
+  if (const Field* g = m.get("for")) {
+    if (!form.no_for.empty())
+      src.error(g->key_mark, fmt::format("'for' does not apply to {}: {}", kind, form.no_for));
     else f.duration = yaml::read_duration(src, *g, Bound::Positive, "s");
   }
+  return where;
+}
 
-  // The target: a component (a traffic source for a spike; two components for a partition).
-  if (form->kind == FaultSpec::Kind::Partition) {
-    const auto items = yaml::read_list(src, *head);
-    if (!items) return std::nullopt;
-    if (items->size() != 2 || !(*items)[0].IsScalar() || !(*items)[1].IsScalar()) {
-      src.error(head->value_mark,
-                "'partition' takes two component names, e.g. [api, db]: the two sides that can no "
-                "longer reach each other");
-      return std::nullopt;
-    }
-    f.target = yaml::restore((*items)[0].Scalar());
-    f.target_mark = src.mark((*items)[0]);
-    f.other = yaml::restore((*items)[1].Scalar());
-    f.other_mark = src.mark((*items)[1]);
-    if (f.target == f.other) {
-      src.error(f.other_mark,
-                fmt::format("'partition' needs two different components, got '{}' twice", f.target));
-      return std::nullopt;
-    }
-  } else {
-    const auto name = yaml::read_text(
-        src, *head,
-        form->kind == FaultSpec::Kind::Spike ? "the name of a traffic source" : "a component name");
-    if (!name) return std::nullopt;
-    f.target = *name;
-    f.target_mark = head->value_mark;
+// The two sides of a cut: `partition: [api, db]` (components) or
+// `region_partition: [us-east, eu-west]` (regions).
+bool read_sides(const Source& src, const Field& head, FaultSpec& f) {
+  const bool regions = f.kind == FaultSpec::Kind::RegionPartition;
+  const std::string_view kind = name_of(f.kind), what = regions ? "region" : "component";
+  const auto items = yaml::read_list(src, head);
+  if (!items) return false;
+  if (items->size() != 2 || !(*items)[0].IsScalar() || !(*items)[1].IsScalar()) {
+    src.error(head.value_mark,
+              fmt::format("'{}' takes two {} names, e.g. {}: the two sides that can no longer reach each "
+                          "other",
+                          kind, what, regions ? "[us-east, eu-west]" : "[api, db]"));
+    return false;
   }
+  f.target = yaml::restore((*items)[0].Scalar());
+  f.target_mark = src.mark((*items)[0]);
+  f.other = yaml::restore((*items)[1].Scalar());
+  f.other_mark = src.mark((*items)[1]);
+  if (f.target == f.other) {
+    src.error(f.other_mark,
+              fmt::format("'{}' needs two different {}s, got '{}' twice", kind, what, f.target));
+    return false;
+  }
+  return true;
+}
 
+// The target: a component; a traffic source for a spike; a host or a link of
+// the platform; two components or two regions for a partition.
+bool read_fault_target(const Source& src, const Field& head, FaultSpec& f) {
   using K = FaultSpec::Kind;
-  if (const Field* g = m->get("replicas")) {
-    if (auto v = yaml::read_int(src, *g, 1, limits::kReplicas,
-                                form->kind == K::Scale ? "the new number of replicas"
-                                                       : "how many replicas; leave it out for all"))
-      f.replicas = clamp_int(*v);
+  if (f.kind == K::Partition || f.kind == K::RegionPartition) return read_sides(src, head, f);
+  const std::string_view expected = f.kind == K::Spike ? "the name of a traffic source"
+                                    : f.kind == K::HostDown || f.kind == K::HostSlow     ? "a host name"
+                                    : f.kind == K::LinkDown || f.kind == K::LinkDegraded ? "a link name"
+                                                                                         : "a component name";
+  const auto name = yaml::read_text(src, head, expected);
+  if (!name) return false;
+  f.target = *name;
+  f.target_mark = head.value_mark;
+  return true;
+}
+
+// `bandwidth:` of a degraded link: a share of its own ("50%") or a new
+// bandwidth ("100Mbps").
+void read_degraded_bandwidth(const Source& src, const Field& g, FaultSpec& f) {
+  const auto text =
+      yaml::read_text(src, g, "a bandwidth such as 100Mbps, or a share of the link's such as 50%");
+  if (!text) return;
+  if (!text->empty() && text->back() == '%') {
+    if (auto v = yaml::read_fraction(src, g)) {
+      if (*v > 0) f.bandwidth_share = *v;
+      else src.error(g.value_mark, "a link's bandwidth cannot fall to 0%: use 'link_down' to cut it");
+    }
+    return;
   }
-  if (const Field* g = m->get("restart_time")) {
-    if (auto v = yaml::read_duration(src, *g, Bound::Positive, "s")) f.restart_time = *v;
-  }
-  switch (form->kind) {
+  std::string why;
+  if (auto v = parse_bandwidth(*text, &why)) f.bandwidth = *v;
+  else src.error(g.value_mark, why);
+}
+
+// The options of the kinds that impair a component or a platform resource.
+void read_impairment_options(const Source& src, const Map& m, const Field& head, const std::string& where,
+                             FaultSpec& f) {
+  using K = FaultSpec::Kind;
+  switch (f.kind) {
     case K::Slow: {
-      const Field* x = m->get("x");
-      const Field* add = m->get("add");
+      const Field* x = m.get("x");
+      const Field* add = m.get("add");
       if (!x && !add)
-        src.error(head->key_mark,
+        src.error(head.key_mark,
                   "'slow' needs 'x: 3' (work takes 3 times longer) and/or 'add: 50ms' (added to each "
                   "work step)");
       if (x) f.x = read_positive(src, *x).value_or(1);
@@ -493,15 +528,38 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
       break;
     }
     case K::Errors:
-      if (const Field* g = m->need("p", where)) f.p = yaml::read_fraction(src, *g).value_or(0);
-      if (const Field* g = m->get("latent")) f.latent = read_bool(src, *g).value_or(false);
+      if (const Field* g = m.need("p", where)) f.p = yaml::read_fraction(src, *g).value_or(0);
+      if (const Field* g = m.get("latent")) f.latent = read_bool(src, *g).value_or(false);
       break;
+    case K::HostSlow:
+      if (const Field* g = m.need("x", where)) f.x = read_positive(src, *g).value_or(1);
+      break;
+    case K::LinkDegraded: {
+      const Field* bw = m.get("bandwidth");
+      const Field* add = m.get("add");
+      if (!bw && !add)
+        src.error(head.key_mark,
+                  "'link_degraded' needs 'bandwidth: 50%' (or a new bandwidth such as 100Mbps) and/or "
+                  "'add: 20ms' (latency added each way)");
+      if (bw) read_degraded_bandwidth(src, *bw, f);
+      if (add) f.add = yaml::read_duration(src, *add, Bound::NonNegative, "ms").value_or(0);
+      break;
+    }
+    default: break;
+  }
+}
+
+// The options of a leak, a deploy and the operator actions.
+void read_change_options(const Source& src, const Map& m, const Field& head, const std::string& where,
+                         FaultSpec& f) {
+  using K = FaultSpec::Kind;
+  switch (f.kind) {
     case K::Leak:
-      if (const Field* g = m->need("every", where)) f.every = read_interval(src, *g, "m").value_or(0);
-      if (const Field* g = m->get("gc_pause"))
+      if (const Field* g = m.need("every", where)) f.every = read_interval(src, *g, "m").value_or(0);
+      if (const Field* g = m.get("gc_pause"))
         f.gc_pause = yaml::read_duration(src, *g, Bound::NonNegative, "ms").value_or(0);
-      if (const Field* g = m->get("gc_interval")) {
-        if (!m->get("gc_pause"))
+      if (const Field* g = m.get("gc_interval")) {
+        if (!m.get("gc_pause"))
           src.error(g->key_mark,
                     "'gc_interval' is how often the collector runs: it needs 'gc_pause' (the pause at a "
                     "full heap)");
@@ -509,32 +567,60 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
       }
       break;
     case K::Deploy:
-      if (const Field* g = m->get("batch")) {
+      if (const Field* g = m.get("batch")) {
         if (auto v = yaml::read_int(src, *g, 1, "replicas restarted at a time")) f.batch = clamp_int(*v);
       }
       break;
-    case K::Scale: m->need("replicas", where); break;
+    case K::Scale: m.need("replicas", where); break;
     case K::Pool:
-      if (const Field* g = m->need("size", where)) {
+      if (const Field* g = m.need("size", where)) {
         if (auto v = yaml::read_int(src, *g, 1, limits::kQueue,
                                     "connections per caller replica; 'exhaust_pool' empties a pool"))
           f.size = clamp_int(*v);
       }
       break;
-    case K::RateLimit: f.rate_limit = rate_limit_from(*m, head->key_mark, where); break;
-    case K::Breaker: f.breaker = breaker_from(*m, head->key_mark); break;
+    case K::RateLimit: f.rate_limit = rate_limit_from(m, head.key_mark, where); break;
+    case K::Breaker: f.breaker = breaker_from(m, head.key_mark); break;
     case K::Shift:
-      if (const Field* g = m->need("weights", where)) {
+      if (const Field* g = m.need("weights", where)) {
         std::vector<Mark> marks;
         read_weights(src, *g, "'weights'", f.weights, marks);
         f.weight_marks = std::move(marks);
       }
       break;
     case K::Spike:
-      if (const Field* g = m->need("x", where)) f.x = read_positive(src, *g).value_or(1);
+      if (const Field* g = m.need("x", where)) f.x = read_positive(src, *g).value_or(1);
       break;
     default: break;
   }
+}
+
+std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, std::size_t n) {
+  const Mark at = src.mark(node);
+  const std::string entry = fmt::format("fault {}", n);
+  const std::optional<Map> m = Map::open(src, node, at, "a fault ('- {at: 1m, kill: api}')");
+  if (!m) return std::nullopt;
+  const Field* head = nullptr;
+  const FaultForm* form = find_form(src, *m, at, entry, head);
+  if (!form) return std::nullopt;
+
+  FaultSpec f;
+  f.kind = form->kind;
+  f.mark = at;
+  bool ok = true;
+  const std::string where = read_fault_time(src, *m, *form, entry, f, ok);
+  if (!read_fault_target(src, *head, f)) return std::nullopt;
+  if (const Field* g = m->get("replicas")) {
+    if (auto v = yaml::read_int(src, *g, 1, limits::kReplicas,
+                                f.kind == FaultSpec::Kind::Scale ? "the new number of replicas"
+                                                                 : "how many replicas; leave it out for all"))
+      f.replicas = clamp_int(*v);
+  }
+  if (const Field* g = m->get("restart_time")) {
+    if (auto v = yaml::read_duration(src, *g, Bound::Positive, "s")) f.restart_time = *v;
+  }
+  read_impairment_options(src, *m, *head, where, f);
+  read_change_options(src, *m, *head, where, f);
   if (!ok) return std::nullopt;
   return f;
 }
@@ -550,6 +636,203 @@ std::string a_kind(ComponentKind k) {
   return fmt::format(
       "{} {}", n.empty() || std::string_view("aeiou").find(n[0]) == std::string_view::npos ? "a" : "an", n);
 }
+
+// The cross-file checks of check_resilience, one step each.
+class ResilienceChecker {
+ public:
+  ResilienceChecker(const ScenarioSpec& spec, Diagnostics& diags) : spec_(spec), diags_(diags) {
+    for (const TrafficSpec& t : spec.traffic) traffic_.push_back(t.name);
+  }
+
+  void error(Mark m, std::string message) const { diags_.error(spec_.file_of(m), m, std::move(message)); }
+
+  // Bulkheads: one per downstream the service calls.
+  void bulkheads() const {
+    for (const ComponentSpec& c : spec_.components) {
+      const ServiceSpec* s = c.service();
+      if (!s || s->bulkheads.empty()) continue;
+      std::vector<std::string> called;
+      for_each_call(s->steps, [&](const StepSpec& st, double) {
+        if (std::find(called.begin(), called.end(), st.call.target) == called.end())
+          called.push_back(st.call.target);
+      });
+      for (const BulkheadSpec& b : s->bulkheads) {
+        if (std::find(called.begin(), called.end(), b.target) != called.end()) continue;
+        if (spec_.find(b.target) < 0)
+          error(b.mark, unknown_component_message(spec_, b.target,
+                                                  fmt::format("'bulkheads' of service '{}'", c.name)));
+        else
+          error(b.mark, fmt::format("bulkhead '{}' of service '{}': '{}' never calls '{}' ({})", b.target,
+                                    c.name, c.name, b.target,
+                                    called.empty() ? "it makes no calls" : "it calls " + list_of(called)));
+      }
+    }
+  }
+
+  void fault(const FaultSpec& f) {
+    if (is_platform_fault(f.kind)) {
+      check_platform_fault(spec_, f, diags_);
+      return;
+    }
+    if (f.kind == FaultSpec::Kind::Spike) {
+      spike(f);
+      return;
+    }
+    const int i = spec_.find(f.target);
+    if (i < 0) {
+      if (is_traffic(f.target))
+        error(f.target_mark,
+              fmt::format("'{}' is a traffic source: '{}' applies to a component ('spike' changes the "
+                          "rate of a traffic source)",
+                          f.target, name_of(f.kind)));
+      else error(f.target_mark, unknown_component_message(spec_, f.target, what(f)));
+      return;
+    }
+    const ComponentSpec& c = spec_.components[static_cast<std::size_t>(i)];
+    if (!fits(f, c)) return;
+    settings(f, c, i);
+  }
+
+ private:
+  static std::string what(const FaultSpec& f) {
+    return fmt::format("the '{}' fault at {}", name_of(f.kind), format_duration(f.at));
+  }
+  bool is_traffic(const std::string& n) const {
+    return std::find(traffic_.begin(), traffic_.end(), n) != traffic_.end();
+  }
+
+  void spike(const FaultSpec& f) const {
+    if (is_traffic(f.target)) {
+      for (const TrafficSpec& t : spec_.traffic)
+        if (t.name == f.target && t.closed())
+          error(f.target_mark, fmt::format("'spike' multiplies the rate of an open-loop source; '{}' is a "
+                                           "closed loop of {} users (their think time sets its rate)",
+                                           f.target, t.users));
+      return;
+    }
+    if (const int i = spec_.find(f.target); i >= 0) {
+      error(f.target_mark,
+            fmt::format("'spike' multiplies the rate of a traffic source; '{}' is {} (traffic: {})", f.target,
+                        a_kind(spec_.components[static_cast<std::size_t>(i)].kind()), list_of(traffic_)));
+      return;
+    }
+    const std::string guess = did_you_mean(f.target, traffic_);
+    error(f.target_mark, guess.empty() ? fmt::format("unknown traffic '{}' in {}: traffic sources are {}",
+                                                     f.target, what(f), list_of(traffic_))
+                                       : fmt::format("unknown traffic '{}' in {}: did you mean '{}'?",
+                                                     f.target, what(f), guess));
+  }
+
+  // Which kinds of component each fault applies to (spec/kinds.cpp, the
+  // faults each kind's apply() supports); a partition cuts a network link
+  // and fits every kind. False after reporting a misfit.
+  bool fits(const FaultSpec& f, const ComponentSpec& c) const {
+    using K = FaultSpec::Kind;
+    const std::string_view kind = name_of(f.kind);
+    std::vector<ComponentKind> kinds;
+    if (f.kind != K::Partition)
+      for (int k = 0; k <= static_cast<int>(ComponentKind::Cdn); ++k)
+        if (accepts(static_cast<ComponentKind>(k), f.kind)) kinds.push_back(static_cast<ComponentKind>(k));
+    const std::string_view extra =
+        f.kind == K::Shift ? " with weighted targets ('to: {v1: 90, v2: 10}')" : "";
+    if (!kinds.empty() && !accepts(c.kind(), f.kind)) {
+      std::string list;
+      for (std::size_t k = 0; k < kinds.size(); ++k)
+        list += (k == 0 ? "" : k + 1 == kinds.size() ? " or " : ", ") + a_kind(kinds[k]);
+      error(f.target_mark,
+            fmt::format("'{}' applies to {}{}; '{}' is {}", kind, list, extra, c.name, a_kind(c.kind())));
+      return false;
+    }
+    if (f.latent && !c.service())
+      error(f.target_mark,
+            fmt::format("a latent defect ('latent: true') shows in a service's requests; '{}' is {}", c.name,
+                        a_kind(c.kind())));
+    return true;
+  }
+
+  // What a fault asks of its (fitting) target component `c`, index `i`.
+  void settings(const FaultSpec& f, const ComponentSpec& c, int i) {
+    using K = FaultSpec::Kind;
+    switch (f.kind) {
+      case K::Kill:
+      case K::Restart: replicas(f, c); break;
+      case K::ExhaustPool:
+        if (!c.database()->pool)
+          error(f.target_mark,
+                fmt::format("'exhaust_pool' empties a database's connection pools; '{}' has none (give "
+                            "it 'pool: N')",
+                            c.name));
+        break;
+      case K::Breaker: {
+        bool calls = false;
+        for_each_call(c.service()->steps, [&](const StepSpec&, double) { calls = true; });
+        if (!calls)
+          error(f.target_mark,
+                fmt::format("'breaker' sets the breakers of a service's calls; '{}' makes no calls", c.name));
+        break;
+      }
+      case K::Shift: shift(f, c); break;
+      case K::Partition: partition(f, i); break;
+      default: break;
+    }
+  }
+
+  void replicas(const FaultSpec& f, const ComponentSpec& c) const {
+    if (!f.replicas) return;
+    int most = c.replica_count();
+    if (const ServiceSpec* s = c.service(); s && s->autoscale) most = std::max(most, s->autoscale->max);
+    for (const FaultSpec& g : spec_.faults)
+      if (g.kind == FaultSpec::Kind::Scale && g.target == f.target && g.at <= f.at && g.replicas)
+        most = std::max(most, *g.replicas);
+    if (*f.replicas > most)
+      error(f.target_mark,
+            fmt::format("{} asks for {} replicas of '{}', which has {}", what(f), *f.replicas, c.name, most));
+  }
+
+  void shift(const FaultSpec& f, const ComponentSpec& c) const {
+    const LoadBalancerSpec& lb = *c.load_balancer();
+    std::vector<std::string> names;
+    for (const auto& [n, w] : lb.targets) names.push_back(n);
+    if (names.empty()) {
+      error(f.target_mark, fmt::format("'shift' moves traffic between the weighted targets of a balancer; "
+                                       "'{}' sends everything to '{}' (give it 'to: {{{}: 100, other: 0}}')",
+                                       c.name, lb.to, lb.to));
+      return;
+    }
+    for (std::size_t w = 0; w < f.weights.size(); ++w) {
+      const std::string& n = f.weights[w].first;
+      if (std::find(names.begin(), names.end(), n) != names.end()) continue;
+      const Mark at = w < f.weight_marks.size() ? f.weight_marks[w] : f.target_mark;
+      const std::string guess = did_you_mean(n, names);
+      error(at, guess.empty() ? fmt::format("'{}' is not a target of balancer '{}': its targets are {}", n,
+                                            c.name, list_of(names))
+                              : fmt::format("'{}' is not a target of balancer '{}': did you mean '{}'?", n,
+                                            c.name, guess));
+    }
+  }
+
+  void partition(const FaultSpec& f, int i) {
+    const int j = spec_.find(f.other);
+    if (j < 0) {
+      if (is_traffic(f.other))
+        error(f.other_mark,
+              fmt::format("'{}' is a traffic source: a partition cuts two components apart", f.other));
+      else error(f.other_mark, unknown_component_message(spec_, f.other, what(f)));
+      return;
+    }
+    if (!graph_) graph_.emplace(spec_);  // built on the first partition
+    const auto a = graph_->component_vertex(i), b = graph_->component_vertex(j);
+    if (!boost::edge(a, b, graph_->graph()).second && !boost::edge(b, a, graph_->graph()).second)
+      error(f.mark, fmt::format("{}: neither '{}' nor '{}' sends to the other, so cutting them apart "
+                                "changes nothing",
+                                what(f), f.target, f.other));
+  }
+
+  const ScenarioSpec& spec_;
+  Diagnostics& diags_;
+  std::vector<std::string> traffic_;
+  std::optional<CallGraph> graph_;
+};
 
 }  // namespace
 
@@ -652,176 +935,9 @@ std::string unknown_component_message(const ScenarioSpec& spec, const std::strin
 }
 
 void check_resilience(const ScenarioSpec& spec, Diagnostics& diags) {
-  const auto error = [&](Mark m, std::string message) {
-    diags.error(spec.file_of(m), m, std::move(message));
-  };
-
-  // Bulkheads: one per downstream the service calls.
-  for (const ComponentSpec& c : spec.components) {
-    const ServiceSpec* s = c.service();
-    if (!s || s->bulkheads.empty()) continue;
-    std::vector<std::string> called;
-    for_each_call(s->steps, [&](const StepSpec& st, double) {
-      if (std::find(called.begin(), called.end(), st.call.target) == called.end())
-        called.push_back(st.call.target);
-    });
-    for (const BulkheadSpec& b : s->bulkheads) {
-      if (std::find(called.begin(), called.end(), b.target) != called.end()) continue;
-      if (spec.find(b.target) < 0)
-        error(b.mark,
-              unknown_component_message(spec, b.target, fmt::format("'bulkheads' of service '{}'", c.name)));
-      else
-        error(b.mark, fmt::format("bulkhead '{}' of service '{}': '{}' never calls '{}' ({})", b.target,
-                                  c.name, c.name, b.target,
-                                  called.empty() ? "it makes no calls" : "it calls " + list_of(called)));
-    }
-  }
-
-  std::vector<std::string> traffic;
-  for (const TrafficSpec& t : spec.traffic) traffic.push_back(t.name);
-  const auto is_traffic = [&](const std::string& n) {
-    return std::find(traffic.begin(), traffic.end(), n) != traffic.end();
-  };
-  std::optional<CallGraph> graph;  // built on the first partition
-
-  using K = FaultSpec::Kind;
-  for (const FaultSpec& f : spec.faults) {
-    const std::string_view kind = name_of(f.kind);
-    const std::string what = fmt::format("the '{}' fault at {}", kind, format_duration(f.at));
-
-    if (f.kind == K::Spike) {
-      if (is_traffic(f.target)) {
-        for (const TrafficSpec& t : spec.traffic)
-          if (t.name == f.target && t.closed())
-            error(f.target_mark,
-                  fmt::format("'spike' multiplies the rate of an open-loop source; '{}' is a closed "
-                              "loop of {} users (their think time sets its rate)",
-                              f.target, t.users));
-        continue;
-      }
-      if (const int i = spec.find(f.target); i >= 0) {
-        error(
-            f.target_mark,
-            fmt::format("'spike' multiplies the rate of a traffic source; '{}' is {} (traffic: {})", f.target,
-                        a_kind(spec.components[static_cast<std::size_t>(i)].kind()), list_of(traffic)));
-        continue;
-      }
-      const std::string guess = did_you_mean(f.target, traffic);
-      error(f.target_mark, guess.empty() ? fmt::format("unknown traffic '{}' in {}: traffic sources are {}",
-                                                       f.target, what, list_of(traffic))
-                                         : fmt::format("unknown traffic '{}' in {}: did you mean '{}'?",
-                                                       f.target, what, guess));
-      continue;
-    }
-
-    const int i = spec.find(f.target);
-    if (i < 0) {
-      if (is_traffic(f.target))
-        error(f.target_mark,
-              fmt::format("'{}' is a traffic source: '{}' applies to a component ('spike' changes the "
-                          "rate of a traffic source)",
-                          f.target, kind));
-      else error(f.target_mark, unknown_component_message(spec, f.target, what));
-      continue;
-    }
-    const ComponentSpec& c = spec.components[static_cast<std::size_t>(i)];
-
-    // Which kinds of component each fault applies to (spec/kinds.cpp, the
-    // faults each kind's apply() supports); a partition cuts a network link
-    // and fits every kind.
-    std::vector<ComponentKind> fits;
-    if (f.kind != K::Partition)
-      for (int k = 0; k <= static_cast<int>(ComponentKind::Cdn); ++k)
-        if (accepts(static_cast<ComponentKind>(k), f.kind)) fits.push_back(static_cast<ComponentKind>(k));
-    const std::string_view extra =
-        f.kind == K::Shift ? " with weighted targets ('to: {v1: 90, v2: 10}')" : "";
-    if (!fits.empty() && !accepts(c.kind(), f.kind)) {
-      std::string kinds;
-      for (std::size_t k = 0; k < fits.size(); ++k)
-        kinds += (k == 0 ? "" : k + 1 == fits.size() ? " or " : ", ") + a_kind(fits[k]);
-      error(f.target_mark,
-            fmt::format("'{}' applies to {}{}; '{}' is {}", kind, kinds, extra, c.name, a_kind(c.kind())));
-      continue;
-    }
-
-    if (f.latent && !c.service())
-      error(f.target_mark,
-            fmt::format("a latent defect ('latent: true') shows in a service's requests; '{}' is {}", c.name,
-                        a_kind(c.kind())));
-
-    switch (f.kind) {
-      case K::Kill:
-      case K::Restart: {
-        if (!f.replicas) break;
-        int most = c.replica_count();
-        if (const ServiceSpec* s = c.service(); s && s->autoscale) most = std::max(most, s->autoscale->max);
-        for (const FaultSpec& g : spec.faults)
-          if (g.kind == K::Scale && g.target == f.target && g.at <= f.at && g.replicas)
-            most = std::max(most, *g.replicas);
-        if (*f.replicas > most)
-          error(f.target_mark, fmt::format("{} asks for {} replicas of '{}', which has {}", what, *f.replicas,
-                                           c.name, most));
-        break;
-      }
-      case K::ExhaustPool:
-        if (!c.database()->pool)
-          error(f.target_mark,
-                fmt::format("'exhaust_pool' empties a database's connection pools; '{}' has none (give "
-                            "it 'pool: N')",
-                            c.name));
-        break;
-      case K::Breaker: {
-        bool calls = false;
-        for_each_call(c.service()->steps, [&](const StepSpec&, double) { calls = true; });
-        if (!calls)
-          error(f.target_mark,
-                fmt::format("'breaker' sets the breakers of a service's calls; '{}' makes no calls", c.name));
-        break;
-      }
-      case K::Shift: {
-        const LoadBalancerSpec& lb = *c.load_balancer();
-        std::vector<std::string> names;
-        for (const auto& [n, w] : lb.targets) names.push_back(n);
-        if (names.empty()) {
-          error(f.target_mark,
-                fmt::format("'shift' moves traffic between the weighted targets of a balancer; '{}' "
-                            "sends everything to '{}' (give it 'to: {{{}: 100, other: 0}}')",
-                            c.name, lb.to, lb.to));
-          break;
-        }
-        for (std::size_t w = 0; w < f.weights.size(); ++w) {
-          const std::string& n = f.weights[w].first;
-          if (std::find(names.begin(), names.end(), n) != names.end()) continue;
-          const Mark at = w < f.weight_marks.size() ? f.weight_marks[w] : f.target_mark;
-          const std::string guess = did_you_mean(n, names);
-          error(at, guess.empty() ? fmt::format("'{}' is not a target of balancer '{}': its targets are {}",
-                                                n, c.name, list_of(names))
-                                  : fmt::format("'{}' is not a target of balancer '{}': did you mean '{}'?",
-                                                n, c.name, guess));
-        }
-        break;
-      }
-      case K::Partition: {
-        const int j = spec.find(f.other);
-        if (j < 0) {
-          if (is_traffic(f.other))
-            error(f.other_mark,
-                  fmt::format("'{}' is a traffic source: a partition cuts two components apart", f.other));
-          else error(f.other_mark, unknown_component_message(spec, f.other, what));
-          break;
-        }
-        if (!graph) graph.emplace(spec);
-        const auto a = graph->component_vertex(i), b = graph->component_vertex(j);
-        if (!boost::edge(a, b, graph->graph()).second && !boost::edge(b, a, graph->graph()).second)
-          error(f.mark,
-                fmt::format("{}: neither '{}' nor '{}' sends to the other, so cutting them apart changes "
-                            "nothing",
-                            what, f.target, f.other));
-        break;
-      }
-      default: break;
-    }
-  }
+  ResilienceChecker check(spec, diags);
+  check.bulkheads();
+  for (const FaultSpec& f : spec.faults) check.fault(f);
 }
 
 }  // namespace archsim

@@ -128,6 +128,11 @@ constexpr std::array kFaultKinds{
     Named<FaultSpec::Kind>{FaultSpec::Kind::Breaker, "breaker"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::Shift, "shift"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::Spike, "spike"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::HostDown, "host_down"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::HostSlow, "host_slow"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::LinkDown, "link_down"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::LinkDegraded, "link_degraded"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::RegionPartition, "region_partition"},
 };
 
 template <class E>
