@@ -15,6 +15,7 @@
 #include "archsim/load.hpp"
 #include "archsim/ticks.hpp"
 #include "engine/sampler.hpp"
+#include "spec/platform_faults.hpp"
 
 namespace archsim {
 
@@ -700,6 +701,16 @@ void fault_reasons(Estimate& est, const ScenarioSpec& spec, const CallGraph& g) 
     if (f.kind == FaultSpec::Kind::Restart) end = f.at + f.restart_time;
     if (f.kind == FaultSpec::Kind::Flush) end = f.at;
     if (end <= spec.warmup) continue;
+    if (is_platform_fault(f.kind)) {
+      // A host or a link changes under every component (and a component
+      // may be named like a host): none has a steady state.
+      for (std::size_t i = 0; i < est.components.size(); ++i)
+        no_estimate(est, spec, g, static_cast<int>(i),
+                    "the run has a fault of the platform (" + std::string(name_of(f.kind)) + " " + f.target +
+                        " at " + format_duration(f.at) + "): capacity and delays change over the run",
+                    false);
+      continue;
+    }
     const int c = spec.find(f.target);
     if (c < 0) continue;
     no_estimate(est, spec, g, c,
