@@ -545,6 +545,17 @@ faults:
     CHECK(up);
   }
 
+  TEST_CASE("simgrid: two 'host_down' windows that overlap keep the host down until the last is over") {
+    std::string yaml = kHostDownFault;
+    yaml.replace(yaml.find("  - {at: 10s, host_down: h1, for: 20s}"), 38,
+                 "  - {at: 10s, host_down: h1, for: 10s}\n  - {at: 15s, host_down: h1, for: 10s}");
+    const RunResult r = run_text(yaml);
+    REQUIRE(r.errors.count("host_down") == 1);
+    // Down from 10 s to 25 s: 100/s x 15 s (the first end at 20 s does not
+    // bring it back while the second is in force).
+    CHECK(r.errors.at("host_down") == Rel(1500, 0.05));
+  }
+
   // api in east calls db in west across the route "east/west" (30 ms each
   // way): the request has a size (a SimGrid communication), the reply none
   // (delivered after the route's latency): both paths must see the change.

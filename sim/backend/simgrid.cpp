@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include <fmt/format.h>
 #include <simgrid/Exception.hpp>
 #include <simgrid/s4u.hpp>
 
@@ -638,16 +639,30 @@ void SimGridBackend::set_region_cut(const std::string& a, const std::string& b, 
   });
 }
 
+bool SimGridBackend::outage(const FaultSpec& f, bool end) {
+  // Regions in either order are one pair.
+  const bool swap = f.kind == FaultSpec::Kind::RegionPartition && f.other < f.target;
+  const std::string key =
+      fmt::format("{}:{}:{}", name_of(f.kind), swap ? f.other : f.target, swap ? f.target : f.other);
+  int& n = outages_[key];
+  n += end ? -1 : 1;
+  return end ? n == 0 : n == 1;
+}
+
 bool SimGridBackend::apply_fault(const FaultSpec& f, bool end) {
   using K = FaultSpec::Kind;
   switch (f.kind) {
-    case K::HostDown: set_host_state(f.target, end); return true;
+    case K::HostDown:
+      if (outage(f, end)) set_host_state(f.target, end);
+      return true;
     case K::HostSlow: {
       const double own = layout_.hosts[static_cast<std::size_t>(layout_.find_host(f.target))].speed;
       set_host_speed(f.target, end ? own : own / f.x);
       return true;
     }
-    case K::LinkDown: set_link_state(f.target, end); return true;
+    case K::LinkDown:
+      if (outage(f, end)) set_link_state(f.target, end);
+      return true;
     case K::LinkDegraded: {
       const Layout::Link& own = layout_.links[static_cast<std::size_t>(layout_.find_link(f.target))];
       if (f.bandwidth > 0 || f.bandwidth_share != 1)
@@ -657,7 +672,9 @@ bool SimGridBackend::apply_fault(const FaultSpec& f, bool end) {
       if (f.add > 0) set_link_latency(f.target, own.latency + (end ? 0 : f.add));
       return true;
     }
-    case K::RegionPartition: set_region_cut(f.target, f.other, !end); return true;
+    case K::RegionPartition:
+      if (outage(f, end)) set_region_cut(f.target, f.other, !end);
+      return true;
     default: return false;
   }
 }

@@ -14,6 +14,7 @@
 // and one in the same thread is an error (std::logic_error).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,7 +63,10 @@ class SimGridBackend : public Backend {
   /// them fail (unreachable), those in flight at once.
   void set_region_cut(const std::string& a, const std::string& b, bool cut);
   /// The platform faults of the timeline (spec/platform_faults), mapped
-  /// onto the methods above; `end` restores the layout's own values.
+  /// onto the methods above; `end` restores the layout's own values. A
+  /// host, link or pair of regions down twice at once is back when the
+  /// last of its outages is over; a slowdown or degradation replaces the
+  /// one before, and its end restores the layout's values.
   bool apply_fault(const FaultSpec& f, bool end) override;
 
   const Layout& layout() const { return layout_; }
@@ -82,6 +86,11 @@ class SimGridBackend : public Backend {
   std::unique_ptr<Impl> impl_;
   Layout layout_;
   Counters counters_;
+  /// Outages (host_down, link_down, region_partition) in force per target.
+  std::map<std::string, int> outages_;
+  /// Counts an outage of f's target starting or ending: true when the
+  /// target's state changes (the first starts, the last ends).
+  bool outage(const FaultSpec& f, bool end);
   std::vector<double> flops_;      ///< per Layout host: flop asked of it in the measured window
   std::vector<double> up_, down_;  ///< per Layout link: bytes sent each way in the measured window
   friend struct Impl;
