@@ -5,7 +5,9 @@
 #include "check.hpp"
 
 #include <algorithm>
+#include <set>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 #include "archsim/load.hpp"
@@ -43,6 +45,47 @@ TEST_CASE("event queue pops by time, then in scheduling order") {
     REQUIRE(got.seq == want.seq);
   }
   CHECK(q.empty());
+}
+
+TEST_CASE("event queue keeps (time, sequence) order at a million pending events") {
+  // Past 32k pending events the queue is a timing wheel (engine/event_queue.hpp):
+  // its pops must be those of one heap. A reference set gives the order.
+  EventQueue<Ev> q;
+  std::set<std::pair<double, std::uint64_t>> ref;
+  Rng r(11, "wheel");
+  std::uint64_t seq = 0;
+  auto push = [&](double t) {
+    q.push(Ev{t, seq});
+    ref.emplace(t, seq++);
+  };
+  double now = 0;
+  auto pop_check = [&] {
+    const Ev got = q.pop();
+    const auto want = *ref.begin();
+    ref.erase(ref.begin());
+    REQUIRE(got.time == want.first);
+    REQUIRE(got.seq == want.second);
+    now = got.time;
+  };
+  // A million think timers, exp(30 s), some at equal times; then a steady
+  // state (each pop schedules a short event or a long one, some at `now`);
+  // then a drain, through the switch back to a heap.
+  for (int i = 0; i < 1'000'000; ++i) push(i % 7 ? r.exponential(30.0) : std::floor(r.exponential(30.0)));
+  for (int i = 0; i < 2'000'000; ++i) {
+    pop_check();
+    const std::uint64_t k = r.below(10);
+    push(k == 0  ? now
+         : k < 4 ? now + r.exponential(0.01)
+         : k < 9 ? now + r.exponential(30.0)
+                 : now + 3600.0 * r.uniform());
+  }
+  while (!ref.empty()) {
+    REQUIRE(!q.empty());
+    pop_check();
+    if (!ref.empty() && ref.size() % 100'000 == 0) push(now + r.exponential(1.0));  // pushes while it shrinks
+  }
+  CHECK(q.empty());
+  CHECK(q.size() == 0);
 }
 
 TEST_CASE("random streams depend on seed and name only") {
