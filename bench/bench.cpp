@@ -176,7 +176,7 @@ std::pair<std::string, std::string> social_feed(double users, double minutes) {
         "post:\n    kind: service\n    replicas: " + n(2) + "\n");
   scale(design, "fanout:\n    kind: service\n    replicas: 2\n",
         "fanout:\n    kind: service\n    replicas: " + n(2) + "\n");
-  scale(design, "partitions: 12 ", "partitions: " + n(12) + " ");
+  scale(design, "partitions: 12\n", "partitions: " + n(12) + "\n");
   scale(design, "capacity: 50k ", "capacity: " + n(50000) + " ");
   scale(design, "shards: 8\n", "shards: " + n(8) + "\n");
   if (!ok) return {};
