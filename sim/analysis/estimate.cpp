@@ -234,7 +234,7 @@ class Model {
           t += st.timeout ? capped(slowest * h, *st.timeout) : slowest * h;
           break;
         }
-        case StepSpec::Kind::Repeat: t += st.count * steps_time(s, st.steps); break;
+        case StepSpec::Kind::Repeat: t += st.mean_count() * steps_time(s, st.steps); break;
         case StepSpec::Kind::Branch:
           for (const StepSpec::Arm& a : st.arms) t += a.p * steps_time(s, a.steps);
           break;
@@ -397,7 +397,7 @@ void Model::visit(State& s, std::size_t from, const std::vector<StepSpec>& steps
         break;
       }
       case StepSpec::Kind::Parallel: visit(s, from, st.steps, rate); break;
-      case StepSpec::Kind::Repeat: visit(s, from, st.steps, rate * st.count); break;
+      case StepSpec::Kind::Repeat: visit(s, from, st.steps, rate * st.mean_count()); break;
       case StepSpec::Kind::Branch:
         for (const StepSpec::Arm& a : st.arms) visit(s, from, a.steps, rate * a.p);
         break;
