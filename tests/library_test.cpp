@@ -235,6 +235,16 @@ TEST_SUITE("library") {
     CHECK(figure(good, "timelines", "hit_ratio") > 0.99);
     CHECK(component(good, "posts").utilization < 0.2);
     CHECK(naive.why.saturated.front().at < 5);  // from the start: each shard answers every read
+    // Fan-out on write for every author: reads are as fast as the hybrid's,
+    // but a celebrity's post is 20,000 pushes (about 18 s of a consumer) and
+    // the posts behind it on its partition wait: delivery_p99 fails.
+    const Analysis all = run_design("social-feed", "fan-out-on-write");
+    CHECK_FALSE(all.pass());
+    CHECK(all.result.latency.p99 < 0.2);
+    CHECK(figure(all, "new-posts", "delay_p99_ms") > 10'000);
+    CAPTURE(all.why.headline);
+    CHECK(all.why.headline.find("delivery_p99 failed: new-posts held its messages") != std::string::npos);
+    CHECK(figure(good, "new-posts", "delay_p99_ms") < 100);  // the hybrid pulls celebrities at read time
   }
 
   TEST_CASE(

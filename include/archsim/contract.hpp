@@ -42,6 +42,12 @@ struct DataSetSpec {
   int min_shards = 1;  ///< a database of it needs at least this many shards (the data's volume)
   std::string lever;   ///< the lever that offers this data set ("" = always there)
   Mark queries_mark, min_shards_mark, lever_mark;
+  /// `followers:` (share of posts, followers of the author): what a
+  /// `repeat: {followers: SET}` pushes; `pull_lever`: the lever a design
+  /// must pull to leave the largest authors unpushed (`pull_above`).
+  std::vector<std::pair<double, double>> followers;
+  std::string pull_lever;
+  Mark pull_lever_mark;
 };
 
 /// One requirement of an operation: any of the alternatives, each a work

@@ -3,6 +3,7 @@
 // Quantities are SI doubles: seconds, requests per second, bytes.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -130,9 +131,30 @@ struct StepSpec {
   std::vector<StepSpec> steps;     ///< Repeat: the body; Parallel: the calls
   std::vector<StepSpec> on_miss;   ///< Call to a cache: fetch on a miss, then store
   std::vector<StepSpec> fallback;  ///< Call: runs instead when the call fails
-  int count = 1;                   ///< Repeat
-  int wait = 0;                    ///< Parallel: replies to wait for (0 = all)
-  std::optional<double> timeout;   ///< Parallel: for the whole fan-out
+  int count = 1;                   ///< Repeat (with `followers`: the typical author's batches)
+  /// Repeat `{followers: ..., batch: B, pull_above: M}`: fan-out on write,
+  /// the count drawn per visit from an author's followers n: ceil(n / B)
+  /// batches, none when n > M (the hybrid: those authors are pulled at read).
+  struct Followers {
+    std::vector<std::pair<double, double>> shares;  ///< (share of posts, followers), shares sum to 1
+    std::string set;                                ///< the data set it came from ("" = inline)
+    double batch = 1;                               ///< followers per pushed batch
+    double pull_above = 0;                          ///< followers; 0 = push every author
+    Mark mark, pull_mark;
+    /// The batches a post of an author with `n` followers pushes.
+    double batches(double n) const { return pull_above > 0 && n > pull_above ? 0.0 : std::ceil(n / batch); }
+    /// The mean batches per post, over the authors.
+    double mean() const {
+      double m = 0;
+      for (const auto& [share, n] : shares) m += share * batches(n);
+      return m;
+    }
+  };
+  std::optional<Followers> followers;
+  /// Repeat: the mean count per visit (by followers: over the authors).
+  double mean_count() const { return followers && !followers->shares.empty() ? followers->mean() : count; }
+  int wait = 0;                   ///< Parallel: replies to wait for (0 = all)
+  std::optional<double> timeout;  ///< Parallel: for the whole fan-out
   struct Arm {
     double p = 0;
     std::vector<StepSpec> steps;
@@ -158,7 +180,7 @@ void for_each_call(const std::vector<StepSpec>& steps, F&& fn, double times = 1.
         for_each_call(s.fallback, fn, 0.0);
         break;
       case StepSpec::Kind::Parallel: for_each_call(s.steps, fn, times); break;
-      case StepSpec::Kind::Repeat: for_each_call(s.steps, fn, times * s.count); break;
+      case StepSpec::Kind::Repeat: for_each_call(s.steps, fn, times * s.mean_count()); break;
       case StepSpec::Kind::Branch:
         for (const StepSpec::Arm& a : s.arms) for_each_call(a.steps, fn, times * a.p);
         break;
@@ -466,6 +488,7 @@ struct SloSpec {
     LostMessages,    ///< messages dead-lettered or dropped by queues
     Availability,    ///< successful / finished requests (higher is better)
     LostWrites,      ///< acknowledged writes a concurrent write overwrote (last-writer-wins), all databases
+    DeliveryP99,     ///< p99 of a queue's publish-to-processed delay, s, the worst queue (not correctness)
   };
   Kind kind = Kind::LatencyP99;
   std::string key;    ///< as written, e.g. "latency_p99"
@@ -475,7 +498,9 @@ struct SloSpec {
   /// (latency, error_rate, throughput_min, availability); "" = all.
   std::string source;
   /// A correctness objective (duplicates, stale reads, lost messages).
-  bool correctness() const { return kind >= Kind::Duplicates && kind != Kind::Availability; }
+  bool correctness() const {
+    return kind >= Kind::Duplicates && kind != Kind::Availability && kind != Kind::DeliveryP99;
+  }
 };
 
 struct ScenarioSpec {

@@ -235,7 +235,7 @@ class Model {
           t += st.timeout ? capped(slowest * h, *st.timeout) : slowest * h;
           break;
         }
-        case StepSpec::Kind::Repeat: t += st.count * steps_time(s, st.steps); break;
+        case StepSpec::Kind::Repeat: t += st.mean_count() * steps_time(s, st.steps); break;
         case StepSpec::Kind::Branch:
           for (const StepSpec::Arm& a : st.arms) t += a.p * steps_time(s, a.steps);
           break;
@@ -398,7 +398,7 @@ void Model::visit(State& s, std::size_t from, const std::vector<StepSpec>& steps
         break;
       }
       case StepSpec::Kind::Parallel: visit(s, from, st.steps, rate); break;
-      case StepSpec::Kind::Repeat: visit(s, from, st.steps, rate * st.count); break;
+      case StepSpec::Kind::Repeat: visit(s, from, st.steps, rate * st.mean_count()); break;
       case StepSpec::Kind::Branch:
         for (const StepSpec::Arm& a : st.arms) visit(s, from, a.steps, rate * a.p);
         break;
@@ -720,6 +720,21 @@ void fault_reasons(Estimate& est, const ScenarioSpec& spec, const CallGraph& g) 
   }
 }
 
+/// A fan-out by followers whose pushes come mostly from rare authors: the
+/// mean is right, but a run of minutes sees few of their posts (tens), so
+/// its measured load is that count's luck. "" when the pushes are spread.
+std::string rare_authors(const StepSpec::Followers& f) {
+  const double mean = f.mean();
+  for (const auto& [share, n] : f.shares)
+    if (share < 0.05 && mean > 0 && share * f.batches(n) > 0.5 * mean)
+      return fmt::format(
+          "a fan-out by followers: {:.3g}% of the posts (authors with {:.0f} followers) make {:.3g}% of its "
+          "pushes; a run sees few of them, so its load varies by their count (the mean is {:.1f} batches per "
+          "post)",
+          share * 100, n, share * f.batches(n) / mean * 100, mean);
+  return "";
+}
+
 /// Features whose effect on one component has no closed form here.
 void feature_reasons(Estimate& est, const ScenarioSpec& spec, const std::string& backend) {
   for (std::size_t c = 0; c < spec.components.size(); ++c) {
@@ -735,12 +750,19 @@ void feature_reasons(Estimate& est, const ScenarioSpec& spec, const std::string&
           why =
               "a fan-out: its workers wait for the slowest (or k-th) of several replies, which has no closed "
               "form here";
+        if (st.followers && why.empty()) why = rare_authors(*st.followers);
         scan(st.steps);
         scan(st.on_miss);
         for (const auto& a : st.arms) scan(a.steps);
       }
     };
     scan(sv->steps);
+    // The queue that feeds it is as busy as its consumers: the same reason.
+    for (std::size_t q = 0; q < spec.components.size() && !why.empty(); ++q)
+      if (const QueueSpec* qs = spec.components[q].queue(); qs && qs->consumer == cs.name &&
+                                                            est.components[q].no_estimate.empty() &&
+                                                            why.rfind("a fan-out by followers", 0) == 0)
+        est.components[q].no_estimate = why;
     if (backend == "simgrid" && spec.platform && why.empty())
       why =
           "on the simgrid backend with a platform, workers share cores and links: their time stretches with "

@@ -16,7 +16,7 @@ double service_work(const std::vector<StepSpec>& steps) {
   for (const StepSpec& s : steps) {
     if (s.kind == StepSpec::Kind::Work)
       t += sampled_moments(s.work).mean;  // as drawn (a normal is truncated)
-    if (s.kind == StepSpec::Kind::Repeat) t += s.count * service_work(s.steps);
+    if (s.kind == StepSpec::Kind::Repeat) t += s.mean_count() * service_work(s.steps);
     if (s.kind == StepSpec::Kind::Branch)
       for (const StepSpec::Arm& a : s.arms) t += a.p * service_work(a.steps);
     if (s.kind == StepSpec::Kind::Call) t += service_work(s.on_miss);

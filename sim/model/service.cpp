@@ -102,10 +102,14 @@ void Service::run(Job* j) {
         kernel_.call_async(j, *op.site);
         ++j->pc;
         break;
-      case Op::Kind::RepeatBegin:
-        j->loop[op.slot] = static_cast<std::uint32_t>(op.count);
-        j->pc = op.count > 0 ? j->pc + 1 : op.next;
+      case Op::Kind::RepeatBegin: {
+        // A fan-out by followers draws its author (one uniform); a plain
+        // repeat draws nothing, so its runs keep their random streams.
+        const std::uint32_t n = op.counts.empty() ? op.count : op.draw_count(rng_.uniform());
+        j->loop[op.slot] = n;
+        j->pc = n > 0 ? j->pc + 1 : op.next;
         break;
+      }
       case Op::Kind::RepeatEnd: j->pc = --j->loop[op.slot] > 0 ? op.next : j->pc + 1; break;
       case Op::Kind::Branch: {
         const double u = rng_.uniform();

@@ -1,7 +1,10 @@
 #include "model/step_program.hpp"
 
+#include <algorithm>
+
 #include "archsim/diagnostics.hpp"
 #include "model/builder.hpp"
+#include "spec/parse_followers.hpp"
 
 namespace archsim {
 
@@ -90,6 +93,14 @@ void StepProgram::repeat(const StepSpec& st, int depth) {
   Op begin = make(Op::Kind::RepeatBegin);
   begin.slot = static_cast<std::uint8_t>(depth);
   begin.count = static_cast<std::uint32_t>(st.count);
+  if (st.followers) {
+    double cum = 0;
+    for (const auto& [share, n] : st.followers->shares) {
+      cum += share;
+      const double batches = std::min(follower_batches(*st.followers, n), 4e9);
+      begin.counts.emplace_back(cum, static_cast<std::uint32_t>(batches));
+    }
+  }
   const std::uint32_t b0 = emit(std::move(begin));
   steps(st.steps, depth + 1);
   Op end = make(Op::Kind::RepeatEnd);

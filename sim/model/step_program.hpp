@@ -37,6 +37,15 @@ struct Op {
   double timeout = 0;                                  ///< s, a fan-out's deadline; 0 = none
   std::vector<std::pair<double, std::uint32_t>> arms;  ///< cumulative probability, first op
   int bulkhead = -1;                                   ///< Call: index into the bulkheads, or -1
+  /// RepeatBegin by followers: (cumulative share of posts, batches); the
+  /// count is drawn per visit (empty: `count`).
+  std::vector<std::pair<double, std::uint32_t>> counts;
+  /// The count of this visit: `count`, or an author's batches drawn by `u` in [0, 1).
+  std::uint32_t draw_count(double u) const {
+    for (const auto& c : counts)
+      if (u < c.first) return c.second;
+    return counts.empty() ? count : counts.back().second;
+  }
 };
 
 class StepProgram {

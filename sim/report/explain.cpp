@@ -712,6 +712,22 @@ double design_rps(const Run& run, int i, double entering) {
 
 // ---- the headline ----
 
+double figure_of(const ComponentResult& c, std::string_view name);
+
+/// delivery_p99 names the queue that delivered slowest: ": new-posts held
+/// its messages 39.8 s at p99 from publish to processed (mean 2.1 s)".
+std::string delivery_words(const Run& run) {
+  const ComponentResult* worst = nullptr;
+  for (const ComponentResult& c : run.r.components)
+    if (c.kind == ComponentKind::Queue &&
+        (!worst || figure_of(c, "delay_p99_ms") > figure_of(*worst, "delay_p99_ms")))
+      worst = &c;
+  if (!worst) return "";
+  return fmt::format(": {} held its messages {} at p99 from publish to processed (mean {})", worst->name,
+                     human_duration(figure_of(*worst, "delay_p99_ms") / 1e3),
+                     human_duration(figure_of(*worst, "delay_ms") / 1e3));
+}
+
 std::string headline_break(const Explanation& x, const Run& run) {
   const SloBreak* first = &x.breaks.front();  // the SLO that broke first in time leads
   for (const SloBreak& b : x.breaks)
@@ -721,6 +737,7 @@ std::string headline_break(const Explanation& x, const Run& run) {
                   : b.at <= run.r.warmup_s + kMinRun
                       ? fmt::format("{} was over its target from the start", slo_short(b.slo))
                       : fmt::format("{} broke at {}", slo_short(b.slo), clock(b.at));
+  if (b.slo == "delivery_p99") return h + delivery_words(run);
   if (!run.root && run.time_goes) h += ": " + run.time_goes->text;
   return h;
 }

@@ -51,11 +51,14 @@ double correctness_actual(SloSpec::Kind k, const RunResult& r) {
         if (c.kind == ComponentKind::Database) reads += figure(c, "reads");
         break;
       case K::StalenessP99: worst = std::max(worst, figure(c, "staleness_p99_ms") / 1e3); break;
+      case K::DeliveryP99:
+        if (c.kind == ComponentKind::Queue) worst = std::max(worst, figure(c, "delay_p99_ms") / 1e3);
+        break;
       default: break;
     }
   }
   if (k == K::StaleReadRatio) return reads > 0 ? sum / reads : 0.0;
-  if (k == K::StalenessP99) return worst;
+  if (k == K::StalenessP99 || k == K::DeliveryP99) return worst;
   return sum;
 }
 
@@ -113,7 +116,8 @@ void check_slos(const ScenarioSpec& spec, RunResult& r) {
         c.unit = "fraction";
         c.actual = correctness_actual(s.kind, r);
         break;
-      case K::StalenessP99: c.actual = correctness_actual(s.kind, r); break;
+      case K::StalenessP99:
+      case K::DeliveryP99: c.actual = correctness_actual(s.kind, r); break;
     }
     // A latency objective with no successful request cannot be met, and has
     // neither an actual value nor a margin ("no successful request").

@@ -21,6 +21,7 @@
 #include "archsim/load.hpp"
 #include "report/cost.hpp"  // the instance table (a layer exception: see sim/README.md)
 #include "spec/parse_data.hpp"
+#include "spec/parse_followers.hpp"
 #include "spec/price.hpp"
 #include "spec/units.hpp"
 
@@ -67,9 +68,9 @@ const std::vector<std::string_view> kWorldKeys = {"work", "data", "operations", 
 const std::vector<std::string_view> kOwnedTop = {"traffic", "slo",        "budget",  "duration",
                                                  "warmup",  "seed",       "network", "work",
                                                  "data",    "operations", "prices",  "external"};
-const std::vector<std::string_view> kDataKeys = {"keys",           "popularity",    "item_size",
-                                                 "queries",        "cache_latency", "edge_latency",
-                                                 "origin_latency", "min_shards",    "lever"};
+const std::vector<std::string_view> kDataKeys = {
+    "keys",           "popularity", "item_size", "queries",   "cache_latency", "edge_latency",
+    "origin_latency", "min_shards", "lever",     "followers", "pull_lever"};
 const std::vector<std::string_view> kLeverKeys = {"about", "family", "sets", "must"};
 const std::vector<std::string_view> kOperationKeys = {"from", "must"};
 
@@ -158,6 +159,7 @@ void read_data(const Source& src, const Field& f, Contract& c) {
       d.lever = yaml::read_text(src, *x, "the lever that offers this data set").value_or("");
       d.lever_mark = x->value_mark;
     }
+    read_data_followers(src, *dm, d);
     c.data.push_back(std::move(d));
   }
 }
@@ -390,6 +392,10 @@ void check_names(const Source& src, const Contract& c) {
   for (const DataSetSpec& d : c.data)
     if (!d.lever.empty() && !c.lever(d.lever))
       src.error(d.lever_mark, fmt::format("data set '{}' comes with an unknown lever '{}'", d.name, d.lever));
+  for (const DataSetSpec& d : c.data)
+    if (!d.pull_lever.empty() && !c.lever(d.pull_lever))
+      src.error(d.pull_lever_mark,
+                fmt::format("data set '{}' names an unknown pull lever '{}'", d.name, d.pull_lever));
   for (const LeverSpec& l : c.levers)
     for (const auto& [opname, reqs] : l.must) {
       const std::string& wanted = opname;  // not captured as a binding (clang)
@@ -913,6 +919,7 @@ void apply(ScenarioSpec& spec, Contract& c, Diagnostics& diags) {
   check_faults(spec, diags);
   check_instances(spec, diags);
   check_operations(spec, c, diags);
+  check_follower_pushes(spec, c, diags);
 }
 
 }  // namespace contract

@@ -15,6 +15,7 @@
 #include "spec/contract.hpp"
 #include "spec/limits.hpp"
 #include "spec/parse_data.hpp"
+#include "spec/parse_followers.hpp"
 #include "spec/parse_resilience.hpp"
 #include "spec/platform.hpp"
 #include "spec/price.hpp"
@@ -718,7 +719,9 @@ std::optional<StepSpec> Loader::read_step(const Source& src, const YAML::Node& n
       break;
     case StepSpec::Kind::Parallel: read_parallel(src, *m, *head, s); break;
     case StepSpec::Kind::Repeat: {
-      if (auto v = yaml::read_int(src, *head, 1, limits::kRepeat, "how many times the steps run"))
+      if (head->value.IsMap())  // fan-out on write: as many batches as the author has followers
+        read_repeat_followers(src, *head, s, graded_design(src) ? contract_.get() : nullptr, problem_.path());
+      else if (auto v = yaml::read_int(src, *head, 1, limits::kRepeat, "how many times the steps run"))
         s.count = static_cast<int>(*v);
       if (const Field* f = m->need("steps", "a 'repeat' step")) s.steps = read_steps(src, *f);
       break;
@@ -856,7 +859,7 @@ void Loader::read_slo_map(const Source& src, const Field& f, const std::string& 
     }
     using K = SloSpec::Kind;
     SloSpec slo{*kind, g.key, 0, g.key_mark, source};
-    if (!source.empty() && slo.correctness()) {
+    if (!source.empty() && (slo.correctness() || *kind == K::DeliveryP99)) {
       src.error(g.key_mark,
                 fmt::format("'{}' counts over the whole system: put it in 'slo:', not per source", g.key));
       continue;

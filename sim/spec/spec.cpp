@@ -85,6 +85,7 @@ constexpr std::array kSloKinds{
     Named<SloSpec::Kind>{SloSpec::Kind::LostMessages, "lost_messages"},
     Named<SloSpec::Kind>{SloSpec::Kind::Availability, "availability"},
     Named<SloSpec::Kind>{SloSpec::Kind::LostWrites, "lost_writes"},
+    Named<SloSpec::Kind>{SloSpec::Kind::DeliveryP99, "delivery_p99"},
 };
 
 constexpr std::array kBackoffs{
