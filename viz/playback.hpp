@@ -45,7 +45,8 @@ struct SloStatus {
 /// The root cause a run's explanation names (viz/cause.hpp fills it in):
 /// marked on its component from `at` on.
 struct Cause {
-  int component = -1;   ///< index in the header's components
+  int component = -1;   ///< index in the header's components (-1: a link is the cause)
+  int link = -1;        ///< index in the header's platform links, when a saturated link is
   double at = 0;        ///< s, when it started
   bool pool = false;    ///< a connection pool ran dry (not the workers)
   std::string tag;      ///< the badge's word: "saturated", "pool ran dry", "timeout"

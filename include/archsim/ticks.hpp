@@ -10,8 +10,9 @@
 // - levels sampled at the end of a tick (queue, in flight, a queue's lag,
 //   pool_waiting, primaries down, a breaker's state) keep their peak, so a
 //   saturated second does not vanish into a calm minute;
-// - utilisation and a service's replicas are time-weighted means (the
-//   replica-hours the cost bills are unchanged);
+// - utilisation (a component's, a host's CPU, a link's) and a service's
+//   replicas are time-weighted means (the replica-hours the cost bills are
+//   unchanged);
 // - p50 (and per-visit means such as pool_wait_ms) are weighted by the
 //   completions behind them; p99 keeps the worst tick's (an upper bound);
 // - entries (a cache's size) is the later tick's.

@@ -191,6 +191,10 @@ class Backend {
   virtual void reset_figures() {}
   /// CPU per host and bytes per link over the measured window of `window` s.
   virtual void report(RunResult&, double /*window*/) const {}
+  /// Per tick of `dt` s: CPU per host and the busier direction of each link
+  /// since the last call, as shares of capacity (indexed like the backend's
+  /// layout); the counts start again. Empty from a backend without hosts.
+  virtual void sample(std::vector<double>& /*host_cpu*/, std::vector<double>& /*link_util*/, double /*dt*/) {}
 };
 
 /// Anything an event can be addressed to: a component, and the objects that
