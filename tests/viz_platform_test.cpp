@@ -30,6 +30,7 @@
 #include "../viz/frames.hpp"
 #include "../viz/playback.hpp"
 #include "../viz/scene.hpp"
+#include "../viz/synthetic.hpp"
 #include "../viz/theme.hpp"
 
 using namespace archsim;
@@ -192,6 +193,40 @@ TEST_SUITE("viz") {
     TickStore::merge(a, b);
     CHECK(a.host_cpu[0] == Rel(0.5));
     CHECK(a.link_util[0] == Rel(0.25));
+  }
+
+  TEST_CASE("playback: a long run keeps a bounded number of ticks, whatever its simulated time") {
+    // One synthetic minute, then its ticks appended again and again, later
+    // each time: 200,000 ticks (55 simulated hours) into a store of 1 MB.
+    SyntheticRun run;
+    run.components = 4;
+    const Timeline one = synthetic_timeline(run);
+    Playback pb(one.header, {}, 1 << 20);
+    std::uint64_t completed = 0;
+    double t = 0;
+    for (int i = 0; i < 200000; ++i) {
+      Tick k = one.ticks[static_cast<std::size_t>(i) % one.ticks.size()];
+      t += k.dt;
+      k.t = t;
+      completed += k.completed;
+      pb.append(k);
+      REQUIRE(pb.ticks().size() <= pb.tick_capacity());
+    }
+    pb.set_final({});  // the end: the last merged tick is shown too
+    CHECK(pb.ticks_added() == 200000);
+    CHECK(pb.tick_capacity() == TickStore::kMinTicks);  // 1 MB holds fewer: the floor applies
+    CHECK(pb.ticks().size() <= TickStore::kMinTicks);
+    CHECK(pb.ticks().size() >= TickStore::kMinTicks / 2);
+    // Nothing lost: the merged ticks still count every request, and reach the end.
+    std::uint64_t kept = 0;
+    for (const Tick& k : pb.ticks()) kept += k.completed;
+    CHECK(kept == completed);
+    CHECK(pb.horizon() == Rel(t));
+    // Merged evenly: every kept tick but the last covers the same time (128 s:
+    // 200,000 ticks in 2,048 slots doubled 7 times).
+    CHECK(pb.ticks().front().dt == Rel(128));
+    CHECK(pb.ticks()[pb.ticks().size() / 2].dt == Rel(128));
+    CHECK(pb.tick_at(t / 2) != nullptr);
   }
 
   TEST_CASE("platform: the explanation names the saturated link, and the view marks it as the root cause") {

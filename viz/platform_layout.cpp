@@ -127,9 +127,14 @@ PlatformLayout layout_platform(const PlatformMap& m, const Rect& area, float s) 
       const float lift = std::min(arc_h - 14 * s, 10 * s + span / std::max(1.f, area.w) * (arc_h - 18 * s));
       region_arc(L, l, a.cx() <= b.cx() ? a : b, a.cx() <= b.cx() ? b : a, lift, lane++ % 3, s);
     } else {
-      const float y = a.y + title + (a.h - title) * 0.5f;
-      L.links[l] = {{a.x + pad, y}, {a.right() - pad, y}};
-      L.link_label[l] = {a.cx(), a.y + title * 0.5f};
+      // Over the zones' tops, from the first zone's centre to the last's.
+      float x0 = a.right(), x1 = a.x;
+      for (std::size_t z = 0; z < m.zones.size(); ++z)
+        if (m.zones[z].region == pl.a) x0 = std::min(x0, L.zones[z].cx()), x1 = std::max(x1, L.zones[z].cx());
+      const float y = a.y + title - 1;
+      if (x1 <= x0) x0 = a.x + pad, x1 = a.right() - pad;
+      L.links[l] = {{x0, y}, {(x0 + x1) / 2, y}, {x1, y}};
+      L.link_label[l] = {(x0 + x1) / 2, y};
     }
   }
   return L;

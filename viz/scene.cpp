@@ -1300,12 +1300,22 @@ void Scene::draw_platform_links(sf::RenderTarget& rt, const ViewState& s, const 
     for (const Point& p : pts) line.push_back({p.x, p.y});
     stroke(tris_, line, false, (u > kSaturatedUtil ? 4.5f : 2.5f) * sc, c, false);
     const PlatformMap::Link& pl = m.links[l];
-    std::string words = pl.name + " \u00b7 " + format_percent(u);
+    std::string words = pl.name + " \u00b7 " + (u > 0 ? format_percent(u) : "0%");
     if (pl.bandwidth < kUnlimitedBandwidth) words += " of " + format_bandwidth(pl.bandwidth);
     const float w = text_width(words, fonts_.regular, fs) + 10 * sc;
-    const Point at = platform_.link_label[l];
-    const Rect chip{std::round(std::clamp(at.x - w / 2, platform_.area.x, platform_.area.right() - w)),
-                    std::round(at.y - fs * 0.75f), std::round(w), std::round(fs * 1.5f)};
+    // On the line, at its middle unless an earlier chip is there: then further along either way.
+    const auto chip_at = [&](Point at) {
+      return Rect{std::round(std::clamp(at.x - w / 2, platform_.area.x, platform_.area.right() - w)),
+                  std::round(at.y - fs * 0.75f), std::round(w), std::round(fs * 1.5f)};
+    };
+    Rect chip = chip_at(platform_.link_label[l]);
+    for (const float f : {0.5f, 0.3f, 0.7f, 0.15f, 0.85f}) {
+      const Rect c = chip_at(pts[static_cast<std::size_t>(f * static_cast<float>(pts.size() - 1))]);
+      if (std::none_of(chips.begin(), chips.end(), [&](const Chip& o) { return o.r.overlaps(c); })) {
+        chip = c;
+        break;
+      }
+    }
     chips.push_back({chip, words, cause && cause->link == static_cast<int>(l)});
     fill(tris_, rounded(chip, 3 * sc), color::panel);
     stroke(tris_, rounded(chip, 3 * sc), true, 1 * sc, c);

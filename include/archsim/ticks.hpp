@@ -41,6 +41,10 @@ class TickStore {
   void add(const Tick& t);
   /// Every tick kept, the last (possibly narrower) merged tick included.
   const std::vector<Tick>& ticks();
+  /// The ticks kept so far without the one still being merged (its
+  /// emitted ticks arrive): a reader that looks after every add (the live
+  /// view) sees whole kept ticks; ticks() at the end adds the last one.
+  const std::vector<Tick>& kept() const { return ticks_; }
   /// ticks(), moved out; the store is empty afterwards.
   std::vector<Tick> take();
 
