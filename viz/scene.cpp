@@ -1309,11 +1309,16 @@ void Scene::draw_platform_links(sf::RenderTarget& rt, const ViewState& s, const 
                   std::round(at.y - fs * 0.75f), std::round(w), std::round(fs * 1.5f)};
     };
     Rect chip = chip_at(platform_.link_label[l]);
-    for (const float f : {0.5f, 0.3f, 0.7f, 0.15f, 0.85f}) {
-      const Rect c = chip_at(pts[static_cast<std::size_t>(f * static_cast<float>(pts.size() - 1))]);
-      if (std::none_of(chips.begin(), chips.end(), [&](const Chip& o) { return o.r.overlaps(c); })) {
-        chip = c;
-        break;
+    bool placed = false;
+    for (int lift = 0; lift < 3 && !placed; ++lift) {  // then a row higher, and another
+      for (const float f : {0.5f, 0.3f, 0.7f, 0.15f, 0.85f}) {
+        Point p = pts[static_cast<std::size_t>(f * static_cast<float>(pts.size() - 1))];
+        p.y -= static_cast<float>(lift) * (fs * 1.5f + 2 * sc);
+        const Rect c = chip_at(p);
+        if (std::none_of(chips.begin(), chips.end(), [&](const Chip& o) { return o.r.overlaps(c); })) {
+          chip = c, placed = true;
+          break;
+        }
       }
     }
     chips.push_back({chip, words, cause && cause->link == static_cast<int>(l)});
