@@ -53,6 +53,15 @@ std::optional<Cause> cause_of(const report::Explanation& why, const TimelineHead
                 report::clock(s.at);
     return c;
   }
+  if (!why.saturated_links.empty() && h.platform) {
+    const report::LinkSaturation& s = why.saturated_links.front();
+    Cause c;
+    c.link = s.link;
+    c.at = s.at;
+    c.tag = "link saturated";
+    c.caption = "root cause: the link " + s.name + " (" + s.joins + ") saturated at " + report::clock(s.at);
+    return c;
+  }
   const double broke = first_break(why);
   for (const report::ErrorSource& e : why.errors) {
     if (e.at_client || broke < 0) continue;

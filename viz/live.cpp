@@ -14,21 +14,21 @@ void LiveRun::restart() {
   sim_ = std::make_unique<Simulation>(spec_);
   sim_->add_observer(this);
   reached_ = 0;
-  raw_.clear();
+  raw_ = TickStore(Playback::kTickBudget);
   result_.reset();
   if (!pb_) owned_ = std::make_unique<Playback>(make_header(*sim_)), pb_ = owned_.get();
   else pb_->clear();
 }
 
 void LiveRun::on_tick(const Tick& t) {
-  raw_.push_back(t);
+  raw_.add(t);
   pb_->append(t);
 }
 
 void LiveRun::on_finish(const RunResult& r) {
   result_ = r;
   pb_->set_final(r.slo);
-  pb_->set_cause(explain_cause(spec_, r, raw_, sim_->edges(), pb_->header()));
+  pb_->set_cause(explain_cause(spec_, r, raw_.ticks(), sim_->edges(), pb_->header()));
 }
 
 void LiveRun::run_to(double t, double budget_s) {

@@ -41,7 +41,9 @@ class LiveRun : public Observer {
   std::unique_ptr<Playback> owned_;
   std::unique_ptr<Simulation> sim_;
   double reached_ = 0;
-  std::vector<Tick> raw_;  // as reported (explain reads these; the Playback marks missing latencies)
+  // As reported (explain reads these; the Playback marks missing
+  // latencies), in bounded memory like the Playback's.
+  TickStore raw_{Playback::kTickBudget};
   std::optional<RunResult> result_;
 };
 

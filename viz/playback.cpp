@@ -50,11 +50,12 @@ Timeline make_timeline(TimelineHeader h, std::vector<Tick> ticks) {
 }
 }  // namespace
 
-Playback::Playback(Timeline tl) : tl_(std::move(tl)) {
-  for (auto& t : tl_.ticks) {
-    mark_missing_latency(t);
-    note(t);
-  }
+Playback::Playback(Timeline tl, std::size_t tick_budget)
+    : tl_(std::move(tl)), budget_(tick_budget), store_(tick_budget), ticks_(&store_.kept()) {
+  std::vector<Tick> ticks = std::move(tl_.ticks);
+  tl_.ticks.clear();
+  for (Tick& t : ticks) keep(std::move(t));
+  store_.ticks();  // the last merged tick too: a replay has all of them
   if (tl_.result_json) {
     try {
       const auto j = nlohmann::json::parse(*tl_.result_json);
@@ -79,16 +80,19 @@ Playback::Playback(Timeline tl) : tl_(std::move(tl)) {
   }
 }
 
-Playback::Playback(TimelineHeader h, std::vector<Tick> ticks)
-    : Playback(make_timeline(std::move(h), std::move(ticks))) {}
+Playback::Playback(TimelineHeader h, std::vector<Tick> ticks, std::size_t tick_budget)
+    : Playback(make_timeline(std::move(h), std::move(ticks)), tick_budget) {}
 
-void Playback::append(const Tick& t) {
-  tl_.ticks.push_back(t);
-  mark_missing_latency(tl_.ticks.back());  // the engine reports 0 s; here it is missing
+void Playback::keep(Tick t) {
+  mark_missing_latency(t);  // the engine reports 0 s; here it is missing
   note(t);
+  store_.add(t);
 }
 
+void Playback::append(const Tick& t) { keep(t); }
+
 void Playback::set_final(const std::vector<SloCheck>& checks) {
+  store_.ticks();  // the run is over: its last merged tick is whole
   final_slo_.clear();
   for (const auto& c : checks) {
     SloStatus s;
@@ -104,7 +108,7 @@ void Playback::set_final(const std::vector<SloCheck>& checks) {
 }
 
 void Playback::clear() {
-  tl_.ticks.clear();
+  store_ = TickStore(budget_);
   tl_.notes.clear();
   tl_.result_json.reset();
   max_edge_rate_ = 0;
@@ -120,24 +124,24 @@ void Playback::note(const Tick& t) {
 double Playback::duration() const { return std::max(tl_.header.duration, horizon()); }
 
 int Playback::index_at(double t) const {
-  const auto& ts = tl_.ticks;
+  const auto& ts = (*ticks_);
   auto it = std::upper_bound(ts.begin(), ts.end(), t + 1e-9, [](double v, const Tick& k) { return v < k.t; });
   return static_cast<int>(it - ts.begin()) - 1;
 }
 
 const Tick* Playback::tick_at(double t) const {
   const int i = index_at(t);
-  return i < 0 ? nullptr : &tl_.ticks[i];
+  return i < 0 ? nullptr : &(*ticks_)[i];
 }
 
 Health Playback::health(int c, double t) const {
   const int i = index_at(t);
-  if (i < 0 || c < 0 || c >= static_cast<int>(tl_.ticks[i].components.size())) return Health::Idle;
+  if (i < 0 || c < 0 || c >= static_cast<int>((*ticks_)[i].components.size())) return Health::Idle;
   // "A few seconds earlier": three ticks back, whatever the tick length.
   const int j = i - 3;
   const ComponentTick* earlier = nullptr;
-  if (j >= 0 && c < static_cast<int>(tl_.ticks[j].components.size())) earlier = &tl_.ticks[j].components[c];
-  return classify(tl_.ticks[i].components[c], earlier);
+  if (j >= 0 && c < static_cast<int>((*ticks_)[j].components.size())) earlier = &(*ticks_)[j].components[c];
+  return classify((*ticks_)[i].components[c], earlier);
 }
 
 std::optional<double> Playback::figure(int c, double t, std::string_view name) const {
@@ -218,14 +222,14 @@ double mixture_quantile(const std::vector<LogNormal>& parts, double q) {
 std::vector<SloStatus> Playback::slo_at(double t) const {
   const auto& h = tl_.header;
   const int last = index_at(t);
-  if (!final_slo_.empty() && last >= 0 && last == static_cast<int>(tl_.ticks.size()) - 1 &&
-      tl_.ticks.back().t >= h.duration - 1e-6)
+  if (!final_slo_.empty() && last >= 0 && last == static_cast<int>((*ticks_).size()) - 1 &&
+      (*ticks_).back().t >= h.duration - 1e-6)
     return final_slo_;
 
   double completed = 0, failed = 0, span = 0;
   std::vector<LogNormal> parts;
   for (int i = 0; i <= last; ++i) {
-    const Tick& k = tl_.ticks[i];
+    const Tick& k = (*ticks_)[i];
     if (k.t - k.dt < h.warmup - 1e-9) continue;
     completed += k.completed;
     failed += k.failed;

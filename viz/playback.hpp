@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "archsim/ticks.hpp"
 #include "archsim/timeline.hpp"
 
 namespace archsim::viz {
@@ -45,7 +46,8 @@ struct SloStatus {
 /// The root cause a run's explanation names (viz/cause.hpp fills it in):
 /// marked on its component from `at` on.
 struct Cause {
-  int component = -1;   ///< index in the header's components
+  int component = -1;   ///< index in the header's components (-1: a link is the cause)
+  int link = -1;        ///< index in the header's platform links, when a saturated link is
   double at = 0;        ///< s, when it started
   bool pool = false;    ///< a connection pool ran dry (not the workers)
   std::string tag;      ///< the badge's word: "saturated", "pool ran dry", "timeout"
@@ -57,11 +59,23 @@ enum class Metric { Throughput, P99, ErrorRate };
 
 class Playback {
  public:
-  explicit Playback(Timeline tl);
-  Playback(TimelineHeader h, std::vector<Tick> ticks = {});
+  /// The view keeps its ticks in a TickStore of this many bytes (the live
+  /// view has two: the drawing's and the explanation's): a run of a year
+  /// draws in the memory of a run of a few hours. Once it is full, ticks
+  /// are merged in pairs, each kept tick covering 2, 4, ... emitted ones
+  /// (archsim/ticks.hpp); a live view then shows a merged tick once all of
+  /// its ticks have come.
+  static constexpr std::size_t kTickBudget = TickStore::kDefaultBudget / 2;
+
+  explicit Playback(Timeline tl, std::size_t tick_budget = kTickBudget);
+  Playback(TimelineHeader h, std::vector<Tick> ticks = {}, std::size_t tick_budget = kTickBudget);
 
   const TimelineHeader& header() const { return tl_.header; }
-  const std::vector<Tick>& ticks() const { return tl_.ticks; }
+  /// The ticks kept, in time order (each covers dt seconds up to t).
+  const std::vector<Tick>& ticks() const { return *ticks_; }
+  /// Ticks kept at most, and ticks appended so far.
+  std::size_t tick_capacity() const { return store_.capacity(); }
+  std::uint64_t ticks_added() const { return store_.added(); }
   /// Faults, actions and state changes, in time order.
   const std::vector<Note>& notes() const { return tl_.notes; }
   /// Live view: the simulation reports one more tick.
@@ -70,13 +84,14 @@ class Playback {
   void append(const Note& n) { tl_.notes.push_back(n); }
   /// Live view restarts: forget the ticks.
   void clear();
-  /// Live view: the run finished; its exact SLO checks replace the estimate at the end.
+  /// Live view: the run finished (the last merged tick is shown); its exact
+  /// SLO checks replace the estimate at the end.
   void set_final(const std::vector<SloCheck>& checks);
 
   /// The planned end of the run (header duration, or the last tick if longer).
   double duration() const;
   /// How far the ticks reach.
-  double horizon() const { return tl_.ticks.empty() ? 0 : tl_.ticks.back().t; }
+  double horizon() const { return ticks_->empty() ? 0 : ticks_->back().t; }
   /// Index of the last tick that ended at or before t, or -1.
   int index_at(double t) const;
   const Tick* tick_at(double t) const;
@@ -110,7 +125,11 @@ class Playback {
 
  private:
   void note(const Tick& t);
-  Timeline tl_;
+  void keep(Tick t);
+  Timeline tl_;  ///< header, notes and result; its ticks are in store_
+  std::size_t budget_;
+  TickStore store_;
+  const std::vector<Tick>* ticks_;  ///< store_.kept()
   double max_edge_rate_ = 0;
   std::vector<SloStatus> final_slo_;  // from result_json, if any
   std::optional<Cause> cause_;

@@ -7,6 +7,7 @@
 #include <SFML/Graphics/Image.hpp>
 #include <SFML/Graphics/RenderStates.hpp>
 
+#include "archsim/platform.hpp"
 #include "text_batch.hpp"
 
 namespace archsim::viz {
@@ -219,6 +220,10 @@ void Scene::resize(unsigned width, unsigned height) {
   width_ = width;
   height_ = height;
   frame_ = hud_frame(static_cast<float>(width), static_cast<float>(height));
+  // A platform run: its regions, hosts and links in a band under the architecture.
+  const auto& plat = pb_.header().platform;
+  const Rect band = carve_platform_band(frame_.graph, plat ? &*plat : nullptr, frame_.scale);
+  platform_ = plat && band.w > 0 ? layout_platform(*plat, band, frame_.scale) : PlatformLayout{};
   layout_ = compute_layout(pb_.header(), frame_.graph);
   particles_.clear();
   // A disc for the dots, drawn texel for texel (no filtering): an opaque
@@ -388,6 +393,8 @@ void Scene::draw(sf::RenderTarget& rt, const ViewState& s) {
   draw_search(rt, s);
   batch_.flush(rt);
   rt.setView(screen);
+  draw_platform(rt, s);
+  batch_.flush(rt);
   draw_cause_caption(rt, s);
   batch_.flush(rt);
   draw_events(rt, s);
@@ -1154,7 +1161,9 @@ void Scene::draw_cause(sf::RenderTarget& rt, const ViewState& s) {
 // The explanation's sentence in the caption band over the architecture.
 void Scene::draw_cause_caption(sf::RenderTarget& rt, const ViewState& s) {
   const Cause* cause = pb_.cause_at(s.t);
-  if (!cause || cause->component < 0 || cause->component >= static_cast<int>(layout_.components.size()))
+  const bool link = cause && cause->link >= 0 && cause->link < static_cast<int>(platform_.links.size());
+  if (!cause ||
+      (!link && (cause->component < 0 || cause->component >= static_cast<int>(layout_.components.size()))))
     return;
   const float sc = frame_.scale;
   const Rect& cap = frame_.caption;
@@ -1191,6 +1200,150 @@ Rect Scene::world_region() const {
 Point Scene::to_world(Point p) const {
   const Rect wr = world_region();
   return {wr.cx() + pan_.x + (p.x - wr.cx()) / zoom_, wr.cy() + pan_.y + (p.y - wr.cy()) / zoom_};
+}
+
+// ------------------------------------------------------------ the platform
+
+void Scene::draw_platform(sf::RenderTarget& rt, const ViewState& s) {
+  const auto& plat = pb_.header().platform;
+  if (!plat || platform_.area.w <= 0) return;
+  const PlatformMap& m = *plat;
+  const Tick* k = pb_.tick_at(s.t);
+  const float sc = frame_.scale;
+  tris_.clear();
+  box(tris_, platform_.area, color::background);  // over anything the camera drew here
+  for (std::size_t r = 0; r < platform_.regions.size(); ++r) {
+    const Rect& R = platform_.regions[r];
+    fill(tris_, rounded(R, 6 * sc), color::panel);
+    stroke(tris_, rounded(R, 6 * sc), true, 1.5f * sc, color::panel_edge);
+  }
+  for (const Rect& z : platform_.zones) stroke(tris_, rounded(z, 4 * sc), true, 1 * sc, color::edge_line);
+  rt.draw(tris_);
+  const float fs = std::round(11 * sc);
+  for (std::size_t r = 0; r < platform_.regions.size(); ++r) {
+    const Rect& R = platform_.regions[r];
+    text(rt, elide(m.regions[r], fonts_.bold, fs, R.w - 12 * sc), fonts_.bold, fs, R.x + 7 * sc, R.y + 3 * sc,
+         color::text);
+  }
+  for (std::size_t z = 0; z < platform_.zones.size(); ++z) {
+    const Rect& Z = platform_.zones[z];
+    text(rt, elide(m.zones[z].name, fonts_.regular, fs * 0.9f, Z.w - 8 * sc), fonts_.regular, fs * 0.9f,
+         Z.x + 5 * sc, Z.y + 2 * sc, color::text_dim);
+  }
+  draw_platform_hosts(rt, m, k);
+  draw_platform_links(rt, s, m, k);
+}
+
+// Each host: its name, its CPU as a bar (and its own link's utilisation
+// as a thinner one when that link has a bandwidth).
+void Scene::draw_platform_hosts(sf::RenderTarget& rt, const PlatformMap& m, const Tick* k) {
+  const float sc = frame_.scale, fs = std::round(10 * sc);
+  tris_.clear();
+  std::vector<std::string> words(platform_.hosts.size());
+  for (std::size_t h = 0; h < platform_.hosts.size(); ++h) {
+    const Rect& H = platform_.hosts[h];
+    if (H.w <= 0) continue;
+    const double cpu = k && h < k->host_cpu.size() ? k->host_cpu[h] : 0;
+    fill(tris_, rounded(H, 3 * sc), color::node_fill);
+    stroke(tris_, rounded(H, 3 * sc), true, 1 * sc,
+           cpu > kSaturatedUtil ? util_color(cpu) : color::panel_edge);
+    const Rect bar{H.x + 4 * sc, H.bottom() - 9 * sc, H.w - 8 * sc, 4 * sc};
+    box(tris_, bar, color::panel_edge);
+    box(tris_, {bar.x, bar.y, bar.w * static_cast<float>(std::clamp(cpu, 0.0, 1.0)), bar.h}, util_color(cpu));
+    const int nic = m.hosts[h].nic;
+    if (nic >= 0) {
+      const double u = k && static_cast<std::size_t>(nic) < k->link_util.size() ? k->link_util[nic] : 0;
+      const Rect nb{bar.x, bar.bottom() + 1.5f * sc, bar.w, 2 * sc};
+      box(tris_, nb, color::panel_edge);
+      box(tris_, {nb.x, nb.y, nb.w * static_cast<float>(std::clamp(u, 0.0, 1.0)), nb.h}, util_color(u));
+    }
+    // The CPU, then what runs there: the link between this band and the architecture above.
+    words[h] = format_percent(cpu) + " cpu";
+    std::string on;
+    for (std::size_t c = 0; c < m.replica_host.size(); ++c)
+      if (std::find(m.replica_host[c].begin(), m.replica_host[c].end(), static_cast<int>(h)) !=
+          m.replica_host[c].end())
+        on += (on.empty() ? " \u00b7 " : ", ") + pb_.header().components[c].name;
+    words[h] += on;
+  }
+  rt.draw(tris_);
+  for (std::size_t h = 0; h < platform_.hosts.size(); ++h) {
+    const Rect& H = platform_.hosts[h];
+    if (H.w <= 0 || H.h < 2.4f * fs) continue;
+    text(rt, elide(m.hosts[h].name, fonts_.regular, fs, H.w - 6 * sc), fonts_.regular, fs, H.x + 4 * sc,
+         H.y + 2 * sc, color::text);
+    if (H.h >= 3.4f * fs)
+      text(rt, elide(words[h], fonts_.regular, fs, H.w - 6 * sc), fonts_.regular, fs, H.x + 4 * sc,
+           H.y + 2 * sc + fs * 1.2f, color::text_dim);
+  }
+}
+
+// Links between regions and zones, coloured by utilisation (thicker when
+// saturated), with a chip naming each; the root cause's link is ringed.
+void Scene::draw_platform_links(sf::RenderTarget& rt, const ViewState& s, const PlatformMap& m,
+                                const Tick* k) {
+  const float sc = frame_.scale, fs = std::round(10 * sc);
+  const Cause* cause = pb_.cause_at(s.t);
+  struct Chip {
+    Rect r;
+    std::string words;
+    bool cause;
+  };
+  std::vector<Chip> chips;
+  tris_.clear();
+  for (std::size_t l = 0; l < platform_.links.size(); ++l) {
+    const auto& pts = platform_.links[l];
+    if (pts.size() < 2) continue;
+    const double u = k && l < k->link_util.size() ? k->link_util[l] : 0;
+    const sf::Color c = u > 0.005 ? util_color(u) : color::edge_line;
+    std::vector<V> line;
+    for (const Point& p : pts) line.push_back({p.x, p.y});
+    stroke(tris_, line, false, (u > kSaturatedUtil ? 4.5f : 2.5f) * sc, c, false);
+    const PlatformMap::Link& pl = m.links[l];
+    std::string words = pl.name + " \u00b7 " + (u > 0 ? format_percent(u) : "0%");
+    if (pl.bandwidth < kUnlimitedBandwidth) words += " of " + format_bandwidth(pl.bandwidth);
+    const float w = text_width(words, fonts_.regular, fs) + 10 * sc;
+    // On the line, at its middle unless an earlier chip is there: then further along either way.
+    const auto chip_at = [&](Point at) {
+      return Rect{std::round(std::clamp(at.x - w / 2, platform_.area.x, platform_.area.right() - w)),
+                  std::round(at.y - fs * 0.75f), std::round(w), std::round(fs * 1.5f)};
+    };
+    Rect chip = chip_at(platform_.link_label[l]);
+    bool placed = false;
+    for (int lift = 0; lift < 3 && !placed; ++lift) {  // then a row higher, and another
+      for (const float f : {0.5f, 0.3f, 0.7f, 0.15f, 0.85f}) {
+        Point p = pts[static_cast<std::size_t>(f * static_cast<float>(pts.size() - 1))];
+        p.y -= static_cast<float>(lift) * (fs * 1.5f + 2 * sc);
+        const Rect c = chip_at(p);
+        if (std::none_of(chips.begin(), chips.end(), [&](const Chip& o) { return o.r.overlaps(c); })) {
+          chip = c, placed = true;
+          break;
+        }
+      }
+    }
+    chips.push_back({chip, words, cause && cause->link == static_cast<int>(l)});
+    fill(tris_, rounded(chip, 3 * sc), color::panel);
+    stroke(tris_, rounded(chip, 3 * sc), true, 1 * sc, c);
+  }
+  for (const Chip& ch : chips) {
+    if (!ch.cause) continue;
+    const Rect ring{ch.r.x - 4 * sc, ch.r.y - 4 * sc, ch.r.w + 8 * sc, ch.r.h + 8 * sc};
+    stroke(tris_, rounded(ring, 5 * sc), true, 2.5f * sc, color::cause);
+  }
+  rt.draw(tris_);
+  for (const Chip& ch : chips)
+    text(rt, ch.words, fonts_.regular, fs, ch.r.x + 5 * sc, ch.r.y + fs * 0.2f, color::text);
+  for (const Chip& ch : chips) {
+    if (!ch.cause) continue;
+    const std::string tag = "\u26a0 ROOT CAUSE \u00b7 " + cause->tag;
+    const float tw = text_width(tag, fonts_.bold, fs) + 10 * sc;
+    const Rect t{std::round(std::clamp(ch.r.cx() - tw / 2, platform_.area.x, platform_.area.right() - tw)),
+                 std::round(ch.r.y - fs * 2.1f), std::round(tw), std::round(fs * 1.45f)};
+    tris_.clear();
+    fill(tris_, rounded(t, 3 * sc), color::cause);
+    rt.draw(tris_);
+    text(rt, tag, fonts_.bold, fs, t.x + 5 * sc, t.y + fs * 0.12f, sf::Color(20, 20, 20));
+  }
 }
 
 }  // namespace archsim::viz

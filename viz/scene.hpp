@@ -15,6 +15,7 @@
 
 #include "layout.hpp"
 #include "particles.hpp"
+#include "platform_layout.hpp"
 #include "playback.hpp"
 #include "text_batch.hpp"
 #include "theme.hpp"
@@ -78,6 +79,8 @@ class Scene {
   std::string label_figures(int c, double t) const { return node_figures(c, pb_.tick_at(t)); }
   /// A point inside a component's box painted in its health colour.
   Point health_probe(int component) const;
+  /// The platform as drawn (simgrid runs with a `platform:`; empty otherwise).
+  const PlatformLayout& platform_layout() const { return platform_; }
 
  private:
   void draw_edges(sf::RenderTarget& rt, const ViewState& s, int hovered);
@@ -97,6 +100,10 @@ class Scene {
   void draw_cause(sf::RenderTarget& rt, const ViewState& s);
   void draw_cause_caption(sf::RenderTarget& rt, const ViewState& s);
   void draw_search(sf::RenderTarget& rt, const ViewState& s);
+  // The platform band (scene.cpp, at the end): regions, zones, hosts, links.
+  void draw_platform(sf::RenderTarget& rt, const ViewState& s);
+  void draw_platform_hosts(sf::RenderTarget& rt, const PlatformMap& m, const Tick* k);
+  void draw_platform_links(sf::RenderTarget& rt, const ViewState& s, const PlatformMap& m, const Tick* k);
   void draw_box_lines(sf::RenderTarget& rt, const ViewState& s, const std::vector<std::string>& lines);
   /// The label's second line: the failing figure first (errors, pool
   /// waiters), then the queue, then finished requests per second.
@@ -119,6 +126,7 @@ class Scene {
   unsigned width_ = 0, height_ = 0;
   HudFrame frame_;
   Layout layout_;
+  PlatformLayout platform_;
   Particles particles_;
   sf::Texture dot_texture_;
   sf::VertexArray tris_{sf::Triangles};

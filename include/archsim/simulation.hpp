@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -199,6 +200,43 @@ struct EdgeInfo {
   int to = 0;
 };
 
+/// The platform a run's hosts and links form (a `platform:` section on the
+/// simgrid backend), as the view draws it: regions holding zones holding
+/// hosts, and the links with what they connect. Traffic sources' hosts and
+/// their links (the users' side) are left out.
+struct PlatformMap {
+  struct Zone {
+    std::string name;
+    int region = 0;
+  };
+  struct Host {
+    std::string name;
+    int zone = 0;
+    int cores = 1;
+    int nic = -1;  ///< its own link to the zone's switch (index in links), -1 if it limits nothing
+  };
+  /// What a link joins: a host to its zone's switch, a region's zones, or two regions.
+  enum class Joins { Host, Zones, Regions };
+  struct Link {
+    std::string name;
+    double bandwidth = 0;  ///< bytes/s each way
+    Joins joins = Joins::Regions;
+    int a = 0;  ///< the host (Joins::Host), the region (Zones), the first region (Regions)
+    int b = 0;  ///< the second region (Regions), else a
+  };
+  std::vector<std::string> regions;
+  std::vector<Zone> zones;
+  std::vector<Host> hosts;
+  std::vector<Link> links;
+  /// replica_host[c][r]: the host (index in hosts) of replica r of component c.
+  std::vector<std::vector<int>> replica_host;
+  /// Index in hosts / links of each host and link of the backend's layout, or -1.
+  std::vector<int> from_layout_host, from_layout_link;
+};
+
+/// The platform map of a spec with a declared `platform:` section, else nullopt.
+std::optional<PlatformMap> platform_map(const ScenarioSpec& spec);
+
 /// A snapshot at the end of a tick.
 struct Tick {
   double t = 0;  ///< end of the tick, s
@@ -208,6 +246,10 @@ struct Tick {
   std::map<std::string, std::uint32_t> errors;
   std::vector<ComponentTick> components;  ///< index as in the spec
   std::vector<EdgeTick> edges;            ///< index as in Simulation::edges()
+  /// Platform runs (PlatformMap): each host's CPU over the tick (flop asked
+  /// of it / what its cores can do; above 1 when more was asked than done),
+  /// and each link's busier direction (bytes sent / bandwidth). Else empty.
+  std::vector<double> host_cpu, link_util;
 };
 
 /// Subscribes to a running simulation. Drawing and writing only read.
@@ -260,6 +302,9 @@ class Simulation {
   std::size_t job_pool_capacity() const;
   /// The call graph's edges, as indexed in Tick::edges.
   const std::vector<EdgeInfo>& edges() const;
+  /// The platform its ticks' host_cpu and link_util follow (simgrid backend
+  /// with a `platform:`), or nullptr.
+  const PlatformMap* platform() const;
 
  private:
   struct Impl;

@@ -10,8 +10,9 @@
 // - levels sampled at the end of a tick (queue, in flight, a queue's lag,
 //   pool_waiting, primaries down, a breaker's state) keep their peak, so a
 //   saturated second does not vanish into a calm minute;
-// - utilisation and a service's replicas are time-weighted means (the
-//   replica-hours the cost bills are unchanged);
+// - utilisation (a component's, a host's CPU, a link's) and a service's
+//   replicas are time-weighted means (the replica-hours the cost bills are
+//   unchanged);
 // - p50 (and per-visit means such as pool_wait_ms) are weighted by the
 //   completions behind them; p99 keeps the worst tick's (an upper bound);
 // - entries (a cache's size) is the later tick's.
@@ -40,6 +41,10 @@ class TickStore {
   void add(const Tick& t);
   /// Every tick kept, the last (possibly narrower) merged tick included.
   const std::vector<Tick>& ticks();
+  /// The ticks kept so far without the one still being merged (its
+  /// emitted ticks arrive): a reader that looks after every add (the live
+  /// view) sees whole kept ticks; ticks() at the end adds the last one.
+  const std::vector<Tick>& kept() const { return ticks_; }
   /// ticks(), moved out; the store is empty afterwards.
   std::vector<Tick> take();
 

@@ -35,6 +35,9 @@ struct TimelineHeader {
   std::vector<std::string> sources;  ///< traffic source names (edge from = -1 - index)
   std::vector<EdgeInfo> edges;
   std::vector<SloSpec> slo;
+  /// The platform (simgrid backend with a `platform:`): ticks then carry
+  /// each host's CPU and each link's utilisation in its order.
+  std::optional<PlatformMap> platform;
 };
 
 struct Timeline {

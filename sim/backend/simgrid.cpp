@@ -446,6 +446,8 @@ void SimGridBackend::work(Job& j, double seconds) {
       sg4::this_actor::exec_init(seconds * kReferenceSpeed * m.slowdown[hi])->set_host(m.hosts[hi]);
   if (flops_.size() <= hi) flops_.resize(layout_.hosts.size(), 0.0);
   flops_[hi] += seconds * kReferenceSpeed * m.slowdown[hi];
+  if (tick_flops_.size() <= hi) tick_flops_.resize(layout_.hosts.size(), 0.0);
+  tick_flops_[hi] += seconds * kReferenceSpeed * m.slowdown[hi];
   ex->start();
   ++counters_.executions;
   m.add_flight(ex, Impl::Flight{ev, 0, h, -1, false});
@@ -472,8 +474,12 @@ void SimGridBackend::transfer(const Event& e, int from, int from_replica, int to
     return;
   }
   if (up_.empty()) up_.assign(layout_.links.size(), 0.0), down_.assign(layout_.links.size(), 0.0);
-  for (const Layout::Hop& hop : layout_.route(a, b))
+  if (tick_up_.empty())
+    tick_up_.assign(layout_.links.size(), 0.0), tick_down_.assign(layout_.links.size(), 0.0);
+  for (const Layout::Hop& hop : layout_.route(a, b)) {
     (hop.up ? up_ : down_)[static_cast<std::size_t>(hop.link)] += bytes;
+    (hop.up ? tick_up_ : tick_down_)[static_cast<std::size_t>(hop.link)] += bytes;
+  }
   sg4::CommPtr c =
       sg4::Comm::sendto_async(m.hosts[static_cast<std::size_t>(a)], m.hosts[static_cast<std::size_t>(b)],
                               static_cast<std::uint64_t>(bytes));
@@ -504,6 +510,23 @@ void SimGridBackend::report(RunResult& r, double window) const {
     if (ll.bandwidth >= kUnlimitedBandwidth && up == 0 && down == 0) continue;
     r.links.push_back({ll.name, ll.bandwidth, up, down, std::max(up, down) / ll.bandwidth});
   }
+}
+
+void SimGridBackend::sample(std::vector<double>& host_cpu, std::vector<double>& link_util, double dt) {
+  // As report() counts them: work when it starts, bytes when they are sent,
+  // so a tick that was asked more than its capacity reads above 1.
+  host_cpu.assign(layout_.hosts.size(), 0.0);
+  link_util.assign(layout_.links.size(), 0.0);
+  if (dt <= 0) return;
+  for (std::size_t h = 0; h < tick_flops_.size(); ++h) {
+    const Layout::Host& lh = layout_.hosts[h];
+    host_cpu[h] = tick_flops_[h] / (lh.cores * lh.speed * dt);
+  }
+  for (std::size_t l = 0; l < tick_up_.size(); ++l)
+    link_util[l] = std::max(tick_up_[l], tick_down_[l]) / (layout_.links[l].bandwidth * dt);
+  std::fill(tick_flops_.begin(), tick_flops_.end(), 0.0);
+  std::fill(tick_up_.begin(), tick_up_.end(), 0.0);
+  std::fill(tick_down_.begin(), tick_down_.end(), 0.0);
 }
 
 void SimGridBackend::run_until(Kernel&, double t, void (*after_event)(void*), void* ctx) {

@@ -40,6 +40,7 @@ class SimGridBackend : public Backend {
   void run_until(Kernel& k, double t, void (*after_event)(void*), void* ctx) override;
   void reset_figures() override;
   void report(RunResult& r, double window) const override;
+  void sample(std::vector<double>& host_cpu, std::vector<double>& link_util, double dt) override;
 
   // Failures and changes, for the fault timeline. Called from a kernel event
   // they act at once; called between run_until calls they act at the time
@@ -93,6 +94,8 @@ class SimGridBackend : public Backend {
   bool outage(const FaultSpec& f, bool end);
   std::vector<double> flops_;      ///< per Layout host: flop asked of it in the measured window
   std::vector<double> up_, down_;  ///< per Layout link: bytes sent each way in the measured window
+  /// The same since the last sample() (a tick of the view and the timeline).
+  std::vector<double> tick_flops_, tick_up_, tick_down_;
   friend struct Impl;
 };
 

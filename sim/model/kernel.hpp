@@ -195,6 +195,10 @@ class Backend {
   /// ...) starts, or is undone when `end`. False when the backend has no
   /// platform (the loader refuses such faults there).
   virtual bool apply_fault(const FaultSpec& /*f*/, bool /*end*/) { return false; }
+  /// Per tick of `dt` s: CPU per host and the busier direction of each link
+  /// since the last call, as shares of capacity (indexed like the backend's
+  /// layout); the counts start again. Empty from a backend without hosts.
+  virtual void sample(std::vector<double>& /*host_cpu*/, std::vector<double>& /*link_util*/, double /*dt*/) {}
 };
 
 /// Anything an event can be addressed to: a component, and the objects that

@@ -62,6 +62,80 @@ std::optional<SloSpec::Kind> slo_kind(const std::string& key) {
   return std::nullopt;
 }
 
+const char* joins_name(PlatformMap::Joins j) {
+  switch (j) {
+    case PlatformMap::Joins::Host: return "host";
+    case PlatformMap::Joins::Zones: return "zones";
+    case PlatformMap::Joins::Regions: return "regions";
+  }
+  return "regions";
+}
+
+json platform_json(const PlatformMap& m) {
+  json zones = json::array(), hosts = json::array(), links = json::array();
+  for (const auto& z : m.zones) zones.push_back({{"name", z.name}, {"region", z.region}});
+  for (const auto& h : m.hosts)
+    hosts.push_back({{"name", h.name}, {"zone", h.zone}, {"cores", h.cores}, {"nic", h.nic}});
+  for (const auto& l : m.links)
+    links.push_back({{"name", l.name},
+                     {"bandwidth", l.bandwidth},
+                     {"joins", joins_name(l.joins)},
+                     {"a", l.a},
+                     {"b", l.b}});
+  return {{"regions", m.regions},
+          {"zones", zones},
+          {"hosts", hosts},
+          {"links", links},
+          {"replica_host", m.replica_host}};
+}
+
+/// The header's platform read back; throws std::out_of_range when an index points nowhere.
+PlatformMap read_platform(const json& j, std::size_t components) {
+  PlatformMap m;
+  m.regions = j.at("regions").get<std::vector<std::string>>();
+  const auto in = [](int i, std::size_t n) { return i >= 0 && static_cast<std::size_t>(i) < n; };
+  for (const auto& z : j.at("zones")) {
+    m.zones.push_back({z.at("name").get<std::string>(), z.at("region").get<int>()});
+    if (!in(m.zones.back().region, m.regions.size()))
+      throw std::out_of_range("a zone's region does not exist");
+  }
+  for (const auto& h : j.at("hosts")) {
+    m.hosts.push_back(
+        {h.at("name").get<std::string>(), h.at("zone").get<int>(), h.value("cores", 1), h.value("nic", -1)});
+    if (!in(m.hosts.back().zone, m.zones.size())) throw std::out_of_range("a host's zone does not exist");
+  }
+  for (const auto& l : j.at("links")) {
+    PlatformMap::Link pl{l.at("name").get<std::string>(), l.value("bandwidth", 0.0),
+                         PlatformMap::Joins::Regions, l.at("a").get<int>(), l.at("b").get<int>()};
+    const std::string joins = l.value("joins", "regions");
+    pl.joins = joins == "host"    ? PlatformMap::Joins::Host
+               : joins == "zones" ? PlatformMap::Joins::Zones
+                                  : PlatformMap::Joins::Regions;
+    const std::size_t n = pl.joins == PlatformMap::Joins::Host ? m.hosts.size() : m.regions.size();
+    if (!in(pl.a, n) || !in(pl.b, n)) throw std::out_of_range("a link joins something that does not exist");
+    m.links.push_back(pl);
+  }
+  for (auto& h : m.hosts)
+    if (h.nic >= static_cast<int>(m.links.size())) throw std::out_of_range("a host's link does not exist");
+  m.replica_host = j.value("replica_host", std::vector<std::vector<int>>{});
+  if (m.replica_host.size() > components) throw std::out_of_range("replica_host has too many components");
+  for (const auto& hs : m.replica_host)
+    for (int h : hs)
+      if (h >= static_cast<int>(m.hosts.size())) throw std::out_of_range("a replica's host does not exist");
+  return m;
+}
+
+/// A tick's per-host or per-link shares, `n` of them (missing ones 0).
+std::vector<double> read_shares(const json& j, const char* key, std::size_t n) {
+  std::vector<double> out;
+  const auto it = j.find(key);
+  if (it == j.end() || !it->is_array()) return out;
+  out.assign(n, 0.0);
+  for (std::size_t i = 0; i < n && i < it->size(); ++i)
+    if ((*it)[i].is_number()) out[i] = (*it)[i].get<double>();
+  return out;
+}
+
 json header_json(const TimelineHeader& h) {
   json j;
   j["type"] = "header";
@@ -85,6 +159,7 @@ json header_json(const TimelineHeader& h) {
   json slo = json::array();
   for (const auto& s : h.slo) slo.push_back({{"name", s.key}, {"target", s.target}});
   j["slo"] = slo;
+  if (h.platform) j["platform"] = platform_json(*h.platform);
   return j;
 }
 
@@ -123,6 +198,13 @@ json tick_json(const Tick& t, const TimelineHeader& h) {
                      {"p99_ms", latency_ms(ok, e.p99)}});
   }
   j["edges"] = edges;
+  if (!t.host_cpu.empty() || !t.link_util.empty()) {
+    json hosts = json::array(), links = json::array();
+    for (double x : t.host_cpu) hosts.push_back(ratio(x));
+    for (double x : t.link_util) links.push_back(ratio(x));
+    j["hosts"] = hosts;
+    j["links"] = links;
+  }
   return j;
 }
 
@@ -156,6 +238,7 @@ TimelineHeader make_header(const Simulation& sim) {
   for (const TrafficSpec& t : s.traffic) h.sources.push_back(t.name);
   h.edges = sim.edges();
   h.slo = s.slo;
+  if (const PlatformMap* p = sim.platform()) h.platform = *p;
   return h;
 }
 
@@ -247,6 +330,7 @@ TimelineHeader header_of(const json& j) {
     spec.target = s.at("target").get<double>();
     h.slo.push_back(spec);
   }
+  if (j.contains("platform")) h.platform = read_platform(j.at("platform"), h.components.size());
   return h;
 }
 
@@ -290,6 +374,10 @@ Tick tick_of(const json& j, const TimelineHeader& h) {
     et.p50 = latency_s(e, "p50_ms");
     et.p99 = latency_s(e, "p99_ms");
     t.edges.push_back(et);
+  }
+  if (h.platform) {
+    t.host_cpu = read_shares(j, "hosts", h.platform->hosts.size());
+    t.link_util = read_shares(j, "links", h.platform->links.size());
   }
   mark_missing_latency(t);  // files written before null: 0 ms with nothing finished
   return t;

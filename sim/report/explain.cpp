@@ -10,6 +10,7 @@
 #include "analysis/call_graph.hpp"
 #include "archsim/figures.hpp"
 #include "archsim/output.hpp"
+#include "archsim/platform.hpp"
 
 namespace archsim::report {
 
@@ -225,6 +226,46 @@ std::optional<Saturation> find_saturation(int i, const std::vector<Tick>& ticks,
     }
   }
   return s;
+}
+
+/// What a platform link joins, in words.
+std::string link_joins(const PlatformMap& m, const PlatformMap::Link& l) {
+  const auto at = [](const std::vector<std::string>& v, int i) { return v[static_cast<std::size_t>(i)]; };
+  switch (l.joins) {
+    case PlatformMap::Joins::Host: return m.hosts[static_cast<std::size_t>(l.a)].name + "'s link";
+    case PlatformMap::Joins::Zones: return at(m.regions, l.a) + "'s zones";
+    case PlatformMap::Joins::Regions: return at(m.regions, l.a) + " to " + at(m.regions, l.b);
+  }
+  return "";
+}
+
+/// Links that stayed at kBusy of their bandwidth or more for kMinRun seconds
+/// in a row (the ticks' link_util), in the order they first did.
+std::vector<LinkSaturation> link_saturations(const ScenarioSpec& spec, const std::vector<Tick>& ticks) {
+  std::vector<LinkSaturation> out;
+  const std::optional<PlatformMap> m = platform_map(spec);
+  if (!m) return out;
+  for (std::size_t l = 0; l < m->links.size(); ++l) {
+    const PlatformMap::Link& pl = m->links[l];
+    LinkSaturation s{static_cast<int>(l), pl.name, link_joins(*m, pl), pl.bandwidth};
+    const auto busy = [&](const Tick& t) { return t.link_util.size() > l && t.link_util[l] >= kBusy; };
+    for (std::size_t k = 0; k < ticks.size();) {
+      std::size_t e = k;
+      double len = 0;
+      while (e < ticks.size() && busy(ticks[e])) len += ticks[e++].dt;
+      if (len >= kMinRun) {
+        if (s.seconds == 0) s.at = tick_start(ticks[k]);
+        s.seconds += len;
+        for (std::size_t q = k; q < e; ++q)
+          if (ticks[q].link_util[l] > s.peak) s.peak = ticks[q].link_util[l], s.peak_at = ticks[q].t;
+      }
+      k = e > k ? e : k + 1;
+    }
+    if (s.seconds > 0) out.push_back(s);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const LinkSaturation& a, const LinkSaturation& b) { return a.at < b.at; });
+  return out;
 }
 
 /// "8 connections per api replica, acquire timeout 500 ms"
@@ -763,6 +804,11 @@ std::string headline_cause(const Run& run) {
       rate_words(run.root->served_rps));
 }
 
+std::string headline_link(const LinkSaturation& s) {
+  return fmt::format("the link {} ({}, {}) saturated at {}", s.name, s.joins, format_bandwidth(s.bandwidth),
+                     clock(s.at));
+}
+
 std::string make_headline(const Explanation& x, const Run& run) {
   const RunResult& r = run.r;
   std::vector<std::string> head;
@@ -771,6 +817,7 @@ std::string make_headline(const Explanation& x, const Run& run) {
   const std::string when = !head.empty() && !x.breaks.empty() ? "when " : "";
   if (run.cause) head.push_back(when + headline_cause(run));
   else if (run.root) head.push_back(when + headline_root(run));
+  else if (!x.saturated_links.empty()) head.push_back(when + headline_link(x.saturated_links.front()));
   if (!x.errors.empty() && (!r.slo_pass || r.slo.empty()))
     head.push_back(fmt::format("{} of errors are {}", percent(x.errors.front().share),
                                error_words(x.errors.front(), run.spec)));
@@ -1051,12 +1098,28 @@ void busiest_finding(const Run& run, Explanation& x) {
   const ComponentResult& b = run.r.components[static_cast<std::size_t>(x.busiest)];
   x.findings.push_back(
       finding("busiest", b.name, x.busiest_peak_at,
-              fmt::format("Nothing saturated. The busiest component is {} ({}): {} on average, {} in "
+              fmt::format("{} The busiest component is {} ({}): {} on average, {} in "
                           "its busiest second ({}); it would saturate first, at about {:.1f}x that "
                           "second's load.",
+                          x.saturated_links.empty() ? "Nothing saturated." : "No component saturated.",
                           b.name, shape(b), percent(b.utilization), percent(x.busiest_peak),
                           clock(x.busiest_peak_at), 1.0 / x.busiest_peak),
               {{"utilization", b.utilization}, {"peak_utilization", x.busiest_peak}}));
+}
+
+/// Platform links that saturated: their transfers shared the bandwidth and waited.
+void link_findings(const Run&, Explanation& x) {
+  for (const LinkSaturation& s : x.saturated_links)
+    x.findings.push_back(finding(
+        "link_saturated", s.name, s.at,
+        fmt::format("The link {} ({}, {}) was saturated from {} for {} in all: up to {} of its bandwidth "
+                    "was asked of it ({}), so the transfers across it shared it and took longer.",
+                    s.name, s.joins, format_bandwidth(s.bandwidth), clock(s.at), clock(s.seconds),
+                    percent(s.peak), clock(s.peak_at)),
+        {{"bandwidth_bytes_per_s", s.bandwidth},
+         {"saturated_s", s.seconds},
+         {"peak_utilization", s.peak},
+         {"peak_at_s", s.peak_at}}));
 }
 
 /// On the platform backend a worker's occupancy is not its CPU: name the busiest host's cores too.
@@ -1281,6 +1344,7 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
           std::nullopt,
           std::nullopt};
   x.saturated = saturations(run);
+  x.saturated_links = link_saturations(spec, ticks);
   run.root = x.saturated.empty() ? nullptr : &x.saturated.front();
   find_busiest(run, x);
   for (std::size_t k = 0; k < spec.slo.size() && k < r.slo.size(); ++k)
@@ -1294,9 +1358,10 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
   x.headline = make_headline(x, run);
   // The details, in this order; each producer adds the findings it can show.
   using Producer = void (*)(const Run&, Explanation&);
-  for (Producer p : {slo_findings, saturation_findings, cause_finding, dead_time_finding, recovery_finding,
-                     time_goes_finding, late_work_findings, resilience_findings, error_findings,
-                     busiest_finding, host_finding, backlog_findings, state_change_findings, fault_findings})
+  for (Producer p :
+       {slo_findings, saturation_findings, cause_finding, dead_time_finding, recovery_finding,
+        time_goes_finding, late_work_findings, resilience_findings, error_findings, busiest_finding,
+        link_findings, host_finding, backlog_findings, state_change_findings, fault_findings})
     p(run, x);
   for (const Finding& f : x.findings) x.details.push_back(f.text);
   return x;

@@ -40,6 +40,19 @@ struct Saturation {
   double queue_peak_at = 0;
 };
 
+/// A platform link (simgrid backend) that ran at its bandwidth for a while:
+/// the transfers across it shared it and waited.
+struct LinkSaturation {
+  int link = -1;  ///< index in the platform map (PlatformMap::links)
+  std::string name;
+  std::string joins;     ///< "us-east to eu-west", "api-1" (a host's link), "us-east's zones"
+  double bandwidth = 0;  ///< bytes/s each way
+  double at = 0;         ///< start of its first saturated stretch, s
+  double seconds = 0;    ///< time spent saturated, s
+  double peak = 0;       ///< its highest one-tick utilisation (above 1: more was sent than it carries)
+  double peak_at = 0;
+};
+
 /// Where failures come from: one kind at one place.
 struct ErrorSource {
   std::string kind;    ///< "timeout", "rejected" ...
@@ -83,12 +96,13 @@ struct Finding {
 };
 
 struct Explanation {
-  std::vector<Saturation> saturated;  ///< in the order they saturated, the first one first
-  std::optional<Cause> cause;         ///< the root cause when it is not saturated.front() (which waits on it)
-  std::vector<ErrorSource> errors;    ///< largest share first
-  std::vector<SloBreak> breaks;       ///< failing SLOs, in the order of the spec
-  int busiest = -1;                   ///< highest mean utilisation (component index)
-  double busiest_peak = 0;            ///< its highest one-tick utilisation
+  std::vector<Saturation> saturated;            ///< in the order they saturated, the first one first
+  std::vector<LinkSaturation> saturated_links;  ///< platform links, in the order they saturated
+  std::optional<Cause> cause;       ///< the root cause when it is not saturated.front() (which waits on it)
+  std::vector<ErrorSource> errors;  ///< largest share first
+  std::vector<SloBreak> breaks;     ///< failing SLOs, in the order of the spec
+  int busiest = -1;                 ///< highest mean utilisation (component index)
+  double busiest_peak = 0;          ///< its highest one-tick utilisation
   double busiest_peak_at = 0;
   std::string headline;              ///< one sentence: the verdict and its main reason
   std::vector<std::string> details;  ///< the supporting facts, one sentence each (the findings' texts)

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <string_view>
 
 #include "backend/backends.hpp"
 #include "backend/layout.hpp"
@@ -188,6 +189,9 @@ struct Simulation::Impl {
   /// The resource backend (nullptr: fast). Last, so it goes first: it stops
   /// its engine while the components still exist.
   std::unique_ptr<Backend> backend;
+  /// The platform the ticks sample (simgrid with a `platform:`), else none.
+  std::optional<PlatformMap> platform;
+  std::vector<double> sampled_hosts, sampled_links;  ///< the backend's sample, by layout index
 
   static void after_event(void* self) {
     auto* me = static_cast<Impl*>(self);
@@ -204,6 +208,7 @@ struct Simulation::Impl {
       throw InputError(std::move(problems));
     backend = make_backend(backend_name, kernel, spec);
     kernel.backend = backend.get();
+    if (backend && std::string_view(backend->name()) == "simgrid") platform = platform_map(spec);
     kernel.tracer = opt.tracer;
     if (spec.platform && spec.platform->regions.size() > 1) {
       // Which region each replica runs in: bytes between regions are billed.
@@ -263,6 +268,19 @@ struct Simulation::Impl {
     e2e.last_change = kernel.now();  // no measured request exists yet: the integral starts here
   }
 
+  /// The tick's host CPU and link utilisation, in the platform map's order.
+  void sample_platform(Tick& t) {
+    backend->sample(sampled_hosts, sampled_links, t.dt);
+    t.host_cpu.assign(platform->hosts.size(), 0.0);
+    t.link_util.assign(platform->links.size(), 0.0);
+    for (std::size_t h = 0; h < sampled_hosts.size() && h < platform->from_layout_host.size(); ++h)
+      if (const int i = platform->from_layout_host[h]; i >= 0)
+        t.host_cpu[static_cast<std::size_t>(i)] = sampled_hosts[h];
+    for (std::size_t l = 0; l < sampled_links.size() && l < platform->from_layout_link.size(); ++l)
+      if (const int i = platform->from_layout_link[l]; i >= 0)
+        t.link_util[static_cast<std::size_t>(i)] = sampled_links[l];
+  }
+
   void emit_tick() {
     const double now = kernel.now();
     Tick t;
@@ -295,6 +313,7 @@ struct Simulation::Impl {
       e->tick_calls = e->tick_failed = 0;
       e->tick_latency.clear();
     }
+    if (platform) sample_platform(t);
     for (Observer* o : observers) o->on_tick(t);
     if (now < spec.duration)
       kernel.schedule(std::min(now + opt.tick, spec.duration), control.get(), EventCode::Tick);
@@ -411,6 +430,8 @@ bool Simulation::done() const { return impl_->finished; }
 const RunResult& Simulation::result() const { return impl_->result; }
 const ScenarioSpec& Simulation::spec() const { return impl_->spec; }
 const std::vector<EdgeInfo>& Simulation::edges() const { return impl_->edge_info; }
+
+const PlatformMap* Simulation::platform() const { return impl_->platform ? &*impl_->platform : nullptr; }
 
 void Simulation::apply(const FaultSpec& f) {
   if (!impl_->started) impl_->begin();

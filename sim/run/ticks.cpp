@@ -84,6 +84,12 @@ void merge_component(ComponentTick& a, const ComponentTick& b, double dta, doubl
   a.utilization = mean(a.utilization, dta, b.utilization, dtb);
 }
 
+/// Host CPU and link utilisation: time-weighted means (a share of capacity over the wider tick).
+void merge_shares(std::vector<double>& a, const std::vector<double>& b, double dta, double dtb) {
+  if (a.size() < b.size()) a.resize(b.size(), 0.0);
+  for (std::size_t i = 0; i < b.size(); ++i) a[i] = mean(a[i], dta, b[i], dtb);
+}
+
 std::size_t string_bytes(const std::string& s) {
   // A short string lives inside the object (libstdc++: up to 15 characters).
   return s.capacity() > 15 ? s.capacity() + 1 : 0;
@@ -108,6 +114,8 @@ void TickStore::merge(Tick& a, const Tick& b) {
     add_sat(x.calls, y.calls);
     add_sat(x.failed, y.failed);
   }
+  merge_shares(a.host_cpu, b.host_cpu, a.dt, b.dt);
+  merge_shares(a.link_util, b.link_util, a.dt, b.dt);
   a.t = b.t;
   a.dt += b.dt;
 }
@@ -115,8 +123,9 @@ void TickStore::merge(Tick& a, const Tick& b) {
 std::size_t TickStore::bytes_of(const Tick& t) {
   // A map node: the key and value, three pointers and the colour (libstdc++).
   constexpr std::size_t kNode = 4 * sizeof(void*) + sizeof(std::pair<const std::string, std::uint32_t>);
-  std::size_t n =
-      sizeof(Tick) + t.components.capacity() * sizeof(ComponentTick) + t.edges.capacity() * sizeof(EdgeTick);
+  std::size_t n = sizeof(Tick) + t.components.capacity() * sizeof(ComponentTick) +
+                  t.edges.capacity() * sizeof(EdgeTick) +
+                  (t.host_cpu.capacity() + t.link_util.capacity()) * sizeof(double);
   for (const auto& [kind, count] : t.errors) n += kNode + string_bytes(kind);
   for (const ComponentTick& c : t.components) {
     n += c.figures.capacity() * sizeof(Figure);
