@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,8 +41,14 @@ struct DataSetSpec {
   std::optional<DistSpec> edge_latency;                   ///< a CDN edge of it
   std::optional<DistSpec> origin_latency;                 ///< a CDN's fetch to its origin, one way
   int min_shards = 1;  ///< a database of it needs at least this many shards (the data's volume)
-  std::string lever;   ///< the lever that offers this data set ("" = always there)
-  Mark queries_mark, min_shards_mark, lever_mark;
+  /// Seconds from a primary's failure to a promoted replica (the managed
+  /// database's, not the design's): 30 s unless the problem says.
+  double failover = 30;
+  /// From a write's commit to its apply on a read replica, when the problem
+  /// fixes it (none: a design states its replication's lag).
+  std::optional<DistSpec> replication_lag;
+  std::string lever;  ///< the lever that offers this data set ("" = always there)
+  Mark queries_mark, min_shards_mark, lever_mark, failover_mark, lag_mark;
 };
 
 /// One requirement of an operation: any of the alternatives, each a work

@@ -68,6 +68,13 @@ const std::vector<UsagePrice> kUsage = {
     // message costs three (send, receive, delete), each up to 64 KB.
     {"queue_million_messages", 1.20, "million messages",
      "SQS standard queue, $0.40 per million requests x 3 per message (aws.amazon.com/sqs/pricing)"},
+    // Hosted CDNs bill egress and requests, not storage; but an edge's
+    // capacity must not be free to choose: what it holds (capacity x the
+    // object size) is priced as the SSD an edge keeps it on, EBS gp3's
+    // $0.08 per GB-month (730 hours).
+    {"cdn_storage_gb_month", 0.08, "GB-month",
+     "what a CDN edge holds (capacity x object size), on SSD at EBS gp3's price "
+     "(aws.amazon.com/ebs/pricing)"},
     // EC2 data transfer from us-east-1 to another AWS region.
     {"transfer_gb", 0.02, "GB",
      "EC2 data transfer between AWS regions, out of us-east-1 (aws.amazon.com/ec2/pricing/on-demand)"},
@@ -142,6 +149,17 @@ void size_line(const ScenarioSpec& spec, const ComponentSpec& comp, CostLine& l)
   l.unit = price * l.instances;
 }
 
+// What a CDN edge's held objects cost per hour: its capacity (all keys when
+// unbounded) x the object size, GB-months over 730 hours.
+double cdn_storage_per_hour(const ScenarioSpec& spec, const ComponentSpec& comp) {
+  const CdnSpec* cdn = comp.cdn();
+  if (!cdn || cdn->object_size <= 0) return 0;
+  const std::uint64_t held = cdn->store.capacity ? cdn->store.capacity : cdn->store.keys;
+  const double gb = static_cast<double>(held) * cdn->object_size / 1e9;
+  const auto o = spec.contract ? spec.contract->price("cdn_storage_gb_month") : std::nullopt;
+  return gb * o.value_or(usage_price("cdn_storage_gb_month")->price) / 730;
+}
+
 }  // namespace
 
 std::optional<double> default_price(std::string_view kind) {
@@ -204,6 +222,11 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const Run
       if (result && i < result->components.size())
         for (const Figure& f : result->components[i].figures)
           if (f.name == fig::kEgressGbps) l.unit = f.value * 3600 / 8 * per_gb;
+      const double storage = cdn_storage_per_hour(spec, comp);
+      if (storage > 0) {
+        l.unit += storage;
+        l.usage_what = "egress + storage";
+      }
     } else if (auto p = default_price(l.kind)) {
       l.unit = override_of(l.kind).value_or(*p);
       size_line(spec, comp, l);

@@ -57,6 +57,7 @@ namespace contract {
 
 namespace {
 
+using yaml::Bound;
 using yaml::Field;
 using yaml::Map;
 using yaml::Source;
@@ -67,9 +68,9 @@ const std::vector<std::string_view> kWorldKeys = {"work", "data", "operations", 
 const std::vector<std::string_view> kOwnedTop = {"traffic", "slo",        "budget",  "duration",
                                                  "warmup",  "seed",       "network", "work",
                                                  "data",    "operations", "prices",  "external"};
-const std::vector<std::string_view> kDataKeys = {"keys",           "popularity",    "item_size",
-                                                 "queries",        "cache_latency", "edge_latency",
-                                                 "origin_latency", "min_shards",    "lever"};
+const std::vector<std::string_view> kDataKeys = {
+    "keys",           "popularity", "item_size", "queries",  "cache_latency",  "edge_latency",
+    "origin_latency", "min_shards", "lever",     "failover", "replication_lag"};
 const std::vector<std::string_view> kLeverKeys = {"about", "family", "sets", "must"};
 const std::vector<std::string_view> kOperationKeys = {"from", "must"};
 
@@ -153,6 +154,14 @@ void read_data(const Source& src, const Field& f, Contract& c) {
       if (auto v = yaml::read_int(src, *x, 1, "the fewest shards that hold the data"))
         d.min_shards = static_cast<int>(std::min<std::int64_t>(*v, 1 << 16));
       d.min_shards_mark = x->key_mark;
+    }
+    if (const Field* x = dm->get("failover")) {
+      if (auto v = yaml::read_duration(src, *x, Bound::NonNegative, "s")) d.failover = *v;
+      d.failover_mark = x->key_mark;
+    }
+    if (const Field* x = dm->get("replication_lag")) {
+      d.replication_lag = yaml::read_distribution(src, *x, "ms");
+      d.lag_mark = x->key_mark;
     }
     if (const Field* x = dm->get("lever")) {
       d.lever = yaml::read_text(src, *x, "the lever that offers this data set").value_or("");
@@ -300,6 +309,12 @@ void read_externals(const Source& src, const Field& f, Contract& c) {
   }
 }
 
+std::string usage_names() {
+  std::vector<std::string> names;
+  for (const report::UsagePrice& u : report::usage_prices()) names.emplace_back(u.name);
+  return join(names);
+}
+
 void read_prices(const Source& src, const Field& f, Contract& c) {
   const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'prices'", "price");
   if (!m) return;
@@ -310,8 +325,8 @@ void read_prices(const Source& src, const Field& f, Contract& c) {
     if (!per_gb && !report::instance(e.key) && !report::default_price(e.key)) {
       src.error(e.key_mark,
                 fmt::format("unknown price '{}': give an instance size ({}), a kind (load_balancer, "
-                            "queue), cdn_egress_gb, queue_million_messages or transfer_gb",
-                            e.key, report::instance_examples()));
+                            "queue) or a price of use ({})",
+                            e.key, report::instance_examples(), usage_names()));
       continue;
     }
     std::string why;
@@ -540,6 +555,32 @@ void check_call(const Map& m, const Contract& c, const std::string& problem) {
                                            "the problem's network"));
 }
 
+namespace {
+
+// A database's failover time is always the problem's (its data set's
+// `failover:`, 30 s by default: what a managed PostgreSQL takes), and so is
+// its replication lag when the data set gives one.
+void check_database_facts(const Map& m, const ComponentSpec& comp, const Contract& c,
+                          const std::string& problem) {
+  if (!comp.database()) return;
+  const DataSetSpec* ds = c.data_set(comp.data);
+  const Mark data_owner = c.data_mark.line ? c.data_mark : Mark{1, 1, 0};
+  const auto refuse = [&](const Field& f, std::string_view what, Mark owner) {
+    m.source().error(f.key_mark,
+                     fmt::format("'{}' of database '{}' is a fact of the problem's world ({}), not a design "
+                                 "choice",
+                                 f.key, comp.name, what) +
+                         note(problem, owner.line ? owner : data_owner, "the problem owns it here"));
+  };
+  if (const Field* f = m.get("failover"))
+    refuse(*f, "how long its managed database takes to promote a replica",
+           ds ? ds->failover_mark : data_owner);
+  if (const Field* f = m.get("replication_lag"); f && ds && ds->replication_lag)
+    refuse(*f, "how long its replication takes", ds->lag_mark);
+}
+
+}  // namespace
+
 void check_component(const Map& m, ComponentSpec& comp, const Contract& c, const std::string& problem) {
   const Source& src = m.source();
   std::vector<std::string_view> owned;
@@ -595,6 +636,7 @@ void check_component(const Map& m, ComponentSpec& comp, const Contract& c, const
                                      note(problem, data_owner, "the problem's data sets"));
       }
     }
+    check_database_facts(m, comp, c, problem);
   } else if (needs_data) {
     src.error(m.at(),
               fmt::format("{} '{}' must name the data set it holds: 'data: NAME' ({})", name_of(comp.kind()),
@@ -741,6 +783,8 @@ void fill_data(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
       }
       db->keys = d->keys;
       db->popularity = d->popularity;
+      db->failover = d->failover;  // the managed database's, whatever the design would like
+      if (d->replication_lag) db->replication_lag = d->replication_lag;
     }
     // A cache or CDN of a data set exists only where the problem says what
     // serving from it costs (its cache_latency, edge_latency).
