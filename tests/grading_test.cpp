@@ -593,6 +593,49 @@ components:
     CHECK(usage_price("cdn_storage_gb_month")->price == 0.08);
   }
 
+  TEST_CASE(
+      "news-caching: the latency between regions is the problem's; a design places, it cannot shorten") {
+    const std::string msg = refusal("news-caching", R"(components:
+  us-entry: {kind: load_balancer, to: web}
+  eu-entry: {kind: load_balancer, to: web, latency: 0ms}
+  ap-entry: {kind: load_balancer, region: mars, to: web}
+  web: {kind: service, steps: [{work: render_page}, {call: db, latency: 0ms}]}
+  db: {kind: database, data: articles}
+)");
+    INFO(msg);
+    CHECK(msg.find("test.yaml:3:44: error: 'latency' of load_balancer 'eu-entry' is the network's") !=
+          std::string::npos);
+    CHECK(msg.find("problem.yaml:20:1: note: the problem owns it here") != std::string::npos);
+    CHECK(msg.find("test.yaml:4:49: error: unknown region 'mars'") != std::string::npos);
+    CHECK(msg.find("test.yaml:5:62: error: a call's 'latency' is the network's") != std::string::npos);
+    // The crossings get the problem's latency: a balancer in eu-west in
+    // front of a web tier in us-east is 38 ms away from it; a reader in
+    // ap-south is 95 ms away from an entry in us-east.
+    const ScenarioSpec s = load_design_text("news-caching", R"(components:
+  us-entry: {kind: load_balancer, to: web}
+  eu-entry: {kind: load_balancer, region: eu-west, to: web}
+  ap-entry: {kind: load_balancer, to: web}
+  web: {kind: service, steps: [{work: render_page}, {call: db}]}
+  db: {kind: database, data: articles}
+)");
+    const LoadBalancerSpec* eu = s.components[static_cast<std::size_t>(s.find("eu-entry"))].load_balancer();
+    REQUIRE(eu);
+    REQUIRE(eu->target_latency.size() == 1);
+    REQUIRE(eu->target_latency[0]);
+    CHECK(eu->target_latency[0]->a == doctest::Approx(0.038));
+    CHECK_FALSE(s.traffic[1].latency);  // eu readers to an entry in their region
+    REQUIRE(s.traffic[2].latency);      // ap readers to an entry in us-east
+    CHECK(s.traffic[2].latency->a == doctest::Approx(0.095));
+    CHECK(s.traffic[0].response_bytes == 120e3);
+    // 'region:' outside a graded problem with regions is refused.
+    CHECK(refusal("sql-vs-nosql", R"(components:
+  profiles: {kind: service, region: us-east, instance: m6i.2xlarge, steps: [{work: profile_logic}, {call: db}]}
+  editor: {kind: service, instance: m6i.large, steps: [{work: profile_logic}, {write: db}]}
+  db: {kind: database, data: profiles, instance: db.r6g.xlarge}
+)")
+              .find("'region' places a component in one of a graded problem's regions") != std::string::npos);
+  }
+
   TEST_CASE("sql-vs-nosql: the failover time and the replication lag are the problem's, not the design's") {
     // A design that claimed a failover of a second would pass the error
     // budget; one that claimed no lag would have no stale read.

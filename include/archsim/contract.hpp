@@ -100,8 +100,20 @@ struct ExternalSpec {
   std::string idempotent_with;  ///< the lever that makes it execute a retried request once ("" = never)
 };
 
+/// A region of the problem and its one-way latency to the regions after it
+/// (`regions: {us-east: {eu-west: 38ms}, eu-west: {}}`): where users are and
+/// where a design may place its components; the latency between two
+/// regions is the problem's, whatever a design would like.
+struct ProblemRegion {
+  std::string name;
+  Mark mark;
+  std::vector<std::pair<std::string, double>> latency;  ///< to other regions, s one way
+  std::vector<Mark> latency_marks;
+};
+
 struct Contract {
-  Mark work_mark, data_mark, operations_mark, levers_mark, network_mark;
+  Mark work_mark, data_mark, operations_mark, levers_mark, network_mark, regions_mark;
+  std::vector<ProblemRegion> regions;  ///< in the problem's order; the first is the default placement
   std::vector<std::pair<std::string, WorkCost>> work;  ///< named work steps
   std::vector<DataSetSpec> data;
   std::vector<LeverSpec> levers;  ///< offered, in file order
@@ -120,6 +132,13 @@ struct Contract {
   /// The price override for `name`, if the problem gives one.
   std::optional<double> price(std::string_view name) const;
   bool external(std::string_view name) const;
+  bool region(std::string_view name) const;
+  /// One-way latency between two regions in s (0 within one; "" = the first
+  /// region); nullopt when the problem gives none for the pair.
+  std::optional<double> latency_between(std::string_view a, std::string_view b) const;
+  /// The problem's line that fixes the latency between two regions.
+  Mark latency_mark(std::string_view a, std::string_view b) const;
+  std::vector<std::string> region_names() const;
 };
 
 }  // namespace archsim

@@ -75,6 +75,12 @@ const std::vector<UsagePrice> kUsage = {
     {"cdn_storage_gb_month", 0.08, "GB-month",
      "what a CDN edge holds (capacity x object size), on SSD at EBS gp3's price "
      "(aws.amazon.com/ebs/pricing)"},
+    // EC2 data transfer out to the internet, the cheapest listed tier (above
+    // 150 TB a month; the first 10 TB cost $0.09): what a balancer or a web
+    // tier sends to users, at the volume of the library's problems.
+    {"internet_egress_gb", 0.05, "GB",
+     "EC2 data transfer out to the internet from us-east-1, above 150 TB a month "
+     "(aws.amazon.com/ec2/pricing/on-demand)"},
     // EC2 data transfer from us-east-1 to another AWS region.
     {"transfer_gb", 0.02, "GB",
      "EC2 data transfer between AWS regions, out of us-east-1 (aws.amazon.com/ec2/pricing/on-demand)"},
@@ -158,6 +164,27 @@ double cdn_storage_per_hour(const ScenarioSpec& spec, const ComponentSpec& comp)
   const double gb = static_cast<double>(held) * cdn->object_size / 1e9;
   const auto o = spec.contract ? spec.contract->price("cdn_storage_gb_month") : std::nullopt;
   return gb * o.value_or(usage_price("cdn_storage_gb_month")->price) / 730;
+}
+
+// The bytes a traffic source's answers carry to its users (`response:`),
+// when its entry is not a CDN (a CDN bills its own egress): internet egress.
+void add_internet_egress(const ScenarioSpec& spec, const RunResult* result, Cost& c) {
+  if (!result || result->sim_time_s <= result->warmup_s) return;
+  const double window = result->sim_time_s - result->warmup_s;
+  double bytes = 0;
+  for (std::size_t i = 0; i < spec.traffic.size() && i < result->sources.size(); ++i) {
+    const TrafficSpec& t = spec.traffic[i];
+    const int entry = spec.find(t.to);
+    if (t.response_bytes <= 0 || entry < 0 || spec.components[static_cast<std::size_t>(entry)].cdn())
+      continue;
+    bytes += static_cast<double>(result->sources[i].completed) * t.response_bytes;
+  }
+  if (bytes <= 0) return;
+  const auto o = spec.contract ? spec.contract->price("internet_egress_gb") : std::nullopt;
+  c.egress_per_gb = o.value_or(usage_price("internet_egress_gb")->price);
+  c.egress_gb_per_hour = bytes / 1e9 / window * 3600;
+  c.egress_per_hour = c.egress_gb_per_hour * c.egress_per_gb;
+  c.per_hour += c.egress_per_hour;
 }
 
 }  // namespace
@@ -245,6 +272,7 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const Run
     c.transfer_per_hour = c.transfer_gb_per_hour * c.transfer_per_gb;
     c.per_hour += c.transfer_per_hour;
   }
+  add_internet_egress(spec, result, c);
   c.budget = spec.budget;
   return c;
 }

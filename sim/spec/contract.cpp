@@ -63,11 +63,12 @@ using yaml::Map;
 using yaml::Source;
 
 // Keys of the problem that describe the world (a design may not give them).
-const std::vector<std::string_view> kWorldKeys = {"work", "data", "operations", "prices", "external"};
+const std::vector<std::string_view> kWorldKeys = {"work",   "data",     "operations",
+                                                  "prices", "external", "regions"};
 // Every key a design may not set at its top level: the world and the question.
-const std::vector<std::string_view> kOwnedTop = {"traffic", "slo",        "budget",  "duration",
-                                                 "warmup",  "seed",       "network", "work",
-                                                 "data",    "operations", "prices",  "external"};
+const std::vector<std::string_view> kOwnedTop = {"traffic", "slo",      "budget", "duration", "warmup",
+                                                 "seed",    "network",  "work",   "data",     "operations",
+                                                 "prices",  "external", "regions"};
 const std::vector<std::string_view> kDataKeys = {
     "keys",           "popularity", "item_size", "queries",  "cache_latency",  "edge_latency",
     "origin_latency", "min_shards", "lever",     "failover", "replication_lag"};
@@ -462,6 +463,7 @@ void read_problem(const Map& top, Contract& c) {
   if (const Field* f = top.get("prices")) read_prices(src, *f, c);
   if (const Field* f = top.get("external")) read_externals(src, *f, c);
   if (const Field* f = top.get("network")) c.network_mark = f->key_mark;
+  if (const Field* f = top.get("regions")) read_regions(src, *f, c);
   check_names(src, c);
 }
 
@@ -551,7 +553,10 @@ std::optional<DistSpec> resolve_work(const Source& src, const Field& f, const Co
 void check_call(const Map& m, const Contract& c, const std::string& problem) {
   if (const Field* f = m.get("latency"))
     m.source().error(f->key_mark, "a call's 'latency' is the network's, which the problem owns ('network:')" +
-                                      note(problem, c.network_mark.line ? c.network_mark : Mark{1, 1, 0},
+                                      note(problem,
+                                           c.regions_mark.line   ? c.regions_mark
+                                           : c.network_mark.line ? c.network_mark
+                                                                 : Mark{1, 1, 0},
                                            "the problem's network"));
 }
 
@@ -594,22 +599,31 @@ void check_component(const Map& m, ComponentSpec& comp, const Contract& c, const
       owned = {"keys", "popularity", "object_size", "edge_latency", "origin_latency"};
       break;
     case ComponentKind::Queue:
+    case ComponentKind::LoadBalancer:
       owned = {"latency"};
       needs_data = false;
       break;
     default: needs_data = false; break;
   }
   const Mark data_owner = c.data_mark.line ? c.data_mark : Mark{1, 1, 0};
+  const Mark net_owner = c.regions_mark.line   ? c.regions_mark
+                         : c.network_mark.line ? c.network_mark
+                                               : data_owner;
   for (std::string_view k : owned)
-    if (const Field* f = m.get(k))
+    if (const Field* f = m.get(k); f && k == "latency")
+      src.error(f->key_mark,
+                fmt::format("'latency' of {} '{}' is the network's, which the problem owns: place the "
+                            "component with 'region:' and the problem gives the latency between regions",
+                            name_of(comp.kind()), comp.name) +
+                    note(problem, net_owner, "the problem owns it here"));
+    else if (f)
       src.error(
           f->key_mark,
           fmt::format(
               "'{}' of {} '{}' is a fact of the problem's world, not a design choice: name the data set "
               "it holds with 'data:' and the problem gives it",
               k, name_of(comp.kind()), comp.name) +
-              note(problem, k == "latency" && c.network_mark.line ? c.network_mark : data_owner,
-                   "the problem owns it here"));
+              note(problem, data_owner, "the problem owns it here"));
   if (const Field* f = m.get("cost"))
     src.error(f->key_mark,
               "a graded design does not set its own price: capacity is priced by the problem's table "
@@ -951,6 +965,7 @@ void add_externals(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
 }
 
 void apply(ScenarioSpec& spec, Contract& c, Diagnostics& diags) {
+  apply_regions(spec, c);
   add_externals(spec, c, diags);
   fill_data(spec, c, diags);
   check_lever_queries(spec, c, diags);
