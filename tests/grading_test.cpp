@@ -606,8 +606,8 @@ components:
     CHECK(msg.find("test.yaml:3:44: error: 'latency' of load_balancer 'eu-entry' is the network's") !=
           std::string::npos);
     CHECK(msg.find("problem.yaml:20:1: note: the problem owns it here") != std::string::npos);
-    CHECK(msg.find("test.yaml:4:49: error: unknown region 'mars'") != std::string::npos);
-    CHECK(msg.find("test.yaml:5:62: error: a call's 'latency' is the network's") != std::string::npos);
+    CHECK(msg.find("test.yaml:4:43: error: unknown region 'mars'") != std::string::npos);
+    CHECK(msg.find("test.yaml:5:64: error: a call's 'latency' is the network's") != std::string::npos);
     // The crossings get the problem's latency: a balancer in eu-west in
     // front of a web tier in us-east is 38 ms away from it; a reader in
     // ap-south is 95 ms away from an entry in us-east.

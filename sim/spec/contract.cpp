@@ -599,8 +599,13 @@ void check_component(const Map& m, ComponentSpec& comp, const Contract& c, const
       owned = {"keys", "popularity", "object_size", "edge_latency", "origin_latency"};
       break;
     case ComponentKind::Queue:
-    case ComponentKind::LoadBalancer:
       owned = {"latency"};
+      needs_data = false;
+      break;
+    case ComponentKind::LoadBalancer:
+      // With regions, the latency between them is the problem's; without,
+      // a balancer's own delay (its hop) stays the design's.
+      if (!c.regions.empty()) owned = {"latency"};
       needs_data = false;
       break;
     default: needs_data = false; break;
