@@ -28,8 +28,8 @@ ARCHSIM_WIRE(HostResult, name, cpu_utilization)
 ARCHSIM_WIRE(LinkResult, name, bandwidth, up_bytes_per_s, down_bytes_per_s, utilization)
 ARCHSIM_WIRE(RunResult, scenario, file, seed, backend, sim_time_s, warmup_s, partial, started, completed,
              failed, in_flight, throughput_rps, arrival_rps, error_rate, in_flight_mean, duration_mean_s,
-             duration_max_s, latency, errors, components, sources, regions, slo, slo_pass, notes, notes_dropped, hosts,
-             links, cross_region_bytes, engine)
+             duration_max_s, latency, errors, components, sources, regions, slo, slo_pass, notes,
+             notes_dropped, hosts, links, cross_region_bytes, engine)
 
 namespace report {
 
