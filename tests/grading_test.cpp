@@ -700,8 +700,8 @@ components:
       "the rubric: a missed SLO earns half its points by how close it came; anything missed caps at 59") {
     Analysis a;
     a.spec.slo.push_back(SloSpec{SloSpec::Kind::LatencyP99, "latency_p99", 0.5, {}, ""});
-    SloCheck lat{"latency_p99", 0.5, 1.0, false, false, false, "", "s"};
-    SloCheck dup{"duplicates", 0, 3, false, false, true, "", "count"};
+    SloCheck lat{"latency_p99", 0.5, 1.0, false, false, false, "", "", "s"};
+    SloCheck dup{"duplicates", 0, 3, false, false, true, "", "", "count"};
     a.result.slo = {lat, dup};
     a.cost.per_hour = 1;
     a.cost.budget = 2;
@@ -712,7 +712,7 @@ components:
     CHECK(item(g, "budget").earned == 2);
     CHECK(g.total == 5);
     CHECK(g.score == 45);  // 100 x 2.25 / 5
-    a.result.slo = {SloCheck{"latency_p99", 0.5, 0.1, true, false, false, "", "s"}};
+    a.result.slo = {SloCheck{"latency_p99", 0.5, 0.1, true, false, false, "", "", "s"}};
     CHECK(grade(a).score == 100);
   }
 
