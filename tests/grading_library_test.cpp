@@ -284,7 +284,7 @@ components:
       CHECK_FALSE(item(g, "error_rate").pass);
     }
     // A valid answer (README): an edge that holds most of the catalogue,
-    // warmed; CDN storage is not billed, its egress is.
+    // warmed; its storage costs cents an hour (SSD), its egress dollars.
     const Grade big =
         grade(run_analysed(load_design_text("video-streaming", format(edge, "300k", "300k"), 120)));
     CHECK(big.pass);
@@ -307,6 +307,69 @@ components:
   c: {kind: cache, data: segments}
 )"),
               "the problem offers no cache of data set 'segments'"));
+  }
+
+  TEST_CASE(
+      "grading news-caching: the distance between regions is the problem's; only edges near the readers "
+      "pass") {
+    // The naive design: everything in us-east. Indian readers wait two
+    // crossings of 95 ms for every page, the web tier pays internet egress
+    // for every page's 120 KB, and the database saturates at the spike.
+    const Grade naive = graded_run(load_design("news-caching", "naive", 240));
+    CHECK_FALSE(naive.pass);
+    CHECK_FALSE(item(naive, "ap-south.latency_p99").pass);
+    CHECK(item(naive, "ap-south.latency_p99").actual > 0.190);  // two crossings of 95 ms, and the queue
+    CHECK_FALSE(item(naive, "error_rate").pass);                // the database saturates at the spike
+    CHECK_FALSE(item(naive, "budget").pass);                    // ~1,400 pages/s x 120 KB at $0.05/GB: $30/h
+    const Grade good = graded_run(load_design("news-caching", "good", 240));
+    CHECK(good.pass);
+    CHECK(item(good, "ap-south.latency_p99").pass);
+
+    // Non-answers: capacity at the origin (more web replicas, a bigger
+    // database, a Redis cache in front of it): the load is met, but the
+    // readers far away still cross the ocean for every page, and the web
+    // tier sends every page to them at internet egress prices.
+    const char* origin_only = R"(components:
+  us-entry: {kind: load_balancer, to: web}
+  eu-entry: {kind: load_balancer, to: web}
+  ap-entry: {kind: load_balancer, to: web}
+  web:
+    kind: service
+    replicas: %d
+    instance: m6i.xlarge
+    steps: [{work: render_page}, {call: redis, on_miss: [{call: db}]}]
+  redis: {kind: cache, data: articles, capacity: %s, ttl: 5m, coalesce: true}
+  db: {kind: database, data: articles, instance: %s}
+)";
+    struct Knob {
+      int web;
+      const char* cache;
+      const char* db;
+    };
+    for (const Knob& k : {Knob{4, "50k", "db.r6g.4xlarge"}, Knob{8, "100k", "db.r6g.8xlarge"}}) {
+      INFO(k.web << " web replicas, a cache of " << k.cache << ", " << k.db);
+      const Grade g =
+          graded_run(load_design_text("news-caching", format(origin_only, k.web, k.cache, k.db), 240));
+      CHECK_FALSE(g.pass);
+      CHECK(item(g, "ap-south.latency_p99").actual > item(g, "us-east.latency_p99").actual + 0.15);
+      CHECK_FALSE(item(g, "budget").pass);
+      CHECK(item(g, "budget").actual > 30);
+    }
+    // The origin's web tier copied into every region (each reads the
+    // database in us-east): the distance moves to the database calls.
+    const Grade web_near = graded_run(load_design_text("news-caching", R"(components:
+  us-entry: {kind: load_balancer, to: web-us}
+  eu-entry: {kind: load_balancer, region: eu-west, to: web-eu}
+  ap-entry: {kind: load_balancer, region: ap-south, to: web-ap}
+  web-us: {kind: service, replicas: 2, instance: m6i.xlarge, steps: [{work: render_page}, {call: db}]}
+  web-eu: {kind: service, region: eu-west, replicas: 2, instance: m6i.xlarge, steps: [{work: render_page}, {call: db}]}
+  web-ap: {kind: service, region: ap-south, instance: m6i.xlarge, steps: [{work: render_page}, {call: db}]}
+  db: {kind: database, data: articles, instance: db.r6g.8xlarge}
+)",
+                                                       240));
+    CHECK_FALSE(web_near.pass);
+    CHECK_FALSE(item(web_near, "ap-south.latency_p99").pass);  // each handler waits 190 ms on the database
+    CHECK_FALSE(item(web_near, "budget").pass);
   }
 
 }  // TEST_SUITE

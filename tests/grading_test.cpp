@@ -557,9 +557,7 @@ components:
                   "error_rate"},  // overlapping, but edits are unavailable
              Case{"    instance: db.r6g.4xlarge\n    replicas: 2\n    read_from: primary\n",
                   "error_rate"},  // no stale read, but 30 s of failover
-             Case{"    instance: db.r6g.xlarge\n    replicas: 4\n    replication_lag: lognormal(median: "
-                  "20ms, p99: 150ms)\n",
-                  "stale_reads"},
+             Case{"    instance: db.r6g.xlarge\n    replicas: 4\n", "stale_reads"},
          }) {
       INFO(c.db);
       const Grade g = graded_run(load_design_text("sql-vs-nosql", head + c.db, 240));
@@ -572,6 +570,101 @@ components:
                                            "{replication_factor: 3, read: quorum, write: quorum}\n",
                                     240));
     CHECK(good.pass);
+  }
+
+  TEST_CASE("a CDN's capacity has a price: what its edge holds, per GB-month of SSD") {
+    // video-streaming's good edge (`entry`) holds 100k segments of 2 MB: 200 GB, at
+    // $0.08 per GB-month (730 h) = $0.0219/h before any egress; the shield's
+    // 300k hold three times as much.
+    ScenarioSpec s = load_design("video-streaming", "good");
+    const auto line_of = [](const Cost& c, const std::string& name) {
+      for (const CostLine& l : c.lines)
+        if (l.component == name) return l;
+      FAIL("no cost line " << name);
+      throw;
+    };
+    const Cost before = cost_of(s);  // no run: no egress, storage only
+    CHECK(line_of(before, "entry").per_hour == Rel(100e3 * 2e6 / 1e9 * 0.08 / 730).epsilon(1e-9));
+    CHECK(line_of(before, "shield").per_hour == Rel(3 * line_of(before, "entry").per_hour).epsilon(1e-9));
+    CHECK(line_of(before, "entry").usage_what == "egress + storage");
+    s.components[static_cast<std::size_t>(s.find("entry"))].cdn()->store.capacity = 200'000;
+    CHECK(line_of(cost_of(s), "entry").per_hour == Rel(2 * line_of(before, "entry").per_hour).epsilon(1e-9));
+    REQUIRE(usage_price("cdn_storage_gb_month"));
+    CHECK(usage_price("cdn_storage_gb_month")->price == 0.08);
+  }
+
+  TEST_CASE(
+      "news-caching: the latency between regions is the problem's; a design places, it cannot shorten") {
+    const std::string msg = refusal("news-caching", R"(components:
+  us-entry: {kind: load_balancer, to: web}
+  eu-entry: {kind: load_balancer, to: web, latency: 0ms}
+  ap-entry: {kind: load_balancer, region: mars, to: web}
+  web: {kind: service, steps: [{work: render_page}, {call: db, latency: 0ms}]}
+  db: {kind: database, data: articles}
+)");
+    INFO(msg);
+    CHECK(msg.find("test.yaml:3:44: error: 'latency' of load_balancer 'eu-entry' is the network's") !=
+          std::string::npos);
+    CHECK(msg.find("problem.yaml:20:1: note: the problem owns it here") != std::string::npos);
+    CHECK(msg.find("test.yaml:4:43: error: unknown region 'mars'") != std::string::npos);
+    CHECK(msg.find("test.yaml:5:64: error: a call's 'latency' is the network's") != std::string::npos);
+    // The crossings get the problem's latency: a balancer in eu-west in
+    // front of a web tier in us-east is 38 ms away from it; a reader in
+    // ap-south is 95 ms away from an entry in us-east.
+    const ScenarioSpec s = load_design_text("news-caching", R"(components:
+  us-entry: {kind: load_balancer, to: web}
+  eu-entry: {kind: load_balancer, region: eu-west, to: web}
+  ap-entry: {kind: load_balancer, to: web}
+  web: {kind: service, steps: [{work: render_page}, {call: db}]}
+  db: {kind: database, data: articles}
+)");
+    const LoadBalancerSpec* eu = s.components[static_cast<std::size_t>(s.find("eu-entry"))].load_balancer();
+    REQUIRE(eu);
+    REQUIRE(eu->target_latency.size() == 1);
+    REQUIRE(eu->target_latency[0]);
+    CHECK(eu->target_latency[0]->a == doctest::Approx(0.038));
+    CHECK_FALSE(s.traffic[1].latency);  // eu readers to an entry in their region
+    REQUIRE(s.traffic[2].latency);      // ap readers to an entry in us-east
+    CHECK(s.traffic[2].latency->a == doctest::Approx(0.095));
+    CHECK(s.traffic[0].response_bytes == 120e3);
+    // 'region:' outside a graded problem with regions is refused.
+    CHECK(refusal("sql-vs-nosql", R"(components:
+  profiles: {kind: service, region: us-east, instance: m6i.2xlarge, steps: [{work: profile_logic}, {call: db}]}
+  editor: {kind: service, instance: m6i.large, steps: [{work: profile_logic}, {write: db}]}
+  db: {kind: database, data: profiles, instance: db.r6g.xlarge}
+)")
+              .find("'region' places a component in one of a graded problem's regions") != std::string::npos);
+  }
+
+  TEST_CASE("sql-vs-nosql: the failover time and the replication lag are the problem's, not the design's") {
+    // A design that claimed a failover of a second would pass the error
+    // budget; one that claimed no lag would have no stale read.
+    const std::string text = R"(components:
+  profiles: {kind: service, replicas: 2, instance: m6i.2xlarge, steps: [{work: profile_logic}, {call: db}]}
+  editor: {kind: service, instance: m6i.large, steps: [{work: profile_logic}, {write: db}]}
+  db:
+    kind: database
+    data: profiles
+    instance: db.r6g.xlarge
+    replicas: 2
+    failover: 1s
+    replication_lag: 0ms
+)";
+    const std::string msg = refusal("sql-vs-nosql", text);
+    INFO(msg);
+    CHECK(msg.find("test.yaml:9:5: error: 'failover' of database 'db' is a fact of the problem") !=
+          std::string::npos);
+    CHECK(msg.find("test.yaml:10:5: error: 'replication_lag' of database 'db' is a fact of the problem") !=
+          std::string::npos);
+    CHECK(msg.find("problem.yaml:46:5: note: the problem owns it here") != std::string::npos);  // failover
+    CHECK(msg.find("problem.yaml:47:5: note: the problem owns it here") != std::string::npos);  // lag
+    // The problem's facts reach the model.
+    const ScenarioSpec naive = load_design("sql-vs-nosql", "naive");
+    const DatabaseSpec* db = naive.components[static_cast<std::size_t>(naive.find("db"))].database();
+    REQUIRE(db);
+    CHECK(db->failover == 30);
+    REQUIRE(db->replication_lag);
+    CHECK(db->replication_lag->a == doctest::Approx(0.020));
   }
 
   TEST_CASE("memory-leak: more instances behind health checks do not hide the GC slowdown") {
@@ -607,8 +700,8 @@ components:
       "the rubric: a missed SLO earns half its points by how close it came; anything missed caps at 59") {
     Analysis a;
     a.spec.slo.push_back(SloSpec{SloSpec::Kind::LatencyP99, "latency_p99", 0.5, {}, ""});
-    SloCheck lat{"latency_p99", 0.5, 1.0, false, false, false, "", "s"};
-    SloCheck dup{"duplicates", 0, 3, false, false, true, "", "count"};
+    SloCheck lat{"latency_p99", 0.5, 1.0, false, false, false, "", "", "s"};
+    SloCheck dup{"duplicates", 0, 3, false, false, true, "", "", "count"};
     a.result.slo = {lat, dup};
     a.cost.per_hour = 1;
     a.cost.budget = 2;
@@ -619,7 +712,7 @@ components:
     CHECK(item(g, "budget").earned == 2);
     CHECK(g.total == 5);
     CHECK(g.score == 45);  // 100 x 2.25 / 5
-    a.result.slo = {SloCheck{"latency_p99", 0.5, 0.1, true, false, false, "", "s"}};
+    a.result.slo = {SloCheck{"latency_p99", 0.5, 0.1, true, false, false, "", "", "s"}};
     CHECK(grade(a).score == 100);
   }
 

@@ -55,6 +55,7 @@ SloCheck full_slo() {
   s.higher_is_better = true;
   s.correctness = true;
   s.source = "shoppers";
+  s.region = "eu-west";
   s.unit = "s";
   s.measured = false;
   s.margin = 0.1376;
@@ -101,6 +102,7 @@ RunResult full_result() {
   r.errors = {{"timeout", 60}, {"overload", 30}};
   r.components = {full_component()};
   r.sources = {full_source()};
+  r.regions = {full_source()};
   r.slo = {full_slo()};
   r.slo_pass = false;
   r.notes = {{12.5, "fault", "db", "kill", "2 of 3 replicas"}};
@@ -176,7 +178,10 @@ TEST_CASE("wire: a sweep point and a replica keep their cost and verdict fields"
   cost.transfer_gb_per_hour = 61.6;
   cost.transfer_per_gb = 0.02;
   cost.transfer_per_hour = 1.232;
-  cost.per_hour = 1.496;
+  cost.egress_gb_per_hour = 605;
+  cost.egress_per_gb = 0.05;
+  cost.egress_per_hour = 30.25;
+  cost.per_hour = 31.746;
   cost.budget = 2.0;
   Point p;
   p.x = {1000, 3};
@@ -193,6 +198,7 @@ TEST_CASE("wire: a sweep point and a replica keep their cost and verdict fields"
   CHECK(point_to_wire(q) == pw);
   CHECK(q.cost.lines.at(0).usage_what == "egress");
   CHECK(q.cost.transfer_per_hour == cost.transfer_per_hour);
+  CHECK(q.cost.egress_per_hour == cost.egress_per_hour);
   REQUIRE(q.cost.budget.has_value());
   CHECK(*q.cost.budget == 2.0);
 

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,8 +41,14 @@ struct DataSetSpec {
   std::optional<DistSpec> edge_latency;                   ///< a CDN edge of it
   std::optional<DistSpec> origin_latency;                 ///< a CDN's fetch to its origin, one way
   int min_shards = 1;  ///< a database of it needs at least this many shards (the data's volume)
-  std::string lever;   ///< the lever that offers this data set ("" = always there)
-  Mark queries_mark, min_shards_mark, lever_mark;
+  /// Seconds from a primary's failure to a promoted replica (the managed
+  /// database's, not the design's): 30 s unless the problem says.
+  double failover = 30;
+  /// From a write's commit to its apply on a read replica, when the problem
+  /// fixes it (none: a design states its replication's lag).
+  std::optional<DistSpec> replication_lag;
+  std::string lever;  ///< the lever that offers this data set ("" = always there)
+  Mark queries_mark, min_shards_mark, lever_mark, failover_mark, lag_mark;
   /// `followers:` (share of posts, followers of the author): what a
   /// `repeat: {followers: SET}` pushes; `pull_lever`: the lever a design
   /// must pull to leave the largest authors unpushed (`pull_above`).
@@ -99,8 +106,20 @@ struct ExternalSpec {
   std::string idempotent_with;  ///< the lever that makes it execute a retried request once ("" = never)
 };
 
+/// A region of the problem and its one-way latency to the regions after it
+/// (`regions: {us-east: {eu-west: 38ms}, eu-west: {}}`): where users are and
+/// where a design may place its components; the latency between two
+/// regions is the problem's, whatever a design would like.
+struct ProblemRegion {
+  std::string name;
+  Mark mark;
+  std::vector<std::pair<std::string, double>> latency;  ///< to other regions, s one way
+  std::vector<Mark> latency_marks;
+};
+
 struct Contract {
-  Mark work_mark, data_mark, operations_mark, levers_mark, network_mark;
+  Mark work_mark, data_mark, operations_mark, levers_mark, network_mark, regions_mark;
+  std::vector<ProblemRegion> regions;  ///< in the problem's order; the first is the default placement
   std::vector<std::pair<std::string, WorkCost>> work;  ///< named work steps
   std::vector<DataSetSpec> data;
   std::vector<LeverSpec> levers;  ///< offered, in file order
@@ -119,6 +138,13 @@ struct Contract {
   /// The price override for `name`, if the problem gives one.
   std::optional<double> price(std::string_view name) const;
   bool external(std::string_view name) const;
+  bool region(std::string_view name) const;
+  /// One-way latency between two regions in s (0 within one; "" = the first
+  /// region); nullopt when the problem gives none for the pair.
+  std::optional<double> latency_between(std::string_view a, std::string_view b) const;
+  /// The problem's line that fixes the latency between two regions.
+  Mark latency_mark(std::string_view a, std::string_view b) const;
+  std::vector<std::string> region_names() const;
 };
 
 }  // namespace archsim

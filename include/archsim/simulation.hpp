@@ -89,6 +89,7 @@ struct SloCheck {
   bool higher_is_better = false;  ///< throughput_min, availability
   bool correctness = false;       ///< duplicates, stale reads, lost messages
   std::string source;             ///< a per-source objective: its traffic source
+  std::string region;             ///< a per-region objective: its region
   std::string unit;               ///< "s", "fraction", "count", "rps"
   /// false: a latency objective with no successful request in the window
   /// ("no successful request"): it fails, and has no actual and no margin.
@@ -162,6 +163,9 @@ struct RunResult {
   std::map<std::string, std::uint64_t> errors;  ///< measured failures by cause
   std::vector<ComponentResult> components;      ///< in file order
   std::vector<SourceResult> sources;            ///< per traffic source, in file order
+  /// Per region of a graded problem (its sources' requests together), in the
+  /// problem's order; only when an SLO is per region.
+  std::vector<SourceResult> regions;
   std::vector<SloCheck> slo;
   bool slo_pass = true;
   std::vector<Note>

@@ -81,6 +81,16 @@ struct TrafficSpec {
   DistSpec think;                  ///< closed loop think time
   std::optional<double> timeout;   ///< seconds; the client gives up after it
   std::optional<RetrySpec> retry;  ///< the client tries again after an error or a timeout
+  /// `from:` in a graded problem with `regions:`: where its users are ("" =
+  /// the problem's first region). Elsewhere `from:` is a platform placement.
+  std::string region;
+  Mark region_mark;
+  /// One-way delay from its users to the entry (the problem's region
+  /// latency, when the design places the entry in another region).
+  std::optional<DistSpec> latency;
+  /// `response:` bytes each answered request sends to its users (a page):
+  /// priced as egress of the component that answers them (report/cost.cpp).
+  double response_bytes = 0;
   bool closed() const { return users > 0; }
 };
 
@@ -264,6 +274,10 @@ struct LoadBalancerSpec {
   std::vector<std::pair<std::string, double>> targets;
   std::vector<Mark> target_marks;
   std::optional<DistSpec> latency;  ///< delay the balancer adds, one way
+  /// Per target (in `targets` order, or `to`): the problem's latency between
+  /// regions, when the design places a target in another region; overrides
+  /// `latency` for that target.
+  std::vector<std::optional<DistSpec>> target_latency;
   std::optional<RateLimitSpec> rate_limit;
   std::optional<HealthCheckSpec> health_check;
 };
@@ -466,6 +480,9 @@ struct ComponentSpec {
   /// `data:` the problem's data set a database, cache or cdn holds (graded).
   std::string data;
   Mark data_mark;
+  /// `region:` one of a graded problem's regions ("" = its first).
+  std::string region;
+  Mark region_mark;
   /// Replicas this component runs (1 for a balancer, a cache, a queue, a cdn;
   /// a database's nodes: shards x (1 + replicas)).
   int replica_count() const;
@@ -497,6 +514,9 @@ struct SloSpec {
   /// `per_source: {NAME: {...}}`: only the requests of this traffic source
   /// (latency, error_rate, throughput_min, availability); "" = all.
   std::string source;
+  /// `per_region: {NAME: {...}}`: only the requests of the traffic sources
+  /// whose users are in this region of the problem; "" = all.
+  std::string region = {};
   /// A correctness objective (duplicates, stale reads, lost messages).
   bool correctness() const {
     return kind >= Kind::Duplicates && kind != Kind::Availability && kind != Kind::DeliveryP99;

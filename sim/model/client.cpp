@@ -24,6 +24,7 @@ void Client::link(Builder& b) {
   call_.mark = call_.op_mark = spec_.to_mark;
   call_.timeout = spec_.timeout;
   call_.retry = spec_.retry;
+  call_.latency = spec_.latency;  // a problem's regions: its users to the entry's region
   site_ = &b.call_site(-1 - source_, call_);
 }
 

@@ -26,7 +26,7 @@ void LoadBalancer::link(Builder& b) {
     CallSpec c;
     c.target = list[i].first;
     c.mark = c.op_mark = i < marks.size() ? marks[i] : lb.to_mark;
-    c.latency = lb.latency;
+    c.latency = i < lb.target_latency.size() && lb.target_latency[i] ? lb.target_latency[i] : lb.latency;
     Target t;
     t.site = &b.call_site(index_, c);
     t.weight = list[i].second;

@@ -124,6 +124,16 @@ nlohmann::ordered_json to_json_deterministic(const RunResult& r) {
     sources[s.name] = sj;
   }
   j["sources"] = sources;
+  // Per region of a graded problem, when an SLO is per region.
+  if (!r.regions.empty()) {
+    nlohmann::ordered_json regions = nlohmann::ordered_json::object();
+    for (const SourceResult& s : r.regions)
+      regions[s.name] = {
+          {"requests", {{"started", s.started}, {"completed", s.completed}, {"failed", s.failed}}},
+          {"throughput_rps", r6(s.throughput_rps)},
+          {"latency_ms", latency_ms(s.latency)}};
+    j["regions"] = regions;
+  }
   nlohmann::ordered_json comps = nlohmann::ordered_json::object();
   for (const ComponentResult& c : r.components) comps[c.name] = component_json(c);
   j["components"] = comps;
@@ -152,6 +162,7 @@ nlohmann::ordered_json to_json_deterministic(const RunResult& r) {
     else cj["margin"] = nullptr;
     if (c.correctness) cj["correctness"] = true;
     if (!c.source.empty()) cj["source"] = c.source;
+    if (!c.region.empty()) cj["region"] = c.region;
     checks.push_back(cj);
   }
   j["slo"] = {{"pass", r.slo_pass}, {"checks", checks}};

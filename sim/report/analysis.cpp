@@ -63,6 +63,10 @@ void add_to_json(nlohmann::ordered_json& j, const Analysis& a) {
     cost["transfer"] = {{"gb_per_hour", r6(a.cost.transfer_gb_per_hour)},
                         {"per_gb", r6(a.cost.transfer_per_gb)},
                         {"per_hour", r6(a.cost.transfer_per_hour)}};
+  if (a.cost.egress_per_hour > 0)
+    cost["egress"] = {{"gb_per_hour", r6(a.cost.egress_gb_per_hour)},
+                      {"per_gb", r6(a.cost.egress_per_gb)},
+                      {"per_hour", r6(a.cost.egress_per_hour)}};
   j["cost"] = cost;
   nlohmann::ordered_json why;
   why["headline"] = a.why.headline;
@@ -129,6 +133,9 @@ void print_verdict(std::ostream& out, const Analysis& a) {
   if (c.transfer_per_hour > 0)
     parts += fmt::format("{}transfer {} ({:.3g} GB/h between regions at ${:g}/GB)", parts.empty() ? "" : ", ",
                          format_price(c.transfer_per_hour), c.transfer_gb_per_hour, c.transfer_per_gb);
+  if (c.egress_per_hour > 0)
+    parts += fmt::format("{}egress {} ({:.3g} GB/h to users at ${:g}/GB)", parts.empty() ? "" : ", ",
+                         format_price(c.egress_per_hour), c.egress_gb_per_hour, c.egress_per_gb);
   if (!parts.empty()) fmt::print(out, "  ({})", parts);
   fmt::print(out, "\n");
   if (unpriced)

@@ -68,6 +68,19 @@ const std::vector<UsagePrice> kUsage = {
     // message costs three (send, receive, delete), each up to 64 KB.
     {"queue_million_messages", 1.20, "million messages",
      "SQS standard queue, $0.40 per million requests x 3 per message (aws.amazon.com/sqs/pricing)"},
+    // Hosted CDNs bill egress and requests, not storage; but an edge's
+    // capacity must not be free to choose: what it holds (capacity x the
+    // object size) is priced as the SSD an edge keeps it on, EBS gp3's
+    // $0.08 per GB-month (730 hours).
+    {"cdn_storage_gb_month", 0.08, "GB-month",
+     "what a CDN edge holds (capacity x object size), on SSD at EBS gp3's price "
+     "(aws.amazon.com/ebs/pricing)"},
+    // EC2 data transfer out to the internet, the cheapest listed tier (above
+    // 150 TB a month; the first 10 TB cost $0.09): what a balancer or a web
+    // tier sends to users, at the volume of the library's problems.
+    {"internet_egress_gb", 0.05, "GB",
+     "EC2 data transfer out to the internet from us-east-1, above 150 TB a month "
+     "(aws.amazon.com/ec2/pricing/on-demand)"},
     // EC2 data transfer from us-east-1 to another AWS region.
     {"transfer_gb", 0.02, "GB",
      "EC2 data transfer between AWS regions, out of us-east-1 (aws.amazon.com/ec2/pricing/on-demand)"},
@@ -142,6 +155,38 @@ void size_line(const ScenarioSpec& spec, const ComponentSpec& comp, CostLine& l)
   l.unit = price * l.instances;
 }
 
+// What a CDN edge's held objects cost per hour: its capacity (all keys when
+// unbounded) x the object size, GB-months over 730 hours.
+double cdn_storage_per_hour(const ScenarioSpec& spec, const ComponentSpec& comp) {
+  const CdnSpec* cdn = comp.cdn();
+  if (!cdn || cdn->object_size <= 0) return 0;
+  const std::uint64_t held = cdn->store.capacity ? cdn->store.capacity : cdn->store.keys;
+  const double gb = static_cast<double>(held) * cdn->object_size / 1e9;
+  const auto o = spec.contract ? spec.contract->price("cdn_storage_gb_month") : std::nullopt;
+  return gb * o.value_or(usage_price("cdn_storage_gb_month")->price) / 730;
+}
+
+// The bytes a traffic source's answers carry to its users (`response:`),
+// when its entry is not a CDN (a CDN bills its own egress): internet egress.
+void add_internet_egress(const ScenarioSpec& spec, const RunResult* result, Cost& c) {
+  if (!result || result->sim_time_s <= result->warmup_s) return;
+  const double window = result->sim_time_s - result->warmup_s;
+  double bytes = 0;
+  for (std::size_t i = 0; i < spec.traffic.size() && i < result->sources.size(); ++i) {
+    const TrafficSpec& t = spec.traffic[i];
+    const int entry = spec.find(t.to);
+    if (t.response_bytes <= 0 || entry < 0 || spec.components[static_cast<std::size_t>(entry)].cdn())
+      continue;
+    bytes += static_cast<double>(result->sources[i].completed) * t.response_bytes;
+  }
+  if (bytes <= 0) return;
+  const auto o = spec.contract ? spec.contract->price("internet_egress_gb") : std::nullopt;
+  c.egress_per_gb = o.value_or(usage_price("internet_egress_gb")->price);
+  c.egress_gb_per_hour = bytes / 1e9 / window * 3600;
+  c.egress_per_hour = c.egress_gb_per_hour * c.egress_per_gb;
+  c.per_hour += c.egress_per_hour;
+}
+
 }  // namespace
 
 std::optional<double> default_price(std::string_view kind) {
@@ -204,6 +249,11 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const Run
       if (result && i < result->components.size())
         for (const Figure& f : result->components[i].figures)
           if (f.name == fig::kEgressGbps) l.unit = f.value * 3600 / 8 * per_gb;
+      const double storage = cdn_storage_per_hour(spec, comp);
+      if (storage > 0) {
+        l.unit += storage;
+        l.usage_what = "egress + storage";
+      }
     } else if (auto p = default_price(l.kind)) {
       l.unit = override_of(l.kind).value_or(*p);
       size_line(spec, comp, l);
@@ -222,6 +272,7 @@ Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const Run
     c.transfer_per_hour = c.transfer_gb_per_hour * c.transfer_per_gb;
     c.per_hour += c.transfer_per_hour;
   }
+  add_internet_egress(spec, result, c);
   c.budget = spec.budget;
   return c;
 }

@@ -58,6 +58,12 @@ struct Cost {
   double transfer_gb_per_hour = 0;
   double transfer_per_gb = 0;
   double transfer_per_hour = 0;
+  /// What entries other than a CDN send to users (a traffic source's
+  /// `response:` bytes per answered request), billed per GB as internet
+  /// egress: GB per hour of the measured window, and USD.
+  double egress_gb_per_hour = 0;
+  double egress_per_gb = 0;
+  double egress_per_hour = 0;
   double per_hour = 0;           ///< USD, the lines and the transfer
   std::optional<double> budget;  ///< USD per hour, from the problem's `budget:`
   bool within_budget() const { return !budget || per_hour <= *budget + 1e-9; }

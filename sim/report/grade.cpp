@@ -59,7 +59,10 @@ Grade grade(const Analysis& a) {
   for (const SloCheck& c : a.result.slo) {
     GradeItem it;
     it.name = c.name;
-    it.group = c.correctness ? "correctness" : !c.source.empty() ? "per_source" : "service";
+    it.group = c.correctness       ? "correctness"
+               : !c.source.empty() ? "per_source"
+               : !c.region.empty() ? "per_region"
+                                   : "service";
     it.target = c.target;
     it.actual = c.actual;
     it.pass = c.pass;

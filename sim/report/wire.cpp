@@ -19,8 +19,8 @@ ARCHSIM_WIRE(ComponentResult, name, kind, replicas, workers, arrivals, completed
              throughput_rps, utilization, queue_mean, queue_max, in_flight_mean, visit_mean_s, latency, wait,
              visits_by_call, figures, shards)
 ARCHSIM_WIRE(Note, t, kind, target, what, detail)
-ARCHSIM_WIRE(SloCheck, name, target, actual, pass, higher_is_better, correctness, source, unit, measured,
-             margin, has_margin)
+ARCHSIM_WIRE(SloCheck, name, target, actual, pass, higher_is_better, correctness, source, region, unit,
+             measured, margin, has_margin)
 ARCHSIM_WIRE(SourceResult, name, started, completed, failed, throughput_rps, latency, timeout_s, retries,
              hedges, abandoned)
 ARCHSIM_WIRE(EngineStats, events, wall_s, events_per_s, peak_rss_mb)
@@ -28,8 +28,8 @@ ARCHSIM_WIRE(HostResult, name, cpu_utilization)
 ARCHSIM_WIRE(LinkResult, name, bandwidth, up_bytes_per_s, down_bytes_per_s, utilization)
 ARCHSIM_WIRE(RunResult, scenario, file, seed, backend, sim_time_s, warmup_s, partial, started, completed,
              failed, in_flight, throughput_rps, arrival_rps, error_rate, in_flight_mean, duration_mean_s,
-             duration_max_s, latency, errors, components, sources, slo, slo_pass, notes, notes_dropped, hosts,
-             links, cross_region_bytes, engine)
+             duration_max_s, latency, errors, components, sources, regions, slo, slo_pass, notes,
+             notes_dropped, hosts, links, cross_region_bytes, engine)
 
 namespace report {
 
@@ -39,11 +39,14 @@ ARCHSIM_WIRE(CostLine, component, kind, instance, instances, replicas, mean_repl
 namespace {
 
 nlohmann::json cost_to_wire(const Cost& c) {
-  static_assert(wire_detail::field_count<Cost>() == 6, "Cost has a new field: carry it here and below");
+  static_assert(wire_detail::field_count<Cost>() == 9, "Cost has a new field: carry it here and below");
   nlohmann::json j{{"lines", c.lines},
                    {"transfer_gb_per_hour", c.transfer_gb_per_hour},
                    {"transfer_per_gb", c.transfer_per_gb},
                    {"transfer_per_hour", c.transfer_per_hour},
+                   {"egress_gb_per_hour", c.egress_gb_per_hour},
+                   {"egress_per_gb", c.egress_per_gb},
+                   {"egress_per_hour", c.egress_per_hour},
                    {"per_hour", c.per_hour}};
   if (c.budget) j["budget"] = *c.budget;
   return j;
@@ -55,6 +58,9 @@ Cost cost_from_wire(const nlohmann::json& j) {
   j.at("transfer_gb_per_hour").get_to(c.transfer_gb_per_hour);
   j.at("transfer_per_gb").get_to(c.transfer_per_gb);
   j.at("transfer_per_hour").get_to(c.transfer_per_hour);
+  j.at("egress_gb_per_hour").get_to(c.egress_gb_per_hour);
+  j.at("egress_per_gb").get_to(c.egress_per_gb);
+  j.at("egress_per_hour").get_to(c.egress_per_hour);
   j.at("per_hour").get_to(c.per_hour);
   if (j.contains("budget")) c.budget = j["budget"].get<double>();
   return c;

@@ -58,19 +58,22 @@ namespace contract {
 
 namespace {
 
+using yaml::Bound;
 using yaml::Field;
 using yaml::Map;
 using yaml::Source;
 
 // Keys of the problem that describe the world (a design may not give them).
-const std::vector<std::string_view> kWorldKeys = {"work", "data", "operations", "prices", "external"};
+const std::vector<std::string_view> kWorldKeys = {"work",   "data",     "operations",
+                                                  "prices", "external", "regions"};
 // Every key a design may not set at its top level: the world and the question.
-const std::vector<std::string_view> kOwnedTop = {"traffic", "slo",        "budget",  "duration",
-                                                 "warmup",  "seed",       "network", "work",
-                                                 "data",    "operations", "prices",  "external"};
+const std::vector<std::string_view> kOwnedTop = {"traffic", "slo",      "budget", "duration", "warmup",
+                                                 "seed",    "network",  "work",   "data",     "operations",
+                                                 "prices",  "external", "regions"};
 const std::vector<std::string_view> kDataKeys = {
-    "keys",           "popularity", "item_size", "queries",   "cache_latency", "edge_latency",
-    "origin_latency", "min_shards", "lever",     "followers", "pull_lever"};
+    "keys",           "popularity", "item_size", "queries",  "cache_latency",   "edge_latency",
+    "origin_latency", "min_shards", "lever",     "failover", "replication_lag", "followers",
+    "pull_lever"};
 const std::vector<std::string_view> kLeverKeys = {"about", "family", "sets", "must"};
 const std::vector<std::string_view> kOperationKeys = {"from", "must"};
 
@@ -154,6 +157,14 @@ void read_data(const Source& src, const Field& f, Contract& c) {
       if (auto v = yaml::read_int(src, *x, 1, "the fewest shards that hold the data"))
         d.min_shards = static_cast<int>(std::min<std::int64_t>(*v, 1 << 16));
       d.min_shards_mark = x->key_mark;
+    }
+    if (const Field* x = dm->get("failover")) {
+      if (auto v = yaml::read_duration(src, *x, Bound::NonNegative, "s")) d.failover = *v;
+      d.failover_mark = x->key_mark;
+    }
+    if (const Field* x = dm->get("replication_lag")) {
+      d.replication_lag = yaml::read_distribution(src, *x, "ms");
+      d.lag_mark = x->key_mark;
     }
     if (const Field* x = dm->get("lever")) {
       d.lever = yaml::read_text(src, *x, "the lever that offers this data set").value_or("");
@@ -302,6 +313,12 @@ void read_externals(const Source& src, const Field& f, Contract& c) {
   }
 }
 
+std::string usage_names() {
+  std::vector<std::string> names;
+  for (const report::UsagePrice& u : report::usage_prices()) names.emplace_back(u.name);
+  return join(names);
+}
+
 void read_prices(const Source& src, const Field& f, Contract& c) {
   const std::optional<Map> m = Map::open(src, f.value, f.key_mark, "'prices'", "price");
   if (!m) return;
@@ -312,8 +329,8 @@ void read_prices(const Source& src, const Field& f, Contract& c) {
     if (!per_gb && !report::instance(e.key) && !report::default_price(e.key)) {
       src.error(e.key_mark,
                 fmt::format("unknown price '{}': give an instance size ({}), a kind (load_balancer, "
-                            "queue), cdn_egress_gb, queue_million_messages or transfer_gb",
-                            e.key, report::instance_examples()));
+                            "queue) or a price of use ({})",
+                            e.key, report::instance_examples(), usage_names()));
       continue;
     }
     std::string why;
@@ -453,6 +470,7 @@ void read_problem(const Map& top, Contract& c) {
   if (const Field* f = top.get("prices")) read_prices(src, *f, c);
   if (const Field* f = top.get("external")) read_externals(src, *f, c);
   if (const Field* f = top.get("network")) c.network_mark = f->key_mark;
+  if (const Field* f = top.get("regions")) read_regions(src, *f, c);
   check_names(src, c);
 }
 
@@ -542,9 +560,38 @@ std::optional<DistSpec> resolve_work(const Source& src, const Field& f, const Co
 void check_call(const Map& m, const Contract& c, const std::string& problem) {
   if (const Field* f = m.get("latency"))
     m.source().error(f->key_mark, "a call's 'latency' is the network's, which the problem owns ('network:')" +
-                                      note(problem, c.network_mark.line ? c.network_mark : Mark{1, 1, 0},
+                                      note(problem,
+                                           c.regions_mark.line   ? c.regions_mark
+                                           : c.network_mark.line ? c.network_mark
+                                                                 : Mark{1, 1, 0},
                                            "the problem's network"));
 }
+
+namespace {
+
+// A database's failover time is always the problem's (its data set's
+// `failover:`, 30 s by default: what a managed PostgreSQL takes), and so is
+// its replication lag when the data set gives one.
+void check_database_facts(const Map& m, const ComponentSpec& comp, const Contract& c,
+                          const std::string& problem) {
+  if (!comp.database()) return;
+  const DataSetSpec* ds = c.data_set(comp.data);
+  const Mark data_owner = c.data_mark.line ? c.data_mark : Mark{1, 1, 0};
+  const auto refuse = [&](const Field& f, std::string_view what, Mark owner) {
+    m.source().error(f.key_mark,
+                     fmt::format("'{}' of database '{}' is a fact of the problem's world ({}), not a design "
+                                 "choice",
+                                 f.key, comp.name, what) +
+                         note(problem, owner.line ? owner : data_owner, "the problem owns it here"));
+  };
+  if (const Field* f = m.get("failover"))
+    refuse(*f, "how long its managed database takes to promote a replica",
+           ds ? ds->failover_mark : data_owner);
+  if (const Field* f = m.get("replication_lag"); f && ds && ds->replication_lag)
+    refuse(*f, "how long its replication takes", ds->lag_mark);
+}
+
+}  // namespace
 
 void check_component(const Map& m, ComponentSpec& comp, const Contract& c, const std::string& problem) {
   const Source& src = m.source();
@@ -562,19 +609,33 @@ void check_component(const Map& m, ComponentSpec& comp, const Contract& c, const
       owned = {"latency"};
       needs_data = false;
       break;
+    case ComponentKind::LoadBalancer:
+      // With regions, the latency between them is the problem's; without,
+      // a balancer's own delay (its hop) stays the design's.
+      if (!c.regions.empty()) owned = {"latency"};
+      needs_data = false;
+      break;
     default: needs_data = false; break;
   }
   const Mark data_owner = c.data_mark.line ? c.data_mark : Mark{1, 1, 0};
+  const Mark net_owner = c.regions_mark.line   ? c.regions_mark
+                         : c.network_mark.line ? c.network_mark
+                                               : data_owner;
   for (std::string_view k : owned)
-    if (const Field* f = m.get(k))
+    if (const Field* f = m.get(k); f && k == "latency")
+      src.error(f->key_mark,
+                fmt::format("'latency' of {} '{}' is the network's, which the problem owns: place the "
+                            "component with 'region:' and the problem gives the latency between regions",
+                            name_of(comp.kind()), comp.name) +
+                    note(problem, net_owner, "the problem owns it here"));
+    else if (f)
       src.error(
           f->key_mark,
           fmt::format(
               "'{}' of {} '{}' is a fact of the problem's world, not a design choice: name the data set "
               "it holds with 'data:' and the problem gives it",
               k, name_of(comp.kind()), comp.name) +
-              note(problem, k == "latency" && c.network_mark.line ? c.network_mark : data_owner,
-                   "the problem owns it here"));
+              note(problem, data_owner, "the problem owns it here"));
   if (const Field* f = m.get("cost"))
     src.error(f->key_mark,
               "a graded design does not set its own price: capacity is priced by the problem's table "
@@ -601,6 +662,7 @@ void check_component(const Map& m, ComponentSpec& comp, const Contract& c, const
                                      note(problem, data_owner, "the problem's data sets"));
       }
     }
+    check_database_facts(m, comp, c, problem);
   } else if (needs_data) {
     src.error(m.at(),
               fmt::format("{} '{}' must name the data set it holds: 'data: NAME' ({})", name_of(comp.kind()),
@@ -747,6 +809,8 @@ void fill_data(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
       }
       db->keys = d->keys;
       db->popularity = d->popularity;
+      db->failover = d->failover;  // the managed database's, whatever the design would like
+      if (d->replication_lag) db->replication_lag = d->replication_lag;
     }
     // A cache or CDN of a data set exists only where the problem says what
     // serving from it costs (its cache_latency, edge_latency).
@@ -913,6 +977,7 @@ void add_externals(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
 }
 
 void apply(ScenarioSpec& spec, Contract& c, Diagnostics& diags) {
+  apply_regions(spec, c);
   add_externals(spec, c, diags);
   fill_data(spec, c, diags);
   check_lever_queries(spec, c, diags);

@@ -39,6 +39,15 @@ void check_call(const yaml::Map& m, const Contract& c, const std::string& proble
 /// actions, and checks that every operation does what the problem requires.
 void apply(ScenarioSpec& spec, Contract& c, Diagnostics& diags);
 
+/// `regions:` of the problem (spec/contract_regions.cpp).
+void read_regions(const yaml::Source& src, const yaml::Field& f, Contract& c);
+/// A traffic source's `from:` in a problem with regions: one of them.
+void read_traffic_region(const yaml::Map& m, TrafficSpec& t, const Contract& c);
+/// A component's `region:` (only in a graded design of a problem with regions).
+void read_component_region(const yaml::Map& m, ComponentSpec& comp, const Contract* c, bool graded);
+/// Gives every crossing between regions the problem's latency.
+void apply_regions(ScenarioSpec& spec, const Contract& c);
+
 /// "\nFILE:LINE:COL: note: TEXT": appended to an error that points at the
 /// problem line owning a fact.
 std::string note(const std::string& file, Mark m, std::string_view text);

@@ -38,9 +38,9 @@ const std::vector<std::string_view> kTopKeys = {
     "name", "description", "seed", "duration", "warmup", "design", "network", "traffic", "components", "slo",
     "faults", "budget", "backend", "platform",
     // a graded problem's world (spec/contract.cpp), a design's levers
-    "work", "data", "operations", "levers", "prices", "external"};
+    "work", "data", "operations", "levers", "prices", "external", "regions"};
 const std::vector<std::string_view> kTrafficKeys = {"name",  "to",      "rate",  "profile", "users",
-                                                    "think", "timeout", "retry", "from"};
+                                                    "think", "timeout", "retry", "from",    "response"};
 const std::vector<std::string_view> kProfileKeys = {"at", "x", "ramp"};
 // The resilience keys of services and balancers are read in parse_resilience.cpp.
 const std::vector<std::string_view> kServiceKeys = {"kind",         "replicas",       "workers",
@@ -48,9 +48,9 @@ const std::vector<std::string_view> kServiceKeys = {"kind",         "replicas", 
                                                     "queue_policy", "queue_deadline", "concurrency_limit",
                                                     "rate_limit",   "bulkheads",      "autoscale",
                                                     "idempotent",   "cost",           "hosts",
-                                                    "zone",         "instance"};
+                                                    "zone",         "instance",       "region"};
 const std::vector<std::string_view> kBalancerKeys = {
-    "kind", "policy", "to", "latency", "rate_limit", "health_check", "cost", "hosts", "zone"};
+    "kind", "policy", "to", "latency", "rate_limit", "health_check", "cost", "hosts", "zone", "region"};
 const std::vector<std::string_view> kNetworkKeys = {"latency"};
 
 bool contains(const std::vector<std::string_view>& keys, std::string_view k) {
@@ -150,7 +150,9 @@ class Loader {
   void read_call(const Source& src, const Map& m, const Field& head, StepSpec& s);
   void read_network(const Source& src, const Field& f);
   void read_slo(const Source& src, const Field& f);
-  void read_slo_map(const Source& src, const Field& f, const std::string& source);
+  void read_slo_map(const Source& src, const Field& f, const std::string& source,
+                    const std::string& region = "");
+  void read_slo_regions(const Source& src, const Field& g);
   void read_instance(const Map& m, ComponentSpec& c);
 
   const LoadOptions& opt_;
@@ -446,7 +448,12 @@ void Loader::read_traffic(const Source& src, const Field& f) {
     if (const Field* timeout = m->get("timeout"))
       t.timeout = yaml::read_duration(src, *timeout, Bound::Positive, "s");
     if (const Field* retry = m->get("retry")) t.retry = read_retry(src, *retry);
-    platform::read_origin(*m, t.name, spec_);
+    if (const Field* r = m->get("response")) {
+      if (auto v = yaml::read_size(src, *r)) t.response_bytes = *v;
+    }
+    if (contract_ && !contract_->regions.empty())
+      contract::read_traffic_region(*m, t, *contract_);  // a region of the problem
+    else platform::read_origin(*m, t.name, spec_);
     spec_.traffic.push_back(std::move(t));
   }
 }
@@ -560,6 +567,7 @@ ComponentSpec Loader::read_component(const Source& src, const Field& f) {
   }
   if (const Field* p = m->get("cost")) c.cost = read_price(src, *p);
   read_instance(*m, c);
+  contract::read_component_region(*m, c, contract_.get(), graded_design(src));
   if (graded_design(src)) {
     contract::check_component(*m, c, *contract_, problem_.path());
   } else if (const Field* d = m->get("data")) {
@@ -826,14 +834,23 @@ void Loader::read_slo(const Source& src, const Field& f) { read_slo_map(src, f, 
 
 // `slo:` and each `per_source:` entry. Correctness objectives count over the
 // whole system; per source: latency, error rate, throughput, availability.
-void Loader::read_slo_map(const Source& src, const Field& f, const std::string& source) {
-  const std::string where = source.empty() ? "'slo'" : fmt::format("'per_source: {}'", source);
+void Loader::read_slo_map(const Source& src, const Field& f, const std::string& source,
+                          const std::string& region) {
+  const std::string where = !region.empty()  ? fmt::format("'per_region: {}'", region)
+                            : source.empty() ? "'slo'"
+                                             : fmt::format("'per_source: {}'", source);
+  const bool top = source.empty() && region.empty();
   const std::optional<Map> m = Map::open(src, f.value, f.key_mark, where);
   if (!m) return;
   std::vector<std::string_view> keys = all_names<SloSpec::Kind>();
-  if (source.empty()) keys.push_back("per_source");
+  if (top) keys.push_back("per_source");
+  if (top) keys.push_back("per_region");
   for (const Field& g : m->fields()) {
-    if (source.empty() && g.key == "per_source") {
+    if (top && g.key == "per_region") {
+      read_slo_regions(src, g);
+      continue;
+    }
+    if (top && g.key == "per_source") {
       const std::optional<Map> per =
           Map::open(src, g.value, g.key_mark, "'per_source' (SLOs by traffic source)", "traffic source");
       if (!per) continue;
@@ -858,10 +875,10 @@ void Loader::read_slo_map(const Source& src, const Field& f, const std::string& 
       continue;
     }
     using K = SloSpec::Kind;
-    SloSpec slo{*kind, g.key, 0, g.key_mark, source};
-    if (!source.empty() && (slo.correctness() || *kind == K::DeliveryP99)) {
-      src.error(g.key_mark,
-                fmt::format("'{}' counts over the whole system: put it in 'slo:', not per source", g.key));
+    SloSpec slo{*kind, g.key, 0, g.key_mark, source, region};
+    if (!top && (slo.correctness() || *kind == K::DeliveryP99)) {
+      src.error(g.key_mark, fmt::format("'{}' counts over the whole system: put it in 'slo:', not per {}",
+                                        g.key, region.empty() ? "source" : "region"));
       continue;
     }
     std::optional<double> target;
@@ -879,7 +896,29 @@ void Loader::read_slo_map(const Source& src, const Field& f, const std::string& 
     if (!target) continue;
     slo.target = *target;
     if (!source.empty()) slo.key = fmt::format("{}.{}", source, g.key);
+    if (!region.empty()) slo.key = fmt::format("{}.{}", region, g.key);
     spec_.slo.push_back(slo);
+  }
+}
+
+// `per_region: {REGION: {...}}`: the objectives of the requests of a graded
+// problem's region (its traffic sources with `from: REGION`).
+void Loader::read_slo_regions(const Source& src, const Field& g) {
+  const std::optional<Map> per =
+      Map::open(src, g.value, g.key_mark, "'per_region' (SLOs by region)", "region");
+  if (!per) return;
+  if (!contract_ || contract_->regions.empty()) {
+    src.error(g.key_mark, "'per_region' grades the regions of a graded problem: it needs 'regions:'");
+    return;
+  }
+  for (const Field& r : per->fields()) {
+    if (!contract_->region(r.key)) {
+      const std::string guess = did_you_mean(r.key, contract_->region_names());
+      src.error(r.key_mark, fmt::format("unknown region '{}' in 'per_region'{}", r.key,
+                                        guess.empty() ? "" : fmt::format(": did you mean '{}'?", guess)));
+      continue;
+    }
+    read_slo_map(src, r, "", r.key);
   }
 }
 

@@ -25,7 +25,7 @@ using yaml::Source;
 const std::vector<std::string_view> kCacheKeys = {
     "kind", "hit_ratio", "keys",         "popularity",  "capacity",     "eviction", "ttl",
     "warm", "coalesce",  "fill_timeout", "hit_latency", "miss_latency", "workers",  "queue",
-    "cost", "hosts",     "zone",         "data",        "instance"};
+    "cost", "hosts",     "zone",         "data",        "instance",     "region"};
 const std::vector<std::string_view> kDatabaseKeys = {"kind",
                                                      "queries",
                                                      "workers",
@@ -46,15 +46,16 @@ const std::vector<std::string_view> kDatabaseKeys = {"kind",
                                                      "hosts",
                                                      "zone",
                                                      "data",
-                                                     "instance"};
+                                                     "instance",
+                                                     "region"};
 const std::vector<std::string_view> kQueueKeys = {
-    "kind",      "consumer",     "consumers",   "partitions",  "capacity",
-    "when_full", "max_attempts", "dead_letter", "ack_timeout", "redelivery_delay",
-    "latency",   "cost",         "hosts",       "zone",        "instance"};
+    "kind",        "consumer",    "consumers",        "partitions", "capacity", "when_full", "max_attempts",
+    "dead_letter", "ack_timeout", "redelivery_delay", "latency",    "cost",     "hosts",     "zone",
+    "instance",    "region"};
 const std::vector<std::string_view> kCdnKeys = {
-    "kind",        "origin",  "keys",     "popularity",   "capacity",       "eviction",
-    "ttl",         "warm",    "coalesce", "edge_latency", "origin_latency", "origin_timeout",
-    "object_size", "workers", "cost",     "hosts",        "zone",           "data"};
+    "kind", "origin",   "keys",         "popularity",     "capacity",       "eviction",    "ttl",
+    "warm", "coalesce", "edge_latency", "origin_latency", "origin_timeout", "object_size", "workers",
+    "cost", "hosts",    "zone",         "data",           "region"};
 const std::vector<std::string_view> kQueryKeys = {"time", "write", "scatter"};
 const std::vector<std::string_view> kConsistencyKeys = {"replication_factor", "read", "write"};
 // Keys of a primary-and-replicas database that mean nothing in a leaderless store.
