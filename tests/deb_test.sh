@@ -10,7 +10,7 @@ command -v dpkg >/dev/null && command -v dpkg-shlibdeps >/dev/null && command -v
   { echo "deb test: dpkg, dpkg-shlibdeps or cpack missing: skipped"; exit 77; }
 if dpkg -s archsim >/dev/null 2>&1; then echo "deb test: an archsim package is installed already: skipped"; exit 77; fi
 tmp=$(mktemp -d)
-trap 'dpkg -r archsim >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+trap 'dpkg -P archsim >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 cpack -G DEB -B "$tmp" --config "$build/CPackConfig.cmake" > "$tmp/cpack.log" 2>&1 || { cat "$tmp/cpack.log"; exit 1; }
 deb=$(ls "$tmp"/archsim_*.deb)
 depends=$(dpkg-deb -f "$deb" Depends)
@@ -28,14 +28,16 @@ grep -q '(from /usr/share/archsim/scenarios)' "$tmp/list.txt" ||
 grep -q '"scenario": "black-friday"' r.json
 # The modules loaded on demand (SimGrid, MPI) are installed where the binary
 # finds them, and the package depends on their libraries.
+# (dpkg -L to a file, not piped into grep -q: SIGPIPE under pipefail.)
+dpkg -L archsim > "$tmp/files.txt"
 if [ -f "$build/libarchsim_simgrid.so" ]; then
-  dpkg -L archsim | grep -q '/archsim/libarchsim_simgrid.so$' || { echo "deb test: the simgrid module is not packaged"; exit 1; }
+  grep -q '/archsim/libarchsim_simgrid.so$' "$tmp/files.txt" || { echo "deb test: the simgrid module is not packaged"; exit 1; }
   case "$depends" in *libsimgrid*) ;; *) echo "deb test: Depends lacks libsimgrid"; exit 1 ;; esac
   /usr/bin/archsim run /usr/share/archsim/examples/validation/mm1.yaml --backend simgrid --duration 3m --quiet --json sg.json
   grep -q '"backend": "simgrid"' sg.json || { echo "deb test: --backend simgrid did not run on SimGrid"; exit 1; }
 fi
 if [ -f "$build/libarchsim_mpi.so" ]; then
-  dpkg -L archsim | grep -q '/archsim/libarchsim_mpi.so$' || { echo "deb test: the MPI module is not packaged"; exit 1; }
+  grep -q '/archsim/libarchsim_mpi.so$' "$tmp/files.txt" || { echo "deb test: the MPI module is not packaged"; exit 1; }
 fi
 for f in /usr/share/man/man1/archsim.1.gz /usr/share/bash-completion/completions/archsim \
          /usr/share/zsh/vendor-completions/_archsim /usr/share/fish/vendor_completions.d/archsim.fish \
