@@ -10,30 +10,23 @@
 
 #include "archsim/simulation.hpp"
 #include "archsim/spec.hpp"
+#include "spec/instances.hpp"
 
 namespace archsim::report {
 
-/// An instance size of the price table: what a replica (or a database
-/// node, a cache node, a queue broker) runs on.
-struct Instance {
-  std::string_view name;    ///< "m6i.xlarge", "db.r6g.2xlarge", "cache.r6g.large", "kafka.m5.large"
-  std::string_view family;  ///< the kind it serves: service, database, cache, queue
-  int vcpus = 0;
-  double memory_gib = 0;
-  double per_hour = 0;  ///< USD, on demand
-};
-
-/// The instance of this name, or nullptr.
-const Instance* instance(std::string_view name);
-/// A few valid instance names, for messages.
-std::string instance_examples();
-/// Concurrent requests an instance serves: vCPUs x the family's workers per
-/// vCPU (a service 16: handlers mostly wait on calls; a database 2: a query
-/// holds a core or waits on its disk).
-int max_workers(const Instance& in);
-/// The smallest instance of a family with at least `workers` workers and
-/// `memory_gib` of memory; the largest when none is that big.
-const Instance& smallest_for(std::string_view family, int workers, double memory_gib = 0);
+// The price table (instances, usage prices, kinds' defaults) is part of the
+// spec (sim/spec/instances.hpp): the parser checks names against it, the
+// bill reads it.
+using archsim::cdn_price_per_gb;
+using archsim::default_price;
+using archsim::Instance;
+using archsim::instance;
+using archsim::instance_examples;
+using archsim::max_workers;
+using archsim::smallest_for;
+using archsim::usage_price;
+using archsim::usage_prices;
+using archsim::UsagePrice;
 
 /// One component's share of the bill.
 struct CostLine {
@@ -69,32 +62,11 @@ struct Cost {
   bool within_budget() const { return !budget || per_hour <= *budget + 1e-9; }
 };
 
-/// The default price of one replica-hour of a component kind in USD, or
-/// nullopt when the kind has none (its usage, not its hours, drives the bill).
-/// The table and its sources are in spec/kinds.cpp and README.md.
-std::optional<double> default_price(std::string_view kind);
-
 /// The bill of a scenario's design. With the run's ticks, a service whose
 /// replicas change (autoscaling, operator actions) is billed for its mean
 /// number of serving replicas; with its result, a CDN for its egress.
 Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks = {},
              const RunResult* result = nullptr);
-
-/// USD per GB a CDN sends to viewers, by default.
-double cdn_price_per_gb();
-
-/// A price per unit of use rather than per hour: a row of the default price
-/// table that a problem's `prices:` overrides by name (`transfer_gb: $0.01`).
-struct UsagePrice {
-  std::string_view name;    ///< "cdn_egress_gb", "queue_million_messages", "transfer_gb"
-  double price = 0;         ///< USD per unit
-  std::string_view unit;    ///< "GB", "million messages"
-  std::string_view source;  ///< where the default comes from
-};
-/// The usage prices of the default table, in README order.
-const std::vector<UsagePrice>& usage_prices();
-/// The usage price of this name, or nullptr.
-const UsagePrice* usage_price(std::string_view name);
 
 /// "$0.096/h", "$12.40/h".
 std::string format_price(double per_hour);

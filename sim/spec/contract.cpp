@@ -19,7 +19,7 @@
 #include <fmt/format.h>
 
 #include "archsim/load.hpp"
-#include "report/cost.hpp"  // the instance table (a layer exception: see sim/README.md)
+#include "spec/instances.hpp"
 #include "spec/parse_data.hpp"
 #include "spec/parse_followers.hpp"
 #include "spec/price.hpp"
@@ -315,7 +315,7 @@ void read_externals(const Source& src, const Field& f, Contract& c) {
 
 std::string usage_names() {
   std::vector<std::string> names;
-  for (const report::UsagePrice& u : report::usage_prices()) names.emplace_back(u.name);
+  for (const UsagePrice& u : usage_prices()) names.emplace_back(u.name);
   return join(names);
 }
 
@@ -325,12 +325,12 @@ void read_prices(const Source& src, const Field& f, Contract& c) {
   for (const Field& e : m->fields()) {
     const auto text = yaml::read_text(src, e, "a price");
     if (!text) continue;
-    const bool per_gb = report::usage_price(e.key) != nullptr;  // a price per unit of use: "$0.02"
-    if (!per_gb && !report::instance(e.key) && !report::default_price(e.key)) {
+    const bool per_gb = usage_price(e.key) != nullptr;  // a price per unit of use: "$0.02"
+    if (!per_gb && !instance(e.key) && !default_price(e.key)) {
       src.error(e.key_mark,
                 fmt::format("unknown price '{}': give an instance size ({}), a kind (load_balancer, "
                             "queue) or a price of use ({})",
-                            e.key, report::instance_examples(), usage_names()));
+                            e.key, instance_examples(), usage_names()));
       continue;
     }
     std::string why;
@@ -339,8 +339,7 @@ void read_prices(const Source& src, const Field& f, Contract& c) {
       std::string t = *text;
       if (!t.empty() && t.front() == '$') t.erase(0, 1);
       v = units::number(units::trim(t));
-      if (!v || *v < 0)
-        why = fmt::format("expected dollars per {}, e.g. $0.02", report::usage_price(e.key)->unit);
+      if (!v || *v < 0) why = fmt::format("expected dollars per {}, e.g. $0.02", usage_price(e.key)->unit);
     } else {
       v = parse_price(*text, &why);
     }
@@ -643,8 +642,8 @@ void check_component(const Map& m, ComponentSpec& comp, const Contract& c, const
                   note(problem, Mark{1, 1, 0}, "the problem (its 'prices:' override the default table)"));
   // Workers follow the instance's vCPUs unless the design asks for fewer.
   if (!m.get("workers") && (comp.service() || comp.database())) {
-    const report::Instance* in = comp.instance.empty() ? nullptr : report::instance(comp.instance);
-    const int w = report::max_workers(in ? *in : report::smallest_for(name_of(comp.kind()), 0));
+    const Instance* in = comp.instance.empty() ? nullptr : instance(comp.instance);
+    const int w = max_workers(in ? *in : smallest_for(name_of(comp.kind()), 0));
     if (ServiceSpec* svc = comp.service()) svc->workers = w;
     if (DatabaseSpec* db = comp.database()) db->workers = w;
   }
@@ -764,6 +763,67 @@ std::string requirement_words(const RequirementSpec& r) {
   return out;
 }
 
+// A database of a data set: its queries (the problem's, and those its
+// levers offer), key space, popularity, failover and replication lag.
+void fill_database(DatabaseSpec* db, const DataSetSpec* d, const Contract& c) {
+  db->queries.clear();
+  std::vector<std::string> names;
+  for (const auto& [q, _] : d->queries) names.push_back(q);
+  for (const LeverSpec& l : c.levers)  // lever queries exist; using an unpulled one is refused below
+    for (const auto& [n, _] : l.sets)
+      if (n.rfind(d->name + ".", 0) == 0 &&
+          std::find(names.begin(), names.end(), n.substr(d->name.size() + 1)) == names.end())
+        names.push_back(n.substr(d->name.size() + 1));
+  for (const std::string& q : names) {
+    const LeverSpec* lever = nullptr;
+    auto w = effective(c, d->name + "." + q, &lever);
+    if (!w && lever)  // its cost as offered; a call to it is refused below while the lever is not pulled
+      for (const auto& [n, x] : lever->sets)
+        if (n == d->name + "." + q) w = x;
+    if (!w) continue;
+    db->queries.push_back(DatabaseSpec::Query{q, w->time, w->write, w->mark, w->scatter});
+  }
+  if (db->query("write") < 0 && db->query("read") >= 0) {
+    DatabaseSpec::Query wq = db->queries[static_cast<std::size_t>(db->query("read"))];
+    wq.name = "write";
+    wq.write = true;
+    db->queries.push_back(wq);
+  }
+  db->keys = d->keys;
+  db->popularity = d->popularity;
+  db->failover = d->failover;  // the managed database's, whatever the design would like
+  if (d->replication_lag) db->replication_lag = d->replication_lag;
+}
+
+// A cache or CDN of a data set: its key space, popularity and latencies.
+void fill_store(ComponentSpec& comp, const DataSetSpec* d, const ScenarioSpec& spec, Diagnostics& diags) {
+  KeyedStoreSpec* store = nullptr;
+  if (CacheSpec* cache = comp.cache()) {
+    store = &cache->store;
+    if (d->cache_latency) cache->hit_latency = d->cache_latency;
+  }
+  if (CdnSpec* cdn = comp.cdn()) {
+    store = &cdn->store;
+    cdn->object_size = d->item_bytes;
+    if (d->edge_latency) cdn->edge_latency = d->edge_latency;
+    if (d->origin_latency) cdn->origin_latency = d->origin_latency;
+  }
+  if (store) {
+    if (d->keys == 0) {
+      diags.error(
+          spec.file_of(comp.data_mark), comp.data_mark,
+          fmt::format("data set '{}' has no 'keys': a {} needs a key space", d->name, name_of(comp.kind())) +
+              note(spec.file, d->mark, "the data set"));
+      return;
+    }
+    store->keys = d->keys;
+    store->popularity = d->popularity;
+    if (store->capacity > store->keys) store->capacity = store->keys;
+    const std::uint64_t held = store->capacity ? store->capacity : store->keys;
+    store->warm = std::min(store->warm, held);
+  }
+}
+
 void fill_data(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
   for (ComponentSpec& comp : spec.components) {
     const DataSetSpec* d = comp.data.empty() ? nullptr : c.data_set(comp.data);
@@ -783,35 +843,7 @@ void fill_data(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
               "the problem)",
               comp.name, db->shards, db->shards == 1 ? "" : "s", d->name, d->min_shards) +
               note(spec.file, d->min_shards_mark, "the problem fixes it here"));
-    if (DatabaseSpec* db = comp.database()) {
-      db->queries.clear();
-      std::vector<std::string> names;
-      for (const auto& [q, _] : d->queries) names.push_back(q);
-      for (const LeverSpec& l : c.levers)  // lever queries exist; using an unpulled one is refused below
-        for (const auto& [n, _] : l.sets)
-          if (n.rfind(d->name + ".", 0) == 0 &&
-              std::find(names.begin(), names.end(), n.substr(d->name.size() + 1)) == names.end())
-            names.push_back(n.substr(d->name.size() + 1));
-      for (const std::string& q : names) {
-        const LeverSpec* lever = nullptr;
-        auto w = effective(c, d->name + "." + q, &lever);
-        if (!w && lever)  // its cost as offered; a call to it is refused below while the lever is not pulled
-          for (const auto& [n, x] : lever->sets)
-            if (n == d->name + "." + q) w = x;
-        if (!w) continue;
-        db->queries.push_back(DatabaseSpec::Query{q, w->time, w->write, w->mark, w->scatter});
-      }
-      if (db->query("write") < 0 && db->query("read") >= 0) {
-        DatabaseSpec::Query wq = db->queries[static_cast<std::size_t>(db->query("read"))];
-        wq.name = "write";
-        wq.write = true;
-        db->queries.push_back(wq);
-      }
-      db->keys = d->keys;
-      db->popularity = d->popularity;
-      db->failover = d->failover;  // the managed database's, whatever the design would like
-      if (d->replication_lag) db->replication_lag = d->replication_lag;
-    }
+    if (DatabaseSpec* db = comp.database()) fill_database(db, d, c);
     // A cache or CDN of a data set exists only where the problem says what
     // serving from it costs (its cache_latency, edge_latency).
     const bool cacheable = comp.cache() ? d->cache_latency.has_value()
@@ -826,31 +858,7 @@ void fill_data(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
               note(spec.file, d->mark, "the data set"));
       continue;
     }
-    KeyedStoreSpec* store = nullptr;
-    if (CacheSpec* cache = comp.cache()) {
-      store = &cache->store;
-      if (d->cache_latency) cache->hit_latency = d->cache_latency;
-    }
-    if (CdnSpec* cdn = comp.cdn()) {
-      store = &cdn->store;
-      cdn->object_size = d->item_bytes;
-      if (d->edge_latency) cdn->edge_latency = d->edge_latency;
-      if (d->origin_latency) cdn->origin_latency = d->origin_latency;
-    }
-    if (store) {
-      if (d->keys == 0) {
-        diags.error(spec.file_of(comp.data_mark), comp.data_mark,
-                    fmt::format("data set '{}' has no 'keys': a {} needs a key space", d->name,
-                                name_of(comp.kind())) +
-                        note(spec.file, d->mark, "the data set"));
-        continue;
-      }
-      store->keys = d->keys;
-      store->popularity = d->popularity;
-      if (store->capacity > store->keys) store->capacity = store->keys;
-      const std::uint64_t held = store->capacity ? store->capacity : store->keys;
-      store->warm = std::min(store->warm, held);
-    }
+    fill_store(comp, d, spec, diags);
   }
 }
 
@@ -932,12 +940,12 @@ void check_operations(const ScenarioSpec& spec, Contract& c, Diagnostics& diags)
 void check_instances(const ScenarioSpec& spec, Diagnostics& diags) {
   for (const ComponentSpec& comp : spec.components) {
     if (comp.instance.empty()) continue;
-    const report::Instance* in = report::instance(comp.instance);
+    const Instance* in = instance(comp.instance);
     if (!in) continue;  // parse.cpp reported it
     const int workers = comp.service()    ? comp.service()->workers
                         : comp.database() ? comp.database()->workers
                                           : 0;
-    const int most = report::max_workers(*in);
+    const int most = max_workers(*in);
     if (workers > most)
       diags.error(
           spec.file_of(comp.instance_mark), comp.instance_mark,

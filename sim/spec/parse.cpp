@@ -11,8 +11,8 @@
 
 #include "archsim/load.hpp"
 #include "archsim/text.hpp"
-#include "report/cost.hpp"  // the instance table (a layer exception: see sim/README.md)
 #include "spec/contract.hpp"
+#include "spec/instances.hpp"
 #include "spec/limits.hpp"
 #include "spec/parse_data.hpp"
 #include "spec/parse_followers.hpp"
@@ -922,16 +922,16 @@ void Loader::read_slo_regions(const Source& src, const Field& g) {
   }
 }
 
-// `instance:` the size a replica runs on (report/cost.cpp's table).
+// `instance:` the size a replica runs on (spec/instances.cpp's table).
 void Loader::read_instance(const Map& m, ComponentSpec& c) {
   const Field* f = m.get("instance");
   if (!f) return;
   const auto text = yaml::read_text(m.source(), *f, "an instance size");
   if (!text) return;
-  const report::Instance* in = report::instance(*text);
+  const Instance* in = instance(*text);
   if (!in) {
     m.source().error(f->value_mark,
-                     fmt::format("unknown instance '{}': valid: {}", *text, report::instance_examples()));
+                     fmt::format("unknown instance '{}': valid: {}", *text, instance_examples()));
     return;
   }
   if (in->family != name_of(c.kind())) {

@@ -443,6 +443,59 @@ class PlatformReader {
     return false;
   }
 
+  // `between: [a, b]`: two known, different regions. False when not.
+  bool read_between(const Map& m, const std::string& where, RouteSpec& r) {
+    const Field* b = m.need("between", where);
+    if (!b) return false;
+    const auto ends = b->value.IsSequence()
+                          ? std::optional(std::vector<YAML::Node>(b->value.begin(), b->value.end()))
+                          : std::nullopt;
+    if (!ends || ends->size() != 2 || !(*ends)[0].IsScalar() || !(*ends)[1].IsScalar()) {
+      src_.error(b->value_mark, "expected two region names for 'between', such as [us-east, eu-west]");
+      return false;
+    }
+    r.a = yaml::restore((*ends)[0].Scalar());
+    r.b = yaml::restore((*ends)[1].Scalar());
+    r.a_mark = src_.mark((*ends)[0]);
+    r.b_mark = src_.mark((*ends)[1]);
+    // Both names are checked (`&`, not `&&`): each unknown one is reported.
+    if (!(known_region(r.a, r.a_mark) & known_region(r.b, r.b_mark))) return false;
+    if (r.a == r.b) {
+      src_.error(r.b_mark, fmt::format("a route joins two different regions; traffic inside '{}' uses its "
+                                       "zones' LANs and its 'backbone'",
+                                       r.a));
+      return false;
+    }
+    return true;
+  }
+
+  // `links: [names]`: the declared links a route crosses. False when one is unknown.
+  bool read_route_links(const std::vector<YAML::Node>& list, const std::string& where, RouteSpec& r) {
+    bool ok = true;
+    for (const YAML::Node& n : list) {
+      const Mark nm = src_.mark(n);
+      if (!n.IsScalar()) {
+        src_.error(nm, fmt::format("expected a link name, got {}", yaml::describe(n)));
+        continue;
+      }
+      const std::string name = yaml::restore(n.Scalar());
+      const int l = p_.find_link(name);
+      if (l < 0) {
+        std::vector<std::string> all;
+        for (const LinkSpec& k : p_.links) all.push_back(k.name);
+        const std::string guess = did_you_mean(name, all);
+        src_.error(nm, guess.empty() ? fmt::format("unknown link '{}' in 'links' of {}{}", name, where,
+                                                   all.empty() ? ": declare it under 'platform: links:'" : "")
+                                     : fmt::format("unknown link '{}' in 'links' of {}: did you mean '{}'?",
+                                                   name, where, guess));
+        ok = false;
+        continue;
+      }
+      r.links.push_back(l);
+    }
+    return ok;
+  }
+
   void read_routes(const Field& f) {
     const auto items = yaml::read_list(src_, f);
     if (!items) return;
@@ -455,31 +508,7 @@ class PlatformReader {
       m->allow_only(kRouteKeys, where);
       RouteSpec r;
       r.mark = at;
-      bool ok = true;
-      if (const Field* b = m->need("between", where)) {
-        const auto ends = b->value.IsSequence()
-                              ? std::optional(std::vector<YAML::Node>(b->value.begin(), b->value.end()))
-                              : std::nullopt;
-        if (!ends || ends->size() != 2 || !(*ends)[0].IsScalar() || !(*ends)[1].IsScalar()) {
-          src_.error(b->value_mark, "expected two region names for 'between', such as [us-east, eu-west]");
-          ok = false;
-        } else {
-          r.a = yaml::restore((*ends)[0].Scalar());
-          r.b = yaml::restore((*ends)[1].Scalar());
-          r.a_mark = src_.mark((*ends)[0]);
-          r.b_mark = src_.mark((*ends)[1]);
-          ok = known_region(r.a, r.a_mark) & known_region(r.b, r.b_mark);
-          if (ok && r.a == r.b) {
-            src_.error(r.b_mark,
-                       fmt::format("a route joins two different regions; traffic inside '{}' uses its "
-                                   "zones' LANs and its 'backbone'",
-                                   r.a));
-            ok = false;
-          }
-        }
-      } else {
-        ok = false;
-      }
+      bool ok = read_between(*m, where, r);
       const Field* named = m->get("links");
       const Field* bw = m->get("bandwidth");
       const Field* lat = m->get("latency");
@@ -498,28 +527,7 @@ class PlatformReader {
         }
         if (names->empty())
           src_.error(named->value_mark, "'links' is empty: a route crosses at least one link");
-        for (const YAML::Node& n : *names) {
-          const Mark nm = src_.mark(n);
-          if (!n.IsScalar()) {
-            src_.error(nm, fmt::format("expected a link name, got {}", yaml::describe(n)));
-            continue;
-          }
-          const std::string name = yaml::restore(n.Scalar());
-          const int l = p_.find_link(name);
-          if (l < 0) {
-            std::vector<std::string> all;
-            for (const LinkSpec& k : p_.links) all.push_back(k.name);
-            const std::string guess = did_you_mean(name, all);
-            src_.error(nm, guess.empty()
-                               ? fmt::format("unknown link '{}' in 'links' of {}{}", name, where,
-                                             all.empty() ? ": declare it under 'platform: links:'" : "")
-                               : fmt::format("unknown link '{}' in 'links' of {}: did you mean '{}'?", name,
-                                             where, guess));
-            ok = false;
-            continue;
-          }
-          r.links.push_back(l);
-        }
+        ok = read_route_links(*names, where, r) && ok;
       } else {
         // The route is one link of its own, named after its two ends.
         LinkSpec link;
