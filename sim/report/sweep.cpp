@@ -317,6 +317,54 @@ SweepResult run_sweep(const Documents& docs, const std::vector<Axis>& axes, cons
   return s;
 }
 
+namespace {
+
+// What a capacity search found: the smallest passing value, what the
+// largest failing one failed, and a pass below it (not monotone here).
+void write_search_note(SweepResult& s, const std::map<long long, Point>& seen, const Axis& axis,
+                       const Criterion& c, long long pass, long long fail, long long low,
+                       std::optional<double> hi) {
+  if (pass >= 0) {
+    s.found = static_cast<double>(pass);
+    s.search_note = fmt::format("smallest {} that passes {}: {}", axis.target.path,
+                                c.what == "slo"   ? "every SLO"
+                                : c.what == "all" ? "every SLO and the budget"
+                                                  : c.what,
+                                axis.text(static_cast<double>(pass)));
+    if (fail >= low) {
+      const Point& f = seen.at(fail);
+      std::string why;
+      if (f.reps) {
+        // On intervals: the objectives that did not surely pass, and how.
+        for (const IntervalVerdict& v : f.reps->verdicts)
+          if (v.outcome != IntervalVerdict::Outcome::Pass)
+            why += (why.empty() ? "" : ", ") + v.name + " " + outcome_text(v.outcome);
+      } else {
+        for (const SloCheck& k : f.result.slo)
+          if (!k.pass) why += (why.empty() ? "" : ", ") + k.name;
+        if (!f.cost.within_budget()) why += (why.empty() ? "" : ", ") + std::string("budget");
+      }
+      s.search_note +=
+          fmt::format(" ({} fails: {})", axis.text(static_cast<double>(fail)), why.empty() ? "?" : why);
+    }
+    if (s.replications)
+      s.search_note += fmt::format(
+          " [{} replications per value; passing means every interval ({:g}%) is on the "
+          "passing side; inconclusive counts as not passing]",
+          s.replications, s.confidence * 100);
+    // A pass below a failure means the parameter is not monotone here.
+    for (auto& [x, p] : seen)
+      if (p.pass && x < pass)
+        s.search_note += "; note: " + axis.text(static_cast<double>(x)) + " also passes";
+  } else {
+    s.search_note = hi ? fmt::format("no value of {} up to {} passes", axis.target.path, axis.text(*hi))
+                       : fmt::format("no value of {} up to {} passes", axis.target.path,
+                                     axis.text(static_cast<double>(fail)));
+  }
+}
+
+}  // namespace
+
 SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<double> hi,
                      const Criterion& c, unsigned jobs, const Repeat& repeat) {
   if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
@@ -392,43 +440,7 @@ SweepResult find_min(const Documents& docs, Axis axis, double lo, std::optional<
     s.points.push_back(p);
     s.axes[0].values.push_back(static_cast<double>(x));
   }
-  if (pass >= 0) {
-    s.found = static_cast<double>(pass);
-    s.search_note = fmt::format("smallest {} that passes {}: {}", axis.target.path,
-                                c.what == "slo"   ? "every SLO"
-                                : c.what == "all" ? "every SLO and the budget"
-                                                  : c.what,
-                                axis.text(static_cast<double>(pass)));
-    if (fail >= low) {
-      const Point& f = seen.at(fail);
-      std::string why;
-      if (f.reps) {
-        // On intervals: the objectives that did not surely pass, and how.
-        for (const IntervalVerdict& v : f.reps->verdicts)
-          if (v.outcome != IntervalVerdict::Outcome::Pass)
-            why += (why.empty() ? "" : ", ") + v.name + " " + outcome_text(v.outcome);
-      } else {
-        for (const SloCheck& k : f.result.slo)
-          if (!k.pass) why += (why.empty() ? "" : ", ") + k.name;
-        if (!f.cost.within_budget()) why += (why.empty() ? "" : ", ") + std::string("budget");
-      }
-      s.search_note +=
-          fmt::format(" ({} fails: {})", axis.text(static_cast<double>(fail)), why.empty() ? "?" : why);
-    }
-    if (s.replications)
-      s.search_note += fmt::format(
-          " [{} replications per value; passing means every interval ({:g}%) is on the "
-          "passing side; inconclusive counts as not passing]",
-          s.replications, s.confidence * 100);
-    // A pass below a failure means the parameter is not monotone here.
-    for (auto& [x, p] : seen)
-      if (p.pass && x < pass)
-        s.search_note += "; note: " + axis.text(static_cast<double>(x)) + " also passes";
-  } else {
-    s.search_note = hi ? fmt::format("no value of {} up to {} passes", axis.target.path, axis.text(*hi))
-                       : fmt::format("no value of {} up to {} passes", axis.target.path,
-                                     axis.text(static_cast<double>(fail)));
-  }
+  write_search_note(s, seen, axis, c, pass, fail, low, hi);
   return s;
 }
 

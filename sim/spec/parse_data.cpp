@@ -343,6 +343,55 @@ void read_consistency(const Map& m, DatabaseSpec& d) {
   if (ok) d.consistency = q;
 }
 
+// `replicas` and what needs them (`replication_lag`, `read_from`).
+void read_db_replicas(const Map& m, DatabaseSpec& d) {
+  const Source& src = m.source();
+  const Field* replicas = m.get("replicas");
+  std::optional<std::int64_t> n_replicas;
+  if (replicas)
+    n_replicas = yaml::read_int(src, *replicas, 0, limits::kDbReplicas, "read replicas per shard");
+  if (n_replicas) d.replicas = to_int(*n_replicas);
+  for (std::string_view k : {"replication_lag", "read_from"}) {
+    const Field* f = m.get(k);
+    if (!f) continue;
+    if (d.replicas == 0) {
+      if (!replicas || n_replicas)  // not when 'replicas' itself was wrong
+        src.error(f->key_mark, fmt::format("'{}' needs read replicas: add 'replicas: N'", k));
+      continue;
+    }
+    if (k == "replication_lag") {
+      d.replication_lag = yaml::read_distribution(src, *f, "ms");
+    } else if (auto v = yaml::read_choice<ReadFrom>(src, *f, "read_from")) {
+      d.read_from = *v;
+    }
+  }
+}
+
+// `hot_shard` or `shard_key_skew`: how unevenly queries spread over shards.
+void read_shard_skew(const Map& m, DatabaseSpec& d) {
+  const Source& src = m.source();
+  const Field* hot = m.get("hot_shard");
+  const Field* skew = m.get("shard_key_skew");
+  if (hot && skew) {
+    src.error(
+        later(hot, skew)->key_mark,
+        "give either 'hot_shard' (the share of shard 0) or 'shard_key_skew' (a Zipf over shards), not both");
+  } else {
+    for (const Field* f : {hot, skew}) {
+      if (!f) continue;
+      if (d.shards < 2) {
+        src.error(
+            f->key_mark,
+            fmt::format("'{}' spreads queries unevenly over shards: it needs 'shards: 2' or more", f->key));
+      } else if (f == hot) {
+        d.hot_shard = yaml::read_fraction(src, *f);
+      } else if (auto p = read_popularity(src, *f)) {
+        if (p->zipf > 0) d.shard_skew = *p;
+      }
+    }
+  }
+}
+
 void read_database(const Map& m, DatabaseSpec& d, const std::string& where) {
   const Source& src = m.source();
   if (const Field* f = m.get("queries")) read_queries(src, *f, d);
@@ -369,25 +418,7 @@ void read_database(const Map& m, DatabaseSpec& d, const std::string& where) {
     if (auto v = yaml::read_int(src, *f, 1, limits::kQueue, "connections a node accepts"))
       d.max_connections = to_int(*v);
   }
-  const Field* replicas = m.get("replicas");
-  std::optional<std::int64_t> n_replicas;
-  if (replicas)
-    n_replicas = yaml::read_int(src, *replicas, 0, limits::kDbReplicas, "read replicas per shard");
-  if (n_replicas) d.replicas = to_int(*n_replicas);
-  for (std::string_view k : {"replication_lag", "read_from"}) {
-    const Field* f = m.get(k);
-    if (!f) continue;
-    if (d.replicas == 0) {
-      if (!replicas || n_replicas)  // not when 'replicas' itself was wrong
-        src.error(f->key_mark, fmt::format("'{}' needs read replicas: add 'replicas: N'", k));
-      continue;
-    }
-    if (k == "replication_lag") {
-      d.replication_lag = yaml::read_distribution(src, *f, "ms");
-    } else if (auto v = yaml::read_choice<ReadFrom>(src, *f, "read_from")) {
-      d.read_from = *v;
-    }
-  }
+  read_db_replicas(m, d);
   if (const Field* f = m.get("failover")) {
     if (auto v = yaml::read_duration(src, *f, Bound::NonNegative, "s")) d.failover = *v;
   }
@@ -400,26 +431,7 @@ void read_database(const Map& m, DatabaseSpec& d, const std::string& where) {
                    static_cast<double>(d.shards) * d.nodes_per_shard(), limits::kDbNodes);
     }
   }
-  const Field* hot = m.get("hot_shard");
-  const Field* skew = m.get("shard_key_skew");
-  if (hot && skew) {
-    src.error(
-        later(hot, skew)->key_mark,
-        "give either 'hot_shard' (the share of shard 0) or 'shard_key_skew' (a Zipf over shards), not both");
-  } else {
-    for (const Field* f : {hot, skew}) {
-      if (!f) continue;
-      if (d.shards < 2) {
-        src.error(
-            f->key_mark,
-            fmt::format("'{}' spreads queries unevenly over shards: it needs 'shards: 2' or more", f->key));
-      } else if (f == hot) {
-        d.hot_shard = yaml::read_fraction(src, *f);
-      } else if (auto p = read_popularity(src, *f)) {
-        if (p->zipf > 0) d.shard_skew = *p;
-      }
-    }
-  }
+  read_shard_skew(m, d);
   if (const Field* f = m.get("keys")) {
     if (auto v = read_count(src, *f, 1)) d.keys = *v;
   }
