@@ -36,6 +36,63 @@ struct SweepFlags {
   throw InputError({Diagnostic{flag, {}, msg}});
 }
 
+// --find-min PATH[=LO:HI]: the smallest passing value, by search.
+report::SweepResult search(const SweepFlags& f, const report::Documents& docs, const report::Criterion& crit,
+                           const report::Repeat& repeat) {
+  if (!f.sets.empty()) bad("--find-min", "give either --set (a grid) or --find-min (a search), not both");
+  // PATH, or PATH=LO:HI
+  const auto eq = f.find_min.find('=');
+  const std::string path = f.find_min.substr(0, eq);
+  double lo = 1;
+  std::optional<double> hi;
+  report::Axis axis = report::parse_axis(docs, path + "=1,1");  // the target and its unit
+  if (eq != std::string::npos) {
+    const std::string range = f.find_min.substr(eq + 1);
+    const auto colon = range.find(':');
+    const auto a = report::split_number(range.substr(0, colon));
+    const auto b = colon == std::string::npos ? std::nullopt : report::split_number(range.substr(colon + 1));
+    if (!a || (colon != std::string::npos && !b) || colon == std::string::npos)
+      bad("--find-min",
+          fmt::format("{}: expected PATH or PATH=LO:HI with whole numbers, e.g. db.workers=8:256",
+                      f.find_min));
+    lo = a->first;
+    hi = b->first;
+    if (*hi < lo) bad("--find-min", fmt::format("{}: LO must not be above HI", f.find_min));
+  }
+  axis.values.clear();
+  // The cost check on the most values the search may run, each at the
+  // dearer end of the range.
+  cli::Batch b;
+  b.specs.push_back(report::load_edited(docs, {{axis.target, axis.text(lo)}}));
+  if (hi) b.specs.push_back(report::load_edited(docs, {{axis.target, axis.text(*hi)}}));
+  const std::size_t probes = report::find_min_probes(lo, hi, f.jobs);
+  b.each = static_cast<double>(probes * std::max<std::size_t>(f.replications, 1)) /
+           static_cast<double>(b.specs.size());
+  b.at_once = f.jobs ? f.jobs : std::max(1u, std::thread::hardware_concurrency());
+  b.what = fmt::format("this search of up to {} values{}", probes,
+                       f.replications ? fmt::format(" x {} replications", f.replications) : "");
+  check_budget(b, f.force);
+  return report::find_min(docs, axis, lo, hi, crit, f.jobs, repeat);
+}
+
+// --set PATH=... (one or two): every point of the grid.
+report::SweepResult grid(const SweepFlags& f, const report::Documents& docs, const report::Criterion& crit,
+                         const report::Repeat& repeat) {
+  if (f.sets.empty() || f.sets.size() > 2)
+    bad("--set",
+        "give one or two --set PATH=FROM:TO:STEP (e.g. --set api.replicas=2:20:2), or --find-min PATH");
+  std::vector<report::Axis> axes;
+  for (const std::string& s : f.sets) axes.push_back(report::parse_axis(docs, s));
+  cli::Batch b;
+  b.specs = report::grid_specs(docs, axes);
+  b.each = static_cast<double>(std::max<std::size_t>(f.replications, 1));
+  b.at_once = f.jobs ? f.jobs : std::max(1u, std::thread::hardware_concurrency());
+  b.what = fmt::format("this sweep of {} point{}{}", b.specs.size(), b.specs.size() == 1 ? "" : "s",
+                       f.replications ? fmt::format(" x {} replications", f.replications) : "");
+  check_budget(b, f.force);
+  return report::run_sweep(docs, axes, crit, f.jobs, repeat);
+}
+
 int sweep(const SweepFlags& f) {
   const LoadOptions opt = f.load.options();
   // The files as they are must load: their own problems come first, with
@@ -48,58 +105,8 @@ int sweep(const SweepFlags& f) {
   const report::Repeat repeat{f.replications, f.confidence};
   if (f.replications) report::check_replication_flags(f.replications, f.confidence);
 
-  report::SweepResult result;
-  if (!f.find_min.empty()) {
-    if (!f.sets.empty()) bad("--find-min", "give either --set (a grid) or --find-min (a search), not both");
-    // PATH, or PATH=LO:HI
-    const auto eq = f.find_min.find('=');
-    const std::string path = f.find_min.substr(0, eq);
-    double lo = 1;
-    std::optional<double> hi;
-    report::Axis axis = report::parse_axis(docs, path + "=1,1");  // the target and its unit
-    if (eq != std::string::npos) {
-      const std::string range = f.find_min.substr(eq + 1);
-      const auto colon = range.find(':');
-      const auto a = report::split_number(range.substr(0, colon));
-      const auto b =
-          colon == std::string::npos ? std::nullopt : report::split_number(range.substr(colon + 1));
-      if (!a || (colon != std::string::npos && !b) || colon == std::string::npos)
-        bad("--find-min",
-            fmt::format("{}: expected PATH or PATH=LO:HI with whole numbers, e.g. db.workers=8:256",
-                        f.find_min));
-      lo = a->first;
-      hi = b->first;
-      if (*hi < lo) bad("--find-min", fmt::format("{}: LO must not be above HI", f.find_min));
-    }
-    axis.values.clear();
-    // The cost check on the most values the search may run, each at the
-    // dearer end of the range.
-    cli::Batch b;
-    b.specs.push_back(report::load_edited(docs, {{axis.target, axis.text(lo)}}));
-    if (hi) b.specs.push_back(report::load_edited(docs, {{axis.target, axis.text(*hi)}}));
-    const std::size_t probes = report::find_min_probes(lo, hi, f.jobs);
-    b.each = static_cast<double>(probes * std::max<std::size_t>(f.replications, 1)) /
-             static_cast<double>(b.specs.size());
-    b.at_once = f.jobs ? f.jobs : std::max(1u, std::thread::hardware_concurrency());
-    b.what = fmt::format("this search of up to {} values{}", probes,
-                         f.replications ? fmt::format(" x {} replications", f.replications) : "");
-    check_budget(b, f.force);
-    result = report::find_min(docs, axis, lo, hi, crit, f.jobs, repeat);
-  } else {
-    if (f.sets.empty() || f.sets.size() > 2)
-      bad("--set",
-          "give one or two --set PATH=FROM:TO:STEP (e.g. --set api.replicas=2:20:2), or --find-min PATH");
-    std::vector<report::Axis> axes;
-    for (const std::string& s : f.sets) axes.push_back(report::parse_axis(docs, s));
-    cli::Batch b;
-    b.specs = report::grid_specs(docs, axes);
-    b.each = static_cast<double>(std::max<std::size_t>(f.replications, 1));
-    b.at_once = f.jobs ? f.jobs : std::max(1u, std::thread::hardware_concurrency());
-    b.what = fmt::format("this sweep of {} point{}{}", b.specs.size(), b.specs.size() == 1 ? "" : "s",
-                         f.replications ? fmt::format(" x {} replications", f.replications) : "");
-    check_budget(b, f.force);
-    result = report::run_sweep(docs, axes, crit, f.jobs, repeat);
-  }
+  const report::SweepResult result =
+      f.find_min.empty() ? grid(f, docs, crit, repeat) : search(f, docs, crit, repeat);
 
   if (!f.csv.empty()) {
     std::ostringstream s;
