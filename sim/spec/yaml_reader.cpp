@@ -125,16 +125,25 @@ std::optional<int> tab_in_indentation(const std::string& text, int line) {
   return std::nullopt;
 }
 
-// Counts n and what it holds against `budget`; false once it runs out.
-bool within_nodes(const YAML::Node& n, std::uint64_t& budget) {
-  if (budget == 0) return false;
-  --budget;
-  if (n.IsSequence()) {
-    for (const YAML::Node& c : n)
-      if (!within_nodes(c, budget)) return false;
-  } else if (n.IsMap()) {
-    for (auto it = n.begin(); it != n.end(); ++it)
-      if (!within_nodes(it->first, budget) || !within_nodes(it->second, budget)) return false;
+// Counts n and what it holds against `budget`; false once it runs out. A
+// loop, not recursion: an alias inside its own anchor (`c: &c [*c]`) makes
+// the node graph cyclic, and recursing until the budget ran out overflowed
+// the stack (found by the fuzz target); the budget ends the walk instead.
+bool within_nodes(const YAML::Node& root, std::uint64_t& budget) {
+  std::vector<YAML::Node> todo{root};
+  while (!todo.empty()) {
+    if (budget == 0) return false;
+    --budget;
+    const YAML::Node n = todo.back();
+    todo.pop_back();
+    if (n.IsSequence()) {
+      for (const YAML::Node& c : n) todo.push_back(c);
+    } else if (n.IsMap()) {
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        todo.push_back(it->first);
+        todo.push_back(it->second);
+      }
+    }
   }
   return true;
 }
