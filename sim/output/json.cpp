@@ -86,6 +86,72 @@ nlohmann::ordered_json note_json(const Note& n) {
   return {{"t", r6(n.t)}, {"kind", n.kind}, {"target", n.target}, {"what", n.what}, {"detail", n.detail}};
 }
 
+namespace {
+
+// Per traffic source: its own requests when there are several (one source
+// is the whole, said above), and what it did: retries, hedges, abandoned.
+nlohmann::ordered_json sources_json(const std::vector<SourceResult>& all) {
+  nlohmann::ordered_json sources = nlohmann::ordered_json::object();
+  for (const SourceResult& s : all) {
+    nlohmann::ordered_json sj;
+    if (all.size() > 1) {
+      sj["requests"] = {{"started", s.started}, {"completed", s.completed}, {"failed", s.failed}};
+      sj["throughput_rps"] = r6(s.throughput_rps);
+      sj["latency_ms"] = latency_ms(s.latency);
+    }
+    sj["timeout_ms"] = r6(s.timeout_s * 1e3);
+    sj["retries"] = s.retries;
+    sj["hedges"] = s.hedges;
+    sj["abandoned"] = s.abandoned;
+    sources[s.name] = sj;
+  }
+  return sources;
+}
+
+// Per region of a graded problem, when an SLO is per region.
+nlohmann::ordered_json regions_json(const std::vector<SourceResult>& all) {
+  nlohmann::ordered_json regions = nlohmann::ordered_json::object();
+  for (const SourceResult& s : all)
+    regions[s.name] = {
+        {"requests", {{"started", s.started}, {"completed", s.completed}, {"failed", s.failed}}},
+        {"throughput_rps", r6(s.throughput_rps)},
+        {"latency_ms", latency_ms(s.latency)}};
+  return regions;
+}
+
+// The platform backend's resources: CPU per host, bytes per link and direction.
+void platform_json(const RunResult& r, nlohmann::ordered_json& j) {
+  if (!r.hosts.empty()) {
+    nlohmann::ordered_json hosts = nlohmann::ordered_json::object();
+    for (const HostResult& h : r.hosts) hosts[h.name] = {{"cpu_utilization", r6(h.cpu_utilization)}};
+    j["hosts"] = hosts;
+  }
+  if (!r.links.empty()) {
+    nlohmann::ordered_json links = nlohmann::ordered_json::object();
+    for (const LinkResult& l : r.links)
+      links[l.name] = {{"utilization", r6(l.utilization)},
+                       {"up_bytes_per_s", r6(l.up_bytes_per_s)},
+                       {"down_bytes_per_s", r6(l.down_bytes_per_s)}};
+    j["links"] = links;
+  }
+}
+
+nlohmann::ordered_json slo_check_json(const SloCheck& c) {
+  const auto [target, unit] = slo_value(c.name, c.target);
+  nlohmann::ordered_json cj = {
+      {"name", c.name}, {"target", target}, {"actual", slo_value(c.name, c.actual).first},
+      {"unit", unit},   {"pass", c.pass},   {"measured", c.measured}};
+  // No margin without an actual value (no successful request) or with a zero target.
+  if (c.has_margin) cj["margin"] = r6(c.margin);
+  else cj["margin"] = nullptr;
+  if (c.correctness) cj["correctness"] = true;
+  if (!c.source.empty()) cj["source"] = c.source;
+  if (!c.region.empty()) cj["region"] = c.region;
+  return cj;
+}
+
+}  // namespace
+
 nlohmann::ordered_json to_json_deterministic(const RunResult& r) {
   nlohmann::ordered_json j;
   j["scenario"] = r.scenario;
@@ -107,64 +173,14 @@ nlohmann::ordered_json to_json_deterministic(const RunResult& r) {
   j["throughput_rps"] = r6(r.throughput_rps);
   j["latency_ms"] = latency_ms(r.latency);
   j["errors"] = errors_json(r.errors);
-  // Per traffic source: its own requests when there are several (one source
-  // is the whole, said above), and what it did: retries, hedges, abandoned.
-  nlohmann::ordered_json sources = nlohmann::ordered_json::object();
-  for (const SourceResult& s : r.sources) {
-    nlohmann::ordered_json sj;
-    if (r.sources.size() > 1) {
-      sj["requests"] = {{"started", s.started}, {"completed", s.completed}, {"failed", s.failed}};
-      sj["throughput_rps"] = r6(s.throughput_rps);
-      sj["latency_ms"] = latency_ms(s.latency);
-    }
-    sj["timeout_ms"] = r6(s.timeout_s * 1e3);
-    sj["retries"] = s.retries;
-    sj["hedges"] = s.hedges;
-    sj["abandoned"] = s.abandoned;
-    sources[s.name] = sj;
-  }
-  j["sources"] = sources;
-  // Per region of a graded problem, when an SLO is per region.
-  if (!r.regions.empty()) {
-    nlohmann::ordered_json regions = nlohmann::ordered_json::object();
-    for (const SourceResult& s : r.regions)
-      regions[s.name] = {
-          {"requests", {{"started", s.started}, {"completed", s.completed}, {"failed", s.failed}}},
-          {"throughput_rps", r6(s.throughput_rps)},
-          {"latency_ms", latency_ms(s.latency)}};
-    j["regions"] = regions;
-  }
+  j["sources"] = sources_json(r.sources);
+  if (!r.regions.empty()) j["regions"] = regions_json(r.regions);
   nlohmann::ordered_json comps = nlohmann::ordered_json::object();
   for (const ComponentResult& c : r.components) comps[c.name] = component_json(c);
   j["components"] = comps;
-  // The platform backend's resources: CPU per host, bytes per link and direction.
-  if (!r.hosts.empty()) {
-    nlohmann::ordered_json hosts = nlohmann::ordered_json::object();
-    for (const HostResult& h : r.hosts) hosts[h.name] = {{"cpu_utilization", r6(h.cpu_utilization)}};
-    j["hosts"] = hosts;
-  }
-  if (!r.links.empty()) {
-    nlohmann::ordered_json links = nlohmann::ordered_json::object();
-    for (const LinkResult& l : r.links)
-      links[l.name] = {{"utilization", r6(l.utilization)},
-                       {"up_bytes_per_s", r6(l.up_bytes_per_s)},
-                       {"down_bytes_per_s", r6(l.down_bytes_per_s)}};
-    j["links"] = links;
-  }
+  platform_json(r, j);
   nlohmann::ordered_json checks = nlohmann::ordered_json::array();
-  for (const SloCheck& c : r.slo) {
-    const auto [target, unit] = slo_value(c.name, c.target);
-    nlohmann::ordered_json cj = {
-        {"name", c.name}, {"target", target}, {"actual", slo_value(c.name, c.actual).first},
-        {"unit", unit},   {"pass", c.pass},   {"measured", c.measured}};
-    // No margin without an actual value (no successful request) or with a zero target.
-    if (c.has_margin) cj["margin"] = r6(c.margin);
-    else cj["margin"] = nullptr;
-    if (c.correctness) cj["correctness"] = true;
-    if (!c.source.empty()) cj["source"] = c.source;
-    if (!c.region.empty()) cj["region"] = c.region;
-    checks.push_back(cj);
-  }
+  for (const SloCheck& c : r.slo) checks.push_back(slo_check_json(c));
   j["slo"] = {{"pass", r.slo_pass}, {"checks", checks}};
   nlohmann::ordered_json notes = nlohmann::ordered_json::array();
   for (const Note& n : r.notes) notes.push_back(note_json(n));

@@ -81,84 +81,116 @@ void add_internet_egress(const ScenarioSpec& spec, const RunResult* result, Cost
 
 }  // namespace
 
+namespace {
+
+// An autoscaled fleet is billed for the replicas it runs, a time-weighted
+// mean over the ticks. A fixed fleet is billed in full: a replica that
+// restarts still runs (and costs) its machine.
+double mean_replicas(const std::vector<Tick>& ticks, std::size_t i, double replicas) {
+  double area = 0, time = 0;
+  for (const Tick& t : ticks) {
+    if (t.components.size() <= i) continue;
+    double n = replicas;
+    for (const Figure& f : t.components[i].figures)
+      if (f.name == fig::kReplicas) n = f.value;
+    area += n * t.dt;
+    time += t.dt;
+  }
+  return time > 0 ? area / time : replicas;
+}
+
+// The value of one of component i's result figures, or nullopt without a result.
+std::optional<double> figure_of(const RunResult* result, std::size_t i, std::string_view name) {
+  if (!result || i >= result->components.size()) return std::nullopt;
+  std::optional<double> v;
+  for (const Figure& f : result->components[i].figures)
+    if (f.name == name) v = f.value;
+  return v;
+}
+
+std::optional<double> price_override(const ScenarioSpec& spec, std::string_view name) {
+  return spec.contract ? spec.contract->price(name) : std::nullopt;
+}
+
+// A managed queue (no broker instance named): billed per message published
+// over the measured window. Brokers (`instance: kafka.*`) are billed by the
+// hour: provisioned throughput.
+void managed_queue_line(const ScenarioSpec& spec, std::size_t i, const RunResult* result, CostLine& l) {
+  l.usage = true;
+  l.usage_what = "messages";
+  l.instance = "managed";
+  l.mean_replicas = 1;
+  const double per_million =
+      price_override(spec, "queue_million_messages").value_or(usage_price("queue_million_messages")->price);
+  const double window = result ? result->sim_time_s - result->warmup_s : 0;
+  if (window <= 0) return;
+  if (const auto published = figure_of(result, i, fig::kPublished))
+    l.unit = *published / window * 3600 / 1e6 * per_million;
+}
+
+// A CDN: egress (Gbit/s -> GB per hour) plus the storage its capacity holds.
+void cdn_line(const ScenarioSpec& spec, const ComponentSpec& comp, std::size_t i, const RunResult* result,
+              CostLine& l) {
+  l.usage = true;
+  l.usage_what = "egress";
+  l.mean_replicas = 1;
+  const double per_gb = price_override(spec, "cdn_egress_gb").value_or(cdn_price_per_gb());
+  if (const auto gbps = figure_of(result, i, fig::kEgressGbps)) l.unit = *gbps * 3600 / 8 * per_gb;
+  const double storage = cdn_storage_per_hour(spec, comp);
+  if (storage > 0) {
+    l.unit += storage;
+    l.usage_what = "egress + storage";
+  }
+}
+
+CostLine cost_line(const ScenarioSpec& spec, const std::vector<Tick>& ticks, std::size_t i,
+                   const RunResult* result) {
+  const ComponentSpec& comp = spec.components[i];
+  CostLine l;
+  l.component = comp.name;
+  l.kind = std::string(name_of(comp.kind()));
+  l.replicas = comp.replica_count();
+  l.mean_replicas = l.replicas;
+  if (const ServiceSpec* svc = comp.service(); svc && svc->autoscale)
+    l.mean_replicas = mean_replicas(ticks, i, l.replicas);
+  if (spec.contract && spec.contract->external(comp.name)) {
+    l.instance = "external";                 // the problem's system: the design neither sizes nor pays for it
+  } else if (comp.cost && !spec.graded()) {  // a graded problem prices capacity itself
+    l.unit = *comp.cost;
+    l.defaulted = false;
+  } else if (comp.queue() && comp.instance.empty()) {
+    managed_queue_line(spec, i, result, l);
+  } else if (comp.cdn()) {
+    cdn_line(spec, comp, i, result, l);
+  } else if (auto p = default_price(l.kind)) {
+    l.unit = price_override(spec, l.kind).value_or(*p);
+    size_line(spec, comp, l);
+  } else {
+    l.priced = false;
+  }
+  l.per_hour = l.unit * l.mean_replicas;
+  return l;
+}
+
+// Data crossing regions, at the transfer price, over the measured window.
+void add_transfer(const ScenarioSpec& spec, const RunResult* result, Cost& c) {
+  if (!result || result->sim_time_s <= result->warmup_s) return;
+  c.transfer_per_gb = price_override(spec, "transfer_gb").value_or(usage_price("transfer_gb")->price);
+  c.transfer_gb_per_hour = result->cross_region_bytes / 1e9 / (result->sim_time_s - result->warmup_s) * 3600;
+  c.transfer_per_hour = c.transfer_gb_per_hour * c.transfer_per_gb;
+  c.per_hour += c.transfer_per_hour;
+}
+
+}  // namespace
+
 Cost cost_of(const ScenarioSpec& spec, const std::vector<Tick>& ticks, const RunResult* result) {
   Cost c;
   for (std::size_t i = 0; i < spec.components.size(); ++i) {
-    const ComponentSpec& comp = spec.components[i];
-    CostLine l;
-    l.component = comp.name;
-    l.kind = std::string(name_of(comp.kind()));
-    l.replicas = comp.replica_count();
-    l.mean_replicas = l.replicas;
-    // An autoscaled fleet is billed for the replicas it runs, a time-weighted
-    // mean over the ticks. A fixed fleet is billed in full: a replica that
-    // restarts still runs (and costs) its machine.
-    if (const ServiceSpec* svc = comp.service(); svc && svc->autoscale) {
-      double area = 0, time = 0;
-      for (const Tick& t : ticks) {
-        if (t.components.size() <= i) continue;
-        double n = l.replicas;
-        for (const Figure& f : t.components[i].figures)
-          if (f.name == fig::kReplicas) n = f.value;
-        area += n * t.dt;
-        time += t.dt;
-      }
-      if (time > 0) l.mean_replicas = area / time;
-    }
-    const auto override_of = [&](std::string_view name) -> std::optional<double> {
-      return spec.contract ? spec.contract->price(name) : std::nullopt;
-    };
-    if (spec.contract && spec.contract->external(comp.name)) {
-      l.instance = "external";  // the problem's system: the design neither sizes nor pays for it
-    } else if (comp.cost && !spec.graded()) {  // a graded problem prices capacity itself
-      l.unit = *comp.cost;
-      l.defaulted = false;
-    } else if (comp.queue() && comp.instance.empty()) {
-      // A managed queue (no broker instance named): billed per message
-      // published over the measured window. Brokers (`instance: kafka.*`)
-      // are billed by the hour below: provisioned throughput.
-      l.usage = true;
-      l.usage_what = "messages";
-      l.instance = "managed";
-      l.mean_replicas = 1;
-      const double per_million =
-          override_of("queue_million_messages").value_or(usage_price("queue_million_messages")->price);
-      const double window = result ? result->sim_time_s - result->warmup_s : 0;
-      if (result && i < result->components.size() && window > 0)
-        for (const Figure& f : result->components[i].figures)
-          if (f.name == fig::kPublished) l.unit = f.value / window * 3600 / 1e6 * per_million;
-    } else if (comp.cdn()) {
-      // Egress: Gbit/s -> GB per hour.
-      l.usage = true;
-      l.usage_what = "egress";
-      l.mean_replicas = 1;
-      const double per_gb = override_of("cdn_egress_gb").value_or(cdn_price_per_gb());
-      if (result && i < result->components.size())
-        for (const Figure& f : result->components[i].figures)
-          if (f.name == fig::kEgressGbps) l.unit = f.value * 3600 / 8 * per_gb;
-      const double storage = cdn_storage_per_hour(spec, comp);
-      if (storage > 0) {
-        l.unit += storage;
-        l.usage_what = "egress + storage";
-      }
-    } else if (auto p = default_price(l.kind)) {
-      l.unit = override_of(l.kind).value_or(*p);
-      size_line(spec, comp, l);
-    } else {
-      l.priced = false;
-    }
-    l.per_hour = l.unit * l.mean_replicas;
+    CostLine l = cost_line(spec, ticks, i, result);
     c.per_hour += l.per_hour;
-    c.lines.push_back(l);
+    c.lines.push_back(std::move(l));
   }
-  if (result && result->sim_time_s > result->warmup_s) {
-    const auto o = spec.contract ? spec.contract->price("transfer_gb") : std::nullopt;
-    c.transfer_per_gb = o.value_or(usage_price("transfer_gb")->price);
-    c.transfer_gb_per_hour =
-        result->cross_region_bytes / 1e9 / (result->sim_time_s - result->warmup_s) * 3600;
-    c.transfer_per_hour = c.transfer_gb_per_hour * c.transfer_per_gb;
-    c.per_hour += c.transfer_per_hour;
-  }
+  add_transfer(spec, result, c);
   add_internet_egress(spec, result, c);
   c.budget = spec.budget;
   return c;

@@ -138,6 +138,7 @@ class Loader {
   void read_model();
   void apply_command_line(const Pick& warmup);
   void read_traffic(const Source& src, const Field& f);
+  void read_load(const Source& src, const yaml::Map& m, Mark at, const std::string& where, TrafficSpec& t);
   void read_profile(const Source& src, const Field& f, TrafficSpec& t);
   void read_components(const Source& src, const Field& f);
   ComponentSpec read_component(const Source& src, const Field& f);
@@ -406,45 +407,7 @@ void Loader::read_traffic(const Source& src, const Field& f) {
       }
     }
 
-    const Field* rate = m->get("rate");
-    const Field* users = m->get("users");
-    const Field* think = m->get("think");
-    const Field* profile = m->get("profile");
-    if (rate && users) {
-      src.error(later(rate, users)->key_mark,
-                "give either 'rate' (an open loop) or 'users' (a closed loop), not both");
-    } else if (!rate && !users) {
-      src.error(at,
-                fmt::format("missing required key 'rate' in {}: give 'rate' (an open loop) or 'users' with "
-                            "'think' (a closed loop)",
-                            where));
-    }
-    if (rate) {
-      if (auto v = yaml::read_rate(src, *rate)) t.rate = *v;
-    }
-    if (users) {
-      if (auto v = yaml::read_int(src, *users, 1, limits::kUsers)) t.users = static_cast<std::uint64_t>(*v);
-      if (!think)
-        src.error(at,
-                  fmt::format("missing required key 'think' in {}: the pause of a closed-loop user between a "
-                              "reply and the next request",
-                              where));
-    }
-    if (think) {
-      if (!users) {
-        src.error(think->key_mark, "'think' is the pause of a closed-loop user: it needs 'users'");
-      } else if (auto d = yaml::read_distribution(src, *think, "s")) {
-        t.think = *d;
-      }
-    }
-    if (profile) {
-      if (users && !rate) {
-        src.error(profile->key_mark,
-                  "'profile' varies the 'rate' of an open loop; a closed loop ('users') has none");
-      } else {
-        read_profile(src, *profile, t);
-      }
-    }
+    read_load(src, *m, at, where, t);
     if (const Field* timeout = m->get("timeout"))
       t.timeout = yaml::read_duration(src, *timeout, Bound::Positive, "s");
     if (const Field* retry = m->get("retry")) t.retry = read_retry(src, *retry);
@@ -455,6 +418,49 @@ void Loader::read_traffic(const Source& src, const Field& f) {
       contract::read_traffic_region(*m, t, *contract_);  // a region of the problem
     else platform::read_origin(*m, t.name, spec_);
     spec_.traffic.push_back(std::move(t));
+  }
+}
+
+// How much traffic: an open loop ('rate', optionally a 'profile') or a closed
+// loop ('users' with 'think'), never both.
+void Loader::read_load(const Source& src, const Map& m, Mark at, const std::string& where, TrafficSpec& t) {
+  const Field* rate = m.get("rate");
+  const Field* users = m.get("users");
+  const Field* think = m.get("think");
+  const Field* profile = m.get("profile");
+  if (rate && users) {
+    src.error(later(rate, users)->key_mark,
+              "give either 'rate' (an open loop) or 'users' (a closed loop), not both");
+  } else if (!rate && !users) {
+    src.error(at, fmt::format("missing required key 'rate' in {}: give 'rate' (an open loop) or 'users' with "
+                              "'think' (a closed loop)",
+                              where));
+  }
+  if (rate) {
+    if (auto v = yaml::read_rate(src, *rate)) t.rate = *v;
+  }
+  if (users) {
+    if (auto v = yaml::read_int(src, *users, 1, limits::kUsers)) t.users = static_cast<std::uint64_t>(*v);
+    if (!think)
+      src.error(at,
+                fmt::format("missing required key 'think' in {}: the pause of a closed-loop user between a "
+                            "reply and the next request",
+                            where));
+  }
+  if (think) {
+    if (!users) {
+      src.error(think->key_mark, "'think' is the pause of a closed-loop user: it needs 'users'");
+    } else if (auto d = yaml::read_distribution(src, *think, "s")) {
+      t.think = *d;
+    }
+  }
+  if (profile) {
+    if (users && !rate) {
+      src.error(profile->key_mark,
+                "'profile' varies the 'rate' of an open loop; a closed loop ('users') has none");
+    } else {
+      read_profile(src, *profile, t);
+    }
   }
 }
 
