@@ -30,6 +30,8 @@ void print_summary(std::ostream& out, const RunResult& r);
 
 /// "12.3 ms", "1.20 s", "850 us": a duration in seconds for people.
 std::string human_duration(double seconds);
+/// An SLO's target or actual in its unit (slo_unit): "0.1%", "250 ms", "3", "100/s".
+std::string slo_text(const std::string& key, double v);
 /// "1,234,567"
 std::string human_count(std::uint64_t n);
 

@@ -563,6 +563,12 @@ struct ScenarioSpec {
   const std::string& file_of(Mark m) const { return m.file == 1 ? design_file : file; }
 };
 
+/// The unit an SLO's target and actual are in.
+enum class SloUnit { Seconds, Fraction, PerSecond, Count };
+/// The unit of an SLO key as written ("latency_p99") or qualified by a traffic
+/// source or region ("eu-readers.latency_p99"); Seconds for any other name.
+SloUnit slo_unit(std::string_view key);
+
 /// Names shared by the parser, the messages and the docs. Each enum has one
 /// table of names (in spec.cpp); name_of, from_name and all_names read it.
 std::string_view name_of(ComponentKind k);

@@ -98,16 +98,6 @@ double error_rate(const RunResult& r) {
   return done > 0 ? static_cast<double>(r.failed) / done : 0.0;
 }
 
-std::string slo_text(const std::string& full, double v) {
-  const std::string name = full.substr(full.rfind('.') + 1);  // "eu-readers.latency_p99": per source
-  if (name == "error_rate" || name == "stale_reads" || name == "availability")
-    return fmt::format("{:.3g}%", v * 100);
-  if (name == "throughput_min") return fmt::format("{:.4g}/s", v);
-  if (name == "duplicates" || name == "lost_messages" || name == "lost_writes")
-    return fmt::format("{:.0f}", v);
-  return human_duration(v);
-}
-
 struct Flip {
   std::string slo;
   bool from, to;

@@ -31,10 +31,12 @@ nlohmann::ordered_json errors_json(const std::map<std::string, std::uint64_t>& e
 
 /// SLO targets in the unit people wrote them in: ms, a fraction, or per second.
 std::pair<double, const char*> slo_value(const std::string& full, double v) {
-  const std::string name = full.substr(full.rfind('.') + 1);  // "eu-readers.latency_p99": per source
-  if (name == "error_rate" || name == "stale_reads" || name == "availability") return {r6(v), "fraction"};
-  if (name == "throughput_min") return {r6(v), "rps"};
-  if (name == "duplicates" || name == "lost_messages" || name == "lost_writes") return {r6(v), "count"};
+  switch (slo_unit(full)) {
+    case SloUnit::Fraction: return {r6(v), "fraction"};
+    case SloUnit::PerSecond: return {r6(v), "rps"};
+    case SloUnit::Count: return {r6(v), "count"};
+    case SloUnit::Seconds: break;
+  }
   return {r6(v * 1e3), "ms"};
 }
 

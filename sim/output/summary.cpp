@@ -52,17 +52,17 @@ std::string human_count(std::uint64_t n) {
   return out;
 }
 
-namespace {
-
-std::string slo_text(const std::string& full, double v) {
-  const std::string name = full.substr(full.rfind('.') + 1);  // "eu-readers.latency_p99": per source
-  if (name == "error_rate" || name == "stale_reads" || name == "availability")
-    return fmt::format("{:.3g}%", v * 100);
-  if (name == "throughput_min") return fmt::format("{:.4g}/s", v);
-  if (name == "duplicates" || name == "lost_messages" || name == "lost_writes")
-    return fmt::format("{:.0f}", v);
+std::string slo_text(const std::string& key, double v) {
+  switch (slo_unit(key)) {
+    case SloUnit::Fraction: return fmt::format("{:.3g}%", v * 100);
+    case SloUnit::PerSecond: return fmt::format("{:.4g}/s", v);
+    case SloUnit::Count: return fmt::format("{:.0f}", v);
+    case SloUnit::Seconds: break;
+  }
   return human_duration(v);
 }
+
+namespace {
 
 std::string percent(double x) { return fmt::format("{:.1f}%", x * 100); }
 

@@ -110,12 +110,8 @@ std::optional<double> tick_metric(SloSpec::Kind k, const Tick& t) {
 }
 
 std::string slo_value(SloSpec::Kind k, double v) {
-  using K = SloSpec::Kind;
-  if (k == K::ErrorRate || k == K::StaleReadRatio || k == K::Availability)
-    return fmt::format("{:.3g}%", v * 100);
-  if (k == K::Duplicates || k == K::LostMessages || k == K::LostWrites) return fmt::format("{:.0f}", v);
-  if (k == K::ThroughputMin) return rate_words(v) + " req/s";
-  return human_duration(v);
+  if (k == SloSpec::Kind::ThroughputMin) return rate_words(v) + " req/s";
+  return slo_text(std::string(name_of(k)), v);
 }
 
 /// "p99" for latency_p99 in sentences.

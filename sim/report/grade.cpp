@@ -13,28 +13,29 @@
 
 namespace archsim::report {
 
-const char* const kRubric =
-    "Rubric: every SLO is worth 1 point, every correctness SLO (duplicates, stale reads, lost messages, lost "
-    "writes) and the "
-    "budget 2. A met requirement earns its points. A missed SLO or budget earns half its points scaled by "
-    "how close "
-    "it came (target/actual, or actual/target for throughput and availability); a missed correctness SLO "
-    "earns "
-    "nothing. Score = 100 x earned / total, at most 59 when anything is missed: a design passes only when it "
-    "meets "
-    "every requirement within the budget.";
+std::string rubric() {
+  // The correctness keys come from the SLO table, so a new one is listed here by itself.
+  std::string keys;
+  for (std::string_view name : all_names<SloSpec::Kind>()) {
+    SloSpec probe;
+    probe.kind = *from_name<SloSpec::Kind>(name);
+    if (probe.correctness()) keys += (keys.empty() ? "" : ", ") + std::string(name);
+  }
+  return fmt::format(
+      "Rubric: every SLO is worth 1 point, every correctness SLO ({}) and the budget 2. A met requirement "
+      "earns its points. A missed SLO or budget earns half its points scaled by how close it came "
+      "(target/actual, or actual/target for throughput and availability); a missed correctness SLO earns "
+      "nothing. Score = 100 x earned / total, at most 59 when anything is missed: a design passes only when "
+      "it "
+      "meets every requirement within the budget.",
+      keys);
+}
 
 namespace {
 
 std::string value_text(const std::string& full, double v) {
-  const std::string name = full.substr(full.rfind('.') + 1);
-  if (name == "error_rate" || name == "stale_reads" || name == "availability")
-    return fmt::format("{:.3g}%", v * 100);
-  if (name == "throughput_min") return fmt::format("{:.4g}/s", v);
-  if (name == "duplicates" || name == "lost_messages" || name == "lost_writes")
-    return fmt::format("{:.0f}", v);
-  if (name == "budget") return format_price(v);
-  return human_duration(v);
+  if (full == "budget") return format_price(v);
+  return slo_text(full, v);
 }
 
 void score(GradeItem& it, bool higher_is_better, bool binary) {
@@ -116,7 +117,7 @@ void print_grade(std::ostream& out, const Analysis& a, const Grade& g) {
                : i.measured             ? ""
                                         : "  (no successful request)");
   }
-  fmt::print(out, "{}\n", kRubric);
+  fmt::print(out, "{}\n", rubric());
 }
 
 nlohmann::ordered_json grade_json(const Grade& g) {
@@ -138,7 +139,7 @@ nlohmann::ordered_json grade_json(const Grade& g) {
                      {"points", std::round(i.earned * 1000) / 1000},
                      {"weight", i.weight}});
   j["items"] = items;
-  j["rubric"] = kRubric;
+  j["rubric"] = rubric();
   return j;
 }
 

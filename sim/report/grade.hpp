@@ -37,7 +37,7 @@ struct Grade {
 };
 
 /// The rubric, as printed under every grade and documented in README.md.
-extern const char* const kRubric;
+std::string rubric();
 
 /// Grades an analysed run of a graded problem.
 Grade grade(const Analysis& a);

@@ -22,12 +22,6 @@ double r4(double x) {
 
 std::string pct(double x) { return fmt::format("{:.1f}%", x * 100); }
 
-std::string slo_text(const std::string& name, double v) {
-  if (name == "error_rate") return fmt::format("{:.3g}%", v * 100);
-  if (name == "throughput_min") return fmt::format("{:.4g}/s", v);
-  return human_duration(v);
-}
-
 /// JSON inside a <script> element: neither "</script", "<!--" nor "<script"
 /// may appear in it (each changes how the HTML parser reads the element).
 /// '<', '>' and '&' occur only inside JSON strings, where \u003c and the

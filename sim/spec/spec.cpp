@@ -175,6 +175,30 @@ std::vector<std::string_view> all_names() {
   return out;
 }
 
+SloUnit slo_unit(std::string_view key) {
+  const std::size_t dot = key.rfind('.');
+  const auto kind = from_name<SloSpec::Kind>(dot == std::string_view::npos ? key : key.substr(dot + 1));
+  if (!kind) return SloUnit::Seconds;
+  using K = SloSpec::Kind;
+  switch (*kind) {  // no default: a new SLO kind must say its unit here
+    case K::LatencyP50:
+    case K::LatencyP90:
+    case K::LatencyP99:
+    case K::LatencyP999:
+    case K::LatencyMean:
+    case K::StalenessP99:
+    case K::DeliveryP99: return SloUnit::Seconds;
+    case K::ErrorRate:
+    case K::StaleReadRatio:
+    case K::Availability: return SloUnit::Fraction;
+    case K::ThroughputMin: return SloUnit::PerSecond;
+    case K::Duplicates:
+    case K::LostMessages:
+    case K::LostWrites: return SloUnit::Count;
+  }
+  return SloUnit::Seconds;
+}
+
 template std::optional<ComponentKind> from_name<ComponentKind>(std::string_view);
 template std::optional<LbPolicy> from_name<LbPolicy>(std::string_view);
 template std::optional<DistSpec::Kind> from_name<DistSpec::Kind>(std::string_view);
