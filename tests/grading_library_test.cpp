@@ -419,6 +419,7 @@ components:
       CHECK_FALSE(g.pass);
       CHECK(item(g, "latency_p99").pass == k.meets_slos);
       if (k.meets_slos) {
+        CHECK(item(g, "error_rate").pass);
         CHECK_FALSE(item(g, "budget").pass);
         continue;
       }
