@@ -8,6 +8,7 @@
 // Suite "slow": each case runs several full simulations.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include <string>
 
 #include "archsim/load.hpp"
+#include "check.hpp"
 #include "graded_problems.hpp"
 #include "report/analysis.hpp"
 #include "report/grade.hpp"
@@ -370,6 +372,122 @@ components:
     CHECK_FALSE(web_near.pass);
     CHECK_FALSE(item(web_near, "ap-south.latency_p99").pass);  // each handler waits 190 ms on the database
     CHECK_FALSE(item(web_near, "budget").pass);
+  }
+
+  TEST_CASE(
+      "grading storefront-black-friday: the N+1 needs 39 database workers at the peak; only eager loading "
+      "fits the budget") {
+    // The N+1 code (1 + 24 queries a page) with more of the same capacity.
+    // 1,600 pages/s x 24 x 1.02 ms = 39 queries at once at the peak: a pool
+    // that large runs into the db.r6g.4xlarge's 32 workers; a database that
+    // runs them costs more than the budget.
+    const char* tmpl = R"(components:
+  storefront:
+    kind: service
+    replicas: %d
+    instance: m6i.xlarge
+    steps: [{work: render}, %s, {repeat: 24, steps: [{call: inventory, query: variants}]}]
+  page-cache: {kind: cache, data: catalog, instance: cache.r6g.large, capacity: 5k, ttl: 60s, coalesce: true}
+  products: {kind: database, data: catalog, instance: db.r6g.xlarge, pool: %d, acquire_timeout: 500ms}
+  inventory: {kind: database, data: inventory, instance: %s, pool: %d, acquire_timeout: 500ms, replicas: %d%s}
+)";
+    const char* direct = "{call: products, query: collection}";
+    const char* cached = "{call: page-cache, on_miss: [{call: products, query: collection}]}";
+    struct Knob {
+      int app;
+      bool cache;
+      int pool;
+      const char* db;
+      int replicas;
+      bool meets_slos;  ///< fast enough, then over the budget
+    };
+    for (const Knob k :
+         {Knob{4, false, 10, "db.r6g.4xlarge", 0, false}, Knob{4, false, 16, "db.r6g.4xlarge", 0, false},
+          Knob{8, false, 5, "db.r6g.4xlarge", 0, false}, Knob{12, false, 5, "db.r6g.4xlarge", 0, false},
+          Knob{4, true, 5, "db.r6g.4xlarge", 0, false}, Knob{4, true, 12, "db.r6g.4xlarge", 0, false},
+          Knob{4, false, 12, "db.r6g.8xlarge", 0, true}, Knob{4, false, 12, "db.r6g.2xlarge", 2, true},
+          Knob{4, false, 12, "db.r6g.4xlarge", 1, true}}) {
+      const std::string text = format(tmpl, k.app, k.cache ? cached : direct, k.pool, k.db, k.pool,
+                                      k.replicas, k.replicas > 0 ? ", read_from: any" : "");
+      // Without the cache, the design has no page-cache.
+      const std::string design =
+          k.cache ? text : text.substr(0, text.find("  page-cache:")) + text.substr(text.find("  products:"));
+      INFO(k.app << " app instances, pool " << k.pool << ", " << std::string(k.db) << " + " << k.replicas
+                 << " replicas" << std::string(k.cache ? ", page cache" : ""));
+      const Analysis a = run_analysed(load_design_text("storefront-black-friday", design, 180));
+      const Grade g = grade(a);
+      CHECK_FALSE(g.pass);
+      CHECK(item(g, "latency_p99").pass == k.meets_slos);
+      if (k.meets_slos) {
+        CHECK(item(g, "error_rate").pass);
+        CHECK_FALSE(item(g, "budget").pass);
+        continue;
+      }
+      CHECK_FALSE(item(g, "error_rate").pass);
+      REQUIRE_FALSE(a.why.saturated.empty());
+      CHECK(a.why.saturated.front().name == "inventory");
+      // Little's law: the database serves at most min(connections, its 32 workers) queries at once,
+      // each 1.016 ms (the variants query's mean): a pool over 32 moves the limit into the workers.
+      const double at_once = std::min(k.pool * k.app, 32);
+      CHECK(a.why.saturated.front().served_rps == Rel(at_once / 0.001016).epsilon(0.03));
+    }
+
+    // The reference designs, and eager loading alone (a valid answer, README).
+    const Analysis naive = run_analysed(load_design("storefront-black-friday", "naive", 180));
+    CHECK_FALSE(grade(naive).pass);
+    // The hint: the pool ran dry, but the 39 connections the N+1 needs are more than the
+    // database's 32 workers: the problem's lever first, not a pool size to try.
+    const auto h = hints(naive, grade(naive), 3);
+    REQUIRE(h.size() == 4);
+    CHECK(has(h[1], "The problem also offers round trips at inventory"));
+    CHECK(has(h[2], "Lever: 'eager_loading'"));
+    CHECK(has(h[2], "holds a connection of inventory 24 times"));
+    CHECK(has(h[3], "39 connections busy (Little's law), more than inventory's 32 workers"));
+    const Grade good = graded_run(load_design("storefront-black-friday", "good", 180));
+    CHECK(good.pass);
+    CHECK(good.levers == std::vector<std::string>{"eager_loading"});
+    const Grade eager = graded_run(load_design_text("storefront-black-friday", R"(levers: [eager_loading]
+components:
+  storefront:
+    kind: service
+    replicas: 4
+    instance: m6i.xlarge
+    steps: [{work: render}, {call: products, query: collection}, {call: inventory, query: variants_in}]
+  products: {kind: database, data: catalog, instance: db.r6g.xlarge, pool: 5, acquire_timeout: 500ms}
+  inventory: {kind: database, data: inventory, instance: db.r6g.2xlarge, pool: 5, acquire_timeout: 500ms}
+)",
+                                                    180));
+    CHECK(eager.pass);
+
+    // Stock is read live: no cache of inventory; the batched query comes
+    // with the lever; one variants query cannot stand for 24.
+    CHECK(has(refusal("storefront-black-friday", R"(components:
+  storefront:
+    kind: service
+    steps: [{work: render}, {call: products, query: collection}, {call: c, on_miss: [{repeat: 24, steps: [{call: inventory, query: variants}]}]}]
+  c: {kind: cache, data: inventory}
+  products: {kind: database, data: catalog}
+  inventory: {kind: database, data: inventory}
+)"),
+              "test.yaml:5:26: error: the problem offers no cache of data set 'inventory'"));
+    CHECK(has(refusal("storefront-black-friday", R"(components:
+  storefront:
+    kind: service
+    steps: [{work: render}, {call: products, query: collection}, {call: inventory, query: variants_in}]
+  products: {kind: database, data: catalog}
+  inventory: {kind: database, data: inventory}
+)"),
+              "query 'variants_in' of 'inventory' comes with the lever 'eager_loading'"));
+    CHECK(
+        has(refusal("storefront-black-friday", R"(components:
+  storefront:
+    kind: service
+    steps: [{work: render}, {call: products, query: collection}, {call: inventory, query: variants}]
+  products: {kind: database, data: catalog}
+  inventory: {kind: database, data: inventory}
+)"),
+            "must run 'inventory.variants' 24 times or 'inventory.variants_in' (operation 'browse'), but the "
+            "design from 'storefront' runs 4.17% of it"));
   }
 
 }  // TEST_SUITE

@@ -263,8 +263,12 @@ void saturation_family(const Analysis& a, const Saturation& s, std::vector<std::
   if (s.pool) {
     out.push_back(
         fmt::format("Lever family: connection capacity at {} (its pools ran dry while its workers had "
-                    "room), and what a caller does when it waits (timeouts, retry budgets, shedding).",
-                    s.name));
+                    "room), and what a caller does when it waits (timeouts, retry budgets, shedding).{}",
+                    s.name,
+                    ls.empty() ? std::string()
+                               : fmt::format(" The problem also offers {} at {}: a request that holds "
+                                             "its connections less needs fewer of them.",
+                                             families(ls), s.name)));
   } else if (fixed) {
     out.push_back(
         fmt::format("Lever family: load off {}: it is the problem's system and its capacity is fixed; "
@@ -278,6 +282,48 @@ void saturation_family(const Analysis& a, const Saturation& s, std::vector<std::
   } else {
     out.push_back(fmt::format("Lever family: capacity at {} (instance size, replicas, workers).", s.name));
   }
+}
+
+// Level 3 for a pool that ran dry: its size by Little's law at the peak.
+// When the problem offers levers that change the database's work, they come
+// first if the connections Little's law asks for exceed the database's
+// workers (a pool that large would only move the wait into the database:
+// the N+1 of storefront-black-friday), after the pool's size otherwise.
+void pool_lever(const Analysis& a, const Saturation& s, const ComponentEstimate& ce, double rate,
+                const std::vector<const LeverSpec*>& ls, std::vector<std::string>& out) {
+  const double conc = rate * ce.hold;  // connections busy at the peak (Little's law)
+  int callers = 1;
+  for (const ComponentSpec& c : a.spec.components)
+    if (const ServiceSpec* svc = c.service())
+      for_each_call(svc->steps, [&](const StepSpec& st, double) {
+        if (st.call.target == s.name) callers = std::max(callers, svc->replicas);
+      });
+  const bool over_workers = ce.capacity > 0 && conc > ce.capacity;
+  std::vector<std::string> levers;
+  for (const LeverSpec* l : ls)
+    levers.push_back(fmt::format(
+        "Lever: '{}' ({}). Napkin math: a request now holds a connection of {} {:.3g} times, {} each ({} in "
+        "all); at the peak that is {:.0f} connections busy.",
+        l->name, l->about, s.name, ce.visits, human_duration(ce.hold), human_duration(ce.visits * ce.hold),
+        conc));
+  const std::string little = fmt::format(
+      "Napkin math: {:.0f} queries/s at the peak x {} each = {:.0f} connections busy (Little's law)", rate,
+      human_duration(ce.hold), conc);
+  if (over_workers && !levers.empty()) {
+    out.insert(out.end(), levers.begin(), levers.end());
+    out.push_back(fmt::format(
+        "A larger pool alone will not do. {}, more than {}'s {:.0f} workers: a pool that large moves the "
+        "wait into the database.",
+        little, s.name, ce.capacity));
+    return;
+  }
+  out.push_back(fmt::format(
+      "Lever: pool size. {}; over {} caller replicas that is {:.0f} per replica, plus headroom: try {:.0f}, "
+      "and keep max_connections above the total.{}",
+      little, callers, std::ceil(conc / callers), std::ceil(conc / callers / 0.7),
+      over_workers ? fmt::format(" {}'s {:.0f} workers must then run them too.", s.name, ce.capacity)
+                   : std::string()));
+  out.insert(out.end(), levers.begin(), levers.end());
 }
 
 // Level 3 for a saturated component: the lever and the size the napkin
@@ -295,18 +341,7 @@ void saturation_lever(const Analysis& a, const Saturation& s, const Estimate& e,
   if (rate <= 0) rate = s.offered_rps;
   const double conc = rate * ce.hold;  // Little's law at the peak
   if (s.pool) {
-    int callers = 1;
-    for (const ComponentSpec& c : a.spec.components)
-      if (const ServiceSpec* svc = c.service())
-        for_each_call(svc->steps, [&](const StepSpec& st, double) {
-          if (st.call.target == s.name) callers = std::max(callers, svc->replicas);
-        });
-    out.push_back(
-        fmt::format("Lever: pool size. Napkin math: {:.0f} queries/s at the peak x {} each = {:.0f} "
-                    "connections busy (Little's law); over {} caller replicas that is {:.0f} per replica, "
-                    "plus headroom: try {:.0f}, and keep max_connections above the total.",
-                    rate, human_duration(ce.hold), conc, callers, std::ceil(conc / callers),
-                    std::ceil(conc / callers / 0.7)));
+    pool_lever(a, s, ce, rate, ls, out);
   } else if (fixed) {
     const double can = ce.hold > 0 ? ce.capacity / ce.hold : 0;  // what it serves at most, per second
     const double peak = ce.arrivals * est->peak_multiplier;
