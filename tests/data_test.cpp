@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include "check.hpp"
+#include "results.hpp"
 
 #include <cmath>
 #include <filesystem>
@@ -31,6 +32,7 @@
 
 using namespace archsim;
 using archsim::test::Rel;
+using namespace archsim::test;
 
 namespace {
 
@@ -91,20 +93,6 @@ ScenarioSpec scenario(double duration, double warmup) {
   return s;
 }
 
-const ComponentResult& result_of(const RunResult& r, const std::string& name) {
-  for (const ComponentResult& c : r.components)
-    if (c.name == name) return c;
-  FAIL("no component " << name);
-  return r.components.front();
-}
-
-double figure(const ComponentResult& c, const std::string& name) {
-  for (const Figure& f : c.figures)
-    if (f.name == name) return f.value;
-  FAIL("component " << c.name << " has no figure " << name);
-  return 0;
-}
-
 double shard_figure(const ComponentResult& c, std::size_t shard, const std::string& name) {
   REQUIRE(shard < c.shards.size());
   for (const Figure& f : c.shards[shard])
@@ -155,7 +143,7 @@ TEST_CASE("queue with competing consumers: delay and lag follow M/M/c (Erlang C)
   s.components.push_back(component("orders", ComponentKind::Queue, q));
   s.components.push_back(service("worker", 4, 1, {work(exp_dist(0.040))}));
   const RunResult r = simulate(s);
-  const ComponentResult& c = result_of(r, "orders");
+  const ComponentResult& c = component(r, "orders");
   const double lambda = 80, mu = 25, rho = 0.8;
   const double pw = erlang_c(4, lambda / mu);
   const double w = pw / (4 * mu - lambda) + 1 / mu;
@@ -182,7 +170,7 @@ TEST_CASE("queue with partitions: each partition and its consumer is an M/M/1") 
   s.components.push_back(component("events", ComponentKind::Queue, q));
   s.components.push_back(service("worker", 4, 1, {work(exp_dist(0.040))}));
   const RunResult r = simulate(s);
-  const ComponentResult& c = result_of(r, "events");
+  const ComponentResult& c = component(r, "events");
   const double w = 1 / (25.0 - 20.0);
   MESSAGE("partitioned delay " << figure(c, "delay_ms") << " ms (M/M/1 " << w * 1e3 << ")");
   CHECK(figure(c, "delay_ms") / 1e3 == Rel(w).epsilon(0.03));
@@ -204,7 +192,7 @@ TEST_CASE("a full queue rejects, drops the oldest, or blocks the producer") {
   };
   {
     const RunResult r = run(WhenFull::Reject);
-    const ComponentResult& c = result_of(r, "q");
+    const ComponentResult& c = component(r, "q");
     CHECK(c.errors.at("rejected") > 4000);
     CHECK(r.errors.at("rejected") > 4000);
     CHECK(c.queue_max == 50);
@@ -212,7 +200,7 @@ TEST_CASE("a full queue rejects, drops the oldest, or blocks the producer") {
   }
   {
     const RunResult r = run(WhenFull::DropOldest);
-    const ComponentResult& c = result_of(r, "q");
+    const ComponentResult& c = component(r, "q");
     CHECK(c.errors.count("rejected") == 0);
     CHECK(figure(c, "dropped") > 4000);
     CHECK(r.failed == 0);
@@ -223,7 +211,7 @@ TEST_CASE("a full queue rejects, drops the oldest, or blocks the producer") {
   }
   {
     const RunResult r = run(WhenFull::Block);
-    const ComponentResult& c = result_of(r, "q");
+    const ComponentResult& c = component(r, "q");
     CHECK(figure(c, "blocked") > 4000);
     CHECK(r.failed == 0);
     // Producers wait for room: their calls take longer and longer.
@@ -248,14 +236,14 @@ TEST_CASE("failed deliveries are redelivered, then dead-lettered") {
   s.components.push_back(service("fragile", 1, 1, {work(exp_dist(0.015))}, 0));
   s.components.push_back(component("dlq", ComponentKind::Queue, QueueSpec{}));
   const RunResult r = simulate(s);
-  const ComponentResult& c = result_of(r, "jobs");
-  const ComponentResult& dlq = result_of(r, "dlq");
+  const ComponentResult& c = component(r, "jobs");
+  const ComponentResult& dlq = component(r, "dlq");
   CHECK(figure(c, "redeliveries") > 100);
   CHECK(figure(c, "dead_letters") > 10);
   CHECK(figure(dlq, "published") == figure(c, "dead_letters"));
   // Every message is processed or dead-lettered (a few are in flight at the end).
   CHECK(std::abs(figure(c, "processed") + figure(c, "dead_letters") - figure(c, "published")) < 10);
-  CHECK(result_of(r, "fragile").errors.at("rejected") > 100);
+  CHECK(component(r, "fragile").errors.at("rejected") > 100);
 }
 
 // ---------------------------------------------------------------- cache
@@ -269,7 +257,7 @@ TEST_CASE("a cache in simple mode hits with its configured ratio") {
   c.miss_latency = const_dist(0.001);
   s.components.push_back(component("cache", ComponentKind::Cache, c));
   const RunResult r = simulate(s);
-  const ComponentResult& cr = result_of(r, "cache");
+  const ComponentResult& cr = component(r, "cache");
   CHECK(figure(cr, "hit_ratio") == Rel(0.9).epsilon(0.005));
   // Mean visit time: 0.9 * 0.5 ms + 0.1 * 1 ms.
   CHECK(cr.latency.mean == Rel(0.00055).epsilon(0.01));
@@ -290,8 +278,8 @@ TEST_CASE("a warmed keyed cache nobody fills hits exactly its warm keys") {
   Popularity pop(1000, 1.0);
   double top = 0;
   for (int k = 0; k < 100; ++k) top += pop.probability(static_cast<std::uint64_t>(k));
-  CHECK(figure(result_of(r, "cache"), "hit_ratio") == Rel(top).epsilon(0.01));
-  CHECK(figure(result_of(r, "cache"), "entries") == 100);
+  CHECK(figure(component(r, "cache"), "hit_ratio") == Rel(top).epsilon(0.01));
+  CHECK(figure(component(r, "cache"), "entries") == 100);
 }
 
 TEST_CASE("a cache with few workers saturates and queues") {
@@ -305,7 +293,7 @@ TEST_CASE("a cache with few workers saturates and queues") {
   c.workers = 1;
   s.components.push_back(component("cache", ComponentKind::Cache, c));
   const RunResult r = simulate(s);
-  const ComponentResult& cr = result_of(r, "cache");
+  const ComponentResult& cr = component(r, "cache");
   CHECK(cr.utilization == Rel(0.9).epsilon(0.01));
   CHECK(cr.latency.mean == Rel(0.001 + 0.9 * 0.001 / (2 * 0.1)).epsilon(0.05));
 }
@@ -334,7 +322,7 @@ TEST_CASE("database pool: connections per caller replica, waiting shows as pool 
   // 600/s over 2 api replicas: 300/s per pool of 5 connections held 10 ms
   // each, utilisation 0.6. Queries wait for a connection now and then.
   const RunResult r = simulate(pool_scenario(600, 600));
-  const ComponentResult& db = result_of(r, "db");
+  const ComponentResult& db = component(r, "db");
   CHECK(figure(db, "pool_wait_ms") > 0.05);
   CHECK(figure(db, "pool_wait_ms") < 5);
   CHECK(figure(db, "pool_exhausted") == 0);
@@ -347,7 +335,7 @@ TEST_CASE("database pool exhaustion fails requests with pool_exhausted") {
   // 1200/s: 600/s per pool that serves at most 500/s. The line grows until
   // queries give up after the acquire timeout.
   const RunResult r = simulate(pool_scenario(1200, 120));
-  const ComponentResult& db = result_of(r, "db");
+  const ComponentResult& db = component(r, "db");
   CHECK(figure(db, "pool_exhausted") > 1000);
   CHECK(db.errors.at("pool_exhausted") == static_cast<std::uint64_t>(figure(db, "pool_exhausted")));
   CHECK(r.errors.at("pool_exhausted") > 1000);
@@ -363,7 +351,7 @@ TEST_CASE("database max_connections refuses connections beyond it") {
   d.pool.reset();
   d.max_connections = 8;
   const RunResult r = simulate(s);
-  const ComponentResult& db = result_of(r, "db");
+  const ComponentResult& db = component(r, "db");
   CHECK(figure(db, "connections_refused") > 1000);
   CHECK(db.errors.at("rejected") > 1000);
 }
@@ -380,7 +368,7 @@ TEST_CASE("database workers bound the queries running at once") {
   const double lambda = 160, mu = 50;
   const double w = erlang_c(4, lambda / mu) / (4 * mu - lambda) + 1 / mu;
   CHECK(r.latency.mean == Rel(w).epsilon(0.03));
-  CHECK(result_of(r, "db").utilization == Rel(0.8).epsilon(0.01));
+  CHECK(component(r, "db").utilization == Rel(0.8).epsilon(0.01));
 }
 
 namespace {
@@ -413,7 +401,7 @@ TEST_CASE("replica reads are stale with the probability that a write is still in
   // E[A] = 1/w - L e^{-wL} / (1 - e^{-wL}).
   const double w = 10, lag = 0.050;
   const RunResult r = simulate(replica_scenario(w, lag, 0));
-  const ComponentResult& db = result_of(r, "db");
+  const ComponentResult& db = component(r, "db");
   const double p = 1 - std::exp(-w * lag);
   const double age = 1 / w - lag * std::exp(-w * lag) / (1 - std::exp(-w * lag));
   MESSAGE("stale reads " << figure(db, "stale_read_ratio") << " (1 - e^-wL = " << p << "), staleness "
@@ -428,11 +416,11 @@ TEST_CASE("with keys, a read is stale only when its own key has a write in fligh
   // 10 keys, uniform, writes at 100/s: 10/s per key, the same 1 - exp(-w L).
   const RunResult r = simulate(replica_scenario(100, 0.050, 10));
   const double p = 1 - std::exp(-10 * 0.050);
-  CHECK(figure(result_of(r, "db"), "stale_read_ratio") == Rel(p).epsilon(0.03));
+  CHECK(figure(component(r, "db"), "stale_read_ratio") == Rel(p).epsilon(0.03));
   // Reading from the primary is never stale.
   ScenarioSpec s = replica_scenario(100, 0.050, 10);
   s.components[2].database()->read_from = ReadFrom::Primary;
-  CHECK(figure(result_of(simulate(s), "db"), "stale_read_ratio") == 0);
+  CHECK(figure(component(simulate(s), "db"), "stale_read_ratio") == 0);
 }
 
 TEST_CASE("a hot shard takes its share and saturates first") {
@@ -445,7 +433,7 @@ TEST_CASE("a hot shard takes its share and saturates first") {
   d.hot_shard = 0.5;
   s.components.push_back(component("db", ComponentKind::Database, d));
   const RunResult r = simulate(s);
-  const ComponentResult& db = result_of(r, "db");
+  const ComponentResult& db = component(r, "db");
   REQUIRE(db.shards.size() == 4);
   CHECK(shard_figure(db, 0, "share") == Rel(0.5).epsilon(0.02));
   for (std::size_t i = 1; i < 4; ++i) CHECK(shard_figure(db, i, "share") == Rel(1.0 / 6).epsilon(0.03));
@@ -466,7 +454,7 @@ TEST_CASE("zipf shard skew: shard 0 is the hottest, in Zipf proportions") {
   const RunResult r = simulate(s);
   Popularity pop(4, 1.2);
   for (std::size_t i = 0; i < 4; ++i)
-    CHECK(shard_figure(result_of(r, "db"), i, "share") == Rel(pop.probability(i)).epsilon(0.03));
+    CHECK(shard_figure(component(r, "db"), i, "share") == Rel(pop.probability(i)).epsilon(0.03));
 }
 
 TEST_CASE("primary failure: writes are refused until a replica is promoted") {
@@ -521,7 +509,7 @@ ScenarioSpec cdn_scenario(bool coalesce) {
 
 TEST_CASE("cdn: the edge hit ratio emerges from popularity and capacity" * doctest::test_suite("slow")) {
   const RunResult r = simulate(cdn_scenario(false));
-  const ComponentResult& c = result_of(r, "edge");
+  const ComponentResult& c = component(r, "edge");
   // Independent requests into an LRU of 1000 of 10000 Zipf(0.8) keys: Che's
   // approximation gives about 0.43 (a fetch takes 50 ms, so a few requests
   // miss a key that is on its way).
@@ -531,7 +519,7 @@ TEST_CASE("cdn: the edge hit ratio emerges from popularity and capacity" * docte
   CHECK(figure(c, "origin_fetches") == Rel((1 - hit) * figure(c, "requests")).epsilon(0.01));
   // Egress: 2000 responses/s of 1 MB is 16 Gb/s.
   CHECK(figure(c, "egress_gbps") == Rel(16).epsilon(0.02));
-  CHECK(result_of(r, "origin").throughput_rps == Rel(2000 * (1 - hit)).epsilon(0.02));
+  CHECK(component(r, "origin").throughput_rps == Rel(2000 * (1 - hit)).epsilon(0.02));
   // A hit takes the edge's 1 ms, a miss adds the origin round trip (2 x 20 ms) and its 10 ms.
   CHECK(c.latency.mean == Rel(0.001 + (1 - hit) * 0.050).epsilon(0.01));
 }
@@ -540,10 +528,10 @@ TEST_CASE("cdn request coalescing: concurrent misses of one object make one orig
           doctest::test_suite("slow")) {
   const RunResult plain = simulate(cdn_scenario(false));
   const RunResult coalesced = simulate(cdn_scenario(true));
-  const double f_plain = figure(result_of(plain, "edge"), "origin_fetches");
-  const double f_coal = figure(result_of(coalesced, "edge"), "origin_fetches");
+  const double f_plain = figure(component(plain, "edge"), "origin_fetches");
+  const double f_coal = figure(component(coalesced, "edge"), "origin_fetches");
   CHECK(f_coal < f_plain);
-  CHECK(figure(result_of(coalesced, "edge"), "coalesced") > 0);
+  CHECK(figure(component(coalesced, "edge"), "coalesced") > 0);
   CHECK(coalesced.failed == 0);
 }
 
@@ -576,7 +564,7 @@ TEST_CASE("cache-aside: the keyed LRU hit ratio of a running system agrees with 
   d.queries.push_back({"read", const_dist(0.001), false, {}});
   s.components.push_back(component("db", ComponentKind::Database, d));
   const RunResult r = simulate(s);
-  const ComponentResult& cache = result_of(r, "cache");
+  const ComponentResult& cache = component(r, "cache");
   // Che for these parameters (tests/cache_test.cpp computes it the same way).
   Popularity pop(100'000, 0.8);
   std::vector<double> p(100'000);
@@ -593,7 +581,7 @@ TEST_CASE("cache-aside: the keyed LRU hit ratio of a running system agrees with 
   MESSAGE("cache-aside hit ratio " << figure(cache, "hit_ratio") << ", Che " << che);
   CHECK(std::abs(figure(cache, "hit_ratio") - che) < 0.02);
   // Every miss is one database read and one store.
-  CHECK(figure(result_of(r, "db"), "reads") == Rel(figure(cache, "misses")).epsilon(0.001));
+  CHECK(figure(component(r, "db"), "reads") == Rel(figure(cache, "misses")).epsilon(0.001));
   CHECK(figure(cache, "stores") == Rel(figure(cache, "misses")).epsilon(0.001));
   CHECK(figure(cache, "entries") == 5'000);
 }
@@ -615,7 +603,7 @@ TEST_CASE(
   c.store.keys = 100;
   s.components.push_back(component("cache", ComponentKind::Cache, c));
   const RunResult r = simulate(s);
-  const ComponentResult& cache = result_of(r, "cache");
+  const ComponentResult& cache = component(r, "cache");
   CHECK(figure(cache, "hit_ratio") == Rel(0.75).epsilon(0.02));
   CHECK(figure(cache, "writes") == Rel(30 * 3540).epsilon(0.02));
   CHECK(figure(cache, "invalidations") == Rel(10 * 3540).epsilon(0.03));
@@ -633,8 +621,8 @@ TEST_CASE("a TTL drops entries: a key is there if it was written within the TTL"
   c.store.ttl = 2.0;
   s.components.push_back(component("cache", ComponentKind::Cache, c));
   const RunResult r = simulate(s);
-  CHECK(figure(result_of(r, "cache"), "hit_ratio") == Rel(1 - std::exp(-0.6)).epsilon(0.02));
-  CHECK(figure(result_of(r, "cache"), "expirations") > 1000);
+  CHECK(figure(component(r, "cache"), "hit_ratio") == Rel(1 - std::exp(-0.6)).epsilon(0.02));
+  CHECK(figure(component(r, "cache"), "expirations") > 1000);
 }
 
 TEST_CASE("flush empties a cache; the callers fill it again") {
@@ -681,11 +669,11 @@ RunResult run_data_example(const std::string& name, LoadOptions opt = {},
 
 TEST_CASE("example cache_aside: a 60% hit ratio emerges and the database takes the misses") {
   const RunResult r = run_data_example("cache_aside.yaml");
-  const ComponentResult& cache = result_of(r, "cache");
+  const ComponentResult& cache = component(r, "cache");
   CHECK(figure(cache, "hit_ratio") > 0.55);
   CHECK(figure(cache, "hit_ratio") < 0.67);
   CHECK(figure(cache, "invalidations") > 0);
-  const ComponentResult& db = result_of(r, "db");
+  const ComponentResult& db = component(r, "db");
   CHECK(figure(db, "reads") == Rel(figure(cache, "misses")).epsilon(0.001));
   CHECK(r.slo_pass);
 }
@@ -696,15 +684,15 @@ TEST_CASE("example cache_stampede: coalescing turns a stampede into a blip" * do
     s.components[static_cast<std::size_t>(s.find("cache"))].cache()->store.coalesce = false;
   });
   MESSAGE("stampede: " << with.failed << " failed with coalescing, " << without.failed << " without");
-  CHECK(figure(result_of(with, "cache"), "coalesced") > 1000);
+  CHECK(figure(component(with, "cache"), "coalesced") > 1000);
   CHECK(with.failed < 5'000);
   CHECK(without.failed > 20'000);
-  CHECK(figure(result_of(without, "cache"), "misses") > figure(result_of(with, "cache"), "misses"));
+  CHECK(figure(component(without, "cache"), "misses") > figure(component(with, "cache"), "misses"));
 }
 
 TEST_CASE("example db_pool: the spike exhausts the pools, not the database") {
   const RunResult r = run_data_example("db_pool.yaml");
-  const ComponentResult& db = result_of(r, "db");
+  const ComponentResult& db = component(r, "db");
   CHECK(r.errors.at("pool_exhausted") > 10'000);
   CHECK(figure(db, "pool_exhausted") == static_cast<double>(r.errors.at("pool_exhausted")));
   CHECK(figure(db, "pool_wait_ms") > 50);
@@ -714,19 +702,19 @@ TEST_CASE("example db_pool: the spike exhausts the pools, not the database") {
 
 TEST_CASE("example read_replicas: stale reads from the replicas, none from the primary") {
   const RunResult r = run_data_example("read_replicas.yaml");
-  const double stale = figure(result_of(r, "db"), "stale_read_ratio");
+  const double stale = figure(component(r, "db"), "stale_read_ratio");
   CHECK(stale > 0.10);
   CHECK(stale < 0.20);
-  CHECK(figure(result_of(r, "db"), "replication_lag_ms") == Rel(100).epsilon(0.02));
+  CHECK(figure(component(r, "db"), "replication_lag_ms") == Rel(100).epsilon(0.02));
   const RunResult primary = run_data_example("read_replicas.yaml", {}, [](ScenarioSpec& s) {
     s.components[static_cast<std::size_t>(s.find("db"))].database()->read_from = ReadFrom::Primary;
   });
-  CHECK(figure(result_of(primary, "db"), "stale_read_ratio") == 0);
+  CHECK(figure(component(primary, "db"), "stale_read_ratio") == 0);
 }
 
 TEST_CASE("example sharded_db: the hot shard takes half the queries") {
   const RunResult r = run_data_example("sharded_db.yaml");
-  const ComponentResult& db = result_of(r, "db");
+  const ComponentResult& db = component(r, "db");
   CHECK(shard_figure(db, 0, "share") == Rel(0.5).epsilon(0.02));
   CHECK(shard_figure(db, 0, "utilization") == Rel(0.8).epsilon(0.03));
   CHECK(shard_figure(db, 1, "utilization") == Rel(0.8 / 3).epsilon(0.05));
@@ -734,7 +722,7 @@ TEST_CASE("example sharded_db: the hot shard takes half the queries") {
 
 TEST_CASE("example queue: the order's delay is the M/M/4 queue's") {
   const RunResult r = run_data_example("queue.yaml");
-  const ComponentResult& q = result_of(r, "orders");
+  const ComponentResult& q = component(r, "orders");
   const double pw = erlang_c(4, 80.0 / 25.0);
   CHECK(figure(q, "delay_ms") / 1e3 == Rel(pw / (100.0 - 80.0) + 0.040).epsilon(0.05));
   CHECK(figure(q, "lag_messages") == Rel(pw * 4).epsilon(0.1));
@@ -743,26 +731,26 @@ TEST_CASE("example queue: the order's delay is the M/M/4 queue's") {
 
 TEST_CASE("example queue_dlq: redeliveries, and dead letters in their queue") {
   const RunResult r = run_data_example("queue_dlq.yaml");
-  const ComponentResult& q = result_of(r, "payments");
+  const ComponentResult& q = component(r, "payments");
   CHECK(figure(q, "redeliveries") > 1000);
   CHECK(figure(q, "dead_letters") > 5);
-  CHECK(figure(result_of(r, "payments-dlq"), "published") == figure(q, "dead_letters"));
+  CHECK(figure(component(r, "payments-dlq"), "published") == figure(q, "dead_letters"));
   CHECK(figure(q, "lag_s") < 1);
 }
 
 TEST_CASE("example cdn: edge hit ratios, origin load and egress" * doctest::test_suite("slow")) {
   const RunResult r = run_data_example("cdn.yaml");
   for (const char* edge : {"edge-us", "edge-eu"}) {
-    const ComponentResult& c = result_of(r, edge);
+    const ComponentResult& c = component(r, edge);
     CHECK(figure(c, "hit_ratio") > 0.45);
     CHECK(figure(c, "hit_ratio") < 0.60);
   }
   // 3000/s x 150 KB = 3.6 Gb/s out of the US edge.
-  CHECK(figure(result_of(r, "edge-us"), "egress_gbps") == Rel(3.6).epsilon(0.01));
+  CHECK(figure(component(r, "edge-us"), "egress_gbps") == Rel(3.6).epsilon(0.01));
   CHECK(r.failed == 0);
   // The EU edge is further from the origin: its misses take longer.
-  CHECK(figure(result_of(r, "edge-eu"), "origin_fetch_ms") >
-        figure(result_of(r, "edge-us"), "origin_fetch_ms") + 50);
+  CHECK(figure(component(r, "edge-eu"), "origin_fetch_ms") >
+        figure(component(r, "edge-us"), "origin_fetch_ms") + 50);
 }
 
 // ---------------------------------------------------------------- outputs
@@ -788,7 +776,7 @@ TEST_CASE("kind figures appear in the JSON and in each timeline tick, and read b
   const RunResult& r = sim.run();
   const auto j = to_json(r);
   CHECK(j["components"]["cache"]["hit_ratio"].get<double>() ==
-        Rel(figure(result_of(r, "cache"), "hit_ratio")).epsilon(1e-5));
+        Rel(figure(component(r, "cache"), "hit_ratio")).epsilon(1e-5));
   CHECK(j["components"]["db"].contains("pool_wait_ms"));
   CHECK(j["components"]["db"]["shards"].size() == 2);
   CHECK(j["components"]["db"]["shards"][0].contains("utilization"));
@@ -812,8 +800,6 @@ TEST_CASE("kind figures appear in the JSON and in each timeline tick, and read b
 // ---------------------------------------------------------------- faults on the data tier
 
 namespace {
-
-RunResult run_text(const std::string& text) { return simulate(load_scenario_text(text, "t.yaml")); }
 
 const char* kCacheAsideWithFaults = R"(
 duration: 120s
@@ -846,7 +832,7 @@ TEST_CASE("faults: a flushed cache misses until it is filled again") {
   const RunResult flushed =
       run_text(std::string(kCacheAsideWithFaults) + "faults:\n  - {at: 60s, flush: cache}\n");
   const double extra =
-      figure(result_of(flushed, "cache"), "misses") - figure(result_of(calm, "cache"), "misses");
+      figure(component(flushed, "cache"), "misses") - figure(component(calm, "cache"), "misses");
   // Refilling costs at most a miss per entry (2000), fewer: the cold tail of
   // an LRU cache would have been evicted before its next read anyway.
   CHECK(extra > 300);
@@ -858,11 +844,11 @@ TEST_CASE("faults: exhaust_pool fails queries with pool_exhausted while it lasts
   const RunResult r =
       run_text(std::string(kCacheAsideWithFaults) + "faults:\n  - {at: 60s, exhaust_pool: db, for: 10s}\n");
   // Every miss in those 10 s waits 200 ms for a connection, then fails.
-  const double misses_per_s = figure(result_of(r, "cache"), "misses") / 110;
+  const double misses_per_s = figure(component(r, "cache"), "misses") / 110;
   const auto exhausted = static_cast<double>(r.errors.at("pool_exhausted"));
   CHECK(exhausted > 5 * misses_per_s);
   CHECK(exhausted < 11 * misses_per_s);
-  CHECK(figure(result_of(r, "db"), "pool_exhausted") == exhausted);
+  CHECK(figure(component(r, "db"), "pool_exhausted") == exhausted);
 }
 
 TEST_CASE("faults: a killed database primary refuses writes until a replica is promoted") {
@@ -886,8 +872,8 @@ faults:
   const RunResult r = run_text(text);
   // 15 s of writes at 50/s fail; reads go on at the replica.
   CHECK(static_cast<double>(r.errors.at("killed")) == Rel(15 * 50).epsilon(0.1));
-  CHECK(result_of(r, "reader").failed == 0);
-  CHECK(figure(result_of(r, "db"), "failovers") == 1);
+  CHECK(component(r, "reader").failed == 0);
+  CHECK(figure(component(r, "db"), "failovers") == 1);
 }
 
 TEST_CASE("faults: the operator's pool action ends a pool shortage") {
@@ -923,7 +909,7 @@ faults:
 )";
   const RunResult r = run_text(text);
   CHECK(static_cast<double>(r.errors.at("killed")) == Rel(1000).epsilon(0.1));
-  const ComponentResult& q = result_of(r, "q");
+  const ComponentResult& q = component(r, "q");
   CHECK(std::abs(figure(q, "processed") - figure(q, "published")) < 5);
 }
 
@@ -944,7 +930,7 @@ components:
   };
   for (int n : {1, 4, 8}) {
     const RunResult r = run(n);
-    const ComponentResult& db = result_of(r, "db");
+    const ComponentResult& db = component(r, "db");
     INFO(n << " shards");
     REQUIRE(db.shards.size() == (n > 1 ? static_cast<std::size_t>(n) : 0));  // one shard has no rows
     // One query per shard per request: each shard sees the request rate.

@@ -7,6 +7,7 @@
 
 #include "check.hpp"
 #include "graded_problems.hpp"
+#include "results.hpp"
 
 #include <cmath>
 #include <string>
@@ -16,6 +17,7 @@
 
 using namespace archsim;
 using archsim::test::Rel;
+using namespace archsim::test;
 
 namespace {
 
@@ -40,13 +42,6 @@ components:
         steps: [{call: store}]
   store: {kind: service, workers: 1000, steps: [{work: 10us}]}
 )";
-}
-
-const ComponentResult& component(const RunResult& r, const std::string& name) {
-  for (const ComponentResult& c : r.components)
-    if (c.name == name) return c;
-  FAIL("no component " << name);
-  throw;
 }
 
 // K ~ Binomial(n, p): within 4 standard deviations of n p.

@@ -30,9 +30,11 @@
 #include "report/analysis.hpp"
 #include "report/edit.hpp"
 #include "report/sweep.hpp"
+#include "results.hpp"
 #include "spec/limits.hpp"
 
 using namespace archsim;
+using namespace archsim::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -96,13 +98,6 @@ int run_cli(const std::string& args, std::string* out = nullptr) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-const ComponentResult& comp(const RunResult& r, const std::string& name) {
-  for (const ComponentResult& c : r.components)
-    if (c.name == name) return c;
-  FAIL("no component " << name);
-  return r.components.front();
-}
-
 const std::string kTiny = R"(
 traffic: [{name: u, to: api, rate: 50/s}]
 components:
@@ -137,7 +132,7 @@ components:
 )",
                                                     "t.yaml"));
     // Each finished request made 70,000 calls; one still running made fewer.
-    const ComponentResult &api = comp(r, "api"), &db = comp(r, "db");
+    const ComponentResult &api = component(r, "api"), &db = component(r, "db");
     REQUIRE(api.completed >= 1);
     CHECK(db.arrivals >= api.completed * 70000);
     CHECK(db.arrivals <= api.arrivals * 70000);

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include "check.hpp"
+#include "results.hpp"
 
 #include <string>
 
@@ -17,24 +18,11 @@
 
 using namespace archsim;
 using archsim::test::Rel;
+using namespace archsim::test;
 
 namespace {
 
-RunResult run_text(const std::string& text) { return simulate(load_scenario_text(text, "q.yaml")); }
-
-const ComponentResult& db_of(const RunResult& r) {
-  for (const ComponentResult& c : r.components)
-    if (c.name == "db") return c;
-  FAIL("no component db");
-  return r.components.front();
-}
-
-double figure(const ComponentResult& c, const std::string& name) {
-  for (const Figure& f : c.figures)
-    if (f.name == name) return f.value;
-  FAIL("component " << c.name << " has no figure " << name);
-  return 0;
-}
+const ComponentResult& db_of(const RunResult& r) { return component(r, "db"); }
 
 std::uint64_t errors(const RunResult& r, const std::string& kind) {
   const auto it = r.errors.find(kind);

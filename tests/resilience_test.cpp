@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include "check.hpp"
+#include "results.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -21,6 +22,7 @@
 
 using namespace archsim;
 using archsim::test::Rel;
+using namespace archsim::test;
 
 namespace {
 
@@ -80,16 +82,6 @@ Run simulate_spec(ScenarioSpec spec) {
 
 Run run_file(const std::string& path, const LoadOptions& opt = {}) {
   return simulate_spec(load_scenario(path, opt));
-}
-
-double figure(const ComponentResult& c, const std::string& name) {
-  for (const Figure& f : c.figures)
-    if (f.name == name) return f.value;
-  return -1;
-}
-
-bool has_figure(const ComponentResult& c, const std::string& name) {
-  return std::any_of(c.figures.begin(), c.figures.end(), [&](const Figure& f) { return f.name == name; });
 }
 
 std::string diagnostics_of_text(const std::string& text) {
@@ -391,7 +383,7 @@ TEST_CASE("metastable failure: a retry budget with jittered exponential backoff 
   CHECK(back - kSpikeEnd <= 120);
   const double end = run.spec.duration;
   CHECK(run.goodput(end - 60, end) >= 0.95 * kOffered);
-  CHECK(figure(run.comp("api"), "shed") < 0);  // no shedding here: the budget alone does it
+  CHECK_FALSE(has_figure(run.comp("api"), "shed"));  // no shedding here: the budget alone does it
 }
 
 TEST_CASE("metastable failure: load shedding (a queue deadline) recovers as soon as the spike is over") {

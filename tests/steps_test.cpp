@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "check.hpp"
+#include "results.hpp"
 
 #include <cmath>
 #include <string>
@@ -12,25 +13,9 @@
 
 using namespace archsim;
 using archsim::test::Rel;
+using namespace archsim::test;
 
-namespace {
-
-RunResult run_text(const std::string& yaml) { return simulate(load_scenario_text(yaml, "steps.yaml")); }
-
-const ComponentResult& comp(const RunResult& r, const std::string& name) {
-  for (const ComponentResult& c : r.components)
-    if (c.name == name) return c;
-  FAIL("no component " << name);
-  return r.components.front();
-}
-
-double figure(const ComponentResult& c, const std::string& name) {
-  for (const Figure& f : c.figures)
-    if (f.name == name) return f.value;
-  return -1;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("repeat: the N+1 pattern, 47 sequential queries of 10 ms take 470 ms") {
   const RunResult r = run_text(R"(
@@ -50,8 +35,8 @@ components:
 )");
   CHECK(r.latency.mean == Rel(0.470).epsilon(1e-9));
   // Visits finished within the run made exactly 47 queries each; the last one may be cut off.
-  CHECK(comp(r, "db").arrivals >= 47 * comp(r, "page").completed);
-  CHECK(comp(r, "db").arrivals <= 47 * comp(r, "page").arrivals);
+  CHECK(component(r, "db").arrivals >= 47 * component(r, "page").completed);
+  CHECK(component(r, "db").arrivals <= 47 * component(r, "page").arrivals);
 }
 
 TEST_CASE("repeat nested in repeat multiplies") {
@@ -92,7 +77,7 @@ components:
     service_time: const(10ms)
 )");
   const double share =
-      static_cast<double>(comp(r, "b").arrivals) / static_cast<double>(comp(r, "a").arrivals);
+      static_cast<double>(component(r, "b").arrivals) / static_cast<double>(component(r, "a").arrivals);
   CHECK(share == Rel(0.3).epsilon(0.02));
   // Mean: 0.3 * 10 ms + 0.2 * 5 ms + 0.5 * 0.
   CHECK(r.latency.mean == Rel(0.3 * 0.010 + 0.2 * 0.005).epsilon(0.02));
@@ -145,7 +130,7 @@ components:
     service_time: const(500ms)
 )");
   CHECK(r.latency.mean == Rel(0.002).epsilon(1e-9));
-  CHECK(comp(r, "audit").completed >= comp(r, "api").completed - 10);
+  CHECK(component(r, "audit").completed >= component(r, "api").completed - 10);
 }
 
 TEST_CASE("retry after timeouts: every attempt is made, the budget limits them") {
@@ -170,18 +155,18 @@ components:
   const RunResult r = run_text(plain);
   // Every attempt times out: 3 attempts per request, 2 retries, and all fail.
   CHECK(r.completed == 0);
-  CHECK(comp(r, "db").arrivals >= 3 * comp(r, "api").failed);
-  CHECK(comp(r, "db").arrivals <= 3 * comp(r, "api").arrivals);
-  CHECK(figure(comp(r, "api"), "retries") ==
-        Rel(2.0 * static_cast<double>(comp(r, "api").arrivals)).epsilon(0.01));
+  CHECK(component(r, "db").arrivals >= 3 * component(r, "api").failed);
+  CHECK(component(r, "db").arrivals <= 3 * component(r, "api").arrivals);
+  CHECK(figure(component(r, "api"), "retries") ==
+        Rel(2.0 * static_cast<double>(component(r, "api").arrivals)).epsilon(0.01));
 
   std::string budget = text;
   budget.replace(budget.find(" BUDGET"), 7, ", budget: 10%");
   const RunResult b = run_text(budget);
   // With a 10% budget, retries are at most 10% of first tries (plus the initial credit of 10).
-  const double firsts = static_cast<double>(comp(b, "api").arrivals);
-  CHECK(figure(comp(b, "api"), "retries") <= 0.1 * firsts + 10);
-  CHECK(figure(comp(b, "api"), "retries") >= 0.1 * firsts - 10);
+  const double firsts = static_cast<double>(component(b, "api").arrivals);
+  CHECK(figure(component(b, "api"), "retries") <= 0.1 * firsts + 10);
+  CHECK(figure(component(b, "api"), "retries") >= 0.1 * firsts - 10);
 }
 
 /// A hedged call to an exp(10ms) service, or the same call without the hedge.
@@ -208,7 +193,7 @@ TEST_CASE("hedged request: min(X1, d + X2) for exponential service") {
   const double exact = 0.010 - 0.005 / std::exp(1.0);
   const RunResult r = run_text(kHedge);
   CHECK(r.latency.mean == Rel(exact, 0.02));
-  CHECK(figure(comp(r, "api"), "hedges") > 0);
+  CHECK(figure(component(r, "api"), "hedges") > 0);
   // Without the hedge the mean is the plain 10 ms: the same check must fail.
   std::string plain = kHedge;
   plain.replace(plain.find("        hedge: 10ms\n"), 20, "");
@@ -236,5 +221,5 @@ components:
 )");
   CHECK(r.failed == 0);
   CHECK(r.latency.mean == Rel(0.011).epsilon(1e-6));
-  CHECK(figure(comp(r, "api"), "fallbacks") == static_cast<double>(r.completed));
+  CHECK(figure(component(r, "api"), "fallbacks") == static_cast<double>(r.completed));
 }

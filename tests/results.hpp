@@ -1,0 +1,41 @@
+// Reading a run's results in tests: one way to run an inline scenario and to
+// find a component and a figure, failing the test (not returning a stand-in
+// value) when the name is not there.
+#pragma once
+
+#include <algorithm>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "archsim/load.hpp"
+#include "archsim/simulation.hpp"
+
+namespace archsim::test {
+
+/// Simulates a scenario given as text (file names the messages use).
+inline RunResult run_text(const std::string& yaml, const std::string& file = "t.yaml") {
+  return simulate(load_scenario_text(yaml, file));
+}
+
+/// The component called name; fails the test when the run has none.
+inline const ComponentResult& component(const RunResult& r, const std::string& name) {
+  for (const ComponentResult& c : r.components)
+    if (c.name == name) return c;
+  FAIL("no component " << name);
+  throw;  // unreachable: FAIL throws
+}
+
+inline bool has_figure(const ComponentResult& c, const std::string& name) {
+  return std::any_of(c.figures.begin(), c.figures.end(), [&](const Figure& f) { return f.name == name; });
+}
+
+/// The component's figure called name; fails the test when it has none.
+inline double figure(const ComponentResult& c, const std::string& name) {
+  for (const Figure& f : c.figures)
+    if (f.name == name) return f.value;
+  FAIL("component " << c.name << " has no figure " << name);
+  throw;  // unreachable: FAIL throws
+}
+
+}  // namespace archsim::test
