@@ -198,14 +198,7 @@ void print_comparison(std::ostream& out, const ScenarioSpec& spec, const Estimat
 int check(const CheckFlags& f) {
   ScenarioSpec spec = load_scenario(f.file, f.load.options());
   check_outputs({{"--json", f.json}}, {f.file, spec.design_file});  // before any output or run (exit 2)
-  if (!f.backend.empty()) {
-    if (f.backend != "fast" && (f.backend != "simgrid" || !simgrid_available())) {
-      std::cerr << "archsim: backend '" << f.backend << "' is not available in this build (valid: "
-                << (simgrid_available() ? "fast, simgrid" : "fast") << ")\n";
-      return 2;
-    }
-    spec.backend = f.backend;
-  }
+  if (!select_backend(f.backend, spec)) return 2;
   // Faults of hosts and links run on the simgrid backend only (exit 2).
   if (auto problems = platform_faults_need_simgrid(spec, spec.backend); !problems.empty())
     throw InputError(std::move(problems));

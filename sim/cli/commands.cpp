@@ -1,6 +1,21 @@
 #include "cli/commands.hpp"
 
+#include <iostream>
+
+#include "archsim/platform.hpp"
+
 namespace archsim::cli {
+
+bool select_backend(const std::string& flag, ScenarioSpec& spec) {
+  if (flag.empty()) return true;
+  if (flag != "fast" && (flag != "simgrid" || !simgrid_available())) {
+    std::cerr << "archsim: backend '" << flag << "' is not available in this build (valid: "
+              << (simgrid_available() ? "fast, simgrid" : "fast") << ")\n";
+    return false;
+  }
+  spec.backend = flag;
+  return true;
+}
 
 void register_commands(CLI::App& app, Actions& actions) {
   register_check(app, actions);

@@ -49,6 +49,11 @@ int run_replications(const ReplicatedRun& f);
 /// Prints every diagnostic and returns exit code 2.
 int print_input_error(const InputError& e);
 
+/// `--backend NAME`: sets spec.backend (the flag wins over `backend:` in the
+/// file); false, after saying so on stderr, when this build lacks it (exit 2).
+/// An empty flag keeps the file's choice.
+bool select_backend(const std::string& flag, ScenarioSpec& spec);
+
 /// A command's work, run after parsing succeeded; returns the exit code.
 using Actions = std::vector<std::function<int()>>;
 

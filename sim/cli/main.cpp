@@ -123,14 +123,7 @@ int cmd_run(RunFlags f) {
   check_outputs({{"--json", f.json}, {"--timeline", f.timeline}, {"--report", f.report}},
                 {f.file, spec.design_file});
   check_budget(spec, /*keep_ticks=*/true, f.force);  // the explanation keeps every tick
-  if (!f.backend.empty()) {
-    if (f.backend != "fast" && (f.backend != "simgrid" || !simgrid_available())) {
-      std::cerr << "archsim: backend '" << f.backend << "' is not available in this build (valid: "
-                << (simgrid_available() ? "fast, simgrid" : "fast") << ")\n";
-      return 2;
-    }
-    spec.backend = f.backend;  // the flag wins over `backend:` in the file
-  }
+  if (!select_backend(f.backend, spec)) return 2;
   RunOptions opt;
   opt.progress = !f.quiet && isatty(STDERR_FILENO);
   opt.backend = spec.backend;

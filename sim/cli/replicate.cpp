@@ -30,14 +30,7 @@ void add_replication_options(CLI::App* cmd, ReplicationFlags& f) {
 int run_replications(const ReplicatedRun& f) {
   report::check_replication_flags(f.reps.n, f.reps.confidence);
   ScenarioSpec spec = load_scenario(f.file, f.load.options());
-  if (!f.backend.empty()) {
-    if (f.backend != "fast" && (f.backend != "simgrid" || !simgrid_available())) {
-      std::cerr << "archsim: backend '" << f.backend << "' is not available in this build (valid: "
-                << (simgrid_available() ? "fast, simgrid" : "fast") << ")\n";
-      return 2;
-    }
-    spec.backend = f.backend;
-  }
+  if (!select_backend(f.backend, spec)) return 2;
   // Every output can be written, and the replications are affordable,
   // before any of them runs (exit 2).
   check_outputs({{"--json", f.json}, {"--report", f.report}}, {f.file, spec.design_file});
