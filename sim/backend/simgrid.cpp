@@ -429,6 +429,11 @@ SimGridBackend::~SimGridBackend() {
 
 SimGridBackend* SimGridBackend::current() { return g_current; }
 
+bool SimGridBackend::replica_host_up(int component, int replica) const {
+  const Impl& m = *impl_;
+  return m.hosts_down == 0 || m.host_on[static_cast<std::size_t>(layout_.host_of(component, replica))];
+}
+
 void SimGridBackend::work(Job& j, double seconds) {
   Impl& m = *impl_;
   const int h = layout_.host_of(j.comp->index(), j.replica);

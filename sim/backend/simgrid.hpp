@@ -69,6 +69,7 @@ class SimGridBackend : public Backend {
   /// last of its outages is over; a slowdown or degradation replaces the
   /// one before, and its end restores the layout's values.
   bool apply_fault(const FaultSpec& f, bool end) override;
+  bool replica_host_up(int component, int replica) const override;
 
   const Layout& layout() const { return layout_; }
   /// The backend of the running simulation in this process, or nullptr.

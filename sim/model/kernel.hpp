@@ -199,6 +199,9 @@ class Backend {
   /// since the last call, as shares of capacity (indexed like the backend's
   /// layout); the counts start again. Empty from a backend without hosts.
   virtual void sample(std::vector<double>& /*host_cpu*/, std::vector<double>& /*link_util*/, double /*dt*/) {}
+  /// False while the host that (component, replica) runs on is down: what a
+  /// health check's probe finds. Always true without a platform.
+  virtual bool replica_host_up(int /*component*/, int /*replica*/) const { return true; }
 };
 
 /// Anything an event can be addressed to: a component, and the objects that

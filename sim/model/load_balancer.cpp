@@ -137,7 +137,10 @@ void LoadBalancer::health_check() {
     for (std::size_t r = 0; r < t.open.size(); ++r) {
       const ReplicaState s = c.replica_state(static_cast<int>(r));
       if (s == ReplicaState::Unregistered) continue;
-      if (s != ReplicaState::Serving) {
+      // A replica whose platform host is down does not answer either.
+      const bool host_up =
+          !kernel_.backend || kernel_.backend->replica_host_up(c.index(), static_cast<int>(r));
+      if (s != ReplicaState::Serving || !host_up) {
         // No answer: the probe fails when its timeout runs out, not now.
         unanswered_.emplace_back(static_cast<std::uint32_t>(ti), static_cast<std::uint32_t>(r));
         sent_unanswered = true;
