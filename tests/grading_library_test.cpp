@@ -339,8 +339,8 @@ components:
     kind: service
     replicas: %d
     instance: m6i.xlarge
-    steps: [{work: render_page}, {call: redis, on_miss: [{call: db}]}]
-  redis: {kind: cache, data: articles, capacity: %s, ttl: 5m, coalesce: true}
+    steps: [{work: render_page}, {work: render_panel}, {call: redis, on_miss: [{call: db}]}]
+  redis: {kind: cache, data: articles, capacity: %s, ttl: 5m, coalesce: true, purge_on_update: 10ms}
   db: {kind: database, data: articles, instance: %s}
 )";
     struct Knob {
@@ -363,9 +363,9 @@ components:
   us-entry: {kind: load_balancer, to: web-us}
   eu-entry: {kind: load_balancer, region: eu-west, to: web-eu}
   ap-entry: {kind: load_balancer, region: ap-south, to: web-ap}
-  web-us: {kind: service, replicas: 2, instance: m6i.xlarge, steps: [{work: render_page}, {call: db}]}
-  web-eu: {kind: service, region: eu-west, replicas: 2, instance: m6i.xlarge, steps: [{work: render_page}, {call: db}]}
-  web-ap: {kind: service, region: ap-south, instance: m6i.xlarge, steps: [{work: render_page}, {call: db}]}
+  web-us: {kind: service, replicas: 2, instance: m6i.xlarge, steps: [{work: render_page}, {work: render_panel}, {call: db}]}
+  web-eu: {kind: service, region: eu-west, replicas: 2, instance: m6i.xlarge, steps: [{work: render_page}, {work: render_panel}, {call: db}]}
+  web-ap: {kind: service, region: ap-south, instance: m6i.xlarge, steps: [{work: render_page}, {work: render_panel}, {call: db}]}
   db: {kind: database, data: articles, instance: db.r6g.8xlarge}
 )",
                                                        240));
@@ -488,6 +488,71 @@ components:
 )"),
             "must run 'inventory.variants' 24 times or 'inventory.variants_in' (operation 'browse'), but the "
             "design from 'storefront' runs 4.17% of it"));
+  }
+
+  // The good design's edges with one of the three caching mistakes: whole
+  // personalised pages cached (one copy per reader), no purge on an edit
+  // (the TTL alone), no request coalescing at the breaking story.
+  std::string news_edges(const std::string& data, bool include, bool purge, bool coalesce) {
+    std::string edges;
+    for (const auto& [entry, region] : {std::pair{"us", "us-east"}, {"eu", "eu-west"}, {"ap", "ap-south"}})
+      edges += format(
+          "  %s-entry: {kind: cdn, data: %s, region: %s, origin: web, capacity: 20k, ttl: 60s, coalesce: "
+          "%s%s%s}\n"
+          "  panel-%s: {kind: service, region: %s, instance: m6i.large, steps: [{work: render_panel}]}\n",
+          entry, data.c_str(), region, coalesce ? "true" : "false", purge ? ", purge_on_update: 150ms" : "",
+          include ? (std::string(", include: panel-") + entry).c_str() : "", entry, region);
+    return "components:\n" + edges +
+           format(R"(  web:
+    kind: service
+    replicas: 4
+    instance: m6i.xlarge
+    steps: [{work: render_page}, %s{call: redis, on_miss: [{call: db}]}]
+  redis: {kind: cache, data: articles, capacity: 50k, ttl: 5m, coalesce: true%s}
+  db: {kind: database, data: articles, instance: db.r6g.4xlarge}
+)",
+                  include ? "" : "{work: render_panel}, ", purge ? ", purge_on_update: 10ms" : "");
+  }
+
+  TEST_CASE("grading news-caching: whole personalised pages, the TTL alone and no coalescing each fail" *
+            doctest::test_suite("slow")) {
+    const auto edge_figure = [](const Analysis& a, const std::string& comp, const std::string& name) {
+      for (const ComponentResult& c : a.result.components)
+        if (c.name == comp)
+          for (const Figure& f : c.figures)
+            if (f.name == name) return f.value;
+      FAIL("no figure " << name << " of " << comp);
+      return 0.0;
+    };
+    const Analysis good_run =
+        run_analysed(load_design_text("news-caching", news_edges("articles", true, true, true), 240));
+    const Grade good = grade(good_run);
+    CHECK(good.pass);
+    CHECK(item(good, "stale_serves").pass);
+    // Whole pages keyed by reader: 100k articles x 5M readers, 20k copies
+    // per edge: Che gives almost no hit; every page crosses to the origin.
+    const Analysis pages =
+        run_analysed(load_design_text("news-caching", news_edges("pages", false, true, true), 240));
+    CHECK(edge_figure(pages, "ap-entry", "hit_ratio") < 0.01);
+    CHECK(edge_figure(good_run, "ap-entry", "hit_ratio") > 0.5);
+    const Grade whole = grade(pages);
+    CHECK_FALSE(whole.pass);
+    CHECK_FALSE(item(whole, "ap-south.latency_p99").pass);
+    // The TTL alone: the live story is edited every 7 s and cached for 60.
+    const Grade ttl =
+        graded_run(load_design_text("news-caching", news_edges("articles", true, false, true), 240));
+    CHECK_FALSE(ttl.pass);
+    CHECK_FALSE(item(ttl, "stale_serves").pass);
+    CHECK(item(ttl, "stale_serves").actual > 0.05);
+    // No coalescing: at the story's first request and after each purge of
+    // it, every request in the fetch's window goes to the origin (1 + l F
+    // per expiry) instead of one.
+    const Analysis herd =
+        run_analysed(load_design_text("news-caching", news_edges("articles", true, true, false), 240));
+    CHECK(edge_figure(herd, "us-entry", "hot_fetches") >
+          3 * edge_figure(good_run, "us-entry", "hot_fetches"));
+    CHECK(edge_figure(herd, "us-entry", "peak_fetch_rate") >
+          edge_figure(good_run, "us-entry", "peak_fetch_rate"));
   }
 
 }  // TEST_SUITE

@@ -615,7 +615,7 @@ components:
   us-entry: {kind: load_balancer, to: web}
   eu-entry: {kind: load_balancer, region: eu-west, to: web}
   ap-entry: {kind: load_balancer, to: web}
-  web: {kind: service, steps: [{work: render_page}, {call: db}]}
+  web: {kind: service, steps: [{work: render_page}, {work: render_panel}, {call: db}]}
   db: {kind: database, data: articles}
 )");
     const LoadBalancerSpec* eu = s.components[static_cast<std::size_t>(s.find("eu-entry"))].load_balancer();

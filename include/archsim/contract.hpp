@@ -55,6 +55,13 @@ struct DataSetSpec {
   std::vector<std::pair<double, double>> followers;
   std::string pull_lever;
   Mark pull_lever_mark;
+  /// `hot:` a breaking story (from a time, a share of reads for one new
+  /// key) and `updates:` edits per second: what every cache or CDN of it sees.
+  std::optional<KeyedStoreSpec::HotKey> hot;
+  double updates = 0;
+  /// `per_user: {users: 5M, popularity: uniform}`: an item is one copy per
+  /// reader (a whole personalised page), what a cache of it must hold.
+  std::optional<KeyedStoreSpec::Vary> vary;
 };
 
 /// One requirement of an operation: any of the alternatives, each a work

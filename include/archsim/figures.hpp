@@ -7,6 +7,14 @@
 namespace archsim::fig {
 
 inline constexpr char kBlocked[] = "blocked";
+// Keyed caches and CDNs with a breaking story (`hot`) or source updates.
+inline constexpr char kHotRequests[] = "hot_requests";
+inline constexpr char kHotFetches[] = "hot_fetches";
+inline constexpr char kPeakFetchRate[] = "peak_fetch_rate";
+inline constexpr char kUpdates[] = "updates";
+inline constexpr char kPurges[] = "purges";
+inline constexpr char kStaleServes[] = "stale_serves";
+inline constexpr char kStaleServeRatio[] = "stale_serve_ratio";
 inline constexpr char kBreakerOpened[] = "breaker_opened";
 inline constexpr char kBreakerRefused[] = "breaker_refused";
 inline constexpr char kCoalesced[] = "coalesced";

@@ -357,6 +357,35 @@ struct KeyedStoreSpec {
   bool coalesce = false;      ///< concurrent misses of a key wait for one fill
   double fill_timeout = 1;    ///< seconds the waiters give a fill before another caller fetches
   std::uint64_t warm = 0;     ///< most popular keys loaded at start
+  /// A breaking story: from `at` (s), a `share` of the requests ask for one
+  /// new key (rank `keys`: outside the key space, so no cache holds it yet).
+  struct HotKey {
+    double at = 0;
+    double share = 0;
+    Mark mark;
+  };
+  std::optional<HotKey> hot;
+  /// The source's updates (edits of articles), per second over the key
+  /// space, each key drawn as a request's is (hot key included); 0 = none.
+  /// A held copy of an updated key is stale until it is stored again.
+  double updates = 0;
+  Mark updates_mark;
+  /// Purge on update: seconds from an update to the purge of the key here
+  /// (none: only the TTL ends a stale copy).
+  std::optional<double> purge_on_update;
+  /// Personalised copies: each copy is of (key, variant), the variant (a
+  /// reader) drawn from its own popularity; the key space is keys x variants.
+  struct Vary {
+    std::uint64_t keys = 0;
+    PopularitySpec popularity;
+    Mark mark;
+  };
+  std::optional<Vary> vary;
+  /// Copies the key space holds at most: keys, times readers with `vary`.
+  std::uint64_t copies() const {
+    if (!vary || vary->keys == 0) return keys;
+    return keys > UINT64_MAX / vary->keys ? UINT64_MAX : keys * vary->keys;
+  }
 };
 
 /// `cache` (Redis, Memcached): reads hit or miss; a miss makes the caller
@@ -447,6 +476,12 @@ struct CdnSpec {
   std::optional<double> origin_timeout;    ///< seconds an origin fetch may take
   double object_size = 0;                  ///< bytes per response, for egress figures
   int workers = 0;                         ///< requests at once; 0 = no limit
+  /// Edge-side include: a component called for every request (hit or miss)
+  /// before the cached object is served, for the part no cache can share (a
+  /// reader's own panel); "" = none.
+  std::string include;
+  Mark include_mark;
+  std::optional<DistSpec> include_latency;  ///< one-way delay of the include call (a problem's regions)
 };
 
 /// In the order of ComponentSpec::body's alternatives.
@@ -499,13 +534,14 @@ struct SloSpec {
     ErrorRate,
     ThroughputMin,
     // Correctness (counted over the measured window):
-    Duplicates,      ///< duplicate executions of non-idempotent calls (a charge twice)
-    StaleReadRatio,  ///< stale reads / reads, all databases
-    StalenessP99,    ///< p99 age of a stale read, s
-    LostMessages,    ///< messages dead-lettered or dropped by queues
-    Availability,    ///< successful / finished requests (higher is better)
-    LostWrites,      ///< acknowledged writes a concurrent write overwrote (last-writer-wins), all databases
-    DeliveryP99,     ///< p99 of a queue's publish-to-processed delay, s, the worst queue (not correctness)
+    Duplicates,       ///< duplicate executions of non-idempotent calls (a charge twice)
+    StaleReadRatio,   ///< stale reads / reads, all databases
+    StalenessP99,     ///< p99 age of a stale read, s
+    LostMessages,     ///< messages dead-lettered or dropped by queues
+    Availability,     ///< successful / finished requests (higher is better)
+    LostWrites,       ///< acknowledged writes a concurrent write overwrote (last-writer-wins), all databases
+    DeliveryP99,      ///< p99 of a queue's publish-to-processed delay, s, the worst queue (not correctness)
+    StaleServeRatio,  ///< copies served after their source changed / reads, all caches and CDNs
   };
   Kind kind = Kind::LatencyP99;
   std::string key;    ///< as written, e.g. "latency_p99"

@@ -62,6 +62,9 @@ CallGraph::CallGraph(const ScenarioSpec& spec)
     // (A cdn that names itself is reported by the validator in plainer words.)
     if (const CdnSpec* d = comp.cdn(); d && d->origin != comp.name)
       link(from, d->origin, EdgeKind::Call, d->origin_mark);
+    // An edge-side include: called for every request.
+    if (const CdnSpec* d = comp.cdn(); d && !d->include.empty() && d->include != comp.name)
+      link(from, d->include, EdgeKind::Call, d->include_mark);
   }
 }
 

@@ -80,12 +80,16 @@ class Model {
     feeder_.assign(n, -1);
     for (std::size_t c = 0; c < n; ++c) {
       const ComponentSpec& cs = spec.components[c];
-      if (const KeyedStoreSpec* st = store_of(cs)) keys_[c] = q::zipf_classes(st->keys, st->popularity.zipf);
+      if (const KeyedStoreSpec* st = store_of(cs)) {
+        keys_[c] = q::zipf_classes(st->keys, st->popularity.zipf);
+        if (st->vary)  // a copy per reader: pairs of (item, reader)
+          keys_[c] = q::product_classes(keys_[c], q::zipf_classes(st->vary->keys, st->vary->popularity.zipf));
+      }
       // A cdn whose origin is a keyed tier of the same key space feeds it its fetches.
       if (const CdnSpec* cd = cs.cdn()) {
         const int o = spec.find(cd->origin);
         const KeyedStoreSpec* up = o >= 0 ? store_of(spec.components[static_cast<std::size_t>(o)]) : nullptr;
-        if (up && up->keys == cd->store.keys && up->popularity.zipf == cd->store.popularity.zipf)
+        if (up && up->copies() == cd->store.copies() && up->popularity.zipf == cd->store.popularity.zipf)
           feeder_[static_cast<std::size_t>(o)] = static_cast<int>(c);
       }
     }
@@ -346,6 +350,9 @@ void Model::holds(State& s) const {
       if (cd->origin_timeout) fetch = capped(fetch, *cd->origin_timeout);
       s.fill[c] = fetch;
       resp = s.wait[c] + h + s.miss[c] * fetch + s.coalesced[c] * fetch / 2;
+      if (const int i = spec_.find(cd->include); i >= 0)  // every request waits for its include
+        resp += 2 * (cd->include_latency ? mean_of(*cd->include_latency) : 0.0) +
+                s.response[static_cast<std::size_t>(i)];
     } else if (const DatabaseSpec* d = cs.database()) {
       h = per_op(s, c, [&](const std::string& op) { return query_time(*d, op); });
       resp = s.pool_wait[c] + s.wait[c] + h;
@@ -457,6 +464,7 @@ void Model::flows(State& s, const std::vector<double>& mult) const {
       s.ops[c][""] = s.arrivals[c];
       if (const int o = spec_.find(cd->origin); o >= 0)
         s.arrivals[static_cast<std::size_t>(o)] += a * s.miss[c];
+      if (const int i = spec_.find(cd->include); i >= 0) s.arrivals[static_cast<std::size_t>(i)] += a;
     } else if (const QueueSpec* qs = cs.queue()) {
       // At least once: a failed delivery is delivered again, max_attempts in all.
       if (const int t = spec_.find(qs->consumer); t >= 0) {
@@ -481,8 +489,8 @@ void Model::caches(State& s, std::size_t c) const {
       sum += keys[i].count * (keys[i].p *= s.fetch[static_cast<std::size_t>(u)][i]);
     for (q::KeyClass& k : keys) k.p = sum > 0 ? k.p / sum : 0;
   }
-  const double capacity = st->capacity > 0 ? static_cast<double>(std::min(st->capacity, st->keys))
-                                           : static_cast<double>(st->keys);
+  const double capacity = st->capacity > 0 ? static_cast<double>(std::min(st->capacity, st->copies()))
+                                           : static_cast<double>(st->copies());
   if (warm_static(s, c, *st, capacity)) {
     // Warm and never expiring within the run, turned over less than once:
     // it holds the warm keys (the most popular) all along.

@@ -160,6 +160,27 @@ double che_fifo_hit_ratio(const std::vector<double>& p, double capacity) {
 
 double ttl_hit_ratio(double rate, double ttl) { return rate * ttl / (1 + rate * ttl); }
 
+double stampede_fetches(double rate, double fetch) { return 1 + rate * fetch; }
+
+double ttl_stale_ratio(double rate, double updates, double ttl) {
+  if (updates <= 0) return 0;
+  const double stale_hits = rate * (ttl + std::expm1(-updates * ttl) / updates);
+  return stale_hits / (1 + rate * ttl);
+}
+
+double purge_hit_ratio(double rate, double updates, double ttl) {
+  const double life = ttl > 0 ? -std::expm1(-updates * ttl) / updates : 1 / updates;
+  return rate * life / (1 + rate * life);
+}
+
+std::vector<KeyClass> product_classes(const std::vector<KeyClass>& a, const std::vector<KeyClass>& b) {
+  std::vector<KeyClass> out;
+  out.reserve(a.size() * b.size());
+  for (const KeyClass& x : a)
+    for (const KeyClass& y : b) out.push_back(KeyClass{x.p * y.p, x.count * y.count});
+  return out;
+}
+
 std::vector<KeyClass> zipf_classes(std::uint64_t n, double s) {
   std::vector<KeyClass> out;
   if (n == 0) return out;

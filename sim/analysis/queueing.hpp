@@ -81,6 +81,26 @@ std::vector<double> zipf(int n, double s);
 /// cycle is one miss and r ttl hits, so the hit ratio is r ttl / (1 + r ttl).
 double ttl_hit_ratio(double rate, double ttl);
 
+/// A stampede: a key read by Poisson requests at `rate` per s whose fetch
+/// takes `fetch` s, without coalescing. The first read after the entry is
+/// gone misses, and so does every read in the fetch's window (the entry is
+/// not there until the fetch returns): 1 + rate fetch origin fetches per
+/// expiry (coalesced: exactly 1).
+double stampede_fetches(double rate, double fetch);
+
+/// TTL with source updates: a key read at Poisson `rate` per s, its source
+/// updated at Poisson `updates` per s, an entry living `ttl` s after the
+/// miss that stored it (hits do not extend it; fetches take no time). In a
+/// renewal cycle of one miss and rate ttl hits, a hit at age t is stale
+/// with probability 1 - e^(-u t): stale hits per cycle
+/// rate (ttl - (1 - e^(-u ttl)) / u), over 1 + rate ttl reads.
+double ttl_stale_ratio(double rate, double updates, double ttl);
+
+/// Purge on update (no delay): the entry lives min(ttl, Exp(u)), of mean
+/// m = (1 - e^(-u ttl)) / u (1 / u without TTL): the hit ratio is
+/// rate m / (1 + rate m), and no read is stale. `ttl` 0 = none.
+double purge_hit_ratio(double rate, double updates, double ttl);
+
 /// Keys grouped by popularity: `count` keys of probability `p` each. Zipf
 /// over millions of keys is summed over a few thousand groups this way.
 struct KeyClass {
@@ -90,6 +110,11 @@ struct KeyClass {
 /// Zipf(s) over n keys (s = 0: uniform): the first keys one by one, then
 /// groups of keys whose probabilities differ by under 1%.
 std::vector<KeyClass> zipf_classes(std::uint64_t n, double s);
+/// Keys that are pairs (an item, a reader) drawn independently: a cache of
+/// personalised copies. Each pair of classes is one class, of probability
+/// p_a p_b and count n_a n_b (a uniform reader space keeps the item classes'
+/// number).
+std::vector<KeyClass> product_classes(const std::vector<KeyClass>& a, const std::vector<KeyClass>& b);
 
 /// What a keyed cache does to each key, per second, as fractions of all
 /// requests (each key in proportion to its popularity).

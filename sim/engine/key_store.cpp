@@ -150,6 +150,7 @@ void KeyStore::put(std::uint64_t key, double now) {
   std::int32_t e = find(key);
   if (e != kNone) {
     entries_[static_cast<std::size_t>(e)].expires = expires;
+    entries_[static_cast<std::size_t>(e)].stored = now;
     touch(e);
     return;
   }
@@ -171,6 +172,7 @@ void KeyStore::put(std::uint64_t key, double now) {
   Entry& en = entries_[static_cast<std::size_t>(e)];
   en.key = key;
   en.expires = expires;
+  en.stored = now;
   std::int32_t b = 0;
   if (policy_ == Eviction::Lfu) {
     b = lowest_;

@@ -32,6 +32,12 @@ class KeyStore {
   void clear();
   /// Whether the key is held (fresh or not), without touching it.
   bool contains(std::uint64_t key) const { return find(key) >= 0; }
+  /// When the held copy of the key was stored (its last put), or -1 if the
+  /// key is not held: a copy stored before its source's last update is stale.
+  double stored(std::uint64_t key) const {
+    const std::int32_t e = find(key);
+    return e == kNone ? -1.0 : entries_[static_cast<std::size_t>(e)].stored;
+  }
 
   std::uint64_t size() const { return size_; }
   std::uint64_t capacity() const { return capacity_; }
@@ -45,6 +51,7 @@ class KeyStore {
     double expires = 0;
     std::int32_t prev = kNone, next = kNone;  ///< within the bucket, front = most recent
     std::int32_t bucket = 0;
+    double stored = 0;  ///< s, when it was last put
   };
   /// A list of entries with one use count (LFU); LRU and FIFO use bucket 0 only.
   struct Bucket {

@@ -28,14 +28,15 @@ Cache::Cache(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed
     return;
   }
   const KeyedStoreSpec& s = c.store;
-  const std::uint64_t capacity = s.capacity > 0 ? std::min(s.capacity, s.keys) : s.keys;
+  const std::uint64_t capacity = s.capacity > 0 ? std::min(s.capacity, s.copies()) : s.copies();
   store_.emplace(capacity, s.eviction, s.ttl.value_or(0.0));
   popularity_ = Popularity(s.keys, s.popularity.zipf);
+  fresh_ = Freshness(s, seed);
   coalesce_ = s.coalesce;
   fill_timeout_ = s.fill_timeout;
   // Warm: the most popular keys, stored least popular first so that under
   // LRU the most popular is also the most recent.
-  const std::uint64_t warm = std::min(s.warm, capacity);
+  const std::uint64_t warm = s.vary ? 0 : std::min(s.warm, capacity);  // a copy per reader: nothing to warm
   for (std::uint64_t key = warm; key-- > 0;) store_->put(key, 0.0);
   has_keys = store_.has_value();  // keyed mode: calls carry a key (simple mode has none)
 }
@@ -48,7 +49,19 @@ int Cache::op_code(const std::string& op) const {
   return -1;
 }
 
-std::uint64_t Cache::draw_key() { return store_ ? popularity_(rng_) : 0; }
+std::uint64_t Cache::draw_key() { return store_ ? fresh_.draw(popularity_, rng_, kernel_.now()) : 0; }
+
+void Cache::begin() {
+  if (store_ && fresh_.has_updates())
+    kernel_.schedule(kernel_.now() + fresh_.next_gap(), this, EventCode::Custom, nullptr, kUpdate);
+}
+
+void Cache::source_update() {
+  const double now = kernel_.now();
+  if (fresh_.update(popularity_, now))
+    kernel_.schedule(now + *fresh_.purge_delay(), this, EventCode::Custom, nullptr, kPurge);
+  kernel_.schedule(now + fresh_.next_gap(), this, EventCode::Custom, nullptr, kUpdate);
+}
 
 void Cache::arrive(Job* j) {
   const double now = kernel_.now();
@@ -76,11 +89,12 @@ void Cache::start(Job* j) {
   Outcome out = kHit;
   switch (j->op) {
     case kRead: {
-      bool hit;
+      bool hit, stale = false;
       if (hit_ratio_) {
         hit = rng_.chance(*hit_ratio_);
       } else {
-        hit = store_->get(j->key, now);
+        hit = fresh_.read(*store_, j->key, now, &stale);
+        fresh_.count(j->key, hit, !hit && !(coalesce_ && fills_.count(j->key)), stale, now);
       }
       if (hit) {
         ++counts_.hits;
@@ -136,8 +150,12 @@ void Cache::refuse(Job* j, ErrorKind err) {
 
 void Cache::handle(const Event& e) {
   if (e.code == EventCode::Custom) {
-    if (e.aux == kRestartOver) set_down(false);
-    else fill_late();
+    switch (e.aux) {
+      case kRestartOver: set_down(false); break;
+      case kUpdate: source_update(); break;
+      case kPurge: fresh_.purge(kernel_.now()); break;
+      default: fill_late(); break;
+    }
     return;
   }
   if (e.code != EventCode::Resume) return;
@@ -256,6 +274,7 @@ double Cache::hit_ratio() const {
 
 void Cache::reset_stats() {
   counts_ = Counts{};
+  fresh_.reset();
   if (store_) {
     counts_.evictions_before = store_->evictions;
     counts_.expirations_before = store_->expirations;
@@ -277,6 +296,7 @@ void Cache::report(ComponentResult& r, double) const {
     r.figures.push_back(
         {fig::kExpirations, static_cast<double>(store_->expirations - counts_.expirations_before)});
     r.figures.push_back({fig::kEntries, static_cast<double>(store_->size())});
+    fresh_.report(r.figures, static_cast<double>(reads));
   }
 }
 

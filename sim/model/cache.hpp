@@ -15,6 +15,7 @@
 #include "archsim/spec.hpp"
 #include "engine/key_store.hpp"
 #include "engine/popularity.hpp"
+#include "model/freshness.hpp"
 #include "model/impairment.hpp"
 #include "model/kernel.hpp"
 #include "model/station.hpp"
@@ -29,6 +30,8 @@ class Cache : public Component {
   Cache(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed);
   const ComponentSpec& spec;
 
+  /// Schedules the first of the source's updates, if it has any.
+  void begin() override;
   void handle(const Event& e) override;
   void on_reply(Job*, ErrorKind) override {}  // a cache calls nobody
   int op_code(const std::string& op) const override;
@@ -80,6 +83,7 @@ class Cache : public Component {
   std::optional<double> hit_ratio_;  // simple mode
   std::optional<KeyStore> store_;    // keyed mode
   Popularity popularity_;
+  Freshness fresh_;  ///< the breaking story's key, the source's updates (keyed mode)
   bool coalesce_ = false;
   double fill_timeout_ = 1;
   std::unordered_map<std::uint64_t, Fill> fills_;
@@ -90,8 +94,10 @@ class Cache : public Component {
   Counts counts_, tick_counts_;
   // Faults
   bool down_ = false;
-  Impairment impair_;                                                  ///< slow and errors faults
-  static constexpr std::uint16_t kFillDeadline = 0, kRestartOver = 1;  // Custom event aux
+  Impairment impair_;  ///< slow and errors faults
+  static constexpr std::uint16_t kFillDeadline = 0, kRestartOver = 1, kUpdate = 2, kPurge = 3;  // Custom aux
+  /// The source updates a key now (kUpdate), and the next update is scheduled.
+  void source_update();
   /// Ends a visit that is turned away on arrival.
   void refuse(Job* j, ErrorKind err);
   void set_down(bool down);

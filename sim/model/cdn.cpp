@@ -10,7 +10,7 @@ namespace archsim {
 
 namespace {
 std::uint64_t capacity_of(const KeyedStoreSpec& s) {
-  return s.capacity > 0 ? std::min(s.capacity, s.keys) : std::max<std::uint64_t>(s.keys, 1);
+  return s.capacity > 0 ? std::min(s.capacity, s.copies()) : std::max<std::uint64_t>(s.copies(), 1);
 }
 }  // namespace
 
@@ -21,6 +21,7 @@ Cdn::Cdn(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed)
              spec.cdn()->store.ttl.value_or(0.0)) {
   const CdnSpec& c = *spec.cdn();
   popularity_ = Popularity(std::max<std::uint64_t>(c.store.keys, 1), c.store.popularity.zipf);
+  fresh_ = Freshness(c.store, seed);
   coalesce_ = c.store.coalesce;
   if (c.edge_latency) {
     edge_latency_ = Sampler(*c.edge_latency);
@@ -28,7 +29,8 @@ Cdn::Cdn(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed)
   }
   object_size_ = c.object_size;
   station_.workers = static_cast<std::uint32_t>(c.workers);
-  const std::uint64_t warm = std::min(c.store.warm, store_.capacity());
+  const std::uint64_t warm =
+      c.store.vary ? 0 : std::min(c.store.warm, store_.capacity());  // per reader: none
   for (std::uint64_t key = warm; key-- > 0;) store_.put(key, 0.0);
   has_keys = true;
 }
@@ -43,6 +45,24 @@ void Cdn::link(Builder& b) {
   call.response_bytes = c.object_size;
   origin_ = &b.call_site(index_, call);
   origin_->reuse_key = true;  // the origin serves the same object (and the fetch keeps j->key)
+  if (c.include.empty()) return;
+  CallSpec inc;
+  inc.target = c.include;
+  inc.mark = c.include_mark;
+  inc.latency = c.include_latency;
+  include_ = &b.call_site(index_, inc);
+}
+
+void Cdn::begin() {
+  if (fresh_.has_updates())
+    kernel_.schedule(kernel_.now() + fresh_.next_gap(), this, EventCode::Custom, nullptr, kUpdate);
+}
+
+void Cdn::source_update() {
+  const double now = kernel_.now();
+  if (fresh_.update(popularity_, now))
+    kernel_.schedule(now + *fresh_.purge_delay(), this, EventCode::Custom, nullptr, kPurge);
+  kernel_.schedule(now + fresh_.next_gap(), this, EventCode::Custom, nullptr, kUpdate);
 }
 
 void Cdn::arrive(Job* j) {
@@ -69,7 +89,18 @@ void Cdn::start(Job* j) {
   j->started = now;
   record_wait(now - j->arrived);
   ++tick_counts_.requests;
-  if (store_.get(j->key, now)) {
+  j->pc = 0;
+  // With an include the object is looked up when the include has answered.
+  if (!include_) lookup(j);
+  kernel_.work(j, impair_.stretch(has_edge_latency_ ? edge_latency_(rng_) : 0.0));
+}
+
+void Cdn::lookup(Job* j) {
+  const double now = kernel_.now();
+  bool stale = false;
+  const bool hit = fresh_.read(store_, j->key, now, &stale);
+  fresh_.count(j->key, hit, !hit && !(coalesce_ && fetching_.count(j->key)), stale, now);
+  if (hit) {
     ++counts_.hits;
     ++tick_counts_.hits;
     j->aux = kHit;
@@ -81,12 +112,15 @@ void Cdn::start(Job* j) {
     j->aux = kFetch;
     if (coalesce_) fetching_[j->key];
   }
-  kernel_.work(j, impair_.stretch(has_edge_latency_ ? edge_latency_(rng_) : 0.0));
 }
 
 void Cdn::handle(const Event& e) {
   if (e.code == EventCode::Custom) {
-    set_down(false);  // a restart is over
+    switch (e.aux) {
+      case kUpdate: source_update(); break;
+      case kPurge: fresh_.purge(kernel_.now()); break;
+      default: set_down(false); break;  // a restart is over
+    }
     return;
   }
   if (e.code != EventCode::Resume) return;
@@ -102,6 +136,16 @@ void Cdn::handle(const Event& e) {
     --station_.busy;
     add_busy(-1);
   }
+  if (include_) {
+    j->pc = kIncluding;  // the reader's part first; then the object
+    kernel_.call(j, *include_);
+  } else {
+    serve(j);
+  }
+  if (next) start(next);
+}
+
+void Cdn::serve(Job* j) {
   switch (j->aux) {
     case kHit: reply(j, ErrorKind::None); break;
     case kFetch: fetch(j); break;
@@ -119,7 +163,6 @@ void Cdn::handle(const Event& e) {
       break;
     }
   }
-  if (next) start(next);
 }
 
 void Cdn::fetch(Job* j) {
@@ -129,6 +172,12 @@ void Cdn::fetch(Job* j) {
 }
 
 void Cdn::on_reply(Job* j, ErrorKind err) {
+  if (j->pc == kIncluding) {
+    j->pc = 0;
+    if (err != ErrorKind::None) return reply(j, err);  // no page without its reader's part
+    lookup(j);
+    return serve(j);
+  }
   const double now = kernel_.now();
   const std::uint64_t key = j->key;
   Waiters waiting;
@@ -200,6 +249,7 @@ bool Cdn::apply(const FaultSpec& f, bool end) {
 
 void Cdn::reset_stats() {
   counts_ = Counts{};
+  fresh_.reset();
   counts_.evictions_before = store_.evictions;
   counts_.expirations_before = store_.expirations;
 }
@@ -217,6 +267,7 @@ void Cdn::report(ComponentResult& r, double window) const {
   f(fig::kEvictions, static_cast<double>(store_.evictions - counts_.evictions_before));
   f(fig::kExpirations, static_cast<double>(store_.expirations - counts_.expirations_before));
   f(fig::kEntries, static_cast<double>(store_.size()));
+  fresh_.report(r.figures, static_cast<double>(requests));
   if (object_size_ > 0 && window > 0) {
     // Bits per second: what leaves the edge, and what the origin sends it.
     f(fig::kEgressGbps, static_cast<double>(stats().completed) * object_size_ * 8 / window / 1e9);

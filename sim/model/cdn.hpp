@@ -3,7 +3,9 @@
 // the edge, a miss fetches the object from the origin (a call), stores it
 // and answers. With `coalesce`, concurrent misses of one object wait for the
 // first fetch (request collapsing); if that fetch fails the next waiter
-// fetches. Egress figures follow `object_size`.
+// fetches. Egress figures follow `object_size`. With `include`, every
+// request first calls the include (the reader's own part of the page, an
+// edge-side include), then gets the shared object as above.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +15,7 @@
 #include "archsim/spec.hpp"
 #include "engine/key_store.hpp"
 #include "engine/popularity.hpp"
+#include "model/freshness.hpp"
 #include "model/impairment.hpp"
 #include "model/kernel.hpp"
 #include "model/station.hpp"
@@ -25,9 +28,11 @@ class Cdn : public Component {
   const ComponentSpec& spec;
 
   void link(Builder& b) override;
+  /// Schedules the first of the source's updates, if it has any.
+  void begin() override;
   void handle(const Event& e) override;
   void on_reply(Job* j, ErrorKind err) override;
-  std::uint64_t draw_key() override { return popularity_(rng_); }
+  std::uint64_t draw_key() override { return fresh_.draw(popularity_, rng_, kernel_.now()); }
   int workers() const override { return static_cast<int>(station_.workers); }
   void report(ComponentResult& r, double window) const override;
   void report_tick(ComponentTick& t) override;
@@ -57,15 +62,22 @@ class Cdn : public Component {
   };
 
   void start(Job* j);
+  /// Hit, fetch or wait for the object (Job::aux), counted.
+  void lookup(Job* j);
+  /// After the edge's work (and the include): answer, fetch or wait.
+  void serve(Job* j);
   void reply(Job* j, ErrorKind err);
   void fetch(Job* j);
 
   KeyStore store_;
   Popularity popularity_;
+  Freshness fresh_;  ///< the breaking story's key, the source's updates
   bool coalesce_ = false;
   Sampler edge_latency_;
   bool has_edge_latency_ = false;
   CallSite* origin_ = nullptr;
+  CallSite* include_ = nullptr;                   ///< the edge-side include, if any
+  static constexpr std::uint32_t kIncluding = 1;  ///< Job::pc while the include is called
   double object_size_ = 0;
   Station station_;
   /// Objects being fetched, with the requests waiting for them (coalescing).
@@ -74,6 +86,9 @@ class Cdn : public Component {
   bool down_ = false;
   Impairment impair_;  ///< slow and errors faults
   void set_down(bool down);
+  static constexpr std::uint16_t kRestartOver = 0, kUpdate = 2, kPurge = 3;  // Custom event aux
+  /// The source updates a key now, and the next update is scheduled.
+  void source_update();
   struct TickCounts {
     std::uint64_t hits = 0, requests = 0;
   } tick_counts_;

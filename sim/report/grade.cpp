@@ -210,6 +210,7 @@ void correctness_hints(const Analysis& a, const GradeItem& it, int level, std::v
   std::string where, figure = key == "duplicates"      ? "duplicates"
                               : key == "lost_messages" ? "dead_letters"
                               : key == "lost_writes"   ? "lost_writes"
+                              : key == "stale_serves"  ? "stale_serves"
                                                        : "stale_reads";
   double n = 0;
   for (const ComponentResult& c : a.result.components)

@@ -52,6 +52,11 @@ double correctness_actual(SloSpec::Kind k, const RunResult& r) {
         sum += figure(c, "stale_reads");
         if (c.kind == ComponentKind::Database) reads += figure(c, "reads");
         break;
+      case K::StaleServeRatio:  // caches and CDNs: a copy older than its source's last update
+        sum += figure(c, "stale_serves");
+        if (c.kind == ComponentKind::Cache) reads += figure(c, "reads");
+        if (c.kind == ComponentKind::Cdn) reads += figure(c, "requests");
+        break;
       case K::StalenessP99: worst = std::max(worst, figure(c, "staleness_p99_ms") / 1e3); break;
       case K::DeliveryP99:
         if (c.kind == ComponentKind::Queue) worst = std::max(worst, figure(c, "delay_p99_ms") / 1e3);
@@ -59,7 +64,7 @@ double correctness_actual(SloSpec::Kind k, const RunResult& r) {
       default: break;
     }
   }
-  if (k == K::StaleReadRatio) return reads > 0 ? sum / reads : 0.0;
+  if (k == K::StaleReadRatio || k == K::StaleServeRatio) return reads > 0 ? sum / reads : 0.0;
   if (k == K::StalenessP99 || k == K::DeliveryP99) return worst;
   return sum;
 }
@@ -115,6 +120,7 @@ void check_slos(const ScenarioSpec& spec, RunResult& r) {
         c.actual = correctness_actual(s.kind, r);
         break;
       case K::StaleReadRatio:
+      case K::StaleServeRatio:
         c.unit = "fraction";
         c.actual = correctness_actual(s.kind, r);
         break;

@@ -73,7 +73,7 @@ const std::vector<std::string_view> kOwnedTop = {"traffic", "slo",      "budget"
 const std::vector<std::string_view> kDataKeys = {
     "keys",           "popularity", "item_size", "queries",  "cache_latency",   "edge_latency",
     "origin_latency", "min_shards", "lever",     "failover", "replication_lag", "followers",
-    "pull_lever"};
+    "pull_lever",     "hot",        "updates",   "vary"};
 const std::vector<std::string_view> kLeverKeys = {"about", "family", "sets", "must"};
 const std::vector<std::string_view> kOperationKeys = {"from", "must"};
 
@@ -171,6 +171,9 @@ void read_data(const Source& src, const Field& f, Contract& c) {
       d.lever_mark = x->value_mark;
     }
     read_data_followers(src, *dm, d);
+    if (const Field* x = dm->get("hot")) d.hot = read_hot_key(src, *x);
+    if (const Field* x = dm->get("vary")) d.vary = read_vary_key(src, *x);
+    if (const Field* x = dm->get("updates")) d.updates = yaml::read_rate(src, *x).value_or(0.0);
     c.data.push_back(std::move(d));
   }
 }
@@ -599,10 +602,11 @@ void check_component(const Map& m, ComponentSpec& comp, const Contract& c, const
   switch (comp.kind()) {
     case ComponentKind::Database: owned = {"queries", "keys", "popularity"}; break;
     case ComponentKind::Cache:
-      owned = {"hit_ratio", "keys", "popularity", "hit_latency", "miss_latency"};
+      owned = {"hit_ratio", "keys", "popularity", "hit_latency", "miss_latency", "hot", "updates", "vary"};
       break;
     case ComponentKind::Cdn:
-      owned = {"keys", "popularity", "object_size", "edge_latency", "origin_latency"};
+      owned = {"keys",           "popularity", "object_size", "edge_latency",
+               "origin_latency", "hot",        "updates",     "vary"};
       break;
     case ComponentKind::Queue:
       owned = {"latency"};
@@ -706,7 +710,10 @@ class Walker {
       for (const auto& [name, n] : least) runs[name] += n;
     }
     if (const QueueSpec* q = c.queue()) component(s_.find(q->consumer), times, depth + 1);
-    if (const CdnSpec* cdn = c.cdn()) component(s_.find(cdn->origin), times, depth + 1);
+    if (const CdnSpec* cdn = c.cdn()) {
+      component(s_.find(cdn->origin), times, depth + 1);
+      if (!cdn->include.empty()) component(s_.find(cdn->include), times, depth + 1);  // every request
+    }
   }
 
   void steps(const std::vector<StepSpec>& list, double times, int depth) {
@@ -818,8 +825,11 @@ void fill_store(ComponentSpec& comp, const DataSetSpec* d, const ScenarioSpec& s
     }
     store->keys = d->keys;
     store->popularity = d->popularity;
-    if (store->capacity > store->keys) store->capacity = store->keys;
-    const std::uint64_t held = store->capacity ? store->capacity : store->keys;
+    store->hot = d->hot;
+    store->updates = d->updates;
+    store->vary = d->vary;
+    if (store->capacity > store->copies()) store->capacity = store->copies();
+    const std::uint64_t held = store->capacity ? store->capacity : store->copies();
     store->warm = std::min(store->warm, held);
   }
 }

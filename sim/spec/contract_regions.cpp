@@ -172,8 +172,10 @@ void apply_regions(ScenarioSpec& spec, const Contract& c) {
       for (const auto& [target, w] : lb->targets)
         lb->target_latency.push_back(crossing(c, here, region_of(target)));
     }
-    if (CdnSpec* cdn = comp.cdn())
+    if (CdnSpec* cdn = comp.cdn()) {
       if (auto d = crossing(c, here, region_of(cdn->origin))) cdn->origin_latency = d;
+      if (!cdn->include.empty()) cdn->include_latency = crossing(c, here, region_of(cdn->include));
+    }
     if (QueueSpec* q = comp.queue())
       if (auto d = crossing(c, here, region_of(q->consumer))) q->latency = d;
   }

@@ -891,6 +891,7 @@ void Loader::read_slo_map(const Source& src, const Field& f, const std::string& 
     switch (*kind) {
       case K::ErrorRate:
       case K::StaleReadRatio:
+      case K::StaleServeRatio:
       case K::Availability: target = yaml::read_fraction(src, g); break;
       case K::ThroughputMin: target = yaml::read_rate(src, g); break;
       case K::Duplicates:

@@ -23,9 +23,10 @@ using yaml::Map;
 using yaml::Source;
 
 const std::vector<std::string_view> kCacheKeys = {
-    "kind", "hit_ratio", "keys",         "popularity",  "capacity",     "eviction", "ttl",
-    "warm", "coalesce",  "fill_timeout", "hit_latency", "miss_latency", "workers",  "queue",
-    "cost", "hosts",     "zone",         "data",        "instance",     "region"};
+    "kind",    "hit_ratio",       "keys",         "popularity",  "capacity",     "eviction", "ttl",
+    "warm",    "coalesce",        "fill_timeout", "hit_latency", "miss_latency", "workers",  "queue",
+    "cost",    "hosts",           "zone",         "data",        "instance",     "region",   "hot",
+    "updates", "purge_on_update", "vary"};
 const std::vector<std::string_view> kDatabaseKeys = {"kind",
                                                      "queries",
                                                      "workers",
@@ -53,9 +54,10 @@ const std::vector<std::string_view> kQueueKeys = {
     "dead_letter", "ack_timeout", "redelivery_delay", "latency",    "cost",     "hosts",     "zone",
     "instance",    "region"};
 const std::vector<std::string_view> kCdnKeys = {
-    "kind", "origin",   "keys",         "popularity",     "capacity",       "eviction",    "ttl",
-    "warm", "coalesce", "edge_latency", "origin_latency", "origin_timeout", "object_size", "workers",
-    "cost", "hosts",    "zone",         "data",           "region"};
+    "kind",        "origin",  "keys",     "popularity",      "capacity",       "eviction",
+    "ttl",         "warm",    "coalesce", "edge_latency",    "origin_latency", "origin_timeout",
+    "object_size", "workers", "cost",     "hosts",           "zone",           "data",
+    "region",      "hot",     "updates",  "purge_on_update", "vary",           "include"};
 const std::vector<std::string_view> kQueryKeys = {"time", "write", "scatter"};
 const std::vector<std::string_view> kConsistencyKeys = {"replication_factor", "read", "write"};
 // Keys of a primary-and-replicas database that mean nothing in a leaderless store.
@@ -151,8 +153,63 @@ void report_unknown(const Map& m, ComponentKind kind, const std::string& where) 
   }
 }
 
+// `hot: {at: 3m, share: 40%}`: a breaking story's new key.
+std::optional<KeyedStoreSpec::HotKey> read_hot(const Source& src, const Field& f) {
+  const std::optional<Map> m =
+      Map::open(src, f.value, f.key_mark, "'hot' (a breaking story: {at: 3m, share: 40%})");
+  if (!m) return std::nullopt;
+  m->allow_only({"at", "share"}, "'hot'");
+  KeyedStoreSpec::HotKey h;
+  h.mark = f.key_mark;
+  const Field* at = m->need("at", "'hot'");
+  const Field* share = m->need("share", "'hot'");
+  std::optional<double> a, sh;
+  if (at) a = yaml::read_duration(src, *at, Bound::NonNegative, "s");
+  if (share) sh = yaml::read_fraction(src, *share);
+  if (!a || !sh) return std::nullopt;
+  h.at = *a;
+  h.share = *sh;
+  return h;
+}
+
+// `vary: {keys: 5M, popularity: uniform}`: one copy per reader.
+std::optional<KeyedStoreSpec::Vary> read_vary(const Source& src, const Field& f) {
+  const std::optional<Map> m =
+      Map::open(src, f.value, f.key_mark, "'vary' (one copy per reader: {keys: 5M, popularity: uniform})");
+  if (!m) return std::nullopt;
+  m->allow_only({"keys", "popularity"}, "'vary'");
+  KeyedStoreSpec::Vary v;
+  v.mark = f.key_mark;
+  if (const Field* k = m->need("keys", "'vary'")) {
+    if (auto n = read_count(src, *k, 1)) v.keys = *n;
+  }
+  if (const Field* p = m->get("popularity")) {
+    if (auto pop = read_popularity(src, *p)) v.popularity = *pop;
+  }
+  if (v.keys == 0) return std::nullopt;
+  return v;
+}
+
+// The source's side of a keyed store: the breaking story, the updates; and
+// the design's answer to updates, a purge on each.
+void read_freshness(const Map& m, KeyedStoreSpec& s) {
+  const Source& src = m.source();
+  if (const Field* f = m.get("hot")) s.hot = read_hot(src, *f);
+  if (const Field* f = m.get("updates")) {
+    if (auto v = yaml::read_rate(src, *f)) s.updates = *v;
+    s.updates_mark = f->key_mark;
+  }
+  if (const Field* f = m.get("purge_on_update"))
+    s.purge_on_update = yaml::read_duration(src, *f, Bound::NonNegative, "ms");
+  if (const Field* f = m.get("vary")) s.vary = read_vary(src, *f);
+  if (const Field* f = m.get("warm"); f && m.get("vary"))
+    src.error(f->key_mark,
+              "'warm' loads the most popular keys: with 'vary' (a copy per reader) leave it out");
+}
+
 // The keyed-store keys shared by a keyed cache and a cdn. `keys` was read.
 void read_store(const Map& m, KeyedStoreSpec& s) {
+  read_freshness(m, s);
   const Source& src = m.source();
   if (const Field* f = m.get("popularity")) {
     if (auto p = read_popularity(src, *f)) s.popularity = *p;
@@ -161,18 +218,18 @@ void read_store(const Map& m, KeyedStoreSpec& s) {
   if (capacity) {
     if (auto v = read_count(src, *capacity, 1)) {
       s.capacity = *v;
-      if (s.keys > 0 && s.capacity > s.keys)
+      if (s.keys > 0 && s.capacity > s.copies())
         src.error(capacity->value_mark,
                   fmt::format("'capacity' ({}) is more than 'keys' ({}): leave it out to hold "
                               "every key",
-                              s.capacity, s.keys));
+                              s.capacity, s.copies()));
     }
   }
   if (const Field* f = m.get("eviction")) {
     if (auto e = yaml::read_choice<Eviction>(src, *f, "eviction")) s.eviction = *e;
   }
   if (const Field* f = m.get("ttl")) s.ttl = yaml::read_duration(src, *f, Bound::Positive, "s");
-  const std::uint64_t held = s.capacity > 0 ? s.capacity : s.keys;
+  const std::uint64_t held = s.capacity > 0 ? s.capacity : s.copies();
   if (const Field* f = m.get("warm")) {
     // true: as many of the most popular keys as fit; a count: that many.
     const auto text = yaml::read_text(src, *f, "true, false or a count of keys");
@@ -219,8 +276,8 @@ void read_cache(const Map& m, CacheSpec& c, const std::string& where) {
   if (ratio && !keys) {
     if (auto v = yaml::read_fraction(src, *ratio)) c.hit_ratio = *v;
     // The keyed mode's keys make no sense with a fixed ratio.
-    for (std::string_view k :
-         {"popularity", "capacity", "eviction", "ttl", "warm", "coalesce", "fill_timeout"})
+    for (std::string_view k : {"popularity", "capacity", "eviction", "ttl", "warm", "coalesce",
+                               "fill_timeout", "hot", "updates", "purge_on_update", "vary"})
       if (const Field* f = m.get(k))
         src.error(f->key_mark,
                   fmt::format("'{}' needs 'keys' (a keyed cache): with 'hit_ratio' the ratio is fixed", k));
@@ -500,6 +557,10 @@ void read_cdn(const Map& m, CdnSpec& c, const std::string& where) {
     if (auto s = yaml::read_text(src, *f, "a component name")) c.origin = *s;
     c.origin_mark = f->value_mark;
   }
+  if (const Field* f = m.get("include")) {  // an edge-side include, called for every request
+    if (auto s = yaml::read_text(src, *f, "a component name")) c.include = *s;
+    c.include_mark = f->value_mark;
+  }
   if (const Field* f = m.get("data") ? m.get("keys") : m.need("keys", where)) {
     if (auto v = read_count(src, *f, 1)) c.store.keys = *v;
   }
@@ -581,5 +642,11 @@ std::optional<PopularitySpec> read_data_popularity(const Source& src, const Fiel
   return read_popularity(src, f);
 }
 void read_query_table(const Source& src, const Field& f, DatabaseSpec& d) { read_queries(src, f, d); }
+std::optional<KeyedStoreSpec::HotKey> read_hot_key(const Source& src, const Field& f) {
+  return read_hot(src, f);
+}
+std::optional<KeyedStoreSpec::Vary> read_vary_key(const Source& src, const Field& f) {
+  return read_vary(src, f);
+}
 
 }  // namespace archsim

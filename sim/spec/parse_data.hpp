@@ -30,6 +30,10 @@ void read_data_component(const yaml::Map& m, ComponentKind kind, ComponentSpec& 
 std::optional<std::uint64_t> read_data_count(const yaml::Source& src, const yaml::Field& f,
                                              std::uint64_t min);
 std::optional<PopularitySpec> read_data_popularity(const yaml::Source& src, const yaml::Field& f);
+/// `hot: {at: 3m, share: 40%}` (a breaking story's new key), for a data set too.
+std::optional<KeyedStoreSpec::HotKey> read_hot_key(const yaml::Source& src, const yaml::Field& f);
+/// `vary: {keys: 5M, popularity: uniform}` (one copy per reader), for a data set too.
+std::optional<KeyedStoreSpec::Vary> read_vary_key(const yaml::Source& src, const yaml::Field& f);
 void read_query_table(const yaml::Source& src, const yaml::Field& f, DatabaseSpec& d);
 
 }  // namespace archsim

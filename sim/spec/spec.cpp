@@ -86,6 +86,7 @@ constexpr std::array kSloKinds{
     Named<SloSpec::Kind>{SloSpec::Kind::Availability, "availability"},
     Named<SloSpec::Kind>{SloSpec::Kind::LostWrites, "lost_writes"},
     Named<SloSpec::Kind>{SloSpec::Kind::DeliveryP99, "delivery_p99"},
+    Named<SloSpec::Kind>{SloSpec::Kind::StaleServeRatio, "stale_serves"},
 };
 
 constexpr std::array kBackoffs{
@@ -190,6 +191,7 @@ SloUnit slo_unit(std::string_view key) {
     case K::DeliveryP99: return SloUnit::Seconds;
     case K::ErrorRate:
     case K::StaleReadRatio:
+    case K::StaleServeRatio:
     case K::Availability: return SloUnit::Fraction;
     case K::ThroughputMin: return SloUnit::PerSecond;
     case K::Duplicates:

@@ -173,6 +173,12 @@ class Checker {
             fmt::format("cdn '{}' is its own origin: 'origin' names what serves its misses", c.name));
     else if (!d->origin.empty())
       reference(d->origin, d->origin_mark, fmt::format("'origin' of cdn '{}'", c.name));
+    if (d->include == c.name)
+      error(
+          d->include_mark,
+          fmt::format("cdn '{}' includes itself: 'include' names what renders the per-request part", c.name));
+    else if (!d->include.empty())
+      reference(d->include, d->include_mark, fmt::format("'include' of cdn '{}'", c.name));
   }
 
   void check_cycles() {
