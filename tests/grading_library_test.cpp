@@ -514,8 +514,10 @@ components:
                   include ? "" : "{work: render_panel}, ", purge ? ", purge_on_update: 10ms" : "");
   }
 
-  TEST_CASE("grading news-caching: whole personalised pages, the TTL alone and no coalescing each fail" *
-            doctest::test_suite("slow")) {
+  TEST_CASE(
+      "grading news-caching: whole personalised pages and the TTL alone fail; without coalescing the story's "
+      "fetches multiply" *
+      doctest::test_suite("slow")) {
     const auto edge_figure = [](const Analysis& a, const std::string& comp, const std::string& name) {
       for (const ComponentResult& c : a.result.components)
         if (c.name == comp)
@@ -537,7 +539,8 @@ components:
     CHECK(edge_figure(good_run, "ap-entry", "hit_ratio") > 0.5);
     const Grade whole = grade(pages);
     CHECK_FALSE(whole.pass);
-    CHECK_FALSE(item(whole, "ap-south.latency_p99").pass);
+    CHECK_FALSE(item(whole, "ap-south.latency_p50").pass);  // the median page crosses the ocean
+    CHECK(item(whole, "ap-south.latency_p50").actual > 0.19);
     // The TTL alone: the live story is edited every 7 s and cached for 60.
     const Grade ttl =
         graded_run(load_design_text("news-caching", news_edges("articles", true, false, true), 240));
@@ -549,10 +552,12 @@ components:
     // per expiry) instead of one.
     const Analysis herd =
         run_analysed(load_design_text("news-caching", news_edges("articles", true, true, false), 240));
+    // us-east is next to the origin (a fetch of a few ms), ap-south 190 ms
+    // away: there the window is long and about 18 requests go each time.
     CHECK(edge_figure(herd, "us-entry", "hot_fetches") >
-          3 * edge_figure(good_run, "us-entry", "hot_fetches"));
-    CHECK(edge_figure(herd, "us-entry", "peak_fetch_rate") >
-          edge_figure(good_run, "us-entry", "peak_fetch_rate"));
+          2 * edge_figure(good_run, "us-entry", "hot_fetches"));
+    CHECK(edge_figure(herd, "ap-entry", "hot_fetches") >
+          10 * edge_figure(good_run, "ap-entry", "hot_fetches"));
   }
 
 }  // TEST_SUITE
