@@ -69,6 +69,18 @@ const KeyedStoreSpec* store_of(const ComponentSpec& cs) {
   return nullptr;
 }
 
+/// A breaking story's key, averaged over the measured window: from `at` it
+/// takes `share` of the reads (the other keys the rest), before it none.
+void add_hot_key(std::vector<q::KeyClass>& keys, const KeyedStoreSpec& st, const ScenarioSpec& spec) {
+  const double window = spec.duration - spec.warmup;
+  if (window <= 0) return;
+  const double after = std::clamp((spec.duration - std::max(st.hot->at, spec.warmup)) / window, 0.0, 1.0);
+  const double w = st.hot->share * after;
+  for (q::KeyClass& k : keys) k.p *= 1 - w;
+  const double readers = st.vary ? static_cast<double>(st.vary->keys) : 1.0;  // its copies, one per reader
+  keys.push_back(q::KeyClass{w / readers, readers});
+}
+
 /// One evaluation of the model with each traffic source's rate multiplied:
 /// a fixed point of arrivals (which depend on hit ratios and retries) and
 /// holding times (which depend on the callees' waits).
@@ -84,6 +96,7 @@ class Model {
         keys_[c] = q::zipf_classes(st->keys, st->popularity.zipf);
         if (st->vary)  // a copy per reader: pairs of (item, reader)
           keys_[c] = q::product_classes(keys_[c], q::zipf_classes(st->vary->keys, st->vary->popularity.zipf));
+        if (st->hot) add_hot_key(keys_[c], *st, spec);
       }
       // A cdn whose origin is a keyed tier of the same key space feeds it its fetches.
       if (const CdnSpec* cd = cs.cdn()) {
@@ -511,7 +524,9 @@ void Model::caches(State& s, std::size_t c) const {
   q::CachePolicy pol = q::CachePolicy::Lru;
   if (st->eviction == Eviction::Fifo) pol = q::CachePolicy::Fifo;
   if (st->eviction == Eviction::Lfu) pol = q::CachePolicy::Lfu;
-  q::CacheLoad load{s.reads[c], s.puts[c], s.invalidations[c], s.fill[c]};
+  // A purge on each of the source's updates removes the key as an invalidation does.
+  const double purges = st->purge_on_update ? st->updates : 0.0;
+  q::CacheLoad load{s.reads[c], s.puts[c], s.invalidations[c] + purges, s.fill[c]};
   const q::CacheHit h =
       q::keyed_hit_ratio(keys, capacity, pol, st->ttl.value_or(kInf), load, st->coalesce, &s.fetch[c]);
   s.hit[c] = h.hit;
