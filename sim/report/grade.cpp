@@ -231,6 +231,10 @@ void correctness_hints(const Analysis& a, const GradeItem& it, int level, std::v
     out.push_back(
         "Lever family: concurrency control. Last-writer-wins keeps one of two concurrent writes and "
         "acknowledges both: the other is silently lost.");
+  else if (key == "stale_serves")
+    out.push_back(
+        "Lever family: invalidation. A TTL keeps serving a copy after its source changed until it "
+        "expires; an event on each update removes it everywhere it is cached.");
   else out.push_back("Lever family: read routing and replication (which reads may go to a lagging replica).");
   if (level < 3) return;
   if (key == "duplicates")
@@ -248,6 +252,11 @@ void correctness_hints(const Analysis& a, const GradeItem& it, int level, std::v
         fmt::format("Lever: serialise the writes of a key ({} lost {} writes): one primary that orders them "
                     "(a SQL row lock), or a store that keeps conflicting versions for the reader to merge",
                     where, it.actual_text));
+  else if (key == "stale_serves")
+    out.push_back(fmt::format(
+        "Lever: purge on update (`purge_on_update: 150ms` on {} and on every cache of the same data); a "
+        "shorter TTL only narrows the window, at the price of more misses",
+        where));
   else
     out.push_back(
         fmt::format("Lever: read the data that must be fresh from the primary (`read_from: primary` on {}), "
