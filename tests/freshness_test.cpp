@@ -15,28 +15,16 @@
 #include "archsim/load.hpp"
 #include "archsim/simulation.hpp"
 #include "graded_problems.hpp"
+#include "results.hpp"
 
 using namespace archsim;
 using archsim::test::Rel;
 using namespace archsim::queueing;
+using archsim::test::component;
+using archsim::test::figure;
+using archsim::test::run_text;
 
 namespace {
-
-RunResult run_text(const std::string& text) { return simulate(load_scenario_text(text, "fresh.yaml")); }
-
-const ComponentResult& part(const RunResult& r, const std::string& name) {
-  for (const ComponentResult& c : r.components)
-    if (c.name == name) return c;
-  FAIL("no component " << name);
-  return r.components.front();
-}
-
-double figure(const ComponentResult& c, const std::string& name) {
-  for (const Figure& f : c.figures)
-    if (f.name == name) return f.value;
-  FAIL("no figure " << name << " in " << c.name);
-  return 0;
-}
 
 // A page service fans out `n` simultaneous reads of one cold key to the
 // edge; the origin takes 10 ms. Bursts come 5 s apart on average: the key
@@ -74,9 +62,9 @@ components:
 TEST_CASE("stampede: n simultaneous reads of a cold key make n origin fetches, one with coalescing") {
   for (int n : {5, 40}) {
     INFO(n << " simultaneous reads");
-    const ComponentResult plain = part(burst(n, false), "edge");
+    const ComponentResult plain = component(burst(n, false), "edge");
     CHECK(figure(plain, "origin_fetches") == n);
-    const ComponentResult single = part(burst(n, true), "edge");
+    const ComponentResult single = component(burst(n, true), "edge");
     CHECK(figure(single, "origin_fetches") == 1);
     CHECK(figure(single, "coalesced") == n - 1);
     CHECK(figure(single, "requests") == figure(plain, "requests"));
@@ -86,12 +74,12 @@ TEST_CASE("stampede: n simultaneous reads of a cold key make n origin fetches, o
 TEST_CASE("stampede: Poisson reads at rate l of a key whose fetch takes F make 1 + l F fetches per expiry" *
           doctest::test_suite("slow")) {
   const double rate = 200, fetch = 0.050;
-  const ComponentResult plain = part(expiring(rate, fetch, false), "edge");
+  const ComponentResult plain = component(expiring(rate, fetch, false), "edge");
   const double expiries = figure(plain, "expirations");
   REQUIRE(expiries > 400);  // 600 s of cycles of about 1.1 s
   // stampede_fetches: 1 + 200/s x 50 ms = 11.
   CHECK(figure(plain, "origin_fetches") / expiries == Rel(stampede_fetches(rate, fetch)).epsilon(0.05));
-  const ComponentResult single = part(expiring(rate, fetch, true), "edge");
+  const ComponentResult single = component(expiring(rate, fetch, true), "edge");
   // Exactly one per expiry, and the first (cold) fetch.
   CHECK(figure(single, "origin_fetches") == figure(single, "expirations") + 1);
 }
@@ -115,7 +103,7 @@ components:
 )",
                                 coalesce ? "true" : "false"));
   };
-  const ComponentResult plain = part(run(false), "edge");
+  const ComponentResult plain = component(run(false), "edge");
   // After the warm-up only the story is read: every request is for it.
   CHECK(figure(plain, "hot_requests") == figure(plain, "requests"));
   CHECK(figure(plain, "requests") == Rel(500.0 * 58).epsilon(0.02));
@@ -124,7 +112,7 @@ components:
         Rel(stampede_fetches(500, 0.020)).epsilon(0.08));
   // The busiest second holds about one expiry's stampede.
   CHECK(figure(plain, "peak_fetch_rate") >= 11);
-  const ComponentResult single = part(run(true), "edge");
+  const ComponentResult single = component(run(true), "edge");
   CHECK(figure(single, "hot_fetches") == figure(single, "expirations"));
   CHECK(figure(single, "peak_fetch_rate") <= 2);
 }
@@ -150,7 +138,7 @@ components:
 TEST_CASE("TTL invalidation: the share of stale serves has the renewal closed form" *
           doctest::test_suite("slow")) {
   const RunResult r = updated("");
-  const ComponentResult& e = part(r, "edge");
+  const ComponentResult& e = component(r, "edge");
   CHECK(figure(e, "updates") == Rel(2.0 * 1200).epsilon(0.05));
   // ttl_stale_ratio(50, 2, 1) = 50 (1 - (1 - e^-2) / 2) / 51 = 0.557
   CHECK(figure(e, "stale_serve_ratio") == Rel(ttl_stale_ratio(50, 2, 1)).epsilon(0.04));
@@ -160,13 +148,13 @@ TEST_CASE("TTL invalidation: the share of stale serves has the renewal closed fo
 
 TEST_CASE("purge on update: no stale serve, and the hit ratio the purges leave (min of TTL and update)" *
           doctest::test_suite("slow")) {
-  const ComponentResult e = part(updated("0s"), "edge");
+  const ComponentResult e = component(updated("0s"), "edge");
   CHECK(figure(e, "stale_serves") == 0);
   CHECK(figure(e, "purges") > 1000);
   // purge_hit_ratio(50, 2, 1): entries live (1 - e^-2) / 2 = 0.43 s: 0.956 (the TTL alone: 0.980).
   CHECK(figure(e, "hit_ratio") == Rel(purge_hit_ratio(50, 2, 1)).epsilon(0.01));
   // A purge that takes 200 ms leaves stale serves in its window, fewer than the TTL alone.
-  const ComponentResult late = part(updated("200ms"), "edge");
+  const ComponentResult late = component(updated("200ms"), "edge");
   CHECK(figure(late, "stale_serve_ratio") > 0.05);
   CHECK(figure(late, "stale_serve_ratio") < ttl_stale_ratio(50, 2, 1) / 2);
 }
@@ -187,7 +175,7 @@ slo:
   REQUIRE(r.slo.size() == 1);
   CHECK(r.slo[0].name == "stale_serves");
   CHECK(r.slo[0].correctness);
-  CHECK(r.slo[0].actual == Rel(figure(part(r, "edge"), "stale_serve_ratio")).epsilon(1e-9));
+  CHECK(r.slo[0].actual == Rel(figure(component(r, "edge"), "stale_serve_ratio")).epsilon(1e-9));
   CHECK_FALSE(r.slo[0].pass);
 }
 
@@ -211,7 +199,7 @@ components:
 )",
                     vary ? "capacity: 5000\n    vary: {keys: 1000, popularity: uniform}" : "capacity: 100"));
   };
-  const ComponentResult page = part(run(true), "edge");
+  const ComponentResult page = component(run(true), "edge");
   std::vector<double> pairs;
   for (const KeyClass& c : product_classes(zipf_classes(100, 0.8), zipf_classes(1000, 0)))
     for (int i = 0; i < static_cast<int>(c.count); ++i) pairs.push_back(c.p);
@@ -220,7 +208,7 @@ components:
   CHECK(che < 0.25);  // 5% of the copies fit: the personalised page rarely hits
   CHECK(figure(page, "hit_ratio") == Rel(che).epsilon(0.05));
   // The shared fragment (no reader in the key): every article fits.
-  const ComponentResult fragment = part(run(false), "edge");
+  const ComponentResult fragment = component(run(false), "edge");
   CHECK(figure(fragment, "hit_ratio") > 0.99);
 }
 
