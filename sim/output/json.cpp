@@ -136,6 +136,17 @@ void platform_json(const RunResult& r, nlohmann::ordered_json& j) {
                        {"down_bytes_per_s", r6(l.down_bytes_per_s)}};
     j["links"] = links;
   }
+  // Answers to users per region that sent them (simgrid backend), and their price.
+  if (!r.egress.empty()) {
+    nlohmann::ordered_json egress = nlohmann::ordered_json::object();
+    for (const RegionEgress& e : r.egress)
+      egress[e.region] = {{"bytes_per_s", r6(e.bytes_per_s)},
+                          {"cross_region_bytes_per_s", r6(e.cross_region_bytes_per_s)},
+                          {"cdn_bytes_per_s", r6(e.cdn_bytes_per_s)},
+                          {"gb_per_hour", r6(e.gb_per_hour)},
+                          {"per_hour", r6(e.per_hour)}};
+    j["egress"] = egress;
+  }
 }
 
 nlohmann::ordered_json slo_check_json(const SloCheck& c) {
