@@ -121,7 +121,7 @@ nlohmann::ordered_json regions_json(const std::vector<SourceResult>& all) {
   return regions;
 }
 
-// The platform backend's resources: CPU per host, bytes per link and direction.
+// The platform backend's resources: CPU per host, bytes per link and direction, answers to users per region.
 void platform_json(const RunResult& r, nlohmann::ordered_json& j) {
   if (!r.hosts.empty()) {
     nlohmann::ordered_json hosts = nlohmann::ordered_json::object();
