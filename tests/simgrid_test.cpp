@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "analysis/estimate.hpp"
+#include "analysis/platform_estimate.hpp"
 #include "analysis/queueing.hpp"
 #include "archsim/load.hpp"
 #include "archsim/simulation.hpp"
@@ -755,6 +757,16 @@ components:
       if (l.name == "us/eu") wan = &l;
     REQUIRE(wan != nullptr);
     CHECK(wan->utilization == Rel(rho, 0.03));  // Poisson count over 4000 s: sd 0.3%
+    // `archsim check` predicts it before the run: the answers' bytes at the source's rate.
+    const ScenarioSpec spec = load_scenario_text(yaml, "test.yaml");
+    const PlatformEstimate pe = estimate_platform(spec, *estimate(spec), /*window_mean=*/true);
+    bool estimated = false;
+    for (const LinkEstimate& l : pe.link_list)
+      if (l.name == "us/eu") {
+        CHECK(l.utilization == Rel(rho, 1e-9));
+        estimated = true;
+      }
+    CHECK(estimated);
     CHECK(wan->utilization ==
           Rel(r.arrival_rps * kB / kC, 0.01));  // the measured rate: only in-flight differ
     CHECK(r.latency.mean - 2 * kL - kS == Rel(kB / kC / (1 - rho), 0.05));

@@ -6,14 +6,6 @@
 
 namespace archsim {
 
-double answer_bytes(const ScenarioSpec& spec, const TrafficSpec& t) {
-  if (t.response_bytes > 0) return t.response_bytes;
-  const int entry = spec.find(t.to);
-  if (entry < 0) return 0;
-  const CdnSpec* cdn = spec.components[static_cast<std::size_t>(entry)].cdn();
-  return cdn ? cdn->object_size : 0.0;
-}
-
 Client::Client(Kernel& k, const TrafficSpec& spec, int source, std::uint64_t seed, EndToEnd& e2e,
                const ScenarioSpec& scenario)
     : Component(k, "traffic:" + spec.name, -1 - source, seed),

@@ -32,13 +32,6 @@ struct EndToEnd {
   Histogram tick_latency;
 };
 
-/// The bytes each answer carries from the entry to a source's users: its
-/// `response:`, else the object a CDN entry sends (its data set's item
-/// size). Only a backend with links moves them (the simgrid backend: the
-/// reply crosses the platform's links to the source's zone); the fast
-/// backend delivers replies without a size, as before.
-double answer_bytes(const ScenarioSpec& spec, const TrafficSpec& t);
-
 class Client : public Component {
  public:
   Client(Kernel& k, const TrafficSpec& spec, int source, std::uint64_t seed, EndToEnd& e2e,
