@@ -9,7 +9,9 @@
 #include <string>
 
 #include "archsim/load.hpp"
+#include "archsim/platform.hpp"
 #include "report/analysis.hpp"
+#include "spec/instances.hpp"
 
 using namespace archsim;
 using archsim::test::Rel;
@@ -321,6 +323,63 @@ TEST_SUITE("library") {
     CHECK(good.cost.lines[0].usage);
     CHECK(good.cost.per_hour > 50);
     CHECK(component(good, "origin").utilization < 0.8);  // the problem's origin fleet, behind two tiers
+  }
+
+  TEST_CASE(
+      "video-egress: one CDN site saturates the routes to the other regions; an edge per region passes") {
+    if (!simgrid_available()) {
+      archsim::test::skip("video-egress runs on the simgrid backend, not in this build");
+      return;
+    }
+    const auto link = [](const Analysis& a, const std::string& name) {
+      for (const LinkResult& l : a.result.links)
+        if (l.name == name) return l.utilization;
+      FAIL("no link " << name);
+      return -1.0;
+    };
+    const Analysis naive = run_design("video-egress", "naive");
+    CHECK_FALSE(naive.pass());
+    CHECK_FALSE(slo(naive, "latency_p99").pass);
+    // The routes carry what the eu-west and ap-south players ask: 800 Mbit/s of 400.
+    CHECK(link(naive, "us-east/eu-west") > 0.97);
+    CHECK(link(naive, "us-east/ap-south") > 0.97);
+    REQUIRE_FALSE(naive.why.saturated_links.empty());
+    CHECK(naive.why.saturated_links.front().name.find("us-east/") == 0);
+    CHECK(naive.why.headline.find("the link us-east/") != std::string::npos);
+    // All egress leaves us-east, half of it (eu-west's and ap-south's) over a route.
+    REQUIRE(naive.result.egress.size() == 1);
+    CHECK(naive.result.egress[0].region == "us-east");
+    CHECK(naive.result.egress[0].cross_region_bytes_per_s / naive.result.egress[0].bytes_per_s ==
+          Rel(0.5, 0.05));
+    CHECK(figure(naive, "edge-eu", "hit_ratio") > 0.85);  // the CDN works; the WAN is the limit
+
+    const Analysis good = run_design("video-egress", "good");
+    CHECK(good.pass());
+    CHECK(link(good, "us-east/eu-west") < 0.4);  // only the misses cross
+    REQUIRE(good.result.egress.size() == 3);
+    for (const RegionEgress& e : good.result.egress) {
+      CAPTURE(e.region);
+      CHECK(e.cross_region_bytes_per_s == 0);
+      // 200 players x 2 MB every 4 s on average: 100 MB/s.
+      CHECK(e.bytes_per_s == Rel(1e8, 0.05));
+      CHECK(e.per_hour == Rel(e.gb_per_hour * cdn_price_per_gb(), 1e-6));
+    }
+
+    // A non-answer: an edge in us-east that holds every segment, warmed.
+    LoadOptions o;
+    const std::string design = R"(
+name: big-edge
+components:
+  edge-us: &cdn {kind: cdn, data: segments, origin: origin, capacity: 400k, ttl: 24h, warm: 400k, hosts: [pop-us]}
+  edge-eu: {<<: *cdn}
+  edge-ap: {<<: *cdn}
+)";
+    o.design_text = design;
+    const Analysis big =
+        run_analysed(load_scenario((kLibrary / "video-egress" / "problem.yaml").string(), o));
+    CHECK(figure(big, "edge-eu", "hit_ratio") > 0.99);
+    CHECK_FALSE(big.pass());
+    CHECK(link(big, "us-east/eu-west") > 0.97);
   }
 
 }  // TEST_SUITE

@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "analysis/estimate.hpp"
+#include "analysis/platform_estimate.hpp"
 #include "analysis/queueing.hpp"
 #include "archsim/load.hpp"
 #include "archsim/simulation.hpp"
@@ -686,6 +688,114 @@ components:
     CHECK(w.sum(w.failed, 10, 20) == r.failed);
     CHECK(w.sum(w.failed, 20, 30) == 0);
     CHECK(w.sum(w.completed, 20, 30) == Rel(1000, 0.1));  // recovered: 100/s again
+  }
+
+  // ------------------------------------------------------------ answers to users over the links
+
+  // Users in eu, the service that answers them on a host in us, one route
+  // of 100 Mbit/s (12.5 MB/s) and 20 ms between them; every answer is a
+  // 2 MB segment (`response:`), so it crosses the route as a SimGrid
+  // communication. The request itself has no size: it takes the latency.
+  const char* kEgress = R"(
+name: egress
+seed: 3
+duration: 100s
+platform:
+  regions:
+    us: {hosts: {origin: {cores: 64}}}
+    eu: {hosts: {player: {}}}
+  routes:
+    - {between: [us, eu], bandwidth: 100Mbps, latency: 20ms}
+traffic:
+  - {name: viewers, to: api, users: 1, think: const(1s), from: eu, response: 2MB}
+components:
+  api: {kind: service, service_time: const(1ms), workers: 64, hosts: [origin]}
+)";
+  constexpr double kL = 0.020, kS = 0.001, kB = 2e6, kC = 100e6 / 8;
+
+  std::string egress_with(const std::string& from, const std::string& to) {
+    std::string yaml = kEgress;
+    yaml.replace(yaml.find(from), from.size(), to);
+    return yaml;
+  }
+
+  TEST_CASE("simgrid: a 2 MB answer crosses a 100 Mbit/s route in L + B/C; the fast backend has no links") {
+    const RunResult r = run_text(kEgress);
+    REQUIRE(r.completed > 50);
+    // Request L, work S, answer L + B/C (CM02, no TCP window: the network
+    // tests above show a transfer alone takes exactly that).
+    CHECK(r.latency.mean == Rel(kL + kS + kL + kB / kC, 1e-6));
+    CHECK(r.latency.max == Rel(kL + kS + kL + kB / kC, 1e-6));
+    const RunResult fast = run_text(kEgress, "fast");
+    CHECK(fast.latency.mean == Rel(kS, 1e-6));  // as before: the answer's size crosses nothing
+    CHECK(fast.egress.empty());
+  }
+
+  TEST_CASE("simgrid: N answers at once share the route: each gets C/N and ends at L + N B/C") {
+    for (int n : {2, 4, 8}) {
+      CAPTURE(n);
+      // The users think exactly 1 s, so they send in step: the N answers
+      // start together and share the route's bandwidth equally.
+      const RunResult r = run_text(egress_with("users: 1,", fmt::format("users: {},", n)));
+      REQUIRE(r.completed > 50);
+      CHECK(r.latency.mean == Rel(kL + kS + kL + n * kB / kC, 1e-6));
+    }
+  }
+
+  TEST_CASE("simgrid: Poisson answers load the route to rho = lambda B / C and wait as M/G/1-PS") {
+    // Open loop at 3.125/s: rho = 3.125 x 2 MB / 12.5 MB/s = 0.5. A link
+    // shared equally by the transfers on it is a processor-sharing server,
+    // whose mean time is E[S]/(1 - rho) for any size distribution; the two
+    // latencies and the work only add.
+    std::string yaml = egress_with("users: 1, think: const(1s)", "rate: 3.125/s");
+    yaml.replace(yaml.find("duration: 100s"), 14, "duration: 4000s");
+    const RunResult r = run_text(yaml);
+    const double lambda = 3.125, rho = lambda * kB / kC;
+    REQUIRE(r.completed > 10000);
+    const LinkResult* wan = nullptr;
+    for (const LinkResult& l : r.links)
+      if (l.name == "us/eu") wan = &l;
+    REQUIRE(wan != nullptr);
+    CHECK(wan->utilization == Rel(rho, 0.03));  // Poisson count over 4000 s: sd 0.3%
+    // `archsim check` predicts it before the run: the answers' bytes at the source's rate.
+    const ScenarioSpec spec = load_scenario_text(yaml, "test.yaml");
+    const PlatformEstimate pe = estimate_platform(spec, *estimate(spec), /*window_mean=*/true);
+    bool estimated = false;
+    for (const LinkEstimate& l : pe.link_list)
+      if (l.name == "us/eu") {
+        CHECK(l.utilization == Rel(rho, 1e-9));
+        estimated = true;
+      }
+    CHECK(estimated);
+    CHECK(wan->utilization ==
+          Rel(r.arrival_rps * kB / kC, 0.01));  // the measured rate: only in-flight differ
+    CHECK(r.latency.mean - 2 * kL - kS == Rel(kB / kC / (1 - rho), 0.05));
+    // Every answer left us for users in eu, priced as internet egress ($0.05/GB).
+    REQUIRE(r.egress.size() == 1);
+    const RegionEgress& e = r.egress[0];
+    CHECK(e.region == "us");
+    CHECK(e.bytes_per_s == Rel(wan->up_bytes_per_s));
+    CHECK(e.cross_region_bytes_per_s == Rel(e.bytes_per_s));
+    CHECK(e.cdn_bytes_per_s == 0);
+    CHECK(e.gb_per_hour == Rel(e.bytes_per_s * 3600 / 1e9));
+    CHECK(e.per_hour == Rel(e.gb_per_hour * 0.05));
+  }
+
+  TEST_CASE("simgrid: answers from a host in the users' own region stay off the route") {
+    // The service moves to eu, beside its users: same answers, no WAN.
+    std::string yaml =
+        egress_with("eu: {hosts: {player: {}}}", "eu: {hosts: {player: {}, edge: {cores: 64}}}");
+    yaml.replace(yaml.find("hosts: [origin]"), 15, "hosts: [edge]");
+    const RunResult r = run_text(yaml);
+    REQUIRE(r.completed > 50);
+    // The hosts' own links (8 Pbit/s, no latency) add nanoseconds.
+    CHECK(r.latency.mean == Rel(kS, 1e-4));
+    REQUIRE(r.egress.size() == 1);
+    CHECK(r.egress[0].region == "eu");
+    CHECK(r.egress[0].cross_region_bytes_per_s == 0);
+    CHECK(r.egress[0].bytes_per_s > 0);
+    for (const LinkResult& l : r.links)
+      if (l.name == "us/eu") CHECK(l.utilization == 0);
   }
 
 }  // TEST_SUITE

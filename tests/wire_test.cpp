@@ -109,6 +109,7 @@ RunResult full_result() {
   r.notes_dropped = 3;
   r.hosts = {{"h1", 0.654321}};
   r.links = {{"east/west", 1.25e8, 3.5e6, 2.25e6, 0.028}};
+  r.egress = {{"eu-west", 2.5e8, 1.25e8, 0.75e8, 900.5, 43.21}};
   r.cross_region_bytes = 9.87654321e9;
   r.engine = {123456789, 1.2345, 1.0000001e8, 38.5};
   return r;
@@ -127,6 +128,7 @@ RunResult default_shape() {
   r.notes = {Note{}};
   r.hosts = {HostResult{}};
   r.links = {LinkResult{}};
+  r.egress = {RegionEgress{}};
   return r;
 }
 

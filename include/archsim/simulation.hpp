@@ -137,6 +137,20 @@ struct LinkResult {
   double utilization = 0;       ///< the busier direction over the bandwidth
 };
 
+/// The answers one region of the platform sent to users (traffic sources'
+/// `response:` bytes, or a CDN entry's objects), over the measured window:
+/// simgrid backend only, where those bytes cross the platform's links.
+struct RegionEgress {
+  std::string region;
+  double bytes_per_s = 0;               ///< from hosts in this region to users anywhere
+  double cross_region_bytes_per_s = 0;  ///< of which to users in another region (over the WAN)
+  double cdn_bytes_per_s = 0;           ///< of which answered by CDN nodes
+  double gb_per_hour = 0;               ///< bytes_per_s as GB (1e9 bytes) an hour
+  /// $/h at the egress price: a CDN's (cdn_egress_gb) for a CDN's answers,
+  /// internet_egress_gb for the rest (a problem's `prices:` override both).
+  double per_hour = 0;
+};
+
 /// The result of one run, in the terms of the JSON output.
 struct RunResult {
   std::string scenario;
@@ -170,9 +184,10 @@ struct RunResult {
   bool slo_pass = true;
   std::vector<Note>
       notes;  ///< faults, actions and state changes, in time order (all of the run, up to limits::kNotes)
-  std::uint64_t notes_dropped = 0;  ///< notes after the first limits::kNotes: counted, not kept
-  std::vector<HostResult> hosts;    ///< simgrid backend: CPU per host (traffic hosts left out)
-  std::vector<LinkResult> links;    ///< simgrid backend: links that carried bytes or have a finite bandwidth
+  std::uint64_t notes_dropped = 0;   ///< notes after the first limits::kNotes: counted, not kept
+  std::vector<HostResult> hosts;     ///< simgrid backend: CPU per host (traffic hosts left out)
+  std::vector<LinkResult> links;     ///< simgrid backend: links that carried bytes or have a finite bandwidth
+  std::vector<RegionEgress> egress;  ///< simgrid backend: answers to users per region that sent them
   /// Bytes sent between components in different regions (a `platform:` with
   /// regions; calls' request_bytes and response_bytes) over the measured window.
   double cross_region_bytes = 0;

@@ -605,6 +605,19 @@ enum class SloUnit { Seconds, Fraction, PerSecond, Count };
 /// source or region ("eu-readers.latency_p99"); Seconds for any other name.
 SloUnit slo_unit(std::string_view key);
 
+/// The bytes each answer carries from a source's entry to its users: its
+/// `response:`, else the object a CDN entry sends (its data set's item
+/// size). Only the simgrid backend moves them (the reply crosses the
+/// platform's links to the source's host); the fast backend's replies have
+/// no size.
+inline double answer_bytes(const ScenarioSpec& spec, const TrafficSpec& t) {
+  if (t.response_bytes > 0) return t.response_bytes;
+  const int entry = spec.find(t.to);
+  if (entry < 0) return 0;
+  const CdnSpec* cdn = spec.components[static_cast<std::size_t>(entry)].cdn();
+  return cdn ? cdn->object_size : 0.0;
+}
+
 /// Names shared by the parser, the messages and the docs. Each enum has one
 /// table of names (in spec.cpp); name_of, from_name and all_names read it.
 std::string_view name_of(ComponentKind k);

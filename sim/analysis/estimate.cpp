@@ -940,6 +940,8 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
   for (std::size_t t = 0; t < nt; ++t) {
     const TrafficSpec& ts = spec.traffic[t];
     est.entry_rate += ts.closed() ? at_base.source_rate[t] : ts.rate;
+    est.source_rates.push_back(at_base.source_rate[t]);
+    est.source_mean_rates.push_back(at_mean.source_rate[t]);
     if (ts.closed())
       est.notes.push_back("traffic '" + ts.name + "' is a closed loop: users / (think + response) = " +
                           format_rate(at_base.source_rate[t]) + " with the estimated response time");

@@ -47,6 +47,9 @@ struct Estimate {
   double peak_multiplier = 1;
   double mean_multiplier = 1;                 ///< time average over the measured window
   std::vector<ComponentEstimate> components;  ///< file order
+  /// Requests/s per traffic source (file order; closed loops solved), at
+  /// base rates and averaged over the measured window.
+  std::vector<double> source_rates, source_mean_rates;
   /// Indices into components, those with workers, highest utilisation first.
   std::vector<int> saturation_order;
   /// The first limit the entry rate meets as it grows from the base rate

@@ -70,7 +70,8 @@ bool estimate_hosts(const ScenarioSpec& spec, const Estimate& est, const Layout&
 
 // Network: each call step's rate, spread evenly over the pairs of caller
 // and callee replicas; the request goes one way, the response back.
-void estimate_links(const ScenarioSpec& spec, const Layout& L, const RateOf& rate_of, PlatformEstimate& out) {
+void estimate_links(const ScenarioSpec& spec, const Layout& L, const RateOf& rate_of,
+                    const std::vector<double>& source_rate, PlatformEstimate& out) {
   std::vector<double> up(L.links.size(), 0.0), down(L.links.size(), 0.0);
   const auto carry = [&](int a, int b, double bytes_per_s) {
     if (bytes_per_s <= 0) return;
@@ -95,6 +96,16 @@ void estimate_links(const ScenarioSpec& spec, const Layout& L, const RateOf& rat
         }
       }
     });
+  }
+  // Answers to users (answer_bytes, archsim/spec.hpp): from the entry's
+  // replicas to the source's host, spread evenly over the replicas.
+  for (std::size_t t = 0; t < spec.traffic.size() && t < source_rate.size(); ++t) {
+    const int entry = spec.find(spec.traffic[t].to);
+    const double bytes = answer_bytes(spec, spec.traffic[t]);
+    if (entry < 0 || bytes <= 0) continue;
+    const auto& hosts = L.replica_host[static_cast<std::size_t>(entry)];
+    for (int a : hosts)
+      carry(a, L.source_host[t], source_rate[t] / static_cast<double>(hosts.size()) * bytes);
   }
   out.links = L.links.size();
   for (std::size_t l = 0; l < L.links.size(); ++l) {
@@ -135,7 +146,7 @@ PlatformEstimate estimate_platform(const ScenarioSpec& spec, const Estimate& est
   out.regions = L.regions.size();
   out.zones = L.zones.size();
   const bool data_kinds = estimate_hosts(spec, est, L, rate_of, out);
-  estimate_links(spec, L, rate_of, out);
+  estimate_links(spec, L, rate_of, window_mean ? est.source_mean_rates : est.source_rates, out);
   if (data_kinds)
     out.notes.push_back("a cache, database or cdn node's CPU is its time per visit (as if every visit hit)");
   if (!L.declared)

@@ -399,6 +399,7 @@ SimGridBackend::SimGridBackend(Kernel& k, const ScenarioSpec& spec) {
   acquire_engine();
   try {
     layout_ = Layout::build(spec);
+    for (const ComponentSpec& c : spec.components) cdn_.push_back(c.cdn() != nullptr);
     impl_ = std::make_unique<Impl>(*this, k);
     impl_->build();
   } catch (...) {
@@ -485,6 +486,7 @@ void SimGridBackend::transfer(const Event& e, int from, int from_replica, int to
     (hop.up ? up_ : down_)[static_cast<std::size_t>(hop.link)] += bytes;
     (hop.up ? tick_up_ : tick_down_)[static_cast<std::size_t>(hop.link)] += bytes;
   }
+  if (to < 0) count_egress(from, a, b, bytes);
   sg4::CommPtr c =
       sg4::Comm::sendto_async(m.hosts[static_cast<std::size_t>(a)], m.hosts[static_cast<std::size_t>(b)],
                               static_cast<std::uint64_t>(bytes));
@@ -492,7 +494,20 @@ void SimGridBackend::transfer(const Event& e, int from, int from_replica, int to
   m.add_flight(c, Impl::Flight{e, delay, a, b, true});
 }
 
+void SimGridBackend::count_egress(int from, int a, int b, double bytes) {
+  const Impl& m = *impl_;
+  if (egress_.empty()) {
+    for (auto* v : {&egress_, &egress_cross_, &egress_cdn_}) v->assign(layout_.regions.size(), 0.0);
+  }
+  const auto r = static_cast<std::size_t>(m.region_of(a));
+  egress_[r] += bytes;
+  if (m.region_of(b) != m.region_of(a)) egress_cross_[r] += bytes;
+  if (from >= 0 && static_cast<std::size_t>(from) < cdn_.size() && cdn_[static_cast<std::size_t>(from)])
+    egress_cdn_[r] += bytes;
+}
+
 void SimGridBackend::reset_figures() {
+  for (auto* v : {&egress_, &egress_cross_, &egress_cdn_}) std::fill(v->begin(), v->end(), 0.0);
   std::fill(flops_.begin(), flops_.end(), 0.0);
   std::fill(up_.begin(), up_.end(), 0.0);
   std::fill(down_.begin(), down_.end(), 0.0);
@@ -514,6 +529,17 @@ void SimGridBackend::report(RunResult& r, double window) const {
                  down = l < down_.size() ? down_[l] / window : 0.0;
     if (ll.bandwidth >= kUnlimitedBandwidth && up == 0 && down == 0) continue;
     r.links.push_back({ll.name, ll.bandwidth, up, down, std::max(up, down) / ll.bandwidth});
+  }
+  // Answers to users per region that sent them; simulation.cpp prices them.
+  for (std::size_t g = 0; g < egress_.size(); ++g) {
+    if (egress_[g] <= 0) continue;
+    RegionEgress e;
+    e.region = layout_.regions[g];
+    e.bytes_per_s = egress_[g] / window;
+    e.cross_region_bytes_per_s = egress_cross_[g] / window;
+    e.cdn_bytes_per_s = egress_cdn_[g] / window;
+    e.gb_per_hour = e.bytes_per_s * 3600 / 1e9;
+    r.egress.push_back(e);
   }
 }
 

@@ -95,6 +95,14 @@ class SimGridBackend : public Backend {
   bool outage(const FaultSpec& f, bool end);
   std::vector<double> flops_;      ///< per Layout host: flop asked of it in the measured window
   std::vector<double> up_, down_;  ///< per Layout link: bytes sent each way in the measured window
+  /// Per Layout region, in the measured window: answers sent from its hosts
+  /// to traffic sources (bytes), those to sources in another region, and
+  /// those a CDN sent.
+  std::vector<double> egress_, egress_cross_, egress_cdn_;
+  std::vector<char> cdn_;  ///< per component: a CDN (its answers are priced as CDN egress)
+  /// Counts an answer of `bytes` from host a (component `from`) to the
+  /// users at host b.
+  void count_egress(int from, int a, int b, double bytes);
   /// The same since the last sample() (a tick of the view and the timeline).
   std::vector<double> tick_flops_, tick_up_, tick_down_;
   friend struct Impl;

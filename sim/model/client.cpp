@@ -25,6 +25,7 @@ void Client::link(Builder& b) {
   call_.timeout = spec_.timeout;
   call_.retry = spec_.retry;
   call_.latency = spec_.latency;  // a problem's regions: its users to the entry's region
+  call_.response_bytes = answer_bytes(scenario_, spec_);
   site_ = &b.call_site(-1 - source_, call_);
 }
 

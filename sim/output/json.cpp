@@ -121,7 +121,7 @@ nlohmann::ordered_json regions_json(const std::vector<SourceResult>& all) {
   return regions;
 }
 
-// The platform backend's resources: CPU per host, bytes per link and direction.
+// The platform backend's resources: CPU per host, bytes per link and direction, answers to users per region.
 void platform_json(const RunResult& r, nlohmann::ordered_json& j) {
   if (!r.hosts.empty()) {
     nlohmann::ordered_json hosts = nlohmann::ordered_json::object();
@@ -135,6 +135,17 @@ void platform_json(const RunResult& r, nlohmann::ordered_json& j) {
                        {"up_bytes_per_s", r6(l.up_bytes_per_s)},
                        {"down_bytes_per_s", r6(l.down_bytes_per_s)}};
     j["links"] = links;
+  }
+  // Answers to users per region that sent them (simgrid backend), and their price.
+  if (!r.egress.empty()) {
+    nlohmann::ordered_json egress = nlohmann::ordered_json::object();
+    for (const RegionEgress& e : r.egress)
+      egress[e.region] = {{"bytes_per_s", r6(e.bytes_per_s)},
+                          {"cross_region_bytes_per_s", r6(e.cross_region_bytes_per_s)},
+                          {"cdn_bytes_per_s", r6(e.cdn_bytes_per_s)},
+                          {"gb_per_hour", r6(e.gb_per_hour)},
+                          {"per_hour", r6(e.per_hour)}};
+    j["egress"] = egress;
   }
 }
 

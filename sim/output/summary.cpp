@@ -11,6 +11,7 @@
 
 #include "archsim/load.hpp"
 #include "archsim/output.hpp"
+#include "archsim/platform.hpp"
 #include "archsim/text.hpp"
 
 namespace archsim {
@@ -266,6 +267,25 @@ static void print_kind_figures(std::ostream& out, const RunResult& r) {
   }
 }
 
+/// The platform backend's network: the links that carried most (the
+/// busiest three) and each region's answers to users with their price.
+static void print_network(std::ostream& out, const RunResult& r) {
+  std::vector<const LinkResult*> busy;
+  for (const LinkResult& l : r.links)
+    if (l.utilization >= 0.0005 && l.bandwidth < kUnlimitedBandwidth) busy.push_back(&l);
+  if (busy.empty() && r.egress.empty()) return;
+  std::stable_sort(busy.begin(), busy.end(),
+                   [](const LinkResult* a, const LinkResult* b) { return a->utilization > b->utilization; });
+  fmt::print(out, "\n");
+  for (std::size_t i = 0; i < busy.size() && i < 3; ++i)
+    fmt::print(out, "Link        {}: {} of {} each way (the busier direction)\n", busy[i]->name,
+               percent(busy[i]->utilization), format_bandwidth(busy[i]->bandwidth));
+  for (const RegionEgress& e : r.egress)
+    fmt::print(out, "Egress      {}: {} to users ({} of it to other regions), {:.1f} GB/h, ${:.2f}/h\n",
+               e.region, format_bandwidth(e.bytes_per_s), percent(e.cross_region_bytes_per_s / e.bytes_per_s),
+               e.gb_per_hour, e.per_hour);
+}
+
 void print_summary(std::ostream& out, const RunResult& r) {
   // The name is free text from the file: no terminal escapes reach the screen.
   fmt::print(out, "{} (seed {}, {} simulated", printable(r.scenario.empty() ? r.file : r.scenario), r.seed,
@@ -276,6 +296,7 @@ void print_summary(std::ostream& out, const RunResult& r) {
   print_slos(out, r);
   print_requests(out, r);
   print_components(out, r);
+  print_network(out, r);
   print_notes(out, r.notes, r.notes_dropped);
   print_kind_figures(out, r);
 }

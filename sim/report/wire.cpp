@@ -26,10 +26,12 @@ ARCHSIM_WIRE(SourceResult, name, started, completed, failed, throughput_rps, lat
 ARCHSIM_WIRE(EngineStats, events, wall_s, events_per_s, peak_rss_mb)
 ARCHSIM_WIRE(HostResult, name, cpu_utilization)
 ARCHSIM_WIRE(LinkResult, name, bandwidth, up_bytes_per_s, down_bytes_per_s, utilization)
+ARCHSIM_WIRE(RegionEgress, region, bytes_per_s, cross_region_bytes_per_s, cdn_bytes_per_s, gb_per_hour,
+             per_hour)
 ARCHSIM_WIRE(RunResult, scenario, file, seed, backend, sim_time_s, warmup_s, partial, started, completed,
              failed, in_flight, throughput_rps, arrival_rps, error_rate, in_flight_mean, duration_mean_s,
              duration_max_s, latency, errors, components, sources, regions, slo, slo_pass, notes,
-             notes_dropped, hosts, links, cross_region_bytes, engine)
+             notes_dropped, hosts, links, egress, cross_region_bytes, engine)
 
 namespace report {
 

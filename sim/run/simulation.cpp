@@ -20,10 +20,29 @@
 #include "model/client.hpp"
 #include "model/faults.hpp"
 #include "model/kernel.hpp"
+#include "spec/instances.hpp"
 #include "spec/limits.hpp"
 #include "spec/platform_faults.hpp"
 
 namespace archsim {
+
+namespace {
+
+/// Prices each region's answers to users (RunResult::egress): a CDN's at
+/// the CDN egress price, the rest at internet egress, both per GB (1e9
+/// bytes) and overridden by a graded problem's `prices:`.
+void price_egress(const ScenarioSpec& spec, std::vector<RegionEgress>& egress) {
+  const auto price = [&](std::string_view name, double fallback) {
+    const auto o = spec.contract ? spec.contract->price(name) : std::nullopt;
+    return o.value_or(fallback);
+  };
+  const double cdn = price("cdn_egress_gb", cdn_price_per_gb());
+  const double internet = price("internet_egress_gb", usage_price("internet_egress_gb")->price);
+  for (RegionEgress& e : egress)
+    e.per_hour = (e.cdn_bytes_per_s * cdn + (e.bytes_per_s - e.cdn_bytes_per_s) * internet) * 3600 / 1e9;
+}
+
+}  // namespace
 
 namespace {
 
@@ -421,6 +440,7 @@ struct Simulation::Impl {
       r.components.push_back(cr);
     }
     if (backend) backend->report(r, window);
+    price_egress(spec, r.egress);
     for (const auto& cl : clients) {
       SourceResult sr;
       sr.name = cl->traffic_name();
