@@ -23,9 +23,22 @@ double first_break(const report::Explanation& why) {
   return at;
 }
 
+// The first saturated link as the root cause.
+Cause link_cause(const report::Explanation& why) {
+  const report::LinkSaturation& s = why.saturated_links.front();
+  Cause c;
+  c.link = s.link;
+  c.at = s.at;
+  c.tag = "link saturated";
+  c.caption = "root cause: the link " + s.name + " (" + s.joins + ") saturated at " + report::clock(s.at);
+  return c;
+}
+
 }  // namespace
 
 std::optional<Cause> cause_of(const report::Explanation& why, const TimelineHeader& h) {
+  // A link that saturated before the component behind it (explain: link_root).
+  if (why.link_root && !why.saturated.empty() && h.platform) return link_cause(why);
   if (why.cause) {  // the headline's cause: what the first saturated tier waited on, or a GC stall
     const report::Cause& rc = *why.cause;
     Cause c;
@@ -53,15 +66,7 @@ std::optional<Cause> cause_of(const report::Explanation& why, const TimelineHead
                 report::clock(s.at);
     return c;
   }
-  if (!why.saturated_links.empty() && h.platform) {
-    const report::LinkSaturation& s = why.saturated_links.front();
-    Cause c;
-    c.link = s.link;
-    c.at = s.at;
-    c.tag = "link saturated";
-    c.caption = "root cause: the link " + s.name + " (" + s.joins + ") saturated at " + report::clock(s.at);
-    return c;
-  }
+  if (!why.saturated_links.empty() && h.platform) return link_cause(why);
   const double broke = first_break(why);
   for (const report::ErrorSource& e : why.errors) {
     if (e.at_client || broke < 0) continue;

@@ -75,6 +75,9 @@ std::pair<Action, double> key_action(const sf::Event::KeyEvent& k) {
     case K::T: return {Action::Spike, 0};
     case K::RBracket: return {k.shift ? Action::MoreRate : Action::More, 0};
     case K::LBracket: return {k.shift ? Action::LessRate : Action::Less, 0};
+    case K::Period: return {Action::MoreWorkers, 0};
+    case K::Comma: return {Action::LessWorkers, 0};
+    case K::I: return {k.shift ? Action::SmallerInstance : Action::BiggerInstance, 0};
     case K::U: return {Action::Undo, 0};
     case K::Z: return {k.control ? Action::Undo : Action::None, 0};
     case K::W: return {Action::WriteDesign, 0};
@@ -169,6 +172,10 @@ void Controller::act(Action a, double arg) {
     case Action::Less:
     case Action::MoreRate:
     case Action::LessRate:
+    case Action::MoreWorkers:
+    case Action::LessWorkers:
+    case Action::BiggerInstance:
+    case Action::SmallerInstance:
     case Action::Undo: sandbox(a); break;
     case Action::WriteDesign: write_design(); break;
     case Action::Search:
@@ -214,6 +221,11 @@ void Controller::sandbox(Action a) {
   std::optional<FaultSpec> f;
   if (a == Action::Undo) {
     f = sandbox_->undo(&words);
+  } else if (a == Action::MoreWorkers || a == Action::LessWorkers || a == Action::BiggerInstance ||
+             a == Action::SmallerInstance) {
+    const bool instance = a == Action::BiggerInstance || a == Action::SmallerInstance;
+    const int step = a == Action::MoreWorkers || a == Action::BiggerInstance ? +1 : -1;
+    f = sandbox_->resize(st_.selected.value_or(-1), step, instance, &words);
   } else {
     const int c = st_.selected.value_or(-1);
     double arrivals = 0;

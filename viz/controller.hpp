@@ -42,6 +42,10 @@ enum class Action {
   Less,
   MoreRate,
   LessRate,
+  MoreWorkers,
+  LessWorkers,
+  BiggerInstance,
+  SmallerInstance,
   Undo,
   WriteDesign,
   // Large graphs: search by name, reset the zoom.

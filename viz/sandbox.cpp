@@ -102,6 +102,87 @@ std::optional<FaultSpec> Sandbox::adjust(int c, int step, double arrivals, bool 
   return action(k, cs.name, next);
 }
 
+Sizing Sandbox::sizing(int c, std::size_t upto) const {
+  const ComponentSpec& cs = spec_.components[static_cast<std::size_t>(c)];
+  Sizing now{cs.service() ? cs.service()->workers : cs.database() ? cs.database()->workers : 0, cs.instance};
+  for (std::size_t i = 0; i < upto && i < changes_.size(); ++i) {
+    const FaultSpec& f = changes_[i].fault;
+    if (f.kind == FaultSpec::Kind::Resize && f.target == cs.name)
+      now = resized(cs, now, f.workers, f.instance);
+  }
+  return now;
+}
+
+namespace {
+
+// "m6i.large, 32 workers": a size in words.
+std::string size_words(const ComponentSpec& cs, const Sizing& s) {
+  const Instance* in = runs_on(cs, s.workers, s.instance);
+  const std::string w = s.workers > 0 ? num(s.workers) + " workers" : "no worker limit";
+  return in ? std::string(in->name) + ", " + w : w;
+}
+
+}  // namespace
+
+std::optional<FaultSpec> Sandbox::resize(int c, int step, bool instance, std::string* words) const {
+  if (c < 0 || c >= static_cast<int>(spec_.components.size())) {
+    *words = "click a component first";
+    return std::nullopt;
+  }
+  const ComponentSpec& cs = spec_.components[static_cast<std::size_t>(c)];
+  if (!cs.service() && !cs.database()) {
+    *words = cs.name +
+             " has no workers or instance size to change: . and , (workers), I and shift+I "
+             "(instance) resize a service or a database";
+    return std::nullopt;
+  }
+  const Sizing now = sizing(c, changes_.size());
+  FaultSpec f;
+  f.kind = FaultSpec::Kind::Resize;
+  f.target = cs.name;
+  if (instance) {
+    const Instance* in = runs_on(cs, now.workers, now.instance);
+    const Instance* next = in ? next_instance(*in, step) : nullptr;
+    if (!next) {
+      *words = cs.name + " runs on " + std::string(in ? in->name : "?") + ", its family's " +
+               (step > 0 ? "largest" : "smallest") + " size";
+      return std::nullopt;
+    }
+    f.instance = std::string(next->name);
+  } else {
+    if (now.workers <= 0) {
+      *words = cs.name + " has no worker limit (workers: 0): give it workers in the design first";
+      return std::nullopt;
+    }
+    const int d = std::max(1, static_cast<int>(std::lround(now.workers / 4.0)));
+    const int next = std::max(1, now.workers + (step > 0 ? d : -d));
+    if (next == now.workers) {
+      *words = cs.name + " is at its smallest";
+      return std::nullopt;
+    }
+    f.workers = next;
+  }
+  *words =
+      cs.name + ": " + size_words(cs, now) + " -> " + size_words(cs, resized(cs, now, f.workers, f.instance));
+  return f;
+}
+
+std::optional<FaultSpec> Sandbox::undo_resize(std::size_t li, std::string* words) const {
+  const FaultSpec& last = changes_[li].fault;
+  const int c = spec_.find(last.target);
+  const ComponentSpec& cs = spec_.components[static_cast<std::size_t>(c)];
+  const Sizing before = sizing(c, li);
+  FaultSpec f;
+  f.kind = FaultSpec::Kind::Resize;
+  f.target = last.target;
+  f.workers = before.workers > 0 ? std::optional<int>(before.workers) : std::nullopt;
+  // The instance by name, even when the design left it to the bill: a
+  // resize cannot say "the smallest that fits" again.
+  if (const Instance* in = runs_on(cs, before.workers, before.instance)) f.instance = std::string(in->name);
+  *words = "undone: " + last.target + " back to " + size_words(cs, before);
+  return f;
+}
+
 void Sandbox::record(double at, const FaultSpec& f, const std::string& words, bool undoable) {
   FaultSpec g = f;
   g.at = at;
@@ -117,6 +198,7 @@ std::optional<FaultSpec> Sandbox::undo(std::string* words) {
   const std::size_t li = undoable_.back();
   const Change& last = changes_[li];
   undoable_.pop_back();
+  if (last.fault.kind == FaultSpec::Kind::Resize) return undo_resize(li, words);
   // The value before it: an earlier change of the same knob, else the spec's.
   const int c = spec_.find(last.fault.target);
   std::optional<double> before;
@@ -149,6 +231,9 @@ std::string Sandbox::yaml_entry(const Change& c) {
     case FaultSpec::Kind::Pool: return at + "pool: " + f.target + ", size: " + num(f.size) + "}";
     case FaultSpec::Kind::RateLimit:
       return at + "rate_limit: " + f.target + ", rate: " + num(f.rate_limit ? f.rate_limit->rate : 0) + "/s}";
+    case FaultSpec::Kind::Resize:
+      return at + "resize: " + f.target + (f.instance.empty() ? "" : ", instance: " + f.instance) +
+             (f.workers ? ", workers: " + num(*f.workers) : "") + "}";
     default: return "";
   }
 }

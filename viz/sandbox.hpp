@@ -1,6 +1,6 @@
 // The sandbox: capacity changed live in the view, as operator actions at the
 // simulated moment they were made (replicas of a service, a database's pool,
-// a rate limit), kept in order with an undo, and written out as a design
+// a rate limit, a resize: workers and instance size), kept in order with an undo, and written out as a design
 // file whose fault timeline reproduces the run. No SFML here.
 #pragma once
 
@@ -10,6 +10,7 @@
 
 #include "archsim/load.hpp"
 #include "archsim/spec.hpp"
+#include "spec/instances.hpp"
 
 namespace archsim::viz {
 
@@ -30,6 +31,12 @@ class Sandbox {
   /// its arrivals per second now (a first rate limit starts below it).
   /// Nullopt and the reason in `words` when the component has no such knob.
   std::optional<FaultSpec> adjust(int c, int step, double arrivals, bool rate, std::string* words) const;
+  /// The `resize` that gives component c (a service or a database) more
+  /// (step > 0) or fewer workers per replica (a quarter, at least one) or,
+  /// with `instance`, the next larger or smaller instance size of its family
+  /// (its workers follow the vCPUs: spec/instances.hpp, resized()).
+  /// Nullopt and the reason in `words` when there is no such change.
+  std::optional<FaultSpec> resize(int c, int step, bool instance, std::string* words) const;
   /// Records an action that was applied at `at` (an undo's own action is not undoable).
   void record(double at, const FaultSpec& f, const std::string& words, bool undoable = true);
   /// The action that puts back the value before the last change not yet
@@ -50,6 +57,10 @@ class Sandbox {
  private:
   /// The knob's value now: the last change's, else the spec's.
   std::optional<double> value(int c, FaultSpec::Kind k) const;
+  /// Component c's workers and instance after the first `upto` changes.
+  Sizing sizing(int c, std::size_t upto) const;
+  /// The undo of changes_[li], a resize: the workers and instance before it.
+  std::optional<FaultSpec> undo_resize(std::size_t li, std::string* words) const;
   const ScenarioSpec& spec_;
   std::vector<Change> changes_;
   std::vector<std::size_t> undoable_;  // indices into changes_, the last on top

@@ -793,6 +793,92 @@ void Scene::draw_charts(sf::RenderTarget& rt, const ViewState& s, const Rect&) {
   for (int ci = 0; ci < 3; ++ci) draw_chart(rt, s, ci);
 }
 
+namespace {
+
+using SloLines = std::vector<std::pair<double, std::string>>;
+
+// The SLO targets that belong on chart `ch`, with their labels.
+SloLines chart_slo_lines(const TimelineHeader& h, const Chart& ch) {
+  SloLines lines;
+  for (const auto& slo : h.slo) {
+    using K = SloSpec::Kind;
+    const bool fits = (ch.m == Metric::Throughput && slo.kind == K::ThroughputMin) ||
+                      (ch.m == Metric::ErrorRate && slo.kind == K::ErrorRate) ||
+                      (ch.m == Metric::P99 && slo.kind != K::ThroughputMin && slo.kind != K::ErrorRate);
+    if (fits)
+      lines.push_back({slo.target, "SLO " + slo_label(slo.key) + " " + slo_value(slo.key, slo.target)});
+  }
+  return lines;
+}
+
+// The top of the y axis: the highest value or SLO line, with headroom; a share tops at 100%.
+double chart_ymax(const Binned& b, const SloLines& lines, const Chart& ch) {
+  double ymax = 0;
+  for (double v : b.val) ymax = std::max(ymax, v);
+  for (const auto& l : lines) ymax = std::max(ymax, l.first);
+  if (ymax <= 0) ymax = ch.m == Metric::ErrorRate ? 0.01 : ch.m == Metric::P99 ? 0.01 : 1;
+  ymax *= 1.15;
+  if (ch.m == Metric::ErrorRate) ymax = std::min(ymax, std::max(1.0, ymax / 1.15));
+  return ymax;
+}
+
+// Where a chart draws: its plot, the x of the time shown, px per column, the scale.
+struct ChartGeometry {
+  Rect plot;
+  float cursor = 0, colw = 3, sc = 1;
+  double ymax = 1;
+  float y(double v) const { return plot.bottom() - static_cast<float>(v / ymax) * plot.h; }
+};
+
+// The series as an area under a line, broken at gaps; what lies after the
+// cursor (a replay's future) is dimmer.
+void plot_series(sf::VertexArray& va, const ChartGeometry& g, const Binned& b, const Chart& ch) {
+  const float colw = g.colw, sc = g.sc;
+  const Rect& plot = g.plot;
+  int prev = -1;
+  for (int i = 0; i < static_cast<int>(b.val.size()); ++i) {
+    if (!b.cnt[i]) {
+      if (b.gap[i]) prev = -1;
+      continue;
+    }
+    const float x = plot.x + (i + 0.5f) * colw;
+    const bool past = x <= g.cursor + 0.5f;
+    const sf::Color fc = alpha(ch.c, past ? 55 : 16), lc = past ? ch.c : alpha(ch.c, 70);
+    if (prev >= 0 && !b.gap[prev] && !b.gap[i]) {
+      const float px = plot.x + (prev + 0.5f) * colw;
+      quad(va, {px, g.y(b.val[prev])}, {x, g.y(b.val[i])}, {x, plot.bottom()}, {px, plot.bottom()}, fc);
+      stroke(va, {{px, g.y(b.val[prev])}, {x, g.y(b.val[i])}}, false, 1.6f * sc, lc);
+    } else {  // alone between gaps: a short mark of its own
+      stroke(va, {{x - colw / 2, g.y(b.val[i])}, {x + colw / 2, g.y(b.val[i])}}, false, 1.6f * sc, lc);
+    }
+    prev = b.gap[i] ? -1 : i;
+  }
+}
+
+// The plot's background, warm-up shade, series, dashed SLO lines and cursor.
+void chart_shapes(sf::VertexArray& va, const ChartGeometry& g, const Binned& b, const Chart& ch,
+                  const SloLines& lines, double warmup_share) {
+  const Rect& plot = g.plot;
+  const float sc = g.sc;
+  va.clear();
+  box(va, plot, sf::Color(16, 21, 28));
+  if (warmup_share > 0)
+    box(va, {plot.x, plot.y, static_cast<float>(warmup_share) * plot.w, plot.h}, sf::Color(255, 255, 255, 7));
+  plot_series(va, g, b, ch);
+  for (const auto& l : lines) {
+    const float y = std::round(g.y(l.first));
+    for (float x = plot.x; x < plot.right(); x += 9 * sc)
+      box(va, {x, y, std::min(5 * sc, plot.right() - x), std::max(1.f, sc)}, sf::Color(255, 110, 96, 210));
+  }
+  box(va, {std::round(g.cursor), plot.y, 1, plot.h}, sf::Color(255, 255, 255, 110));
+}
+
+std::string chart_value(Metric m, double v) {
+  return m == Metric::Throughput ? format_rate(v) : m == Metric::P99 ? format_duration(v) : format_percent(v);
+}
+
+}  // namespace
+
 void Scene::draw_chart(sf::RenderTarget& rt, const ViewState& s, int ci) {
   const auto& h = pb_.header();
   const float sc = frame_.scale;
@@ -800,86 +886,31 @@ void Scene::draw_chart(sf::RenderTarget& rt, const ViewState& s, int ci) {
   const Tick* now = pb_.tick_at(s.t);
   const Rect area = charts_area();
   const float block = area.h / 3;
-  auto fmt = [](Metric m, double v) {
-    return m == Metric::Throughput ? format_rate(v)
-           : m == Metric::P99      ? format_duration(v)
-                                   : format_percent(v);
-  };
-  {
-    const Chart& ch = kCharts[ci];
-    const float fs = 12 * sc;
-    const Rect blk{area.x, area.y + ci * block, area.w, block};
-    const Rect plot = chart_plot(ci);
-    // SLO lines that belong on this chart.
-    std::vector<std::pair<double, std::string>> lines;
-    for (const auto& slo : h.slo) {
-      using K = SloSpec::Kind;
-      const bool fits = (ch.m == Metric::Throughput && slo.kind == K::ThroughputMin) ||
-                        (ch.m == Metric::ErrorRate && slo.kind == K::ErrorRate) ||
-                        (ch.m == Metric::P99 && slo.kind != K::ThroughputMin && slo.kind != K::ErrorRate);
-      if (fits)
-        lines.push_back({slo.target, "SLO " + slo_label(slo.key) + " " + slo_value(slo.key, slo.target)});
-    }
-    const float colw = 3;  // px per point: enough detail, few triangles
-    const int cols = std::max(1, static_cast<int>(plot.w / colw));
-    const Binned b = bin(pb_, ch, cols, dur, s.interactive ? 1e300 : s.t);
-    const auto& val = b.val;
-    const auto& cnt = b.cnt;
-    const auto& gap = b.gap;
-    double ymax = 0;
-    for (int i = 0; i < cols; ++i) ymax = std::max(ymax, val[i]);
-    for (const auto& l : lines) ymax = std::max(ymax, l.first);
-    if (ymax <= 0) ymax = ch.m == Metric::ErrorRate ? 0.01 : ch.m == Metric::P99 ? 0.01 : 1;
-    ymax *= 1.15;
-    if (ch.m == Metric::ErrorRate) ymax = std::min(ymax, std::max(1.0, ymax / 1.15));  // a share tops at 100%
-    auto ypix = [&](double v) { return plot.bottom() - static_cast<float>(v / ymax) * plot.h; };
-    const float cursor = plot.x + static_cast<float>(std::clamp(s.t / dur, 0.0, 1.0)) * plot.w;
+  const Chart& ch = kCharts[ci];
+  const float fs = 12 * sc;
+  const Rect blk{area.x, area.y + ci * block, area.w, block};
+  ChartGeometry g;
+  g.plot = chart_plot(ci);
+  g.sc = sc;
+  const SloLines lines = chart_slo_lines(h, ch);
+  const int cols = std::max(1, static_cast<int>(g.plot.w / g.colw));  // 3 px per point: detail, few triangles
+  const Binned b = bin(pb_, ch, cols, dur, s.interactive ? 1e300 : s.t);
+  g.ymax = chart_ymax(b, lines, ch);
+  g.cursor = g.plot.x + static_cast<float>(std::clamp(s.t / dur, 0.0, 1.0)) * g.plot.w;
+  chart_shapes(tris_, g, b, ch, lines, h.warmup > 0 ? h.warmup / dur : 0);
+  rt.draw(tris_);
 
-    tris_.clear();
-    box(tris_, plot, sf::Color(16, 21, 28));
-    if (h.warmup > 0)
-      box(tris_, {plot.x, plot.y, static_cast<float>(h.warmup / dur) * plot.w, plot.h},
-          sf::Color(255, 255, 255, 7));
-    // Area and line; what lies after the cursor (a replay's future) is dimmer.
-    int prev = -1;
-    for (int i = 0; i < cols; ++i) {
-      if (!cnt[i]) {
-        if (gap[i]) prev = -1;
-        continue;
-      }
-      const float x = plot.x + (i + 0.5f) * colw;
-      const bool past = x <= cursor + 0.5f;
-      const sf::Color fc = alpha(ch.c, past ? 55 : 16), lc = past ? ch.c : alpha(ch.c, 70);
-      if (prev >= 0 && !gap[prev] && !gap[i]) {
-        const float px = plot.x + (prev + 0.5f) * colw;
-        quad(tris_, {px, ypix(val[prev])}, {x, ypix(val[i])}, {x, plot.bottom()}, {px, plot.bottom()}, fc);
-        stroke(tris_, {{px, ypix(val[prev])}, {x, ypix(val[i])}}, false, 1.6f * sc, lc);
-      } else {  // alone between gaps: a short mark of its own
-        stroke(tris_, {{x - colw / 2, ypix(val[i])}, {x + colw / 2, ypix(val[i])}}, false, 1.6f * sc, lc);
-      }
-      prev = gap[i] ? -1 : i;
-    }
-    // SLO lines, dashed.
-    for (const auto& l : lines) {
-      const float y = std::round(ypix(l.first));
-      for (float x = plot.x; x < plot.right(); x += 9 * sc)
-        box(tris_, {x, y, std::min(5 * sc, plot.right() - x), std::max(1.f, sc)},
-            sf::Color(255, 110, 96, 210));
-    }
-    box(tris_, {std::round(cursor), plot.y, 1, plot.h}, sf::Color(255, 255, 255, 110));
-    rt.draw(tris_);
-
-    text(rt, ch.title, fonts_.regular, fs, blk.x, blk.y, color::text_dim);
-    if (now) {
-      const double v = pb_.value(ch.m, *now);
-      text(rt, std::isfinite(v) ? fmt(ch.m, v) : "\u2013 (none finished)", fonts_.bold, fs, blk.right(),
-           blk.y, ch.c, 2);
-    }
-    text(rt, fmt(ch.m, ymax), fonts_.regular, 10 * sc, plot.x + 4 * sc, plot.y + 2 * sc, color::text_dim);
-    for (const auto& l : lines)
-      text(rt, l.second, fonts_.regular, 10 * sc, plot.right() - 4 * sc, ypix(l.first) - 13 * sc,
-           sf::Color(255, 140, 128), 2);
+  text(rt, ch.title, fonts_.regular, fs, blk.x, blk.y, color::text_dim);
+  if (now) {
+    const double v = pb_.value(ch.m, *now);
+    text(rt, std::isfinite(v) ? chart_value(ch.m, v) : "\u2013 (none finished)", fonts_.bold, fs, blk.right(),
+         blk.y, ch.c, 2);
   }
+  text(rt, chart_value(ch.m, g.ymax), fonts_.regular, 10 * sc, g.plot.x + 4 * sc, g.plot.y + 2 * sc,
+       color::text_dim);
+  for (const auto& l : lines)
+    text(rt, l.second, fonts_.regular, 10 * sc, g.plot.right() - 4 * sc, g.y(l.first) - 13 * sc,
+         sf::Color(255, 140, 128), 2);
 }
 
 void Scene::draw_legend(sf::RenderTarget& rt, const Rect& area) {
@@ -1033,7 +1064,7 @@ void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
   if (hovered) line = format_clock(hovered->t) + "  " + note_text(*hovered);
   if (line.empty() && s.interactive)
     line = s.live ? "space pause  +/\u2212 speed  \u2190/\u2192 scrub  click a node: [ ] capacity  shift+[ ] "
-                    "rate limit  "
+                    "rate limit  . , workers  I size  "
                     "U undo  W write design  \u00b7  K kill  E errors  L slow  T spike  R restart  Q quit"
                   : "space play/pause   +/\u2212 speed   \u2190/\u2192 scrub   R restart   S screenshot   "
                     "click a node   Q quit";

@@ -251,7 +251,14 @@ struct PlatformMap {
   std::vector<std::vector<int>> replica_host;
   /// Index in hosts / links of each host and link of the backend's layout, or -1.
   std::vector<int> from_layout_host, from_layout_link;
+  /// zone_links[a][b]: the links (index in links) between zone a's switch
+  /// and zone b's, either way (empty within a zone).
+  std::vector<std::vector<std::vector<int>>> zone_links;
 };
+
+/// The links (index in m.links) a message between hosts a and b crosses:
+/// their own links that limit something and the links between their zones.
+std::vector<int> links_between(const PlatformMap& m, int a, int b);
 
 /// The platform map of a spec with a declared `platform:` section, else nullopt.
 std::optional<PlatformMap> platform_map(const ScenarioSpec& spec);

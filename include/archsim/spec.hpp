@@ -299,6 +299,7 @@ struct FaultSpec {
     RateLimit,    ///< operator: set (or change) a rate limit
     Breaker,      ///< operator: retune the breakers of a service's calls
     Shift,        ///< operator: a balancer's weights between its targets
+    Resize,       ///< operator: set the workers and/or the instance size of a service or database
     Spike,        ///< traffic multiplied by x
     // The platform's (simgrid backend only): hosts, links and regions by name.
     HostDown,         ///< a host is off: its work and its messages fail (host_down)
@@ -335,6 +336,11 @@ struct FaultSpec {
   std::optional<BreakerSpec> breaker;       ///< Breaker
   std::vector<std::pair<std::string, double>> weights;  ///< Shift
   std::vector<Mark> weight_marks;                       ///< Shift: where each name is written
+  std::optional<int> workers;  ///< Resize: the new workers per replica (a database's per node)
+  /// Resize: the new instance size (spec/instances); without `workers` the
+  /// workers follow its vCPUs (spec/instances.hpp, workers_on).
+  std::string instance;
+  Mark instance_mark;
 };
 
 /// Which way a keyed cache makes room when it is full.

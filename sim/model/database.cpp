@@ -25,6 +25,7 @@ Database::Database(Kernel& k, const ComponentSpec& spec, int index, std::uint64_
   }
 
   workers_ = static_cast<std::uint32_t>(d.workers);
+  size_ = Sizing{d.workers, spec.instance};
   pool_size_ = d.pool ? static_cast<std::uint32_t>(*d.pool) : 0;
   acquire_timeout_ = d.acquire_timeout;
   max_connections_ = d.max_connections ? static_cast<std::uint32_t>(*d.max_connections) : 0;
@@ -289,8 +290,9 @@ void Database::done(Job* j) {
   ShardState& sh = shard_state_[static_cast<std::size_t>(shard)];
   account(now);
   --n.present;
-  // Hand the worker to the next in line before replying (FIFO, as a service).
-  Job* next = n.st.pop();
+  // Hand the worker to the next in line before replying (FIFO, as a service),
+  // unless a resize left more busy than workers.
+  Job* next = n.st.workers == 0 || n.st.busy <= n.st.workers ? n.st.pop() : nullptr;
   if (next) add_queued(-1);
   else set_busy(n, -1);
 
@@ -452,8 +454,29 @@ bool Database::apply(const FaultSpec& f, bool end) {
       pool_size_ = static_cast<std::uint32_t>(f.size);
       serve_pools();
       return true;
+    case K::Resize:
+      if (!end) resize(f);
+      return true;
     default: return false;
   }
+}
+
+void Database::resize(const FaultSpec& f) {
+  size_ = resized(spec, size_, f.workers, f.instance);
+  account(kernel_.now());
+  const auto w = static_cast<std::uint32_t>(std::max(0, size_.workers));
+  workers_ = w;
+  for (Node& n : nodes_) {
+    n.st.workers = w;
+    while (n.up && n.st.has_free_worker()) {
+      Job* j = n.st.pop();
+      if (!j) break;
+      add_queued(-1);
+      set_busy(n, +1);
+      start(j);
+    }
+  }
+  ++version;
 }
 
 void Database::reset_stats() {

@@ -28,6 +28,7 @@
 #include "model/impairment.hpp"
 #include "model/kernel.hpp"
 #include "model/station.hpp"
+#include "spec/instances.hpp"
 
 namespace archsim {
 
@@ -189,6 +190,11 @@ class Database : public Component {
   static constexpr std::uint16_t kRecoverAll = 0xffff;  // Custom event aux; else a shard to promote
   /// Hands free connections to waiting queries, in every pool.
   void serve_pools();
+  /// `resize`: new workers per node (named, or following a new instance's
+  /// vCPUs); added workers start waiting queries now, with fewer the running
+  /// ones finish and their workers are not handed on (done()).
+  void resize(const FaultSpec& f);
+  Sizing size_;  ///< workers and instance now (a resize changes them)
   Counts counts_;
   struct TickCounts {
     std::uint64_t reads = 0, stale_reads = 0, pooled = 0;

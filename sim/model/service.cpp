@@ -13,6 +13,7 @@ Service::Service(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t 
       admission_(svc_),
       reps_(svc_.replicas, admission_.initial_limit(), svc_.bulkheads.size()) {
   workers_ = static_cast<std::uint32_t>(svc_.workers);
+  size_ = Sizing{svc_.workers, spec.instance};
   queue_cap_ = svc_.queue ? *svc_.queue : -1;
   if (svc_.autoscale) autoscaler_.emplace(*svc_.autoscale);
 }
@@ -232,7 +233,8 @@ Job* Service::next_waiting(Replica& r) {
 
 Job* Service::pass_worker(Replica& r) {
   const double now = kernel_.now();
-  Job* next = next_waiting(r);
+  // More busy than workers: a resize took workers away; this one stops here.
+  Job* next = r.busy <= workers_ ? next_waiting(r) : nullptr;
   if (next) {
     next->started = now;
     record_wait(now - next->arrived);

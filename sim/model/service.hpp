@@ -21,6 +21,7 @@
 #include "model/kernel.hpp"
 #include "model/replica_set.hpp"
 #include "model/step_program.hpp"
+#include "spec/instances.hpp"
 
 namespace archsim {
 
@@ -88,6 +89,10 @@ class Service : public Component {
   void autoscale();
   bool kill(const FaultSpec& f, bool end);
   bool scale(const FaultSpec& f);
+  /// `resize`: new workers per replica (named, or following a new instance's
+  /// vCPUs). Added workers take waiting visits at once; with fewer, running
+  /// visits finish and their workers are not handed on (pass_worker).
+  bool resize(const FaultSpec& f);
   void retune_breakers(const FaultSpec& f);
   /// A latent defect waiting for a request: the first one shows it (errors from now, its fix `for:` later).
   void show_defect();
@@ -103,6 +108,7 @@ class Service : public Component {
   std::optional<Autoscaler> autoscaler_;
   DuplicateDetector duplicates_;
   std::uint32_t workers_ = 1;
+  Sizing size_;                  ///< workers and instance now (a resize changes them)
   std::int64_t queue_cap_ = -1;  // -1: unbounded
   std::uint32_t next_replica_ = 0;
   // Faults

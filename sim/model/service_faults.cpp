@@ -137,6 +137,24 @@ bool Service::scale(const FaultSpec& f) {
   return true;
 }
 
+bool Service::resize(const FaultSpec& f) {
+  size_ = resized(spec, size_, f.workers, f.instance);
+  account(kernel_.now());
+  workers_ = static_cast<std::uint32_t>(std::max(1, size_.workers));
+  // Added workers serve the waiting line now, on every replica that serves.
+  for (int i = 0; i < static_cast<int>(reps_.size()); ++i) {
+    Replica& r = reps_[i];
+    if (r.state != State::Up && r.state != State::Draining) continue;
+    while (r.busy < workers_) {
+      Job* j = next_waiting(r);
+      if (!j) break;
+      start(j);
+    }
+  }
+  ++version;
+  return true;
+}
+
 void Service::retune_breakers(const FaultSpec& f) {
   program_.for_each_site([&](CallSite& s) { s.breaker = std::make_unique<Breaker>(*f.breaker); });
 }
@@ -187,6 +205,7 @@ bool Service::apply(const FaultSpec& f, bool end) {
       timer(kDeployNext, 0, kernel_.now());
       return true;
     case K::Scale: return scale(f);
+    case K::Resize: return end || resize(f);
     case K::RateLimit: admission_.retune(f, end); return true;
     case K::Breaker:
       if (!end && f.breaker) retune_breakers(f);

@@ -1,8 +1,10 @@
 #include "report/cost.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -45,6 +47,46 @@ void size_line(const ScenarioSpec& spec, const ComponentSpec& comp, CostLine& l)
   if (spec.contract)
     if (auto p = spec.contract->price(in->name)) price = *p;
   l.unit = price * l.instances;
+}
+
+// A service or database resized mid-run (`resize`: workers, instance) is
+// billed for the size it ran on in each part of the window [from, to] (s),
+// weighted by time: `base` is the kind's price before sizing. The line
+// names the size it ended on.
+void resized_line(const ScenarioSpec& spec, const ComponentSpec& comp, double base, double from, double to,
+                  CostLine& l) {
+  std::vector<const FaultSpec*> rs;
+  for (const FaultSpec& f : spec.faults)
+    if (f.kind == FaultSpec::Kind::Resize && f.target == comp.name) rs.push_back(&f);
+  if (rs.empty() || to <= from) return;
+  std::stable_sort(rs.begin(), rs.end(),
+                   [](const FaultSpec* a, const FaultSpec* b) { return a->at < b->at; });
+  ComponentSpec c = comp;
+  Sizing now{comp.service() ? comp.service()->workers : comp.database()->workers, comp.instance};
+  const auto unit_of = [&](CostLine& x) {
+    c.instance = now.instance;
+    if (ServiceSpec* s = c.service()) s->workers = now.workers;
+    if (DatabaseSpec* d = c.database()) d->workers = now.workers;
+    x.unit = base;
+    size_line(spec, c, x);
+    return x.unit;
+  };
+  double t = from, area = 0;
+  for (const FaultSpec* f : rs) {
+    const double until = std::clamp(f->at, from, to);
+    area += unit_of(l) * (until - t);
+    t = until;
+    now = resized(comp, now, f->workers, f->instance);
+  }
+  area += unit_of(l) * (to - t);
+  l.unit = area / (to - from);
+}
+
+// The window a bill covers, s: the run's measured window, else its ticks'; [0, 0] without a run.
+std::pair<double, double> billed_window(const std::vector<Tick>& ticks, const RunResult* result) {
+  if (result && result->sim_time_s > result->warmup_s) return {result->warmup_s, result->sim_time_s};
+  if (!ticks.empty()) return {ticks.front().t - ticks.front().dt, ticks.back().t};
+  return {0, 0};
 }
 
 // What a CDN edge's held objects cost per hour: its capacity (all keys when
@@ -164,7 +206,10 @@ CostLine cost_line(const ScenarioSpec& spec, const std::vector<Tick>& ticks, std
     cdn_line(spec, comp, i, result, l);
   } else if (auto p = default_price(l.kind)) {
     l.unit = price_override(spec, l.kind).value_or(*p);
+    const double base = l.unit;
     size_line(spec, comp, l);
+    const auto [from, to] = billed_window(ticks, result);
+    if (comp.service() || comp.database()) resized_line(spec, comp, base, from, to, l);
   } else {
     l.priced = false;
   }

@@ -264,6 +264,40 @@ std::vector<LinkSaturation> link_saturations(const ScenarioSpec& spec, const std
   return out;
 }
 
+/// Whether component c's calls (to its callees, or its callers' to it)
+/// cross platform link `link`: then its workers wait on the link's transfers.
+bool waits_on_link(const ScenarioSpec& spec, const std::vector<std::vector<int>>& callees, int c, int link) {
+  const std::optional<PlatformMap> m = platform_map(spec);
+  if (!m || c < 0) return false;
+  const auto crosses = [&](int a, int b) {
+    if (static_cast<std::size_t>(a) >= m->replica_host.size() ||
+        static_cast<std::size_t>(b) >= m->replica_host.size())
+      return false;
+    for (int ha : m->replica_host[static_cast<std::size_t>(a)])
+      for (int hb : m->replica_host[static_cast<std::size_t>(b)]) {
+        const std::vector<int> ls = links_between(*m, ha, hb);
+        if (std::find(ls.begin(), ls.end(), link) != ls.end()) return true;
+      }
+    return false;
+  };
+  for (std::size_t i = 0; i < callees.size(); ++i)
+    for (int j : callees[i])
+      if ((static_cast<int>(i) == c || j == c) && crosses(static_cast<int>(i), j)) return true;
+  return false;
+}
+
+/// Whether the first saturated link, rather than the first saturated
+/// component, is the root cause: which came first, and which waits on which.
+bool link_is_root(const ScenarioSpec& spec, const std::vector<std::vector<int>>& callees,
+                  const Explanation& x) {
+  if (x.saturated_links.empty()) return false;
+  if (x.saturated.empty()) return true;
+  const LinkSaturation& l = x.saturated_links.front();
+  const Saturation& s = x.saturated.front();
+  if (l.at <= s.at) return true;  // the link came first (a tie: the component behind it queues for it)
+  return l.at <= s.at + kMinRun && waits_on_link(spec, callees, s.component, l.link);
+}
+
 /// "8 connections per api replica, acquire timeout 500 ms"
 std::string pool_words(const ScenarioSpec& spec, const Saturation& s) {
   const DatabaseSpec* db = spec.components[static_cast<std::size_t>(s.component)].database();
@@ -811,9 +845,11 @@ std::string make_headline(const Explanation& x, const Run& run) {
   if (!r.slo.empty() && r.slo_pass) head.push_back("all SLOs met");
   if (!x.breaks.empty()) head.push_back(headline_break(x, run));
   const std::string when = !head.empty() && !x.breaks.empty() ? "when " : "";
-  if (run.cause) head.push_back(when + headline_cause(run));
+  // A link ahead of a saturated component; without one, as before: a stall's cause, then the link.
+  if (x.link_root && run.root) head.push_back(when + headline_link(x.saturated_links.front()));
+  else if (run.cause) head.push_back(when + headline_cause(run));
   else if (run.root) head.push_back(when + headline_root(run));
-  else if (!x.saturated_links.empty()) head.push_back(when + headline_link(x.saturated_links.front()));
+  else if (x.link_root) head.push_back(when + headline_link(x.saturated_links.front()));
   if (!x.errors.empty() && (!r.slo_pass || r.slo.empty()))
     head.push_back(fmt::format("{} of errors are {}", percent(x.errors.front().share),
                                error_words(x.errors.front(), run.spec)));
@@ -1341,6 +1377,7 @@ Explanation explain(const ScenarioSpec& spec, const RunResult& r, const std::vec
           std::nullopt};
   x.saturated = saturations(run);
   x.saturated_links = link_saturations(spec, ticks);
+  x.link_root = link_is_root(spec, run.callees, x);
   run.root = x.saturated.empty() ? nullptr : &x.saturated.front();
   find_busiest(run, x);
   for (std::size_t k = 0; k < spec.slo.size() && k < r.slo.size(); ++k)

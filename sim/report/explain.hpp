@@ -98,7 +98,11 @@ struct Finding {
 struct Explanation {
   std::vector<Saturation> saturated;            ///< in the order they saturated, the first one first
   std::vector<LinkSaturation> saturated_links;  ///< platform links, in the order they saturated
-  std::optional<Cause> cause;       ///< the root cause when it is not saturated.front() (which waits on it)
+  std::optional<Cause> cause;  ///< the root cause when it is not saturated.front() (which waits on it)
+  /// saturated_links.front() is the root cause, not a component: no
+  /// component saturated, or the link saturated first (a tie included), or
+  /// within kMinRun s after the first saturated component whose calls cross it.
+  bool link_root = false;
   std::vector<ErrorSource> errors;  ///< largest share first
   std::vector<SloBreak> breaks;     ///< failing SLOs, in the order of the spec
   int busiest = -1;                 ///< highest mean utilisation (component index)

@@ -45,12 +45,15 @@ std::optional<PlatformMap> platform_map(const ScenarioSpec& spec) {
         add_link(m, L, L.hosts[h].nic, PlatformMap::Joins::Host, mh, mh);
   }
   // Links between zones: a region's backbone, or the links between regions.
+  m.zone_links.assign(L.zones.size(), std::vector<std::vector<int>>(L.zones.size()));
   for (std::size_t a = 0; a < L.zones.size(); ++a) {
     for (std::size_t b = a + 1; b < L.zones.size(); ++b) {
       const int ra = L.zones[a].region, rb = L.zones[b].region;
       for (const Layout::Hop& hop : L.zone_route[a][b]) {
-        if (ra == rb) add_link(m, L, hop.link, PlatformMap::Joins::Zones, ra, ra);
-        else add_link(m, L, hop.link, PlatformMap::Joins::Regions, ra, rb);
+        const int l = ra == rb ? add_link(m, L, hop.link, PlatformMap::Joins::Zones, ra, ra)
+                               : add_link(m, L, hop.link, PlatformMap::Joins::Regions, ra, rb);
+        m.zone_links[a][b].push_back(l);
+        m.zone_links[b][a].push_back(l);
       }
     }
   }
@@ -60,6 +63,20 @@ std::optional<PlatformMap> platform_map(const ScenarioSpec& spec) {
     m.replica_host.push_back(std::move(mapped));
   }
   return m;
+}
+
+std::vector<int> links_between(const PlatformMap& m, int a, int b) {
+  std::vector<int> out;
+  const auto n = static_cast<int>(m.hosts.size());
+  if (a < 0 || b < 0 || a >= n || b >= n || a == b) return out;
+  const PlatformMap::Host& ha = m.hosts[static_cast<std::size_t>(a)];
+  const PlatformMap::Host& hb = m.hosts[static_cast<std::size_t>(b)];
+  if (ha.nic >= 0) out.push_back(ha.nic);
+  if (ha.zone != hb.zone && static_cast<std::size_t>(ha.zone) < m.zone_links.size())
+    for (int l : m.zone_links[static_cast<std::size_t>(ha.zone)][static_cast<std::size_t>(hb.zone)])
+      out.push_back(l);
+  if (hb.nic >= 0) out.push_back(hb.nic);
+  return out;
 }
 
 }  // namespace archsim

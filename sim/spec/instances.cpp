@@ -1,5 +1,9 @@
 #include "spec/instances.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+
 #include "archsim/spec.hpp"
 #include "spec/kinds.hpp"
 
@@ -111,6 +115,45 @@ const Instance& smallest_for(std::string_view family, int workers, double memory
     if (max_workers(i) >= workers && i.memory_gib >= memory_gib) return i;
   }
   return last ? *last : kInstances[0];
+}
+
+std::vector<std::string> instance_names(std::string_view family) {
+  std::vector<std::string> out;
+  for (const Instance& i : kInstances)
+    if (family.empty() || i.family == family) out.emplace_back(i.name);
+  return out;
+}
+
+const Instance* next_instance(const Instance& in, int step) {
+  const Instance* const begin = std::begin(kInstances);
+  const std::ptrdiff_t at = &in - begin;
+  if (at < 0 || at >= static_cast<std::ptrdiff_t>(std::size(kInstances))) return nullptr;
+  const std::ptrdiff_t to = at + (step > 0 ? 1 : -1);
+  if (to < 0 || to >= static_cast<std::ptrdiff_t>(std::size(kInstances))) return nullptr;
+  return kInstances[to].family == in.family ? &kInstances[to] : nullptr;
+}
+
+const Instance* runs_on(const ComponentSpec& c, std::optional<int> workers, std::string_view name) {
+  const std::string_view family = c.service() ? "service" : c.database() ? "database" : "";
+  if (family.empty()) return nullptr;
+  if (name.empty()) name = c.instance;
+  if (!name.empty()) return instance(name);
+  const int w = workers ? *workers : c.service() ? c.service()->workers : c.database()->workers;
+  return &smallest_for(family, w);
+}
+
+int workers_on(int workers, const Instance& from, const Instance& to) {
+  if (workers <= 0 || from.vcpus <= 0) return workers;
+  return std::max(1, static_cast<int>(std::lround(static_cast<double>(workers) * to.vcpus / from.vcpus)));
+}
+
+Sizing resized(const ComponentSpec& c, const Sizing& now, std::optional<int> workers, std::string_view name) {
+  const Instance* from = runs_on(c, now.workers, now.instance);
+  const Instance* to = name.empty() ? from : instance(name);
+  Sizing out{now.workers, name.empty() ? now.instance : std::string(name)};
+  if (workers) out.workers = *workers;
+  else if (from && to && to != from) out.workers = workers_on(now.workers, *from, *to);
+  return out;
 }
 
 std::optional<double> default_price(std::string_view kind) {

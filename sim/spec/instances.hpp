@@ -12,6 +12,8 @@
 
 namespace archsim {
 
+struct ComponentSpec;
+
 /// An instance size of the price table: what a replica (or a database
 /// node, a cache node, a queue broker) runs on.
 struct Instance {
@@ -33,6 +35,34 @@ int max_workers(const Instance& in);
 /// The smallest instance of a family with at least `workers` workers and
 /// `memory_gib` of memory; the largest when none is that big.
 const Instance& smallest_for(std::string_view family, int workers, double memory_gib = 0);
+
+/// The instance names of a family ("service", "database"; all when empty),
+/// smallest first: for "did you mean" and lists in messages.
+std::vector<std::string> instance_names(std::string_view family = {});
+/// The size `step` places up (> 0) or down (< 0) in its family, or nullptr past either end.
+const Instance* next_instance(const Instance& in, int step);
+/// What a service or database runs on: its `instance:`, else the smallest of
+/// its family that fits its workers (as the bill sizes it); nullptr for the
+/// other kinds. `workers` and `instance` override the spec's (a resize).
+const Instance* runs_on(const ComponentSpec& c, std::optional<int> workers = std::nullopt,
+                        std::string_view instance = {});
+/// Workers per replica after moving from instance `from` to `to` without
+/// naming workers: the workers per vCPU stay (x to.vcpus / from.vcpus,
+/// rounded, at least 1); 0 (no limit) stays 0. The model's `resize` and the
+/// view's sandbox both use it.
+int workers_on(int workers, const Instance& from, const Instance& to);
+
+/// A service's or database's size while it runs: its workers per replica
+/// (per node) and the instance it names ("" = the smallest that fits).
+struct Sizing {
+  int workers = 0;
+  std::string instance;
+};
+/// The size after a `resize` of `c` (now at `now`) to `workers` and/or
+/// `instance`: a named instance without workers moves the workers with the
+/// vCPUs (workers_on). The model, the bill and the view's sandbox all use it.
+Sizing resized(const ComponentSpec& c, const Sizing& now, std::optional<int> workers,
+               std::string_view instance);
 
 /// USD per GB a CDN sends to viewers, by default.
 double cdn_price_per_gb();

@@ -11,11 +11,11 @@ using F = FaultSpec::Kind;
 
 // The faults each kind's apply() supports: a fault a kind would ignore is
 // reported by the parser rather than as a no-op at run time.
-constexpr F kServiceFaults[] = {F::Kill, F::Restart, F::Slow,      F::Errors, F::Scale,
-                                F::Leak, F::Deploy,  F::RateLimit, F::Breaker};
+constexpr F kServiceFaults[] = {F::Kill, F::Restart, F::Slow,      F::Errors,  F::Scale,
+                                F::Leak, F::Deploy,  F::RateLimit, F::Breaker, F::Resize};
 constexpr F kBalancerFaults[] = {F::RateLimit, F::Shift};
 constexpr F kCacheFaults[] = {F::Kill, F::Restart, F::Slow, F::Errors, F::Flush};
-constexpr F kDatabaseFaults[] = {F::Kill, F::Restart, F::Slow, F::Errors, F::ExhaustPool, F::Pool};
+constexpr F kDatabaseFaults[] = {F::Kill, F::Restart, F::Slow, F::Errors, F::ExhaustPool, F::Pool, F::Resize};
 constexpr F kQueueFaults[] = {F::Kill, F::Restart};
 constexpr F kCdnFaults[] = {F::Kill, F::Restart, F::Slow, F::Errors, F::Flush};
 

@@ -13,6 +13,7 @@
 #include "analysis/call_graph.hpp"
 #include "archsim/load.hpp"
 #include "archsim/platform.hpp"
+#include "spec/instances.hpp"
 #include "spec/kinds.hpp"
 #include "spec/platform_faults.hpp"
 #include "spec/units.hpp"
@@ -357,6 +358,9 @@ const std::vector<FaultForm>& fault_forms() {
       {K::Breaker, kBreakerKeys,
        "an operator action is a new setting: add a second 'breaker' to change it back"},
       {K::Shift, {"weights"}, "an operator action is a new setting: add a second 'shift' to change it back"},
+      {K::Resize,
+       {"workers", "instance"},
+       "an operator action is a new setting: add a second 'resize' to change it back"},
       {K::Spike, {"x"}, ""},
       {K::HostDown, {}, ""},
       {K::HostSlow, {"x"}, ""},
@@ -549,6 +553,32 @@ void read_impairment_options(const Source& src, const Map& m, const Field& head,
   }
 }
 
+// `resize`: `workers: N` and/or `instance: SIZE` (a size of the price table;
+// its family is checked against the target's kind once the components are known).
+void read_resize(const Source& src, const Map& m, const Field& head, FaultSpec& f) {
+  const Field* w = m.get("workers");
+  const Field* in = m.get("instance");
+  if (!w && !in)
+    src.error(head.key_mark,
+              "'resize' needs 'workers: N' (workers per replica) and/or 'instance: SIZE' (an instance size "
+              "such as m6i.xlarge; its vCPUs set the workers when 'workers' is left out)");
+  if (w)
+    if (auto v = yaml::read_int(src, *w, 1, limits::kWorkers, "the new workers per replica"))
+      f.workers = clamp_int(*v);
+  if (!in) return;
+  const auto text = yaml::read_text(src, *in, "an instance size");
+  if (!text) return;
+  if (!instance(*text)) {
+    const std::string guess = did_you_mean(*text, instance_names());
+    src.error(in->value_mark,
+              guess.empty() ? fmt::format("unknown instance '{}': valid: {}", *text, instance_examples())
+                            : fmt::format("unknown instance '{}': did you mean '{}'?", *text, guess));
+    return;
+  }
+  f.instance = *text;
+  f.instance_mark = in->value_mark;
+}
+
 // The options of a leak, a deploy and the operator actions.
 void read_change_options(const Source& src, const Map& m, const Field& head, const std::string& where,
                          FaultSpec& f) {
@@ -591,6 +621,7 @@ void read_change_options(const Source& src, const Map& m, const Field& head, con
     case K::Spike:
       if (const Field* g = m.need("x", where)) f.x = read_positive(src, *g).value_or(1);
       break;
+    case K::Resize: read_resize(src, m, head, f); break;
     default: break;
   }
 }
@@ -772,6 +803,7 @@ class ResilienceChecker {
         break;
       }
       case K::Shift: shift(f, c); break;
+      case K::Resize: resize(f, c); break;
       case K::Partition: partition(f, i); break;
       default: break;
     }
@@ -787,6 +819,24 @@ class ResilienceChecker {
     if (*f.replicas > most)
       error(f.target_mark,
             fmt::format("{} asks for {} replicas of '{}', which has {}", what(f), *f.replicas, c.name, most));
+  }
+
+  // A resize's instance is of the target's family, with room for its workers.
+  void resize(const FaultSpec& f, const ComponentSpec& c) const {
+    const Instance* in = f.instance.empty() ? nullptr : instance(f.instance);
+    if (!in) return;
+    const std::string_view family = c.service() ? "service" : "database";
+    if (in->family != family) {
+      const std::vector<std::string> names = instance_names(family);
+      error(f.instance_mark,
+            fmt::format("'{}' is an instance for a {}, not a {} ('{}' runs on {} .. {})", f.instance,
+                        in->family, family, c.name, names.front(), names.back()));
+      return;
+    }
+    if (f.workers && *f.workers > max_workers(*in))
+      error(f.instance_mark,
+            fmt::format("{} has {} vCPUs: at most {} workers ({} per vCPU); {} asks for {}", f.instance,
+                        in->vcpus, max_workers(*in), max_workers(*in) / in->vcpus, what(f), *f.workers));
   }
 
   void shift(const FaultSpec& f, const ComponentSpec& c) const {

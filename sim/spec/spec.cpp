@@ -129,6 +129,7 @@ constexpr std::array kFaultKinds{
     Named<FaultSpec::Kind>{FaultSpec::Kind::RateLimit, "rate_limit"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::Breaker, "breaker"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::Shift, "shift"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::Resize, "resize"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::Spike, "spike"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::HostDown, "host_down"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::HostSlow, "host_slow"},

@@ -1,0 +1,132 @@
+// The sandbox's workers and instance keys (issue 16): `.` / `,` resize a
+// service's workers, `I` / shift+I its instance size, live, as `resize`
+// operator actions; U undoes; W writes a design that, run again, gives the
+// same figures. Scripted key presses, no window (the viz suite runs under
+// `xvfb-run -a` with the render tests).
+#ifdef ARCHSIM_WITH_VIEW
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <unistd.h>
+
+#include "archsim/load.hpp"
+#include "archsim/output.hpp"
+#include "archsim/simulation.hpp"
+
+#include "../viz/controller.hpp"
+#include "../viz/live.hpp"
+#include "../viz/playback.hpp"
+#include "../viz/sandbox.hpp"
+
+using namespace archsim;
+using namespace archsim::viz;
+
+namespace {
+
+// An API short of workers from the start; 40 s.
+const char* kShortScenario = R"(name: resize-sandbox
+seed: 9
+duration: 40s
+traffic:
+  - name: users
+    to: api
+    rate: 300/s
+components:
+  api:
+    kind: service
+    replicas: 1
+    instance: m6i.large
+    workers: 24
+    steps:
+      - work: exp(100ms)
+  db:
+    kind: database
+    workers: 8
+    queries:
+      read: exp(5ms)
+slo:
+  latency_p99: 500ms
+)";
+
+}  // namespace
+
+TEST_SUITE("viz") {
+  TEST_CASE("sandbox: . , I and shift+I resize live; U undoes; W writes a design that reproduces the run") {
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("archsim-resize-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string file = (dir / "short.yaml").string();
+    { std::ofstream(file) << kShortScenario; }
+    const ScenarioSpec spec = load_scenario(file);
+    Playback* pb = nullptr;
+    LiveRun live(spec, pb);
+    Controller::Setup setup;
+    setup.pb = pb;
+    setup.file = file;
+    setup.live = &live;
+    setup.out_dir = dir.string();
+    Controller ctl(setup);
+    auto press = [&](sf::Keyboard::Key k, bool shift = false) {
+      sf::Event ev;
+      ev.type = sf::Event::KeyPressed;
+      ev.key = {k, false, false, shift, false};
+      ctl.handle(ev);
+    };
+    ctl.select(0);  // api: m6i.large, 24 workers
+    ctl.seek(5);
+    press(sf::Keyboard::Period);  // 24 -> 30 workers at 5 s
+    CHECK(ctl.state().status.find("api: m6i.large, 24 workers -> m6i.large, 30 workers") !=
+          std::string::npos);
+    ctl.seek(10);
+    press(sf::Keyboard::I);  // m6i.large -> m6i.xlarge: 30 -> 60 workers at 10 s
+    CHECK(ctl.state().status.find("-> m6i.xlarge, 60 workers") != std::string::npos);
+    ctl.seek(15);
+    press(sf::Keyboard::I);  // -> m6i.2xlarge, 120 workers at 15 s
+    ctl.seek(20);
+    press(sf::Keyboard::U);  // undo: back to m6i.xlarge, 60 workers at 20 s
+    CHECK(ctl.state().status.find("undone: api back to m6i.xlarge, 60 workers") != std::string::npos);
+    ctl.seek(25);
+    press(sf::Keyboard::Comma);    // 60 -> 45 at 25 s
+    ctl.select(1);                 // db: no instance named, 8 workers (db.r6g.xlarge fits them)
+    press(sf::Keyboard::I, true);  // one size down: db.r6g.large, 4 workers
+    CHECK(ctl.state().status.find("db: db.r6g.xlarge, 8 workers -> db.r6g.large, 4 workers") !=
+          std::string::npos);
+    press(sf::Keyboard::I, true);  // already the smallest: nothing applied
+    CHECK(ctl.state().status.find("smallest size") != std::string::npos);
+    REQUIRE(ctl.sandbox());
+    CHECK(ctl.sandbox()->changes().size() == 6);
+    int actions = 0;
+    for (const Note& n : pb->notes()) actions += n.kind == "action" && n.what == "resize";
+    CHECK(actions == 6);
+    ctl.seek(40);
+    REQUIRE(live.done());
+    REQUIRE(live.result());
+    // The last resize is what the run ends with.
+    CHECK(live.result()->components.at(0).workers == 45);
+    CHECK(live.result()->components.at(1).workers == 4);
+    press(sf::Keyboard::W);
+    REQUIRE_FALSE(ctl.written().empty());
+    std::ifstream in(ctl.written());
+    std::stringstream text;
+    text << in.rdbuf();
+    INFO(text.str());
+    CHECK(text.str().find("{at: 5s, resize: api, workers: 30}") != std::string::npos);
+    CHECK(text.str().find("{at: 10s, resize: api, instance: m6i.xlarge}") != std::string::npos);
+    CHECK(text.str().find("{at: 20s, resize: api, instance: m6i.xlarge, workers: 60}") != std::string::npos);
+    CHECK(text.str().find("{at: 25s, resize: db, instance: db.r6g.large}") != std::string::npos);
+    const ScenarioSpec again = load_scenario(ctl.written());
+    Simulation sim(again);
+    const RunResult& r = sim.run();
+    CHECK(to_json_deterministic(r).dump() == to_json_deterministic(*live.result()).dump());
+    Simulation plain(spec);
+    CHECK(to_json_deterministic(plain.run()).dump() != to_json_deterministic(r).dump());
+    std::filesystem::remove_all(dir);
+  }
+}
+
+#endif  // ARCHSIM_WITH_VIEW
