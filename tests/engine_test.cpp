@@ -154,6 +154,30 @@ TEST_CASE("histogram quantiles are within 1% of the exact order statistic") {
   CHECK(a.quantile(0.99) == h.quantile(0.99));
 }
 
+TEST_CASE("histogram buckets recorded but not yet counted are seen by quantiles, merges, copies and clears") {
+  // Histogram::record counts buckets in batches (of 16): every reader must
+  // see the last few values. Five values: none of them counted yet.
+  Histogram h;
+  for (double x : {0.001, 0.002, 0.004, 0.008, 0.016}) h.record(x);
+  CHECK(h.quantile(0.2) == Rel(0.001).epsilon(0.01));
+  CHECK(h.quantile(0.6) == Rel(0.004).epsilon(0.01));
+  const Histogram copy = h;
+  CHECK(copy.quantile(0.4) == Rel(0.002).epsilon(0.01));
+  // A merge of two histograms with values pending on both sides.
+  Histogram a, b;
+  for (int i = 0; i < 3; ++i) a.record(0.1);
+  for (int i = 0; i < 7; ++i) b.record(1.0);
+  a.merge(b);
+  CHECK(a.count() == 10);
+  CHECK(a.quantile(0.3) == Rel(0.1).epsilon(0.01));
+  CHECK(a.quantile(0.4) == Rel(1.0).epsilon(0.01));
+  // A clear forgets the pending values too: only what follows is counted.
+  h.clear();
+  for (int i = 0; i < 3; ++i) h.record(0.5);
+  CHECK(h.quantile(0.01) == Rel(0.5).epsilon(0.01));
+  CHECK(h.quantile(0.99) == Rel(0.5).epsilon(0.01));
+}
+
 TEST_CASE("same file and seed give byte-identical JSON and timeline") {
   const std::string path = std::string(ARCHSIM_SOURCE_DIR) + "/examples/validation/nested_call.yaml";
   LoadOptions o;

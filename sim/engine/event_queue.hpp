@@ -60,7 +60,9 @@ class EventQueue {
   static constexpr std::uint64_t kWords = kSlots / 64;
 
   static bool less(const Event& a, const Event& b) {
-    return a.time < b.time || (a.time == b.time && a.seq < b.seq);
+    // Bitwise, not ||/&&: no branch to mispredict when a pop picks the
+    // earliest of four children (half the time the wrong guess).
+    return (a.time < b.time) | ((a.time == b.time) & (a.seq < b.seq));
   }
   static void heap_push(std::vector<Event>& h, const Event& e) {
     std::size_t i = h.size();
@@ -84,8 +86,7 @@ class EventQueue {
       if (c >= n) break;
       std::size_t best = c;
       const std::size_t end = c + 4 < n ? c + 4 : n;
-      for (std::size_t k = c + 1; k < end; ++k)
-        if (less(h[k], h[best])) best = k;
+      for (std::size_t k = c + 1; k < end; ++k) best = less(h[k], h[best]) ? k : best;
       if (!less(h[best], last)) break;
       h[i] = h[best];
       i = best;

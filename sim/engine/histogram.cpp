@@ -4,8 +4,17 @@
 
 namespace archsim {
 
+void Histogram::flush() const {
+  if (npending_ == 0) return;
+  if (counts_.empty()) counts_.assign(kBuckets, 0);
+  for (int k = 0; k < npending_; ++k) ++counts_[pending_[k]];
+  npending_ = 0;
+}
+
 void Histogram::merge(const Histogram& o) {
   if (o.count_ == 0) return;
+  o.flush();
+  flush();
   if (!o.counts_.empty()) {
     if (counts_.empty()) counts_.assign(kBuckets, 0);
     for (int i = o.lo_; i <= o.hi_; ++i) counts_[i] += o.counts_[i];
@@ -20,6 +29,7 @@ void Histogram::merge(const Histogram& o) {
 }
 
 void Histogram::clear() {
+  npending_ = 0;
   if (!counts_.empty() && hi_ >= lo_) std::fill(counts_.begin() + lo_, counts_.begin() + hi_ + 1, 0u);
   count_ = zeros_ = 0;
   sum_ = max_ = 0;
@@ -41,6 +51,7 @@ double Histogram::quantile(double q) const {
   auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count_)));
   if (rank == 0) rank = 1;
   if (rank <= zeros_) return 0.0;
+  flush();
   std::uint64_t seen = zeros_;
   for (int i = lo_; i <= hi_; ++i) {
     seen += counts_[i];

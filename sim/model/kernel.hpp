@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "engine/event_queue.hpp"
@@ -137,6 +139,8 @@ struct Job {
   bool fanout = false;    ///< waiting on several calls (the component counts replies)
   bool keyed = false;     ///< `key` was set by one of this visit's calls
 };
+
+static_assert(std::is_trivially_destructible_v<Job>, "Kernel::alloc reuses a Job without destroying it");
 
 /// Reply flags (Job::flags).
 constexpr std::uint8_t kMiss = 1;   ///< a cache did not have the key
@@ -408,7 +412,9 @@ class Kernel {
       j = &c[0];
     }
     const std::uint32_t token = j->token;
-    *j = Job{};
+    // Built in place: `*j = Job{}` built a 192-byte Job on the stack and
+    // copied it (Job is trivially destructible: nothing to destroy first).
+    ::new (static_cast<void*>(j)) Job;
     j->token = token;
     return j;
   }

@@ -36,6 +36,9 @@ int Service::pick_replica() {
   // Called directly (no balancer in front): round robin over the serving
   // replicas, as a client-side balancer with service discovery would.
   const auto n = static_cast<std::uint32_t>(reps_.size());
+  // One replica: the answer is 0 whatever its state (the loop below returns
+  // it either way), without reading the replica, a cache miss in a large model.
+  if (n == 1) return 0;
   for (std::uint32_t i = 0; i < n; ++i) {
     const std::uint32_t r = next_replica_;
     if (++next_replica_ >= n) next_replica_ = 0;
