@@ -55,6 +55,11 @@ struct DataSetSpec {
   std::vector<std::pair<double, double>> followers;
   std::string pull_lever;
   Mark pull_lever_mark;
+  /// `mirror: SET`: a migration's old data set: every write a database of
+  /// this set commits must also reach the design's database of SET
+  /// (DatabaseSpec::mirror; counted as inconsistent_writes). "" = none.
+  std::string mirror;
+  Mark mirror_mark;
 };
 
 /// One requirement of an operation: any of the alternatives, each a work

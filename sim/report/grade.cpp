@@ -207,10 +207,11 @@ std::string families(const std::vector<const LeverSpec*>& ls) {
 // Level 1..3 for a correctness objective that failed.
 void correctness_hints(const Analysis& a, const GradeItem& it, int level, std::vector<std::string>& out) {
   const std::string key = it.name;
-  std::string where, figure = key == "duplicates"      ? "duplicates"
-                              : key == "lost_messages" ? "dead_letters"
-                              : key == "lost_writes"   ? "lost_writes"
-                                                       : "stale_reads";
+  std::string where, figure = key == "duplicates"            ? "duplicates"
+                              : key == "lost_messages"       ? "dead_letters"
+                              : key == "lost_writes"         ? "lost_writes"
+                              : key == "inconsistent_writes" ? "inconsistent_writes"
+                                                             : "stale_reads";
   double n = 0;
   for (const ComponentResult& c : a.result.components)
     if (figure_of(c, figure) > n) {
@@ -230,6 +231,10 @@ void correctness_hints(const Analysis& a, const GradeItem& it, int level, std::v
     out.push_back(
         "Lever family: concurrency control. Last-writer-wins keeps one of two concurrent writes and "
         "acknowledges both: the other is silently lost.");
+  else if (key == "inconsistent_writes")
+    out.push_back(
+        "Lever family: atomic hand-off. Two writes to two stores from one process are two steps: when the "
+        "second fails (or the process dies between them) the stores disagree; retries only narrow it.");
   else out.push_back("Lever family: read routing and replication (which reads may go to a lagging replica).");
   if (level < 3) return;
   if (key == "duplicates")
@@ -247,6 +252,12 @@ void correctness_hints(const Analysis& a, const GradeItem& it, int level, std::v
         fmt::format("Lever: serialise the writes of a key ({} lost {} writes): one primary that orders them "
                     "(a SQL row lock), or a store that keeps conflicting versions for the reader to merge",
                     where, it.actual_text));
+  else if (key == "inconsistent_writes")
+    out.push_back(fmt::format(
+        "Lever: write {} with an outbox (`write: DB, outbox: QUEUE`: the row and the outbox row commit in "
+        "one transaction) and let the queue's consumer apply it to the other store, at least once: {} "
+        "writes reached one store only in this run.",
+        where, it.actual_text));
   else
     out.push_back(
         fmt::format("Lever: read the data that must be fresh from the primary (`read_from: primary` on {}), "

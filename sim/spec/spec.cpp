@@ -86,6 +86,7 @@ constexpr std::array kSloKinds{
     Named<SloSpec::Kind>{SloSpec::Kind::Availability, "availability"},
     Named<SloSpec::Kind>{SloSpec::Kind::LostWrites, "lost_writes"},
     Named<SloSpec::Kind>{SloSpec::Kind::DeliveryP99, "delivery_p99"},
+    Named<SloSpec::Kind>{SloSpec::Kind::InconsistentWrites, "inconsistent_writes"},
 };
 
 constexpr std::array kBackoffs{
@@ -194,7 +195,8 @@ SloUnit slo_unit(std::string_view key) {
     case K::ThroughputMin: return SloUnit::PerSecond;
     case K::Duplicates:
     case K::LostMessages:
-    case K::LostWrites: return SloUnit::Count;
+    case K::LostWrites:
+    case K::InconsistentWrites: return SloUnit::Count;
   }
   return SloUnit::Seconds;
 }
