@@ -259,8 +259,11 @@ TEST_SUITE("library") {
     CHECK(naive.why.saturated.front().name == "orders");
     CHECK(naive.why.saturated.front().at == Rel(180).epsilon(0.02));  // the cutover at 3m
     CHECK(naive.result.errors.count("injected_error"));               // the latent defect, shown to everyone
+    // Its dual write leaves the old database's failover's orders in the new store only; the outbox none.
+    CHECK(figure(naive, "orders_db", "inconsistent_writes") > 1000);
     const Analysis good = run_design("monolith-to-microservices", "good");
     CHECK(good.pass());
+    CHECK(figure(good, "orders_db", "inconsistent_writes") == 0);
     // The defect shows with the canary's first request (2m) and is fixed 3 min later.
     std::vector<double> defect;
     for (const Note& n : good.result.notes)

@@ -62,6 +62,11 @@ struct DataSetSpec {
   /// `per_user: {users: 5M, popularity: uniform}`: an item is one copy per
   /// reader (a whole personalised page), what a cache of it must hold.
   std::optional<KeyedStoreSpec::Vary> vary;
+  /// `mirror: SET`: a migration's old data set: every write a database of
+  /// this set commits must also reach the design's database of SET
+  /// (DatabaseSpec::mirror; counted as inconsistent_writes). "" = none.
+  std::string mirror;
+  Mark mirror_mark;
 };
 
 /// One requirement of an operation: any of the alternatives, each a work

@@ -70,6 +70,11 @@ inline constexpr char kHeapFill[] =
 inline constexpr char kGcShare[] = "gc_share";  ///< and the share of its time in GC pauses
 inline constexpr char kLostWrites[] =
     "lost_writes";  ///< acknowledged writes that lost last-writer-wins to a concurrent one
+/// A database with `mirror:`: writes it committed that its mirror never got
+/// and that no outbox still holds (model/mirror.hpp).
+inline constexpr char kInconsistentWrites[] = "inconsistent_writes";
+/// And those an outbox still holds at the end (delayed, not lost).
+inline constexpr char kMirrorPending[] = "mirror_pending";
 inline constexpr char kUnavailable[] = "unavailable";  ///< quorum requests refused: too few replicas up
 inline constexpr char kStores[] = "stores";
 inline constexpr char kWrites[] = "writes";

@@ -121,6 +121,11 @@ struct CallSpec {
   std::optional<RetrySpec> retry;
   std::optional<double> hedge;  ///< seconds: a second attempt if no reply by then
   std::optional<BreakerSpec> breaker;
+  /// `write: DB, outbox: QUEUE`: the write and an outbox row commit in one
+  /// transaction at the database; the row is then published to QUEUE
+  /// (the relay), whatever happens to the caller ("" = no outbox).
+  std::string outbox;
+  Mark outbox_mark;
 };
 
 /// One step of what a service does for a request.
@@ -444,7 +449,12 @@ struct DatabaseSpec {
   int shards = 1;
   std::optional<double> hot_shard;           ///< share of the queries that go to shard 0
   std::optional<PopularitySpec> shard_skew;  ///< or: shards by Zipf popularity, shard 0 hottest
-  std::uint64_t keys = 0;                    ///< key space for staleness per key; 0 = per shard
+  /// `mirror: DB`: during a migration every write this database commits
+  /// must also reach DB (the old store); a committed write DB never gets
+  /// (and no outbox still holds) is an inconsistent write. "" = none.
+  std::string mirror;
+  Mark mirror_mark;
+  std::uint64_t keys = 0;  ///< key space for staleness per key; 0 = per shard
   PopularitySpec popularity;
   std::optional<Consistency> consistency;  ///< leaderless quorums; none = primary and replicas
   /// Nodes per shard: the primary and its replicas, or the replication factor.
@@ -548,6 +558,7 @@ struct SloSpec {
     LostWrites,       ///< acknowledged writes a concurrent write overwrote (last-writer-wins), all databases
     DeliveryP99,      ///< p99 of a queue's publish-to-processed delay, s, the worst queue (not correctness)
     StaleServeRatio,  ///< copies served after their source changed / reads, all caches and CDNs
+    InconsistentWrites,  ///< writes a `mirror:` database committed that its mirror never got, all databases
   };
   Kind kind = Kind::LatencyP99;
   std::string key;    ///< as written, e.g. "latency_p99"

@@ -50,6 +50,11 @@ CallGraph::CallGraph(const ScenarioSpec& spec)
       for_each_call(svc->steps, [&](const StepSpec& step, double times) {
         link(from, step.call.target, step.kind == StepSpec::Kind::Async ? EdgeKind::Async : EdgeKind::Call,
              step.call.mark, times * spec.fan_of(step.call));
+        // An outbox row per committed write reaches its relay after the
+        // caller has its reply (the database publishes it; counted here per
+        // write of this service).
+        if (!step.call.outbox.empty())
+          link(from, step.call.outbox, EdgeKind::Async, step.call.outbox_mark, times);
       });
     }
     if (const QueueSpec* q = comp.queue()) {

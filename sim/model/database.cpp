@@ -301,6 +301,7 @@ void Database::done(Job* j) {
     err = ErrorKind::Killed;  // the node died while the query ran
   } else if (queries_[j->op].write) {
     replicate(shard, j->key);
+    committed(*j);
   } else {
     double staleness = 0;
     if (node != sh.primary) ++counts_.replica_reads;
@@ -522,6 +523,10 @@ void Database::report(ComponentResult& r, double window) const {
     f(fig::kStalenessP99Ms, counts_.staleness.quantile(0.99) * 1e3);
     f(fig::kReplicationLagMs, counts_.lag.mean() * 1e3);
     f(fig::kFailovers, static_cast<double>(counts_.failovers));
+  }
+  if (ledger_) {
+    f(fig::kInconsistentWrites, static_cast<double>(ledger_->inconsistent()));
+    f(fig::kMirrorPending, static_cast<double>(ledger_->pending()));
   }
   if (shards_ > 1) {
     // The shards' busy time, to the end of the run.

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -27,6 +28,7 @@
 #include "engine/popularity.hpp"
 #include "model/impairment.hpp"
 #include "model/kernel.hpp"
+#include "model/mirror.hpp"
 #include "model/station.hpp"
 #include "spec/instances.hpp"
 
@@ -40,6 +42,7 @@ class Database : public Component {
   Database(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t seed);
   const ComponentSpec& spec;
 
+  void link(Builder& b) override;
   void handle(const Event& e) override;
   void on_reply(Job*, ErrorKind) override {}  // a database calls nobody
   int op_code(const std::string& op) const override;
@@ -127,6 +130,11 @@ class Database : public Component {
   /// Whether a read at node `n` of the key is stale now; the staleness if so.
   bool stale(int node, std::uint64_t key, double& staleness) const;
   void promote(int shard);
+  /// A write committed: the mirror ledgers learn it, and an outbox row goes
+  /// to its relay (model/mirror.hpp).
+  void committed(const Job& j);
+  std::unique_ptr<MirrorLedger> ledger_;    ///< `mirror:`: this store's writes that must reach another
+  std::vector<MirrorLedger*> mirrored_by_;  ///< the ledgers of the stores that mirror to this one
 
   // Leaderless quorums (database_quorum.cpp).
   struct QuorumOp {

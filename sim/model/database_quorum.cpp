@@ -172,6 +172,7 @@ void Database::answer(std::uint32_t slot) {
     double* t = key_record(j->key, true);
     if (t[1] > op.ts) ++counts_.lost_writes;  // a later write began while this one was in flight
     t[0] = std::max(t[0], op.ts);
+    committed(*j);
   } else if (op.best < op.required) {
     j->flags |= kStale;
     ++counts_.stale_reads;

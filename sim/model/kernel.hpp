@@ -70,7 +70,8 @@ struct CallSite {
   std::uint16_t op = 0;  ///< Component::op_code of CallSpec::op at the target
   bool reuse_key =
       false;  ///< use the caller's last key if it has one (the store after a miss, an invalidation)
-  std::int32_t part = -1;  ///< a scatter's call: the shard it goes to (-1: the key decides)
+  std::int32_t part = -1;       ///< a scatter's call: the shard it goes to (-1: the key decides)
+  Component* outbox = nullptr;  ///< `write: DB, outbox: Q`: the queue its committed rows go to (a Queue)
   // Resilience (all optional)
   std::optional<RetrySpec> retry;
   double retry_tokens = 0;  ///< retry budget: earned per first try, spent per retry

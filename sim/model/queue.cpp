@@ -74,7 +74,7 @@ void Queue::arrive(Job* j) {
       case WhenFull::DropOldest: drop_oldest(); break;
     }
   }
-  enqueue(Message{now, j->request_start, j->request, j->measured}, p);
+  enqueue(Message{now, j->request_start, j->request, j->measured, 0}, p);
   record_end(j, ErrorKind::None);
   kernel_.finish(j, ErrorKind::None);
 }
@@ -144,7 +144,8 @@ void Queue::deliver(std::uint32_t c, std::uint32_t partition, const Message& m) 
   d->replica = 0;
   d->aux = static_cast<std::int32_t>(c);
   d->pc = partition;
-  d->loop[0] = 1;  // deliveries so far
+  d->loop[0] = 1;         // deliveries so far
+  d->loop[1] = m.ledger;  // an outbox row: whose ledger learns when it leaves
   send(d);
 }
 
@@ -218,6 +219,7 @@ void Queue::on_reply(Job* d, ErrorKind err) {
 
 void Queue::consumer_free(Job* d) {
   const auto c = static_cast<std::uint32_t>(d->aux);
+  outbox_done(d->request, d->loop[1]);
   kernel_.free(d);
   account(kernel_.now());
   add_busy(-1);
@@ -230,7 +232,7 @@ void Queue::admit_blocked() {
     Job* j = blocked_head_;
     blocked_head_ = j->next;
     if (!blocked_head_) blocked_tail_ = nullptr;
-    enqueue(Message{kernel_.now(), j->request_start, j->request, j->measured}, j->pc);
+    enqueue(Message{kernel_.now(), j->request_start, j->request, j->measured, 0}, j->pc);
     record_end(j, ErrorKind::None);
     kernel_.finish(j, ErrorKind::None);
   }
@@ -251,6 +253,7 @@ void Queue::drop_oldest() {
   std::deque<Message>& part = partitions_[static_cast<std::size_t>(best)];
   record_wait(now -
               part.front().published);  // it left the queue: wait counts every leaver, as queue_mean does
+  outbox_done(part.front().request, part.front().ledger);
   part.pop_front();
   add_queued(-1);
   ++counts_.dropped;

@@ -23,6 +23,7 @@
 
 #include "archsim/spec.hpp"
 #include "model/kernel.hpp"
+#include "model/mirror.hpp"
 
 namespace archsim {
 
@@ -46,6 +47,12 @@ class Queue : public Component {
   /// delivered; the messages it holds survive).
   bool apply(const FaultSpec& f, bool end) override;
 
+  /// An outbox row committed with the write `j` (model/mirror.hpp): a
+  /// message that cannot fail to get in (the rows wait in the database
+  /// while the relay is down or the queue is full). `ledger` (or null)
+  /// learns when it leaves the queue.
+  void put_outbox(const Job& j, MirrorLedger* ledger);
+
   /// Messages waiting now (all partitions).
   std::uint64_t waiting() const { return queued(); }
 
@@ -59,6 +66,7 @@ class Queue : public Component {
     double request_start = 0;
     std::uint64_t request = 0;
     bool measured = false;
+    std::uint32_t ledger = 0;  ///< an outbox row: 1 + its index in ledgers_; 0 = a plain message
   };
   struct Counts {
     std::uint64_t published = 0, processed = 0, redeliveries = 0, dead_letters = 0, dropped = 0, blocked = 0;
@@ -101,6 +109,8 @@ class Queue : public Component {
   double oldest_ = 0;  ///< publish time of the oldest waiting message
   double lag_since_ = 0;
   Counts counts_;
+  std::vector<MirrorLedger*> ledgers_;  ///< of the stores whose outbox rows come here
+  void outbox_done(std::uint64_t request, std::uint32_t ledger);
   struct TickCounts {
     std::uint64_t processed = 0;
     Histogram delay;

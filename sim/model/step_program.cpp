@@ -128,6 +128,8 @@ void StepProgram::branch(const StepSpec& st, int depth) {
 
 void StepProgram::call(const StepSpec& st, int depth) {
   std::vector<CallSite*> sites = sites_of(st.call);
+  if (!st.call.outbox.empty())
+    for (CallSite* s : sites) s->outbox = b_->component(st.call.outbox);
   Op op = make(sites.size() > 1 ? Op::Kind::Parallel : Op::Kind::Call);
   if (sites.size() > 1) {
     // A scatter: the step waits for every shard's answer.

@@ -177,7 +177,12 @@ std::optional<Saturation> find_saturation(int i, const std::vector<Tick>& ticks,
   const auto ui = static_cast<std::size_t>(i);
   const auto flat_out = [&](const Tick& t) {
     if (t.components.size() <= ui) return false;
-    return pool ? figure(t.components[ui], "pool_waiting") > 0 : t.components[ui].utilization >= kBusy;
+    if (pool) return figure(t.components[ui], "pool_waiting") > 0;
+    // A queue whose consumers all hold a message and processed none is
+    // blocked by failing deliveries (redelivered after a delay), not short
+    // of consumers: what fails is behind it.
+    if (c.kind == ComponentKind::Queue && figure(t.components[ui], "processed") == 0) return false;
+    return t.components[ui].utilization >= kBusy;
   };
   std::size_t k = 0;
   while (k < ticks.size()) {
@@ -204,7 +209,9 @@ std::optional<Saturation> find_saturation(int i, const std::vector<Tick>& ticks,
       s.at_end = e == ticks.size();
       s.seconds += len;
       for (std::size_t q = k; q < e; ++q) {
-        served += ticks[q].components[ui].completed;
+        // A queue serves what its consumers processed (an outbox's rows are no visits).
+        served += c.kind == ComponentKind::Queue ? figure(ticks[q].components[ui], "processed")
+                                                 : ticks[q].components[ui].completed;
         offered += ticks[q].started;
       }
     }

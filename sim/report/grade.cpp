@@ -207,11 +207,12 @@ std::string families(const std::vector<const LeverSpec*>& ls) {
 // Level 1..3 for a correctness objective that failed.
 void correctness_hints(const Analysis& a, const GradeItem& it, int level, std::vector<std::string>& out) {
   const std::string key = it.name;
-  std::string where, figure = key == "duplicates"      ? "duplicates"
-                              : key == "lost_messages" ? "dead_letters"
-                              : key == "lost_writes"   ? "lost_writes"
-                              : key == "stale_serves"  ? "stale_serves"
-                                                       : "stale_reads";
+  std::string where, figure = key == "duplicates"            ? "duplicates"
+                              : key == "lost_messages"       ? "dead_letters"
+                              : key == "lost_writes"         ? "lost_writes"
+                              : key == "stale_serves"        ? "stale_serves"
+                              : key == "inconsistent_writes" ? "inconsistent_writes"
+                                                             : "stale_reads";
   double n = 0;
   for (const ComponentResult& c : a.result.components)
     if (figure_of(c, figure) > n) {
@@ -235,6 +236,10 @@ void correctness_hints(const Analysis& a, const GradeItem& it, int level, std::v
     out.push_back(
         "Lever family: invalidation. A TTL keeps serving a copy after its source changed until it "
         "expires; an event on each update removes it everywhere it is cached.");
+  else if (key == "inconsistent_writes")
+    out.push_back(
+        "Lever family: atomic hand-off. Two writes to two stores from one process are two steps: when the "
+        "second fails (or the process dies between them) the stores disagree; retries only narrow it.");
   else out.push_back("Lever family: read routing and replication (which reads may go to a lagging replica).");
   if (level < 3) return;
   if (key == "duplicates")
@@ -257,6 +262,12 @@ void correctness_hints(const Analysis& a, const GradeItem& it, int level, std::v
         "Lever: purge on update (`purge_on_update: 150ms` on {} and on every cache of the same data); a "
         "shorter TTL only narrows the window, at the price of more misses",
         where));
+  else if (key == "inconsistent_writes")
+    out.push_back(fmt::format(
+        "Lever: write {} with an outbox (`write: DB, outbox: QUEUE`: the row and the outbox row commit in "
+        "one transaction) and let the queue's consumer apply it to the other store, at least once: {} "
+        "writes reached one store only in this run.",
+        where, it.actual_text));
   else
     out.push_back(
         fmt::format("Lever: read the data that must be fresh from the primary (`read_from: primary` on {}), "

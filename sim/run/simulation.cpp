@@ -67,6 +67,7 @@ double correctness_actual(SloSpec::Kind k, const RunResult& r) {
       case K::Duplicates: sum += figure(c, "duplicates"); break;
       case K::LostMessages: sum += figure(c, "dead_letters") + figure(c, "dropped"); break;
       case K::LostWrites: sum += figure(c, "lost_writes"); break;
+      case K::InconsistentWrites: sum += figure(c, "inconsistent_writes"); break;
       case K::StaleReadRatio:
         sum += figure(c, "stale_reads");
         if (c.kind == ComponentKind::Database) reads += figure(c, "reads");
@@ -134,6 +135,7 @@ void check_slos(const ScenarioSpec& spec, RunResult& r) {
         break;
       case K::Duplicates:
       case K::LostWrites:
+      case K::InconsistentWrites:
       case K::LostMessages:
         c.unit = "count";
         c.actual = correctness_actual(s.kind, r);

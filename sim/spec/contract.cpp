@@ -73,7 +73,7 @@ const std::vector<std::string_view> kOwnedTop = {"traffic", "slo",      "budget"
 const std::vector<std::string_view> kDataKeys = {
     "keys",           "popularity", "item_size", "queries",  "cache_latency",   "edge_latency",
     "origin_latency", "min_shards", "lever",     "failover", "replication_lag", "followers",
-    "pull_lever",     "hot",        "updates",   "vary"};
+    "pull_lever",     "hot",        "updates",   "vary",     "mirror"};
 const std::vector<std::string_view> kLeverKeys = {"about", "family", "sets", "must"};
 const std::vector<std::string_view> kOperationKeys = {"from", "must"};
 
@@ -169,6 +169,10 @@ void read_data(const Source& src, const Field& f, Contract& c) {
     if (const Field* x = dm->get("lever")) {
       d.lever = yaml::read_text(src, *x, "the lever that offers this data set").value_or("");
       d.lever_mark = x->value_mark;
+    }
+    if (const Field* x = dm->get("mirror")) {
+      d.mirror = yaml::read_text(src, *x, "the data set that must receive its writes").value_or("");
+      d.mirror_mark = x->value_mark;
     }
     read_data_followers(src, *dm, d);
     if (const Field* x = dm->get("hot")) d.hot = read_hot_key(src, *x);
@@ -591,6 +595,8 @@ void check_database_facts(const Map& m, const ComponentSpec& comp, const Contrac
            ds ? ds->failover_mark : data_owner);
   if (const Field* f = m.get("replication_lag"); f && ds && ds->replication_lag)
     refuse(*f, "how long its replication takes", ds->lag_mark);
+  if (const Field* f = m.get("mirror"); f && ds && !ds->mirror.empty())
+    refuse(*f, "which store must receive its writes", ds->mirror_mark);
 }
 
 }  // namespace
@@ -735,6 +741,8 @@ class Walker {
               runs[target.data + "." + (st.call.op.empty() ? "read" : "write")] += times;
           }
           component(t, times, depth + 1);
+          // An outbox row is published with the write: its relay's consumer runs too.
+          if (!st.call.outbox.empty()) component(s_.find(st.call.outbox), times, depth + 1);
           steps(st.on_miss, times, depth);
           break;
         }
@@ -802,6 +810,33 @@ void fill_database(DatabaseSpec* db, const DataSetSpec* d, const Contract& c) {
   if (d->replication_lag) db->replication_lag = d->replication_lag;
 }
 
+// A database of a data set with `mirror: SET`: its writes must reach the
+// design's database of SET (the first, in file order).
+void fill_mirror(const ScenarioSpec& spec, DatabaseSpec* db, const DataSetSpec* d, const Contract& c,
+                 Diagnostics& diags) {
+  if (d->mirror.empty()) return;
+  if (!c.data_set(d->mirror)) {
+    std::vector<std::string> sets;
+    for (const DataSetSpec& x : c.data) sets.push_back(x.name);
+    const std::string guess = did_you_mean(d->mirror, sets);
+    diags.error(
+        spec.file, d->mirror_mark,
+        fmt::format("'mirror' of data set '{}' names '{}', which is no data set: {}valid: {}", d->name,
+                    d->mirror, guess.empty() ? "" : fmt::format("did you mean '{}'? ", guess), join(sets)));
+    return;
+  }
+  for (const ComponentSpec& other : spec.components)
+    if (other.database() && other.data == d->mirror) {
+      db->mirror = other.name;
+      db->mirror_mark = d->mirror_mark;
+      return;
+    }
+  diags.error(spec.file, d->mirror_mark,
+              fmt::format("every write of data set '{}' must also reach data set '{}' (the migration's old "
+                          "store), but the design has no database of '{}'",
+                          d->name, d->mirror, d->mirror));
+}
+
 // A cache or CDN of a data set: its key space, popularity and latencies.
 void fill_store(ComponentSpec& comp, const DataSetSpec* d, const ScenarioSpec& spec, Diagnostics& diags) {
   KeyedStoreSpec* store = nullptr;
@@ -853,7 +888,10 @@ void fill_data(ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
               "the problem)",
               comp.name, db->shards, db->shards == 1 ? "" : "s", d->name, d->min_shards) +
               note(spec.file, d->min_shards_mark, "the problem fixes it here"));
-    if (DatabaseSpec* db = comp.database()) fill_database(db, d, c);
+    if (DatabaseSpec* db = comp.database()) {
+      fill_database(db, d, c);
+      fill_mirror(spec, db, d, c, diags);
+    }
     // A cache or CDN of a data set exists only where the problem says what
     // serving from it costs (its cache_latency, edge_latency).
     const bool cacheable = comp.cache() ? d->cache_latency.has_value()

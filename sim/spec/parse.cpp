@@ -648,7 +648,7 @@ const std::vector<StepForm>& step_forms() {
         {"work", StepSpec::Kind::Work, "", {"work"}},
         {"call", StepSpec::Kind::Call, "", with({"call", "query", "on_miss"}, kCallOptions)},
         {"publish", StepSpec::Kind::Call, "publish", with({"publish"}, kCallOptions)},
-        {"write", StepSpec::Kind::Call, "write", with({"write"}, kCallOptions)},
+        {"write", StepSpec::Kind::Call, "write", with({"write", "outbox"}, kCallOptions)},
         {"invalidate", StepSpec::Kind::Call, "invalidate", with({"invalidate"}, kCallOptions)},
         {"async", StepSpec::Kind::Async, "", {"async", "latency", "request", "response", "query"}},
         {"parallel", StepSpec::Kind::Parallel, "", {"parallel", "wait", "timeout"}},
@@ -825,6 +825,10 @@ void Loader::read_call(const Source& src, const Map& m, const Field& head, StepS
   if (const Field* f = m.get("breaker")) s.call.breaker = read_breaker(src, *f);
   if (const Field* f = m.get("on_miss")) s.on_miss = read_steps(src, *f);
   if (const Field* f = m.get("fallback")) s.fallback = read_steps(src, *f);
+  if (const Field* f = m.get("outbox")) {
+    if (auto q = yaml::read_text(src, *f, "a queue name")) s.call.outbox = *q;
+    s.call.outbox_mark = f->value_mark;
+  }
 }
 
 void Loader::read_balancer(const Map& m, LoadBalancerSpec& lb, const std::string& where) {
@@ -896,6 +900,7 @@ void Loader::read_slo_map(const Source& src, const Field& f, const std::string& 
       case K::ThroughputMin: target = yaml::read_rate(src, g); break;
       case K::Duplicates:
       case K::LostWrites:
+      case K::InconsistentWrites:
       case K::LostMessages: target = yaml::read_number(src, g, 0); break;
       case K::StalenessP99: target = yaml::read_duration(src, g, Bound::NonNegative, "ms"); break;
       default: target = yaml::read_duration(src, g, Bound::Positive, "ms"); break;

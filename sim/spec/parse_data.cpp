@@ -48,7 +48,8 @@ const std::vector<std::string_view> kDatabaseKeys = {"kind",
                                                      "zone",
                                                      "data",
                                                      "instance",
-                                                     "region"};
+                                                     "region",
+                                                     "mirror"};
 const std::vector<std::string_view> kQueueKeys = {
     "kind",        "consumer",    "consumers",        "partitions", "capacity", "when_full", "max_attempts",
     "dead_letter", "ack_timeout", "redelivery_delay", "latency",    "cost",     "hosts",     "zone",
@@ -496,6 +497,10 @@ void read_database(const Map& m, DatabaseSpec& d, const std::string& where) {
     if (!m.get("keys"))
       src.error(f->key_mark, "'popularity' is how often each key is asked for: it needs 'keys'");
     else if (auto p = read_popularity(src, *f)) d.popularity = *p;
+  }
+  if (const Field* f = m.get("mirror")) {
+    if (auto s = yaml::read_text(src, *f, "a database name")) d.mirror = *s;
+    d.mirror_mark = f->value_mark;
   }
 }
 

@@ -87,6 +87,7 @@ constexpr std::array kSloKinds{
     Named<SloSpec::Kind>{SloSpec::Kind::LostWrites, "lost_writes"},
     Named<SloSpec::Kind>{SloSpec::Kind::DeliveryP99, "delivery_p99"},
     Named<SloSpec::Kind>{SloSpec::Kind::StaleServeRatio, "stale_serves"},
+    Named<SloSpec::Kind>{SloSpec::Kind::InconsistentWrites, "inconsistent_writes"},
 };
 
 constexpr std::array kBackoffs{
@@ -197,7 +198,8 @@ SloUnit slo_unit(std::string_view key) {
     case K::ThroughputMin: return SloUnit::PerSecond;
     case K::Duplicates:
     case K::LostMessages:
-    case K::LostWrites: return SloUnit::Count;
+    case K::LostWrites:
+    case K::InconsistentWrites: return SloUnit::Count;
   }
   return SloUnit::Seconds;
 }

@@ -97,6 +97,7 @@ class Checker {
       if (const LoadBalancerSpec* lb = c.load_balancer()) check_balancer(c, lb);
       if (const ServiceSpec* s = c.service()) check_calls(c, s);
       if (const QueueSpec* q = c.queue()) check_queue(c, q);
+      if (const DatabaseSpec* d = c.database()) check_mirror(c, *d);
       if (const CdnSpec* d = c.cdn()) check_cdn(c, d);
     }
     never_filled();
@@ -143,7 +144,41 @@ class Checker {
       if (!step.call.target.empty())
         reference(step.call.target, step.call.mark,
                   fmt::format("'{}' of service '{}'", step_verb(step), c.name));
+      if (!step.call.outbox.empty()) check_outbox(c, step.call);
     });
+  }
+
+  // `write: DB, outbox: QUEUE`: the outbox row commits with the write, so
+  // the write goes to a database, and the row is published to a queue.
+  void check_outbox(const ComponentSpec& c, const CallSpec& call) {
+    const int t = spec_.find(call.target);
+    if (t >= 0 && !spec_.components[static_cast<std::size_t>(t)].database())
+      error(call.outbox_mark,
+            fmt::format("'outbox' of service '{}' commits with a database write, but '{}' is a {}: write to "
+                        "a database",
+                        c.name, call.target, name_of(spec_.components[static_cast<std::size_t>(t)].kind())));
+    const int q = spec_.find(call.outbox);
+    if (q < 0) reference(call.outbox, call.outbox_mark, fmt::format("'outbox' of service '{}'", c.name));
+    else if (!spec_.components[static_cast<std::size_t>(q)].queue())
+      error(call.outbox_mark,
+            fmt::format("'outbox' of service '{}' names '{}', a {}: the outbox's rows are published to a "
+                        "queue (its consumer applies them)",
+                        c.name, call.outbox, name_of(spec_.components[static_cast<std::size_t>(q)].kind())));
+  }
+
+  // `mirror: DB`: another database, whose writes the ledger watches.
+  void check_mirror(const ComponentSpec& c, const DatabaseSpec& d) {
+    if (d.mirror.empty()) return;
+    const int m = spec_.find(d.mirror);
+    if (d.mirror == c.name)
+      error(d.mirror_mark, fmt::format("database '{}' cannot be its own mirror: 'mirror' names the other "
+                                       "store its writes must reach",
+                                       c.name));
+    else if (m < 0) reference(d.mirror, d.mirror_mark, fmt::format("'mirror' of database '{}'", c.name));
+    else if (!spec_.components[static_cast<std::size_t>(m)].database())
+      error(d.mirror_mark,
+            fmt::format("'mirror' of database '{}' names '{}', a {}: a mirror is another database", c.name,
+                        d.mirror, name_of(spec_.components[static_cast<std::size_t>(m)].kind())));
   }
 
   void check_queue(const ComponentSpec& c, const QueueSpec* q) {
