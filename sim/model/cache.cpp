@@ -52,15 +52,7 @@ int Cache::op_code(const std::string& op) const {
 std::uint64_t Cache::draw_key() { return store_ ? fresh_.draw(popularity_, rng_, kernel_.now()) : 0; }
 
 void Cache::begin() {
-  if (store_ && fresh_.has_updates())
-    kernel_.schedule(kernel_.now() + fresh_.next_gap(), this, EventCode::Custom, nullptr, kUpdate);
-}
-
-void Cache::source_update() {
-  const double now = kernel_.now();
-  if (fresh_.update(popularity_, now))
-    kernel_.schedule(now + *fresh_.purge_delay(), this, EventCode::Custom, nullptr, kPurge);
-  kernel_.schedule(now + fresh_.next_gap(), this, EventCode::Custom, nullptr, kUpdate);
+  if (store_) fresh_.start(kernel_, this);
 }
 
 void Cache::arrive(Job* j) {
@@ -152,7 +144,7 @@ void Cache::handle(const Event& e) {
   if (e.code == EventCode::Custom) {
     switch (e.aux) {
       case kRestartOver: set_down(false); break;
-      case kUpdate: source_update(); break;
+      case kUpdate: fresh_.on_update(popularity_, kernel_, this); break;
       case kPurge: fresh_.purge(kernel_.now()); break;
       default: fill_late(); break;
     }

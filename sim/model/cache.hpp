@@ -95,9 +95,8 @@ class Cache : public Component {
   // Faults
   bool down_ = false;
   Impairment impair_;  ///< slow and errors faults
-  static constexpr std::uint16_t kFillDeadline = 0, kRestartOver = 1, kUpdate = 2, kPurge = 3;  // Custom aux
-  /// The source updates a key now (kUpdate), and the next update is scheduled.
-  void source_update();
+  static constexpr std::uint16_t kFillDeadline = 0, kRestartOver = 1, kUpdate = Freshness::kUpdate,
+                                 kPurge = Freshness::kPurge;  // Custom aux
   /// Ends a visit that is turned away on arrival.
   void refuse(Job* j, ErrorKind err);
   void set_down(bool down);

@@ -53,17 +53,7 @@ void Cdn::link(Builder& b) {
   include_ = &b.call_site(index_, inc);
 }
 
-void Cdn::begin() {
-  if (fresh_.has_updates())
-    kernel_.schedule(kernel_.now() + fresh_.next_gap(), this, EventCode::Custom, nullptr, kUpdate);
-}
-
-void Cdn::source_update() {
-  const double now = kernel_.now();
-  if (fresh_.update(popularity_, now))
-    kernel_.schedule(now + *fresh_.purge_delay(), this, EventCode::Custom, nullptr, kPurge);
-  kernel_.schedule(now + fresh_.next_gap(), this, EventCode::Custom, nullptr, kUpdate);
-}
+void Cdn::begin() { fresh_.start(kernel_, this); }
 
 void Cdn::arrive(Job* j) {
   const double now = kernel_.now();
@@ -117,7 +107,7 @@ void Cdn::lookup(Job* j) {
 void Cdn::handle(const Event& e) {
   if (e.code == EventCode::Custom) {
     switch (e.aux) {
-      case kUpdate: source_update(); break;
+      case kUpdate: fresh_.on_update(popularity_, kernel_, this); break;
       case kPurge: fresh_.purge(kernel_.now()); break;
       default: set_down(false); break;  // a restart is over
     }

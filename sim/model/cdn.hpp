@@ -86,9 +86,8 @@ class Cdn : public Component {
   bool down_ = false;
   Impairment impair_;  ///< slow and errors faults
   void set_down(bool down);
-  static constexpr std::uint16_t kRestartOver = 0, kUpdate = 2, kPurge = 3;  // Custom event aux
-  /// The source updates a key now, and the next update is scheduled.
-  void source_update();
+  static constexpr std::uint16_t kRestartOver = 0, kUpdate = Freshness::kUpdate,
+                                 kPurge = Freshness::kPurge;  // Custom aux
   struct TickCounts {
     std::uint64_t hits = 0, requests = 0;
   } tick_counts_;

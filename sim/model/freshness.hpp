@@ -21,6 +21,7 @@
 #include "engine/key_store.hpp"
 #include "engine/popularity.hpp"
 #include "engine/rng.hpp"
+#include "model/kernel.hpp"
 
 namespace archsim {
 
@@ -40,6 +41,20 @@ class Freshness {
   /// its item's last purge is dropped: a miss), and whether it is stale.
   bool read(KeyStore& store, std::uint64_t key, double now, bool* stale);
   bool has_updates() const { return rate_ > 0; }
+  /// The aux of the Custom events the owner (a cache or a CDN) receives for
+  /// the source's updates and their purges; it hands them to on_update/purge.
+  static constexpr std::uint16_t kUpdate = 2, kPurge = 3;
+  /// Schedules the source's first update to `owner` (when it has updates).
+  void start(Kernel& k, EventTarget* owner) {
+    if (has_updates()) k.schedule(k.now() + next_gap(), owner, EventCode::Custom, nullptr, kUpdate);
+  }
+  /// The source updates a key now: its purge (purge on update) and the next
+  /// update are scheduled to `owner`.
+  void on_update(const Popularity& p, Kernel& k, EventTarget* owner) {
+    const double now = k.now();
+    if (update(p, now)) k.schedule(now + *purge_delay(), owner, EventCode::Custom, nullptr, kPurge);
+    k.schedule(now + next_gap(), owner, EventCode::Custom, nullptr, kUpdate);
+  }
   /// s from now to the next update (exponential: updates are Poisson).
   double next_gap() { return rng_.exponential(1.0 / rate_); }
   /// The source updates an item now; true when a purge of it is due later
