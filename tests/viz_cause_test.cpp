@@ -36,6 +36,7 @@
 #include "../viz/scene.hpp"
 #include "../viz/synthetic.hpp"
 #include "../viz/theme.hpp"
+#include "viz_keys.hpp"
 
 using namespace archsim;
 using namespace archsim::viz;
@@ -365,23 +366,17 @@ faults:
     setup.load = lo;
     setup.out_dir = dir.string();
     Controller ctl(setup);
-    auto press = [&](sf::Keyboard::Key k, bool shift = false) {
-      sf::Event ev;
-      ev.type = sf::Event::KeyPressed;
-      ev.key = {k, false, false, shift, false};
-      ctl.handle(ev);
-    };
     ctl.select(0);  // api
     ctl.seek(10);
-    press(sf::Keyboard::RBracket);  // api 2 -> 3 replicas at 10 s
+    test::press(ctl, sf::Keyboard::RBracket);  // api 2 -> 3 replicas at 10 s
     ctl.seek(15);
-    press(sf::Keyboard::RBracket);  // 3 -> 4 at 15 s
+    test::press(ctl, sf::Keyboard::RBracket);  // 3 -> 4 at 15 s
     ctl.seek(20);
-    press(sf::Keyboard::U);         // undo: back to 3 at 20 s
-    ctl.select(1);                  // db
-    press(sf::Keyboard::RBracket);  // pool 4 -> 5 at 20 s
+    test::press(ctl, sf::Keyboard::U);         // undo: back to 3 at 20 s
+    ctl.select(1);                             // db
+    test::press(ctl, sf::Keyboard::RBracket);  // pool 4 -> 5 at 20 s
     ctl.seek(25);
-    press(sf::Keyboard::RBracket);  // 5 -> 6 at 25 s
+    test::press(ctl, sf::Keyboard::RBracket);  // 5 -> 6 at 25 s
     REQUIRE(ctl.sandbox());
     REQUIRE(ctl.sandbox()->changes().size() == 5);
     // The changes are on the run's timeline as operator actions, where the scrubber draws them.
@@ -391,7 +386,7 @@ faults:
     ctl.seek(40);  // to the end
     REQUIRE(live.done());
     REQUIRE(live.result());
-    press(sf::Keyboard::W);
+    test::press(ctl, sf::Keyboard::W);
     REQUIRE_FALSE(ctl.written().empty());
     INFO(ctl.state().status);
     // The written scenario, run again from the file, gives the same figures.

@@ -22,6 +22,7 @@
 #include "../viz/live.hpp"
 #include "../viz/playback.hpp"
 #include "../viz/sandbox.hpp"
+#include "viz_keys.hpp"
 
 using namespace archsim;
 using namespace archsim::viz;
@@ -71,32 +72,26 @@ TEST_SUITE("viz") {
     setup.live = &live;
     setup.out_dir = dir.string();
     Controller ctl(setup);
-    auto press = [&](sf::Keyboard::Key k, bool shift = false) {
-      sf::Event ev;
-      ev.type = sf::Event::KeyPressed;
-      ev.key = {k, false, false, shift, false};
-      ctl.handle(ev);
-    };
     ctl.select(0);  // api: m6i.large, 24 workers
     ctl.seek(5);
-    press(sf::Keyboard::Period);  // 24 -> 30 workers at 5 s
+    test::press(ctl, sf::Keyboard::Period);  // 24 -> 30 workers at 5 s
     CHECK(ctl.state().status.find("api: m6i.large, 24 workers -> m6i.large, 30 workers") !=
           std::string::npos);
     ctl.seek(10);
-    press(sf::Keyboard::I);  // m6i.large -> m6i.xlarge: 30 -> 60 workers at 10 s
+    test::press(ctl, sf::Keyboard::I);  // m6i.large -> m6i.xlarge: 30 -> 60 workers at 10 s
     CHECK(ctl.state().status.find("-> m6i.xlarge, 60 workers") != std::string::npos);
     ctl.seek(15);
-    press(sf::Keyboard::I);  // -> m6i.2xlarge, 120 workers at 15 s
+    test::press(ctl, sf::Keyboard::I);  // -> m6i.2xlarge, 120 workers at 15 s
     ctl.seek(20);
-    press(sf::Keyboard::U);  // undo: back to m6i.xlarge, 60 workers at 20 s
+    test::press(ctl, sf::Keyboard::U);  // undo: back to m6i.xlarge, 60 workers at 20 s
     CHECK(ctl.state().status.find("undone: api back to m6i.xlarge, 60 workers") != std::string::npos);
     ctl.seek(25);
-    press(sf::Keyboard::Comma);    // 60 -> 45 at 25 s
-    ctl.select(1);                 // db: no instance named, 8 workers (db.r6g.xlarge fits them)
-    press(sf::Keyboard::I, true);  // one size down: db.r6g.large, 4 workers
+    test::press(ctl, sf::Keyboard::Comma);    // 60 -> 45 at 25 s
+    ctl.select(1);                            // db: no instance named, 8 workers (db.r6g.xlarge fits them)
+    test::press(ctl, sf::Keyboard::I, true);  // one size down: db.r6g.large, 4 workers
     CHECK(ctl.state().status.find("db: db.r6g.xlarge, 8 workers -> db.r6g.large, 4 workers") !=
           std::string::npos);
-    press(sf::Keyboard::I, true);  // already the smallest: nothing applied
+    test::press(ctl, sf::Keyboard::I, true);  // already the smallest: nothing applied
     CHECK(ctl.state().status.find("smallest size") != std::string::npos);
     REQUIRE(ctl.sandbox());
     CHECK(ctl.sandbox()->changes().size() == 6);
@@ -109,7 +104,7 @@ TEST_SUITE("viz") {
     // The last resize is what the run ends with.
     CHECK(live.result()->components.at(0).workers == 45);
     CHECK(live.result()->components.at(1).workers == 4);
-    press(sf::Keyboard::W);
+    test::press(ctl, sf::Keyboard::W);
     REQUIRE_FALSE(ctl.written().empty());
     std::ifstream in(ctl.written());
     std::stringstream text;
