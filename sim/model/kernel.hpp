@@ -115,7 +115,7 @@ struct Edge {
 struct Job {
   Job* parent = nullptr;    ///< who waits for this visit's reply (nullptr: nobody)
   Job* next = nullptr;      ///< free list link
-  Job* run_prev = nullptr;  ///< a replica's list of visits holding a worker
+  Job* run_prev = nullptr;  ///< a replica's list of visits holding a worker, or its waiting line
   Job* run_next = nullptr;
   Component* comp = nullptr;
   CallSite* site = nullptr;     ///< the call that created this visit
