@@ -386,6 +386,32 @@ TEST_CASE("metastable failure: a retry budget with jittered exponential backoff 
   CHECK_FALSE(has_figure(run.comp("api"), "shed"));  // no shedding here: the budget alone does it
 }
 
+// A replica's waiting line is linked through the jobs (model/replica_set.hpp,
+// WaitLine): LIFO takes the newest from its back. M/M/1, rho = 0.8: the
+// waiting time has the same mean under FIFO and non-preemptive LIFO (the
+// order does not change the work, Wq = rho / (mu - lambda)), FIFO's tail is
+// P(Wq > t) = rho e^-(mu - lambda) t, and LIFO's is far longer (its second
+// moment is 1 / (1 - rho) = 5 times FIFO's; Kleinrock, Queueing Systems I).
+TEST_CASE("queue_policy lifo: M/M/1 waits keep FIFO's mean, rho/(mu - lambda), with a longer tail") {
+  const double lambda = 80, mu = 100, rho = lambda / mu;
+  auto wait_of = [](const std::string& policy) {
+    const Run run = simulate_spec(load_scenario_text(
+        "seed: 7\nduration: 4000s\nwarmup: 100s\ntraffic: [{name: u, to: s, rate: 80/s}]\n"
+        "components:\n  s: {kind: service, workers: 1, service_time: exp(10ms), queue_policy: " +
+            policy + "}\n",
+        "t.yaml"));
+    return run.comp("s").wait;
+  };
+  const LatencyStats fifo = wait_of("fifo"), lifo = wait_of("lifo");
+  const double wq = rho / (mu - lambda);                         // 40 ms
+  const double fifo_p99 = std::log(rho / 0.01) / (mu - lambda);  // 219 ms
+  CHECK(fifo.mean == Rel(wq, 0.08));
+  CHECK(lifo.mean == Rel(wq, 0.08));
+  CHECK(fifo.p99 == Rel(fifo_p99, 0.08));
+  CHECK(lifo.p99 > 1.5 * fifo.p99);
+  CHECK(lifo.count == Rel(static_cast<double>(fifo.count), 0.02));
+}
+
 TEST_CASE("metastable failure: load shedding (a queue deadline) recovers as soon as the spike is over") {
   const Run run = run_file(example("load_shedding.yaml"));
   CHECK(run.goodput(10, 60) >= 0.95 * kOffered);

@@ -102,7 +102,8 @@ std::uint64_t Database::draw_key_in(int shard) {
 
 int Database::pool_of(const Job* j) {
   // One pool per caller replica (the pool lives in the caller's process).
-  const int from = j->caller ? j->caller->index() : (j->site ? j->site->edge->from : -1);
+  // The calling component (a site belongs to the one that calls through it); -1 without one.
+  const int from = j->site ? j->site->edge->from : -1;
   const int replica = j->caller_replica >= 0 ? j->caller_replica : 0;
   const std::int64_t id = (static_cast<std::int64_t>(from) << 32) ^ static_cast<std::uint32_t>(replica);
   const auto [it, fresh] = pool_index_.try_emplace(id, static_cast<std::uint32_t>(pools_.size()));

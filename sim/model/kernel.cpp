@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cmath>
 
 namespace archsim {
@@ -68,7 +69,7 @@ void Kernel::now_or_later(const Event& e) {
 Job* Kernel::spawn(Job* caller, CallSite& site, int replica, bool detached, bool defer) {
   Job* child = alloc();
   child->parent = detached ? nullptr : caller;
-  child->caller = caller->comp;
+  assert(site.edge->from == caller->comp->index() && "a site belongs to the component that calls through it");
   child->caller_replica = caller->replica;
   child->parent_token = caller->token;
   child->comp = site.target;
@@ -205,7 +206,7 @@ void Kernel::trace_freed(Job* j) {
 }
 
 void Kernel::finish(Job* j, ErrorKind err) {
-  if (j->span && tracer) tracer->finished(*j, err, now_);
+  if (j->traced && tracer) tracer->finished(*j, err, now_);
   Job* p = j->parent;
   if (p && p->token == j->parent_token) {
     const CallSite& s = *j->site;
@@ -220,7 +221,7 @@ void Kernel::finish(Job* j, ErrorKind err) {
 
 void Kernel::reply(Job* j, ErrorKind err, std::uint8_t flags) {
   j->flags = flags;
-  if (j->span && tracer) tracer->replied(*j, err, now_);
+  if (j->traced && tracer) tracer->replied(*j, err, now_);
   if (j->fanout) {
     // The component counts the replies and calls end_wait when it has enough.
     j->comp->on_reply(j, err);
@@ -246,7 +247,7 @@ void Kernel::reply(Job* j, ErrorKind err, std::uint8_t flags) {
         j->pending = 0;
         ++j->attempt;
         if (j->measured) ++site->retries;
-        if (j->span && tracer) tracer->retrying(*j, now_);
+        if (j->traced && tracer) tracer->retrying(*j, now_);
         schedule(now_ + backoff(j, r, site->edge->rng), j->comp, EventCode::Retry, j);
         return;
       }

@@ -106,12 +106,16 @@ struct Edge {
 
 /// One visit of a request to a component. Pooled: memory follows the number
 /// of visits in flight, not the number simulated.
+///
+/// Its size is the memory of a request in flight (a queued request holds
+/// the source's job and the visit's): no field is here that can be found
+/// elsewhere. The calling component is site->edge->from (every site belongs
+/// to the component, or traffic source, that calls through it); a trace's
+/// span id lives in the tracer, keyed by the job (`traced` says it has one).
 struct Job {
-  Job* parent = nullptr;        ///< who waits for this visit's reply (nullptr: nobody)
-  Component* caller = nullptr;  ///< the component that sent this visit (also when nobody waits)
-  std::int32_t caller_replica = -1;
+  Job* parent = nullptr;    ///< who waits for this visit's reply (nullptr: nobody)
   Job* next = nullptr;      ///< free list link
-  Job* run_prev = nullptr;  ///< a replica's list of visits holding a worker
+  Job* run_prev = nullptr;  ///< a replica's list of visits holding a worker, or its waiting line
   Job* run_next = nullptr;
   Component* comp = nullptr;
   CallSite* site = nullptr;     ///< the call that created this visit
@@ -125,23 +129,28 @@ struct Job {
   std::uint32_t token = 0;      ///< bumped whenever the job leaves a wait or is freed
   std::uint32_t parent_token = 0;
   std::int32_t replica = -1;
-  std::uint32_t pc = 0;        ///< next step of the component's program
-  std::int32_t aux = 0;        ///< kind-specific (a balancer's chosen replica, a user id)
-  std::uint32_t pending = 0;   ///< outstanding children of the current wait
-  std::uint64_t key = 0;       ///< the data item a keyed component (cache, shard) works on
-  std::uint64_t span = 0;      ///< its trace span (--traces), 0 when the request is not sampled
-  std::uint16_t op = 0;        ///< what the call asks (Component::op_code); 0 = default
-  std::uint8_t flags = 0;      ///< reply flags the callee set (kMiss, kStale); read by the caller
-  std::uint8_t attempt = 0;    ///< retries made of the current call
-  float backoff = 0;           ///< the last retry delay, s (decorrelated jitter grows from it)
-  std::uint32_t loop[4] = {};  ///< repeat counters (nesting depth 4; up to limits::kRepeat)
+  std::int32_t caller_replica = -1;  ///< the replica of the component that sent it
+  std::uint32_t pc = 0;              ///< next step of the component's program
+  std::int32_t aux = 0;              ///< kind-specific (a balancer's chosen replica, a user id)
+  std::uint32_t pending = 0;         ///< outstanding children of the current wait
+  std::uint16_t op = 0;              ///< what the call asks (Component::op_code); 0 = default
+  std::uint8_t flags = 0;            ///< reply flags the callee set (kMiss, kStale); read by the caller
+  std::uint8_t attempt = 0;          ///< retries made of the current call
+  std::uint64_t key = 0;             ///< the data item a keyed component (cache, shard) works on
+  float backoff = 0;                 ///< the last retry delay, s (decorrelated jitter grows from it)
+  std::uint32_t loop[4] = {};        ///< repeat counters (nesting depth 4; up to limits::kRepeat)
   ErrorKind error = ErrorKind::None;
-  bool measured = false;  ///< the request started after warm-up
-  bool fanout = false;    ///< waiting on several calls (the component counts replies)
-  bool keyed = false;     ///< `key` was set by one of this visit's calls
+  // One byte for the four flags (bit-fields): the job stays within 168 B.
+  bool measured : 1 = false;  ///< the request started after warm-up
+  bool fanout : 1 = false;    ///< waiting on several calls (the component counts replies)
+  bool keyed : 1 = false;     ///< `key` was set by one of this visit's calls
+  bool traced : 1 = false;    ///< the tracer (--traces) holds a span for it: the request is sampled
 };
 
 static_assert(std::is_trivially_destructible_v<Job>, "Kernel::alloc reuses a Job without destroying it");
+// Memory per request in flight follows it (README "Performance"); grow it
+// only knowingly.
+static_assert(sizeof(Job) <= 168, "Job grew: memory per request in flight grows with it");
 
 /// Reply flags (Job::flags).
 constexpr std::uint8_t kMiss = 1;   ///< a cache did not have the key
@@ -420,7 +429,7 @@ class Kernel {
     return j;
   }
   void free(Job* j) {
-    if (j->span) trace_freed(j);
+    if (j->traced) trace_freed(j);
     ++j->token;  // any event still pointing at it is now stale
     j->next = free_;
     free_ = j;

@@ -4,20 +4,58 @@
 // start of the run are the same thing.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <vector>
 
 #include "model/kernel.hpp"
 
 namespace archsim {
 
+/// A replica's visits waiting for a worker, first come first: a list linked
+/// through the jobs' run_prev/run_next, which a waiting visit does not use
+/// (it holds no worker yet). A std::deque<Job*> cost 8 B more per request
+/// in flight. Copying it copies the ends, not the visits: a replica is
+/// copied only while empty (ReplicaSet::fresh) or moved with its vector.
+class WaitLine {
+ public:
+  bool empty() const { return n_ == 0; }
+  std::size_t size() const { return n_; }
+  Job* front() const { return head_; }
+  Job* back() const { return tail_; }
+  void push_back(Job* j) {
+    j->run_prev = tail_;
+    j->run_next = nullptr;
+    if (tail_) tail_->run_next = j;
+    else head_ = j;
+    tail_ = j;
+    ++n_;
+  }
+  void pop_front() {
+    head_ = head_->run_next;
+    if (head_) head_->run_prev = nullptr;
+    else tail_ = nullptr;
+    --n_;
+  }
+  void pop_back() {
+    tail_ = tail_->run_prev;
+    if (tail_) tail_->run_next = nullptr;
+    else head_ = nullptr;
+    --n_;
+  }
+
+ private:
+  Job* head_ = nullptr;
+  Job* tail_ = nullptr;
+  std::size_t n_ = 0;
+};
+
 /// One replica: its workers in use, its waiting line and its admission state.
 struct Replica {
   enum class State : std::uint8_t { Up, Down, Provisioning, Draining, Removed };
   State state = State::Up;
   std::uint32_t busy = 0;                   ///< workers in use
-  std::deque<Job*> queue;                   ///< visits waiting for a worker
+  WaitLine queue;                           ///< visits waiting for a worker (Job::run_prev/run_next)
   Job* running = nullptr;                   ///< visits holding a worker (Job::run_next)
   double limit = 0;                         ///< adaptive concurrency limit; 0 = none
   std::vector<std::uint32_t> permits_used;  ///< per bulkhead

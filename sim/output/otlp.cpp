@@ -63,6 +63,23 @@ struct TraceWriter::Impl : Tracer {
   double sample;
   std::uint64_t start_ns;
   std::unordered_map<std::uint64_t, Span> open;  ///< by span id
+  /// The span of each traced job (Job::traced): kept here, not in the job,
+  /// so that a job of an untraced request (nearly all) carries no span id.
+  std::unordered_map<const Job*, std::uint64_t> span_of;
+
+  std::uint64_t span(const Job& j) const {
+    if (!j.traced) return 0;
+    const auto it = span_of.find(&j);
+    return it == span_of.end() ? 0 : it->second;
+  }
+  void set_span(Job& j, std::uint64_t id) {
+    span_of[&j] = id;
+    j.traced = true;
+  }
+  void clear_span(Job& j) {
+    if (j.traced) span_of.erase(&j);
+    j.traced = false;
+  }
   std::vector<Span> done;
   std::uint64_t traces = 0, counter = 0;
 
@@ -94,7 +111,7 @@ struct TraceWriter::Impl : Tracer {
   }
 
   void spawned(Job& caller, Job& child, double now) override {
-    if (caller.span == 0) {
+    if (span(caller) == 0) {
       // Only a traffic source (a negative index) starts a trace.
       if (caller.comp->index() >= 0 || !sampled(caller.request)) return;
       std::string source = caller.comp->name();
@@ -102,19 +119,19 @@ struct TraceWriter::Impl : Tracer {
       Span& root = begin(caller, 0, source, caller.request_start);
       root.root = true;
       root.name = "request";
-      caller.span = root.id;
+      set_span(caller, root.id);
       ++traces;
     }
-    const auto parent = open.find(caller.span);
+    const auto parent = open.find(span(caller));
     if (parent == open.end()) return;  // cannot happen: a traced caller's span is open while it runs
-    Span& s = begin(child, caller.span, child.comp->name(), now);
+    Span& s = begin(child, span(caller), child.comp->name(), now);
     if (caller.attempt > 0)
       s.events.push_back({now, "retry attempt", json::array({attr("attempt", caller.attempt)})});
-    child.span = s.id;
+    set_span(child, s.id);
   }
 
   void replied(Job& j, ErrorKind err, double now) override {
-    const auto it = open.find(j.span);
+    const auto it = open.find(span(j));
     if (it == open.end()) return;
     it->second.last_reply = err;
     if (err == ErrorKind::None) return;
@@ -124,7 +141,7 @@ struct TraceWriter::Impl : Tracer {
   }
 
   void retrying(Job& j, double now) override {
-    const auto it = open.find(j.span);
+    const auto it = open.find(span(j));
     if (it == open.end()) return;
     json a = json::array({attr("attempt", j.attempt)});
     if (j.calling) a.push_back(attr("peer.service", j.calling->target->name()));
@@ -132,8 +149,8 @@ struct TraceWriter::Impl : Tracer {
   }
 
   void close(Job& j, double now, ErrorKind status, std::string message) {
-    const auto it = open.find(j.span);
-    j.span = 0;
+    const auto it = open.find(span(j));
+    clear_span(j);
     if (it == open.end()) return;
     Span s = std::move(it->second);
     open.erase(it);
@@ -152,9 +169,9 @@ struct TraceWriter::Impl : Tracer {
   }
 
   void freed(Job& j, double now) override {
-    const auto it = open.find(j.span);
+    const auto it = open.find(span(j));
     if (it == open.end()) {
-      j.span = 0;
+      clear_span(j);
       return;
     }
     // A root ends when its request does: as its last call ended. Any other
