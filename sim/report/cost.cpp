@@ -82,6 +82,36 @@ void resized_line(const ScenarioSpec& spec, const ComponentSpec& comp, double ba
   l.unit = area / (to - from);
 }
 
+// A keyed cache whose capacity changed mid-run (`cache_size`) is billed,
+// like a resize, for the memory it needed in each part of [from, to] (s),
+// weighted by time; `base` is the kind's price before sizing.
+void cache_sized_line(const ScenarioSpec& spec, const ComponentSpec& comp, double base, double from,
+                      double to, CostLine& l) {
+  std::vector<const FaultSpec*> cs;
+  for (const FaultSpec& f : spec.faults)
+    if (f.kind == FaultSpec::Kind::CacheSize && f.target == comp.name) cs.push_back(&f);
+  if (cs.empty() || to <= from || !comp.cache()) return;
+  std::stable_sort(cs.begin(), cs.end(),
+                   [](const FaultSpec* a, const FaultSpec* b) { return a->at < b->at; });
+  ComponentSpec c = comp;
+  const auto unit_of = [&](std::uint64_t held, CostLine& x) {
+    std::get<CacheSpec>(c.body).store.capacity = held;
+    x.unit = base;
+    size_line(spec, c, x);
+    return x.unit;
+  };
+  std::uint64_t held = comp.cache()->store.capacity;
+  double t = from, area = 0;
+  for (const FaultSpec* f : cs) {
+    const double until = std::clamp(f->at, from, to);
+    area += unit_of(held, l) * (until - t);
+    t = until;
+    held = f->capacity;
+  }
+  area += unit_of(held, l) * (to - t);
+  l.unit = area / (to - from);
+}
+
 // The window a bill covers, s: the run's measured window, else its ticks'; [0, 0] without a run.
 std::pair<double, double> billed_window(const std::vector<Tick>& ticks, const RunResult* result) {
   if (result && result->sim_time_s > result->warmup_s) return {result->warmup_s, result->sim_time_s};
@@ -210,6 +240,7 @@ CostLine cost_line(const ScenarioSpec& spec, const std::vector<Tick>& ticks, std
     size_line(spec, comp, l);
     const auto [from, to] = billed_window(ticks, result);
     if (comp.service() || comp.database()) resized_line(spec, comp, base, from, to, l);
+    if (comp.cache()) cache_sized_line(spec, comp, base, from, to, l);
   } else {
     l.priced = false;
   }
