@@ -11,8 +11,8 @@ using F = FaultSpec::Kind;
 
 // The faults each kind's apply() supports: a fault a kind would ignore is
 // reported by the parser rather than as a no-op at run time.
-constexpr F kServiceFaults[] = {F::Kill, F::Restart, F::Slow,      F::Errors,  F::Scale,
-                                F::Leak, F::Deploy,  F::RateLimit, F::Breaker, F::Resize};
+constexpr F kServiceFaults[] = {F::Kill,   F::Restart,   F::Slow,    F::Errors, F::Scale,  F::Leak,
+                                F::Deploy, F::RateLimit, F::Breaker, F::Resize, F::Retries};
 constexpr F kBalancerFaults[] = {F::RateLimit, F::Shift};
 constexpr F kCacheFaults[] = {F::Kill, F::Restart, F::Slow, F::Errors, F::Flush, F::CacheSize};
 constexpr F kDatabaseFaults[] = {F::Kill, F::Restart, F::Slow, F::Errors, F::ExhaustPool, F::Pool, F::Resize};

@@ -365,6 +365,10 @@ const std::vector<FaultForm>& fault_forms() {
       {K::CacheSize,
        {"capacity"},
        "an operator action is a new setting: add a second 'cache_size' to change it back"},
+      {K::Retries,
+       {"enabled"},
+       "an operator action is a new setting: add a second 'retries' with 'enabled: true' to turn them back "
+       "on"},
       {K::Spike, {"x"}, ""},
       {K::HostDown, {}, ""},
       {K::HostSlow, {"x"}, ""},
@@ -629,6 +633,9 @@ void read_change_options(const Source& src, const Map& m, const Field& head, con
     case K::CacheSize:
       if (const Field* g = m.need("capacity", where)) f.capacity = read_data_count(src, *g, 1).value_or(0);
       break;
+    case K::Retries:
+      if (const Field* g = m.need("enabled", where)) f.enabled = read_bool(src, *g).value_or(true);
+      break;
     default: break;
   }
 }
@@ -812,6 +819,16 @@ class ResilienceChecker {
       case K::Shift: shift(f, c); break;
       case K::Resize: resize(f, c); break;
       case K::CacheSize: cache_size(f, c); break;
+      case K::Retries: {
+        bool retry = false;
+        for_each_call(c.service()->steps,
+                      [&](const StepSpec& s, double) { retry |= s.call.retry.has_value(); });
+        if (!retry)
+          error(f.target_mark, fmt::format("'retries' turns off (or back on) the retries of a service's "
+                                           "calls; no call of '{}' has 'retry:'",
+                                           c.name));
+        break;
+      }
       case K::Partition: partition(f, i); break;
       default: break;
     }
