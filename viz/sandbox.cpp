@@ -24,6 +24,7 @@ double knob_of(const FaultSpec& f) {
   switch (f.kind) {
     case FaultSpec::Kind::Scale: return f.replicas.value_or(0);
     case FaultSpec::Kind::CacheSize: return static_cast<double>(f.capacity);
+    case FaultSpec::Kind::Retries: return f.enabled ? 1 : 0;
     case FaultSpec::Kind::Pool: return f.size;
     case FaultSpec::Kind::RateLimit: return f.rate_limit ? f.rate_limit->rate : 0;
     default: return 0;
@@ -37,6 +38,7 @@ FaultSpec action(FaultSpec::Kind k, const std::string& target, double v) {
   if (k == FaultSpec::Kind::Scale) f.replicas = static_cast<int>(v);
   if (k == FaultSpec::Kind::Pool) f.size = static_cast<int>(v);
   if (k == FaultSpec::Kind::CacheSize) f.capacity = static_cast<std::uint64_t>(v);
+  if (k == FaultSpec::Kind::Retries) f.enabled = v != 0;
   if (k == FaultSpec::Kind::RateLimit) {
     RateLimitSpec r;
     r.rate = v;
@@ -66,6 +68,12 @@ std::optional<double> design_value(const ComponentSpec& cs, FaultSpec::Kind k) {
   if (k == K::Pool) {
     if (const DatabaseSpec* d = cs.database(); d && d->pool) return *d->pool;
     return std::nullopt;
+  }
+  if (k == K::Retries) {  // on as designed, when a call has them
+    bool any = false;
+    if (const ServiceSpec* s = cs.service())
+      for_each_call(s->steps, [&](const StepSpec& st, double) { any |= st.call.retry.has_value(); });
+    return any ? std::optional<double>(1) : std::nullopt;
   }
   if (k == K::CacheSize) {
     const KeyedStoreSpec* st = store_of(cs);
@@ -125,6 +133,22 @@ std::optional<FaultSpec> Sandbox::adjust(int c, int step, double arrivals, bool 
   }
   *words = cs.name + ": " + (now ? num(*now) : std::string("no")) + " -> " + num(next) + unit_of(k);
   return action(k, cs.name, next);
+}
+
+std::optional<FaultSpec> Sandbox::toggle_retries(int c, std::string* words) const {
+  if (c < 0 || c >= static_cast<int>(spec_.components.size())) {
+    *words = "click a component first";
+    return std::nullopt;
+  }
+  const ComponentSpec& cs = spec_.components[static_cast<std::size_t>(c)];
+  const std::optional<double> now = value(c, FaultSpec::Kind::Retries);
+  if (!now) {
+    *words = cs.name + " makes no call with 'retry:': Y turns a service's retries off and on";
+    return std::nullopt;
+  }
+  const bool on = *now == 0;
+  *words = cs.name + ": retries " + (on ? "back on" : "off");
+  return action(FaultSpec::Kind::Retries, cs.name, on ? 1 : 0);
 }
 
 Sizing Sandbox::sizing(int c, std::size_t upto) const {
@@ -236,7 +260,10 @@ std::optional<FaultSpec> Sandbox::undo(std::string* words) {
     undoable_.push_back(li);
     return std::nullopt;
   }
-  *words = "undone: " + last.fault.target + " back to " + num(*before) + unit_of(last.fault.kind);
+  *words =
+      "undone: " + last.fault.target + " back to " +
+      (last.fault.kind == FaultSpec::Kind::Retries ? std::string(*before != 0 ? "retries on" : "retries off")
+                                                   : num(*before) + unit_of(last.fault.kind));
   // Applied and recorded (not undoable) by the caller: the run keeps both.
   return action(last.fault.kind, last.fault.target, *before);
 }
@@ -253,6 +280,8 @@ std::string Sandbox::yaml_entry(const Change& c) {
     case FaultSpec::Kind::Resize:
       return at + "resize: " + f.target + (f.instance.empty() ? "" : ", instance: " + f.instance) +
              (f.workers ? ", workers: " + num(*f.workers) : "") + "}";
+    case FaultSpec::Kind::Retries:
+      return at + "retries: " + f.target + ", enabled: " + (f.enabled ? "true" : "false") + "}";
     case FaultSpec::Kind::CacheSize:
       return at + "cache_size: " + f.target + ", capacity: " + num(static_cast<double>(f.capacity)) + "}";
     default: return "";

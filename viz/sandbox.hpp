@@ -39,6 +39,10 @@ class Sandbox {
   /// (its workers follow the vCPUs: spec/instances.hpp, resized()).
   /// Nullopt and the reason in `words` when there is no such change.
   std::optional<FaultSpec> resize(int c, int step, bool instance, std::string* words) const;
+  /// The `retries` action that turns the retries of service c's calls off,
+  /// or back on when a change turned them off. Nullopt and the reason in
+  /// `words` when none of its calls has `retry:`.
+  std::optional<FaultSpec> toggle_retries(int c, std::string* words) const;
   /// Records an action that was applied at `at` (an undo's own action is not undoable).
   void record(double at, const FaultSpec& f, const std::string& words, bool undoable = true);
   /// The action that puts back the value before the last change not yet
