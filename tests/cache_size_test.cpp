@@ -144,6 +144,26 @@ components:
   CHECK(report::cost_of(changed, {}, &r).lines.at(0).unit == Rel(0.25 * lo + 0.75 * hi).epsilon(1e-9));
 }
 
+TEST_CASE("cache_size: a cdn's storage is billed for the entries it held, time-weighted") {
+  const std::string text = R"(name: cdn-bill
+duration: 100s
+traffic:
+  - {name: users, to: edge, rate: 10/s}
+components:
+  edge: {kind: cdn, origin: origin, keys: 1M, capacity: 100k, object_size: 1MB}
+  origin: {kind: service, steps: [{work: 1ms}]}
+)";
+  RunResult r;  // the measured window, no figures: the line is the storage alone
+  r.warmup_s = 0;
+  r.sim_time_s = 100;
+  const double lo = report::cost_of(load_scenario_text(text, "t.yaml"), {}, &r).lines.at(0).unit;
+  REQUIRE(lo > 0);
+  const ScenarioSpec changed =
+      load_scenario_text(text + "faults:\n  - {at: 25s, cache_size: edge, capacity: 500k}\n", "t.yaml");
+  // 100k entries for a quarter of the window, 500k for the rest: 4x the storage on average.
+  CHECK(report::cost_of(changed, {}, &r).lines.at(0).unit == Rel(4 * lo).epsilon(1e-9));
+}
+
 TEST_CASE("cache_size: bad values are refused at their position, every one in one pass") {
   const std::string base = R"(name: bad
 duration: 10s
