@@ -78,6 +78,7 @@ std::pair<Action, double> key_action(const sf::Event::KeyEvent& k) {
     case K::Period: return {Action::MoreWorkers, 0};
     case K::Comma: return {Action::LessWorkers, 0};
     case K::I: return {k.shift ? Action::SmallerInstance : Action::BiggerInstance, 0};
+    case K::Y: return {Action::ToggleRetries, 0};
     case K::U: return {Action::Undo, 0};
     case K::Z: return {k.control ? Action::Undo : Action::None, 0};
     case K::W: return {Action::WriteDesign, 0};
@@ -176,6 +177,7 @@ void Controller::act(Action a, double arg) {
     case Action::LessWorkers:
     case Action::BiggerInstance:
     case Action::SmallerInstance:
+    case Action::ToggleRetries:
     case Action::Undo: sandbox(a); break;
     case Action::WriteDesign: write_design(); break;
     case Action::Search:
@@ -221,6 +223,8 @@ void Controller::sandbox(Action a) {
   std::optional<FaultSpec> f;
   if (a == Action::Undo) {
     f = sandbox_->undo(&words);
+  } else if (a == Action::ToggleRetries) {
+    f = sandbox_->toggle_retries(st_.selected.value_or(-1), &words);
   } else if (a == Action::MoreWorkers || a == Action::LessWorkers || a == Action::BiggerInstance ||
              a == Action::SmallerInstance) {
     const bool instance = a == Action::BiggerInstance || a == Action::SmallerInstance;

@@ -46,6 +46,7 @@ enum class Action {
   LessWorkers,
   BiggerInstance,
   SmallerInstance,
+  ToggleRetries,
   Undo,
   WriteDesign,
   // Large graphs: search by name, reset the zoom.

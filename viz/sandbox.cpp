@@ -19,10 +19,12 @@ std::string num(double v) {
   return buf;
 }
 
-// The knob a change turns: a service's replicas, a pool, a rate limit.
+// The knob a change turns: a service's replicas, a pool, a rate limit, a cache's entries.
 double knob_of(const FaultSpec& f) {
   switch (f.kind) {
     case FaultSpec::Kind::Scale: return f.replicas.value_or(0);
+    case FaultSpec::Kind::CacheSize: return static_cast<double>(f.capacity);
+    case FaultSpec::Kind::Retries: return f.enabled ? 1 : 0;
     case FaultSpec::Kind::Pool: return f.size;
     case FaultSpec::Kind::RateLimit: return f.rate_limit ? f.rate_limit->rate : 0;
     default: return 0;
@@ -35,6 +37,8 @@ FaultSpec action(FaultSpec::Kind k, const std::string& target, double v) {
   f.target = target;
   if (k == FaultSpec::Kind::Scale) f.replicas = static_cast<int>(v);
   if (k == FaultSpec::Kind::Pool) f.size = static_cast<int>(v);
+  if (k == FaultSpec::Kind::CacheSize) f.capacity = static_cast<std::uint64_t>(v);
+  if (k == FaultSpec::Kind::Retries) f.enabled = v != 0;
   if (k == FaultSpec::Kind::RateLimit) {
     RateLimitSpec r;
     r.rate = v;
@@ -44,9 +48,40 @@ FaultSpec action(FaultSpec::Kind k, const std::string& target, double v) {
 }
 
 const char* unit_of(FaultSpec::Kind k) {
-  return k == FaultSpec::Kind::Scale  ? " replicas"
-         : k == FaultSpec::Kind::Pool ? " connections per caller replica"
-                                      : "/s limit";
+  return k == FaultSpec::Kind::Scale       ? " replicas"
+         : k == FaultSpec::Kind::Pool      ? " connections per caller replica"
+         : k == FaultSpec::Kind::CacheSize ? " entries"
+                                           : "/s limit";
+}
+
+// The keyed store of a cache or a cdn, else null (a simple cache has none).
+const KeyedStoreSpec* store_of(const ComponentSpec& cs) {
+  if (const CdnSpec* d = cs.cdn()) return &d->store;
+  if (const CacheSpec* c = cs.cache(); c && c->keyed()) return &c->store;
+  return nullptr;
+}
+
+// Knob k of a component as its design sets it (a keyed store: all its keys when unbounded).
+std::optional<double> design_value(const ComponentSpec& cs, FaultSpec::Kind k) {
+  using K = FaultSpec::Kind;
+  if (k == K::Scale) return cs.replica_count();
+  if (k == K::Pool) {
+    if (const DatabaseSpec* d = cs.database(); d && d->pool) return *d->pool;
+    return std::nullopt;
+  }
+  if (k == K::Retries) {  // on as designed, when a call has them
+    bool any = false;
+    if (const ServiceSpec* s = cs.service())
+      for_each_call(s->steps, [&](const StepSpec& st, double) { any |= st.call.retry.has_value(); });
+    return any ? std::optional<double>(1) : std::nullopt;
+  }
+  if (k == K::CacheSize) {
+    const KeyedStoreSpec* st = store_of(cs);
+    if (!st) return std::nullopt;
+    return static_cast<double>(st->capacity > 0 ? std::min(st->capacity, st->copies()) : st->copies());
+  }
+  if (const ServiceSpec* s = cs.service(); s && s->rate_limit) return s->rate_limit->rate;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -55,13 +90,7 @@ std::optional<double> Sandbox::value(int c, FaultSpec::Kind k) const {
   const ComponentSpec& cs = spec_.components[static_cast<std::size_t>(c)];
   for (auto it = changes_.rbegin(); it != changes_.rend(); ++it)
     if (it->fault.kind == k && it->fault.target == cs.name) return knob_of(it->fault);
-  if (k == FaultSpec::Kind::Scale) return cs.replica_count();
-  if (k == FaultSpec::Kind::Pool) {
-    if (const DatabaseSpec* d = cs.database(); d && d->pool) return *d->pool;
-    return std::nullopt;
-  }
-  if (const ServiceSpec* s = cs.service(); s && s->rate_limit) return s->rate_limit->rate;
-  return std::nullopt;
+  return design_value(cs, k);
 }
 
 std::optional<FaultSpec> Sandbox::adjust(int c, int step, double arrivals, bool rate,
@@ -76,10 +105,11 @@ std::optional<FaultSpec> Sandbox::adjust(int c, int step, double arrivals, bool 
   if (rate && (cs.service() || cs.kind() == ComponentKind::LoadBalancer)) k = K::RateLimit;
   else if (cs.service()) k = K::Scale;
   else if (cs.database() && cs.database()->pool) k = K::Pool;
+  else if (!rate && store_of(cs)) k = K::CacheSize;
   else {
     *words = cs.name +
-             " has no knob the view can turn: [ ] change a service's replicas or a database's pool, "
-             "shift+[ ] a service's or balancer's rate limit";
+             " has no knob the view can turn: [ ] change a service's replicas, a database's pool or a "
+             "keyed cache's (or cdn's) entries, shift+[ ] a service's or balancer's rate limit";
     return std::nullopt;
   }
   const std::optional<double> now = value(c, k);
@@ -89,17 +119,36 @@ std::optional<FaultSpec> Sandbox::adjust(int c, int step, double arrivals, bool 
     const double base = now.value_or(std::max(1.0, std::round(arrivals)));
     next = now ? std::round(base * (step > 0 ? 1.1 : 1 / 1.1)) : std::round(base * 0.9);
   } else {
-    // Replicas one at a time; a pool by a quarter (at least one).
+    // Replicas one at a time; a pool or a cache's entries by a quarter (at least one).
     const double d = k == K::Scale ? 1 : std::max(1.0, std::round(*now / 4));
     next = *now + (step > 0 ? d : -d);
   }
   next = std::max(1.0, next);
+  // A store holds no more than its key space (the parser refuses more).
+  if (k == K::CacheSize && store_of(cs)->copies() > 0)
+    next = std::min(next, static_cast<double>(store_of(cs)->copies()));
   if (now && next == *now) {
-    *words = cs.name + " is at its smallest";
+    *words = cs.name + (step > 0 ? " holds its whole key space" : " is at its smallest");
     return std::nullopt;
   }
   *words = cs.name + ": " + (now ? num(*now) : std::string("no")) + " -> " + num(next) + unit_of(k);
   return action(k, cs.name, next);
+}
+
+std::optional<FaultSpec> Sandbox::toggle_retries(int c, std::string* words) const {
+  if (c < 0 || c >= static_cast<int>(spec_.components.size())) {
+    *words = "click a component first";
+    return std::nullopt;
+  }
+  const ComponentSpec& cs = spec_.components[static_cast<std::size_t>(c)];
+  const std::optional<double> now = value(c, FaultSpec::Kind::Retries);
+  if (!now) {
+    *words = cs.name + " makes no call with 'retry:': Y turns a service's retries off and on";
+    return std::nullopt;
+  }
+  const bool on = *now == 0;
+  *words = cs.name + ": retries " + (on ? "back on" : "off");
+  return action(FaultSpec::Kind::Retries, cs.name, on ? 1 : 0);
 }
 
 Sizing Sandbox::sizing(int c, std::size_t upto) const {
@@ -205,19 +254,16 @@ std::optional<FaultSpec> Sandbox::undo(std::string* words) {
   for (std::size_t i = 0; i < li; ++i)
     if (changes_[i].fault.kind == last.fault.kind && changes_[i].fault.target == last.fault.target)
       before = knob_of(changes_[i].fault);
-  if (!before) {
-    const ComponentSpec& cs = spec_.components[static_cast<std::size_t>(c)];
-    if (last.fault.kind == FaultSpec::Kind::Scale) before = cs.replica_count();
-    else if (last.fault.kind == FaultSpec::Kind::Pool && cs.database() && cs.database()->pool)
-      before = *cs.database()->pool;
-    else if (const ServiceSpec* s = cs.service(); s && s->rate_limit) before = s->rate_limit->rate;
-  }
+  if (!before) before = design_value(spec_.components[static_cast<std::size_t>(c)], last.fault.kind);
   if (!before) {  // a rate limit that did not exist: the closest is a limit no one reaches
     *words = "a new rate limit cannot be taken away; set it higher with shift+]";
     undoable_.push_back(li);
     return std::nullopt;
   }
-  *words = "undone: " + last.fault.target + " back to " + num(*before) + unit_of(last.fault.kind);
+  *words =
+      "undone: " + last.fault.target + " back to " +
+      (last.fault.kind == FaultSpec::Kind::Retries ? std::string(*before != 0 ? "retries on" : "retries off")
+                                                   : num(*before) + unit_of(last.fault.kind));
   // Applied and recorded (not undoable) by the caller: the run keeps both.
   return action(last.fault.kind, last.fault.target, *before);
 }
@@ -234,6 +280,10 @@ std::string Sandbox::yaml_entry(const Change& c) {
     case FaultSpec::Kind::Resize:
       return at + "resize: " + f.target + (f.instance.empty() ? "" : ", instance: " + f.instance) +
              (f.workers ? ", workers: " + num(*f.workers) : "") + "}";
+    case FaultSpec::Kind::Retries:
+      return at + "retries: " + f.target + ", enabled: " + (f.enabled ? "true" : "false") + "}";
+    case FaultSpec::Kind::CacheSize:
+      return at + "cache_size: " + f.target + ", capacity: " + num(static_cast<double>(f.capacity)) + "}";
     default: return "";
   }
 }

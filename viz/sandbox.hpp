@@ -1,6 +1,7 @@
 // The sandbox: capacity changed live in the view, as operator actions at the
 // simulated moment they were made (replicas of a service, a database's pool,
-// a rate limit, a resize: workers and instance size), kept in order with an undo, and written out as a design
+// a rate limit, a resize: workers and instance size, a keyed cache's or a
+// cdn's entries), kept in order with an undo, and written out as a design
 // file whose fault timeline reproduces the run. No SFML here.
 #pragma once
 
@@ -27,7 +28,8 @@ class Sandbox {
 
   /// The operator action that gives component c more (step > 0) or less
   /// (step < 0) capacity than it has now: a service's replicas, a database's
-  /// pool, a balancer's (or a service's, with shift) rate limit. `arrivals`:
+  /// pool, a keyed cache's or a cdn's entries (`cache_size`, by a quarter, at
+  /// most its key space), a balancer's (or a service's, with shift) rate limit. `arrivals`:
   /// its arrivals per second now (a first rate limit starts below it).
   /// Nullopt and the reason in `words` when the component has no such knob.
   std::optional<FaultSpec> adjust(int c, int step, double arrivals, bool rate, std::string* words) const;
@@ -37,6 +39,10 @@ class Sandbox {
   /// (its workers follow the vCPUs: spec/instances.hpp, resized()).
   /// Nullopt and the reason in `words` when there is no such change.
   std::optional<FaultSpec> resize(int c, int step, bool instance, std::string* words) const;
+  /// The `retries` action that turns the retries of service c's calls off,
+  /// or back on when a change turned them off. Nullopt and the reason in
+  /// `words` when none of its calls has `retry:`.
+  std::optional<FaultSpec> toggle_retries(int c, std::string* words) const;
   /// Records an action that was applied at `at` (an undo's own action is not undoable).
   void record(double at, const FaultSpec& f, const std::string& words, bool undoable = true);
   /// The action that puts back the value before the last change not yet

@@ -1064,7 +1064,7 @@ void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
   if (hovered) line = format_clock(hovered->t) + "  " + note_text(*hovered);
   if (line.empty() && s.interactive)
     line = s.live ? "space pause  +/\u2212 speed  \u2190/\u2192 scrub  click a node: [ ] capacity  shift+[ ] "
-                    "rate limit  . , workers  I size  "
+                    "rate limit  . , workers  I size  Y retries  "
                     "U undo  W write design  \u00b7  K kill  E errors  L slow  T spike  R restart  Q quit"
                   : "space play/pause   +/\u2212 speed   \u2190/\u2192 scrub   R restart   S screenshot   "
                     "click a node   Q quit";

@@ -305,6 +305,8 @@ struct FaultSpec {
     Breaker,      ///< operator: retune the breakers of a service's calls
     Shift,        ///< operator: a balancer's weights between its targets
     Resize,       ///< operator: set the workers and/or the instance size of a service or database
+    CacheSize,    ///< operator: set the entries a keyed cache or a cdn holds at most
+    Retries,      ///< operator: turn the retries of a service's calls off (or back on)
     Spike,        ///< traffic multiplied by x
     // The platform's (simgrid backend only): hosts, links and regions by name.
     HostDown,         ///< a host is off: its work and its messages fail (host_down)
@@ -346,6 +348,8 @@ struct FaultSpec {
   /// workers follow its vCPUs (spec/instances.hpp, workers_on).
   std::string instance;
   Mark instance_mark;
+  std::uint64_t capacity = 0;  ///< CacheSize: the entries held at most from then on (> 0)
+  bool enabled = true;         ///< Retries: on (the design's retry of each call) or off
 };
 
 /// Which way a keyed cache makes room when it is full.

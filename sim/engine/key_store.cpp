@@ -183,6 +183,14 @@ void KeyStore::put(std::uint64_t key, double now) {
   table_insert(e);
 }
 
+void KeyStore::set_capacity(std::uint64_t capacity) {
+  capacity_ = std::min<std::uint64_t>(std::max<std::uint64_t>(capacity, 1), 0x7fffffff);
+  while (size_ > capacity_) {
+    remove(buckets_[static_cast<std::size_t>(lowest_)].tail);  // put()'s victim
+    ++evictions;
+  }
+}
+
 bool KeyStore::erase(std::uint64_t key) {
   const std::int32_t e = find(key);
   if (e == kNone) return false;

@@ -30,6 +30,10 @@ class KeyStore {
   bool erase(std::uint64_t key);
   /// Removes every entry (a flush).
   void clear();
+  /// Holds at most `capacity` keys (> 0) from now: a smaller store evicts
+  /// down to it at once by its policy (counted in `evictions`); a larger one
+  /// just has room (the `cache_size` operator action).
+  void set_capacity(std::uint64_t capacity);
   /// Whether the key is held (fresh or not), without touching it.
   bool contains(std::uint64_t key) const { return find(key) >= 0; }
   /// When the held copy of the key was stored (its last put), or -1 if the

@@ -255,6 +255,12 @@ bool Cache::apply(const FaultSpec& f, bool end) {
       set_down(true);
       kernel_.schedule(kernel_.now() + f.restart_time, this, EventCode::Custom, nullptr, kRestartOver);
       return true;
+    case K::CacheSize: {  // an operator action: a setting from now on, nothing to undo at `end`
+      if (end || !store_) return true;
+      const KeyedStoreSpec& s = spec.cache()->store;
+      store_->set_capacity(std::min(f.capacity, s.copies()));  // at most the key space, as at start
+      return true;
+    }
     default: return false;
   }
 }

@@ -233,6 +233,9 @@ bool Cdn::apply(const FaultSpec& f, bool end) {
       set_down(true);
       kernel_.schedule(kernel_.now() + f.restart_time, this, EventCode::Custom);
       return true;
+    case K::CacheSize:  // an operator action: a setting from now on, nothing to undo at `end`
+      if (!end) store_.set_capacity(std::min(f.capacity, capacity_of(spec.cdn()->store)));
+      return true;
     default: return false;
   }
 }

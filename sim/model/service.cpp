@@ -293,7 +293,7 @@ void Service::report(ComponentResult& r, double) const {
     retries += s.retries;
     hedges += s.hedges;
     denied += s.budget_denied;
-    any_retry |= s.retry.has_value();
+    any_retry |= s.retry.has_value() || retries_off_;
     any_hedge |= s.hedge > 0;
     if (!s.breaker) return;
     any_breaker = true;

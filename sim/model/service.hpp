@@ -94,6 +94,9 @@ class Service : public Component {
   /// visits finish and their workers are not handed on (pass_worker).
   bool resize(const FaultSpec& f);
   void retune_breakers(const FaultSpec& f);
+  /// `retries`: off takes the retry from every call site (kept here), on
+  /// puts the design's back. A retry already waiting out its backoff still goes.
+  void set_retries(bool on);
   /// A latent defect waiting for a request: the first one shows it (errors from now, its fix `for:` later).
   void show_defect();
   int serving() const { return reps_.serving(); }
@@ -108,8 +111,10 @@ class Service : public Component {
   std::optional<Autoscaler> autoscaler_;
   DuplicateDetector duplicates_;
   std::uint32_t workers_ = 1;
-  Sizing size_;                  ///< workers and instance now (a resize changes them)
-  std::int64_t queue_cap_ = -1;  // -1: unbounded
+  Sizing size_;               ///< workers and instance now (a resize changes them)
+  bool retries_off_ = false;  ///< a `retries` action turned them off
+  std::vector<std::optional<RetrySpec>> design_retries_;  ///< each site's, in for_each_site order, while off
+  std::int64_t queue_cap_ = -1;                           // -1: unbounded
   std::uint32_t next_replica_ = 0;
   // Faults
   Impairment impair_;                                    ///< slow and errors faults

@@ -155,6 +155,21 @@ bool Service::resize(const FaultSpec& f) {
   return true;
 }
 
+void Service::set_retries(bool on) {
+  if (on == !retries_off_) return;
+  if (!on) design_retries_.clear();
+  std::size_t i = 0;
+  program_.for_each_site([&](CallSite& s) {
+    if (on) {
+      s.retry = design_retries_[i++];
+    } else {
+      design_retries_.push_back(s.retry);
+      s.retry.reset();
+    }
+  });
+  retries_off_ = !on;
+}
+
 void Service::retune_breakers(const FaultSpec& f) {
   program_.for_each_site([&](CallSite& s) { s.breaker = std::make_unique<Breaker>(*f.breaker); });
 }
@@ -206,6 +221,9 @@ bool Service::apply(const FaultSpec& f, bool end) {
       return true;
     case K::Scale: return scale(f);
     case K::Resize: return end || resize(f);
+    case K::Retries:
+      if (!end) set_retries(f.enabled);
+      return true;
     case K::RateLimit: admission_.retune(f, end); return true;
     case K::Breaker:
       if (!end && f.breaker) retune_breakers(f);

@@ -82,6 +82,36 @@ void resized_line(const ScenarioSpec& spec, const ComponentSpec& comp, double ba
   l.unit = area / (to - from);
 }
 
+// A keyed cache whose capacity changed mid-run (`cache_size`) is billed,
+// like a resize, for the memory it needed in each part of [from, to] (s),
+// weighted by time; `base` is the kind's price before sizing.
+void cache_sized_line(const ScenarioSpec& spec, const ComponentSpec& comp, double base, double from,
+                      double to, CostLine& l) {
+  std::vector<const FaultSpec*> cs;
+  for (const FaultSpec& f : spec.faults)
+    if (f.kind == FaultSpec::Kind::CacheSize && f.target == comp.name) cs.push_back(&f);
+  if (cs.empty() || to <= from || !comp.cache()) return;
+  std::stable_sort(cs.begin(), cs.end(),
+                   [](const FaultSpec* a, const FaultSpec* b) { return a->at < b->at; });
+  ComponentSpec c = comp;
+  const auto unit_of = [&](std::uint64_t held, CostLine& x) {
+    std::get<CacheSpec>(c.body).store.capacity = held;
+    x.unit = base;
+    size_line(spec, c, x);
+    return x.unit;
+  };
+  std::uint64_t held = comp.cache()->store.capacity;
+  double t = from, area = 0;
+  for (const FaultSpec* f : cs) {
+    const double until = std::clamp(f->at, from, to);
+    area += unit_of(held, l) * (until - t);
+    t = until;
+    held = f->capacity;
+  }
+  area += unit_of(held, l) * (to - t);
+  l.unit = area / (to - from);
+}
+
 // The window a bill covers, s: the run's measured window, else its ticks'; [0, 0] without a run.
 std::pair<double, double> billed_window(const std::vector<Tick>& ticks, const RunResult* result) {
   if (result && result->sim_time_s > result->warmup_s) return {result->warmup_s, result->sim_time_s};
@@ -89,13 +119,35 @@ std::pair<double, double> billed_window(const std::vector<Tick>& ticks, const Ru
   return {0, 0};
 }
 
+// The entries a CDN edge holds at most, averaged over the run's measured
+// window by time when `cache_size` actions change it (else its design's).
+double cdn_mean_held(const ScenarioSpec& spec, const ComponentSpec& comp, const RunResult* result) {
+  const KeyedStoreSpec& s = comp.cdn()->store;
+  double held = static_cast<double>(s.capacity ? s.capacity : s.keys);
+  if (!result || result->sim_time_s <= result->warmup_s) return held;
+  const double from = result->warmup_s, to = result->sim_time_s;
+  std::vector<const FaultSpec*> cs;
+  for (const FaultSpec& f : spec.faults)
+    if (f.kind == FaultSpec::Kind::CacheSize && f.target == comp.name) cs.push_back(&f);
+  std::stable_sort(cs.begin(), cs.end(),
+                   [](const FaultSpec* a, const FaultSpec* b) { return a->at < b->at; });
+  double t = from, area = 0;
+  for (const FaultSpec* f : cs) {
+    const double until = std::clamp(f->at, from, to);
+    area += held * (until - t);
+    t = until;
+    held = static_cast<double>(f->capacity);
+  }
+  return (area + held * (to - t)) / (to - from);
+}
+
 // What a CDN edge's held objects cost per hour: its capacity (all keys when
-// unbounded) x the object size, GB-months over 730 hours.
-double cdn_storage_per_hour(const ScenarioSpec& spec, const ComponentSpec& comp) {
+// unbounded; time-weighted over cache_size actions) x the object size,
+// GB-months over 730 hours.
+double cdn_storage_per_hour(const ScenarioSpec& spec, const ComponentSpec& comp, const RunResult* result) {
   const CdnSpec* cdn = comp.cdn();
   if (!cdn || cdn->object_size <= 0) return 0;
-  const std::uint64_t held = cdn->store.capacity ? cdn->store.capacity : cdn->store.keys;
-  const double gb = static_cast<double>(held) * cdn->object_size / 1e9;
+  const double gb = cdn_mean_held(spec, comp, result) * cdn->object_size / 1e9;
   const auto o = spec.contract ? spec.contract->price("cdn_storage_gb_month") : std::nullopt;
   return gb * o.value_or(usage_price("cdn_storage_gb_month")->price) / 730;
 }
@@ -178,7 +230,7 @@ void cdn_line(const ScenarioSpec& spec, const ComponentSpec& comp, std::size_t i
   l.mean_replicas = 1;
   const double per_gb = price_override(spec, "cdn_egress_gb").value_or(cdn_price_per_gb());
   if (const auto gbps = figure_of(result, i, fig::kEgressGbps)) l.unit = *gbps * 3600 / 8 * per_gb;
-  const double storage = cdn_storage_per_hour(spec, comp);
+  const double storage = cdn_storage_per_hour(spec, comp, result);
   if (storage > 0) {
     l.unit += storage;
     l.usage_what = "egress + storage";
@@ -210,6 +262,7 @@ CostLine cost_line(const ScenarioSpec& spec, const std::vector<Tick>& ticks, std
     size_line(spec, comp, l);
     const auto [from, to] = billed_window(ticks, result);
     if (comp.service() || comp.database()) resized_line(spec, comp, base, from, to, l);
+    if (comp.cache()) cache_sized_line(spec, comp, base, from, to, l);
   } else {
     l.priced = false;
   }

@@ -11,13 +11,13 @@ using F = FaultSpec::Kind;
 
 // The faults each kind's apply() supports: a fault a kind would ignore is
 // reported by the parser rather than as a no-op at run time.
-constexpr F kServiceFaults[] = {F::Kill, F::Restart, F::Slow,      F::Errors,  F::Scale,
-                                F::Leak, F::Deploy,  F::RateLimit, F::Breaker, F::Resize};
+constexpr F kServiceFaults[] = {F::Kill,   F::Restart,   F::Slow,    F::Errors, F::Scale,  F::Leak,
+                                F::Deploy, F::RateLimit, F::Breaker, F::Resize, F::Retries};
 constexpr F kBalancerFaults[] = {F::RateLimit, F::Shift};
-constexpr F kCacheFaults[] = {F::Kill, F::Restart, F::Slow, F::Errors, F::Flush};
+constexpr F kCacheFaults[] = {F::Kill, F::Restart, F::Slow, F::Errors, F::Flush, F::CacheSize};
 constexpr F kDatabaseFaults[] = {F::Kill, F::Restart, F::Slow, F::Errors, F::ExhaustPool, F::Pool, F::Resize};
 constexpr F kQueueFaults[] = {F::Kill, F::Restart};
-constexpr F kCdnFaults[] = {F::Kill, F::Restart, F::Slow, F::Errors, F::Flush};
+constexpr F kCdnFaults[] = {F::Kill, F::Restart, F::Slow, F::Errors, F::Flush, F::CacheSize};
 
 int service_workers(const ScenarioSpec&, const ComponentSpec& c) { return c.service()->workers; }
 int no_workers(const ScenarioSpec&, const ComponentSpec&) { return 0; }

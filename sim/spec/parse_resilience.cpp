@@ -15,6 +15,7 @@
 #include "archsim/platform.hpp"
 #include "spec/instances.hpp"
 #include "spec/kinds.hpp"
+#include "spec/parse_data.hpp"
 #include "spec/platform_faults.hpp"
 #include "spec/units.hpp"
 
@@ -361,6 +362,13 @@ const std::vector<FaultForm>& fault_forms() {
       {K::Resize,
        {"workers", "instance"},
        "an operator action is a new setting: add a second 'resize' to change it back"},
+      {K::CacheSize,
+       {"capacity"},
+       "an operator action is a new setting: add a second 'cache_size' to change it back"},
+      {K::Retries,
+       {"enabled"},
+       "an operator action is a new setting: add a second 'retries' with 'enabled: true' to turn them back "
+       "on"},
       {K::Spike, {"x"}, ""},
       {K::HostDown, {}, ""},
       {K::HostSlow, {"x"}, ""},
@@ -622,6 +630,12 @@ void read_change_options(const Source& src, const Map& m, const Field& head, con
       if (const Field* g = m.need("x", where)) f.x = read_positive(src, *g).value_or(1);
       break;
     case K::Resize: read_resize(src, m, head, f); break;
+    case K::CacheSize:
+      if (const Field* g = m.need("capacity", where)) f.capacity = read_data_count(src, *g, 1).value_or(0);
+      break;
+    case K::Retries:
+      if (const Field* g = m.need("enabled", where)) f.enabled = read_bool(src, *g).value_or(true);
+      break;
     default: break;
   }
 }
@@ -804,6 +818,17 @@ class ResilienceChecker {
       }
       case K::Shift: shift(f, c); break;
       case K::Resize: resize(f, c); break;
+      case K::CacheSize: cache_size(f, c); break;
+      case K::Retries: {
+        bool retry = false;
+        for_each_call(c.service()->steps,
+                      [&](const StepSpec& s, double) { retry |= s.call.retry.has_value(); });
+        if (!retry)
+          error(f.target_mark, fmt::format("'retries' turns off (or back on) the retries of a service's "
+                                           "calls; no call of '{}' has 'retry:'",
+                                           c.name));
+        break;
+      }
       case K::Partition: partition(f, i); break;
       default: break;
     }
@@ -819,6 +844,24 @@ class ResilienceChecker {
     if (*f.replicas > most)
       error(f.target_mark,
             fmt::format("{} asks for {} replicas of '{}', which has {}", what(f), *f.replicas, c.name, most));
+  }
+
+  // A cache_size needs a keyed store (a cache with 'keys', a cdn) and fits its key space.
+  void cache_size(const FaultSpec& f, const ComponentSpec& c) const {
+    const KeyedStoreSpec* s = c.cdn()                           ? &c.cdn()->store
+                              : c.cache() && c.cache()->keyed() ? &c.cache()->store
+                                                                : nullptr;
+    if (!s) {
+      error(f.target_mark,
+            fmt::format("'cache_size' sets how many entries a keyed cache holds; '{}' has a fixed "
+                        "'hit_ratio' (give it 'keys:' and 'capacity:' to model its contents)",
+                        c.name));
+      return;
+    }
+    if (f.capacity > 0 && s->keys > 0 && f.capacity > s->copies())
+      error(f.mark, fmt::format("{} asks '{}' to hold {} entries; its key space has {}: leave the "
+                                "action out to hold every key",
+                                what(f), c.name, f.capacity, s->copies()));
   }
 
   // A resize's instance is of the target's family, with room for its workers.

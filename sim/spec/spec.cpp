@@ -131,6 +131,8 @@ constexpr std::array kFaultKinds{
     Named<FaultSpec::Kind>{FaultSpec::Kind::Breaker, "breaker"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::Shift, "shift"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::Resize, "resize"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::CacheSize, "cache_size"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::Retries, "retries"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::Spike, "spike"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::HostDown, "host_down"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::HostSlow, "host_slow"},
