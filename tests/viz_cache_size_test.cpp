@@ -22,6 +22,7 @@
 #include "../viz/live.hpp"
 #include "../viz/playback.hpp"
 #include "../viz/sandbox.hpp"
+#include "viz_keys.hpp"
 
 using namespace archsim;
 using namespace archsim::viz;
@@ -81,25 +82,19 @@ TEST_SUITE("viz") {
     setup.live = &live;
     setup.out_dir = dir.string();
     Controller ctl(setup);
-    auto press = [&](sf::Keyboard::Key k, bool shift = false) {
-      sf::Event ev;
-      ev.type = sf::Event::KeyPressed;
-      ev.key = {k, false, false, shift, false};
-      ctl.handle(ev);
-    };
     ctl.select(1);  // the cache: 2000 entries
     ctl.seek(5);
-    press(sf::Keyboard::LBracket);  // 2000 -> 1500 at 5 s
+    test::press(ctl, sf::Keyboard::LBracket);  // 2000 -> 1500 at 5 s
     CHECK(ctl.state().status.find("cache: 2000 -> 1500 entries") != std::string::npos);
     ctl.seek(10);
-    press(sf::Keyboard::LBracket);  // 1500 -> 1125 at 10 s
+    test::press(ctl, sf::Keyboard::LBracket);  // 1500 -> 1125 at 10 s
     ctl.seek(15);
-    press(sf::Keyboard::U);  // back to 1500 at 15 s
+    test::press(ctl, sf::Keyboard::U);  // back to 1500 at 15 s
     CHECK(ctl.state().status.find("undone: cache back to 1500 entries") != std::string::npos);
     ctl.seek(20);
-    press(sf::Keyboard::LBracket, true);  // shift+[: a cache has no rate limit
+    test::press(ctl, sf::Keyboard::LBracket, true);  // shift+[: a cache has no rate limit
     CHECK(ctl.state().status.find("has no knob") != std::string::npos);
-    press(sf::Keyboard::RBracket);  // 1500 -> 1875 at 20 s
+    test::press(ctl, sf::Keyboard::RBracket);  // 1500 -> 1875 at 20 s
     REQUIRE(ctl.sandbox());
     CHECK(ctl.sandbox()->changes().size() == 4);
     int actions = 0;
@@ -109,7 +104,7 @@ TEST_SUITE("viz") {
     REQUIRE(live.done());
     REQUIRE(live.result());
     CHECK(entries(*live.result()) == 1875);  // full again at its last size
-    press(sf::Keyboard::W);
+    test::press(ctl, sf::Keyboard::W);
     REQUIRE_FALSE(ctl.written().empty());
     std::ifstream in(ctl.written());
     std::stringstream text;

@@ -22,6 +22,7 @@
 #include "../viz/live.hpp"
 #include "../viz/playback.hpp"
 #include "../viz/sandbox.hpp"
+#include "viz_keys.hpp"
 
 using namespace archsim;
 using namespace archsim::viz;
@@ -69,24 +70,18 @@ TEST_SUITE("viz") {
     setup.live = &live;
     setup.out_dir = dir.string();
     Controller ctl(setup);
-    auto press = [&](sf::Keyboard::Key k) {
-      sf::Event ev;
-      ev.type = sf::Event::KeyPressed;
-      ev.key = {k, false, false, false, false};
-      ctl.handle(ev);
-    };
     ctl.select(1);  // backend: makes no call
     ctl.seek(2);
-    press(sf::Keyboard::Y);
+    test::press(ctl, sf::Keyboard::Y);
     CHECK(ctl.state().status.find("backend makes no call with 'retry:'") != std::string::npos);
     ctl.select(0);
-    press(sf::Keyboard::Y);  // off at 2 s
+    test::press(ctl, sf::Keyboard::Y);  // off at 2 s
     CHECK(ctl.state().status.find("api: retries off") != std::string::npos);
     ctl.seek(8);
-    press(sf::Keyboard::Y);  // back on at 8 s
+    test::press(ctl, sf::Keyboard::Y);  // back on at 8 s
     CHECK(ctl.state().status.find("api: retries back on") != std::string::npos);
     ctl.seek(12);
-    press(sf::Keyboard::U);  // undo the last: off again at 12 s
+    test::press(ctl, sf::Keyboard::U);  // undo the last: off again at 12 s
     CHECK(ctl.state().status.find("undone: api back to retries off") != std::string::npos);
     REQUIRE(ctl.sandbox());
     CHECK(ctl.sandbox()->changes().size() == 3);
@@ -96,7 +91,7 @@ TEST_SUITE("viz") {
     ctl.seek(40);
     REQUIRE(live.done());
     REQUIRE(live.result());
-    press(sf::Keyboard::W);
+    test::press(ctl, sf::Keyboard::W);
     REQUIRE_FALSE(ctl.written().empty());
     std::ifstream in(ctl.written());
     std::stringstream text;
