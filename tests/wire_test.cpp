@@ -99,6 +99,7 @@ RunResult full_result() {
   r.duration_mean_s = 0.0234567891;
   r.duration_max_s = 1.87654321;
   r.latency = stats(0.0222222222);
+  r.latency_counting_timeouts = stats(0.0333333333);
   r.errors = {{"timeout", 60}, {"overload", 30}};
   r.components = {full_component()};
   r.sources = {full_source()};

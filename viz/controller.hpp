@@ -51,6 +51,8 @@ enum class Action {
   WriteDesign,
   // Large graphs: search by name, reset the zoom.
   Search,
+  // The p99 chart: successful requests only, or timed-out ones counted at their timeout.
+  ToggleP99Timeouts,
   ResetZoom
 };
 

@@ -176,6 +176,7 @@ double Playback::value(Metric m, const Tick& t) const {
   switch (m) {
     case Metric::Throughput: return t.completed / dt;
     case Metric::P99: return t.p99;
+    case Metric::P99Timeouts: return t.p99_timeouts;
     case Metric::ErrorRate: {
       const double n = static_cast<double>(t.completed) + t.failed;
       return n > 0 ? t.failed / n : 0;

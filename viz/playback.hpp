@@ -55,7 +55,8 @@ struct Cause {
 };
 
 /// A series over the ticks for one chart.
-enum class Metric { Throughput, P99, ErrorRate };
+/// P99Timeouts: the p99 counting timed-out requests at their timeout (`O`).
+enum class Metric { Throughput, P99, ErrorRate, P99Timeouts };
 
 class Playback {
  public:

@@ -756,6 +756,9 @@ struct Chart {
 const Chart kCharts[] = {{Metric::Throughput, "throughput", color::traffic, false},
                          {Metric::P99, "p99 latency", color::latency, true},
                          {Metric::ErrorRate, "error rate", color::error, true}};
+// The p99 chart with `O`: timed-out requests counted at their timeout, so an
+// outage whose requests time out is drawn as slow instead of as a gap.
+const Chart kP99Timeouts{Metric::P99Timeouts, "p99 counting timeouts", color::latency, true};
 
 // A chart's values, one per pixel column.
 struct Binned {
@@ -797,6 +800,8 @@ namespace {
 
 using SloLines = std::vector<std::pair<double, std::string>>;
 
+bool latency_metric(Metric m) { return m == Metric::P99 || m == Metric::P99Timeouts; }
+
 // The SLO targets that belong on chart `ch`, with their labels.
 SloLines chart_slo_lines(const TimelineHeader& h, const Chart& ch) {
   SloLines lines;
@@ -804,7 +809,7 @@ SloLines chart_slo_lines(const TimelineHeader& h, const Chart& ch) {
     using K = SloSpec::Kind;
     const bool fits = (ch.m == Metric::Throughput && slo.kind == K::ThroughputMin) ||
                       (ch.m == Metric::ErrorRate && slo.kind == K::ErrorRate) ||
-                      (ch.m == Metric::P99 && slo.kind != K::ThroughputMin && slo.kind != K::ErrorRate);
+                      (latency_metric(ch.m) && slo.kind != K::ThroughputMin && slo.kind != K::ErrorRate);
     if (fits)
       lines.push_back({slo.target, "SLO " + slo_label(slo.key) + " " + slo_value(slo.key, slo.target)});
   }
@@ -816,7 +821,7 @@ double chart_ymax(const Binned& b, const SloLines& lines, const Chart& ch) {
   double ymax = 0;
   for (double v : b.val) ymax = std::max(ymax, v);
   for (const auto& l : lines) ymax = std::max(ymax, l.first);
-  if (ymax <= 0) ymax = ch.m == Metric::ErrorRate ? 0.01 : ch.m == Metric::P99 ? 0.01 : 1;
+  if (ymax <= 0) ymax = ch.m == Metric::ErrorRate || latency_metric(ch.m) ? 0.01 : 1;
   ymax *= 1.15;
   if (ch.m == Metric::ErrorRate) ymax = std::min(ymax, std::max(1.0, ymax / 1.15));
   return ymax;
@@ -874,7 +879,9 @@ void chart_shapes(sf::VertexArray& va, const ChartGeometry& g, const Binned& b, 
 }
 
 std::string chart_value(Metric m, double v) {
-  return m == Metric::Throughput ? format_rate(v) : m == Metric::P99 ? format_duration(v) : format_percent(v);
+  return m == Metric::Throughput ? format_rate(v)
+         : latency_metric(m)     ? format_duration(v)
+                                 : format_percent(v);
 }
 
 }  // namespace
@@ -886,7 +893,7 @@ void Scene::draw_chart(sf::RenderTarget& rt, const ViewState& s, int ci) {
   const Tick* now = pb_.tick_at(s.t);
   const Rect area = charts_area();
   const float block = area.h / 3;
-  const Chart& ch = kCharts[ci];
+  const Chart& ch = ci == 1 && s.p99_timeouts ? kP99Timeouts : kCharts[ci];
   const float fs = 12 * sc;
   const Rect blk{area.x, area.y + ci * block, area.w, block};
   ChartGeometry g;
@@ -1067,7 +1074,7 @@ void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
                     "rate limit  . , workers  I size  Y retries  "
                     "U undo  W write design  \u00b7  K kill  E errors  L slow  T spike  R restart  Q quit"
                   : "space play/pause   +/\u2212 speed   \u2190/\u2192 scrub   R restart   S screenshot   "
-                    "click a node   Q quit";
+                    "click a node   O p99 with timeouts   Q quit";
   if (line.empty()) {
     line = "archsim";
     // The file's name, not its path: a picture is shared, the directory is private.

@@ -173,7 +173,11 @@ struct RunResult {
   /// Start to reply or give-up of every finished measured request, success
   /// or failure (Little's W end to end), s.
   double duration_mean_s = 0, duration_max_s = 0;
-  LatencyStats latency;                         ///< end to end, successful measured requests
+  LatencyStats latency;  ///< end to end, successful measured requests
+  /// End to end, successful measured requests and those that timed out, each
+  /// at the time it took (a timed-out one: its timeout). count = 0 when no
+  /// request timed out (then it is `latency`).
+  LatencyStats latency_counting_timeouts;
   std::map<std::string, std::uint64_t> errors;  ///< measured failures by cause
   std::vector<ComponentResult> components;      ///< in file order
   std::vector<SourceResult> sources;            ///< per traffic source, in file order
@@ -269,6 +273,12 @@ struct Tick {
   double dt = 1;
   std::uint32_t started = 0, completed = 0, failed = 0;
   double p50 = 0, p99 = 0;  ///< end to end latency of requests finished in the tick
+  /// Requests that failed with a timeout in the tick, and the p99 counting
+  /// them at the time they took (their timeout) beside the successes: = p99
+  /// when none timed out. An outage whose requests time out reads as slow
+  /// here, where `p99` (successes only) has no value.
+  std::uint32_t timed_out = 0;
+  double p99_timeouts = 0;
   std::map<std::string, std::uint32_t> errors;
   std::vector<ComponentTick> components;  ///< index as in the spec
   std::vector<EdgeTick> edges;            ///< index as in Simulation::edges()

@@ -111,6 +111,7 @@ void Client::on_reply(Job* j, ErrorKind err) {
       ++e2e_.failed;
       ++failed;
       ++e2e_.errors[static_cast<int>(err)];
+      if (err == ErrorKind::Timeout) e2e_.timed_out.record(lat);
     }
   }
   if (err == ErrorKind::None) {
@@ -119,6 +120,7 @@ void Client::on_reply(Job* j, ErrorKind err) {
   } else {
     ++e2e_.tick_failed;
     ++e2e_.tick_errors[static_cast<int>(err)];
+    if (err == ErrorKind::Timeout && kernel_.timeline) e2e_.tick_timed_out.record(lat);
   }
   kernel_.free(j);
   if (spec_.closed()) kernel_.schedule(now + think_(rng_), this, EventCode::Source);

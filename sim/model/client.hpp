@@ -13,6 +13,11 @@ struct EndToEnd {
   std::uint64_t started = 0, completed = 0, failed = 0;  ///< measured requests
   std::uint64_t errors[static_cast<int>(ErrorKind::Count)] = {};
   Histogram latency;
+  /// Requests that failed with a timeout (the client's, or a caller's
+  /// inside), at the time they took: merged with `latency` this is the
+  /// latency counting timed-out requests at their timeout, which does not
+  /// improve when slow requests time out instead of finishing.
+  Histogram timed_out;
   /// Measured requests in the system now, and its integral over time (from
   /// the end of warm-up: no measured request exists before): Little's L.
   std::uint64_t in_system = 0;
@@ -30,6 +35,7 @@ struct EndToEnd {
   std::uint32_t tick_started = 0, tick_completed = 0, tick_failed = 0;
   std::uint32_t tick_errors[static_cast<int>(ErrorKind::Count)] = {};
   Histogram tick_latency;
+  Histogram tick_timed_out;  ///< as timed_out, for the tick (kept only with a timeline)
 };
 
 class Client : public Component {

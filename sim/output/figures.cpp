@@ -27,6 +27,9 @@ const std::vector<FigureDefinition>& figure_definitions() {
       {"latency_ms", "ms",
        "start to successful reply of the completed measured requests (mean, p50 ... max); failures are not "
        "in it"},
+      {"latency_counting_timeouts_ms", "ms",
+       "as latency_ms, with the requests that failed with a timeout counted at the time they took (their "
+       "timeout): slow requests that time out cannot make it look faster; present only when one did"},
       {"errors", "count",
        "measured failed requests by the kind of the error their client got; total = requests.failed"},
       {"sources.NAME.retries", "count",

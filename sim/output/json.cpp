@@ -185,6 +185,8 @@ nlohmann::ordered_json to_json_deterministic(const RunResult& r) {
       {"duration_ms", {{"mean", r6(r.duration_mean_s * 1e3)}, {"max", r6(r.duration_max_s * 1e3)}}}};
   j["throughput_rps"] = r6(r.throughput_rps);
   j["latency_ms"] = latency_ms(r.latency);
+  if (r.latency_counting_timeouts.count > 0)
+    j["latency_counting_timeouts_ms"] = latency_ms(r.latency_counting_timeouts);
   j["errors"] = errors_json(r.errors);
   j["sources"] = sources_json(r.sources);
   if (!r.regions.empty()) j["regions"] = regions_json(r.regions);

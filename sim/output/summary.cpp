@@ -199,6 +199,10 @@ static void print_requests(std::ostream& out, const RunResult& r) {
     fmt::print(out, "Latency     mean {}  p50 {}  p90 {}  p99 {}  p99.9 {}  max {}\n", human_duration(l.mean),
                human_duration(l.p50), human_duration(l.p90), human_duration(l.p99), human_duration(l.p999),
                human_duration(l.max));
+  if (const LatencyStats& t = r.latency_counting_timeouts; t.count > 0)
+    fmt::print(out, "            counting the {} timed out at their timeout: p50 {}  p99 {}  p99.9 {}\n",
+               human_count(t.count - r.completed), human_duration(t.p50), human_duration(t.p99),
+               human_duration(t.p999));
   if (!r.errors.empty()) {
     std::vector<std::pair<std::string, std::uint64_t>> e(r.errors.begin(), r.errors.end());
     std::stable_sort(e.begin(), e.end(), [](auto& a, auto& b) { return a.second > b.second; });

@@ -173,6 +173,10 @@ json tick_json(const Tick& t, const TimelineHeader& h) {
   j["failed"] = t.failed;
   j["p50_ms"] = latency_ms(t.completed, t.p50);
   j["p99_ms"] = latency_ms(t.completed, t.p99);
+  if (t.timed_out > 0) {  // only then does it differ from p99_ms
+    j["timed_out"] = t.timed_out;
+    j["p99_timeouts_ms"] = latency_ms(t.completed + t.timed_out, t.p99_timeouts);
+  }
   j["errors"] = t.errors;
   json comps = json::object();
   for (std::size_t i = 0; i < t.components.size(); ++i) {
@@ -213,6 +217,7 @@ json tick_json(const Tick& t, const TimelineHeader& h) {
 void mark_missing_latency(Tick& t) {
   constexpr double nan = std::numeric_limits<double>::quiet_NaN();
   if (t.completed == 0) t.p50 = t.p99 = nan;
+  if (t.completed + t.timed_out == 0) t.p99_timeouts = nan;
   for (ComponentTick& c : t.components)
     if (c.completed == 0) c.p50 = c.p99 = nan;
   for (EdgeTick& e : t.edges)
@@ -362,6 +367,8 @@ Tick tick_of(const json& j, const TimelineHeader& h) {
   t.failed = j.value("failed", 0u);
   t.p50 = latency_s(j, "p50_ms");
   t.p99 = latency_s(j, "p99_ms");
+  t.timed_out = j.value("timed_out", 0u);
+  t.p99_timeouts = t.timed_out > 0 ? latency_s(j, "p99_timeouts_ms") : t.p99;
   // A named copy: iterating items() of the temporary value() returns would dangle.
   const json errors = j.value("errors", json::object());
   for (const auto& [k, v] : errors.items()) t.errors[k] = v.get<std::uint32_t>();

@@ -30,8 +30,8 @@ ARCHSIM_WIRE(RegionEgress, region, bytes_per_s, cross_region_bytes_per_s, cdn_by
              per_hour)
 ARCHSIM_WIRE(RunResult, scenario, file, seed, backend, sim_time_s, warmup_s, partial, started, completed,
              failed, in_flight, throughput_rps, arrival_rps, error_rate, in_flight_mean, duration_mean_s,
-             duration_max_s, latency, errors, components, sources, regions, slo, slo_pass, notes,
-             notes_dropped, hosts, links, egress, cross_region_bytes, engine)
+             duration_max_s, latency, latency_counting_timeouts, errors, components, sources, regions, slo,
+             slo_pass, notes, notes_dropped, hosts, links, egress, cross_region_bytes, engine)
 
 namespace report {
 

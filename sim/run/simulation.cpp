@@ -321,6 +321,14 @@ struct Simulation::Impl {
     t.failed = e2e.tick_failed;
     t.p50 = e2e.tick_latency.quantile(0.5);
     t.p99 = e2e.tick_latency.quantile(0.99);
+    t.timed_out = static_cast<std::uint32_t>(e2e.tick_timed_out.count());
+    t.p99_timeouts = t.p99;
+    if (t.timed_out > 0) {
+      Histogram all = e2e.tick_latency;
+      all.merge(e2e.tick_timed_out);
+      t.p99_timeouts = all.quantile(0.99);
+      e2e.tick_timed_out.clear();
+    }
     for (int k = 1; k < static_cast<int>(ErrorKind::Count); ++k)
       if (e2e.tick_errors[k]) t.errors[std::string(name_of(static_cast<ErrorKind>(k)))] = e2e.tick_errors[k];
     e2e.tick_started = e2e.tick_completed = e2e.tick_failed = 0;
@@ -431,6 +439,11 @@ struct Simulation::Impl {
     r.duration_mean_s = done ? e2e.duration_sum / static_cast<double>(done) : 0.0;
     r.duration_max_s = e2e.duration_max;
     r.latency = stats_of(e2e.latency);
+    if (e2e.timed_out.count() > 0) {
+      Histogram all = e2e.latency;
+      all.merge(e2e.timed_out);
+      r.latency_counting_timeouts = stats_of(all);
+    }
     r.cross_region_bytes = kernel.cross_region_bytes;
     for (int k = 1; k < static_cast<int>(ErrorKind::Count); ++k)
       if (e2e.errors[k]) r.errors[std::string(name_of(static_cast<ErrorKind>(k)))] = e2e.errors[k];

@@ -98,6 +98,11 @@ std::size_t string_bytes(const std::string& s) {
 }  // namespace
 
 void TickStore::merge(Tick& a, const Tick& b) {
+  // The p99 counting timeouts: the worse of the two, over what either finished.
+  if (b.completed + b.timed_out > 0)
+    a.p99_timeouts =
+        a.completed + a.timed_out > 0 ? std::max(a.p99_timeouts, b.p99_timeouts) : b.p99_timeouts;
+  add_sat(a.timed_out, b.timed_out);
   merge_quantiles(a.p50, a.p99, b.p50, b.p99, a.completed, b.completed);
   add_sat(a.started, b.started);
   add_sat(a.completed, b.completed);
