@@ -153,7 +153,7 @@ TEST_CASE("latency counting timeouts: a second in which every request times out 
 #include "../viz/playback.hpp"
 #include "viz_keys.hpp"
 
-TEST_CASE("latency counting timeouts: O switches the view's p99 chart to it, and back") {
+TEST_CASE("latency counting timeouts: P switches the view's p99 chart to it, and back") {
   const ScenarioSpec spec = load_scenario_text(kOutage, "outage.yaml");
   Simulation sim(spec);
   Ticks rec;
@@ -165,14 +165,14 @@ TEST_CASE("latency counting timeouts: O switches the view's p99 chart to it, and
   setup.pb = &pb;
   viz::Controller ctl(setup);
   CHECK_FALSE(ctl.state().p99_timeouts);
-  test::press(ctl, sf::Keyboard::O);
+  test::press(ctl, sf::Keyboard::P);
   CHECK(ctl.state().p99_timeouts);
   CHECK(ctl.state().status.find("counted at their timeout") != std::string::npos);
   // What each chart reads in the outage's second: a gap on one, the timeout on the other.
   const Tick& k = pb.ticks()[24];
   CHECK(std::isnan(pb.value(viz::Metric::P99, k)));
   CHECK(pb.value(viz::Metric::P99Timeouts, k) == Rel(1.0, 0.01));
-  test::press(ctl, sf::Keyboard::O);
+  test::press(ctl, sf::Keyboard::P);
   CHECK_FALSE(ctl.state().p99_timeouts);
 }
 #endif  // ARCHSIM_WITH_VIEW

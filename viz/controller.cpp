@@ -85,7 +85,7 @@ std::pair<Action, double> key_action(const sf::Event::KeyEvent& k) {
     case K::Slash:
     case K::F: return {Action::Search, 0};
     case K::Num0: return {Action::ResetZoom, 0};
-    case K::O: return {Action::ToggleP99Timeouts, 0};
+    case K::P: return {Action::ToggleP99Timeouts, 0};
     default: return {Action::None, 0};
   }
 }
@@ -194,8 +194,8 @@ void Controller::act(Action a, double arg) {
     case Action::ToggleP99Timeouts:
       st_.p99_timeouts = !st_.p99_timeouts;
       say(st_.p99_timeouts
-              ? "p99 chart: timed-out requests counted at their timeout (O: successes only)"
-              : "p99 chart: successful requests only (O: count timed-out ones at their timeout)");
+              ? "p99 chart: timed-out requests counted at their timeout (P: successes only)"
+              : "p99 chart: successful requests only (P: count timed-out ones at their timeout)");
       break;
   }
 }

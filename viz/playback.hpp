@@ -55,7 +55,7 @@ struct Cause {
 };
 
 /// A series over the ticks for one chart.
-/// P99Timeouts: the p99 counting timed-out requests at their timeout (`O`).
+/// P99Timeouts: the p99 counting timed-out requests at their timeout (`P`).
 enum class Metric { Throughput, P99, ErrorRate, P99Timeouts };
 
 class Playback {

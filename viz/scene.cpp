@@ -756,7 +756,7 @@ struct Chart {
 const Chart kCharts[] = {{Metric::Throughput, "throughput", color::traffic, false},
                          {Metric::P99, "p99 latency", color::latency, true},
                          {Metric::ErrorRate, "error rate", color::error, true}};
-// The p99 chart with `O`: timed-out requests counted at their timeout, so an
+// The p99 chart with `P`: timed-out requests counted at their timeout, so an
 // outage whose requests time out is drawn as slow instead of as a gap.
 const Chart kP99Timeouts{Metric::P99Timeouts, "p99 counting timeouts", color::latency, true};
 
@@ -1074,7 +1074,7 @@ void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
                     "rate limit  . , workers  I size  Y retries  "
                     "U undo  W write design  \u00b7  K kill  E errors  L slow  T spike  R restart  Q quit"
                   : "space play/pause   +/\u2212 speed   \u2190/\u2192 scrub   R restart   S screenshot   "
-                    "click a node   O p99 with timeouts   Q quit";
+                    "click a node   P p99 with timeouts   Q quit";
   if (line.empty()) {
     line = "archsim";
     // The file's name, not its path: a picture is shared, the directory is private.

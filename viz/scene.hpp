@@ -39,7 +39,7 @@ struct ViewState {
   float zoom = 1;            ///< the architecture's magnification (wheel, 0 resets)
   Point pan;                 ///< where the architecture's view is centred, px from its centre at zoom 1
   bool searching = false;    ///< "/" typed: letters go to the search
-  bool p99_timeouts = false;  ///< `O`: the p99 chart counts timed-out requests at their timeout
+  bool p99_timeouts = false;  ///< `P`: the p99 chart counts timed-out requests at their timeout
   std::string search;        ///< nodes whose name contains it are ringed
 };
 
