@@ -27,6 +27,7 @@ void Client::link(Builder& b) {
   call_.latency = spec_.latency;  // a problem's regions: its users to the entry's region
   call_.response_bytes = answer_bytes(scenario_, spec_);
   site_ = &b.call_site(-1 - source_, call_);
+  site_->source = this;
 }
 
 void Client::begin() {
@@ -71,33 +72,52 @@ bool Client::apply(const FaultSpec& f, bool end) {
 }
 
 void Client::handle(const Event& e) {
+  if (e.code == EventCode::Done) {
+    // A lean request's first visit ended (Kernel::start_request): it is the job.
+    end(e.job->request_start, e.job->measured, static_cast<ErrorKind>(e.aux & 0xff));
+    kernel_.free(e.job);
+    return;
+  }
   if (e.code != EventCode::Source) return;
   send();
   if (!spec_.closed()) schedule_next_arrival();
 }
 
 void Client::send() {
-  Job* j = kernel_.alloc();
   const double now = kernel_.now();
-  j->comp = this;
-  j->request = e2e_.next_request++;
-  j->request_start = now;
-  j->arrived = now;
-  j->measured = now >= kernel_.measure_from;
-  if (j->measured) {
+  const std::uint64_t request = e2e_.next_request++;
+  const bool measured = now >= kernel_.measure_from;
+  if (measured) {
     ++e2e_.started;
     ++started;
     e2e_.account(now);
     ++e2e_.in_system;
   }
   ++e2e_.tick_started;
+  if (kernel_.lean(*site_)) {
+    // Nothing to wait with (no timeout, retry, hedge or breaker): the
+    // request's first visit is its only job in flight.
+    kernel_.start_request(*site_, request, measured);
+    return;
+  }
+  Job* j = kernel_.alloc();
+  j->comp = this;
+  j->request = request;
+  j->request_start = now;
+  j->arrived = now;
+  j->measured = measured;
   kernel_.call(j, *site_);
 }
 
 void Client::on_reply(Job* j, ErrorKind err) {
+  end(j->request_start, j->measured, err);
+  kernel_.free(j);
+}
+
+void Client::end(double request_start, bool measured, ErrorKind err) {
   const double now = kernel_.now();
-  const double lat = now - j->request_start;
-  if (j->measured) {
+  const double lat = now - request_start;
+  if (measured) {
     e2e_.account(now);
     --e2e_.in_system;
     e2e_.duration_sum += lat;
@@ -122,7 +142,6 @@ void Client::on_reply(Job* j, ErrorKind err) {
     ++e2e_.tick_errors[static_cast<int>(err)];
     if (err == ErrorKind::Timeout && kernel_.timeline) e2e_.tick_timed_out.record(lat);
   }
-  kernel_.free(j);
   if (spec_.closed()) kernel_.schedule(now + think_(rng_), this, EventCode::Source);
 }
 

@@ -66,6 +66,9 @@ class Client : public Component {
   double multiplier(double t) const;
   void schedule_next_arrival();
   void send();
+  /// A request started at `request_start` ended with `err`: the end-to-end
+  /// figures, and a closed-loop user's next think time.
+  void end(double request_start, bool measured, ErrorKind err);
 
   const TrafficSpec& spec_;
   const ScenarioSpec& scenario_;

@@ -66,20 +66,31 @@ void Kernel::now_or_later(const Event& e) {
   --depth_;
 }
 
-Job* Kernel::spawn(Job* caller, CallSite& site, int replica, bool detached, bool defer) {
+Job* Kernel::new_visit(CallSite& site, int replica) {
   Job* child = alloc();
-  child->parent = detached ? nullptr : caller;
-  assert(site.edge->from == caller->comp->index() && "a site belongs to the component that calls through it");
-  child->caller_replica = caller->replica;
-  child->parent_token = caller->token;
   child->comp = site.target;
   child->site = &site;
-  child->request = caller->request;
-  child->request_start = caller->request_start;
-  child->measured = caller->measured;
   child->replica = replica >= 0 ? replica : site.target->pick_replica();
   child->sent = now_;
   child->op = site.op;
+  return child;
+}
+
+void Kernel::send_arrival(Job* child, CallSite& site, int from, int from_replica, bool defer) {
+  const Event arrive{now_, 0, child->comp, child, child->token, EventCode::Arrive, 0};
+  if (defer && !backend && !site.has_latency && !site.edge->partitioned) post(arrive);
+  else send(arrive, site, from, from_replica, site.target->index(), child->replica, site.request_bytes);
+}
+
+Job* Kernel::spawn(Job* caller, CallSite& site, int replica, bool detached, bool defer) {
+  assert(site.edge->from == caller->comp->index() && "a site belongs to the component that calls through it");
+  Job* child = new_visit(site, replica);
+  child->parent = detached ? nullptr : caller;
+  child->caller_replica = caller->replica;
+  child->parent_token = caller->token;
+  child->request = caller->request;
+  child->request_start = caller->request_start;
+  child->measured = caller->measured;
   const bool reuse = site.reuse_key && caller->keyed && site.part < 0;
   child->key = site.part >= 0 ? site.target->draw_key_in(site.part)
                : reuse        ? caller->key
@@ -89,12 +100,21 @@ Job* Kernel::spawn(Job* caller, CallSite& site, int replica, bool detached, bool
     caller->keyed = true;
   }
   if (tracer) tracer->spawned(*caller, *child, now_);
-  const Event arrive{now_, 0, child->comp, child, child->token, EventCode::Arrive, 0};
-  if (defer && !backend && !site.has_latency && !site.edge->partitioned) post(arrive);
-  else
-    send(arrive, site, caller->comp->index(), caller->replica, site.target->index(), child->replica,
-         site.request_bytes);
+  send_arrival(child, site, caller->comp->index(), caller->replica, defer);
   return child;
+}
+
+void Kernel::start_request(CallSite& site, std::uint64_t request, bool measured) {
+  assert(lean(site) && site.source);
+  // What call() and spawn() do for a source's fresh job (replica -1, no key
+  // of its own), in the same order of random draws, without that job.
+  Job* child = new_visit(site, -1);
+  child->root = true;
+  child->request = request;
+  child->request_start = now_;
+  child->measured = measured;
+  child->key = site.part >= 0 ? site.target->draw_key_in(site.part) : site.target->draw_key();
+  send_arrival(child, site, site.edge->from, -1, false);
 }
 
 void Kernel::call_async(Job* caller, CallSite& site) { spawn(caller, site, -1, /*detached=*/true); }
@@ -188,7 +208,7 @@ double Kernel::send(const Event& e, const CallSite& site, int from, int from_rep
   }
   if (site.edge->partitioned) {
     // Lost on the way: the sender hears nothing (its timeout, if any, fires).
-    if (e.code == EventCode::Arrive) free(e.job);
+    if (e.code == EventCode::Arrive || e.code == EventCode::Done) free(e.job);
     return delay;
   }
   if (backend) {
@@ -205,8 +225,23 @@ void Kernel::trace_freed(Job* j) {
   if (tracer) tracer->freed(*j, now_);
 }
 
+void Kernel::end_request(Job* j, ErrorKind err) {
+  const CallSite& s = *j->site;
+  Edge& edge = *s.edge;
+  const double sent = j->sent;  // the source may free j at once (no reply delay)
+  ++j->token;                   // the visit is over: events still addressed to it are stale
+  const auto aux = static_cast<std::uint16_t>(static_cast<unsigned>(err) | (unsigned{j->flags} << 8));
+  const double delay = send(Event{now_, 0, s.source, j, j->token, EventCode::Done, aux}, s, j->comp->index(),
+                            j->replica, edge.from, -1, s.response_bytes);
+  record_call(edge, err, now_ + delay - sent);
+}
+
 void Kernel::finish(Job* j, ErrorKind err) {
   if (j->traced && tracer) tracer->finished(*j, err, now_);
+  if (j->root) {
+    end_request(j, err);
+    return;
+  }
   Job* p = j->parent;
   if (p && p->token == j->parent_token) {
     const CallSite& s = *j->site;

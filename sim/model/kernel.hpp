@@ -72,6 +72,9 @@ struct CallSite {
       false;  ///< use the caller's last key if it has one (the store after a miss, an invalidation)
   std::int32_t part = -1;       ///< a scatter's call: the shard it goes to (-1: the key decides)
   Component* outbox = nullptr;  ///< `write: DB, outbox: Q`: the queue its committed rows go to (a Queue)
+  /// A traffic source's site: the source, told of a lean request's end
+  /// (EventCode::Done, Kernel::start_request).
+  EventTarget* source = nullptr;
   // Resilience (all optional)
   std::optional<RetrySpec> retry;
   double retry_tokens = 0;  ///< retry budget: earned per first try, spent per retry
@@ -108,8 +111,9 @@ struct Edge {
 /// of visits in flight, not the number simulated.
 ///
 /// Its size is the memory of a request in flight (a queued request holds
-/// the source's job and the visit's): no field is here that can be found
-/// elsewhere. The calling component is site->edge->from (every site belongs
+/// only its visit's job when the source's call needs no timers or policies,
+/// Kernel::start_request; else the source's job too): no field is here
+/// that can be found elsewhere. The calling component is site->edge->from (every site belongs
 /// to the component, or traffic source, that calls through it); a trace's
 /// span id lives in the tracer, keyed by the job (`traced` says it has one).
 struct Job {
@@ -140,11 +144,15 @@ struct Job {
   float backoff = 0;                 ///< the last retry delay, s (decorrelated jitter grows from it)
   std::uint32_t loop[4] = {};        ///< repeat counters (nesting depth 4; up to limits::kRepeat)
   ErrorKind error = ErrorKind::None;
-  // One byte for the four flags (bit-fields): the job stays within 168 B.
+  // One byte for the five flags (bit-fields): the job stays within 168 B.
   bool measured : 1 = false;  ///< the request started after warm-up
   bool fanout : 1 = false;    ///< waiting on several calls (the component counts replies)
   bool keyed : 1 = false;     ///< `key` was set by one of this visit's calls
   bool traced : 1 = false;    ///< the tracer (--traces) holds a span for it: the request is sampled
+  /// The first visit of a request whose traffic source keeps no job
+  /// (Kernel::start_request): its end goes to site->source as
+  /// EventCode::Done, carried by this job, which the source frees.
+  bool root : 1 = false;
 };
 
 static_assert(std::is_trivially_destructible_v<Job>, "Kernel::alloc reuses a Job without destroying it");
@@ -168,6 +176,7 @@ enum class EventCode : std::uint16_t {
   Tick,     ///< statistics tick
   Warmup,   ///< end of warm-up: reset statistics
   Custom,   ///< component-defined
+  Done,     ///< a lean request's first visit ended: job is the visit (aux: ErrorKind | flags << 8)
 };
 
 struct Event {
@@ -444,6 +453,17 @@ class Kernel {
   /// that no reply can come back before the caller has sent all of a fan-out.
   /// The returned child may already have finished when there is no delay.
   Job* spawn(Job* caller, CallSite& site, int replica = -1, bool detached = false, bool defer = false);
+  /// Whether a traffic source may send its requests through start_request:
+  /// its call has no timeout, retry, hedge or breaker (nothing the source
+  /// must wait with a job of its own), and no tracer or backend is set.
+  bool lean(const CallSite& site) const {
+    return !site.retry && !site.breaker && site.timeout <= 0 && site.hedge <= 0 && !tracer && !backend;
+  }
+  /// Starts request `request` at the source of `site` (lean(site) holds):
+  /// its first visit is its only job, with the request's start and
+  /// `measured`; the source hears of its end through EventCode::Done.
+  /// The same events and random draws as call() from a source's own job.
+  void start_request(CallSite& site, std::uint64_t request, bool measured);
   /// A call nobody waits for.
   void call_async(Job* caller, CallSite& site);
   /// Starts a call from job `caller` at a call site: a new visit of the
@@ -485,6 +505,12 @@ class Kernel {
   static constexpr int kMaxDepth = 64;  // direct hand-offs before an event is used
   void dispatch(const Event& e);
   void trace_freed(Job* j);
+  /// A new visit of the site's target, sent now (no caller fields set yet).
+  Job* new_visit(CallSite& site, int replica);
+  /// Sends visit `child` to its component over `site` from (from, from_replica).
+  void send_arrival(Job* child, CallSite& site, int from, int from_replica, bool defer);
+  /// A lean request's first visit ends: the source hears (EventCode::Done).
+  void end_request(Job* j, ErrorKind err);
   /// One attempt of the caller's current call (first, retry): timers included.
   void attempt(Job* caller, CallSite& site, int replica);
   /// The caller's timeout fired.
