@@ -232,6 +232,47 @@ TEST_CASE("memory follows requests in flight, not requests simulated") {
   CHECK(big.job_pool_capacity() > backlog);
 }
 
+TEST_CASE("a queued request holds one job when its source's call needs no timer") {
+  // One worker whose service takes ~1,000 s: every request after the first
+  // waits to the end. Without a client timeout (nor retry, hedge, breaker)
+  // the source keeps no job of its own (Kernel::start_request): each
+  // request in flight is its visit's job alone. With a timeout that never
+  // fires, the source's job waits too: two jobs per request, and the same
+  // results (the lean path changes memory, not the simulation).
+  const auto pile = [](const std::string& timeout) {
+    return load_scenario_text(R"(
+name: pile-up
+seed: 7
+duration: 20s
+traffic:
+  - {name: clients, to: sink, rate: 1000/s)" +
+                                  timeout + R"(}
+components:
+  sink:
+    kind: service
+    workers: 1
+    service_time: exp(1000s)
+)",
+                              "pile-up.yaml");
+  };
+  Simulation lean(pile(""));
+  const RunResult& a = lean.run();
+  Simulation full(pile(", timeout: 100000s"));
+  const RunResult& b = full.run();
+  REQUIRE(a.started > 19000);
+  CHECK(a.in_flight + a.completed == a.started);
+  // The pool grows in chunks of 1,024 jobs: one job per request in flight.
+  CHECK(lean.job_pool_capacity() >= a.in_flight);
+  CHECK(lean.job_pool_capacity() <= a.in_flight + 1024);
+  CHECK(full.job_pool_capacity() >= 2 * b.in_flight);
+  CHECK(b.started == a.started);
+  CHECK(b.completed == a.completed);
+  CHECK(b.in_flight == a.in_flight);
+  CHECK(b.latency.count == a.latency.count);
+  CHECK(b.latency.p99 == a.latency.p99);
+  CHECK(b.in_flight_mean == a.in_flight_mean);
+}
+
 TEST_CASE("a full queue rejects and a client timeout abandons") {
   const ScenarioSpec spec = load_scenario_text(R"(
 name: overload
