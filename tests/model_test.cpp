@@ -87,4 +87,29 @@ TEST_SUITE("model") {
       CHECK(set[i].limit == 7.0);
     }
   }
+
+  TEST_CASE("a job's rarely used fields are lent on first use and taken back when it is freed") {
+    // Repeat counters, a queue delivery's counters and a retry's last delay
+    // live out of Job (JobExtra): a job that never uses them holds none, and
+    // a job re-used from the pool starts without the last one's.
+    Kernel kernel;
+    Job* a = kernel.alloc();
+    CHECK(kernel.extra_if(a) == nullptr);
+    kernel.extra(a).loop[2] = 5;
+    kernel.extra(a).backoff = 0.25f;
+    REQUIRE(kernel.extra_if(a) != nullptr);
+    CHECK(kernel.extra_if(a)->loop[2] == 5);
+    Job* b = kernel.alloc();
+    kernel.extra(b).loop[0] = 9;  // a second job's block is its own
+    CHECK(kernel.extra(a).loop[0] == 0);
+    CHECK(kernel.extra(a).loop[2] == 5);
+    kernel.free(a);
+    Job* c = kernel.alloc();
+    CHECK(c == a);                         // the pool hands the freed job out again...
+    CHECK(kernel.extra_if(c) == nullptr);  // ...without its block
+    const JobExtra& x = kernel.extra(c);   // the block a held, zeroed
+    CHECK(x.loop[2] == 0);
+    CHECK(x.backoff == 0.0f);
+    CHECK(kernel.extra(b).loop[0] == 9);
+  }
 }

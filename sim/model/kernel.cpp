@@ -121,7 +121,7 @@ void Kernel::call_async(Job* caller, CallSite& site) { spawn(caller, site, -1, /
 
 void Kernel::call(Job* caller, CallSite& site, int replica) {
   caller->attempt = 0;
-  caller->backoff = 0;
+  if (caller->extra) extra(caller).backoff = 0;
   caller->calling = &site;
   if (site.retry && site.retry->budget)
     site.retry_tokens = std::min(site.retry_tokens + *site.retry->budget, 10.0);
@@ -139,7 +139,6 @@ void Kernel::call(Job* caller, CallSite& site, int replica) {
 
 void Kernel::attempt(Job* caller, CallSite& site, int replica) {
   caller->calling = &site;
-  caller->call_start = now_;
   caller->pending = 1;
   const std::uint32_t token = caller->token;
   spawn(caller, site, replica);
@@ -157,7 +156,6 @@ void Kernel::breaker_moved(const CallSite& site, Breaker::State before) {
 
 void Kernel::refuse(Job* caller, CallSite& site) {
   caller->calling = &site;
-  caller->call_start = now_;
   caller->pending = 1;
   caller->comp->record_error(ErrorKind::CircuitOpen);
   now_or_later(Event{now_, 0, caller->comp, caller, caller->token, EventCode::Reply,
@@ -169,6 +167,17 @@ void Kernel::expire(Job* j) {
   if (j->measured && j->calling) ++j->calling->timeouts;
   j->pending = 1;  // the timeout ends the whole wait, hedges included
   reply(j, ErrorKind::Timeout, 0);
+}
+
+std::uint32_t Kernel::lend_extra() {
+  if (extras_free_.empty()) {
+    extras_.emplace_back();
+    return static_cast<std::uint32_t>(extras_.size());
+  }
+  const std::uint32_t i = extras_free_.back();
+  extras_free_.pop_back();
+  extras_[i] = JobExtra{};
+  return i + 1;
 }
 
 double Kernel::backoff(Job* j, const RetrySpec& r, Rng& rng) {
@@ -186,12 +195,14 @@ double Kernel::backoff(Job* j, const RetrySpec& r, Rng& rng) {
     case RetrySpec::Jitter::Equal: d = d / 2 + rng.uniform() * d / 2; break;
     case RetrySpec::Jitter::Decorrelated: {
       // AWS "decorrelated jitter": between base and three times the last sleep.
-      const double prev = j->backoff > 0 ? j->backoff : r.base;
+      // Only this jitter reads the last delay: the others keep none.
+      JobExtra& x = extra(j);
+      const double prev = x.backoff > 0 ? x.backoff : r.base;
       d = std::min(r.cap, r.base + rng.uniform() * (3 * prev - r.base));
+      x.backoff = static_cast<float>(d);
       break;
     }
   }
-  j->backoff = static_cast<float>(d);
   return d;
 }
 
@@ -264,7 +275,9 @@ void Kernel::reply(Job* j, ErrorKind err, std::uint8_t flags) {
   }
   CallSite* site = j->calling;
   if (site) {
-    if (err == ErrorKind::Timeout) record_call(*site->edge, err, now_ - j->call_start);
+    // A failed call counts without a latency (record_call keeps successes'
+    // only), so the job keeps no start time of its call.
+    if (err == ErrorKind::Timeout) record_call(*site->edge, err, 0);
     if (site->breaker && err != ErrorKind::CircuitOpen) {
       const Breaker::State before = site->breaker->state();
       site->breaker->record(now_, err == ErrorKind::None);

@@ -128,7 +128,6 @@ struct Job {
   double request_start = 0;     ///< when the end-to-end request started
   double arrived = 0;           ///< when this visit reached the component
   double started = 0;           ///< when a worker took it
-  double call_start = 0;        ///< when this job's current outgoing call began
   double sent = 0;              ///< when the caller sent this visit
   std::uint32_t token = 0;      ///< bumped whenever the job leaves a wait or is freed
   std::uint32_t parent_token = 0;
@@ -137,14 +136,13 @@ struct Job {
   std::uint32_t pc = 0;              ///< next step of the component's program
   std::int32_t aux = 0;              ///< kind-specific (a balancer's chosen replica, a user id)
   std::uint32_t pending = 0;         ///< outstanding children of the current wait
+  std::uint32_t extra = 0;           ///< 1 + index of its JobExtra (Kernel::extra); 0: none
+  std::uint64_t key = 0;             ///< the data item a keyed component (cache, shard) works on
   std::uint16_t op = 0;              ///< what the call asks (Component::op_code); 0 = default
   std::uint8_t flags = 0;            ///< reply flags the callee set (kMiss, kStale); read by the caller
   std::uint8_t attempt = 0;          ///< retries made of the current call
-  std::uint64_t key = 0;             ///< the data item a keyed component (cache, shard) works on
-  float backoff = 0;                 ///< the last retry delay, s (decorrelated jitter grows from it)
-  std::uint32_t loop[4] = {};        ///< repeat counters (nesting depth 4; up to limits::kRepeat)
   ErrorKind error = ErrorKind::None;
-  // One byte for the five flags (bit-fields): the job stays within 168 B.
+  // One byte for the five flags (bit-fields): the job stays within 144 B.
   bool measured : 1 = false;  ///< the request started after warm-up
   bool fanout : 1 = false;    ///< waiting on several calls (the component counts replies)
   bool keyed : 1 = false;     ///< `key` was set by one of this visit's calls
@@ -158,7 +156,17 @@ struct Job {
 static_assert(std::is_trivially_destructible_v<Job>, "Kernel::alloc reuses a Job without destroying it");
 // Memory per request in flight follows it (README "Performance"); grow it
 // only knowingly.
-static_assert(sizeof(Job) <= 168, "Job grew: memory per request in flight grows with it");
+static_assert(sizeof(Job) <= 144, "Job grew: memory per request in flight grows with it");
+
+/// The fields of a job that only some visits use, out of Job (memory per
+/// request in flight): lent by the kernel on first use (Kernel::extra), zeroed,
+/// and taken back when the job is freed.
+struct JobExtra {
+  /// Repeat counters (nesting depth 4; up to limits::kRepeat); a queue's
+  /// delivery: [0] deliveries so far, [1] the outbox ledger of its message.
+  std::uint32_t loop[4] = {};
+  float backoff = 0;  ///< the last retry delay, s (decorrelated jitter grows from it)
+};
 
 /// Reply flags (Job::flags).
 constexpr std::uint8_t kMiss = 1;   ///< a cache did not have the key
@@ -437,8 +445,20 @@ class Kernel {
     j->token = token;
     return j;
   }
+  /// Job j's rarely used fields (JobExtra), lent zeroed on first use and
+  /// kept until j is freed. The reference lasts until the next call.
+  JobExtra& extra(Job* j) {
+    if (!j->extra) j->extra = lend_extra();
+    return extras_[j->extra - 1];
+  }
+  /// The same without lending: nullptr when j has none (all zero).
+  const JobExtra* extra_if(const Job* j) const { return j->extra ? &extras_[j->extra - 1] : nullptr; }
   void free(Job* j) {
     if (j->traced) trace_freed(j);
+    if (j->extra) {
+      extras_free_.push_back(j->extra - 1);
+      j->extra = 0;
+    }
     ++j->token;  // any event still pointing at it is now stale
     j->next = free_;
     free_ = j;
@@ -529,6 +549,10 @@ class Kernel {
   std::uint64_t events_ = 0;
   Job* free_ = nullptr;
   std::vector<std::unique_ptr<Job[]>> chunks_;
+  /// 1 + the index of a zeroed JobExtra for a job (one taken back, or a new one).
+  std::uint32_t lend_extra();
+  std::vector<JobExtra> extras_;
+  std::vector<std::uint32_t> extras_free_;  ///< indices in extras_ no job holds
 };
 
 }  // namespace archsim

@@ -115,13 +115,13 @@ void LoadBalancer::arrive(Job* j) {
     return;
   }
   j->aux = r;
-  j->loop[0] = static_cast<std::uint16_t>(ti);
+  j->pc = static_cast<std::uint32_t>(ti);  // a balancer runs no program: pc holds the target
   ++t.open[static_cast<std::size_t>(r)];
   kernel_.call(j, *t.site, r);
 }
 
 void LoadBalancer::on_reply(Job* j, ErrorKind err) {
-  --targets_[j->loop[0]].open[static_cast<std::size_t>(j->aux)];
+  --targets_[j->pc].open[static_cast<std::size_t>(j->aux)];
   record_end(j, err);
   kernel_.finish(j, err);
 }

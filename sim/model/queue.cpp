@@ -144,8 +144,9 @@ void Queue::deliver(std::uint32_t c, std::uint32_t partition, const Message& m) 
   d->replica = 0;
   d->aux = static_cast<std::int32_t>(c);
   d->pc = partition;
-  d->loop[0] = 1;         // deliveries so far
-  d->loop[1] = m.ledger;  // an outbox row: whose ledger learns when it leaves
+  JobExtra& x = kernel_.extra(d);
+  x.loop[0] = 1;         // deliveries so far
+  x.loop[1] = m.ledger;  // an outbox row: whose ledger learns when it leaves
   send(d);
 }
 
@@ -201,7 +202,7 @@ void Queue::on_reply(Job* d, ErrorKind err) {
     consumer_free(d);
     return;
   }
-  if (d->loop[0] >= static_cast<std::uint32_t>(max_attempts_)) {
+  if (kernel_.extra(d).loop[0] >= static_cast<std::uint32_t>(max_attempts_)) {
     ++counts_.dead_letters;
     if (dead_letter_site_) {
       kernel_.call(d, *dead_letter_site_);
@@ -211,7 +212,7 @@ void Queue::on_reply(Job* d, ErrorKind err) {
     return;
   }
   // At least once: the same consumer tries the message again.
-  ++d->loop[0];
+  ++kernel_.extra(d).loop[0];
   ++counts_.redeliveries;
   if (redelivery_delay_ > 0) kernel_.schedule(now + redelivery_delay_, this, EventCode::Custom, d);
   else send(d);
@@ -219,7 +220,7 @@ void Queue::on_reply(Job* d, ErrorKind err) {
 
 void Queue::consumer_free(Job* d) {
   const auto c = static_cast<std::uint32_t>(d->aux);
-  outbox_done(d->request, d->loop[1]);
+  outbox_done(d->request, kernel_.extra(d).loop[1]);
   kernel_.free(d);
   account(kernel_.now());
   add_busy(-1);

@@ -110,11 +110,11 @@ void Service::run(Job* j) {
         // A fan-out by followers draws its author (one uniform); a plain
         // repeat draws nothing, so its runs keep their random streams.
         const std::uint32_t n = op.counts.empty() ? op.count : op.draw_count(rng_.uniform());
-        j->loop[op.slot] = n;
+        if (n > 0) kernel_.extra(j).loop[op.slot] = n;  // a visit without repeats holds no JobExtra
         j->pc = n > 0 ? j->pc + 1 : op.next;
         break;
       }
-      case Op::Kind::RepeatEnd: j->pc = --j->loop[op.slot] > 0 ? op.next : j->pc + 1; break;
+      case Op::Kind::RepeatEnd: j->pc = --kernel_.extra(j).loop[op.slot] > 0 ? op.next : j->pc + 1; break;
       case Op::Kind::Branch: {
         const double u = rng_.uniform();
         std::uint32_t to = op.next;
