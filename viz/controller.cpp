@@ -78,7 +78,12 @@ std::pair<Action, double> key_action(const sf::Event::KeyEvent& k) {
     case K::Period: return {Action::MoreWorkers, 0};
     case K::Comma: return {Action::LessWorkers, 0};
     case K::I: return {k.shift ? Action::SmallerInstance : Action::BiggerInstance, 0};
-    case K::Y: return {Action::ToggleRetries, 0};
+    case K::Y: return {Action::ToggleFeature, static_cast<double>(FaultSpec::Feature::Retries)};
+    case K::B: return {Action::ToggleFeature, static_cast<double>(FaultSpec::Feature::Breaker)};
+    case K::O: return {Action::ToggleFeature, static_cast<double>(FaultSpec::Feature::Timeout)};
+    case K::H: return {Action::ToggleFeature, static_cast<double>(FaultSpec::Feature::HealthCheck)};
+    case K::C: return {Action::ToggleFeature, static_cast<double>(FaultSpec::Feature::ConcurrencyLimit)};
+    case K::D: return {Action::ToggleFeature, static_cast<double>(FaultSpec::Feature::QueueDeadline)};
     case K::U: return {Action::Undo, 0};
     case K::Z: return {k.control ? Action::Undo : Action::None, 0};
     case K::W: return {Action::WriteDesign, 0};
@@ -178,8 +183,8 @@ void Controller::act(Action a, double arg) {
     case Action::LessWorkers:
     case Action::BiggerInstance:
     case Action::SmallerInstance:
-    case Action::ToggleRetries:
-    case Action::Undo: sandbox(a); break;
+    case Action::ToggleFeature:
+    case Action::Undo: sandbox(a, arg); break;
     case Action::WriteDesign: write_design(); break;
     case Action::Search:
       st_.searching = true;
@@ -222,7 +227,7 @@ void Controller::chaos(Action a) {
       (a == Action::Spike ? "" : " on " + targets.front()));
 }
 
-void Controller::sandbox(Action a) {
+void Controller::sandbox(Action a, double arg) {
   if (!live_ || !sandbox_)
     return say("the sandbox changes a running simulation: open the scenario file, not a timeline");
   if (live_->done()) return say("the run is over: R runs it again, then change it as it plays");
@@ -230,8 +235,9 @@ void Controller::sandbox(Action a) {
   std::optional<FaultSpec> f;
   if (a == Action::Undo) {
     f = sandbox_->undo(&words);
-  } else if (a == Action::ToggleRetries) {
-    f = sandbox_->toggle_retries(st_.selected.value_or(-1), &words);
+  } else if (a == Action::ToggleFeature) {
+    f = sandbox_->toggle(st_.selected.value_or(-1), static_cast<FaultSpec::Feature>(static_cast<int>(arg)),
+                         &words);
   } else if (a == Action::MoreWorkers || a == Action::LessWorkers || a == Action::BiggerInstance ||
              a == Action::SmallerInstance) {
     const bool instance = a == Action::BiggerInstance || a == Action::SmallerInstance;

@@ -46,7 +46,7 @@ enum class Action {
   LessWorkers,
   BiggerInstance,
   SmallerInstance,
-  ToggleRetries,
+  ToggleFeature,  ///< arg: the FaultSpec::Feature (Y retries, B breakers, O timeouts, H, C, D)
   Undo,
   WriteDesign,
   // Large graphs: search by name, reset the zoom.
@@ -98,7 +98,7 @@ class Controller {
   void step_speed(bool faster);
   void restart();
   void chaos(Action a);
-  void sandbox(Action a);
+  void sandbox(Action a, double arg = 0);  // arg: ToggleFeature's feature
   void write_design();
   /// Applies an action now, at the simulation's present.
   void apply_now(const FaultSpec& f);

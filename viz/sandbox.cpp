@@ -1,5 +1,6 @@
 #include "sandbox.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include <stdexcept>
 
 #include "report/edit.hpp"
+#include "spec/kinds.hpp"
 
 namespace archsim::viz {
 
@@ -24,7 +26,6 @@ double knob_of(const FaultSpec& f) {
   switch (f.kind) {
     case FaultSpec::Kind::Scale: return f.replicas.value_or(0);
     case FaultSpec::Kind::CacheSize: return static_cast<double>(f.capacity);
-    case FaultSpec::Kind::Retries: return f.enabled ? 1 : 0;
     case FaultSpec::Kind::Pool: return f.size;
     case FaultSpec::Kind::RateLimit: return f.rate_limit ? f.rate_limit->rate : 0;
     default: return 0;
@@ -38,7 +39,6 @@ FaultSpec action(FaultSpec::Kind k, const std::string& target, double v) {
   if (k == FaultSpec::Kind::Scale) f.replicas = static_cast<int>(v);
   if (k == FaultSpec::Kind::Pool) f.size = static_cast<int>(v);
   if (k == FaultSpec::Kind::CacheSize) f.capacity = static_cast<std::uint64_t>(v);
-  if (k == FaultSpec::Kind::Retries) f.enabled = v != 0;
   if (k == FaultSpec::Kind::RateLimit) {
     RateLimitSpec r;
     r.rate = v;
@@ -68,12 +68,6 @@ std::optional<double> design_value(const ComponentSpec& cs, FaultSpec::Kind k) {
   if (k == K::Pool) {
     if (const DatabaseSpec* d = cs.database(); d && d->pool) return *d->pool;
     return std::nullopt;
-  }
-  if (k == K::Retries) {  // on as designed, when a call has them
-    bool any = false;
-    if (const ServiceSpec* s = cs.service())
-      for_each_call(s->steps, [&](const StepSpec& st, double) { any |= st.call.retry.has_value(); });
-    return any ? std::optional<double>(1) : std::nullopt;
   }
   if (k == K::CacheSize) {
     const KeyedStoreSpec* st = store_of(cs);
@@ -135,20 +129,85 @@ std::optional<FaultSpec> Sandbox::adjust(int c, int step, double arrivals, bool 
   return action(k, cs.name, next);
 }
 
-std::optional<FaultSpec> Sandbox::toggle_retries(int c, std::string* words) const {
+namespace {
+
+// The feature a change turns off or on, if it is a toggle.
+std::optional<FaultSpec::Feature> toggled(const FaultSpec& f) {
+  if (f.kind == FaultSpec::Kind::Retries) return FaultSpec::Feature::Retries;
+  if (f.kind == FaultSpec::Kind::Disable || f.kind == FaultSpec::Kind::Enable) return f.feature;
+  return std::nullopt;
+}
+
+// The action that turns feature ft of `target` on or off (retries keep their own action).
+FaultSpec toggle_action(FaultSpec::Feature ft, const std::string& target, bool on) {
+  FaultSpec f;
+  f.kind = ft == FaultSpec::Feature::Retries ? FaultSpec::Kind::Retries
+           : on                              ? FaultSpec::Kind::Enable
+                                             : FaultSpec::Kind::Disable;
+  f.feature = ft;
+  f.target = target;
+  f.enabled = on;
+  return f;
+}
+
+// "retries", "breakers", "health check": the feature in the status line.
+std::string feature_words(FaultSpec::Feature ft) {
+  std::string w(name_of(ft));
+  std::replace(w.begin(), w.end(), '_', ' ');
+  return ft == FaultSpec::Feature::Breaker || ft == FaultSpec::Feature::Timeout ? w + "s" : w;
+}
+
+// The key that toggles it, and what it toggles, for a refusal.
+const char* feature_help(FaultSpec::Feature ft) {
+  using Ft = FaultSpec::Feature;
+  switch (ft) {
+    case Ft::Retries: return "Y turns a service's retries off and on";
+    case Ft::Breaker: return "B turns the breakers of a service's calls off and on";
+    case Ft::Timeout: return "O turns the timeouts of a service's calls off and on";
+    case Ft::HealthCheck: return "H turns a balancer's health check off and on";
+    case Ft::ConcurrencyLimit: return "C turns a service's concurrency limit off and on";
+    case Ft::QueueDeadline: return "D turns a service's queue deadline off and on";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::optional<bool> Sandbox::feature_on(int c, FaultSpec::Feature ft, std::size_t upto) const {
+  const ComponentSpec& cs = spec_.components[static_cast<std::size_t>(c)];
+  if (!has_feature(cs, ft)) return std::nullopt;
+  bool on = true;  // as designed
+  for (std::size_t i = 0; i < upto && i < changes_.size(); ++i)
+    if (changes_[i].fault.target == cs.name && toggled(changes_[i].fault) == ft)
+      on = changes_[i].fault.enabled;
+  return on;
+}
+
+std::optional<FaultSpec> Sandbox::toggle(int c, FaultSpec::Feature ft, std::string* words) const {
   if (c < 0 || c >= static_cast<int>(spec_.components.size())) {
     *words = "click a component first";
     return std::nullopt;
   }
   const ComponentSpec& cs = spec_.components[static_cast<std::size_t>(c)];
-  const std::optional<double> now = value(c, FaultSpec::Kind::Retries);
+  const std::optional<bool> now = feature_on(c, ft, changes_.size());
   if (!now) {
-    *words = cs.name + " makes no call with 'retry:': Y turns a service's retries off and on";
+    const bool call = ft == FaultSpec::Feature::Retries || ft == FaultSpec::Feature::Breaker ||
+                      ft == FaultSpec::Feature::Timeout;
+    *words = cs.name + (call ? " makes no call with '" : " has no '") + std::string(feature_key(ft)) +
+             "': " + feature_help(ft);
     return std::nullopt;
   }
-  const bool on = *now == 0;
-  *words = cs.name + ": retries " + (on ? "back on" : "off");
-  return action(FaultSpec::Kind::Retries, cs.name, on ? 1 : 0);
+  *words = cs.name + ": " + feature_words(ft) + (*now ? " off" : " back on");
+  return toggle_action(ft, cs.name, !*now);
+}
+
+FaultSpec Sandbox::undo_toggle(std::size_t li, std::string* words) const {
+  const FaultSpec& last = changes_[li].fault;
+  const FaultSpec::Feature ft = *toggled(last);
+  const int c = spec_.find(last.target);
+  const bool before = feature_on(c, ft, li).value_or(true);
+  *words = "undone: " + last.target + " back to " + feature_words(ft) + (before ? " on" : " off");
+  return toggle_action(ft, last.target, before);
 }
 
 Sizing Sandbox::sizing(int c, std::size_t upto) const {
@@ -248,6 +307,7 @@ std::optional<FaultSpec> Sandbox::undo(std::string* words) {
   const Change& last = changes_[li];
   undoable_.pop_back();
   if (last.fault.kind == FaultSpec::Kind::Resize) return undo_resize(li, words);
+  if (toggled(last.fault)) return undo_toggle(li, words);
   // The value before it: an earlier change of the same knob, else the spec's.
   const int c = spec_.find(last.fault.target);
   std::optional<double> before;
@@ -260,10 +320,7 @@ std::optional<FaultSpec> Sandbox::undo(std::string* words) {
     undoable_.push_back(li);
     return std::nullopt;
   }
-  *words =
-      "undone: " + last.fault.target + " back to " +
-      (last.fault.kind == FaultSpec::Kind::Retries ? std::string(*before != 0 ? "retries on" : "retries off")
-                                                   : num(*before) + unit_of(last.fault.kind));
+  *words = "undone: " + last.fault.target + " back to " + num(*before) + unit_of(last.fault.kind);
   // Applied and recorded (not undoable) by the caller: the run keeps both.
   return action(last.fault.kind, last.fault.target, *before);
 }
@@ -282,6 +339,10 @@ std::string Sandbox::yaml_entry(const Change& c) {
              (f.workers ? ", workers: " + num(*f.workers) : "") + "}";
     case FaultSpec::Kind::Retries:
       return at + "retries: " + f.target + ", enabled: " + (f.enabled ? "true" : "false") + "}";
+    case FaultSpec::Kind::Disable:
+    case FaultSpec::Kind::Enable:
+      return at + std::string(name_of(f.kind)) + ": " + std::string(name_of(f.feature)) +
+             ", on: " + f.target + "}";
     case FaultSpec::Kind::CacheSize:
       return at + "cache_size: " + f.target + ", capacity: " + num(static_cast<double>(f.capacity)) + "}";
     default: return "";

@@ -39,10 +39,15 @@ class Sandbox {
   /// (its workers follow the vCPUs: spec/instances.hpp, resized()).
   /// Nullopt and the reason in `words` when there is no such change.
   std::optional<FaultSpec> resize(int c, int step, bool instance, std::string* words) const;
-  /// The `retries` action that turns the retries of service c's calls off,
-  /// or back on when a change turned them off. Nullopt and the reason in
-  /// `words` when none of its calls has `retry:`.
-  std::optional<FaultSpec> toggle_retries(int c, std::string* words) const;
+  /// The action that turns resilience feature `ft` of component c off, or
+  /// back on when a change turned it off: `retries` for a service's retries
+  /// (its own action), `disable` / `enable` for a breaker, a timeout, a
+  /// health check, a concurrency limit or a queue deadline. Nullopt and the
+  /// reason in `words` when the design does not give c that feature.
+  std::optional<FaultSpec> toggle(int c, FaultSpec::Feature ft, std::string* words) const;
+  std::optional<FaultSpec> toggle_retries(int c, std::string* words) const {
+    return toggle(c, FaultSpec::Feature::Retries, words);
+  }
   /// Records an action that was applied at `at` (an undo's own action is not undoable).
   void record(double at, const FaultSpec& f, const std::string& words, bool undoable = true);
   /// The action that puts back the value before the last change not yet
@@ -65,6 +70,10 @@ class Sandbox {
   std::optional<double> value(int c, FaultSpec::Kind k) const;
   /// Component c's workers and instance after the first `upto` changes.
   Sizing sizing(int c, std::size_t upto) const;
+  /// Feature ft of component c now: the last change's, else the design's (on); nullopt without it.
+  std::optional<bool> feature_on(int c, FaultSpec::Feature ft, std::size_t upto) const;
+  /// The undo of changes_[li], a toggle: the feature as it was before it.
+  FaultSpec undo_toggle(std::size_t li, std::string* words) const;
   /// The undo of changes_[li], a resize: the workers and instance before it.
   std::optional<FaultSpec> undo_resize(std::size_t li, std::string* words) const;
   const ScenarioSpec& spec_;

@@ -1071,7 +1071,8 @@ void Scene::draw_scrubber(sf::RenderTarget& rt, const ViewState& s) {
   if (hovered) line = format_clock(hovered->t) + "  " + note_text(*hovered);
   if (line.empty() && s.interactive)
     line = s.live ? "space pause  +/\u2212 speed  \u2190/\u2192 scrub  click a node: [ ] capacity  shift+[ ] "
-                    "rate limit  . , workers  I size  Y retries  "
+                    "rate limit  . , workers  I size  Y retries  B breakers  O timeouts  H health check  "
+                    "C concurrency limit  D queue deadline  "
                     "U undo  W write design  \u00b7  K kill  E errors  L slow  T spike  R restart  Q quit"
                   : "space play/pause   +/\u2212 speed   \u2190/\u2192 scrub   R restart   S screenshot   "
                     "click a node   P p99 with timeouts   Q quit";

@@ -307,6 +307,8 @@ struct FaultSpec {
     Resize,       ///< operator: set the workers and/or the instance size of a service or database
     CacheSize,    ///< operator: set the entries a keyed cache or a cdn holds at most
     Retries,      ///< operator: turn the retries of a service's calls off (or back on)
+    Disable,      ///< operator: turn a resilience `feature` of a component off (`on:` names it)
+    Enable,       ///< operator: turn it back on, as the design has it
     Spike,        ///< traffic multiplied by x
     // The platform's (simgrid backend only): hosts, links and regions by name.
     HostDown,         ///< a host is off: its work and its messages fail (host_down)
@@ -349,7 +351,17 @@ struct FaultSpec {
   std::string instance;
   Mark instance_mark;
   std::uint64_t capacity = 0;  ///< CacheSize: the entries held at most from then on (> 0)
-  bool enabled = true;         ///< Retries: on (the design's retry of each call) or off
+  bool enabled = true;         ///< Retries, Enable, Disable: on (as the design has it) or off
+  /// A resilience pattern that Disable / Enable turn off and back on.
+  enum class Feature {
+    Retries,           ///< a service's calls' `retry:`
+    Breaker,           ///< a service's calls' `breaker:`
+    Timeout,           ///< a service's calls' `timeout:`
+    HealthCheck,       ///< a load balancer's `health_check:`
+    ConcurrencyLimit,  ///< a service's adaptive `concurrency_limit:`
+    QueueDeadline,     ///< a service's `queue_deadline:`
+  };
+  Feature feature = Feature::Retries;  ///< Disable, Enable (Retries: always Retries)
 };
 
 /// Which way a keyed cache makes room when it is full.
@@ -650,11 +662,12 @@ std::string_view name_of(ReadFrom r);
 std::string_view name_of(WhenFull w);
 std::string_view name_of(RateLimitSpec::Kind k);
 std::string_view name_of(QueuePolicy p);
-std::string_view name_of(FaultSpec::Kind k);  ///< also its key in `faults:`, e.g. "exhaust_pool"
+std::string_view name_of(FaultSpec::Kind k);     ///< also its key in `faults:`, e.g. "exhaust_pool"
+std::string_view name_of(FaultSpec::Feature f);  ///< as `disable:` names it, e.g. "health_check"
 
 /// The enum value with this exact name (ComponentKind, LbPolicy,
 /// DistSpec::Kind, SloSpec::Kind, Eviction, ReadFrom, WhenFull,
-/// RateLimitSpec::Kind, QueuePolicy, FaultSpec::Kind), or nullopt.
+/// RateLimitSpec::Kind, QueuePolicy, FaultSpec::Kind, FaultSpec::Feature), or nullopt.
 template <class E>
 std::optional<E> from_name(std::string_view name);
 /// Every valid name of the enum, in table order (for "valid choices: ...").

@@ -9,7 +9,7 @@ Admission::Admission(const ServiceSpec& s) : spec_(s), limit_(s.concurrency_limi
 }
 
 void Admission::adapt(Replica& r, bool ok, double latency) const {
-  if (!limit_) return;
+  if (!limit_ || limit_off_) return;
   const bool good = ok && latency <= limit_->target_latency;
   r.limit = good ? std::min<double>(limit_->max, r.limit + 1.0 / r.limit)
                  : std::max<double>(limit_->min, r.limit * 0.9);

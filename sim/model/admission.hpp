@@ -28,7 +28,7 @@ class Admission {
   /// The replica is at its adaptive concurrency limit (visits present, s).
   bool over_limit(const Replica& r) const {
     const auto present = static_cast<double>(r.busy + r.queue.size());
-    return r.limit > 0 && present >= std::floor(r.limit);
+    return r.limit > 0 && !limit_off_ && present >= std::floor(r.limit);
   }
   /// AIMD: grow by one per window of successes under the target latency,
   /// shrink by 10% otherwise. `latency` in s.
@@ -40,12 +40,16 @@ class Admission {
 
   /// A `rate_limit` action: a new limit, or (at its end) the configured one.
   void retune(const FaultSpec& f, bool end);
+  /// `disable: concurrency_limit`: no request is shed by it and the limit
+  /// stays where it was; `enable:` resumes from there.
+  void set_limit(bool on) { limit_off_ = !on; }
 
  private:
   const ServiceSpec& spec_;
   std::unique_ptr<RateLimiter> limiter_;
   const std::optional<ConcurrencyLimitSpec>& limit_;
   std::vector<BulkheadSpec> bulkheads_;
+  bool limit_off_ = false;  ///< a `disable: concurrency_limit` action
 };
 
 }  // namespace archsim

@@ -75,6 +75,8 @@ std::string FaultTimeline::describe(const FaultSpec& f) {
       return f.workers ? fmt::format("resize to {} workers", *f.workers) : "resize to " + f.instance;
     case K::CacheSize: return fmt::format("cache size to {} entries", f.capacity);
     case K::Retries: return f.enabled ? "retries on" : "retries off";
+    case K::Disable: return fmt::format("{} off", name_of(f.feature));
+    case K::Enable: return fmt::format("{} on", name_of(f.feature));
     case K::Spike: return fmt::format("traffic x{:g}", f.x);
     case K::HostDown: return "host down";
     case K::HostSlow: return fmt::format("host x{:g} slower", f.x);
@@ -101,7 +103,8 @@ void FaultTimeline::fire(const FaultSpec& f, bool end) {
   using K = FaultSpec::Kind;
   const bool action = f.kind == K::Scale || f.kind == K::Pool || f.kind == K::RateLimit ||
                       f.kind == K::Breaker || f.kind == K::Shift || f.kind == K::Resize ||
-                      f.kind == K::CacheSize || f.kind == K::Retries;
+                      f.kind == K::CacheSize || f.kind == K::Retries || f.kind == K::Disable ||
+                      f.kind == K::Enable;
   bool done = false;
   if (f.kind == K::Partition) {
     partition(f, !end);

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "archsim/simulation.hpp"
 #include "model/builder.hpp"
 
@@ -126,7 +128,20 @@ void LoadBalancer::on_reply(Job* j, ErrorKind err) {
   kernel_.finish(j, err);
 }
 
+void LoadBalancer::set_health_check(bool on) {
+  if (on == !health_off_) return;
+  health_off_ = !on;
+  unanswered_.clear();  // a round in flight is forgotten
+  for (Target& t : targets_) {
+    std::fill(t.ejected.begin(), t.ejected.end(), 0);
+    std::fill(t.fails.begin(), t.fails.end(), 0);
+    std::fill(t.passes.begin(), t.passes.end(), 0);
+    refresh(t);
+  }
+}
+
 void LoadBalancer::health_check() {
+  if (health_off_) return;  // the rhythm goes on: probes resume at an interval's tick
   const HealthCheckSpec& hc = *spec.load_balancer()->health_check;
   bool sent_unanswered = false;
   for (std::size_t ti = 0; ti < targets_.size(); ++ti) {
@@ -211,6 +226,10 @@ bool LoadBalancer::apply(const FaultSpec& f, bool end) {
       }
       return true;
     }
+    case FaultSpec::Kind::Disable:
+    case FaultSpec::Kind::Enable:
+      if (!end && f.feature == FaultSpec::Feature::HealthCheck) set_health_check(f.enabled);
+      return true;
     default: return false;
   }
 }

@@ -48,12 +48,17 @@ class LoadBalancer : public Component {
   void health_check();
   /// A failed probe's verdict: the replica's failures in a row, and its ejection.
   void probe_failed(std::size_t target, std::size_t replica);
+  /// `disable: health_check`: no more probes, every ejected replica is a
+  /// candidate again (as with no check); `enable:` starts the check afresh
+  /// at its next interval (no failures counted, nothing ejected).
+  void set_health_check(bool on);
 
   LbPolicy policy_;
   std::vector<Target> targets_;
   double total_weight_ = 0;
   std::unique_ptr<RateLimiter> limiter_;
   std::uint64_t ejections_ = 0;
+  bool health_off_ = false;  ///< a `disable: health_check` action
   /// Probes that found no answer, as (target, replica), in the order sent; each
   /// is decided `timeout` after it was sent (a Custom event with aux 1).
   std::deque<std::pair<std::uint32_t, std::uint32_t>> unanswered_;

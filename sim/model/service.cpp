@@ -220,7 +220,7 @@ Job* Service::next_waiting(Replica& r) {
       r.queue.pop_front();
     }
     add_queued(-1);
-    if (svc_.queue_deadline && now - j->arrived > *svc_.queue_deadline) {
+    if (svc_.queue_deadline && !deadline_off_ && now - j->arrived > *svc_.queue_deadline) {
       // It waited too long: its caller has likely given up. Do not spend a worker on it.
       if (j->measured) ++shed_;
       record_wait(now - j->arrived);  // it left the queue: wait counts every leaver, as queue_mean does
@@ -300,6 +300,12 @@ void Service::report(ComponentResult& r, double) const {
     refused += s.breaker->refused;
     opens += s.breaker->opened();
   });
+  for (const auto& b : design_breakers_) {  // turned off: still counted
+    if (!b) continue;
+    any_breaker = true;
+    refused += b->refused;
+    opens += b->opened();
+  }
   if (any_retry) {
     r.figures.push_back({fig::kRetries, static_cast<double>(retries)});
     r.figures.push_back({fig::kRetriesDeniedByBudget, static_cast<double>(denied)});

@@ -97,6 +97,14 @@ class Service : public Component {
   /// `retries`: off takes the retry from every call site (kept here), on
   /// puts the design's back. A retry already waiting out its backoff still goes.
   void set_retries(bool on);
+  /// `disable: breaker` takes each call's breaker away (kept here, its
+  /// counts still reported), `enable:` puts it back as it was.
+  void set_breakers(bool on);
+  /// `disable: timeout`: calls made from now wait for ever; `enable:` gives
+  /// them the design's timeout again (a call already waiting keeps its own).
+  void set_timeouts(bool on);
+  /// A `disable` / `enable` of one of its features.
+  void toggle(const FaultSpec& f);
   /// A latent defect waiting for a request: the first one shows it (errors from now, its fix `for:` later).
   void show_defect();
   int serving() const { return reps_.serving(); }
@@ -113,8 +121,12 @@ class Service : public Component {
   std::uint32_t workers_ = 1;
   Sizing size_;               ///< workers and instance now (a resize changes them)
   bool retries_off_ = false;  ///< a `retries` action turned them off
-  std::vector<std::optional<RetrySpec>> design_retries_;  ///< each site's, in for_each_site order, while off
-  std::int64_t queue_cap_ = -1;                           // -1: unbounded
+  std::vector<std::optional<RetrySpec>> design_retries_;   ///< each site's, in for_each_site order, while off
+  std::vector<std::unique_ptr<Breaker>> design_breakers_;  ///< each site's, while `disable: breaker`
+  std::vector<double> design_timeouts_;                    ///< each site's, while `disable: timeout`
+  bool breakers_off_ = false, timeouts_off_ = false;
+  bool deadline_off_ = false;    ///< `disable: queue_deadline`
+  std::int64_t queue_cap_ = -1;  // -1: unbounded
   std::uint32_t next_replica_ = 0;
   // Faults
   Impairment impair_;                                    ///< slow and errors faults

@@ -170,7 +170,50 @@ void Service::set_retries(bool on) {
   retries_off_ = !on;
 }
 
+void Service::set_breakers(bool on) {
+  if (on == !breakers_off_) return;
+  std::size_t i = 0;
+  program_.for_each_site([&](CallSite& s) {
+    if (on) s.breaker = std::move(design_breakers_[i++]);
+    else design_breakers_.push_back(std::move(s.breaker));
+  });
+  if (on) design_breakers_.clear();
+  breakers_off_ = !on;
+}
+
+void Service::set_timeouts(bool on) {
+  if (on == !timeouts_off_) return;
+  std::size_t i = 0;
+  program_.for_each_site([&](CallSite& s) {
+    if (on) {
+      s.timeout = design_timeouts_[i++];
+    } else {
+      design_timeouts_.push_back(s.timeout);
+      s.timeout = 0;
+    }
+  });
+  if (on) design_timeouts_.clear();
+  timeouts_off_ = !on;
+}
+
+void Service::toggle(const FaultSpec& f) {
+  using Ft = FaultSpec::Feature;
+  switch (f.feature) {
+    case Ft::Retries: set_retries(f.enabled); break;
+    case Ft::Breaker: set_breakers(f.enabled); break;
+    case Ft::Timeout: set_timeouts(f.enabled); break;
+    case Ft::ConcurrencyLimit: admission_.set_limit(f.enabled); break;
+    case Ft::QueueDeadline: deadline_off_ = !f.enabled; break;
+    case Ft::HealthCheck: break;  // a balancer's (the parser refuses it here)
+  }
+}
+
 void Service::retune_breakers(const FaultSpec& f) {
+  // Turned off: the new breakers wait in their place until `enable: breaker`.
+  if (breakers_off_) {
+    for (auto& b : design_breakers_) b = std::make_unique<Breaker>(*f.breaker);
+    return;
+  }
   program_.for_each_site([&](CallSite& s) { s.breaker = std::make_unique<Breaker>(*f.breaker); });
 }
 
@@ -223,6 +266,10 @@ bool Service::apply(const FaultSpec& f, bool end) {
     case K::Resize: return end || resize(f);
     case K::Retries:
       if (!end) set_retries(f.enabled);
+      return true;
+    case K::Disable:
+    case K::Enable:
+      if (!end) toggle(f);
       return true;
     case K::RateLimit: admission_.retune(f, end); return true;
     case K::Breaker:

@@ -937,13 +937,14 @@ void check_faults(const ScenarioSpec& spec, Diagnostics& diags) {
   for (const FaultSpec& f : spec.faults) {
     if (f.mark.file != 1) continue;
     if (f.kind == K::Scale || f.kind == K::Pool || f.kind == K::RateLimit || f.kind == K::Breaker ||
-        f.kind == K::Shift || f.kind == K::Resize || f.kind == K::CacheSize || f.kind == K::Retries)
+        f.kind == K::Shift || f.kind == K::Resize || f.kind == K::CacheSize || f.kind == K::Retries ||
+        f.kind == K::Disable || f.kind == K::Enable)
       continue;
     diags.error(
         spec.design_file, f.mark,
         fmt::format("'{}' is part of the problem's script (faults and spikes happen to a design, it does not "
                     "plan them): a design's timeline holds operator actions only (scale, pool, rate_limit, "
-                    "breaker, shift, resize, cache_size, retries)",
+                    "breaker, shift, resize, cache_size, retries, disable, enable)",
                     name_of(f.kind)) +
             note(spec.file, Mark{1, 1, 0}, "the problem"));
   }

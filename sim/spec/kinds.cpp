@@ -11,9 +11,10 @@ using F = FaultSpec::Kind;
 
 // The faults each kind's apply() supports: a fault a kind would ignore is
 // reported by the parser rather than as a no-op at run time.
-constexpr F kServiceFaults[] = {F::Kill,   F::Restart,   F::Slow,    F::Errors, F::Scale,  F::Leak,
-                                F::Deploy, F::RateLimit, F::Breaker, F::Resize, F::Retries};
-constexpr F kBalancerFaults[] = {F::RateLimit, F::Shift};
+constexpr F kServiceFaults[] = {F::Kill,    F::Restart, F::Slow,      F::Errors,  F::Scale,
+                                F::Leak,    F::Deploy,  F::RateLimit, F::Breaker, F::Resize,
+                                F::Retries, F::Disable, F::Enable};
+constexpr F kBalancerFaults[] = {F::RateLimit, F::Shift, F::Disable, F::Enable};
 constexpr F kCacheFaults[] = {F::Kill, F::Restart, F::Slow, F::Errors, F::Flush, F::CacheSize};
 constexpr F kDatabaseFaults[] = {F::Kill, F::Restart, F::Slow, F::Errors, F::ExhaustPool, F::Pool, F::Resize};
 constexpr F kQueueFaults[] = {F::Kill, F::Restart};
@@ -61,6 +62,35 @@ const KindTraits& traits(ComponentKind k) { return kKinds[static_cast<std::size_
 bool accepts(ComponentKind k, FaultSpec::Kind f) {
   const auto fs = traits(k).faults;
   return std::find(fs.begin(), fs.end(), f) != fs.end();
+}
+
+bool has_feature(const ComponentSpec& c, FaultSpec::Feature f) {
+  using Ft = FaultSpec::Feature;
+  if (f == Ft::HealthCheck) return c.load_balancer() && c.load_balancer()->health_check.has_value();
+  const ServiceSpec* s = c.service();
+  if (!s) return false;
+  if (f == Ft::ConcurrencyLimit) return s->concurrency_limit.has_value();
+  if (f == Ft::QueueDeadline) return s->queue_deadline.has_value();
+  bool has = false;
+  for_each_call(s->steps, [&](const StepSpec& st, double) {
+    has |= f == Ft::Retries   ? st.call.retry.has_value()
+           : f == Ft::Breaker ? st.call.breaker.has_value()
+                              : st.call.timeout.has_value();
+  });
+  return has;
+}
+
+std::string_view feature_key(FaultSpec::Feature f) {
+  using Ft = FaultSpec::Feature;
+  switch (f) {
+    case Ft::Retries: return "retry:";
+    case Ft::Breaker: return "breaker:";
+    case Ft::Timeout: return "timeout:";
+    case Ft::HealthCheck: return "health_check:";
+    case Ft::ConcurrencyLimit: return "concurrency_limit:";
+    case Ft::QueueDeadline: return "queue_deadline:";
+  }
+  return "";
 }
 
 int workers_per_replica(const ScenarioSpec& spec, const ComponentSpec& c) {

@@ -27,6 +27,13 @@ struct KindTraits {
 const KindTraits& traits(ComponentKind k);
 /// Does a kind accept this fault (or action)?
 bool accepts(ComponentKind k, FaultSpec::Kind f);
+/// Does the design give component c this resilience feature (what
+/// `disable:` / `enable:` turn off and on): a call with `retry:`,
+/// `breaker:` or `timeout:`, a service's `concurrency_limit:` or
+/// `queue_deadline:`, a balancer's `health_check:`.
+bool has_feature(const ComponentSpec& c, FaultSpec::Feature f);
+/// The key that gives it ("retry:", "health_check:").
+std::string_view feature_key(FaultSpec::Feature f);
 /// Workers per replica of a component (KindTraits::workers).
 int workers_per_replica(const ScenarioSpec& spec, const ComponentSpec& c);
 

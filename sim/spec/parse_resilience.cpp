@@ -369,6 +369,10 @@ const std::vector<FaultForm>& fault_forms() {
        {"enabled"},
        "an operator action is a new setting: add a second 'retries' with 'enabled: true' to turn them back "
        "on"},
+      {K::Disable,
+       {"on"},
+       "an operator action is a new setting: add an 'enable' of the same feature to turn it back on"},
+      {K::Enable, {"on"}, "an operator action is a new setting: add a 'disable' to turn it off again"},
       {K::Spike, {"x"}, ""},
       {K::HostDown, {}, ""},
       {K::HostSlow, {"x"}, ""},
@@ -503,6 +507,32 @@ bool read_fault_target(const Source& src, const Field& head, FaultSpec& f) {
   f.target = *name;
   f.target_mark = head.value_mark;
   return true;
+}
+
+// `disable: FEATURE, on: NAME` (and `enable:`): the feature (did-you-mean
+// over the features) and, from `on`, the component whose feature it is.
+bool read_toggle(const Source& src, const Map& m, const Field& head, const std::string& where, FaultSpec& f) {
+  f.enabled = f.kind == FaultSpec::Kind::Enable;
+  const std::vector<std::string_view> names = all_names<FaultSpec::Feature>();
+  bool ok = false;
+  if (const auto text = yaml::read_text(src, head, "a resilience feature such as breaker")) {
+    if (const auto ft = from_name<FaultSpec::Feature>(*text)) {
+      f.feature = *ft;
+      ok = true;
+    } else {
+      const std::string guess = did_you_mean(*text, std::vector<std::string>(names.begin(), names.end()));
+      src.error(head.value_mark, fmt::format("unknown feature '{}' to {}: {}features are {}", *text, head.key,
+                                             guess.empty() ? "" : fmt::format("did you mean '{}'? ", guess),
+                                             yaml::join(names)));
+    }
+  }
+  const Field* on = m.need("on", where);
+  if (!on) return false;
+  const auto name = yaml::read_text(src, *on, "a component name");
+  if (!name) return false;
+  f.target = *name;
+  f.target_mark = on->value_mark;
+  return ok;
 }
 
 // `bandwidth:` of a degraded link: a share of its own ("50%") or a new
@@ -654,7 +684,11 @@ std::optional<FaultSpec> read_fault(const Source& src, const YAML::Node& node, s
   f.mark = at;
   bool ok = true;
   const std::string where = read_fault_time(src, *m, *form, entry, f, ok);
-  if (!read_fault_target(src, *head, f)) return std::nullopt;
+  if (f.kind == FaultSpec::Kind::Disable || f.kind == FaultSpec::Kind::Enable) {
+    if (!read_toggle(src, *m, *head, where, f)) return std::nullopt;
+  } else if (!read_fault_target(src, *head, f)) {
+    return std::nullopt;
+  }
   if (const Field* g = m->get("replicas")) {
     if (auto v = yaml::read_int(src, *g, 1, limits::kReplicas,
                                 f.kind == FaultSpec::Kind::Scale ? "the new number of replicas"
@@ -829,9 +863,39 @@ class ResilienceChecker {
                                            c.name));
         break;
       }
+      case K::Disable:
+      case K::Enable: toggle(f, c); break;
       case K::Partition: partition(f, i); break;
       default: break;
     }
+  }
+
+  // A `disable` / `enable` names a feature its component has: a call's
+  // retry, breaker (or an earlier 'breaker' action's) or timeout, a
+  // service's concurrency limit or queue deadline, a balancer's health check.
+  void toggle(const FaultSpec& f, const ComponentSpec& c) const {
+    using Ft = FaultSpec::Feature;
+    const std::string_view feature = name_of(f.feature);
+    const bool balancer = f.feature == Ft::HealthCheck;
+    if (balancer != (c.kind() == ComponentKind::LoadBalancer)) {
+      error(f.target_mark, fmt::format("'{}' is a feature of {}; '{}' is {}", feature,
+                                       balancer ? "a load balancer" : "a service", c.name, a_kind(c.kind())));
+      return;
+    }
+    bool has = has_feature(c, f.feature);
+    for (const FaultSpec& g : spec_.faults)
+      has |= f.feature == Ft::Breaker && g.kind == FaultSpec::Kind::Breaker && g.target == c.name &&
+             g.at <= f.at;
+    if (has) return;
+    if (f.feature == Ft::Retries || f.feature == Ft::Breaker || f.feature == Ft::Timeout)
+      error(f.target_mark, fmt::format("'{}: {}' turns off (or back on) the {} of a service's calls; no call "
+                                       "of '{}' has '{}'",
+                                       name_of(f.kind), feature, feature, c.name, feature_key(f.feature)));
+    else
+      error(f.target_mark,
+            fmt::format("'{}: {}' turns off (or back on) a feature '{}' does not have (give it "
+                        "'{}')",
+                        name_of(f.kind), feature, c.name, feature_key(f.feature)));
   }
 
   void replicas(const FaultSpec& f, const ComponentSpec& c) const {

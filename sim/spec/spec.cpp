@@ -133,12 +133,24 @@ constexpr std::array kFaultKinds{
     Named<FaultSpec::Kind>{FaultSpec::Kind::Resize, "resize"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::CacheSize, "cache_size"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::Retries, "retries"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::Disable, "disable"},
+    Named<FaultSpec::Kind>{FaultSpec::Kind::Enable, "enable"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::Spike, "spike"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::HostDown, "host_down"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::HostSlow, "host_slow"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::LinkDown, "link_down"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::LinkDegraded, "link_degraded"},
     Named<FaultSpec::Kind>{FaultSpec::Kind::RegionPartition, "region_partition"},
+};
+
+// What `disable:` / `enable:` name.
+constexpr std::array kFeatures{
+    Named<FaultSpec::Feature>{FaultSpec::Feature::Retries, "retries"},
+    Named<FaultSpec::Feature>{FaultSpec::Feature::Breaker, "breaker"},
+    Named<FaultSpec::Feature>{FaultSpec::Feature::Timeout, "timeout"},
+    Named<FaultSpec::Feature>{FaultSpec::Feature::HealthCheck, "health_check"},
+    Named<FaultSpec::Feature>{FaultSpec::Feature::ConcurrencyLimit, "concurrency_limit"},
+    Named<FaultSpec::Feature>{FaultSpec::Feature::QueueDeadline, "queue_deadline"},
 };
 
 template <class E>
@@ -154,6 +166,7 @@ constexpr const auto& table() {
   else if constexpr (std::is_same_v<E, RateLimitSpec::Kind>) return kRateLimitKinds;
   else if constexpr (std::is_same_v<E, QueuePolicy>) return kQueuePolicies;
   else if constexpr (std::is_same_v<E, FaultSpec::Kind>) return kFaultKinds;
+  else if constexpr (std::is_same_v<E, FaultSpec::Feature>) return kFeatures;
   else return kSloKinds;
 }
 
@@ -230,6 +243,8 @@ template std::optional<FaultSpec::Kind> from_name<FaultSpec::Kind>(std::string_v
 template std::vector<std::string_view> all_names<RateLimitSpec::Kind>();
 template std::vector<std::string_view> all_names<QueuePolicy>();
 template std::vector<std::string_view> all_names<FaultSpec::Kind>();
+template std::optional<FaultSpec::Feature> from_name<FaultSpec::Feature>(std::string_view);
+template std::vector<std::string_view> all_names<FaultSpec::Feature>();
 
 std::string_view name_of(ComponentKind k) { return lookup_name(k); }
 std::string_view name_of(LbPolicy p) { return lookup_name(p); }
@@ -241,6 +256,7 @@ std::string_view name_of(WhenFull w) { return lookup_name(w); }
 std::string_view name_of(RateLimitSpec::Kind k) { return lookup_name(k); }
 std::string_view name_of(QueuePolicy p) { return lookup_name(p); }
 std::string_view name_of(FaultSpec::Kind k) { return lookup_name(k); }
+std::string_view name_of(FaultSpec::Feature f) { return lookup_name(f); }
 
 double DistSpec::mean() const {
   switch (kind) {
