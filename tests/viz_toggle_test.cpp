@@ -149,4 +149,28 @@ TEST_SUITE("viz") {
   }
 }
 
+TEST_SUITE("viz") {
+  TEST_CASE("details panel: the workers at the moment viewed, not the design's, after a resize") {
+    const ScenarioSpec spec = load_scenario_text(R"(name: resized-panel
+duration: 40s
+traffic:
+  - {name: users, to: api, rate: 100/s}
+components:
+  api: {kind: service, workers: 4, service_time: const(10ms)}
+faults:
+  - {at: 20s, resize: api, workers: 12}
+)",
+                                                 "resized.yaml");
+    Playback* pb = nullptr;
+    LiveRun live(spec, pb);
+    live.run_to(40, 60);
+    REQUIRE(live.done());
+    CHECK(pb->header().components[0].workers == 4);  // the design's
+    CHECK(pb->workers_at(0, 10) == 4);
+    CHECK(pb->workers_at(0, 19) == 4);
+    CHECK(pb->workers_at(0, 21) == 12);
+    CHECK(pb->workers_at(0, 39) == 12);
+  }
+}
+
 #endif  // ARCHSIM_WITH_VIEW

@@ -155,6 +155,11 @@ int Playback::replicas_at(int c, double t) const {
   return c >= 0 && c < static_cast<int>(tl_.header.components.size()) ? tl_.header.components[c].replicas : 1;
 }
 
+int Playback::workers_at(int c, double t) const {
+  if (const auto w = figure(c, t, "workers")) return static_cast<int>(std::lround(*w));
+  return c >= 0 && c < static_cast<int>(tl_.header.components.size()) ? tl_.header.components[c].workers : 0;
+}
+
 double Playback::edge_rate(int e, double t) const {
   const Tick* k = tick_at(t);
   if (!k || e < 0 || e >= static_cast<int>(k->edges.size())) return 0;

@@ -103,6 +103,9 @@ class Playback {
   /// Replicas serving at t: the engine's count when it reports one (after a
   /// kill or with an autoscaler), else the configured number.
   int replicas_at(int component, double t) const;
+  /// Workers per replica of component c at t: the `workers` tick figure a
+  /// `resize` leaves, else the header's (the design's).
+  int workers_at(int c, double t) const;
   /// Calls per second on an edge in the tick shown at t.
   double edge_rate(int edge, double t) const;
   /// The highest per-edge call rate over the ticks known so far.

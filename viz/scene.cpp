@@ -635,7 +635,10 @@ std::vector<std::pair<std::string, std::string>> Scene::node_rows(int id, double
   rows.push_back({"replicas", std::to_string(c.replicas)});
   if (pb_.replicas_at(id, t) != c.replicas)
     rows.push_back({"serving now", std::to_string(pb_.replicas_at(id, t))});
-  if (c.workers > 0 && c.kind != "load_balancer") rows.push_back({"workers each", std::to_string(c.workers)});
+  // A resize changes the workers mid-run: the value at the moment viewed (the tick's figure).
+  const int workers = pb_.workers_at(id, t);
+  if ((workers > 0 || c.workers > 0) && c.kind != "load_balancer")
+    rows.push_back({"workers each", std::to_string(workers)});
   if (!k || id >= static_cast<int>(k->components.size())) return rows;
   const ComponentTick& ct = k->components[id];
   const double fin = static_cast<double>(ct.completed) + ct.failed;

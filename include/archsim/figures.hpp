@@ -56,6 +56,9 @@ inline constexpr char kRedeliveries[] = "redeliveries";
 inline constexpr char kReplicaReads[] = "replica_reads";
 inline constexpr char kReplicas[] = "replicas";
 inline constexpr char kReplicasAtEnd[] = "replicas_at_end";
+/// Tick figure of a service or database a `resize` changed: its workers per
+/// replica (per node) at the tick's end (absent: the design's).
+inline constexpr char kWorkersNow[] = "workers";
 inline constexpr char kReplicationLagMs[] = "replication_lag_ms";
 inline constexpr char kRequests[] = "requests";
 inline constexpr char kRetries[] = "retries";

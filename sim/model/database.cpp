@@ -557,6 +557,8 @@ void Database::report(ComponentResult& r, double window) const {
 }
 
 void Database::report_tick(ComponentTick& t) {
+  if (size_.workers != spec.database()->workers)
+    t.figures.push_back({fig::kWorkersNow, static_cast<double>(workers_)});
   if (pool_size_ > 0) {
     t.figures.push_back({fig::kPoolWaiting, static_cast<double>(pool_waiting_)});
     t.figures.push_back(

@@ -275,6 +275,7 @@ void Service::complete(Job* j, ErrorKind err) {
 void Service::report_tick(ComponentTick& t) {
   if (autoscaler_ || !killed_.empty() || serving() != static_cast<int>(reps_.size()))
     t.figures.push_back({fig::kReplicas, static_cast<double>(serving())});
+  if (size_.workers != svc_.workers) t.figures.push_back({fig::kWorkersNow, static_cast<double>(workers_)});
   for (const Op& op : program_.ops())
     if (op.site && op.site->breaker)
       t.figures.push_back(

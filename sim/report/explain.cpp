@@ -11,6 +11,7 @@
 #include "archsim/figures.hpp"
 #include "archsim/output.hpp"
 #include "archsim/platform.hpp"
+#include "spec/kinds.hpp"
 
 namespace archsim::report {
 
@@ -820,11 +821,41 @@ std::string headline_break(const Explanation& x, const Run& run) {
   return h;
 }
 
+/// shape() at the moment t a finding names: a `resize` or a `scale` action
+/// changes the workers and replicas mid-run, and the result holds the
+/// end's. The workers from the tick figure a resize leaves (else the
+/// design's), the replicas from the last `scale` at or before t.
+std::string shape_at(const Run& run, int i, double t) {
+  ComponentResult c = run.r.components[static_cast<std::size_t>(i)];
+  const ComponentSpec& cs = run.spec.components[static_cast<std::size_t>(i)];
+  bool resized = false, scaled = false;
+  for (const FaultSpec& f : run.spec.faults) {
+    resized |= f.kind == FaultSpec::Kind::Resize && f.target == cs.name;
+    scaled |= f.kind == FaultSpec::Kind::Scale && f.target == cs.name;
+  }
+  if (resized) {
+    c.workers = workers_per_replica(run.spec, cs);
+    for (const Tick& k : run.ticks) {
+      if (k.t < t || k.components.size() <= static_cast<std::size_t>(i)) continue;
+      for (const Figure& f : k.components[static_cast<std::size_t>(i)].figures)
+        if (f.name == fig::kWorkersNow) c.workers = static_cast<int>(std::lround(f.value));
+      break;  // the tick that holds t
+    }
+  }
+  if (scaled) {
+    c.replicas = cs.replica_count();
+    for (const FaultSpec& f : run.spec.faults)  // in time order
+      if (f.kind == FaultSpec::Kind::Scale && f.target == cs.name && f.at <= t && f.replicas)
+        c.replicas = *f.replicas;
+  }
+  return shape(c);
+}
+
 std::string headline_root(const Run& run) {
   const Saturation& s = *run.root;
-  const ComponentResult& c = run.r.components[static_cast<std::size_t>(s.component)];
   return (s.pool ? fmt::format("{}'s pool ({}) ran dry at {}", s.name, pool_words(run.spec, s), clock(s.at))
-                 : fmt::format("{} ({}) saturated at {}", s.name, shape(c), clock(s.at))) +
+                 : fmt::format("{} ({}) saturated at {}", s.name, shape_at(run, s.component, s.at),
+                               clock(s.at))) +
          fmt::format(", serving {} visits/s", rate_words(s.served_rps));
 }
 
@@ -940,10 +971,11 @@ void saturation_findings(const Run& run, Explanation& x) {
     std::vector<Figure> ev{
         {"saturated_s", s.seconds}, {"queue_peak", s.queue_peak}, {"queue_peak_at_s", s.queue_peak_at}};
     const std::string cap = capacity_words(run, s, ev);
-    std::string line = s.pool ? fmt::format("{}'s connection pool ({}) {}ran dry at {}: it {}", s.name,
-                                            pool_words(run.spec, s), k == 0 ? "" : "then ", clock(s.at), cap)
-                              : fmt::format("{} ({}) {}saturated at {}: it {}", s.name, shape(c),
-                                            k == 0 ? "" : "then ", clock(s.at), cap);
+    std::string line =
+        s.pool ? fmt::format("{}'s connection pool ({}) {}ran dry at {}: it {}", s.name,
+                             pool_words(run.spec, s), k == 0 ? "" : "then ", clock(s.at), cap)
+               : fmt::format("{} ({}) {}saturated at {}: it {}", s.name, shape_at(run, s.component, s.at),
+                             k == 0 ? "" : "then ", clock(s.at), cap);
     if (s.pool && s.queue_peak >= 1)
       line += fmt::format("; up to {} requests waited for a connection (at {}), {} on average",
                           count_words(s.queue_peak), clock(s.queue_peak_at), human_duration(c.wait.mean));

@@ -19,7 +19,7 @@ Rule rule_of(std::string_view name) {
   if (name == fig::kPoolWaiting || name == fig::kLagMessages || name == fig::kLagS ||
       name == fig::kPrimariesDown)
     return Rule::Peak;
-  if (name == fig::kEntries) return Rule::Last;
+  if (name == fig::kEntries || name == fig::kWorkersNow) return Rule::Last;
   if (name.substr(0, std::string_view(fig::kBreakerPrefix).size()) == fig::kBreakerPrefix)
     return Rule::Breaker;
   if (name == fig::kReplicas) return Rule::TimeMean;
