@@ -178,6 +178,41 @@ TEST_CASE("histogram buckets recorded but not yet counted are seen by quantiles,
   CHECK(h.quantile(0.99) == Rel(0.5).epsilon(0.01));
 }
 
+TEST_CASE("a histogram's quantiles do not depend on the order its octaves were first seen in") {
+  // Histogram keeps counts only for the octaves between the smallest and
+  // the largest value seen, widening that window downwards or upwards as
+  // values come: ascending, descending and interleaved orders widen it in
+  // different steps, and must count every bucket the same.
+  Rng r(3, "window");
+  std::vector<double> xs;
+  for (int i = 0; i < 5000; ++i) xs.push_back(std::exp(r.uniform() * 38.0 - 23.0));  // ~1e-10 .. 3e6 s
+  xs.push_back(1e-30);  // below the table: its first bucket
+  xs.push_back(1e30);   // above it: its last
+  std::vector<double> up = xs, down = xs;
+  std::sort(up.begin(), up.end());
+  std::sort(down.rbegin(), down.rend());
+  Histogram h_up, h_down, h_mixed, a, b;
+  for (double x : up) h_up.record(x);
+  for (double x : down) h_down.record(x);
+  for (double x : xs) h_mixed.record(x);
+  // A merge of two windows that do not overlap: a holds the small half, b the large.
+  for (std::size_t i = 0; i < up.size(); ++i) (i < up.size() / 2 ? a : b).record(up[i]);
+  b.merge(a);
+  for (double q : {0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999}) {
+    const double exact = up[static_cast<std::size_t>(std::ceil(q * static_cast<double>(up.size()))) - 1];
+    CHECK(h_up.quantile(q) == Rel(exact).epsilon(0.01));
+    CHECK(h_down.quantile(q) == h_up.quantile(q));
+    CHECK(h_mixed.quantile(q) == h_up.quantile(q));
+    CHECK(b.quantile(q) == h_up.quantile(q));
+  }
+  // After a clear, values outside the old window widen it again.
+  h_down.clear();
+  for (double x : {1e-3, 2e-3, 1e-9, 4e5}) h_down.record(x);
+  CHECK(h_down.quantile(0.25) == Rel(1e-9).epsilon(0.01));
+  CHECK(h_down.quantile(0.5) == Rel(1e-3).epsilon(0.01));
+  CHECK(h_down.quantile(0.75) == Rel(2e-3).epsilon(0.01));
+}
+
 TEST_CASE("same file and seed give byte-identical JSON and timeline") {
   const std::string path = std::string(ARCHSIM_SOURCE_DIR) + "/examples/validation/nested_call.yaml";
   LoadOptions o;

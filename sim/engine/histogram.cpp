@@ -4,10 +4,25 @@
 
 namespace archsim {
 
+void Histogram::cover(int lo, int hi) const {
+  const int have_lo = base_, have_hi = base_ + static_cast<int>(counts_.size()) - 1;
+  if (!counts_.empty() && lo >= have_lo && hi <= have_hi) return;
+  constexpr int kOctave = 1 << kSubBits;
+  int new_lo = lo / kOctave * kOctave, new_hi = (hi / kOctave + 1) * kOctave - 1;
+  if (!counts_.empty()) {
+    new_lo = std::min(new_lo, have_lo);
+    new_hi = std::max(new_hi, have_hi);
+  }
+  std::vector<std::uint32_t> wider(static_cast<std::size_t>(new_hi - new_lo + 1), 0u);
+  if (!counts_.empty()) std::copy(counts_.begin(), counts_.end(), wider.begin() + (base_ - new_lo));
+  counts_.swap(wider);
+  base_ = new_lo;
+}
+
 void Histogram::flush() const {
   if (npending_ == 0) return;
-  if (counts_.empty()) counts_.assign(kBuckets, 0);
-  for (int k = 0; k < npending_; ++k) ++counts_[pending_[k]];
+  cover(lo_, hi_);  // lo_ and hi_ already include the pending buckets
+  for (int k = 0; k < npending_; ++k) ++counts_[static_cast<std::size_t>(pending_[k] - base_)];
   npending_ = 0;
 }
 
@@ -15,9 +30,9 @@ void Histogram::merge(const Histogram& o) {
   if (o.count_ == 0) return;
   o.flush();
   flush();
-  if (!o.counts_.empty()) {
-    if (counts_.empty()) counts_.assign(kBuckets, 0);
-    for (int i = o.lo_; i <= o.hi_; ++i) counts_[i] += o.counts_[i];
+  if (o.hi_ >= o.lo_) {
+    cover(std::min(lo_, o.lo_), std::max(hi_, o.hi_));
+    for (int i = o.lo_; i <= o.hi_; ++i) counts_[static_cast<std::size_t>(i - base_)] += o.at(i);
     lo_ = std::min(lo_, o.lo_);
     hi_ = std::max(hi_, o.hi_);
   }
@@ -29,8 +44,9 @@ void Histogram::merge(const Histogram& o) {
 }
 
 void Histogram::clear() {
-  npending_ = 0;
-  if (!counts_.empty() && hi_ >= lo_) std::fill(counts_.begin() + lo_, counts_.begin() + hi_ + 1, 0u);
+  npending_ = 0;  // pending buckets were never counted: only the window's counts need zeroing
+  const int first = std::max(lo_, base_), last = std::min(hi_, base_ + static_cast<int>(counts_.size()) - 1);
+  if (last >= first) std::fill(counts_.begin() + (first - base_), counts_.begin() + (last - base_) + 1, 0u);
   count_ = zeros_ = 0;
   sum_ = max_ = 0;
   min_ = std::numeric_limits<double>::infinity();
@@ -54,7 +70,7 @@ double Histogram::quantile(double q) const {
   flush();
   std::uint64_t seen = zeros_;
   for (int i = lo_; i <= hi_; ++i) {
-    seen += counts_[i];
+    seen += at(i);
     if (seen >= rank) return std::clamp(value(i), min_, max_);
   }
   return max_;

@@ -1,5 +1,9 @@
 // Log-bucketed histogram of positive values (seconds): 64 buckets per power
 // of two, so any percentile is within 0.8% of the true value; mergeable.
+// Only the octaves (powers of two) between the smallest and the largest
+// value seen have counts in memory: a service's latencies span 10-20 of the
+// 59 octaves, so a table is 3-5 KB instead of 15 KB, and a model of 1,000
+// services keeps its tables in fewer pages and cache lines.
 #pragma once
 
 #include <algorithm>
@@ -60,10 +64,17 @@ class Histogram {
   static double value(int i);
   /// Counts the pending buckets (before anything reads counts_).
   void flush() const;
+  /// Widens the counts in memory to whole octaves covering buckets lo..hi.
+  void cover(int lo, int hi) const;
+  /// The count of bucket i (lo_ <= i <= hi_, after flush).
+  std::uint32_t at(int i) const { return counts_[static_cast<std::size_t>(i - base_)]; }
 
   static constexpr int kPending = 16;
   static_assert(kBuckets <= 65536, "a pending bucket index is 16 bits");
-  mutable std::vector<std::uint32_t> counts_;     // allocated on first positive value
+  /// Counts of buckets base_ .. base_ + size - 1 (whole octaves), allocated
+  /// on the first positive value and widened when a value falls outside.
+  mutable std::vector<std::uint32_t> counts_;
+  mutable int base_ = 0;
   mutable std::uint16_t pending_[kPending] = {};  ///< buckets recorded but not yet counted
   mutable std::uint8_t npending_ = 0;
   std::uint64_t count_ = 0, zeros_ = 0;
