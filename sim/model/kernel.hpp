@@ -407,25 +407,12 @@ class Kernel {
   /// Pops and runs one event; stale job events (token changed) are dropped.
   void step() {
     const Event e = queue_.pop();
-    if (!queue_.empty()) prefetch(queue_.top());
     now_ = e.time;
     ++events_;
     if (e.job && e.job->token != e.token) return;
     dispatch(e);
   }
   std::uint64_t events() const { return events_; }
-  /// Asks the CPU for the lines the next event will read while this one
-  /// runs: in a model of hundreds of components, the component an event
-  /// reaches and its job are cache misses, each waited for in turn
-  /// (README "Performance"). Only a hint: nothing is read.
-  static void prefetch(const Event& next) {
-    const char* t = reinterpret_cast<const char*>(next.target);
-    for (int line = 0; line < kPrefetchLines; ++line) __builtin_prefetch(t + 64 * line);
-    const char* j = reinterpret_cast<const char*>(next.job);
-    if (j)
-      for (int line = 0; line < 3; ++line) __builtin_prefetch(j + 64 * line);
-  }
-  static constexpr int kPrefetchLines = 16;
   /// Runs every event due by time t, in order; `after_event(ctx)` after
   /// each. The one stepping loop: the fast driver and the SimGrid actor
   /// both call it.
