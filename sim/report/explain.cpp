@@ -486,8 +486,13 @@ std::vector<Saturation> saturations(const Run& run) {
     std::optional<Saturation> s;
     if (const DatabaseSpec* db = run.spec.components[i].database(); db && db->pool)
       s = find_saturation(static_cast<int>(i), run.ticks, run.r.components[i], true);
-    if (!s && run.r.components[i].workers > 0)
-      s = find_saturation(static_cast<int>(i), run.ticks, run.r.components[i], false);
+    // A pool with more connections than the database has workers runs dry
+    // because its connections wait in the database's line: when the workers
+    // were flat out by then, they are the limit, not the pool.
+    if (run.r.components[i].workers > 0)
+      if (auto w = find_saturation(static_cast<int>(i), run.ticks, run.r.components[i], false);
+          w && (!s || w->at <= s->at + kMinRun))
+        s = w;
     if (s) out.push_back(*s);
   }
   // The root cause first: earliest, and of two that saturated within the
