@@ -1188,8 +1188,8 @@ void link_findings(const Run&, Explanation& x) {
   for (const LinkSaturation& s : x.saturated_links)
     x.findings.push_back(finding(
         "link_saturated", s.name, s.at,
-        fmt::format("The link {} ({}, {}) was saturated from {} for {} in all: up to {} of its bandwidth "
-                    "was asked of it ({}), so the transfers across it shared it and took longer.",
+        fmt::format("The link {} ({}, {}) was saturated from {} for {} in all: it carried up to {} of its "
+                    "bandwidth ({}), so the transfers across it shared it and took longer.",
                     s.name, s.joins, format_bandwidth(s.bandwidth), clock(s.at), clock(s.seconds),
                     percent(s.peak), clock(s.peak_at)),
         {{"bandwidth_bytes_per_s", s.bandwidth},
