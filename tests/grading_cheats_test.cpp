@@ -7,11 +7,15 @@
 #include <string>
 
 #include "archsim/load.hpp"
+#include "archsim/simulation.hpp"
+#include "check.hpp"
 #include "graded_problems.hpp"
+#include "report/cost.hpp"
 #include "report/grade.hpp"
 
 using namespace archsim;
 using namespace archsim::test;
+using archsim::test::Rel;
 
 namespace {
 
@@ -95,5 +99,58 @@ TEST_SUITE("grading") {
       CHECK_NOTHROW(load_design("monolith-to-microservices", "good"));
       CHECK_NOTHROW(load_design("social-feed", "good"));
     }
+  }
+
+  TEST_CASE(
+      "replicas an operator's scale action adds are billed (was: 40 api replicas at the price of one)") {
+    // black-friday's window: 30 s of warm-up, 8 min in all.
+    const auto api_per_hour = [](const std::string& replicas, const std::string& faults) {
+      const ScenarioSpec s = load_design_text("black-friday", R"(components:
+  edge: {kind: load_balancer, to: api}
+  api:
+    kind: service
+    instance: m6i.large
+    replicas: )" + replicas + R"(
+    steps: [{work: checkout_logic}, {call: db}, {call: db, query: checkout}, {work: render}]
+  db: {kind: database, data: orders, instance: db.r6g.large}
+)" + faults);
+      for (const report::CostLine& l : report::cost_of(s).lines)
+        if (l.component == "api") return l.per_hour;
+      FAIL("no cost line for api");
+      return 0.0;
+    };
+    const double one = api_per_hour("1", "");
+    CHECK(one > 0);
+    CHECK(api_per_hour("1", "faults: [{at: 0s, scale: api, replicas: 40}]\n") == Rel(40 * one));
+    // From 4m15s (half of the 7m30s window) on: 20.5 replicas on average.
+    CHECK(api_per_hour("1", "faults: [{at: 4m15s, scale: api, replicas: 40}]\n") == Rel(20.5 * one));
+    // Scaled down at the start of the window: billed for what it runs.
+    CHECK(api_per_hour("40", "faults: [{at: 30s, scale: api, replicas: 2}]\n") == Rel(2 * one));
+  }
+
+  TEST_CASE("a message a queue drops is never delivered (was: delivery_p99 over the delivered ones only)") {
+    // One consumer worker of 50 ms at 40 messages/s: it keeps up with half;
+    // drop_oldest sheds the rest, so the delivered ones wait under 100 ms.
+    const auto run = [](const std::string& when_full) {
+      return simulate(load_scenario_text(R"(duration: 20s
+traffic: [{name: posts, to: api, rate: 40/s}]
+components:
+  api: {kind: service, workers: 100, steps: [{publish: jobs}]}
+  jobs: {kind: queue, consumer: worker, capacity: 2, when_full: )" +
+                                             when_full + R"(}
+  worker: {kind: service, service_time: 50ms}
+slo: {delivery_p99: 1s}
+)",
+                                         "t.yaml"));
+    };
+    const RunResult dropped = run("drop_oldest");
+    REQUIRE(dropped.slo.size() == 1);
+    CHECK_FALSE(dropped.slo[0].pass);
+    CHECK(dropped.slo[0].actual >= 20);
+    // Rejected at the publish instead: the posts fail, and what is delivered is on time.
+    const RunResult rejected = run("reject");
+    REQUIRE(rejected.slo.size() == 1);
+    CHECK(rejected.slo[0].pass);
+    CHECK(rejected.failed > 0);
   }
 }

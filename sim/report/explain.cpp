@@ -807,9 +807,16 @@ std::string delivery_words(const Run& run) {
         (!worst || figure_of(c, "delay_p99_ms") > figure_of(*worst, "delay_p99_ms")))
       worst = &c;
   if (!worst) return "";
-  return fmt::format(": {} held its messages {} at p99 from publish to processed (mean {})", worst->name,
+  std::string lost;  // messages never delivered count as late as can be (run/simulation.cpp)
+  for (const ComponentResult& c : run.r.components) {
+    if (c.kind != ComponentKind::Queue) continue;
+    const double n = std::max(0.0, figure_of(c, "dropped")) + std::max(0.0, figure_of(c, "dead_letters"));
+    if (n > 0.01 * (n + std::max(0.0, figure_of(c, "processed"))))
+      lost += fmt::format("; {} lost {:.0f} messages (dropped or dead-lettered: never delivered)", c.name, n);
+  }
+  return fmt::format(": {} held its messages {} at p99 from publish to processed (mean {}){}", worst->name,
                      human_duration(figure_of(*worst, "delay_p99_ms") / 1e3),
-                     human_duration(figure_of(*worst, "delay_ms") / 1e3));
+                     human_duration(figure_of(*worst, "delay_ms") / 1e3), lost);
 }
 
 std::string headline_break(const Explanation& x, const Run& run) {
