@@ -153,4 +153,25 @@ slo: {delivery_p99: 1s}
     CHECK(rejected.slo[0].pass);
     CHECK(rejected.failed > 0);
   }
+
+  TEST_CASE(
+      "a resize action cannot give an instance more workers than its vCPUs (was: 1,000 on a 2-vCPU db)") {
+    const std::string m = refusal("black-friday", R"(components:
+  edge: {kind: load_balancer, to: api}
+  api:
+    kind: service
+    replicas: 4
+    instance: m6i.2xlarge
+    steps: [{work: checkout_logic}, {call: db}, {call: db, query: checkout}, {work: render}]
+  db: {kind: database, data: orders, instance: db.r6g.large, pool: 1000}
+faults:
+  - {at: 0s, resize: db, workers: 1000}
+  - {at: 1m, resize: db, instance: db.r6g.16xlarge, workers: 128}
+)");
+    INFO(m);
+    CHECK(has(m,
+              "test.yaml:10:5: error: 'resize' of 'db' gives db.r6g.large 1000 workers: it has 2 vCPUs, at "
+              "most 4"));
+    CHECK_FALSE(has(m, "test.yaml:11:"));  // 128 workers on 64 vCPUs fit
+  }
 }

@@ -1084,9 +1084,36 @@ void check_operations(const ScenarioSpec& spec, Contract& c, Diagnostics& diags)
   }
 }
 
+// The sizes a design's `resize` actions set, in time order: more workers
+// than the instance's vCPUs allow is refused there too (was: 1,000 workers
+// on a 2-vCPU database at its price, from 0 s on).
+void check_resizes(const ScenarioSpec& spec, const ComponentSpec& comp, int workers, Diagnostics& diags) {
+  std::vector<const FaultSpec*> rs;
+  for (const FaultSpec& f : spec.faults)
+    if (f.kind == FaultSpec::Kind::Resize && f.target == comp.name) rs.push_back(&f);
+  std::stable_sort(rs.begin(), rs.end(),
+                   [](const FaultSpec* a, const FaultSpec* b) { return a->at < b->at; });
+  Sizing now{workers, comp.instance};
+  for (const FaultSpec* f : rs) {
+    now = resized(comp, now, f->workers, f->instance);
+    const Instance* in = now.instance.empty() ? nullptr : instance(now.instance);
+    if (!in || now.workers <= max_workers(*in)) continue;
+    diags.error(
+        spec.file_of(f->mark), f->mark,
+        fmt::format("'resize' of '{}' gives {} {} workers: it has {} vCPUs, at most {} ({} per vCPU); "
+                    "resize to a larger instance",
+                    comp.name, in->name, now.workers, in->vcpus, max_workers(*in),
+                    max_workers(*in) / in->vcpus));
+  }
+}
+
 void check_instances(const ScenarioSpec& spec, Diagnostics& diags) {
   for (const ComponentSpec& comp : spec.components) {
-    if (comp.instance.empty()) continue;
+    if (comp.instance.empty()) {
+      if (comp.service() || comp.database())
+        check_resizes(spec, comp, comp.service() ? comp.service()->workers : comp.database()->workers, diags);
+      continue;
+    }
     const Instance* in = instance(comp.instance);
     if (!in) continue;  // parse.cpp reported it
     const int workers = comp.service()    ? comp.service()->workers
@@ -1099,6 +1126,7 @@ void check_instances(const ScenarioSpec& spec, Diagnostics& diags) {
           fmt::format("{} has {} vCPUs: at most {} workers ({} per vCPU); pick a larger instance or fewer "
                       "workers",
                       in->name, in->vcpus, most, most / in->vcpus));
+    check_resizes(spec, comp, workers, diags);
   }
 }
 
