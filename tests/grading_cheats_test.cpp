@@ -4,12 +4,14 @@
 // fails it.
 #include <doctest/doctest.h>
 
+#include <sstream>
 #include <string>
 
 #include "archsim/load.hpp"
 #include "archsim/simulation.hpp"
 #include "check.hpp"
 #include "graded_problems.hpp"
+#include "report/analysis.hpp"
 #include "report/cost.hpp"
 #include "report/grade.hpp"
 
@@ -173,5 +175,27 @@ faults:
               "test.yaml:10:5: error: 'resize' of 'db' gives db.r6g.large 1000 workers: it has 2 vCPUs, at "
               "most 4"));
     CHECK_FALSE(has(m, "test.yaml:11:"));  // 128 workers on 64 vCPUs fit
+  }
+
+  TEST_CASE(
+      "a run shortened before the spike is practice, not a pass (was: black-friday naive 100/100 PASS)") {
+    // `archsim grade problem.yaml --duration 40s`: the spike comes later.
+    const report::Analysis a = report::run_analysed(load_design("black-friday", "naive", 40));
+    const report::Grade g = report::grade(a);
+    CHECK(g.pass);  // every item of the short run is met ...
+    CHECK(g.practice == "duration 40s, not the file's 8m");
+    CHECK_FALSE(report::grade_json(g)["pass"].get<bool>());  // ... but it is no verdict
+    std::ostringstream out;
+    report::print_grade(out, a, g);
+    CHECK(has(out.str(), "/100  PRACTICE"));
+    CHECK_FALSE(has(out.str(), "PASS"));
+    // The problem's own seed and duration, given again, change nothing.
+    LoadOptions o;
+    o.design = design("black-friday", "naive");
+    o.seed = 42;
+    o.duration = 480;
+    CHECK(load_scenario(problem("black-friday"), o).run_changed == "");
+    o.seed = 7;
+    CHECK(load_scenario(problem("black-friday"), o).run_changed == "seed 7, not the file's 42");
   }
 }
