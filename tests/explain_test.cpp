@@ -300,4 +300,32 @@ faults:
     }
   }
 
+  TEST_CASE("a pool larger than the database's workers is not the limit: the workers are named") {
+    // 3,000 queries/s of 2 ms at a database of 4 workers: 2,000/s at most.
+    // 2 callers x 10 connections = 20 > 4 workers: the connections wait in
+    // the database's line, and the pool runs dry because the workers are
+    // flat out (was: "db's pool ran dry", as for storefront-black-friday's
+    // naive design with a pool of 10). With 2 x 1 connections the pool is
+    // the limit (1,000/s) and the database idles at 50%.
+    const auto headline = [](int pool) {
+      return run_analysed(load_scenario_text(fmt::format(R"(duration: 20s
+traffic: [{{name: u, to: api, rate: 3000/s, timeout: 2s}}]
+components:
+  api: {{kind: service, replicas: 2, workers: 200, steps: [{{call: db}}]}}
+  db: {{kind: database, workers: 4, pool: {}, queries: {{read: const(2ms)}}}}
+)",
+                                                         pool),
+                                             "t.yaml"))
+          .why.headline;
+    };
+    const std::string workers = headline(10), pool = headline(1);
+    CAPTURE(workers);
+    CAPTURE(pool);
+    CHECK(contains(workers, "db (4 workers) saturated at 0s, serving 2,000 visits/s"));
+    CHECK_FALSE(contains(workers, "pool"));
+    CHECK(contains(pool,
+                   "db's pool (1 connection per caller replica, acquire timeout 1 s) ran dry at 0s, "
+                   "serving 1,000 visits/s"));
+  }
+
 }  // TEST_SUITE

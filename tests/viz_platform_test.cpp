@@ -155,7 +155,7 @@ int count_near(const sf::Image& img, const std::vector<Point>& line, float r, sf
 }  // namespace
 
 TEST_SUITE("viz") {
-  TEST_CASE("platform: ticks carry host CPU and link utilisation at the offered load (rho = lambda B / C)") {
+  TEST_CASE("platform: ticks carry host CPU and link utilisation (rho = lambda B / C; a full link at 100%)") {
     if (!simgrid_or_skip()) return;
     ThinLinkRun run;
     REQUIRE(run.tl.header.platform);
@@ -176,7 +176,10 @@ TEST_SUITE("viz") {
       if (k.t <= 5) continue;
       link += k.link_util[0], cpu += k.host_cpu[2], ++n;
     }
-    CHECK(link / n == Rel(40 * 30e3 / 1e6, 0.12));
+    // 40/s x 30 KB over 1 MB/s asks 120% of it: it carries 100%, the rest
+    // waits (the figure counts what it carried, never over 100%).
+    CHECK(40 * 30e3 / 1e6 > 1);
+    CHECK(link / n == Rel(1.0, 0.02));
     CHECK(cpu / n == Rel(40 * 2e-3 / 8, 0.2));
     // The fast backend has no hosts: no platform, no per-tick shares.
     ScenarioSpec fast = run.spec;

@@ -282,9 +282,9 @@ struct Tick {
   std::map<std::string, std::uint32_t> errors;
   std::vector<ComponentTick> components;  ///< index as in the spec
   std::vector<EdgeTick> edges;            ///< index as in Simulation::edges()
-  /// Platform runs (PlatformMap): each host's CPU over the tick (flop asked
-  /// of it / what its cores can do; above 1 when more was asked than done),
-  /// and each link's busier direction (bytes sent / bandwidth). Else empty.
+  /// Platform runs (PlatformMap): each host's CPU over the tick (flop its
+  /// cores did in the tick / what they can do: at most 1), and each link's
+  /// busier direction (bytes carried in the tick / bandwidth). Else empty.
   std::vector<double> host_cpu, link_util;
 };
 

@@ -617,6 +617,10 @@ struct ScenarioSpec {
   /// scenario is a graded problem (it has a design and declares its world).
   std::shared_ptr<const Contract> contract;
   bool graded() const { return contract != nullptr; }
+  /// How --duration or --seed changed the file's run ("duration 40s, not the
+  /// file's 8m"), "" when they did not: a graded problem's verdict is given
+  /// on the problem's own run only (report/grade.cpp).
+  std::string run_changed;
 
   /// Index of the component with this name, or -1.
   int find(std::string_view name) const;

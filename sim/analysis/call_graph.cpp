@@ -107,22 +107,17 @@ std::vector<Vertex> canonical(std::vector<Vertex> cycle) {
   return cycle;
 }
 
-}  // namespace
-
-std::vector<CallGraph::Cycle> CallGraph::find_cycles() const {
+// The cycles of the edges `keep` selects, one per back edge of one
+// depth-first search (vertices in index order: traffic sources first, so a
+// cycle reads in the order requests meet it).
+template <class Keep>
+std::vector<CallGraph::Cycle> cycles_of(const Graph& g_, Keep keep) {
   std::vector<Vertex> parent(boost::num_vertices(g_));
   std::vector<Edge> back_edges;
-  // Vertices are visited in index order: traffic sources first, so a cycle
-  // reads in the order requests meet it.
-  // Only waits make a deadlock: calls nobody waits for are left out.
-  struct Waits {
-    const Graph* g = nullptr;
-    bool operator()(const Edge& e) const { return (*g)[e].kind != EdgeKind::Async; }
-  };
-  const boost::filtered_graph<Graph, Waits> waits(g_, Waits{&g_});
-  boost::depth_first_search(waits, boost::visitor(CycleRecorder{{}, &parent, &back_edges}));
+  const boost::filtered_graph<Graph, Keep> kept(g_, keep);
+  boost::depth_first_search(kept, boost::visitor(CycleRecorder{{}, &parent, &back_edges}));
 
-  std::vector<Cycle> out;
+  std::vector<CallGraph::Cycle> out;
   std::set<std::vector<Vertex>> seen;
   for (const Edge& e : back_edges) {
     const Vertex from = boost::source(e, g_), to = boost::target(e, g_);
@@ -131,11 +126,44 @@ std::vector<CallGraph::Cycle> CallGraph::find_cycles() const {
     for (Vertex v = from; v != to; v = parent[v]) path.push_back(parent[v]);
     std::reverse(path.begin(), path.end());  // to ... from
     if (!seen.insert(canonical(path)).second) continue;
-    Cycle c;
+    CallGraph::Cycle c;
     for (Vertex v : path) c.names.push_back(g_[v].name);
     c.names.push_back(g_[to].name);
     c.mark = g_[e].mark;
+    c.vertices = path;
     out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<CallGraph::Cycle> CallGraph::find_cycles() const {
+  // Only waits make a deadlock: calls nobody waits for are left out.
+  struct Waits {
+    const Graph* g = nullptr;
+    bool operator()(const Edge& e) const { return (*g)[e].kind != EdgeKind::Async; }
+  };
+  return cycles_of(g_, Waits{&g_});
+}
+
+std::vector<CallGraph::Cycle> CallGraph::find_endless_cycles() const {
+  struct Sure {
+    const Graph* g = nullptr;
+    bool operator()(const Edge& e) const { return (*g)[e].times >= 1 - 1e-9; }
+  };
+  std::vector<Cycle> out;
+  for (Cycle& c : cycles_of(g_, Sure{&g_})) {
+    // One made of synchronous waits alone is find_cycles()' (a deadlock).
+    bool waits_only = true;
+    for (std::size_t i = 0; i < c.vertices.size(); ++i) {
+      const Vertex u = c.vertices[i], v = c.vertices[(i + 1) % c.vertices.size()];
+      bool waits = false;
+      for (auto [e, end] = boost::out_edges(u, g_); e != end; ++e)
+        if (boost::target(*e, g_) == v && g_[*e].kind != EdgeKind::Async) waits = true;
+      waits_only = waits_only && waits;
+    }
+    if (!waits_only) out.push_back(std::move(c));
   }
   return out;
 }

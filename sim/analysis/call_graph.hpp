@@ -47,12 +47,18 @@ class CallGraph {
   struct Cycle {
     std::vector<std::string> names;  ///< from a component back to itself: api, db, api
     Mark mark;                       ///< the reference that closes the cycle
+    std::vector<Vertex> vertices;    ///< the vertices of `names`, once each
     std::string str() const;         ///< "api -> db -> api"
   };
   /// The cycles met by one depth-first search from the traffic sources (then
   /// from components no traffic reaches), one per back edge, each vertex
   /// cycle once. Removing every reported reference leaves no cycle.
   std::vector<Cycle> find_cycles() const;
+  /// Cycles through an async call or a queue's delivery in which every
+  /// visit starts at least one visit of the next (times >= 1 on each edge:
+  /// no branch, no dead letter): each request starts work that never ends.
+  /// Cycles of synchronous calls alone are find_cycles()'.
+  std::vector<Cycle> find_endless_cycles() const;
 
   /// Per component: whether requests from any traffic source can reach it.
   std::vector<bool> reachable_from_traffic() const;

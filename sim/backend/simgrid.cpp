@@ -72,6 +72,8 @@ struct SimGridBackend::Impl {
     int a = -1;        ///< the host of the work, or the sender
     int b = -1;        ///< the receiver (transfers)
     bool comm = false;
+    double amount = 0;   ///< flop (work) or bytes (transfer) of the activity
+    double counted = 0;  ///< of it, already counted in the figures (progress so far)
   };
 
   SimGridBackend& self;
@@ -285,6 +287,29 @@ struct SimGridBackend::Impl {
     flights.push_back(f);
   }
 
+  /// What activity i has done since it was last counted: flop or bytes.
+  double progress(std::size_t i) const {
+    return std::max(0.0, flights[i].amount - acts[i]->get_remaining() - flights[i].counted);
+  }
+
+  /// Counts `done` flop or bytes of activity i in the window's and the
+  /// tick's figures: CPU and links are counted as they are used, not when
+  /// an activity is started (a tick asked more than its capacity would read
+  /// over 100%).
+  void count(std::size_t i, double done) {
+    Flight& f = flights[i];
+    f.counted += done;
+    if (done <= 0) return;
+    if (!f.comm) {
+      self.count_flops(f.a, done);
+      return;
+    }
+    self.count_bytes(f.a, f.b, done);
+  }
+  void count_progress() {
+    for (std::size_t i = 0; i < flights.size(); ++i) count(i, progress(i));
+  }
+
   void remove_flight(std::size_t i) {
     acts[i] = std::move(acts.back());
     acts.pop_back();
@@ -294,6 +319,7 @@ struct SimGridBackend::Impl {
 
   /// Activity i finished at the SimGrid clock: its event goes into the kernel.
   void complete(std::size_t i) {
+    count(i, flights[i].amount - flights[i].counted);
     const Flight f = flights[i];
     remove_flight(i);
     kernel.set_now(std::max(kernel.now(), sg4::Engine::get_clock()));
@@ -305,6 +331,7 @@ struct SimGridBackend::Impl {
   void fail_flights(Pred hit, ErrorKind kind) {
     for (std::size_t i = flights.size(); i-- > 0;) {
       if (!hit(flights[i])) continue;
+      count(i, progress(i));  // what it did before it failed
       const Flight f = flights[i];
       acts[i]->cancel();
       remove_flight(i);
@@ -448,15 +475,11 @@ void SimGridBackend::work(Job& j, double seconds) {
     return;
   }
   const auto hi = static_cast<std::size_t>(h);
-  sg4::ExecPtr ex =
-      sg4::this_actor::exec_init(seconds * kReferenceSpeed * m.slowdown[hi])->set_host(m.hosts[hi]);
-  if (flops_.size() <= hi) flops_.resize(layout_.hosts.size(), 0.0);
-  flops_[hi] += seconds * kReferenceSpeed * m.slowdown[hi];
-  if (tick_flops_.size() <= hi) tick_flops_.resize(layout_.hosts.size(), 0.0);
-  tick_flops_[hi] += seconds * kReferenceSpeed * m.slowdown[hi];
+  const double flop = seconds * kReferenceSpeed * m.slowdown[hi];
+  sg4::ExecPtr ex = sg4::this_actor::exec_init(flop)->set_host(m.hosts[hi]);
   ex->start();
   ++counters_.executions;
-  m.add_flight(ex, Impl::Flight{ev, 0, h, -1, false});
+  m.add_flight(ex, Impl::Flight{ev, 0, h, -1, false, flop});
 }
 
 void SimGridBackend::transfer(const Event& e, int from, int from_replica, int to, int to_replica,
@@ -479,6 +502,23 @@ void SimGridBackend::transfer(const Event& e, int from, int from_replica, int to
     m.deliver(e, m.kernel.now() + m.latency(a, b) + m.added(a, b) + delay);
     return;
   }
+  if (to < 0) count_egress(from, a, b, bytes);
+  const auto sent = static_cast<std::uint64_t>(bytes);
+  sg4::CommPtr c = sg4::Comm::sendto_async(m.hosts[static_cast<std::size_t>(a)],
+                                           m.hosts[static_cast<std::size_t>(b)], sent);
+  ++counters_.comms;
+  m.add_flight(c, Impl::Flight{e, delay, a, b, true, static_cast<double>(sent)});
+}
+
+void SimGridBackend::count_flops(int host, double flop) {
+  const auto hi = static_cast<std::size_t>(host);
+  if (flops_.size() <= hi) flops_.resize(layout_.hosts.size(), 0.0);
+  if (tick_flops_.size() <= hi) tick_flops_.resize(layout_.hosts.size(), 0.0);
+  flops_[hi] += flop;
+  tick_flops_[hi] += flop;
+}
+
+void SimGridBackend::count_bytes(int a, int b, double bytes) {
   if (up_.empty()) up_.assign(layout_.links.size(), 0.0), down_.assign(layout_.links.size(), 0.0);
   if (tick_up_.empty())
     tick_up_.assign(layout_.links.size(), 0.0), tick_down_.assign(layout_.links.size(), 0.0);
@@ -486,12 +526,6 @@ void SimGridBackend::transfer(const Event& e, int from, int from_replica, int to
     (hop.up ? up_ : down_)[static_cast<std::size_t>(hop.link)] += bytes;
     (hop.up ? tick_up_ : tick_down_)[static_cast<std::size_t>(hop.link)] += bytes;
   }
-  if (to < 0) count_egress(from, a, b, bytes);
-  sg4::CommPtr c =
-      sg4::Comm::sendto_async(m.hosts[static_cast<std::size_t>(a)], m.hosts[static_cast<std::size_t>(b)],
-                              static_cast<std::uint64_t>(bytes));
-  ++counters_.comms;
-  m.add_flight(c, Impl::Flight{e, delay, a, b, true});
 }
 
 void SimGridBackend::count_egress(int from, int a, int b, double bytes) {
@@ -507,6 +541,7 @@ void SimGridBackend::count_egress(int from, int a, int b, double bytes) {
 }
 
 void SimGridBackend::reset_figures() {
+  if (impl_) impl_->count_progress();  // the ticks keep what was done before the window
   for (auto* v : {&egress_, &egress_cross_, &egress_cdn_}) std::fill(v->begin(), v->end(), 0.0);
   std::fill(flops_.begin(), flops_.end(), 0.0);
   std::fill(up_.begin(), up_.end(), 0.0);
@@ -515,20 +550,30 @@ void SimGridBackend::reset_figures() {
 
 void SimGridBackend::report(RunResult& r, double window) const {
   if (window <= 0) return;
-  // CPU: the flop asked of a host (counted when its work starts) over what
-  // its cores can do in the window.
+  // CPU: the flop a host's cores did in the window (work still running
+  // counts what it did so far) over what they can do in it.
+  std::vector<double> flops = flops_, up = up_, down = down_;
+  flops.resize(layout_.hosts.size(), 0.0);
+  up.resize(layout_.links.size(), 0.0);
+  down.resize(layout_.links.size(), 0.0);
+  for (std::size_t i = 0; impl_ && i < impl_->flights.size(); ++i) {
+    const Impl::Flight& f = impl_->flights[i];
+    const double done = impl_->progress(i);
+    if (!f.comm) flops[static_cast<std::size_t>(f.a)] += done;
+    else
+      for (const Layout::Hop& hop : layout_.route(f.a, f.b))
+        (hop.up ? up : down)[static_cast<std::size_t>(hop.link)] += done;
+  }
   for (std::size_t h = 0; h < layout_.hosts.size(); ++h) {
     const Layout::Host& lh = layout_.hosts[h];
     if (lh.name.rfind("traffic.", 0) == 0) continue;  // the users' side
-    const double done = h < flops_.size() ? flops_[h] : 0.0;
-    r.hosts.push_back({lh.name, done / (lh.cores * lh.speed * window)});
+    r.hosts.push_back({lh.name, flops[h] / (lh.cores * lh.speed * window)});
   }
   for (std::size_t l = 0; l < layout_.links.size(); ++l) {
     const Layout::Link& ll = layout_.links[l];
-    const double up = l < up_.size() ? up_[l] / window : 0.0,
-                 down = l < down_.size() ? down_[l] / window : 0.0;
-    if (ll.bandwidth >= kUnlimitedBandwidth && up == 0 && down == 0) continue;
-    r.links.push_back({ll.name, ll.bandwidth, up, down, std::max(up, down) / ll.bandwidth});
+    const double up_bps = up[l] / window, down_bps = down[l] / window;
+    if (ll.bandwidth >= kUnlimitedBandwidth && up_bps == 0 && down_bps == 0) continue;
+    r.links.push_back({ll.name, ll.bandwidth, up_bps, down_bps, std::max(up_bps, down_bps) / ll.bandwidth});
   }
   // Answers to users per region that sent them; simulation.cpp prices them.
   for (std::size_t g = 0; g < egress_.size(); ++g) {
@@ -544,8 +589,9 @@ void SimGridBackend::report(RunResult& r, double window) const {
 }
 
 void SimGridBackend::sample(std::vector<double>& host_cpu, std::vector<double>& link_util, double dt) {
-  // As report() counts them: work when it starts, bytes when they are sent,
-  // so a tick that was asked more than its capacity reads above 1.
+  // As report() counts them: what the cores and links did in the tick (work
+  // and transfers still running count their progress), at most 1.
+  impl_->count_progress();
   host_cpu.assign(layout_.hosts.size(), 0.0);
   link_util.assign(layout_.links.size(), 0.0);
   if (dt <= 0) return;
@@ -639,11 +685,14 @@ void SimGridBackend::set_host_speed(const std::string& name, double flops) {
     const double scale = m.slowdown[i] / before;
     for (std::size_t k = 0; k < m.flights.size(); ++k) {
       if (m.flights[k].comm || m.flights[k].a != h) continue;
+      m.count(k, m.progress(k));  // the old speed's progress, then the rest anew
       const double left = m.acts[k]->get_remaining();
       m.acts[k]->cancel();
       sg4::ExecPtr ex = sg4::this_actor::exec_init(left * scale)->set_host(m.hosts[i]);
       ex->start();
       m.acts[k] = ex;
+      m.flights[k].amount = left * scale;
+      m.flights[k].counted = 0;
     }
   });
 }

@@ -93,8 +93,8 @@ class SimGridBackend : public Backend {
   /// Counts an outage of f's target starting or ending: true when the
   /// target's state changes (the first starts, the last ends).
   bool outage(const FaultSpec& f, bool end);
-  std::vector<double> flops_;      ///< per Layout host: flop asked of it in the measured window
-  std::vector<double> up_, down_;  ///< per Layout link: bytes sent each way in the measured window
+  std::vector<double> flops_;      ///< per Layout host: flop done in the measured window
+  std::vector<double> up_, down_;  ///< per Layout link: bytes carried each way in the measured window
   /// Per Layout region, in the measured window: answers sent from its hosts
   /// to traffic sources (bytes), those to sources in another region, and
   /// those a CDN sent.
@@ -105,6 +105,10 @@ class SimGridBackend : public Backend {
   void count_egress(int from, int a, int b, double bytes);
   /// The same since the last sample() (a tick of the view and the timeline).
   std::vector<double> tick_flops_, tick_up_, tick_down_;
+  /// Counts flop done on a host, bytes carried from host a to host b (on
+  /// every link of the route), as the activities progress.
+  void count_flops(int host, double flop);
+  void count_bytes(int a, int b, double bytes);
   friend struct Impl;
 };
 

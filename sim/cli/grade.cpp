@@ -62,7 +62,7 @@ int grade_cmd(const GradeFlags& f) {
     report::print_grade(std::cout, a, g);
     fmt::print(std::cout, "\nWhy: {}\n", a.why.headline);
   }
-  return f.fail_on_slo && !g.pass ? 3 : 0;
+  return f.fail_on_slo && (!g.pass || !g.practice.empty()) ? 3 : 0;
 }
 
 int hint_cmd(const GradeFlags& f) {

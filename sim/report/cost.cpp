@@ -193,6 +193,30 @@ double mean_replicas(const std::vector<Tick>& ticks, std::size_t i, double repli
   return time > 0 ? area / time : replicas;
 }
 
+// A fleet an operator's `scale` actions resize is billed for the replicas
+// it has, a time-weighted mean over the measured window (without a run: the
+// scenario's), whatever the replicas in service (a killed replica still
+// costs its machine). Without actions: `replicas`.
+double scaled_replicas(const ScenarioSpec& spec, const ComponentSpec& comp, std::pair<double, double> window,
+                       double replicas) {
+  std::vector<const FaultSpec*> ss;
+  for (const FaultSpec& f : spec.faults)
+    if (f.kind == FaultSpec::Kind::Scale && f.target == comp.name && f.replicas) ss.push_back(&f);
+  auto [from, to] = window;
+  if (to <= from) from = spec.warmup, to = spec.duration;
+  if (ss.empty() || to <= from) return replicas;
+  std::stable_sort(ss.begin(), ss.end(),
+                   [](const FaultSpec* a, const FaultSpec* b) { return a->at < b->at; });
+  double t = from, area = 0, n = replicas;
+  for (const FaultSpec* f : ss) {
+    const double until = std::clamp(f->at, from, to);
+    area += n * (until - t);
+    t = until;
+    n = *f->replicas;
+  }
+  return (area + n * (to - t)) / (to - from);
+}
+
 // The value of one of component i's result figures, or nullopt without a result.
 std::optional<double> figure_of(const RunResult* result, std::size_t i, std::string_view name) {
   if (!result || i >= result->components.size()) return std::nullopt;
@@ -247,6 +271,7 @@ CostLine cost_line(const ScenarioSpec& spec, const std::vector<Tick>& ticks, std
   l.mean_replicas = l.replicas;
   if (const ServiceSpec* svc = comp.service(); svc && svc->autoscale)
     l.mean_replicas = mean_replicas(ticks, i, l.replicas);
+  else if (svc) l.mean_replicas = scaled_replicas(spec, comp, billed_window(ticks, result), l.replicas);
   if (spec.contract && spec.contract->external(comp.name)) {
     l.instance = "external";                 // the problem's system: the design neither sizes nor pays for it
   } else if (comp.cost && !spec.graded()) {  // a graded problem prices capacity itself

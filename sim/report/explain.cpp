@@ -486,8 +486,13 @@ std::vector<Saturation> saturations(const Run& run) {
     std::optional<Saturation> s;
     if (const DatabaseSpec* db = run.spec.components[i].database(); db && db->pool)
       s = find_saturation(static_cast<int>(i), run.ticks, run.r.components[i], true);
-    if (!s && run.r.components[i].workers > 0)
-      s = find_saturation(static_cast<int>(i), run.ticks, run.r.components[i], false);
+    // A pool with more connections than the database has workers runs dry
+    // because its connections wait in the database's line: when the workers
+    // were flat out by then, they are the limit, not the pool.
+    if (run.r.components[i].workers > 0)
+      if (auto w = find_saturation(static_cast<int>(i), run.ticks, run.r.components[i], false);
+          w && (!s || w->at <= s->at + kMinRun))
+        s = w;
     if (s) out.push_back(*s);
   }
   // The root cause first: earliest, and of two that saturated within the
@@ -802,9 +807,16 @@ std::string delivery_words(const Run& run) {
         (!worst || figure_of(c, "delay_p99_ms") > figure_of(*worst, "delay_p99_ms")))
       worst = &c;
   if (!worst) return "";
-  return fmt::format(": {} held its messages {} at p99 from publish to processed (mean {})", worst->name,
+  std::string lost;  // messages never delivered count as late as can be (run/simulation.cpp)
+  for (const ComponentResult& c : run.r.components) {
+    if (c.kind != ComponentKind::Queue) continue;
+    const double n = std::max(0.0, figure_of(c, "dropped")) + std::max(0.0, figure_of(c, "dead_letters"));
+    if (n > 0.01 * (n + std::max(0.0, figure_of(c, "processed"))))
+      lost += fmt::format("; {} lost {:.0f} messages (dropped or dead-lettered: never delivered)", c.name, n);
+  }
+  return fmt::format(": {} held its messages {} at p99 from publish to processed (mean {}){}", worst->name,
                      human_duration(figure_of(*worst, "delay_p99_ms") / 1e3),
-                     human_duration(figure_of(*worst, "delay_ms") / 1e3));
+                     human_duration(figure_of(*worst, "delay_ms") / 1e3), lost);
 }
 
 std::string headline_break(const Explanation& x, const Run& run) {
@@ -1183,8 +1195,8 @@ void link_findings(const Run&, Explanation& x) {
   for (const LinkSaturation& s : x.saturated_links)
     x.findings.push_back(finding(
         "link_saturated", s.name, s.at,
-        fmt::format("The link {} ({}, {}) was saturated from {} for {} in all: up to {} of its bandwidth "
-                    "was asked of it ({}), so the transfers across it shared it and took longer.",
+        fmt::format("The link {} ({}, {}) was saturated from {} for {} in all: it carried up to {} of its "
+                    "bandwidth ({}), so the transfers across it shared it and took longer.",
                     s.name, s.joins, format_bandwidth(s.bandwidth), clock(s.at), clock(s.seconds),
                     percent(s.peak), clock(s.peak_at)),
         {{"bandwidth_bytes_per_s", s.bandwidth},

@@ -97,6 +97,7 @@ Grade grade(const Analysis& a) {
   g.score = g.total > 0 ? static_cast<int>(std::floor(100 * g.points / g.total + 1e-9)) : 100;
   if (!g.pass) g.score = std::min(g.score, 59);
   if (a.spec.contract) g.levers = a.spec.contract->pulled;
+  g.practice = a.spec.run_changed;
   return g;
 }
 
@@ -104,9 +105,16 @@ void print_grade(std::ostream& out, const Analysis& a, const Grade& g) {
   std::string levers;
   for (const std::string& l : g.levers) levers += (levers.empty() ? "" : ", ") + l;
   fmt::print(out, "\nGrade: {}/100  {}   (problem {}, design {}; levers pulled: {})\n", g.score,
-             g.pass ? "PASS" : "FAIL", a.spec.name,
-             a.spec.design_name.empty() ? a.spec.design_file : a.spec.design_name,
+             !g.practice.empty() ? "PRACTICE"
+             : g.pass            ? "PASS"
+                                 : "FAIL",
+             a.spec.name, a.spec.design_name.empty() ? a.spec.design_file : a.spec.design_name,
              levers.empty() ? "none" : levers);
+  if (!g.practice.empty())
+    fmt::print(out,
+               "  not a verdict: the problem owns its run ({}); grade it without --duration and --seed to "
+               "pass\n",
+               g.practice);
   for (const GradeItem& i : g.items) {
     const std::string margin = !i.measured                     ? std::string("-")
                                : i.target > 0 || i.actual == 0 ? fmt::format("{:+.1f}%", i.margin * 100)
@@ -123,7 +131,8 @@ void print_grade(std::ostream& out, const Analysis& a, const Grade& g) {
 nlohmann::ordered_json grade_json(const Grade& g) {
   nlohmann::ordered_json j;
   j["score"] = g.score;
-  j["pass"] = g.pass;
+  j["pass"] = g.pass && g.practice.empty();
+  if (!g.practice.empty()) j["practice"] = g.practice;
   j["points"] = std::round(g.points * 1000) / 1000;
   j["total"] = g.total;
   j["levers"] = g.levers;

@@ -31,8 +31,11 @@ struct GradeItem {
 struct Grade {
   std::vector<GradeItem> items;
   double points = 0, total = 0;
-  int score = 0;                    ///< 0..100
-  bool pass = false;                ///< every item passed
+  int score = 0;      ///< 0..100
+  bool pass = false;  ///< every item passed
+  /// Not the problem's run (--duration or --seed changed it): a practice
+  /// grade, never a pass (README: Graded problems). "" for a verdict.
+  std::string practice;
   std::vector<std::string> levers;  ///< pulled by the design
 };
 

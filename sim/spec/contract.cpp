@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -684,11 +685,19 @@ namespace {
 
 // Counts what one request of a source runs, over the design's call graph:
 // work items by name and queries as DATA.QUERY. Cache misses count as if
-// every read missed, fallbacks as never run (as for_each_call does).
+// every read missed. `runs` holds what answers the request: work and reads
+// on its path (what it waits for), and writes anywhere (a write handed to a
+// queue, an outbox relay or an `async:` call still happens). Off the path
+// (an `async:` call, a queue's consumer, an outbox relay, the replies of a
+// `parallel` block beyond its `wait`) work and reads do not count: a reply
+// nobody waits for answers nothing. A call with a `fallback` runs the
+// fallback instead when it fails, so it counts the least of the two.
+// `all` counts everything the design runs, wherever (for messages).
 class Walker {
  public:
-  Walker(const ScenarioSpec& s) : s_(s) {}
-  std::map<std::string, double> runs;
+  Walker(const ScenarioSpec& s, bool sync = true) : s_(s), sync_(sync) {}
+  std::map<std::string, double> runs, all;
+  std::set<std::string> writes;  ///< names counted as writes (they count off the path)
 
   void component(int i, double times, int depth) {
     if (i < 0 || depth > 32 || times <= 0) return;
@@ -696,26 +705,10 @@ class Walker {
     if (const ServiceSpec* svc = c.service()) steps(svc->steps, times, depth);
     if (const LoadBalancerSpec* lb = c.load_balancer()) {
       if (lb->targets.empty()) component(s_.find(lb->to), times, depth + 1);
-      // Weighted targets: a request runs what the target it is sent to runs,
-      // so each target that receives requests at some time (its weight at
-      // the start, or after a `shift`) must run the operation: count the
-      // least any of them runs.
-      std::map<std::string, double> least;
-      bool first = true;
-      for (const auto& [t, w] : lb->targets) {
-        if (!receives(c.name, t, w)) continue;
-        Walker one(s_);
-        one.component(s_.find(t), times, depth + 1);
-        if (first) {
-          least = one.runs;
-          first = false;
-          continue;
-        }
-        for (auto& [name, n] : least) n = std::min(n, one.runs.count(name) ? one.runs.at(name) : 0.0);
-      }
-      for (const auto& [name, n] : least) runs[name] += n;
+      balancer_targets(c.name, *lb, times, depth);
     }
-    if (const QueueSpec* q = c.queue()) component(s_.find(q->consumer), times, depth + 1);
+    if (const QueueSpec* q = c.queue())
+      off_path([&](Walker& w) { w.component(s_.find(q->consumer), times, depth + 1); });
     if (const CdnSpec* cdn = c.cdn()) {
       component(s_.find(cdn->origin), times, depth + 1);
       if (!cdn->include.empty()) component(s_.find(cdn->include), times, depth + 1);  // every request
@@ -726,27 +719,14 @@ class Walker {
     for (const StepSpec& st : list) {
       switch (st.kind) {
         case StepSpec::Kind::Work:
-          if (!st.work_name.empty()) runs[st.work_name] += times;
+          if (!st.work_name.empty()) count(st.work_name, times, false);
           break;
         case StepSpec::Kind::Call:
-        case StepSpec::Kind::Async: {
-          const int t = s_.find(st.call.target);
-          if (t >= 0) {
-            const ComponentSpec& target = s_.components[static_cast<std::size_t>(t)];
-            if (target.database() && !target.data.empty()) {
-              const std::string& op = st.call.op;
-              runs[target.data + "." + (op.empty() ? "read" : op)] += times;
-            }
-            if (target.cache() && !target.data.empty() && (st.call.op.empty() || st.call.op == "write"))
-              runs[target.data + "." + (st.call.op.empty() ? "read" : "write")] += times;
-          }
-          component(t, times, depth + 1);
-          // An outbox row is published with the write: its relay's consumer runs too.
-          if (!st.call.outbox.empty()) component(s_.find(st.call.outbox), times, depth + 1);
-          steps(st.on_miss, times, depth);
+          if (st.fallback.empty()) call(st, times, depth);
+          else with_fallback(st, times, depth);
           break;
-        }
-        case StepSpec::Kind::Parallel: steps(st.steps, times, depth); break;
+        case StepSpec::Kind::Async: off_path([&](Walker& w) { w.call(st, times, depth); }); break;
+        case StepSpec::Kind::Parallel: parallel(st, times, depth); break;
         case StepSpec::Kind::Repeat: steps(st.steps, times * st.count, depth); break;
         case StepSpec::Kind::Branch:
           for (const StepSpec::Arm& a : st.arms) steps(a.steps, times * a.p, depth);
@@ -756,6 +736,114 @@ class Walker {
   }
 
  private:
+  void count(const std::string& name, double times, bool write) {
+    all[name] += times;
+    if (write) writes.insert(name);
+    if (sync_ || write) runs[name] += times;
+  }
+
+  // What `fn` counts, walked off the request's path: only its writes answer.
+  template <class F>
+  void off_path(F&& fn) {
+    Walker w(s_, false);
+    fn(w);
+    add(w, 1.0);
+  }
+
+  void add(const Walker& w, double k) {
+    for (const auto& [n, x] : w.runs) runs[n] += k * x;
+    for (const auto& [n, x] : w.all) all[n] += k * x;
+    writes.insert(w.writes.begin(), w.writes.end());
+  }
+
+  // One call (or publish, write, invalidate): the query or cache access it
+  // makes, what its target runs, an outbox's relay and a cache's on_miss.
+  void call(const StepSpec& st, double times, int depth) {
+    const int t = s_.find(st.call.target);
+    if (t >= 0) {
+      const ComponentSpec& target = s_.components[static_cast<std::size_t>(t)];
+      const std::string& op = st.call.op;
+      if (const DatabaseSpec* db = target.database(); db && !target.data.empty()) {
+        const std::string q = op.empty() ? "read" : op;
+        const int k = db->query(q);
+        count(target.data + "." + q, times,
+              q == "write" || (k >= 0 && db->queries[static_cast<std::size_t>(k)].write));
+      }
+      if (target.cache() && !target.data.empty() && (op.empty() || op == "write"))
+        count(target.data + "." + (op.empty() ? "read" : "write"), times, op == "write");
+    }
+    component(t, times, depth + 1);
+    // An outbox row is published with the write: its relay's consumer runs too, later.
+    if (!st.call.outbox.empty())
+      off_path([&](Walker& w) { w.component(s_.find(st.call.outbox), times, depth + 1); });
+    steps(st.on_miss, times, depth);
+  }
+
+  // A call that runs its fallback instead when it fails (a timeout of 1 ms
+  // makes that every time): a request runs the least of the two.
+  void with_fallback(const StepSpec& st, double times, int depth) {
+    Walker called(s_, sync_), fell(s_, sync_);
+    called.call(st, times, depth);
+    fell.steps(st.fallback, times, depth);
+    for (const auto& [n, x] : called.runs) runs[n] += std::min(x, fell.runs.count(n) ? fell.runs.at(n) : 0.0);
+    for (const auto& [n, x] : called.all) all[n] += x;
+    writes.insert(called.writes.begin(), called.writes.end());
+  }
+
+  // A `parallel` block waits for `wait` of its replies: a request is answered
+  // by the `wait` that run the least of each work item or read; writes all
+  // happen.
+  void parallel(const StepSpec& st, double times, int depth) {
+    const std::size_t n = st.steps.size();
+    const auto k = st.wait > 0 ? std::min<std::size_t>(static_cast<std::size_t>(st.wait), n) : n;
+    if (k == n) return steps(st.steps, times, depth);
+    std::vector<Walker> each;
+    for (const StepSpec& one : st.steps) {
+      each.emplace_back(s_, sync_);
+      each.back().steps({one}, times, depth);
+    }
+    std::set<std::string> names;
+    for (const Walker& w : each) {
+      for (const auto& [name, x] : w.all) {
+        names.insert(name);
+        all[name] += x;
+      }
+      writes.insert(w.writes.begin(), w.writes.end());
+    }
+    for (const std::string& name : names) {
+      std::vector<double> got;
+      for (const Walker& w : each) got.push_back(w.runs.count(name) ? w.runs.at(name) : 0.0);
+      std::sort(got.begin(), got.end());
+      const std::size_t used = writes.count(name) ? n : k;  // the k that answer first may run the least
+      for (std::size_t i = 0; i < used; ++i) runs[name] += got[i];
+    }
+  }
+
+  // Weighted targets: a request runs what the target it is sent to runs,
+  // so each target that receives requests at some time (its weight at the
+  // start, or after a `shift`) must run the operation: count the least any
+  // of them runs.
+  void balancer_targets(const std::string& lb_name, const LoadBalancerSpec& lb, double times, int depth) {
+    std::map<std::string, double> least, least_all;
+    bool first = true;
+    for (const auto& [t, w] : lb.targets) {
+      if (!receives(lb_name, t, w)) continue;
+      Walker one(s_, sync_);
+      one.component(s_.find(t), times, depth + 1);
+      writes.insert(one.writes.begin(), one.writes.end());
+      if (first) {
+        least = one.runs;
+        least_all = one.all;
+        first = false;
+        continue;
+      }
+      for (auto& [name, n] : least) n = std::min(n, one.runs.count(name) ? one.runs.at(name) : 0.0);
+      for (auto& [name, n] : least_all) n = std::min(n, one.all.count(name) ? one.all.at(name) : 0.0);
+    }
+    for (const auto& [name, n] : least) runs[name] += n;
+    for (const auto& [name, n] : least_all) all[name] += n;
+  }
+
   // Whether a balancer's target gets requests: a weight above 0 at the start
   // or in one of the timeline's shifts.
   bool receives(const std::string& lb, const std::string& target, double weight) const {
@@ -768,6 +856,7 @@ class Walker {
   }
 
   const ScenarioSpec& s_;
+  bool sync_;  ///< on the request's path: the caller waits for it
 };
 
 std::string requirement_words(const RequirementSpec& r) {
@@ -966,29 +1055,65 @@ void check_operations(const ScenarioSpec& spec, Contract& c, Diagnostics& diags)
             if (name == op.name) must.insert(must.end(), reqs.begin(), reqs.end());
       for (const RequirementSpec& r : must) {
         bool ok = false;
-        double best = 0;
+        double best = 0, best_all = 0;
         for (const auto& [n, k] : r.any) {
           const double got = w.runs.count(n) ? w.runs.at(n) : 0.0;
+          const double anywhere = w.all.count(n) ? w.all.at(n) : 0.0;
           best = std::max(best, k > 0 ? got / k : 0);
+          best_all = std::max(best_all, k > 0 ? anywhere / k : 0);
           if (got >= k * (1 - 1e-9)) ok = true;
         }
         if (ok) continue;
         const ComponentSpec& e = spec.components[static_cast<std::size_t>(entry)];
-        diags.error(
-            spec.file_of(e.mark), e.mark,
-            fmt::format(
-                "a request of '{}' must run {} (operation '{}'), but the design from '{}' runs {:.3g}% "
-                "of it: the problem's work cannot be skipped or renamed",
-                t.name, requirement_words(r), op.name, e.name, 100 * best) +
-                note(spec.file, r.mark, "the problem requires it here"));
+        const std::string why =
+            best_all >= 1 - 1e-9
+                ? fmt::format(
+                      " before it answers (it runs {:.3g}% in all): a read or work off the request's path "
+                      "(an 'async:' call, a queue's consumer, an outbox relay, a 'parallel' reply beyond "
+                      "its 'wait', a call's 'fallback' instead of the call) answers nothing; only writes may "
+                      "be handed off",
+                      100 * best_all)
+                : ": the problem's work cannot be skipped or renamed";
+        diags.error(spec.file_of(e.mark), e.mark,
+                    fmt::format("a request of '{}' must run {} (operation '{}'), but the design from '{}' "
+                                "runs {:.3g}% of it{}",
+                                t.name, requirement_words(r), op.name, e.name, 100 * best, why) +
+                        note(spec.file, r.mark, "the problem requires it here"));
       }
     }
   }
 }
 
+// The sizes a design's `resize` actions set, in time order: more workers
+// than the instance's vCPUs allow is refused there too (was: 1,000 workers
+// on a 2-vCPU database at its price, from 0 s on).
+void check_resizes(const ScenarioSpec& spec, const ComponentSpec& comp, int workers, Diagnostics& diags) {
+  std::vector<const FaultSpec*> rs;
+  for (const FaultSpec& f : spec.faults)
+    if (f.kind == FaultSpec::Kind::Resize && f.target == comp.name) rs.push_back(&f);
+  std::stable_sort(rs.begin(), rs.end(),
+                   [](const FaultSpec* a, const FaultSpec* b) { return a->at < b->at; });
+  Sizing now{workers, comp.instance};
+  for (const FaultSpec* f : rs) {
+    now = resized(comp, now, f->workers, f->instance);
+    const Instance* in = now.instance.empty() ? nullptr : instance(now.instance);
+    if (!in || now.workers <= max_workers(*in)) continue;
+    diags.error(
+        spec.file_of(f->mark), f->mark,
+        fmt::format("'resize' of '{}' gives {} {} workers: it has {} vCPUs, at most {} ({} per vCPU); "
+                    "resize to a larger instance",
+                    comp.name, in->name, now.workers, in->vcpus, max_workers(*in),
+                    max_workers(*in) / in->vcpus));
+  }
+}
+
 void check_instances(const ScenarioSpec& spec, Diagnostics& diags) {
   for (const ComponentSpec& comp : spec.components) {
-    if (comp.instance.empty()) continue;
+    if (comp.instance.empty()) {
+      if (comp.service() || comp.database())
+        check_resizes(spec, comp, comp.service() ? comp.service()->workers : comp.database()->workers, diags);
+      continue;
+    }
     const Instance* in = instance(comp.instance);
     if (!in) continue;  // parse.cpp reported it
     const int workers = comp.service()    ? comp.service()->workers
@@ -1001,6 +1126,7 @@ void check_instances(const ScenarioSpec& spec, Diagnostics& diags) {
           fmt::format("{} has {} vCPUs: at most {} workers ({} per vCPU); pick a larger instance or fewer "
                       "workers",
                       in->name, in->vcpus, most, most / in->vcpus));
+    check_resizes(spec, comp, workers, diags);
   }
 }
 

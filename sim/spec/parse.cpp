@@ -311,6 +311,14 @@ void Loader::read_model() {
 
 // Options from the command line win over the file.
 void Loader::apply_command_line(const Pick& warmup) {
+  std::string changed;
+  if (opt_.duration && *opt_.duration != spec_.duration)
+    changed = fmt::format("duration {}, not the file's {}", format_duration(*opt_.duration),
+                          format_duration(spec_.duration));
+  if (opt_.seed && *opt_.seed != spec_.seed)
+    changed +=
+        fmt::format("{}seed {}, not the file's {}", changed.empty() ? "" : "; ", *opt_.seed, spec_.seed);
+  spec_.run_changed = changed;
   if (opt_.seed) spec_.seed = *opt_.seed;
   if (opt_.duration) spec_.duration = *opt_.duration;
   if (warmup.first && spec_.warmup >= spec_.duration) {

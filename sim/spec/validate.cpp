@@ -227,6 +227,17 @@ class Checker {
       error(cycle.mark, fmt::format("cycle of synchronous calls: {} (a request would wait for its own reply)",
                                     cycle.str()));
     }
+    for (const CallGraph::Cycle& cycle : CallGraph(spec_).find_endless_cycles()) {
+      if (cycle.names.size() == 2) {  // a queue delivering to itself is reported above
+        const int i = spec_.find(cycle.names[0]);
+        if (i >= 0 && spec_.components[static_cast<std::size_t>(i)].queue()) continue;
+      }
+      error(cycle.mark,
+            fmt::format("endless cycle: {}: every visit starts another through an async call or a queue, so "
+                        "each request starts work that never ends: give the cycle an exit (a 'branch' with "
+                        "p below 100%)",
+                        cycle.str()));
+    }
   }
 
   const ScenarioSpec& spec_;
