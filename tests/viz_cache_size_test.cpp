@@ -68,20 +68,10 @@ TEST_SUITE("viz") {
   TEST_CASE(
       "sandbox: ] and [ change a keyed cache's entries live; U undoes; W writes a design that "
       "reproduces the run") {
-    const auto dir =
-        std::filesystem::temp_directory_path() / ("archsim-cache-size-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const std::string file = (dir / "cache.yaml").string();
-    { std::ofstream(file) << kCacheScenario; }
-    const ScenarioSpec spec = load_scenario(file);
-    Playback* pb = nullptr;
-    LiveRun live(spec, pb);
-    Controller::Setup setup;
-    setup.pb = pb;
-    setup.file = file;
-    setup.live = &live;
-    setup.out_dir = dir.string();
-    Controller ctl(setup);
+    test::LiveSandbox sb("cache-size", kCacheScenario);
+    Controller& ctl = sb.ctl;
+    LiveRun& live = sb.live;
+    Playback* pb = sb.pb;
     ctl.select(1);  // the cache: 2000 entries
     ctl.seek(5);
     test::press(ctl, sf::Keyboard::LBracket);  // 2000 -> 1500 at 5 s
@@ -104,22 +94,12 @@ TEST_SUITE("viz") {
     REQUIRE(live.done());
     REQUIRE(live.result());
     CHECK(entries(*live.result()) == 1875);  // full again at its last size
-    test::press(ctl, sf::Keyboard::W);
-    REQUIRE_FALSE(ctl.written().empty());
-    std::ifstream in(ctl.written());
-    std::stringstream text;
-    text << in.rdbuf();
-    INFO(text.str());
-    CHECK(text.str().find("{at: 5s, cache_size: cache, capacity: 1500}") != std::string::npos);
-    CHECK(text.str().find("{at: 15s, cache_size: cache, capacity: 1500}") != std::string::npos);
-    CHECK(text.str().find("{at: 20s, cache_size: cache, capacity: 1875}") != std::string::npos);
-    const ScenarioSpec again = load_scenario(ctl.written());
-    Simulation sim(again);
-    const RunResult& r = sim.run();
-    CHECK(to_json_deterministic(r).dump() == to_json_deterministic(*live.result()).dump());
-    Simulation plain(spec);
-    CHECK(to_json_deterministic(plain.run()).dump() != to_json_deterministic(r).dump());
-    std::filesystem::remove_all(dir);
+    const std::string text = sb.write_design();
+    INFO(text);
+    CHECK(text.find("{at: 5s, cache_size: cache, capacity: 1500}") != std::string::npos);
+    CHECK(text.find("{at: 15s, cache_size: cache, capacity: 1500}") != std::string::npos);
+    CHECK(text.find("{at: 20s, cache_size: cache, capacity: 1875}") != std::string::npos);
+    sb.check_reproduces();
   }
 }
 

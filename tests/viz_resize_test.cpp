@@ -58,20 +58,10 @@ slo:
 
 TEST_SUITE("viz") {
   TEST_CASE("sandbox: . , I and shift+I resize live; U undoes; W writes a design that reproduces the run") {
-    const auto dir =
-        std::filesystem::temp_directory_path() / ("archsim-resize-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const std::string file = (dir / "short.yaml").string();
-    { std::ofstream(file) << kShortScenario; }
-    const ScenarioSpec spec = load_scenario(file);
-    Playback* pb = nullptr;
-    LiveRun live(spec, pb);
-    Controller::Setup setup;
-    setup.pb = pb;
-    setup.file = file;
-    setup.live = &live;
-    setup.out_dir = dir.string();
-    Controller ctl(setup);
+    test::LiveSandbox sb("resize", kShortScenario);
+    Controller& ctl = sb.ctl;
+    LiveRun& live = sb.live;
+    Playback* pb = sb.pb;
     ctl.select(0);  // api: m6i.large, 24 workers
     ctl.seek(5);
     test::press(ctl, sf::Keyboard::Period);  // 24 -> 30 workers at 5 s
@@ -104,23 +94,13 @@ TEST_SUITE("viz") {
     // The last resize is what the run ends with.
     CHECK(live.result()->components.at(0).workers == 45);
     CHECK(live.result()->components.at(1).workers == 4);
-    test::press(ctl, sf::Keyboard::W);
-    REQUIRE_FALSE(ctl.written().empty());
-    std::ifstream in(ctl.written());
-    std::stringstream text;
-    text << in.rdbuf();
-    INFO(text.str());
-    CHECK(text.str().find("{at: 5s, resize: api, workers: 30}") != std::string::npos);
-    CHECK(text.str().find("{at: 10s, resize: api, instance: m6i.xlarge}") != std::string::npos);
-    CHECK(text.str().find("{at: 20s, resize: api, instance: m6i.xlarge, workers: 60}") != std::string::npos);
-    CHECK(text.str().find("{at: 25s, resize: db, instance: db.r6g.large}") != std::string::npos);
-    const ScenarioSpec again = load_scenario(ctl.written());
-    Simulation sim(again);
-    const RunResult& r = sim.run();
-    CHECK(to_json_deterministic(r).dump() == to_json_deterministic(*live.result()).dump());
-    Simulation plain(spec);
-    CHECK(to_json_deterministic(plain.run()).dump() != to_json_deterministic(r).dump());
-    std::filesystem::remove_all(dir);
+    const std::string text = sb.write_design();
+    INFO(text);
+    CHECK(text.find("{at: 5s, resize: api, workers: 30}") != std::string::npos);
+    CHECK(text.find("{at: 10s, resize: api, instance: m6i.xlarge}") != std::string::npos);
+    CHECK(text.find("{at: 20s, resize: api, instance: m6i.xlarge, workers: 60}") != std::string::npos);
+    CHECK(text.find("{at: 25s, resize: db, instance: db.r6g.large}") != std::string::npos);
+    sb.check_reproduces();
   }
 }
 

@@ -68,20 +68,10 @@ TEST_SUITE("viz") {
   TEST_CASE(
       "sandbox: B O C D H turn a breaker, a timeout, a concurrency limit, a queue deadline and a health "
       "check off and on live; U undoes; W writes a design that reproduces the run") {
-    const auto dir =
-        std::filesystem::temp_directory_path() / ("archsim-toggle-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const std::string file = (dir / "toggle.yaml").string();
-    { std::ofstream(file) << kToggleScenario; }
-    const ScenarioSpec spec = load_scenario(file);
-    Playback* pb = nullptr;
-    LiveRun live(spec, pb);
-    Controller::Setup setup;
-    setup.pb = pb;
-    setup.file = file;
-    setup.live = &live;
-    setup.out_dir = dir.string();
-    Controller ctl(setup);
+    test::LiveSandbox sb("toggle", kToggleScenario);
+    Controller& ctl = sb.ctl;
+    LiveRun& live = sb.live;
+    Playback* pb = sb.pb;
     const auto said = [&](const std::string& words) {
       INFO(ctl.state().status);
       CHECK(ctl.state().status.find(words) != std::string::npos);
@@ -126,26 +116,16 @@ TEST_SUITE("viz") {
     ctl.seek(40);
     REQUIRE(live.done());
     REQUIRE(live.result());
-    test::press(ctl, sf::Keyboard::W);
-    REQUIRE_FALSE(ctl.written().empty());
-    std::ifstream in(ctl.written());
-    std::stringstream text;
-    text << in.rdbuf();
-    INFO(text.str());
+    const std::string text = sb.write_design();
+    INFO(text);
     for (const char* entry :
          {"{at: 1s, disable: breaker, on: api}", "{at: 3s, disable: timeout, on: api}",
           "{at: 3s, disable: concurrency_limit, on: api}", "{at: 3s, disable: queue_deadline, on: api}",
           "{at: 4s, disable: health_check, on: edge}", "{at: 15s, enable: health_check, on: edge}",
           "{at: 15s, enable: breaker, on: api}", "{at: 20s, disable: breaker, on: api}"})
-      CHECK(text.str().find(entry) != std::string::npos);
-    const ScenarioSpec again = load_scenario(ctl.written());
-    Simulation sim(again);
-    const RunResult& r = sim.run();
-    CHECK(to_json_deterministic(r).dump() == to_json_deterministic(*live.result()).dump());
+      CHECK(text.find(entry) != std::string::npos);
     // The design's run (every feature on throughout) gives other figures.
-    Simulation plain(spec);
-    CHECK(to_json_deterministic(plain.run()).dump() != to_json_deterministic(r).dump());
-    std::filesystem::remove_all(dir);
+    sb.check_reproduces();
   }
 }
 
