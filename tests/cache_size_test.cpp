@@ -59,15 +59,6 @@ faults:
                      capacity, after);
 }
 
-std::string errors_of(const std::string& text) {
-  try {
-    load_scenario_text(text, "t.yaml");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST_CASE("cache_size: a smaller store evicts down to its new size at once, by its policy") {
@@ -182,7 +173,7 @@ faults:
   - {at: 4s, cache_size: api, capacity: 10}
   - {at: 5s, cache_size: c, capacity: 0}
 )";
-  const std::string e = errors_of(base);
+  const std::string e = test::load_errors(base);
   INFO(e);
   CHECK(e.find("t.yaml:12:5: error: the 'cache_size' fault at 1s asks 'c' to hold 2000 entries; its key "
                "space has 1000") != std::string::npos);
@@ -194,5 +185,5 @@ faults:
   CHECK(e.find("t.yaml:16:39: error: 'capacity' must be at least 1") != std::string::npos);
   const std::string good =
       std::string(base).substr(0, base.find("  - {at: 1s")) + "  - {at: 1s, cache_size: c, capacity: 50}\n";
-  CHECK(errors_of(good).empty());
+  CHECK(test::load_errors(good).empty());
 }

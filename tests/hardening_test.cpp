@@ -65,15 +65,6 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-std::string errors_of_text(const std::string& text) {
-  try {
-    load_scenario_text(text, "t.yaml");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 std::string errors_of_file(const std::string& path) {
   try {
     load_scenario(path);
@@ -169,7 +160,7 @@ faults:
           "b");
     CHECK(valid_utf8("\xed\xa0\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");  // a surrogate is not UTF-8
     // Echoed unknown keys go through the same escaping.
-    const std::string e = errors_of_text(kTiny + "\"k\\e]0;x\": 1\n");
+    const std::string e = test::load_errors(kTiny + "\"k\\e]0;x\": 1\n");
     CHECK(e.find("'k\\x1b]0;x'") != std::string::npos);
     CHECK(e.find('\x1b') == std::string::npos);
   }
@@ -184,7 +175,7 @@ faults:
       prev = std::string(1, c);
     }
     CHECK(bomb.size() < 2500);
-    const std::string e = errors_of_text(bomb);
+    const std::string e = test::load_errors(bomb);
     CHECK(e.find("t.yaml:1:1: error: the file expands to more than 1000000 YAML nodes") == 0);
   }
 
@@ -220,8 +211,8 @@ faults:
     const std::string word(60000, 'q');
     CHECK(did_you_mean(word, {"workers", std::string(59999, 'q')}).empty());
     CHECK(did_you_mean("wokrers", {"workers", "replicas"}) == "workers");
-    const std::string e = errors_of_text(kTiny.substr(0, kTiny.size() - 1) +
-                                         "\n  b: {kind: service, steps: [{call: \"" + word + "\"}]}\n");
+    const std::string e = test::load_errors(kTiny.substr(0, kTiny.size() - 1) +
+                                            "\n  b: {kind: service, steps: [{call: \"" + word + "\"}]}\n");
     REQUIRE_FALSE(e.empty());
     CHECK(e.size() < 2000);
   }

@@ -84,15 +84,6 @@ Run run_file(const std::string& path, const LoadOptions& opt = {}) {
   return simulate_spec(load_scenario(path, opt));
 }
 
-std::string diagnostics_of_text(const std::string& text) {
-  try {
-    load_scenario_text(text, "t.yaml");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -290,24 +281,24 @@ components:
   a: {kind: service, service_time: 1ms}
   b: {kind: service, service_time: 1ms}
 )";
-  CHECK(diagnostics_of_text(base + "faults:\n  - {at: 1m, shift: edge, weights: {a: 1, c: 1}}\n") ==
+  CHECK(test::load_errors(base + "faults:\n  - {at: 1m, shift: edge, weights: {a: 1, c: 1}}\n") ==
         "t.yaml:8:43: error: 'c' is not a target of balancer 'edge': did you mean 'a'?");
-  CHECK(diagnostics_of_text(base + "faults:\n  - {at: 1m, kill: a, slow: b}\n") ==
+  CHECK(test::load_errors(base + "faults:\n  - {at: 1m, kill: a, slow: b}\n") ==
         "t.yaml:8:23: error: a fault is either 'kill' or 'slow', not both: make them two entries");
-  CHECK(diagnostics_of_text(base + "faults:\n  - {at: 1m, partition: [a, b]}\n") ==
+  CHECK(test::load_errors(base + "faults:\n  - {at: 1m, partition: [a, b]}\n") ==
         "t.yaml:8:5: error: the 'partition' fault at 1m: neither 'a' nor 'b' sends to the other, so cutting "
         "them "
         "apart changes nothing");
-  CHECK(diagnostics_of_text(base + "faults:\n  - {kill: a}\n") ==
+  CHECK(test::load_errors(base + "faults:\n  - {kill: a}\n") ==
         "t.yaml:8:5: error: missing required key 'at' in fault 1 (kill)");
-  CHECK(diagnostics_of_text(base + "faults:\n  - {at: 1m, kill: users}\n") ==
+  CHECK(test::load_errors(base + "faults:\n  - {at: 1m, kill: users}\n") ==
         "t.yaml:8:20: error: 'users' is a traffic source: 'kill' applies to a component ('spike' changes the "
         "rate "
         "of a traffic source)");
-  CHECK(diagnostics_of_text(base + "faults:\n  - {at: 1m, flush: a, for: 10s}\n") ==
+  CHECK(test::load_errors(base + "faults:\n  - {at: 1m, flush: a, for: 10s}\n") ==
         "t.yaml:8:21: error: 'flush' applies to a cache or a cdn; 'a' is a service\n"
         "t.yaml:8:24: error: 'for' does not apply to flush: a flush happens at once");
-  CHECK(diagnostics_of_text(R"(
+  CHECK(test::load_errors(R"(
 traffic: [{name: people, to: a, users: 10, think: 1s}]
 components:
   a: {kind: service, service_time: 1ms}
@@ -317,7 +308,7 @@ faults:
        "10 users "
        "(their think time sets its rate)");
   // A balancer's weighted target that does not exist.
-  CHECK(diagnostics_of_text(R"(
+  CHECK(test::load_errors(R"(
 traffic: [{name: users, to: edge, rate: 10/s}]
 components:
   edge: {kind: load_balancer, to: {a: 1, bb: 1}}

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "check.hpp"
+#include "results.hpp"
 
 #include <string>
 
@@ -45,15 +46,6 @@ faults:
 )",
                      duration, warmup, lambda, "api", kind_line, "replicas: 1", c,
                      "    steps:\n      - work: exp(100ms)", resize);
-}
-
-std::string errors_of(const std::string& text) {
-  try {
-    load_scenario_text(text, "t.yaml");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
 }
 
 // Erlang C for the station after the change: the mean wait Wq and the mean
@@ -176,7 +168,7 @@ faults:
   - {at: 60s, resize: db, instance: db.r6g.large, workers: 9}
   - {at: 70s, resize: api, workers: 4, for: 10s}
 )";
-    const std::string e = errors_of(base);
+    const std::string e = test::load_errors(base);
     INFO(e);
     CHECK(e.find("t.yaml:22:38: error: unknown instance 'm6i.xlarg': did you mean 'm6i.xlarge'?") !=
           std::string::npos);
@@ -192,6 +184,6 @@ faults:
     const std::string good = base.substr(0, base.find("  - {at: 10s")) +
                              "  - {at: 10s, resize: api, instance: m6i.xlarge, workers: 64}\n"
                              "  - {at: 20s, resize: db, workers: 8}\n";
-    CHECK(errors_of(good).empty());
+    CHECK(test::load_errors(good).empty());
   }
 }

@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 
+#include "archsim/diagnostics.hpp"
 #include "archsim/load.hpp"
 #include "archsim/simulation.hpp"
 
@@ -16,6 +17,16 @@ namespace archsim::test {
 /// Simulates a scenario given as text (file names the messages use).
 inline RunResult run_text(const std::string& yaml, const std::string& file = "t.yaml") {
   return simulate(load_scenario_text(yaml, file));
+}
+
+/// What loading a scenario text reports: its diagnostics, "" when it loads.
+inline std::string load_errors(const std::string& yaml, const std::string& file = "t.yaml") {
+  try {
+    load_scenario_text(yaml, file);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
 }
 
 /// The component called name; fails the test when the run has none.

@@ -45,15 +45,6 @@ faults:
   - {at: 0s, errors: backend, p: 30%, for: 200s}
 )";
 
-std::string errors_of(const std::string& text) {
-  try {
-    load_scenario_text(text, "t.yaml");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST_CASE("retries: turned off mid-run, every request is one attempt (callee arrivals = caller arrivals)") {
@@ -87,15 +78,15 @@ TEST_CASE("retries: turned back on, the callee sees each request plus each retry
 }
 
 TEST_CASE("retries: bad values are refused at their position, every one in one pass") {
-  const std::string e = errors_of(kFlaky +
-                                  "  - {at: 1s, retries: backend, enabled: false}\n"
-                                  "  - {at: 2s, retries: api, enabled: maybe}\n"
-                                  "  - {at: 3s, retries: api}\n");
+  const std::string e = test::load_errors(kFlaky +
+                                          "  - {at: 1s, retries: backend, enabled: false}\n"
+                                          "  - {at: 2s, retries: api, enabled: maybe}\n"
+                                          "  - {at: 3s, retries: api}\n");
   INFO(e);
   CHECK(e.find("t.yaml:20:23: error: 'retries' turns off (or back on) the retries of a service's calls; no "
                "call of 'backend' has 'retry:'") != std::string::npos);
   CHECK(e.find("t.yaml:21:37: error: expected true or false for 'enabled', got 'maybe'") !=
         std::string::npos);
   CHECK(e.find("t.yaml:22:5: error: missing required key 'enabled'") != std::string::npos);
-  CHECK(errors_of(kFlaky + "  - {at: 1s, retries: api, enabled: false}\n").empty());
+  CHECK(test::load_errors(kFlaky + "  - {at: 1s, retries: api, enabled: false}\n").empty());
 }

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "check.hpp"
+#include "results.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -57,15 +58,6 @@ std::string without_trailing_newlines(std::string s) {
 std::string diagnostics_of(const std::string& path, const LoadOptions& opt = {}) {
   try {
     load_scenario(path, opt);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-std::string diagnostics_of_text(const std::string& text) {
-  try {
-    load_scenario_text(text, "t.yaml");
   } catch (const InputError& e) {
     return e.what();
   }
@@ -528,22 +520,21 @@ TEST_CASE("distribution calls are one YAML value, in block and flow context, wit
   // An unclosed call is left for the distribution parser to report.
   CHECK(yaml::protect_calls("w: exp(4ms\nx: 1") == "w: exp(4ms\nx: 1");
   // A mistake after a call on the same line is reported at its true column.
-  CHECK(
-      diagnostics_of_text("traffic: [{name: u, to: a, rate: 1/s}]\n"
+  CHECK(test::load_errors("traffic: [{name: u, to: a, rate: 1/s}]\n"
                           "components: {a: {kind: service, steps: [{work: uniform(1ms, 2ms), wrk: 1}]}}\n") ==
-      "t.yaml:2:67: error: unknown key 'wrk' in a work step: did you mean 'work'?");
+        "t.yaml:2:67: error: unknown key 'wrk' in a work step: did you mean 'work'?");
 }
 
 TEST_CASE("malformed YAML is one diagnostic in plain words") {
-  CHECK(diagnostics_of_text("traffic: [a, b\ncomponents: {}\n") ==
+  CHECK(test::load_errors("traffic: [a, b\ncomponents: {}\n") ==
         "t.yaml:2:11: error: malformed YAML: a '[' is not closed by a matching ']'");
-  CHECK(diagnostics_of_text("a: 1\n---\nb: 2\n").find("one YAML document") != std::string::npos);
+  CHECK(test::load_errors("a: 1\n---\nb: 2\n").find("one YAML document") != std::string::npos);
   // yaml-cpp 0.7's LoadAll loops forever on a top-level ',' (found by the fuzz target): refused, positioned.
-  CHECK(diagnostics_of_text(",*i]x\n") ==
+  CHECK(test::load_errors(",*i]x\n") ==
         "t.yaml:1:1: error: malformed YAML: the document ends before this text (a ',' separates items only "
         "inside "
         "[...] or {...})");
-  CHECK(diagnostics_of_text("\"a\",b\n").find("t.yaml:1:4: error: malformed YAML: the document ends") == 0);
+  CHECK(test::load_errors("\"a\",b\n").find("t.yaml:1:4: error: malformed YAML: the document ends") == 0);
 }
 
 TEST_CASE("call graph: cycles, reachability, order and visits") {

@@ -23,15 +23,6 @@ using archsim::test::run_text;
 
 namespace {
 
-std::string errors_of(const std::string& text) {
-  try {
-    load_scenario_text(text, "t.yaml");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 std::uint64_t error_count(const RunResult& r, const std::string& kind) {
   const auto it = r.errors.find(kind);
   return it == r.errors.end() ? 0 : it->second;
@@ -237,14 +228,14 @@ TEST_CASE("disable: timeout: calls wait for the slow callee and succeed") {
 
 TEST_CASE(
     "disable: a feature the component lacks, of the wrong kind, or misspelt, is refused at its position") {
-  const std::string e = errors_of(kBroken +
-                                  "  - {at: 1s, disable: breaker, on: backend}\n"
-                                  "  - {at: 2s, disable: health_check, on: api}\n"
-                                  "  - {at: 3s, disable: brekaer, on: api}\n"
-                                  "  - {at: 4s, enable: concurrency_limit, on: api}\n"
-                                  "  - {at: 5s, disable: breaker, on: apii}\n"
-                                  "  - {at: 6s, disable: breaker}\n"
-                                  "  - {at: 7s, disable: breaker, on: api, for: 1s}\n");
+  const std::string e = test::load_errors(kBroken +
+                                          "  - {at: 1s, disable: breaker, on: backend}\n"
+                                          "  - {at: 2s, disable: health_check, on: api}\n"
+                                          "  - {at: 3s, disable: brekaer, on: api}\n"
+                                          "  - {at: 4s, enable: concurrency_limit, on: api}\n"
+                                          "  - {at: 5s, disable: breaker, on: apii}\n"
+                                          "  - {at: 6s, disable: breaker}\n"
+                                          "  - {at: 7s, disable: breaker, on: api, for: 1s}\n");
   INFO(e);
   CHECK(e.find("t.yaml:20:36: error: 'disable: breaker' turns off (or back on) the breaker of a service's "
                "calls; no call of 'backend' has 'breaker:'") != std::string::npos);
@@ -259,9 +250,9 @@ TEST_CASE(
                "'api'?") != std::string::npos);
   CHECK(e.find("t.yaml:25:5: error: missing required key 'on'") != std::string::npos);
   CHECK(e.find("t.yaml:26:41: error: 'for' does not apply to disable") != std::string::npos);
-  CHECK(errors_of(kBroken + "  - {at: 1s, disable: breaker, on: api}\n").empty());
+  CHECK(test::load_errors(kBroken + "  - {at: 1s, disable: breaker, on: api}\n").empty());
   // `disable: retries` is the general spelling of `retries: NAME, enabled: false`.
-  CHECK(errors_of(kBroken + "  - {at: 1s, disable: retries, on: api}\n")
+  CHECK(test::load_errors(kBroken + "  - {at: 1s, disable: retries, on: api}\n")
             .find("no call of 'api' has 'retry:'") != std::string::npos);
 }
 
