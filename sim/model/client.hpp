@@ -18,6 +18,12 @@ struct EndToEnd {
   /// latency counting timed-out requests at their timeout, which does not
   /// improve when slow requests time out instead of finishing.
   Histogram timed_out;
+  /// Successes and timed-out requests in one histogram (ok + timed_out).
+  static Histogram counting_timeouts(const Histogram& ok, const Histogram& timed_out) {
+    Histogram all = ok;
+    all.merge(timed_out);
+    return all;
+  }
   /// Measured requests in the system now, and its integral over time (from
   /// the end of warm-up: no measured request exists before): Little's L.
   std::uint64_t in_system = 0;

@@ -332,9 +332,7 @@ struct Simulation::Impl {
     t.timed_out = static_cast<std::uint32_t>(e2e.tick_timed_out.count());
     t.p99_timeouts = t.p99;
     if (t.timed_out > 0) {
-      Histogram all = e2e.tick_latency;
-      all.merge(e2e.tick_timed_out);
-      t.p99_timeouts = all.quantile(0.99);
+      t.p99_timeouts = EndToEnd::counting_timeouts(e2e.tick_latency, e2e.tick_timed_out).quantile(0.99);
       e2e.tick_timed_out.clear();
     }
     for (int k = 1; k < static_cast<int>(ErrorKind::Count); ++k)
@@ -447,11 +445,8 @@ struct Simulation::Impl {
     r.duration_mean_s = done ? e2e.duration_sum / static_cast<double>(done) : 0.0;
     r.duration_max_s = e2e.duration_max;
     r.latency = stats_of(e2e.latency);
-    if (e2e.timed_out.count() > 0) {
-      Histogram all = e2e.latency;
-      all.merge(e2e.timed_out);
-      r.latency_counting_timeouts = stats_of(all);
-    }
+    if (e2e.timed_out.count() > 0)
+      r.latency_counting_timeouts = stats_of(EndToEnd::counting_timeouts(e2e.latency, e2e.timed_out));
     r.cross_region_bytes = kernel.cross_region_bytes;
     for (int k = 1; k < static_cast<int>(ErrorKind::Count); ++k)
       if (e2e.errors[k]) r.errors[std::string(name_of(static_cast<ErrorKind>(k)))] = e2e.errors[k];
