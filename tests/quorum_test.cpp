@@ -24,11 +24,6 @@ namespace {
 
 const ComponentResult& db_of(const RunResult& r) { return component(r, "db"); }
 
-std::uint64_t errors(const RunResult& r, const std::string& kind) {
-  const auto it = r.errors.find(kind);
-  return it == r.errors.end() ? 0 : it->second;
-}
-
 // Reads straight from the clients to a store of n replicas with unlimited
 // workers (no queueing), exponential replica times of mean 10 ms.
 std::string store(int n, const std::string& read, const std::string& write, const std::string& extra = "") {
@@ -80,14 +75,15 @@ TEST_CASE("quorum: a level that too few replicas can meet fails for as long as t
   CHECK(quorum.failed == 0);  // 2 of 3 still answer
   const RunResult all = run_text(store(3, "all", "one") + fault);
   // Reads at ALL are refused at once while a replica is down: 20 s x 1000/s.
-  CHECK(static_cast<double>(errors(all, "unavailable")) == Rel(20000, 0.03));
-  CHECK(figure(db_of(all), "unavailable") == static_cast<double>(errors(all, "unavailable")));
+  CHECK(static_cast<double>(test::error_count(all, "unavailable")) == Rel(20000, 0.03));
+  CHECK(figure(db_of(all), "unavailable") == static_cast<double>(test::error_count(all, "unavailable")));
   CHECK(static_cast<double>(all.failed) / static_cast<double>(all.completed + all.failed) ==
         Rel(1.0 / 3, 0.03));
   // Two of five down: R = 3 is met, R = 4 is not.
   const std::string two = "faults:\n  - {at: 20s, kill: db, replicas: 2, for: 20s}\n";
   CHECK(run_text(store(5, "3", "one") + two).failed == 0);
-  CHECK(static_cast<double>(errors(run_text(store(5, "4", "one") + two), "unavailable")) == Rel(20000, 0.03));
+  CHECK(static_cast<double>(test::error_count(run_text(store(5, "4", "one") + two), "unavailable")) ==
+        Rel(20000, 0.03));
 }
 
 TEST_CASE("quorum: reads after a replica missed writes are stale with the hypergeometric probability") {
@@ -135,7 +131,7 @@ TEST_CASE("quorum: R + W > N reads every acknowledged write; R + W <= N does not
   const RunResult mixed =
       run_text(text("one", "all"));  // 1 + 3 > 3, but writes at ALL fail while one is down
   CHECK(figure(db_of(mixed), "stale_reads") == 0);
-  CHECK(errors(mixed, "unavailable") > 0);
+  CHECK(test::error_count(mixed, "unavailable") > 0);
   const RunResult one = run_text(text("one", "one"));
   CHECK(figure(db_of(one), "stale_read_ratio") > 0.004);
   CHECK(one.failed == 0);
@@ -213,5 +209,5 @@ TEST_CASE("example quorum_store: QUORUM survives a node down with no stale read;
         0.01);  // the node back from the fault missed a minute of writes
   const RunResult all = with(3, 1);
   // Reads at ALL fail for the minute the node is down: 3,000/s x 60 s.
-  CHECK(static_cast<double>(errors(all, "unavailable")) == Rel(180000, 0.02));
+  CHECK(static_cast<double>(test::error_count(all, "unavailable")) == Rel(180000, 0.02));
 }

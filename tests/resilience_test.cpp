@@ -694,10 +694,6 @@ const SloCheck& slo_check(const RunResult& r, const std::string& name) {
   throw;
 }
 
-std::uint64_t errors_of(const RunResult& r, const std::string& kind) {
-  const auto it = r.errors.find(kind);
-  return it == r.errors.end() ? 0 : it->second;
-}
 }  // namespace
 
 TEST_CASE("black friday, naive: the pools run dry, shoppers get 500s and timeouts, retries keep it down" *
@@ -715,8 +711,8 @@ TEST_CASE("black friday, naive: the pools run dry, shoppers get 500s and timeout
   // 40 pooled connections at once on its 64 workers.
   CHECK(db.utilization < 0.67);
   // The shoppers see 500s (pool_exhausted) and time out.
-  CHECK(errors_of(r, "pool_exhausted") > 0);
-  CHECK(errors_of(r, "timeout") > errors_of(r, "pool_exhausted"));
+  CHECK(test::error_count(r, "pool_exhausted") > 0);
+  CHECK(test::error_count(r, "timeout") > test::error_count(r, "pool_exhausted"));
   // Healthy before the spike, down after it: the page's retries and the
   // API's backlog of abandoned checkouts keep it saturated at normal traffic.
   CHECK(run.goodput(40, 120) >= 0.95 * 600);
@@ -755,8 +751,8 @@ TEST_CASE("black friday, mitigated: sized pools, read replicas, budgets, breaker
     CHECK(s.goodput(185, 240) <= 1.03 * admitted);
     for (const Tick& t : s.ticks)
       if (t.t > 185 && t.t <= 240) CHECK(t.p99 < 0.5);  // the admitted checkouts stay fast
-    CHECK(errors_of(s.result, "rate_limited") > 0);
-    CHECK(errors_of(s.result, "pool_exhausted") == 0);
+    CHECK(test::error_count(s.result, "rate_limited") > 0);
+    CHECK(test::error_count(s.result, "pool_exhausted") == 0);
     // And it is over when the surge is: the next minute serves the 3x peak in full.
     CHECK(s.goodput(241, 290) >= 0.97 * 1800);
   }

@@ -29,6 +29,12 @@ inline std::string load_errors(const std::string& yaml, const std::string& file 
   return "";
 }
 
+/// The measured requests that failed with error `kind` (0 when none did).
+inline std::uint64_t error_count(const RunResult& r, const std::string& kind) {
+  const auto it = r.errors.find(kind);
+  return it == r.errors.end() ? 0 : it->second;
+}
+
 /// The component called name; fails the test when the run has none.
 inline const ComponentResult& component(const RunResult& r, const std::string& name) {
   for (const ComponentResult& c : r.components)

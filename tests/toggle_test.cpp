@@ -23,11 +23,6 @@ using archsim::test::run_text;
 
 namespace {
 
-std::uint64_t error_count(const RunResult& r, const std::string& kind) {
-  const auto it = r.errors.find(kind);
-  return it == r.errors.end() ? 0 : it->second;
-}
-
 std::vector<Note> notes_of(const RunResult& r, const std::string& kind) {
   std::vector<Note> out;
   for (const Note& n : r.notes)
@@ -167,12 +162,12 @@ TEST_CASE("disable: health_check during an outage: errors as with no check; enab
   const RunResult off = run_text(kHealth + "  - {at: 30s, disable: health_check, on: lb}\n");
   // Checked: ejected at the third failed probe, 75 s + 2 s; round robin sends
   // a quarter of 400/s to the dead replica until then.
-  CHECK(error_count(checked, "killed") == Rel(100 * (77 - 61.3)).epsilon(0.05));
+  CHECK(test::error_count(checked, "killed") == Rel(100 * (77 - 61.3)).epsilon(0.05));
   // Off: no probe, no ejection; the dead replica gets its quarter for the
   // whole 40 s outage, exactly as with no check at all.
   CHECK(notes_of(off, "health").empty());
-  CHECK(error_count(off, "killed") == error_count(unchecked, "killed"));
-  CHECK(error_count(off, "killed") == Rel(100 * 40.0).epsilon(0.05));
+  CHECK(test::error_count(off, "killed") == test::error_count(unchecked, "killed"));
+  CHECK(test::error_count(off, "killed") == Rel(100 * 40.0).epsilon(0.05));
   // Back on at 71 s: the check starts afresh; the probes at 75, 80 and 85 s
   // fail, the third's timeout ends at 87 s.
   const RunResult back = run_text(kHealth +
@@ -182,7 +177,7 @@ TEST_CASE("disable: health_check during an outage: errors as with no check; enab
   REQUIRE_FALSE(health.empty());
   CHECK(health[0].what == "eject");
   CHECK(health[0].t == Rel(87.0).epsilon(1e-9));
-  CHECK(error_count(back, "killed") == Rel(100 * (87 - 61.3)).epsilon(0.05));
+  CHECK(test::error_count(back, "killed") == Rel(100 * (87 - 61.3)).epsilon(0.05));
 }
 
 TEST_CASE("disable: concurrency_limit: no request is shed, M/M/1; on, M/M/1/1 sheds Erlang B") {
@@ -212,11 +207,11 @@ TEST_CASE("disable: timeout: calls wait for the slow callee and succeed") {
   const ComponentResult& api_on = component(on, "api");
   CHECK(api_on.completed == 0);  // 20 ms timeout on a 50 ms callee
   CHECK(api_on.failed > 3900);
-  CHECK(error_count(on, "timeout") > 0);
+  CHECK(test::error_count(on, "timeout") > 0);
   const RunResult off = run_text(kSlow + "faults:\n  - {at: 10s, disable: timeout, on: api}\n");
   const ComponentResult& api = component(off, "api");
   CHECK(api.failed == 0);
-  CHECK(error_count(off, "timeout") == 0);
+  CHECK(test::error_count(off, "timeout") == 0);
   CHECK(api.latency.mean == Rel(0.050).epsilon(1e-6));
   // Back on: every call from then on times out again.
   const RunResult back = run_text(kSlow +
