@@ -89,6 +89,43 @@ TEST_CASE("event queue keeps (time, sequence) order with 10^5 pending events") {
   CHECK(q.size() == 0);
 }
 
+TEST_CASE("event queue order around the size at which a pop stops branching") {
+  // From 128 pending events a pop picks the earliest of four children by
+  // index arithmetic on (time bits, seq) keys (engine/event_queue.hpp); below
+  // it, by comparisons. Both must give the (time, sequence) order of a
+  // reference set, with ties, at -0.0 (which orders as +0.0), while the heap
+  // grows and shrinks through the threshold.
+  EventQueue<Ev> q;
+  std::set<std::pair<double, std::uint64_t>> ref;
+  Rng r(5, "branchless");
+  std::uint64_t seq = 0, wrong = 0;
+  double now = 0;
+  auto push = [&](double t) {
+    q.push(Ev{t, seq});
+    ref.emplace(t == 0 ? 0.0 : t, seq++);
+  };
+  auto pop_check = [&] {
+    const Ev got = q.pop();
+    const auto want = *ref.begin();
+    ref.erase(ref.begin());
+    wrong += !(got.time == want.first) || got.seq != want.second;
+    now = got.time;
+  };
+  for (int i = 0; i < 40; ++i) push(i % 2 ? -0.0 : 0.0);
+  for (int round = 0; round < 6; ++round) {
+    const std::size_t target = round % 2 ? 20 : 1000;  // through 128 each way
+    for (int i = 0; i < 20'000; ++i) {
+      if (ref.size() < target) push(now + (r.below(4) == 0 ? 0.0 : r.exponential(0.001)));
+      if (ref.size() > target / 2 || r.below(2)) pop_check();
+      push(now + std::floor(r.exponential(0.002) * 1e4) / 1e4);  // equal times
+      pop_check();
+    }
+  }
+  while (!ref.empty()) pop_check();
+  CHECK(wrong == 0);
+  CHECK(q.empty());
+}
+
 TEST_CASE("random streams depend on seed and name only") {
   Rng a(42, "db"), b(42, "db"), c(42, "api"), d(43, "db");
   bool differ_name = false, differ_seed = false;
