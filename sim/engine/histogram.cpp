@@ -21,7 +21,11 @@ void Histogram::cover(int lo, int hi) const {
 
 void Histogram::flush() const {
   if (npending_ == 0) return;
-  cover(lo_, hi_);  // lo_ and hi_ already include the pending buckets
+  for (int k = 0; k < npending_; ++k) {
+    lo_ = std::min(lo_, static_cast<int>(pending_[k]));
+    hi_ = std::max(hi_, static_cast<int>(pending_[k]));
+  }
+  cover(lo_, hi_);
   for (int k = 0; k < npending_; ++k) ++counts_[static_cast<std::size_t>(pending_[k] - base_)];
   npending_ = 0;
 }
@@ -44,7 +48,7 @@ void Histogram::merge(const Histogram& o) {
 }
 
 void Histogram::clear() {
-  npending_ = 0;  // pending buckets were never counted: only the window's counts need zeroing
+  npending_ = 0;  // pending buckets were never counted: only the counted range needs zeroing
   const int first = std::max(lo_, base_), last = std::min(hi_, base_ + static_cast<int>(counts_.size()) - 1);
   if (last >= first) std::fill(counts_.begin() + (first - base_), counts_.begin() + (last - base_) + 1, 0u);
   count_ = zeros_ = 0;

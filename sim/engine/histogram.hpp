@@ -14,7 +14,7 @@
 
 namespace archsim {
 
-class Histogram {
+class alignas(64) Histogram {
  public:
   static constexpr int kSubBits = 6;         // 64 sub-buckets per octave
   static constexpr int kMinExp = 1023 - 34;  // 2^-34 s ~ 58 ps
@@ -30,14 +30,13 @@ class Histogram {
       ++zeros_;
       return;
     }
-    const int i = index(x);
-    if (i < lo_) lo_ = i;
-    if (i > hi_) hi_ = i;
     // The bucket is counted later, with kPending others: one increment of a
-    // 15 KB table is a cache miss when a model has hundreds of components
-    // (each with its histograms), and a batch of independent increments
-    // lets the CPU wait for their misses together instead of one by one.
-    pending_[npending_++] = static_cast<std::uint16_t>(i);
+    // table is a cache miss when a model has hundreds of components (each
+    // with its histograms), and a batch of independent increments lets the
+    // CPU wait for their misses together instead of one by one. What a
+    // record touches (the count, sum, extremes and pending buckets) is one
+    // cache line: the range of buckets seen is widened at the flush.
+    pending_[npending_++] = static_cast<std::uint16_t>(index(x));
     if (npending_ == kPending) flush();
   }
   void merge(const Histogram& o);
@@ -69,17 +68,23 @@ class Histogram {
   /// The count of bucket i (lo_ <= i <= hi_, after flush).
   std::uint32_t at(int i) const { return counts_[static_cast<std::size_t>(i - base_)]; }
 
-  static constexpr int kPending = 16;
+  static constexpr int kPending = 15;
   static_assert(kBuckets <= 65536, "a pending bucket index is 16 bits");
+  // What record() touches, first and together (64 bytes: one cache line
+  // when the histogram starts on one, which alignas(64) makes so).
+  std::uint64_t count_ = 0;
+  double sum_ = 0, max_ = 0, min_ = std::numeric_limits<double>::infinity();
+  mutable std::uint16_t pending_[kPending] = {};  ///< buckets recorded but not yet counted
+  mutable std::uint8_t npending_ = 0;
+  // What a flush, a quantile or a merge reads.
+  /// The lowest and highest bucket counted (lo_ > hi_: none yet); pending
+  /// buckets widen them when they are counted.
+  mutable int lo_ = kBuckets, hi_ = -1;
+  mutable int base_ = 0;
+  std::uint64_t zeros_ = 0;
   /// Counts of buckets base_ .. base_ + size - 1 (whole octaves), allocated
   /// on the first positive value and widened when a value falls outside.
   mutable std::vector<std::uint32_t> counts_;
-  mutable int base_ = 0;
-  mutable std::uint16_t pending_[kPending] = {};  ///< buckets recorded but not yet counted
-  mutable std::uint8_t npending_ = 0;
-  std::uint64_t count_ = 0, zeros_ = 0;
-  double sum_ = 0, max_ = 0, min_ = std::numeric_limits<double>::infinity();
-  int lo_ = kBuckets, hi_ = -1;
 };
 
 }  // namespace archsim

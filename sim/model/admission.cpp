@@ -4,7 +4,8 @@
 
 namespace archsim {
 
-Admission::Admission(const ServiceSpec& s) : spec_(s), limit_(s.concurrency_limit), bulkheads_(s.bulkheads) {
+Admission::Admission(const ServiceSpec& s)
+    : limit_(s.concurrency_limit ? &*s.concurrency_limit : nullptr), spec_(s), bulkheads_(s.bulkheads) {
   if (s.rate_limit) limiter_ = std::make_unique<RateLimiter>(*s.rate_limit);
 }
 

@@ -45,11 +45,15 @@ class Admission {
   void set_limit(bool on) { limit_off_ = !on; }
 
  private:
-  const ServiceSpec& spec_;
+  // What a visit reads first (rate_allows, over_limit, adapt).
   std::unique_ptr<RateLimiter> limiter_;
-  const std::optional<ConcurrencyLimitSpec>& limit_;
-  std::vector<BulkheadSpec> bulkheads_;
+  /// The spec's concurrency limit, or nullptr: a pointer kept here, so
+  /// that a visit to a service without one reads nothing of the spec (a
+  /// cache miss per visit in a large model).
+  const ConcurrencyLimitSpec* limit_;
   bool limit_off_ = false;  ///< a `disable: concurrency_limit` action
+  const ServiceSpec& spec_;
+  std::vector<BulkheadSpec> bulkheads_;
 };
 
 }  // namespace archsim

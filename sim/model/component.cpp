@@ -45,7 +45,7 @@ void Component::record_end(const Job* j, ErrorKind err) {
     ++stats_.completed;
     ++tick_.completed;
     stats_.latency.record(lat);
-    if (kernel_.timeline) tick_.latency.record(lat);
+    if (kernel_.timeline) tick_latency_.record(lat);
   } else {
     ++stats_.failed;
     ++tick_.failed;
@@ -134,12 +134,12 @@ void Component::take_tick(ComponentTick& ct, double dt) {
   ct.queue = queued_;
   const double cap = static_cast<double>(replicas()) * workers() * dt;
   ct.utilization = cap > 0 ? tick_.busy_area / cap : 0.0;
-  ct.p50 = tick_.latency.quantile(0.5);
-  ct.p99 = tick_.latency.quantile(0.99);
+  ct.p50 = tick_latency_.quantile(0.5);
+  ct.p99 = tick_latency_.quantile(0.99);
   report_tick(ct);
   tick_.arrivals = tick_.completed = tick_.failed = 0;
   tick_.busy_area = 0;
-  tick_.latency.clear();
+  tick_latency_.clear();
 }
 
 }  // namespace archsim

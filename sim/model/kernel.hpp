@@ -60,21 +60,29 @@ struct Edge;
 /// One place in the model that calls another component: its network delay
 /// and the caller's timeout.
 struct CallSite {
+  // What every visit through the site reads or counts, together (one cache
+  // line): in a large model a site is out of cache when a visit starts.
   Edge* edge = nullptr;
   Component* target = nullptr;
   bool has_latency = false;
-  Sampler latency;           ///< one way; the reply takes another draw
-  double timeout = 0;        ///< 0 = wait for ever
-  double request_bytes = 0;  ///< sizes, for a backend that models links
-  double response_bytes = 0;
-  std::uint16_t op = 0;  ///< Component::op_code of CallSpec::op at the target
   bool reuse_key =
       false;  ///< use the caller's last key if it has one (the store after a miss, an invalidation)
-  std::int32_t part = -1;       ///< a scatter's call: the shard it goes to (-1: the key decides)
-  Component* outbox = nullptr;  ///< `write: DB, outbox: Q`: the queue its committed rows go to (a Queue)
+  std::uint16_t op = 0;    ///< Component::op_code of CallSpec::op at the target
+  std::int32_t part = -1;  ///< a scatter's call: the shard it goes to (-1: the key decides)
+  /// Visits this site made that ended in the measured window (any outcome),
+  /// their summed time at the target (arrival to end, s) and the longest:
+  /// where a request's time goes, per call site (report/explain).
+  std::uint64_t visits = 0;
+  double visit_time = 0, visit_max = 0;
   /// A traffic source's site: the source, told of a lean request's end
   /// (EventCode::Done, Kernel::start_request).
   EventTarget* source = nullptr;
+  double timeout = 0;  ///< 0 = wait for ever
+  std::uint64_t timeouts = 0;
+  Sampler latency;           ///< one way; the reply takes another draw
+  double request_bytes = 0;  ///< sizes, for a backend that models links
+  double response_bytes = 0;
+  Component* outbox = nullptr;  ///< `write: DB, outbox: Q`: the queue its committed rows go to (a Queue)
   // Resilience (all optional)
   std::optional<RetrySpec> retry;
   double retry_tokens = 0;  ///< retry budget: earned per first try, spent per retry
@@ -84,11 +92,6 @@ struct CallSite {
   std::string op_name;  ///< CallSpec::op ("" the default), to name the site in results
   int line = 0;         ///< line of the call in its file, to name the site in results
   std::uint64_t retries = 0, hedges = 0, budget_denied = 0;  ///< measured window
-  /// Visits this site made that ended in the measured window (any outcome),
-  /// their summed time at the target (arrival to end, s) and the longest:
-  /// where a request's time goes, per call site (report/explain).
-  std::uint64_t visits = 0, timeouts = 0;
-  double visit_time = 0, visit_max = 0;
 };
 
 /// A pair of components that talk (from -> to): the unit of per-edge
@@ -253,7 +256,7 @@ class EventTarget {
 class Component : public EventTarget {
  public:
   Component(Kernel& k, std::string name, int index, std::uint64_t seed)
-      : kernel_(k), name_(std::move(name)), index_(index), rng_(seed, name_) {}
+      : kernel_(k), index_(index), rng_(seed, name), name_(std::move(name)) {}
 
   /// Second phase of construction: resolve call sites (every component exists).
   virtual void link(Builder&) {}
@@ -295,16 +298,18 @@ class Component : public EventTarget {
   virtual int workers() const { return 0; }
 
   // Statistics kept uniformly for every kind, measured window only.
+  // What every visit touches comes first (one cache line), the histograms
+  // after it (each starts on a line: Histogram is alignas(64)).
   struct Stats {
     std::uint64_t arrivals = 0, completed = 0, failed = 0;
-    std::uint64_t errors[static_cast<int>(ErrorKind::Count)] = {};
-    Histogram latency;          ///< arrival to finish, successes
-    Histogram wait;             ///< queueing time
     double busy_area = 0;       ///< integral of busy workers over time
     double queue_area = 0;      ///< integral of queue length over time
     double in_flight_area = 0;  ///< integral of visits present (queued or in service) over time
     double visit_time = 0;      ///< summed arrival-to-end time of the visits that ended (any outcome), s
     double queue_max = 0;
+    Histogram latency;  ///< arrival to finish, successes
+    Histogram wait;     ///< queueing time
+    std::uint64_t errors[static_cast<int>(ErrorKind::Count)] = {};
   };
   const Stats& stats() const { return stats_; }
   /// Visits present now (queued or in service), waiting now, workers busy now.
@@ -351,22 +356,31 @@ class Component : public EventTarget {
   double busy_total();
   double queue_total();
 
+  // The fields are in the order a visit touches them, so that a visit to a
+  // component in a model of thousands (out of cache) misses on few lines:
+  // these with the vtable, has_keys and version (one line), the window's
+  // counters (the next), its histograms (a line each for what a record
+  // touches), the tick's counters with the random stream.
   Kernel& kernel_;
-  std::string name_;
   int index_;
-  Rng rng_;
 
  private:
+  std::uint32_t in_flight_ = 0, queued_ = 0, busy_ = 0;
+  double in_flight_since_ = 0;  ///< when in_flight_'s integral was last brought up to date, s
+  double last_change_ = 0;      ///< time of the last busy/queued change
   Stats stats_;
   struct TickStats {
     std::uint32_t arrivals = 0, completed = 0, failed = 0;
     double busy_area = 0;
-    Histogram latency;
   } tick_;
-  std::uint32_t in_flight_ = 0, queued_ = 0, busy_ = 0;
-  double in_flight_since_ = 0;  ///< when in_flight_'s integral was last brought up to date, s
-  double last_change_ = 0;      ///< time of the last busy/queued change
   double busy_total_ = 0, queue_total_ = 0;
+
+ protected:
+  Rng rng_;
+  std::string name_;
+
+ private:
+  Histogram tick_latency_;  ///< kept only with a timeline
 };
 
 /// The clock, the event list and the job pool.

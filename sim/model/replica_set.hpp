@@ -106,9 +106,9 @@ class ReplicaSet {
   void shrink(int n, bool provisioning_too);
 
  private:
+  std::vector<Replica> reps_;  ///< first: read by every visit
   double initial_limit_;
   std::size_t bulkheads_;
-  std::vector<Replica> reps_;
 };
 
 }  // namespace archsim

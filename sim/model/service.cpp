@@ -11,7 +11,8 @@ Service::Service(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t 
       spec(spec),
       svc_(*spec.service()),
       admission_(svc_),
-      reps_(svc_.replicas, admission_.initial_limit(), svc_.bulkheads.size()) {
+      reps_(svc_.replicas, admission_.initial_limit(), svc_.bulkheads.size()),
+      idempotent_(svc_.idempotent) {
   workers_ = static_cast<std::uint32_t>(svc_.workers);
   size_ = Sizing{svc_.workers, spec.instance};
   queue_cap_ = svc_.queue ? *svc_.queue : -1;
@@ -260,7 +261,7 @@ void Service::complete(Job* j, ErrorKind err) {
   record_end(j, err);
   r.release(j);
   admission_.adapt(r, err == ErrorKind::None, now - j->arrived);
-  if (err == ErrorKind::None && !svc_.idempotent && duplicates_.seen(j->request, j->site, now) && j->measured)
+  if (err == ErrorKind::None && !idempotent_ && duplicates_.seen(j->request, j->site, now) && j->measured)
     ++duplicate_count_;
   // Hand the worker to the next in line before replying, so that a caller
   // who reacts to the reply at once queues behind it.

@@ -112,30 +112,35 @@ class Service : public Component {
     kernel_.schedule_timer(at, this, static_cast<std::uint16_t>(t), static_cast<std::uint32_t>(replica));
   }
 
+  // What a visit reads, first and together (about three cache lines after
+  // the base's): in a model of 1,000 services every visit finds its
+  // service out of cache, and each line is a miss.
   const ServiceSpec& svc_;
   Admission admission_;
   ReplicaSet reps_;
   StepProgram program_;
+  Impairment impair_;            ///< slow and errors faults
+  std::int64_t queue_cap_ = -1;  // -1: unbounded
+  std::uint32_t workers_ = 1;
+  std::uint32_t next_replica_ = 0;
+  const FaultSpec* latent_ = nullptr;  ///< a latent defect waiting for its first request
+  bool idempotent_;                    ///< svc_.idempotent, kept here (the spec is out of cache)
+  HeapGc gc_;                          ///< a leak's growing GC pauses (gc_pause); on() is its first field
+  // The rest: faults, actions, figures.
   std::optional<Autoscaler> autoscaler_;
   DuplicateDetector duplicates_;
-  std::uint32_t workers_ = 1;
   Sizing size_;               ///< workers and instance now (a resize changes them)
   bool retries_off_ = false;  ///< a `retries` action turned them off
   std::vector<std::optional<RetrySpec>> design_retries_;   ///< each site's, in for_each_site order, while off
   std::vector<std::unique_ptr<Breaker>> design_breakers_;  ///< each site's, while `disable: breaker`
   std::vector<double> design_timeouts_;                    ///< each site's, while `disable: timeout`
   bool breakers_off_ = false, timeouts_off_ = false;
-  bool deadline_off_ = false;    ///< `disable: queue_deadline`
-  std::int64_t queue_cap_ = -1;  // -1: unbounded
-  std::uint32_t next_replica_ = 0;
+  bool deadline_off_ = false;  ///< `disable: queue_deadline`
   // Faults
-  Impairment impair_;                                    ///< slow and errors faults
   std::map<const FaultSpec*, std::vector<int>> killed_;  ///< replicas a kill fault took down
   int leak_next_ = 0;                                    ///< the replica a leak restarts next
   const FaultSpec* leak_ = nullptr;
-  HeapGc gc_;  ///< a leak's growing GC pauses (gc_pause)
   const FaultSpec* deploy_ = nullptr;
-  const FaultSpec* latent_ = nullptr;  ///< a latent defect waiting for its first request
   int deploy_next_ = 0;
   // Counts over the measured window
   std::uint64_t fallbacks_ = 0;

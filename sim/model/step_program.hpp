@@ -79,10 +79,10 @@ class StepProgram {
   /// Cache-aside: on a miss run the steps, then store the value (same key).
   void on_miss(const StepSpec& st, std::uint32_t call, int depth);
 
+  std::vector<Op> ops_;   ///< first: read by every visit
   Builder* b_ = nullptr;  ///< while compiling
   int from_ = 0;
   const std::vector<BulkheadSpec>* bulkheads_ = nullptr;
-  std::vector<Op> ops_;
 };
 
 }  // namespace archsim
