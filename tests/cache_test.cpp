@@ -109,21 +109,46 @@ TEST_CASE("FIFO evicts the oldest key, whatever its use") {
   CHECK(s.contains(2));
 }
 
-TEST_CASE("LFU evicts the least used key, the least recent among equals") {
+TEST_CASE("LFU evicts the least used key, the least recent among equals, and admits only a more used one") {
   KeyStore s(3, Eviction::Lfu, 0);
-  s.put(1, 0);
+  s.put(1, 0);  // filling: every key is stored, with one use
   s.put(2, 0);
   s.put(3, 0);
   CHECK(s.get(1, 0));
   CHECK(s.get(1, 0));
   CHECK(s.get(3, 0));
-  s.put(4, 0);  // 2 has one use: out
+  // 4 was read (and missed) twice: more used than 2, which goes.
+  CHECK_FALSE(s.get(4, 0));
+  CHECK_FALSE(s.get(4, 0));
+  s.put(4, 0);
   CHECK_FALSE(s.contains(2));
-  s.put(5, 0);  // 4 has one use: out (3 has two)
-  CHECK_FALSE(s.contains(4));
-  CHECK(s.contains(1));
-  CHECK(s.contains(3));
+  CHECK(s.contains(4));
+  // 5 was never read: not stored, nothing evicted (TinyLFU's admission).
+  s.put(5, 0);
+  CHECK_FALSE(s.contains(5));
+  CHECK(s.refused == 1);
+  CHECK(s.evictions == 1);
+  // Read twice it beats 3 (one hit; 4 has as many uses, but 3 is the least recent).
+  CHECK_FALSE(s.get(5, 0));
+  CHECK_FALSE(s.get(5, 0));
+  s.put(5, 0);
   CHECK(s.contains(5));
+  CHECK_FALSE(s.contains(3));
+  CHECK(s.contains(1));
+  CHECK(s.contains(4));
+}
+
+TEST_CASE("LFU counts fade: every count is halved after 100 uses per entry of capacity") {
+  // One entry: 99 hits on key 1, then key 2 is read 61 times. The 100th
+  // use halves the counts (1: 99 -> 49), so 2's 60 later reads beat it.
+  // Without the halving 1's 99 would keep 2 out for ever.
+  KeyStore s(1, Eviction::Lfu, 0);
+  s.put(1, 0);
+  for (int i = 0; i < 99; ++i) CHECK(s.get(1, 0));
+  for (int i = 0; i < 61; ++i) CHECK_FALSE(s.get(2, 0));
+  s.put(2, 0);
+  CHECK(s.contains(2));
+  CHECK_FALSE(s.contains(1));
 }
 
 TEST_CASE("entries expire after the TTL; erase and clear remove them") {

@@ -119,9 +119,87 @@ void KeyStore::touch(std::int32_t e) {
       unlink(e);
       push_front(nb, e);
       drop_bucket_if_empty(b);
+      entries_[static_cast<std::size_t>(e)].last = ++clock_;
       return;
     }
   }
+}
+
+void KeyStore::record(std::uint64_t key) {
+  // The sketch grows with the entries held, starting afresh: while the store
+  // fills nothing is evicted, so the counts lost do not matter.
+  if (sketch_.empty() || kSketchWidth / 2 * size_ > sketch_mask_ + 1) {
+    std::size_t width = 64;
+    while (width < kSketchWidth * size_) width *= 2;
+    sketch_.assign(4 * width, 0);
+    sketch_mask_ = width - 1;
+  }
+  // Conservative update (Estan and Varghese 2002): only the counters at the
+  // key's least count go up, so collisions inflate counts less.
+  const std::uint32_t least = estimate(key);
+  for (std::size_t r = 0; r < 4; ++r) {
+    std::uint8_t& c = sketch_[r * (sketch_mask_ + 1) + (mix(key + r * 0x9E3779B97F4A7C15ull) & sketch_mask_)];
+    if (c == least && c < 255) ++c;
+  }
+  if (++since_aging_ >= kSample * capacity_) age();
+}
+
+std::uint32_t KeyStore::estimate(std::uint64_t key) const {
+  if (sketch_.empty()) return 0;
+  std::uint32_t least = 255;
+  for (std::size_t r = 0; r < 4; ++r)
+    least = std::min<std::uint32_t>(
+        least, sketch_[r * (sketch_mask_ + 1) + (mix(key + r * 0x9E3779B97F4A7C15ull) & sketch_mask_)]);
+  return least;
+}
+
+std::int32_t KeyStore::bucket_with(std::uint64_t uses) {
+  // Counts start small (at most 255), so the walk from the low end is short.
+  std::int32_t after = kNone;
+  for (std::int32_t b = lowest_; b != kNone; b = buckets_[static_cast<std::size_t>(b)].next) {
+    const std::uint64_t u = buckets_[static_cast<std::size_t>(b)].uses;
+    if (u == uses) return b;
+    if (u > uses) break;
+    after = b;
+  }
+  return new_bucket(uses, after);
+}
+
+void KeyStore::age() {
+  since_aging_ = 0;
+  for (std::uint8_t& c : sketch_) c /= 2;
+  // Buckets run in increasing count, so those whose halves are equal (2k and
+  // 2k + 1) are neighbours: the second is merged into the first.
+  for (std::int32_t b = lowest_; b != kNone;) {
+    Bucket& bk = buckets_[static_cast<std::size_t>(b)];
+    const std::int32_t next = bk.next;
+    bk.uses /= 2;
+    if (bk.prev != kNone && buckets_[static_cast<std::size_t>(bk.prev)].uses == bk.uses)
+      merge_buckets(bk.prev, b);
+    b = next;
+  }
+}
+
+void KeyStore::merge_buckets(std::int32_t into, std::int32_t from) {
+  const auto list = [&](std::int32_t b) {
+    std::vector<std::int32_t> out;
+    for (std::int32_t e = buckets_[static_cast<std::size_t>(b)].head; e != kNone;
+         e = entries_[static_cast<std::size_t>(e)].next)
+      out.push_back(e);
+    return out;
+  };
+  const std::vector<std::int32_t> a = list(into), b = list(from);
+  std::vector<std::int32_t> all(a.size() + b.size());
+  // Both lists run from the most recent use to the least.
+  std::merge(a.begin(), a.end(), b.begin(), b.end(), all.begin(), [&](std::int32_t x, std::int32_t y) {
+    return entries_[static_cast<std::size_t>(x)].last > entries_[static_cast<std::size_t>(y)].last;
+  });
+  for (const std::int32_t bb : {into, from}) {
+    buckets_[static_cast<std::size_t>(bb)].head = kNone;
+    buckets_[static_cast<std::size_t>(bb)].tail = kNone;
+  }
+  for (auto it = all.rbegin(); it != all.rend(); ++it) push_front(into, *it);
+  drop_bucket_if_empty(from);
 }
 
 void KeyStore::remove(std::int32_t e) {
@@ -134,6 +212,7 @@ void KeyStore::remove(std::int32_t e) {
 }
 
 bool KeyStore::get(std::uint64_t key, double now) {
+  if (policy_ == Eviction::Lfu) record(key);  // a use, held or not
   const std::int32_t e = find(key);
   if (e == kNone) return false;
   if (ttl_ > 0 && entries_[static_cast<std::size_t>(e)].expires <= now) {
@@ -151,6 +230,7 @@ void KeyStore::put(std::uint64_t key, double now) {
   if (e != kNone) {
     entries_[static_cast<std::size_t>(e)].expires = expires;
     entries_[static_cast<std::size_t>(e)].stored = now;
+    if (policy_ == Eviction::Lfu) record(key);
     touch(e);
     return;
   }
@@ -159,6 +239,13 @@ void KeyStore::put(std::uint64_t key, double now) {
     // those, least recent (LFU).
     const std::int32_t victim = buckets_[static_cast<std::size_t>(lowest_)].tail;
     assert(victim != kNone);
+    // LFU admits a key only if it was used more than the victim (TinyLFU):
+    // otherwise every one-off key would push out a key that earns hits.
+    if (policy_ == Eviction::Lfu &&
+        estimate(key) <= estimate(entries_[static_cast<std::size_t>(victim)].key)) {
+      ++refused;
+      return;
+    }
     remove(victim);
     ++evictions;
   }
@@ -175,8 +262,9 @@ void KeyStore::put(std::uint64_t key, double now) {
   en.stored = now;
   std::int32_t b = 0;
   if (policy_ == Eviction::Lfu) {
-    b = lowest_;
-    if (b == kNone || buckets_[static_cast<std::size_t>(b)].uses != 1) b = new_bucket(1, kNone);
+    // The key's uses so far (a fill after a miss: that read's included).
+    b = bucket_with(std::max<std::uint32_t>(1, estimate(key)));
+    en.last = ++clock_;
   }
   push_front(b, e);
   ++size_;
@@ -205,6 +293,7 @@ void KeyStore::clear() {
   free_buckets_.clear();
   lowest_ = kNone;
   size_ = 0;
+  since_aging_ = 0;
   std::fill(table_.begin(), table_.end(), kNone);
   if (policy_ != Eviction::Lfu) lowest_ = new_bucket(0, kNone);
 }
