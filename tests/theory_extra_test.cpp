@@ -6,12 +6,16 @@
 #include "check.hpp"
 
 #include <cmath>
+#include <string>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "analysis/queueing.hpp"
 #include "engine/key_store.hpp"
 #include "engine/popularity.hpp"
 #include "engine/rng.hpp"
+#include "results.hpp"
 
 using namespace archsim;
 using archsim::test::Rel;
@@ -50,4 +54,172 @@ TEST_CASE("LFU under static Zipf keeps the most popular keys: hit ratio = their 
   const double top = top_mass(10'000, 0.8, 500);
   MESSAGE("LFU 10k keys zipf 0.8 capacity 500: " << sim << ", top-500 mass " << top);
   CHECK(sim == Rel(top, 0.02));
+}
+
+namespace {
+
+using archsim::test::component;
+using archsim::test::error_count;
+using archsim::test::figure;
+using archsim::test::run_text;
+
+/// One service of `workers` workers (and `extra` keys) fed Poisson at `rate`/s.
+std::string station(double rate, const std::string& service_keys, const std::string& duration = "4h") {
+  return fmt::format(R"(
+duration: {}
+warmup: 1m
+traffic: [{{name: users, to: s, rate: {}/s}}]
+components:
+  s: {{kind: service, {}}}
+)",
+                     duration, rate, service_keys);
+}
+
+/// Measured requests that failed (any cause) / measured requests started.
+double failed_share(const RunResult& r) {
+  std::uint64_t failed = 0;
+  for (const auto& kv : r.errors) failed += kv.second;
+  return static_cast<double>(failed) / static_cast<double>(r.started);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "M/G/1: the mean response follows Pollaczek-Khinchine's second moment (uniform, Erlang-3, lognormal)") {
+  // W = S + rho (1 + scv) S / (2 (1 - rho)) at rho = 0.8; 4 h at 80/s is
+  // 1.15 M requests: seeds 11 and 22 land within 1% (tolerance 4%).
+  struct Case {
+    const char* dist;
+    double mean, scv;
+  };
+  const double sigma = std::log(4.0) / 2.3263478740408408;  // lognormal from p99 / median = 4
+  for (const Case c : {Case{"uniform(0ms, 20ms)", 0.010, 1.0 / 3}, Case{"erlang(3, 10ms)", 0.010, 1.0 / 3},
+                       Case{"lognormal(median: 5ms, p99: 20ms)", 0.005 * std::exp(sigma * sigma / 2),
+                            std::expm1(sigma * sigma)}}) {
+    const double lambda = 0.8 / c.mean;
+    const RunResult r = run_text(station(lambda, fmt::format("workers: 1, service_time: \"{}\"", c.dist)));
+    const double pk = c.mean + queueing::mg1_wait(lambda, c.mean, c.scv);
+    MESSAGE(std::string(c.dist) << ": " << r.latency.mean * 1e3 << " ms, P-K " << pk * 1e3 << " ms");
+    CHECK(r.latency.mean == Rel(pk, 0.04));
+    // The second moment matters: the exponential's (M/M/1) is far off.
+    CHECK_FALSE(r.latency.mean == Rel(queueing::mm1_response(lambda, 1 / c.mean), 0.04));
+  }
+}
+
+TEST_CASE("M/G/c/c: a loss system blocks Erlang B whatever the service distribution (lognormal, constant)") {
+  // 4 workers, no waiting room, 30/s of mean service m: B(4, 30 m). Erlang B
+  // is insensitive to the distribution beyond its mean.
+  const double sigma = std::log(4.0) / 2.3263478740408408;
+  const double m = 0.1 * std::exp(sigma * sigma / 2);
+  for (const std::string& dist :
+       {std::string("lognormal(median: 100ms, p99: 400ms)"), fmt::format("const({}ms)", m * 1e3)}) {
+    const RunResult r = run_text(station(30, "workers: 4, queue: 0, service_time: \"" + dist + "\""));
+    const double b = queueing::erlang_b(4, 30 * m);
+    MESSAGE(dist << ": blocked " << failed_share(r) << ", Erlang B " << b);
+    CHECK(failed_share(r) == Rel(b, 0.03));
+    CHECK(failed_share(r) * static_cast<double>(r.started) == Rel(error_count(r, "rejected")));
+  }
+}
+
+TEST_CASE("M/M/c/K: a service's and a queue's finite waiting room block p_K; the admitted wait by Little") {
+  // 2 workers, 3 waiting, 18/s of exp(100 ms): K = 5.
+  const queueing::LossResult exact = queueing::mmck(2, 5, 18, 10);
+  const RunResult r = run_text(station(18, "workers: 2, queue: 3, service_time: exp(100ms)"));
+  MESSAGE("service: blocked " << failed_share(r) << " (p_K " << exact.blocking << "), response "
+                              << r.latency.mean << " s (" << exact.response << ")");
+  CHECK(failed_share(r) == Rel(exact.blocking, 0.04));
+  CHECK(r.latency.mean == Rel(exact.response, 0.04));
+  // The same station as a queue with 2 consumers and room for 3 messages.
+  const RunResult q = run_text(R"(
+duration: 4h
+warmup: 1m
+traffic: [{name: users, to: p, rate: 18/s}]
+components:
+  p: {kind: service, workers: 1000, steps: [{publish: q}]}
+  q: {kind: queue, consumer: c, consumers: 2, capacity: 3, when_full: reject}
+  c: {kind: service, replicas: 2, workers: 1, service_time: exp(100ms)}
+)");
+  MESSAGE("queue: rejected " << failed_share(q));
+  CHECK(failed_share(q) == Rel(exact.blocking, 0.04));
+}
+
+TEST_CASE("queue_deadline: M/M/c+D sheds as Baccelli-Hebuterne's deterministic patience") {
+  // 2 workers, 19/s of exp(100 ms), dropped after 100 ms of waiting: a
+  // request is shed when its offered wait V >= D (queueing::mmc_patience).
+  const auto exact = queueing::mmc_patience(2, 19, 10, 0.1);
+  const RunResult r = run_text(station(19, "workers: 2, queue_deadline: 100ms, service_time: exp(100ms)"));
+  const double shed = static_cast<double>(error_count(r, "shed")) / static_cast<double>(r.started);
+  MESSAGE("shed " << shed << ", M/M/2+D " << exact.abandon);
+  CHECK(shed == Rel(exact.abandon, 0.04));
+  // Without the deadline it would be M/M/2's P(W > D): more than twice as many.
+  CHECK_FALSE(shed == Rel(queueing::mmc_wait_tail(2, 19, 10, 0.1), 0.04));
+}
+
+TEST_CASE(
+    "rate limits: a one-token bucket admits 1 / (1/r + 1/lambda); a saturated sliding window its rate") {
+  const RunResult tb =
+      run_text(station(30, "workers: 1000, rate_limit: {rate: 20/s, burst: 1}, service_time: 1ms", "2h"));
+  MESSAGE("token bucket: " << tb.throughput_rps << "/s");
+  CHECK(tb.throughput_rps == Rel(queueing::token_bucket_one_admitted(30, 20), 0.01));
+  // Offered far more than its limit, a sliding window admits `rate x
+  // window` in each window: the rate exactly, down to a limit of 1.
+  for (const int rate : {1, 20}) {
+    const RunResult sw = run_text(
+        station(1000,
+                fmt::format("workers: 100000, rate_limit: {{rate: {}/s, kind: sliding_window, window: 1s}}, "
+                            "service_time: 1ms",
+                            rate),
+                "10m"));
+    MESSAGE("sliding window " << rate << "/s: " << sw.throughput_rps << "/s");
+    CHECK(sw.throughput_rps == Rel(rate, 0.005));
+  }
+}
+
+TEST_CASE("M/G/infinity: the mean response is E[S] and the mean in system lambda E[S] (Little)") {
+  const RunResult r =
+      run_text(station(200, "workers: 100000, service_time: \"uniform(10ms, 190ms)\"", "30m"));
+  CHECK(r.latency.mean == Rel(0.1, 0.01));
+  CHECK(component(r, "s").in_flight_mean == Rel(20, 0.01));
+}
+
+namespace {
+
+/// Cache-aside over `keys` keys: a miss fetches (instantly) and stores.
+std::string cache_aside(double rate, const std::string& cache_keys, const std::string& duration) {
+  return fmt::format(R"(
+duration: {}
+warmup: 2m
+traffic: [{{name: users, to: api, rate: {}/s}}]
+components:
+  api:
+    kind: service
+    workers: 100000
+    steps: [{{call: cache, on_miss: [{{call: db}}]}}]
+  cache: {{kind: cache, {}}}
+  db: {{kind: service, workers: 100000, service_time: 1us}}
+)",
+                     duration, rate, cache_keys);
+}
+
+}  // namespace
+
+TEST_CASE("a TTL cache: each key hits r T / (1 + r T) (renewal: one miss, then r T hits in T)") {
+  // Uniform: 100 keys at 0.5/s each, TTL 4 s: 2/3.
+  const RunResult u = run_text(cache_aside(50, "keys: 100, popularity: uniform, ttl: 4s", "1h"));
+  CHECK(figure(component(u, "cache"), "hit_ratio") == Rel(queueing::ttl_hit_ratio(0.5, 4), 0.01));
+  // Zipf(0.8) over 1000 keys at 200/s, TTL 2 s: the mean over keys.
+  const RunResult z = run_text(cache_aside(200, "keys: 1000, popularity: zipf(0.8), ttl: 2s", "1h"));
+  double exact = 0;
+  for (const double p : queueing::zipf(1000, 0.8)) exact += p * queueing::ttl_hit_ratio(200 * p, 2);
+  MESSAGE("zipf TTL: " << figure(component(z, "cache"), "hit_ratio") << ", renewal " << exact);
+  CHECK(figure(component(z, "cache"), "hit_ratio") == Rel(exact, 0.01));
+}
+
+TEST_CASE("a running LFU cache holds the most popular keys: the hit ratio is their popularity mass") {
+  // In-cache LFU froze on the keys of its first fill: 43% here for ever.
+  const RunResult r =
+      run_text(cache_aside(1000, "keys: 10000, popularity: zipf(0.8), capacity: 500, eviction: lfu", "10m"));
+  const double hit = figure(component(r, "cache"), "hit_ratio");
+  MESSAGE("LFU cache-aside: " << hit << ", top-500 mass " << top_mass(10'000, 0.8, 500));
+  CHECK(hit == Rel(top_mass(10'000, 0.8, 500), 0.02));
 }

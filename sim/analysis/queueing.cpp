@@ -53,6 +53,11 @@ double mg1_wait(double lambda, double mean_service, double scv) {
   return rho * (1 + scv) / (2 * (1 - rho)) * mean_service;
 }
 
+double token_bucket_one_admitted(double lambda, double rate) {
+  if (lambda <= 0 || rate <= 0) return 0;
+  return 1 / (1 / rate + 1 / lambda);
+}
+
 LossResult mmck(int c, int k, double lambda, double mu) {
   // Birth-death: p_n proportional to a^n / n! for n <= c, a^c/c! (a/c)^(n-c) above.
   const double a = lambda / mu;

@@ -41,6 +41,12 @@ double ekm1_response(int k, double lambda, double mu);
 /// where scv is the squared coefficient of variation of the service time.
 double mg1_wait(double lambda, double mean_service, double scv);
 
+/// A token bucket holding one token (burst 1), refilled at `rate` per s,
+/// offered Poisson requests at `lambda` per s: an admission empties it, it
+/// is full again 1/rate later, and the next arrival after that is admitted
+/// (memoryless: 1/lambda on average). Admitted per s: 1 / (1/rate + 1/lambda).
+double token_bucket_one_admitted(double lambda, double rate);
+
 /// M/M/c/K (K = servers + waiting room): the blocking probability p_K and the
 /// mean response time of admitted customers (Little: W = L / (lambda (1 - p_K))).
 struct LossResult {

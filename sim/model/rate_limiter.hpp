@@ -34,7 +34,11 @@ class RateLimiter {
     }
     const double into = now / spec_.window - static_cast<double>(w);
     const double estimate = previous_ * (1.0 - into) + current_;
-    if (estimate + 1.0 > spec_.rate * spec_.window) return false;
+    // Admitted while the requests already in the sliding window are fewer
+    // than the limit (Cloudflare's rule). Counting this one too (estimate + 1
+    // > limit) let a saturated window end at limit - 1: a limit of 1 per
+    // window admitted one request every other window.
+    if (estimate >= spec_.rate * spec_.window) return false;
     ++current_;
     return true;
   }
