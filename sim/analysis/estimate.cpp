@@ -622,6 +622,19 @@ void Model::station(State& s, std::size_t c) const {
   const bool bounded = callers_concurrency(c) <= static_cast<double>(workers);
   const double lambda = s.admitted[c] / replicas * share;
   const double mu = 1 / s.hold[c];
+  const ServiceSpec* sv = cs.service();
+  if (sv && sv->queue_deadline && !queue) {
+    // M/M/c+D (Baccelli and Hebuterne): a request whose offered wait V
+    // reaches the deadline is shed when it reaches the head, after waiting
+    // V, so the mean wait of all is E[min(V, D)] + P(V >= D) / (c mu).
+    // Shedding keeps it stable however large the load.
+    const q::PatienceResult r =
+        q::mmc_patience(workers, s.offered[c] / replicas * share, mu, *sv->queue_deadline);
+    s.reject[c] = r.abandon;
+    s.wait[c] = r.mean_wait + r.abandon / (workers * mu);
+    s.util[c] = r.utilization;
+    return;
+  }
   if (queue) {
     const q::LossResult r = q::mmck(workers, workers + static_cast<int>(*queue), s.offered[c] / replicas, mu);
     s.reject[c] = r.blocking;
@@ -856,7 +869,10 @@ ComponentEstimate component_figures(const ScenarioSpec& spec, std::size_t c, dou
     e.pool_wait = base.pool_wait[c];
     e.pool_exhausted = base.abandon[c];
   }
-  if (base.reject[c] > 0) e.rejected = base.reject[c];
+  if (base.reject[c] > 0) {
+    const ServiceSpec* sv = cs.service();
+    (sv && sv->queue_deadline && !sv->queue ? e.shed : e.rejected) = base.reject[c];
+  }
   if (e.capacity > 0) {
     e.utilization = base.util[c];
     e.mean_utilization = mean.util[c];
