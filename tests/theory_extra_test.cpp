@@ -178,6 +178,31 @@ TEST_CASE(
   CHECK(static_cast<double>(error_count(r, "shed")) / static_cast<double>(r.started) == Rel(*e.shed, 0.04));
 }
 
+TEST_CASE("a bulkhead of k permits is a loss system: Erlang B, in the run and in check") {
+  // 30 calls/s of exp(100 ms) (3 Erlangs) through 4 permits: B(4, 3) of the
+  // calls fail at once with bulkhead_full and never reach the callee. check
+  // ignored bulkheads (30/s reached db, nothing refused).
+  const std::string text = R"(
+duration: 2h
+warmup: 1m
+traffic: [{name: users, to: a, rate: 30/s}]
+components:
+  a: {kind: service, workers: 100000, bulkheads: {db: 4}, steps: [{call: db}]}
+  db: {kind: service, workers: 100000, service_time: exp(100ms)}
+)";
+  const double b = queueing::erlang_b(4, 3);
+  const RunResult r = run_text(text);
+  const double full = static_cast<double>(error_count(r, "bulkhead_full")) / static_cast<double>(r.started);
+  MESSAGE("bulkhead_full " << full << ", Erlang B " << b);
+  CHECK(full == Rel(b, 0.03));
+  const std::optional<Estimate> est = estimate(load_scenario_text(text, "t.yaml"));
+  REQUIRE(est);
+  REQUIRE(est->components[0].bulkhead_full);
+  CHECK(*est->components[0].bulkhead_full == Rel(b));
+  CHECK(est->components[1].arrivals == Rel(30 * (1 - b)));
+  CHECK(component(r, "db").arrivals / 7140.0 == Rel(est->components[1].arrivals, 0.02));
+}
+
 TEST_CASE(
     "rate limits: a one-token bucket admits 1 / (1/r + 1/lambda); a saturated sliding window its rate") {
   const RunResult tb =

@@ -121,7 +121,9 @@ class Model {
     std::map<const StepSpec*, double> attempts;                     ///< per call site
     std::vector<std::map<std::string, double>> ops;                 ///< per component: calls/s by operation
     std::map<const StepSpec*, double> site_fail;                    ///< per call site: P(the call fails)
-    std::vector<double> visit_fail;                                 ///< per service: P(a visit fails)
+    std::map<const StepSpec*, double>
+        bulkhead_full;                       ///< per call site: P(its bulkhead's permits are all taken)
+    std::vector<double> visit_fail;          ///< per service: P(a visit fails)
     std::vector<std::vector<double>> fetch;  ///< keyed stores: per key class, the share of reads that fetch
     std::vector<double> source_rate;         ///< requests/s per traffic source (closed loops solved)
     bool overloaded = false;
@@ -174,19 +176,31 @@ class Model {
     return it == s.attempts.end() ? 1.0 : it->second;
   }
 
-  /// What a caller waits for one call (after the network): the callee's response.
+  double full_share(const State& s, const StepSpec& st) const {
+    const auto it = s.bulkhead_full.find(&st);
+    return it == s.bulkhead_full.end() ? 0.0 : it->second;
+  }
+  /// How long a call holds its bulkhead permit: all its attempts (0 when no callee).
+  double attempts_time(const State& s, const StepSpec& st) const {
+    const int t = target(st);
+    if (t < 0) return 0;
+    const double one = 2 * latency(st.call.latency) + op_response(s, static_cast<std::size_t>(t), st.call.op);
+    return site_attempts(s, st) * (st.call.timeout ? waited(st, one) : one);
+  }
+
+  /// What a caller waits for one call (after the network): the callee's
+  /// response; nothing when its bulkhead is full (the call fails at once).
   double call_time(const State& s, const StepSpec& st) const {
     const int t = target(st);
     if (t < 0) return 0;
     const auto c = static_cast<std::size_t>(t);
-    const double one = 2 * latency(st.call.latency) + op_response(s, c, st.call.op);
-    double time = site_attempts(s, st) * (st.call.timeout ? waited(st, one) : one);
+    double time = attempts_time(s, st);
     if (!st.on_miss.empty()) {
       // Cache-aside: the fetch and the store after it, for the reads that miss.
       const double store = 2 * latency(st.call.latency) + cache_time(c, "store", s);
       time += s.miss[c] * (steps_time(s, st.on_miss) + store);
     }
-    return time;
+    return (1 - full_share(s, st)) * time;
   }
 
   /// The distribution of a visit's own time where it is one draw: a service
@@ -336,6 +350,7 @@ class Model {
   void station(State& s, std::size_t c) const;
   void pools(State& s, std::size_t c, const DatabaseSpec& d) const;
   void caches(State& s, std::size_t c) const;
+  void bulkheads(State& s, std::size_t c) const;
   bool warm_static(const State& s, std::size_t c, const KeyedStoreSpec& st, double capacity) const;
   void sites(State& s, const std::vector<StepSpec>& steps) const;
 };
@@ -408,7 +423,9 @@ void Model::visit(State& s, std::size_t from, const std::vector<StepSpec>& steps
         const int t = target(st);
         if (t < 0) break;
         const auto c = static_cast<std::size_t>(t);
-        const double calls = rate * site_attempts(s, st) * spec_.fan_of(st.call);  // a scatter: one per shard
+        // A scatter: one per shard. A call its bulkhead refuses reaches nobody.
+        const double through = rate * (1 - full_share(s, st));
+        const double calls = through * site_attempts(s, st) * spec_.fan_of(st.call);
         s.arrivals[c] += calls;
         const std::string& op = st.call.op;
         s.ops[c][op] += calls;
@@ -417,9 +434,9 @@ void Model::visit(State& s, std::size_t from, const std::vector<StepSpec>& steps
         else if (op == "invalidate") s.invalidations[c] += calls;
         if (spec_.components[c].database()) s.pool_callers[c].emplace_back(static_cast<int>(from), calls);
         if (!st.on_miss.empty()) {
-          visit(s, from, st.on_miss, rate * s.miss[c]);
-          s.arrivals[c] += rate * s.miss[c];  // the store
-          s.ops[c]["store"] += rate * s.miss[c];
+          visit(s, from, st.on_miss, through * s.miss[c]);
+          s.arrivals[c] += through * s.miss[c];  // the store
+          s.ops[c]["store"] += through * s.miss[c];
         }
         break;
       }
@@ -663,9 +680,11 @@ void Model::sites(State& s, const std::vector<StepSpec>& steps) const {
       double a = st.call.retry ? attempts(p, st.call.retry->max) : 1.0;
       if (st.call.hedge) a += late(st, r, *st.call.hedge);  // a second attempt when no reply by then
       s.attempts[&st] = a;
-      // The call fails when every attempt does (and no fallback catches it).
+      // The call fails when its bulkhead is full or every attempt fails (and
+      // no fallback catches it).
+      const double full = full_share(s, st);
       s.site_fail[&st] = st.fallback.empty() && st.kind == StepSpec::Kind::Call
-                             ? std::pow(p, st.call.retry ? st.call.retry->max + 1 : 1)
+                             ? full + (1 - full) * std::pow(p, st.call.retry ? st.call.retry->max + 1 : 1)
                              : 0.0;
     }
     sites(s, st.steps);
@@ -685,6 +704,7 @@ void Model::stations(State& s) const {
   for (std::size_t c = 0; c < spec_.components.size(); ++c) {
     const ServiceSpec* sv = spec_.components[c].service();
     if (!sv) continue;
+    bulkheads(s, c);
     sites(s, sv->steps);
     double survive = 0;  // log P(every call of a visit succeeds)
     for_each_call(sv->steps, [&](const StepSpec& st, double times) {
@@ -693,6 +713,26 @@ void Model::stations(State& s) const {
         survive += times * std::log1p(-std::min(it->second, 0.999999));
     });
     s.visit_fail[c] = -std::expm1(survive);
+  }
+}
+
+/// A replica's permits for a callee are a loss system: M/G/k/k, whose
+/// blocking is Erlang B at the offered load (the calls it would have in
+/// progress without the limit), whatever the calls' time distribution. A
+/// call holds its permit for all its attempts.
+void Model::bulkheads(State& s, std::size_t c) const {
+  const ServiceSpec* sv = spec_.components[c].service();
+  for (const BulkheadSpec& b : sv->bulkheads) {
+    const auto each_site = [&](auto fn) {
+      for_each_call(sv->steps, [&](const StepSpec& st, double times) {
+        if (st.kind == StepSpec::Kind::Call && st.call.target == b.target) fn(st, times);
+      });
+    };
+    double erlangs = 0;
+    each_site(
+        [&](const StepSpec& st, double times) { erlangs += s.admitted[c] * times * attempts_time(s, st); });
+    const double full = q::erlang_b(b.permits, erlangs / std::max(1, sv->replicas));
+    each_site([&](const StepSpec& st, double) { s.bulkhead_full[&st] = full; });
   }
 }
 
@@ -868,6 +908,14 @@ ComponentEstimate component_figures(const ScenarioSpec& spec, std::size_t c, dou
   if (const DatabaseSpec* d = cs.database(); d && d->pool) {
     e.pool_wait = base.pool_wait[c];
     e.pool_exhausted = base.abandon[c];
+  }
+  if (const ServiceSpec* sv = cs.service(); sv && !sv->bulkheads.empty()) {
+    double kept = 0;  // log P(no call of a visit finds its bulkhead full)
+    for_each_call(sv->steps, [&](const StepSpec& st, double times) {
+      const auto it = base.bulkhead_full.find(&st);
+      if (it != base.bulkhead_full.end()) kept += times * std::log1p(-std::min(it->second, 0.999999));
+    });
+    e.bulkhead_full = -std::expm1(kept);
   }
   if (base.reject[c] > 0) {
     const ServiceSpec* sv = cs.service();

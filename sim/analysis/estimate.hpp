@@ -37,6 +37,7 @@ struct ComponentEstimate {
   std::optional<double> pool_exhausted;  ///< share of queries that give up waiting (base rates)
   std::optional<double> rejected;        ///< share turned away by a full queue (base rates)
   std::optional<double> shed;            ///< share dropped by the queue deadline (M/M/c+D, base rates)
+  std::optional<double> bulkhead_full;   ///< share of visits with a call its bulkhead refused (Erlang B)
   /// Why the figures above are no estimate of what a run measures (empty:
   /// they are). Utilisation is still computed as offered load, for orientation.
   std::string no_estimate;
