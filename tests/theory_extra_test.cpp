@@ -271,3 +271,30 @@ TEST_CASE("a running LFU cache holds the most popular keys: the hit ratio is the
   MESSAGE("LFU cache-aside: " << hit << ", top-500 mass " << top_mass(10'000, 0.8, 500));
   CHECK(hit == Rel(top_mass(10'000, 0.8, 500), 0.02));
 }
+
+TEST_CASE(
+    "balancer policies over 4 replicas at rho 0.8: M/M/4 <= least connections < power of two < random") {
+  // Join-the-shortest-queue has no closed form for 4 servers; the bounds
+  // are exact: one shared queue (M/M/4, Erlang C) is the best any dispatcher
+  // can do, a random split (4 x M/M/1 at lambda / 4) the worst of these.
+  const auto mean = [](const std::string& policy) {
+    return run_text(fmt::format(R"(
+duration: 4h
+warmup: 1m
+traffic: [{{name: users, to: lb, rate: 32/s}}]
+components:
+  lb: {{kind: load_balancer, policy: {}, to: s}}
+  s: {{kind: service, replicas: 4, workers: 1, service_time: exp(100ms)}}
+)",
+                                policy))
+        .latency.mean;
+  };
+  const double mmc = queueing::mmc_response(4, 32, 10), random = queueing::mm1_response(8, 10);
+  const double lc = mean("least_connections"), p2 = mean("power_of_two"), rnd = mean("random");
+  MESSAGE("M/M/4 " << mmc << ", least connections " << lc << ", power of two " << p2 << ", random " << rnd
+                   << " (M/M/1 " << random << ")");
+  CHECK(rnd == Rel(random, 0.05));
+  CHECK(mmc < lc);
+  CHECK(lc < 0.9 * p2);
+  CHECK(p2 < 0.6 * rnd);
+}
