@@ -205,10 +205,11 @@ components:
 
 TEST_CASE(
     "rate limits: a one-token bucket admits 1 / (1/r + 1/lambda); a saturated sliding window its rate") {
+  CHECK(queueing::token_bucket_admitted(30, 20, 1) == Rel(1 / (1 / 20.0 + 1 / 30.0)));
   const RunResult tb =
       run_text(station(30, "workers: 1000, rate_limit: {rate: 20/s, burst: 1}, service_time: 1ms", "2h"));
   MESSAGE("token bucket: " << tb.throughput_rps << "/s");
-  CHECK(tb.throughput_rps == Rel(queueing::token_bucket_one_admitted(30, 20), 0.01));
+  CHECK(tb.throughput_rps == Rel(queueing::token_bucket_admitted(30, 20, 1), 0.01));
   // Offered far more than its limit, a sliding window admits `rate x
   // window` in each window: the rate exactly, down to a limit of 1.
   for (const int rate : {1, 20}) {
@@ -220,6 +221,31 @@ TEST_CASE(
                 "10m"));
     MESSAGE("sliding window " << rate << "/s: " << sw.throughput_rps << "/s");
     CHECK(sw.throughput_rps == Rel(rate, 0.005));
+  }
+}
+
+TEST_CASE(
+    "a token bucket of b tokens is M/D/1+D: Erlang's M/D/1 workload below (b - 1) / r, in the run and in "
+    "check") {
+  // Offered exactly its rate (rho = 1), 20/s: burst 2 admits 14.62/s, burst
+  // 5 17.93/s (check said 20/s, everything). Erlang's formula F(tau) =
+  // sum_k (-rho (n - k))^k / k! e^(rho (n - k)), n = b - 1, and the admitted
+  // rate lambda F / (1 + rho F).
+  for (const int b : {2, 5}) {
+    double f = 0;
+    for (int k = 0; k < b; ++k)
+      f += std::pow(-(b - 1 - k), k) / std::tgamma(k + 1.0) * std::exp(static_cast<double>(b - 1 - k));
+    const double exact = 20 * f / (1 + f);
+    CHECK(queueing::token_bucket_admitted(20, 20, b) == Rel(exact, 1e-5));
+    const std::string text = station(
+        20, fmt::format("workers: 100000, rate_limit: {{rate: 20/s, burst: {}}}, service_time: 1ms", b));
+    const RunResult r = run_text(text);
+    MESSAGE("burst " << b << ": " << r.throughput_rps << "/s, M/D/1+D " << exact);
+    CHECK(r.throughput_rps == Rel(exact, 0.01));
+    const std::optional<Estimate> est = estimate(load_scenario_text(text, "t.yaml"));
+    REQUIRE(est);
+    REQUIRE(est->components[0].rate_limited);
+    CHECK(*est->components[0].rate_limited == Rel(1 - exact / 20, 1e-4));
   }
 }
 

@@ -481,7 +481,14 @@ void Model::flows(State& s, const std::vector<double>& mult) const {
     const std::optional<RateLimitSpec>* rl = nullptr;
     if (const ServiceSpec* sv = cs.service()) rl = &sv->rate_limit;
     if (const LoadBalancerSpec* lb = cs.load_balancer()) rl = &lb->rate_limit;
-    if (rl && *rl) a = std::min(a, (*rl)->rate);  // the excess is refused (rate_limited)
+    if (rl && *rl) {
+      // The excess is refused (rate_limited): a token bucket is M/D/1+D
+      // (queueing::token_bucket_admitted), a sliding window about its rate.
+      const RateLimitSpec& r = **rl;
+      a = r.kind == RateLimitSpec::Kind::TokenBucket
+              ? q::token_bucket_admitted(a, r.rate, r.burst > 0 ? r.burst : std::max(1.0, r.rate))
+              : std::min(a, r.rate);
+    }
     s.offered[c] = a;
     a *= 1 - s.reject[c] - s.abandon[c];
     s.admitted[c] = a;
@@ -909,6 +916,8 @@ ComponentEstimate component_figures(const ScenarioSpec& spec, std::size_t c, dou
     e.pool_wait = base.pool_wait[c];
     e.pool_exhausted = base.abandon[c];
   }
+  if (base.arrivals[c] > 0 && base.offered[c] < base.arrivals[c])
+    e.rate_limited = 1 - base.offered[c] / base.arrivals[c];
   if (const ServiceSpec* sv = cs.service(); sv && !sv->bulkheads.empty()) {
     double kept = 0;  // log P(no call of a visit finds its bulkhead full)
     for_each_call(sv->steps, [&](const StepSpec& st, double times) {

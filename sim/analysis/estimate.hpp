@@ -38,6 +38,7 @@ struct ComponentEstimate {
   std::optional<double> rejected;        ///< share turned away by a full queue (base rates)
   std::optional<double> shed;            ///< share dropped by the queue deadline (M/M/c+D, base rates)
   std::optional<double> bulkhead_full;   ///< share of visits with a call its bulkhead refused (Erlang B)
+  std::optional<double> rate_limited;    ///< share refused by its rate limit (token bucket: M/D/1+D)
   /// Why the figures above are no estimate of what a run measures (empty:
   /// they are). Utilisation is still computed as offered load, for orientation.
   std::string no_estimate;

@@ -53,9 +53,29 @@ double mg1_wait(double lambda, double mean_service, double scv) {
   return rho * (1 + scv) / (2 * (1 - rho)) * mean_service;
 }
 
-double token_bucket_one_admitted(double lambda, double rate) {
+double token_bucket_admitted(double lambda, double rate, double burst) {
   if (lambda <= 0 || rate <= 0) return 0;
-  return 1 / (1 / rate + 1 / lambda);
+  const double rho = lambda / rate;
+  // F on a grid of m steps per refill time 1/rate, by the trapezoidal rule;
+  // F(x - 1/rate) jumps from 0 to 1 at x = 1/rate (the atom at V = 0): the
+  // step that ends there takes its left limit, 0. Error under 1e-6 at m = 64.
+  constexpr std::size_t m = 64;
+  const double k = lambda / (2 * rate * m);  // h lambda / 2 for the step h = 1 / (rate m)
+  const auto steps = static_cast<std::size_t>(std::llround(std::max(0.0, burst - 1) * m));
+  std::vector<double> f(steps + 1);
+  f[0] = 1;
+  const auto before = [&](std::size_t i) { return i >= m ? f[i - m] : 0.0; };  // F(x_i - 1/rate)
+  std::size_t i = 0;
+  for (; i < steps && f[i] < 1e200; ++i) {  // past 1e200 (overloaded) the rate itself
+    const double right = i + 1 == m ? 0.0 : before(i + 1);
+    f[i + 1] = (f[i] * (1 + k) - k * (before(i) + right)) / (1 - k);
+    // Below the rate F settles at 1 / (1 - rho): a deep bucket loses nothing more.
+    if (i + 1 >= 2 * m && std::abs(f[i + 1] - f[i + 1 - m]) <= 1e-13 * f[i + 1]) {
+      ++i;
+      break;
+    }
+  }
+  return lambda * f[i] / (1 + rho * f[i]);
 }
 
 LossResult mmck(int c, int k, double lambda, double mu) {

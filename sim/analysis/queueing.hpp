@@ -41,11 +41,17 @@ double ekm1_response(int k, double lambda, double mu);
 /// where scv is the squared coefficient of variation of the service time.
 double mg1_wait(double lambda, double mean_service, double scv);
 
-/// A token bucket holding one token (burst 1), refilled at `rate` per s,
-/// offered Poisson requests at `lambda` per s: an admission empties it, it
-/// is full again 1/rate later, and the next arrival after that is admitted
-/// (memoryless: 1/lambda on average). Admitted per s: 1 / (1/rate + 1/lambda).
-double token_bucket_one_admitted(double lambda, double rate);
+/// A token bucket of `burst` tokens (>= 1) refilled at `rate` per s, offered
+/// Poisson requests at `lambda` per s: the admitted rate. The missing tokens
+/// in time units, V = (burst - tokens) / rate, are the workload of an M/D/1
+/// queue (service 1/rate) that admits an arrival only when V <= tau =
+/// (burst - 1) / rate: M/D/1+D, deterministic patience. Its workload
+/// distribution below tau is the unbounded queue's, F(x) = P(V <= x) / P(V =
+/// 0) with F' = lambda (F(x) - F(x - 1/rate)) (Erlang's M/D/1 formula, solved
+/// step by step for stability); the server is busy rho (1 - loss) of the
+/// time, so the admitted rate is lambda F(tau) / (1 + rho F(tau)). Burst 1:
+/// 1 / (1/rate + 1/lambda).
+double token_bucket_admitted(double lambda, double rate, double burst);
 
 /// M/M/c/K (K = servers + waiting room): the blocking probability p_K and the
 /// mean response time of admitted customers (Little: W = L / (lambda (1 - p_K))).

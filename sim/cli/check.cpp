@@ -57,6 +57,8 @@ void print_table(std::ostream& out, const Estimate& est) {
       extra += fmt::format("  pool: {} give up", fmt::format("{:.2g}%", *c.pool_exhausted * 100));
     if (c.rejected && *c.rejected >= 0.0005) extra += fmt::format("  {:.2g}% rejected", *c.rejected * 100);
     if (c.shed && *c.shed >= 0.0005) extra += fmt::format("  {:.2g}% shed", *c.shed * 100);
+    if (c.rate_limited && *c.rate_limited >= 0.0005)
+      extra += fmt::format("  {:.2g}% rate_limited", *c.rate_limited * 100);
     if (c.bulkhead_full && *c.bulkhead_full >= 0.0005)
       extra += fmt::format("  {:.2g}% bulkhead_full", *c.bulkhead_full * 100);
     const double wait = c.wait + c.pool_wait.value_or(0.0);
@@ -125,6 +127,7 @@ nlohmann::ordered_json estimate_json(const ScenarioSpec& spec, const Estimate& e
     if (c.rejected) e["rejected_share"] = *c.rejected;
     if (c.shed) e["shed_share"] = *c.shed;
     if (c.bulkhead_full) e["bulkhead_full_share"] = *c.bulkhead_full;
+    if (c.rate_limited) e["rate_limited_share"] = *c.rate_limited;
     e["estimate"] = c.no_estimate.empty();
     if (!c.no_estimate.empty()) e["no_estimate"] = c.no_estimate;
     comps[c.name] = e;
