@@ -50,7 +50,8 @@ double mg1_wait(double lambda, double mean_service, double scv);
 /// 0) with F' = lambda (F(x) - F(x - 1/rate)) (Erlang's M/D/1 formula, solved
 /// step by step for stability); the server is busy rho (1 - loss) of the
 /// time, so the admitted rate is lambda F(tau) / (1 + rho F(tau)). Burst 1:
-/// 1 / (1/rate + 1/lambda).
+/// 1 / (1/rate + 1/lambda). Deeper than 4096 tokens counts as 4096 (the
+/// refused share there is at most 1 / 8192 of the offered).
 double token_bucket_admitted(double lambda, double rate, double burst);
 
 /// M/M/c/K (K = servers + waiting room): the blocking probability p_K and the
