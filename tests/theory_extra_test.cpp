@@ -144,6 +144,47 @@ components:
   CHECK(failed_share(q) == Rel(exact.blocking, 0.04));
 }
 
+TEST_CASE(
+    "check: a queue's consumers: M/M/c/K with a capacity, one M/M/1 per partition, no wait at the consumer") {
+  // check took a partitioned queue for one M/M/4 line (74.6 ms where each
+  // partition's consumer is an M/M/1 at 80%: 400 ms), showed that wait again
+  // at the consumer service (which never queues: one delivery per worker),
+  // and ignored a capacity that rejects.
+  const std::string partitioned = R"(
+duration: 2h
+warmup: 1m
+traffic: [{name: users, to: p, rate: 32/s}]
+components:
+  p: {kind: service, workers: 1000, steps: [{publish: q}]}
+  q: {kind: queue, consumer: c, partitions: 4}
+  c: {kind: service, replicas: 4, workers: 1, service_time: exp(100ms)}
+)";
+  const std::optional<Estimate> est = estimate(load_scenario_text(partitioned, "t.yaml"));
+  REQUIRE(est);
+  CHECK(est->components[1].wait == Rel(queueing::mm1_response(8, 10) - 0.1));
+  CHECK(est->components[2].wait == 0);
+  const RunResult r = run_text(partitioned);
+  MESSAGE("partitioned: wait " << component(r, "q").wait.mean << " s, consumer "
+                               << component(r, "c").wait.mean);
+  CHECK(component(r, "q").wait.mean == Rel(est->components[1].wait, 0.05));
+  CHECK(component(r, "c").wait.mean == 0);
+  // 2 consumers, room for 3: M/M/2/5.
+  const std::string full = R"(
+traffic: [{name: users, to: p, rate: 18/s}]
+components:
+  p: {kind: service, workers: 1000, steps: [{publish: q}]}
+  q: {kind: queue, consumer: c, consumers: 2, capacity: 3, when_full: reject}
+  c: {kind: service, replicas: 2, workers: 1, service_time: exp(100ms)}
+)";
+  const queueing::LossResult exact = queueing::mmck(2, 5, 18, 10);
+  const std::optional<Estimate> fe = estimate(load_scenario_text(full, "t.yaml"));
+  REQUIRE(fe);
+  REQUIRE(fe->components[1].rejected);
+  CHECK(*fe->components[1].rejected == Rel(exact.blocking));
+  CHECK(fe->components[1].wait == Rel(exact.response - 0.1));
+  CHECK(fe->components[2].wait == 0);
+}
+
 TEST_CASE("queue_deadline: M/M/c+D sheds as Baccelli-Hebuterne's deterministic patience") {
   // 2 workers, 19/s of exp(100 ms), dropped after 100 ms of waiting: a
   // request is shed when its offered wait V >= D (queueing::mmc_patience).

@@ -325,7 +325,16 @@ class Model {
         for (const auto& tw : lb->targets) calls |= tw.first == spec_.components[c].name;
         if (calls) return kInf;
       }
-      if (const QueueSpec* qs = cs.queue(); qs && qs->consumer == spec_.components[c].name) return kInf;
+      if (const QueueSpec* qs = cs.queue(); qs && qs->consumer == spec_.components[c].name) {
+        // Consumer k's deliveries go to replica k mod replicas, one at a time:
+        // at most ceil(consumers / replicas) at once on a replica.
+        const ServiceSpec* me = spec_.components[c].service();
+        const double reps = me ? std::max(1, me->replicas) : 1.0;
+        const double consumers =
+            qs->consumers > 0 ? qs->consumers : reps * (me ? std::max(1, me->workers) : 1);
+        n += std::ceil(consumers / reps);
+        continue;
+      }
       if (const CdnSpec* cd = cs.cdn(); cd && cd->origin == spec_.components[c].name) return kInf;
       if (calls) n += static_cast<double>(cs.service()->replicas) * cs.service()->workers;
     }
@@ -348,6 +357,7 @@ class Model {
   void visit(State& s, std::size_t from, const std::vector<StepSpec>& steps, double rate) const;
   void stations(State& s) const;
   void station(State& s, std::size_t c) const;
+  void partitioned(State& s, std::size_t c, int partitions, int consumers) const;
   void pools(State& s, std::size_t c, const DatabaseSpec& d) const;
   void caches(State& s, std::size_t c) const;
   void bulkheads(State& s, std::size_t c) const;
@@ -610,7 +620,7 @@ double busiest_node_share(const DatabaseSpec& d) {
 
 void Model::station(State& s, std::size_t c) const {
   const ComponentSpec& cs = spec_.components[c];
-  int replicas = 1, workers = 0;
+  int replicas = 1, workers = 0, partitions = 0;
   double share = 1;   // of the load on the busiest replica or node
   double copies = 1;  // nodes each visit runs on (a leaderless store's replication factor)
   std::optional<std::int64_t> queue;
@@ -637,6 +647,10 @@ void Model::station(State& s, std::size_t c) const {
       if (const int t = spec_.find(qs->consumer); t >= 0)
         if (const ServiceSpec* sv = spec_.components[static_cast<std::size_t>(t)].service())
           workers = sv->replicas * sv->workers;
+    partitions = qs->partitions;
+    // A full queue that refuses publishes is M/M/c/K; one line only (the
+    // partitions share the room).
+    if (qs->capacity && qs->when_full == WhenFull::Reject && partitions == 0) queue = *qs->capacity;
   }
   s.wait[c] = 0;
   s.util[c] = 0;
@@ -667,6 +681,7 @@ void Model::station(State& s, std::size_t c) const {
     return;
   }
   s.util[c] = s.admitted[c] * s.hold[c] * copies / (static_cast<double>(replicas) * workers);
+  if (partitions > 0) return partitioned(s, c, partitions, workers);
   if (lambda >= workers * mu) {
     s.overloaded = true;
     s.wait[c] = 0;  // unbounded; the caller's hold is left without it
@@ -674,6 +689,26 @@ void Model::station(State& s, std::size_t c) const {
   }
   // Allen-Cunneen: the M/M/c wait times (1 + scv of service) / 2 (arrivals Poisson).
   s.wait[c] = bounded ? 0.0 : q::mmc_wait(workers, lambda, mu) * (1 + std::min(scv, 10.0)) / 2;
+}
+
+/// A partitioned queue: partition p is consumer (p mod n)'s alone, so each
+/// consumer is an M/M/1 (P-K with exponential deliveries) fed by its
+/// partitions' share of the messages (keys spread evenly), not one M/M/n.
+/// The wait is the messages' mean over the consumers.
+void Model::partitioned(State& s, std::size_t c, int partitions, int consumers) const {
+  const int n = std::min(partitions, consumers);
+  const double mu = 1 / s.hold[c];
+  s.wait[c] = 0;
+  for (int k = 0; k < n; ++k) {
+    const double share = static_cast<double>(partitions / n + (k < partitions % n ? 1 : 0)) / partitions;
+    const double lambda = s.admitted[c] * share;
+    if (lambda >= mu) {
+      s.overloaded = true;
+      s.wait[c] = 0;
+      return;
+    }
+    s.wait[c] += share * q::mg1_wait(lambda, s.hold[c], 1.0);
+  }
 }
 
 void Model::sites(State& s, const std::vector<StepSpec>& steps) const {
