@@ -13,6 +13,7 @@
 
 #include "analysis/estimate.hpp"
 #include "analysis/queueing.hpp"
+#include "archsim/load.hpp"
 #include "engine/key_store.hpp"
 #include "engine/popularity.hpp"
 #include "engine/rng.hpp"
@@ -364,4 +365,27 @@ components:
   CHECK(mmc < lc);
   CHECK(lc < 0.9 * p2);
   CHECK(p2 < 0.6 * rnd);
+}
+
+TEST_CASE(
+    "check's waits on the validation examples are their exact formulas (E_k/M/1, P-K of a nested call)") {
+  // check took every replica's arrivals for Poisson and every multi-step
+  // visit for exponential: round robin over 4 replicas said 40 ms (M/M/1)
+  // where E4/M/1 waits 22.7 ms, the nested call 32 ms where P-K gives 24.
+  const auto wait = [](const std::string& file, const std::string& name) {
+    const std::optional<Estimate> est =
+        estimate(load_scenario(std::string(ARCHSIM_SOURCE_DIR) + "/examples/validation/" + file));
+    REQUIRE(est);
+    for (const ComponentEstimate& e : est->components)
+      if (e.name == name) return e.wait;
+    FAIL("no component " << name);
+    return 0.0;
+  };
+  CHECK(wait("mm1.yaml", "server") == Rel(queueing::mm1_response(80, 100) - 0.01));
+  CHECK(wait("md1.yaml", "server") == Rel(queueing::mg1_wait(80, 0.01, 0)));
+  CHECK(wait("mmc.yaml", "server") == Rel(queueing::mmc_wait(4, 80, 25)));
+  CHECK(wait("lb_random.yaml", "app") == Rel(queueing::mm1_response(80, 100) - 0.01));
+  CHECK(wait("lb_round_robin.yaml", "app") == Rel(queueing::ekm1_response(4, 80, 100) - 0.01));
+  // S = exp(4 ms) + exp(4 ms): E[S] = 8 ms, E[S^2] = 96 ms^2, scv 0.5.
+  CHECK(wait("nested_call.yaml", "api") == Rel(queueing::mg1_wait(100, 0.008, 0.5)));
 }

@@ -343,6 +343,59 @@ class Model {
     return n;
   }
 
+  /// The squared coefficient of variation of the gaps between arrivals at
+  /// one of c's k replicas: 1/k when one round robin spreads its (Poisson)
+  /// arrivals, every k-th to a replica (Erlang-k gaps), else 1. A service
+  /// has one round robin for all its direct callers; a balancer its own.
+  double arrival_scv(std::size_t c, int replicas) const {
+    if (replicas <= 1 || !spec_.components[c].service()) return 1;
+    const std::string& name = spec_.components[c].name;
+    int spreads = 0;  // round robins feeding c
+    bool direct = false;
+    for (const ComponentSpec& cs : spec_.components) {
+      if (const LoadBalancerSpec* lb = cs.load_balancer()) {
+        bool to = lb->to == name;
+        for (const auto& tw : lb->targets) to |= tw.first == name;
+        if (to && (lb->policy != LbPolicy::RoundRobin || lb->targets.size() > 1)) return 1;
+        spreads += to ? 1 : 0;
+      } else if (const ServiceSpec* sv = cs.service()) {
+        for_each_call(sv->steps, [&](const StepSpec& st, double) { direct |= st.call.target == name; });
+      }
+    }
+    for (const TrafficSpec& ts : spec_.traffic) direct |= ts.to == name;
+    return spreads + (direct ? 1 : 0) == 1 ? 1.0 / replicas : 1.0;
+  }
+
+  /// The scv of a visit's hold when its steps are work and plain calls (no
+  /// retry, timeout, hedge or on_miss) to callees that answer with one draw
+  /// and never queue: independent parts, whose variances add (a call: the
+  /// callee's draw and two network latencies). Otherwise 1 (exponential).
+  double hold_scv(const State& s, const std::vector<StepSpec>& steps) const {
+    double mean = 0, var = 0;
+    const auto add = [&](const DistSpec& d, double times) {
+      const Moments m = sampled_moments(d);
+      mean += times * m.mean;
+      var += times * m.scv * m.mean * m.mean;
+    };
+    for (const StepSpec& st : steps) {
+      if (st.kind == StepSpec::Kind::Work) {
+        add(st.work, 1);
+        continue;
+      }
+      const int t = st.kind == StepSpec::Kind::Call ? target(st) : -1;
+      if (t < 0 || st.call.retry || st.call.timeout || st.call.hedge || !st.on_miss.empty() ||
+          spec_.fan_of(st.call) != 1)
+        return 1;
+      const auto c = static_cast<std::size_t>(t);
+      const DistSpec* d = own_time(c, st.call.op);
+      if (!d || s.wait[c] > 0 || s.pool_wait[c] > 0) return 1;
+      add(*d, 1);
+      if (st.call.latency) add(*st.call.latency, 2);
+      else if (spec_.network_latency) add(*spec_.network_latency, 2);
+    }
+    return mean > 0 ? var / (mean * mean) : 1;
+  }
+
   /// A service of one worker and one replica whose steps are all work.
   bool single_station(std::size_t c) const {
     const ServiceSpec* sv = spec_.components[c].service();
@@ -629,8 +682,7 @@ void Model::station(State& s, std::size_t c) const {
     replicas = sv->replicas;
     workers = sv->workers;
     queue = sv->queue;
-    if (sv->steps.size() == 1 && sv->steps[0].kind == StepSpec::Kind::Work)
-      scv = sampled_moments(sv->steps[0].work).scv;
+    scv = hold_scv(s, sv->steps);
   } else if (const CacheSpec* ca = cs.cache()) {
     workers = ca->workers;
     queue = ca->queue;
@@ -687,8 +739,13 @@ void Model::station(State& s, std::size_t c) const {
     s.wait[c] = 0;  // unbounded; the caller's hold is left without it
     return;
   }
-  // Allen-Cunneen: the M/M/c wait times (1 + scv of service) / 2 (arrivals Poisson).
-  s.wait[c] = bounded ? 0.0 : q::mmc_wait(workers, lambda, mu) * (1 + std::min(scv, 10.0)) / 2;
+  // Allen-Cunneen: the M/M/c wait times (scv of the gaps + scv of service) / 2;
+  // round robin over single-worker replicas of exponential work: E_k/M/1, exact.
+  const double ca = arrival_scv(c, replicas);
+  if (bounded) s.wait[c] = 0;
+  else if (ca < 1 && workers == 1 && std::abs(scv - 1) < 1e-9)
+    s.wait[c] = q::ekm1_response(replicas, lambda, mu) - 1 / mu;
+  else s.wait[c] = q::mmc_wait(workers, lambda, mu) * (ca + std::min(scv, 10.0)) / 2;
 }
 
 /// A partitioned queue: partition p is consumer (p mod n)'s alone, so each
