@@ -388,4 +388,7 @@ TEST_CASE(
   CHECK(wait("lb_round_robin.yaml", "app") == Rel(queueing::ekm1_response(4, 80, 100) - 0.01));
   // S = exp(4 ms) + exp(4 ms): E[S] = 8 ms, E[S^2] = 96 ms^2, scv 0.5.
   CHECK(wait("nested_call.yaml", "api") == Rel(queueing::mg1_wait(100, 0.008, 0.5)));
+  // 10 users thinking exp(100 ms) at one exp(10 ms) worker: exact MVA (the
+  // open M/M/1 at the same throughput said 36.6 ms).
+  CHECK(wait("closed_loop.yaml", "server") == Rel(queueing::mva(10, 0.1, {0.01}).response - 0.01));
 }

@@ -126,6 +126,7 @@ class Model {
     std::vector<double> visit_fail;          ///< per service: P(a visit fails)
     std::vector<std::vector<double>> fetch;  ///< keyed stores: per key class, the share of reads that fetch
     std::vector<double> source_rate;         ///< requests/s per traffic source (closed loops solved)
+    std::vector<double> closed_wait;         ///< per single station a closed loop alone feeds: MVA's wait, s
     bool overloaded = false;
   };
 
@@ -143,6 +144,7 @@ class Model {
         s.miss[c] = 1 - s.hit[c];
       }
     s.source_rate.assign(spec_.traffic.size(), 0.0);
+    s.closed_wait.assign(n, -1.0);
     s.ops.assign(n, {});
     s.fetch.assign(n, {});
     double last = -1;
@@ -396,6 +398,26 @@ class Model {
     return mean > 0 ? var / (mean * mean) : 1;
   }
 
+  /// Whether traffic source t is all that sends to c (no other source, no
+  /// caller, balancer, queue or cdn).
+  bool fed_only_by(std::size_t c, std::size_t t) const {
+    const std::string& name = spec_.components[c].name;
+    for (std::size_t o = 0; o < spec_.traffic.size(); ++o)
+      if (o != t && spec_.traffic[o].to == name) return false;
+    bool fed = false;
+    for (const ComponentSpec& cs : spec_.components) {
+      if (const ServiceSpec* sv = cs.service())
+        for_each_call(sv->steps, [&](const StepSpec& st, double) { fed |= st.call.target == name; });
+      if (const LoadBalancerSpec* lb = cs.load_balancer()) {
+        fed |= lb->to == name;
+        for (const auto& tw : lb->targets) fed |= tw.first == name;
+      }
+      if (const QueueSpec* qs = cs.queue()) fed |= qs->consumer == name;
+      if (const CdnSpec* cd = cs.cdn()) fed |= cd->origin == name || cd->include == name;
+    }
+    return !fed;
+  }
+
   /// A service of one worker and one replica whose steps are all work.
   bool single_station(std::size_t c) const {
     const ServiceSpec* sv = spec_.components[c].service();
@@ -525,11 +547,16 @@ void Model::flows(State& s, const std::vector<double>& mult) const {
     double rate = ts.rate * mult[t];
     // A closed loop of N users thinking Z: N / (Z + R) (the response law);
     // exact MVA where the entry is one single-server station that calls nothing.
-    if (ts.closed() && single_station(static_cast<std::size_t>(e)))
-      rate = q::mva(static_cast<int>(std::min(1e6, std::round(static_cast<double>(ts.users) * mult[t]))),
-                    mean_of(ts.think) + 2 * latency(std::nullopt), {s.hold[static_cast<std::size_t>(e)]})
-                 .throughput;
-    else if (ts.closed())
+    if (ts.closed() && single_station(static_cast<std::size_t>(e))) {
+      const auto c = static_cast<std::size_t>(e);
+      const q::MvaResult m =
+          q::mva(static_cast<int>(std::min(1e6, std::round(static_cast<double>(ts.users) * mult[t]))),
+                 mean_of(ts.think) + 2 * latency(std::nullopt), {s.hold[c]});
+      rate = m.throughput;
+      // Its wait too, when nothing else sends to it (the open M/M/1 at that
+      // throughput waits about twice as long).
+      s.closed_wait[c] = fed_only_by(c, t) ? std::max(0.0, m.response - s.hold[c]) : -1;
+    } else if (ts.closed())
       rate = static_cast<double>(ts.users) * mult[t] /
              (mean_of(ts.think) + (ts.timeout ? capped(r, *ts.timeout) : r));
     double p = s.fail[static_cast<std::size_t>(e)] + (ts.timeout ? tail(r, *ts.timeout) : 0.0);
@@ -746,6 +773,7 @@ void Model::station(State& s, std::size_t c) const {
   else if (ca < 1 && workers == 1 && std::abs(scv - 1) < 1e-9)
     s.wait[c] = q::ekm1_response(replicas, lambda, mu) - 1 / mu;
   else s.wait[c] = q::mmc_wait(workers, lambda, mu) * (ca + std::min(scv, 10.0)) / 2;
+  if (s.closed_wait[c] >= 0) s.wait[c] = s.closed_wait[c];  // a closed loop's own station: MVA
 }
 
 /// A partitioned queue: partition p is consumer (p mod n)'s alone, so each
