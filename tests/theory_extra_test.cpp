@@ -392,3 +392,24 @@ TEST_CASE(
   // open M/M/1 at the same throughput said 36.6 ms).
   CHECK(wait("closed_loop.yaml", "server") == Rel(queueing::mva(10, 0.1, {0.01}).response - 0.01));
 }
+
+TEST_CASE("check: a sharded database's wait is the mean over queries of each node's M/M/c (a hot shard)") {
+  // 4 shards, shard 0 takes half the queries, 4 workers per node, exp(8 ms)
+  // at 800/s: the hot node waits as M/M/4 at 400/s, the others at 133/s.
+  // check gave the hot node's wait alone (5.96 ms) for the mean (3.02).
+  const std::string text = R"(
+duration: 1h
+warmup: 1m
+traffic: [{name: users, to: api, rate: 800/s}]
+components:
+  api: {kind: service, workers: 100000, steps: [{call: db}]}
+  db: {kind: database, workers: 4, shards: 4, hot_shard: 0.5, queries: {read: exp(8ms)}}
+)";
+  const double exact = 0.5 * queueing::mmc_wait(4, 400, 125) + 0.5 * queueing::mmc_wait(4, 800.0 / 6, 125);
+  const std::optional<Estimate> est = estimate(load_scenario_text(text, "t.yaml"));
+  REQUIRE(est);
+  CHECK(est->components[1].wait == Rel(exact));
+  const RunResult r = run_text(text);
+  MESSAGE("sharded db: wait " << component(r, "db").wait.mean << " s, exact " << exact);
+  CHECK(component(r, "db").wait.mean == Rel(exact, 0.05));
+}

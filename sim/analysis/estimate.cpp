@@ -433,6 +433,7 @@ class Model {
   void stations(State& s) const;
   void station(State& s, std::size_t c) const;
   void partitioned(State& s, std::size_t c, int partitions, int consumers) const;
+  double open_wait(std::size_t c, int replicas, int workers, double lambda, double mu, double scv) const;
   void pools(State& s, std::size_t c, const DatabaseSpec& d) const;
   void caches(State& s, std::size_t c) const;
   void bulkheads(State& s, std::size_t c) const;
@@ -698,6 +699,34 @@ double busiest_node_share(const DatabaseSpec& d) {
   return shard / (1 + d.replicas);  // a rough split over the shard's nodes
 }
 
+/// Each node's share of a primary-and-replicas database's queries: the
+/// shards' (even, a hot shard 0, or Zipf), each spread over the shard's nodes
+/// (the rough split busiest_node_share takes too).
+std::vector<double> node_shares(const DatabaseSpec& d) {
+  const int n = std::max(1, d.shards);
+  std::vector<double> shard(static_cast<std::size_t>(n), 1.0 / n);
+  if (d.hot_shard && n > 1) {
+    shard.assign(static_cast<std::size_t>(n), (1 - *d.hot_shard) / (n - 1));
+    shard[0] = *d.hot_shard;
+  }
+  if (d.shard_skew && n > 1) shard = q::zipf(n, d.shard_skew->zipf);
+  std::vector<double> out;
+  for (const double p : shard)
+    for (int r = 0; r <= d.replicas; ++r) out.push_back(p / (1 + d.replicas));
+  return out;
+}
+
+/// The mean wait for a worker of an open station. Allen-Cunneen: the M/M/c
+/// wait times (scv of the gaps + scv of service) / 2; round robin over
+/// single-worker replicas of exponential work: E_k/M/1, exact.
+double Model::open_wait(std::size_t c, int replicas, int workers, double lambda, double mu,
+                        double scv) const {
+  const double ca = arrival_scv(c, replicas);
+  if (ca < 1 && workers == 1 && std::abs(scv - 1) < 1e-9)
+    return q::ekm1_response(replicas, lambda, mu) - 1 / mu;
+  return q::mmc_wait(workers, lambda, mu) * (ca + std::min(scv, 10.0)) / 2;
+}
+
 void Model::station(State& s, std::size_t c) const {
   const ComponentSpec& cs = spec_.components[c];
   int replicas = 1, workers = 0, partitions = 0;
@@ -766,13 +795,13 @@ void Model::station(State& s, std::size_t c) const {
     s.wait[c] = 0;  // unbounded; the caller's hold is left without it
     return;
   }
-  // Allen-Cunneen: the M/M/c wait times (scv of the gaps + scv of service) / 2;
-  // round robin over single-worker replicas of exponential work: E_k/M/1, exact.
-  const double ca = arrival_scv(c, replicas);
-  if (bounded) s.wait[c] = 0;
-  else if (ca < 1 && workers == 1 && std::abs(scv - 1) < 1e-9)
-    s.wait[c] = q::ekm1_response(replicas, lambda, mu) - 1 / mu;
-  else s.wait[c] = q::mmc_wait(workers, lambda, mu) * (ca + std::min(scv, 10.0)) / 2;
+  s.wait[c] = bounded ? 0.0 : open_wait(c, replicas, workers, lambda, mu, scv);
+  // A database's nodes take uneven shares (a hot shard): the mean over queries.
+  if (const DatabaseSpec* d = cs.database(); d && !bounded && !d->consistency) {
+    s.wait[c] = 0;
+    for (const double p : node_shares(*d))
+      s.wait[c] += p * open_wait(c, 1, workers, s.admitted[c] * p, mu, scv);
+  }
   if (s.closed_wait[c] >= 0) s.wait[c] = s.closed_wait[c];  // a closed loop's own station: MVA
 }
 
