@@ -141,6 +141,29 @@ TEST_CASE("disable: breaker: every call reaches the failing callee (callee arriv
         component(on, "api").arrivals - component(on, "backend").arrivals);
 }
 
+TEST_CASE("a breaker action keeps what the breaker counted (times opened, calls refused), on or off") {
+  const RunResult plain = run_text(kBroken);
+  // The same thresholds again at 60 s: the breaker starts again closed
+  // (five more failures reach the callee, then it opens once more).
+  const RunResult retuned =
+      run_text(kBroken + "  - {at: 60s, breaker: api, consecutive: 5, open_for: 10s}\n");
+  const double opens = figure(component(plain, "api"), "breaker_opened");
+  const double refused = figure(component(plain, "api"), "breaker_refused");
+  REQUIRE(opens >= 10);
+  CHECK(figure(component(retuned, "api"), "breaker_opened") >= opens);
+  CHECK(figure(component(retuned, "api"), "breaker_opened") <= opens + 1);
+  CHECK(figure(component(retuned, "api"), "breaker_refused") >= refused - 10);
+  CHECK(figure(component(retuned, "api"), "breaker_refused") <= refused);
+  // Retuned while turned off: the counts from before 10 s are still there.
+  const RunResult off = run_text(kBroken + "  - {at: 10s, disable: breaker, on: api}\n");
+  const RunResult off_retuned = run_text(kBroken +
+                                         "  - {at: 10s, disable: breaker, on: api}\n"
+                                         "  - {at: 30s, breaker: api, consecutive: 5, open_for: 10s}\n");
+  CHECK(figure(component(off, "api"), "breaker_opened") >= 1);
+  CHECK(figure(component(off_retuned, "api"), "breaker_opened") ==
+        figure(component(off, "api"), "breaker_opened"));
+}
+
 TEST_CASE("enable: breaker: back on, it takes up where it was and is open but for a probe each 10 s") {
   const RunResult r = run_text(kBroken +
                                "  - {at: 10s, disable: breaker, on: api}\n"

@@ -6,6 +6,13 @@ namespace archsim {
 
 Breaker::Breaker(const BreakerSpec& spec) : spec_(spec) {}
 
+void Breaker::retune(const BreakerSpec& spec) {
+  const std::uint64_t opened = opened_, refused_so_far = refused;
+  *this = Breaker(spec);
+  opened_ = opened;
+  refused = refused_so_far;
+}
+
 const char* Breaker::name(State s) {
   switch (s) {
     case State::Closed: return "closed";

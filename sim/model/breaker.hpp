@@ -19,6 +19,10 @@ class Breaker {
   /// The outcome of a call that went out.
   void record(double now, bool ok);
   State state() const { return state_; }
+  /// A `breaker` action: new thresholds, and it starts again closed with an
+  /// empty window (as a reloaded breaker does); what it counted so far (times
+  /// opened, calls refused) stays, for the run's figures.
+  void retune(const BreakerSpec& spec);
   /// Times it opened, from the start (a count, not a list: memory stays
   /// flat however long it flaps).
   std::uint64_t opened() const { return opened_; }

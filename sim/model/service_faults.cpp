@@ -210,11 +210,16 @@ void Service::toggle(const FaultSpec& f) {
 
 void Service::retune_breakers(const FaultSpec& f) {
   // Turned off: the new breakers wait in their place until `enable: breaker`.
+  // A site with a breaker keeps its counts; one without gets a new breaker.
+  auto retune = [&](std::unique_ptr<Breaker>& b) {
+    if (b) b->retune(*f.breaker);
+    else b = std::make_unique<Breaker>(*f.breaker);
+  };
   if (breakers_off_) {
-    for (auto& b : design_breakers_) b = std::make_unique<Breaker>(*f.breaker);
+    for (auto& b : design_breakers_) retune(b);
     return;
   }
-  program_.for_each_site([&](CallSite& s) { s.breaker = std::make_unique<Breaker>(*f.breaker); });
+  program_.for_each_site([&](CallSite& s) { retune(s.breaker); });
 }
 
 void Service::show_defect() {
