@@ -70,3 +70,39 @@ TEST_CASE("resize: the headline names the workers when the component saturated, 
     if (t.t >= 61) CHECK(workers_in(t) == 8);
   }
 }
+
+TEST_CASE("kill: the headline names the replicas serving when the component saturated, not the design's") {
+  // 3 replicas x 2 workers of 10 ms carry 600/s; 450/s is 75% of that. Two
+  // replicas are killed at 30 s for 60 s: the one left carries 200/s and
+  // saturates. The run's replicas are the design's 3; the headline must
+  // say the 1 serving then (the tick's `replicas` figure), as it does for
+  // a `scale` action and as an autoscaler's replicas are reported.
+  const ScenarioSpec spec = load_scenario_text(R"(name: killed-moment
+seed: 3
+duration: 120s
+slo: {latency_p99: 100ms}
+traffic:
+  - {name: users, to: api, rate: 450/s}
+components:
+  api:
+    kind: service
+    replicas: 3
+    workers: 2
+    service_time: const(10ms)
+faults:
+  - {at: 30s, kill: api, replicas: 2, for: 60s}
+)",
+                                               "killed.yaml");
+  Simulation sim(spec);
+  Keep keep;
+  sim.add_observer(&keep);
+  const RunResult& r = sim.run();
+  CHECK(r.components[0].replicas == 3);
+  const report::Explanation x = report::explain(spec, r, keep.ticks, sim.edges(), report::faults_of(r));
+  INFO(x.headline);
+  REQUIRE_FALSE(x.saturated.empty());
+  CHECK(x.saturated.front().at >= 30);
+  CHECK(x.saturated.front().at < 40);
+  CHECK(x.headline.find("api (2 workers) saturated at") != std::string::npos);
+  CHECK(x.headline.find("3 replicas") == std::string::npos);
+}

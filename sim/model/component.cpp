@@ -58,10 +58,16 @@ void Component::account(double now) {
     stats_.busy_area += dt * busy_;
     stats_.queue_area += dt * queued_;
     tick_.busy_area += dt * busy_;
+    if (serving_ >= 0) tick_.serving_area += dt * serving_;
     busy_total_ += dt * busy_;
     queue_total_ += dt * queued_;
     last_change_ = now;
   }
+}
+
+void Component::set_serving_workers(double workers) {
+  account(kernel_.now());
+  serving_ = workers;
 }
 
 void Component::account_in_flight(double now) {
@@ -132,13 +138,16 @@ void Component::take_tick(ComponentTick& ct, double dt) {
   ct.failed = tick_.failed;
   ct.in_flight = in_flight_;
   ct.queue = queued_;
-  const double cap = static_cast<double>(replicas()) * workers() * dt;
-  ct.utilization = cap > 0 ? tick_.busy_area / cap : 0.0;
+  // Of the workers serving through the tick (set_serving_workers). A
+  // draining replica finishing its visits works beyond them: at capacity.
+  const double cap = serving_ >= 0 ? tick_.serving_area : static_cast<double>(replicas()) * workers() * dt;
+  ct.utilization = cap > 0 ? std::min(1.0, tick_.busy_area / cap) : tick_.busy_area > 0 ? 1.0 : 0.0;
   ct.p50 = tick_latency_.quantile(0.5);
   ct.p99 = tick_latency_.quantile(0.99);
   report_tick(ct);
   tick_.arrivals = tick_.completed = tick_.failed = 0;
   tick_.busy_area = 0;
+  tick_.serving_area = 0;
   tick_latency_.clear();
 }
 

@@ -350,6 +350,12 @@ class Component : public EventTarget {
   void record_wait(double seconds) { stats_.wait.record(seconds); }
   /// Integrates busy and queue length up to now (add_* call it).
   void account(double now);
+  /// The workers that can work changed (a replica went down, came up or
+  /// was added; a resize): `workers` serve from now. A tick's utilization
+  /// is of the time-weighted workers serving, so that a service left with
+  /// one replica of three is seen saturated; until this is first called,
+  /// of replicas() x workers().
+  void set_serving_workers(double workers);
   /// Brings the integral of visits present up to `now`.
   void account_in_flight(double now);
   /// Integrals since the start, never reset: worker-seconds, visit-seconds.
@@ -372,8 +378,10 @@ class Component : public EventTarget {
   struct TickStats {
     std::uint32_t arrivals = 0, completed = 0, failed = 0;
     double busy_area = 0;
+    double serving_area = 0;  ///< integral of serving_ over the tick (when serving_ >= 0)
   } tick_;
   double busy_total_ = 0, queue_total_ = 0;
+  double serving_ = -1;  ///< workers serving now (set_serving_workers); -1: never set
 
  protected:
   Rng rng_;

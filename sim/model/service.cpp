@@ -17,6 +17,7 @@ Service::Service(Kernel& k, const ComponentSpec& spec, int index, std::uint64_t 
   size_ = Sizing{svc_.workers, spec.instance};
   queue_cap_ = svc_.queue ? *svc_.queue : -1;
   if (svc_.autoscale) autoscaler_.emplace(*svc_.autoscale);
+  serving_changed();
 }
 
 void Service::link(Builder& b) { program_.compile(b, index_, svc_.steps, admission_.bulkheads()); }
@@ -250,6 +251,7 @@ Job* Service::pass_worker(Replica& r) {
   if (r.state == State::Draining && r.busy == 0) {
     r.state = State::Removed;
     ++version;
+    serving_changed();
   }
   return nullptr;
 }

@@ -35,6 +35,7 @@ class Service : public Component {
   void on_reply(Job* j, ErrorKind err) override;
   int replicas() const override { return static_cast<int>(reps_.size()); }
   int workers() const override { return static_cast<int>(workers_); }
+
   int pick_replica() override;
   void report(ComponentResult& r, double window) const override;
   void report_tick(ComponentTick& t) override;
@@ -108,6 +109,8 @@ class Service : public Component {
   /// A latent defect waiting for a request: the first one shows it (errors from now, its fix `for:` later).
   void show_defect();
   int serving() const { return reps_.serving(); }
+  /// Replicas or workers changed: the tick's utilization follows (Component::set_serving_workers).
+  void serving_changed() { set_serving_workers(static_cast<double>(serving()) * workers_); }
   void timer(Timer t, int replica, double at) {
     kernel_.schedule_timer(at, this, static_cast<std::uint16_t>(t), static_cast<std::uint32_t>(replica));
   }

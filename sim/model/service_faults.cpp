@@ -17,6 +17,7 @@ void Service::on_timer(Timer t, int r) {
       if (reps_[r].state == State::Provisioning) {
         reps_[r].state = State::Up;
         ++version;
+        serving_changed();
         kernel_.note("autoscale", name_, "ready",
                      fmt::format("replica {} serves ({} serving)", r, serving()));
       }
@@ -53,6 +54,7 @@ void Service::set_up(int i, bool up) {
     if (r.state == State::Down) {
       r.state = State::Up;
       ++version;
+      serving_changed();
     }
     return;
   }
@@ -60,6 +62,7 @@ void Service::set_up(int i, bool up) {
   account(kernel_.now());
   r.state = State::Down;
   ++version;
+  serving_changed();
   kill_visits(r);
 }
 
@@ -107,6 +110,7 @@ void Service::autoscale() {
     reps_.shrink(current - *desired, /*provisioning_too=*/true);
   }
   ++version;
+  serving_changed();
   kernel_.note("autoscale", name_, "scale", fmt::format("{} -> {} replicas", current, *desired));
 }
 
@@ -134,6 +138,7 @@ bool Service::scale(const FaultSpec& f) {
   if (want > up) reps_.grow(want - up, State::Up);
   else if (want < up) reps_.shrink(up - want, /*provisioning_too=*/false);
   ++version;
+  serving_changed();
   return true;
 }
 
@@ -141,6 +146,7 @@ bool Service::resize(const FaultSpec& f) {
   size_ = resized(spec, size_, f.workers, f.instance);
   account(kernel_.now());
   workers_ = static_cast<std::uint32_t>(std::max(1, size_.workers));
+  serving_changed();
   // Added workers serve the waiting line now, on every replica that serves.
   for (int i = 0; i < static_cast<int>(reps_.size()); ++i) {
     Replica& r = reps_[i];
@@ -152,6 +158,7 @@ bool Service::resize(const FaultSpec& f) {
     }
   }
   ++version;
+  serving_changed();
   return true;
 }
 

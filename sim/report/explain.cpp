@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -837,6 +838,19 @@ std::string headline_break(const Explanation& x, const Run& run) {
 /// changes the workers and replicas mid-run, and the result holds the
 /// end's. The workers from the tick figure a resize leaves (else the
 /// design's), the replicas from the last `scale` at or before t.
+/// Figure `name` of component i in the tick that runs from t on (a
+/// finding's time is its first tick's start), if that tick has it.
+std::optional<double> tick_figure_at(const Run& run, int i, double t, std::string_view name) {
+  for (const Tick& k : run.ticks) {
+    if (k.t <= t || k.components.size() <= static_cast<std::size_t>(i)) continue;
+    for (const Figure& f : k.components[static_cast<std::size_t>(i)].figures)
+      if (f.name == name) return f.value;
+    return std::nullopt;  // the tick that holds t
+  }
+  return std::nullopt;
+}
+
+/// The component's replicas and workers at time t, not at the end of the run.
 std::string shape_at(const Run& run, int i, double t) {
   ComponentResult c = run.r.components[static_cast<std::size_t>(i)];
   const ComponentSpec& cs = run.spec.components[static_cast<std::size_t>(i)];
@@ -847,12 +861,7 @@ std::string shape_at(const Run& run, int i, double t) {
   }
   if (resized) {
     c.workers = workers_per_replica(run.spec, cs);
-    for (const Tick& k : run.ticks) {
-      if (k.t < t || k.components.size() <= static_cast<std::size_t>(i)) continue;
-      for (const Figure& f : k.components[static_cast<std::size_t>(i)].figures)
-        if (f.name == fig::kWorkersNow) c.workers = static_cast<int>(std::lround(f.value));
-      break;  // the tick that holds t
-    }
+    if (auto w = tick_figure_at(run, i, t, fig::kWorkersNow)) c.workers = static_cast<int>(std::lround(*w));
   }
   if (scaled) {
     c.replicas = cs.replica_count();
@@ -860,6 +869,8 @@ std::string shape_at(const Run& run, int i, double t) {
       if (f.kind == FaultSpec::Kind::Scale && f.target == cs.name && f.at <= t && f.replicas)
         c.replicas = *f.replicas;
   }
+  // An autoscaler or a kill: the tick says how many replicas were serving.
+  if (auto n = tick_figure_at(run, i, t, fig::kReplicas)) c.replicas = static_cast<int>(std::lround(*n));
   return shape(c);
 }
 
