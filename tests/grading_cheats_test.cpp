@@ -199,3 +199,58 @@ faults:
     CHECK(load_scenario(problem("black-friday"), o).run_changed == "seed 7, not the file's 42");
   }
 }
+
+namespace {
+
+// sql-vs-nosql with its store named `store` and `db` (where the problem's
+// script kills a node at 2m) called as `DB_CALL` from the profile reads.
+std::string sql_with_decoy(const std::string& db_call) {
+  return R"(components:
+  profiles:
+    kind: service
+    replicas: 2
+    instance: m6i.2xlarge
+    steps:
+      - work: profile_logic
+)" + db_call +
+         R"(
+  editor:
+    kind: service
+    instance: m6i.large
+    steps: [{work: profile_logic}, {write: store}]
+  store: {kind: database, data: profiles, instance: db.r6g.2xlarge}
+  db: {kind: database, data: profiles, instance: db.r6g.large}
+)";
+}
+
+}  // namespace
+
+TEST_SUITE("grading") {
+  TEST_CASE("the problem's script strikes the component that does the work (was: a decoy 'db', 100/100)") {
+    const std::string decoy =
+        "test.yaml:14:3: error: 'db' is where the problem's script strikes ('kill' at 2m)";
+    SUBCASE("an idle database named db beside the real store") {
+      const std::string m = refusal("sql-vs-nosql", sql_with_decoy("      - call: store"));
+      INFO(m);
+      CHECK(has(m, decoy));
+      CHECK(has(m, "problem.yaml:28:5: note: the problem's script"));
+    }
+    SUBCASE("db called by one read in 10,000") {
+      const std::string m = refusal("sql-vs-nosql", sql_with_decoy(R"(      - branch:
+          - {p: 0.9999, steps: [{call: store}]}
+          - {p: 0.0001, steps: [{call: db}]})"));
+      INFO(m);
+      CHECK(has(m, "'db' is where the problem's script strikes"));
+    }
+    SUBCASE("db called off the path") {
+      CHECK(has(refusal("sql-vs-nosql", sql_with_decoy("      - call: store\n      - async: db")),
+                "'db' is where the problem's script strikes"));
+    }
+    SUBCASE("db on every read's path is the store: accepted") {
+      CHECK(refusal("sql-vs-nosql", sql_with_decoy("      - call: db")) == "");
+      // Every library design's component the script names is one its requests need.
+      for (const char* p : {"sql-vs-nosql", "memory-leak", "monolith-to-microservices", "payments"})
+        for (const char* d : {"naive", "good"}) CHECK_NOTHROW(load_design(p, d));
+    }
+  }
+}

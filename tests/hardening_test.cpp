@@ -651,3 +651,30 @@ faults:
   }
 
 }  // TEST_SUITE
+
+TEST_SUITE("hardening") {
+  TEST_CASE("run's exports are checked with its other outputs (was: --csv of the scenario replaced it)") {
+    TempDir d;
+    const std::string in = d.file("in.yaml", kTiny.substr(1) + "duration: 5s\n");
+    const std::string missing = (d.path / "missing" / "m.txt").string();
+    CHECK(run_cli("run '" + in + "' --csv '" + in + "' --quiet") == 2);  // was 0, the input overwritten
+    CHECK(slurp(in) == kTiny.substr(1) + "duration: 5s\n");
+    CHECK(run_cli("run '" + in + "' --metrics '" + missing + "' --quiet") == 2);  // was 1, after the run
+    CHECK(run_cli("run '" + in + "' --traces '" + d.path.string() + "' --quiet") == 2);  // a folder
+    const std::string same = (d.path / "same.txt").string();
+    CHECK(run_cli("run '" + in + "' --metrics '" + same + "' --csv '" + same + "' --quiet") == 2);
+    CHECK_FALSE(fs::exists(same));
+    CHECK(run_cli("run '" + in + "' --metrics '" + same + "' --csv /dev/null --quiet") == 0);
+    CHECK(slurp(same).find("# EOF") != std::string::npos);
+  }
+
+  TEST_CASE("--replications 0 is refused like 1 (was: a single run, the flag silently dropped)") {
+    TempDir d;
+    const std::string in = d.file("in.yaml", kTiny.substr(1) + "duration: 5s\n");
+    const std::string json = (d.path / "r.json").string();
+    CHECK(run_cli("run '" + in + "' -n 0 --json '" + json + "' --quiet") == 2);
+    CHECK_FALSE(fs::exists(json));
+    CHECK(run_cli("compare '" + in + "' '" + in + "' -n 0 --quiet") == 2);
+    CHECK(run_cli("run '" + in + "' -n 2 --json '" + json + "' --quiet") == 0);
+  }
+}
