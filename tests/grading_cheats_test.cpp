@@ -254,3 +254,54 @@ TEST_SUITE("grading") {
     }
   }
 }
+
+TEST_SUITE("grading") {
+  TEST_CASE(
+      "operator actions only where the problem allows them (was: a shift 1 s before the kill, 100/100)") {
+    // sql-vs-nosql: all reads and edits move to a second store a second
+    // before the script kills a node of `db`, which then carries nothing.
+    const std::string dodge = R"(components:
+  profiles: {kind: service, instance: m6i.large, steps: [{call: rpick}]}
+  editor: {kind: service, instance: m6i.large, steps: [{call: wpick}]}
+  rpick: {kind: load_balancer, to: {ra: 100, rb: 0}}
+  wpick: {kind: load_balancer, to: {wa: 100, wb: 0}}
+  ra: {kind: service, replicas: 2, instance: m6i.2xlarge, steps: [{work: profile_logic}, {call: db}]}
+  rb: {kind: service, replicas: 2, instance: m6i.2xlarge, steps: [{work: profile_logic}, {call: spare}]}
+  wa: {kind: service, instance: m6i.large, steps: [{work: profile_logic}, {write: db}]}
+  wb: {kind: service, instance: m6i.large, steps: [{work: profile_logic}, {write: spare}]}
+  db: {kind: database, data: profiles, instance: db.r6g.2xlarge}
+  spare: {kind: database, data: profiles, instance: db.r6g.2xlarge}
+faults:
+  - {at: 1m59s, shift: rpick, weights: {ra: 0, rb: 100}}
+  - {at: 1m59s, shift: wpick, weights: {wa: 0, wb: 100}}
+)";
+    const std::string m = refusal("sql-vs-nosql", dodge);
+    INFO(m);
+    CHECK(has(m,
+              "test.yaml:13:5: error: 'shift' is an operator action this problem does not let a design plan "
+              "(it allows: none)"));
+    CHECK(has(m, "test.yaml:14:5: error: 'shift'"));
+    CHECK(has(m, "problem.yaml:1:1: note: the problem (it gives no 'actions:')"));
+    // Without the shifts the same design loads: the refusal is the actions'.
+    CHECK(refusal("sql-vs-nosql", dodge.substr(0, dodge.find("faults:"))) == "");
+    // A problem that lists an action lets a design plan it, and only it.
+    const std::string bf = R"(components:
+  edge: {kind: load_balancer, to: api}
+  api:
+    kind: service
+    instance: m6i.large
+    steps: [{work: checkout_logic}, {call: db}, {call: db, query: checkout}, {work: render}]
+  db: {kind: database, data: orders, instance: db.r6g.large}
+faults:
+  - {at: 1m50s, scale: api, replicas: 3}
+  - {at: 1m50s, pool: db, size: 20}
+)";
+    const std::string b = refusal("black-friday", bf);
+    INFO(b);
+    CHECK_FALSE(has(b, "test.yaml:9:"));
+    CHECK(has(b,
+              "test.yaml:10:5: error: 'pool' is an operator action this problem does not let a design plan "
+              "(it allows: scale, resize)"));
+    CHECK(has(b, "problem.yaml:41:1: note: the problem's actions"));
+  }
+}

@@ -68,9 +68,9 @@ using yaml::Source;
 const std::vector<std::string_view> kWorldKeys = {"work",   "data",     "operations",
                                                   "prices", "external", "regions"};
 // Every key a design may not set at its top level: the world and the question.
-const std::vector<std::string_view> kOwnedTop = {"traffic", "slo",      "budget", "duration", "warmup",
-                                                 "seed",    "network",  "work",   "data",     "operations",
-                                                 "prices",  "external", "regions"};
+const std::vector<std::string_view> kOwnedTop = {"traffic", "slo",      "budget",  "duration", "warmup",
+                                                 "seed",    "network",  "work",    "data",     "operations",
+                                                 "prices",  "external", "regions", "actions"};
 const std::vector<std::string_view> kDataKeys = {
     "keys",           "popularity", "item_size", "queries",  "cache_latency",   "edge_latency",
     "origin_latency", "min_shards", "lever",     "failover", "replication_lag", "followers",
@@ -88,6 +88,44 @@ std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
   return out;
+}
+
+// The operator actions a design's `faults:` may hold, if the problem allows them.
+const std::vector<FaultSpec::Kind> kOperatorActions = {
+    FaultSpec::Kind::Scale,   FaultSpec::Kind::Pool,   FaultSpec::Kind::RateLimit, FaultSpec::Kind::Breaker,
+    FaultSpec::Kind::Shift,   FaultSpec::Kind::Resize, FaultSpec::Kind::CacheSize, FaultSpec::Kind::Retries,
+    FaultSpec::Kind::Disable, FaultSpec::Kind::Enable};
+
+std::string action_names(const std::vector<FaultSpec::Kind>& kinds) {
+  std::vector<std::string> names;
+  for (FaultSpec::Kind k : kinds) names.emplace_back(name_of(k));
+  return names.empty() ? "none" : join(names);
+}
+
+// `actions: [shift, scale]`: the operator actions a design may plan. A
+// problem's script happens to a design; an action timed to it (traffic
+// shifted off `db` a second before the script kills it) answers nothing
+// unless planning it is the lesson (a migration's shifts, a planned sale's
+// scale-up).
+void read_actions(const Source& src, const Field& f, Contract& c) {
+  c.actions_mark = f.key_mark;
+  const auto items = yaml::read_list(src, f);
+  if (!items) return;
+  std::vector<std::string> valid;
+  for (FaultSpec::Kind k : kOperatorActions) valid.emplace_back(name_of(k));
+  for (const YAML::Node& item : *items) {
+    const std::string name = item.IsScalar() ? item.Scalar() : "";
+    const auto it = std::find(valid.begin(), valid.end(), name);
+    if (it == valid.end()) {
+      const std::string guess = item.IsScalar() ? did_you_mean(name, valid) : "";
+      src.error(src.mark(item),
+                fmt::format("expected an operator action: {}valid: {}",
+                            guess.empty() ? "" : fmt::format("did you mean '{}'? ", guess), join(valid)));
+      continue;
+    }
+    const FaultSpec::Kind k = kOperatorActions[static_cast<std::size_t>(it - valid.begin())];
+    if (std::find(c.actions.begin(), c.actions.end(), k) == c.actions.end()) c.actions.push_back(k);
+  }
 }
 
 // A cost: a distribution, or {time: D, write: true} (a query that writes).
@@ -476,6 +514,7 @@ void read_problem(const Map& top, Contract& c) {
   if (const Field* f = top.get("operations")) read_operations(src, *f, c);
   if (const Field* f = top.get("prices")) read_prices(src, *f, c);
   if (const Field* f = top.get("external")) read_externals(src, *f, c);
+  if (const Field* f = top.get("actions")) read_actions(src, *f, c);
   if (const Field* f = top.get("network")) c.network_mark = f->key_mark;
   if (const Field* f = top.get("regions")) read_regions(src, *f, c);
   check_names(src, c);
@@ -1024,21 +1063,30 @@ void check_lever_queries(const ScenarioSpec& spec, const Contract& c, Diagnostic
   }
 }
 
-void check_faults(const ScenarioSpec& spec, Diagnostics& diags) {
-  using K = FaultSpec::Kind;
+void check_faults(const ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
   for (const FaultSpec& f : spec.faults) {
     if (f.mark.file != 1) continue;
-    if (f.kind == K::Scale || f.kind == K::Pool || f.kind == K::RateLimit || f.kind == K::Breaker ||
-        f.kind == K::Shift || f.kind == K::Resize || f.kind == K::CacheSize || f.kind == K::Retries ||
-        f.kind == K::Disable || f.kind == K::Enable)
+    const bool action =
+        std::find(kOperatorActions.begin(), kOperatorActions.end(), f.kind) != kOperatorActions.end();
+    if (!action) {
+      diags.error(
+          spec.design_file, f.mark,
+          fmt::format("'{}' is part of the problem's script (faults and spikes happen to a design, it "
+                      "does not plan them): a design's timeline holds operator actions only ({})",
+                      name_of(f.kind), action_names(kOperatorActions)) +
+              note(spec.file, Mark{1, 1, 0}, "the problem"));
       continue;
+    }
+    if (std::find(c.actions.begin(), c.actions.end(), f.kind) != c.actions.end()) continue;
     diags.error(
         spec.design_file, f.mark,
-        fmt::format("'{}' is part of the problem's script (faults and spikes happen to a design, it does not "
-                    "plan them): a design's timeline holds operator actions only (scale, pool, rate_limit, "
-                    "breaker, shift, resize, cache_size, retries, disable, enable)",
-                    name_of(f.kind)) +
-            note(spec.file, Mark{1, 1, 0}, "the problem"));
+        fmt::format("'{}' is an operator action this problem does not let a design plan (it allows: "
+                    "{}): the problem's faults and spikes come unannounced, and a design meets them with "
+                    "what it runs (health checks, breakers, retries, autoscale), not with actions "
+                    "timed to them",
+                    name_of(f.kind), action_names(c.actions)) +
+            note(spec.file, c.actions_mark.line ? c.actions_mark : Mark{1, 1, 0},
+                 c.actions_mark.line ? "the problem's actions" : "the problem (it gives no 'actions:')"));
   }
 }
 
@@ -1220,7 +1268,7 @@ void apply(ScenarioSpec& spec, Contract& c, Diagnostics& diags) {
   add_externals(spec, c, diags);
   fill_data(spec, c, diags);
   check_lever_queries(spec, c, diags);
-  check_faults(spec, diags);
+  check_faults(spec, c, diags);
   check_instances(spec, diags);
   check_operations(spec, c, diags);
   check_script_targets(spec, c, diags);
