@@ -305,3 +305,23 @@ faults:
     CHECK(has(b, "problem.yaml:41:1: note: the problem's actions"));
   }
 }
+
+TEST_SUITE("grading") {
+  TEST_CASE("the machines are the problem's (was: a design's own hosts of speed 1000x, 100/100)") {
+    // slow-endpoint's naive design (a 4 s scan) on hosts of its own making.
+    const std::string m = refusal("slow-endpoint", R"(backend: simgrid
+platform:
+  regions: {r: {hosts: {fast: {cores: 64, speed: 1000x}}}}
+components:
+  api:
+    kind: service
+    instance: m6i.large
+    hosts: [fast]
+    steps: [{work: handle}, {call: db, query: customer_by_email}, {call: db, query: order}]
+  db: {kind: database, data: shop, instance: db.r6g.4xlarge, hosts: [fast]}
+)");
+    INFO(m);
+    CHECK(has(m, "test.yaml:1:1: error: 'backend' belongs to the problem, not to a design"));
+    CHECK(has(m, "test.yaml:2:1: error: 'platform' belongs to the problem, not to a design"));
+  }
+}

@@ -22,6 +22,7 @@
 #include "archsim/load.hpp"
 #include "archsim/output.hpp"
 #include "archsim/output_file.hpp"
+#include "archsim/platform.hpp"
 #include "archsim/simulation.hpp"
 #include "archsim/text.hpp"
 #include "archsim/ticks.hpp"
@@ -676,5 +677,22 @@ TEST_SUITE("hardening") {
     CHECK_FALSE(fs::exists(json));
     CHECK(run_cli("compare '" + in + "' '" + in + "' -n 0 --quiet") == 2);
     CHECK(run_cli("run '" + in + "' -n 2 --json '" + json + "' --quiet") == 0);
+  }
+}
+
+TEST_SUITE("hardening") {
+  TEST_CASE("a graded run on another --backend is practice, not a verdict") {
+    if (!simgrid_available()) {
+      MESSAGE("skipped: built without SimGrid");
+      return;
+    }
+    const std::string problem = std::string(ARCHSIM_SOURCE_DIR) + "/scenarios/slow-endpoint/problem.yaml";
+    std::string out;
+    const int rc = run_cli("run '" + problem + "' --backend simgrid --json - --quiet", &out);
+    REQUIRE(rc == 0);
+    CHECK(out.find("\"practice\": \"backend simgrid, not the problem's fast\"") != std::string::npos);
+    // The problem's own backend, named, changes nothing.
+    CHECK(run_cli("run '" + problem + "' --backend fast --json - --quiet", &out) == 0);
+    CHECK(out.find("\"practice\"") == std::string::npos);
   }
 }
