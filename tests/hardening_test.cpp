@@ -676,6 +676,7 @@ TEST_SUITE("hardening") {
     CHECK(run_cli("run '" + in + "' -n 0 --json '" + json + "' --quiet") == 2);
     CHECK_FALSE(fs::exists(json));
     CHECK(run_cli("compare '" + in + "' '" + in + "' -n 0 --quiet") == 2);
+    CHECK(run_cli("sweep '" + in + "' --set api.workers=1,2 -n 0 --quiet") == 2);
     CHECK(run_cli("run '" + in + "' -n 2 --json '" + json + "' --quiet") == 0);
   }
 }

@@ -26,6 +26,7 @@ struct SweepFlags {
   std::string until = "slo";
   unsigned jobs = 0;
   std::size_t replications = 0;
+  bool replications_asked = false;  ///< -n given (then 0 is refused, not a single run)
   double confidence = 0.95;
   std::string csv, json, report;
   bool quiet = false;
@@ -103,7 +104,7 @@ int sweep(const SweepFlags& f) {
   report::Criterion crit;
   crit.what = f.until;
   const report::Repeat repeat{f.replications, f.confidence};
-  if (f.replications) report::check_replication_flags(f.replications, f.confidence);
+  if (f.replications || f.replications_asked) report::check_replication_flags(f.replications, f.confidence);
 
   const report::SweepResult result =
       f.find_min.empty() ? grid(f, docs, crit, repeat) : search(f, docs, crit, repeat);
@@ -143,10 +144,10 @@ void register_sweep(CLI::App& app, Actions& actions) {
                   "What passing means: slo (every SLO, default), all (SLOs and budget), or an "
                   "SLO's name");
   cmd->add_option("--jobs,-j", f.jobs, "Simulations at once (default: every core)");
-  cmd->add_option(
-      "--replications,-n", f.replications,
-      "N replications per point (seeds derived from --seed): intervals, and a point passes only when "
-      "it passes at --confidence");
+  cmd->add_option("--replications,-n", f.replications,
+                  "N replications per point (seeds derived from --seed): intervals, and a point passes only "
+                  "when it passes at --confidence")
+      ->each([](const std::string&) { f.replications_asked = true; });
   cmd->add_option("--confidence", f.confidence, "Confidence level of the intervals (default 0.95)");
   cmd->add_option("--csv", f.csv, "Write one row per point to FILE");
   cmd->add_option("--json", f.json, "Write the points as JSON to FILE, or - for stdout");
