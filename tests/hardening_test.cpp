@@ -697,3 +697,14 @@ TEST_SUITE("hardening") {
     CHECK(out.find("\"practice\"") == std::string::npos);
   }
 }
+
+TEST_SUITE("hardening") {
+  TEST_CASE("a sweep of a graded problem varies the design only (was: 'pass' at slo.latency_p99=100s)") {
+    const std::string problem = std::string(ARCHSIM_SOURCE_DIR) + "/scenarios/black-friday/problem.yaml";
+    std::string out;
+    CHECK(run_cli("sweep '" + problem + "' --set slo.latency_p99=100s,200s --json -", &out) == 2);
+    CHECK(out.empty());  // nothing simulated, nothing written
+    CHECK(run_cli("sweep '" + problem + "' --set api.replicas=4,6 --set traffic.shoppers.rate=10,20") == 2);
+    CHECK(run_cli("sweep '" + problem + "' --find-min traffic.shoppers.rate=1:100") == 2);
+  }
+}
