@@ -4,6 +4,8 @@
 // fails it.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -323,5 +325,44 @@ components:
     INFO(m);
     CHECK(has(m, "test.yaml:1:1: error: 'backend' belongs to the problem, not to a design"));
     CHECK(has(m, "test.yaml:2:1: error: 'platform' belongs to the problem, not to a design"));
+  }
+}
+
+TEST_SUITE("grading") {
+  TEST_CASE(
+      "every traffic source meets the request SLOs (was: 30% of social-feed's posts refused, 100/100)") {
+    // The library's good design with a rate limit on the post service: the
+    // posters send 14/s against the readers' ~1,680/s, so refusing 30% of
+    // the posts is 0.26% of all requests, under the 0.5% error_rate.
+    const auto with_limit = [](const std::string& limit) {
+      std::ifstream in(design("social-feed", "good"));
+      std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      const std::string post = "  post:\n    kind: service\n";
+      REQUIRE(text.find(post) != std::string::npos);
+      text.insert(text.find(post) + post.size(), limit);
+      return report::run_analysed(load_design_text("social-feed", text));
+    };
+    const report::Analysis shed = with_limit("    rate_limit: {rate: 10/s, burst: 5}\n");
+    const SourceResult* posters = nullptr;
+    std::uint64_t finished = 0, failed = 0;
+    for (const SourceResult& s : shed.result.sources) {
+      if (s.name == "posters") posters = &s;
+      finished += s.completed + s.failed;
+      failed += s.failed;
+    }
+    REQUIRE(posters != nullptr);
+    const double posters_rate =
+        static_cast<double>(posters->failed) / static_cast<double>(posters->completed + posters->failed);
+    CHECK(posters_rate > 0.2);
+    CHECK(static_cast<double>(failed) / static_cast<double>(finished) < 0.005);  // pooled: it would pass
+    const report::Grade g = report::grade(shed);
+    CHECK_FALSE(g.pass);
+    const report::GradeItem& e = item(g, "error_rate");
+    CHECK_FALSE(e.pass);
+    CHECK(e.actual == Rel(posters_rate));
+    CHECK(has(e.actual_text, "(posters)"));
+    CHECK_FALSE(shed.result.slo_pass);  // the run's verdict and its explanation agree
+    // The good design itself: every source meets every objective.
+    CHECK(graded_run(load_design("social-feed", "good")).pass);
   }
 }
