@@ -708,3 +708,18 @@ TEST_SUITE("hardening") {
     CHECK(run_cli("sweep '" + problem + "' --find-min traffic.shoppers.rate=1:100") == 2);
   }
 }
+
+TEST_SUITE("hardening") {
+  TEST_CASE("view and render: a bad --speed is the flag's error, before the display (was: 'no screen')") {
+#ifdef ARCHSIM_WITH_VIEW
+    const std::string mm1 = std::string(ARCHSIM_SOURCE_DIR) + "/examples/validation/mm1.yaml";
+    for (const char* v : {"0", "-1", "nan", "inf"}) {
+      INFO("--speed " << v);
+      CHECK(run_cli("view '" + mm1 + "' --speed " + v) == 2);
+    }
+    CHECK(run_cli("render '" + mm1 + "' --out /dev/null --speed inf") == 2);
+#else
+    MESSAGE("skipped: built without the view");
+#endif
+  }
+}
