@@ -4,6 +4,8 @@
 // fails it.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -197,5 +199,170 @@ faults:
     CHECK(load_scenario(problem("black-friday"), o).run_changed == "");
     o.seed = 7;
     CHECK(load_scenario(problem("black-friday"), o).run_changed == "seed 7, not the file's 42");
+  }
+}
+
+namespace {
+
+// sql-vs-nosql with its store named `store` and `db` (where the problem's
+// script kills a node at 2m) called as `DB_CALL` from the profile reads.
+std::string sql_with_decoy(const std::string& db_call) {
+  return R"(components:
+  profiles:
+    kind: service
+    replicas: 2
+    instance: m6i.2xlarge
+    steps:
+      - work: profile_logic
+)" + db_call +
+         R"(
+  editor:
+    kind: service
+    instance: m6i.large
+    steps: [{work: profile_logic}, {write: store}]
+  store: {kind: database, data: profiles, instance: db.r6g.2xlarge}
+  db: {kind: database, data: profiles, instance: db.r6g.large}
+)";
+}
+
+}  // namespace
+
+TEST_SUITE("grading") {
+  TEST_CASE("the problem's script strikes the component that does the work (was: a decoy 'db', 100/100)") {
+    const std::string decoy =
+        "test.yaml:14:3: error: 'db' is where the problem's script strikes ('kill' at 2m)";
+    SUBCASE("an idle database named db beside the real store") {
+      const std::string m = refusal("sql-vs-nosql", sql_with_decoy("      - call: store"));
+      INFO(m);
+      CHECK(has(m, decoy));
+      CHECK(has(m, "problem.yaml:28:5: note: the problem's script"));
+    }
+    SUBCASE("db called by one read in 10,000") {
+      const std::string m = refusal("sql-vs-nosql", sql_with_decoy(R"(      - branch:
+          - {p: 0.9999, steps: [{call: store}]}
+          - {p: 0.0001, steps: [{call: db}]})"));
+      INFO(m);
+      CHECK(has(m, "'db' is where the problem's script strikes"));
+    }
+    SUBCASE("db called off the path") {
+      CHECK(has(refusal("sql-vs-nosql", sql_with_decoy("      - call: store\n      - async: db")),
+                "'db' is where the problem's script strikes"));
+    }
+    SUBCASE("db on every read's path is the store: accepted") {
+      CHECK(refusal("sql-vs-nosql", sql_with_decoy("      - call: db")) == "");
+      // Every library design's component the script names is one its requests need.
+      for (const char* p : {"sql-vs-nosql", "memory-leak", "monolith-to-microservices", "payments"})
+        for (const char* d : {"naive", "good"}) CHECK_NOTHROW(load_design(p, d));
+    }
+  }
+}
+
+TEST_SUITE("grading") {
+  TEST_CASE(
+      "operator actions only where the problem allows them (was: a shift 1 s before the kill, 100/100)") {
+    // sql-vs-nosql: all reads and edits move to a second store a second
+    // before the script kills a node of `db`, which then carries nothing.
+    const std::string dodge = R"(components:
+  profiles: {kind: service, instance: m6i.large, steps: [{call: rpick}]}
+  editor: {kind: service, instance: m6i.large, steps: [{call: wpick}]}
+  rpick: {kind: load_balancer, to: {ra: 100, rb: 0}}
+  wpick: {kind: load_balancer, to: {wa: 100, wb: 0}}
+  ra: {kind: service, replicas: 2, instance: m6i.2xlarge, steps: [{work: profile_logic}, {call: db}]}
+  rb: {kind: service, replicas: 2, instance: m6i.2xlarge, steps: [{work: profile_logic}, {call: spare}]}
+  wa: {kind: service, instance: m6i.large, steps: [{work: profile_logic}, {write: db}]}
+  wb: {kind: service, instance: m6i.large, steps: [{work: profile_logic}, {write: spare}]}
+  db: {kind: database, data: profiles, instance: db.r6g.2xlarge}
+  spare: {kind: database, data: profiles, instance: db.r6g.2xlarge}
+faults:
+  - {at: 1m59s, shift: rpick, weights: {ra: 0, rb: 100}}
+  - {at: 1m59s, shift: wpick, weights: {wa: 0, wb: 100}}
+)";
+    const std::string m = refusal("sql-vs-nosql", dodge);
+    INFO(m);
+    CHECK(has(m,
+              "test.yaml:13:5: error: 'shift' is an operator action this problem does not let a design plan "
+              "(it allows: none)"));
+    CHECK(has(m, "test.yaml:14:5: error: 'shift'"));
+    CHECK(has(m, "problem.yaml:1:1: note: the problem (it gives no 'actions:')"));
+    // Without the shifts the same design loads: the refusal is the actions'.
+    CHECK(refusal("sql-vs-nosql", dodge.substr(0, dodge.find("faults:"))) == "");
+    // A problem that lists an action lets a design plan it, and only it.
+    const std::string bf = R"(components:
+  edge: {kind: load_balancer, to: api}
+  api:
+    kind: service
+    instance: m6i.large
+    steps: [{work: checkout_logic}, {call: db}, {call: db, query: checkout}, {work: render}]
+  db: {kind: database, data: orders, instance: db.r6g.large}
+faults:
+  - {at: 1m50s, scale: api, replicas: 3}
+  - {at: 1m50s, pool: db, size: 20}
+)";
+    const std::string b = refusal("black-friday", bf);
+    INFO(b);
+    CHECK_FALSE(has(b, "test.yaml:9:"));
+    CHECK(has(b,
+              "test.yaml:10:5: error: 'pool' is an operator action this problem does not let a design plan "
+              "(it allows: scale, resize)"));
+    CHECK(has(b, "problem.yaml:41:1: note: the problem's actions"));
+  }
+}
+
+TEST_SUITE("grading") {
+  TEST_CASE("the machines are the problem's (was: a design's own hosts of speed 1000x, 100/100)") {
+    // slow-endpoint's naive design (a 4 s scan) on hosts of its own making.
+    const std::string m = refusal("slow-endpoint", R"(backend: simgrid
+platform:
+  regions: {r: {hosts: {fast: {cores: 64, speed: 1000x}}}}
+components:
+  api:
+    kind: service
+    instance: m6i.large
+    hosts: [fast]
+    steps: [{work: handle}, {call: db, query: customer_by_email}, {call: db, query: order}]
+  db: {kind: database, data: shop, instance: db.r6g.4xlarge, hosts: [fast]}
+)");
+    INFO(m);
+    CHECK(has(m, "test.yaml:1:1: error: 'backend' belongs to the problem, not to a design"));
+    CHECK(has(m, "test.yaml:2:1: error: 'platform' belongs to the problem, not to a design"));
+  }
+}
+
+TEST_SUITE("grading") {
+  TEST_CASE(
+      "every traffic source meets the request SLOs (was: 30% of social-feed's posts refused, 100/100)") {
+    // The library's good design with a rate limit on the post service: the
+    // posters send 14/s against the readers' ~1,680/s, so refusing 30% of
+    // the posts is 0.26% of all requests, under the 0.5% error_rate.
+    const auto with_limit = [](const std::string& limit) {
+      std::ifstream in(design("social-feed", "good"));
+      std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      const std::string post = "  post:\n    kind: service\n";
+      REQUIRE(text.find(post) != std::string::npos);
+      text.insert(text.find(post) + post.size(), limit);
+      return report::run_analysed(load_design_text("social-feed", text));
+    };
+    const report::Analysis shed = with_limit("    rate_limit: {rate: 10/s, burst: 5}\n");
+    const SourceResult* posters = nullptr;
+    std::uint64_t finished = 0, failed = 0;
+    for (const SourceResult& s : shed.result.sources) {
+      if (s.name == "posters") posters = &s;
+      finished += s.completed + s.failed;
+      failed += s.failed;
+    }
+    REQUIRE(posters != nullptr);
+    const double posters_rate =
+        static_cast<double>(posters->failed) / static_cast<double>(posters->completed + posters->failed);
+    CHECK(posters_rate > 0.2);
+    CHECK(static_cast<double>(failed) / static_cast<double>(finished) < 0.005);  // pooled: it would pass
+    const report::Grade g = report::grade(shed);
+    CHECK_FALSE(g.pass);
+    const report::GradeItem& e = item(g, "error_rate");
+    CHECK_FALSE(e.pass);
+    CHECK(e.actual == Rel(posters_rate));
+    CHECK(has(e.actual_text, "(posters)"));
+    CHECK_FALSE(shed.result.slo_pass);  // the run's verdict and its explanation agree
+    // The good design itself: every source meets every objective.
+    CHECK(graded_run(load_design("social-feed", "good")).pass);
   }
 }

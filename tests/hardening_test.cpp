@@ -22,6 +22,7 @@
 #include "archsim/load.hpp"
 #include "archsim/output.hpp"
 #include "archsim/output_file.hpp"
+#include "archsim/platform.hpp"
 #include "archsim/simulation.hpp"
 #include "archsim/text.hpp"
 #include "archsim/ticks.hpp"
@@ -651,3 +652,74 @@ faults:
   }
 
 }  // TEST_SUITE
+
+TEST_SUITE("hardening") {
+  TEST_CASE("run's exports are checked with its other outputs (was: --csv of the scenario replaced it)") {
+    TempDir d;
+    const std::string in = d.file("in.yaml", kTiny.substr(1) + "duration: 5s\n");
+    const std::string missing = (d.path / "missing" / "m.txt").string();
+    CHECK(run_cli("run '" + in + "' --csv '" + in + "' --quiet") == 2);  // was 0, the input overwritten
+    CHECK(slurp(in) == kTiny.substr(1) + "duration: 5s\n");
+    CHECK(run_cli("run '" + in + "' --metrics '" + missing + "' --quiet") == 2);  // was 1, after the run
+    CHECK(run_cli("run '" + in + "' --traces '" + d.path.string() + "' --quiet") == 2);  // a folder
+    const std::string same = (d.path / "same.txt").string();
+    CHECK(run_cli("run '" + in + "' --metrics '" + same + "' --csv '" + same + "' --quiet") == 2);
+    CHECK_FALSE(fs::exists(same));
+    CHECK(run_cli("run '" + in + "' --metrics '" + same + "' --csv /dev/null --quiet") == 0);
+    CHECK(slurp(same).find("# EOF") != std::string::npos);
+  }
+
+  TEST_CASE("--replications 0 is refused like 1 (was: a single run, the flag silently dropped)") {
+    TempDir d;
+    const std::string in = d.file("in.yaml", kTiny.substr(1) + "duration: 5s\n");
+    const std::string json = (d.path / "r.json").string();
+    CHECK(run_cli("run '" + in + "' -n 0 --json '" + json + "' --quiet") == 2);
+    CHECK_FALSE(fs::exists(json));
+    CHECK(run_cli("compare '" + in + "' '" + in + "' -n 0 --quiet") == 2);
+    CHECK(run_cli("sweep '" + in + "' --set api.workers=1,2 -n 0 --quiet") == 2);
+    CHECK(run_cli("run '" + in + "' -n 2 --json '" + json + "' --quiet") == 0);
+  }
+}
+
+TEST_SUITE("hardening") {
+  TEST_CASE("a graded run on another --backend is practice, not a verdict") {
+    if (!simgrid_available()) {
+      MESSAGE("skipped: built without SimGrid");
+      return;
+    }
+    const std::string problem = std::string(ARCHSIM_SOURCE_DIR) + "/scenarios/slow-endpoint/problem.yaml";
+    std::string out;
+    const int rc = run_cli("run '" + problem + "' --backend simgrid --json - --quiet", &out);
+    REQUIRE(rc == 0);
+    CHECK(out.find("\"practice\": \"backend simgrid, not the problem's fast\"") != std::string::npos);
+    // The problem's own backend, named, changes nothing.
+    CHECK(run_cli("run '" + problem + "' --backend fast --json - --quiet", &out) == 0);
+    CHECK(out.find("\"practice\"") == std::string::npos);
+  }
+}
+
+TEST_SUITE("hardening") {
+  TEST_CASE("a sweep of a graded problem varies the design only (was: 'pass' at slo.latency_p99=100s)") {
+    const std::string problem = std::string(ARCHSIM_SOURCE_DIR) + "/scenarios/black-friday/problem.yaml";
+    std::string out;
+    CHECK(run_cli("sweep '" + problem + "' --set slo.latency_p99=100s,200s --json -", &out) == 2);
+    CHECK(out.empty());  // nothing simulated, nothing written
+    CHECK(run_cli("sweep '" + problem + "' --set api.replicas=4,6 --set traffic.shoppers.rate=10,20") == 2);
+    CHECK(run_cli("sweep '" + problem + "' --find-min traffic.shoppers.rate=1:100") == 2);
+  }
+}
+
+TEST_SUITE("hardening") {
+  TEST_CASE("view and render: a bad --speed is the flag's error, before the display (was: 'no screen')") {
+#ifdef ARCHSIM_WITH_VIEW
+    const std::string mm1 = std::string(ARCHSIM_SOURCE_DIR) + "/examples/validation/mm1.yaml";
+    for (const char* v : {"0", "-1", "nan", "inf"}) {
+      INFO("--speed " << v);
+      CHECK(run_cli("view '" + mm1 + "' --speed " + v) == 2);
+    }
+    CHECK(run_cli("render '" + mm1 + "' --out /dev/null --speed inf") == 2);
+#else
+    MESSAGE("skipped: built without the view");
+#endif
+  }
+}

@@ -138,6 +138,10 @@ struct Contract {
   std::vector<OperationSpec> operations;
   std::vector<PriceOverride> prices;
   std::vector<ExternalSpec> externals;
+  /// The operator actions a design may plan in its `faults:` (the problem's
+  /// `actions:`); none when the problem gives none.
+  std::vector<FaultSpec::Kind> actions;
+  Mark actions_mark;
   std::vector<std::string> pulled;  ///< levers the design pulls, in its order
   std::vector<Mark> pulled_marks;
   /// Counts the design runs per request of each source, for each required

@@ -99,6 +99,9 @@ struct SloCheck {
   /// request, or a zero target).
   double margin = 0;
   bool has_margin = true;
+  /// A graded problem's objective over all requests that a traffic source
+  /// misses on its own: that source (`actual` is then its value).
+  std::string worst_source = {};
 };
 
 /// What one traffic source's measured requests saw, and what it did.

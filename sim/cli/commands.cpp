@@ -13,6 +13,11 @@ bool select_backend(const std::string& flag, ScenarioSpec& spec) {
               << (simgrid_available() ? "fast, simgrid" : "fast") << ")\n";
     return false;
   }
+  // A graded problem owns its run: another backend's result is practice,
+  // not a verdict (as another --seed or --duration).
+  if (spec.contract && flag != spec.backend)
+    spec.run_changed += (spec.run_changed.empty() ? "" : "; ") + std::string("backend ") + flag +
+                        ", not the problem's " + spec.backend;
   spec.backend = flag;
   return true;
 }

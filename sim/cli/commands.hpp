@@ -28,6 +28,11 @@ void add_load_options(CLI::App* cmd, LoadFlags& f);
 /// --replications, --confidence, --jobs (cli/replicate.cpp).
 struct ReplicationFlags {
   std::size_t n = 0;  ///< 0: a single run
+  /// --replications was given (then 0 is refused, not taken for a single run).
+  bool asked = false;
+  /// n when --replications was given, or 0 when it was not (a single run);
+  /// a given 0 is 0 too and fails check_replication_flags.
+  bool replicated() const { return asked || n > 0; }
   double confidence = 0.95;
   unsigned jobs = 0;  ///< 0: every core
 };

@@ -342,7 +342,7 @@ int compare(const CompareFlags& f) {
   std::string la = label_of(specs[0], inputs[0].first), lb = label_of(specs[1], inputs[1].first);
   if (la == lb) la = "A: " + la, lb = "B: " + lb;
 
-  if (f.reps.n > 0) {
+  if (f.reps.replicated()) {
     if (!f.report.empty())
       throw InputError({Diagnostic{"--report", {}, "not available with --replications yet: use --json"}});
     return compare_replicated(f, specs, la, lb, notes);

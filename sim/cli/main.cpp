@@ -105,7 +105,7 @@ std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM with --partial
 int cmd_run(RunFlags f) {
   f.file = resolve_scenario(f.file);  // `archsim run black-friday`: a library problem by name
   f.load.design = resolve_design(f.load.design, f.file);
-  if (f.reps.n > 0) {
+  if (f.reps.replicated()) {
     // Outputs of one run's time series have no meaning across replications:
     // refuse them rather than write one replication's or none.
     const bool series = !f.timeline.empty() || !f.exports.metrics.empty() || !f.exports.csv.empty() ||
@@ -120,7 +120,13 @@ int cmd_run(RunFlags f) {
   }
   ScenarioSpec spec = load_scenario(f.file, f.load.options());
   // Every output can be written, before minutes of simulation (exit 2).
-  check_outputs({{"--json", f.json}, {"--timeline", f.timeline}, {"--report", f.report}},
+  // The exports too: `--csv FILE` of the scenario itself replaced it (hard4).
+  check_outputs({{"--json", f.json},
+                 {"--timeline", f.timeline},
+                 {"--report", f.report},
+                 {"--metrics", f.exports.metrics},
+                 {"--csv", f.exports.csv},
+                 {"--traces", f.exports.traces}},
                 {f.file, spec.design_file});
   check_budget(spec, /*keep_ticks=*/true, f.force);  // the explanation keeps every tick
   if (!select_backend(f.backend, spec)) return 2;

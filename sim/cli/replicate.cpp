@@ -19,9 +19,10 @@ namespace archsim::cli {
 
 void add_replication_options(CLI::App* cmd, ReplicationFlags& f) {
   cmd->add_option(
-      "--replications,-n", f.n,
-      "Run N independent replications (seeds derived from --seed) and report means with confidence "
-      "intervals");
+         "--replications,-n", f.n,
+         "Run N independent replications (seeds derived from --seed) and report means with confidence "
+         "intervals")
+      ->each([&f](const std::string&) { f.asked = true; });  // -n 0 ran once, silently (hard4)
   cmd->add_option("--confidence", f.confidence, "Confidence level of the intervals (default 0.95)");
   cmd->add_option("--jobs,-j", f.jobs,
                   "Replications at once (default: every core); results do not depend on it");

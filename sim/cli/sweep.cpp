@@ -26,6 +26,7 @@ struct SweepFlags {
   std::string until = "slo";
   unsigned jobs = 0;
   std::size_t replications = 0;
+  bool replications_asked = false;  ///< -n given (then 0 is refused, not a single run)
   double confidence = 0.95;
   std::string csv, json, report;
   bool quiet = false;
@@ -36,9 +37,20 @@ struct SweepFlags {
   throw InputError({Diagnostic{flag, {}, msg}});
 }
 
+// A graded problem's world and goals are not a design's to vary: a sweep
+// of `slo.latency_p99=100s` or `traffic.shoppers.rate=10/s` printed "pass"
+// for a question the problem does not ask (hard4).
+void check_owned(bool graded, const report::Target& t, const std::string& flag) {
+  if (!graded || t.doc != 0) return;
+  bad(flag, fmt::format("{}: the problem owns it (its world and its goals); a sweep of a graded problem "
+                        "varies the design's values (e.g. api.replicas), or copy the problem to explore "
+                        "another world",
+                        t.path));
+}
+
 // --find-min PATH[=LO:HI]: the smallest passing value, by search.
 report::SweepResult search(const SweepFlags& f, const report::Documents& docs, const report::Criterion& crit,
-                           const report::Repeat& repeat) {
+                           const report::Repeat& repeat, bool graded) {
   if (!f.sets.empty()) bad("--find-min", "give either --set (a grid) or --find-min (a search), not both");
   // PATH, or PATH=LO:HI
   const auto eq = f.find_min.find('=');
@@ -46,6 +58,7 @@ report::SweepResult search(const SweepFlags& f, const report::Documents& docs, c
   double lo = 1;
   std::optional<double> hi;
   report::Axis axis = report::parse_axis(docs, path + "=1,1");  // the target and its unit
+  check_owned(graded, axis.target, "--find-min");
   if (eq != std::string::npos) {
     const std::string range = f.find_min.substr(eq + 1);
     const auto colon = range.find(':');
@@ -77,12 +90,15 @@ report::SweepResult search(const SweepFlags& f, const report::Documents& docs, c
 
 // --set PATH=... (one or two): every point of the grid.
 report::SweepResult grid(const SweepFlags& f, const report::Documents& docs, const report::Criterion& crit,
-                         const report::Repeat& repeat) {
+                         const report::Repeat& repeat, bool graded) {
   if (f.sets.empty() || f.sets.size() > 2)
     bad("--set",
         "give one or two --set PATH=FROM:TO:STEP (e.g. --set api.replicas=2:20:2), or --find-min PATH");
   std::vector<report::Axis> axes;
-  for (const std::string& s : f.sets) axes.push_back(report::parse_axis(docs, s));
+  for (const std::string& s : f.sets) {
+    axes.push_back(report::parse_axis(docs, s));
+    check_owned(graded, axes.back().target, "--set");
+  }
   cli::Batch b;
   b.specs = report::grid_specs(docs, axes);
   b.each = static_cast<double>(std::max<std::size_t>(f.replications, 1));
@@ -103,10 +119,11 @@ int sweep(const SweepFlags& f) {
   report::Criterion crit;
   crit.what = f.until;
   const report::Repeat repeat{f.replications, f.confidence};
-  if (f.replications) report::check_replication_flags(f.replications, f.confidence);
+  if (f.replications || f.replications_asked) report::check_replication_flags(f.replications, f.confidence);
 
-  const report::SweepResult result =
-      f.find_min.empty() ? grid(f, docs, crit, repeat) : search(f, docs, crit, repeat);
+  const report::SweepResult result = f.find_min.empty()
+                                         ? grid(f, docs, crit, repeat, base.contract != nullptr)
+                                         : search(f, docs, crit, repeat, base.contract != nullptr);
 
   if (!f.csv.empty()) {
     std::ostringstream s;
@@ -143,10 +160,10 @@ void register_sweep(CLI::App& app, Actions& actions) {
                   "What passing means: slo (every SLO, default), all (SLOs and budget), or an "
                   "SLO's name");
   cmd->add_option("--jobs,-j", f.jobs, "Simulations at once (default: every core)");
-  cmd->add_option(
-      "--replications,-n", f.replications,
-      "N replications per point (seeds derived from --seed): intervals, and a point passes only when "
-      "it passes at --confidence");
+  cmd->add_option("--replications,-n", f.replications,
+                  "N replications per point (seeds derived from --seed): intervals, and a point passes only "
+                  "when it passes at --confidence")
+      ->each([](const std::string&) { f.replications_asked = true; });
   cmd->add_option("--confidence", f.confidence, "Confidence level of the intervals (default 0.95)");
   cmd->add_option("--csv", f.csv, "Write one row per point to FILE");
   cmd->add_option("--json", f.json, "Write the points as JSON to FILE, or - for stdout");

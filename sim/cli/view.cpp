@@ -1,6 +1,7 @@
 // `archsim view` and `archsim render`: the SFML view lives in viz/; this
 // file only parses their flags.
 #include <cctype>
+#include <cmath>
 #include <iostream>
 
 #include "archsim/load.hpp"
@@ -89,6 +90,12 @@ void register_view(CLI::App& app, Actions& actions) {
 #ifdef ARCHSIM_WITH_VIEW
   view->callback([&actions] {
     actions.push_back([] {
+      // Before the display is looked for: `--speed -1` or `nan` is the
+      // flag's problem, not the screen's (was: "no screen to draw on").
+      if (!(v.speed > 0) || !std::isfinite(v.speed)) {
+        std::cerr << "archsim view: --speed must be a number above 0 (simulated seconds per wall second)\n";
+        return 2;
+      }
       viz::ViewOptions o;
       o.file = v.file;
       o.load = v.load.options();
@@ -98,6 +105,11 @@ void register_view(CLI::App& app, Actions& actions) {
   });
   render->callback([&actions] {
     actions.push_back([] {
+      if (!std::isfinite(r.speed)) {  // inf passed the renderer's "above 0"
+        std::cerr
+            << "archsim render: --speed must be a number above 0 (simulated seconds per video second)\n";
+        return 2;
+      }
       viz::RenderOptions o;
       o.file = r.file;
       o.load = r.load.options();

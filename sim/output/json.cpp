@@ -160,6 +160,7 @@ nlohmann::ordered_json slo_check_json(const SloCheck& c) {
   if (c.correctness) cj["correctness"] = true;
   if (!c.source.empty()) cj["source"] = c.source;
   if (!c.region.empty()) cj["region"] = c.region;
+  if (!c.worst_source.empty()) cj["worst_source"] = c.worst_source;
   return cj;
 }
 

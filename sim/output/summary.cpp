@@ -175,9 +175,10 @@ static void print_slos(std::ostream& out, const RunResult& r) {
       else m = fmt::format("{:>7} over", slo_text(c.name, c.actual));
       fmt::print(out, "  {} {:<16} target {:>10}  actual {:>10}  margin {}{}\n",
                  paint(c.pass ? "pass" : "FAIL", c.pass), c.name, slo_text(c.name, c.target), actual, m,
-                 c.correctness ? "  (correctness)"
-                 : c.measured  ? ""
-                               : "  (no successful request)");
+                 c.correctness             ? "  (correctness)"
+                 : !c.measured             ? "  (no successful request)"
+                 : !c.worst_source.empty() ? fmt::format("  (traffic source '{}')", c.worst_source)
+                                           : "");
     }
     fmt::print(out, "\n");
   }

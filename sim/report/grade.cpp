@@ -73,7 +73,10 @@ Grade grade(const Analysis& a) {
     it.measured = c.measured;
     if (!c.measured) it.margin = -1;  // nothing measured: missed by all of it, never a positive margin
     it.target_text = value_text(c.name, c.target);
-    it.actual_text = c.measured ? value_text(c.name, c.actual) : "none";
+    it.actual_text = !c.measured ? "none"
+                     : c.worst_source.empty()
+                         ? value_text(c.name, c.actual)
+                         : fmt::format("{} ({})", value_text(c.name, c.actual), c.worst_source);
     g.items.push_back(it);
   }
   if (a.cost.budget) {

@@ -20,7 +20,7 @@ ARCHSIM_WIRE(ComponentResult, name, kind, replicas, workers, arrivals, completed
              visits_by_call, figures, shards)
 ARCHSIM_WIRE(Note, t, kind, target, what, detail)
 ARCHSIM_WIRE(SloCheck, name, target, actual, pass, higher_is_better, correctness, source, region, unit,
-             measured, margin, has_margin)
+             measured, margin, has_margin, worst_source)
 ARCHSIM_WIRE(SourceResult, name, started, completed, failed, throughput_rps, latency, timeout_s, retries,
              hedges, abandoned)
 ARCHSIM_WIRE(EngineStats, events, wall_s, events_per_s, peak_rss_mb)

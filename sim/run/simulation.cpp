@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string_view>
 
 #include "archsim/contract.hpp"
@@ -97,6 +98,46 @@ double correctness_actual(SloSpec::Kind k, const RunResult& r) {
   return sum;
 }
 
+/// A request objective over one traffic source, or nullopt when there is
+/// nothing of it to measure (no finished request; no success, for latency).
+std::optional<double> source_value(SloSpec::Kind k, const SourceResult& s) {
+  using K = SloSpec::Kind;
+  const std::uint64_t finished = s.completed + s.failed;
+  if (finished == 0) return std::nullopt;
+  const double failed = static_cast<double>(s.failed) / static_cast<double>(finished);
+  if (k == K::ErrorRate) return failed;
+  if (k == K::Availability) return 1 - failed;
+  if (s.completed == 0) return std::nullopt;
+  switch (k) {
+    case K::LatencyP50: return s.latency.p50;
+    case K::LatencyP90: return s.latency.p90;
+    case K::LatencyP99: return s.latency.p99;
+    case K::LatencyP999: return s.latency.p999;
+    case K::LatencyMean: return s.latency.mean;
+    default: return std::nullopt;
+  }
+}
+
+/// In a graded problem an objective over all requests holds for every
+/// traffic source too: social-feed passed 100/100 with 30% of its posts
+/// refused by a rate limit, hidden among 120 times as many feed reads
+/// (hard4). A source that misses it fails it, with the worst one's value.
+void worst_source(const ScenarioSpec& spec, const SloSpec& s, const RunResult& r, SloCheck& c) {
+  if (!spec.contract || !s.source.empty() || !s.region.empty() || c.correctness || !c.measured ||
+      r.sources.size() < 2)
+    return;
+  for (const SourceResult& src : r.sources) {
+    const std::optional<double> v = source_value(s.kind, src);
+    if (!v) continue;
+    const bool misses = c.higher_is_better ? *v < c.target : *v > c.target;
+    const bool worse = c.higher_is_better ? *v < c.actual : *v > c.actual;
+    if (!misses || (!worse && !c.pass)) continue;
+    c.actual = *v;
+    c.pass = false;
+    c.worst_source = src.name;
+  }
+}
+
 /// Evaluates each SLO of the spec against a result: over all requests, or
 /// over one traffic source's (`per_source`); correctness over the system.
 void check_slos(const ScenarioSpec& spec, RunResult& r) {
@@ -161,6 +202,7 @@ void check_slos(const ScenarioSpec& spec, RunResult& r) {
     const bool latency = s.kind <= K::LatencyMean;
     c.measured = !(latency && completed == 0);
     c.pass = c.measured && (c.higher_is_better ? c.actual >= c.target : c.actual <= c.target);
+    worst_source(spec, s, r, c);
     c.has_margin = c.measured && c.target > 0;
     if (c.has_margin)
       c.margin = c.higher_is_better ? (c.actual - c.target) / c.target : (c.target - c.actual) / c.target;

@@ -68,9 +68,11 @@ using yaml::Source;
 const std::vector<std::string_view> kWorldKeys = {"work",   "data",     "operations",
                                                   "prices", "external", "regions"};
 // Every key a design may not set at its top level: the world and the question.
-const std::vector<std::string_view> kOwnedTop = {"traffic", "slo",      "budget", "duration", "warmup",
-                                                 "seed",    "network",  "work",   "data",     "operations",
-                                                 "prices",  "external", "regions"};
+// The machines too (`backend`, `platform`): a design's own hosts of speed
+// 1000x made slow-endpoint's 4 s scan 4 ms (hard4).
+const std::vector<std::string_view> kOwnedTop = {
+    "traffic", "slo",        "budget", "duration", "warmup",  "seed",    "network", "work",
+    "data",    "operations", "prices", "external", "regions", "actions", "backend", "platform"};
 const std::vector<std::string_view> kDataKeys = {
     "keys",           "popularity", "item_size", "queries",  "cache_latency",   "edge_latency",
     "origin_latency", "min_shards", "lever",     "failover", "replication_lag", "followers",
@@ -88,6 +90,44 @@ std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
   return out;
+}
+
+// The operator actions a design's `faults:` may hold, if the problem allows them.
+const std::vector<FaultSpec::Kind> kOperatorActions = {
+    FaultSpec::Kind::Scale,   FaultSpec::Kind::Pool,   FaultSpec::Kind::RateLimit, FaultSpec::Kind::Breaker,
+    FaultSpec::Kind::Shift,   FaultSpec::Kind::Resize, FaultSpec::Kind::CacheSize, FaultSpec::Kind::Retries,
+    FaultSpec::Kind::Disable, FaultSpec::Kind::Enable};
+
+std::string action_names(const std::vector<FaultSpec::Kind>& kinds) {
+  std::vector<std::string> names;
+  for (FaultSpec::Kind k : kinds) names.emplace_back(name_of(k));
+  return names.empty() ? "none" : join(names);
+}
+
+// `actions: [shift, scale]`: the operator actions a design may plan. A
+// problem's script happens to a design; an action timed to it (traffic
+// shifted off `db` a second before the script kills it) answers nothing
+// unless planning it is the lesson (a migration's shifts, a planned sale's
+// scale-up).
+void read_actions(const Source& src, const Field& f, Contract& c) {
+  c.actions_mark = f.key_mark;
+  const auto items = yaml::read_list(src, f);
+  if (!items) return;
+  std::vector<std::string> valid;
+  for (FaultSpec::Kind k : kOperatorActions) valid.emplace_back(name_of(k));
+  for (const YAML::Node& item : *items) {
+    const std::string name = item.IsScalar() ? item.Scalar() : "";
+    const auto it = std::find(valid.begin(), valid.end(), name);
+    if (it == valid.end()) {
+      const std::string guess = item.IsScalar() ? did_you_mean(name, valid) : "";
+      src.error(src.mark(item),
+                fmt::format("expected an operator action: {}valid: {}",
+                            guess.empty() ? "" : fmt::format("did you mean '{}'? ", guess), join(valid)));
+      continue;
+    }
+    const FaultSpec::Kind k = kOperatorActions[static_cast<std::size_t>(it - valid.begin())];
+    if (std::find(c.actions.begin(), c.actions.end(), k) == c.actions.end()) c.actions.push_back(k);
+  }
 }
 
 // A cost: a distribution, or {time: D, write: true} (a query that writes).
@@ -476,6 +516,7 @@ void read_problem(const Map& top, Contract& c) {
   if (const Field* f = top.get("operations")) read_operations(src, *f, c);
   if (const Field* f = top.get("prices")) read_prices(src, *f, c);
   if (const Field* f = top.get("external")) read_externals(src, *f, c);
+  if (const Field* f = top.get("actions")) read_actions(src, *f, c);
   if (const Field* f = top.get("network")) c.network_mark = f->key_mark;
   if (const Field* f = top.get("regions")) read_regions(src, *f, c);
   check_names(src, c);
@@ -695,12 +736,14 @@ namespace {
 // `all` counts everything the design runs, wherever (for messages).
 class Walker {
  public:
-  Walker(const ScenarioSpec& s, bool sync = true) : s_(s), sync_(sync) {}
+  /// `removed`: a component walked as if it were not there (its calls run
+  /// nothing), to ask what a request still runs without it.
+  Walker(const ScenarioSpec& s, bool sync = true, int removed = -1) : s_(s), sync_(sync), removed_(removed) {}
   std::map<std::string, double> runs, all;
   std::set<std::string> writes;  ///< names counted as writes (they count off the path)
 
   void component(int i, double times, int depth) {
-    if (i < 0 || depth > 32 || times <= 0) return;
+    if (i < 0 || i == removed_ || depth > 32 || times <= 0) return;
     const ComponentSpec& c = s_.components[static_cast<std::size_t>(i)];
     if (const ServiceSpec* svc = c.service()) steps(svc->steps, times, depth);
     if (const LoadBalancerSpec* lb = c.load_balancer()) {
@@ -745,7 +788,7 @@ class Walker {
   // What `fn` counts, walked off the request's path: only its writes answer.
   template <class F>
   void off_path(F&& fn) {
-    Walker w(s_, false);
+    Walker w(s_, false, removed_);
     fn(w);
     add(w, 1.0);
   }
@@ -760,7 +803,7 @@ class Walker {
   // makes, what its target runs, an outbox's relay and a cache's on_miss.
   void call(const StepSpec& st, double times, int depth) {
     const int t = s_.find(st.call.target);
-    if (t >= 0) {
+    if (t >= 0 && t != removed_) {
       const ComponentSpec& target = s_.components[static_cast<std::size_t>(t)];
       const std::string& op = st.call.op;
       if (const DatabaseSpec* db = target.database(); db && !target.data.empty()) {
@@ -782,7 +825,7 @@ class Walker {
   // A call that runs its fallback instead when it fails (a timeout of 1 ms
   // makes that every time): a request runs the least of the two.
   void with_fallback(const StepSpec& st, double times, int depth) {
-    Walker called(s_, sync_), fell(s_, sync_);
+    Walker called(s_, sync_, removed_), fell(s_, sync_, removed_);
     called.call(st, times, depth);
     fell.steps(st.fallback, times, depth);
     for (const auto& [n, x] : called.runs) runs[n] += std::min(x, fell.runs.count(n) ? fell.runs.at(n) : 0.0);
@@ -799,7 +842,7 @@ class Walker {
     if (k == n) return steps(st.steps, times, depth);
     std::vector<Walker> each;
     for (const StepSpec& one : st.steps) {
-      each.emplace_back(s_, sync_);
+      each.emplace_back(s_, sync_, removed_);
       each.back().steps({one}, times, depth);
     }
     std::set<std::string> names;
@@ -828,7 +871,7 @@ class Walker {
     bool first = true;
     for (const auto& [t, w] : lb.targets) {
       if (!receives(lb_name, t, w)) continue;
-      Walker one(s_, sync_);
+      Walker one(s_, sync_, removed_);
       one.component(s_.find(t), times, depth + 1);
       writes.insert(one.writes.begin(), one.writes.end());
       if (first) {
@@ -857,6 +900,7 @@ class Walker {
 
   const ScenarioSpec& s_;
   bool sync_;  ///< on the request's path: the caller waits for it
+  int removed_ = -1;
 };
 
 std::string requirement_words(const RequirementSpec& r) {
@@ -1021,22 +1065,56 @@ void check_lever_queries(const ScenarioSpec& spec, const Contract& c, Diagnostic
   }
 }
 
-void check_faults(const ScenarioSpec& spec, Diagnostics& diags) {
-  using K = FaultSpec::Kind;
+void check_faults(const ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
   for (const FaultSpec& f : spec.faults) {
     if (f.mark.file != 1) continue;
-    if (f.kind == K::Scale || f.kind == K::Pool || f.kind == K::RateLimit || f.kind == K::Breaker ||
-        f.kind == K::Shift || f.kind == K::Resize || f.kind == K::CacheSize || f.kind == K::Retries ||
-        f.kind == K::Disable || f.kind == K::Enable)
+    const bool action =
+        std::find(kOperatorActions.begin(), kOperatorActions.end(), f.kind) != kOperatorActions.end();
+    if (!action) {
+      diags.error(
+          spec.design_file, f.mark,
+          fmt::format("'{}' is part of the problem's script (faults and spikes happen to a design, it "
+                      "does not plan them): a design's timeline holds operator actions only ({})",
+                      name_of(f.kind), action_names(kOperatorActions)) +
+              note(spec.file, Mark{1, 1, 0}, "the problem"));
       continue;
+    }
+    if (std::find(c.actions.begin(), c.actions.end(), f.kind) != c.actions.end()) continue;
     diags.error(
         spec.design_file, f.mark,
-        fmt::format("'{}' is part of the problem's script (faults and spikes happen to a design, it does not "
-                    "plan them): a design's timeline holds operator actions only (scale, pool, rate_limit, "
-                    "breaker, shift, resize, cache_size, retries, disable, enable)",
-                    name_of(f.kind)) +
-            note(spec.file, Mark{1, 1, 0}, "the problem"));
+        fmt::format("'{}' is an operator action this problem does not let a design plan (it allows: "
+                    "{}): the problem's faults and spikes come unannounced, and a design meets them with "
+                    "what it runs (health checks, breakers, retries, autoscale), not with actions "
+                    "timed to them",
+                    name_of(f.kind), action_names(c.actions)) +
+            note(spec.file, c.actions_mark.line ? c.actions_mark : Mark{1, 1, 0},
+                 c.actions_mark.line ? "the problem's actions" : "the problem (it gives no 'actions:')"));
   }
+}
+
+bool applies(const OperationSpec& op, const TrafficSpec& t) {
+  return op.from.empty() || std::find(op.from.begin(), op.from.end(), t.name) != op.from.end();
+}
+
+// What an operation requires: its `must` and what the pulled levers add.
+std::vector<RequirementSpec> requirements(const OperationSpec& op, const Contract& c) {
+  std::vector<RequirementSpec> must = op.must;
+  for (const std::string& p : c.pulled)
+    if (const LeverSpec* l = c.lever(p))
+      for (const auto& [name, reqs] : l->must)
+        if (name == op.name) must.insert(must.end(), reqs.begin(), reqs.end());
+  return must;
+}
+
+// The share of a requirement that counts run (1: all of it, per request),
+// the best of its alternatives.
+double share(const std::map<std::string, double>& counts, const RequirementSpec& r) {
+  double best = 0;
+  for (const auto& [n, k] : r.any) {
+    const auto it = counts.find(n);
+    best = std::max(best, k > 0 && it != counts.end() ? it->second / k : 0.0);
+  }
+  return best;
 }
 
 void check_operations(const ScenarioSpec& spec, Contract& c, Diagnostics& diags) {
@@ -1047,23 +1125,10 @@ void check_operations(const ScenarioSpec& spec, Contract& c, Diagnostics& diags)
     w.component(entry, 1.0, 0);
     c.runs[t.name] = w.runs;
     for (const OperationSpec& op : c.operations) {
-      if (!op.from.empty() && std::find(op.from.begin(), op.from.end(), t.name) == op.from.end()) continue;
-      std::vector<RequirementSpec> must = op.must;  // and what the pulled levers add
-      for (const std::string& p : c.pulled)
-        if (const LeverSpec* l = c.lever(p))
-          for (const auto& [name, reqs] : l->must)
-            if (name == op.name) must.insert(must.end(), reqs.begin(), reqs.end());
-      for (const RequirementSpec& r : must) {
-        bool ok = false;
-        double best = 0, best_all = 0;
-        for (const auto& [n, k] : r.any) {
-          const double got = w.runs.count(n) ? w.runs.at(n) : 0.0;
-          const double anywhere = w.all.count(n) ? w.all.at(n) : 0.0;
-          best = std::max(best, k > 0 ? got / k : 0);
-          best_all = std::max(best_all, k > 0 ? anywhere / k : 0);
-          if (got >= k * (1 - 1e-9)) ok = true;
-        }
-        if (ok) continue;
+      if (!applies(op, t)) continue;
+      for (const RequirementSpec& r : requirements(op, c)) {
+        const double best = share(w.runs, r), best_all = share(w.all, r);
+        if (best >= 1 - 1e-9) continue;
         const ComponentSpec& e = spec.components[static_cast<std::size_t>(entry)];
         const std::string why =
             best_all >= 1 - 1e-9
@@ -1081,6 +1146,47 @@ void check_operations(const ScenarioSpec& spec, Contract& c, Diagnostics& diags)
                         note(spec.file, r.mark, "the problem requires it here"));
       }
     }
+  }
+}
+
+// Whether some operation cannot be done without component `target`: every
+// request of it loses a required item when the target is walked as absent.
+bool needed(const ScenarioSpec& spec, const Contract& c, int target) {
+  for (const TrafficSpec& t : spec.traffic) {
+    const int entry = spec.find(t.to);
+    if (entry == target) return true;
+    if (entry < 0) continue;
+    Walker w(spec, true, target);
+    w.component(entry, 1.0, 0);
+    for (const OperationSpec& op : c.operations)
+      if (applies(op, t))
+        for (const RequirementSpec& r : requirements(op, c))
+          if (share(w.runs, r) < 1e-9) return true;
+  }
+  return false;
+}
+
+// The problem's script happens to a design's component by name (`kill: db`):
+// it must be one an operation cannot do without, not a decoy beside the
+// component that does the work (was: sql-vs-nosql 100/100 PASS with its
+// store named `store` and an idle database named `db` taking the kill; or
+// `db` called by one request in 10,000).
+void check_script_targets(const ScenarioSpec& spec, const Contract& c, Diagnostics& diags) {
+  if (c.operations.empty()) return;
+  std::set<std::string> done;
+  for (const FaultSpec& f : spec.faults) {
+    if (f.mark.file == 1 || !done.insert(f.target).second) continue;  // the design's own actions
+    const int i = spec.find(f.target);
+    const bool external = std::any_of(c.externals.begin(), c.externals.end(),
+                                      [&](const ExternalSpec& x) { return x.name == f.target; });
+    if (i < 0 || external || needed(spec, c, i)) continue;
+    const ComponentSpec& comp = spec.components[static_cast<std::size_t>(i)];
+    diags.error(spec.file_of(comp.mark), comp.mark,
+                fmt::format("'{}' is where the problem's script strikes ('{}' at {}), but no operation needs "
+                            "it: every request still runs what its operation requires without '{}'. The "
+                            "script must happen to the component that does the work: give that name to it",
+                            comp.name, name_of(f.kind), format_duration(f.at), comp.name) +
+                    note(spec.file, f.mark, "the problem's script"));
   }
 }
 
@@ -1164,9 +1270,10 @@ void apply(ScenarioSpec& spec, Contract& c, Diagnostics& diags) {
   add_externals(spec, c, diags);
   fill_data(spec, c, diags);
   check_lever_queries(spec, c, diags);
-  check_faults(spec, diags);
+  check_faults(spec, c, diags);
   check_instances(spec, diags);
   check_operations(spec, c, diags);
+  check_script_targets(spec, c, diags);
   check_follower_pushes(spec, c, diags);
 }
 

@@ -38,7 +38,7 @@ const std::vector<std::string_view> kTopKeys = {
     "name", "description", "seed", "duration", "warmup", "design", "network", "traffic", "components", "slo",
     "faults", "budget", "backend", "platform",
     // a graded problem's world (spec/contract.cpp), a design's levers
-    "work", "data", "operations", "levers", "prices", "external", "regions"};
+    "work", "data", "operations", "levers", "prices", "external", "regions", "actions"};
 const std::vector<std::string_view> kTrafficKeys = {"name",  "to",      "rate",  "profile", "users",
                                                     "think", "timeout", "retry", "from",    "response"};
 const std::vector<std::string_view> kProfileKeys = {"at", "x", "ramp"};
@@ -216,7 +216,7 @@ void Loader::read_contract() {
     contract::read_design_top(*design_top_, top, *contract_);
     return;
   }
-  for (std::string_view k : {"work", "data", "operations", "levers", "prices", "external"})
+  for (std::string_view k : {"work", "data", "operations", "levers", "prices", "external", "actions"})
     if (const Field* f = top.get(k))
       problem_.error(f->key_mark,
                      fmt::format("'{}' belongs to a graded problem: it needs a design ('design:' or "

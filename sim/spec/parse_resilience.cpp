@@ -950,6 +950,7 @@ class ResilienceChecker {
     const LoadBalancerSpec& lb = *c.load_balancer();
     std::vector<std::string> names;
     for (const auto& [n, w] : lb.targets) names.push_back(n);
+    if (names.empty() && lb.to.empty()) return;  // 'to' is missing: reported at the balancer, once
     if (names.empty()) {
       error(f.target_mark, fmt::format("'shift' moves traffic between the weighted targets of a balancer; "
                                        "'{}' sends everything to '{}' (give it 'to: {{{}: 100, other: 0}}')",
