@@ -58,7 +58,6 @@ void Component::account(double now) {
     stats_.busy_area += dt * busy_;
     stats_.queue_area += dt * queued_;
     tick_.busy_area += dt * busy_;
-    if (serving_ >= 0) tick_.serving_area += dt * serving_;
     busy_total_ += dt * busy_;
     queue_total_ += dt * queued_;
     last_change_ = now;
@@ -66,8 +65,14 @@ void Component::account(double now) {
 }
 
 void Component::set_serving_workers(double workers) {
-  account(kernel_.now());
+  account_serving(kernel_.now());
   serving_ = workers;
+}
+
+void Component::account_serving(double now) {
+  // Brought up to date only when it changes and at a tick: no cost per visit.
+  if (serving_ >= 0) tick_.serving_area += (now - serving_since_) * serving_;
+  serving_since_ = now;
 }
 
 void Component::account_in_flight(double now) {
@@ -140,6 +145,7 @@ void Component::take_tick(ComponentTick& ct, double dt) {
   ct.queue = queued_;
   // Of the workers serving through the tick (set_serving_workers). A
   // draining replica finishing its visits works beyond them: at capacity.
+  account_serving(kernel_.now());
   const double cap = serving_ >= 0 ? tick_.serving_area : static_cast<double>(replicas()) * workers() * dt;
   ct.utilization = cap > 0 ? std::min(1.0, tick_.busy_area / cap) : tick_.busy_area > 0 ? 1.0 : 0.0;
   ct.p50 = tick_latency_.quantile(0.5);

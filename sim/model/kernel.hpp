@@ -356,6 +356,8 @@ class Component : public EventTarget {
   /// one replica of three is seen saturated; until this is first called,
   /// of replicas() x workers().
   void set_serving_workers(double workers);
+  /// Brings the tick's integral of workers serving up to `now`.
+  void account_serving(double now);
   /// Brings the integral of visits present up to `now`.
   void account_in_flight(double now);
   /// Integrals since the start, never reset: worker-seconds, visit-seconds.
@@ -381,7 +383,8 @@ class Component : public EventTarget {
     double serving_area = 0;  ///< integral of serving_ over the tick (when serving_ >= 0)
   } tick_;
   double busy_total_ = 0, queue_total_ = 0;
-  double serving_ = -1;  ///< workers serving now (set_serving_workers); -1: never set
+  double serving_ = -1;       ///< workers serving now (set_serving_workers); -1: never set
+  double serving_since_ = 0;  ///< when tick_.serving_area was last brought up to date, s
 
  protected:
   Rng rng_;
