@@ -43,7 +43,8 @@ const std::vector<FigureDefinition>& figure_definitions() {
        "visits that ended with an error in the window, their own or a callee's"},
       {"components.NAME.errors", "count", "errors that originated at the component, by kind"},
       {"components.NAME.utilization", "fraction",
-       "busy workers / all workers, time-averaged over the window"},
+       "busy workers / all workers, time-averaged over the window (a timeline tick's utilization is of the "
+       "workers serving through that second: a killed, restarting or provisioning replica has none)"},
       {"components.NAME.throughput_rps", "visits/s",
        "components.NAME.completed / window: in visits, not requests"},
       {"components.NAME.latency_ms", "ms",
