@@ -413,3 +413,82 @@ components:
   MESSAGE("sharded db: wait " << component(r, "db").wait.mean << " s, exact " << exact);
   CHECK(component(r, "db").wait.mean == Rel(exact, 0.05));
 }
+
+TEST_CASE("a sliding window below its limit refuses what bunches: a Markov chain over the windows' counts") {
+  // 15/s against 20 per 1 s window: the previous window's count P weighs
+  // (1 - x) into the window, so a busy window refuses early arrivals of the
+  // next. check said min(lambda, r): nothing refused (the run: 2.65%).
+  const double admitted = queueing::sliding_window_admitted(15, 20, 1);
+  // The rule itself (sim/model/rate_limiter.hpp), 3 M Poisson arrivals.
+  Rng rng(5, "window");
+  double t = 0, prev = 0, cur = 0;
+  long long window = 0, n = 0, in = 0;
+  for (; n < 3'000'000; ++n) {
+    t += rng.exponential(1 / 15.0);
+    const auto w = static_cast<long long>(std::floor(t));
+    if (w != window) {
+      prev = w == window + 1 ? cur : 0;
+      cur = 0;
+      window = w;
+    }
+    if (prev * (1 - (t - static_cast<double>(w))) + cur >= 20) continue;
+    ++cur;
+    ++in;
+  }
+  const double rule = 15.0 * static_cast<double>(in) / static_cast<double>(n);
+  MESSAGE("sliding window 15/s vs 20/s: chain " << admitted << "/s, rule simulated " << rule << "/s");
+  CHECK(1 - admitted / 15 == Rel(1 - rule / 15, 0.02));
+  CHECK(1 - admitted / 15 > 0.02);  // not min(lambda, r)
+  const std::string text = station(
+      15, "workers: 100, rate_limit: {rate: 20/s, kind: sliding_window, window: 1s}, service_time: 1ms",
+      "3h");
+  const RunResult r = run_text(text);
+  MESSAGE("run: " << failed_share(r) << " refused");
+  CHECK(failed_share(r) == Rel(1 - admitted / 15, 0.05));
+  const std::optional<Estimate> est = estimate(load_scenario_text(text, "t.yaml"));
+  REQUIRE(est);
+  REQUIRE(est->components[0].rate_limited);
+  CHECK(*est->components[0].rate_limited == Rel(1 - admitted / 15, 1e-6));
+}
+
+TEST_CASE("check: a queue's redeliveries are one service per message, P-K with a random sum of deliveries") {
+  // A delivery fails 25% of the time (a call the callee's rate limit
+  // refuses at once), independent of its exp(40 ms) work; after 50 ms it is
+  // delivered again, 4 times at most. A message holds its consumer for
+  // S = V_1 + ... + V_N + (N - 1) d: E[S] = E[N] E[V] + (E[N] - 1) d,
+  // Var S = E[N] Var V + Var N (E[V] + d)^2. Each of 2 partitions is one
+  // consumer's M/G/1 at 8 messages/s. check took a delivery for the unit
+  // (rate x E[N], exponential): 49 ms where P-K says 92.
+  const std::string text = R"(
+duration: 2h
+warmup: 1m
+traffic: [{name: users, to: jobs, rate: 16/s}]
+components:
+  jobs: {kind: queue, partitions: 2, consumer: worker, consumers: 2, max_attempts: 4, redelivery_delay: 50ms}
+  worker:
+    kind: service
+    replicas: 2
+    workers: 1
+    steps:
+      - work: exp(40ms)
+      - branch: [{p: 25%, steps: [{call: refuser}]}]
+  refuser: {kind: service, workers: 1000, service_time: 1ms, rate_limit: {rate: 0.001/s, burst: 1}}
+)";
+  const double p = 0.25, v = 0.040, d = 0.050;
+  double en = 0, en2 = 0;
+  for (int k = 1; k <= 4; ++k) {
+    const double share = std::pow(p, k - 1) * (k < 4 ? 1 - p : 1);
+    en += k * share;
+    en2 += k * k * share;
+  }
+  const double mean = en * v + (en - 1) * d;
+  const double var = en * v * v + (en2 - en * en) * (v + d) * (v + d);
+  const double exact = queueing::mg1_wait(8, mean, var / (mean * mean));
+  const std::optional<Estimate> est = estimate(load_scenario_text(text, "t.yaml"));
+  REQUIRE(est);
+  CHECK(est->components[1].visits == Rel(en, 1e-4));  // a 25% branch fails 25% (it said 97%)
+  CHECK(est->components[0].wait == Rel(exact, 1e-3));
+  const RunResult r = run_text(text);
+  MESSAGE("queue wait: run " << component(r, "jobs").wait.mean * 1e3 << " ms, P-K " << exact * 1e3 << " ms");
+  CHECK(component(r, "jobs").wait.mean == Rel(exact, 0.05));
+}

@@ -116,6 +116,7 @@ class Model {
   struct State {
     std::vector<double> arrivals, offered, admitted, hold, response, wait, util, hit, miss, coalesced, fill;
     std::vector<double> pool_wait, abandon, reject, fail;
+    std::vector<double> limited;    ///< share of arrivals the rate limit refuses (at once: no time)
     std::vector<double> pool_load;  ///< offered load of the busiest pool / its connections
     std::vector<double> reads, puts, invalidations;
     std::vector<std::vector<std::pair<int, double>>> pool_callers;  ///< db: (caller, calls/s)
@@ -134,9 +135,10 @@ class Model {
   State run(const std::vector<double>& mult) const {
     const std::size_t n = spec_.components.size();
     State s;
-    for (auto* v : {&s.arrivals, &s.offered, &s.admitted, &s.hold, &s.response, &s.wait, &s.util, &s.hit,
-                    &s.coalesced, &s.fill, &s.pool_wait, &s.pool_load, &s.abandon, &s.reject, &s.fail,
-                    &s.reads, &s.puts, &s.invalidations, &s.visit_fail})
+    for (auto* v :
+         {&s.arrivals, &s.offered,   &s.admitted, &s.hold,          &s.response,   &s.wait,    &s.util,
+          &s.hit,      &s.coalesced, &s.fill,     &s.pool_wait,     &s.pool_load,  &s.abandon, &s.reject,
+          &s.fail,     &s.reads,     &s.puts,     &s.invalidations, &s.visit_fail, &s.limited})
       v->assign(n, 0.0);
     s.miss.assign(n, 1.0);
     for (std::size_t c = 0; c < n; ++c)
@@ -196,7 +198,8 @@ class Model {
   double attempts_time(const State& s, const StepSpec& st) const {
     const int t = target(st);
     if (t < 0) return 0;
-    const double one = 2 * latency(st.call.latency) + op_response(s, static_cast<std::size_t>(t), st.call.op);
+    const auto c = static_cast<std::size_t>(t);
+    const double one = 2 * latency(st.call.latency) + (1 - s.limited[c]) * op_response(s, c, st.call.op);
     return site_attempts(s, st) * (st.call.timeout ? waited(st, one) : one);
   }
 
@@ -925,7 +928,11 @@ void Model::stations(State& s) const {
     caches(s, c);
     station(s, c);
     if (const DatabaseSpec* d = spec_.components[c].database()) pools(s, c, *d);
-    s.fail[c] = std::min(1.0, s.reject[c] + s.abandon[c]);
+    // A call its rate limit refuses fails at once, as one a full queue
+    // turns away does (the caller's retries and visit failures count it).
+    const double limited = s.arrivals[c] > 0 ? std::max(0.0, 1 - s.offered[c] / s.arrivals[c]) : 0.0;
+    s.limited[c] = limited;
+    s.fail[c] = std::min(1.0, limited + (1 - limited) * (s.reject[c] + s.abandon[c]));
   }
   for (std::size_t c = 0; c < spec_.components.size(); ++c) {
     const ServiceSpec* sv = spec_.components[c].service();
@@ -935,8 +942,13 @@ void Model::stations(State& s) const {
     double survive = 0;  // log P(every call of a visit succeeds)
     for_each_call(sv->steps, [&](const StepSpec& st, double times) {
       const auto it = s.site_fail.find(&st);
+      // A site visited `times` times on average: a branch taken with
+      // probability times < 1 fails times x p (not 1 - (1 - p)^times: a
+      // branch of 25% to a call that always fails fails 25%, not 97%);
+      // a repeat fails unless every call succeeds.
       if (it != s.site_fail.end() && it->second > 0)
-        survive += times * std::log1p(-std::min(it->second, 0.999999));
+        survive += times < 1 ? std::log1p(-times * std::min(it->second, 0.999999))
+                             : times * std::log1p(-std::min(it->second, 0.999999));
     });
     s.visit_fail[c] = -std::expm1(survive);
   }
