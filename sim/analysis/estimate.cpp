@@ -738,14 +738,15 @@ std::vector<double> node_shares(const DatabaseSpec& d) {
 }
 
 /// The mean wait for a worker of an open station. Allen-Cunneen: the M/M/c
-/// wait times (scv of the gaps + scv of service) / 2; round robin over
+/// wait times (scv of the gaps + scv of service) / 2, with Cosmetatos's
+/// correction below exponential service (queueing::ggc_wait); round robin over
 /// single-worker replicas of exponential work: E_k/M/1, exact.
 double Model::open_wait(std::size_t c, int replicas, int workers, double lambda, double mu,
                         double scv) const {
   const double ca = arrival_scv(c, replicas);
   if (ca < 1 && workers == 1 && std::abs(scv - 1) < 1e-9)
     return q::ekm1_response(replicas, lambda, mu) - 1 / mu;
-  return q::mmc_wait(workers, lambda, mu) * (ca + std::min(scv, 10.0)) / 2;
+  return q::ggc_wait(workers, lambda, mu, ca, std::min(scv, 10.0));
 }
 
 void Model::station(State& s, std::size_t c) const {

@@ -54,6 +54,18 @@ double mg1_wait(double lambda, double mean_service, double scv) {
   return rho * (1 + scv) / (2 * (1 - rho)) * mean_service;
 }
 
+double ggc_wait(int c, double lambda, double mu, double ca2, double cs2) {
+  const double mmc = mmc_wait(c, lambda, mu);
+  if (!std::isfinite(mmc)) return mmc;
+  double factor = (ca2 + cs2) / 2;
+  const double rho = lambda / (c * mu);
+  if (cs2 < 1 && c > 1 && rho > 0) {
+    const double k = 1 + (1 - rho) * (c - 1) * (std::sqrt(4.0 + 5.0 * c) - 2) / (16 * rho * c);
+    factor += (1 - cs2) / 2 * (k - 1);
+  }
+  return mmc * factor;
+}
+
 namespace {
 
 /// Row P of the sliding window's kernel: the law of a window's admitted

@@ -41,6 +41,15 @@ double ekm1_response(int k, double lambda, double mu);
 /// where scv is the squared coefficient of variation of the service time.
 double mg1_wait(double lambda, double mean_service, double scv);
 
+/// G/G/c mean wait in queue: Allen-Cunneen, Wq(M/M/c) (ca2 + cs2) / 2,
+/// with Cosmetatos's correction for service less variable than the
+/// exponential: M/D/c waits Wq(M/M/c) / 2 times
+/// 1 + (1 - rho)(c - 1)(sqrt(4 + 5c) - 2) / (16 rho c), and M/G/c is
+/// interpolated between M/M/c and M/D/c by cs2. Allen-Cunneen alone is 10%
+/// low there (M/G/4, lognormal of scv 0.17, rho 0.45: 6.05 ms where the
+/// queue waits 6.76); equal to it for c = 1 (P-K) and cs2 >= 1.
+double ggc_wait(int c, double lambda, double mu, double ca2, double cs2);
+
 /// A token bucket of `burst` tokens (>= 1) refilled at `rate` per s, offered
 /// Poisson requests at `lambda` per s: the admitted rate. The missing tokens
 /// in time units, V = (burst - tokens) / rate, are the workload of an M/D/1
