@@ -449,6 +449,17 @@ TEST_CASE("a sliding window below its limit refuses what bunches: a Markov chain
   REQUIRE(est);
   REQUIRE(est->components[0].rate_limited);
   CHECK(*est->components[0].rate_limited == Rel(1 - admitted / 15, 1e-6));
+  CHECK(est->notes.empty());
+  // Offered 5 times its rate, the chain is not solved: the estimate is the
+  // bound min(offered, rate), and check says so.
+  CHECK(queueing::sliding_window_admitted(100, 20, 1) == Rel(20));
+  const std::optional<Estimate> over = estimate(load_scenario_text(
+      station(100,
+              "workers: 100, rate_limit: {rate: 20/s, kind: sliding_window, window: 1s}, service_time: 1ms"),
+      "t.yaml"));
+  REQUIRE(over);
+  REQUIRE(over->notes.size() == 1);
+  CHECK(over->notes[0].find("upper bound") != std::string::npos);
 }
 
 TEST_CASE("check: a queue's redeliveries are one service per message, P-K with a random sum of deliveries") {

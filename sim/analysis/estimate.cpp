@@ -1235,6 +1235,24 @@ std::optional<Estimate::Limit> first_limit(const ScenarioSpec& spec, const Model
 
 }  // namespace
 
+/// A sliding window the chain does not solve (over 64 per window, or
+/// offered over 4 times its rate) is taken at min(offered, rate): an upper
+/// bound on what it admits, and the output says so.
+void window_notes(const ScenarioSpec& spec, const Model::State& base, Estimate& est) {
+  for (std::size_t c = 0; c < spec.components.size(); ++c) {
+    const ComponentSpec& cs = spec.components[c];
+    const std::optional<RateLimitSpec>* rl = nullptr;
+    if (const ServiceSpec* sv = cs.service()) rl = &sv->rate_limit;
+    if (const LoadBalancerSpec* lb = cs.load_balancer()) rl = &lb->rate_limit;
+    if (!rl || !*rl || (*rl)->kind != RateLimitSpec::Kind::SlidingWindow) continue;
+    const RateLimitSpec& r = **rl;
+    if (base.arrivals[c] <= 0 || q::sliding_window_solved(base.arrivals[c], r.rate, r.window)) continue;
+    est.notes.push_back(cs.name + "'s sliding window is taken to admit min(offered, rate) = " +
+                        format_rate(std::min(base.arrivals[c], r.rate)) +
+                        ", an upper bound (exact below 64 per window and 4 times its rate offered)");
+  }
+}
+
 std::optional<Estimate> estimate(const ScenarioSpec& spec) {
   const CallGraph g(spec);
   const auto order = g.topological_order();
@@ -1257,6 +1275,7 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
       est.notes.push_back("traffic '" + ts.name + "' is a closed loop: users / (think + response) = " +
                           format_rate(at_base.source_rate[t]) + " with the estimated response time");
   }
+  window_notes(spec, at_base, est);
   const auto reachable = g.reachable_from_traffic();
   for (std::size_t c = 0; c < spec.components.size(); ++c) {
     est.components.push_back(component_figures(spec, c, est.entry_rate, at_base, at_mean, at_peak));

@@ -101,10 +101,14 @@ std::vector<double> window_counts(double limit, double prev, int most, int slots
 
 }  // namespace
 
+bool sliding_window_solved(double lambda, double rate, double window) {
+  return rate * window <= 64 && lambda <= 4 * rate;
+}
+
 double sliding_window_admitted(double lambda, double rate, double window) {
   if (lambda <= 0 || rate <= 0 || window <= 0) return 0;
   const double limit = rate * window, offered = lambda * window;  // per window
-  if (limit > 64 || offered > 4 * limit) return std::min(lambda, rate);
+  if (!sliding_window_solved(lambda, rate, window)) return std::min(lambda, rate);
   const int most = static_cast<int>(std::ceil(limit));
   const int slots = std::max(200, static_cast<int>(std::ceil(40 * offered)));
   const double each = offered / slots;

@@ -76,6 +76,8 @@ double token_bucket_admitted(double lambda, double rate, double burst);
 /// min(lambda, rate): a bound, close there (the count's spread is small
 /// beside the limit, or the window saturates).
 double sliding_window_admitted(double lambda, double rate, double window);
+/// Whether sliding_window_admitted solves the chain there (else it bounds).
+bool sliding_window_solved(double lambda, double rate, double window);
 
 /// M/M/c/K (K = servers + waiting room): the blocking probability p_K and the
 /// mean response time of admitted customers (Little: W = L / (lambda (1 - p_K))).
