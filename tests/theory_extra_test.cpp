@@ -504,33 +504,6 @@ components:
   CHECK(component(r, "jobs").wait.mean == Rel(exact, 0.05));
 }
 
-TEST_CASE("a closed loop with a constant think time is not in phase: the station behind it waits as M/M/4") {
-  // 2,000 users thinking const(2s), 50 ms at a front of unlimited workers,
-  // one in ten calls s (4 workers, exp(20 ms), about 49% busy). All users
-  // started after one draw of the think time, in one wave that a constant
-  // front never spread: s waited 6.1 ms. Started at a uniform share of a
-  // draw, the arrivals are a superposition of 2,000 out-of-phase cycles and
-  // s waits as Erlang C (M/M/4) says, within the noise (seeds 1-3: 1.54 to
-  // 1.72 ms against 1.6).
-  const RunResult r = run_text(R"(
-duration: 1h
-warmup: 1m
-traffic: [{name: users, to: front, users: 2000, think: const(2s)}]
-components:
-  front:
-    kind: service
-    workers: 100000
-    steps:
-      - work: const(50ms)
-      - branch: [{p: 10%, steps: [{call: s}]}]
-  s: {kind: service, workers: 4, service_time: exp(20ms)}
-)");
-  const ComponentResult& s = component(r, "s");
-  const double erlang_c = queueing::mmc_wait(4, s.throughput_rps, 50);
-  MESSAGE("closed loop, const think: s waits " << s.wait.mean * 1e3 << " ms, M/M/4 " << erlang_c * 1e3);
-  CHECK(s.wait.mean == Rel(erlang_c, 0.15));
-}
-
 TEST_CASE("check: M/D/4 waits as Cosmetatos corrects Allen-Cunneen, in check and in the run") {
   // 4 workers of const(100 ms) at 24/s (rho 0.6): Allen-Cunneen's
   // Wq(M/M/4) / 2 is 8.97 ms, 9% under what the queue waits (9.86 and 9.73
