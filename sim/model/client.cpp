@@ -32,18 +32,8 @@ void Client::link(Builder& b) {
 
 void Client::begin() {
   if (spec_.closed()) {
-    // Users start spread over one think time, not all at once. A memoryless
-    // (exponential) think's draw is already where a user stands in its
-    // cycle; any other starts at a uniform share of a draw (exact for a
-    // constant). A draw alone put const(4s)'s 2,000 players in one wave
-    // every 4 s for the whole run: a CDN's origin at 46% waited 145 ms where
-    // M/G/4 waits 6.
-    const bool memoryless = spec_.think.kind == DistSpec::Kind::Exp;
-    for (std::uint64_t u = 0; u < spec_.users; ++u) {
-      double t = think_(rng_);
-      if (!memoryless) t *= rng_.uniform();
-      kernel_.schedule(t, this, EventCode::Source);
-    }
+    // Users start spread over one think time, not all at once.
+    for (std::uint64_t u = 0; u < spec_.users; ++u) kernel_.schedule(think_(rng_), this, EventCode::Source);
   } else {
     schedule_next_arrival();
   }
