@@ -224,8 +224,10 @@ TEST_CASE(
         // The wait is check's at the base rate: compared where the rate
         // stays there (no profile or spike) and either waits over 1 ms.
         // Within 30%: a 3-minute run's mean wait at rho 0.8 is that noisy
-        // (video-streaming's origin: 8.8 ms in 3 minutes, 6.5 to 7.9 in 20).
-        if (est->peak_multiplier == 1 && est->mean_multiplier == 1 && std::max(e.wait, r.wait.mean) > 1e-3) {
+        // (mmc.yaml: 32 ms in 3 minutes for Erlang C's 29.8). Not where a
+        // closed loop's users are in step (Estimate::in_step: waves).
+        if (est->peak_multiplier == 1 && est->mean_multiplier == 1 && !est->in_step &&
+            std::max(e.wait, r.wait.mean) > 1e-3) {
           ++waits;
           INFO("wait estimated " << e.wait << " s, measured " << r.wait.mean);
           CHECK(rel(e.wait, r.wait.mean) <= 0.30);

@@ -524,3 +524,40 @@ TEST_CASE("check: M/D/4 waits as Cosmetatos corrects Allen-Cunneen, in check and
   CHECK(component(r, "s").wait.mean == Rel(exact, 0.04));
   CHECK_FALSE(component(r, "s").wait.mean == Rel(ac, 0.04));
 }
+
+TEST_CASE("check: a closed loop thinking a constant time runs in step, in waves, and check says so") {
+  // 2,000 users thinking const(2s), 50 ms at a front of unlimited workers,
+  // one in ten calls s (4 workers, exp(20 ms), 49% busy). They all start
+  // after one think and nothing spreads them: s waits 6.1 ms where Erlang C
+  // (arrivals spread out) says 1.6. check cannot give the waves' wait: it
+  // says so (Estimate::in_step, a note); with an exponential think it does not.
+  const std::string text = R"(
+duration: 20m
+warmup: 1m
+traffic: [{name: users, to: front, users: 2000, think: const(2s)}]
+components:
+  front:
+    kind: service
+    workers: 100000
+    steps:
+      - work: const(50ms)
+      - branch: [{p: 10%, steps: [{call: s}]}]
+  s: {kind: service, workers: 4, service_time: exp(20ms)}
+)";
+  const std::optional<Estimate> est = estimate(load_scenario_text(text, "t.yaml"));
+  REQUIRE(est);
+  CHECK(est->in_step);
+  CHECK(est->notes.back().find("in step") != std::string::npos);
+  const RunResult r = run_text(text);
+  const ComponentResult& s = component(r, "s");
+  const double erlang_c = queueing::mmc_wait(4, s.throughput_rps, 50);
+  MESSAGE("in step: s waits " << s.wait.mean * 1e3 << " ms, M/M/4 " << erlang_c * 1e3 << ", check "
+                              << est->components[1].wait * 1e3);
+  CHECK(s.wait.mean > 2 * erlang_c);
+  CHECK(est->components[1].wait == Rel(erlang_c, 0.05));
+  std::string spread = text;
+  spread.replace(spread.find("const(2s)"), 9, "exp(2s)");
+  const std::optional<Estimate> exp_think = estimate(load_scenario_text(spread, "t.yaml"));
+  REQUIRE(exp_think);
+  CHECK_FALSE(exp_think->in_step);
+}

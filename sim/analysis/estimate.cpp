@@ -1274,6 +1274,12 @@ std::optional<Estimate> estimate(const ScenarioSpec& spec) {
     if (ts.closed())
       est.notes.push_back("traffic '" + ts.name + "' is a closed loop: users / (think + response) = " +
                           format_rate(at_base.source_rate[t]) + " with the estimated response time");
+    if (ts.closed() && ts.users > 1 && sampled_moments(ts.think).scv < 1e-9) {
+      est.in_step = true;
+      est.notes.push_back("traffic '" + ts.name + "' thinks a constant " + ts.think.str() +
+                          ": its users start together and stay nearly in step, arriving in waves, so the "
+                          "waits here (for arrivals spread out) can be far too short");
+    }
   }
   window_notes(spec, at_base, est);
   const auto reachable = g.reachable_from_traffic();
