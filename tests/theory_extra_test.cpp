@@ -475,7 +475,9 @@ duration: 2h
 warmup: 1m
 traffic: [{name: users, to: jobs, rate: 16/s}]
 components:
-  jobs: {kind: queue, partitions: 2, consumer: worker, consumers: 2, max_attempts: 4, redelivery_delay: 50ms}
+  jobs: {kind: queue, partitions: 2, consumer: worker, consumers: 2, max_attempts: 4, redelivery_delay: 50ms,
+         dead_letter: dlq}
+  dlq: {kind: queue}
   worker:
     kind: service
     replicas: 2
@@ -497,11 +499,16 @@ components:
   const double exact = queueing::mg1_wait(8, mean, var / (mean * mean));
   const std::optional<Estimate> est = estimate(load_scenario_text(text, "t.yaml"));
   REQUIRE(est);
-  CHECK(est->components[1].visits == Rel(en, 1e-4));  // a 25% branch fails 25% (it said 97%)
+  CHECK(est->components[2].visits == Rel(en, 1e-4));  // a 25% branch fails 25% (it said 97%)
   CHECK(est->components[0].wait == Rel(exact, 1e-3));
+  // Every delivery failed: dead letters (p a hair under 25%: the bucket admits 0.001/s).
+  CHECK(est->components[1].arrivals == Rel(16 * std::pow(p, 4), 2e-3));
   const RunResult r = run_text(text);
   MESSAGE("queue wait: run " << component(r, "jobs").wait.mean * 1e3 << " ms, P-K " << exact * 1e3 << " ms");
   CHECK(component(r, "jobs").wait.mean == Rel(exact, 0.05));
+  MESSAGE("dead letters: run " << component(r, "dlq").arrivals << ", p^4 x 16/s x 7140 s "
+                               << 7140 * 16 * std::pow(p, 4));
+  CHECK(static_cast<double>(component(r, "dlq").arrivals) == Rel(7140 * 16 * std::pow(p, 4), 0.15));
 }
 
 TEST_CASE("check: M/D/4 waits as Cosmetatos corrects Allen-Cunneen, in check and in the run") {

@@ -443,6 +443,7 @@ class Model {
   void holds(State& s) const;
   void flows(State& s, const std::vector<double>& mult) const;
   void visit(State& s, std::size_t from, const std::vector<StepSpec>& steps, double rate) const;
+  void deliver(State& s, std::size_t c, const QueueSpec& qs, double a) const;
   void stations(State& s) const;
   void station(State& s, std::size_t c) const;
   struct MessageService {
@@ -621,14 +622,23 @@ void Model::flows(State& s, const std::vector<double>& mult) const {
         s.arrivals[static_cast<std::size_t>(o)] += a * s.miss[c];
       if (const int i = spec_.find(cd->include); i >= 0) s.arrivals[static_cast<std::size_t>(i)] += a;
     } else if (const QueueSpec* qs = cs.queue()) {
-      // At least once: a failed delivery is delivered again, max_attempts in all.
-      if (const int t = spec_.find(qs->consumer); t >= 0) {
-        const double deliveries = attempts(s.visit_fail[static_cast<std::size_t>(t)], qs->max_attempts - 1);
-        s.arrivals[static_cast<std::size_t>(t)] += a * deliveries;
-        s.admitted[c] = a * deliveries;
-      }
+      deliver(s, c, *qs, a);
     }
   }
+}
+
+/// At least once: a failed delivery is delivered again, max_attempts in
+/// all; a message whose every delivery failed (p^max_attempts of them) goes
+/// to the dead-letter queue.
+void Model::deliver(State& s, std::size_t c, const QueueSpec& qs, double a) const {
+  const int t = spec_.find(qs.consumer);
+  if (t < 0) return;
+  const double p = s.visit_fail[static_cast<std::size_t>(t)];
+  const double deliveries = attempts(p, qs.max_attempts - 1);
+  s.arrivals[static_cast<std::size_t>(t)] += a * deliveries;
+  s.admitted[c] = a * deliveries;
+  if (const int d = spec_.find(qs.dead_letter); d >= 0)
+    s.arrivals[static_cast<std::size_t>(d)] += a * std::pow(p, std::max(1, qs.max_attempts));
 }
 
 /// Hit ratios of a keyed cache or cdn from its read, write and invalidation
