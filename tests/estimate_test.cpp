@@ -178,8 +178,9 @@ std::vector<std::pair<std::string, std::string>> all_designs() {
 
 }  // namespace
 
-TEST_CASE("estimate agrees with the run: utilisation within 10%, hit ratios within 0.03 [slow]") {
-  int within = 0, compared = 0, skipped = 0, hits = 0;
+TEST_CASE(
+    "estimate agrees with the run: utilisation within 10%, waits within 30%, hit ratios within 0.03 [slow]") {
+  int within = 0, compared = 0, skipped = 0, hits = 0, waits = 0;
   for (const auto& [file, design] : all_designs()) {
     LoadOptions opt;
     if (!design.empty()) opt.design = design;
@@ -220,6 +221,17 @@ TEST_CASE("estimate agrees with the run: utilisation within 10%, hit ratios with
         ++compared;
         CHECK(rel(e.mean_utilization, r.utilization) <= 0.10);
         if (rel(e.mean_utilization, r.utilization) <= 0.10) ++within;
+        // The wait is check's at the base rate: compared where the rate
+        // stays there (no profile or spike) and either waits over 1 ms.
+        // Within 30%: a 3-minute run's mean wait at rho 0.8 is that noisy
+        // (mmc.yaml: 32 ms in 3 minutes for Erlang C's 29.8). Not where a
+        // closed loop's users are in step (Estimate::in_step: waves).
+        if (est->peak_multiplier == 1 && est->mean_multiplier == 1 && !est->in_step &&
+            std::max(e.wait, r.wait.mean) > 1e-3) {
+          ++waits;
+          INFO("wait estimated " << e.wait << " s, measured " << r.wait.mean);
+          CHECK(rel(e.wait, r.wait.mean) <= 0.30);
+        }
       }
       for (const Figure& f : r.figures)
         if (f.name == "hit_ratio" && e.hit_ratio) {
@@ -229,9 +241,10 @@ TEST_CASE("estimate agrees with the run: utilisation within 10%, hit ratios with
         }
     }
   }
-  MESSAGE(within << " of " << compared << " utilisations within 10%, " << hits << " hit ratios compared, "
-                 << skipped << " components with no estimate");
+  MESSAGE(within << " of " << compared << " utilisations within 10%, " << waits << " waits, " << hits
+                 << " hit ratios compared, " << skipped << " components with no estimate");
   CHECK(compared > 20);
+  CHECK(waits >= 10);
 }
 
 TEST_CASE("check uses the mean as sampled: normal(1ms, 1ms) at 600/s is 77% busy, saturating at 777/s") {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace archsim::queueing {
 
@@ -51,6 +52,84 @@ double mg1_wait(double lambda, double mean_service, double scv) {
   const double rho = lambda * mean_service;
   if (rho >= 1) return kInf;
   return rho * (1 + scv) / (2 * (1 - rho)) * mean_service;
+}
+
+double ggc_wait(int c, double lambda, double mu, double ca2, double cs2) {
+  const double mmc = mmc_wait(c, lambda, mu);
+  if (!std::isfinite(mmc)) return mmc;
+  double factor = (ca2 + cs2) / 2;
+  const double rho = lambda / (c * mu);
+  if (cs2 < 1 && c > 1 && rho > 0) {
+    const double k = 1 + (1 - rho) * (c - 1) * (std::sqrt(4.0 + 5.0 * c) - 2) / (16 * rho * c);
+    factor += (1 - cs2) / 2 * (k - 1);
+  }
+  return mmc * factor;
+}
+
+namespace {
+
+/// Row P of the sliding window's kernel: the law of a window's admitted
+/// count when the previous window admitted P, over `slots` slots of Poisson
+/// arrivals (mean `each`, up to 4 a slot: the rest is below 1e-9 at
+/// each <= 1/40), the room taken at a slot's middle.
+std::vector<double> window_counts(double limit, double prev, int most, int slots, double each) {
+  constexpr int kPerSlot = 4;
+  double pois[kPerSlot + 1];
+  pois[0] = std::exp(-each);
+  for (int j = 1; j <= kPerSlot; ++j) pois[j] = pois[j - 1] * each / j;
+  std::vector<double> dist(static_cast<std::size_t>(most) + 1, 0.0);
+  dist[0] = 1;
+  for (int s = 0; s < slots; ++s) {
+    const double x = (s + 0.5) / slots;
+    const double room = std::ceil(limit - prev * (1 - x));  // admitted while cur < room
+    // Highest count first: mass moved up is not moved again in this slot.
+    for (int c = std::min(most, static_cast<int>(room)) - 1; c >= 0; --c) {
+      const int m = std::min(kPerSlot, static_cast<int>(room) - c);  // admissible now
+      const double mass = dist[static_cast<std::size_t>(c)];
+      double left = 1;
+      for (int j = 1; j < m; ++j) {
+        dist[static_cast<std::size_t>(c + j)] += mass * pois[j];
+        left -= pois[j];
+      }
+      left -= pois[0];  // what stays
+      dist[static_cast<std::size_t>(c + m)] += mass * left;
+      dist[static_cast<std::size_t>(c)] = mass * pois[0];
+    }
+  }
+  return dist;
+}
+
+}  // namespace
+
+bool sliding_window_solved(double lambda, double rate, double window) {
+  return rate * window <= 64 && lambda <= 4 * rate;
+}
+
+double sliding_window_admitted(double lambda, double rate, double window) {
+  if (lambda <= 0 || rate <= 0 || window <= 0) return 0;
+  const double limit = rate * window, offered = lambda * window;  // per window
+  if (!sliding_window_solved(lambda, rate, window)) return std::min(lambda, rate);
+  const int most = static_cast<int>(std::ceil(limit));
+  const int slots = std::max(200, static_cast<int>(std::ceil(40 * offered)));
+  const double each = offered / slots;
+  std::vector<std::vector<double>> kernel;
+  for (int p = 0; p <= most; ++p) kernel.push_back(window_counts(limit, p, most, slots, each));
+  // The stationary law of P by power iteration (the chain mixes in a few
+  // windows: a window forgets all but the one before it).
+  std::vector<double> pi(static_cast<std::size_t>(most) + 1, 0.0), next(pi.size());
+  pi[static_cast<std::size_t>(std::min(most, static_cast<int>(offered)))] = 1;
+  for (int it = 0; it < 2000; ++it) {
+    std::fill(next.begin(), next.end(), 0.0);
+    for (std::size_t p = 0; p < pi.size(); ++p)
+      for (std::size_t c = 0; c < pi.size(); ++c) next[c] += pi[p] * kernel[p][c];
+    double moved = 0;
+    for (std::size_t k = 0; k < pi.size(); ++k) moved += std::abs(next[k] - pi[k]);
+    pi.swap(next);
+    if (moved < 1e-12) break;
+  }
+  double mean = 0;
+  for (std::size_t k = 0; k < pi.size(); ++k) mean += static_cast<double>(k) * pi[k];
+  return std::min(lambda, mean / window);
 }
 
 double token_bucket_admitted(double lambda, double rate, double burst) {

@@ -41,6 +41,15 @@ double ekm1_response(int k, double lambda, double mu);
 /// where scv is the squared coefficient of variation of the service time.
 double mg1_wait(double lambda, double mean_service, double scv);
 
+/// G/G/c mean wait in queue: Allen-Cunneen, Wq(M/M/c) (ca2 + cs2) / 2,
+/// with Cosmetatos's correction for service less variable than the
+/// exponential: M/D/c waits Wq(M/M/c) / 2 times
+/// 1 + (1 - rho)(c - 1)(sqrt(4 + 5c) - 2) / (16 rho c), and M/G/c is
+/// interpolated between M/M/c and M/D/c by cs2. Allen-Cunneen alone is 10%
+/// low there (M/G/4, lognormal of scv 0.17, rho 0.45: 6.05 ms where the
+/// queue waits 6.76); equal to it for c = 1 (P-K) and cs2 >= 1.
+double ggc_wait(int c, double lambda, double mu, double ca2, double cs2);
+
 /// A token bucket of `burst` tokens (>= 1) refilled at `rate` per s, offered
 /// Poisson requests at `lambda` per s: the admitted rate. The missing tokens
 /// in time units, V = (burst - tokens) / rate, are the workload of an M/D/1
@@ -53,6 +62,22 @@ double mg1_wait(double lambda, double mean_service, double scv);
 /// 1 / (1/rate + 1/lambda). Deeper than 4096 tokens counts as 4096 (the
 /// refused share there is at most 1 / 8192 of the offered).
 double token_bucket_admitted(double lambda, double rate, double burst);
+
+/// Requests/s a sliding-window limit of `rate` per second over windows of
+/// `window` s admits from Poisson arrivals at lambda (the two-window
+/// estimate: admitted while prev (1 - x) + cur < rate window, x the share
+/// of the window gone; see sim/model/rate_limiter.hpp). Exact up to a time
+/// grid: a Markov chain over the previous window's admitted count P, whose
+/// kernel P -> count of this window is a pure birth process (Poisson
+/// arrivals in slots of 1/40 arrival, the room fixed within one), solved
+/// for its stationary law. Below
+/// the limit it refuses what bunches (15/s against 20/s: 2.7%), not
+/// nothing. Above 64 per window or 4 times the limit offered it returns
+/// min(lambda, rate): a bound, close there (the count's spread is small
+/// beside the limit, or the window saturates).
+double sliding_window_admitted(double lambda, double rate, double window);
+/// Whether sliding_window_admitted solves the chain there (else it bounds).
+bool sliding_window_solved(double lambda, double rate, double window);
 
 /// M/M/c/K (K = servers + waiting room): the blocking probability p_K and the
 /// mean response time of admitted customers (Little: W = L / (lambda (1 - p_K))).
