@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "check.hpp"
+#include "irm.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -29,21 +30,11 @@ std::vector<double> zipf_probabilities(std::uint64_t n, double s) {
   return queueing::zipf(static_cast<int>(n), s);
 }
 
-/// Hit ratio of a store under independent requests: a miss stores the key
-/// (as cache-aside does), warm-up requests are not counted.
+/// Hit ratio of a fresh store of `capacity` under the IRM (tests/irm.hpp).
 double simulate_irm(std::uint64_t keys, double s, std::uint64_t capacity, Eviction ev, std::uint64_t warmup,
                     std::uint64_t measured) {
   KeyStore store(capacity, ev, 0);
-  const Popularity pop(keys, s);
-  Rng rng(7, "irm");
-  std::uint64_t hits = 0;
-  for (std::uint64_t i = 0; i < warmup + measured; ++i) {
-    const std::uint64_t k = pop(rng);
-    const bool hit = store.get(k, 0);
-    if (!hit) store.put(k, 0);
-    if (i >= warmup && hit) ++hits;
-  }
-  return static_cast<double>(hits) / static_cast<double>(measured);
+  return test::irm_hit_ratio(store, keys, s, warmup, measured, 7);
 }
 
 }  // namespace

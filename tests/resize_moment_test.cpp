@@ -42,6 +42,22 @@ struct Keep : Observer {
   void on_tick(const Tick& t) override { ticks.push_back(t); }
 };
 
+/// A run with its ticks kept, and its explanation.
+struct Explained {
+  RunResult r;
+  std::vector<Tick> ticks;
+  report::Explanation x;
+};
+Explained run_explained(const ScenarioSpec& spec) {
+  Simulation sim(spec);
+  Keep keep;
+  sim.add_observer(&keep);
+  Explained e{sim.run(), {}, {}};
+  e.x = report::explain(spec, e.r, keep.ticks, sim.edges(), report::faults_of(e.r));
+  e.ticks = std::move(keep.ticks);
+  return e;
+}
+
 double workers_in(const Tick& t) {
   for (const Figure& f : t.components[0].figures)
     if (f.name == fig::kWorkersNow) return f.value;
@@ -51,21 +67,17 @@ double workers_in(const Tick& t) {
 }  // namespace
 
 TEST_CASE("resize: the headline names the workers when the component saturated, not the end's") {
-  const ScenarioSpec spec = load_scenario_text(kResized, "resized.yaml");
-  Simulation sim(spec);
-  Keep keep;
-  sim.add_observer(&keep);
-  const RunResult& r = sim.run();
-  CHECK(r.components[0].workers == 8);  // the end's
-  CHECK(r.components[0].replicas == 2);
-  const report::Explanation x = report::explain(spec, r, keep.ticks, sim.edges(), report::faults_of(r));
+  const Explained e = run_explained(load_scenario_text(kResized, "resized.yaml"));
+  const report::Explanation& x = e.x;
+  CHECK(e.r.components[0].workers == 8);  // the end's
+  CHECK(e.r.components[0].replicas == 2);
   INFO(x.headline);
   REQUIRE_FALSE(x.saturated.empty());
   CHECK(x.saturated.front().at < 60);
   CHECK(x.headline.find("api (2 workers) saturated at") != std::string::npos);
   // The tick figure: absent before the resize, 8 from the tick that holds it.
-  REQUIRE(keep.ticks.size() > 100);
-  for (const Tick& t : keep.ticks) {
+  REQUIRE(e.ticks.size() > 100);
+  for (const Tick& t : e.ticks) {
     if (t.t <= 59) CHECK(workers_in(t) == -1);
     if (t.t >= 61) CHECK(workers_in(t) == 8);
   }
@@ -93,12 +105,9 @@ faults:
   - {at: 30s, kill: api, replicas: 2, for: 60s}
 )",
                                                "killed.yaml");
-  Simulation sim(spec);
-  Keep keep;
-  sim.add_observer(&keep);
-  const RunResult& r = sim.run();
-  CHECK(r.components[0].replicas == 3);
-  const report::Explanation x = report::explain(spec, r, keep.ticks, sim.edges(), report::faults_of(r));
+  const Explained e = run_explained(spec);
+  const report::Explanation& x = e.x;
+  CHECK(e.r.components[0].replicas == 3);
   INFO(x.headline);
   REQUIRE_FALSE(x.saturated.empty());
   CHECK(x.saturated.front().at >= 30);
