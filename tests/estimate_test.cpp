@@ -4,6 +4,8 @@
 // estimate against runs of every example and library design.
 #include <doctest/doctest.h>
 
+#include "check.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -323,7 +325,7 @@ components:
 
 TEST_CASE("the simgrid run measures CPU per host and bytes per link, as the platform estimate predicts") {
   if (!simgrid_available()) {
-    MESSAGE("skipped: built without SimGrid");
+    test::skip("built without SimGrid");
     return;
   }
   // Two replicas on one 2-core host: 4 workers share 2 cores. 150/s of

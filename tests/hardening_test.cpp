@@ -684,7 +684,7 @@ TEST_SUITE("hardening") {
 TEST_SUITE("hardening") {
   TEST_CASE("a graded run on another --backend is practice, not a verdict") {
     if (!simgrid_available()) {
-      MESSAGE("skipped: built without SimGrid");
+      test::skip("built without SimGrid");
       return;
     }
     const std::string problem = std::string(ARCHSIM_SOURCE_DIR) + "/scenarios/slow-endpoint/problem.yaml";
@@ -707,6 +707,20 @@ TEST_SUITE("hardening") {
     CHECK(run_cli("sweep '" + problem + "' --set api.replicas=4,6 --set traffic.shoppers.rate=10,20") == 2);
     CHECK(run_cli("sweep '" + problem + "' --find-min traffic.shoppers.rate=1:100") == 2);
   }
+  TEST_CASE("a sweep of a graded problem under another --duration is practice, as its grade is") {
+    const std::string problem = std::string(ARCHSIM_SOURCE_DIR) + "/scenarios/black-friday/problem.yaml";
+    std::string out;
+    REQUIRE(run_cli("sweep '" + problem + "' --set api.replicas=4,6 --duration 40s --json - --quiet", &out) ==
+            0);
+    CHECK(out.find("\"practice\": \"duration 40s, not the file's 8m\"") != std::string::npos);
+    REQUIRE(run_cli("sweep '" + problem + "' --set api.replicas=4,6 --duration 40s", &out) == 0);
+    CHECK(out.find("PRACTICE (duration 40s, not the file's 8m)") != std::string::npos);
+    // The problem's own run: no such mark.
+    const std::string mm1 = std::string(ARCHSIM_SOURCE_DIR) + "/examples/validation/mm1.yaml";
+    REQUIRE(run_cli("sweep '" + mm1 + "' --set server.workers=1,2 --duration 2m --json - --quiet", &out) ==
+            0);
+    CHECK(out.find("\"practice\"") == std::string::npos);
+  }
 }
 
 TEST_SUITE("hardening") {
@@ -719,7 +733,7 @@ TEST_SUITE("hardening") {
     }
     CHECK(run_cli("render '" + mm1 + "' --out /dev/null --speed inf") == 2);
 #else
-    MESSAGE("skipped: built without the view");
+    test::skip("built without the view");
 #endif
   }
 }

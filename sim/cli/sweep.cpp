@@ -131,14 +131,23 @@ int sweep(const SweepFlags& f) {
     write_file_atomic(f.csv, s.str());
   }
   const bool json_stdout = f.json == "-" || f.csv == "-" || f.report == "-";
+  // A graded problem's sweep under another --duration, --seed or --backend
+  // is practice: its pass/FAIL are not the problem's verdicts (as `grade`).
+  const std::string practice = base.contract ? base.run_changed : std::string();
   if (!f.json.empty()) {
-    const std::string text =
-        report::sweep_json(result).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) +
-        "\n";
+    nlohmann::ordered_json j = report::sweep_json(result);
+    if (!practice.empty()) j["practice"] = practice;
+    const std::string text = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
     if (json_stdout) std::cout << text;
     else write_file_atomic(f.json, text);
   }
-  if (!f.quiet) report::print_sweep(json_stdout ? std::cerr : std::cout, result);
+  if (!f.quiet) {
+    std::ostream& out = json_stdout ? std::cerr : std::cout;
+    if (!practice.empty())
+      out << "PRACTICE (" << practice
+          << "): not the problem's run, so pass/FAIL below are not its verdicts\n";
+    report::print_sweep(out, result);
+  }
   if (!f.report.empty()) write_file_atomic(f.report, report::sweep_html(result, config_files(f.file, opt)));
   return 0;
 }
