@@ -707,6 +707,17 @@ TEST_SUITE("hardening") {
     CHECK(run_cli("sweep '" + problem + "' --set api.replicas=4,6 --set traffic.shoppers.rate=10,20") == 2);
     CHECK(run_cli("sweep '" + problem + "' --find-min traffic.shoppers.rate=1:100") == 2);
   }
+  TEST_CASE("grade hint check and sweep take a library problem and its design by name as run does") {
+    std::string out;
+    CHECK(run_cli("grade black-friday --design mitigated", &out) == 0);
+    CHECK(out.find("PASS") != std::string::npos);
+    CHECK(run_cli("hint black-friday --design naive", &out) == 0);
+    CHECK(run_cli("check black-friday --design naive", &out) == 0);
+    CHECK(out.find("valid") != std::string::npos);
+    CHECK(run_cli("sweep black-friday --design mitigated --set api.replicas=4,6 --duration 40s --quiet") ==
+          0);
+    CHECK(run_cli("grade no-such-problem") == 2);
+  }
   TEST_CASE("a sweep of a graded problem under another --duration is practice, as its grade is") {
     const std::string problem = std::string(ARCHSIM_SOURCE_DIR) + "/scenarios/black-friday/problem.yaml";
     std::string out;

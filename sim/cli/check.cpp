@@ -19,6 +19,7 @@
 #include "archsim/simulation.hpp"
 #include "cli/budget.hpp"
 #include "cli/commands.hpp"
+#include "cli/library.hpp"
 #include "cli/platform_report.hpp"
 #include "spec/platform_faults.hpp"
 
@@ -203,7 +204,9 @@ void print_comparison(std::ostream& out, const ScenarioSpec& spec, const Estimat
                    fmt::format("{:.1f}%", l.utilization * 100));
 }
 
-int check(const CheckFlags& f) {
+int check(const CheckFlags& given) {
+  CheckFlags f = given;
+  resolve_library(f.file, f.load.design);
   ScenarioSpec spec = load_scenario(f.file, f.load.options());
   check_outputs({{"--json", f.json}}, {f.file, spec.design_file});  // before any output or run (exit 2)
   if (!select_backend(f.backend, spec)) return 2;

@@ -12,6 +12,7 @@
 #include "archsim/simulation.hpp"
 #include "cli/budget.hpp"
 #include "cli/commands.hpp"
+#include "cli/library.hpp"
 #include "report/analysis.hpp"
 #include "report/grade.hpp"
 
@@ -29,7 +30,9 @@ struct GradeFlags {
 };
 
 // Loads a graded problem (refusing a sandbox file) and runs it to the end.
-report::Analysis run_graded(const GradeFlags& f) {
+report::Analysis run_graded(const GradeFlags& given) {
+  GradeFlags f = given;
+  resolve_library(f.file, f.load.design);
   const ScenarioSpec spec = load_scenario(f.file, f.load.options());
   if (!spec.graded())
     throw InputError(

@@ -20,4 +20,12 @@ std::string resolve_scenario(const std::string& arg);
 /// problem, one of its designs by name (designs/NAME.yaml).
 std::string resolve_design(const std::string& design, const std::string& scenario_file);
 
+/// Both, in place: what every command that takes a scenario (run, check,
+/// grade, hint, sweep) does first, so that `archsim grade black-friday
+/// --design mitigated` finds the library's files as `run` does.
+inline void resolve_library(std::string& file, std::string& design) {
+  file = resolve_scenario(file);
+  design = resolve_design(design, file);
+}
+
 }  // namespace archsim::cli

@@ -103,8 +103,7 @@ struct RunFlags {
 std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM with --partial
 
 int cmd_run(RunFlags f) {
-  f.file = resolve_scenario(f.file);  // `archsim run black-friday`: a library problem by name
-  f.load.design = resolve_design(f.load.design, f.file);
+  resolve_library(f.file, f.load.design);  // `archsim run black-friday`: a library problem by name
   if (f.reps.replicated()) {
     // Outputs of one run's time series have no meaning across replications:
     // refuse them rather than write one replication's or none.

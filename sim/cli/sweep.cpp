@@ -10,6 +10,7 @@
 #include "archsim/output_file.hpp"
 #include "cli/budget.hpp"
 #include "cli/commands.hpp"
+#include "cli/library.hpp"
 #include "cli/reporting.hpp"
 #include "report/edit.hpp"
 #include "report/sweep.hpp"
@@ -109,7 +110,9 @@ report::SweepResult grid(const SweepFlags& f, const report::Documents& docs, con
   return report::run_sweep(docs, axes, crit, f.jobs, repeat);
 }
 
-int sweep(const SweepFlags& f) {
+int sweep(const SweepFlags& given) {
+  SweepFlags f = given;
+  resolve_library(f.file, f.load.design);
   const LoadOptions opt = f.load.options();
   // The files as they are must load: their own problems come first, with
   // their own positions.
