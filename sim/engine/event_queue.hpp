@@ -96,7 +96,11 @@ class EventQueue {
     h.pop_back();
     const std::size_t n = h.size();
     if (n == 0) return;
-    std::size_t i = n >= kBranchlessAt ? sift_branchless(h, key(last)) : 0;
+    std::size_t i = 0;
+    if (n >= kBranchlessAt && sift_branchless(h, key(last), i)) {
+      h[i] = last;
+      return;
+    }
     for (;;) {
       const std::size_t c = 4 * i + 1;
       if (c >= n) break;
@@ -109,20 +113,20 @@ class EventQueue {
     }
     h[i] = last;
   }
-  /// Moves the hole at the root down while a node has four children and the
-  /// earliest of them is before `klast`; returns where the hole stopped (the
-  /// caller finishes the last, partial level).
-  static std::size_t sift_branchless(std::vector<Event>& h, unsigned __int128 klast) {
+  /// Moves the hole (at i, the root) down while a node has four children and
+  /// the earliest of them is before `klast`. True: the hole is where `last`
+  /// goes; false: it reached a node with fewer than four children, and the
+  /// caller finishes from i.
+  static bool sift_branchless(std::vector<Event>& h, unsigned __int128 klast, std::size_t& i) {
     const std::size_t n = h.size();
-    std::size_t i = 0;
     for (;;) {
       const std::size_t c = 4 * i + 1;
-      if (c + 4 > n) return i;
+      if (c + 4 > n) return false;
       // A tournament in index arithmetic: no branch to mispredict.
       const std::size_t a = c + static_cast<std::size_t>(key(h[c + 1]) < key(h[c]));
       const std::size_t b = c + 2 + static_cast<std::size_t>(key(h[c + 3]) < key(h[c + 2]));
       const std::size_t best = a + (b - a) * static_cast<std::size_t>(key(h[b]) < key(h[a]));
-      if (!(key(h[best]) < klast)) return i;
+      if (!(key(h[best]) < klast)) return true;
       h[i] = h[best];
       i = best;
     }

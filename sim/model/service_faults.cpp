@@ -146,7 +146,7 @@ bool Service::resize(const FaultSpec& f) {
   size_ = resized(spec, size_, f.workers, f.instance);
   account(kernel_.now());
   workers_ = static_cast<std::uint32_t>(std::max(1, size_.workers));
-  serving_changed();
+  serving_changed();  // before the added workers take waiting visits
   // Added workers serve the waiting line now, on every replica that serves.
   for (int i = 0; i < static_cast<int>(reps_.size()); ++i) {
     Replica& r = reps_[i];
@@ -158,7 +158,6 @@ bool Service::resize(const FaultSpec& f) {
     }
   }
   ++version;
-  serving_changed();
   return true;
 }
 
